@@ -1,0 +1,207 @@
+package io.nacre.engine.meta;
+
+import io.nacre.engine.Caller;
+import io.nacre.engine.Fid;
+import io.nacre.engine.layout.Layout;
+import io.nacre.engine.layout.LayoutTemplate;
+import io.nacre.engine.meta.Results.AttrChange;
+import io.nacre.engine.meta.Results.Created;
+import io.nacre.engine.meta.Results.Removed;
+import io.nacre.engine.meta.Results.Renamed;
+import io.nacre.engine.store.OstInfo;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The namespace, as the MDS serves it to gateways, FileIo and tools: every change is replicated and
+ * durable when the call returns; reads are linearizable. Permission checks (POSIX mode bits against
+ * the {@link Caller}) happen here, so every front end enforces the same rules. Failures are
+ * {@link io.nacre.engine.NacreException}s with a {@link io.nacre.engine.Status}: NOT_FOUND, EXISTS,
+ * NOT_DIR, ACCESS, PERM, STALE (a Fid that no longer exists), UNAVAILABLE (no leader in time)...
+ *
+ * <p>Names are single path components: non-empty, at most {@link #NAME_MAX} bytes of UTF-8, without
+ * '/' or NUL, and not "." or "..".
+ */
+public interface MetadataService extends AutoCloseable {
+
+    /** The longest name, in bytes of UTF-8 (NAME_MAX). */
+    int NAME_MAX = 255;
+    /** The longest symlink target, in bytes (PATH_MAX). */
+    int PATH_MAX = 4096;
+    /** The most hard links an inode may have. */
+    int LINK_MAX = 65000;
+
+    // ---- identity -------------------------------------------------------------------------------
+
+    /** The file system's id, chosen when it was formatted and never changed. */
+    long fsid();
+
+    // ---- reads ------------------------------------------------------------------------------------
+
+    /** The inode's attributes. STALE if it no longer exists. No permission is needed (as stat on a handle). */
+    Attr getattr(Fid fid);
+
+    /** The entry {@code name} of directory {@code dir}; needs search (x) on dir. */
+    Attr lookup(Caller caller, Fid dir, String name);
+
+    /**
+     * Resolves a relative path of names separated by '/' from {@code dir}, without following symlinks
+     * (a symlink in the middle gives NOT_DIR), checking search permission on every directory.
+     * An empty path resolves to {@code dir} itself.
+     */
+    Attr resolve(Caller caller, Fid dir, String path);
+
+    /** The subset of {@code mask} ({@link Access} bits) that the caller is granted on the inode. */
+    int access(Caller caller, Fid fid, int mask);
+
+    /** A symlink's target; INVALID when the inode is not a symlink. */
+    String readlink(Fid fid);
+
+    /**
+     * Lists a directory from a cookie (0 from the start) in cookie order, at most {@code max}
+     * entries, with their attributes; needs read (r) on dir. Cookies are stable: a listing resumed
+     * from any cookie it handed out sees every entry that existed through the whole listing exactly once.
+     */
+    DirPage readdir(Caller caller, Fid dir, long cookie, int max);
+
+    /**
+     * Lists a directory in byte order of the names' UTF-8, starting after {@code startAfter} ("" from the
+     * start), at most {@code max} entries; needs read (r) on dir. Cookies in the result are as readdir's.
+     */
+    DirPage list(Caller caller, Fid dir, String startAfter, int max);
+
+    /** One extended attribute; needs read (r) on the inode for "user." names. */
+    Optional<byte[]> getXattr(Caller caller, Fid fid, String name);
+
+    /** Every extended attribute the caller may read, by name. */
+    Map<String, byte[]> xattrs(Caller caller, Fid fid);
+
+    /** The file's layout ({@link Layout#NONE} for directories, symlinks and files created with a delayed layout). */
+    Layout layout(Fid fid);
+
+    /**
+     * The default layout template set on a directory, or empty; for {@link Fid#ROOT} with nothing set,
+     * the file system's default.
+     */
+    Optional<LayoutTemplate> defaultLayout(Fid dir);
+
+    FsStat statfs();
+
+    /** The OSTs of the file system, in index order. */
+    List<OstInfo> osts();
+
+    // ---- namespace changes ------------------------------------------------------------------------
+
+    /**
+     * Creates an inode of any type under {@code dir}; needs write and search (wx) on dir. The owner is
+     * the caller (root may set another in {@code spec.initial()}); the group is the caller's, or dir's
+     * when dir has the set-group-id bit. A regular file gets its layout from spec, else dir's default,
+     * else the file system's, and its first component is instantiated (unless delayLayout).
+     * A new directory inherits its parent's default layout.
+     */
+    Created create(Caller caller, Fid dir, String name, CreateSpec spec);
+
+    /** Adds a hard link to a non-directory; needs wx on dir. */
+    Created link(Caller caller, Fid fid, Fid dir, String name);
+
+    /** What {@link #remove} may remove. */
+    enum RemoveKind {
+        /** unlink(2): any non-directory; IS_DIR on a directory. */
+        FILE,
+        /** rmdir(2): an empty directory; NOT_DIR otherwise. */
+        DIRECTORY,
+        /** NFS REMOVE: either. */
+        ANY
+    }
+
+    /**
+     * Removes a name; needs wx on dir (and, with the sticky bit, ownership of dir or the entry). When it
+     * was the inode's last name, the inode goes and its objects are queued for destruction.
+     */
+    Removed remove(Caller caller, Fid dir, String name, RemoveKind kind);
+
+    /**
+     * rename(2), atomically: replaces an existing target as POSIX says (a file by a file; an empty
+     * directory by a directory; NOT_EMPTY, IS_DIR, NOT_DIR otherwise), refuses to move a directory
+     * under itself (INVALID), and is a no-op when source and target are the same inode.
+     */
+    Renamed rename(Caller caller, Fid fromDir, String fromName, Fid toDir, String toName);
+
+    /**
+     * Changes attributes with POSIX's rules (chmod and times by the owner, chown by root, chgrp by the
+     * owner to one of their groups, clearing set-id bits as POSIX asks; size needs write). A size change
+     * truncates: the objects to punch are queued and returned.
+     */
+    AttrChange setattr(Caller caller, Fid fid, SetAttr attrs);
+
+    /** Sets an extended attribute; "user." names need write (w); other namespaces are root's. */
+    void setXattr(Caller caller, Fid fid, String name, byte[] value, XattrFlag flag);
+
+    /** Removes an extended attribute; NO_XATTR when absent. */
+    void removeXattr(Caller caller, Fid fid, String name);
+
+    // ---- layouts and data -------------------------------------------------------------------------
+
+    /** Sets (or with null clears) a directory's default layout for new files; owner or root. */
+    void setDefaultLayout(Caller caller, Fid dir, LayoutTemplate template);
+
+    /**
+     * Gives a regular file that has no objects yet a layout from a template (lfs setstripe on a new
+     * file) and instantiates its first component; EXISTS when the file already has objects.
+     */
+    Layout setLayout(Caller caller, Fid file, LayoutTemplate template);
+
+    /**
+     * Makes sure every component of every mirror overlapping [offset, offset + length) has its OST
+     * objects (PFL instantiation on first write); returns the resulting layout.
+     */
+    Layout instantiate(Fid file, long offset, long length);
+
+    /**
+     * Records that data was written up to {@code end} at time {@code mtime} (nanoseconds since the
+     * epoch, or {@link SetAttr#SERVER_TIME}): size becomes max(size, end), mtime and ctime move, the
+     * data version and change increase, and an archived file becomes HSM-dirty. Permission is checked
+     * by whoever let the data be written.
+     */
+    Attr dataWritten(Fid file, long end, long mtime);
+
+    /** Reads the data-on-MDT bytes of a file at [offset, offset + length), short at the DoM end. */
+    byte[] domRead(Fid file, long offset, int length);
+
+    /** Writes data-on-MDT bytes; INVALID beyond the DoM component's end. Size is not changed (see dataWritten). */
+    void domWrite(Fid file, long offset, byte[] data);
+
+    // ---- destroy queue ----------------------------------------------------------------------------
+
+    /** Up to {@code max} queued object destroys and punches, oldest first. */
+    List<PendingDestroy> pendingDestroys(int max);
+
+    /** Removes performed destroys/punches from the queue. */
+    void destroyed(List<Long> ids);
+
+    // ---- changelog --------------------------------------------------------------------------------
+
+    /** Records from index {@code from} (inclusive), at most {@code max}. */
+    List<ChangelogRecord> changelog(long from, int max);
+
+    /**
+     * Registers a changelog consumer (idempotent) and returns the index of the first record it has not
+     * cleared. Records are kept until every registered consumer has cleared them.
+     */
+    long changelogRegister(String consumer);
+
+    /** Tells the MDS a consumer has processed every record up to {@code index} (inclusive). */
+    void changelogClear(String consumer, long index);
+
+    /** Removes a consumer; its checkpoint no longer holds records back. */
+    void changelogDeregister(String consumer);
+
+    // ---- OSTs -------------------------------------------------------------------------------------
+
+    /** Adds an OST to the file system, or updates its pools and node (same index). */
+    void registerOst(OstInfo ost);
+
+    @Override
+    void close();
+}
