@@ -97,8 +97,8 @@ final class NamespaceStateMachine extends BaseStateMachine {
                 s.close();
                 s = null;
             }
-        } else if (!fromSnapshot) {
-            LOG.warn("namespace in {} was not closed cleanly before a reboot (or is missing): rebuilding it from {}",
+        } else if (!fromSnapshot && NamespaceStore.exists(storeDir)) {
+            LOG.warn("namespace in {} was open when the machine went down: rebuilding it from {}",
                     storeDir, snap == null ? "the whole log" : "snapshot " + snap.getTermIndex() + " and the log");
         }
         if (s == null) {

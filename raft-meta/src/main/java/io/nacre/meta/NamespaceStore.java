@@ -151,8 +151,12 @@ final class NamespaceStore implements AutoCloseable {
      * Whether the environment in {@code dir} can be used as it is: closed cleanly, or opened since this
      * machine's last boot (so the page cache held every write). False when it does not exist.
      */
+    static boolean exists(Path dir) {
+        return Files.exists(dir.resolve(DATA_FILE));
+    }
+
     static boolean trusted(Path dir) throws IOException {
-        if (!Files.exists(dir.resolve(DATA_FILE))) {
+        if (!exists(dir)) {
             return false;
         }
         Path marker = dir.resolve(MARKER);

@@ -60,6 +60,9 @@ final class RaftSettings {
         TimeDuration min = TimeDuration.valueOf(s.electionTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         RaftServerConfigKeys.Rpc.setTimeoutMin(p, min);
         RaftServerConfigKeys.Rpc.setTimeoutMax(p, min.multiply(2));
+        // The first election need not wait a full timeout: nobody can have been leader yet.
+        RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(p, TimeDuration.valueOf(50, java.util.concurrent.TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(p, TimeDuration.valueOf(150, java.util.concurrent.TimeUnit.MILLISECONDS));
         return p;
     }
 
