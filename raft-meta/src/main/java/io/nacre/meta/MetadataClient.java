@@ -155,18 +155,50 @@ public final class MetadataClient implements MetadataService {
                     throw e;
                 }
             }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException ie) {
-                Thread.currentThread().interrupt();
-                throw new NacreException(Status.UNAVAILABLE, "interrupted while connecting to the metadata service");
-            }
+            pause();
         }
     }
 
     // ---- transport ----------------------------------------------------------------------------------
 
+    /**
+     * A read, retried until the timeout while no server can answer it (reads are idempotent): Ratis's
+     * client gives up early on some failover states, such as a follower that does not know the new leader yet.
+     */
     private Object read(Query q) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                return readOnce(q);
+            } catch (Replies.RetryLater e) {
+                giveUpAfter(deadline, e);
+            } catch (NacreException e) {
+                if (e.status() != Status.UNAVAILABLE) {
+                    throw e;
+                }
+                giveUpAfter(deadline, e);
+            }
+        }
+    }
+
+    private void giveUpAfter(long deadline, NacreException e) {
+        if (System.nanoTime() > deadline) {
+            throw new NacreException(Status.UNAVAILABLE, "the metadata service did not answer within " + timeout
+                    + ": " + e.getMessage(), e);
+        }
+        pause();
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(20);
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            throw new NacreException(Status.UNAVAILABLE, "interrupted while waiting for the metadata service");
+        }
+    }
+
+    private Object readOnce(Query q) {
         RaftClientReply reply;
         try {
             reply = raft.async().sendReadOnly(Message.valueOf(UnsafeByteOperations.unsafeWrap(Query.encode(q))))

@@ -60,6 +60,7 @@ public final class MetadataServer implements AutoCloseable {
     private Thread formatter;
     private RaftClient formatClient;
     private volatile boolean closed;
+    private volatile List<Peer> boundPeers;
 
     private MetadataServer(Builder b) {
         this.dataDir = b.dataDir;
@@ -206,8 +207,6 @@ public final class MetadataServer implements AutoCloseable {
         return this;
     }
 
-    private volatile List<Peer> boundPeers;
-
     /**
      * A single peer asked for port 0 gets an ephemeral port once and keeps it across restarts (clients and
      * the group configuration in the log then keep agreeing on its address).
@@ -270,8 +269,14 @@ public final class MetadataServer implements AutoCloseable {
         return stateMachine;
     }
 
-    RaftServer raftServer() {
-        return server;
+    /** Whether this peer leads the group and serves requests (for tests and tools). */
+    boolean isLeader() {
+        try {
+            RaftServer s = server;
+            return s != null && s.getDivision(RaftSettings.groupId(cluster)).getInfo().isLeaderReady();
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     @Override

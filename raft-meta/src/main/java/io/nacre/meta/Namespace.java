@@ -75,9 +75,8 @@ final class Namespace {
     // ---- format -----------------------------------------------------------------------------------
 
     private static Long format(Tx tx, long now, long fsid) {
-        byte[] existing = tx.meta("fsid");
-        if (existing != null) {
-            return Keys.u64(existing);
+        if (tx.formatted()) {
+            return tx.fsid();
         }
         if (tx.dryRun()) {
             return fsid;
@@ -93,10 +92,10 @@ final class Namespace {
             tx.put(n);
             tx.countNewInode();
         }
-        tx.putMetaLong("fsid", fsid);
+        tx.putMetaLong("fsid", fsid == 0 ? 1 : fsid);
         tx.putMetaLong("format.time", now);
         tx.changelog(Type.MARK, now, Caller.ROOT, Fid.ROOT, null, "format", null, null, 0);
-        return fsid;
+        return tx.fsid();
     }
 
     // ---- create and link --------------------------------------------------------------------------
@@ -109,12 +108,12 @@ final class Namespace {
             Names.checkSymlinkTarget(spec.symlinkTarget());
         }
         Inode dir = tx.needDir(op.dir());
-        Permissions.require(c, dir, Access.EXECUTE, "lookup of '" + Names.printable(op.name()) + "'");
+        Permissions.require(c, dir, Access.EXECUTE, "lookup of", op.name());
         Tx.Dentry existing = tx.dentry(dir.fid, op.name());
         if (existing != null) {
             return createExisting(tx, dir, existing, op);
         }
-        Permissions.require(c, dir, Access.WRITE | Access.EXECUTE, "create '" + Names.printable(op.name()) + "'");
+        Permissions.require(c, dir, Access.WRITE | Access.EXECUTE, "create", op.name());
         if (spec.type() == FileType.DIRECTORY && dir.nlink >= MetadataService.LINK_MAX) {
             throw new NacreException(Status.TOO_MANY_LINKS, "directory " + dir.fid + " has " + dir.nlink
                     + " links, the most there can be");
@@ -240,11 +239,11 @@ final class Namespace {
         if (n.isDir()) {
             throw new NacreException(Status.PERM, "hard links to directories are not allowed (" + n.fid + ")");
         }
-        Permissions.require(c, dir, Access.EXECUTE, "lookup of '" + Names.printable(op.name()) + "'");
+        Permissions.require(c, dir, Access.EXECUTE, "lookup of", op.name());
         if (tx.dentry(dir.fid, op.name()) != null) {
             throw new NacreException(Status.EXISTS, "'" + Names.printable(op.name()) + "' exists in " + dir.fid);
         }
-        Permissions.require(c, dir, Access.WRITE | Access.EXECUTE, "link '" + Names.printable(op.name()) + "'");
+        Permissions.require(c, dir, Access.WRITE | Access.EXECUTE, "link", op.name());
         if (n.nlink >= MetadataService.LINK_MAX) {
             throw new NacreException(Status.TOO_MANY_LINKS, n.fid + " has " + n.nlink + " links, the most there can be");
         }
@@ -268,12 +267,12 @@ final class Namespace {
         Caller c = op.caller();
         Names.checkName(op.name());
         Inode dir = tx.needDir(op.dir());
-        Permissions.require(c, dir, Access.EXECUTE, "lookup of '" + Names.printable(op.name()) + "'");
+        Permissions.require(c, dir, Access.EXECUTE, "lookup of", op.name());
         Tx.Dentry e = tx.dentry(dir.fid, op.name());
         if (e == null) {
             throw new NacreException(Status.NOT_FOUND, "no '" + Names.printable(op.name()) + "' in " + dir.fid);
         }
-        Permissions.require(c, dir, Access.WRITE | Access.EXECUTE, "remove '" + Names.printable(op.name()) + "'");
+        Permissions.require(c, dir, Access.WRITE | Access.EXECUTE, "remove", op.name());
         Inode n = tx.need(e.fid());
         switch (op.kind()) {
             case FILE -> {
@@ -339,14 +338,14 @@ final class Namespace {
         boolean sameDir = op.fromDir().equals(op.toDir());
         Inode fd = tx.needDir(op.fromDir());
         Inode td = sameDir ? fd : tx.needDir(op.toDir());
-        Permissions.require(c, fd, Access.EXECUTE, "lookup of '" + Names.printable(op.fromName()) + "'");
-        Permissions.require(c, td, Access.EXECUTE, "lookup of '" + Names.printable(op.toName()) + "'");
+        Permissions.require(c, fd, Access.EXECUTE, "lookup of", op.fromName());
+        Permissions.require(c, td, Access.EXECUTE, "lookup of", op.toName());
         Tx.Dentry se = tx.dentry(fd.fid, op.fromName());
         if (se == null) {
             throw new NacreException(Status.NOT_FOUND, "no '" + Names.printable(op.fromName()) + "' in " + fd.fid);
         }
-        Permissions.require(c, fd, Access.WRITE | Access.EXECUTE, "rename from " + fd.fid);
-        Permissions.require(c, td, Access.WRITE | Access.EXECUTE, "rename into " + td.fid);
+        Permissions.require(c, fd, Access.WRITE | Access.EXECUTE, "rename from", null);
+        Permissions.require(c, td, Access.WRITE | Access.EXECUTE, "rename into", null);
         Inode src = tx.need(se.fid());
         Tx.Dentry de = tx.dentry(td.fid, op.toName());
         if (de != null && de.fid().equals(se.fid())) {
@@ -360,7 +359,7 @@ final class Namespace {
             if (!sameDir) {
                 checkNotUnder(tx, src.fid, td.fid);
                 // The directory's ".." changes: that needs write permission on the directory itself.
-                Permissions.require(c, src, Access.WRITE, "move directory " + src.fid + " to another parent");
+                Permissions.require(c, src, Access.WRITE, "move a directory to another parent", null);
             }
             if (dst != null && !dst.isDir()) {
                 throw new NacreException(Status.NOT_DIR, "cannot replace non-directory '" + Names.printable(op.toName())
@@ -461,7 +460,7 @@ final class Namespace {
             // The owner may truncate what it may not write (NFS servers' owner override: a file created
             // read-only can still be filled by the process that created it).
             if (!c.isRoot() && c.uid() != n.uid) {
-                Permissions.require(c, n, Access.WRITE, "truncate");
+                Permissions.require(c, n, Access.WRITE, "truncate", null);
             }
         }
         if (a.atime() != null || a.mtime() != null) {
@@ -599,7 +598,7 @@ final class Namespace {
         if (!n.isRegular() && !n.isDir()) {
             throw new NacreException(Status.PERM, "user. extended attributes are only for regular files and directories");
         }
-        Permissions.require(c, n, Access.WRITE, "set extended attribute");
+        Permissions.require(c, n, Access.WRITE, "set extended attribute", null);
     }
 
     // ---- layouts and data ---------------------------------------------------------------------------
@@ -641,7 +640,7 @@ final class Namespace {
             throw new NacreException(Status.EXISTS, n.fid + " already has objects; its layout cannot be set");
         }
         if (!op.caller().isRoot() && op.caller().uid() != n.uid) {
-            Permissions.require(op.caller(), n, Access.WRITE, "set the layout");
+            Permissions.require(op.caller(), n, Access.WRITE, "set the layout", null);
         }
         if (tx.dryRun()) {
             return null;

@@ -365,6 +365,12 @@ final class NamespaceStateMachine extends BaseStateMachine {
     /** A query after ReadIndex (Ratis waits until this replica has applied up to the read index). */
     @Override
     public CompletableFuture<Message> query(Message request) {
+        if (leadingButNotReady()) {
+            // Ratis's ReadIndex for a single peer uses its commit index as it is, which after a restart can
+            // be behind what it had acknowledged until the leader commits an entry of its own term.
+            return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(
+                    Replies.retryLater("the leader has not caught up with its log yet"))));
+        }
         byte[] reply;
         lock.readLock().lock();
         try (Tx tx = requireStore().read()) {
@@ -380,6 +386,24 @@ final class NamespaceStateMachine extends BaseStateMachine {
             lock.readLock().unlock();
         }
         return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(reply)));
+    }
+
+    private volatile RaftServer.Division division;
+
+    private boolean leadingButNotReady() {
+        try {
+            RaftServer.Division d = division;
+            if (d == null) {
+                d = getServer().get().getDivision(getGroupId());
+                division = d;
+            }
+            return d.getInfo().isLeader() && !d.getInfo().isLeaderReady();
+        } catch (IOException | java.util.concurrent.ExecutionException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     private NamespaceStore requireStore() {

@@ -43,9 +43,13 @@ final class Permissions {
         return granted(caller, n.type, n.uid, n.gid, n.mode, mask);
     }
 
-    /** Throws ACCESS unless every bit of {@code mask} is granted. */
-    static void require(Caller caller, Inode n, int mask, String what) {
+    /**
+     * Throws ACCESS unless every bit of {@code mask} is granted; the message says what was attempted
+     * ({@code verb}, and the {@code name} concerned if any), built only on failure.
+     */
+    static void require(Caller caller, Inode n, int mask, String verb, String name) {
         if (granted(caller, n, mask) != mask) {
+            String what = name == null ? verb : verb + " '" + Names.printable(name) + "'";
             throw new NacreException(Status.ACCESS, what + ": permission denied (" + describe(mask) + " needed on "
                     + n.fid + ", mode " + Integer.toOctalString(n.mode) + " owner " + n.uid + ":" + n.gid
                     + ", caller uid " + caller.uid() + ")");
@@ -152,7 +156,7 @@ final class Permissions {
             throw new NacreException(Status.PERM, "only the owner (uid " + n.uid + ") or root may set explicit times on "
                     + n.fid);
         }
-        require(caller, n, Access.WRITE, "set times");
+        require(caller, n, Access.WRITE, "set times", null);
     }
 
     static String describe(int mask) {

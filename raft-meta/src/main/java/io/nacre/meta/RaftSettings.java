@@ -57,6 +57,9 @@ final class RaftSettings {
         RaftServerConfigKeys.Log.setPurgeGap(p, (int) Math.max(1, Math.min(Integer.MAX_VALUE, s.snapshotEvery() / 2)));
         RaftServerConfigKeys.Log.setSegmentSizeMax(p, s.segmentSize());
         RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(p, true);
+        // No commit-index metadata entries: they double the entries (and syncs) per change, and LMDB
+        // already records how far it has applied.
+        RaftServerConfigKeys.Log.setLogMetadataEnabled(p, false);
         TimeDuration min = TimeDuration.valueOf(s.electionTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         RaftServerConfigKeys.Rpc.setTimeoutMin(p, min);
         RaftServerConfigKeys.Rpc.setTimeoutMax(p, min.multiply(2));

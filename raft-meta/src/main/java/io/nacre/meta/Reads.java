@@ -35,7 +35,7 @@ final class Reads {
             throw new NacreException(Status.DELAY, "the file system is not formatted yet");
         }
         return switch (q) {
-            case Query.Fsid f -> Keys.u64(tx.meta("fsid"));
+            case Query.Fsid f -> tx.fsid();
             case Query.Getattr g -> tx.need(g.fid()).attr();
             case Query.Lookup l -> lookup(tx, l.caller(), tx.needDir(l.dir()), l.name()).attr();
             case Query.Resolve r -> resolve(tx, r).attr();
@@ -67,7 +67,7 @@ final class Reads {
 
     private static Inode lookup(Tx tx, Caller caller, Inode dir, String name) {
         Names.checkName(name);
-        Permissions.require(caller, dir, Access.EXECUTE, "lookup of '" + Names.printable(name) + "'");
+        Permissions.require(caller, dir, Access.EXECUTE, "lookup of", name);
         Tx.Dentry d = tx.dentry(dir.fid, name);
         if (d == null) {
             throw new NacreException(Status.NOT_FOUND, "no '" + Names.printable(name) + "' in " + dir.fid);
@@ -90,7 +90,7 @@ final class Reads {
                 continue;
             }
             if (comp.equals("..")) {
-                Permissions.require(r.caller(), cur, Access.EXECUTE, "lookup of '..'");
+                Permissions.require(r.caller(), cur, Access.EXECUTE, "lookup of '..'", null);
                 cur = tx.need(cur.parent);
                 continue;
             }
@@ -115,7 +115,7 @@ final class Reads {
 
     private static DirPage readdir(Tx tx, Query.Readdir r) {
         Inode dir = tx.needDir(r.dir());
-        Permissions.require(r.caller(), dir, Access.READ, "readdir");
+        Permissions.require(r.caller(), dir, Access.READ, "readdir", null);
         int max = pageSize(r.max());
         long after = r.cookie() < Inode.FIRST_COOKIE ? 0 : r.cookie();
         List<DirEntry> entries = new ArrayList<>();
@@ -134,7 +134,7 @@ final class Reads {
 
     private static DirPage list(Tx tx, Query.ListNames l) {
         Inode dir = tx.needDir(l.dir());
-        Permissions.require(l.caller(), dir, Access.READ, "list");
+        Permissions.require(l.caller(), dir, Access.READ, "list", null);
         int max = pageSize(l.max());
         String after = l.startAfter() == null ? "" : l.startAfter();
         List<DirEntry> entries = new ArrayList<>();
@@ -156,7 +156,7 @@ final class Reads {
     /** Whether the caller may read extended attributes of this namespace on n (PERM/ACCESS when it may not). */
     private static void checkXattrRead(Caller c, Inode n, Names.XattrNamespace ns) {
         switch (ns) {
-            case USER -> Permissions.require(c, n, Access.READ, "read extended attribute");
+            case USER -> Permissions.require(c, n, Access.READ, "read extended attribute", null);
             case TRUSTED -> {
                 if (!c.isRoot()) {
                     throw new NacreException(Status.PERM, "trusted. extended attributes are root's");

@@ -21,6 +21,14 @@ final class Replies {
 
     private static final int OK = 0;
     private static final int ERROR = 1;
+    private static final int RETRY = 2;
+
+    /** The server cannot answer yet and the client should ask again (never surfaced to callers). */
+    static final class RetryLater extends NacreException {
+        RetryLater(String message) {
+            super(Status.UNAVAILABLE, message);
+        }
+    }
 
     private static final int VOID = 0;
     private static final int LONG = 1;
@@ -136,10 +144,18 @@ final class Replies {
         return out.toByteArray();
     }
 
+    static byte[] retryLater(String why) {
+        return new Out().u8(RETRY).str(why).toByteArray();
+    }
+
     /** Decodes a query's reply with the query's own reader; throws the error it carries. */
     static <T> T decodeQuery(byte[] b, Function<In, T> read) {
         In in = new In(b);
-        if (in.u8() == ERROR) {
+        int kind = in.u8();
+        if (kind == RETRY) {
+            throw new RetryLater(in.str());
+        }
+        if (kind == ERROR) {
             throw readError(in);
         }
         T t = read.apply(in);

@@ -10,9 +10,12 @@ import io.nacre.engine.meta.FileType;
 import io.nacre.engine.meta.PendingDestroy;
 import io.nacre.engine.store.OstInfo;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.BiPredicate;
 import org.lmdbjava.Cursor;
 import org.lmdbjava.Dbi;
@@ -59,6 +62,18 @@ final class Tx implements AutoCloseable {
     private final boolean writable;
     private long writes;
 
+    // Write-back caches for the life of the transaction: a batch of creates in one directory reads and
+    // rewrites the same directory inode and counters many times; they reach LMDB once, at commit.
+    // A value of null in the inode cache means "known absent".
+    private final Map<Fid, Inode> inodeCache = new HashMap<>();
+    private final Set<Fid> dirtyInodes = new LinkedHashSet<>();
+    private final Map<String, Long> counters = new HashMap<>();
+    private final Set<String> dirtyCounters = new LinkedHashSet<>();
+    private final Map<Integer, OstRecord> ostCache = new HashMap<>();
+    private final Set<Integer> dirtyOsts = new LinkedHashSet<>();
+    private Boolean hasConsumers;
+    private List<OstInfo> osts;
+
     Tx(NamespaceStore s, Txn<byte[]> txn, boolean writable) {
         this.s = s;
         this.txn = txn;
@@ -74,7 +89,28 @@ final class Tx implements AutoCloseable {
         return writes;
     }
 
+    /** Writes back what the caches hold, trims the changelog window, and commits. */
     void commit() {
+        for (Fid f : dirtyInodes) {
+            Inode n = inodeCache.get(f);
+            db(s.inodes, Keys.fid(f), n.encode());
+        }
+        for (String k : dirtyCounters) {
+            db(s.meta, Keys.text(k), Keys.u64(counters.get(k)));
+        }
+        for (int i : dirtyOsts) {
+            OstRecord r = ostCache.get(i);
+            Out out = new Out();
+            Codec.writeOstInfo(out, r.info());
+            out.i64(r.nextObject());
+            db(s.osts, Keys.u32(i), out.toByteArray());
+        }
+        if (!hasConsumers()) {
+            long last = changelogNext() - 1;
+            if (last > CHANGELOG_WINDOW) {
+                purgeChangelog(last - CHANGELOG_WINDOW);
+            }
+        }
         txn.commit();
     }
 
@@ -95,6 +131,11 @@ final class Tx implements AutoCloseable {
 
     private void put(Dbi<byte[]> db, byte[] key, byte[] value) {
         writes++;
+        db.put(txn, key, value);
+    }
+
+    /** A put at commit time (not counted: the change was counted when it was cached). */
+    private void db(Dbi<byte[]> db, byte[] key, byte[] value) {
         db.put(txn, key, value);
     }
 
@@ -123,13 +164,24 @@ final class Tx implements AutoCloseable {
 
     // ---- meta counters --------------------------------------------------------------------------
 
+    /** A counter of the state (cached; written back at commit). */
     long metaLong(String key, long dflt) {
-        byte[] v = get(s.meta, Keys.text(key));
-        return v == null ? dflt : Keys.u64(v);
+        Long v = counters.get(key);
+        if (v == null) {
+            byte[] b = get(s.meta, Keys.text(key));
+            if (b == null) {
+                return dflt;
+            }
+            v = Keys.u64(b);
+            counters.put(key, v);
+        }
+        return v;
     }
 
     void putMetaLong(String key, long v) {
-        put(s.meta, Keys.text(key), Keys.u64(v));
+        writes++;
+        counters.put(key, v);
+        dirtyCounters.add(key);
     }
 
     byte[] meta(String key) {
@@ -141,14 +193,25 @@ final class Tx implements AutoCloseable {
     }
 
     boolean formatted() {
-        return meta("fsid") != null;
+        return fsid() != 0;
+    }
+
+    /** The file system's id, 0 before the format. */
+    long fsid() {
+        return metaLong("fsid", 0);
     }
 
     // ---- inodes ---------------------------------------------------------------------------------
 
+    /** The inode (the same object for the rest of the transaction), or null. */
     Inode inode(Fid fid) {
+        if (inodeCache.containsKey(fid)) {
+            return inodeCache.get(fid);
+        }
         byte[] v = get(s.inodes, Keys.fid(fid));
-        return v == null ? null : Inode.decode(fid, v);
+        Inode n = v == null ? null : Inode.decode(fid, v);
+        inodeCache.put(fid, n);
+        return n;
     }
 
     /** The inode, or STALE: a Fid that names nothing any more. */
@@ -169,12 +232,19 @@ final class Tx implements AutoCloseable {
     }
 
     void put(Inode n) {
-        put(s.inodes, Keys.fid(n.fid), n.encode());
+        writes++;
+        inodeCache.put(n.fid, n);
+        dirtyInodes.add(n.fid);
     }
 
     /** Removes an inode with its extended attributes and data-on-MDT bytes. */
     void deleteInode(Inode n) {
-        delete(s.inodes, Keys.fid(n.fid));
+        dirtyInodes.remove(n.fid);
+        inodeCache.put(n.fid, null);
+        if (get(s.inodes, Keys.fid(n.fid)) != null) {
+            delete(s.inodes, Keys.fid(n.fid));
+        }
+        writes++;
         for (String name : xattrs(n.fid).keySet()) {
             delete(s.xattrs, Keys.xattr(n.fid, name));
         }
@@ -291,28 +361,44 @@ final class Tx implements AutoCloseable {
     // ---- OSTs -----------------------------------------------------------------------------------
 
     OstRecord ost(int index) {
-        byte[] v = get(s.osts, Keys.u32(index));
-        if (v == null) {
-            return null;
+        if (ostCache.containsKey(index)) {
+            return ostCache.get(index);
         }
-        In in = new In(v);
-        return new OstRecord(Codec.readOstInfo(in), in.i64());
+        byte[] v = get(s.osts, Keys.u32(index));
+        OstRecord r = null;
+        if (v != null) {
+            In in = new In(v);
+            r = new OstRecord(Codec.readOstInfo(in), in.i64());
+        }
+        ostCache.put(index, r);
+        return r;
     }
 
     void putOst(OstRecord r) {
-        Out out = new Out();
-        Codec.writeOstInfo(out, r.info());
-        out.i64(r.nextObject());
-        put(s.osts, Keys.u32(r.info().index()), out.toByteArray());
+        writes++;
+        ostCache.put(r.info().index(), r);
+        dirtyOsts.add(r.info().index());
+        osts = null;
     }
 
+    /** The registered OSTs in index order (cached for the transaction). */
     List<OstInfo> osts() {
-        List<OstInfo> out = new ArrayList<>();
-        scan(s.osts, Keys.u32(0), (k, v) -> {
-            out.add(Codec.readOstInfo(new In(v)));
-            return true;
-        });
-        return out;
+        if (osts == null) {
+            List<OstInfo> out = new ArrayList<>();
+            for (int i : dirtyOsts) {
+                out.add(ostCache.get(i).info());
+            }
+            scan(s.osts, Keys.u32(0), (k, v) -> {
+                int index = Keys.u32(k);
+                if (!dirtyOsts.contains(index)) {
+                    out.add(Codec.readOstInfo(new In(v)));
+                }
+                return true;
+            });
+            out.sort(java.util.Comparator.comparingInt(OstInfo::index));
+            osts = List.copyOf(out);
+        }
+        return osts;
     }
 
     /** The next object id on an OST (a counter in the state, so every replica hands out the same). */
@@ -368,9 +454,6 @@ final class Tx implements AutoCloseable {
         Out out = new Out(96);
         Codec.writeChangelog(out, r);
         put(s.changelog, Keys.u64(index), out.toByteArray());
-        if (!hasConsumers() && index > CHANGELOG_WINDOW && get(s.changelog, Keys.u64(index - CHANGELOG_WINDOW)) != null) {
-            delete(s.changelog, Keys.u64(index - CHANGELOG_WINDOW));
-        }
     }
 
     long changelogNext() {
@@ -405,12 +488,15 @@ final class Tx implements AutoCloseable {
     }
 
     boolean hasConsumers() {
-        boolean[] any = {false};
-        scan(s.consumers, new byte[0], (k, v) -> {
-            any[0] = true;
-            return false;
-        });
-        return any[0];
+        if (hasConsumers == null) {
+            boolean[] any = {false};
+            scan(s.consumers, new byte[0], (k, v) -> {
+                any[0] = true;
+                return false;
+            });
+            hasConsumers = any[0];
+        }
+        return hasConsumers;
     }
 
     /** Consumers and the last index each has cleared. */
@@ -425,9 +511,11 @@ final class Tx implements AutoCloseable {
 
     void putConsumer(String name, long cleared) {
         put(s.consumers, Keys.text(name), Keys.u64(cleared));
+        hasConsumers = null;
     }
 
     void deleteConsumer(String name) {
         delete(s.consumers, Keys.text(name));
+        hasConsumers = null;
     }
 }
