@@ -1,0 +1,120 @@
+package io.nacre.meta;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.nacre.engine.Caller;
+import io.nacre.engine.Fid;
+import io.nacre.engine.NacreException;
+import io.nacre.engine.meta.CreateSpec;
+import io.nacre.engine.meta.DirEntry;
+import io.nacre.engine.meta.DirPage;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Metadata servers in their own JVMs killed with SIGKILL (no shutdown of any kind): every create that
+ * was acknowledged is there afterwards.
+ */
+class KillTest {
+
+    private static Set<String> names(MetadataClient mds, Fid dir) {
+        Set<String> out = new HashSet<>();
+        long cookie = 0;
+        DirPage p;
+        do {
+            p = mds.readdir(Caller.ROOT, dir, cookie, 4096);
+            for (DirEntry e : p.entries()) {
+                out.add(e.name());
+                cookie = e.cookie();
+            }
+        } while (!p.eof());
+        return out;
+    }
+
+    @Test
+    void acknowledgedCreatesSurviveKillingTheOnlyPeer(@TempDir Path dir) throws Exception {
+        Peer peer = Cluster.peers(1).get(0);
+        Set<String> acked = new HashSet<>();
+        Fid d;
+        try (PeerProcess p = new PeerProcess(dir.resolve(peer.id()), peer, List.of(peer)).start()) {
+            p.awaitReady(Duration.ofSeconds(60));
+            try (MetadataClient mds = MetadataClient.connect(List.of(peer))) {
+                d = mds.create(Caller.ROOT, Fid.ROOT, "d", CreateSpec.directory(0755)).attr().fid();
+                for (int i = 0; i < 200; i++) {
+                    mds.create(Caller.ROOT, d, "f" + i, CreateSpec.builder(io.nacre.engine.meta.FileType.REGULAR)
+                            .delayLayout(true).build());
+                    acked.add("f" + i);
+                }
+                p.kill();
+            }
+            p.start().awaitReady(Duration.ofSeconds(60));
+            try (MetadataClient mds = MetadataClient.connect(List.of(peer))) {
+                assertThat(names(mds, d)).containsExactlyInAnyOrderElementsOf(acked);
+            }
+        }
+    }
+
+    @Test
+    void everyAcknowledgedCreateSurvivesTheLeaderBeingKilled(@TempDir Path dir) throws Exception {
+        List<Peer> peers = Cluster.peers(3);
+        List<PeerProcess> procs = new ArrayList<>();
+        for (Peer p : peers) {
+            procs.add(new PeerProcess(dir.resolve(p.id()), p, peers).start());
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try (MetadataClient mds = MetadataClient.connect(peers)) {
+            procs.forEach(p -> p.awaitReady(Duration.ofSeconds(60)));
+            TestServers.registerOsts(mds, 2);
+            Fid d = mds.create(Caller.ROOT, Fid.ROOT, "d", CreateSpec.directory(0755)).attr().fid();
+            Set<String> acked = ConcurrentHashMap.newKeySet();
+            List<Throwable> failures = new ArrayList<>();
+            List<Future<?>> running = new ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                int id = t;
+                running.add(pool.submit(() -> {
+                    for (int i = 0; i < 100; i++) {
+                        String name = "t" + id + "-" + i;
+                        try {
+                            mds.create(Caller.ROOT, d, name, CreateSpec.file(0644));
+                            acked.add(name);
+                        } catch (NacreException e) {
+                            synchronized (failures) {
+                                failures.add(e);
+                            }
+                        }
+                    }
+                }));
+            }
+            Cluster.await(Duration.ofSeconds(60), () -> acked.size() >= 150);
+            String leader = mds.leaderId().toString();
+            PeerProcess victim = procs.stream().filter(p -> p.peer.id().equals(leader)).findFirst().orElseThrow();
+            victim.kill();
+            for (Future<?> f : running) {
+                f.get();
+            }
+            assertThat(failures).isEmpty();
+            assertThat(acked).hasSize(8 * 100);
+            assertThat(mds.leaderId().toString()).isNotEqualTo(leader);
+            assertThat(names(mds, d)).containsExactlyInAnyOrderElementsOf(acked);
+            // the killed peer comes back from its own disk and catches up
+            victim.start().awaitReady(Duration.ofSeconds(60));
+            mds.create(Caller.ROOT, d, "after", CreateSpec.file(0644));
+            assertThat(names(mds, d)).hasSize(8 * 100 + 1);
+        } finally {
+            pool.shutdownNow();
+            for (PeerProcess p : procs) {
+                p.close();
+            }
+        }
+    }
+}
