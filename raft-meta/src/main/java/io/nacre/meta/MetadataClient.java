@@ -88,7 +88,7 @@ public final class MetadataClient implements MetadataService {
         private Duration requestTimeout = Duration.ofSeconds(3);
         private Duration retrySleep = Duration.ofMillis(100);
         private int maxBatch = 512;
-        private int inFlight = 2;
+        private int inFlight = 1;
 
         private Builder() {
         }
@@ -126,7 +126,7 @@ public final class MetadataClient implements MetadataService {
             return this;
         }
 
-        /** How many batches may be in flight at once; default 2. */
+        /** How many batches may be in flight at once; default 1 (the next batch gathers while one is in flight). */
         public Builder inFlight(int n) {
             if (n < 1) {
                 throw new IllegalArgumentException("inFlight must be >= 1: " + n);

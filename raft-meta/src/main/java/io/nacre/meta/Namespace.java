@@ -83,7 +83,10 @@ final class Namespace {
         }
         for (Fid f : List.of(Fid.ROOT, Fid.HIDDEN)) {
             Inode n = new Inode(f, FileType.DIRECTORY);
-            n.mode = f.equals(Fid.ROOT) ? 0755 : 0700;
+            // The hidden directory is like /tmp without read: anyone may stage files there (by Fid, as
+            // gateways do for uploads and unlinked-open files), nobody but root may list it, and the
+            // sticky bit keeps users from removing each other's.
+            n.mode = f.equals(Fid.ROOT) ? 0755 : 01733;
             n.nlink = 2;
             n.atime = n.mtime = n.ctime = n.btime = now;
             n.change = 1;

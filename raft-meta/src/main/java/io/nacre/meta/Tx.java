@@ -424,12 +424,20 @@ final class Tx implements AutoCloseable {
     }
 
     List<PendingDestroy> pendingDestroys(int max) {
+        return pendingDestroys(max, false);
+    }
+
+    /** The oldest queued entries, at most max; with {@code destroysOnly} the punches are passed over. */
+    List<PendingDestroy> pendingDestroys(int max, boolean destroysOnly) {
         List<PendingDestroy> out = new ArrayList<>();
         if (max <= 0) {
             return out;
         }
         scan(s.destroys, Keys.u64(0), (k, v) -> {
-            out.add(Codec.readDestroy(new In(v)));
+            PendingDestroy d = Codec.readDestroy(new In(v));
+            if (!destroysOnly || d.isDestroy()) {
+                out.add(d);
+            }
             return out.size() < max;
         });
         return out;

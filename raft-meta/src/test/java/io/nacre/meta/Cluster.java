@@ -16,10 +16,17 @@ final class Cluster implements AutoCloseable {
     final MetadataServer[] servers;
     private final Path dir;
     private final long snapshotEvery;
+    private final long segmentBytes;
 
+    /** A group whose log is purged often: snapshots every {@code snapshotEvery} entries, 64 KiB log segments. */
     Cluster(Path dir, int n, long snapshotEvery) throws IOException {
+        this(dir, n, snapshotEvery, 64 << 10);
+    }
+
+    Cluster(Path dir, int n, long snapshotEvery, long segmentBytes) throws IOException {
         this.dir = dir;
         this.snapshotEvery = snapshotEvery;
+        this.segmentBytes = segmentBytes;
         this.peers = peers(n);
         this.servers = new MetadataServer[n];
         for (int i = 0; i < n; i++) {
@@ -53,7 +60,7 @@ final class Cluster implements AutoCloseable {
                 .peerId("mds" + i)
                 .peers(peers)
                 .snapshotEvery(snapshotEvery)
-                .logSegmentBytes(64 << 10)
+                .logSegmentBytes(segmentBytes)
                 .build()
                 .start();
     }

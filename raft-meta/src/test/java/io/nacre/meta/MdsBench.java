@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Metadata create rate through {@link io.nacre.engine.meta.MetadataService}: one and three peers (in this
- * JVM, on loopback, each with its own data directory), 1, 8 and 32 concurrent callers sharing one client,
+ * JVM, on loopback, each with its own data directory), 1, 8, 32 and 128 concurrent callers sharing one client,
  * each creating files in its own directory for a fixed time. Prints a table with the operations per Raft
  * entry (group commit) and the ratio to the single-caller rate of the same group.
  *
@@ -26,7 +26,8 @@ import org.junit.jupiter.api.Test;
 class MdsBench {
 
     private static final long SECONDS = Long.getLong("bench.seconds", 5);
-    private static final int[] CALLERS = {1, 8, 32};
+    private static final int[] CALLERS = {1, 8, 32, 128};
+    private static final long WARMUP_SECONDS = Long.getLong("bench.warmup", 10);
 
     record Row(int peers, int callers, long creates, double seconds, long entries) {
         double rate() {
@@ -44,11 +45,11 @@ class MdsBench {
         List<Row> rows = new ArrayList<>();
         try {
             for (int peers : new int[] {1, 3}) {
-                try (Cluster cluster = new Cluster(base.resolve("p" + peers), peers, 100_000);
+                try (Cluster cluster = new Cluster(base.resolve("p" + peers), peers, 100_000, 32L << 20);
                      MetadataClient mds = MetadataClient.builder().peers(cluster.peers).build()) {
                     TestServers.registerOsts(mds, 4);
                     MetadataServer leader = cluster.servers[cluster.leader()];
-                    run(mds, leader, peers, 8, 1, "warmup");
+                    run(mds, leader, peers, 32, WARMUP_SECONDS, "warmup");
                     for (int callers : CALLERS) {
                         rows.add(run(mds, leader, peers, callers, SECONDS, "c" + callers));
                     }
