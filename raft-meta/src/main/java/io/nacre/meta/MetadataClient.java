@@ -54,10 +54,12 @@ public final class MetadataClient implements MetadataService {
     private final RaftClient raft;
     private final Batcher batcher;
     private final Duration timeout;
+    private final Duration requestTimeout;
     private final long fsid;
 
     private MetadataClient(Builder b) {
         this.timeout = b.timeout;
+        this.requestTimeout = b.requestTimeout;
         int attempts = (int) Math.max(1, b.timeout.toMillis() / b.retrySleep.toMillis());
         this.raft = RaftSettings.client(b.cluster, b.peers, b.requestTimeout, RaftSettings.retries(attempts, b.retrySleep));
         this.batcher = new Batcher(raft, b.inFlight, b.maxBatch, 8 << 20);
@@ -217,14 +219,20 @@ public final class MetadataClient implements MetadataService {
         return Replies.decodeQuery(reply.getMessage().getContent().toByteArray(), q::readResult);
     }
 
+    /**
+     * A change, through the batcher. UNAVAILABLE after the timeout (plus one attempt): the change may still
+     * be applied later, as with any request whose answer is lost.
+     */
     private Object write(Op op) {
         try {
-            return batcher.submit(op).get();
+            return batcher.submit(op).get(timeout.toMillis() + requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new NacreException(Status.UNAVAILABLE, "interrupted while waiting for the metadata service");
         } catch (ExecutionException e) {
             throw Errors.fromRaft(e);
+        } catch (TimeoutException e) {
+            throw new NacreException(Status.UNAVAILABLE, "the metadata service did not answer within " + timeout);
         }
     }
 

@@ -57,11 +57,8 @@ public final class MetadataServer implements AutoCloseable {
     private final RaftSettings.Server tuning;
     private RaftServer server;
     private NamespaceStateMachine stateMachine;
-    private final boolean destroyObjects;
     private Thread formatter;
     private RaftClient formatClient;
-    private Destroyer destroyer;
-    private MetadataClient internalClient;
     private volatile boolean closed;
     private volatile List<Peer> boundPeers;
 
@@ -69,10 +66,6 @@ public final class MetadataServer implements AutoCloseable {
         this.dataDir = b.dataDir;
         this.cluster = b.cluster;
         this.objectStore = b.objectStore;
-        this.destroyObjects = b.destroyObjects;
-        if (destroyObjects && objectStore == null) {
-            throw new IllegalArgumentException("destroying OST objects needs an object store");
-        }
         this.tuning = new RaftSettings.Server(b.snapshotEvery, SizeInBytes.valueOf(b.segmentBytes), b.electionTimeout);
         List<Peer> group = b.peers == null ? List.of(new Peer(b.peerId, b.address)) : b.peers;
         Peer me = group.stream().filter(p -> p.id().equals(b.peerId)).findFirst()
@@ -104,19 +97,8 @@ public final class MetadataServer implements AutoCloseable {
         private long snapshotEvery = 100_000;
         private long segmentBytes = 32L << 20;
         private Duration electionTimeout = Duration.ofMillis(500);
-        private boolean destroyObjects;
 
         private Builder() {
-        }
-
-        /**
-         * Whether this server, while it leads, destroys the OST objects of removed files itself (through the
-         * object store) and clears them from the destroy queue; default false (whoever reads
-         * {@code pendingDestroys} does). Punches are never done here: they belong to the truncating caller.
-         */
-        public Builder destroyObjects(boolean d) {
-            destroyObjects = d;
-            return this;
         }
 
         /** Where this peer keeps its Raft log, snapshots and LMDB namespace. */
@@ -222,18 +204,7 @@ public final class MetadataServer implements AutoCloseable {
         if (!stateMachine.formatted()) {
             formatter = Thread.ofVirtual().name("mds-format").start(this::format);
         }
-        if (destroyObjects) {
-            destroyer = new Destroyer(stateMachine, objectStore, this::isLeader, this::internalClient);
-        }
         return this;
-    }
-
-    /** A client of this server's own group, for the server's background work. */
-    private synchronized MetadataClient internalClient() {
-        if (internalClient == null) {
-            internalClient = MetadataClient.builder().peers(boundPeers).cluster(cluster).build();
-        }
-        return internalClient;
     }
 
     /**
@@ -309,21 +280,8 @@ public final class MetadataServer implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         closed = true;
-        if (destroyer != null) {
-            destroyer.close();
-        }
-        synchronized (this) {
-            if (internalClient != null) {
-                internalClient.close();
-                internalClient = null;
-            }
-            closeServer();
-        }
-    }
-
-    private void closeServer() {
         RaftClient fc = formatClient;
         if (fc != null) {
             try {

@@ -22,8 +22,10 @@ import java.util.Optional;
 /** The namespace reads: each {@link Query} answered from one LMDB read transaction. */
 final class Reads {
 
-    /** The most entries one readdir, list, changelog or destroy-queue page returns. */
+    /** The most entries one readdir, list or changelog page returns. */
     static final int PAGE_MAX = 4096;
+    /** The most destroy-queue entries one call returns (about 50 bytes each). */
+    static final int DESTROYS_MAX = 65_536;
     /** What one inode costs on the MDT, for statfs's file counts. */
     private static final long INODE_BYTES = 1024;
 
@@ -59,7 +61,7 @@ final class Reads {
             }
             case Query.Statfs s -> statfs(tx, usage);
             case Query.Osts o -> tx.osts();
-            case Query.PendingDestroys p -> tx.pendingDestroys(Math.min(p.max(), PAGE_MAX));
+            case Query.PendingDestroys p -> tx.pendingDestroys(Math.min(p.max(), DESTROYS_MAX));
             case Query.Changelog c -> tx.changelogFrom(c.from(), Math.min(c.max(), PAGE_MAX));
             case Query.DomRead d -> domRead(tx, d);
         };

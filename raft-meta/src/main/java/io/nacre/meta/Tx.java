@@ -423,21 +423,14 @@ final class Tx implements AutoCloseable {
         return d;
     }
 
+    /** The oldest queued destroys and punches, at most max. */
     List<PendingDestroy> pendingDestroys(int max) {
-        return pendingDestroys(max, false);
-    }
-
-    /** The oldest queued entries, at most max; with {@code destroysOnly} the punches are passed over. */
-    List<PendingDestroy> pendingDestroys(int max, boolean destroysOnly) {
         List<PendingDestroy> out = new ArrayList<>();
         if (max <= 0) {
             return out;
         }
         scan(s.destroys, Keys.u64(0), (k, v) -> {
-            PendingDestroy d = Codec.readDestroy(new In(v));
-            if (!destroysOnly || d.isDestroy()) {
-                out.add(d);
-            }
+            out.add(Codec.readDestroy(new In(v)));
             return out.size() < max;
         });
         return out;
