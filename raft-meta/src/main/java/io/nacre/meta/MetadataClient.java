@@ -203,15 +203,9 @@ public final class MetadataClient implements MetadataService {
     private Object readOnce(Query q) {
         RaftClientReply reply;
         try {
-            reply = raft.async().sendReadOnly(Message.valueOf(UnsafeByteOperations.unsafeWrap(Query.encode(q))))
-                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new NacreException(Status.UNAVAILABLE, "interrupted while waiting for the metadata service");
-        } catch (ExecutionException e) {
+            reply = raft.io().sendReadOnly(Message.valueOf(UnsafeByteOperations.unsafeWrap(Query.encode(q))));
+        } catch (IOException e) {
             throw Errors.fromRaft(e);
-        } catch (TimeoutException e) {
-            throw new NacreException(Status.UNAVAILABLE, "the metadata service did not answer within " + timeout);
         }
         if (!reply.isSuccess()) {
             throw Errors.fromRaft(reply.getException());
