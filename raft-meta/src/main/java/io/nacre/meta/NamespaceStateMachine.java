@@ -56,7 +56,7 @@ final class NamespaceStateMachine extends BaseStateMachine {
     private final Proposals proposals;
     /** Guards the store reference: LMDB users share it, pause/reinitialize/close take it alone. */
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
-    private NamespaceStore store;
+    private volatile NamespaceStore store;
     private Path storeDir;
     /** The (term, index) of the last entry LMDB holds; null before the first. */
     private volatile TermIndex lmdbApplied;
@@ -368,8 +368,10 @@ final class NamespaceStateMachine extends BaseStateMachine {
         if (leadingButNotReady()) {
             // Ratis's ReadIndex for a single peer uses its commit index as it is, which after a restart can
             // be behind what it had acknowledged until the leader commits an entry of its own term.
-            return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(
-                    Replies.retryLater("the leader has not caught up with its log yet"))));
+            return retryLater("the leader has not caught up with its log yet");
+        }
+        if (store == null) {
+            return retryLater("this peer is installing a snapshot");
         }
         byte[] reply;
         lock.readLock().lock();
@@ -386,6 +388,10 @@ final class NamespaceStateMachine extends BaseStateMachine {
             lock.readLock().unlock();
         }
         return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(reply)));
+    }
+
+    private static CompletableFuture<Message> retryLater(String why) {
+        return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(Replies.retryLater(why))));
     }
 
     private volatile RaftServer.Division division;

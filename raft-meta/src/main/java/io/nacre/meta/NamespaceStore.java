@@ -74,6 +74,8 @@ final class NamespaceStore implements AutoCloseable {
         consumers = env.openDbi("consumer", DbiFlags.MDB_CREATE);
         osts = env.openDbi("ost", DbiFlags.MDB_CREATE);
         meta = env.openDbi("meta", DbiFlags.MDB_CREATE);
+        // Reader slots of a process that was killed would hold old pages from reuse.
+        env.readerCheck();
     }
 
     /**
