@@ -100,6 +100,8 @@ public final class FileIo implements AutoCloseable {
     private final PendingWrites pending = new PendingWrites();
     private final FidLocks locks = new FidLocks(1024);
     private final QueuedDestroys queued;
+    /** Files with Writer streams open, and how many: their data may lie beyond the recorded size. */
+    private final Map<Fid, Integer> openStreams = new ConcurrentHashMap<>();
     private final CountDownLatch closing = new CountDownLatch(1);
     private final Thread flusher;
     private volatile boolean closed;
@@ -373,7 +375,13 @@ public final class FileIo implements AutoCloseable {
         requireNonNull(durability, "durability");
         ensureOpen();
         checkWriteRange(offset, 0);
+        openStreams.merge(fid, 1, Integer::sum);
         return new StreamWriter(this, fid, offset, durability, window, maxInFlight);
+    }
+
+    /** A Writer stream of the file was closed. */
+    void streamClosed(Fid fid) {
+        openStreams.computeIfPresent(fid, (k, n) -> n == 1 ? null : n - 1);
     }
 
     /**
@@ -573,7 +581,8 @@ public final class FileIo implements AutoCloseable {
             }
             Attr before = mds.getattr(fid);
             checkRegular(before);
-            if (size > before.size()) {
+            // Not while a stream writes the file: its data beyond the size is not recorded until it closes.
+            if (size > before.size() && !openStreams.containsKey(fid)) {
                 trimBeyond(mds.layout(fid), before.size());
             }
             AttrChange change = mds.setattr(caller, fid, SetAttr.builder().size(size).build());

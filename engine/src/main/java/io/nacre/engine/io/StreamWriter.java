@@ -166,6 +166,14 @@ final class StreamWriter implements FileIo.Writer {
             return;
         }
         closed = true;
+        try {
+            finish();
+        } finally {
+            io.streamClosed(fid);
+        }
+    }
+
+    private void finish() {
         boolean onlyWindow = !submittedAny && plan != null && failure.get() == null;
         try {
             if (onlyWindow) {
