@@ -60,6 +60,16 @@ final class StreamWriter implements FileIo.Writer {
     public int write(ByteBuffer src) {
         ensureOpen();
         throwIfFailed();
+        try {
+            return copy(src);
+        } catch (RuntimeException e) {
+            // A stream that failed once never closes as if it had not (an S3 PUT must not commit half an object).
+            fail(e);
+            throw e;
+        }
+    }
+
+    private int copy(ByteBuffer src) {
         int n = src.remaining();
         if (position > Long.MAX_VALUE - n) {
             throw new NacreException(Status.TOO_BIG, "the stream would pass the largest file size");
@@ -135,6 +145,7 @@ final class StreamWriter implements FileIo.Writer {
         });
     }
 
+    /** Writes a window (under the file's read lock, as every write) and notes what it wrote. */
     private void store(IoPlan p, ByteBuffer[] b, int valid, Durability d, long windowEnd) {
         Map<ObjectRef, Long> w = new ConcurrentHashMap<>();
         Lock lock = io.readLock(fid);
@@ -182,19 +193,9 @@ final class StreamWriter implements FileIo.Writer {
                 int valid = filled;
                 plan = null;
                 if (valid > 0) {
-                    Map<ObjectRef, Long> w = new ConcurrentHashMap<>();
-                    Lock lock = io.readLock(fid);
-                    lock.lock();
-                    try {
-                        io.store(fid, p, bufs, valid, durability, w);
-                        if (durability == Durability.UNSTABLE) {
-                            io.wroteUnstable(fid, w, p.offset() + valid);
-                        }
-                    } finally {
-                        lock.unlock();
-                    }
+                    store(p, bufs, valid, durability, p.offset() + valid);
                     if (durability == Durability.STABLE) {
-                        io.recordStable(fid, w, p.offset() + valid, false);
+                        io.recordStable(fid, written, p.offset() + valid, false);
                     }
                 }
                 bufs = null;
@@ -217,7 +218,11 @@ final class StreamWriter implements FileIo.Writer {
     }
 
     private void fail(Throwable t) {
-        if (!failure.compareAndSet(null, t) && failure.get() != t) {
+        Throwable first = failure.get();
+        if (first == t || (first != null && t.getCause() == first)) {
+            return;     // the same failure, reported again
+        }
+        if (!failure.compareAndSet(null, t)) {
             failure.get().addSuppressed(t);
         }
     }
