@@ -39,7 +39,7 @@ class IoPlanTest {
         Seeds.forEach(600, seed -> {
             RandomLayouts g = new RandomLayouts(seed);
             Layout layout = g.layout(Shape.ANY);
-            long[] r = g.range(layout, 4 << 20);
+            long[] r = g.range(layout, 1 << 20);
             if (layout.readableMirror(r[0], r[1]) < 0 && !layout.isEmpty() && r[1] > 0) {
                 assertThatThrownBy(() -> IoPlan.forRead(layout, r[0], (int) r[1]))
                         .isInstanceOfSatisfying(NacreException.class, e -> assertThat(e.status()).isEqualTo(Status.IO));
@@ -56,7 +56,7 @@ class IoPlanTest {
         Seeds.forEach(600, seed -> {
             RandomLayouts g = new RandomLayouts(seed);
             Layout layout = g.layout(WRITABLE);
-            long[] r = g.range(layout, 4 << 20);
+            long[] r = g.range(layout, 1 << 20);
             long coveredTo = layout.mirrors().stream()
                     .mapToLong(m -> layout.mirror(m).get(layout.mirror(m).size() - 1).end()).min().orElseThrow();
             if (r[1] > 0 && r[0] + r[1] > coveredTo) {
