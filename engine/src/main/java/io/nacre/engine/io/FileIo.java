@@ -535,7 +535,7 @@ public final class FileIo implements AutoCloseable {
                     recordSize(s);
                     pending.done(s, false, true);
                 }
-            } catch (NacreException e) {
+            } catch (RuntimeException e) {
                 LOG.warn("could not record the size of unstable writes to {}: {}", fid, e.toString());
             } finally {
                 lock.unlock();

@@ -37,6 +37,8 @@ final class StreamReader implements FileIo.Reader {
     private Window current;
     private int consumed;
     private boolean closed;
+    /** Set when a window failed: the stream cannot go on past bytes it did not deliver. */
+    private NacreException failure;
 
     StreamReader(FileIo io, Fid fid, long offset, long end, int window, int readAhead) {
         this.io = io;
@@ -53,13 +55,21 @@ final class StreamReader implements FileIo.Reader {
         if (closed) {
             throw new NacreException(Status.INVALID, "the read stream of " + fid + " is closed");
         }
+        if (failure != null) {
+            throw new NacreException(failure.status(), failure.getMessage(), failure);
+        }
         if (position >= end) {
             return -1;
         }
         int total = 0;
         while (dst.hasRemaining() && position < end) {
             if (current == null || consumed == current.plan().length()) {
-                current = next();
+                try {
+                    current = next();
+                } catch (NacreException e) {
+                    failure = e;
+                    throw e;
+                }
                 consumed = 0;
             }
             int k = Math.min(dst.remaining(), current.plan().length() - consumed);
