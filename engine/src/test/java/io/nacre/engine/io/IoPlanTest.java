@@ -57,8 +57,7 @@ class IoPlanTest {
             RandomLayouts g = new RandomLayouts(seed);
             Layout layout = g.layout(WRITABLE);
             long[] r = g.range(layout, 1 << 20);
-            long coveredTo = layout.mirrors().stream()
-                    .mapToLong(m -> layout.mirror(m).get(layout.mirror(m).size() - 1).end()).min().orElseThrow();
+            long coveredTo = coveredTo(layout);
             if (r[1] > 0 && r[0] + r[1] > coveredTo) {
                 assertThatThrownBy(() -> IoPlan.forWrite(layout, r[0], (int) r[1]))
                         .isInstanceOfSatisfying(NacreException.class,
@@ -80,6 +79,12 @@ class IoPlanTest {
                 }
             }
         });
+    }
+
+    /** Where the shortest mirror of the layout ends: writes must stay below. */
+    private static long coveredTo(Layout layout) {
+        return layout.mirrors().stream()
+                .mapToLong(m -> layout.mirror(m).get(layout.mirror(m).size() - 1).end()).min().orElseThrow();
     }
 
     /** Segments sorted, covering [0, length) without overlap; target bytes mapped where Striping says. */
@@ -278,8 +283,7 @@ class IoPlanTest {
             long[] at = g.range(layout, 0);
             int size = 1 + rnd.nextInt(3 << 20);
             long base = Math.max(0, Math.min(at[0] - rnd.nextInt(size), Long.MAX_VALUE - size));
-            long coveredTo = layout.mirrors().stream()
-                    .mapToLong(m -> layout.mirror(m).get(layout.mirror(m).size() - 1).end()).min().orElseThrow();
+            long coveredTo = coveredTo(layout);
             if (base + size > coveredTo) {
                 return;
             }
@@ -341,8 +345,7 @@ class IoPlanTest {
             Layout layout = g.layout(WRITABLE);
             long offset = rnd.nextBoolean() ? 0 : (long) rnd.nextInt(64) * K64 + rnd.nextInt(K64);
             long end = IoPlan.windowEnd(layout, offset, (long) K64 * (1 + rnd.nextInt(64)));
-            long coveredTo = layout.mirrors().stream()
-                    .mapToLong(m -> layout.mirror(m).get(layout.mirror(m).size() - 1).end()).min().orElseThrow();
+            long coveredTo = coveredTo(layout);
             if (end > coveredTo) {
                 return;
             }
