@@ -189,8 +189,7 @@ public final class AdminService implements AutoCloseable {
                 return 0;
             }
             try {
-                int n = reader.read(ByteBuffer.wrap(b, off, len));
-                return n <= 0 ? -1 : n;
+                return reader.read(ByteBuffer.wrap(b, off, len));
             } catch (NacreException e) {
                 throw new IOException(e.getMessage(), e);
             }

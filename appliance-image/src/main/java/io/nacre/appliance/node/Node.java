@@ -109,7 +109,7 @@ public final class Node implements AutoCloseable {
 
         io = new FileIo(mds, objects);
         toClose.push(io);
-        Destroyer destroyer = new Destroyer(mds, objects);
+        Destroyer destroyer = new Destroyer(io);
         destroyer.start();
         toClose.push(destroyer);
 
