@@ -110,6 +110,8 @@ public final class Node implements AutoCloseable {
         io = new FileIo(mds, objects);
         toClose.push(io);
         Destroyer destroyer = new Destroyer(io);
+        // Punches queued by truncates that a crash interrupted must land before any new write can.
+        destroyer.runOnce();
         destroyer.start();
         toClose.push(destroyer);
 
