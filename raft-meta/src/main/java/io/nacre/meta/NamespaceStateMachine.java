@@ -245,8 +245,10 @@ final class NamespaceStateMachine extends BaseStateMachine {
         TermIndex ti = TermIndex.valueOf(e.getTerm(), e.getIndex());
         TermIndex held = lmdbApplied;
         if (held != null && ti.getIndex() <= held.getIndex()) {
-            // Replayed after a restart: LMDB already holds it (no client waits for this reply).
-            return CompletableFuture.completedFuture(Message.EMPTY);
+            // Replayed after a restart: LMDB already holds it. Its reply goes to Ratis's retry cache, where a
+            // client that retries the request (its answer was lost in the crash) finds it: give the real one.
+            return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(
+                    replayedReply(e.getStateMachineLogEntry().getLogData(), ti))));
         }
         byte[] reply;
         lock.readLock().lock();
@@ -257,6 +259,29 @@ final class NamespaceStateMachine extends BaseStateMachine {
         }
         updateLastAppliedTermIndex(ti);
         return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(reply)));
+    }
+
+    /** The reply recorded when the entry was applied, or, past the window, an error for each operation. */
+    private byte[] replayedReply(ByteString data, TermIndex ti) {
+        lock.readLock().lock();
+        try (Tx tx = requireStore().read()) {
+            byte[] reply = tx.reply(ti.getIndex());
+            if (reply != null) {
+                return reply;
+            }
+        } finally {
+            lock.readLock().unlock();
+        }
+        int n;
+        try {
+            n = Op.decodeBatch(data.toByteArray()).ops().size();
+        } catch (NacreException ex) {
+            n = 1;
+        }
+        Object[] lost = new Object[n];
+        java.util.Arrays.fill(lost, new NacreException(Status.UNAVAILABLE, "the result of log entry " + ti
+                + " is no longer known (applied before the last restart)"));
+        return Replies.encodeResults(lost);
     }
 
     /** Signals that apply must redo the entry without the operation at {@code index}. */
@@ -291,6 +316,8 @@ final class NamespaceStateMachine extends BaseStateMachine {
                 for (int i = 0; i < results.length; i++) {
                     results[i] = applyOne(tx, batch, i, poisoned);
                 }
+                byte[] reply = Replies.encodeResults(results);
+                tx.putReply(ti.getIndex(), reply);
                 putApplied(tx, ti);
                 Faults.hit("mds.apply.before_commit");
                 tx.commit();
@@ -298,7 +325,7 @@ final class NamespaceStateMachine extends BaseStateMachine {
                 Faults.hit("mds.apply.after_commit");
                 entriesApplied.incrementAndGet();
                 opsApplied.addAndGet(results.length);
-                return Replies.encodeResults(results);
+                return reply;
             } catch (Poisoned p) {
                 LOG.error("operation {} of entry {} failed after changing the namespace; redoing the entry without it",
                         p.index, ti, p.getCause());
@@ -336,12 +363,14 @@ final class NamespaceStateMachine extends BaseStateMachine {
     }
 
     private byte[] commitNothing(TermIndex ti, NacreException ex) {
+        byte[] reply = Replies.encodeResults(new Object[] {ex});
         try (Tx tx = requireStore().write()) {
+            tx.putReply(ti.getIndex(), reply);
             putApplied(tx, ti);
             tx.commit();
         }
         lmdbApplied = ti;
-        return Replies.encodeResults(new Object[] {ex});
+        return reply;
     }
 
     private static void putApplied(Tx tx, TermIndex ti) {

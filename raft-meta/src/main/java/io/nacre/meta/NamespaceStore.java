@@ -54,6 +54,7 @@ final class NamespaceStore implements AutoCloseable {
     final Dbi<byte[]> consumers;
     final Dbi<byte[]> osts;
     final Dbi<byte[]> meta;
+    final Dbi<byte[]> replies;
 
     private NamespaceStore(Path dir) throws IOException {
         this.dir = dir;
@@ -74,6 +75,7 @@ final class NamespaceStore implements AutoCloseable {
         consumers = env.openDbi("consumer", DbiFlags.MDB_CREATE);
         osts = env.openDbi("ost", DbiFlags.MDB_CREATE);
         meta = env.openDbi("meta", DbiFlags.MDB_CREATE);
+        replies = env.openDbi("reply", DbiFlags.MDB_CREATE);
         // Reader slots of a process that was killed would hold old pages from reuse.
         env.readerCheck();
     }

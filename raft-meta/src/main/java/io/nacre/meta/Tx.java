@@ -442,6 +442,23 @@ final class Tx implements AutoCloseable {
         }
     }
 
+    // ---- replies of recent entries ---------------------------------------------------------------
+
+    /** How many recent entries keep their reply (for clients retrying across a restart). */
+    static final long REPLY_WINDOW = 10_000;
+
+    /** Records an entry's reply and forgets the one that falls out of the window. */
+    void putReply(long index, byte[] reply) {
+        put(s.replies, Keys.u64(index), reply);
+        if (index > REPLY_WINDOW && get(s.replies, Keys.u64(index - REPLY_WINDOW)) != null) {
+            delete(s.replies, Keys.u64(index - REPLY_WINDOW));
+        }
+    }
+
+    byte[] reply(long index) {
+        return get(s.replies, Keys.u64(index));
+    }
+
     // ---- changelog ------------------------------------------------------------------------------
 
     /** Appends a changelog record; with no consumer registered only the last few thousand are kept. */

@@ -60,6 +60,34 @@ class KillTest {
     }
 
     @Test
+    void aRequestWhoseAnswerWasLostInACrashGetsItsRealAnswerWhenRetried(@TempDir Path dir) throws Exception {
+        Peer peer = Cluster.peers(1).get(0);
+        try (PeerProcess p = new PeerProcess(dir.resolve(peer.id()), peer, List.of(peer))) {
+            // The 30th entry is applied and committed to LMDB, then the JVM halts before anyone is answered.
+            p.start(List.of("-Dnacre.faults=mds.apply.after_commit=halt:30")).awaitReady(Duration.ofSeconds(60));
+            try (MetadataClient mds = MetadataClient.connect(List.of(peer))) {
+                Fid d = mds.create(Caller.ROOT, Fid.ROOT, "d", CreateSpec.directory(0755)).attr().fid();
+                List<Throwable> failures = new ArrayList<>();
+                Thread creator = Thread.ofPlatform().start(() -> {
+                    for (int i = 0; i < 40; i++) {
+                        try {
+                            mds.create(Caller.ROOT, d, "f" + i, CreateSpec.builder(io.nacre.engine.meta.FileType.REGULAR)
+                                    .delayLayout(true).build());
+                        } catch (RuntimeException e) {
+                            failures.add(e);
+                        }
+                    }
+                });
+                Cluster.await(Duration.ofSeconds(60), () -> !p.alive());
+                p.start().awaitReady(Duration.ofSeconds(60));
+                creator.join();
+                assertThat(failures).as("the create in flight at the crash is answered from the log, not EXISTS").isEmpty();
+                assertThat(names(mds, d)).hasSize(40);
+            }
+        }
+    }
+
+    @Test
     void everyAcknowledgedCreateSurvivesTheLeaderBeingKilled(@TempDir Path dir) throws Exception {
         List<Peer> peers = Cluster.peers(3);
         List<PeerProcess> procs = new ArrayList<>();

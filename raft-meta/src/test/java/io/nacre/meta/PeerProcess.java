@@ -26,6 +26,11 @@ final class PeerProcess implements AutoCloseable {
     }
 
     PeerProcess start() throws IOException {
+        return start(List.of());
+    }
+
+    /** Starts the child with extra JVM options (e.g. {@code -Dnacre.faults=...}). */
+    PeerProcess start(List<String> jvmOptions) throws IOException {
         Files.createDirectories(dataDir);
         linesBefore = Files.exists(log) ? Files.readAllLines(log).size() : 0;
         List<String> cmd = new ArrayList<>();
@@ -38,6 +43,7 @@ final class PeerProcess implements AutoCloseable {
         cmd.add("-Xmx256m");
         cmd.add("-XX:+UseSerialGC");
         cmd.add("-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"));
+        cmd.addAll(jvmOptions);
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(PeerMain.class.getName());
@@ -63,6 +69,10 @@ final class PeerProcess implements AutoCloseable {
             }
         });
         return this;
+    }
+
+    boolean alive() {
+        return process.isAlive();
     }
 
     /** kill -9. */
