@@ -20,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.lmdbjava.Cursor;
 import org.lmdbjava.Dbi;
@@ -67,6 +68,8 @@ public final class Ost implements AutoCloseable {
 
     private static final int MAX_READERS = 256;
     private static final int MAX_BATCH = 256;
+    /** How long the writer waits for a group to fill up again when the previous one had several writers. */
+    private static final long GATHER_NANOS = 200_000;
     private static final int META_BYTES = 16;
 
     private final Path dir;
@@ -391,14 +394,17 @@ public final class Ost implements AutoCloseable {
 
     private void writerLoop() {
         List<Update> batch = new ArrayList<>();
+        int expected = 1;
         while (true) {
             try {
                 batch.add(queue.take());
+                queue.drainTo(batch, MAX_BATCH - 1);
+                gather(batch, expected);
             } catch (InterruptedException e) {
                 LOG.warn("{}: writer interrupted, stopping", name);
                 return;
             }
-            queue.drainTo(batch, MAX_BATCH - 1);
+            expected = batch.size();
             boolean stop = batch.removeIf(u -> u.kind() == Kind.STOP);
             if (!batch.isEmpty()) {
                 commitGroup(batch);
@@ -407,6 +413,26 @@ public final class Ost implements AutoCloseable {
             if (stop) {
                 return;
             }
+        }
+    }
+
+    /**
+     * When the last group had n writers, the ones just acknowledged come back within microseconds: wait a
+     * little (far less than a flush) for them so that groups stay full instead of alternating 1 and n-1.
+     */
+    private void gather(List<Update> batch, int expected) throws InterruptedException {
+        long deadline = System.nanoTime() + GATHER_NANOS;
+        long left;
+        while (batch.size() < Math.min(expected, MAX_BATCH) && (left = deadline - System.nanoTime()) > 0) {
+            Update u = queue.poll(left, TimeUnit.NANOSECONDS);
+            if (u == null) {
+                return;
+            }
+            batch.add(u);
+            if (u.kind() == Kind.STOP) {
+                return;
+            }
+            queue.drainTo(batch, MAX_BATCH - batch.size());
         }
     }
 

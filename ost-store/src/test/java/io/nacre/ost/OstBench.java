@@ -50,6 +50,8 @@ class OstBench {
         OstOptions defaults = OstOptions.defaults();
         for (int size : new int[] {MIB, 64 * 1024}) {
             pair("stable write " + human(size) + ", 1 writer", () -> ostWrite(defaults, size, 1), () -> fcWrite(size, 1));
+            pair("stable write " + human(size) + ", 1 writer, reused space", () -> ostRewrite(defaults, size),
+                    () -> fcWrite(size, 1));
             pair("read " + human(size) + ", 1 reader", () -> ostRead(defaults, size), () -> fcRead(size));
             pair("stable write " + human(size) + ", 4 writers (group commit)",
                     () -> ostWrite(defaults, size, 4), () -> fcWrite(size, 4));
@@ -121,6 +123,26 @@ class OstBench {
                 long per = total / writers;
                 for (long off = 0; off < per; off += size) {
                     ost.write(w + 1, off, buf.clear(), Durability.STABLE);
+                }
+            });
+        } finally {
+            delete(dir);
+        }
+    }
+
+    /** Writes into space freed by a destroyed object, as an OST in service does (no file growth). */
+    private double ostRewrite(OstOptions options, int size) throws Exception {
+        Path dir = fresh("ost");
+        try (Ost ost = Ost.open(dir, 0, options)) {
+            ByteBuffer fill = data(4 * MIB);
+            for (long off = 0; off < total + 8L * MIB; off += fill.capacity()) {
+                ost.write(100, off, fill.clear(), Durability.UNSTABLE);
+            }
+            ost.destroy(100);
+            return timed(1, w -> {
+                ByteBuffer buf = data(size);
+                for (long off = 0; off < total; off += size) {
+                    ost.write(1, off, buf.clear(), Durability.STABLE);
                 }
             });
         } finally {

@@ -74,7 +74,9 @@ class OstCrashTest {
                 if (line.startsWith("EOF")) {
                     break;
                 }
-                acks.add(parse(line));
+                if (line.startsWith("ACK ")) {
+                    acks.add(parse(line));
+                }
             }
         } finally {
             p.destroyForcibly();
@@ -83,7 +85,7 @@ class OstCrashTest {
         reader.join(TimeUnit.SECONDS.toMillis(30));
         // Acks printed before the kill count too: the child saw those writes return.
         for (String line : lines) {
-            if (!line.startsWith("EOF")) {
+            if (line.startsWith("ACK ")) {
                 acks.add(parse(line));
             }
         }

@@ -30,6 +30,10 @@ public final class OssServer implements AutoCloseable {
                 .http(b.address)
                 .maxRequestLength(0)
                 .requestTimeout(b.requestTimeout)
+                // No quiet period: stop accepting at once, give running requests up to 10 s to finish.
+                .gracefulShutdownTimeout(Duration.ZERO, Duration.ofSeconds(10))
+                // Streams already started finish anyway; new ones on a closing connection go elsewhere at once.
+                .connectionDrainDuration(Duration.ZERO)
                 .blockingTaskExecutor(b.threads);
         if (b.secret != null) {
             OssAuth auth = new OssAuth(b.secret, Clock.systemUTC());

@@ -2,6 +2,7 @@ package io.nacre.ost.oss;
 
 import static java.util.Objects.requireNonNull;
 
+import com.linecorp.armeria.client.ClientFactory;
 import com.linecorp.armeria.client.ResponseTimeoutException;
 import com.linecorp.armeria.client.UnprocessedRequestException;
 import com.linecorp.armeria.client.WebClient;
@@ -49,6 +50,7 @@ public final class RemoteObjectStore implements ObjectStore {
     private static final int COPY_BUFFER = 64 * 1024;
 
     private final URI node;
+    private final ClientFactory factory;
     private final WebClient client;
     private final OssAuth auth;
     private volatile List<OstInfo> osts;
@@ -60,7 +62,10 @@ public final class RemoteObjectStore implements ObjectStore {
             case "https", "h2" -> "h2";
             default -> throw new IllegalArgumentException("OSS address must be http:// or https://: " + b.node);
         };
+        // Its own connection pool (on Armeria's shared event loops), so that close() releases its connections.
+        this.factory = ClientFactory.builder().build();
         this.client = WebClient.builder(scheme + "://" + b.node.getRawAuthority())
+                .factory(factory)
                 .responseTimeout(b.responseTimeout)
                 .maxResponseLength(0)
                 .build();
@@ -217,9 +222,10 @@ public final class RemoteObjectStore implements ObjectStore {
         return longHeader(call(HttpMethod.GET, OssProtocol.PREFIX + "/" + ost + "/instance"), OssProtocol.INSTANCE);
     }
 
-    /** Nothing to release: the client shares Armeria's default connection pool. */
+    /** Closes this store's connections; calls after close fail with UNAVAILABLE. */
     @Override
     public void close() {
+        factory.close();
     }
 
     // ---- plumbing ---------------------------------------------------------------------------------------
