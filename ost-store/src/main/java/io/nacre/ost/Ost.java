@@ -16,7 +16,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
@@ -71,6 +73,9 @@ public final class Ost implements AutoCloseable {
     /** How long the writer waits for a group to fill up again when the previous one had several writers. */
     private static final long GATHER_NANOS = 200_000;
     private static final int META_BYTES = 16;
+
+    /** LMDB must not be opened twice in one process: the directories of the OSTs open here. */
+    private static final Set<Path> OPEN = ConcurrentHashMap.newKeySet();
 
     private final Path dir;
     private final int index;
@@ -142,12 +147,22 @@ public final class Ost implements AutoCloseable {
         if (index < 0) {
             throw new IllegalArgumentException("OST index must be >= 0: " + index);
         }
+        Path real;
         try {
             Files.createDirectories(dir);
+            real = dir.toRealPath();
         } catch (IOException e) {
             throw new NacreException(Status.IO, "cannot create OST directory " + dir + ": " + e.getMessage(), e);
         }
-        return new Ost(dir, index, options);
+        if (!OPEN.add(real)) {
+            throw new NacreException(Status.BUSY, "an OST is already open in " + real);
+        }
+        try {
+            return new Ost(real, index, options);
+        } catch (RuntimeException e) {
+            OPEN.remove(real);
+            throw e;
+        }
     }
 
     /** Reads or records the chunk size, and issues this open's instance number; returns both. */
@@ -643,6 +658,7 @@ public final class Ost implements AutoCloseable {
                 return;
             }
             env.close();
+            OPEN.remove(dir);
             LOG.info("{} closed", name);
         } finally {
             guard.writeLock().unlock();

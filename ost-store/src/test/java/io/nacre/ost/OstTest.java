@@ -110,6 +110,18 @@ class OstTest {
     }
 
     @Test
+    void anOstIsOpenOnlyOnceInAProcess() {
+        try (Ost ost = Ost.open(tmp, 0, small(4096))) {
+            assertThatThrownBy(() -> Ost.open(tmp.resolve("."), 1, small(4096)))
+                    .isInstanceOfSatisfying(NacreException.class, e -> assertThat(e.status()).isEqualTo(Status.BUSY));
+            assertThat(ost.instance()).isPositive();
+        }
+        try (Ost again = Ost.open(tmp, 0, small(4096))) {
+            assertThat(again.index()).isZero();
+        }
+    }
+
+    @Test
     void badOptionsAreRefused() {
         assertThatThrownBy(() -> OstOptions.builder().chunkSize(3000)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> OstOptions.builder().bandwidthLimit(-1)).isInstanceOf(IllegalArgumentException.class);

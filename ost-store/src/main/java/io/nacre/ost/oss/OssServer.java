@@ -11,6 +11,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +35,7 @@ public final class OssServer implements AutoCloseable {
                 .gracefulShutdownTimeout(Duration.ZERO, Duration.ofSeconds(10))
                 // Streams already started finish anyway; new ones on a closing connection go elsewhere at once.
                 .connectionDrainDuration(Duration.ZERO)
+
                 .blockingTaskExecutor(b.threads);
         if (b.secret != null) {
             OssAuth auth = new OssAuth(b.secret, Clock.systemUTC());
@@ -73,6 +75,14 @@ public final class OssServer implements AutoCloseable {
         }
         String host = a.getAddress().isAnyLocalAddress() ? "127.0.0.1" : a.getAddress().getHostAddress();
         return URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort());
+    }
+
+    /**
+     * Stops accepting requests at once and lets running ones finish; the future completes when the server
+     * is fully down (about 2 s: Netty's acceptor waits out a quiet period), which {@link #close()} waits for.
+     */
+    public CompletableFuture<Void> closeAsync() {
+        return server.stop();
     }
 
     @Override

@@ -38,7 +38,8 @@ class RemoteObjectStoreTest extends ObjectStoreContract {
     @Override
     protected void closeAll() {
         store.close();
-        oss.close();
+        // Not waiting for the acceptor's 2 s wind-down keeps this suite fast; the OSTs close once requests end.
+        oss.closeAsync();
         local.close();
     }
 
