@@ -118,33 +118,34 @@ class OstBench {
     private double ostWrite(OstOptions options, int size, int writers) throws Exception {
         Path dir = fresh("ost");
         try (Ost ost = Ost.open(dir, 0, options)) {
-            return timed(writers, w -> {
-                ByteBuffer buf = data(size);
-                long per = total / writers;
-                for (long off = 0; off < per; off += size) {
-                    ost.write(w + 1, off, buf.clear(), Durability.STABLE);
-                }
-            });
+            return timed(writers, w -> stableWrites(ost, w + 1, size, total / writers));
         } finally {
             delete(dir);
         }
+    }
+
+    private static void stableWrites(Ost ost, long id, int size, long bytes) {
+        ByteBuffer buf = data(size);
+        for (long off = 0; off < bytes; off += size) {
+            ost.write(id, off, buf.clear(), Durability.STABLE);
+        }
+    }
+
+    private static void fill(Ost ost, long id, long bytes) {
+        ByteBuffer buf = data(4 * MIB);
+        for (long off = 0; off < bytes; off += buf.capacity()) {
+            ost.write(id, off, buf.clear(), Durability.UNSTABLE);
+        }
+        ost.sync();
     }
 
     /** Writes into space freed by a destroyed object, as an OST in service does (no file growth). */
     private double ostRewrite(OstOptions options, int size) throws Exception {
         Path dir = fresh("ost");
         try (Ost ost = Ost.open(dir, 0, options)) {
-            ByteBuffer fill = data(4 * MIB);
-            for (long off = 0; off < total + 8L * MIB; off += fill.capacity()) {
-                ost.write(100, off, fill.clear(), Durability.UNSTABLE);
-            }
+            fill(ost, 100, total + 8L * MIB);
             ost.destroy(100);
-            return timed(1, w -> {
-                ByteBuffer buf = data(size);
-                for (long off = 0; off < total; off += size) {
-                    ost.write(1, off, buf.clear(), Durability.STABLE);
-                }
-            });
+            return timed(1, w -> stableWrites(ost, 1, size, total));
         } finally {
             delete(dir);
         }
@@ -153,11 +154,7 @@ class OstBench {
     private double ostRead(OstOptions options, int size) throws Exception {
         Path dir = fresh("ost");
         try (Ost ost = Ost.open(dir, 0, options)) {
-            ByteBuffer buf = data(4 * MIB);
-            for (long off = 0; off < total; off += buf.capacity()) {
-                ost.write(1, off, buf.clear(), Durability.UNSTABLE);
-            }
-            ost.sync();
+            fill(ost, 1, total);
             return timed(1, w -> {
                 ByteBuffer dst = ByteBuffer.allocateDirect(size);
                 for (long off = 0; off < total; off += size) {
