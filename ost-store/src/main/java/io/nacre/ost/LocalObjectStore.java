@@ -85,8 +85,23 @@ public final class LocalObjectStore implements ObjectStore {
         return ost(ost).instance();
     }
 
+    /** Closes every OST, even if one fails to close; rethrows the first failure. */
     @Override
     public void close() {
-        osts.values().forEach(Ost::close);
+        RuntimeException first = null;
+        for (Ost ost : osts.values()) {
+            try {
+                ost.close();
+            } catch (RuntimeException e) {
+                if (first == null) {
+                    first = e;
+                } else {
+                    first.addSuppressed(e);
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
     }
 }

@@ -111,6 +111,20 @@ class RemoteObjectStoreTest extends ObjectStoreContract {
     }
 
     @Test
+    void corruptionFoundMidStreamStillReachesTheClient() throws Exception {
+        // The bad chunk lies past the OSS's first 1 MiB piece, so the answer has begun when it is found.
+        byte[] data = random(OssProtocol.PIECE + 2 * CHUNK, 24);
+        store.write(A, 0, ByteBuffer.wrap(data), Durability.STABLE);
+        closeAll();
+        io.nacre.ost.OstFiles.flipByteOf(tmp.resolve("ost0"),
+                java.util.Arrays.copyOfRange(data, OssProtocol.PIECE + CHUNK + 10, OssProtocol.PIECE + CHUNK + 74));
+        store = open(tmp);
+        ByteBuffer dst = ByteBuffer.allocate(data.length);
+        assertStatus(() -> store.read(A, 0, dst), Status.CORRUPT);
+        assertThat(readAll(A, 0, OssProtocol.PIECE)).isEqualTo(java.util.Arrays.copyOf(data, OssProtocol.PIECE));
+    }
+
+    @Test
     void unreachableOssIsUnavailable() {
         oss.close();
         try {
