@@ -23,6 +23,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.lmdbjava.Cursor;
 import org.lmdbjava.Dbi;
@@ -93,6 +94,8 @@ public final class Ost implements AutoCloseable {
     private final LinkedBlockingQueue<Update> queue = new LinkedBlockingQueue<>();
     private final ReentrantReadWriteLock guard = new ReentrantReadWriteLock();
     private final Thread writer;
+    private final AtomicLong commits = new AtomicLong();
+    private final AtomicLong committedChanges = new AtomicLong();
     private boolean closed;
 
     /** One queued change, applied by the writer thread inside a group's transaction. */
@@ -488,6 +491,8 @@ public final class Ost implements AutoCloseable {
             }
             Faults.hit(FAULT_BEFORE_COMMIT);
             txn.commit();
+            commits.incrementAndGet();
+            committedChanges.addAndGet(group.size());
         } catch (LmdbException e) {
             throw storageError("commit", e);
         }
@@ -592,6 +597,12 @@ public final class Ost implements AutoCloseable {
     private void putStat(Txn<ByteBuffer> txn, long id, long size, long used) {
         ByteBuffer v = ByteBuffer.allocateDirect(META_BYTES).putLong(size).putLong(used).flip();
         objects.put(txn, objectKey(id), v);
+    }
+
+    /** Changes committed per LMDB commit so far: how much group commit shares each flush. */
+    double changesPerCommit() {
+        long c = commits.get();
+        return c == 0 ? 0 : (double) committedChanges.get() / c;
     }
 
     // ---- helpers ----------------------------------------------------------------------------------------

@@ -32,6 +32,7 @@ class OstBench {
     private final Path root = Path.of(System.getProperty("nacre.bench.dir", "target/bench"));
     private final long total = Long.getLong("nacre.bench.mib", 256) * MIB;
     private final int repeats = Integer.getInteger("nacre.bench.repeats", 3);
+    private final List<Double> groupSizes = new ArrayList<>();
 
     public static void main(String[] args) throws Exception {
         new OstBench().run();
@@ -88,6 +89,7 @@ class OstBench {
 
     /** Alternates the two runs (the disk is shared, its speed drifts) and prints the medians and the median ratio. */
     private void pair(String name, Run ost, Run fc) throws Exception {
+        groupSizes.clear();
         double[] o = new double[repeats];
         double[] f = new double[repeats];
         double[] r = new double[repeats];
@@ -96,7 +98,9 @@ class OstBench {
             f[i] = fc.mbPerSecond();
             r[i] = o[i] / f[i];
         }
-        System.out.printf("%-50s %10.1f %10.1f %8.2f%n", name, median(o), median(f), median(r));
+        String groups = groupSizes.isEmpty() ? ""
+                : "  (%.1f writes per commit)".formatted(groupSizes.stream().mapToDouble(d -> d).average().orElse(0));
+        System.out.printf("%-50s %10.1f %10.1f %8.2f%s%n", name, median(o), median(f), median(r), groups);
     }
 
     private static double median(double[] v) {
@@ -118,7 +122,9 @@ class OstBench {
     private double ostWrite(OstOptions options, int size, int writers) throws Exception {
         Path dir = fresh("ost");
         try (Ost ost = Ost.open(dir, 0, options)) {
-            return timed(writers, w -> stableWrites(ost, w + 1, size, total / writers));
+            double mbs = timed(writers, w -> stableWrites(ost, w + 1, size, total / writers));
+            groupSizes.add(ost.changesPerCommit());
+            return mbs;
         } finally {
             delete(dir);
         }
