@@ -46,15 +46,17 @@ import org.slf4j.LoggerFactory;
  * transaction, so concurrent stable writers share one flush (group commit), and LMDB's write lock is
  * always taken and released by the same OS thread.
  *
- * <p>Durability, chosen by measurement (OstBench, numbers in ost-store/README.md): LMDB's own synchronous
- * commit (no WRITEMAP, no NOSYNC/MAPASYNC). On this disk a flush costs little next to copying the data,
- * so the flags that drop flushes bought no bandwidth, and they cost safety: with NOSYNC or
- * WRITEMAP|MAPASYNC the new meta page can reach the disk before the pages it points to, so an OS crash
- * or power loss during the flush can leave a corrupt B-tree (the whole OST lost), not just a lost
- * transaction; with WRITEMAP a full file system raises SIGBUS inside LMDB and kills the JVM. The
- * synchronous commit writes and flushes the data pages before the meta page, so a crash at any point
- * leaves the last committed state. Chunks are 64 KiB by default (written with MDB_RESERVE, one copy):
- * smaller chunks cost more per byte, larger ones make 64 KiB writes rewrite (and flush) a whole chunk.
+ * <p>Durability, chosen by measurement (OstBench; tables in ost-store/README.md): LMDB's own synchronous
+ * commit, no WRITEMAP, no NOSYNC/MAPASYNC. It writes and flushes the data pages before it writes the meta
+ * page (O_DSYNC), so kill -9, an OS crash or power loss at any point leaves the last committed state.
+ * NOSYNC or WRITEMAP|MAPASYNC with one env sync per group save that second flush, but the new meta page
+ * can then reach the disk before the pages it points to: a power loss during the flush can corrupt the
+ * B-tree and lose the whole OST, not just the last transaction; WRITEMAP also turns a full file system
+ * into SIGBUS inside LMDB (the JVM dies) and measured slowest here (page faults on the sparse map). On
+ * this shared disk NOSYNC gained about 0.1-0.2x of FileChannel bandwidth for 64 KiB writes and nothing
+ * clear for 1 MiB ones, which does not pay for that risk. Chunks are 64 KiB (written with MDB_RESERVE,
+ * one copy): 1 MiB chunks matched FileChannel for 1 MiB writes (0.98x) but fell to 0.1-0.3x for 64 KiB
+ * writes, which must rewrite and flush a whole chunk each time; 64 KiB chunks hold up for both.
  *
  * <p>The instance number changes on every open (NFS's write verifier): a client holding unstable
  * writes that sees a new instance resends them.
