@@ -73,6 +73,9 @@ public final class Ost implements AutoCloseable {
 
     private static final int MAX_READERS = 256;
     private static final int MAX_BATCH = 256;
+    /** Bytes of data per write transaction at most (a single write may be up to {@link #MAX_WRITE_PIECE}). */
+    private static final long MAX_GROUP_BYTES = 64L << 20;
+    private static final int MAX_WRITE_PIECE = 16 << 20;
     /** How long the writer waits for a group to fill up again when the previous one had several writers. */
     private static final long GATHER_NANOS = 200_000;
     private static final int META_BYTES = 16;
@@ -365,8 +368,16 @@ public final class Ost implements AutoCloseable {
             return instance;
         }
         throttle.acquire(length);
-        submit(new Update(Kind.WRITE, id, offset, src.duplicate(), durability == Durability.STABLE,
-                new CompletableFuture<>()));
+        // Large writes go in several transactions (LMDB holds a transaction's dirty pages in memory);
+        // the last one carries the durability, and a sync flushes the whole environment.
+        for (int done = 0; done < length; ) {
+            int n = Math.min(MAX_WRITE_PIECE, length - done);
+            boolean last = done + n == length;
+            ByteBuffer piece = src.duplicate().position(src.position() + done).limit(src.position() + done + n);
+            submit(new Update(Kind.WRITE, id, offset + done, piece, last && durability == Durability.STABLE,
+                    new CompletableFuture<>()));
+            done += n;
+        }
         src.position(src.position() + length);
         return instance;
     }
@@ -426,8 +437,18 @@ public final class Ost implements AutoCloseable {
             }
             expected = batch.size();
             boolean stop = batch.removeIf(u -> u.kind() == Kind.STOP);
-            if (!batch.isEmpty()) {
-                commitGroup(batch);
+            int from = 0;
+            long bytes = 0;
+            for (int i = 0; i < batch.size(); i++) {
+                bytes += batch.get(i).data() == null ? 0 : batch.get(i).data().remaining();
+                if (bytes > MAX_GROUP_BYTES && i > from) {
+                    commitGroup(batch.subList(from, i));
+                    from = i;
+                    bytes = batch.get(i).data() == null ? 0 : batch.get(i).data().remaining();
+                }
+            }
+            if (from < batch.size()) {
+                commitGroup(batch.subList(from, batch.size()));
             }
             batch.clear();
             if (stop) {

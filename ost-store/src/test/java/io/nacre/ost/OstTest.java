@@ -86,6 +86,20 @@ class OstTest {
     }
 
     @Test
+    void aWriteLargerThanOneTransactionLandsWhole() {
+        byte[] data = random(40 << 20, 5);
+        try (Ost ost = Ost.open(tmp, 0, small(65536))) {
+            ByteBuffer src = ByteBuffer.wrap(data);
+            ost.write(1, 3, src, Durability.STABLE);
+            assertThat(src.hasRemaining()).isFalse();
+            assertThat(ost.stat(1)).isEqualTo(new ObjectStat(3 + data.length, 3 + data.length));
+        }
+        try (Ost ost = Ost.open(tmp, 0, small(65536))) {
+            assertThat(read(ost, 1, 3, data.length)).isEqualTo(data);
+        }
+    }
+
+    @Test
     void callsAfterCloseAreUnavailable() {
         Ost ost = Ost.open(tmp, 2, small(4096));
         ost.close();
