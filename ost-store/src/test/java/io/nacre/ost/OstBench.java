@@ -1,6 +1,9 @@
 package io.nacre.ost;
 
+import io.nacre.engine.layout.ObjectRef;
 import io.nacre.engine.store.Durability;
+import io.nacre.ost.oss.OssServer;
+import io.nacre.ost.oss.RemoteObjectStore;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -29,6 +32,8 @@ class OstBench {
 
     private static final int MIB = 1 << 20;
 
+    private static final byte[] SECRET = "bench cluster secret".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
     private final Path root = Path.of(System.getProperty("nacre.bench.dir", "target/bench"));
     private final long total = Long.getLong("nacre.bench.mib", 256) * MIB;
     private final int repeats = Integer.getInteger("nacre.bench.repeats", 3);
@@ -56,6 +61,9 @@ class OstBench {
             pair("read " + human(size) + ", 1 reader", () -> ostRead(defaults, size), () -> fcRead(size));
             pair("stable write " + human(size) + ", 4 writers (group commit)",
                     () -> ostWrite(defaults, size, 4), () -> fcWrite(size, 4));
+            pair("stable write " + human(size) + ", 1 writer, through the OSS", () -> ossWrite(size),
+                    () -> fcWrite(size, 1));
+            pair("read " + human(size) + ", 1 reader, through the OSS", () -> ossRead(size), () -> fcRead(size));
         }
         if (Boolean.getBoolean("nacre.bench.explore")) {
             System.out.printf("%nLMDB modes and chunk sizes (stable writes, 1 writer, then 4):%n");
@@ -165,6 +173,40 @@ class OstBench {
                 ByteBuffer dst = ByteBuffer.allocateDirect(size);
                 for (long off = 0; off < total; off += size) {
                     ost.read(1, off, dst.clear());
+                }
+            });
+        } finally {
+            delete(dir);
+        }
+    }
+
+    /** The same over HTTP/2 on 127.0.0.1: RemoteObjectStore -> OssServer -> LocalObjectStore -> Ost. */
+    private double ossWrite(int size) throws Exception {
+        Path dir = fresh("oss");
+        try (LocalObjectStore local = new LocalObjectStore(List.of(Ost.open(dir, 0, OstOptions.defaults())));
+             OssServer oss = OssServer.builder(local).secret(SECRET).build().start();
+             RemoteObjectStore remote = RemoteObjectStore.builder(oss.uri()).secret(SECRET).build()) {
+            return timed(1, w -> {
+                ByteBuffer buf = data(size);
+                for (long off = 0; off < total; off += size) {
+                    remote.write(new ObjectRef(0, 1), off, buf.clear(), Durability.STABLE);
+                }
+            });
+        } finally {
+            delete(dir);
+        }
+    }
+
+    private double ossRead(int size) throws Exception {
+        Path dir = fresh("oss");
+        try (LocalObjectStore local = new LocalObjectStore(List.of(Ost.open(dir, 0, OstOptions.defaults())));
+             OssServer oss = OssServer.builder(local).secret(SECRET).build().start();
+             RemoteObjectStore remote = RemoteObjectStore.builder(oss.uri()).secret(SECRET).build()) {
+            fill(local.ost(0), 1, total);
+            return timed(1, w -> {
+                ByteBuffer dst = ByteBuffer.allocate(size);
+                for (long off = 0; off < total; off += size) {
+                    remote.read(new ObjectRef(0, 1), off, dst.clear());
                 }
             });
         } finally {
