@@ -169,7 +169,7 @@ final class OssService {
     private HttpResponse object(ServiceRequestContext ctx, HttpRequest req) {
         return switch (req.method()) {
             case GET -> read(ctx, req);
-            case PUT -> run(ctx, () -> write(ctx, req));
+            case PUT -> write(ctx, req);
             case DELETE -> run(ctx, () -> {
                 store.destroy(ref(ctx));
                 return HttpResponse.of(HttpStatus.NO_CONTENT);
@@ -228,53 +228,13 @@ final class OssService {
         return out;
     }
 
-    /**
-     * Stores the body piece by piece, aligned on {@link OssProtocol#PIECE}: every piece but the last is
-     * written unstable; the last with the asked durability, and a STABLE write of several pieces ends with
-     * one sync. If the OST restarted in between (its instance moved), earlier pieces may be lost: IO.
-     */
-    private HttpResponse write(ServiceRequestContext ctx, HttpRequest req) throws IOException {
-        ObjectRef ref = ref(ctx);
-        long offset = OssProtocol.parseLong("offset", ctx.queryParam("offset"));
-        Durability durability = parseDurability(ctx.queryParam("durability"));
-        long declared = req.headers().contentLength();
-        long instance = -1;
-        int pieces = 0;
-        long pos = offset;
-        byte[] buf = new byte[OssProtocol.PIECE];
-        try (InputStream in = req.toInputStream(OssService::dataOf)) {
-            while (true) {
-                int want = (int) (OssProtocol.PIECE - Math.floorMod(pos, (long) OssProtocol.PIECE));
-                int n = in.readNBytes(buf, 0, want);
-                if (n == 0) {
-                    break;
-                }
-                boolean last = declared >= 0 && pos - offset + n >= declared;
-                Durability d = last ? durability : Durability.UNSTABLE;
-                long i = store.write(ref, pos, ByteBuffer.wrap(buf, 0, n), d);
-                if (instance != -1 && i != instance) {
-                    throw new NacreException(Status.IO, ref + ": OST restarted during the write; send it again");
-                }
-                instance = i;
-                pieces++;
-                pos += n;
-                if (last) {
-                    break;
-                }
-            }
+    private HttpResponse write(ServiceRequestContext ctx, HttpRequest req) {
+        try {
+            return OssWrite.serve(ctx, req, store, ref(ctx), OssProtocol.parseLong("offset", ctx.queryParam("offset")),
+                    parseDurability(ctx.queryParam("durability")));
+        } catch (RuntimeException e) {
+            return error(e);
         }
-        if (pieces == 0) {
-            instance = store.instance(ref.ost());
-        } else if (durability == Durability.STABLE && (pieces > 1 || declared < 0)) {
-            if (store.sync(ref) != instance) {
-                throw new NacreException(Status.IO, ref + ": OST restarted during the write; send it again");
-            }
-        }
-        return HttpResponse.of(ok().add(OssProtocol.INSTANCE, Long.toString(instance)).build());
-    }
-
-    private static HttpData dataOf(HttpObject o) {
-        return o instanceof HttpData d ? d : HttpData.empty();
     }
 
     private static Durability parseDurability(String s) {

@@ -25,8 +25,6 @@ import io.nacre.engine.store.ObjectStore;
 import io.nacre.engine.store.OstInfo;
 import io.nacre.engine.store.OstUsage;
 import io.netty.buffer.Unpooled;
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.URI;
 import java.nio.ByteBuffer;
@@ -37,8 +35,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Function;
+import org.reactivestreams.Subscriber;
+import org.reactivestreams.Subscription;
 
 /**
  * The {@link ObjectStore} of another node's OSTs, reached through its {@link OssServer} over HTTP/2
@@ -46,8 +47,6 @@ import java.util.function.Function;
  * response body into the caller's buffer as it arrives. Errors come back with the Status the OSS gave.
  */
 public final class RemoteObjectStore implements ObjectStore {
-
-    private static final int COPY_BUFFER = 64 * 1024;
 
     private final URI node;
     private final ClientFactory factory;
@@ -117,14 +116,10 @@ public final class RemoteObjectStore implements ObjectStore {
             throw failure(r);
         }
         int start = dst.position();
-        try (InputStream in = split.body().toInputStream(Function.identity())) {
-            copy(in, dst, length);
-            if (in.read() != -1) {
-                throw new NacreException(Status.IO, object + ": OSS sent more than " + length + " bytes");
-            }
-        } catch (IOException e) {
-            throw new NacreException(Status.IO, object + ": read from " + node + " broke off: " + e, e);
-        }
+        BodyCopier copier = new BodyCopier(dst.duplicate(), length);
+        split.body().subscribe(copier);
+        int n = join(copier.done, object);
+        dst.position(start + n);
         HttpHeaders trailers = join(split.trailers(), object);
         String status = trailers.get(OssProtocol.STATUS);
         if (status == null || !status.equals(OssProtocol.OK)) {
@@ -135,21 +130,50 @@ public final class RemoteObjectStore implements ObjectStore {
         return dst.position() - start;
     }
 
-    private static void copy(InputStream in, ByteBuffer dst, int length) throws IOException {
-        if (dst.hasArray()) {
-            int n = in.readNBytes(dst.array(), dst.arrayOffset() + dst.position(), length);
-            dst.position(dst.position() + n);
-            return;
+    /**
+     * Copies the response body into the caller's buffer as it arrives, on the event loop (no hand-off per
+     * frame); the caller waits on {@link #done} and touches its buffer only after. Never holds more
+     * than one frame: the answer is at most the buffer's size, more is a protocol error.
+     */
+    private static final class BodyCopier implements Subscriber<HttpData> {
+        private final ByteBuffer dst;
+        private final int length;
+        private final CompletableFuture<Integer> done = new CompletableFuture<>();
+        private Subscription subscription;
+        private int copied;
+
+        BodyCopier(ByteBuffer dst, int length) {
+            this.dst = dst;
+            this.length = length;
         }
-        byte[] buf = new byte[Math.min(COPY_BUFFER, Math.max(1, length))];
-        int left = length;
-        while (left > 0) {
-            int n = in.read(buf, 0, Math.min(buf.length, left));
-            if (n < 0) {
+
+        @Override
+        public void onSubscribe(Subscription s) {
+            subscription = s;
+            s.request(1);
+        }
+
+        @Override
+        public void onNext(HttpData d) {
+            int n = d.length();
+            if (copied + n > length) {
+                subscription.cancel();
+                done.completeExceptionally(new NacreException(Status.IO, "OSS sent more than " + length + " bytes"));
                 return;
             }
-            dst.put(buf, 0, n);
-            left -= n;
+            dst.put(d.array(), 0, n);
+            copied += n;
+            subscription.request(1);
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            done.completeExceptionally(new NacreException(Status.IO, "read broke off: " + t, t));
+        }
+
+        @Override
+        public void onComplete() {
+            done.complete(copied);
         }
     }
 
@@ -272,7 +296,7 @@ public final class RemoteObjectStore implements ObjectStore {
         }
     }
 
-    private <T> T join(java.util.concurrent.CompletableFuture<T> f, Object what) {
+    private <T> T join(CompletableFuture<T> f, Object what) {
         try {
             return f.join();
         } catch (CompletionException e) {
