@@ -180,28 +180,33 @@ class OstBench {
         }
     }
 
+    private interface RemoteRun {
+        double run(LocalObjectStore local, RemoteObjectStore remote) throws Exception;
+    }
+
     /** The same over HTTP/2 on 127.0.0.1: RemoteObjectStore -> OssServer -> LocalObjectStore -> Ost. */
-    private double ossWrite(int size) throws Exception {
+    private double throughOss(RemoteRun run) throws Exception {
         Path dir = fresh("oss");
         try (LocalObjectStore local = new LocalObjectStore(List.of(Ost.open(dir, 0, OstOptions.defaults())));
              OssServer oss = OssServer.builder(local).secret(SECRET).build().start();
              RemoteObjectStore remote = RemoteObjectStore.builder(oss.uri()).secret(SECRET).build()) {
-            return timed(1, w -> {
-                ByteBuffer buf = data(size);
-                for (long off = 0; off < total; off += size) {
-                    remote.write(new ObjectRef(0, 1), off, buf.clear(), Durability.STABLE);
-                }
-            });
+            return run.run(local, remote);
         } finally {
             delete(dir);
         }
     }
 
+    private double ossWrite(int size) throws Exception {
+        return throughOss((local, remote) -> timed(1, w -> {
+            ByteBuffer buf = data(size);
+            for (long off = 0; off < total; off += size) {
+                remote.write(new ObjectRef(0, 1), off, buf.clear(), Durability.STABLE);
+            }
+        }));
+    }
+
     private double ossRead(int size) throws Exception {
-        Path dir = fresh("oss");
-        try (LocalObjectStore local = new LocalObjectStore(List.of(Ost.open(dir, 0, OstOptions.defaults())));
-             OssServer oss = OssServer.builder(local).secret(SECRET).build().start();
-             RemoteObjectStore remote = RemoteObjectStore.builder(oss.uri()).secret(SECRET).build()) {
+        return throughOss((local, remote) -> {
             fill(local.ost(0), 1, total);
             return timed(1, w -> {
                 ByteBuffer dst = ByteBuffer.allocate(size);
@@ -209,9 +214,7 @@ class OstBench {
                     remote.read(new ObjectRef(0, 1), off, dst.clear());
                 }
             });
-        } finally {
-            delete(dir);
-        }
+        });
     }
 
     private double fcWrite(int size, int writers) throws Exception {
