@@ -37,6 +37,15 @@ final class OssProtocol {
 
     /** Writes are stored in pieces of this size, aligned on it, so server memory per request is bounded. */
     static final int PIECE = 1 << 20;
+    /**
+     * HTTP/2 tuning for bulk transfers, both ends: 256 KiB frames (the default 16 KiB costs a wake-up of
+     * the event loop per frame), 2 MiB per stream and 8 MiB per connection in flight, which also bounds
+     * what either end may have to buffer.
+     */
+    static final int MAX_FRAME = 256 << 10;
+    static final int STREAM_WINDOW = 2 << 20;
+    static final int CONNECTION_WINDOW = 8 << 20;
+
     /** Longest error message kept from a response body. */
     static final int MAX_MESSAGE = 4096;
 

@@ -30,6 +30,9 @@ public final class OssServer implements AutoCloseable {
         ServerBuilder sb = Server.builder()
                 .http(b.address)
                 .maxRequestLength(0)
+                .http2MaxFrameSize(OssProtocol.MAX_FRAME)
+                .http2InitialStreamWindowSize(OssProtocol.STREAM_WINDOW)
+                .http2InitialConnectionWindowSize(OssProtocol.CONNECTION_WINDOW)
                 .requestTimeout(b.requestTimeout)
                 // No quiet period: stop accepting at once, give running requests up to 10 s to finish.
                 .gracefulShutdownTimeout(Duration.ZERO, Duration.ofSeconds(10))

@@ -62,7 +62,11 @@ public final class RemoteObjectStore implements ObjectStore {
             default -> throw new IllegalArgumentException("OSS address must be http:// or https://: " + b.node);
         };
         // Its own connection pool (on Armeria's shared event loops), so that close() releases its connections.
-        this.factory = ClientFactory.builder().build();
+        this.factory = ClientFactory.builder()
+                .http2MaxFrameSize(OssProtocol.MAX_FRAME)
+                .http2InitialStreamWindowSize(OssProtocol.STREAM_WINDOW)
+                .http2InitialConnectionWindowSize(OssProtocol.CONNECTION_WINDOW)
+                .build();
         this.client = WebClient.builder(scheme + "://" + b.node.getRawAuthority())
                 .factory(factory)
                 .responseTimeout(b.responseTimeout)
