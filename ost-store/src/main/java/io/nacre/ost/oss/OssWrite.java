@@ -33,7 +33,7 @@ final class OssWrite implements Subscriber<HttpObject> {
     private final Durability durability;
     private final CompletableFuture<HttpResponse> result = new CompletableFuture<>();
 
-    private final byte[] buf = new byte[OssProtocol.PIECE];
+    private final byte[] buf;
     private Subscription subscription;
     private long pos;
     private int fill;
@@ -55,6 +55,9 @@ final class OssWrite implements Subscriber<HttpObject> {
         this.declared = declared;
         this.durability = durability;
         this.pos = offset;
+        // A small write needs no full piece; a body longer than declared just makes more pieces.
+        long size = declared >= 0 ? Math.min(OssProtocol.PIECE, Math.max(1, declared)) : OssProtocol.PIECE;
+        this.buf = new byte[(int) size];
         this.want = pieceSize(offset);
     }
 
@@ -65,8 +68,8 @@ final class OssWrite implements Subscriber<HttpObject> {
         return HttpResponse.of(w.result);
     }
 
-    private static int pieceSize(long at) {
-        return (int) (OssProtocol.PIECE - Math.floorMod(at, (long) OssProtocol.PIECE));
+    private int pieceSize(long at) {
+        return (int) Math.min(buf.length, OssProtocol.PIECE - Math.floorMod(at, (long) OssProtocol.PIECE));
     }
 
     @Override
