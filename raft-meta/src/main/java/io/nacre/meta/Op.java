@@ -85,6 +85,10 @@ sealed interface Op {
     record RegisterOst(OstInfo ost) implements Op {
     }
 
+    /** An HSM coordinator operation (see {@link HsmOp}, {@link Coordinator}). */
+    record Hsm(HsmOp op) implements Op {
+    }
+
     /** An operation the leader's checks refused; applying it gives this error (the reply must come from the log). */
     record Rejected(Status status, String message) implements Op {
     }
@@ -191,6 +195,10 @@ sealed interface Op {
                 out.u8(18);
                 Codec.writeOstInfo(out, r.ost());
             }
+            case Hsm h -> {
+                out.u8(40);
+                HsmOp.write(out, h.op());
+            }
             case Rejected r -> {
                 out.u8(19);
                 Codec.writeEnum(out, r.status());
@@ -241,6 +249,7 @@ sealed interface Op {
             case 17 -> new ChangelogDeregister(in.str());
             case 18 -> new RegisterOst(Codec.readOstInfo(in));
             case 19 -> new Rejected(Codec.readEnum(in, Status.class), in.str());
+            case 40 -> new Hsm(HsmOp.read(in));
             default -> throw new NacreException(Status.INVALID, "malformed metadata message: operation tag " + tag);
         };
     }
