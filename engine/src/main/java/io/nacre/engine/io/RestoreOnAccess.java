@@ -27,7 +27,7 @@ final class RestoreOnAccess {
     private static final Logger LOG = LoggerFactory.getLogger(RestoreOnAccess.class);
 
     /** How often a pending restore is looked at again. */
-    private static final long RECHECK_NANOS = 10_000_000_000L;
+    private static final long RECHECK_NANOS = 5_000_000_000L;
     /** Files not accessed for this long are forgotten. */
     private static final long FORGET_NANOS = 600_000_000_000L;
 
