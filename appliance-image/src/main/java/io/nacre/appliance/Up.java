@@ -1,5 +1,6 @@
 package io.nacre.appliance;
 
+import io.nacre.appliance.hsm.HsmSettings;
 import io.nacre.appliance.node.Node;
 import io.nacre.appliance.node.NodeOptions;
 import java.io.PrintWriter;
@@ -26,10 +27,28 @@ final class Up implements Callable<Integer> {
             description = "Admin endpoint port on 127.0.0.1 (default: ${DEFAULT-VALUE}).")
     int adminPort;
 
+    @Option(names = "--hsm-config", paramLabel = "FILE", defaultValue = "${env:NACRE_HSM_CONFIG}",
+            description = "HSM archives, agent and policy rules (see README, HSM).")
+    Path hsmConfig;
+
+    @Option(names = "--archive", paramLabel = "s3://BUCKET[/PREFIX]",
+            description = "Archive to this S3 bucket (a copytool runs in this process; credentials: AWS_* env).")
+    String archive;
+
+    @Option(names = "--archive-endpoint", paramLabel = "URL", description = "The archive's S3 endpoint (default AWS).")
+    String archiveEndpoint;
+
+    @Option(names = "--archive-id", paramLabel = "N", defaultValue = "1", description = "Its archive id (default 1).")
+    int archiveId;
+
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
-        NodeOptions opts = NodeOptions.defaults(data).withAdminPort(adminPort);
+        HsmSettings hsm = hsmConfig == null ? HsmSettings.NONE : HsmSettings.load(hsmConfig);
+        if (archive != null) {
+            hsm = hsm.withArchive(archiveId, archive, archiveEndpoint);
+        }
+        NodeOptions opts = NodeOptions.defaults(data).withAdminPort(adminPort).withHsm(hsm);
         Node node = Node.start(opts);
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
@@ -44,6 +63,10 @@ final class Up implements Callable<Integer> {
         out.println("  OSTs    " + node.osts().size() + " (" + node.osts().get(0).info().name() + ".."
                 + node.osts().get(node.osts().size() - 1).info().name() + ") under " + data.resolve("ost"));
         out.println("  admin   " + node.adminUri() + "  (/health, /metrics, and the nacre verbs)");
+        if (node.hsm() != null) {
+            out.println("  HSM     archive(s) " + node.hsm().archiveIds() + ", policy engine "
+                    + (node.hsm().policy() != null ? "on" : "off") + "  (nacre hsm status)");
+        }
         out.println("Stop with Ctrl-C.");
         out.flush();
         stopped.await();

@@ -111,7 +111,7 @@ public final class AdminService implements AutoCloseable {
         return HttpResponse.of(CompletableFuture.supplyAsync(() -> respond(work), workers));
     }
 
-    private static HttpResponse respond(Supplier<Object> work) {
+    static HttpResponse respond(Supplier<Object> work) {
         try {
             return json(HttpStatus.OK, work.get());
         } catch (NacreException e) {

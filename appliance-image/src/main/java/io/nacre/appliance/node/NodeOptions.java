@@ -2,13 +2,15 @@ package io.nacre.appliance.node;
 
 import static java.util.Objects.requireNonNull;
 
+import io.nacre.appliance.hsm.HsmSettings;
 import java.nio.file.Path;
 
 /**
  * Where and how a {@link Node} runs: the data directory, the address every listener binds (127.0.0.1 by
- * default), the ports (0 = any free one, for tests), and the number of OSTs of the embedded default.
+ * default), the ports (0 = any free one, for tests), the number of OSTs of the embedded default, and the
+ * HSM archives and policy to run ({@link HsmSettings#NONE} for none).
  */
-public record NodeOptions(Path dataDir, String bind, int adminPort, int mdsPort, int ostCount) {
+public record NodeOptions(Path dataDir, String bind, int adminPort, int mdsPort, int ostCount, HsmSettings hsm) {
 
     public static final int DEFAULT_ADMIN_PORT = 9001;
     public static final int DEFAULT_OST_COUNT = 4;
@@ -21,6 +23,7 @@ public record NodeOptions(Path dataDir, String bind, int adminPort, int mdsPort,
         if (ostCount < 1 || ostCount > 64) {
             throw new IllegalArgumentException("OST count must be 1..64: " + ostCount);
         }
+        hsm = hsm == null ? HsmSettings.NONE : hsm;
     }
 
     private static void checkPort(int port, String what) {
@@ -31,15 +34,19 @@ public record NodeOptions(Path dataDir, String bind, int adminPort, int mdsPort,
 
     /** The embedded default under {@code dataDir}, listening on the default ports of 127.0.0.1. */
     public static NodeOptions defaults(Path dataDir) {
-        return new NodeOptions(dataDir, "127.0.0.1", DEFAULT_ADMIN_PORT, 0, DEFAULT_OST_COUNT);
+        return new NodeOptions(dataDir, "127.0.0.1", DEFAULT_ADMIN_PORT, 0, DEFAULT_OST_COUNT, HsmSettings.NONE);
     }
 
     /** Every listener on an ephemeral port (tests). */
     public static NodeOptions ephemeral(Path dataDir) {
-        return new NodeOptions(dataDir, "127.0.0.1", 0, 0, DEFAULT_OST_COUNT);
+        return new NodeOptions(dataDir, "127.0.0.1", 0, 0, DEFAULT_OST_COUNT, HsmSettings.NONE);
     }
 
     public NodeOptions withAdminPort(int port) {
-        return new NodeOptions(dataDir, bind, port, mdsPort, ostCount);
+        return new NodeOptions(dataDir, bind, port, mdsPort, ostCount, hsm);
+    }
+
+    public NodeOptions withHsm(HsmSettings settings) {
+        return new NodeOptions(dataDir, bind, adminPort, mdsPort, ostCount, settings);
     }
 }

@@ -60,7 +60,7 @@ public final class HsmAgent implements AutoCloseable {
     private final Set<Integer> archiveIds;
     private final int maxActions;
     private final Duration pollInterval;
-    private final Duration progressInterval;
+    private volatile Duration progressInterval;
 
     private final ExecutorService actions = Executors.newVirtualThreadPerTaskExecutor();
     private final Semaphore slots;
@@ -189,6 +189,11 @@ public final class HsmAgent implements AutoCloseable {
         }
         try {
             sweepStaging();
+            // Report well within the coordinator's timeout, whatever it is set to.
+            Duration quarter = mds.hsmStatus(0).config().activeRequestTimeout().dividedBy(4);
+            if (quarter.compareTo(progressInterval) < 0) {
+                progressInterval = quarter;
+            }
         } catch (NacreException e) {
             LOG.warn("HSM agent {}: could not sweep the staging directory: {}", name, e.toString());
         }
@@ -334,6 +339,9 @@ public final class HsmAgent implements AutoCloseable {
             throw new NacreException(Status.INVALID, "restore " + w.requestId() + " names no archive copy");
         }
         Fid dir = stagingDir();
+        if (w.attempt() > 1) {
+            removeEarlierAttempts(dir, w, staged);
+        }
         CreateSpec spec = CreateSpec.builder(FileType.REGULAR).mode(0600).layout(w.copy().template()).build();
         Fid f;
         try {
@@ -416,6 +424,29 @@ public final class HsmAgent implements AutoCloseable {
         } catch (NacreException e) {
             if (e.status() != Status.NOT_FOUND) {
                 LOG.warn("HSM agent {}: could not remove staged restore {}: {}", name, staged, e.toString());
+            }
+        }
+    }
+
+    /** A retried restore: what earlier attempts of it staged (an agent killed mid-restore) goes. */
+    private void removeEarlierAttempts(Fid dir, HsmWork w, String staged) {
+        String prefix = w.fid().toHex() + "." + w.requestId() + ".";
+        String after = w.fid().toHex();
+        while (true) {
+            DirPage page = mds.list(Caller.ROOT, dir, after, 64);
+            for (DirEntry e : page.entries()) {
+                if (!e.name().startsWith(w.fid().toHex())) {
+                    return;
+                }
+                after = e.name();
+                if (e.name().startsWith(prefix) && !e.name().equals(staged)) {
+                    LOG.info("HSM agent {}: removing {}, staged by an earlier attempt of request {}", name, e.name(),
+                            w.requestId());
+                    removeStaged(e.name());
+                }
+            }
+            if (page.eof() || page.entries().isEmpty()) {
+                return;
             }
         }
     }
