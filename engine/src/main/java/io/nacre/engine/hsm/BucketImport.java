@@ -70,6 +70,7 @@ public final class BucketImport {
             throw new NacreException(Status.NOT_DIR, "the import target " + target + " is not a directory");
         }
         dirs.put("", target);
+        long start = System.nanoTime();
         Semaphore inFlight = new Semaphore(IN_FLIGHT);
         AtomicLong done = new AtomicLong();
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -88,8 +89,9 @@ public final class BucketImport {
                 });
             });
         }
-        LOG.info("import of {}: {} created, {} updated, {} unchanged, {} skipped, {} directories made", source,
-                created.get(), updated.get(), unchanged.get(), skipped.get(), madeDirs.get());
+        LOG.info("import of {}: {} created, {} updated, {} unchanged, {} skipped, {} directories made in {} ms", source,
+                created.get(), updated.get(), unchanged.get(), skipped.get(), madeDirs.get(),
+                (System.nanoTime() - start) / 1_000_000);
         return new Summary(created.get(), updated.get(), unchanged.get(), skipped.get(), madeDirs.get(),
                 List.copyOf(problems));
     }
