@@ -9,7 +9,6 @@ import io.nacre.appliance.node.NodeOptions;
 import io.nacre.engine.Caller;
 import io.nacre.engine.Fid;
 import io.nacre.engine.NacreException;
-import io.nacre.engine.Status;
 import io.nacre.engine.meta.Attr;
 import io.nacre.engine.meta.CreateSpec;
 import io.nacre.engine.meta.HsmState;
@@ -100,26 +99,6 @@ class HsmCliTest {
         return f;
     }
 
-    static byte[] readRetrying(Fid f) {
-        Attr a = node.fileIo().getattr(f);
-        ByteBuffer b = ByteBuffer.allocate((int) a.size());
-        Poll.until(WAIT, "the read of " + f + " is answered", () -> {
-            try {
-                b.clear();
-                while (b.hasRemaining() && node.fileIo().read(f, b.position(), b) > 0) {
-                    // reading on
-                }
-                return true;
-            } catch (NacreException e) {
-                if (e.status() != Status.DELAY) {
-                    throw e;
-                }
-                return false;
-            }
-        });
-        return b.array();
-    }
-
     @Test
     void theLfsVerbsArchiveReleaseAndShowStateActionsAndStatus() throws Exception {
         Fid a = put("/cli/a.txt", "alpha".getBytes(StandardCharsets.UTF_8));
@@ -148,7 +127,7 @@ class HsmCliTest {
                 .contains("archives [1]").contains("this instance: archive(s) [1]");
         assertThat(nacre("hsm", "status", "--json").out()).contains("\"agents\"").contains("\"consumers\"");
 
-        assertThat(readRetrying(a)).isEqualTo("alpha".getBytes(StandardCharsets.UTF_8));
+        assertThat(HsmTesting.readAll(node.fileIo(), a)).isEqualTo("alpha".getBytes(StandardCharsets.UTF_8));
         assertThat(mds.getattr(a).hsm().has(HsmState.RELEASED)).isFalse();
 
         Path rules = dir.resolve("rules.properties");
@@ -191,7 +170,7 @@ class HsmCliTest {
         assertThat(stub.size()).isEqualTo("object 13".length());
         assertThat(stub.hsm().has(HsmState.RELEASED)).isTrue();
         assertThat(stub.mtime()).isPositive();
-        assertThat(readRetrying(stub.fid())).isEqualTo("object 13".getBytes(StandardCharsets.UTF_8));
+        assertThat(HsmTesting.readAll(node.fileIo(), stub.fid())).isEqualTo("object 13".getBytes(StandardCharsets.UTF_8));
         assertThat(mds.getattr(stub.fid()).hsm().describe()).isEqualTo("(0x00000009) exists archived, archive_id:1");
 
         try (S3Client plain = s3proxy.client()) {
@@ -203,6 +182,6 @@ class HsmCliTest {
         assertThat(again.code()).as(again.err()).isZero();
         assertThat(again.out()).contains("1 created, 1 updated, " + (n - 1) + " unchanged, 0 skipped");
         Attr changed = mds.resolve(Caller.ROOT, Fid.ROOT, "imported-" + n + "/dir1/obj21");
-        assertThat(readRetrying(changed.fid())).isEqualTo("changed!".getBytes(StandardCharsets.UTF_8));
+        assertThat(HsmTesting.readAll(node.fileIo(), changed.fid())).isEqualTo("changed!".getBytes(StandardCharsets.UTF_8));
     }
 }

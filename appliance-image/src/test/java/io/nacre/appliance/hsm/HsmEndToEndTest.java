@@ -125,28 +125,6 @@ class HsmEndToEndTest {
         assertThat(done.state()).as(done.message()).isEqualTo(HsmRequest.State.SUCCEEDED);
     }
 
-    /** Reads the whole file, retrying while the answer is DELAY (as an NFS client would), counting the DELAYs. */
-    byte[] readRetrying(Fid f, AtomicLong delays) {
-        int size = (int) io.getattr(f).size();
-        ByteBuffer out = ByteBuffer.allocate(size);
-        Poll.until(WAIT, "the read of " + f + " is answered", () -> {
-            try {
-                out.clear();
-                while (out.hasRemaining() && io.read(f, out.position(), out) > 0) {
-                    // reading on
-                }
-                return true;
-            } catch (NacreException e) {
-                if (e.status() != Status.DELAY) {
-                    throw e;
-                }
-                delays.incrementAndGet();
-                return false;
-            }
-        });
-        return out.array();
-    }
-
     @Test
     void archiveReleaseAndAReadThatRestoresOnAccessGiveTheSameBytes() {
         byte[] data = random(11 * 1024 * 1024 + 333, 1);
@@ -167,9 +145,16 @@ class HsmEndToEndTest {
 
         assertThatThrownBy(() -> io.read(f, 0, ByteBuffer.allocate(10))).isInstanceOfSatisfying(NacreException.class,
                 e -> assertThat(e.status()).isEqualTo(Status.DELAY));
-        AtomicLong delays = new AtomicLong();
-        assertThat(readRetrying(f, delays)).isEqualTo(data);
-        assertThat(delays.get()).isPositive();
+        byte[][] got = new byte[1][];
+        long delays = HsmTesting.retryingDelay("the file reads again", () -> {
+            ByteBuffer b = ByteBuffer.allocate(data.length);
+            while (b.hasRemaining() && io.read(f, b.position(), b) > 0) {
+                // reading on
+            }
+            got[0] = b.array();
+        });
+        assertThat(got[0]).isEqualTo(data);
+        assertThat(delays).isPositive();
         assertThat(mds.hsmRequests(f).stream().filter(r -> r.action() == HsmAction.RESTORE))
                 .as("one restore however many reads").hasSize(1);
         Attr back = mds.getattr(f);
@@ -184,39 +169,20 @@ class HsmEndToEndTest {
         Fid f = write("w.bin", data, null);
         archive(f);
         io.release(Caller.ROOT, f);
-        Poll.until(WAIT, "the write goes through after the restore", () -> {
-            try {
-                io.write(f, 10, ByteBuffer.wrap(new byte[] {1, 2, 3}), Durability.STABLE);
-                return true;
-            } catch (NacreException e) {
-                if (e.status() != Status.DELAY) {
-                    throw e;
-                }
-                return false;
-            }
-        });
+        HsmTesting.retryingDelay("the write goes through after the restore",
+                () -> io.write(f, 10, ByteBuffer.wrap(new byte[] {1, 2, 3}), Durability.STABLE));
         data[10] = 1;
         data[11] = 2;
         data[12] = 3;
-        assertThat(readRetrying(f, new AtomicLong())).isEqualTo(data);
+        assertThat(HsmTesting.readAll(io, f)).isEqualTo(data);
         assertThat(mds.getattr(f).hsm().has(HsmState.DIRTY)).isTrue();
         assertThatThrownBy(() -> io.release(Caller.ROOT, f)).isInstanceOfSatisfying(NacreException.class,
                 e -> assertThat(e.status()).isEqualTo(Status.BUSY));
 
         archive(f);
         io.release(Caller.ROOT, f);
-        Poll.until(WAIT, "the truncate goes through after the restore", () -> {
-            try {
-                io.truncate(Caller.ROOT, f, 5);
-                return true;
-            } catch (NacreException e) {
-                if (e.status() != Status.DELAY) {
-                    throw e;
-                }
-                return false;
-            }
-        });
-        assertThat(readRetrying(f, new AtomicLong())).containsExactly(java.util.Arrays.copyOf(data, 5));
+        HsmTesting.retryingDelay("the truncate goes through after the restore", () -> io.truncate(Caller.ROOT, f, 5));
+        assertThat(HsmTesting.readAll(io, f)).containsExactly(java.util.Arrays.copyOf(data, 5));
     }
 
     @Test
@@ -244,7 +210,7 @@ class HsmEndToEndTest {
                 assertThatThrownBy(() -> io.read(f, 0, ByteBuffer.allocate(1))).isInstanceOf(NacreException.class);
             }
             for (int i = 0; i < n; i++) {
-                assertThat(readRetrying(fs.get(i), new AtomicLong())).isEqualTo(datas.get(i));
+                assertThat(HsmTesting.readAll(io, fs.get(i))).isEqualTo(datas.get(i));
             }
         } finally {
             sampling.set(false);
