@@ -74,6 +74,7 @@ public final class XmlWriter {
                 case '&' -> sb.append("&amp;");
                 case '"' -> sb.append("&quot;");
                 case '\'' -> sb.append("&apos;");
+                case '\0' -> sb.append('\ufffd'); // not even a character reference can carry NUL
                 default -> {
                     if (c < 0x20 && c != '\t' && c != '\n' || c == '\r' || c == 0xfffe || c == 0xffff) {
                         sb.append("&#x").append(Integer.toHexString(c)).append(';');
