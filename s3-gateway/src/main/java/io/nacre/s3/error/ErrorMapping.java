@@ -11,7 +11,10 @@ public final class ErrorMapping {
     /** What the failed request was about. */
     public enum Target {
         BUCKET(S3Error.NO_SUCH_BUCKET),
+        /** Writing a key: a file or directory in the way is a conflict (409). */
         OBJECT(S3Error.NO_SUCH_KEY),
+        /** Reading a key: whatever is not a file at that path means there is no such key. */
+        KEY_READ(S3Error.NO_SUCH_KEY),
         UPLOAD(S3Error.NO_SUCH_UPLOAD);
 
         private final S3Error notFound;
@@ -41,10 +44,14 @@ public final class ErrorMapping {
 
     public static S3Exception toS3(NacreException e, Target target) {
         String m = e.getMessage();
+        if (target == Target.KEY_READ && (e.status() == io.nacre.engine.Status.NOT_DIR
+                || e.status() == io.nacre.engine.Status.IS_DIR)) {
+            return toS3(new NacreException(io.nacre.engine.Status.NOT_FOUND, m, e), target);
+        }
         S3Exception out = switch (e.status()) {
             case NOT_FOUND, STALE -> new S3Exception(target.notFound, switch (target) {
                 case BUCKET -> "The specified bucket does not exist";
-                case OBJECT -> "The specified key does not exist.";
+                case OBJECT, KEY_READ -> "The specified key does not exist.";
                 case UPLOAD -> "The specified multipart upload does not exist.";
             });
             case EXISTS -> target == Target.BUCKET

@@ -1,0 +1,107 @@
+package io.nacre.s3.ops;
+
+import com.linecorp.armeria.common.HttpData;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpResponseWriter;
+import com.linecorp.armeria.common.ResponseHeaders;
+import io.nacre.engine.Fid;
+import io.nacre.engine.io.FileIo;
+import io.nacre.engine.store.Durability;
+import io.nacre.s3.body.PayloadVerifier;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Moving object data between HTTP bodies and files, streaming with bounded memory both ways. */
+final class Bodies {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Bodies.class);
+
+    /** Bytes per write to a file and per HTTP chunk sent. */
+    static final int CHUNK = 1 << 20;
+    /** HTTP chunks a GET may have written but not yet sent. */
+    static final int IN_FLIGHT = 4;
+
+    private Bodies() {
+    }
+
+    /**
+     * Writes a request body into a (staged) file, durably, and verifies it; the file is not to be
+     * published unless this returns.
+     */
+    static PayloadVerifier.Digests write(FileIo io, Fid fid, PayloadVerifier body) throws IOException {
+        byte[] buf = new byte[CHUNK];
+        PayloadVerifier.Digests digests;
+        try (FileIo.Writer w = io.openWriter(fid, 0, Durability.STABLE)) {
+            while (true) {
+                int len = 0;
+                int n = 0;
+                while (len < buf.length && (n = body.read(buf, len, buf.length - len)) >= 0) {
+                    len += n;
+                }
+                if (len > 0) {
+                    w.write(ByteBuffer.wrap(buf, 0, len));
+                }
+                if (n < 0) {
+                    break;
+                }
+            }
+            digests = body.finish();
+        }
+        return digests;
+    }
+
+    /**
+     * A response whose body is [offset, offset + length) of a file, read ahead and sent as the client
+     * takes it: at most {@link #IN_FLIGHT} chunks wait in memory. A file that turns out shorter than
+     * promised (truncated meanwhile) aborts the response rather than sending wrong bytes.
+     */
+    static HttpResponse stream(ResponseHeaders headers, FileIo io, Fid fid, long offset, long length, Executor executor) {
+        HttpResponseWriter out = HttpResponse.streaming();
+        out.write(headers);
+        if (length == 0) {
+            out.close();
+            return out;
+        }
+        executor.execute(() -> {
+            Deque<CompletableFuture<Void>> sent = new ArrayDeque<>();
+            try (FileIo.Reader r = io.openReader(fid, offset, length)) {
+                long remaining = length;
+                while (remaining > 0) {
+                    ByteBuffer buf = ByteBuffer.allocate((int) Math.min(CHUNK, remaining));
+                    while (buf.hasRemaining()) {
+                        if (r.read(buf) < 0) {
+                            break;
+                        }
+                    }
+                    int n = buf.position();
+                    if (n == 0) {
+                        break;
+                    }
+                    if (!out.tryWrite(HttpData.wrap(buf.array(), 0, n))) {
+                        return; // the client went away
+                    }
+                    remaining -= n;
+                    sent.add(out.whenConsumed());
+                    while (sent.size() > IN_FLIGHT) {
+                        sent.poll().join();
+                    }
+                }
+                if (remaining > 0) {
+                    out.abort(new IOException(fid + " ended " + remaining + " bytes before the promised length"));
+                    return;
+                }
+                out.close();
+            } catch (RuntimeException e) {
+                LOG.debug("GET of {} aborted: {}", fid, e.toString());
+                out.abort(e);
+            }
+        });
+        return out;
+    }
+}

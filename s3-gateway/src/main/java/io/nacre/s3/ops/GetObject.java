@@ -1,0 +1,23 @@
+package io.nacre.s3.ops;
+
+import com.linecorp.armeria.common.HttpResponse;
+import io.nacre.s3.error.ErrorMapping;
+
+/** GET /bucket/key: the object's bytes (a Range or a part of them), its ETag and stored headers. */
+final class GetObject implements S3Operation {
+
+    @Override
+    public String name() {
+        return "GetObject";
+    }
+
+    @Override
+    public ErrorMapping.Target target() {
+        return ErrorMapping.Target.KEY_READ;
+    }
+
+    @Override
+    public HttpResponse handle(S3Request r) {
+        return ObjectReads.serve(r, false);
+    }
+}
