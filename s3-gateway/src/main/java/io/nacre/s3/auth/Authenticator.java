@@ -305,6 +305,9 @@ public final class Authenticator {
             String authority = headers.get(":authority");
             return authority == null ? List.of() : List.of(authority);
         }
+        if (v.isEmpty() && name.equals("expect")) {
+            return List.of("100-continue"); // the HTTP server answered it and dropped the header
+        }
         return v;
     }
 

@@ -51,13 +51,15 @@ public final class MetaStore {
      * The metadata of a file whose current attributes are {@code attr}, its ETag valid for the data
      * now: stored when its data version matches, else recomputed from the bytes (and stored).
      */
-    public ObjectMeta current(Fid fid, Attr attr) {
+    public ObjectMeta current(Fid fid, Attr current) {
+        Attr attr = current;
         Optional<ObjectMeta> stored = stored(fid);
         if (stored.isPresent() && stored.get().dataVersion() == attr.dataVersion()) {
             return stored.get();
         }
         if (attr.isDir()) {
-            return stored.map(m -> m.withEtag(attr.dataVersion(), EMPTY_ETAG))
+            // A directory key has no data: its ETag is always that of nothing.
+            return stored.map(m -> new ObjectMeta(current.dataVersion(), EMPTY_ETAG, m.headers(), null, null, false, null))
                     .orElse(new ObjectMeta(attr.dataVersion(), EMPTY_ETAG, Map.of(), null, null, false, null));
         }
         ObjectMeta base = stored.orElse(new ObjectMeta(attr.dataVersion(), EMPTY_ETAG, Map.of(), null, null, false, null));

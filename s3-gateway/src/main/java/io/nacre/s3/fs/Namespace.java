@@ -432,6 +432,25 @@ public final class Namespace {
         }
     }
 
+    /** Removes staged files last changed before {@code cutoffNanos} (left by requests that died); returns how many. */
+    public int removeStagedBefore(long cutoffNanos) {
+        int n = 0;
+        String after = "";
+        while (true) {
+            io.nacre.engine.meta.DirPage page = mds.list(Caller.ROOT, staging, after, 1000);
+            for (io.nacre.engine.meta.DirEntry e : page.entries()) {
+                after = e.name();
+                if (e.attr().ctime() < cutoffNanos && e.attr().mtime() < cutoffNanos) {
+                    discard(new Staged(e.name(), e.attr().fid()));
+                    n++;
+                }
+            }
+            if (page.eof() || page.entries().isEmpty()) {
+                return n;
+            }
+        }
+    }
+
     static byte[] randomBytes(int n) {
         byte[] b = new byte[n];
         RANDOM.nextBytes(b);

@@ -46,6 +46,12 @@ public final class XmlWriter {
         return this;
     }
 
+    /** Text inside the element open now. */
+    public XmlWriter text(String text) {
+        escape(text);
+        return this;
+    }
+
     /** {@code <name>text</name>}; nothing when text is null. */
     public XmlWriter element(String name, String text) {
         if (text == null) {
