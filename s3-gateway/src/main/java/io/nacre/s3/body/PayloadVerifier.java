@@ -46,6 +46,11 @@ public final class PayloadVerifier extends InputStream {
         checksum = spec.checksum() != null ? spec.checksum().newHasher() : null;
     }
 
+    /** The body's length as the request declared it (decoded length for aws-chunked), -1 when unknown. */
+    public long declaredLength() {
+        return spec.length();
+    }
+
     @Override
     public int read() throws IOException {
         byte[] one = new byte[1];

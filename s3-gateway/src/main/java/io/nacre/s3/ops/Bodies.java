@@ -35,7 +35,8 @@ final class Bodies {
      * published unless this returns.
      */
     static PayloadVerifier.Digests write(FileIo io, Fid fid, PayloadVerifier body) throws IOException {
-        byte[] buf = new byte[CHUNK];
+        long declared = body.declaredLength();
+        byte[] buf = new byte[declared >= 0 && declared < CHUNK ? (int) declared + 1 : CHUNK];
         PayloadVerifier.Digests digests;
         try (FileIo.Writer w = io.openWriter(fid, 0, Durability.STABLE)) {
             while (true) {
