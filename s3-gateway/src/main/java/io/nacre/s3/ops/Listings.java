@@ -56,10 +56,8 @@ final class Listings {
                 if (a.isDir()) {
                     rows.add(CompletableFuture.completedFuture(new Row(o.key(), a, MetaStore.EMPTY_ETAG)));
                 } else {
-                    rows.add(CompletableFuture.supplyAsync(() -> {
-                        Attr now = ns.io().getattr(a.fid());
-                        return new Row(o.key(), now, gw.meta().current(a.fid(), now).etag());
-                    }, gw.blocking()));
+                    rows.add(CompletableFuture.supplyAsync(
+                            () -> new Row(o.key(), a, gw.meta().current(a.fid(), a).etag()), gw.blocking()));
                 }
             } else {
                 prefixes.add(item.key());
