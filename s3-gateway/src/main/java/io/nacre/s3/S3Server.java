@@ -82,6 +82,8 @@ public final class S3Server implements AutoCloseable {
                 .idleTimeout(Duration.ofMinutes(5))
                 .http1MaxInitialLineLength(16 * 1024)
                 .http1MaxHeaderSize(16 * 1024)
+                // Bigger body pieces than Netty's 8 KiB default: far fewer hand-offs per uploaded GiB.
+                .http1MaxChunkSize(256 * 1024)
                 .http2MaxHeaderListSize(16 * 1024)
                 .setHeader("server", "Nacre")
                 .errorHandler(new S3ErrorHandler())
