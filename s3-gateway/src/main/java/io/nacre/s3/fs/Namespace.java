@@ -294,6 +294,17 @@ public final class Namespace {
         return new Staged(name, a.fid());
     }
 
+    /** Creates an empty staged file owned by the caller, without a layout yet (see {@code MetadataService.concat}). */
+    public Staged stageWithoutLayout(Caller owner) {
+        String name = "put-" + HexFormat.of().formatHex(randomBytes(16));
+        CreateSpec spec = CreateSpec.builder(FileType.REGULAR)
+                .mode(0644)
+                .initial(SetAttr.builder().uid(owner.uid()).gid(owner.gid()).build())
+                .delayLayout(true)
+                .build();
+        return new Staged(name, mds.create(Caller.ROOT, staging, name, spec).attr().fid());
+    }
+
     /** The layout template new files in {@code dir} get: its default, else the file system's. */
     public LayoutTemplate layoutFor(Fid dir) {
         try {

@@ -106,7 +106,7 @@ public final class Uploads {
         return mds.getXattr(Caller.ROOT, dir, XATTR).map(b -> decode(b, dir, id));
     }
 
-    static S3Exception noSuchUpload(String id) {
+    public static S3Exception noSuchUpload(String id) {
         return new S3Exception(S3Error.NO_SUCH_UPLOAD, "The specified multipart upload does not exist. "
                 + "The upload ID may be invalid, or the upload may have been aborted or completed.")
                 .with("UploadId", id == null ? "" : id.length() > 64 ? id.substring(0, 64) : id);

@@ -146,11 +146,22 @@ final class CompleteMultipartUpload implements S3Operation {
         Gateway gw = r.gateway();
         Namespace ns = gw.namespace();
         // The object belongs to whoever started the upload.
-        Namespace.Staged staged = ns.stage(io.nacre.engine.Caller.of(u.uid(), u.gid()), plan.layoutDir());
+        Namespace.Staged staged = ns.stageWithoutLayout(io.nacre.engine.Caller.of(u.uid(), u.gid()));
         Attr written;
         try {
-            assemble(ns.io(), parts, staged);
+            long expected = 0;
+            for (Uploads.Part p : parts) {
+                expected += p.size();
+            }
+            if (!join(ns, parts, staged)) {
+                ns.mds().setLayout(io.nacre.engine.Caller.ROOT, staged.fid(), ns.layoutFor(plan.layoutDir()));
+                assemble(ns.io(), parts, staged);
+            }
             written = ns.io().getattr(staged.fid());
+            if (written.size() != expected) {
+                // Another completion of the same upload took the parts first.
+                throw Uploads.noSuchUpload(u.id());
+            }
         } catch (RuntimeException e) {
             ns.discard(staged);
             throw e;
@@ -172,6 +183,24 @@ final class CompleteMultipartUpload implements S3Operation {
                     .element("ChecksumType", meta.composite() ? "COMPOSITE" : "FULL_OBJECT");
         }
         return Responses.xml(doc);
+    }
+
+    /**
+     * Moves the parts' objects into the staged file without copying (one metadata change); false when
+     * the metadata service cannot join these layouts, and the data must be copied.
+     */
+    static boolean join(Namespace ns, List<Uploads.Part> parts, Namespace.Staged staged) {
+        try {
+            ns.mds().concat(io.nacre.engine.Caller.ROOT, staged.fid(),
+                    parts.stream().map(Uploads.Part::fid).toList());
+            return true;
+        } catch (io.nacre.engine.NacreException e) {
+            if (e.status() == io.nacre.engine.Status.NOT_SUPPORTED) {
+                LOG.debug("parts of {} cannot be joined ({}); copying", staged.fid(), e.getMessage());
+                return false;
+            }
+            throw e;
+        }
     }
 
     /** Copies the parts' data, in order, into the staged file. */
