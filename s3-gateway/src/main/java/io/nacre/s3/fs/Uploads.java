@@ -59,8 +59,9 @@ public final class Uploads {
         }
     }
 
-    /** A part as stored: its file, size, ETag (hex MD5), checksum (raw digest or null) and time. */
-    public record Part(int number, Fid fid, long size, String etag, byte[] checksum, long mtime) {
+    /** A part as stored: its file, size, ETag (hex MD5), checksum (its algorithm and raw digest, or nulls) and time. */
+    public record Part(int number, Fid fid, long size, String etag, ChecksumAlgorithm checksumAlgorithm, byte[] checksum,
+                       long mtime) {
     }
 
     private final MetadataService mds;
@@ -168,7 +169,8 @@ public final class Uploads {
         }
         ObjectMeta pm = m.get();
         byte[] sum = pm.checksum() == null ? null : java.util.Base64.getDecoder().decode(pm.checksum());
-        return Optional.of(new Part(Integer.parseInt(name), a.fid(), a.size(), pm.etag(), sum, a.mtime()));
+        return Optional.of(new Part(Integer.parseInt(name), a.fid(), a.size(), pm.etag(), pm.checksumAlgorithm(), sum,
+                a.mtime()));
     }
 
     /** Removes an upload and its parts (their objects are queued for destruction). */

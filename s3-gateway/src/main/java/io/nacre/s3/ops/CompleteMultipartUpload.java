@@ -72,7 +72,8 @@ final class CompleteMultipartUpload implements S3Operation {
             }
             if (u.checksum() != null) {
                 String given = lp.checksums().get(u.checksum());
-                if (p.checksum() == null || given != null && !given.equals(ChecksumAlgorithm.encode(p.checksum()))) {
+                if (p.checksum() == null || p.checksumAlgorithm() != u.checksum()
+                        || given != null && !given.equals(ChecksumAlgorithm.encode(p.checksum()))) {
                     throw invalidPart(lp);
                 }
             }

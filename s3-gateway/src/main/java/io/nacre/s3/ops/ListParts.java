@@ -48,7 +48,7 @@ final class ListParts implements S3Operation {
             doc.start("Part").element("PartNumber", p.number()).element("LastModified", Responses.iso(p.mtime()))
                     .element("ETag", Responses.quote(p.etag())).element("Size", p.size());
             if (p.checksum() != null) {
-                doc.element(u.checksum().xmlElement(), ChecksumAlgorithm.encode(p.checksum()));
+                doc.element(p.checksumAlgorithm().xmlElement(), ChecksumAlgorithm.encode(p.checksum()));
             }
             doc.end();
         }
