@@ -65,8 +65,11 @@ final class S3Service implements HttpService {
         return HttpResponse.of(CompletableFuture.supplyAsync(() -> handle(ctx, req, requestId), gateway.blocking()));
     }
 
-    /** Bucket, key and query of a request, from its raw target. */
-    record Target(String bucket, String key, String rawPath, String rawQuery) {
+    /**
+     * Bucket, key and query of a request, from its raw target; {@code v2Resource} is what a Signature
+     * Version 2 request signs ("/bucket" + the path for virtual-host style).
+     */
+    record Target(String bucket, String key, String rawPath, String rawQuery, String v2Resource) {
         Operations.Level level() {
             return bucket == null ? Operations.Level.SERVICE : key == null ? Operations.Level.BUCKET : Operations.Level.OBJECT;
         }
@@ -89,6 +92,7 @@ final class S3Service implements HttpService {
         }
         String bucket = null;
         String keyPart;
+        String v2Resource = rawPath;
         String h = host == null ? "" : host.toLowerCase(Locale.ROOT);
         int colon = h.lastIndexOf(':');
         if (colon > 0 && h.indexOf(']') < colon) {
@@ -97,6 +101,7 @@ final class S3Service implements HttpService {
         if (virtualHostDomain != null && h.endsWith("." + virtualHostDomain)) {
             bucket = h.substring(0, h.length() - virtualHostDomain.length() - 1);
             keyPart = rawPath.substring(1);
+            v2Resource = "/" + bucket + rawPath;
         } else {
             String rest = rawPath.substring(1);
             int slash = rest.indexOf('/');
@@ -110,7 +115,7 @@ final class S3Service implements HttpService {
         if (bucket == null && key != null) {
             throw new S3Exception(S3Error.INVALID_URI, "Couldn't parse the specified URI.");
         }
-        return new Target(bucket, key, rawPath, rawQuery);
+        return new Target(bucket, key, rawPath, rawQuery, v2Resource);
     }
 
     private static String utf8(byte[] b) {
@@ -137,7 +142,8 @@ final class S3Service implements HttpService {
             for (Map.Entry<String, String> p : QueryString.parse(t.rawQuery())) {
                 query.computeIfAbsent(p.getKey(), k -> new ArrayList<>()).add(p.getValue());
             }
-            AuthResult auth = gateway.authenticator().authenticate(method.name(), t.rawPath(), t.rawQuery(), headers);
+            AuthResult auth = gateway.authenticator().authenticate(method.name(), t.rawPath(), t.rawQuery(), headers,
+                    t.v2Resource());
             op = Operations.resolve(method, t.level(), query::containsKey, headers.contains("x-amz-copy-source"));
             S3Request r = new S3Request(requestId, method, t.bucket(), t.key(), query, headers, auth, req, gateway);
             if (auth.anonymous()) {

@@ -53,6 +53,15 @@ public final class Authenticator {
      * Returns an anonymous result when the request carries no signature at all.
      */
     public AuthResult authenticate(String method, String rawPath, String rawQuery, HttpHeaders headers) {
+        return authenticate(method, rawPath, rawQuery, headers, rawPath);
+    }
+
+    /**
+     * As {@link #authenticate(String, String, String, HttpHeaders)}; {@code v2Resource} is the resource a
+     * Signature Version 2 request signs: "/bucket" + the raw path for virtual-host style, else the raw path.
+     */
+    public AuthResult authenticate(String method, String rawPath, String rawQuery, HttpHeaders headers,
+                                   String v2Resource) {
         String authorization = headers.get("authorization");
         List<Map.Entry<String, String>> query = QueryString.parse(rawQuery);
         boolean presigned = has(query, "X-Amz-Signature") || has(query, "X-Amz-Algorithm")
@@ -61,14 +70,17 @@ public final class Authenticator {
             throw new S3Exception(S3Error.INVALID_ARGUMENT, "Only one auth mechanism allowed; only the X-Amz-Algorithm "
                     + "query parameter or the Authorization header should be specified").with("ArgumentName", "Authorization");
         }
+        if (authorization != null && authorization.startsWith("AWS ")) {
+            return v2HeaderAuth(method, headers, authorization, v2Resource, query);
+        }
         if (authorization != null) {
             return headerAuth(method, rawPath, rawQuery, headers, authorization);
         }
         if (presigned) {
             return presignedAuth(method, rawPath, rawQuery, headers, query);
         }
-        if (has(query, "Signature") && has(query, "AWSAccessKeyId")) {
-            throw v2NotSupported();
+        if (has(query, "Signature") || has(query, "AWSAccessKeyId")) {
+            return v2QueryAuth(method, headers, v2Resource, query);
         }
         String sha = headers.get("x-amz-content-sha256");
         PayloadMode mode = sha == null ? PayloadMode.UNSIGNED : PayloadMode.of(sha);
@@ -81,9 +93,6 @@ public final class Authenticator {
     // ---- Authorization header --------------------------------------------------------------------
 
     private AuthResult headerAuth(String method, String rawPath, String rawQuery, HttpHeaders headers, String auth) {
-        if (auth.startsWith("AWS ")) {
-            throw v2NotSupported();
-        }
         if (!auth.startsWith(SigV4.ALGORITHM + " ")) {
             throw new S3Exception(S3Error.INVALID_ARGUMENT, "Unsupported Authorization Type")
                     .with("ArgumentName", "Authorization").with("ArgumentValue", clip(auth));
@@ -226,6 +235,78 @@ public final class Authenticator {
         return new AuthResult(key, mode, mode == PayloadMode.SHA256 ? payloadHash.toLowerCase(Locale.ROOT) : null, null);
     }
 
+    // ---- Signature Version 2 (legacy: presigned URLs of s3cmd, aws-cli, boto3) ---------------------
+
+    private AuthResult v2HeaderAuth(String method, HttpHeaders headers, String auth, String resource,
+                                    List<Map.Entry<String, String>> query) {
+        String cred = auth.substring(4).strip();
+        int colon = cred.lastIndexOf(':');
+        if (colon <= 0) {
+            throw new S3Exception(S3Error.INVALID_ARGUMENT, "AWS authorization header is invalid.  Expected AwsAccessKeyId:signature")
+                    .with("ArgumentName", "Authorization");
+        }
+        KeyStore.Key key = keys.find(cred.substring(0, colon)).orElseThrow(Authenticator::unknownKey);
+        String amzDate = headers.get("x-amz-date");
+        String date = headers.get("date");
+        Instant time;
+        try {
+            time = ZonedDateTime.parse(amzDate != null ? amzDate : date, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+        } catch (DateTimeParseException | NullPointerException e) {
+            throw new S3Exception(S3Error.ACCESS_DENIED, "AWS authentication requires a valid Date or x-amz-date header");
+        }
+        checkSkew(time);
+        String sts = SigV2.stringToSign(method, headers.get("content-md5"), headers.get("content-type"),
+                amzDate != null ? "" : date, n -> headers.getAll(n), names(headers), resource, query);
+        if (!SigV4.sameSignature(SigV2.sign(key.secretKey(), sts), cred.substring(colon + 1))) {
+            throw mismatch(key, sts, "", cred.substring(colon + 1));
+        }
+        return new AuthResult(key, v2Payload(headers), null, null);
+    }
+
+    private AuthResult v2QueryAuth(String method, HttpHeaders headers, String resource,
+                                   List<Map.Entry<String, String>> query) {
+        String akid = one(query, "AWSAccessKeyId");
+        String signature = one(query, "Signature");
+        String expires = one(query, "Expires");
+        if (akid == null || signature == null || expires == null) {
+            throw new S3Exception(S3Error.ACCESS_DENIED,
+                    "Query-string authentication requires the Signature, Expires and AWSAccessKeyId parameters");
+        }
+        long expiry;
+        try {
+            expiry = Long.parseLong(expires);
+        } catch (NumberFormatException e) {
+            throw new S3Exception(S3Error.ACCESS_DENIED, "Invalid date (should be seconds since epoch): " + clip(expires));
+        }
+        KeyStore.Key key = keys.find(akid).orElseThrow(Authenticator::unknownKey);
+        if (clock.instant().getEpochSecond() > expiry) {
+            throw new S3Exception(S3Error.ACCESS_DENIED, "Request has expired")
+                    .with("Expires", Instant.ofEpochSecond(expiry).toString())
+                    .with("ServerTime", clock.instant().toString());
+        }
+        String sts = SigV2.stringToSign(method, headers.get("content-md5"), headers.get("content-type"), expires,
+                n -> headers.getAll(n), names(headers), resource, query);
+        if (!SigV4.sameSignature(SigV2.sign(key.secretKey(), sts), signature)) {
+            throw mismatch(key, sts, "", signature);
+        }
+        return new AuthResult(key, v2Payload(headers), null, null);
+    }
+
+    private static PayloadMode v2Payload(HttpHeaders headers) {
+        String sha = headers.get("x-amz-content-sha256");
+        PayloadMode mode = sha == null ? PayloadMode.UNSIGNED : PayloadMode.of(sha);
+        if (mode != PayloadMode.UNSIGNED) {
+            throw new S3Exception(S3Error.INVALID_REQUEST, "Signature Version 2 requests carry unsigned payloads only");
+        }
+        return mode;
+    }
+
+    private static List<String> names(HttpHeaders headers) {
+        List<String> out = new ArrayList<>();
+        headers.names().forEach(n -> out.add(n.toString()));
+        return out;
+    }
+
     // ---- pieces ----------------------------------------------------------------------------------
 
     private byte[] signingKey(KeyStore.Key key, Credential cred) {
@@ -323,11 +404,6 @@ public final class Authenticator {
     private static S3Exception unknownKey() {
         return new S3Exception(S3Error.INVALID_ACCESS_KEY_ID,
                 "The AWS Access Key Id you provided does not exist in our records.");
-    }
-
-    private static S3Exception v2NotSupported() {
-        return new S3Exception(S3Error.INVALID_REQUEST,
-                "The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.");
     }
 
     private static S3Exception malformedHeader(String m) {

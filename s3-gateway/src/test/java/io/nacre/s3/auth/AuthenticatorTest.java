@@ -196,7 +196,7 @@ class AuthenticatorTest {
                 good.replace("20130524/", "20130525/"), S3Error.AUTHORIZATION_HEADER_MALFORMED,
                 good.replace("SignedHeaders=host;", "SignedHeaders="), S3Error.AUTHORIZATION_HEADER_MALFORMED,
                 good.replace(",Signature=00", ""), S3Error.AUTHORIZATION_HEADER_MALFORMED,
-                "AWS AKIAIOSFODNN7EXAMPLE:frJIUN8DYpKDtOLCwo//yllqDzg=", S3Error.INVALID_REQUEST,
+                "AWS AKIAIOSFODNN7EXAMPLE:frJIUN8DYpKDtOLCwo//yllqDzg=", S3Error.ACCESS_DENIED, // no Date header
                 "Bearer abc", S3Error.INVALID_ARGUMENT,
                 good, S3Error.SIGNATURE_DOES_NOT_MATCH);
         cases.forEach((auth, expected) -> {
@@ -213,6 +213,26 @@ class AuthenticatorTest {
         RequestHeaders both = headers(HttpMethod.GET, "/x", "host", "h", "authorization", good);
         assertThat(errorOf(() -> at(EXAMPLE_TIME).authenticate("GET", "/x", PRESIGNED_QUERY, both)))
                 .isEqualTo(S3Error.INVALID_ARGUMENT);
+    }
+
+    @Test
+    void awsExamplesOfSignatureVersion2HeaderAndQueryAuthentication() {
+        // S3 docs, "Signing and authenticating REST requests" (Signature Version 2), Example Object GET.
+        RequestHeaders h = headers(HttpMethod.GET, "/photos/puppy.jpg",
+                "host", "johnsmith.s3.amazonaws.com",
+                "date", "Tue, 27 Mar 2007 19:36:42 +0000",
+                "authorization", "AWS AKIAIOSFODNN7EXAMPLE:bWq2s1WEIj+Ydj0vQ697zp+IXMU=");
+        Instant t = Instant.parse("2007-03-27T19:36:42Z");
+        AuthResult r = at(t).authenticate("GET", "/photos/puppy.jpg", null, h, "/johnsmith/photos/puppy.jpg");
+        assertThat(r.key().accessKey()).isEqualTo(AKID);
+        assertThat(errorOf(() -> at(t).authenticate("GET", "/photos/puppy.jpg", null, h, "/johnsmith/photos/kitten.jpg")))
+                .isEqualTo(S3Error.SIGNATURE_DOES_NOT_MATCH);
+        // Query string authentication example: valid until Expires.
+        String q = "AWSAccessKeyId=AKIAIOSFODNN7EXAMPLE&Signature=NpgCjnDzrM%2BWFzoENXmpNDUsSn8%3D&Expires=1175139620";
+        RequestHeaders g = headers(HttpMethod.GET, "/photos/puppy.jpg", "host", "johnsmith.s3.amazonaws.com");
+        at(Instant.ofEpochSecond(1175139620)).authenticate("GET", "/photos/puppy.jpg", q, g, "/johnsmith/photos/puppy.jpg");
+        assertThat(errorOf(() -> at(Instant.ofEpochSecond(1175139621)).authenticate("GET", "/photos/puppy.jpg", q, g,
+                "/johnsmith/photos/puppy.jpg"))).isEqualTo(S3Error.ACCESS_DENIED);
     }
 
     @Test
