@@ -106,12 +106,12 @@ public final class Namespace {
     /** The bucket's directory; NoSuchBucket when it is absent or not a directory. */
     public Attr bucket(Caller caller, String name) {
         if (!BucketNames.isValid(name)) {
-            throw new S3Exception(S3Error.NO_SUCH_BUCKET, "The specified bucket does not exist").with("BucketName", name);
+            throw noSuchBucket(name);
         }
         try {
             Attr a = mds.lookup(caller, Fid.ROOT, name);
             if (!a.isDir()) {
-                throw new S3Exception(S3Error.NO_SUCH_BUCKET, "The specified bucket does not exist").with("BucketName", name);
+                throw noSuchBucket(name);
             }
             return a;
         } catch (NacreException e) {
@@ -142,23 +142,6 @@ public final class Namespace {
 
     // ---- reading keys ----------------------------------------------------------------------------
 
-    /**
-     * The file (or, for a "dir/" key, the directory) a key names; NoSuchKey when there is none,
-     * including when the path meets a file, or a key without '/' names a directory.
-     */
-    public Attr resolve(Caller caller, Fid bucket, KeyPath key) {
-        Attr a;
-        try {
-            a = mds.resolve(caller, bucket, key.relativePath());
-        } catch (NacreException e) {
-            throw ErrorMapping.toS3(e, ErrorMapping.Target.KEY_READ);
-        }
-        if (key.directory() ? !a.isDir() : !a.isRegular()) {
-            throw ErrorMapping.toS3(new NacreException(Status.NOT_FOUND, key.key()), ErrorMapping.Target.KEY_READ);
-        }
-        return a;
-    }
-
     /** Throws AccessDenied unless the caller has every bit of {@code mask} on the inode. */
     public void checkAccess(Caller caller, Fid fid, int mask) {
         if (caller.isRoot()) {
@@ -183,16 +166,51 @@ public final class Namespace {
 
     // ---- writing keys ----------------------------------------------------------------------------
 
-    /** What is on a key's path before a write: the deepest directory that exists, and the key's entry if any. */
-    public record Preflight(Fid deepestDir, Optional<Attr> existing) {
+    /**
+     * What is on a key's path before a write: the bucket's name, the key's directory when it exists
+     * (null when some of it is still to be made), the deepest directory that exists (where the staged
+     * file takes its layout from), and, when asked for, the key's entry.
+     */
+    public record Preflight(String bucketName, Fid parent, Fid deepestDir, Optional<Attr> existing) {
     }
 
     /**
      * Checks before any data is read that a key can be written: no file on its path, the caller may
-     * create in the deepest existing directory, and the key does not name a directory holding keys.
+     * create in the deepest existing directory, and (with {@code lookAtKey}) the key does not name a
+     * directory holding keys. The common case (the key's directory exists) is one metadata read.
      */
-    public Preflight preflight(Caller caller, Fid bucket, KeyPath key) {
-        Fid dir = bucket;
+    public Preflight preflight(Caller caller, String bucketName, KeyPath key, boolean lookAtKey) {
+        List<String> parents = key.directory() ? key.segments() : key.parents();
+        if (!BucketNames.isValid(bucketName)) {
+            throw noSuchBucket(bucketName);
+        }
+        Attr parent;
+        try {
+            parent = mds.resolve(caller, Fid.ROOT, parents.isEmpty() ? bucketName : bucketName + "/" + String.join("/", parents));
+        } catch (NacreException e) {
+            if (e.status() == Status.NOT_FOUND || e.status() == Status.NOT_DIR) {
+                return walkPreflight(caller, bucketName, key, lookAtKey);
+            }
+            throw ErrorMapping.toS3(e, ErrorMapping.Target.OBJECT);
+        }
+        if (!parent.isDir()) {
+            return walkPreflight(caller, bucketName, key, lookAtKey);
+        }
+        try {
+            if (key.directory()) {
+                return new Preflight(bucketName, parent.fid(), parent.fid(), Optional.of(parent));
+            }
+            checkAccess(caller, parent.fid(), Access.WRITE | Access.EXECUTE);
+            return new Preflight(bucketName, parent.fid(), parent.fid(),
+                    lookAtKey ? entry(caller, parent.fid(), key) : Optional.empty());
+        } catch (NacreException e) {
+            throw ErrorMapping.toS3(e, ErrorMapping.Target.OBJECT);
+        }
+    }
+
+    /** The slow preflight, directory by directory from the bucket: the key's directory is (partly) missing. */
+    private Preflight walkPreflight(Caller caller, String bucketName, KeyPath key, boolean lookAtKey) {
+        Fid dir = bucket(caller, bucketName).fid();
         List<String> parents = key.directory() ? key.segments() : key.parents();
         try {
             for (String seg : parents) {
@@ -202,7 +220,7 @@ public final class Namespace {
                 } catch (NacreException e) {
                     if (e.status() == Status.NOT_FOUND) {
                         checkAccess(caller, dir, Access.WRITE | Access.EXECUTE);
-                        return new Preflight(dir, Optional.empty());
+                        return new Preflight(bucketName, null, dir, Optional.empty());
                     }
                     throw e;
                 }
@@ -212,25 +230,61 @@ public final class Namespace {
                 dir = a.fid();
             }
             if (key.directory()) {
-                return new Preflight(dir, Optional.of(mds.getattr(dir)));
+                return new Preflight(bucketName, dir, dir, Optional.of(mds.getattr(dir)));
             }
             checkAccess(caller, dir, Access.WRITE | Access.EXECUTE);
-            try {
-                Attr existing = mds.lookup(caller, dir, key.name());
-                if (existing.isDir()) {
-                    throw new S3Exception(S3Error.OBJECT_EXISTS_AS_DIRECTORY, "The key '" + key.key()
-                            + "' names a directory (keys exist below '" + key.key() + "/'); an object cannot replace it");
-                }
-                return new Preflight(dir, Optional.of(existing));
-            } catch (NacreException e) {
-                if (e.status() == Status.NOT_FOUND) {
-                    return new Preflight(dir, Optional.empty());
-                }
-                throw e;
-            }
+            return new Preflight(bucketName, dir, dir, lookAtKey ? entry(caller, dir, key) : Optional.empty());
         } catch (NacreException e) {
             throw ErrorMapping.toS3(e, ErrorMapping.Target.OBJECT);
         }
+    }
+
+    /** The key's own entry in its directory, if any; a directory there is ObjectExistsAsDirectory. */
+    private Optional<Attr> entry(Caller caller, Fid dir, KeyPath key) {
+        try {
+            Attr existing = mds.lookup(caller, dir, key.name());
+            if (existing.isDir()) {
+                throw objectExistsAsDirectory(key);
+            }
+            return Optional.of(existing);
+        } catch (NacreException e) {
+            if (e.status() == Status.NOT_FOUND) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    static S3Exception objectExistsAsDirectory(KeyPath key) {
+        return new S3Exception(S3Error.OBJECT_EXISTS_AS_DIRECTORY, "The key '" + key.key()
+                + "' names a directory (keys exist below '" + key.key() + "/'); an object cannot replace it");
+    }
+
+    static S3Exception noSuchBucket(String name) {
+        return new S3Exception(S3Error.NO_SUCH_BUCKET, "The specified bucket does not exist").with("BucketName", name);
+    }
+
+    /**
+     * The file (or, for a "dir/" key, the directory) a key of a bucket names, in one metadata read;
+     * NoSuchBucket or NoSuchKey when there is none.
+     */
+    public Attr resolveKey(Caller caller, String bucketName, KeyPath key) {
+        if (!BucketNames.isValid(bucketName)) {
+            throw noSuchBucket(bucketName);
+        }
+        Attr a;
+        try {
+            a = mds.resolve(caller, Fid.ROOT, bucketName + "/" + key.relativePath());
+        } catch (NacreException e) {
+            if (e.status() == Status.NOT_FOUND || e.status() == Status.NOT_DIR || e.status() == Status.IS_DIR) {
+                bucket(caller, bucketName); // NoSuchBucket rather than NoSuchKey when it is the bucket that is missing
+            }
+            throw ErrorMapping.toS3(e, ErrorMapping.Target.KEY_READ);
+        }
+        if (key.directory() ? !a.isDir() : !a.isRegular()) {
+            throw ErrorMapping.toS3(new NacreException(Status.NOT_FOUND, key.key()), ErrorMapping.Target.KEY_READ);
+        }
+        return a;
     }
 
     /**
@@ -305,8 +359,34 @@ public final class Namespace {
         return new Staged(name, mds.create(Caller.ROOT, staging, name, spec).attr().fid());
     }
 
-    /** The layout template new files in {@code dir} get: its default, else the file system's. */
+    /** Default layouts looked up lately, by directory: setstripe takes effect within this time. */
+    private static final long LAYOUT_CACHE_NANOS = 2_000_000_000L;
+
+    private record CachedLayout(LayoutTemplate template, long until) {
+    }
+
+    private final java.util.concurrent.ConcurrentHashMap<Fid, CachedLayout> layouts =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * The layout template new files in {@code dir} get: its default, else the file system's. Cached
+     * for a moment: it is read on every PUT and changes rarely.
+     */
     public LayoutTemplate layoutFor(Fid dir) {
+        long now = System.nanoTime();
+        CachedLayout c = layouts.get(dir);
+        if (c != null && now - c.until() < 0) {
+            return c.template();
+        }
+        if (layouts.size() > 10_000) {
+            layouts.clear();
+        }
+        LayoutTemplate t = lookUpLayout(dir);
+        layouts.put(dir, new CachedLayout(t, now + LAYOUT_CACHE_NANOS));
+        return t;
+    }
+
+    private LayoutTemplate lookUpLayout(Fid dir) {
         try {
             Optional<LayoutTemplate> t = mds.defaultLayout(dir);
             if (t.isPresent()) {
@@ -333,32 +413,36 @@ public final class Namespace {
 
     /**
      * Publishes a staged file at a key with one rename (replacing an older object), creating the
-     * directories on the way. With {@code onlyIfAbsent} (If-None-Match: *) it is linked instead, which
-     * fails if the key exists: PreconditionFailed. A directory in the way is ObjectExistsAsDirectory.
+     * directories on the way when the preflight found them missing. With {@code onlyIfAbsent}
+     * (If-None-Match: *) it is linked instead, which fails if the key exists: PreconditionFailed. A
+     * directory in the way is ObjectExistsAsDirectory. Returns the published file's attributes.
      */
-    public Attr publish(Caller caller, Fid bucket, KeyPath key, Staged s, boolean onlyIfAbsent) {
+    public Attr publish(Caller caller, Preflight pre, KeyPath key, Staged s, boolean onlyIfAbsent) {
+        Fid known = pre.parent();
         for (int attempt = 0; ; attempt++) {
-            Fid dir = ensureDirectories(caller, bucket, key, key.parents());
-            checkAccess(caller, dir, Access.WRITE | Access.EXECUTE);
+            Fid dir = known != null ? known
+                    : ensureDirectories(caller, bucket(caller, pre.bucketName()).fid(), key, key.parents());
+            if (known == null) {
+                checkAccess(caller, dir, Access.WRITE | Access.EXECUTE);
+            }
             try {
                 if (onlyIfAbsent) {
-                    mds.link(Caller.ROOT, s.fid(), dir, key.name());
+                    Attr linked = mds.link(Caller.ROOT, s.fid(), dir, key.name()).attr();
                     discard(s);
-                } else {
-                    mds.rename(Caller.ROOT, staging, s.name(), dir, key.name());
+                    return linked;
                 }
-                return mds.getattr(s.fid());
+                return mds.rename(Caller.ROOT, staging, s.name(), dir, key.name()).renamed();
             } catch (NacreException e) {
                 if (onlyIfAbsent && e.status() == Status.EXISTS) {
                     throw new S3Exception(S3Error.PRECONDITION_FAILED,
                             "At least one of the pre-conditions you specified did not hold").with("Condition", "If-None-Match");
                 }
                 if (e.status() == Status.IS_DIR || e.status() == Status.NOT_EMPTY || e.status() == Status.EXISTS) {
-                    throw new S3Exception(S3Error.OBJECT_EXISTS_AS_DIRECTORY, "The key '" + key.key()
-                            + "' names a directory (keys exist below '" + key.key() + "/'); an object cannot replace it");
+                    throw objectExistsAsDirectory(key);
                 }
                 // The directory was removed meanwhile (its last key went): make it again.
                 if ((e.status() == Status.STALE || e.status() == Status.NOT_FOUND) && attempt < 3) {
+                    known = null;
                     continue;
                 }
                 throw ErrorMapping.toS3(e, ErrorMapping.Target.OBJECT);
@@ -387,19 +471,29 @@ public final class Namespace {
      * directory when empty, else only makes it implicit (it stops being a key; the keys below stay).
      * Implicit directories left empty are removed, up to the bucket.
      */
-    public void deleteKey(Caller caller, Fid bucket, KeyPath key) {
-        List<Fid> chain = new ArrayList<>();
-        chain.add(bucket);
-        Fid dir = bucket;
+    public void deleteKey(Caller caller, String bucketName, KeyPath key) {
+        if (!BucketNames.isValid(bucketName)) {
+            throw noSuchBucket(bucketName);
+        }
+        List<String> parents = key.parents();
+        Attr parent;
         try {
-            for (String seg : key.parents()) {
-                Attr a = mds.lookup(caller, dir, seg);
-                if (!a.isDir()) {
-                    return;
-                }
-                dir = a.fid();
-                chain.add(dir);
+            parent = mds.resolve(caller, Fid.ROOT, parents.isEmpty() ? bucketName : bucketName + "/" + String.join("/", parents));
+        } catch (NacreException e) {
+            if (e.status() == Status.NOT_FOUND || e.status() == Status.NOT_DIR) {
+                bucket(caller, bucketName); // NoSuchBucket if that is what is missing; otherwise nothing to delete
+                return;
             }
+            throw ErrorMapping.toS3(e, ErrorMapping.Target.OBJECT);
+        }
+        if (!parent.isDir()) {
+            if (parents.isEmpty()) {
+                throw noSuchBucket(bucketName);
+            }
+            return;
+        }
+        Fid dir = parent.fid();
+        try {
             if (key.directory()) {
                 Attr d = mds.lookup(caller, dir, key.name());
                 if (!d.isDir()) {
@@ -424,7 +518,33 @@ public final class Namespace {
             }
             throw ErrorMapping.toS3(e, ErrorMapping.Target.OBJECT);
         }
-        pruneImplicit(chain, key);
+        if (!parents.isEmpty() && isImplicit(dir)) {
+            pruneImplicit(caller, bucketName, key);
+        }
+    }
+
+    /** The directories of a key's path, from its bucket down, as far as they exist. */
+    private List<Fid> chain(Caller caller, String bucketName, KeyPath key) {
+        List<Fid> chain = new ArrayList<>();
+        Fid d = bucket(caller, bucketName).fid();
+        chain.add(d);
+        for (String seg : key.parents()) {
+            try {
+                Attr a = mds.lookup(Caller.ROOT, d, seg);
+                if (!a.isDir()) {
+                    break;
+                }
+                d = a.fid();
+                chain.add(d);
+            } catch (NacreException e) {
+                break;
+            }
+        }
+        return chain;
+    }
+
+    private void pruneImplicit(Caller caller, String bucketName, KeyPath key) {
+        pruneImplicit(chain(caller, bucketName, key), key);
     }
 
     /** Removes empty implicit directories from the deepest of the chain up (never the bucket, chain[0]). */

@@ -16,7 +16,7 @@ final class DeleteObject implements S3Operation {
     public HttpResponse handle(S3Request r) {
         String version = r.param("versionId");
         if (version == null || version.equals("null")) {
-            r.gateway().namespace().deleteKey(r.caller(), r.bucketAttr().fid(), r.keyPath());
+            r.gateway().namespace().deleteKey(r.caller(), r.bucket(), r.keyPath());
         }
         return Responses.empty(HttpStatus.NO_CONTENT, Map.of());
     }

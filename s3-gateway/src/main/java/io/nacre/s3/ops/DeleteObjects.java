@@ -31,7 +31,7 @@ final class DeleteObjects implements S3Operation {
         for (RequestBodies.ObjectToDelete o : d.objects()) {
             try {
                 if (o.versionId() == null || o.versionId().equals("null")) {
-                    r.gateway().namespace().deleteKey(r.caller(), r.bucketAttr().fid(), KeyPath.parse(o.key()));
+                    r.gateway().namespace().deleteKey(r.caller(), r.bucket(), KeyPath.parse(o.key()));
                 }
                 if (!d.quiet()) {
                     doc.start("Deleted").element("Key", o.key());

@@ -26,13 +26,12 @@ final class ObjectReads {
 
     static Found find(S3Request r, String bucketName, KeyPath key, String versionId) {
         Gateway gw = r.gateway();
-        Attr bucket = bucketName.equals(r.bucket()) ? r.bucketAttr() : gw.namespace().bucket(r.caller(), bucketName);
         if (versionId != null && !versionId.equals("null")) {
             // Versioning is never enabled: the only version of anything is "null".
             throw new S3Exception(S3Error.NO_SUCH_VERSION, "The specified version does not exist.")
                     .with("Key", key.key()).with("VersionId", versionId);
         }
-        Attr a = gw.namespace().resolve(r.caller(), bucket.fid(), key);
+        Attr a = gw.namespace().resolveKey(r.caller(), bucketName, key);
         gw.namespace().checkAccess(r.caller(), a.fid(), Access.READ);
         if (a.isRegular()) {
             a = gw.namespace().io().getattr(a.fid());

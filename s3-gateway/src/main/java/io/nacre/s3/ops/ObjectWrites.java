@@ -41,8 +41,15 @@ final class ObjectWrites {
         }
     }
 
-    /** The outcome of the checks before a write: what is at the key now, and where to stage. */
-    record Plan(Optional<Attr> existing, Fid layoutDir, boolean onlyIfAbsent) {
+    /** The outcome of the checks before a write: what is on the key's path, and where to stage. */
+    record Plan(Namespace.Preflight preflight, boolean onlyIfAbsent) {
+        Fid layoutDir() {
+            return preflight.deepestDir();
+        }
+
+        Optional<Attr> existing() {
+            return preflight.existing();
+        }
     }
 
     /**
@@ -52,12 +59,11 @@ final class ObjectWrites {
     static Plan plan(S3Request r) {
         Gateway gw = r.gateway();
         Namespace ns = gw.namespace();
-        Attr bucket = r.bucketAttr();
         KeyPath key = r.keyPath();
-        Namespace.Preflight pre = ns.preflight(r.caller(), bucket.fid(), key);
-        Optional<Attr> existing = pre.existing();
         String ifNoneMatch = r.header("if-none-match");
         String ifMatch = r.header("if-match");
+        Namespace.Preflight pre = ns.preflight(r.caller(), r.bucket(), key, ifNoneMatch != null || ifMatch != null);
+        Optional<Attr> existing = pre.existing();
         boolean onlyIfAbsent = false;
         if (ifNoneMatch != null) {
             if (!ifNoneMatch.strip().equals("*")) {
@@ -77,7 +83,7 @@ final class ObjectWrites {
                 throw Conditions.failed("If-Match");
             }
         }
-        return new Plan(existing, pre.deepestDir(), onlyIfAbsent);
+        return new Plan(pre, onlyIfAbsent);
     }
 
     /**
@@ -90,13 +96,13 @@ final class ObjectWrites {
             gw.meta().store(staged.fid(), meta);
             String ifMatch = r.header("if-match");
             if (ifMatch != null) {
-                Attr now = gw.namespace().preflight(r.caller(), r.bucketAttr().fid(), r.keyPath()).existing()
+                Attr now = gw.namespace().preflight(r.caller(), r.bucket(), r.keyPath(), true).existing()
                         .orElseThrow(() -> Conditions.failed("If-Match"));
                 if (!Conditions.matches(ifMatch, gw.meta().current(now.fid(), gw.namespace().io().getattr(now.fid())).etag())) {
                     throw Conditions.failed("If-Match");
                 }
             }
-            return gw.namespace().publish(r.caller(), r.bucketAttr().fid(), r.keyPath(), staged, plan.onlyIfAbsent());
+            return gw.namespace().publish(r.caller(), plan.preflight(), r.keyPath(), staged, plan.onlyIfAbsent());
         } catch (RuntimeException e) {
             gw.namespace().discard(staged);
             throw e;
