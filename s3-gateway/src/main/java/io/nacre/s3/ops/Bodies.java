@@ -8,6 +8,8 @@ import io.nacre.engine.Fid;
 import io.nacre.engine.io.FileIo;
 import io.nacre.engine.store.Durability;
 import io.nacre.s3.body.PayloadVerifier;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
@@ -74,18 +76,29 @@ final class Bodies {
             try (FileIo.Reader r = io.openReader(fid, offset, length)) {
                 long remaining = length;
                 while (remaining > 0) {
-                    ByteBuffer buf = ByteBuffer.allocate((int) Math.min(CHUNK, remaining));
-                    while (buf.hasRemaining()) {
-                        if (r.read(buf) < 0) {
-                            break;
+                    // A pooled direct buffer, handed to the connection as is: no copy on the way out.
+                    int want = (int) Math.min(CHUNK, remaining);
+                    ByteBuf chunk = PooledByteBufAllocator.DEFAULT.directBuffer(want);
+                    int n;
+                    try {
+                        ByteBuffer buf = chunk.nioBuffer(0, want);
+                        while (buf.hasRemaining()) {
+                            if (r.read(buf) < 0) {
+                                break;
+                            }
                         }
+                        n = buf.position();
+                        chunk.writerIndex(n);
+                    } catch (RuntimeException e) {
+                        chunk.release();
+                        throw e;
                     }
-                    int n = buf.position();
                     if (n == 0) {
+                        chunk.release();
                         break;
                     }
-                    if (!out.tryWrite(HttpData.wrap(buf.array(), 0, n))) {
-                        return; // the client went away
+                    if (!out.tryWrite(HttpData.wrap(chunk))) {
+                        return; // the client went away (the writer released the chunk)
                     }
                     remaining -= n;
                     sent.add(out.whenConsumed());
