@@ -331,7 +331,8 @@ public final class Namespace {
     }
 
     /** A staged file: its name in the staging directory and its Fid. */
-    public record Staged(String name, Fid fid) {
+    /** A staged file: its name in the staging directory, its Fid, and its data version when made. */
+    public record Staged(String name, Fid fid, long createdDataVersion) {
     }
 
     /**
@@ -345,7 +346,7 @@ public final class Namespace {
                 .initial(SetAttr.builder().uid(owner.uid()).gid(owner.gid()).build());
         spec.layout(layoutFor(layoutDir));
         Attr a = mds.create(Caller.ROOT, staging, name, spec.build()).attr();
-        return new Staged(name, a.fid());
+        return new Staged(name, a.fid(), a.dataVersion());
     }
 
     /** Creates an empty staged file owned by the caller, without a layout yet (see {@code MetadataService.concat}). */
@@ -356,7 +357,8 @@ public final class Namespace {
                 .initial(SetAttr.builder().uid(owner.uid()).gid(owner.gid()).build())
                 .delayLayout(true)
                 .build();
-        return new Staged(name, mds.create(Caller.ROOT, staging, name, spec).attr().fid());
+        Attr a = mds.create(Caller.ROOT, staging, name, spec).attr();
+        return new Staged(name, a.fid(), a.dataVersion());
     }
 
     /** Default layouts looked up lately, by directory: setstripe takes effect within this time. */
@@ -575,7 +577,7 @@ public final class Namespace {
             for (io.nacre.engine.meta.DirEntry e : page.entries()) {
                 after = e.name();
                 if (e.attr().ctime() < cutoffNanos && e.attr().mtime() < cutoffNanos) {
-                    discard(new Staged(e.name(), e.attr().fid()));
+                    discard(new Staged(e.name(), e.attr().fid(), e.attr().dataVersion()));
                     n++;
                 }
             }

@@ -38,17 +38,22 @@ final class PutObject implements S3Operation {
         ObjectWrites.Plan plan = ObjectWrites.plan(r);
         Namespace.Staged staged = gw.namespace().stage(r.caller(), plan.layoutDir());
         PayloadVerifier.Digests d;
-        Attr written;
         try {
             d = Bodies.write(gw.namespace().io(), staged.fid(), r.body(null));
-            written = gw.namespace().io().getattr(staged.fid());
         } catch (Exception e) {
             gw.namespace().discard(staged);
             throw e;
         }
         String checksum = d.checksum() == null ? null : ChecksumAlgorithm.encode(d.checksum());
-        ObjectMeta meta = new ObjectMeta(written.dataVersion(), d.md5Hex(), stored, d.algorithm(), checksum, false, null);
-        ObjectWrites.publish(r, staged, meta, plan);
+        // The data version the write gave the file is predicted (one recorded write) rather than read,
+        // and checked against the published attributes; a wrong guess costs one more metadata write.
+        ObjectMeta meta = new ObjectMeta(staged.createdDataVersion() + 1, d.md5Hex(), stored, d.algorithm(), checksum,
+                false, null);
+        Attr published = ObjectWrites.publish(r, staged, meta, plan);
+        if (published.dataVersion() != meta.dataVersion()) {
+            gw.meta().store(published.fid(), new ObjectMeta(published.dataVersion(), meta.etag(), meta.headers(),
+                    meta.checksumAlgorithm(), meta.checksum(), false, null));
+        }
         Map<String, String> h = new LinkedHashMap<>();
         h.put("etag", Responses.quote(meta.etag()));
         if (checksum != null) {
