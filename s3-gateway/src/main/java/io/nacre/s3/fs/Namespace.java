@@ -330,7 +330,6 @@ public final class Namespace {
                 + "' (up to a '/') is an object, so no key can be stored below it");
     }
 
-    /** A staged file: its name in the staging directory and its Fid. */
     /** A staged file: its name in the staging directory, its Fid, and its data version when made. */
     public record Staged(String name, Fid fid, long createdDataVersion) {
     }
