@@ -47,7 +47,8 @@ final class PutObject implements S3Operation {
         String checksum = d.checksum() == null ? null : ChecksumAlgorithm.encode(d.checksum());
         // The data version the write gave the file is predicted (one recorded write) rather than read,
         // and checked against the published attributes; a wrong guess costs one more metadata write.
-        ObjectMeta meta = new ObjectMeta(staged.createdDataVersion() + 1, d.md5Hex(), stored, d.algorithm(), checksum,
+        long predicted = staged.createdDataVersion() + (d.length() == 0 ? 0 : 1);
+        ObjectMeta meta = new ObjectMeta(predicted, d.md5Hex(), stored, d.algorithm(), checksum,
                 false, null);
         Attr published = ObjectWrites.publish(r, staged, meta, plan);
         if (published.dataVersion() != meta.dataVersion()) {
