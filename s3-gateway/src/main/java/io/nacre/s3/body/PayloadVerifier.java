@@ -28,6 +28,7 @@ public final class PayloadVerifier extends InputStream {
     private final AwsChunkedInputStream chunked;
     private final PayloadSpec spec;
     private final Hasher md5 = Hasher.md5();
+    private boolean md5Outside;
     private final Hasher sha256;
     private final Hasher checksum;
     private long count;
@@ -44,6 +45,14 @@ public final class PayloadVerifier extends InputStream {
         }
         sha256 = spec.auth().payloadSha256() != null ? Hasher.sha256() : null;
         checksum = spec.checksum() != null ? spec.checksum().newHasher() : null;
+    }
+
+    /**
+     * Leaves the MD5 to the caller (who computes it elsewhere, on another core, over exactly the bytes
+     * read) and passes it to {@link #finish(byte[])}.
+     */
+    public void md5ComputedOutside() {
+        md5Outside = true;
     }
 
     /** The body's length as the request declared it (decoded length for aws-chunked), -1 when unknown. */
@@ -73,7 +82,9 @@ public final class PayloadVerifier extends InputStream {
             throw new S3Exception(S3Error.INCOMPLETE_BODY,
                     "The body is longer than the length the request declared (" + spec.length() + " bytes).");
         }
-        md5.update(b, off, n);
+        if (!md5Outside) {
+            md5.update(b, off, n);
+        }
         if (sha256 != null) {
             sha256.update(b, off, n);
         }
@@ -85,6 +96,14 @@ public final class PayloadVerifier extends InputStream {
 
     /** Reads anything left, then checks length and digests; throws the S3 error of the first broken promise. */
     public Digests finish() throws IOException {
+        if (md5Outside) {
+            throw new IllegalStateException("the MD5 is computed outside: use finish(md5)");
+        }
+        return finish(null);
+    }
+
+    /** As {@link #finish()}, with the MD5 of the body computed by the caller (or null when computed here). */
+    public Digests finish(byte[] md5OfBody) throws IOException {
         byte[] skip = new byte[8192];
         while (read(skip, 0, skip.length) >= 0) {
             // drain: every byte counts towards the digests
@@ -93,7 +112,7 @@ public final class PayloadVerifier extends InputStream {
             throw new S3Exception(S3Error.INCOMPLETE_BODY,
                     "You did not provide the number of bytes specified by the Content-Length HTTP header.");
         }
-        byte[] md5Digest = md5.finish();
+        byte[] md5Digest = md5OfBody != null ? md5OfBody : md5.finish();
         if (spec.contentMd5() != null && !MessageDigest.isEqual(spec.contentMd5(), md5Digest)) {
             throw new S3Exception(S3Error.BAD_DIGEST, "The Content-MD5 you specified did not match what we received.");
         }

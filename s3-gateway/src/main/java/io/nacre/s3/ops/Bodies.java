@@ -8,12 +8,15 @@ import io.nacre.engine.Fid;
 import io.nacre.engine.io.FileIo;
 import io.nacre.engine.store.Durability;
 import io.nacre.s3.body.PayloadVerifier;
+import io.nacre.s3.checksum.Hasher;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import org.slf4j.Logger;
@@ -34,29 +37,56 @@ final class Bodies {
 
     /**
      * Writes a request body into a (staged) file, durably, and verifies it; the file is not to be
-     * published unless this returns.
+     * published unless this returns. A body of more than one chunk has its MD5 (the ETag, the most
+     * expensive digest) computed on another thread while the next chunk is read and written.
      */
-    static PayloadVerifier.Digests write(FileIo io, Fid fid, PayloadVerifier body) throws IOException {
+    static PayloadVerifier.Digests write(FileIo io, Fid fid, PayloadVerifier body, Executor executor) throws IOException {
         long declared = body.declaredLength();
-        byte[] buf = new byte[declared >= 0 && declared < CHUNK ? (int) declared + 1 : CHUNK];
-        PayloadVerifier.Digests digests;
-        try (FileIo.Writer w = io.openWriter(fid, 0, Durability.STABLE)) {
-            while (true) {
-                int len = 0;
-                int n = 0;
-                while (len < buf.length && (n = body.read(buf, len, buf.length - len)) >= 0) {
-                    len += n;
-                }
+        if (declared >= 0 && declared < CHUNK) {
+            byte[] buf = new byte[(int) declared + 1];
+            try (FileIo.Writer w = io.openWriter(fid, 0, Durability.STABLE)) {
+                int len = fill(body, buf);
                 if (len > 0) {
                     w.write(ByteBuffer.wrap(buf, 0, len));
                 }
-                if (n < 0) {
+                return body.finish(); // a body longer than declared failed while being read
+            }
+        }
+        body.md5ComputedOutside();
+        Hasher md5 = Hasher.md5();
+        byte[][] bufs = {new byte[CHUNK], new byte[CHUNK]};
+        List<CompletableFuture<Void>> hashing = new ArrayList<>(List.of(CompletableFuture.completedFuture(null),
+                CompletableFuture.completedFuture(null)));
+        CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+        try (FileIo.Writer w = io.openWriter(fid, 0, Durability.STABLE)) {
+            for (int i = 0; ; i ^= 1) {
+                hashing.get(i).join(); // the hasher is done with this buffer
+                byte[] buf = bufs[i];
+                int len = fill(body, buf);
+                if (len > 0) {
+                    chain = chain.thenRunAsync(() -> md5.update(buf, 0, len), executor);
+                    hashing.set(i, chain);
+                    w.write(ByteBuffer.wrap(buf, 0, len));
+                }
+                if (len < buf.length) {
                     break;
                 }
             }
-            digests = body.finish();
+            chain.join();
+            return body.finish(md5.finish());
+        } finally {
+            chain.exceptionally(t -> null).join();
         }
-        return digests;
+    }
+
+    /** Reads until the buffer is full or the body ends; returns the bytes read. */
+    private static int fill(PayloadVerifier body, byte[] buf) throws IOException {
+        int len = 0;
+        int n;
+        while (len < buf.length && (n = body.read(buf, len, buf.length - len)) >= 0) {
+            len += n;
+        }
+        return len;
     }
 
     /**

@@ -39,7 +39,7 @@ final class PutObject implements S3Operation {
         Namespace.Staged staged = gw.namespace().stage(r.caller(), plan.layoutDir());
         PayloadVerifier.Digests d;
         try {
-            d = Bodies.write(gw.namespace().io(), staged.fid(), r.body(null));
+            d = Bodies.write(gw.namespace().io(), staged.fid(), r.body(null), gw.blocking());
         } catch (Exception e) {
             gw.namespace().discard(staged);
             throw e;

@@ -39,7 +39,7 @@ final class UploadPart implements S3Operation {
         PayloadVerifier.Digests d;
         Attr written;
         try {
-            d = Bodies.write(gw.namespace().io(), staged.fid(), body);
+            d = Bodies.write(gw.namespace().io(), staged.fid(), body, gw.blocking());
             if (d.length() > MAX_PART_SIZE) {
                 throw new S3Exception(S3Error.ENTITY_TOO_LARGE, "Your proposed upload exceeds the maximum allowed size")
                         .with("MaxSizeAllowed", Long.toString(MAX_PART_SIZE));
