@@ -68,6 +68,7 @@ final class S3Workload {
 
     static Result run(S3Client s3, String bucket, Path large, int largeRounds, int smallObjects) throws Exception {
         s3.createBucket(b -> b.bucket(bucket));
+        warmUp(s3, bucket, large);
         long size = Files.size(large);
         long putNanos = 0;
         long getNanos = 0;
@@ -101,6 +102,19 @@ final class S3Workload {
             }
         });
         return new Result(mib / (putNanos / 1e9), mib / (getNanos / 1e9), putOps, getOps);
+    }
+
+    /** Untimed: the JIT compiles both sides' hot paths before anything is measured. */
+    static void warmUp(S3Client s3, String bucket, Path large) throws Exception {
+        Path quarter = dataFile(large.getParent(), Files.size(large) / 4);
+        s3.putObject(b -> b.bucket(bucket).key("warm-up"), RequestBody.fromFile(quarter));
+        try (InputStream in = s3.getObject(b -> b.bucket(bucket).key("warm-up"), ResponseTransformer.toInputStream())) {
+            in.transferTo(OutputStream.nullOutputStream());
+        }
+        s3.deleteObject(b -> b.bucket(bucket).key("warm-up"));
+        byte[] small = new byte[SMALL];
+        parallel(1000, i -> s3.putObject(b -> b.bucket(bucket).key("warm/" + i), RequestBody.fromBytes(small)));
+        parallel(1000, i -> s3.getObjectAsBytes(b -> b.bucket(bucket).key("warm/" + i)));
     }
 
     interface Op {
