@@ -7,16 +7,10 @@ import io.nacre.s3.fs.Uploads;
 import java.util.Map;
 
 /** DELETE /bucket/key?uploadId=U: removes the upload and its parts. */
-final class AbortMultipartUpload implements S3Operation {
+final class AbortMultipartUpload extends Operation {
 
-    @Override
-    public String name() {
-        return "AbortMultipartUpload";
-    }
-
-    @Override
-    public ErrorMapping.Target target() {
-        return ErrorMapping.Target.UPLOAD;
+    AbortMultipartUpload() {
+        super("AbortMultipartUpload", ErrorMapping.Target.UPLOAD);
     }
 
     @Override

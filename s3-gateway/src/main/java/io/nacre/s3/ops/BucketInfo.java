@@ -15,15 +15,9 @@ final class BucketInfo {
     private BucketInfo() {
     }
 
-    static final class GetBucketLocation implements S3Operation {
-        @Override
-        public String name() {
-            return "GetBucketLocation";
-        }
-
-        @Override
-        public ErrorMapping.Target target() {
-            return ErrorMapping.Target.BUCKET;
+    static final class GetBucketLocation extends Operation {
+        GetBucketLocation() {
+            super("GetBucketLocation", ErrorMapping.Target.BUCKET);
         }
 
         @Override
@@ -36,15 +30,9 @@ final class BucketInfo {
         }
     }
 
-    static final class GetBucketVersioning implements S3Operation {
-        @Override
-        public String name() {
-            return "GetBucketVersioning";
-        }
-
-        @Override
-        public ErrorMapping.Target target() {
-            return ErrorMapping.Target.BUCKET;
+    static final class GetBucketVersioning extends Operation {
+        GetBucketVersioning() {
+            super("GetBucketVersioning", ErrorMapping.Target.BUCKET);
         }
 
         @Override
@@ -54,15 +42,9 @@ final class BucketInfo {
         }
     }
 
-    static final class GetBucketAcl implements S3Operation {
-        @Override
-        public String name() {
-            return "GetBucketAcl";
-        }
-
-        @Override
-        public ErrorMapping.Target target() {
-            return ErrorMapping.Target.BUCKET;
+    static final class GetBucketAcl extends Operation {
+        GetBucketAcl() {
+            super("GetBucketAcl", ErrorMapping.Target.BUCKET);
         }
 
         @Override
@@ -73,15 +55,9 @@ final class BucketInfo {
         }
     }
 
-    static final class PutBucketAcl implements S3Operation {
-        @Override
-        public String name() {
-            return "PutBucketAcl";
-        }
-
-        @Override
-        public ErrorMapping.Target target() {
-            return ErrorMapping.Target.BUCKET;
+    static final class PutBucketAcl extends Operation {
+        PutBucketAcl() {
+            super("PutBucketAcl", ErrorMapping.Target.BUCKET);
         }
 
         @Override
@@ -97,15 +73,9 @@ final class BucketInfo {
         }
     }
 
-    static final class GetObjectAcl implements S3Operation {
-        @Override
-        public String name() {
-            return "GetObjectAcl";
-        }
-
-        @Override
-        public ErrorMapping.Target target() {
-            return ErrorMapping.Target.KEY_READ;
+    static final class GetObjectAcl extends Operation {
+        GetObjectAcl() {
+            super("GetObjectAcl", ErrorMapping.Target.KEY_READ);
         }
 
         @Override
@@ -115,15 +85,9 @@ final class BucketInfo {
         }
     }
 
-    static final class GetObjectTagging implements S3Operation {
-        @Override
-        public String name() {
-            return "GetObjectTagging";
-        }
-
-        @Override
-        public ErrorMapping.Target target() {
-            return ErrorMapping.Target.KEY_READ;
+    static final class GetObjectTagging extends Operation {
+        GetObjectTagging() {
+            super("GetObjectTagging", ErrorMapping.Target.KEY_READ);
         }
 
         @Override

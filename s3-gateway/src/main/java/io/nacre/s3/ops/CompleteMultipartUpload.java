@@ -36,7 +36,14 @@ import org.slf4j.LoggerFactory;
  * appears whole or not at all. The ETag is the MD5 of the parts' MD5s, "-N". Assembly that takes
  * long is answered as S3 does: 200 at once, whitespace while working, then the result (or an Error).
  */
-final class CompleteMultipartUpload implements S3Operation {
+final class CompleteMultipartUpload extends Operation {
+
+
+    CompleteMultipartUpload() {
+
+        super("CompleteMultipartUpload", ErrorMapping.Target.UPLOAD);
+
+    }
 
     private static final Logger LOG = LoggerFactory.getLogger(CompleteMultipartUpload.class);
 
@@ -45,16 +52,6 @@ final class CompleteMultipartUpload implements S3Operation {
     /** How long to wait for assembly before answering 200 and keeping the connection alive. */
     static final long QUICK_MILLIS = 2_000;
     static final long KEEPALIVE_MILLIS = 10_000;
-
-    @Override
-    public String name() {
-        return "CompleteMultipartUpload";
-    }
-
-    @Override
-    public ErrorMapping.Target target() {
-        return ErrorMapping.Target.UPLOAD;
-    }
 
     @Override
     public HttpResponse handle(S3Request r) throws Exception {

@@ -1,5 +1,6 @@
 package io.nacre.s3.ops;
 
+import io.nacre.s3.error.ErrorMapping;
 import com.linecorp.armeria.common.HttpResponse;
 import io.nacre.engine.Fid;
 import io.nacre.engine.io.FileIo;
@@ -20,11 +21,10 @@ import java.util.Map;
  * publishes it, with the source's metadata (COPY) or the request's (REPLACE). Copying an object onto
  * itself with REPLACE only rewrites its metadata.
  */
-final class CopyObject implements S3Operation {
+final class CopyObject extends Operation {
 
-    @Override
-    public String name() {
-        return "CopyObject";
+    CopyObject() {
+        super("CopyObject", ErrorMapping.Target.OBJECT);
     }
 
     @Override

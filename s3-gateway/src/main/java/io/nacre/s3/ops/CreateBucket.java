@@ -16,16 +16,10 @@ import java.util.Map;
 import java.util.Optional;
 
 /** PUT /bucket: makes the bucket's directory below the root (the caller's, so POSIX rules apply as over NFS). */
-final class CreateBucket implements S3Operation {
+final class CreateBucket extends Operation {
 
-    @Override
-    public String name() {
-        return "CreateBucket";
-    }
-
-    @Override
-    public ErrorMapping.Target target() {
-        return ErrorMapping.Target.BUCKET;
+    CreateBucket() {
+        super("CreateBucket", ErrorMapping.Target.BUCKET);
     }
 
     @Override

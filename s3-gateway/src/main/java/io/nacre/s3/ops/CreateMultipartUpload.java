@@ -1,5 +1,6 @@
 package io.nacre.s3.ops;
 
+import io.nacre.s3.error.ErrorMapping;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import io.nacre.s3.checksum.ChecksumAlgorithm;
@@ -11,11 +12,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** POST /bucket/key?uploads: starts a multipart upload (checked like a PUT of the key, nothing made visible). */
-final class CreateMultipartUpload implements S3Operation {
+final class CreateMultipartUpload extends Operation {
 
-    @Override
-    public String name() {
-        return "CreateMultipartUpload";
+    CreateMultipartUpload() {
+        super("CreateMultipartUpload", ErrorMapping.Target.OBJECT);
     }
 
     @Override

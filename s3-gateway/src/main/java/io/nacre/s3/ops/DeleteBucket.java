@@ -9,16 +9,10 @@ import io.nacre.s3.fs.Uploads;
 import java.util.Map;
 
 /** DELETE /bucket: removes an empty bucket (BucketNotEmpty otherwise), and its unfinished uploads. */
-final class DeleteBucket implements S3Operation {
+final class DeleteBucket extends Operation {
 
-    @Override
-    public String name() {
-        return "DeleteBucket";
-    }
-
-    @Override
-    public ErrorMapping.Target target() {
-        return ErrorMapping.Target.BUCKET;
+    DeleteBucket() {
+        super("DeleteBucket", ErrorMapping.Target.BUCKET);
     }
 
     @Override

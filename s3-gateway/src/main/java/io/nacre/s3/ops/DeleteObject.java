@@ -1,15 +1,15 @@
 package io.nacre.s3.ops;
 
+import io.nacre.s3.error.ErrorMapping;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import java.util.Map;
 
 /** DELETE /bucket/key: removes the key (204 whether or not it existed), and directories it leaves empty. */
-final class DeleteObject implements S3Operation {
+final class DeleteObject extends Operation {
 
-    @Override
-    public String name() {
-        return "DeleteObject";
+    DeleteObject() {
+        super("DeleteObject", ErrorMapping.Target.OBJECT);
     }
 
     @Override

@@ -11,16 +11,10 @@ import io.nacre.s3.xml.XmlWriter;
  * POST /bucket?delete: removes up to 1,000 keys; the body must carry a Content-MD5 or an
  * x-amz-checksum. Each key succeeds or fails on its own; quiet mode reports only failures.
  */
-final class DeleteObjects implements S3Operation {
+final class DeleteObjects extends Operation {
 
-    @Override
-    public String name() {
-        return "DeleteObjects";
-    }
-
-    @Override
-    public ErrorMapping.Target target() {
-        return ErrorMapping.Target.BUCKET;
+    DeleteObjects() {
+        super("DeleteObjects", ErrorMapping.Target.BUCKET);
     }
 
     @Override

@@ -4,16 +4,10 @@ import com.linecorp.armeria.common.HttpResponse;
 import io.nacre.s3.error.ErrorMapping;
 
 /** GET /bucket/key: the object's bytes (a Range or a part of them), its ETag and stored headers. */
-final class GetObject implements S3Operation {
+final class GetObject extends Operation {
 
-    @Override
-    public String name() {
-        return "GetObject";
-    }
-
-    @Override
-    public ErrorMapping.Target target() {
-        return ErrorMapping.Target.KEY_READ;
+    GetObject() {
+        super("GetObject", ErrorMapping.Target.KEY_READ);
     }
 
     @Override

@@ -6,16 +6,10 @@ import io.nacre.s3.error.ErrorMapping;
 import java.util.Map;
 
 /** HEAD /bucket: 200 with the bucket's region when it exists and the caller may look into it. */
-final class HeadBucket implements S3Operation {
+final class HeadBucket extends Operation {
 
-    @Override
-    public String name() {
-        return "HeadBucket";
-    }
-
-    @Override
-    public ErrorMapping.Target target() {
-        return ErrorMapping.Target.BUCKET;
+    HeadBucket() {
+        super("HeadBucket", ErrorMapping.Target.BUCKET);
     }
 
     @Override

@@ -4,16 +4,10 @@ import com.linecorp.armeria.common.HttpResponse;
 import io.nacre.s3.error.ErrorMapping;
 
 /** HEAD /bucket/key: GetObject's headers without the body. */
-final class HeadObject implements S3Operation {
+final class HeadObject extends Operation {
 
-    @Override
-    public String name() {
-        return "HeadObject";
-    }
-
-    @Override
-    public ErrorMapping.Target target() {
-        return ErrorMapping.Target.KEY_READ;
+    HeadObject() {
+        super("HeadObject", ErrorMapping.Target.KEY_READ);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.nacre.s3.ops;
 
+import io.nacre.s3.error.ErrorMapping;
 import com.linecorp.armeria.common.HttpResponse;
 import io.nacre.engine.Fid;
 import io.nacre.engine.meta.DirEntry;
@@ -8,11 +9,10 @@ import io.nacre.s3.keys.BucketNames;
 import io.nacre.s3.xml.XmlWriter;
 
 /** GET /: the top-level directories whose names are bucket names. */
-final class ListBuckets implements S3Operation {
+final class ListBuckets extends Operation {
 
-    @Override
-    public String name() {
-        return "ListBuckets";
+    ListBuckets() {
+        super("ListBuckets", ErrorMapping.Target.OBJECT);
     }
 
     @Override

@@ -12,16 +12,10 @@ import java.util.List;
 import java.util.Set;
 
 /** GET /bucket?uploads: uploads in progress, by key then start time, with prefix, delimiter and markers. */
-final class ListMultipartUploads implements S3Operation {
+final class ListMultipartUploads extends Operation {
 
-    @Override
-    public String name() {
-        return "ListMultipartUploads";
-    }
-
-    @Override
-    public ErrorMapping.Target target() {
-        return ErrorMapping.Target.BUCKET;
+    ListMultipartUploads() {
+        super("ListMultipartUploads", ErrorMapping.Target.BUCKET);
     }
 
     @Override

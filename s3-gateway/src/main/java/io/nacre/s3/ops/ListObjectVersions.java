@@ -6,16 +6,10 @@ import io.nacre.s3.keys.S3OrderWalker;
 import io.nacre.s3.xml.XmlWriter;
 
 /** GET /bucket?versions: versioning is never enabled, so each key has one version, "null", the latest. */
-final class ListObjectVersions implements S3Operation {
+final class ListObjectVersions extends Operation {
 
-    @Override
-    public String name() {
-        return "ListObjectVersions";
-    }
-
-    @Override
-    public ErrorMapping.Target target() {
-        return ErrorMapping.Target.BUCKET;
+    ListObjectVersions() {
+        super("ListObjectVersions", ErrorMapping.Target.BUCKET);
     }
 
     @Override

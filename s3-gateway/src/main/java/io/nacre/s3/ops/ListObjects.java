@@ -6,16 +6,10 @@ import io.nacre.s3.keys.S3OrderWalker;
 import io.nacre.s3.xml.XmlWriter;
 
 /** GET /bucket: ListObjects (version 1), keys after a marker. */
-final class ListObjects implements S3Operation {
+final class ListObjects extends Operation {
 
-    @Override
-    public String name() {
-        return "ListObjects";
-    }
-
-    @Override
-    public ErrorMapping.Target target() {
-        return ErrorMapping.Target.BUCKET;
+    ListObjects() {
+        super("ListObjects", ErrorMapping.Target.BUCKET);
     }
 
     @Override

@@ -6,16 +6,10 @@ import io.nacre.s3.keys.S3OrderWalker;
 import io.nacre.s3.xml.XmlWriter;
 
 /** GET /bucket?list-type=2: keys in S3 order with prefix, delimiter, continuation token, start-after. */
-final class ListObjectsV2 implements S3Operation {
+final class ListObjectsV2 extends Operation {
 
-    @Override
-    public String name() {
-        return "ListObjectsV2";
-    }
-
-    @Override
-    public ErrorMapping.Target target() {
-        return ErrorMapping.Target.BUCKET;
+    ListObjectsV2() {
+        super("ListObjectsV2", ErrorMapping.Target.BUCKET);
     }
 
     @Override

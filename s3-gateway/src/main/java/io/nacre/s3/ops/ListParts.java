@@ -10,16 +10,10 @@ import io.nacre.s3.xml.XmlWriter;
 import java.util.List;
 
 /** GET /bucket/key?uploadId=U: the parts uploaded so far, from part-number-marker, at most max-parts. */
-final class ListParts implements S3Operation {
+final class ListParts extends Operation {
 
-    @Override
-    public String name() {
-        return "ListParts";
-    }
-
-    @Override
-    public ErrorMapping.Target target() {
-        return ErrorMapping.Target.UPLOAD;
+    ListParts() {
+        super("ListParts", ErrorMapping.Target.UPLOAD);
     }
 
     @Override

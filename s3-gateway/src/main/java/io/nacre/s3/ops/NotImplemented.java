@@ -5,22 +5,15 @@ import io.nacre.s3.error.S3Error;
 import io.nacre.s3.error.S3Exception;
 
 /** An S3 operation this server knows of but does not implement: 501 NotImplemented, saying which. */
-final class NotImplemented implements S3Operation {
-
-    private final String name;
+final class NotImplemented extends Operation {
 
     NotImplemented(String name) {
-        this.name = name;
-    }
-
-    @Override
-    public String name() {
-        return name;
+        super(name, io.nacre.s3.error.ErrorMapping.Target.OBJECT);
     }
 
     @Override
     public HttpResponse handle(S3Request r) {
         throw new S3Exception(S3Error.NOT_IMPLEMENTED,
-                "A header or query you provided implies functionality that is not implemented: " + name);
+                "A header or query you provided implies functionality that is not implemented: " + name());
     }
 }

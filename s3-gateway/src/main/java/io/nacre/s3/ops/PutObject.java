@@ -1,5 +1,6 @@
 package io.nacre.s3.ops;
 
+import io.nacre.s3.error.ErrorMapping;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import io.nacre.engine.meta.Attr;
@@ -19,11 +20,10 @@ import java.util.Map;
  * (signatures, Content-MD5, checksums, length), then publishes it at the key with one rename. A key
  * ending in '/' with an empty body makes a directory.
  */
-final class PutObject implements S3Operation {
+final class PutObject extends Operation {
 
-    @Override
-    public String name() {
-        return "PutObject";
+    PutObject() {
+        super("PutObject", ErrorMapping.Target.OBJECT);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.nacre.s3.ops;
 
+import io.nacre.s3.error.ErrorMapping;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import io.nacre.engine.meta.Attr;
@@ -18,15 +19,17 @@ import java.util.Map;
  * PUT /bucket/key?partNumber=N&uploadId=U: streams a part into its own file (its own OST objects,
  * laid out as the object will be), verified before it replaces an earlier upload of that part.
  */
-final class UploadPart implements S3Operation {
+final class UploadPart extends Operation {
+
+
+    UploadPart() {
+
+        super("UploadPart", ErrorMapping.Target.OBJECT);
+
+    }
 
     /** S3's largest part. */
     static final long MAX_PART_SIZE = 5L << 30;
-
-    @Override
-    public String name() {
-        return "UploadPart";
-    }
 
     @Override
     public HttpResponse handle(S3Request r) throws Exception {

@@ -1,5 +1,6 @@
 package io.nacre.s3.ops;
 
+import io.nacre.s3.error.ErrorMapping;
 import com.linecorp.armeria.common.HttpResponse;
 import io.nacre.engine.meta.Attr;
 import io.nacre.s3.checksum.ChecksumAlgorithm;
@@ -13,11 +14,10 @@ import io.nacre.s3.xml.XmlWriter;
 import java.util.Map;
 
 /** PUT /bucket/key?partNumber=N&uploadId=U with x-amz-copy-source: a part copied from (a range of) an object. */
-final class UploadPartCopy implements S3Operation {
+final class UploadPartCopy extends Operation {
 
-    @Override
-    public String name() {
-        return "UploadPartCopy";
+    UploadPartCopy() {
+        super("UploadPartCopy", ErrorMapping.Target.OBJECT);
     }
 
     @Override

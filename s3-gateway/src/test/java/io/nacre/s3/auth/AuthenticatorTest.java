@@ -1,5 +1,6 @@
 package io.nacre.s3.auth;
 
+import static io.nacre.s3.S3Errors.errorOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -59,14 +60,6 @@ class AuthenticatorTest {
         return b.build();
     }
 
-    static S3Error errorOf(Runnable r) {
-        try {
-            r.run();
-        } catch (S3Exception e) {
-            return e.error();
-        }
-        throw new AssertionError("no S3 error");
-    }
 
     @Test
     void awsExampleGetObjectWithRange() {

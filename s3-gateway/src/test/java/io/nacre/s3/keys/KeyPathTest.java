@@ -1,22 +1,14 @@
 package io.nacre.s3.keys;
 
+import static io.nacre.s3.S3Errors.errorOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nacre.s3.error.S3Error;
-import io.nacre.s3.error.S3Exception;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class KeyPathTest {
 
-    static S3Error errorOf(Runnable r) {
-        try {
-            r.run();
-        } catch (S3Exception e) {
-            return e.error();
-        }
-        throw new AssertionError("no S3 error");
-    }
 
     @Test
     void keysSplitIntoPathSegments() {

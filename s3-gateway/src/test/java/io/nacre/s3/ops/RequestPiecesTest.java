@@ -1,26 +1,18 @@
 package io.nacre.s3.ops;
 
+import static io.nacre.s3.S3Errors.errorOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.linecorp.armeria.common.HttpMethod;
 import com.linecorp.armeria.common.RequestHeaders;
 import com.linecorp.armeria.common.RequestHeadersBuilder;
 import io.nacre.s3.error.S3Error;
-import io.nacre.s3.error.S3Exception;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The pure pieces of request handling: ranges, conditions, copy sources, stored headers, routing. */
 class RequestPiecesTest {
 
-    static S3Error errorOf(Runnable r) {
-        try {
-            r.run();
-        } catch (S3Exception e) {
-            return e.error();
-        }
-        throw new AssertionError("no S3 error");
-    }
 
     static RequestHeaders headers(String... nv) {
         RequestHeadersBuilder b = RequestHeaders.builder(HttpMethod.GET, "/b/k");

@@ -1,5 +1,6 @@
 package io.nacre.s3.xml;
 
+import static io.nacre.s3.S3Errors.errorOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -19,14 +20,6 @@ class RequestBodiesTest {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
-    private static S3Error errorOf(Runnable r) {
-        try {
-            r.run();
-        } catch (S3Exception e) {
-            return e.error();
-        }
-        throw new AssertionError("no S3 error");
-    }
 
     @Test
     void completeMultipartUploadIsParsedWithChecksumsAndNamespace() {
