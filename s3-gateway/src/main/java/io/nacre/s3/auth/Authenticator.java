@@ -151,14 +151,8 @@ public final class Authenticator {
         List<String> signed = signedHeaderList(signedHeaders, Authenticator::malformedHeader);
         byte[] signingKey = signingKey(key, cred);
         String scope = SigV4.scope(cred.date(), cred.region());
-        String canonical = SigV4.canonicalRequest(method, SigV4.canonicalUri(rawPath),
-                SigV4.canonicalQuery(rawQuery, false), SigV4.canonicalHeaders(signed, n -> headerValues(headers, n)),
-                signed, contentSha);
-        String sts = SigV4.stringToSign(timestamp, scope, canonical);
-        String expected = SigV4.signature(signingKey, sts);
-        if (!SigV4.sameSignature(expected, signature)) {
-            throw mismatch(key, sts, canonical, signature);
-        }
+        String expected = verify(key, signingKey, scope, timestamp, method, rawPath, rawQuery, false, headers, signed,
+                contentSha, signature);
         ChunkSigner chunks = mode.signedChunks() ? new ChunkSigner(signingKey, timestamp, scope, expected) : null;
         return new AuthResult(key, mode, mode == PayloadMode.SHA256 ? contentSha.toLowerCase(Locale.ROOT) : null, chunks);
     }
@@ -222,17 +216,24 @@ public final class Authenticator {
             throw queryError("a presigned request cannot carry a streaming (aws-chunked) payload");
         }
         List<String> signed = signedHeaderList(signedHeaders, Authenticator::queryError);
-        byte[] signingKey = signingKey(key, cred);
-        String scope = SigV4.scope(cred.date(), cred.region());
+        verify(key, signingKey(key, cred), SigV4.scope(cred.date(), cred.region()), date, method, rawPath, rawQuery, true,
+                headers, signed, payloadHash, signature);
+        return new AuthResult(key, mode, mode == PayloadMode.SHA256 ? payloadHash.toLowerCase(Locale.ROOT) : null, null);
+    }
+
+    /** Rebuilds the canonical request and checks the signature; returns it (the seed of chunk signatures). */
+    private static String verify(KeyStore.Key key, byte[] signingKey, String scope, String timestamp, String method,
+                                 String rawPath, String rawQuery, boolean presigned, HttpHeaders headers,
+                                 List<String> signed, String payloadHash, String signature) {
         String canonical = SigV4.canonicalRequest(method, SigV4.canonicalUri(rawPath),
-                SigV4.canonicalQuery(rawQuery, true), SigV4.canonicalHeaders(signed, n -> headerValues(headers, n)),
+                SigV4.canonicalQuery(rawQuery, presigned), SigV4.canonicalHeaders(signed, n -> headerValues(headers, n)),
                 signed, payloadHash);
-        String sts = SigV4.stringToSign(date, scope, canonical);
+        String sts = SigV4.stringToSign(timestamp, scope, canonical);
         String expected = SigV4.signature(signingKey, sts);
         if (!SigV4.sameSignature(expected, signature)) {
             throw mismatch(key, sts, canonical, signature);
         }
-        return new AuthResult(key, mode, mode == PayloadMode.SHA256 ? payloadHash.toLowerCase(Locale.ROOT) : null, null);
+        return expected;
     }
 
     // ---- Signature Version 2 (legacy: presigned URLs of s3cmd, aws-cli, boto3) ---------------------

@@ -79,6 +79,32 @@ final class Bodies {
         }
     }
 
+    /**
+     * Copies [offset, offset + length) of a file into a Writer, feeding the bytes to the hashers on the
+     * way; returns how many bytes were copied (fewer when the file is shorter than it was).
+     */
+    static long transfer(FileIo io, Fid from, long offset, long length, FileIo.Writer to, ByteBuffer buf,
+                         Hasher... hashers) {
+        if (length == 0) {
+            return 0;
+        }
+        long copied = 0;
+        try (FileIo.Reader rd = io.openReader(from, offset, length)) {
+            while (true) {
+                buf.clear();
+                if (rd.read(buf) < 0) {
+                    return copied;
+                }
+                buf.flip();
+                for (Hasher h : hashers) {
+                    h.update(buf.duplicate());
+                }
+                copied += buf.remaining();
+                to.write(buf);
+            }
+        }
+    }
+
     /** Reads until the buffer is full or the body ends; returns the bytes read. */
     private static int fill(PayloadVerifier body, byte[] buf) throws IOException {
         int len = 0;

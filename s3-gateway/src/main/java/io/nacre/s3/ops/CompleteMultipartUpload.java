@@ -206,23 +206,7 @@ final class CompleteMultipartUpload extends Operation {
         ByteBuffer buf = ByteBuffer.allocate(Bodies.CHUNK);
         try (FileIo.Writer w = io.openWriter(staged.fid(), 0, Durability.STABLE)) {
             for (Uploads.Part p : parts) {
-                if (p.size() == 0) {
-                    continue;
-                }
-                long copied = 0;
-                try (FileIo.Reader rd = io.openReader(p.fid(), 0, p.size())) {
-                    while (true) {
-                        buf.clear();
-                        int n = rd.read(buf);
-                        if (n < 0) {
-                            break;
-                        }
-                        buf.flip();
-                        copied += buf.remaining();
-                        w.write(buf);
-                    }
-                }
-                if (copied != p.size()) {
+                if (Bodies.transfer(io, p.fid(), 0, p.size(), w, buf) != p.size()) {
                     throw new S3Exception(S3Error.INTERNAL_ERROR, "part " + p.number() + " could not be read whole");
                 }
             }

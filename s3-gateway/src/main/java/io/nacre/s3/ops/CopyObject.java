@@ -101,27 +101,10 @@ final class CopyObject extends Operation {
     static Copied copy(FileIo io, Fid from, long offset, long length, Fid to, ChecksumAlgorithm alg) {
         Hasher md5 = Hasher.md5();
         Hasher sum = alg == null ? null : alg.newHasher();
-        ByteBuffer buf = ByteBuffer.allocate(Bodies.CHUNK);
-        long copied = 0;
+        long copied;
         try (FileIo.Writer w = io.openWriter(to, 0, Durability.STABLE)) {
-            if (length > 0) {
-                try (FileIo.Reader rd = io.openReader(from, offset, length)) {
-                    while (true) {
-                        buf.clear();
-                        int n = rd.read(buf);
-                        if (n < 0) {
-                            break;
-                        }
-                        buf.flip();
-                        md5.update(buf.duplicate());
-                        if (sum != null) {
-                            sum.update(buf.duplicate());
-                        }
-                        copied += buf.remaining();
-                        w.write(buf);
-                    }
-                }
-            }
+            copied = sum == null ? Bodies.transfer(io, from, offset, length, w, ByteBuffer.allocate(Bodies.CHUNK), md5)
+                    : Bodies.transfer(io, from, offset, length, w, ByteBuffer.allocate(Bodies.CHUNK), md5, sum);
         }
         if (copied != length) {
             throw new S3Exception(S3Error.INTERNAL_ERROR, "The source object changed during the copy; retry");
