@@ -13,6 +13,7 @@ import io.nacre.engine.meta.FileType;
 import io.nacre.engine.meta.MetadataService;
 import io.nacre.engine.meta.MetadataService.RemoveKind;
 import io.nacre.engine.meta.PendingDestroy;
+import io.nacre.engine.meta.SetAttr;
 import io.nacre.engine.store.Durability;
 import io.nacre.engine.store.ObjectStore;
 import io.nacre.meta.testkit.EmbeddedCore;
@@ -90,7 +91,7 @@ class DestroyerTest {
     void punchesLeftInTheQueueAreDoneOnlyWhileStillQueued() {
         Fid fid = writeFile("t", 500_000);
         // A truncate through the MDS alone (as if the FileIo doing it had died before punching).
-        mds.setattr(Caller.ROOT, fid, io.nacre.engine.meta.SetAttr.builder().size(1000).build());
+        mds.setattr(Caller.ROOT, fid, SetAttr.builder().size(1000).build());
         assertThat(mds.pendingDestroys(100)).hasSize(2).noneMatch(PendingDestroy::isDestroy);
         try (Destroyer d = new Destroyer(io)) {
             assertThat(d.runOnce()).isEqualTo(2);
