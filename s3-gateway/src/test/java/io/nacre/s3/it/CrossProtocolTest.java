@@ -1,5 +1,6 @@
 package io.nacre.s3.it;
 
+import static io.nacre.s3.it.NacreS3.random;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nacre.engine.Caller;
@@ -13,7 +14,6 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
-import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -51,11 +51,6 @@ class CrossProtocolTest {
         nacre.close();
     }
 
-    static byte[] random(int n, long seed) {
-        byte[] b = new byte[n];
-        new Random(seed).nextBytes(b);
-        return b;
-    }
 
     static String md5(byte[] b) throws Exception {
         return "\"" + HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(b)) + "\"";

@@ -88,6 +88,24 @@ public final class NacreS3 implements AutoCloseable {
                 .build();
     }
 
+    /** Pseudo-random bytes, the same for the same seed. */
+    public static byte[] random(int n, long seed) {
+        byte[] b = new byte[n];
+        new java.util.Random(seed).nextBytes(b);
+        return b;
+    }
+
+    /** The HTTP status and S3 error code a request fails with, as "404 NoSuchKey". */
+    public static String code(Runnable r) {
+        try {
+            r.run();
+        } catch (software.amazon.awssdk.services.s3.model.S3Exception e) {
+            String c = e.awsErrorDetails().errorCode();
+            return e.statusCode() + " " + (c == null ? "" : c);
+        }
+        throw new AssertionError("no error");
+    }
+
     @Override
     public void close() {
         server.close();

@@ -1,5 +1,6 @@
 package io.nacre.s3.it;
 
+import static io.nacre.s3.it.NacreS3.code;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nacre.engine.Caller;
@@ -20,7 +21,6 @@ import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.BucketCannedACL;
-import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /** Buckets, keys mapped to POSIX identities, anonymous access and presigned URLs, against the real core. */
@@ -44,14 +44,6 @@ class S3BucketsTest {
         nacre.close();
     }
 
-    static String code(Runnable r) {
-        try {
-            r.run();
-        } catch (S3Exception e) {
-            return e.statusCode() + " " + (e.awsErrorDetails().errorCode() == null ? "" : e.awsErrorDetails().errorCode());
-        }
-        throw new AssertionError("no error");
-    }
 
     @Test
     void bucketsAreCreatedListedLocatedAndDeletedWhenEmpty() {

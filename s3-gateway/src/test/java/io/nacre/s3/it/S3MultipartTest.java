@@ -1,5 +1,7 @@
 package io.nacre.s3.it;
 
+import static io.nacre.s3.it.NacreS3.random;
+import static io.nacre.s3.it.NacreS3.code;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
@@ -8,7 +10,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -20,7 +21,6 @@ import software.amazon.awssdk.services.s3.model.ChecksumMode;
 import software.amazon.awssdk.services.s3.model.ChecksumType;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadResponse;
-import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.UploadPartResponse;
 
 /** Multipart uploads through the SDK against the real core. */
@@ -46,20 +46,7 @@ class S3MultipartTest {
         nacre.close();
     }
 
-    static byte[] random(int n, long seed) {
-        byte[] b = new byte[n];
-        new Random(seed).nextBytes(b);
-        return b;
-    }
 
-    static String code(Runnable r) {
-        try {
-            r.run();
-        } catch (S3Exception e) {
-            return e.statusCode() + " " + e.awsErrorDetails().errorCode();
-        }
-        throw new AssertionError("no error");
-    }
 
     /** Uploads parts of the given sizes; returns the completed parts list and the whole data. */
     record Uploaded(String uploadId, List<CompletedPart> parts, byte[] data, List<byte[]> partMd5s) {

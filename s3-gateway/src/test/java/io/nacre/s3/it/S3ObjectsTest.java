@@ -1,5 +1,7 @@
 package io.nacre.s3.it;
 
+import static io.nacre.s3.it.NacreS3.random;
+import static io.nacre.s3.it.NacreS3.code;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -16,7 +18,6 @@ import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,7 +31,6 @@ import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.MetadataDirective;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
-import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /** Objects through the AWS SDK's sync client against the real core: PUT, GET, HEAD, DELETE, copy, conditions. */
 class S3ObjectsTest {
@@ -60,20 +60,7 @@ class S3ObjectsTest {
         return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(b));
     }
 
-    static byte[] random(int n, long seed) {
-        byte[] b = new byte[n];
-        new Random(seed).nextBytes(b);
-        return b;
-    }
 
-    static String code(Runnable r) {
-        try {
-            r.run();
-        } catch (S3Exception e) {
-            return e.statusCode() + " " + e.awsErrorDetails().errorCode();
-        }
-        throw new AssertionError("no error");
-    }
 
     @Test
     void putThenGetGivesTheBytesTheEtagAndTheStoredHeaders() throws Exception {
