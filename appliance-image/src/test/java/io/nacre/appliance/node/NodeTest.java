@@ -1,6 +1,7 @@
 package io.nacre.appliance.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.nacre.appliance.Main;
 import java.io.PrintWriter;
@@ -85,6 +86,21 @@ class NodeTest {
                 new PrintWriter(err, true));
         assertThat(code).isNotZero();
         assertThat(err.toString()).contains("no Nacre admin endpoint").doesNotContain("Exception");
+    }
+
+    @Test
+    void oldOstsRefuseAReformattedMds() throws Exception {
+        Path data = tmp.resolve("data");
+        Path local = Files.write(tmp.resolve("f"), new byte[] {1, 2, 3});
+        try (Node node = Node.start(NodeOptions.ephemeral(data))) {
+            assertThat(cli(node, "put", local.toString(), "/f").code()).isZero();
+        }
+        try (var walk = Files.walk(data.resolve("mdt"))) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+        assertThatThrownBy(() -> Node.start(NodeOptions.ephemeral(data)))
+                .hasMessageContaining("belongs to file system")
+                .hasMessageContaining("re-formatted");
     }
 
     private static void assertOneLineFailure(Run r, String message) {
