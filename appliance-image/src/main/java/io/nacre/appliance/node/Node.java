@@ -101,6 +101,7 @@ public final class Node implements AutoCloseable {
         toClose.push(client);
         mds = client;
         for (Ost ost : osts) {
+            ost.bindFilesystem(mds.fsid());
             OstInfo info = ost.info();
             if (!mds.osts().contains(info)) {
                 mds.registerOst(info);
