@@ -22,10 +22,10 @@ final class ListMultipartUploads extends Operation {
     public HttpResponse handle(S3Request r) {
         r.bucketAttr();
         boolean url = Listings.urlEncoding(r);
-        String prefix = ListObjectsV2.orEmpty(r.param("prefix"));
-        String delimiter = ListObjectsV2.orEmpty(r.param("delimiter"));
-        String keyMarker = ListObjectsV2.orEmpty(r.param("key-marker"));
-        String idMarker = ListObjectsV2.orEmpty(r.param("upload-id-marker"));
+        String prefix = Listings.orEmpty(r.param("prefix"));
+        String delimiter = Listings.orEmpty(r.param("delimiter"));
+        String keyMarker = Listings.orEmpty(r.param("key-marker"));
+        String idMarker = Listings.orEmpty(r.param("upload-id-marker"));
         int max = ListParts.intParam(r, "max-uploads", 1000, 0, 1000);
 
         List<Uploads.Upload> all = new ArrayList<>(r.gateway().uploads().list(r.bucket()));

@@ -14,12 +14,13 @@ final class ListObjectVersions extends Operation {
 
     @Override
     public HttpResponse handle(S3Request r) {
-        boolean url = Listings.urlEncoding(r);
-        String prefix = ListObjectsV2.orEmpty(r.param("prefix"));
-        String delimiter = ListObjectsV2.orEmpty(r.param("delimiter"));
-        String keyMarker = ListObjectsV2.orEmpty(r.param("key-marker"));
+        Listings.Params params = Listings.Params.of(r);
+        boolean url = params.url();
+        String prefix = params.prefix();
+        String delimiter = params.delimiter();
+        String keyMarker = Listings.orEmpty(r.param("key-marker"));
         String versionMarker = r.param("version-id-marker");
-        int max = Listings.maxKeys(r, "max-keys");
+        int max = params.maxKeys();
         // Each key has the single version "null": a version-id-marker names that one, so the key is done.
         S3OrderWalker.Start start = keyMarker.isEmpty() ? S3OrderWalker.Start.BEGINNING
                 : new S3OrderWalker.Start(keyMarker, S3OrderWalker.Mode.AFTER);

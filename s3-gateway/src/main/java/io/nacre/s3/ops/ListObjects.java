@@ -14,11 +14,12 @@ final class ListObjects extends Operation {
 
     @Override
     public HttpResponse handle(S3Request r) {
-        boolean url = Listings.urlEncoding(r);
-        String prefix = ListObjectsV2.orEmpty(r.param("prefix"));
-        String delimiter = ListObjectsV2.orEmpty(r.param("delimiter"));
-        String marker = ListObjectsV2.orEmpty(r.param("marker"));
-        int max = Listings.maxKeys(r, "max-keys");
+        Listings.Params params = Listings.Params.of(r);
+        boolean url = params.url();
+        String prefix = params.prefix();
+        String delimiter = params.delimiter();
+        String marker = Listings.orEmpty(r.param("marker"));
+        int max = params.maxKeys();
         S3OrderWalker.Start start = marker.isEmpty() ? S3OrderWalker.Start.BEGINNING
                 : new S3OrderWalker.Start(marker, S3OrderWalker.Mode.AFTER);
         Listings.PageResult page = Listings.list(r, prefix, delimiter, start, marker.isEmpty() ? null : marker, max);

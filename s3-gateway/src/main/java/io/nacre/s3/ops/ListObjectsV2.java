@@ -14,10 +14,11 @@ final class ListObjectsV2 extends Operation {
 
     @Override
     public HttpResponse handle(S3Request r) {
-        boolean url = Listings.urlEncoding(r);
-        String prefix = orEmpty(r.param("prefix"));
-        String delimiter = orEmpty(r.param("delimiter"));
-        int max = Listings.maxKeys(r, "max-keys");
+        Listings.Params params = Listings.Params.of(r);
+        boolean url = params.url();
+        String prefix = params.prefix();
+        String delimiter = params.delimiter();
+        int max = params.maxKeys();
         String token = r.param("continuation-token");
         String startAfter = r.param("start-after");
         boolean fetchOwner = "true".equals(r.param("fetch-owner"));
@@ -55,9 +56,5 @@ final class ListObjectsV2 extends Operation {
             doc.start("CommonPrefixes").element("Prefix", Listings.show(p, url)).end();
         }
         return Responses.xml(doc);
-    }
-
-    static String orEmpty(String s) {
-        return s == null ? "" : s;
     }
 }

@@ -70,6 +70,18 @@ final class Listings {
         return new PageResult(done, prefixes, result.truncated(), result.next());
     }
 
+    /** The parameters every listing takes: encoding-type=url, prefix, delimiter, max-keys. */
+    record Params(boolean url, String prefix, String delimiter, int maxKeys) {
+        static Params of(S3Request r) {
+            return new Params(urlEncoding(r), orEmpty(r.param("prefix")), orEmpty(r.param("delimiter")),
+                    Listings.maxKeys(r, "max-keys"));
+        }
+    }
+
+    static String orEmpty(String s) {
+        return s == null ? "" : s;
+    }
+
     static String encodeToken(S3OrderWalker.Start s) {
         String t = (s.mode() == S3OrderWalker.Mode.PAST_PREFIX ? "P" : "A") + s.key();
         return Base64.getUrlEncoder().withoutPadding().encodeToString(t.getBytes(StandardCharsets.UTF_8));
