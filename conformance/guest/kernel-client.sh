@@ -29,8 +29,11 @@ esac
 [[ -n $dist ]] && extra+=(--share-ro "dist=$dist")
 [[ -n $out ]] || out=$here/../target/guest/$what-$(date +%Y%m%d-%H%M%S)
 mkdir -p "$out"
+# A snapshot of the in-guest scripts: bash reads a script as it runs, so editing the live copy would
+# change a run in flight.
+rm -rf "$out/tools" && cp -r "$here/in-guest" "$out/tools"
 rc=0
-"$here/run.sh" --share "$out" --share-ro "tools=$here/in-guest" --timeout "$timeout" "${extra[@]}" \
+"$here/run.sh" --share "$out" --share-ro "tools=$out/tools" --timeout "$timeout" "${extra[@]}" \
     -- bash "/mnt/tools/$what.sh" "${servers[@]}" || rc=$?
 echo "kernel-client $what ${servers[*]}: status $rc; output in $out/.nacre/output.log" >&2
 [[ $what == bench && -s $out/bench.txt ]] && cat "$out/bench.txt"

@@ -13,6 +13,8 @@
 #   --env NAME=VALUE      environment for COMMAND (repeatable)
 #   --forward [H:]G       forward tcp 127.0.0.1:H on the host to port G in the guest (repeatable)
 #   --scratch SIZE        scratch disk, ext4 mounted at /scratch (default 16G, sparse; 0 = none)
+#   --scratch-cache MODE  QEMU cache mode of the scratch disk (default writeback: guest flushes reach
+#                         the host disk; unsafe ignores them, which is faster when the host is busy)
 #   --mem MIB --cpus N    guest size (default 3072 MiB, 2 CPUs: this host has 2 cores)
 #   --timeout SECONDS     hard deadline for boot + COMMAND (default 1800); QEMU is killed after it
 #   --console FILE        where the serial console goes (default <share>/.nacre/console.log)
@@ -23,7 +25,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=lib/qemu.sh
 . "$here/lib/qemu.sh"
 
-share= console= scratch=16G mem=${NACRE_GUEST_MEM:-3072} cpus=${NACRE_GUEST_CPUS:-2} timeout=1800 quiet=
+share= console= scratch=16G scratch_cache=writeback mem=${NACRE_GUEST_MEM:-3072} cpus=${NACRE_GUEST_CPUS:-2} timeout=1800 quiet=
 ro_shares=() envs=() forwards=()
 while (($#)); do
     case $1 in
@@ -32,6 +34,7 @@ while (($#)); do
         --env) envs+=("$2"); shift 2 ;;
         --forward) forwards+=("$2"); shift 2 ;;
         --scratch) scratch=$2; shift 2 ;;
+        --scratch-cache) scratch_cache=$2; shift 2 ;;
         --mem) mem=$2; shift 2 ;;
         --cpus) cpus=$2; shift 2 ;;
         --timeout) timeout=$2; shift 2 ;;
@@ -79,7 +82,7 @@ args+=(-kernel "$image/vmlinuz" -initrd "$image/initrd.img"
 if [[ $scratch != 0 ]]; then
     truncate -s "$scratch" "$tmp/scratch.raw"
     mke2fs -q -F -t ext4 -L scratch -E lazy_itable_init=1,lazy_journal_init=1 "$tmp/scratch.raw"
-    args+=(-drive "file=$tmp/scratch.raw,if=virtio,format=raw,cache=writeback,discard=unmap")
+    args+=(-drive "file=$tmp/scratch.raw,if=virtio,format=raw,cache=$scratch_cache,discard=unmap")
 fi
 args+=(-virtfs "local,path=$share,mount_tag=host,security_model=none,id=host")
 for s in "${ro_shares[@]}"; do

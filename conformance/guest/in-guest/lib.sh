@@ -50,7 +50,9 @@ STEPS_PASSED=() STEPS_FAILED=()
 step() {
     local name=$1 fn=$2 t0=$SECONDS rc=0
     log "---- $name"
-    (set -eEuo pipefail; trap 'echo "  failed at line $LINENO: $BASH_COMMAND" >&2' ERR; "$fn") || rc=$?
+    # Not "( ... ) || rc=$?": errexit is off inside anything on the left of || or &&.
+    (set -eEuo pipefail; trap 'echo "  failed at line $LINENO: $BASH_COMMAND" >&2' ERR; "$fn")
+    rc=$?
     if ((rc == 0)); then
         printf 'PASS %s (%d s)\n' "$name" $((SECONDS - t0)); STEPS_PASSED+=("$name")
     else
