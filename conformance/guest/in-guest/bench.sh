@@ -21,25 +21,30 @@ secs() {
 
 rate() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f\n", a / b }'; }
 
-# bench_one SERVER: prints "SERVER write_MBps read_MBps create/s stat/s unlink/s"
+# bench_one SERVER: prints "SERVER write_MBps read_MBps create/s stat/s unlink/s" on stdout and its
+# progress on stderr (it runs inside $(...): nothing else may reach stdout).
 bench_one() {
+    exec 3>&1 1>&2
     local s=$1 w r c st u d mb
     mb=$(awk -v m="$BENCH_MIB" 'BEGIN { print m * 1.048576 }')
     load_server "$s"
     server_start && nfs_mount || { log "cannot start/mount $s"; return 1; }
     d=$MNT/bench.$$
     rm -rf "$d"; mkdir -p "$d"; sync
+    log "  sequential write"
     w=$(secs dd if=/dev/zero of="$d/seq" bs=1M count="$BENCH_MIB" conv=fsync status=none) || return 1
     nfs_remount_cold || return 1
+    log "  cold sequential read"
     r=$(secs dd if="$d/seq" of=/dev/null bs=1M status=none) || return 1
     rm -f "$d/seq"; mkdir -p "$d/m"
+    log "  create, stat, unlink $BENCH_FILES files"
     c=$(python3 "$TOOLS/nfsops.py" meta "$d/m" "$BENCH_FILES" create) || return 1
     nfs_remount_cold || return 1
     st=$(python3 "$TOOLS/nfsops.py" meta "$d/m" "$BENCH_FILES" stat) || return 1
     u=$(python3 "$TOOLS/nfsops.py" meta "$d/m" "$BENCH_FILES" unlink) || return 1
     rm -rf "$d"
     nfs_umount; server_stop
-    printf '%s %s %s %s %s %s\n' "$s" "$(rate "$mb" "$w")" "$(rate "$mb" "$r")" \
+    printf '%s %s %s %s %s %s\n' >&3 "$s" "$(rate "$mb" "$w")" "$(rate "$mb" "$r")" \
         "$(rate "$BENCH_FILES" "$c")" "$(rate "$BENCH_FILES" "$st")" "$(rate "$BENCH_FILES" "$u")"
 }
 
@@ -51,11 +56,11 @@ for s in "${servers[@]}"; do
 done
 
 table=$(
-    printf '%-8s %12s %12s %10s %10s %10s\n' server 'write MB/s' 'read MB/s' 'create/s' 'stat/s' 'unlink/s'
-    for row in "${rows[@]}"; do printf '%-8s %12s %12s %10s %10s %10s\n' $row; done
+    printf '%-12s %12s %12s %10s %10s %10s\n' server 'write MB/s' 'read MB/s' 'create/s' 'stat/s' 'unlink/s'
+    for row in "${rows[@]}"; do printf '%-12s %12s %12s %10s %10s %10s\n' $row; done
     for row in "${rows[@]:1}"; do
         printf '%s\n%s\n' "${rows[0]}" "$row" | awk 'NR == 1 { for (i = 2; i <= 6; i++) b[i] = $i; base = $1; next }
-            { printf "%-8s %11.2fx %11.2fx %9.2fx %9.2fx %9.2fx\n", $1 "/" base, $2 / b[2], $3 / b[3], $4 / b[4], $5 / b[5], $6 / b[6] }'
+            { printf "%-12s %11.2fx %11.2fx %9.2fx %9.2fx %9.2fx\n", $1 "/" base, $2 / b[2], $3 / b[3], $4 / b[4], $5 / b[5], $6 / b[6] }'
     done
 )
 printf 'BENCH (guest kernel %s, %s MiB sequential, %s files, dd bs=1M)\n%s\n' "$(uname -r)" "$BENCH_MIB" "$BENCH_FILES" "$table"
