@@ -43,7 +43,7 @@ big_file() {
 s_mount() {
     server_start
     nfs_mount
-    rm -rf "${MNT:?}"/* 2>/dev/null || true
+    rm -rf "${MNT:?}"/*
     grep " $MNT " /proc/mounts | sed 's/^/  /'
 }
 

@@ -6,14 +6,18 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 
 /**
  * A QEMU guest booted by {@code conformance/guest/run.sh}: builds the cached Debian image if needed, boots it
@@ -25,6 +29,8 @@ import java.util.regex.Pattern;
 final class GuestVm implements AutoCloseable {
     /** run.sh's status when the deadline passed and QEMU was killed. */
     static final int TIMED_OUT = 124;
+    /** Where tests keep their run directories (shares, console logs). */
+    private static final Path RUNS = Path.of("target", "guest");
 
     private final Process process;
     private final Path share;
@@ -106,6 +112,53 @@ final class GuestVm implements AutoCloseable {
         }
         List<String> lines = Files.readAllLines(out, StandardCharsets.UTF_8);
         return Path.of(lines.get(lines.size() - 1));
+    }
+
+    /**
+     * For tests: skips (with the reason) when this host cannot run QEMU at all, otherwise builds the image if
+     * needed, failing when that fails. Returns the image directory.
+     */
+    static Path assumeImage() throws IOException, InterruptedException {
+        Optional<String> why = whyHostCannotRunQemu();
+        Assumptions.assumeTrue(why.isEmpty(), () -> "skipped: this host cannot run QEMU guests: " + why.orElseThrow());
+        Path image = ensureImage(RUNS.resolve("build-image.log"), Duration.ofMinutes(40));
+        if (!Files.isRegularFile(image.resolve("base.qcow2"))) {
+            throw new IOException("build-image.sh printed " + image + ", which has no base.qcow2");
+        }
+        return image;
+    }
+
+    /** An empty directory target/guest/NAME (emptied if it exists) to share with a guest. */
+    static Path freshShare(String name) throws IOException {
+        Path dir = RUNS.resolve(name).toAbsolutePath();
+        if (Files.exists(dir)) {
+            try (Stream<Path> files = Files.walk(dir)) {
+                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+        return Files.createDirectories(dir);
+    }
+
+    /**
+     * Copies the in-guest scripts into {@code share}/tools and returns that copy: bash reads a script while it
+     * runs, so a guest must not run the live files someone may be editing.
+     */
+    static Path snapshotInGuestScripts(Path share) throws IOException {
+        Path from = scriptsDir().resolve("in-guest");
+        Path to = share.resolve("tools");
+        try (Stream<Path> files = Files.walk(from)) {
+            for (Path p : files.toList()) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target, StandardCopyOption.COPY_ATTRIBUTES, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+        return to;
     }
 
     static Builder builder(Path share) {
