@@ -39,6 +39,7 @@ mkdir -p "$cache"
 exec 9>"$cache/.lock"
 flock 9   # one build at a time; a second caller waits, then finds the image built
 if [[ -e $out/complete ]]; then
+    touch "$out/complete"   # marks it as recently used (see the pruning below)
     printf '%s\n' "$out"
     exit 0
 fi
@@ -67,7 +68,7 @@ image_qcow2 "$work/root.raw" "$out.tmp/base.qcow2"
 } >"$out.tmp/manifest"
 touch "$out.tmp/complete"
 mv "$out.tmp" "$out"
-# Older images of this cache are superseded by this one.
-find "$cache" -mindepth 1 -maxdepth 1 -name 'img-*' ! -name "img-$key" -exec rm -rf {} +
+# Keep the three most recently used images: worktrees on other versions of these scripts share the cache.
+ls -1td "$cache"/img-*/complete 2>/dev/null | tail -n +4 | while read -r old; do rm -rf "$(dirname "$old")"; done
 image_log "built $out in $((SECONDS - start)) s: kernel $kver, root $rootsize MiB, qcow2 $(du -h "$out/base.qcow2" | cut -f1)"
 printf '%s\n' "$out"
