@@ -58,6 +58,7 @@ main() {
     QEMU_PID=
     tail_pid=
     cleanup() {
+        set +e   # errexit would stop the cleanup half-way, leaving QEMU or the overlay behind
         [[ -n $tail_pid ]] && kill "$tail_pid" 2>/dev/null
         qemu_stop 0
         rm -rf "$tmp"

@@ -50,10 +50,10 @@ qemu_stop() {
     done
     if kill -0 "$QEMU_PID" 2>/dev/null; then
         qemu_log "killing QEMU (pid $QEMU_PID)"
-        kill -TERM "$QEMU_PID" 2>/dev/null
+        kill -TERM "$QEMU_PID" 2>/dev/null || true
         for ((i = 0; i < 10; i++)); do kill -0 "$QEMU_PID" 2>/dev/null || break; sleep 1; done
-        kill -KILL "$QEMU_PID" 2>/dev/null
+        kill -KILL "$QEMU_PID" 2>/dev/null || true   # already gone after TERM: fine
     fi
-    wait "$QEMU_PID" 2>/dev/null
+    wait "$QEMU_PID" 2>/dev/null || true   # QEMU's own status (143 when killed) is not ours
     QEMU_PID=
 }

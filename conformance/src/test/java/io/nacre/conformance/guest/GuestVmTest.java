@@ -41,6 +41,16 @@ class GuestVmTest {
     }
 
     @Test
+    void deadlineKillsTheGuestAndSaysSo() throws Exception {
+        Path share = GuestVm.freshShare("deadline");
+        try (GuestVm vm = GuestVm.builder(share).timeout(Duration.ofSeconds(20)).scratch("0").start("sleep", "600")) {
+            assertThat(vm.awaitExit(Duration.ofMinutes(2))).isEqualTo(GuestVm.TIMED_OUT);
+            assertThat(vm.runLog()).contains("deadline of 20 s passed; QEMU killed");
+            assertThat(share.resolve(".nacre/exit-status")).doesNotExist();
+        }
+    }
+
+    @Test
     void forwardedLoopbackPortReachesAServerInTheGuest() throws Exception {
         Path share = GuestVm.freshShare("forward");
         Files.writeString(share.resolve("hello.txt"), "hello from the share\n");
