@@ -41,6 +41,14 @@ final class Up implements Callable<Integer> {
     @Option(names = "--archive-id", paramLabel = "N", defaultValue = "1", description = "Its archive id (default 1).")
     int archiveId;
 
+    @Option(names = "--s3-port", paramLabel = "PORT", defaultValue = "" + NodeOptions.DEFAULT_S3_PORT,
+            description = "S3 endpoint port on 127.0.0.1 (default: ${DEFAULT-VALUE}).")
+    int s3Port;
+
+    @Option(names = "--s3-domain", paramLabel = "DOMAIN",
+            description = "Serve virtual-host style S3 too: BUCKET.DOMAIN (default: path style only).")
+    String s3Domain;
+
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
@@ -48,7 +56,7 @@ final class Up implements Callable<Integer> {
         if (archive != null) {
             hsm = hsm.withArchive(archiveId, archive, archiveEndpoint);
         }
-        NodeOptions opts = NodeOptions.defaults(data).withAdminPort(adminPort).withHsm(hsm);
+        NodeOptions opts = NodeOptions.defaults(data).withAdminPort(adminPort).withS3(s3Port, s3Domain).withHsm(hsm);
         Node node = Node.start(opts);
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
@@ -62,10 +70,16 @@ final class Up implements Callable<Integer> {
         out.println("  MDS     1 Raft peer at " + node.mdsAddress() + ", namespace under " + data.resolve("mdt"));
         out.println("  OSTs    " + node.osts().size() + " (" + node.osts().get(0).info().name() + ".."
                 + node.osts().get(node.osts().size() - 1).info().name() + ") under " + data.resolve("ost"));
+        out.println("  S3      " + node.s3Uri() + "  (region us-east-1; keys: nacre keys root)");
         out.println("  admin   " + node.adminUri() + "  (/health, /metrics, and the nacre verbs)");
         if (node.hsm() != null) {
             out.println("  HSM     archive(s) " + node.hsm().archiveIds() + ", policy engine "
                     + (node.hsm().policy() != null ? "on" : "off") + "  (nacre hsm status)");
+        }
+        if (node.keys().createdRoot()) {
+            out.println("S3 root key created (shown once; `nacre keys root` prints it again):");
+            out.println("  access_key=" + node.keys().root().accessKey());
+            out.println("  secret_key=" + node.keys().root().secretKey());
         }
         out.println("Stop with Ctrl-C.");
         out.flush();

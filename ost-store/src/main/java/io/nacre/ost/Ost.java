@@ -203,6 +203,33 @@ public final class Ost implements AutoCloseable {
         return new long[] {chunk, inst};
     }
 
+    /**
+     * Ties this OST to a file system (the MDS's fsid) on first use, and refuses another one afterwards: a
+     * re-formatted MDS hands out object ids from 1 again, which on an old OST would land on old objects.
+     */
+    public void bindFilesystem(long fsid) {
+        enter();
+        ByteBuffer key = text("fsid");
+        try (Txn<ByteBuffer> txn = env.txnWrite()) {
+            ByteBuffer stored = meta.get(txn, key);
+            if (stored != null) {
+                long bound = stored.getLong(stored.position());
+                if (bound != fsid) {
+                    throw new NacreException(Status.INVALID, "%s in %s belongs to file system %#x, not %#x: it cannot join another file system (was the MDT re-formatted?)"
+                            .formatted(name, dir, bound, fsid));
+                }
+                return;
+            }
+            meta.put(txn, key, longValue(fsid));
+            txn.commit();
+            if (explicitSync) {
+                env.sync(true);
+            }
+        } finally {
+            guard.readLock().unlock();
+        }
+    }
+
     public int index() {
         return index;
     }

@@ -43,6 +43,21 @@ class OstTest {
     }
 
     @Test
+    void anOstStaysWithTheFileSystemItFirstJoined() {
+        try (Ost ost = Ost.open(tmp, 0, small(4096))) {
+            ost.bindFilesystem(0x1234);
+            ost.bindFilesystem(0x1234);
+        }
+        try (Ost ost = Ost.open(tmp, 0, small(4096))) {
+            ost.bindFilesystem(0x1234);
+            assertThatThrownBy(() -> ost.bindFilesystem(0x9999))
+                    .isInstanceOf(NacreException.class)
+                    .hasMessageContaining("belongs to file system 0x1234")
+                    .extracting(e -> ((NacreException) e).status()).isEqualTo(Status.INVALID);
+        }
+    }
+
+    @Test
     void chunkSizeIsFixedWhenTheOstIsCreated() {
         byte[] data = random(100_000, 1);
         try (Ost ost = Ost.open(tmp, 0, small(4096))) {

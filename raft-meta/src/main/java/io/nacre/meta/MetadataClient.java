@@ -430,6 +430,14 @@ public final class MetadataClient implements MetadataService {
         return (Layout) write(new Op.SetLayout(caller, file, template, null, null));
     }
 
+    @Override
+    public io.nacre.engine.meta.Attr concat(Caller caller, Fid target, List<Fid> sources) {
+        requireNonNull(caller, "caller");
+        requireNonNull(target, "target");
+        requireNonNull(sources, "sources");
+        return (io.nacre.engine.meta.Attr) write(new Op.Concat(caller, target, sources));
+    }
+
     /** Answered by a read when every component in range already has objects (the common case). */
     @Override
     public Layout instantiate(Fid file, long offset, long length) {

@@ -5,6 +5,7 @@ import io.nacre.engine.Fid;
 import io.nacre.engine.NacreException;
 import io.nacre.engine.Status;
 import io.nacre.engine.layout.Component;
+import io.nacre.engine.layout.Extent;
 import io.nacre.engine.layout.Layout;
 import io.nacre.engine.layout.LayoutTemplate;
 import io.nacre.engine.layout.ObjectRef;
@@ -31,6 +32,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The namespace operations: every check, then every change, of each {@link Op}. The same code serves the
@@ -70,6 +72,7 @@ final class Namespace {
             case Op.ChangelogDeregister d -> changelogDeregister(tx, d.consumer());
             case Op.RegisterOst r -> registerOst(tx, r.ost());
             case Op.Hsm h -> Coordinator.apply(tx, now, h.op());
+            case Op.Concat c -> concat(tx, now, c);
             case Op.Rejected r -> throw new NacreException(r.status(), r.message());
         };
     }
@@ -737,6 +740,114 @@ final class Namespace {
             out.add(tx.allocObject(ost));
         }
         return out;
+    }
+
+    /**
+     * Joins the sources' layouts into the empty target (S3 multipart completion without copying):
+     * each source's instantiated RAID0 components below its size, shifted to follow the previous
+     * source's data, the last extended to EOF. Sources are left empty; their objects beyond their
+     * size are queued for destruction. NOT_SUPPORTED when the layouts cannot be joined.
+     */
+    private static io.nacre.engine.meta.Attr concat(Tx tx, long now, Op.Concat op) {
+        Inode t = tx.need(op.target());
+        if (!t.isRegular()) {
+            throw new NacreException(Status.INVALID, "only regular files have data (" + t.fid + " is a " + t.type + ")");
+        }
+        if (!t.layout.isEmpty() || t.size != 0 || tx.dom(t.fid) != null) {
+            throw new NacreException(Status.INVALID, t.fid + " must be empty and without objects to receive a concat");
+        }
+        requireWrite(op.caller(), t);
+        List<Inode> sources = new ArrayList<>(op.sources().size());
+        Set<Fid> seen = new HashSet<>();
+        seen.add(t.fid);
+        int lastWithData = -1;
+        for (int i = 0; i < op.sources().size(); i++) {
+            Fid f = op.sources().get(i);
+            if (!seen.add(f)) {
+                throw new NacreException(Status.INVALID, "concat names " + f + " twice");
+            }
+            Inode s = tx.need(f);
+            if (!s.isRegular()) {
+                throw new NacreException(Status.INVALID, "only regular files have data (" + s.fid + " is a " + s.type + ")");
+            }
+            requireWrite(op.caller(), s);
+            sources.add(s);
+            if (s.size > 0) {
+                lastWithData = i;
+            }
+        }
+        List<Component> joined = new ArrayList<>();
+        long offset = 0;
+        for (int i = 0; i <= lastWithData; i++) {
+            Inode s = sources.get(i);
+            if (s.size == 0) {
+                continue;
+            }
+            if (i < lastWithData && s.size % Placement.STRIPE_ALIGN != 0) {
+                throw new NacreException(Status.NOT_SUPPORTED, s.fid + " is " + s.size + " bytes, not a multiple of "
+                        + Placement.STRIPE_ALIGN + ": its layout cannot be followed by another's");
+            }
+            if (s.layout.mirrors().size() != 1 || tx.dom(s.fid) != null) {
+                throw new NacreException(Status.NOT_SUPPORTED, s.fid + " is mirrored or keeps data on the MDT");
+            }
+            for (Component c : s.layout.components()) {
+                if (c.start() >= s.size) {
+                    continue;
+                }
+                Placement.Raid0 r = c.raid0();
+                if (r == null || !r.instantiated() || c.stale()) {
+                    throw new NacreException(Status.NOT_SUPPORTED, s.fid + " has data outside instantiated RAID0 objects");
+                }
+                long end = Math.min(c.end(), s.size);
+                joined.add(Component.of(new Extent(offset + c.start(), offset + end), r));
+            }
+            offset += s.size;
+        }
+        if (tx.dryRun()) {
+            return null;
+        }
+        if (!joined.isEmpty()) {
+            Component last = joined.get(joined.size() - 1);
+            joined.set(joined.size() - 1, Component.of(new Extent(last.start(), Extent.EOF), last.placement()));
+        }
+        t.layout = new Layout(t.layout.generation() + 1, joined);
+        t.size = offset;
+        t.mtime = now;
+        t.ctime = now;
+        t.change++;
+        t.dataVersion++;
+        tx.put(t);
+        tx.changelog(Type.LYOUT, now, op.caller(), t.fid, null, null, null, null, 0);
+        for (Inode s : sources) {
+            if (s.size == 0 && s.layout.isEmpty()) {
+                continue;
+            }
+            for (Component c : s.layout.components()) {
+                Placement.Raid0 r = c.raid0();
+                if (c.start() >= s.size && r != null && r.instantiated()) {
+                    for (ObjectRef o : r.objects()) {
+                        tx.queueDestroy(s.fid, o, PendingDestroy.DESTROY);
+                    }
+                }
+            }
+            if (s.size == 0) {
+                continue; // its objects hold no data and stay with it, destroyed when it goes
+            }
+            s.layout = new Layout(s.layout.generation() + 1, List.of());
+            s.size = 0;
+            s.ctime = now;
+            s.change++;
+            s.dataVersion++;
+            tx.put(s);
+            tx.changelog(Type.LYOUT, now, op.caller(), s.fid, null, null, null, null, 0);
+        }
+        return t.attr();
+    }
+
+    private static void requireWrite(Caller caller, Inode n) {
+        if (!caller.isRoot()) {
+            Permissions.require(caller, n, Access.WRITE, "concat", null);
+        }
     }
 
     private static io.nacre.engine.meta.Attr dataWritten(Tx tx, long now, Op.DataWritten op) {

@@ -89,6 +89,13 @@ sealed interface Op {
     record Hsm(HsmOp op) implements Op {
     }
 
+    /** Moves the data of sources into an empty target, joining their layouts (MetadataService.concat). */
+    record Concat(Caller caller, Fid target, List<Fid> sources) implements Op {
+        public Concat {
+            sources = List.copyOf(sources);
+        }
+    }
+
     /** An operation the leader's checks refused; applying it gives this error (the reply must come from the log). */
     record Rejected(Status status, String message) implements Op {
     }
@@ -199,6 +206,15 @@ sealed interface Op {
                 out.u8(40);
                 HsmOp.write(out, h.op());
             }
+            case Concat c -> {
+                out.u8(20);
+                Codec.writeCaller(out, c.caller());
+                Codec.writeFid(out, c.target());
+                out.i32(c.sources().size());
+                for (Fid f : c.sources()) {
+                    Codec.writeFid(out, f);
+                }
+            }
             case Rejected r -> {
                 out.u8(19);
                 Codec.writeEnum(out, r.status());
@@ -250,6 +266,16 @@ sealed interface Op {
             case 18 -> new RegisterOst(Codec.readOstInfo(in));
             case 19 -> new Rejected(Codec.readEnum(in, Status.class), in.str());
             case 40 -> new Hsm(HsmOp.read(in));
+            case 20 -> {
+                Caller caller = Codec.readCaller(in);
+                Fid target = Codec.readFid(in);
+                int n = in.count();
+                List<Fid> sources = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    sources.add(Codec.readFid(in));
+                }
+                yield new Concat(caller, target, sources);
+            }
             default -> throw new NacreException(Status.INVALID, "malformed metadata message: operation tag " + tag);
         };
     }

@@ -7,12 +7,15 @@ import java.nio.file.Path;
 
 /**
  * Where and how a {@link Node} runs: the data directory, the address every listener binds (127.0.0.1 by
- * default), the ports (0 = any free one, for tests), the number of OSTs of the embedded default, and the
- * HSM archives and policy to run ({@link HsmSettings#NONE} for none).
+ * default), the ports (0 = any free one, for tests), the S3 virtual-host domain (null: path style only),
+ * the number of OSTs of the embedded default, and the HSM archives and policy to run
+ * ({@link HsmSettings#NONE} for none).
  */
-public record NodeOptions(Path dataDir, String bind, int adminPort, int mdsPort, int ostCount, HsmSettings hsm) {
+public record NodeOptions(Path dataDir, String bind, int adminPort, int mdsPort, int s3Port, String s3Domain,
+                          int ostCount, HsmSettings hsm) {
 
     public static final int DEFAULT_ADMIN_PORT = 9001;
+    public static final int DEFAULT_S3_PORT = 9000;
     public static final int DEFAULT_OST_COUNT = 4;
 
     public NodeOptions {
@@ -20,6 +23,7 @@ public record NodeOptions(Path dataDir, String bind, int adminPort, int mdsPort,
         requireNonNull(bind, "bind");
         checkPort(adminPort, "admin");
         checkPort(mdsPort, "MDS");
+        checkPort(s3Port, "S3");
         if (ostCount < 1 || ostCount > 64) {
             throw new IllegalArgumentException("OST count must be 1..64: " + ostCount);
         }
@@ -34,19 +38,24 @@ public record NodeOptions(Path dataDir, String bind, int adminPort, int mdsPort,
 
     /** The embedded default under {@code dataDir}, listening on the default ports of 127.0.0.1. */
     public static NodeOptions defaults(Path dataDir) {
-        return new NodeOptions(dataDir, "127.0.0.1", DEFAULT_ADMIN_PORT, 0, DEFAULT_OST_COUNT, HsmSettings.NONE);
+        return new NodeOptions(dataDir, "127.0.0.1", DEFAULT_ADMIN_PORT, 0, DEFAULT_S3_PORT, null, DEFAULT_OST_COUNT,
+                HsmSettings.NONE);
     }
 
     /** Every listener on an ephemeral port (tests). */
     public static NodeOptions ephemeral(Path dataDir) {
-        return new NodeOptions(dataDir, "127.0.0.1", 0, 0, DEFAULT_OST_COUNT, HsmSettings.NONE);
+        return new NodeOptions(dataDir, "127.0.0.1", 0, 0, 0, null, DEFAULT_OST_COUNT, HsmSettings.NONE);
     }
 
     public NodeOptions withAdminPort(int port) {
-        return new NodeOptions(dataDir, bind, port, mdsPort, ostCount, hsm);
+        return new NodeOptions(dataDir, bind, port, mdsPort, s3Port, s3Domain, ostCount, hsm);
+    }
+
+    public NodeOptions withS3(int port, String domain) {
+        return new NodeOptions(dataDir, bind, adminPort, mdsPort, port, domain, ostCount, hsm);
     }
 
     public NodeOptions withHsm(HsmSettings settings) {
-        return new NodeOptions(dataDir, bind, adminPort, mdsPort, ostCount, settings);
+        return new NodeOptions(dataDir, bind, adminPort, mdsPort, s3Port, s3Domain, ostCount, settings);
     }
 }

@@ -1,6 +1,7 @@
 package io.nacre.appliance.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.nacre.appliance.Main;
 import java.io.PrintWriter;
@@ -11,7 +12,13 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Random;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -85,6 +92,53 @@ class NodeTest {
                 new PrintWriter(err, true));
         assertThat(code).isNotZero();
         assertThat(err.toString()).contains("no Nacre admin endpoint").doesNotContain("Exception");
+    }
+
+    @Test
+    void oldOstsRefuseAReformattedMds() throws Exception {
+        Path data = tmp.resolve("data");
+        Path local = Files.write(tmp.resolve("f"), new byte[] {1, 2, 3});
+        try (Node node = Node.start(NodeOptions.ephemeral(data))) {
+            assertThat(cli(node, "put", local.toString(), "/f").code()).isZero();
+        }
+        try (var walk = Files.walk(data.resolve("mdt"))) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+        assertThatThrownBy(() -> Node.start(NodeOptions.ephemeral(data)))
+                .hasMessageContaining("belongs to file system")
+                .hasMessageContaining("re-formatted");
+    }
+
+    @Test
+    void anObjectPutOverS3IsAFileForTheVerbsAndKeysComeFromTheCli() throws Exception {
+        Path data = tmp.resolve("data");
+        try (Node node = Node.start(NodeOptions.ephemeral(data))) {
+            StringWriter out = new StringWriter();
+            int code = Main.run(new String[] {"keys", "--data", data.toString(), "root"}, new PrintWriter(out, true),
+                    new PrintWriter(new StringWriter(), true));
+            assertThat(code).isZero();
+            List<String> lines = out.toString().lines().toList();
+            assertThat(lines).hasSize(2);
+            assertThat(lines.get(0)).startsWith("access_key=");
+            assertThat(lines.get(1)).startsWith("secret_key=");
+            String ak = lines.get(0).substring("access_key=".length());
+            String sk = lines.get(1).substring("secret_key=".length());
+            assertThat(ak).isEqualTo(node.keys().root().accessKey());
+
+            try (S3Client s3 = S3Client.builder()
+                    .endpointOverride(URI.create(node.s3Uri()))
+                    .region(Region.US_EAST_1)
+                    .forcePathStyle(true)
+                    .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ak, sk)))
+                    .build()) {
+                s3.createBucket(b -> b.bucket("bkt"));
+                s3.putObject(b -> b.bucket("bkt").key("dir/obj.txt"), RequestBody.fromString("over S3"));
+            }
+            Path back = tmp.resolve("obj.txt");
+            assertThat(cli(node, "get", "/bkt/dir/obj.txt", back.toString()).code()).isZero();
+            assertThat(Files.readString(back)).isEqualTo("over S3");
+            assertThat(health(node)).contains("\"s3\" : \"ok\"");
+        }
     }
 
     private static void assertOneLineFailure(Run r, String message) {
