@@ -25,7 +25,9 @@ import io.nacre.engine.meta.DirEntry;
 import io.nacre.engine.meta.DirPage;
 import io.nacre.engine.meta.HsmState;
 import io.nacre.engine.meta.MetadataService;
+import io.nacre.engine.meta.XattrFlag;
 import io.nacre.engine.store.ObjectStore;
+import io.nacre.s3.fs.Namespace;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -75,15 +77,17 @@ public final class HsmAdmin implements AutoCloseable {
     }
 
     public void addTo(ServerBuilder sb) {
-        sb.route().get("/api/v1/hsm/files").build((ctx, req) -> run(() -> files(path(ctx), flag(ctx, "recursive"))));
-        sb.route().get("/api/v1/hsm/state").build((ctx, req) -> run(() -> state(path(ctx))));
-        sb.route().get("/api/v1/hsm/action").build((ctx, req) -> run(() -> actions(path(ctx))));
+        sb.route().get("/api/v1/hsm/files").build((ctx, req) -> run(() -> files(AdminService.path(ctx),
+                AdminService.flag(ctx, "recursive"))));
+        sb.route().get("/api/v1/hsm/state").build((ctx, req) -> run(() -> state(AdminService.path(ctx))));
+        sb.route().get("/api/v1/hsm/action").build((ctx, req) -> run(() -> actions(AdminService.path(ctx))));
         sb.route().get("/api/v1/hsm/status").build((ctx, req) -> run(() -> status(intParam(ctx, "max", 50))));
         sb.route().get("/api/v1/hsm/cluster").build((ctx, req) -> run(cluster::get));
         sb.route().post("/api/v1/hsm/request").build((ctx, req) -> body(req, HsmJson.Batch.class, this::request));
         sb.route().post("/api/v1/hsm/release").build((ctx, req) -> body(req, HsmJson.Batch.class, this::release));
         sb.route().post("/api/v1/hsm/set").build((ctx, req) -> body(req, HsmJson.Batch.class, this::setState));
         sb.route().post("/api/v1/hsm/config").build((ctx, req) -> body(req, HsmJson.Config.class, this::configure));
+        sb.route().post("/api/v1/hsm/s3-glacier").build((ctx, req) -> body(req, HsmJson.Glacier.class, this::glacier));
         // An import lists a whole prefix: no timeout.
         sb.route().post("/api/v1/hsm/import").requestTimeoutMillis(0)
                 .build((ctx, req) -> body(req, HsmJson.Import.class, this::importPrefix));
@@ -183,6 +187,30 @@ public final class HsmAdmin implements AutoCloseable {
                 c.defaultArchiveId() == null ? cur.defaultArchiveId() : c.defaultArchiveId(),
                 c.maxActive() == null ? cur.maxActive() : c.maxActive()));
         return status(0);
+    }
+
+    /** Turns a bucket's glacier mode on or off (how S3 shows its archived objects). */
+    public HsmJson.Glacier glacier(HsmJson.Glacier g) {
+        if (g.bucket() == null || g.bucket().isEmpty() || g.bucket().contains("/")) {
+            throw new NacreException(Status.INVALID, "a bucket name, please: " + g.bucket());
+        }
+        Attr b = ops.resolve("/" + g.bucket());
+        if (!b.isDir()) {
+            throw new NacreException(Status.NOT_DIR, "/" + g.bucket() + " is not a bucket (a directory under the root)");
+        }
+        if (g.on()) {
+            mds.setXattr(Caller.ROOT, b.fid(), Namespace.GLACIER_XATTR, new byte[] {1},
+                    XattrFlag.EITHER);
+        } else {
+            try {
+                mds.removeXattr(Caller.ROOT, b.fid(), Namespace.GLACIER_XATTR);
+            } catch (NacreException e) {
+                if (e.status() != Status.NO_XATTR) {
+                    throw e;
+                }
+            }
+        }
+        return g;
     }
 
     public HsmJson.ImportResult importPrefix(HsmJson.Import i) {
@@ -294,18 +322,6 @@ public final class HsmAdmin implements AutoCloseable {
             }
             return AdminService.respond(() -> work.apply(value));
         }, workers));
-    }
-
-    private static String path(ServiceRequestContext ctx) {
-        String p = QueryParams.fromQueryString(ctx.query()).get("path");
-        if (p == null || p.isEmpty()) {
-            throw new NacreException(Status.INVALID, "missing path parameter");
-        }
-        return p;
-    }
-
-    private static boolean flag(ServiceRequestContext ctx, String name) {
-        return "true".equals(QueryParams.fromQueryString(ctx.query()).get(name));
     }
 
     private static int intParam(ServiceRequestContext ctx, String name, int dflt) {

@@ -97,4 +97,8 @@ public final class HsmJson {
 
     public record Files(List<String> files) {
     }
+
+    /** A bucket's glacier mode (archived objects show as GLACIER; released ones need RestoreObject). */
+    public record Glacier(String bucket, boolean on) {
+    }
 }

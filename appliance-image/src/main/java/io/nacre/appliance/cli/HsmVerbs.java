@@ -33,7 +33,7 @@ public final class HsmVerbs {
 
     @Command(name = "hsm", description = "Hierarchical storage management: archive to S3, release, restore (lfs hsm_*).",
             subcommands = {Archive.class, Release.class, Restore.class, Remove.class, Cancel.class, StateVerb.class,
-                Set.class, Clear.class, Action.class, Status.class, Import.class, Config.class, Policy.class},
+                Set.class, Clear.class, Action.class, Status.class, Import.class, Config.class, Policy.class, S3Glacier.class},
             mixinStandardHelpOptions = true)
     public static final class Hsm implements Callable<Integer> {
         @ParentCommand
@@ -382,6 +382,23 @@ public final class HsmVerbs {
                 out().println("would " + a.kind() + " " + (a.path() == null ? a.fid() : a.path() + " " + a.fid())
                         + (a.size() >= 0 ? " (" + Sizes.human(a.size()) + ")" : "") + ": " + a.why());
             }
+        }
+    }
+
+    @Command(name = "s3-glacier", description = {"Show a bucket's archived objects over S3 as AWS's GLACIER class",
+        "(GET of a released object: 403 InvalidObjectState until RestoreObject), or (off) let GET wait for the restore."})
+    public static final class S3Glacier extends HsmVerb {
+        @Parameters(index = "0", paramLabel = "BUCKET")
+        String bucket;
+        @Parameters(index = "1", paramLabel = "on|off")
+        String mode;
+
+        @Override
+        void run() {
+            if (!mode.equals("on") && !mode.equals("off")) {
+                throw new IllegalArgumentException("on or off, not " + mode);
+            }
+            post("/api/v1/hsm/s3-glacier", new HsmJson.Glacier(bucket, mode.equals("on")), HsmJson.Glacier.class);
         }
     }
 

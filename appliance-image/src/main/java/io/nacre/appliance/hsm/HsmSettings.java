@@ -25,19 +25,23 @@ import java.util.regex.Pattern;
 
 /**
  * The HSM part of Nacre's configuration: the S3 archives (one copytool each), the agent, and the policy
- * rules. A Java properties file (see README, "HSM"):
+ * rules. A Java properties file (see README, "HSM"; comments on lines of their own, as Properties reads them):
  *
  * <pre>
- * archive.1.endpoint = http://10.0.0.9:9000      # any S3; AWS when absent
+ * # any S3; AWS when absent
+ * archive.1.endpoint = http://10.0.0.9:9000
  * archive.1.bucket = nacre-archive
  * archive.1.prefix = fs1
  * archive.1.region = us-east-1
- * archive.1.access_key = ...                     # or the AWS default chain (AWS_ACCESS_KEY_ID...)
+ * # or the AWS default chain (AWS_ACCESS_KEY_ID...)
+ * archive.1.access_key = ...
  * archive.1.secret_key = ...
  * archive.1.part_size = 16M
  * archive.1.parts_in_flight = 2
- * archive.1.bandwidth = 100M                     # bytes per second, 0 for no limit
- * agent.max_actions = 4                          # requests at once per archive (restore storms queue)
+ * # bytes per second, 0 for no limit
+ * archive.1.bandwidth = 100M
+ * # requests at once per archive (restore storms queue)
+ * agent.max_actions = 4
  * policy.interval = 1m
  * policy.archive.idle.older_than = 30m
  * policy.archive.idle.path = /projects
@@ -48,12 +52,18 @@ import java.util.regex.Pattern;
  * policy.release.fast.high = 85%
  * policy.release.fast.low = 70%
  * policy.remove.after = 30d
+ * # how long an S3 GET of a released object waits
+ * s3.restore_wait = 15s
  * </pre>
  */
 public record HsmSettings(List<S3ArchiveConfig> archives, int maxActions, String agentName, PolicyRules policy,
-                          Duration policyInterval) {
+                          Duration policyInterval, Duration s3RestoreWait) {
 
-    public static final HsmSettings NONE = new HsmSettings(List.of(), 4, null, PolicyRules.NONE, Duration.ofMinutes(1));
+    /** How long an S3 GET of a released object waits for its restore by default, before 503 SlowDown. */
+    public static final Duration DEFAULT_S3_RESTORE_WAIT = Duration.ofSeconds(15);
+
+    public static final HsmSettings NONE = new HsmSettings(List.of(), 4, null, PolicyRules.NONE, Duration.ofMinutes(1),
+            DEFAULT_S3_RESTORE_WAIT);
 
     private static final Pattern ARCHIVE = Pattern.compile("archive\\.(\\d+)\\.([a-z_]+)");
     private static final Pattern RULE = Pattern.compile("policy\\.(archive|release)\\.([A-Za-z0-9_-]+)\\.([a-z_]+)");
@@ -65,6 +75,10 @@ public record HsmSettings(List<S3ArchiveConfig> archives, int maxActions, String
 
     public HsmSettings {
         archives = List.copyOf(archives);
+        s3RestoreWait = s3RestoreWait == null ? DEFAULT_S3_RESTORE_WAIT : s3RestoreWait;
+        if (s3RestoreWait.isNegative()) {
+            throw new IllegalArgumentException("s3.restore_wait must be >= 0: " + s3RestoreWait);
+        }
         if (maxActions < 1) {
             throw new IllegalArgumentException("agent.max_actions must be >= 1: " + maxActions);
         }
@@ -100,6 +114,7 @@ public record HsmSettings(List<S3ArchiveConfig> archives, int maxActions, String
         String agentName = null;
         Duration interval = Duration.ofMinutes(1);
         Duration removeAfter = null;
+        Duration restoreWait = DEFAULT_S3_RESTORE_WAIT;
         for (String key : new TreeSet<>(p.stringPropertyNames())) {
             String v = p.getProperty(key).strip();
             Matcher a = ARCHIVE.matcher(key);
@@ -120,6 +135,7 @@ public record HsmSettings(List<S3ArchiveConfig> archives, int maxActions, String
                         case "agent.name" -> agentName = v;
                         case "policy.interval" -> interval = duration(v);
                         case "policy.remove.after" -> removeAfter = duration(v);
+                        case "s3.restore_wait" -> restoreWait = duration(v);
                         default -> throw new IllegalArgumentException("unknown setting " + key);
                     }
                 }
@@ -139,7 +155,8 @@ public record HsmSettings(List<S3ArchiveConfig> archives, int maxActions, String
         releaseRules.forEach((name, m) -> rr.add(new PolicyRules.ReleaseRule(name, m.get("pool"),
                 fraction(require(where, "policy.release." + name, m, "high")),
                 fraction(require(where, "policy.release." + name, m, "low")))));
-        return new HsmSettings(configs, maxActions, agentName, new PolicyRules(ar, rr, removeAfter), interval);
+        return new HsmSettings(configs, maxActions, agentName, new PolicyRules(ar, rr, removeAfter), interval,
+                restoreWait);
     }
 
     private static void known(String key, String field, Set<String> allowed) {
@@ -204,13 +221,13 @@ public record HsmSettings(List<S3ArchiveConfig> archives, int maxActions, String
             throw new IllegalArgumentException("archive " + archiveId + " is configured twice");
         }
         all.add(b.build());
-        return new HsmSettings(all, maxActions, agentName, policy, policyInterval);
+        return new HsmSettings(all, maxActions, agentName, policy, policyInterval, s3RestoreWait);
     }
 
     /** The same with another agent concurrency and name (null: keep). */
     public HsmSettings withAgent(Integer actions, String name) {
         return new HsmSettings(archives, actions == null ? maxActions : actions, name == null ? agentName : name, policy,
-                policyInterval);
+                policyInterval, s3RestoreWait);
     }
 
     /** "30s", "15m", "2h", "30d", or a number of seconds. */

@@ -134,6 +134,7 @@ public final class Node implements AutoCloseable {
                 .fileIo(io)
                 .keys(keys)
                 .virtualHostDomain(options.s3Domain())
+                .restoreWait(options.hsm().s3RestoreWait())
                 .build()
                 .start();
         toClose.push(s3);
