@@ -245,19 +245,7 @@ final class HsmTable {
 
     /** Waiting requests whose not-before time is at or before {@code now}, at most max, soonest first. */
     List<HsmRequest> dueTimers(long now, int max) {
-        List<HsmRequest> out = new ArrayList<>();
-        byte[] prefix = {'T'};
-        tx.scanHsm(prefix, (k, v) -> {
-            if (!startsWith(k, prefix) || Keys.getLong(k, 1) > now || out.size() >= max) {
-                return false;
-            }
-            HsmRequest r = request(Keys.getLong(k, 9));
-            if (r != null) {
-                out.add(r);
-            }
-            return true;
-        });
-        return out;
+        return byTime('T', now + 1, max);
     }
 
     /** Started requests, in id order, that match. */
@@ -298,8 +286,13 @@ final class HsmTable {
 
     /** Finished requests that finished before {@code before}, at most max. */
     List<HsmRequest> finishedBefore(long before, int max) {
+        return byTime('D', before, max);
+    }
+
+    /** The requests of a time index (key: tag, time, request id) with a time before {@code before}, at most max. */
+    private List<HsmRequest> byTime(char tag, long before, int max) {
         List<HsmRequest> out = new ArrayList<>();
-        byte[] prefix = {'D'};
+        byte[] prefix = {(byte) tag};
         tx.scanHsm(prefix, (k, v) -> {
             if (!startsWith(k, prefix) || Keys.getLong(k, 1) >= before || out.size() >= max) {
                 return false;
