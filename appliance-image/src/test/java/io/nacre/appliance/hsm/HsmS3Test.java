@@ -13,11 +13,13 @@ import io.nacre.engine.hsm.HsmAction;
 import io.nacre.engine.hsm.HsmImport;
 import io.nacre.engine.hsm.HsmRequest;
 import io.nacre.engine.meta.Attr;
+import io.nacre.engine.meta.HsmState;
 import io.nacre.engine.meta.MetadataService;
 import io.nacre.s3.auth.KeyStore;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Random;
@@ -28,58 +30,72 @@ import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.ResponseBytes;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.ObjectStorageClass;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
- * HSM seen through Nacre's own S3 gateway (archive on s3proxy): a GET of a released object waits for its
- * restore, or answers 503 SlowDown with Retry-After when the restore takes longer than the wait; a bucket
- * in glacier mode lists archived objects as GLACIER, refuses GETs of released ones with InvalidObjectState,
- * and restores them with RestoreObject, showing x-amz-restore.
+ * HSM through Nacre's S3 gateway, with another Nacre (its S3 gateway) as the archive: a GET of a released
+ * object waits for its restore, or answers 503 SlowDown with Retry-After when the restore takes longer
+ * than the wait; a bucket in glacier mode lists archived objects as GLACIER, refuses GETs of released ones
+ * with InvalidObjectState, and restores them with RestoreObject, showing x-amz-restore. Large files go to
+ * the archive multipart, and a prefix of the other Nacre imports as stubs read lazily.
  */
 class HsmS3Test {
 
     @TempDir
     static Path dir;
-    static S3ProxyProcess s3proxy;
+    /** The archive: another Nacre, through its S3 gateway (s3proxy is the archive of the other HSM tests). */
+    static Node archive;
+    static S3Client archiveS3;
     static Node node;
     static MetadataService mds;
     static S3Client s3;
 
     @BeforeAll
-    static void start() throws Exception {
-        s3proxy = S3ProxyProcess.start(dir.resolve("s3proxy"));
-        s3proxy.createBucket("archive");
+    static void start() {
+        archive = Node.start(NodeOptions.ephemeral(dir.resolve("archive")));
+        archiveS3 = client(archive, archive.keys().root());
+        archiveS3.createBucket(b -> b.bucket("archive"));
+        archiveS3.createBucket(b -> b.bucket("source"));
+        KeyStore.Key key = archive.keys().root();
         node = Node.start(NodeOptions.ephemeral(dir.resolve("data")).withHsm(HsmSettings.parse(String.join("\n",
-                "archive.1.endpoint = " + s3proxy.endpoint(),
+                "archive.1.endpoint = " + archive.s3Uri(),
                 "archive.1.bucket = archive",
-                "archive.1.access_key = " + S3ProxyProcess.ACCESS_KEY,
-                "archive.1.secret_key = " + S3ProxyProcess.SECRET_KEY,
+                "archive.1.prefix = fs1",
+                "archive.1.access_key = " + key.accessKey(),
+                "archive.1.secret_key = " + key.secretKey(),
+                "archive.1.part_size = 5M",
                 "s3.restore_wait = 2s"))));
         mds = node.metadata();
-        KeyStore.Key root = node.keys().root();
-        s3 = S3Client.builder().endpointOverride(URI.create(node.s3Uri())).region(Region.US_EAST_1).forcePathStyle(true)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(root.accessKey(),
-                        root.secretKey())))
+        s3 = client(node, node.keys().root());
+        s3.createBucket(b -> b.bucket("data"));
+    }
+
+    /** An SDK client of a Nacre's S3 that does not retry: each answer is seen as the server gave it. */
+    static S3Client client(Node n, KeyStore.Key key) {
+        return S3Client.builder().endpointOverride(URI.create(n.s3Uri())).region(Region.US_EAST_1).forcePathStyle(true)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(key.accessKey(),
+                        key.secretKey())))
                 .overrideConfiguration(c -> c.retryStrategy(AwsRetryStrategy.doNotRetry()))
                 .build();
-        s3.createBucket(b -> b.bucket("data"));
     }
 
     @AfterAll
     static void stop() {
-        if (s3 != null) {
-            s3.close();
-        }
-        if (node != null) {
-            node.close();
-        }
-        if (s3proxy != null) {
-            s3proxy.close();
+        for (AutoCloseable c : new AutoCloseable[] {s3, node, archiveS3, archive}) {
+            if (c != null) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }
         }
     }
 
@@ -229,5 +245,42 @@ class HsmS3Test {
             mds.hsmSubmit(Caller.ROOT, HsmAction.CANCEL, stub.attr().fid(), 0, 0);
             glacier("off");
         }
+    }
+
+    @Test
+    void filesArchivedToAnotherNacreComeBackByteForByteAndItsObjectsArePlainObjects() {
+        byte[] large = put("large.bin", 12 << 20, 4); // three parts of 5 MiB at most
+        Fid l = archiveAndRelease("large.bin");
+        assertThat(HsmTesting.readAll(node.fileIo(), l)).as("read through the engine, as NFS does").isEqualTo(large);
+        assertThat(mds.getattr(l).hsm().describe()).isEqualTo("(0x00000009) exists archived, archive_id:1");
+
+        // What someone without the first instance sees: the file's bytes at <prefix>/<path>, its Fid and owner.
+        ResponseBytes<GetObjectResponse> obj = archiveS3.getObjectAsBytes(r -> r.bucket("archive")
+                .key("fs1/data/large.bin"));
+        assertThat(obj.asByteArray()).isEqualTo(large);
+        assertThat(obj.response().metadata()).containsEntry("nacre-fid", l.toString()).containsEntry("uid", "0");
+        assertThat(obj.response().eTag()).as("a multipart upload's ETag").endsWith("-3\"");
+    }
+
+    @Test
+    void aPrefixOfAnotherNacreImportsAsStubsReadLazily() {
+        for (int i = 0; i < 30; i++) {
+            String body = "object " + i;
+            String k = "in/d" + (i % 3) + "/o" + i;
+            archiveS3.putObject(r -> r.bucket("source").key(k), RequestBody.fromString(body));
+        }
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(new String[] {"--admin", node.adminUri(), "hsm", "import", "s3://source/in", "/data/imported"},
+                new PrintWriter(out, true), new PrintWriter(err, true));
+        assertThat(code).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("30 created");
+        Attr stub = mds.resolve(Caller.ROOT, Fid.ROOT, "data/imported/d1/o7");
+        assertThat(stub.hsm().has(HsmState.RELEASED)).as("no data copied yet").isTrue();
+        assertThat(stub.size()).isEqualTo("object 7".length());
+        assertThat(getRetryingSlowDown("imported/d1/o7")).as("read over S3: restored on access")
+                .isEqualTo("object 7".getBytes(StandardCharsets.UTF_8));
+        assertThat(mds.resolve(Caller.ROOT, Fid.ROOT, "data/imported/d2/o8").hsm().has(HsmState.RELEASED))
+                .as("only what was read came back").isTrue();
     }
 }
