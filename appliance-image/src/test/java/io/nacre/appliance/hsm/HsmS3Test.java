@@ -239,6 +239,12 @@ class HsmS3Test {
             assertThatThrownBy(() -> s3.getObjectAsBytes(r -> r.bucket("data").key("frozen")))
                     .as("still in the archive").isInstanceOfSatisfying(S3Exception.class,
                             e -> assertThat(e.awsErrorDetails().errorCode()).isEqualTo("InvalidObjectState"));
+            assertThatThrownBy(() -> s3.restoreObject(r -> r.bucket("data").key("frozen").restoreRequest(q -> q.days(0))))
+                    .as("bad Days").isInstanceOfSatisfying(S3Exception.class,
+                            e -> assertThat(e.awsErrorDetails().errorCode()).isEqualTo("MalformedXML"));
+            assertThatThrownBy(() -> s3.restoreObject(r -> r.bucket("data").key("no-such-key")))
+                    .isInstanceOfSatisfying(S3Exception.class,
+                            e -> assertThat(e.awsErrorDetails().errorCode()).isEqualTo("NoSuchKey"));
             assertThat(mds.hsmRequests(stub.attr().fid())).as("one restore queued")
                     .singleElement().extracting(HsmRequest::action).isEqualTo(HsmAction.RESTORE);
         } finally {
