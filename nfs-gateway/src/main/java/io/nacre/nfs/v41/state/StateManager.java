@@ -758,6 +758,16 @@ public final class StateManager {
 
     // ---- files removed while open -------------------------------------------------------------------
 
+    /** True while any file is open at all: lets REMOVE skip its check in the common case. */
+    public boolean anyOpen() {
+        lock.lock();
+        try {
+            return !opens.isEmpty();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** True while any client has {@code fid} open. */
     public boolean isOpen(Fid fid) {
         lock.lock();
