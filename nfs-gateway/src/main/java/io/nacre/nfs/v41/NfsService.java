@@ -78,7 +78,19 @@ public final class NfsService implements AutoCloseable {
         context = new ServerContext(md, io, state, new AttrEncoder(fs, ids), ids, exports, new FileHandles(fsid), root,
                 unlinked, owner, owner, List.of(new ImplId4("nacre.io", "Nacre NFSv4.1", new NfsTime4(0, 0))), maxIo);
         orphansRemoved = false;
-        rpc = new OncRpcSvcBuilder()
+        rpc = serve(context, bindAddress, port);
+        long period = Math.max(1000, lease.toMillis() / 4);
+        reaper = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "nfs-lease-reaper");
+            t.setDaemon(true);
+            return t;
+        });
+        reaper.scheduleWithFixedDelay(this::reap, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    /** Starts the RPC service of NFS version 4 for a server's operations; every call on a virtual thread. */
+    static OncRpcSvc serve(ServerContext context, String bindAddress, int port) throws IOException {
+        OncRpcSvc svc = new OncRpcSvcBuilder()
                 .withTCP()
                 .withoutAutoPublish()
                 .withBindAddress(bindAddress)
@@ -89,14 +101,8 @@ public final class NfsService implements AutoCloseable {
                 .withRpcService(new OncRpcProgram(Nfs4.PROGRAM, Nfs4.VERSION),
                         new Nfs4Program(new CompoundProcessor(context)))
                 .build();
-        rpc.start();
-        long period = Math.max(1000, lease.toMillis() / 4);
-        reaper = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "nfs-lease-reaper");
-            t.setDaemon(true);
-            return t;
-        });
-        reaper.scheduleWithFixedDelay(this::reap, period, period, TimeUnit.MILLISECONDS);
+        svc.start();
+        return svc;
     }
 
     private void reap() {
