@@ -52,6 +52,11 @@ public interface OpArgs extends XdrEncodable {
             case OpNum.TEST_STATEID -> TestStateidArgs.decode(x);
             case OpNum.DESTROY_CLIENTID -> DestroyClientidArgs.decode(x);
             case OpNum.RECLAIM_COMPLETE -> ReclaimCompleteArgs.decode(x);
+            case OpNum.LAYOUTGET -> LayoutGetArgs.decode(x);
+            case OpNum.LAYOUTRETURN -> LayoutReturnArgs.decode(x);
+            case OpNum.LAYOUTCOMMIT -> LayoutCommitArgs.decode(x);
+            case OpNum.GETDEVICEINFO -> GetDeviceInfoArgs.decode(x);
+            case OpNum.GETDEVICELIST -> GetDeviceListArgs.decode(x);
             case OpNum.GETFH, OpNum.LOOKUPP, OpNum.PUTPUBFH, OpNum.PUTROOTFH, OpNum.READLINK, OpNum.RESTOREFH,
                  OpNum.SAVEFH -> new VoidArgs(opnum);
             default -> null;

@@ -51,6 +51,10 @@ public record OpRes(int opnum, int status, XdrEncodable body) implements XdrEnco
         if (status == Nfs4Status.NFS4ERR_DENIED && (op == OpNum.LOCK || op == OpNum.LOCKT)) {
             return new OpRes(op, status, LockDenied.decode(x));
         }
+        if ((status == Nfs4Status.NFS4ERR_TOOSMALL && op == OpNum.GETDEVICEINFO)
+                || (status == Nfs4Status.NFS4ERR_LAYOUTTRYLATER && op == OpNum.LAYOUTGET)) {
+            return new OpRes(op, status, IntRes.decode(x));
+        }
         if (status != Nfs4Status.NFS4_OK) {
             return new OpRes(op, status, null);
         }
@@ -74,6 +78,11 @@ public record OpRes(int opnum, int status, XdrEncodable body) implements XdrEnco
             case OpNum.CREATE_SESSION -> CreateSessionRes.decode(x);
             case OpNum.SEQUENCE -> SequenceRes.decode(x);
             case OpNum.TEST_STATEID -> TestStateidRes.decode(x);
+            case OpNum.LAYOUTGET -> LayoutGetRes.decode(x);
+            case OpNum.LAYOUTRETURN -> LayoutReturnRes.decode(x);
+            case OpNum.LAYOUTCOMMIT -> LayoutCommitRes.decode(x);
+            case OpNum.GETDEVICEINFO -> GetDeviceInfoRes.decode(x);
+            case OpNum.GETDEVICELIST -> GetDeviceListRes.decode(x);
             default -> null;
         };
         return new OpRes(op, status, body);

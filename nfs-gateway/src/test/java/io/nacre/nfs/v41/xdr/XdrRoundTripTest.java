@@ -71,7 +71,17 @@ class XdrRoundTripTest {
                 new DestroyClientidArgs(99),
                 new ReclaimCompleteArgs(false),
                 new VoidArgs(OpNum.PUTROOTFH),
-                new VoidArgs(OpNum.GETFH));
+                new VoidArgs(OpNum.GETFH),
+                new LayoutGetArgs(false, Nfs4.LAYOUT4_NFSV4_1_FILES, Nfs4.LAYOUTIOMODE4_RW, 0, -1L, 4096, SID, 65536),
+                new LayoutReturnArgs(false, Nfs4.LAYOUT4_NFSV4_1_FILES, Nfs4.LAYOUTIOMODE4_ANY,
+                        Nfs4.LAYOUTRECALL4_FILE, 0, -1L, SID, new byte[0]),
+                new LayoutReturnArgs(true, Nfs4.LAYOUT4_NFSV4_1_FILES, Nfs4.LAYOUTIOMODE4_ANY, Nfs4.LAYOUTRECALL4_ALL,
+                        0, 0, null, null),
+                new LayoutCommitArgs(0, 8192, false, SID, 8191L, new NfsTime4(5, 6), Nfs4.LAYOUT4_NFSV4_1_FILES,
+                        new byte[0]),
+                new LayoutCommitArgs(0, 8192, false, SID, null, null, Nfs4.LAYOUT4_NFSV4_1_FILES, new byte[] {1}),
+                new GetDeviceInfoArgs(new DeviceId4(1, 2), Nfs4.LAYOUT4_NFSV4_1_FILES, 4096, new int[] {6}),
+                new GetDeviceListArgs(Nfs4.LAYOUT4_NFSV4_1_FILES, 16, 0, 0));
     }
 
     @ParameterizedTest
@@ -118,6 +128,20 @@ class XdrRoundTripTest {
                 OpRes.ok(OpNum.SEQUENCE, new SequenceRes(SESSION, 1, 0, 63, 63, 0)),
                 OpRes.ok(OpNum.TEST_STATEID, new TestStateidRes(new int[] {0, Nfs4Status.NFS4ERR_BAD_STATEID})),
                 OpRes.error(OpNum.OPEN, Nfs4Status.NFS4ERR_NOENT),
+                OpRes.ok(OpNum.LAYOUTGET, new LayoutGetRes(true, SID, List.of(new Layout4(0, -1L,
+                        Nfs4.LAYOUTIOMODE4_RW, Nfs4.LAYOUT4_NFSV4_1_FILES, XdrIo.toBytes(new FileLayout4(
+                                new DeviceId4(3, 4), 1 << 20 | FileLayout4.NFL4_UFLG_DENSE, 0, 0,
+                                List.of(new byte[28], new byte[28]))))))),
+                new OpRes(OpNum.LAYOUTGET, Nfs4Status.NFS4ERR_LAYOUTTRYLATER, new IntRes(0)),
+                OpRes.ok(OpNum.LAYOUTRETURN, new LayoutReturnRes(SID)),
+                OpRes.ok(OpNum.LAYOUTRETURN, new LayoutReturnRes(null)),
+                OpRes.ok(OpNum.LAYOUTCOMMIT, new LayoutCommitRes(12345L)),
+                OpRes.ok(OpNum.GETDEVICEINFO, new GetDeviceInfoRes(Nfs4.LAYOUT4_NFSV4_1_FILES,
+                        XdrIo.toBytes(new FileLayoutDsAddr4(new int[] {0, 1}, List.of(
+                                List.of(new FileLayoutDsAddr4.NetAddr4("tcp", "127.0.0.1.8.1")),
+                                List.of(new FileLayoutDsAddr4.NetAddr4("tcp", "127.0.0.1.8.2"))))), new int[0])),
+                new OpRes(OpNum.GETDEVICEINFO, Nfs4Status.NFS4ERR_TOOSMALL, new IntRes(200)),
+                OpRes.ok(OpNum.GETDEVICELIST, new GetDeviceListRes(0, 1, List.of(new DeviceId4(5, 6)), true)),
                 OpRes.ok(OpNum.PUTROOTFH));
     }
 
@@ -150,6 +174,19 @@ class XdrRoundTripTest {
         assertThat(back.ops()).extracting(OpArgs::opnum).containsExactly(OpNum.PUTROOTFH);
         assertThat(back.stop()).isEqualTo(new CompoundArgs.Stop(OpNum.ILLEGAL, Nfs4Status.NFS4ERR_OP_ILLEGAL));
         assertThat(back.opCount()).isEqualTo(3);
+    }
+
+    @Test
+    void fileLayoutBodiesRoundTrip() throws Exception {
+        FileLayout4 l = new FileLayout4(new DeviceId4(9, 8), (4 << 20) | FileLayout4.NFL4_UFLG_DENSE, 1, 1 << 20,
+                List.of(new byte[] {1, 2, 3}, new byte[] {4}));
+        byte[] wire = XdrIo.toBytes(l);
+        assertThat(XdrIo.toBytes(FileLayout4.decode(XdrIo.decoder(wire)))).isEqualTo(wire);
+        FileLayoutDsAddr4 a = new FileLayoutDsAddr4(new int[] {0, 1, 2, 3}, List.of(
+                List.of(new FileLayoutDsAddr4.NetAddr4("tcp", "10.0.0.1.8.1"),
+                        new FileLayoutDsAddr4.NetAddr4("tcp6", "::1.8.1"))));
+        byte[] wire2 = XdrIo.toBytes(a);
+        assertThat(XdrIo.toBytes(FileLayoutDsAddr4.decode(XdrIo.decoder(wire2)))).isEqualTo(wire2);
     }
 
     @Test
