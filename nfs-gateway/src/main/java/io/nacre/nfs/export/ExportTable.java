@@ -6,7 +6,9 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Who may mount what, in exports(5) syntax. One export: its path in the namespace (the root, "/", by
@@ -26,6 +28,8 @@ public final class ExportTable {
 
     private final String path;
     private final List<ClientRule> rules;
+    /** The rule of each client address seen (host name patterns cost a reverse lookup). */
+    private final Map<InetAddress, Optional<ClientRule>> byAddress = new ConcurrentHashMap<>();
 
     private ExportTable(String path, List<ClientRule> rules) {
         this.path = path;
@@ -172,15 +176,19 @@ public final class ExportTable {
      * the client may not mount. A rule marked {@code secure} matches only from a port below 1024.
      */
     public Optional<ClientRule> ruleFor(InetSocketAddress client) {
-        InetAddress addr = client.getAddress();
+        Optional<ClientRule> rule = byAddress.computeIfAbsent(client.getAddress(), this::match);
+        if (rule.isPresent() && rule.get().secure() && client.getPort() >= 1024) {
+            return Optional.empty();
+        }
+        return rule;
+    }
+
+    private Optional<ClientRule> match(InetAddress addr) {
         ClientRule best = null;
         for (ClientRule r : rules) {
             if (r.clients().matches(addr) && (best == null || r.clients().specificity() > best.clients().specificity())) {
                 best = r;
             }
-        }
-        if (best != null && best.secure() && client.getPort() >= 1024) {
-            return Optional.empty();
         }
         return Optional.ofNullable(best);
     }
