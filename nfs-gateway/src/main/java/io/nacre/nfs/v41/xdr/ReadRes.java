@@ -2,6 +2,7 @@ package io.nacre.nfs.v41.xdr;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import org.dcache.oncrpc4j.xdr.Xdr;
 import org.dcache.oncrpc4j.xdr.XdrDecodingStream;
 import org.dcache.oncrpc4j.xdr.XdrEncodingStream;
 
@@ -18,6 +19,11 @@ public record ReadRes(boolean eof, ByteBuffer data) implements XdrEncodable {
     @Override
     public void encode(XdrEncodingStream x) {
         x.xdrEncodeBoolean(eof);
-        x.xdrEncodeByteBuffer(data.duplicate());
+        if (x instanceof Xdr xdr) {
+            // the reply refers to the data instead of copying a megabyte into the RPC buffer
+            xdr.xdrEncodeShallowByteBuffer(data.duplicate());
+        } else {
+            x.xdrEncodeByteBuffer(data.duplicate());
+        }
     }
 }
