@@ -44,7 +44,8 @@ public final class StateManager {
     public record Options(Duration lease, int maxSlots, int maxOperations, int maxRequestSize, int maxResponseSize,
                           int maxResponseSizeCached, Duration callbackTimeout) {
         public static Options defaults() {
-            return new Options(Duration.ofSeconds(90), 128, 64, 1024 * 1024 + 64 * 1024, 1024 * 1024 + 64 * 1024,
+            // operations per compound: the Linux client refuses a session with fewer than it asked for
+            return new Options(Duration.ofSeconds(90), 128, 1024, 1024 * 1024 + 64 * 1024, 1024 * 1024 + 64 * 1024,
                     64 * 1024, Duration.ofSeconds(10));
         }
     }
@@ -228,6 +229,11 @@ public final class StateManager {
             if ((a.flags() & Nfs4.CREATE_SESSION4_FLAG_CONN_RDMA) != 0 && a.fore().rdmaIrd().length > 0) {
                 throw new NfsException(NFS4ERR_INVAL, "RDMA is not offered");
             }
+            if ((a.flags() & Nfs4.CREATE_SESSION4_FLAG_CONN_BACK_CHAN) != 0
+                    && (a.back().maxOperations() < 2 || a.back().maxRequests() < 1)) {
+                // CB_SEQUENCE and one callback operation must fit (RFC 8881 §18.36.3)
+                throw new NfsException(NFS4ERR_TOOSMALL, "backchannel too small for a callback");
+            }
             ChannelAttrs4 fore = negotiateFore(a.fore());
             ChannelAttrs4 back = negotiateBack(a.back());
             if (!c.confirmed) {
@@ -272,9 +278,10 @@ public final class StateManager {
     }
 
     private static ChannelAttrs4 negotiateBack(ChannelAttrs4 asked) {
-        // the server sends CB_SEQUENCE plus one operation on one slot
+        // the server sends CB_SEQUENCE plus one operation on one slot; it takes the client's sizes as they
+        // are (the Linux client refuses larger requests or fewer response bytes than it offered)
         return new ChannelAttrs4(0, asked.maxRequestSize(), asked.maxResponseSize(), asked.maxResponseSizeCached(),
-                Math.max(2, asked.maxOperations()), Math.max(1, Math.min(asked.maxRequests(), 1)));
+                asked.maxOperations(), Math.min(asked.maxRequests(), 1));
     }
 
     /** Confirms a client; a confirmed record of the same owner (the client before its restart) goes, with its state. */
