@@ -108,6 +108,7 @@ public final class NfsService implements AutoCloseable {
     private void reap() {
         try {
             context.unlinked().release(context.state().expireLeases());
+            context.unlinked().release(context.state().drainReleased());
             if (!orphansRemoved && !context.state().inGrace()) {
                 context.unlinked().removeOrphans();
                 orphansRemoved = true;

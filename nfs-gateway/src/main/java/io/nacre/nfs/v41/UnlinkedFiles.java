@@ -101,6 +101,23 @@ public final class UnlinkedFiles {
         return r;
     }
 
+    /**
+     * After a restart, a client reclaiming the open of a file that had been removed while open: the file
+     * lives in the hidden directory; remember it so that its last close removes it.
+     */
+    public void readopt(Fid fid) {
+        String hidden = nameOf(fid);
+        try {
+            if (md.lookup(Caller.ROOT, dir, hidden).fid().equals(fid)) {
+                state.hide(fid, hidden);
+            }
+        } catch (NacreException e) {
+            if (e.status() != Status.NOT_FOUND) {
+                throw e;
+            }
+        }
+    }
+
     /** Removes hidden files whose last open went. */
     public void release(List<String> hiddenNames) {
         for (String n : hiddenNames) {

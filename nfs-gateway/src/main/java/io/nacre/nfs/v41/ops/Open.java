@@ -76,6 +76,9 @@ final class Open implements Operation {
             }
         }
         OpenState os = ctx.server().state().open(ctx.client(), a.owner(), t.fid(), access, a.shareDeny(), reclaim);
+        if (reclaim) {
+            ctx.server().unlinked().readopt(t.fid());
+        }
         ctx.currentFh(t.fid());
         ctx.currentStateid(os.stateid());
         int delegation = OPEN_DELEGATE_NONE;

@@ -87,6 +87,8 @@ public final class StateManager {
     private final Map<OwnerOnFile, LockState> lockStates = new HashMap<>();
     private final Map<Fid, FileState> files = new HashMap<>();
     private Grace grace = new Grace(java.util.Set.of(), 0);
+    /** Hidden names released as a side effect (a restarted client's old state); the reaper removes them. */
+    private final java.util.Queue<String> released = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     /**
      * @param epoch   this server instance: in client ids, session ids and stateids, so that those of an
@@ -290,7 +292,9 @@ public final class StateManager {
         NfsClient old = confirmedByOwner.get(key);
         if (old != null && old != c) {
             LOG.info("{} replaces {} (client restarted)", c, old);
-            destroyClient(old, new ArrayList<>());
+            List<String> hidden = new ArrayList<>();
+            destroyClient(old, hidden);
+            released.addAll(hidden);
         }
         unconfirmedByOwner.remove(key, c);
         c.confirmed = true;
@@ -830,6 +834,15 @@ public final class StateManager {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Hidden names whose last open went as a side effect of another operation, to remove now. */
+    public List<String> drainReleased() {
+        List<String> out = new ArrayList<>();
+        for (String n; (n = released.poll()) != null; ) {
+            out.add(n);
+        }
+        return out;
     }
 
     // ---- leases -------------------------------------------------------------------------------------
