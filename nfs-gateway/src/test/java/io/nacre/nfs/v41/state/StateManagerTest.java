@@ -129,6 +129,19 @@ class StateManagerTest {
     }
 
     @Test
+    void aRestartedClientsHiddenFilesAreReleased() {
+        NfsClient old = mount(sm, "host-r");
+        sm.open(old, owner(old, "o"), FILE, 1, 0, false);
+        assertThat(sm.hide(FILE, "hidden-r")).isTrue();
+        StateManager.Exchanged x = sm.exchangeId(bytes("host-r"), 77, false, "sys:0", 0);
+        assertThat(sm.drainReleased()).isEmpty();
+        sm.createSession(new CreateSessionArgs(x.client().clientid(), 1, 0, ASK, ASK, 1, List.of()), "sys:0", null,
+                REMOTE);
+        assertThat(sm.drainReleased()).containsExactly("hidden-r");
+        assertThat(sm.drainReleased()).isEmpty();
+    }
+
+    @Test
     void updateOfAnUnknownClientIsNoent() {
         assertStatus(() -> sm.exchangeId(bytes("nobody"), 1, true, "sys:0", 0), NFS4ERR_NOENT);
         NfsClient c = mount(sm, "host-d");
