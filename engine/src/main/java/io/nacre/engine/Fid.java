@@ -72,12 +72,17 @@ public record Fid(long seq, int oid, int ver) implements Comparable<Fid> {
         if (s.startsWith("[") && s.endsWith("]")) {
             s = s.substring(1, s.length() - 1);
         }
-        String[] parts = s.split(":");
+        String[] parts = s.split(":", -1);
         if (parts.length != 3) {
             throw new NacreException(Status.INVALID, "not a Fid: " + text);
         }
         try {
-            return new Fid(parseHex(parts[0]), (int) parseHex(parts[1]), (int) parseHex(parts[2]));
+            long oid = parseHex(parts[1]);
+            long ver = parseHex(parts[2]);
+            if (oid >>> 32 != 0 || ver >>> 32 != 0) {
+                throw new NacreException(Status.INVALID, "not a Fid (object id and version are 32 bits): " + text);
+            }
+            return new Fid(parseHex(parts[0]), (int) oid, (int) ver);
         } catch (NumberFormatException e) {
             throw new NacreException(Status.INVALID, "not a Fid: " + text);
         }
@@ -87,6 +92,10 @@ public record Fid(long seq, int oid, int ver) implements Comparable<Fid> {
         String t = s.strip();
         if (t.startsWith("0x") || t.startsWith("0X")) {
             t = t.substring(2);
+        }
+        // parseUnsignedLong takes a leading '+'; a Fid's hex digits do not.
+        if (t.startsWith("+")) {
+            throw new NumberFormatException(s);
         }
         return Long.parseUnsignedLong(t, 16);
     }

@@ -3,6 +3,7 @@ package io.nacre.engine.fault;
 import io.nacre.engine.NacreException;
 import io.nacre.engine.Status;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -33,6 +34,16 @@ public final class Faults {
 
     /** An armed fault: fires on the {@code nth} hit (1 = first) and, if {@code repeat}, every hit after. */
     public record Fault(Kind kind, int nth, boolean repeat, long millis) {
+        public Fault {
+            Objects.requireNonNull(kind, "kind");
+            if (nth < 1) {
+                throw new IllegalArgumentException("a fault fires on hit 1 or later: " + nth);
+            }
+            if (millis < 0) {
+                throw new IllegalArgumentException("negative sleep: " + millis);
+            }
+        }
+
         public static Fault fail() {
             return new Fault(Kind.FAIL, 1, true, 0);
         }

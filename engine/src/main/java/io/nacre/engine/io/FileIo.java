@@ -1,48 +1,731 @@
 package io.nacre.engine.io;
 
+import static java.util.Objects.requireNonNull;
+
 import io.nacre.engine.Caller;
 import io.nacre.engine.Fid;
+import io.nacre.engine.NacreException;
+import io.nacre.engine.Status;
+import io.nacre.engine.io.IoPlan.DomTarget;
+import io.nacre.engine.io.IoPlan.ObjectTarget;
+import io.nacre.engine.io.IoPlan.Target;
+import io.nacre.engine.layout.Component;
+import io.nacre.engine.layout.Layout;
+import io.nacre.engine.layout.ObjectRef;
+import io.nacre.engine.layout.Placement;
+import io.nacre.engine.layout.Striping;
 import io.nacre.engine.meta.Attr;
+import io.nacre.engine.meta.FileType;
 import io.nacre.engine.meta.MetadataService;
+import io.nacre.engine.meta.PendingDestroy;
+import io.nacre.engine.meta.Results.AttrChange;
+import io.nacre.engine.meta.SetAttr;
 import io.nacre.engine.store.Durability;
 import io.nacre.engine.store.ObjectStore;
 import java.nio.ByteBuffer;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.WritableByteChannel;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Lock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * COMPILE PLACEHOLDER on branch wt/nfs only, with the API fixed for FileIo (being written on the
- * engine-io branch). It is replaced by the real class when that lands in main; nothing here runs.
+ * Reads and writes files through their layouts: every OST object of a request is read or written side
+ * by side on virtual threads, one request per object (see {@link IoPlan}), in windows of bounded size,
+ * so memory stays bounded whatever the request. Size and mtime are the MDS's: stable writes record them
+ * before returning, unstable ones keep them here (shown by {@link #getattr}) until {@link #commit} or
+ * the periodic flush. One FileIo serves a whole process: gateways share it, so that its ordering of
+ * truncates against writes covers them all.
  */
 public final class FileIo implements AutoCloseable {
 
+    private static final Logger LOG = LoggerFactory.getLogger(FileIo.class);
+
+    /** A sequential stream of writes from an offset (S3 PUT, NFS): bounded buffering, parallel flushes. */
+    public interface Writer extends WritableByteChannel {
+        /**
+         * Copies src's remaining bytes into the stream, flushing full windows in the background; blocks
+         * while the stream has its maximum of bytes in flight. Throws the error of an earlier flush.
+         */
+        @Override
+        int write(ByteBuffer src);
+
+        /** The file offset the next byte goes to. */
+        long position();
+
+        /**
+         * Flushes what is buffered and waits for every flush; for a STABLE stream makes all of it durable
+         * and records size and mtime at the MDS. Throws if any write of the stream failed (then nothing
+         * is recorded). Later calls do nothing.
+         */
+        @Override
+        void close();
+    }
+
+    /** A sequential read of a range (S3 GET), fetching the next window ahead while this one is consumed. */
+    public interface Reader extends ReadableByteChannel {
+        /** Copies the next bytes into dst; -1 at the end of the range (clipped to the size at open). */
+        @Override
+        int read(ByteBuffer dst);
+
+        /** The file offset of the next byte. */
+        long position();
+
+        /** The offset the range ends at (the file size at open when the range reached beyond it). */
+        long end();
+
+        @Override
+        void close();
+    }
+
+    private final MetadataService mds;
+    private final ObjectStore objects;
+    private final int window;
+    private final long maxInFlight;
+    private final int readAhead;
+    private final Duration flushInterval;
+
+    private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+    private final Verifier verifier = new Verifier();
+    private final PendingWrites pending = new PendingWrites();
+    private final FidLocks locks = new FidLocks(1024);
+    private final QueuedDestroys queued;
+    /** Files with Writer streams open, and how many: their data may lie beyond the recorded size. */
+    private final Map<Fid, Integer> openStreams = new ConcurrentHashMap<>();
+    private final CountDownLatch closing = new CountDownLatch(1);
+    private final Thread flusher;
+    private volatile boolean closed;
+
     public FileIo(MetadataService mds, ObjectStore objects) {
-        throw new UnsupportedOperationException("FileIo placeholder: merge main for the real one");
+        this(builder(mds, objects));
     }
 
+    private FileIo(Builder b) {
+        this.mds = b.mds;
+        this.objects = b.objects;
+        this.window = b.window;
+        this.maxInFlight = Math.max(b.maxInFlight, b.window);
+        this.readAhead = b.readAhead;
+        this.flushInterval = b.flushInterval;
+        this.queued = new QueuedDestroys(mds, objects, threads);
+        this.flusher = Thread.ofVirtual().name("fileio-flush").start(this::flushLoop);
+    }
+
+    public static Builder builder(MetadataService mds, ObjectStore objects) {
+        return new Builder(mds, objects);
+    }
+
+    /** Builds a FileIo; every knob has a default. */
+    public static final class Builder {
+        private final MetadataService mds;
+        private final ObjectStore objects;
+        private int window = 16 << 20;
+        private long maxInFlight = 64L << 20;
+        private int readAhead = 1;
+        private Duration flushInterval = Duration.ofSeconds(1);
+
+        private Builder(MetadataService mds, ObjectStore objects) {
+            this.mds = requireNonNull(mds, "mds");
+            this.objects = requireNonNull(objects, "objects");
+        }
+
+        /**
+         * How many bytes one round of parallel I/O covers (default 16 MiB): the unit of a call's work,
+         * of a Writer's flush and of a Reader's read-ahead. Rounded to whole stripe rows where they fit.
+         */
+        public Builder windowBytes(int bytes) {
+            if (bytes < Placement.STRIPE_ALIGN) {
+                throw new IllegalArgumentException("window must be at least 64 KiB: " + bytes);
+            }
+            window = bytes;
+            return this;
+        }
+
+        /** The most bytes a Writer has in flight to the OSTs at once (default 64 MiB, at least one window). */
+        public Builder maxInFlightBytes(long bytes) {
+            if (bytes <= 0 || bytes > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("in-flight bytes must be 1..2^31-1: " + bytes);
+            }
+            maxInFlight = bytes;
+            return this;
+        }
+
+        /** How many windows a Reader fetches ahead of the one being consumed (default 1; 0 for none). */
+        public Builder readAheadWindows(int windows) {
+            if (windows < 0 || windows > 64) {
+                throw new IllegalArgumentException("read-ahead windows must be 0..64: " + windows);
+            }
+            readAhead = windows;
+            return this;
+        }
+
+        /** How often sizes of unstable writes are recorded at the MDS without a commit (default 1 s). */
+        public Builder pendingFlushInterval(Duration interval) {
+            if (interval.isNegative() || interval.isZero()) {
+                throw new IllegalArgumentException("flush interval must be positive: " + interval);
+            }
+            flushInterval = interval;
+            return this;
+        }
+
+        public FileIo build() {
+            return new FileIo(this);
+        }
+    }
+
+    // ---- attributes -------------------------------------------------------------------------------
+
+    /** The MDS's attributes with the size and mtime of uncommitted writes merged in. */
     public Attr getattr(Fid fid) {
-        throw new UnsupportedOperationException();
+        requireNonNull(fid, "fid");
+        return pending.merge(mds.getattr(fid));
     }
 
+    /** The current write verifier (see {@link #write}). */
     public long verifier() {
-        throw new UnsupportedOperationException();
+        return verifier.value();
     }
 
+    // ---- read -------------------------------------------------------------------------------------
+
+    /**
+     * Reads [offset, offset + dst.remaining()) clipped to the file size into dst, advancing it; returns
+     * the bytes read, 0 at or after the end of the file. Holes read as zeros. Released (HSM) data: DELAY.
+     */
     public int read(Fid fid, long offset, ByteBuffer dst) {
-        throw new UnsupportedOperationException();
+        requireNonNull(fid, "fid");
+        requireNonNull(dst, "dst");
+        ensureOpen();
+        if (offset < 0) {
+            throw new NacreException(Status.INVALID, "negative offset " + offset);
+        }
+        if (!dst.hasRemaining()) {
+            return 0;
+        }
+        Lock lock = locks.of(fid).readLock();
+        lock.lock();
+        try {
+            Attr a = getattr(fid);
+            checkRegular(a);
+            if (offset >= a.size()) {
+                return 0;
+            }
+            int n = (int) Math.min(dst.remaining(), a.size() - offset);
+            Layout layout = mds.layout(fid);
+            ByteBuffer out = dst.slice(dst.position(), n);
+            long pos = offset;
+            while (out.hasRemaining()) {
+                int k = (int) Math.min(out.remaining(), IoPlan.windowEnd(layout, pos, window) - pos);
+                IoPlan plan = readPlan(fid, layout, pos, k);
+                readWindow(fid, plan, out.slice(out.position(), k));
+                out.position(out.position() + k);
+                pos += k;
+            }
+            dst.position(dst.position() + n);
+            return n;
+        } finally {
+            lock.unlock();
+        }
     }
 
+    /** Opens a sequential read of [offset, offset + length), clipped to the file's size now. */
+    public Reader openReader(Fid fid, long offset, long length) {
+        requireNonNull(fid, "fid");
+        ensureOpen();
+        if (offset < 0 || length < 0) {
+            throw new NacreException(Status.INVALID, "bad range: offset " + offset + ", length " + length);
+        }
+        Attr a = getattr(fid);
+        checkRegular(a);
+        long end = Math.min(a.size(), offset > Long.MAX_VALUE - length ? Long.MAX_VALUE : offset + length);
+        return new StreamReader(this, fid, offset, Math.max(offset, end), window, readAhead);
+    }
+
+    IoPlan readPlan(Fid fid, Layout layout, long offset, int length) {
+        IoPlan plan = IoPlan.forRead(layout, offset, length);
+        if (!plan.released().isEmpty()) {
+            releasedData(fid, plan.released());
+        }
+        return plan;
+    }
+
+    /** Reads one window into out (exactly the window's bytes), one request per target, side by side. */
+    void readWindow(Fid fid, IoPlan plan, ByteBuffer out) {
+        boolean[] aliased = new boolean[plan.targets().size()];
+        ByteBuffer[] bufs = plan.readBuffers(out, aliased);
+        fetch(fid, plan, bufs, aliased);
+        plan.copyOut(0, out.duplicate(), bufs, aliased);
+    }
+
+    /** Reads every target of a read plan into its buffer; what an object or the MDT lacks reads as zeros. */
+    void fetch(Fid fid, IoPlan plan, ByteBuffer[] bufs, boolean[] aliased) {
+        List<Parallel.Call> calls = new ArrayList<>();
+        List<Target> targets = plan.targets();
+        for (int i = 0; i < targets.size(); i++) {
+            Target t = targets.get(i);
+            ByteBuffer b = bufs[i].duplicate().clear();
+            boolean zeroRest = aliased != null && aliased[i];
+            calls.add(() -> {
+                int n = switch (t) {
+                    case ObjectTarget o -> readFully(o.object(), o.objectOffset(), b);
+                    case DomTarget d -> {
+                        byte[] bytes = mds.domRead(fid, d.offset(), d.length());
+                        int k = Math.min(bytes.length, d.length());
+                        b.put(0, bytes, 0, k);
+                        yield k;
+                    }
+                };
+                if (zeroRest && n < b.capacity()) {
+                    IoPlan.zero(b, n, b.capacity() - n);
+                }
+            });
+        }
+        Parallel.run(threads, calls);
+    }
+
+    /** Reads an object extent until dst is full or the object ends; returns the bytes read. */
+    private int readFully(ObjectRef object, long offset, ByteBuffer dst) {
+        int start = dst.position();
+        while (dst.hasRemaining()) {
+            int n = objects.read(object, offset + dst.position() - start, dst);
+            if (n <= 0) {
+                break;
+            }
+        }
+        return dst.position() - start;
+    }
+
+    /**
+     * HSM: where every access to released data ends up. The data is only in the archive; the caller is
+     * told to come back later. The HSM coordinator's restore request is to be made here.
+     */
+    void releasedData(Fid fid, List<Component> released) {
+        int archive = released.get(0).placement() instanceof Placement.Released r ? r.archiveId() : 0;
+        throw new NacreException(Status.DELAY, "the data of " + fid + " at " + released.get(0).extent()
+                + " is released to archive " + archive + "; it must be restored first");
+    }
+
+    // ---- write ------------------------------------------------------------------------------------
+
+    /**
+     * Writes src's remaining bytes at offset to every mirror, advancing src; instantiates components as
+     * needed. STABLE: the data is durable and size and mtime recorded at the MDS before this returns.
+     * UNSTABLE: size and mtime are kept here until {@link #commit} (or the periodic flush). Returns the
+     * write verifier: if it differs from what a later commit returns, unstable data may have been lost.
+     */
     public long write(Fid fid, long offset, ByteBuffer src, Durability durability) {
-        throw new UnsupportedOperationException();
+        requireNonNull(fid, "fid");
+        requireNonNull(src, "src");
+        requireNonNull(durability, "durability");
+        ensureOpen();
+        int len = src.remaining();
+        checkWriteRange(offset, len);
+        if (len == 0) {
+            return verifier.value();
+        }
+        performFence(fid);
+        Lock lock = locks.of(fid).readLock();
+        lock.lock();
+        try {
+            Layout layout = writableLayout(fid, null, offset, len);
+            // A write of several windows goes unstable to the objects and is synced once at the end,
+            // rather than synced window by window.
+            boolean oneWindow = IoPlan.windowEnd(layout, offset, window) >= offset + len;
+            Durability perWindow = oneWindow ? durability : Durability.UNSTABLE;
+            Map<ObjectRef, Long> written = new ConcurrentHashMap<>();
+            ByteBuffer rest = src.slice(src.position(), len);
+            long pos = offset;
+            while (rest.hasRemaining()) {
+                int k = (int) Math.min(rest.remaining(), IoPlan.windowEnd(layout, pos, window) - pos);
+                IoPlan plan = writePlan(fid, layout, pos, k);
+                ByteBuffer[] bufs = plan.gather(rest.slice(rest.position(), k));
+                store(fid, plan, bufs, k, perWindow, written);
+                rest.position(rest.position() + k);
+                pos += k;
+            }
+            long end = offset + len;
+            if (durability == Durability.STABLE) {
+                if (perWindow == Durability.UNSTABLE) {
+                    syncWritten(written);
+                }
+                mds.dataWritten(fid, end, SetAttr.SERVER_TIME);
+            } else {
+                pending.wrote(fid, written.keySet(), end, nowNanos());
+            }
+            src.position(src.position() + len);
+            return verifier.value();
+        } finally {
+            lock.unlock();
+        }
     }
 
+    /** Opens a sequential write stream at offset. */
+    public Writer openWriter(Fid fid, long offset, Durability durability) {
+        requireNonNull(fid, "fid");
+        requireNonNull(durability, "durability");
+        ensureOpen();
+        checkWriteRange(offset, 0);
+        openStreams.merge(fid, 1, Integer::sum);
+        return new StreamWriter(this, fid, offset, durability, window, maxInFlight);
+    }
+
+    /** A Writer stream of the file was closed. */
+    void streamClosed(Fid fid) {
+        openStreams.computeIfPresent(fid, (k, n) -> n == 1 ? null : n - 1);
+    }
+
+    /**
+     * The layout to write [offset, offset + length) through: {@code known} (or the MDS's) when every
+     * component there has its objects, else the MDS's after instantiating them.
+     */
+    Layout writableLayout(Fid fid, Layout known, long offset, long length) {
+        Layout layout = known != null ? known : mds.layout(fid);
+        if (layout.isEmpty() || IoPlan.needsInstantiation(layout, offset, length)) {
+            layout = mds.instantiate(fid, offset, length);
+            LOG.debug("instantiated {} at [{}, +{}): generation {}", fid, offset, length, layout.generation());
+        }
+        if (layout.isEmpty()) {
+            throw new NacreException(Status.INVALID, fid + " has no layout to write through");
+        }
+        return layout;
+    }
+
+    IoPlan writePlan(Fid fid, Layout layout, long offset, int length) {
+        IoPlan plan = IoPlan.forWrite(layout, offset, length);
+        if (!plan.released().isEmpty()) {
+            releasedData(fid, plan.released());
+        }
+        return plan;
+    }
+
+    /**
+     * Writes the first {@code valid} bytes of a planned window (gathered into bufs) to every target, side
+     * by side; notes in {@code written} each object with the OST instance of its first write.
+     */
+    void store(Fid fid, IoPlan plan, ByteBuffer[] bufs, int valid, Durability durability,
+               Map<ObjectRef, Long> written) {
+        List<Parallel.Call> calls = new ArrayList<>();
+        List<Target> targets = plan.targets();
+        for (int i = 0; i < targets.size(); i++) {
+            int n = plan.validLength(i, valid);
+            if (n == 0) {
+                continue;
+            }
+            Target t = targets.get(i);
+            ByteBuffer b = bufs[i].duplicate().clear().limit(n);
+            calls.add(switch (t) {
+                case ObjectTarget o -> () -> {
+                    long instance = objects.write(o.object(), o.objectOffset(), b, durability);
+                    verifier.observe(o.object().ost(), instance);
+                    written.putIfAbsent(o.object(), instance);
+                };
+                case DomTarget d -> () -> {
+                    byte[] bytes = new byte[n];
+                    b.get(0, bytes);
+                    mds.domWrite(fid, d.offset(), bytes);
+                };
+            });
+        }
+        Parallel.run(threads, calls);
+    }
+
+    /**
+     * Syncs objects written unstable on behalf of a stable write: an OST whose instance changed since the
+     * write may have lost the data, which is then an error (the caller must write again).
+     */
+    void syncWritten(Map<ObjectRef, Long> written) {
+        List<Parallel.Call> calls = new ArrayList<>();
+        written.forEach((object, instance) -> calls.add(() -> {
+            long now = objects.sync(object);
+            verifier.observe(object.ost(), now);
+            if (now != instance) {
+                throw new NacreException(Status.IO, "OST" + "%04x".formatted(object.ost())
+                        + " restarted while " + object + " was being written; the data may be lost, write again");
+            }
+        }));
+        Parallel.run(threads, calls);
+    }
+
+    /** Notes unstable writes of a stream's window (see {@link PendingWrites}). */
+    void wroteUnstable(Fid fid, Map<ObjectRef, Long> written, long end) {
+        pending.wrote(fid, written.keySet(), end, nowNanos());
+    }
+
+    /** Records at the MDS that a stable stream's data reaches end (under the file's read lock). */
+    void recordStable(Fid fid, Map<ObjectRef, Long> written, long end, boolean sync) {
+        Lock lock = locks.of(fid).readLock();
+        lock.lock();
+        try {
+            if (sync) {
+                syncWritten(written);
+            }
+            mds.dataWritten(fid, end, SetAttr.SERVER_TIME);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---- commit -----------------------------------------------------------------------------------
+
+    /**
+     * Makes the file's unstable writes durable (syncs the objects they went to) and records their size
+     * and mtime at the MDS. Returns the verifier; when an OST restarted since the writes, it differs from
+     * theirs and the client must send them again.
+     */
     public long commit(Fid fid) {
-        throw new UnsupportedOperationException();
+        requireNonNull(fid, "fid");
+        ensureOpen();
+        commitPending(fid);
+        return verifier.value();
     }
 
+    private void commitPending(Fid fid) {
+        // The read lock keeps a truncate from coming between the snapshot and the recording of its size.
+        Lock lock = locks.of(fid).readLock();
+        lock.lock();
+        try {
+            PendingWrites.Snapshot s = pending.snapshot(fid);
+            if (s == null) {
+                return;
+            }
+            List<Parallel.Call> calls = new ArrayList<>();
+            for (ObjectRef object : s.dirty().keySet()) {
+                calls.add(() -> verifier.observe(object.ost(), objects.sync(object)));
+            }
+            Parallel.run(threads, calls);
+            if (s.hasSize()) {
+                recordSize(s);
+            }
+            pending.done(s, true, s.hasSize());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void recordSize(PendingWrites.Snapshot s) {
+        try {
+            mds.dataWritten(s.fid(), s.end(), s.mtime());
+        } catch (NacreException e) {
+            if (e.status() == Status.STALE || e.status() == Status.NOT_FOUND) {
+                // The file is gone: nothing of it is left to record or sync.
+                pending.forget(s.fid());
+            }
+            throw e;
+        }
+    }
+
+    /** Records the sizes of unstable writes at the MDS (the periodic flush); the data stays to commit. */
+    void flushSizes() {
+        for (Fid fid : pending.withUnrecordedSize()) {
+            Lock lock = locks.of(fid).readLock();
+            lock.lock();
+            try {
+                PendingWrites.Snapshot s = pending.snapshot(fid);
+                if (s != null && s.hasSize()) {
+                    recordSize(s);
+                    pending.done(s, false, true);
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("could not record the size of unstable writes to {}: {}", fid, e.toString());
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    private void flushLoop() {
+        try {
+            while (!closing.await(flushInterval.toNanos(), TimeUnit.NANOSECONDS)) {
+                flushSizes();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.error("the periodic flush of unstable sizes stopped", e);
+        }
+    }
+
+    // ---- truncate ---------------------------------------------------------------------------------
+
+    /**
+     * Sets the file's size (permission checked by the MDS): the MDS records it and queues the punches of
+     * the objects, which are performed here side by side before this returns, so that bytes beyond the
+     * new size read as zeros when the file grows again. Growing a file first trims objects of anything
+     * beyond the old size (left by a failed write), for the same reason.
+     */
     public Attr truncate(Caller caller, Fid fid, long size) {
-        throw new UnsupportedOperationException();
+        requireNonNull(caller, "caller");
+        requireNonNull(fid, "fid");
+        ensureOpen();
+        if (size < 0) {
+            throw new NacreException(Status.INVALID, "negative size " + size);
+        }
+        Lock lock = locks.of(fid).writeLock();
+        lock.lock();
+        try {
+            performFenced(fid);
+            PendingWrites.Snapshot s = pending.snapshot(fid);
+            if (s != null && s.hasSize()) {
+                recordSize(s);
+                pending.done(s, false, true);
+            }
+            Attr before = mds.getattr(fid);
+            checkRegular(before);
+            // Not while a stream writes the file: its data beyond the size is not recorded until it closes.
+            if (size > before.size() && !openStreams.containsKey(fid)) {
+                trimBeyond(mds.layout(fid), before.size());
+            }
+            AttrChange change = mds.setattr(caller, fid, SetAttr.builder().size(size).build());
+            Map<PendingDestroy, RuntimeException> failed = queued.perform(change.punches());
+            if (!failed.isEmpty()) {
+                queued.fence(fid, failed.keySet());
+                RuntimeException first = failed.values().iterator().next();
+                throw new NacreException(Status.IO, "the size of " + fid + " is now " + size + " but "
+                        + failed.size() + " object punch(es) failed; they are retried before the next write: "
+                        + first.getMessage(), first);
+            }
+            return pending.merge(change.attr());
+        } finally {
+            lock.unlock();
+        }
     }
 
+    /** Cuts every instantiated object back to what a file of {@code size} bytes puts in it. */
+    private void trimBeyond(Layout layout, long size) {
+        List<Parallel.Call> calls = new ArrayList<>();
+        for (Component c : layout.components()) {
+            Placement.Raid0 r = c.raid0();
+            if (r == null || !r.instantiated() || c.end() <= size) {
+                continue;
+            }
+            for (int s = 0; s < r.stripeCount(); s++) {
+                ObjectRef object = r.objects().get(s);
+                long keep = Striping.objectSize(c.start(), c.end(), r.stripeSize(), r.stripeCount(), s, size);
+                calls.add(() -> {
+                    if (objects.stat(object).size() > keep) {
+                        objects.truncate(object, keep);
+                    }
+                });
+            }
+        }
+        Parallel.run(threads, calls);
+    }
+
+    /** Before writing a file: performs punches an earlier truncate of it could not. */
+    void performFence(Fid fid) {
+        if (queued.fenced(fid)) {
+            Lock lock = locks.of(fid).writeLock();
+            lock.lock();
+            try {
+                performFenced(fid);
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    /** Performs the fenced punches of a file; call with its write lock held. */
+    private void performFenced(Fid fid) {
+        List<PendingDestroy> punches = queued.fencedPunches(fid);
+        if (punches.isEmpty()) {
+            return;
+        }
+        Map<PendingDestroy, RuntimeException> failed = queued.perform(punches);
+        List<PendingDestroy> done = new ArrayList<>(punches);
+        done.removeAll(failed.keySet());
+        queued.unfence(fid, done);
+        if (!failed.isEmpty()) {
+            RuntimeException first = failed.values().iterator().next();
+            throw new NacreException(Status.IO, "punches left by a truncate of " + fid + " still fail: "
+                    + first.getMessage(), first);
+        }
+    }
+
+    // ---- for the Destroyer ------------------------------------------------------------------------
+
+    MetadataService mds() {
+        return mds;
+    }
+
+    QueuedDestroys queued() {
+        return queued;
+    }
+
+    ExecutorService threads() {
+        return threads;
+    }
+
+    Lock writeLock(Fid fid) {
+        return locks.of(fid).writeLock();
+    }
+
+    Lock readLock(Fid fid) {
+        return locks.of(fid).readLock();
+    }
+
+    // ---- life cycle -------------------------------------------------------------------------------
+
+    /**
+     * Commits every file's unstable writes (so clients need not resend them), stops the periodic flush
+     * and waits for running I/O. Streams left open are not flushed.
+     */
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        closing.countDown();
+        try {
+            flusher.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (Fid fid : pending.files()) {
+            try {
+                commitPending(fid);
+            } catch (NacreException e) {
+                LOG.warn("unstable writes to {} not committed at close: {}", fid, e.toString());
+            }
+        }
+        threads.close();
+    }
+
+    void ensureOpen() {
+        if (closed) {
+            throw new NacreException(Status.UNAVAILABLE, "FileIo is closed");
+        }
+    }
+
+    private static void checkRegular(Attr a) {
+        if (a.type() != FileType.REGULAR) {
+            throw new NacreException(a.type() == FileType.DIRECTORY ? Status.IS_DIR : Status.INVALID,
+                    a.fid() + " is a " + a.type().name().toLowerCase() + ", not a regular file");
+        }
+    }
+
+    private static void checkWriteRange(long offset, long length) {
+        if (offset < 0) {
+            throw new NacreException(Status.INVALID, "negative offset " + offset);
+        }
+        if (offset > Long.MAX_VALUE - length) {
+            throw new NacreException(Status.TOO_BIG, "a write to " + offset + " of " + length
+                    + " bytes would pass the largest file size");
+        }
+    }
+
+    static long nowNanos() {
+        Instant now = Instant.now();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
     }
 }

@@ -63,7 +63,11 @@ public record Layout(long generation, List<Component> components) {
 
     /** The first mirror whose components over [offset, offset+length) are all in sync, or -1. */
     public int readableMirror(long offset, long length) {
-        long end = length == 0 ? offset + 1 : offset + length;
+        if (offset < 0 || length < 0) {
+            throw new IllegalArgumentException("bad range: offset " + offset + ", length " + length);
+        }
+        // An empty range asks about the byte at offset; a range reaching past Long.MAX_VALUE ends there.
+        long end = offset > Long.MAX_VALUE - Math.max(length, 1) ? Long.MAX_VALUE : offset + Math.max(length, 1);
         for (int m : mirrors()) {
             boolean ok = components.stream()
                     .filter(c -> c.mirrorId() == m && c.extent().overlaps(offset, end))

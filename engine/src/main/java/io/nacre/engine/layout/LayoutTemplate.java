@@ -83,27 +83,42 @@ public record LayoutTemplate(List<Entry> entries) {
     }
 
     /**
-     * Fills INHERIT counts and sizes of this template from {@code base} (lfs semantics: -c 0 and -S 0
-     * take the value of the default one level up), entry by entry, falling back to base's first entry.
+     * Fills INHERIT counts and sizes, and empty pools, of this template from {@code base} (lfs semantics:
+     * -c 0 and -S 0 take the value of the default one level up). Each entry inherits from the base entry
+     * covering the same part of the file (the one holding the entry's first byte); a data-on-MDT base
+     * entry has no stripes to give, so the base's next entry is used. What base leaves at INHERIT
+     * becomes Lustre's default (one stripe of 1 MiB).
      */
     public LayoutTemplate inheritFrom(LayoutTemplate base) {
+        Objects.requireNonNull(base, "base");
         List<Entry> out = new ArrayList<>(entries.size());
-        for (int i = 0; i < entries.size(); i++) {
-            Entry e = entries.get(i);
-            Entry b = base.entries().get(Math.min(i, base.entries().size() - 1));
-            if (b.dataOnMdt()) {
-                b = base.entries().get(Math.min(1, base.entries().size() - 1));
-            }
-            int count = e.stripeCount() == INHERIT && !e.dataOnMdt() ? b.stripeCount() : e.stripeCount();
-            int size = e.stripeSize() == INHERIT ? b.stripeSize() : e.stripeSize();
+        long start = 0;
+        for (Entry e : entries) {
+            Entry b = base.striped(start);
+            int count = e.stripeCount();
             if (count == INHERIT && !e.dataOnMdt()) {
-                count = 1;
+                count = b.stripeCount() == INHERIT ? 1 : b.stripeCount();
             }
+            int size = e.stripeSize();
             if (size == INHERIT) {
-                size = DEFAULT.entries().get(0).stripeSize();
+                size = b.stripeSize() == INHERIT ? DEFAULT.entries().get(0).stripeSize() : b.stripeSize();
             }
-            out.add(new Entry(e.end(), count, size, e.pool().isEmpty() ? b.pool() : e.pool(), e.dataOnMdt()));
+            String pool = e.pool().isEmpty() && !e.dataOnMdt() ? b.pool() : e.pool();
+            out.add(new Entry(e.end(), count, size, pool, e.dataOnMdt()));
+            start = e.end();
         }
         return new LayoutTemplate(out);
+    }
+
+    /** The entry holding file offset {@code offset}, or the next striped one if that is data-on-MDT. */
+    private Entry striped(long offset) {
+        for (int i = 0; i < entries.size(); i++) {
+            Entry e = entries.get(i);
+            if (offset < e.end()) {
+                // Only the first entry may be data-on-MDT and a template has a striped last entry.
+                return e.dataOnMdt() ? entries.get(i + 1) : e;
+            }
+        }
+        return entries.get(entries.size() - 1);
     }
 }

@@ -1,7 +1,9 @@
 package io.nacre.engine.layout;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Lustre's LOV striping math, in one pure place used by FileIo, pNFS file layouts and S3 alike.
@@ -21,6 +23,7 @@ public final class Striping {
     }
 
     public static Location locate(long componentStart, int stripeSize, int stripeCount, long fileOffset) {
+        checkGeometry(componentStart, stripeSize, stripeCount);
         if (fileOffset < componentStart) {
             throw new IllegalArgumentException("offset " + fileOffset + " before component start " + componentStart);
         }
@@ -33,9 +36,17 @@ public final class Striping {
 
     /** The inverse of {@link #locate}: the file offset held at {@code objectOffset} of stripe {@code stripe}. */
     public static long fileOffset(long componentStart, int stripeSize, int stripeCount, int stripe, long objectOffset) {
+        checkGeometry(componentStart, stripeSize, stripeCount);
+        checkStripe(stripe, stripeCount);
+        if (objectOffset < 0) {
+            throw new IllegalArgumentException("negative object offset " + objectOffset);
+        }
+        // Exact arithmetic: an object offset whose file offset would pass Long.MAX_VALUE is an error, not a
+        // wrapped (negative) file offset.
         long row = objectOffset / stripeSize;
-        long unit = row * stripeCount + stripe;
-        return componentStart + unit * stripeSize + objectOffset % stripeSize;
+        long unit = Math.addExact(Math.multiplyExact(row, (long) stripeCount), stripe);
+        return Math.addExact(componentStart, Math.addExact(Math.multiplyExact(unit, (long) stripeSize),
+                objectOffset % stripeSize));
     }
 
     /**
@@ -45,6 +56,8 @@ public final class Striping {
      */
     public static long objectSize(long componentStart, long componentEnd, int stripeSize, int stripeCount,
                                   int stripe, long fileSize) {
+        checkGeometry(componentStart, stripeSize, stripeCount);
+        checkStripe(stripe, stripeCount);
         long end = Math.min(fileSize, componentEnd);
         if (end <= componentStart) {
             return 0;
@@ -76,6 +89,19 @@ public final class Striping {
         return fileOffset(componentStart, stripeSize, stripeCount, stripe, objectSize - 1) + 1;
     }
 
+    private static void checkGeometry(long componentStart, int stripeSize, int stripeCount) {
+        if (componentStart < 0 || stripeSize <= 0 || stripeCount <= 0) {
+            throw new IllegalArgumentException("bad RAID0 geometry: start " + componentStart + ", stripe size "
+                    + stripeSize + ", stripe count " + stripeCount);
+        }
+    }
+
+    private static void checkStripe(int stripe, int stripeCount) {
+        if (stripe < 0 || stripe >= stripeCount) {
+            throw new IllegalArgumentException("stripe " + stripe + " not in 0.." + (stripeCount - 1));
+        }
+    }
+
     /**
      * A piece of a file range that lies in one stripe unit of one component (or, for data-on-MDT and
      * released components, in the whole component): the file range, the component, and for RAID0 the
@@ -101,6 +127,9 @@ public final class Striping {
             throw new IllegalArgumentException("bad range: offset " + offset + ", length " + length);
         }
         List<Piece> out = new ArrayList<>();
+        if (length == 0) {
+            return out;
+        }
         long end = offset + length;
         List<Component> comps = layout.components();
         for (int ci = 0; ci < comps.size(); ci++) {
@@ -117,9 +146,10 @@ public final class Striping {
             }
             long pos = from;
             while (pos < to) {
-                long rel = pos - c.start();
-                long unitEnd = c.start() + (rel / r.stripeSize() + 1) * r.stripeSize();
-                long pieceEnd = Math.min(to, unitEnd);
+                // What is left of the stripe unit, counted forward from pos: computing the unit's end as an
+                // absolute offset would overflow in a component that extends to EOF.
+                long leftInUnit = r.stripeSize() - (pos - c.start()) % r.stripeSize();
+                long pieceEnd = pos + Math.min(to - pos, leftInUnit);
                 Location loc = locate(c.start(), r.stripeSize(), r.stripeCount(), pos);
                 out.add(new Piece(pos, pieceEnd - pos, ci, c, loc.stripe(), loc.objectOffset()));
                 pos = pieceEnd;
@@ -145,7 +175,7 @@ public final class Striping {
         List<ObjectIo> out = new ArrayList<>();
         // Open extents by (component, stripe); pieces come in file order, so each object's pieces come
         // in increasing object offset and only the last open extent of an object can grow.
-        java.util.Map<Long, Integer> open = new java.util.HashMap<>();
+        Map<Long, Integer> open = new HashMap<>();
         List<List<Piece>> lists = new ArrayList<>();
         for (Piece p : pieces) {
             if (p.stripe() < 0) {

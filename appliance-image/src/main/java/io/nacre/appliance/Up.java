@@ -1,0 +1,52 @@
+package io.nacre.appliance;
+
+import io.nacre.appliance.node.Node;
+import io.nacre.appliance.node.NodeOptions;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code nacre up}: every role in one process, in the foreground until Ctrl-C or SIGTERM. */
+@Command(name = "up", description = "Run every role of Nacre in one process on the embedded default.")
+final class Up implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--data", paramLabel = "DIR", defaultValue = "${env:NACRE_DATA:-nacre-data}",
+            description = "Data directory (default: ${DEFAULT-VALUE}).")
+    Path data;
+
+    @Option(names = "--admin-port", paramLabel = "PORT", defaultValue = "" + NodeOptions.DEFAULT_ADMIN_PORT,
+            description = "Admin endpoint port on 127.0.0.1 (default: ${DEFAULT-VALUE}).")
+    int adminPort;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        PrintWriter out = spec.commandLine().getOut();
+        NodeOptions opts = NodeOptions.defaults(data).withAdminPort(adminPort);
+        Node node = Node.start(opts);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            out.println("nacre: stopping...");
+            out.flush();
+            node.close();
+            stopped.countDown();
+        }, "nacre-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        out.println("Nacre is up. Data: " + data.toAbsolutePath());
+        out.println("  MDS     1 Raft peer at " + node.mdsAddress() + ", namespace under " + data.resolve("mdt"));
+        out.println("  OSTs    " + node.osts().size() + " (" + node.osts().get(0).info().name() + ".."
+                + node.osts().get(node.osts().size() - 1).info().name() + ") under " + data.resolve("ost"));
+        out.println("  admin   " + node.adminUri() + "  (/health, /metrics, and the nacre verbs)");
+        out.println("Stop with Ctrl-C.");
+        out.flush();
+        stopped.await();
+        return 0;
+    }
+}

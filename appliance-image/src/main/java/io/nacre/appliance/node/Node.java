@@ -1,0 +1,200 @@
+package io.nacre.appliance.node;
+
+import static java.util.Objects.requireNonNull;
+
+import com.linecorp.armeria.server.Server;
+import com.linecorp.armeria.server.ServerBuilder;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.nacre.appliance.admin.AdminJson;
+import io.nacre.appliance.admin.AdminOps;
+import io.nacre.appliance.admin.AdminService;
+import io.nacre.engine.Fid;
+import io.nacre.engine.io.Destroyer;
+import io.nacre.engine.io.FileIo;
+import io.nacre.engine.meta.MetadataService;
+import io.nacre.engine.store.ObjectStore;
+import io.nacre.engine.store.OstInfo;
+import io.nacre.meta.MetadataClient;
+import io.nacre.meta.MetadataServer;
+import io.nacre.ost.LocalObjectStore;
+import io.nacre.ost.Ost;
+import io.nacre.ost.OstOptions;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every role of Nacre in one process (the embedded default of {@code nacre up}): the MDS as a one-peer
+ * Raft group, the OSTs under the data directory, FileIo and the destroyer over them, and the admin
+ * endpoint. Closing stops them in reverse order.
+ */
+public final class Node implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Node.class);
+
+    private final NodeOptions options;
+    private final Deque<AutoCloseable> toClose = new ArrayDeque<>();
+    private final List<Ost> osts = new ArrayList<>();
+    private MetadataServer mdsServer;
+    private MetadataService mds;
+    private ObjectStore objects;
+    private FileIo io;
+    private Server adminServer;
+    private PrometheusMeterRegistry metrics;
+
+    private Node(NodeOptions options) {
+        this.options = options;
+    }
+
+    /** Starts every role; on failure, stops what was started and rethrows. */
+    public static Node start(NodeOptions options) {
+        Node n = new Node(requireNonNull(options, "options"));
+        try {
+            n.startAll();
+            return n;
+        } catch (RuntimeException | Error e) {
+            n.close();
+            throw e;
+        }
+    }
+
+    private void startAll() {
+        Path data = options.dataDir().toAbsolutePath();
+        try {
+            Files.createDirectories(data);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the data directory " + data, e);
+        }
+        for (int i = 0; i < options.ostCount(); i++) {
+            Ost ost = Ost.open(data.resolve("ost").resolve("OST%04x".formatted(i)), i, OstOptions.defaults());
+            osts.add(ost);
+            toClose.push(ost);
+        }
+        LocalObjectStore store = new LocalObjectStore(osts);
+        objects = store;
+
+        mdsServer = MetadataServer.builder()
+                .dataDir(data.resolve("mdt"))
+                .address(options.bind() + ":" + options.mdsPort())
+                .objectStore(store)
+                .build()
+                .start();
+        toClose.push(mdsServer);
+        MetadataClient client = MetadataClient.connect(mdsServer.peers());
+        toClose.push(client);
+        mds = client;
+        for (Ost ost : osts) {
+            OstInfo info = ost.info();
+            if (!mds.osts().contains(info)) {
+                mds.registerOst(info);
+            }
+        }
+
+        io = new FileIo(mds, objects);
+        toClose.push(io);
+        Destroyer destroyer = new Destroyer(io);
+        // Punches queued by truncates that a crash interrupted must land before any new write can.
+        destroyer.runOnce();
+        destroyer.start();
+        toClose.push(destroyer);
+
+        metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new JvmMemoryMetrics().bindTo(metrics);
+        new JvmGcMetrics().bindTo(metrics);
+        new JvmThreadMetrics().bindTo(metrics);
+        new ProcessorMetrics().bindTo(metrics);
+        for (Ost ost : osts) {
+            Gauge.builder("nacre_ost_bytes_used", ost, o -> o.usage().bytesUsed())
+                    .tag("ost", ost.info().name()).register(metrics);
+            Gauge.builder("nacre_ost_bytes_free", ost, o -> o.usage().bytesFree())
+                    .tag("ost", ost.info().name()).register(metrics);
+            Gauge.builder("nacre_ost_objects", ost, o -> o.usage().objects())
+                    .tag("ost", ost.info().name()).register(metrics);
+        }
+
+        AdminService admin = new AdminService(new AdminOps(mds, objects, io), this::health, metrics::scrape);
+        toClose.push(admin);
+        ServerBuilder sb = com.linecorp.armeria.server.Server.builder()
+                .http(new InetSocketAddress(options.bind(), options.adminPort()))
+                .gracefulShutdownTimeout(Duration.ZERO, Duration.ofSeconds(5));
+        admin.addTo(sb);
+        adminServer = sb.build();
+        adminServer.start().join();
+        toClose.push(() -> adminServer.stop().join());
+        LOG.info("nacre node up: data {}, admin {}", data, adminUri());
+    }
+
+    /** Each role's state: "ok", or what is wrong. */
+    public AdminJson.Health health() {
+        Map<String, String> roles = new LinkedHashMap<>();
+        roles.put("mds", probe(() -> mds.getattr(Fid.ROOT)));
+        for (Ost ost : osts) {
+            roles.put(ost.info().name(), probe(ost::usage));
+        }
+        boolean ok = roles.values().stream().allMatch("ok"::equals);
+        return new AdminJson.Health(ok ? "ok" : "degraded", roles);
+    }
+
+    private static String probe(Runnable r) {
+        try {
+            r.run();
+            return "ok";
+        } catch (RuntimeException e) {
+            return "failing: " + e.getMessage();
+        }
+    }
+
+    public MetadataService metadata() {
+        return mds;
+    }
+
+    public ObjectStore objects() {
+        return objects;
+    }
+
+    public FileIo fileIo() {
+        return io;
+    }
+
+    public List<Ost> osts() {
+        return List.copyOf(osts);
+    }
+
+    public String mdsAddress() {
+        return mdsServer.peer().address();
+    }
+
+    /** The admin endpoint, e.g. http://127.0.0.1:9001. */
+    public String adminUri() {
+        return "http://" + options.bind() + ":" + adminServer.activeLocalPort();
+    }
+
+    @Override
+    public synchronized void close() {
+        while (!toClose.isEmpty()) {
+            AutoCloseable c = toClose.pop();
+            try {
+                c.close();
+            } catch (Exception e) {
+                LOG.warn("closing {} failed", c, e);
+            }
+        }
+    }
+}

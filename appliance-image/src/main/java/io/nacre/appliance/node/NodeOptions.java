@@ -1,0 +1,45 @@
+package io.nacre.appliance.node;
+
+import static java.util.Objects.requireNonNull;
+
+import java.nio.file.Path;
+
+/**
+ * Where and how a {@link Node} runs: the data directory, the address every listener binds (127.0.0.1 by
+ * default), the ports (0 = any free one, for tests), and the number of OSTs of the embedded default.
+ */
+public record NodeOptions(Path dataDir, String bind, int adminPort, int mdsPort, int ostCount) {
+
+    public static final int DEFAULT_ADMIN_PORT = 9001;
+    public static final int DEFAULT_OST_COUNT = 4;
+
+    public NodeOptions {
+        requireNonNull(dataDir, "dataDir");
+        requireNonNull(bind, "bind");
+        checkPort(adminPort, "admin");
+        checkPort(mdsPort, "MDS");
+        if (ostCount < 1 || ostCount > 64) {
+            throw new IllegalArgumentException("OST count must be 1..64: " + ostCount);
+        }
+    }
+
+    private static void checkPort(int port, String what) {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException(what + " port must be 0..65535: " + port);
+        }
+    }
+
+    /** The embedded default under {@code dataDir}, listening on the default ports of 127.0.0.1. */
+    public static NodeOptions defaults(Path dataDir) {
+        return new NodeOptions(dataDir, "127.0.0.1", DEFAULT_ADMIN_PORT, 0, DEFAULT_OST_COUNT);
+    }
+
+    /** Every listener on an ephemeral port (tests). */
+    public static NodeOptions ephemeral(Path dataDir) {
+        return new NodeOptions(dataDir, "127.0.0.1", 0, 0, DEFAULT_OST_COUNT);
+    }
+
+    public NodeOptions withAdminPort(int port) {
+        return new NodeOptions(dataDir, bind, port, mdsPort, ostCount);
+    }
+}
