@@ -31,6 +31,8 @@ public final class CompoundContext {
     private Stateid4 currentStateid;
     private Stateid4 savedStateid;
     private FsStat statfs;
+    /** Attributes an operation of this compound just got from the MDS (LOOKUP, OPEN), for a GETATTR after it. */
+    private Attr recent;
 
     public CompoundContext(ServerContext server, RequestInfo request, int opCount) {
         this.server = server;
@@ -152,9 +154,29 @@ public final class CompoundContext {
         return currentStateid;
     }
 
-    /** The attributes of a file as clients should see them: sizes of writes not yet committed included. */
+    /**
+     * The attributes of a file as clients should see them: sizes of writes not yet committed included.
+     * What LOOKUP or OPEN got from the MDS earlier in this compound serves, unless an operation that
+     * changes things came between or an open of the file wrote (its writes may be pending in FileIo).
+     */
     public Attr attr(Fid fid) {
-        return server.io().getattr(fid);
+        Attr r = recent;
+        if (r != null && r.fid().equals(fid) && !server.state().written(fid)) {
+            return r;
+        }
+        Attr a = server.io().getattr(fid);
+        recent = a;
+        return a;
+    }
+
+    /** Attributes just read or returned by the MDS. */
+    public void remember(Attr a) {
+        recent = a;
+    }
+
+    /** Something may have changed: attributes remembered earlier in the compound no longer hold. */
+    public void forgetAttributes() {
+        recent = null;
     }
 
     /** statfs, asked once per compound at most. */

@@ -37,6 +37,12 @@ public final class CompoundProcessor {
     private static final Set<Integer> SESSIONLESS = Set.of(OpNum.EXCHANGE_ID, OpNum.CREATE_SESSION,
             OpNum.DESTROY_SESSION, OpNum.DESTROY_CLIENTID, OpNum.BIND_CONN_TO_SESSION);
 
+    /** Operations that change nothing: attributes remembered in the compound stay good across them. */
+    private static final Set<Integer> READ_ONLY = Set.of(OpNum.PUTFH, OpNum.PUTROOTFH, OpNum.PUTPUBFH, OpNum.GETFH,
+            OpNum.SAVEFH, OpNum.RESTOREFH, OpNum.LOOKUP, OpNum.LOOKUPP, OpNum.GETATTR, OpNum.ACCESS, OpNum.VERIFY,
+            OpNum.NVERIFY, OpNum.READLINK, OpNum.READ, OpNum.READDIR, OpNum.SECINFO, OpNum.SECINFO_NO_NAME,
+            OpNum.LOCKT, OpNum.TEST_STATEID);
+
     private final ServerContext server;
 
     public CompoundProcessor(ServerContext server) {
@@ -135,6 +141,9 @@ public final class CompoundProcessor {
         Operation op = Operations.get(args.opnum());
         if (op == null) {
             return OpRes.error(args.opnum(), NFS4ERR_NOTSUPP);
+        }
+        if (!READ_ONLY.contains(args.opnum())) {
+            ctx.forgetAttributes();
         }
         try {
             return op.apply(ctx, args);

@@ -137,6 +137,12 @@ final class NfsTestClient implements AutoCloseable {
         return this;
     }
 
+    /** What umount sends: DESTROY_SESSION and DESTROY_CLIENTID, each alone. */
+    void unmount() throws IOException {
+        ok(compound(new io.nacre.nfs.v41.xdr.DestroySessionArgs(session)));
+        ok(compound(new io.nacre.nfs.v41.xdr.DestroyClientidArgs(clientid)));
+    }
+
     SessionId4 session() {
         return session;
     }

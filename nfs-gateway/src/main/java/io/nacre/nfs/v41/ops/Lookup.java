@@ -15,6 +15,7 @@ final class Lookup implements Operation {
         String name = Names.component(((LookupArgs) args).name());
         Attr a = ctx.server().md().lookup(ctx.caller(), ctx.currentFh(), name);
         ctx.currentFh(a.fid());
+        ctx.remember(a);
         return OpRes.ok(OpNum.LOOKUP);
     }
 }

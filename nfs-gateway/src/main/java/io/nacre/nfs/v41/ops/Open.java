@@ -35,8 +35,8 @@ final class Open implements Operation {
 
     private static final int RFLAGS = OPEN4_RESULT_LOCKTYPE_POSIX | OPEN4_RESULT_PRESERVE_UNLINKED;
 
-    /** What the name or filehandle led to. */
-    private record Target(Fid fid, ChangeInfo4 cinfo, boolean created, int[] attrset) {
+    /** What the name or filehandle led to, with its attributes when the MDS gave them. */
+    private record Target(Fid fid, Attr attr, ChangeInfo4 cinfo, boolean created, int[] attrset) {
     }
 
     @Override
@@ -81,6 +81,9 @@ final class Open implements Operation {
         }
         ctx.currentFh(t.fid());
         ctx.currentStateid(os.stateid());
+        if (t.attr() != null) {
+            ctx.remember(t.attr());
+        }
         int delegation = OPEN_DELEGATE_NONE;
         int why = 0;
         int wantDeleg = want & OPEN4_SHARE_ACCESS_WANT_DELEG_MASK;
@@ -98,7 +101,7 @@ final class Open implements Operation {
         }
         Fid fid = ctx.currentFh();
         checkType(ctx.attr(fid));
-        return new Target(fid, new ChangeInfo4(false, 0, 0), false, new int[0]);
+        return new Target(fid, null, new ChangeInfo4(false, 0, 0), false, new int[0]);
     }
 
     private static Target byName(CompoundContext ctx, OpenArgs a, Caller caller) {
@@ -106,10 +109,10 @@ final class Open implements Operation {
         String name = Names.component(a.claimName());
         MetadataService md = ctx.server().md();
         if (a.openType() != OPEN4_CREATE) {
-            long change = md.getattr(dir).change();
             Attr attr = md.lookup(caller, dir, name);
             checkType(attr);
-            return new Target(attr.fid(), new ChangeInfo4(true, change, change), false, new int[0]);
+            // nothing changed in the directory; clients read cinfo only of opens that create
+            return new Target(attr.fid(), attr, new ChangeInfo4(false, 0, 0), false, new int[0]);
         }
         SetAttrs attrs = a.createMode() == EXCLUSIVE4 ? SetAttrs.NONE
                 : SetAttrs.decode(a.createAttrs(), ctx.server().attrs(), ctx.server().ids());
@@ -125,18 +128,19 @@ final class Open implements Operation {
         Created c = md.create(caller, dir, name, spec.build());
         Fid fid = c.attr().fid();
         int[] attrset;
+        Attr attr = c.attr();
         if (c.existed()) {
             checkType(c.attr());
             attrset = new int[0];
             if (attrs.size() != null && a.createMode() == UNCHECKED4) {
                 // O_CREAT|O_TRUNC on an existing file: truncate, with the caller's write permission
-                ctx.server().io().truncate(caller, fid, attrs.size());
+                attr = ctx.server().io().truncate(caller, fid, attrs.size());
                 attrset = Bitmap.of(AttrNum.SIZE);
             }
         } else {
             attrset = attrs.mask();
         }
-        return new Target(fid, Names.cinfo(c.dir()), !c.existed(), attrset);
+        return new Target(fid, attr, Names.cinfo(c.dir()), !c.existed(), attrset);
     }
 
     private static void checkType(Attr a) {

@@ -779,6 +779,24 @@ public final class StateManager {
         }
     }
 
+    /** True when an open of the file wrote through it since its last commit: FileIo may hold unstable writes. */
+    public boolean written(Fid fid) {
+        lock.lock();
+        try {
+            FileState fs = files.get(fid);
+            if (fs != null) {
+                for (OpenState os : fs.opens) {
+                    if (os.written) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** True while any client has {@code fid} open. */
     public boolean isOpen(Fid fid) {
         lock.lock();
