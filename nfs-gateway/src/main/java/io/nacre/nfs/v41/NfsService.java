@@ -109,6 +109,9 @@ public final class NfsService implements AutoCloseable {
         try {
             context.unlinked().release(context.state().expireLeases());
             context.unlinked().release(context.state().drainReleased());
+            for (Fid f : context.state().drainUnlocked()) {
+                LockWaiters.notify(context, f);
+            }
             if (!orphansRemoved && !context.state().inGrace()) {
                 context.unlinked().removeOrphans();
                 orphansRemoved = true;

@@ -27,6 +27,7 @@ final class Close implements Operation {
             ctx.server().io().commit(fid);
         }
         StateManager.Closed closed = state.close(ctx.client(), fid, stateid);
+        io.nacre.nfs.v41.LockWaiters.notify(ctx.server(), fid);
         if (closed.hiddenName() != null) {
             ctx.server().unlinked().release(List.of(closed.hiddenName()));
         }

@@ -16,6 +16,7 @@ final class Locku implements Operation {
         var s = ctx.server().state().unlock(ctx.client(), ctx.currentFh(), ctx.stateid(a.stateid()), a.offset(),
                 a.length());
         ctx.currentStateid(s);
+        io.nacre.nfs.v41.LockWaiters.notify(ctx.server(), ctx.currentFh());
         return OpRes.ok(OpNum.LOCKU, new StateidRes(s));
     }
 }

@@ -29,11 +29,13 @@ import io.nacre.nfs.v41.xdr.OpenRes;
  * OPEN (RFC 8881 §18.16): by name in the current directory (CLAIM_NULL, creating the file in any of
  * the create modes: UNCHECKED4, GUARDED4, EXCLUSIVE4 and EXCLUSIVE4_1 with the verifier kept by the
  * MDS), by filehandle (CLAIM_FH), or as a reclaim after a restart (CLAIM_PREVIOUS). No delegations
- * are granted. The result flags promise POSIX locks and that a removed open file stays readable.
+ * are granted. The result flags promise POSIX locks, that a removed open file stays readable, and
+ * CB_NOTIFY_LOCK for clients waiting for a lock.
  */
 final class Open implements Operation {
 
-    private static final int RFLAGS = OPEN4_RESULT_LOCKTYPE_POSIX | OPEN4_RESULT_PRESERVE_UNLINKED;
+    private static final int RFLAGS = OPEN4_RESULT_LOCKTYPE_POSIX | OPEN4_RESULT_PRESERVE_UNLINKED
+            | OPEN4_RESULT_MAY_NOTIFY_LOCK;
 
     /** What the name or filehandle led to, with its attributes when the MDS gave them. */
     private record Target(Fid fid, Attr attr, ChangeInfo4 cinfo, boolean created, int[] attrset) {

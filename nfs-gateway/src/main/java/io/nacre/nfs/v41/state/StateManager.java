@@ -66,6 +66,10 @@ public final class StateManager {
     public record LockOutcome(Stateid4 stateid, LockDenied denied) {
     }
 
+    /** A client waiting for a lock it was denied (READW_LT/WRITEW_LT): it is told when locks on the file go. */
+    public record Waiter(NfsClient client, StateOwner4 lockOwner) {
+    }
+
     private record OwnerOnFile(Fid fid, StateOwner4 owner) {
     }
 
@@ -86,7 +90,10 @@ public final class StateManager {
     private final Map<OwnerOnFile, OpenState> opens = new HashMap<>();
     private final Map<OwnerOnFile, LockState> lockStates = new HashMap<>();
     private final Map<Fid, FileState> files = new HashMap<>();
+    private final Map<Fid, java.util.Set<Waiter>> waiters = new HashMap<>();
     private Grace grace = new Grace(java.util.Set.of(), 0);
+    /** Files whose locks went with a client (expiry, restart): their waiters are told by the reaper. */
+    private final java.util.Queue<Fid> unlockedFiles = new java.util.concurrent.ConcurrentLinkedQueue<>();
     /** Hidden names released as a side effect (a restarted client's old state); the reaper removes them. */
     private final java.util.Queue<String> released = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
@@ -675,6 +682,10 @@ public final class StateManager {
             FileState fs = files.computeIfAbsent(fid, FileState::new);
             LockTable.Lock<LockState> conflict = fs.locks.conflict(ls, write, range);
             if (conflict != null) {
+                if (a.locktype() == Nfs4.READW_LT || a.locktype() == Nfs4.WRITEW_LT) {
+                    waiters.computeIfAbsent(fid, f -> new java.util.LinkedHashSet<>()).add(new Waiter(c, ls.owner()));
+                }
+                cleanup(fs);
                 return new LockOutcome(null, denied(conflict));
             }
             if (created) {
@@ -685,6 +696,20 @@ public final class StateManager {
             }
             fs.locks.lock(ls, write, range);
             return new LockOutcome(created ? ls.stateid() : ls.bump(), null);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The clients that waited for a lock on {@code fid}, now that locks there were released (they are
+     * forgotten: each is told once, and asks again if it still wants the lock).
+     */
+    public List<Waiter> takeWaiters(Fid fid) {
+        lock.lock();
+        try {
+            java.util.Set<Waiter> w = waiters.remove(fid);
+            return w == null ? List.of() : List.copyOf(w);
         } finally {
             lock.unlock();
         }
@@ -751,6 +776,9 @@ public final class StateManager {
 
     private void freeLock(LockState ls) {
         ls.freed = true;
+        if (waiters.containsKey(ls.fid())) {
+            unlockedFiles.add(ls.fid());
+        }
         FileState fs = files.get(ls.fid());
         if (fs != null) {
             fs.locks.removeOwner(ls);
@@ -849,6 +877,30 @@ public final class StateManager {
                 }
             }
             return out;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Files whose locks were released as a side effect (CLOSE, expiry) and that have waiters. */
+    public List<Fid> drainUnlocked() {
+        List<Fid> out = new ArrayList<>();
+        for (Fid f; (f = unlockedFiles.poll()) != null; ) {
+            out.add(f);
+        }
+        return out;
+    }
+
+    /** A backchannel of the client that works, or null. */
+    public BackChannel backChannel(NfsClient c) {
+        lock.lock();
+        try {
+            for (Session s : c.sessions.values()) {
+                if (s.backChannel().isUp()) {
+                    return s.backChannel();
+                }
+            }
+            return null;
         } finally {
             lock.unlock();
         }

@@ -9,7 +9,7 @@ import org.dcache.oncrpc4j.xdr.XdrEncodingStream;
 
 /**
  * CB_COMPOUND4args: what the server sends on the backchannel. Decoding (for clients and tests) knows
- * CB_SEQUENCE, CB_RECALL and CB_LAYOUTRECALL and stops at anything else.
+ * CB_SEQUENCE, CB_RECALL, CB_LAYOUTRECALL and CB_NOTIFY_LOCK and stops at anything else.
  */
 public final class CbCompoundArgs implements XdrAble {
 
@@ -63,6 +63,7 @@ public final class CbCompoundArgs implements XdrAble {
                 case OpNum.CB_SEQUENCE -> CbSequenceArgs.decode(x);
                 case OpNum.CB_RECALL -> CbRecallArgs.decode(x);
                 case OpNum.CB_LAYOUTRECALL -> CbLayoutRecallArgs.decode(x);
+                case OpNum.CB_NOTIFY_LOCK -> CbNotifyLockArgs.decode(x);
                 default -> null;
             };
             if (args == null) {

@@ -96,6 +96,7 @@ public final class Nfs4 {
     public static final int OPEN4_RESULT_CONFIRM = 0x02;
     public static final int OPEN4_RESULT_LOCKTYPE_POSIX = 0x04;
     public static final int OPEN4_RESULT_PRESERVE_UNLINKED = 0x08;
+    public static final int OPEN4_RESULT_MAY_NOTIFY_LOCK = 0x20;
 
     // time_how4
     public static final int SET_TO_SERVER_TIME4 = 0;

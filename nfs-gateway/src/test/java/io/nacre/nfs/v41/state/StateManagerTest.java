@@ -323,6 +323,24 @@ class StateManagerTest {
     }
 
     @Test
+    void clientsDeniedABlockingLockAreRememberedOnce() {
+        NfsClient c1 = mount(sm, "w1");
+        NfsClient c2 = mount(sm, "w2");
+        OpenState o1 = sm.open(c1, owner(c1, "o"), FILE, 3, 0, false);
+        OpenState o2 = sm.open(c2, owner(c2, "o"), FILE, 3, 0, false);
+        sm.lock(c1, FILE, firstLock(o1, "holder", Nfs4.WRITE_LT, 0, -1L));
+        assertThat(sm.lock(c2, FILE, firstLock(o2, "poller", Nfs4.WRITE_LT, 0, 1)).denied()).isNotNull();
+        assertThat(sm.takeWaiters(FILE)).as("a non-blocking request does not wait").isEmpty();
+        sm.lock(c2, FILE, firstLock(o2, "waiter", Nfs4.WRITEW_LT, 0, 1));
+        sm.lock(c2, FILE, firstLock(o2, "waiter", Nfs4.WRITEW_LT, 0, 1));
+        assertThat(sm.takeWaiters(FILE)).extracting(StateManager.Waiter::client).containsExactly(c2);
+        assertThat(sm.takeWaiters(FILE)).isEmpty();
+        sm.lock(c2, FILE, firstLock(o2, "waiter", Nfs4.WRITEW_LT, 0, 1));
+        sm.close(c1, FILE, o1.stateid());
+        assertThat(sm.drainUnlocked()).as("the holder's close released the lock").containsExactly(FILE);
+    }
+
+    @Test
     void existingLockOwnerLocksMoreAndStateidMovesOn() {
         NfsClient c = mount(sm, "p3");
         OpenState os = sm.open(c, owner(c, "o"), FILE, 3, 0, false);

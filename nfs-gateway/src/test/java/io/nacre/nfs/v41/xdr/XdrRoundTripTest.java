@@ -260,13 +260,14 @@ class XdrRoundTripTest {
                 new CbSequenceArgs(SESSION, 1, 0, 0, false, List.of()),
                 new CbRecallArgs(SID, false, new byte[] {9, 9}),
                 CbLayoutRecallArgs.file(Nfs4.LAYOUT4_NFSV4_1_FILES, Nfs4.LAYOUTIOMODE4_ANY, true, new byte[] {1}, 0,
-                        -1L, SID)));
+                        -1L, SID),
+                new CbNotifyLockArgs(new byte[] {1, 2}, OWNER)));
         byte[] wire = XdrIo.toBytes(x -> cb.xdrEncode(x));
         CbCompoundArgs back = new CbCompoundArgs();
         back.xdrDecode(XdrIo.decoder(wire));
         assertThat(back.callbackIdent()).isEqualTo(7);
         assertThat(back.ops()).extracting(OpArgs::opnum)
-                .containsExactly(OpNum.CB_SEQUENCE, OpNum.CB_RECALL, OpNum.CB_LAYOUTRECALL);
+                .containsExactly(OpNum.CB_SEQUENCE, OpNum.CB_RECALL, OpNum.CB_LAYOUTRECALL, OpNum.CB_NOTIFY_LOCK);
         assertThat(XdrIo.toBytes(x -> back.xdrEncode(x))).isEqualTo(wire);
     }
 
