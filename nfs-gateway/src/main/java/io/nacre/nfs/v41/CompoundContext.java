@@ -187,8 +187,16 @@ public final class CompoundContext {
         return statfs;
     }
 
+    /** What GETATTR encodes a file's attributes from; space_used is asked of the OSTs (holes do not count). */
     public AttrEncoder.Target target(Attr a) {
         Supplier<FsStat> fs = this::statfs;
-        return new AttrEncoder.Target(a, server.handles().encode(a.fid()), fs, server.state().isHidden(a.fid()));
+        return new AttrEncoder.Target(a, server.handles().encode(a.fid()), fs, server.state().isHidden(a.fid()),
+                () -> a.isRegular() && a.size() > 0 ? server.io().spaceUsed(a.fid()) : a.spaceUsed());
+    }
+
+    /** As {@link #target} but with the MDS's estimate of space_used: for READDIR, where asking the OSTs per entry costs too much. */
+    public AttrEncoder.Target listingTarget(Attr a) {
+        Supplier<FsStat> fs = this::statfs;
+        return new AttrEncoder.Target(a, server.handles().encode(a.fid()), fs, false, a::spaceUsed);
     }
 }

@@ -11,6 +11,7 @@ import io.nacre.nfs.v41.xdr.Nfs4;
 import io.nacre.nfs.v41.xdr.Nfs4Status;
 import io.nacre.nfs.v41.xdr.NfsTime4;
 import io.nacre.nfs.v41.xdr.XdrIo;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.dcache.oncrpc4j.xdr.Xdr;
 
@@ -40,8 +41,12 @@ public final class AttrEncoder {
         return all;
     }
 
-    /** What an object's attributes are computed from. */
-    public record Target(Attr attr, byte[] fh, Supplier<FsStat> statfs, boolean unlinked) {
+    /**
+     * What an object's attributes are computed from: the inode's attributes, its filehandle, the file
+     * system's statfs, whether it was removed while open, and the bytes it occupies (asked only when
+     * space_used is).
+     */
+    public record Target(Attr attr, byte[] fh, Supplier<FsStat> statfs, boolean unlinked, LongSupplier spaceUsed) {
     }
 
     private final FsInfo fs;
@@ -130,7 +135,7 @@ public final class AttrEncoder {
             case SPACE_AVAIL -> x.xdrEncodeLong(t.statfs().get().bytesAvail());
             case SPACE_FREE -> x.xdrEncodeLong(t.statfs().get().bytesFree());
             case SPACE_TOTAL -> x.xdrEncodeLong(t.statfs().get().bytesTotal());
-            case SPACE_USED -> x.xdrEncodeLong(a.spaceUsed());
+            case SPACE_USED -> x.xdrEncodeLong(t.spaceUsed().getAsLong());
             case TIME_ACCESS -> NfsTime4.ofNanos(a.atime()).encode(x);
             case TIME_CREATE -> NfsTime4.ofNanos(a.btime()).encode(x);
             case TIME_DELTA -> new NfsTime4(0, 1).encode(x);

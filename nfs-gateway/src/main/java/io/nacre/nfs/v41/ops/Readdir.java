@@ -85,6 +85,6 @@ final class Readdir implements Operation {
             // a file being written here: its size and times include what is not committed yet
             attr = ctx.attr(attr.fid());
         }
-        return enc.encode(mask, ctx.target(attr));
+        return enc.encode(mask, ctx.listingTarget(attr));
     }
 }
