@@ -79,6 +79,7 @@ public final class NfsService implements AutoCloseable {
                 unlinked, owner, owner, List.of(new ImplId4("nacre.io", "Nacre NFSv4.1", new NfsTime4(0, 0))), maxIo);
         orphansRemoved = false;
         rpc = serve(context, bindAddress, port);
+        state.serving();
         long period = Math.max(1000, lease.toMillis() / 4);
         reaper = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "nfs-lease-reaper");

@@ -91,7 +91,7 @@ public final class StateManager {
     private final Map<OwnerOnFile, LockState> lockStates = new HashMap<>();
     private final Map<Fid, FileState> files = new HashMap<>();
     private final Map<Fid, java.util.Set<Waiter>> waiters = new HashMap<>();
-    private Grace grace = new Grace(java.util.Set.of(), 0);
+    private Grace grace = new Grace(java.util.Set.of());
     /** Files whose locks went with a client (expiry, restart): their waiters are told by the reaper. */
     private final java.util.Queue<Fid> unlockedFiles = new java.util.concurrent.ConcurrentLinkedQueue<>();
     /** Hidden names released as a side effect (a restarted client's old state); the reaper removes them. */
@@ -109,17 +109,33 @@ public final class StateManager {
         this.clock = clock;
     }
 
-    /** Loads the client records of the previous instance and opens the grace period if there were any. */
+    /**
+     * Loads the client records of the previous instance; if there were any, the grace period begins, to
+     * end {@link #serving() after the server listens}.
+     */
     public void start() {
         var previous = records.load();
         lock.lock();
         try {
-            grace = new Grace(previous, clock.getAsLong() + options.lease().toNanos());
+            grace = new Grace(previous);
         } finally {
             lock.unlock();
         }
         if (!previous.isEmpty()) {
-            LOG.info("grace period of {} for {} client(s) of the previous instance", options.lease(), previous.size());
+            LOG.info("grace period for {} client(s) of the previous instance", previous.size());
+        }
+    }
+
+    /**
+     * The server listens: the grace period (if any) lasts two leases more at most, so that clients that
+     * noticed the restart only at their next lease renewal still have time to reclaim.
+     */
+    public void serving() {
+        lock.lock();
+        try {
+            grace.endAt(clock.getAsLong() + 2 * options.lease().toNanos());
+        } finally {
+            lock.unlock();
         }
     }
 

@@ -46,6 +46,7 @@ class StateManagerTest {
         StateManager m = new StateManager(epoch, new StateManager.Options(LEASE, 128, 16, 1 << 20, 1 << 20, 8192,
                 Duration.ofSeconds(1)), records, now::get);
         m.start();
+        m.serving();
         return m;
     }
 
@@ -417,11 +418,16 @@ class StateManagerTest {
     }
 
     @Test
-    void graceEndsAfterOneLeaseWithoutReclaims() {
+    void graceEndsTwoLeasesAfterTheServerListensWithoutReclaims() {
         mount(sm, "gone-for-good");
-        StateManager next = newManager(2);
+        StateManager next = new StateManager(2, sm.options(), records, now::get);
+        next.start();
+        now.addAndGet(10 * LEASE.toNanos());
+        assertThat(next.inGrace()).as("a slow start does not eat the grace period").isTrue();
+        next.serving();
+        now.addAndGet(2 * LEASE.toNanos() - 1);
         assertThat(next.inGrace()).isTrue();
-        now.addAndGet(LEASE.toNanos() + 1);
+        now.addAndGet(2);
         assertThat(next.inGrace()).isFalse();
     }
 
