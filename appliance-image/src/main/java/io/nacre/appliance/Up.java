@@ -26,10 +26,18 @@ final class Up implements Callable<Integer> {
             description = "Admin endpoint port on 127.0.0.1 (default: ${DEFAULT-VALUE}).")
     int adminPort;
 
+    @Option(names = "--s3-port", paramLabel = "PORT", defaultValue = "" + NodeOptions.DEFAULT_S3_PORT,
+            description = "S3 endpoint port on 127.0.0.1 (default: ${DEFAULT-VALUE}).")
+    int s3Port;
+
+    @Option(names = "--s3-domain", paramLabel = "DOMAIN",
+            description = "Serve virtual-host style S3 too: BUCKET.DOMAIN (default: path style only).")
+    String s3Domain;
+
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
-        NodeOptions opts = NodeOptions.defaults(data).withAdminPort(adminPort);
+        NodeOptions opts = NodeOptions.defaults(data).withAdminPort(adminPort).withS3(s3Port, s3Domain);
         Node node = Node.start(opts);
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
@@ -43,7 +51,13 @@ final class Up implements Callable<Integer> {
         out.println("  MDS     1 Raft peer at " + node.mdsAddress() + ", namespace under " + data.resolve("mdt"));
         out.println("  OSTs    " + node.osts().size() + " (" + node.osts().get(0).info().name() + ".."
                 + node.osts().get(node.osts().size() - 1).info().name() + ") under " + data.resolve("ost"));
+        out.println("  S3      " + node.s3Uri() + "  (region us-east-1; keys: nacre keys root)");
         out.println("  admin   " + node.adminUri() + "  (/health, /metrics, and the nacre verbs)");
+        if (node.keys().createdRoot()) {
+            out.println("S3 root key created (shown once; `nacre keys root` prints it again):");
+            out.println("  access_key=" + node.keys().root().accessKey());
+            out.println("  secret_key=" + node.keys().root().secretKey());
+        }
         out.println("Stop with Ctrl-C.");
         out.flush();
         stopped.await();

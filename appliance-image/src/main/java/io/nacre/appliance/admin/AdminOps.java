@@ -52,15 +52,28 @@ public final class AdminOps {
     }
 
     Attr resolve(String path) {
-        List<String> names = AdminPaths.names(path);
-        return mds.resolve(Caller.ROOT, Fid.ROOT, String.join("/", names));
+        return resolve(AdminPaths.names(path));
+    }
+
+    /** Resolves names from the root; errors name the path the user gave, not Fids. */
+    private Attr resolve(List<String> names) {
+        try {
+            return mds.resolve(Caller.ROOT, Fid.ROOT, String.join("/", names));
+        } catch (NacreException e) {
+            String p = AdminPaths.join(names);
+            throw switch (e.status()) {
+                case NOT_FOUND -> new NacreException(Status.NOT_FOUND, "no such file or directory: " + p, e);
+                case NOT_DIR -> new NacreException(Status.NOT_DIR, "a component of " + p + " is not a directory", e);
+                default -> e;
+            };
+        }
     }
 
     private Attr parentOf(List<String> names, String path) {
         if (names.isEmpty()) {
             throw new NacreException(Status.INVALID, "the root has no parent: " + path);
         }
-        Attr parent = mds.resolve(Caller.ROOT, Fid.ROOT, String.join("/", names.subList(0, names.size() - 1)));
+        Attr parent = resolve(names.subList(0, names.size() - 1));
         if (!parent.isDir()) {
             throw new NacreException(Status.NOT_DIR, "not a directory: " + AdminPaths.join(names.subList(0, names.size() - 1)));
         }
@@ -222,7 +235,8 @@ public final class AdminOps {
         List<String> names = AdminPaths.names(path);
         Attr parent = parentOf(names, path);
         String name = names.get(names.size() - 1);
-        Attr target = mds.lookup(Caller.ROOT, parent.fid(), name);
+        Attr target = lookup(parent.fid(), name)
+                .orElseThrow(() -> new NacreException(Status.NOT_FOUND, "no such file or directory: " + path));
         if (target.isDir()) {
             long n = 0;
             if (recursive) {

@@ -98,7 +98,7 @@ public final class StripeArgs {
 
     private static String value(List<String> args, int i, String opt) {
         if (i >= args.size() - 1) {
-            throw new IllegalArgumentException("setstripe: " + opt + " needs a value");
+            throw new IllegalArgumentException("setstripe: " + opt + " needs a value, and the PATH comes last");
         }
         return args.get(i);
     }

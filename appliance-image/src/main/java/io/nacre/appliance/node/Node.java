@@ -25,6 +25,8 @@ import io.nacre.meta.MetadataServer;
 import io.nacre.ost.LocalObjectStore;
 import io.nacre.ost.Ost;
 import io.nacre.ost.OstOptions;
+import io.nacre.s3.S3Server;
+import io.nacre.s3.auth.KeyStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -57,6 +59,8 @@ public final class Node implements AutoCloseable {
     private ObjectStore objects;
     private FileIo io;
     private Server adminServer;
+    private S3Server s3;
+    private KeyStore keys;
     private PrometheusMeterRegistry metrics;
 
     private Node(NodeOptions options) {
@@ -101,6 +105,7 @@ public final class Node implements AutoCloseable {
         toClose.push(client);
         mds = client;
         for (Ost ost : osts) {
+            ost.bindFilesystem(mds.fsid());
             OstInfo info = ost.info();
             if (!mds.osts().contains(info)) {
                 mds.registerOst(info);
@@ -114,6 +119,17 @@ public final class Node implements AutoCloseable {
         destroyer.runOnce();
         destroyer.start();
         toClose.push(destroyer);
+
+        keys = KeyStore.open(data);
+        s3 = S3Server.builder()
+                .bind(new InetSocketAddress(options.bind(), options.s3Port()))
+                .metadata(mds)
+                .fileIo(io)
+                .keys(keys)
+                .virtualHostDomain(options.s3Domain())
+                .build()
+                .start();
+        toClose.push(s3);
 
         metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new JvmMemoryMetrics().bindTo(metrics);
@@ -145,6 +161,7 @@ public final class Node implements AutoCloseable {
     public AdminJson.Health health() {
         Map<String, String> roles = new LinkedHashMap<>();
         roles.put("mds", probe(() -> mds.getattr(Fid.ROOT)));
+        roles.put("s3", s3 != null && s3.port() > 0 ? "ok" : "not running");
         for (Ost ost : osts) {
             roles.put(ost.info().name(), probe(ost::usage));
         }
@@ -179,6 +196,16 @@ public final class Node implements AutoCloseable {
 
     public String mdsAddress() {
         return mdsServer.peer().address();
+    }
+
+    /** The S3 endpoint, e.g. http://127.0.0.1:9000. */
+    public String s3Uri() {
+        return "http://" + options.bind() + ":" + s3.port();
+    }
+
+    /** The S3 access keys (under the data directory). */
+    public KeyStore keys() {
+        return keys;
     }
 
     /** The admin endpoint, e.g. http://127.0.0.1:9001. */

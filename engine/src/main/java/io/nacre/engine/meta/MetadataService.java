@@ -166,6 +166,23 @@ public interface MetadataService extends AutoCloseable {
      */
     Attr dataWritten(Fid file, long end, long mtime);
 
+    /**
+     * Moves the data of regular files {@code sources} into {@code target}, in order and without copying
+     * (S3's CompleteMultipartUpload, whose parts are files): target, a regular file without objects,
+     * gets the sources' RAID0 components one after the other, each source's shifted to start where the
+     * previous source's bytes end and clipped to its size, the last extended to EOF; its size becomes
+     * the sum of theirs and its data version moves. Every source is left empty (no layout, size 0), and
+     * objects of a source beyond its size are queued for destruction, in the same replicated change.
+     * Needs write on target and on every source. NOT_SUPPORTED when the layouts cannot be joined (a
+     * source with mirrors, data-on-MDT or released components, uninstantiated components below its
+     * size, or a size that is not a multiple of {@link io.nacre.engine.layout.Placement#STRIPE_ALIGN}
+     * but for the last): the caller then copies the data instead.
+     */
+    default Attr concat(Caller caller, Fid target, List<Fid> sources) {
+        throw new io.nacre.engine.NacreException(io.nacre.engine.Status.NOT_SUPPORTED,
+                "this metadata service cannot join layouts; copy the data");
+    }
+
     /** Reads the data-on-MDT bytes of a file at [offset, offset + length), short at the DoM end. */
     byte[] domRead(Fid file, long offset, int length);
 

@@ -1,0 +1,157 @@
+package io.nacre.appliance.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.nacre.appliance.Main;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The admin verbs through the real CLI against a real node (MDS, OSTs, admin endpoint) on 127.0.0.1. */
+class NodeTest {
+
+    @TempDir
+    Path tmp;
+
+    record Run(int code, String out, String err) {
+    }
+
+    static Run cli(Node node, String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        String[] all = new String[args.length + 2];
+        all[0] = "--admin";
+        all[1] = node.adminUri();
+        System.arraycopy(args, 0, all, 2, args.length);
+        int code = Main.run(all, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void verbsWorkAndEveryByteSurvivesARestart() throws Exception {
+        Path data = tmp.resolve("data");
+        byte[] content = new byte[3 * 1024 * 1024 + 12345];
+        new Random(7).nextBytes(content);
+        Path local = Files.write(tmp.resolve("in.bin"), content);
+        try (Node node = Node.start(NodeOptions.ephemeral(data))) {
+            assertThat(cli(node, "mkdir", "-p", "/data/run1").code()).isZero();
+            assertThat(cli(node, "setstripe", "-c", "4", "-S", "256K", "/data/run1").code()).isZero();
+            assertThat(cli(node, "put", local.toString(), "/data/run1/in.bin").code()).isZero();
+
+            Run stripe = cli(node, "getstripe", "/data/run1/in.bin");
+            assertThat(stripe.out()).contains("stripe_count: 4", "stripe_size:  262144", "OST0000", "OST0003");
+            Run json = cli(node, "getstripe", "--json", "/data/run1/in.bin");
+            assertThat(json.out()).contains("\"stripe_count\" : 4", "\"pattern\" : \"raid0\"");
+
+            Run ls = cli(node, "ls", "-l", "/data/run1");
+            assertThat(ls.out()).contains("-rw-r--r--", Integer.toString(content.length), "in.bin");
+            Run df = cli(node, "df", "--json");
+            assertThat(df.out()).contains("\"name\" : \"OST0003\"", "\"files_total\"");
+            assertThat(health(node)).contains("\"status\" : \"ok\"");
+        }
+        try (Node node = Node.start(NodeOptions.ephemeral(data))) {
+            Path back = tmp.resolve("out.bin");
+            assertThat(cli(node, "get", "/data/run1/in.bin", back.toString()).code()).isZero();
+            assertThat(Files.readAllBytes(back)).isEqualTo(content);
+            assertThat(cli(node, "rm", "-r", "/data").code()).isZero();
+            assertThat(cli(node, "ls", "/").out()).doesNotContain("data");
+        }
+    }
+
+    @Test
+    void badInputIsOneLineAndANonZeroExit() {
+        try (Node node = Node.start(NodeOptions.ephemeral(tmp.resolve("data")))) {
+            assertOneLineFailure(cli(node, "ls", "/nope"), "no such file or directory: /nope");
+            assertOneLineFailure(cli(node, "setstripe", "-c", "9", "/f"), "more than the 4 OSTs");
+            assertOneLineFailure(cli(node, "setstripe", "-S", "100K", "/f"), "multiple of 64 KiB");
+            assertOneLineFailure(cli(node, "put", tmp.resolve("missing").toString(), "/f"), "no such file");
+            assertOneLineFailure(cli(node, "get", "/nope", tmp.resolve("x").toString()), "no such file or directory");
+            cli(node, "mkdir", "/d");
+            cli(node, "mkdir", "/d/e");
+            assertOneLineFailure(cli(node, "rm", "/d"), "not empty");
+            assertOneLineFailure(cli(node, "mkdir", "/d"), "already exists");
+            assertOneLineFailure(cli(node, "mkdir", "/x/y"), "mkdir -p");
+        }
+        StringWriter err = new StringWriter();
+        int code = Main.run(new String[] {"--admin", "http://127.0.0.1:1", "ls", "/"}, new PrintWriter(new StringWriter()),
+                new PrintWriter(err, true));
+        assertThat(code).isNotZero();
+        assertThat(err.toString()).contains("no Nacre admin endpoint").doesNotContain("Exception");
+    }
+
+    @Test
+    void oldOstsRefuseAReformattedMds() throws Exception {
+        Path data = tmp.resolve("data");
+        Path local = Files.write(tmp.resolve("f"), new byte[] {1, 2, 3});
+        try (Node node = Node.start(NodeOptions.ephemeral(data))) {
+            assertThat(cli(node, "put", local.toString(), "/f").code()).isZero();
+        }
+        try (var walk = Files.walk(data.resolve("mdt"))) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+        assertThatThrownBy(() -> Node.start(NodeOptions.ephemeral(data)))
+                .hasMessageContaining("belongs to file system")
+                .hasMessageContaining("re-formatted");
+    }
+
+    @Test
+    void anObjectPutOverS3IsAFileForTheVerbsAndKeysComeFromTheCli() throws Exception {
+        Path data = tmp.resolve("data");
+        try (Node node = Node.start(NodeOptions.ephemeral(data))) {
+            StringWriter out = new StringWriter();
+            int code = Main.run(new String[] {"keys", "--data", data.toString(), "root"}, new PrintWriter(out, true),
+                    new PrintWriter(new StringWriter(), true));
+            assertThat(code).isZero();
+            List<String> lines = out.toString().lines().toList();
+            assertThat(lines).hasSize(2);
+            assertThat(lines.get(0)).startsWith("access_key=");
+            assertThat(lines.get(1)).startsWith("secret_key=");
+            String ak = lines.get(0).substring("access_key=".length());
+            String sk = lines.get(1).substring("secret_key=".length());
+            assertThat(ak).isEqualTo(node.keys().root().accessKey());
+
+            try (S3Client s3 = S3Client.builder()
+                    .endpointOverride(URI.create(node.s3Uri()))
+                    .region(Region.US_EAST_1)
+                    .forcePathStyle(true)
+                    .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ak, sk)))
+                    .build()) {
+                s3.createBucket(b -> b.bucket("bkt"));
+                s3.putObject(b -> b.bucket("bkt").key("dir/obj.txt"), RequestBody.fromString("over S3"));
+            }
+            Path back = tmp.resolve("obj.txt");
+            assertThat(cli(node, "get", "/bkt/dir/obj.txt", back.toString()).code()).isZero();
+            assertThat(Files.readString(back)).isEqualTo("over S3");
+            assertThat(health(node)).contains("\"s3\" : \"ok\"");
+        }
+    }
+
+    private static void assertOneLineFailure(Run r, String message) {
+        assertThat(r.code()).isNotZero();
+        assertThat(r.err()).contains(message);
+        assertThat(r.err().strip().lines()).hasSize(1);
+        assertThat(r.err()).doesNotContain("Exception", "\tat ");
+    }
+
+    private static String health(Node node) throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create(node.adminUri() + "/health")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        return r.body();
+    }
+}

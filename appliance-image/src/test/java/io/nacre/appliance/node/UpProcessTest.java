@@ -1,0 +1,53 @@
+package io.nacre.appliance.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code nacre up} as a real process: it says what it started and where, and stops cleanly on SIGTERM. */
+class UpProcessTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void upPrintsWhatItStartedAndStopsCleanlyOnSigterm() throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
+        cmd.addAll(List.of("--add-opens", "java.base/java.nio=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
+                "-cp", System.getProperty("java.class.path"), "io.nacre.appliance.Main",
+                "up", "--data", tmp.resolve("data").toString(), "--admin-port", "0"));
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            List<String> lines = new ArrayList<>();
+            String line;
+            while ((line = out.readLine()) != null && !line.startsWith("Stop with")) {
+                lines.add(line);
+            }
+            String all = String.join("\n", lines);
+            assertThat(all).contains("Nacre is up", "MDS", "OSTs    4 (OST0000..OST0003)");
+            Matcher m = Pattern.compile("admin\\s+(http://127\\.0\\.0\\.1:\\d+)").matcher(all);
+            assertThat(m.find()).as("admin URL in: " + all).isTrue();
+
+            p.toHandle().destroy(); // SIGTERM, leaving our end of the pipes open
+            StringBuilder rest = new StringBuilder();
+            while ((line = out.readLine()) != null) { // until the process closes its stdout by exiting
+                rest.append(line).append('\n');
+            }
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(rest.toString()).contains("stopping");
+            assertThat(p.exitValue()).isIn(0, 143);
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+}

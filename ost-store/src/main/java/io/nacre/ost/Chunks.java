@@ -1,0 +1,78 @@
+package io.nacre.ost;
+
+import io.nacre.engine.NacreException;
+import io.nacre.engine.Status;
+import java.nio.ByteBuffer;
+import java.util.zip.CRC32C;
+
+/**
+ * The on-disk form of object data: a chunk key is (object id, chunk index), both big-endian so LMDB's
+ * byte order is numeric order; a chunk value is a CRC32C followed by the chunk's bytes from its start to
+ * its last written byte. The CRC covers the key too, so a value found under the wrong key is caught.
+ */
+final class Chunks {
+
+    static final int KEY_BYTES = 16;
+    static final int CRC_BYTES = 4;
+
+    private static final byte[] ZEROS = new byte[64 * 1024];
+
+    private Chunks() {
+    }
+
+    static ByteBuffer newKey() {
+        return ByteBuffer.allocateDirect(KEY_BYTES);
+    }
+
+    /** Fills {@code key} (a direct 16-byte buffer) and returns it ready to pass to LMDB. */
+    static ByteBuffer key(ByteBuffer key, long id, long chunk) {
+        key.clear();
+        key.putLong(0, id).putLong(8, chunk);
+        return key;
+    }
+
+    static long idOf(ByteBuffer key) {
+        return key.getLong(key.position());
+    }
+
+    static long chunkOf(ByteBuffer key) {
+        return key.getLong(key.position() + 8);
+    }
+
+    static int crc(ByteBuffer key, ByteBuffer value, int payloadLength) {
+        CRC32C crc = new CRC32C();
+        crc.update(key.duplicate().position(0).limit(KEY_BYTES));
+        int p = value.position() + CRC_BYTES;
+        crc.update(value.duplicate().limit(p + payloadLength).position(p));
+        return (int) crc.getValue();
+    }
+
+    /** Seals a value whose payload was just written: stores the CRC in its first bytes. */
+    static void seal(ByteBuffer key, ByteBuffer value) {
+        value.putInt(value.position(), crc(key, value, value.remaining() - CRC_BYTES));
+    }
+
+    /** Checks a stored value against its CRC and returns its payload length; CORRUPT if it does not match. */
+    static int verify(ByteBuffer key, ByteBuffer value, String ost) {
+        int length = value.remaining() - CRC_BYTES;
+        if (length < 0 || value.getInt(value.position()) != crc(key, value, length)) {
+            throw new NacreException(Status.CORRUPT, "%s: object 0x%x chunk %d fails its CRC32C"
+                    .formatted(ost, idOf(key), chunkOf(key)));
+        }
+        return length;
+    }
+
+    /** The payload of a stored value, as a view. */
+    static ByteBuffer payload(ByteBuffer value) {
+        return value.duplicate().position(value.position() + CRC_BYTES);
+    }
+
+    static void putZeros(ByteBuffer dst, int count) {
+        int left = count;
+        while (left > 0) {
+            int n = Math.min(left, ZEROS.length);
+            dst.put(ZEROS, 0, n);
+            left -= n;
+        }
+    }
+}

@@ -1,0 +1,124 @@
+package io.nacre.ost;
+
+import java.util.Set;
+
+/**
+ * How an {@link Ost} is opened: chunk size (fixed when the OST is created), LMDB map size, pools, and an
+ * optional bandwidth limit so that tests can give every OST the same bandwidth. Build with {@link #builder()}.
+ */
+public final class OstOptions {
+
+    /** Chosen by measurement, see {@link Ost} and ost-store/README.md. */
+    public static final int DEFAULT_CHUNK_SIZE = 64 * 1024;
+    /** The map is sparse: this bounds the OST's size, it is not allocated. */
+    public static final long DEFAULT_MAP_SIZE = 1L << 40;
+
+    /** How LMDB commits reach the disk; only the benchmark picks another than {@link #DEFAULT_MODE}. */
+    enum LmdbMode {
+        /** LMDB's default: the commit writes data pages, fdatasync, meta page, fdatasync. */
+        SYNC_COMMIT,
+        /** MDB_WRITEMAP: values are written in the map; the commit msyncs data, then the meta page. */
+        WRITEMAP_SYNC_COMMIT,
+        /** MDB_WRITEMAP|MDB_MAPASYNC: commits do not flush; one env sync per group makes it durable. */
+        WRITEMAP_ASYNC_GROUP_SYNC,
+        /** MDB_NOSYNC: commits do not flush; one env sync per group makes it durable. */
+        NOSYNC_GROUP_SYNC,
+    }
+
+    static final LmdbMode DEFAULT_MODE = LmdbMode.SYNC_COMMIT;
+
+    private final int chunkSize;
+    private final long mapSize;
+    private final long bandwidthLimit;
+    private final Set<String> pools;
+    private final LmdbMode mode;
+
+    private OstOptions(Builder b) {
+        this.chunkSize = b.chunkSize;
+        this.mapSize = b.mapSize;
+        this.bandwidthLimit = b.bandwidthLimit;
+        this.pools = Set.copyOf(b.pools);
+        this.mode = b.mode;
+    }
+
+    public static OstOptions defaults() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Bytes of object data per LMDB value; used only when the OST is created, then read from the OST. */
+    public int chunkSize() {
+        return chunkSize;
+    }
+
+    public long mapSize() {
+        return mapSize;
+    }
+
+    /** Bytes per second this OST reads plus writes at most; 0 means unlimited. */
+    public long bandwidthLimit() {
+        return bandwidthLimit;
+    }
+
+    public Set<String> pools() {
+        return pools;
+    }
+
+    LmdbMode mode() {
+        return mode;
+    }
+
+    public static final class Builder {
+        private int chunkSize = DEFAULT_CHUNK_SIZE;
+        private long mapSize = DEFAULT_MAP_SIZE;
+        private long bandwidthLimit;
+        private Set<String> pools = Set.of();
+        private LmdbMode mode = DEFAULT_MODE;
+
+        private Builder() {
+        }
+
+        /** A power of two from 4 KiB to 4 MiB. */
+        public Builder chunkSize(int bytes) {
+            if (bytes < 4096 || bytes > (4 << 20) || Integer.bitCount(bytes) != 1) {
+                throw new IllegalArgumentException("chunk size must be a power of two in [4 KiB, 4 MiB]: " + bytes);
+            }
+            this.chunkSize = bytes;
+            return this;
+        }
+
+        public Builder mapSize(long bytes) {
+            if (bytes < (16 << 20)) {
+                throw new IllegalArgumentException("map size must be at least 16 MiB: " + bytes);
+            }
+            this.mapSize = bytes;
+            return this;
+        }
+
+        /** Limits reads plus writes to {@code bytesPerSecond}; 0 (the default) means unlimited. */
+        public Builder bandwidthLimit(long bytesPerSecond) {
+            if (bytesPerSecond < 0) {
+                throw new IllegalArgumentException("bandwidth limit must be >= 0: " + bytesPerSecond);
+            }
+            this.bandwidthLimit = bytesPerSecond;
+            return this;
+        }
+
+        public Builder pools(Set<String> pools) {
+            this.pools = Set.copyOf(pools);
+            return this;
+        }
+
+        Builder mode(LmdbMode mode) {
+            this.mode = mode;
+            return this;
+        }
+
+        public OstOptions build() {
+            return new OstOptions(this);
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package io.nacre.ost.oss;
+
+import com.linecorp.armeria.common.HttpStatus;
+import io.nacre.engine.NacreException;
+import io.nacre.engine.Status;
+
+/**
+ * The OSS wire protocol, shared by {@link OssService} and {@link RemoteObjectStore}. HTTP/2, one path
+ * per operation, numbers in decimal:
+ * <pre>
+ * GET    /ost/v1/osts                                  -> body: one "index TAB pool,pool" line per OST
+ * GET    /ost/v1/{ost}/instance                        -> nacre-instance
+ * GET    /ost/v1/{ost}/usage                           -> nacre-bytes-total, -used, -free, nacre-objects
+ * GET    /ost/v1/{ost}/objects/{id}?offset=O&amp;length=L  -> body: the bytes (fewer at the end); trailer nacre-status
+ * PUT    /ost/v1/{ost}/objects/{id}?offset=O&amp;durability=STABLE|UNSTABLE, body: the bytes -> nacre-instance
+ * POST   /ost/v1/{ost}/objects/{id}/sync               -> nacre-instance
+ * POST   /ost/v1/{ost}/objects/{id}/truncate?size=N
+ * DELETE /ost/v1/{ost}/objects/{id}
+ * GET    /ost/v1/{ost}/objects/{id}/stat               -> nacre-size, nacre-bytes-used
+ * </pre>
+ * Failures answer an HTTP status with header {@code nacre-status} naming the {@link Status} and the
+ * message as text body, so the client rethrows the same Status. A read that fails after its first
+ * bytes were sent says so in its trailers ({@code nacre-status} other than OK).
+ */
+final class OssProtocol {
+
+    static final String PREFIX = "/ost/v1";
+    static final String STATUS = "nacre-status";
+    static final String AUTH = "nacre-auth";
+    static final String INSTANCE = "nacre-instance";
+    static final String SIZE = "nacre-size";
+    static final String BYTES_USED = "nacre-bytes-used";
+    static final String BYTES_TOTAL = "nacre-bytes-total";
+    static final String BYTES_FREE = "nacre-bytes-free";
+    static final String OBJECTS = "nacre-objects";
+    static final String OK = "OK";
+
+    /** Writes are stored in pieces of this size, aligned on it, so server memory per request is bounded. */
+    static final int PIECE = 1 << 20;
+    /**
+     * HTTP/2 tuning for bulk transfers, both ends: 256 KiB frames (the default 16 KiB costs a wake-up of
+     * the event loop per frame), 2 MiB per stream and 8 MiB per connection in flight, which also bounds
+     * what either end may have to buffer.
+     */
+    static final int MAX_FRAME = 256 << 10;
+    static final int STREAM_WINDOW = 2 << 20;
+    static final int CONNECTION_WINDOW = 8 << 20;
+
+    /** Longest error message kept from a response body. */
+    static final int MAX_MESSAGE = 4096;
+
+    private OssProtocol() {
+    }
+
+    static String objectPath(int ost, long id) {
+        return PREFIX + "/" + ost + "/objects/" + id;
+    }
+
+    static HttpStatus httpStatus(Status s) {
+        return switch (s) {
+            case NOT_FOUND, STALE -> HttpStatus.NOT_FOUND;
+            case INVALID, NAME_TOO_LONG, NOT_DIR, IS_DIR -> HttpStatus.BAD_REQUEST;
+            case ACCESS -> HttpStatus.UNAUTHORIZED;
+            case PERM, READ_ONLY -> HttpStatus.FORBIDDEN;
+            case EXISTS, NOT_EMPTY, BUSY, TOO_MANY_LINKS -> HttpStatus.CONFLICT;
+            case TOO_BIG -> HttpStatus.REQUEST_ENTITY_TOO_LARGE;
+            case NO_SPACE, NO_XATTR -> HttpStatus.INSUFFICIENT_STORAGE;
+            case NOT_SUPPORTED -> HttpStatus.NOT_IMPLEMENTED;
+            case DELAY, UNAVAILABLE -> HttpStatus.SERVICE_UNAVAILABLE;
+            case CORRUPT, IO -> HttpStatus.INTERNAL_SERVER_ERROR;
+        };
+    }
+
+    /** The Status an answer carries; from the HTTP status alone when the header is missing (a proxy, say). */
+    static Status status(String header, HttpStatus http) {
+        if (header != null) {
+            try {
+                return Status.valueOf(header);
+            } catch (IllegalArgumentException e) {
+                return Status.IO;
+            }
+        }
+        return switch (http.code()) {
+            case 400 -> Status.INVALID;
+            case 401, 403 -> Status.ACCESS;
+            case 404 -> Status.NOT_FOUND;
+            case 413 -> Status.TOO_BIG;
+            case 503, 504 -> Status.UNAVAILABLE;
+            case 507 -> Status.NO_SPACE;
+            default -> Status.IO;
+        };
+    }
+
+    static long parseLong(String name, String value) {
+        if (value == null) {
+            throw new NacreException(Status.INVALID, "missing parameter " + name);
+        }
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw new NacreException(Status.INVALID, "parameter " + name + " is not a number: " + value);
+        }
+    }
+}

@@ -1,0 +1,250 @@
+package io.nacre.ost.oss;
+
+import com.linecorp.armeria.common.AggregatedHttpResponse;
+import com.linecorp.armeria.common.HttpData;
+import com.linecorp.armeria.common.HttpHeaders;
+import com.linecorp.armeria.common.HttpObject;
+import com.linecorp.armeria.common.HttpRequest;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpResponseWriter;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.common.ResponseHeaders;
+import com.linecorp.armeria.common.ResponseHeadersBuilder;
+import com.linecorp.armeria.server.HttpService;
+import com.linecorp.armeria.server.ServerBuilder;
+import com.linecorp.armeria.server.ServiceRequestContext;
+import io.nacre.engine.NacreException;
+import io.nacre.engine.Status;
+import io.nacre.engine.layout.ObjectRef;
+import io.nacre.engine.store.Durability;
+import io.nacre.engine.store.ObjectStat;
+import io.nacre.engine.store.ObjectStore;
+import io.nacre.engine.store.OstInfo;
+import io.nacre.engine.store.OstUsage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The OSS operations (see {@link OssProtocol} for the paths): each runs on Armeria's blocking executor
+ * against the node's {@link ObjectStore}. Reads and writes stream in {@link OssProtocol#PIECE}-sized pieces
+ * with backpressure, so a request holds at most one piece in memory whatever the object's size.
+ */
+final class OssService {
+
+    private static final Logger LOG = LoggerFactory.getLogger(OssService.class);
+
+    private final ObjectStore store;
+
+    private OssService(ObjectStore store) {
+        this.store = store;
+    }
+
+    static void register(ServerBuilder sb, ObjectStore store) {
+        OssService s = new OssService(store);
+        String p = OssProtocol.PREFIX;
+        sb.service(p + "/osts", s.blocking(s::listOsts));
+        sb.service(p + "/{ost}/instance", s.blocking(s::instance));
+        sb.service(p + "/{ost}/usage", s.blocking(s::usage));
+        sb.service(p + "/{ost}/objects/{id}", s::object);
+        sb.service(p + "/{ost}/objects/{id}/sync", s.blocking(s::sync));
+        sb.service(p + "/{ost}/objects/{id}/truncate", s.blocking(s::truncate));
+        sb.service(p + "/{ost}/objects/{id}/stat", s.blocking(s::stat));
+    }
+
+    private interface Operation {
+        HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) throws Exception;
+    }
+
+    /** Runs a short operation off the event loop and turns its failure into an error answer. */
+    private HttpService blocking(Operation op) {
+        return (ctx, req) -> run(ctx, () -> op.serve(ctx, req));
+    }
+
+    private static HttpResponse run(ServiceRequestContext ctx, Callable<HttpResponse> work) {
+        return HttpResponse.of(CompletableFuture.supplyAsync(() -> {
+            try {
+                return work.call();
+            } catch (Throwable t) {
+                return error(t);
+            }
+        }, ctx.blockingTaskExecutor()));
+    }
+
+    static HttpResponse error(Throwable t) {
+        return errorAnswer(t).toHttpResponse();
+    }
+
+    static AggregatedHttpResponse errorAnswer(Throwable t) {
+        NacreException e = asNacre(t);
+        if (e.status() == Status.IO || e.status() == Status.CORRUPT) {
+            LOG.warn("OSS request failed: {}", e.toString(), e);
+        } else {
+            LOG.debug("OSS request refused: {}", e.toString());
+        }
+        ResponseHeaders headers = ResponseHeaders.builder(OssProtocol.httpStatus(e.status()))
+                .add(OssProtocol.STATUS, e.status().name())
+                .contentType(MediaType.PLAIN_TEXT_UTF_8).build();
+        return AggregatedHttpResponse.of(headers, HttpData.ofUtf8(String.valueOf(e.getMessage())));
+    }
+
+    private static NacreException asNacre(Throwable t) {
+        if (t instanceof IllegalArgumentException) {
+            return new NacreException(Status.INVALID, t.getMessage(), t);
+        }
+        return NacreException.from(t);
+    }
+
+    private static ResponseHeadersBuilder ok() {
+        return ResponseHeaders.builder(HttpStatus.OK);
+    }
+
+    private static int ost(ServiceRequestContext ctx) {
+        long v = OssProtocol.parseLong("ost", ctx.pathParam("ost"));
+        if (v < 0 || v > Integer.MAX_VALUE) {
+            throw new NacreException(Status.INVALID, "bad OST index " + v);
+        }
+        return (int) v;
+    }
+
+    private static ObjectRef ref(ServiceRequestContext ctx) {
+        return new ObjectRef(ost(ctx), OssProtocol.parseLong("id", ctx.pathParam("id")));
+    }
+
+    private static void requireMethod(HttpRequest req, String method) {
+        if (!req.method().name().equals(method)) {
+            throw new NacreException(Status.INVALID, "use " + method + " for " + req.path());
+        }
+    }
+
+    // ---- operations -------------------------------------------------------------------------------------
+
+    private HttpResponse listOsts(ServiceRequestContext ctx, HttpRequest req) {
+        requireMethod(req, "GET");
+        StringBuilder body = new StringBuilder();
+        for (OstInfo info : store.osts()) {
+            body.append(info.index()).append('\t').append(String.join(",", info.pools())).append('\n');
+        }
+        return HttpResponse.of(ok().contentType(MediaType.PLAIN_TEXT_UTF_8).build(), HttpData.ofUtf8(body.toString()));
+    }
+
+    private HttpResponse instance(ServiceRequestContext ctx, HttpRequest req) {
+        requireMethod(req, "GET");
+        return HttpResponse.of(ok().add(OssProtocol.INSTANCE, Long.toString(store.instance(ost(ctx)))).build());
+    }
+
+    private HttpResponse usage(ServiceRequestContext ctx, HttpRequest req) {
+        requireMethod(req, "GET");
+        OstUsage u = store.usage(ost(ctx));
+        return HttpResponse.of(ok()
+                .add(OssProtocol.BYTES_TOTAL, Long.toString(u.bytesTotal()))
+                .add(OssProtocol.BYTES_USED, Long.toString(u.bytesUsed()))
+                .add(OssProtocol.BYTES_FREE, Long.toString(u.bytesFree()))
+                .add(OssProtocol.OBJECTS, Long.toString(u.objects())).build());
+    }
+
+    private HttpResponse sync(ServiceRequestContext ctx, HttpRequest req) {
+        requireMethod(req, "POST");
+        return HttpResponse.of(ok().add(OssProtocol.INSTANCE, Long.toString(store.sync(ref(ctx)))).build());
+    }
+
+    private HttpResponse truncate(ServiceRequestContext ctx, HttpRequest req) {
+        requireMethod(req, "POST");
+        store.truncate(ref(ctx), OssProtocol.parseLong("size", ctx.queryParam("size")));
+        return HttpResponse.of(HttpStatus.NO_CONTENT);
+    }
+
+    private HttpResponse stat(ServiceRequestContext ctx, HttpRequest req) {
+        requireMethod(req, "GET");
+        ObjectStat st = store.stat(ref(ctx));
+        return HttpResponse.of(ok().add(OssProtocol.SIZE, Long.toString(st.size()))
+                .add(OssProtocol.BYTES_USED, Long.toString(st.bytesUsed())).build());
+    }
+
+    private HttpResponse object(ServiceRequestContext ctx, HttpRequest req) {
+        return switch (req.method()) {
+            case GET -> read(ctx, req);
+            case PUT -> write(ctx, req);
+            case DELETE -> run(ctx, () -> {
+                store.destroy(ref(ctx));
+                return HttpResponse.of(HttpStatus.NO_CONTENT);
+            });
+            default -> error(new NacreException(Status.INVALID, "use GET, PUT or DELETE on " + req.path()));
+        };
+    }
+
+    /** Streams the object's bytes piece by piece, each read only once the previous one was consumed. */
+    private HttpResponse read(ServiceRequestContext ctx, HttpRequest req) {
+        HttpResponseWriter out = HttpResponse.streaming();
+        ctx.blockingTaskExecutor().execute(() -> {
+            boolean started = false;
+            try {
+                ObjectRef ref = ref(ctx);
+                long offset = OssProtocol.parseLong("offset", ctx.queryParam("offset"));
+                long length = OssProtocol.parseLong("length", ctx.queryParam("length"));
+                if (length < 0) {
+                    throw new NacreException(Status.INVALID, "negative length " + length);
+                }
+                long done = 0;
+                do {
+                    int want = (int) Math.min(OssProtocol.PIECE, length - done);
+                    byte[] piece = new byte[want];
+                    int n = store.read(ref, offset + done, ByteBuffer.wrap(piece));
+                    if (!started) {
+                        started = true;
+                        if (!out.tryWrite(ok().contentType(MediaType.OCTET_STREAM).build())) {
+                            return;
+                        }
+                    }
+                    if (n > 0) {
+                        if (!out.tryWrite(HttpData.wrap(piece, 0, n))) {
+                            return;
+                        }
+                        out.whenConsumed().join();
+                    }
+                    done += n;
+                    if (n < want) {
+                        break;
+                    }
+                } while (done < length);
+                out.tryWrite(HttpHeaders.of(OssProtocol.STATUS, OssProtocol.OK));
+                out.close();
+            } catch (Throwable t) {
+                if (started) {
+                    NacreException e = asNacre(t);
+                    LOG.warn("OSS read failed mid-stream: {}", e.toString());
+                    out.tryWrite(HttpHeaders.of(OssProtocol.STATUS, e.status().name()));
+                    out.close();
+                } else {
+                    out.close(errorAnswer(t));
+                }
+            }
+        });
+        return out;
+    }
+
+    private HttpResponse write(ServiceRequestContext ctx, HttpRequest req) {
+        try {
+            return OssWrite.serve(ctx, req, store, ref(ctx), OssProtocol.parseLong("offset", ctx.queryParam("offset")),
+                    parseDurability(ctx.queryParam("durability")));
+        } catch (RuntimeException e) {
+            return error(e);
+        }
+    }
+
+    private static Durability parseDurability(String s) {
+        if (s == null) {
+            return Durability.STABLE;
+        }
+        try {
+            return Durability.valueOf(s);
+        } catch (IllegalArgumentException e) {
+            throw new NacreException(Status.INVALID, "durability must be STABLE or UNSTABLE: " + s);
+        }
+    }
+}

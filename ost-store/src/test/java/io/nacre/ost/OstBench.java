@@ -1,0 +1,314 @@
+package io.nacre.ost;
+
+import io.nacre.engine.layout.ObjectRef;
+import io.nacre.engine.store.Durability;
+import io.nacre.ost.oss.OssServer;
+import io.nacre.ost.oss.RemoteObjectStore;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * OST bandwidth next to FileChannel+fsync on the same disk, as a table with ratios. Durable (STABLE)
+ * writes and reads for 1 MiB and 64 KiB requests, one writer and four. Run with
+ * {@code ./mvnw -B -pl ost-store -am verify -Dgroups=bench -Dtest=OstBench -Dsurefire.failIfNoSpecifiedTests=false}
+ * (output in target/surefire-reports/io.nacre.ost.OstBench-output.txt) or through {@link #main}.
+ * {@code -Dnacre.bench.mib=N} sets the bytes per run, {@code -Dnacre.bench.explore=true} adds every
+ * LMDB mode and chunk size (how the defaults were chosen).
+ */
+@Tag("bench")
+class OstBench {
+
+    private static final int MIB = 1 << 20;
+
+    private static final byte[] SECRET = "bench cluster secret".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
+    private final Path root = Path.of(System.getProperty("nacre.bench.dir", "target/bench"));
+    private final long total = Long.getLong("nacre.bench.mib", 256) * MIB;
+    private final int repeats = Integer.getInteger("nacre.bench.repeats", 3);
+    private final List<Double> groupSizes = new ArrayList<>();
+
+    public static void main(String[] args) throws Exception {
+        new OstBench().run();
+    }
+
+    @Test
+    void bench() throws Exception {
+        run();
+    }
+
+    void run() throws Exception {
+        Files.createDirectories(root);
+        System.out.printf("OST bench: %d MiB per run; OST and FileChannel runs alternate, median of %d, under %s%n",
+                total / MIB, repeats, root.toAbsolutePath());
+        System.out.printf("%-50s %10s %10s %8s%n", "case", "OST MB/s", "FC MB/s", "OST/FC");
+        OstOptions defaults = OstOptions.defaults();
+        for (int size : new int[] {MIB, 64 * 1024}) {
+            pair("stable write " + human(size) + ", 1 writer", () -> ostWrite(defaults, size, 1), () -> fcWrite(size, 1));
+            pair("stable write " + human(size) + ", 1 writer, reused space", () -> ostRewrite(defaults, size),
+                    () -> fcWrite(size, 1));
+            pair("read " + human(size) + ", 1 reader", () -> ostRead(defaults, size), () -> fcRead(size));
+            pair("stable write " + human(size) + ", 4 writers (group commit)",
+                    () -> ostWrite(defaults, size, 4), () -> fcWrite(size, 4));
+            pair("stable write " + human(size) + ", 1 writer, through the OSS", () -> ossWrite(size),
+                    () -> fcWrite(size, 1));
+            pair("read " + human(size) + ", 1 reader, through the OSS", () -> ossRead(size), () -> fcRead(size));
+        }
+        if (Boolean.getBoolean("nacre.bench.explore")) {
+            System.out.printf("%nLMDB modes and chunk sizes (stable writes, 1 writer, then 4):%n");
+            for (String m : System.getProperty("nacre.bench.modes", modeNames()).split(",")) {
+                OstOptions.LmdbMode mode = OstOptions.LmdbMode.valueOf(m);
+                for (int chunk : chunkSizes()) {
+                    OstOptions o = OstOptions.builder().mode(mode).chunkSize(chunk).build();
+                    for (int size : new int[] {MIB, 64 * 1024}) {
+                        for (int writers : new int[] {1, 4}) {
+                            pair("%s chunk %s, %s x%d".formatted(mode, human(chunk), human(size), writers),
+                                    () -> ostWrite(o, size, writers), () -> fcWrite(size, writers));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static String modeNames() {
+        return String.join(",", Arrays.stream(OstOptions.LmdbMode.values()).map(Enum::name).toList());
+    }
+
+    private static int[] chunkSizes() {
+        return Arrays.stream(System.getProperty("nacre.bench.chunks", "65536,262144,1048576").split(","))
+                .mapToInt(Integer::parseInt).toArray();
+    }
+
+    private interface Run {
+        double mbPerSecond() throws Exception;
+    }
+
+    /** Alternates the two runs (the disk is shared, its speed drifts) and prints the medians and the median ratio. */
+    private void pair(String name, Run ost, Run fc) throws Exception {
+        groupSizes.clear();
+        double[] o = new double[repeats];
+        double[] f = new double[repeats];
+        double[] r = new double[repeats];
+        for (int i = 0; i < repeats; i++) {
+            o[i] = ost.mbPerSecond();
+            f[i] = fc.mbPerSecond();
+            r[i] = o[i] / f[i];
+        }
+        String groups = groupSizes.isEmpty() ? ""
+                : "  (%.1f writes per commit)".formatted(groupSizes.stream().mapToDouble(d -> d).average().orElse(0));
+        System.out.printf("%-50s %10.1f %10.1f %8.2f%s%n", name, median(o), median(f), median(r), groups);
+    }
+
+    private static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s[s.length / 2];
+    }
+
+    private static String human(int bytes) {
+        return bytes >= MIB ? (bytes / MIB) + " MiB" : (bytes / 1024) + " KiB";
+    }
+
+    private static ByteBuffer data(int size) {
+        byte[] b = new byte[size];
+        ThreadLocalRandom.current().nextBytes(b);
+        return ByteBuffer.wrap(b);
+    }
+
+    private double ostWrite(OstOptions options, int size, int writers) throws Exception {
+        Path dir = fresh("ost");
+        try (Ost ost = Ost.open(dir, 0, options)) {
+            double mbs = timed(writers, w -> stableWrites(ost, w + 1, size, total / writers));
+            groupSizes.add(ost.changesPerCommit());
+            return mbs;
+        } finally {
+            delete(dir);
+        }
+    }
+
+    private static void stableWrites(Ost ost, long id, int size, long bytes) {
+        ByteBuffer buf = data(size);
+        for (long off = 0; off < bytes; off += size) {
+            ost.write(id, off, buf.clear(), Durability.STABLE);
+        }
+    }
+
+    private static void fill(Ost ost, long id, long bytes) {
+        ByteBuffer buf = data(4 * MIB);
+        for (long off = 0; off < bytes; off += buf.capacity()) {
+            ost.write(id, off, buf.clear(), Durability.UNSTABLE);
+        }
+        ost.sync();
+    }
+
+    /** Writes into space freed by a destroyed object, as an OST in service does (no file growth). */
+    private double ostRewrite(OstOptions options, int size) throws Exception {
+        Path dir = fresh("ost");
+        try (Ost ost = Ost.open(dir, 0, options)) {
+            fill(ost, 100, total + 8L * MIB);
+            ost.destroy(100);
+            return timed(1, w -> stableWrites(ost, 1, size, total));
+        } finally {
+            delete(dir);
+        }
+    }
+
+    private double ostRead(OstOptions options, int size) throws Exception {
+        Path dir = fresh("ost");
+        try (Ost ost = Ost.open(dir, 0, options)) {
+            fill(ost, 1, total);
+            return timed(1, w -> {
+                ByteBuffer dst = ByteBuffer.allocateDirect(size);
+                for (long off = 0; off < total; off += size) {
+                    ost.read(1, off, dst.clear());
+                }
+            });
+        } finally {
+            delete(dir);
+        }
+    }
+
+    private interface RemoteRun {
+        double run(LocalObjectStore local, RemoteObjectStore remote) throws Exception;
+    }
+
+    /** The same over HTTP/2 on 127.0.0.1: RemoteObjectStore -> OssServer -> LocalObjectStore -> Ost. */
+    private double throughOss(RemoteRun run) throws Exception {
+        Path dir = fresh("oss");
+        try (LocalObjectStore local = new LocalObjectStore(List.of(Ost.open(dir, 0, OstOptions.defaults())));
+             OssServer oss = OssServer.builder(local).secret(SECRET).build().start();
+             RemoteObjectStore remote = RemoteObjectStore.builder(oss.uri()).secret(SECRET).build()) {
+            return run.run(local, remote);
+        } finally {
+            delete(dir);
+        }
+    }
+
+    private double ossWrite(int size) throws Exception {
+        return throughOss((local, remote) -> timed(1, w -> {
+            ByteBuffer buf = data(size);
+            for (long off = 0; off < total; off += size) {
+                remote.write(new ObjectRef(0, 1), off, buf.clear(), Durability.STABLE);
+            }
+        }));
+    }
+
+    private double ossRead(int size) throws Exception {
+        return throughOss((local, remote) -> {
+            fill(local.ost(0), 1, total);
+            return timed(1, w -> {
+                ByteBuffer dst = ByteBuffer.allocate(size);
+                for (long off = 0; off < total; off += size) {
+                    remote.read(new ObjectRef(0, 1), off, dst.clear());
+                }
+            });
+        });
+    }
+
+    private double fcWrite(int size, int writers) throws Exception {
+        Path dir = fresh("fc");
+        try {
+            return timed(writers, w -> {
+                ByteBuffer buf = data(size);
+                long per = total / writers;
+                try (FileChannel ch = FileChannel.open(dir.resolve("f" + w), StandardOpenOption.CREATE_NEW,
+                        StandardOpenOption.WRITE)) {
+                    for (long off = 0; off < per; off += size) {
+                        buf.clear();
+                        while (buf.hasRemaining()) {
+                            ch.write(buf);
+                        }
+                        ch.force(true);
+                    }
+                }
+            });
+        } finally {
+            delete(dir);
+        }
+    }
+
+    private double fcRead(int size) throws Exception {
+        Path dir = fresh("fc");
+        try {
+            Path f = dir.resolve("f");
+            try (FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                ByteBuffer buf = data(4 * MIB);
+                for (long off = 0; off < total; off += buf.capacity()) {
+                    buf.clear();
+                    while (buf.hasRemaining()) {
+                        ch.write(buf);
+                    }
+                }
+                ch.force(true);
+            }
+            return timed(1, w -> {
+                try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
+                    ByteBuffer dst = ByteBuffer.allocateDirect(size);
+                    for (long off = 0; off < total; off += size) {
+                        dst.clear();
+                        while (dst.hasRemaining() && ch.read(dst, off + dst.position()) > 0) {
+                            // keep reading until the buffer is full
+                        }
+                    }
+                }
+            });
+        } finally {
+            delete(dir);
+        }
+    }
+
+    private interface Worker {
+        void run(int writer) throws Exception;
+    }
+
+    /** Runs the workers on their own threads and returns MB/s for {@link #total} bytes. */
+    private double timed(int workers, Worker worker) throws Exception {
+        List<Thread> threads = new ArrayList<>();
+        List<Throwable> errors = new ArrayList<>();
+        long start = System.nanoTime();
+        for (int i = 0; i < workers; i++) {
+            int w = i;
+            threads.add(Thread.ofPlatform().start(() -> {
+                try {
+                    worker.run(w);
+                } catch (Throwable t) {
+                    synchronized (errors) {
+                        errors.add(t);
+                    }
+                }
+            }));
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        if (!errors.isEmpty()) {
+            throw new AssertionError("bench worker failed", errors.get(0));
+        }
+        return total / 1e6 / seconds;
+    }
+
+    private Path fresh(String prefix) throws IOException {
+        return Files.createTempDirectory(root, prefix);
+    }
+
+    private static void delete(Path dir) throws IOException {
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}

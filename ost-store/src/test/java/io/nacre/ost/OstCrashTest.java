@@ -1,0 +1,115 @@
+package io.nacre.ost;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Durability: a child JVM writes STABLE and prints each acknowledged record; the test kills it (SIGKILL,
+ * or a halt at a fault point), reopens the OST and checks every acknowledged record byte for byte.
+ */
+class OstCrashTest {
+
+    @TempDir
+    Path tmp;
+
+    private record Ack(long object, long index) {
+    }
+
+    @Test
+    void everyAckedStableWriteSurvivesKillDashNine() throws Exception {
+        List<Ack> acks = runAndKill(List.of(), 60);
+        verify(acks);
+    }
+
+    @Test
+    void everyAckedStableWriteSurvivesAHaltAfterCommit() throws Exception {
+        // Halting right after a commit, before its ack, is the worst moment for the writer's bookkeeping.
+        List<Ack> acks = runAndKill(List.of("-Dnacre.faults=ost.write.after_commit=halt:40"), -1);
+        assertThat(acks).hasSizeGreaterThanOrEqualTo(30);
+        verify(acks);
+    }
+
+    /** Runs the writer until {@code killAfter} acks (then SIGKILL) or until it exits by itself (-1). */
+    private List<Ack> runAndKill(List<String> jvmArgs, int killAfter) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(List.of("--add-opens", "java.base/java.nio=ALL-UNNAMED", "--add-opens",
+                "java.base/sun.nio.ch=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED", "-Xmx256m"));
+        cmd.addAll(jvmArgs);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), StableWriterMain.class.getName(),
+                tmp.resolve("ost").toString(), "3"));
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        Thread reader = Thread.ofVirtual().start(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    lines.add(line);
+                }
+            } catch (IOException e) {
+                lines.add("EOF " + e);
+            }
+            lines.add("EOF");
+        });
+        List<Ack> acks = new ArrayList<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        try {
+            while (killAfter < 0 || acks.size() < killAfter) {
+                String line = lines.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+                if (line == null) {
+                    throw new AssertionError("writer made no progress within 60 s; " + acks.size() + " acks");
+                }
+                if (line.startsWith("EOF")) {
+                    break;
+                }
+                if (line.startsWith("ACK ")) {
+                    acks.add(parse(line));
+                }
+            }
+        } finally {
+            p.destroyForcibly();
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        }
+        reader.join(TimeUnit.SECONDS.toMillis(30));
+        // Acks printed before the kill count too: the child saw those writes return.
+        for (String line : lines) {
+            if (line.startsWith("ACK ")) {
+                acks.add(parse(line));
+            }
+        }
+        return acks;
+    }
+
+    private static Ack parse(String line) {
+        String[] f = line.split(" ");
+        if (f.length != 3 || !f[0].equals("ACK")) {
+            throw new AssertionError("unexpected output from writer: " + line);
+        }
+        return new Ack(Long.parseLong(f[1]), Long.parseLong(f[2]));
+    }
+
+    private void verify(List<Ack> acks) {
+        assertThat(acks).isNotEmpty();
+        try (Ost ost = Ost.open(tmp.resolve("ost"), 0, OstOptions.defaults())) {
+            for (Ack a : acks) {
+                ByteBuffer dst = ByteBuffer.allocate(StableWriterMain.RECORD);
+                int n = ost.read(a.object(), a.index() * StableWriterMain.RECORD, dst);
+                assertThat(n).as("bytes of acked record %s", a).isEqualTo(StableWriterMain.RECORD);
+                assertThat(dst.array()).as("acked record %s", a)
+                        .isEqualTo(StableWriterMain.record(a.object(), a.index()));
+            }
+        }
+    }
+}

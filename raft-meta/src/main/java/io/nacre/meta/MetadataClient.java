@@ -1,0 +1,523 @@
+package io.nacre.meta;
+
+import static java.util.Objects.requireNonNull;
+
+import io.nacre.engine.Caller;
+import io.nacre.engine.Fid;
+import io.nacre.engine.NacreException;
+import io.nacre.engine.Status;
+import io.nacre.engine.layout.Layout;
+import io.nacre.engine.layout.LayoutTemplate;
+import io.nacre.engine.meta.Attr;
+import io.nacre.engine.meta.ChangelogRecord;
+import io.nacre.engine.meta.CreateSpec;
+import io.nacre.engine.meta.DirPage;
+import io.nacre.engine.meta.FsStat;
+import io.nacre.engine.meta.MetadataService;
+import io.nacre.engine.meta.PendingDestroy;
+import io.nacre.engine.meta.Results.AttrChange;
+import io.nacre.engine.meta.Results.Created;
+import io.nacre.engine.meta.Results.Removed;
+import io.nacre.engine.meta.Results.Renamed;
+import io.nacre.engine.meta.SetAttr;
+import io.nacre.engine.meta.XattrFlag;
+import io.nacre.engine.store.OstInfo;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+
+/**
+ * The {@link MetadataService} of a Nacre file system, served by its metadata servers (one Raft group):
+ * the same class in the process that runs the MDS and on gateway nodes. Changes go to the leader in
+ * batches (group commit, see {@link Batcher}); reads are linearizable (ReadIndex). When the leader fails
+ * the client finds the new one itself, retrying a bounded number of times before failing with
+ * {@link Status#UNAVAILABLE}; a retried change is applied once (Ratis's retry cache).
+ *
+ * <pre>{@code
+ * try (MetadataClient mds = MetadataClient.connect(server.peers())) {
+ *     Attr root = mds.getattr(Fid.ROOT);
+ * }
+ * }</pre>
+ */
+public final class MetadataClient implements MetadataService {
+
+    private final RaftClient raft;
+    private final Batcher batcher;
+    private final Duration timeout;
+    private final Duration requestTimeout;
+    private final long fsid;
+
+    private MetadataClient(Builder b) {
+        this.timeout = b.timeout;
+        this.requestTimeout = b.requestTimeout;
+        int attempts = (int) Math.max(1, b.timeout.toMillis() / b.retrySleep.toMillis());
+        this.raft = RaftSettings.client(b.cluster, b.peers, b.requestTimeout, RaftSettings.retries(attempts, b.retrySleep));
+        this.batcher = new Batcher(raft, b.inFlight, b.maxBatch, 8 << 20);
+        long id;
+        try {
+            id = awaitFormatted(b.timeout);
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+        this.fsid = id;
+    }
+
+    /** Connects with the defaults to the group of these peers (waits for a leader and a formatted file system). */
+    public static MetadataClient connect(List<Peer> peers) {
+        return builder().peers(peers).build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Builds a client; only the peers are required. */
+    public static final class Builder {
+        private List<Peer> peers;
+        private String cluster = MetadataServer.DEFAULT_CLUSTER;
+        private Duration timeout = Duration.ofSeconds(30);
+        private Duration requestTimeout = Duration.ofSeconds(3);
+        private Duration retrySleep = Duration.ofMillis(100);
+        private int maxBatch = 512;
+        private int inFlight = 1;
+
+        private Builder() {
+        }
+
+        /** The metadata servers of the group (any subset that includes a reachable one works). */
+        public Builder peers(List<Peer> p) {
+            peers = List.copyOf(requireNonNull(p, "peers"));
+            return this;
+        }
+
+        /** The cluster name, as given to the servers; default "nacre". */
+        public Builder cluster(String c) {
+            cluster = requireNonNull(c, "cluster");
+            return this;
+        }
+
+        /** How long a call may take, failovers included, before it fails with UNAVAILABLE; default 30 s. */
+        public Builder timeout(Duration t) {
+            timeout = requireNonNull(t, "timeout");
+            return this;
+        }
+
+        /** How long one attempt at one server may take; default 3 s. */
+        public Builder requestTimeout(Duration t) {
+            requestTimeout = requireNonNull(t, "requestTimeout");
+            return this;
+        }
+
+        /** The most operations in one Raft entry; default 512. */
+        public Builder maxBatch(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("maxBatch must be >= 1: " + n);
+            }
+            maxBatch = n;
+            return this;
+        }
+
+        /** How many batches may be in flight at once; default 1 (the next batch gathers while one is in flight). */
+        public Builder inFlight(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("inFlight must be >= 1: " + n);
+            }
+            inFlight = n;
+            return this;
+        }
+
+        public MetadataClient build() {
+            requireNonNull(peers, "peers");
+            if (peers.isEmpty()) {
+                throw new IllegalArgumentException("a metadata client needs at least one peer");
+            }
+            return new MetadataClient(this);
+        }
+    }
+
+    /** The first read waits out leader election and the first start's format. */
+    private long awaitFormatted(Duration wait) {
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (true) {
+            try {
+                return (Long) read(new Query.Fsid());
+            } catch (NacreException e) {
+                if ((e.status() != Status.DELAY && e.status() != Status.UNAVAILABLE) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+            }
+            pause();
+        }
+    }
+
+    // ---- transport ----------------------------------------------------------------------------------
+
+    /**
+     * A read, retried until the timeout while no server can answer it (reads are idempotent): Ratis's
+     * client gives up early on some failover states, such as a follower that does not know the new leader yet.
+     */
+    private Object read(Query q) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                return readOnce(q);
+            } catch (Replies.RetryLater e) {
+                giveUpAfter(deadline, e);
+            } catch (NacreException e) {
+                if (e.status() != Status.UNAVAILABLE) {
+                    throw e;
+                }
+                giveUpAfter(deadline, e);
+            }
+        }
+    }
+
+    private void giveUpAfter(long deadline, NacreException e) {
+        if (System.nanoTime() > deadline) {
+            throw new NacreException(Status.UNAVAILABLE, "the metadata service did not answer within " + timeout
+                    + ": " + e.getMessage(), e);
+        }
+        pause();
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(20);
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            throw new NacreException(Status.UNAVAILABLE, "interrupted while waiting for the metadata service");
+        }
+    }
+
+    private Object readOnce(Query q) {
+        RaftClientReply reply;
+        try {
+            reply = raft.io().sendReadOnly(Message.valueOf(UnsafeByteOperations.unsafeWrap(Query.encode(q))));
+        } catch (IOException e) {
+            throw Errors.fromRaft(e);
+        }
+        if (!reply.isSuccess()) {
+            throw Errors.fromRaft(reply.getException());
+        }
+        return Replies.decodeQuery(reply.getMessage().getContent().toByteArray(), q::readResult);
+    }
+
+    /**
+     * A change, through the batcher. UNAVAILABLE after the timeout (plus one attempt): the change may still
+     * be applied later, as with any request whose answer is lost.
+     */
+    private Object write(Op op) {
+        try {
+            return batcher.submit(op).get(timeout.toMillis() + requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new NacreException(Status.UNAVAILABLE, "interrupted while waiting for the metadata service");
+        } catch (ExecutionException e) {
+            throw Errors.fromRaft(e);
+        } catch (TimeoutException e) {
+            throw new NacreException(Status.UNAVAILABLE, "the metadata service did not answer within " + timeout);
+        }
+    }
+
+    /** The peer the client last found leading (null before it knew one); for tests and tools. */
+    RaftPeerId leaderId() {
+        return raft.getLeaderId();
+    }
+
+    // ---- identity and reads -------------------------------------------------------------------------
+
+    @Override
+    public long fsid() {
+        return fsid;
+    }
+
+    @Override
+    public Attr getattr(Fid fid) {
+        requireNonNull(fid, "fid");
+        return (Attr) read(new Query.Getattr(fid));
+    }
+
+    @Override
+    public Attr lookup(Caller caller, Fid dir, String name) {
+        requireNonNull(caller, "caller");
+        requireNonNull(dir, "dir");
+        Names.checkName(name);
+        return (Attr) read(new Query.Lookup(caller, dir, name));
+    }
+
+    @Override
+    public Attr resolve(Caller caller, Fid dir, String path) {
+        requireNonNull(caller, "caller");
+        requireNonNull(dir, "dir");
+        requireNonNull(path, "path");
+        return (Attr) read(new Query.Resolve(caller, dir, path));
+    }
+
+    @Override
+    public int access(Caller caller, Fid fid, int mask) {
+        requireNonNull(caller, "caller");
+        requireNonNull(fid, "fid");
+        return (Integer) read(new Query.CheckAccess(caller, fid, mask));
+    }
+
+    @Override
+    public String readlink(Fid fid) {
+        requireNonNull(fid, "fid");
+        return (String) read(new Query.Readlink(fid));
+    }
+
+    @Override
+    public DirPage readdir(Caller caller, Fid dir, long cookie, int max) {
+        requireNonNull(caller, "caller");
+        requireNonNull(dir, "dir");
+        return (DirPage) read(new Query.Readdir(caller, dir, cookie, max));
+    }
+
+    @Override
+    public DirPage list(Caller caller, Fid dir, String startAfter, int max) {
+        requireNonNull(caller, "caller");
+        requireNonNull(dir, "dir");
+        requireNonNull(startAfter, "startAfter");
+        return (DirPage) read(new Query.ListNames(caller, dir, startAfter, max));
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public Optional<byte[]> getXattr(Caller caller, Fid fid, String name) {
+        requireNonNull(caller, "caller");
+        requireNonNull(fid, "fid");
+        Names.checkXattrName(name);
+        return (Optional<byte[]>) read(new Query.GetXattr(caller, fid, name));
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public Map<String, byte[]> xattrs(Caller caller, Fid fid) {
+        requireNonNull(caller, "caller");
+        requireNonNull(fid, "fid");
+        return (Map<String, byte[]>) read(new Query.Xattrs(caller, fid));
+    }
+
+    @Override
+    public Layout layout(Fid fid) {
+        requireNonNull(fid, "fid");
+        return (Layout) read(new Query.GetLayout(fid));
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public Optional<LayoutTemplate> defaultLayout(Fid dir) {
+        requireNonNull(dir, "dir");
+        return (Optional<LayoutTemplate>) read(new Query.DefaultLayout(dir));
+    }
+
+    @Override
+    public FsStat statfs() {
+        return (FsStat) read(new Query.Statfs());
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public List<OstInfo> osts() {
+        return (List<OstInfo>) read(new Query.Osts());
+    }
+
+    // ---- namespace changes --------------------------------------------------------------------------
+
+    @Override
+    public Created create(Caller caller, Fid dir, String name, CreateSpec spec) {
+        requireNonNull(caller, "caller");
+        requireNonNull(dir, "dir");
+        requireNonNull(spec, "spec");
+        Names.checkName(name);
+        if (spec.type() == io.nacre.engine.meta.FileType.SYMLINK) {
+            Names.checkSymlinkTarget(spec.symlinkTarget());
+        }
+        return (Created) write(new Op.Create(caller, dir, name, spec, null, null));
+    }
+
+    @Override
+    public Created link(Caller caller, Fid fid, Fid dir, String name) {
+        requireNonNull(caller, "caller");
+        requireNonNull(fid, "fid");
+        requireNonNull(dir, "dir");
+        Names.checkName(name);
+        return (Created) write(new Op.Link(caller, fid, dir, name));
+    }
+
+    @Override
+    public Removed remove(Caller caller, Fid dir, String name, RemoveKind kind) {
+        requireNonNull(caller, "caller");
+        requireNonNull(dir, "dir");
+        requireNonNull(kind, "kind");
+        Names.checkName(name);
+        return (Removed) write(new Op.Remove(caller, dir, name, kind));
+    }
+
+    @Override
+    public Renamed rename(Caller caller, Fid fromDir, String fromName, Fid toDir, String toName) {
+        requireNonNull(caller, "caller");
+        requireNonNull(fromDir, "fromDir");
+        requireNonNull(toDir, "toDir");
+        Names.checkName(fromName);
+        Names.checkName(toName);
+        return (Renamed) write(new Op.Rename(caller, fromDir, fromName, toDir, toName));
+    }
+
+    @Override
+    public AttrChange setattr(Caller caller, Fid fid, SetAttr attrs) {
+        requireNonNull(caller, "caller");
+        requireNonNull(fid, "fid");
+        requireNonNull(attrs, "attrs");
+        return (AttrChange) write(new Op.SetAttrs(caller, fid, attrs));
+    }
+
+    @Override
+    public void setXattr(Caller caller, Fid fid, String name, byte[] value, XattrFlag flag) {
+        requireNonNull(caller, "caller");
+        requireNonNull(fid, "fid");
+        requireNonNull(flag, "flag");
+        Names.checkXattrName(name);
+        Names.checkXattrValue(value);
+        write(new Op.SetXattr(caller, fid, name, value.clone(), flag));
+    }
+
+    @Override
+    public void removeXattr(Caller caller, Fid fid, String name) {
+        requireNonNull(caller, "caller");
+        requireNonNull(fid, "fid");
+        Names.checkXattrName(name);
+        write(new Op.RemoveXattr(caller, fid, name));
+    }
+
+    // ---- layouts and data ---------------------------------------------------------------------------
+
+    @Override
+    public void setDefaultLayout(Caller caller, Fid dir, LayoutTemplate template) {
+        requireNonNull(caller, "caller");
+        requireNonNull(dir, "dir");
+        write(new Op.SetDefaultLayout(caller, dir, template));
+    }
+
+    @Override
+    public Layout setLayout(Caller caller, Fid file, LayoutTemplate template) {
+        requireNonNull(caller, "caller");
+        requireNonNull(file, "file");
+        requireNonNull(template, "template");
+        return (Layout) write(new Op.SetLayout(caller, file, template, null, null));
+    }
+
+    @Override
+    public io.nacre.engine.meta.Attr concat(Caller caller, Fid target, List<Fid> sources) {
+        requireNonNull(caller, "caller");
+        requireNonNull(target, "target");
+        requireNonNull(sources, "sources");
+        return (io.nacre.engine.meta.Attr) write(new Op.Concat(caller, target, sources));
+    }
+
+    /** Answered by a read when every component in range already has objects (the common case). */
+    @Override
+    public Layout instantiate(Fid file, long offset, long length) {
+        requireNonNull(file, "file");
+        if (offset < 0 || length < 0) {
+            throw new NacreException(Status.INVALID, "bad range: offset " + offset + ", length " + length);
+        }
+        Layout current = layout(file);
+        if (LayoutPolicy.toInstantiate(current, offset, length).isEmpty()) {
+            return current;
+        }
+        return (Layout) write(new Op.Instantiate(file, offset, length, Map.of()));
+    }
+
+    @Override
+    public Attr dataWritten(Fid file, long end, long mtime) {
+        requireNonNull(file, "file");
+        return (Attr) write(new Op.DataWritten(file, end, mtime));
+    }
+
+    @Override
+    public byte[] domRead(Fid file, long offset, int length) {
+        requireNonNull(file, "file");
+        return (byte[]) read(new Query.DomRead(file, offset, length));
+    }
+
+    @Override
+    public void domWrite(Fid file, long offset, byte[] data) {
+        requireNonNull(file, "file");
+        requireNonNull(data, "data");
+        write(new Op.DomWrite(file, offset, data.clone()));
+    }
+
+    // ---- destroy queue, changelog, OSTs -------------------------------------------------------------
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public List<PendingDestroy> pendingDestroys(int max) {
+        return (List<PendingDestroy>) read(new Query.PendingDestroys(max));
+    }
+
+    @Override
+    public void destroyed(List<Long> ids) {
+        requireNonNull(ids, "ids");
+        if (!ids.isEmpty()) {
+            write(new Op.Destroyed(List.copyOf(ids)));
+        }
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public List<ChangelogRecord> changelog(long from, int max) {
+        return (List<ChangelogRecord>) read(new Query.Changelog(from, max));
+    }
+
+    @Override
+    public long changelogRegister(String consumer) {
+        requireNonNull(consumer, "consumer");
+        return (Long) write(new Op.ChangelogRegister(consumer));
+    }
+
+    @Override
+    public void changelogClear(String consumer, long index) {
+        requireNonNull(consumer, "consumer");
+        write(new Op.ChangelogClear(consumer, index));
+    }
+
+    @Override
+    public void changelogDeregister(String consumer) {
+        requireNonNull(consumer, "consumer");
+        write(new Op.ChangelogDeregister(consumer));
+    }
+
+    @Override
+    public void registerOst(OstInfo ost) {
+        requireNonNull(ost, "ost");
+        write(new Op.RegisterOst(ost));
+    }
+
+    @Override
+    public void close() {
+        if (batcher != null) {
+            batcher.stop();
+        }
+        try {
+            raft.close();
+        } catch (IOException e) {
+            throw new NacreException(Status.IO, "closing the metadata client: " + e.getMessage(), e);
+        } finally {
+            if (batcher != null) {
+                batcher.close();
+            }
+        }
+    }
+}

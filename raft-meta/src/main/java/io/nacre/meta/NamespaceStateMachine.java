@@ -1,0 +1,476 @@
+package io.nacre.meta;
+
+import io.nacre.engine.NacreException;
+import io.nacre.engine.Status;
+import io.nacre.engine.fault.Faults;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.apache.ratis.io.MD5Hash;
+import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.exceptions.StateMachineException;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.raftlog.RaftLog;
+import org.apache.ratis.server.storage.FileInfo;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.SnapshotInfo;
+import org.apache.ratis.statemachine.TransactionContext;
+import org.apache.ratis.statemachine.impl.BaseStateMachine;
+import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
+import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+import org.apache.ratis.util.LifeCycle;
+import org.apache.ratis.util.MD5FileUtil;
+import org.lmdbjava.LmdbException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Ratis state machine of the MDS. A log entry is a batch of namespace operations (group commit),
+ * applied in one LMDB write transaction together with the entry's (term, index), so LMDB always knows
+ * what it holds: after a restart, entries the log replays at or below that index are skipped.
+ *
+ * <p>Snapshots are compacted copies of the LMDB environment (one file, named by the (term, index) it
+ * holds, with its MD5), taken on the apply thread so that the copy is exactly the applied state. A
+ * follower that installs a snapshot from the leader is paused (its LMDB closed) while Ratis swaps the
+ * state machine directory, then reinitialized from the new snapshot; pause and reinitialize drive the
+ * state machine's LifeCycle, which Ratis checks. See {@link NamespaceStore} for the sync policy.
+ */
+final class NamespaceStateMachine extends BaseStateMachine {
+
+    private static final Logger LOG = LoggerFactory.getLogger(NamespaceStateMachine.class);
+    private static final String APPLIED = "applied";
+
+    private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
+    private final UsageCache usage;
+    private final Proposals proposals;
+    /** Guards the store reference: LMDB users share it, pause/reinitialize/close take it alone. */
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    private volatile NamespaceStore store;
+    private Path storeDir;
+    /** The (term, index) of the last entry LMDB holds; null before the first. */
+    private volatile TermIndex lmdbApplied;
+
+    final AtomicLong entriesApplied = new AtomicLong();
+    final AtomicLong opsApplied = new AtomicLong();
+    final AtomicLong snapshotsInstalled = new AtomicLong();
+
+    NamespaceStateMachine(UsageCache usage) {
+        this.usage = usage;
+        this.proposals = new Proposals(usage);
+    }
+
+    // ---- lifecycle --------------------------------------------------------------------------------
+
+    @Override
+    public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
+        getLifeCycle().startAndTransition(() -> {
+            super.initialize(server, groupId, raftStorage);
+            storage.init(raftStorage);
+            storeDir = raftStorage.getStorageDir().getRoot().toPath().resolve("namespace");
+            openStore(false);
+        });
+    }
+
+    /**
+     * Opens LMDB: as it is when it can be trusted and is not older than the latest snapshot; otherwise
+     * from the latest snapshot (or empty, the log then replays everything).
+     */
+    private void openStore(boolean fromSnapshot) throws IOException {
+        SingleFileSnapshotInfo snap = storage.loadLatestSnapshot();
+        NamespaceStore s = null;
+        if (!fromSnapshot && NamespaceStore.trusted(storeDir)) {
+            s = NamespaceStore.open(storeDir, null, false);
+            TermIndex held = readApplied(s);
+            if (snap != null && (held == null || held.getIndex() < snap.getIndex())) {
+                LOG.info("namespace in {} holds {}, older than snapshot {}: restoring", storeDir, held, snap.getTermIndex());
+                s.close();
+                s = null;
+            }
+        } else if (!fromSnapshot && NamespaceStore.exists(storeDir)) {
+            LOG.warn("namespace in {} was open when the machine went down: rebuilding it from {}",
+                    storeDir, snap == null ? "the whole log" : "snapshot " + snap.getTermIndex() + " and the log");
+        }
+        if (s == null) {
+            if (snap != null) {
+                checkDigest(snap);
+            }
+            s = NamespaceStore.open(storeDir, snap == null ? null : snap.getFile().getPath(), snap == null);
+        }
+        store = s;
+        lmdbApplied = readApplied(s);
+        setLastAppliedTermIndex(lmdbApplied);
+        LOG.info("namespace in {} opened at {}", storeDir, lmdbApplied);
+    }
+
+    /** A snapshot is restored only if its bytes still match the MD5 recorded when it was made or received. */
+    private static void checkDigest(SingleFileSnapshotInfo snap) throws IOException {
+        MD5Hash expected = snap.getFile().getFileDigest();
+        if (expected == null) {
+            return;
+        }
+        MD5Hash actual = MD5FileUtil.computeMd5ForFile(snap.getFile().getPath().toFile());
+        if (!expected.equals(actual)) {
+            throw new IOException("snapshot " + snap.getFile().getPath() + " is corrupt: MD5 " + actual + ", recorded "
+                    + expected);
+        }
+    }
+
+    private static TermIndex readApplied(NamespaceStore s) {
+        try (Tx tx = s.read()) {
+            byte[] v = tx.meta(APPLIED);
+            return v == null ? null : TermIndex.valueOf(Keys.getLong(v, 0), Keys.getLong(v, 8));
+        }
+    }
+
+    @Override
+    public void pause() {
+        lock.writeLock().lock();
+        try {
+            if (getLifeCycleState() == LifeCycle.State.RUNNING) {
+                getLifeCycle().transition(LifeCycle.State.PAUSING);
+                closeStore();
+                getLifeCycle().transition(LifeCycle.State.PAUSED);
+            }
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    @Override
+    public void reinitialize() throws IOException {
+        lock.writeLock().lock();
+        try {
+            boolean paused = getLifeCycleState() == LifeCycle.State.PAUSED;
+            closeStore();
+            openStore(paused);
+            if (paused) {
+                snapshotsInstalled.incrementAndGet();
+                getLifeCycle().transition(LifeCycle.State.STARTING);
+                getLifeCycle().transition(LifeCycle.State.RUNNING);
+            }
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    private void closeStore() {
+        if (store != null) {
+            store.close();
+            store = null;
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        lock.writeLock().lock();
+        try {
+            closeStore();
+        } finally {
+            lock.writeLock().unlock();
+        }
+        super.close();
+    }
+
+    // ---- snapshots --------------------------------------------------------------------------------
+
+    @Override
+    public SimpleStateMachineStorage getStateMachineStorage() {
+        return storage;
+    }
+
+    @Override
+    public SnapshotInfo getLatestSnapshot() {
+        return storage.getLatestSnapshot();
+    }
+
+    /** Runs on the apply thread (Ratis's StateMachineUpdater), so LMDB holds exactly {@link #lmdbApplied}. */
+    @Override
+    public long takeSnapshot() throws IOException {
+        TermIndex ti = lmdbApplied;
+        if (ti == null) {
+            return RaftLog.INVALID_LOG_INDEX;
+        }
+        SnapshotInfo latest = storage.getLatestSnapshot();
+        if (latest != null && latest.getIndex() >= ti.getIndex()) {
+            return latest.getIndex();
+        }
+        File file = storage.getSnapshotFile(ti.getTerm(), ti.getIndex());
+        long start = System.nanoTime();
+        lock.readLock().lock();
+        try {
+            store.copyTo(file.toPath());
+        } finally {
+            lock.readLock().unlock();
+        }
+        MD5Hash md5 = MD5FileUtil.computeAndSaveMd5ForFile(file);
+        storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), ti));
+        LOG.info("snapshot {} taken: {} bytes in {} ms", ti, file.length(), (System.nanoTime() - start) / 1_000_000);
+        return ti.getIndex();
+    }
+
+    // ---- writes -------------------------------------------------------------------------------------
+
+    /** The leader checks the client's batch and decides what the apply must not (see {@link Proposals}). */
+    @Override
+    public TransactionContext startTransaction(RaftClientRequest request) throws IOException {
+        byte[] entry;
+        TransactionContext.Builder b = TransactionContext.newBuilder().setStateMachine(this).setClientRequest(request);
+        lock.readLock().lock();
+        try (Tx tx = requireStore().read()) {
+            entry = proposals.prepare(tx, request.getMessage().getContent().toByteArray());
+        } catch (NacreException e) {
+            TransactionContext trx = b.build();
+            trx.setException(new StateMachineException(e.status() + ": " + e.getMessage()));
+            return trx;
+        } finally {
+            lock.readLock().unlock();
+        }
+        return b.setLogData(UnsafeByteOperations.unsafeWrap(entry)).build();
+    }
+
+    @Override
+    public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
+        LogEntryProto e = trx.getLogEntry();
+        TermIndex ti = TermIndex.valueOf(e.getTerm(), e.getIndex());
+        TermIndex held = lmdbApplied;
+        if (held != null && ti.getIndex() <= held.getIndex()) {
+            // Replayed after a restart: LMDB already holds it. Its reply goes to Ratis's retry cache, where a
+            // client that retries the request (its answer was lost in the crash) finds it: give the real one.
+            return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(
+                    replayedReply(e.getStateMachineLogEntry().getLogData(), ti))));
+        }
+        byte[] reply;
+        lock.readLock().lock();
+        try {
+            reply = applyEntry(e.getStateMachineLogEntry().getLogData(), ti);
+        } finally {
+            lock.readLock().unlock();
+        }
+        updateLastAppliedTermIndex(ti);
+        return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(reply)));
+    }
+
+    /** The reply recorded when the entry was applied, or, past the window, an error for each operation. */
+    private byte[] replayedReply(ByteString data, TermIndex ti) {
+        lock.readLock().lock();
+        try (Tx tx = requireStore().read()) {
+            byte[] reply = tx.reply(ti.getIndex());
+            if (reply != null) {
+                return reply;
+            }
+        } finally {
+            lock.readLock().unlock();
+        }
+        int n;
+        try {
+            n = Op.decodeBatch(data.toByteArray()).ops().size();
+        } catch (NacreException ex) {
+            n = 1;
+        }
+        Object[] lost = new Object[n];
+        java.util.Arrays.fill(lost, new NacreException(Status.UNAVAILABLE, "the result of log entry " + ti
+                + " is no longer known (applied before the last restart)"));
+        return Replies.encodeResults(lost);
+    }
+
+    /** Signals that apply must redo the entry without the operation at {@code index}. */
+    private static final class Poisoned extends RuntimeException {
+        final int index;
+
+        Poisoned(int index, Throwable cause) {
+            super(cause);
+            this.index = index;
+        }
+    }
+
+    /**
+     * Applies a batch in one write transaction. An operation that fails in its checks gets its error as
+     * its result. One that fails after it has written (a bug) must not leave half a change: the whole
+     * transaction is aborted and redone with that operation failed, which every replica does alike.
+     */
+    private byte[] applyEntry(ByteString data, TermIndex ti) {
+        Op.Batch batch;
+        try {
+            batch = Op.decodeBatch(data.toByteArray());
+        } catch (NacreException ex) {
+            LOG.error("log entry {} is not a batch of namespace operations: {}", ti, ex.getMessage());
+            return commitNothing(ti, ex);
+        }
+        Set<Integer> poisoned = new HashSet<>();
+        NamespaceStore s = requireStore();
+        while (true) {
+            Object[] results = new Object[batch.ops().size()];
+            Tx tx = s.write();
+            try {
+                for (int i = 0; i < results.length; i++) {
+                    results[i] = applyOne(tx, batch, i, poisoned);
+                }
+                byte[] reply = Replies.encodeResults(results);
+                tx.putReply(ti.getIndex(), reply);
+                putApplied(tx, ti);
+                Faults.hit("mds.apply.before_commit");
+                tx.commit();
+                lmdbApplied = ti;
+                Faults.hit("mds.apply.after_commit");
+                entriesApplied.incrementAndGet();
+                opsApplied.addAndGet(results.length);
+                return reply;
+            } catch (Poisoned p) {
+                LOG.error("operation {} of entry {} failed after changing the namespace; redoing the entry without it",
+                        p.index, ti, p.getCause());
+                poisoned.add(p.index);
+            } finally {
+                tx.close();
+            }
+        }
+    }
+
+    private static Object applyOne(Tx tx, Op.Batch batch, int i, Set<Integer> poisoned) {
+        Op op = batch.ops().get(i);
+        if (poisoned.contains(i)) {
+            return new NacreException(Status.IO, "the metadata server failed to apply " + op.getClass().getSimpleName());
+        }
+        long writes = tx.writes();
+        try {
+            return Namespace.apply(tx, batch.time(), op);
+        } catch (LmdbException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            if (tx.writes() != writes) {
+                throw new Poisoned(i, e);
+            }
+            if (e instanceof NacreException ne) {
+                return ne;
+            }
+            if (e instanceof IllegalArgumentException) {
+                return new NacreException(Status.INVALID, String.valueOf(e.getMessage()));
+            }
+            LOG.error("applying {} failed", op.getClass().getSimpleName(), e);
+            return new NacreException(Status.IO, "the metadata server failed to apply "
+                    + op.getClass().getSimpleName() + ": " + e);
+        }
+    }
+
+    private byte[] commitNothing(TermIndex ti, NacreException ex) {
+        byte[] reply = Replies.encodeResults(new Object[] {ex});
+        try (Tx tx = requireStore().write()) {
+            tx.putReply(ti.getIndex(), reply);
+            putApplied(tx, ti);
+            tx.commit();
+        }
+        lmdbApplied = ti;
+        return reply;
+    }
+
+    private static void putApplied(Tx tx, TermIndex ti) {
+        byte[] v = new byte[16];
+        Keys.putLong(v, 0, ti.getTerm());
+        Keys.putLong(v, 8, ti.getIndex());
+        tx.putMeta(APPLIED, v);
+    }
+
+    /** Configuration and no-op entries: only the applied index moves (never backwards during replay). */
+    @Override
+    public void notifyTermIndexUpdated(long term, long index) {
+        TermIndex current = getLastAppliedTermIndex();
+        if (current == null || index > current.getIndex()) {
+            updateLastAppliedTermIndex(term, index);
+        }
+    }
+
+    // ---- reads --------------------------------------------------------------------------------------
+
+    /** A query after ReadIndex (Ratis waits until this replica has applied up to the read index). */
+    @Override
+    public CompletableFuture<Message> query(Message request) {
+        if (leadingButNotReady()) {
+            // Ratis's ReadIndex for a single peer uses its commit index as it is, which after a restart can
+            // be behind what it had acknowledged until the leader commits an entry of its own term.
+            return retryLater("the leader has not caught up with its log yet");
+        }
+        if (store == null) {
+            return retryLater("this peer is installing a snapshot");
+        }
+        byte[] reply;
+        lock.readLock().lock();
+        try (Tx tx = requireStore().read()) {
+            Query q = Query.decode(request.getContent().toByteArray());
+            try {
+                reply = Replies.queryOk(q, Reads.run(tx, q, usage));
+            } catch (NacreException e) {
+                reply = Replies.queryError(e);
+            }
+        } catch (NacreException e) {
+            reply = Replies.queryError(e);
+        } finally {
+            lock.readLock().unlock();
+        }
+        return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(reply)));
+    }
+
+    private static CompletableFuture<Message> retryLater(String why) {
+        return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(Replies.retryLater(why))));
+    }
+
+    private volatile RaftServer.Division division;
+
+    private boolean leadingButNotReady() {
+        try {
+            RaftServer.Division d = division;
+            if (d == null) {
+                d = getServer().get().getDivision(getGroupId());
+                division = d;
+            }
+            return d.getInfo().isLeader() && !d.getInfo().isLeaderReady();
+        } catch (IOException | java.util.concurrent.ExecutionException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private NamespaceStore requireStore() {
+        NamespaceStore s = store;
+        if (s == null) {
+            throw new NacreException(Status.DELAY, "the namespace is being replaced by a snapshot");
+        }
+        return s;
+    }
+
+    /** Whether the local namespace has been formatted (for the server's start-up). */
+    boolean formatted() {
+        lock.readLock().lock();
+        try (Tx tx = requireStore().read()) {
+            return tx.formatted();
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** Runs a read against this replica's LMDB, whatever its role (tests and tools). */
+    <T> T readLocal(java.util.function.Function<Tx, T> read) {
+        lock.readLock().lock();
+        try (Tx tx = requireStore().read()) {
+            return read.apply(tx);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    long lmdbAppliedIndex() {
+        TermIndex ti = lmdbApplied;
+        return ti == null ? -1 : ti.getIndex();
+    }
+}

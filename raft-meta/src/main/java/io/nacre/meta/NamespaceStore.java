@@ -1,0 +1,219 @@
+package io.nacre.meta;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Comparator;
+import java.util.stream.Stream;
+import org.lmdbjava.ByteArrayProxy;
+import org.lmdbjava.CopyFlags;
+import org.lmdbjava.Dbi;
+import org.lmdbjava.DbiFlags;
+import org.lmdbjava.Env;
+import org.lmdbjava.EnvFlags;
+import org.lmdbjava.Txn;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The namespace's LMDB environment: one directory ({@code data.mdb}) with one database per record kind.
+ *
+ * <p>Durability comes from the Raft log, not from LMDB: the environment runs with MDB_NOSYNC, so a
+ * commit is a few writes into the page cache and no fsync. A process crash (kill -9) loses nothing,
+ * because the page cache survives it and LMDB's copy-on-write commit leaves either the old or the new
+ * state. An operating-system crash or power loss can leave a NOSYNC environment torn, so the store
+ * keeps a marker file that says "open since boot X" (fsynced before the first write): if the machine
+ * has rebooted since (a different boot id) the environment is not trusted and is rebuilt from the
+ * latest snapshot (an fsynced copy) plus the Raft log, which Ratis keeps from the snapshot on.
+ * A clean close syncs LMDB and marks the store clean.
+ */
+final class NamespaceStore implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(NamespaceStore.class);
+
+    /** Address space reserved for the map; LMDB grows the file only as pages are used. */
+    static final long MAP_SIZE = 256L << 30;
+    static final String DATA_FILE = "data.mdb";
+    private static final String LOCK_FILE = "lock.mdb";
+    private static final String MARKER = "namespace.state";
+
+    final Path dir;
+    final Env<byte[]> env;
+    final Dbi<byte[]> inodes;
+    final Dbi<byte[]> dentries;
+    final Dbi<byte[]> cookies;
+    final Dbi<byte[]> xattrs;
+    final Dbi<byte[]> dom;
+    final Dbi<byte[]> destroys;
+    final Dbi<byte[]> changelog;
+    final Dbi<byte[]> consumers;
+    final Dbi<byte[]> osts;
+    final Dbi<byte[]> meta;
+    final Dbi<byte[]> replies;
+
+    private NamespaceStore(Path dir) throws IOException {
+        this.dir = dir;
+        Files.createDirectories(dir);
+        env = Env.create(ByteArrayProxy.PROXY_BA)
+                .setMapSize(MAP_SIZE)
+                .setMaxDbs(16)
+                .setMaxReaders(1024)
+                // NOTLS: read transactions are used from virtual threads, which move between carriers.
+                .open(dir.toFile(), EnvFlags.MDB_NOSYNC, EnvFlags.MDB_NOTLS);
+        inodes = env.openDbi("inode", DbiFlags.MDB_CREATE);
+        dentries = env.openDbi("dentry", DbiFlags.MDB_CREATE);
+        cookies = env.openDbi("cookie", DbiFlags.MDB_CREATE);
+        xattrs = env.openDbi("xattr", DbiFlags.MDB_CREATE);
+        dom = env.openDbi("dom", DbiFlags.MDB_CREATE);
+        destroys = env.openDbi("destroy", DbiFlags.MDB_CREATE);
+        changelog = env.openDbi("changelog", DbiFlags.MDB_CREATE);
+        consumers = env.openDbi("consumer", DbiFlags.MDB_CREATE);
+        osts = env.openDbi("ost", DbiFlags.MDB_CREATE);
+        meta = env.openDbi("meta", DbiFlags.MDB_CREATE);
+        replies = env.openDbi("reply", DbiFlags.MDB_CREATE);
+        // Reader slots of a process that was killed would hold old pages from reuse.
+        env.readerCheck();
+    }
+
+    /**
+     * Opens the store in {@code dir}. When {@code restoreFrom} is given, the environment is first replaced by
+     * that snapshot file (a copy made by {@link #copyTo}); when {@code wipe}, it starts empty.
+     */
+    static NamespaceStore open(Path dir, Path restoreFrom, boolean wipe) throws IOException {
+        Files.createDirectories(dir);
+        if (wipe || restoreFrom != null) {
+            // Never trusted while half made: a crash during the copy must lead to another rebuild.
+            writeMarker(dir, "rebuilding");
+            Files.deleteIfExists(dir.resolve(LOCK_FILE));
+            Files.deleteIfExists(dir.resolve(DATA_FILE));
+        }
+        if (restoreFrom != null) {
+            LOG.info("restoring the namespace in {} from snapshot {}", dir, restoreFrom);
+            Files.copy(restoreFrom, dir.resolve(DATA_FILE), StandardCopyOption.REPLACE_EXISTING);
+        }
+        markOpen(dir);
+        return new NamespaceStore(dir);
+    }
+
+    Tx read() {
+        return new Tx(this, env.txnRead(), false);
+    }
+
+    Tx write() {
+        return new Tx(this, env.txnWrite(), true);
+    }
+
+    Txn<byte[]> rawRead() {
+        return env.txnRead();
+    }
+
+    /**
+     * Writes a compacted, consistent copy of the environment to {@code file} and fsyncs it. LMDB copies
+     * under a read transaction, so the copy is one committed state.
+     */
+    void copyTo(Path file) throws IOException {
+        Path tmpDir = file.resolveSibling(file.getFileName() + ".dir");
+        deleteTree(tmpDir);
+        Files.createDirectories(tmpDir);
+        env.copy(tmpDir.toFile(), CopyFlags.MDB_CP_COMPACT);
+        Path copied = tmpDir.resolve(DATA_FILE);
+        try (FileChannel ch = FileChannel.open(copied, StandardOpenOption.WRITE)) {
+            ch.force(true);
+        }
+        Files.move(copied, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        deleteTree(tmpDir);
+        fsyncDir(file.getParent());
+    }
+
+    /** Flushes LMDB to disk (used before a clean close). */
+    void sync() {
+        env.sync(true);
+    }
+
+    @Override
+    public void close() {
+        if (env.isClosed()) {
+            return;
+        }
+        try {
+            env.sync(true);
+            env.close();
+            writeMarker(dir, "clean");
+        } catch (IOException e) {
+            throw new UncheckedIOException("closing the namespace store in " + dir, e);
+        }
+    }
+
+    // ---- the crash marker -----------------------------------------------------------------------
+
+    /**
+     * Whether the environment in {@code dir} can be used as it is: closed cleanly, or opened since this
+     * machine's last boot (so the page cache held every write). False when it does not exist.
+     */
+    static boolean exists(Path dir) {
+        return Files.exists(dir.resolve(DATA_FILE));
+    }
+
+    static boolean trusted(Path dir) throws IOException {
+        if (!exists(dir)) {
+            return false;
+        }
+        Path marker = dir.resolve(MARKER);
+        if (!Files.exists(marker)) {
+            return false;
+        }
+        String state = Files.readString(marker, StandardCharsets.UTF_8).strip();
+        if (state.equals("clean")) {
+            return true;
+        }
+        String boot = bootId();
+        return boot != null && state.equals("open " + boot);
+    }
+
+    private static void markOpen(Path dir) throws IOException {
+        String boot = bootId();
+        writeMarker(dir, boot == null ? "open" : "open " + boot);
+    }
+
+    private static void writeMarker(Path dir, String state) throws IOException {
+        Path tmp = dir.resolve(MARKER + ".tmp");
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            ch.write(java.nio.ByteBuffer.wrap((state + "\n").getBytes(StandardCharsets.UTF_8)));
+            ch.force(true);
+        }
+        Files.move(tmp, dir.resolve(MARKER), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        fsyncDir(dir);
+    }
+
+    /** Linux's id of the current boot; null where there is none (then any unclean store is rebuilt). */
+    static String bootId() {
+        try {
+            return Files.readString(Path.of("/proc/sys/kernel/random/boot_id"), StandardCharsets.US_ASCII).strip();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    static void fsyncDir(Path dir) throws IOException {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        }
+    }
+
+    static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(p)) {
+            for (Path q : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(q);
+            }
+        }
+    }
+}

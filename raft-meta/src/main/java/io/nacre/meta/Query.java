@@ -1,0 +1,318 @@
+package io.nacre.meta;
+
+import io.nacre.engine.Caller;
+import io.nacre.engine.Fid;
+import io.nacre.engine.NacreException;
+import io.nacre.engine.Status;
+import io.nacre.engine.layout.LayoutTemplate;
+import io.nacre.engine.meta.ChangelogRecord;
+import io.nacre.engine.meta.PendingDestroy;
+import io.nacre.engine.store.OstInfo;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A read of the namespace, sent through Ratis's read-only path (ReadIndex: linearizable). Each query
+ * knows how its result travels back.
+ */
+sealed interface Query {
+
+    /** Writes this query's result (as {@link Reads} computed it). */
+    void writeResult(Out out, Object result);
+
+    /** Reads this query's result. */
+    Object readResult(In in);
+
+    record Fsid() implements Query {
+        public void writeResult(Out out, Object r) {
+            out.i64((Long) r);
+        }
+
+        public Object readResult(In in) {
+            return in.i64();
+        }
+    }
+
+    record Getattr(Fid fid) implements Query, AttrResult {
+    }
+
+    record Lookup(Caller caller, Fid dir, String name) implements Query, AttrResult {
+    }
+
+    record Resolve(Caller caller, Fid dir, String path) implements Query, AttrResult {
+    }
+
+    record CheckAccess(Caller caller, Fid fid, int mask) implements Query {
+        public void writeResult(Out out, Object r) {
+            out.i32((Integer) r);
+        }
+
+        public Object readResult(In in) {
+            return in.i32();
+        }
+    }
+
+    record Readlink(Fid fid) implements Query {
+        public void writeResult(Out out, Object r) {
+            out.str((String) r);
+        }
+
+        public Object readResult(In in) {
+            return in.str();
+        }
+    }
+
+    record Readdir(Caller caller, Fid dir, long cookie, int max) implements Query, PageResult {
+    }
+
+    record ListNames(Caller caller, Fid dir, String startAfter, int max) implements Query, PageResult {
+    }
+
+    record GetXattr(Caller caller, Fid fid, String name) implements Query {
+        public void writeResult(Out out, Object r) {
+            @SuppressWarnings("unchecked")
+            Optional<byte[]> v = (Optional<byte[]>) r;
+            out.bytes(v.orElse(null));
+        }
+
+        public Object readResult(In in) {
+            return Optional.ofNullable(in.bytes());
+        }
+    }
+
+    record Xattrs(Caller caller, Fid fid) implements Query {
+        public void writeResult(Out out, Object r) {
+            @SuppressWarnings("unchecked")
+            Map<String, byte[]> m = (Map<String, byte[]>) r;
+            out.i32(m.size());
+            m.forEach((k, v) -> out.str(k).bytes(v));
+        }
+
+        public Object readResult(In in) {
+            int n = in.count();
+            Map<String, byte[]> m = new LinkedHashMap<>();
+            for (int i = 0; i < n; i++) {
+                m.put(in.str(), in.bytes());
+            }
+            return m;
+        }
+    }
+
+    record GetLayout(Fid fid) implements Query {
+        public void writeResult(Out out, Object r) {
+            Codec.writeLayout(out, (io.nacre.engine.layout.Layout) r);
+        }
+
+        public Object readResult(In in) {
+            return Codec.readLayout(in);
+        }
+    }
+
+    record DefaultLayout(Fid dir) implements Query {
+        public void writeResult(Out out, Object r) {
+            @SuppressWarnings("unchecked")
+            Optional<LayoutTemplate> t = (Optional<LayoutTemplate>) r;
+            Codec.writeOptTemplate(out, t.orElse(null));
+        }
+
+        public Object readResult(In in) {
+            return Optional.ofNullable(Codec.readOptTemplate(in));
+        }
+    }
+
+    record Statfs() implements Query {
+        public void writeResult(Out out, Object r) {
+            Codec.writeFsStat(out, (io.nacre.engine.meta.FsStat) r);
+        }
+
+        public Object readResult(In in) {
+            return Codec.readFsStat(in);
+        }
+    }
+
+    record Osts() implements Query {
+        public void writeResult(Out out, Object r) {
+            @SuppressWarnings("unchecked")
+            List<OstInfo> l = (List<OstInfo>) r;
+            out.i32(l.size());
+            l.forEach(o -> Codec.writeOstInfo(out, o));
+        }
+
+        public Object readResult(In in) {
+            int n = in.count();
+            List<OstInfo> l = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                l.add(Codec.readOstInfo(in));
+            }
+            return l;
+        }
+    }
+
+    record PendingDestroys(int max) implements Query {
+        public void writeResult(Out out, Object r) {
+            @SuppressWarnings("unchecked")
+            List<PendingDestroy> l = (List<PendingDestroy>) r;
+            Codec.writeDestroys(out, l);
+        }
+
+        public Object readResult(In in) {
+            return Codec.readDestroys(in);
+        }
+    }
+
+    record Changelog(long from, int max) implements Query {
+        public void writeResult(Out out, Object r) {
+            @SuppressWarnings("unchecked")
+            List<ChangelogRecord> l = (List<ChangelogRecord>) r;
+            out.i32(l.size());
+            l.forEach(c -> Codec.writeChangelog(out, c));
+        }
+
+        public Object readResult(In in) {
+            int n = in.count();
+            List<ChangelogRecord> l = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                l.add(Codec.readChangelog(in));
+            }
+            return l;
+        }
+    }
+
+    record DomRead(Fid fid, long offset, int length) implements Query {
+        public void writeResult(Out out, Object r) {
+            out.bytes((byte[]) r);
+        }
+
+        public Object readResult(In in) {
+            return in.bytes();
+        }
+    }
+
+    /** Queries answered with one Attr. */
+    sealed interface AttrResult extends Query permits Getattr, Lookup, Resolve {
+        default void writeResult(Out out, Object r) {
+            Codec.writeAttr(out, (io.nacre.engine.meta.Attr) r);
+        }
+
+        default Object readResult(In in) {
+            return Codec.readAttr(in);
+        }
+    }
+
+    /** Queries answered with a DirPage. */
+    sealed interface PageResult extends Query permits Readdir, ListNames {
+        default void writeResult(Out out, Object r) {
+            Codec.writeDirPage(out, (io.nacre.engine.meta.DirPage) r);
+        }
+
+        default Object readResult(In in) {
+            return Codec.readDirPage(in);
+        }
+    }
+
+    // ---- encoding -------------------------------------------------------------------------------
+
+    static byte[] encode(Query q) {
+        Out out = new Out();
+        switch (q) {
+            case Fsid f -> out.u8(1);
+            case Getattr g -> {
+                out.u8(2);
+                Codec.writeFid(out, g.fid());
+            }
+            case Lookup l -> {
+                out.u8(3);
+                Codec.writeCaller(out, l.caller());
+                Codec.writeFid(out, l.dir());
+                out.str(l.name());
+            }
+            case Resolve r -> {
+                out.u8(4);
+                Codec.writeCaller(out, r.caller());
+                Codec.writeFid(out, r.dir());
+                out.str(r.path());
+            }
+            case CheckAccess a -> {
+                out.u8(5);
+                Codec.writeCaller(out, a.caller());
+                Codec.writeFid(out, a.fid());
+                out.i32(a.mask());
+            }
+            case Readlink r -> {
+                out.u8(6);
+                Codec.writeFid(out, r.fid());
+            }
+            case Readdir r -> {
+                out.u8(7);
+                Codec.writeCaller(out, r.caller());
+                Codec.writeFid(out, r.dir());
+                out.i64(r.cookie()).i32(r.max());
+            }
+            case ListNames l -> {
+                out.u8(8);
+                Codec.writeCaller(out, l.caller());
+                Codec.writeFid(out, l.dir());
+                out.str(l.startAfter()).i32(l.max());
+            }
+            case GetXattr g -> {
+                out.u8(9);
+                Codec.writeCaller(out, g.caller());
+                Codec.writeFid(out, g.fid());
+                out.str(g.name());
+            }
+            case Xattrs x -> {
+                out.u8(10);
+                Codec.writeCaller(out, x.caller());
+                Codec.writeFid(out, x.fid());
+            }
+            case GetLayout l -> {
+                out.u8(11);
+                Codec.writeFid(out, l.fid());
+            }
+            case DefaultLayout d -> {
+                out.u8(12);
+                Codec.writeFid(out, d.dir());
+            }
+            case Statfs s -> out.u8(13);
+            case Osts o -> out.u8(14);
+            case PendingDestroys p -> out.u8(15).i32(p.max());
+            case Changelog c -> out.u8(16).i64(c.from()).i32(c.max());
+            case DomRead d -> {
+                out.u8(17);
+                Codec.writeFid(out, d.fid());
+                out.i64(d.offset()).i32(d.length());
+            }
+        }
+        return out.toByteArray();
+    }
+
+    static Query decode(byte[] b) {
+        In in = new In(b);
+        int tag = in.u8();
+        Query q = switch (tag) {
+            case 1 -> new Fsid();
+            case 2 -> new Getattr(Codec.readFid(in));
+            case 3 -> new Lookup(Codec.readCaller(in), Codec.readFid(in), in.str());
+            case 4 -> new Resolve(Codec.readCaller(in), Codec.readFid(in), in.str());
+            case 5 -> new CheckAccess(Codec.readCaller(in), Codec.readFid(in), in.i32());
+            case 6 -> new Readlink(Codec.readFid(in));
+            case 7 -> new Readdir(Codec.readCaller(in), Codec.readFid(in), in.i64(), in.i32());
+            case 8 -> new ListNames(Codec.readCaller(in), Codec.readFid(in), in.str(), in.i32());
+            case 9 -> new GetXattr(Codec.readCaller(in), Codec.readFid(in), in.str());
+            case 10 -> new Xattrs(Codec.readCaller(in), Codec.readFid(in));
+            case 11 -> new GetLayout(Codec.readFid(in));
+            case 12 -> new DefaultLayout(Codec.readFid(in));
+            case 13 -> new Statfs();
+            case 14 -> new Osts();
+            case 15 -> new PendingDestroys(in.i32());
+            case 16 -> new Changelog(in.i64(), in.i32());
+            case 17 -> new DomRead(Codec.readFid(in), in.i64(), in.i32());
+            default -> throw new NacreException(Status.INVALID, "malformed metadata query: tag " + tag);
+        };
+        in.expectEnd();
+        return q;
+    }
+}

@@ -1,0 +1,93 @@
+package io.nacre.meta;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.retry.RetryPolicy;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.util.SizeInBytes;
+import org.apache.ratis.util.TimeDuration;
+
+/** How the MDS configures Ratis: the group, the server's properties and the client's. */
+final class RaftSettings {
+
+    private RaftSettings() {
+    }
+
+    /** Servers and clients agree on the group without configuration: its id derives from the cluster name. */
+    static RaftGroupId groupId(String cluster) {
+        return RaftGroupId.valueOf(UUID.nameUUIDFromBytes(("nacre-mds:" + cluster).getBytes(StandardCharsets.UTF_8)));
+    }
+
+    static RaftGroup group(String cluster, List<Peer> peers) {
+        return RaftGroup.valueOf(groupId(cluster), peers.stream()
+                .map(p -> RaftPeer.newBuilder().setId(p.id()).setAddress(p.address()).build())
+                .toList());
+    }
+
+    /** Tuning of a server; the defaults suit a production MDS, tests shrink the snapshot interval. */
+    record Server(long snapshotEvery, SizeInBytes segmentSize, Duration electionTimeout) {
+    }
+
+    static RaftProperties server(File storageDir, Peer self, Server s) {
+        RaftProperties p = new RaftProperties();
+        RaftServerConfigKeys.setStorageDir(p, List.of(storageDir));
+        GrpcConfigKeys.Server.setHost(p, self.host());
+        GrpcConfigKeys.Server.setPort(p, self.port());
+        // Reads go through ReadIndex: linearizable, whoever asks.
+        RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
+        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
+        RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, s.snapshotEvery());
+        RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, 2);
+        // LMDB is synced on a clean stop: a snapshot there would only slow the stop down.
+        RaftServerConfigKeys.Snapshot.setTriggerWhenStopEnabled(p, false);
+        RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
+        RaftServerConfigKeys.Log.setPurgeGap(p, (int) Math.max(1, Math.min(Integer.MAX_VALUE, s.snapshotEvery() / 2)));
+        RaftServerConfigKeys.Log.setSegmentSizeMax(p, s.segmentSize());
+        RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(p, true);
+        // No commit-index metadata entries: they double the entries (and syncs) per change, and LMDB
+        // already records how far it has applied.
+        RaftServerConfigKeys.Log.setLogMetadataEnabled(p, false);
+        TimeDuration min = TimeDuration.valueOf(s.electionTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        RaftServerConfigKeys.Rpc.setTimeoutMin(p, min);
+        RaftServerConfigKeys.Rpc.setTimeoutMax(p, min.multiply(2));
+        // The first election need not wait a full timeout: nobody can have been leader yet.
+        RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(p, TimeDuration.valueOf(50, java.util.concurrent.TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(p, TimeDuration.valueOf(150, java.util.concurrent.TimeUnit.MILLISECONDS));
+        return p;
+    }
+
+    static RaftClient client(String cluster, List<Peer> peers, Duration requestTimeout, RetryPolicy retry) {
+        RaftProperties p = new RaftProperties();
+        RaftClientConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(requestTimeout.toMillis(),
+                java.util.concurrent.TimeUnit.MILLISECONDS));
+        return RaftClient.newBuilder()
+                .setClientId(ClientId.randomId())
+                .setRaftGroup(group(cluster, peers))
+                .setProperties(p)
+                .setRetryPolicy(retry)
+                .build();
+    }
+
+    /** Bounded retries: {@code attempts} tries {@code sleep} apart, then the call fails (UNAVAILABLE). */
+    static RetryPolicy retries(int attempts, Duration sleep) {
+        return RetryPolicies.retryUpToMaximumCountWithFixedSleep(attempts,
+                TimeDuration.valueOf(sleep.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS));
+    }
+
+    static RaftPeerId peerId(String id) {
+        return RaftPeerId.valueOf(id);
+    }
+}

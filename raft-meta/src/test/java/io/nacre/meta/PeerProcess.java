@@ -1,0 +1,90 @@
+package io.nacre.meta;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** A {@link PeerMain} in a child JVM: started, waited for, and killed with SIGKILL. */
+final class PeerProcess implements AutoCloseable {
+
+    final Peer peer;
+    private final Path dataDir;
+    private final List<Peer> group;
+    private final Path log;
+    private Process process;
+    private long linesBefore;
+
+    PeerProcess(Path dataDir, Peer peer, List<Peer> group) {
+        this.dataDir = dataDir;
+        this.peer = peer;
+        this.group = group;
+        this.log = dataDir.resolveSibling(peer.id() + ".log");
+    }
+
+    PeerProcess start() throws IOException {
+        return start(List.of());
+    }
+
+    /** Starts the child with extra JVM options (e.g. {@code -Dnacre.faults=...}). */
+    PeerProcess start(List<String> jvmOptions) throws IOException {
+        Files.createDirectories(dataDir);
+        linesBefore = Files.exists(log) ? Files.readAllLines(log).size() : 0;
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ProcessHandle.current().info().command().orElse("java"));
+        for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (arg.startsWith("--add-opens") || arg.startsWith("--enable-native-access")) {
+                cmd.add(arg);
+            }
+        }
+        cmd.add("-Xmx256m");
+        cmd.add("-XX:+UseSerialGC");
+        cmd.add("-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"));
+        cmd.addAll(jvmOptions);
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(PeerMain.class.getName());
+        cmd.add(dataDir.toString());
+        cmd.add(peer.id());
+        cmd.add(String.join(",", group.stream().map(Peer::toString).toList()));
+        process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .start();
+        return this;
+    }
+
+    /** Waits until the child says it serves (its log ends with a READY line written after this start). */
+    PeerProcess awaitReady(Duration max) {
+        long skip = linesBefore;
+        Cluster.await(max, () -> {
+            if (!process.isAlive()) {
+                throw new AssertionError(peer.id() + " exited with " + process.exitValue() + "; see " + log);
+            }
+            try {
+                return Files.exists(log) && Files.readString(log).lines().skip(skip).anyMatch(l -> l.startsWith("READY"));
+            } catch (IOException e) {
+                return false;
+            }
+        });
+        return this;
+    }
+
+    boolean alive() {
+        return process.isAlive();
+    }
+
+    /** kill -9. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            kill();
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package io.nacre.meta;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.nacre.engine.Caller;
+import io.nacre.engine.Fid;
+import io.nacre.engine.meta.CreateSpec;
+import io.nacre.engine.meta.DirEntry;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Three peers in this JVM: failover, snapshot installation, and group commit. */
+class ReplicationTest {
+
+    @Test
+    void groupCommitPutsConcurrentChangesInFewerEntries(@TempDir Path dir) throws Exception {
+        try (MetadataServer s = TestServers.single(dir); MetadataClient mds = MetadataClient.connect(s.peers())) {
+            TestServers.registerOsts(mds, 2);
+            Fid d = mds.create(Caller.ROOT, Fid.ROOT, "d", CreateSpec.directory(0755)).attr().fid();
+            NamespaceStateMachine sm = s.stateMachine();
+            long entries0 = sm.entriesApplied.get();
+            long ops0 = sm.opsApplied.get();
+            try (Creators c = new Creators(mds, d, 16, 100)) {
+                c.awaitDone();
+                assertThat(c.failures).isEmpty();
+                assertThat(c.acked).hasSize(1600);
+            }
+            long entries = sm.entriesApplied.get() - entries0;
+            long ops = sm.opsApplied.get() - ops0;
+            assertThat(ops).isEqualTo(1600);
+            assertThat(entries).as("%d operations in %d entries", ops, entries).isLessThan(ops / 2);
+            assertThat(mds.readdir(Caller.ROOT, d, 0, 4096).entries()).hasSize(1600);
+        }
+    }
+
+    @Test
+    void everyAcknowledgedCreateSurvivesTheLeaderGoingAway(@TempDir Path dir) throws Exception {
+        try (Cluster cluster = new Cluster(dir, 3, 100_000); MetadataClient mds = cluster.client()) {
+            TestServers.registerOsts(mds, 2);
+            Fid d = mds.create(Caller.ROOT, Fid.ROOT, "d", CreateSpec.directory(0755)).attr().fid();
+            int leader = cluster.leader();
+            try (Creators c = new Creators(mds, d, 8, 150)) {
+                Cluster.await(Duration.ofSeconds(30), () -> c.acked.size() >= 200);
+                cluster.stop(leader);
+                c.awaitDone();
+                assertThat(c.failures).isEmpty();
+                assertThat(c.acked).hasSize(8 * 150);
+                int newLeader = cluster.leader();
+                assertThat(newLeader).isNotEqualTo(leader);
+                assertThat(mds.readdir(Caller.ROOT, d, 0, 4096).entries()).extracting(DirEntry::name)
+                        .containsExactlyInAnyOrderElementsOf(c.acked);
+            }
+        }
+    }
+
+    @Test
+    void aLaggingFollowerCatchesUpByInstallingASnapshot(@TempDir Path dir) throws Exception {
+        try (Cluster cluster = new Cluster(dir, 3, 10); MetadataClient mds = cluster.client()) {
+            TestServers.registerOsts(mds, 2);
+            Fid d = mds.create(Caller.ROOT, Fid.ROOT, "d", CreateSpec.directory(0755)).attr().fid();
+            int leader = cluster.leader();
+            int lagging = (leader + 1) % 3;
+            cluster.stop(lagging);
+            try (Creators c = new Creators(mds, d, 4, 150)) {
+                c.awaitDone();
+                assertThat(c.failures).isEmpty();
+            }
+            cluster.start(lagging);
+            MetadataServer follower = cluster.servers[lagging];
+            MetadataServer lead = cluster.servers[leader];
+            Cluster.await(Duration.ofSeconds(60), () -> follower.stateMachine().lmdbAppliedIndex()
+                    >= lead.stateMachine().lmdbAppliedIndex());
+            assertThat(follower.stateMachine().snapshotsInstalled.get()).as("snapshots installed").isPositive();
+            int local = follower.stateMachine().readLocal(tx -> {
+                int[] n = {0};
+                tx.entriesByName(d, "", (name, e) -> {
+                    n[0]++;
+                    return true;
+                });
+                return n[0];
+            });
+            assertThat(local).isEqualTo(600);
+            // the caught-up follower now carries a majority with one other peer
+            cluster.stop(leader);
+            assertThat(mds.readdir(Caller.ROOT, d, 0, 4096).entries()).hasSize(600);
+            mds.create(Caller.ROOT, d, "after", CreateSpec.file(0644));
+            assertThat(mds.lookup(Caller.ROOT, d, "after").fid()).isNotNull();
+        }
+    }
+}

@@ -1,0 +1,173 @@
+package io.nacre.s3;
+
+import com.linecorp.armeria.common.HttpMethod;
+import com.linecorp.armeria.common.HttpRequest;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.RequestHeaders;
+import com.linecorp.armeria.server.HttpService;
+import com.linecorp.armeria.server.ServiceRequestContext;
+import io.nacre.s3.auth.AuthResult;
+import io.nacre.s3.auth.QueryString;
+import io.nacre.s3.auth.SigV4;
+import io.nacre.s3.error.ErrorMapping;
+import io.nacre.s3.error.S3Error;
+import io.nacre.s3.error.S3Exception;
+import io.nacre.s3.ops.Gateway;
+import io.nacre.s3.ops.Operations;
+import io.nacre.s3.ops.Responses;
+import io.nacre.s3.ops.S3Operation;
+import io.nacre.s3.ops.S3Request;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The S3 endpoint: reads bucket and key from the raw request target (path style, or virtual-host
+ * style under a configured domain), authenticates, picks the operation from {@link Operations} and
+ * runs it on a virtual thread; every failure becomes an S3 error document.
+ */
+final class S3Service implements HttpService {
+
+    private static final Logger LOG = LoggerFactory.getLogger(S3Service.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+    /** What anonymous requests may do, on public-read buckets only. */
+    private static final Set<String> ANONYMOUS_OPS = Set.of("GetObject", "HeadObject", "ListObjects", "ListObjectsV2",
+            "HeadBucket", "GetBucketLocation");
+
+    private final Gateway gateway;
+    private final String virtualHostDomain;
+
+    S3Service(Gateway gateway, String virtualHostDomain) {
+        this.gateway = gateway;
+        this.virtualHostDomain = virtualHostDomain == null || virtualHostDomain.isEmpty()
+                ? null : virtualHostDomain.toLowerCase(Locale.ROOT);
+    }
+
+    static String newRequestId() {
+        byte[] b = new byte[8];
+        RANDOM.nextBytes(b);
+        return HexFormat.of().withUpperCase().formatHex(b);
+    }
+
+    @Override
+    public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) {
+        String requestId = newRequestId();
+        ctx.addAdditionalResponseHeader("x-amz-request-id", requestId);
+        ctx.addAdditionalResponseHeader("x-amz-id-2", requestId);
+        return HttpResponse.of(CompletableFuture.supplyAsync(() -> handle(ctx, req, requestId), gateway.blocking()));
+    }
+
+    /**
+     * Bucket, key and query of a request, from its raw target; {@code v2Resource} is what a Signature
+     * Version 2 request signs ("/bucket" + the path for virtual-host style).
+     */
+    record Target(String bucket, String key, String rawPath, String rawQuery, String v2Resource) {
+        Operations.Level level() {
+            return bucket == null ? Operations.Level.SERVICE : key == null ? Operations.Level.BUCKET : Operations.Level.OBJECT;
+        }
+
+        String resource() {
+            return bucket == null ? "/" : key == null ? "/" + bucket : "/" + bucket + "/" + key;
+        }
+    }
+
+    /**
+     * Splits the raw request target (as sent: "//" and ";" kept) into bucket and key; under the
+     * virtual-host domain the bucket is the host's first labels and the whole path is the key.
+     */
+    static Target target(String rawTarget, String host, String virtualHostDomain) {
+        int q = rawTarget.indexOf('?');
+        String rawPath = q < 0 ? rawTarget : rawTarget.substring(0, q);
+        String rawQuery = q < 0 ? "" : rawTarget.substring(q + 1);
+        if (!rawPath.startsWith("/")) {
+            throw new S3Exception(S3Error.INVALID_URI, "Couldn't parse the specified URI.");
+        }
+        String bucket = null;
+        String keyPart;
+        String v2Resource = rawPath;
+        String h = host == null ? "" : host.toLowerCase(Locale.ROOT);
+        int colon = h.lastIndexOf(':');
+        if (colon > 0 && h.indexOf(']') < colon) {
+            h = h.substring(0, colon);
+        }
+        if (virtualHostDomain != null && h.endsWith("." + virtualHostDomain)) {
+            bucket = h.substring(0, h.length() - virtualHostDomain.length() - 1);
+            keyPart = rawPath.substring(1);
+            v2Resource = "/" + bucket + rawPath;
+        } else {
+            String rest = rawPath.substring(1);
+            int slash = rest.indexOf('/');
+            String b = slash < 0 ? rest : rest.substring(0, slash);
+            if (!b.isEmpty()) {
+                bucket = QueryString.decode(b.replace("+", "%2B"));
+            }
+            keyPart = slash < 0 ? "" : rest.substring(slash + 1);
+        }
+        String key = keyPart.isEmpty() ? null : utf8(SigV4.percentDecode(keyPart, false));
+        if (bucket == null && key != null) {
+            throw new S3Exception(S3Error.INVALID_URI, "Couldn't parse the specified URI.");
+        }
+        return new Target(bucket, key, rawPath, rawQuery, v2Resource);
+    }
+
+    private static String utf8(byte[] b) {
+        try {
+            return java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .decode(java.nio.ByteBuffer.wrap(b)).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new S3Exception(S3Error.INVALID_URI, "Couldn't parse the specified URI: the key is not UTF-8");
+        }
+    }
+
+    private HttpResponse handle(ServiceRequestContext ctx, HttpRequest req, String requestId) {
+        RequestHeaders headers = req.headers();
+        HttpMethod method = headers.method();
+        boolean head = method == HttpMethod.HEAD;
+        String resource = "/";
+        S3Operation op = null;
+        try {
+            String host = headers.get("host") != null ? headers.get("host") : headers.authority();
+            Target t = target(ctx.rawPath(), host, virtualHostDomain);
+            resource = t.resource();
+            Map<String, List<String>> query = new LinkedHashMap<>();
+            for (Map.Entry<String, String> p : QueryString.parse(t.rawQuery())) {
+                query.computeIfAbsent(p.getKey(), k -> new ArrayList<>()).add(p.getValue());
+            }
+            AuthResult auth = gateway.authenticator().authenticate(method.name(), t.rawPath(), t.rawQuery(), headers,
+                    t.v2Resource());
+            op = Operations.resolve(method, t.level(), query::containsKey, headers.contains("x-amz-copy-source"));
+            S3Request r = new S3Request(requestId, method, t.bucket(), t.key(), query, headers, auth, req, gateway);
+            if (auth.anonymous()) {
+                checkAnonymous(r, op);
+            }
+            LOG.debug("{} {} {} by {}", requestId, op.name(), resource, auth.anonymous() ? "anonymous" : auth.key().accessKey());
+            return op.handle(r);
+        } catch (Throwable e) {
+            S3Exception s3 = ErrorMapping.toS3(e, op == null ? ErrorMapping.Target.OBJECT : op.target());
+            if (s3.error() == S3Error.INTERNAL_ERROR) {
+                LOG.warn("{} {} {} failed", requestId, op == null ? method : op.name(), resource, e);
+            } else {
+                LOG.debug("{} {} {}: {} {}", requestId, op == null ? method : op.name(), resource, s3.error().code(),
+                        s3.getMessage());
+            }
+            return Responses.error(s3, resource, requestId, head);
+        }
+    }
+
+    private void checkAnonymous(S3Request r, S3Operation op) {
+        if (r.bucket() != null && ANONYMOUS_OPS.contains(op.name())
+                && gateway.namespace().bucketAcl(r.bucketAttr().fid()).equals("public-read")) {
+            return;
+        }
+        throw new S3Exception(S3Error.ACCESS_DENIED, "Access Denied");
+    }
+}

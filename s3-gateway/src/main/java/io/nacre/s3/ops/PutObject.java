@@ -1,0 +1,80 @@
+package io.nacre.s3.ops;
+
+import io.nacre.s3.error.ErrorMapping;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+import io.nacre.engine.meta.Attr;
+import io.nacre.s3.body.PayloadVerifier;
+import io.nacre.s3.checksum.ChecksumAlgorithm;
+import io.nacre.s3.error.S3Error;
+import io.nacre.s3.error.S3Exception;
+import io.nacre.s3.fs.MetaStore;
+import io.nacre.s3.fs.Namespace;
+import io.nacre.s3.fs.ObjectMeta;
+import io.nacre.s3.keys.KeyPath;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * PUT /bucket/key: streams the body into a staged file (bounded memory, any size), verifies it
+ * (signatures, Content-MD5, checksums, length), then publishes it at the key with one rename. A key
+ * ending in '/' with an empty body makes a directory.
+ */
+final class PutObject extends Operation {
+
+    PutObject() {
+        super("PutObject", ErrorMapping.Target.OBJECT);
+    }
+
+    @Override
+    public HttpResponse handle(S3Request r) throws Exception {
+        ObjectWrites.checkSupported(r);
+        Map<String, String> stored = ObjectHeaders.fromRequest(r.headers());
+        KeyPath key = r.keyPath();
+        Gateway gw = r.gateway();
+        if (key.directory()) {
+            return putDirectory(r, key, stored);
+        }
+        ObjectWrites.Plan plan = ObjectWrites.plan(r);
+        Namespace.Staged staged = gw.namespace().stage(r.caller(), plan.layoutDir());
+        PayloadVerifier.Digests d;
+        try {
+            d = Bodies.write(gw.namespace().io(), staged.fid(), r.body(null), gw.blocking());
+        } catch (Exception e) {
+            gw.namespace().discard(staged);
+            throw e;
+        }
+        String checksum = d.checksum() == null ? null : ChecksumAlgorithm.encode(d.checksum());
+        // The data version the write gave the file is predicted (one recorded write) rather than read,
+        // and checked against the published attributes; a wrong guess costs one more metadata write.
+        long predicted = staged.createdDataVersion() + (d.length() == 0 ? 0 : 1);
+        ObjectMeta meta = new ObjectMeta(predicted, d.md5Hex(), stored, d.algorithm(), checksum,
+                false, null);
+        Attr published = ObjectWrites.publish(r, staged, meta, plan);
+        if (published.dataVersion() != meta.dataVersion()) {
+            gw.meta().store(published.fid(), new ObjectMeta(published.dataVersion(), meta.etag(), meta.headers(),
+                    meta.checksumAlgorithm(), meta.checksum(), false, null));
+        }
+        Map<String, String> h = new LinkedHashMap<>();
+        h.put("etag", Responses.quote(meta.etag()));
+        if (checksum != null) {
+            h.put(d.algorithm().header(), checksum);
+            h.put("x-amz-checksum-type", "FULL_OBJECT");
+        }
+        return Responses.empty(HttpStatus.OK, h);
+    }
+
+    private static HttpResponse putDirectory(S3Request r, KeyPath key, Map<String, String> stored) throws Exception {
+        PayloadVerifier body = r.body(null);
+        PayloadVerifier.Digests d = body.finish();
+        if (d.length() != 0) {
+            throw new S3Exception(S3Error.INVALID_ARGUMENT, "A key ending in '/' names a directory and cannot hold data; "
+                    + "send an empty body to make the directory, or choose a key without the trailing '/'")
+                    .with("ArgumentName", "key").with("ArgumentValue", key.key());
+        }
+        Gateway gw = r.gateway();
+        Attr dir = gw.namespace().makeDirectoryKey(r.caller(), r.bucketAttr().fid(), key);
+        gw.meta().store(dir.fid(), new ObjectMeta(dir.dataVersion(), MetaStore.EMPTY_ETAG, stored, null, null, false, null));
+        return Responses.empty(HttpStatus.OK, Map.of("etag", Responses.quote(MetaStore.EMPTY_ETAG)));
+    }
+}
