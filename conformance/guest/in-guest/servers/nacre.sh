@@ -12,8 +12,11 @@ NACRE_PIDFILE=/run/nacre-under-test.pid
 server_start() {
     [[ -d $NACRE_HOME ]] || { echo "no Nacre distribution at $NACRE_HOME (run-workload.sh --dist DIR)" >&2; return 1; }
     mkdir -p "$NACRE_DATA"
-    # setsid: the server outlives the step's subshell and is stopped by its PID.
-    setsid bash -c "exec $NACRE_START_CMD" >>"$NACRE_DATA/server.log" 2>&1 </dev/null &
+    # setsid: the server outlives the step's subshell and is stopped by its PID. It must not inherit the
+    # step's descriptors: a file the workload holds open on the mount (server-restart's fd 6) would stay
+    # open in the server for good and keep the mount busy at umount.
+    setsid bash -c "for fd in /proc/\$\$/fd/*; do n=\${fd##*/}; [ \"\$n\" -gt 2 ] && [ -e \"\$fd\" ] && eval \"exec \$n<&-\"; done
+        exec $NACRE_START_CMD" >>"$NACRE_DATA/server.log" 2>&1 </dev/null &
     echo $! >"$NACRE_PIDFILE"
     if ! wait_port 2049 "$NACRE_START_SECONDS"; then
         echo "Nacre does not listen on 2049 after $NACRE_START_SECONDS s; last lines of its log:" >&2
