@@ -8,11 +8,11 @@ import java.nio.file.Path;
 /**
  * Where and how a {@link Node} runs: the data directory, the address every listener binds (127.0.0.1 by
  * default), the ports (0 = any free one, for tests), the S3 virtual-host domain (null: path style only),
- * the number of OSTs of the embedded default, and the HSM archives and policy to run
- * ({@link HsmSettings#NONE} for none).
+ * the number of OSTs of the embedded default, how NFS is served ({@link NfsOptions}), and the HSM
+ * archives and policy to run ({@link HsmSettings#NONE} for none).
  */
 public record NodeOptions(Path dataDir, String bind, int adminPort, int mdsPort, int s3Port, String s3Domain,
-                          int ostCount, HsmSettings hsm) {
+                          int ostCount, NfsOptions nfs, HsmSettings hsm) {
 
     public static final int DEFAULT_ADMIN_PORT = 9001;
     public static final int DEFAULT_S3_PORT = 9000;
@@ -24,6 +24,7 @@ public record NodeOptions(Path dataDir, String bind, int adminPort, int mdsPort,
         checkPort(adminPort, "admin");
         checkPort(mdsPort, "MDS");
         checkPort(s3Port, "S3");
+        requireNonNull(nfs, "nfs");
         if (ostCount < 1 || ostCount > 64) {
             throw new IllegalArgumentException("OST count must be 1..64: " + ostCount);
         }
@@ -39,23 +40,28 @@ public record NodeOptions(Path dataDir, String bind, int adminPort, int mdsPort,
     /** The embedded default under {@code dataDir}, listening on the default ports of 127.0.0.1. */
     public static NodeOptions defaults(Path dataDir) {
         return new NodeOptions(dataDir, "127.0.0.1", DEFAULT_ADMIN_PORT, 0, DEFAULT_S3_PORT, null, DEFAULT_OST_COUNT,
-                HsmSettings.NONE);
+                NfsOptions.defaults(), HsmSettings.NONE);
     }
 
     /** Every listener on an ephemeral port (tests). */
     public static NodeOptions ephemeral(Path dataDir) {
-        return new NodeOptions(dataDir, "127.0.0.1", 0, 0, 0, null, DEFAULT_OST_COUNT, HsmSettings.NONE);
+        return new NodeOptions(dataDir, "127.0.0.1", 0, 0, 0, null, DEFAULT_OST_COUNT,
+                NfsOptions.defaults().withPort(0), HsmSettings.NONE);
     }
 
     public NodeOptions withAdminPort(int port) {
-        return new NodeOptions(dataDir, bind, port, mdsPort, s3Port, s3Domain, ostCount, hsm);
+        return new NodeOptions(dataDir, bind, port, mdsPort, s3Port, s3Domain, ostCount, nfs, hsm);
     }
 
     public NodeOptions withS3(int port, String domain) {
-        return new NodeOptions(dataDir, bind, adminPort, mdsPort, port, domain, ostCount, hsm);
+        return new NodeOptions(dataDir, bind, adminPort, mdsPort, port, domain, ostCount, nfs, hsm);
+    }
+
+    public NodeOptions withNfs(NfsOptions n) {
+        return new NodeOptions(dataDir, bind, adminPort, mdsPort, s3Port, s3Domain, ostCount, n, hsm);
     }
 
     public NodeOptions withHsm(HsmSettings settings) {
-        return new NodeOptions(dataDir, bind, adminPort, mdsPort, s3Port, s3Domain, ostCount, settings);
+        return new NodeOptions(dataDir, bind, adminPort, mdsPort, s3Port, s3Domain, ostCount, nfs, settings);
     }
 }
