@@ -15,10 +15,23 @@ import io.nacre.engine.hsm.HsmRequest;
 import io.nacre.engine.meta.Attr;
 import io.nacre.engine.meta.HsmState;
 import io.nacre.engine.meta.MetadataService;
+import io.nacre.nfs.v41.NfsFs;
+import io.nacre.nfs.v41.NfsTestClient;
+import io.nacre.nfs.v41.attr.AttrNum;
+import io.nacre.nfs.v41.attr.Bitmap;
+import io.nacre.nfs.v41.xdr.Fattr4;
+import io.nacre.nfs.v41.xdr.Nfs4;
+import io.nacre.nfs.v41.xdr.Nfs4Status;
+import io.nacre.nfs.v41.xdr.ReadArgs;
+import io.nacre.nfs.v41.xdr.SetattrArgs;
+import io.nacre.nfs.v41.xdr.WriteArgs;
+import io.nacre.nfs.v41.xdr.XdrIo;
 import io.nacre.s3.auth.KeyStore;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,13 +53,14 @@ import software.amazon.awssdk.services.s3.model.ObjectStorageClass;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
- * HSM through Nacre's S3 gateway, with another Nacre (its S3 gateway) as the archive: a GET of a released
+ * HSM through Nacre's gateways, with another Nacre (its S3 gateway) as the archive. NFS: a READ or WRITE of
+ * a released file answers NFS4ERR_DELAY, at once, until its restore is done. S3: a GET of a released
  * object waits for its restore, or answers 503 SlowDown with Retry-After when the restore takes longer
  * than the wait; a bucket in glacier mode lists archived objects as GLACIER, refuses GETs of released ones
  * with InvalidObjectState, and restores them with RestoreObject, showing x-amz-restore. Large files go to
  * the archive multipart, and a prefix of the other Nacre imports as stubs read lazily.
  */
-class HsmS3Test {
+class HsmGatewaysTest {
 
     @TempDir
     static Path dir;
@@ -133,6 +147,46 @@ class HsmS3Test {
         assertThat(head.eTag()).as("the ETag survives the release").isEqualTo(etag);
         assertThat(head.storageClass()).as("not in glacier mode").isNull();
         assertThat(getRetryingSlowDown("plain.bin")).isEqualTo(data);
+    }
+
+    @Test
+    void nfsReadsAndWritesOfAReleasedFileAreDelayUntilItsRestoreIsDone() throws Exception {
+        byte[] data = put("nfs.bin", 150_000, 5);
+        Fid fid = archiveAndRelease("nfs.bin");
+        try (NfsTestClient c = NfsTestClient.connect(new InetSocketAddress("127.0.0.1", node.nfsPort()))) {
+            c.mount("hsm-nfs");
+            NfsFs fs = new NfsFs(c, "owner");
+            byte[] dir = fs.lookup(fs.root(), "data");
+            NfsFs.Opened f = NfsFs.opened(fs.open(dir, "nfs.bin", Nfs4.OPEN4_SHARE_ACCESS_BOTH));
+            assertThat(fs.size(f.fh())).as("a stub keeps its size").isEqualTo(data.length);
+            assertThat(Nfs4Status.name(fs.onFh(f.fh(), new ReadArgs(f.stateid(), 0, 4096)).status()))
+                    .isEqualTo("NFS4ERR_DELAY");
+            assertThat(Nfs4Status.name(fs.onFh(f.fh(), new WriteArgs(f.stateid(), 7, Nfs4.FILE_SYNC4,
+                    ByteBuffer.wrap(new byte[] {9}))).status())).isEqualTo("NFS4ERR_DELAY");
+            Fattr4 size = new Fattr4(Bitmap.of(AttrNum.SIZE), XdrIo.toBytes(x -> x.xdrEncodeLong(data.length + 10L)));
+            assertThat(Nfs4Status.name(fs.onFh(f.fh(), new SetattrArgs(f.stateid(), size)).status()))
+                    .as("SETATTR of the size").isEqualTo("NFS4ERR_DELAY");
+            Poll.until(HsmTesting.WAIT, "an NFS READ of nfs.bin answers", () -> {
+                try {
+                    int status = fs.onFh(f.fh(), new ReadArgs(f.stateid(), 0, 4096)).status();
+                    assertThat(Nfs4Status.name(status)).isIn("NFS4_OK", "NFS4ERR_DELAY");
+                    return status == Nfs4Status.NFS4_OK;
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+            while (got.size() < data.length) {
+                byte[] piece = NfsFs.data(fs.read(f.fh(), f.stateid(), got.size(), 65536));
+                assertThat(piece).isNotEmpty();
+                got.writeBytes(piece);
+            }
+            assertThat(got.toByteArray()).isEqualTo(data);
+            fs.close(f);
+            c.unmount();
+        }
+        assertThat(mds.hsmRequests(fid).stream().filter(q -> q.action() == HsmAction.RESTORE))
+                .as("one restore however many NFS calls").hasSize(1);
     }
 
     /** A GET as a client does it: 503 SlowDown (the restore took longer than s3.restore_wait) is retried. */
