@@ -18,8 +18,12 @@ import software.amazon.awssdk.services.s3.S3Client;
 /**
  * The S3 server an HSM test archives to, started by the test: s3proxy (independent of Nacre) or another
  * Nacre through its S3 gateway. Tests that must hold against both take a {@link Kind} as parameter.
+ *
+ * @param clients makes plain SDK clients of the server
+ * @param server stops the server
  */
-final class ArchiveServer implements AutoCloseable {
+record ArchiveServer(String endpoint, String accessKey, String secretKey, Supplier<S3Client> clients,
+        AutoCloseable server) implements AutoCloseable {
 
     /** Which server. */
     enum Kind {
@@ -31,21 +35,6 @@ final class ArchiveServer implements AutoCloseable {
                 case NACRE -> nacre(dir);
             };
         }
-    }
-
-    private final String endpoint;
-    private final String accessKey;
-    private final String secretKey;
-    private final Supplier<S3Client> clients;
-    private final AutoCloseable server;
-
-    private ArchiveServer(String endpoint, String accessKey, String secretKey, Supplier<S3Client> clients,
-            AutoCloseable server) {
-        this.endpoint = endpoint;
-        this.accessKey = accessKey;
-        this.secretKey = secretKey;
-        this.clients = clients;
-        this.server = server;
     }
 
     static ArchiveServer s3proxy(Path dir) throws IOException {
@@ -67,10 +56,6 @@ final class ArchiveServer implements AutoCloseable {
                         key.secretKey())))
                 .overrideConfiguration(c -> c.retryStrategy(AwsRetryStrategy.doNotRetry()))
                 .build();
-    }
-
-    String endpoint() {
-        return endpoint;
     }
 
     /** A plain SDK client of this server: what someone without the archiving Nacre reads the archive with. */
