@@ -22,12 +22,17 @@ final class Up implements Callable<Integer> {
             description = "Data directory (default: ${DEFAULT-VALUE}).")
     Path data;
 
+    @Option(names = "--bind", paramLabel = "ADDR", defaultValue = "${env:NACRE_BIND:-127.0.0.1}",
+            description = "Address S3, NFS and the admin endpoint listen on; 0.0.0.0 (or ::) for every address"
+                    + " of this machine (default: ${DEFAULT-VALUE}). The admin verbs answer local callers only.")
+    String bind;
+
     @Option(names = "--admin-port", paramLabel = "PORT", defaultValue = "" + NodeOptions.DEFAULT_ADMIN_PORT,
-            description = "Admin endpoint port on 127.0.0.1 (default: ${DEFAULT-VALUE}).")
+            description = "Admin endpoint port (default: ${DEFAULT-VALUE}).")
     int adminPort;
 
     @Option(names = "--s3-port", paramLabel = "PORT", defaultValue = "" + NodeOptions.DEFAULT_S3_PORT,
-            description = "S3 endpoint port on 127.0.0.1 (default: ${DEFAULT-VALUE}).")
+            description = "S3 endpoint port (default: ${DEFAULT-VALUE}).")
     int s3Port;
 
     @Option(names = "--s3-domain", paramLabel = "DOMAIN",
@@ -37,7 +42,7 @@ final class Up implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
-        NodeOptions opts = NodeOptions.defaults(data).withAdminPort(adminPort).withS3(s3Port, s3Domain);
+        NodeOptions opts = NodeOptions.defaults(data).withBind(bind).withAdminPort(adminPort).withS3(s3Port, s3Domain);
         Node node = Node.start(opts);
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {

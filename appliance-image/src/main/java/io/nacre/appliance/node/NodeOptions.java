@@ -5,9 +5,10 @@ import static java.util.Objects.requireNonNull;
 import java.nio.file.Path;
 
 /**
- * Where and how a {@link Node} runs: the data directory, the address every listener binds (127.0.0.1 by
- * default), the ports (0 = any free one, for tests), the S3 virtual-host domain (null: path style only),
- * and the number of OSTs of the embedded default.
+ * Where and how a {@link Node} runs: the data directory, the address the client-facing listeners (S3, NFS,
+ * admin) bind (127.0.0.1 by default; the appliance image gives 0.0.0.0), the ports (0 = any free one, for
+ * tests), the S3 virtual-host domain (null: path style only), and the number of OSTs of the embedded default.
+ * The one-peer MDS of the embedded default serves this process only and stays on loopback.
  */
 public record NodeOptions(Path dataDir, String bind, int adminPort, int mdsPort, int s3Port, String s3Domain,
                           int ostCount) {
@@ -41,6 +42,11 @@ public record NodeOptions(Path dataDir, String bind, int adminPort, int mdsPort,
     /** Every listener on an ephemeral port (tests). */
     public static NodeOptions ephemeral(Path dataDir) {
         return new NodeOptions(dataDir, "127.0.0.1", 0, 0, 0, null, DEFAULT_OST_COUNT);
+    }
+
+    /** The address S3, NFS and the admin endpoint listen on: an IP address, or 0.0.0.0 / :: for every one. */
+    public NodeOptions withBind(String address) {
+        return new NodeOptions(dataDir, address, adminPort, mdsPort, s3Port, s3Domain, ostCount);
     }
 
     public NodeOptions withAdminPort(int port) {
