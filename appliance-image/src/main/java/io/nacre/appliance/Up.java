@@ -49,6 +49,8 @@ final class Up implements Callable<Integer> {
             out.println("nacre: stopping...");
             out.flush();
             node.close();
+            out.println("nacre: stopped; every role closed its data cleanly");
+            out.flush();
             stopped.countDown();
         }, "nacre-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);

@@ -22,7 +22,7 @@ import picocli.CommandLine.Model.CommandSpec;
  * {@code nacre image}: the appliance VM image. {@code build} runs the image build of the distribution
  * ({@code image/build.sh}); {@code configure} is what the image runs at each boot to apply its NoCloud seed.
  */
-@Command(name = "image", description = "Build the appliance VM image; apply a seed inside it.",
+@Command(name = "image", mixinStandardHelpOptions = true, description = "Build the appliance VM image; apply a seed inside it.",
         subcommands = {ImageVerbs.Build.class, ImageVerbs.Configure.class})
 public final class ImageVerbs {
 
@@ -43,7 +43,7 @@ public final class ImageVerbs {
         throw new CliException("cannot locate the Nacre distribution (run ./nacre from the source tree, or set NACRE_HOME)");
     }
 
-    @Command(name = "build", description = {
+    @Command(name = "build", mixinStandardHelpOptions = true, description = {
         "Build the appliance disk images (qcow2 and raw) from Debian's packages and this distribution.",
         "Cached under ~/.cache/nacre/appliance; prints the image directory last. Needs root for mmdebstrap."})
     static final class Build implements Callable<Integer> {
@@ -71,7 +71,7 @@ public final class ImageVerbs {
         }
     }
 
-    @Command(name = "configure", description = {
+    @Command(name = "configure", mixinStandardHelpOptions = true, description = {
         "Apply a NoCloud seed (user-data, meta-data, network-config in --seed DIR; defaults without one):",
         "writes host name, network units and /etc/nacre under --root, only what changed, and lists it."})
     static final class Configure implements Callable<Integer> {

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Assumptions;
  * guest runs, so a test can wait for a marker line (for example a server's health) before talking to it
  * through a forwarded port. Closing the VM kills QEMU.
  */
-final class GuestVm implements AutoCloseable {
+public final class GuestVm implements AutoCloseable {
     /** run.sh's status when the deadline passed and QEMU was killed. */
     static final int TIMED_OUT = 124;
     /** Where tests keep their run directories (shares, console logs). */
@@ -63,7 +63,7 @@ final class GuestVm implements AutoCloseable {
      * Why this host cannot run QEMU guests at all, or empty when it can (possibly after build-image.sh has
      * installed QEMU, which needs root and apt-get).
      */
-    static Optional<String> whyHostCannotRunQemu() {
+    public static Optional<String> whyHostCannotRunQemu() {
         String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
         String arch = System.getProperty("os.arch", "");
         if (!os.contains("linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) {
@@ -229,7 +229,7 @@ final class GuestVm implements AutoCloseable {
         }
     }
 
-    static String tail(Path file, int lines) throws IOException {
+    public static String tail(Path file, int lines) throws IOException {
         if (!Files.exists(file)) {
             return "(no " + file + ")";
         }
