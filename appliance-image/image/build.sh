@@ -99,12 +99,13 @@ main() {
 }
 
 # The distribution's identity: the CRC of every class and resource in each jar (not the jars' bytes,
-# whose zip timestamps change at every Maven build), and the launcher.
+# whose zip timestamps change at every Maven build), and the launcher. No {8} in the regular expression:
+# Debian's default awk (mawk) has no interval expressions, and every line would silently drop out.
 dist_fingerprint() {
     local d=$1 j
     for j in "$d"/lib/*.jar; do
         printf '%s\n' "${j##*/}"
-        unzip -v "$j" | awk 'NF >= 8 && $7 ~ /^[0-9a-f]{8}$/ {print $7, $8}'
+        unzip -v "$j" | awk 'NF >= 8 && length($7) == 8 && $7 ~ /^[0-9a-f]+$/ {print $7, $8}'
     done
     cat "$d/bin/nacre"
 }

@@ -37,6 +37,7 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * untouched.
  */
 @Tag("guest")
+@Tag("appliance")
 class ApplianceBootTest {
 
     private static final Path RUNS = Path.of("target", "appliance").toAbsolutePath();
