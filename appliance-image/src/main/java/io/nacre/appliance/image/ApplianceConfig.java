@@ -2,6 +2,7 @@ package io.nacre.appliance.image;
 
 import static java.util.Objects.requireNonNull;
 
+import io.nacre.nfs.export.ExportTable;
 import io.nacre.s3.auth.KeyStore;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -180,23 +181,16 @@ public record ApplianceConfig(String instanceId, String hostname, String fqdn, N
         return p == null ? dflt : p;
     }
 
-    /** One export line in exports(5) syntax: a path (optional, "/") and client(options) fields. */
-    private static final Pattern EXPORT_CLIENT = Pattern.compile("[^\\s()]*(\\([A-Za-z0-9_=,:]*\\))?");
-
+    /** One export line in exports(5) syntax, checked by the NFS gateway's own parser (what nacre up reads). */
     private static String checkExports(SeedYaml y, String exports) {
         String line = exports.strip();
         if (line.isEmpty() || line.contains("\n")) {
             throw y.fail("nacre.nfs.exports", "must be one export line, like \"/ 192.0.2.0/24(rw) *(ro)\"");
         }
-        String[] fields = line.split("\\s+");
-        int i = fields[0].startsWith("/") && !fields[0].contains("(") ? 1 : 0;
-        if (i == fields.length) {
-            throw y.fail("nacre.nfs.exports", "names no clients: '" + line + "'");
-        }
-        for (; i < fields.length; i++) {
-            if (!EXPORT_CLIENT.matcher(fields[i]).matches()) {
-                throw y.fail("nacre.nfs.exports", "has a client field exports(5) does not allow: '" + fields[i] + "'");
-            }
+        try {
+            ExportTable.parse(line);
+        } catch (IllegalArgumentException e) {
+            throw y.fail("nacre.nfs.exports", "is not an export line Nacre accepts: " + e.getMessage());
         }
         return line;
     }

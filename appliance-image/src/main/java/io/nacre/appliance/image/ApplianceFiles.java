@@ -39,6 +39,7 @@ public final class ApplianceFiles {
 
     static final String NETWORK_DIR = "etc/systemd/network";
     static final String NETWORK_PREFIX = "50-nacre-";
+    static final String EXPORTS = "etc/nacre/exports";
     private static final String HEADER = "# Written by nacre-configure from the seed at each boot; edits here are replaced.\n";
 
     private ApplianceFiles() {
@@ -58,7 +59,7 @@ public final class ApplianceFiles {
         out.add(new File("etc/nacre/up.args", String.join("\n", upArgs(c)) + "\n", "644"));
         String key = c.s3().keyFromSeed() ? c.s3().accessKey() + "\n" + c.s3().secretKey() + "\n" : "";
         out.add(new File("etc/nacre/s3-root.key", key, "600"));
-        out.add(new File("etc/nacre/exports", HEADER + c.nfs().exports() + "\n", "644"));
+        out.add(new File(EXPORTS, HEADER + c.nfs().exports() + "\n", "644"));
         out.add(new File("etc/nacre/runcmd", c.runcmd().isEmpty() ? null
                 : "#!/bin/sh\n" + HEADER + String.join("\n", c.runcmd()) + "\n", "700"));
         out.add(new File("etc/nacre/appliance.conf", summary(c), "644"));
@@ -69,7 +70,9 @@ public final class ApplianceFiles {
     static List<String> upArgs(ApplianceConfig c) {
         List<String> args = new ArrayList<>(List.of(
                 "--s3-port", Integer.toString(c.s3().port()),
-                "--admin-port", Integer.toString(c.adminPort())));
+                "--admin-port", Integer.toString(c.adminPort()),
+                "--nfs-port", Integer.toString(c.nfs().port()),
+                "--nfs-exports", "/" + EXPORTS));
         if (c.s3().domain() != null) {
             args.add("--s3-domain");
             args.add(c.s3().domain());

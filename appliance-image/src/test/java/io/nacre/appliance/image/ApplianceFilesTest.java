@@ -2,6 +2,8 @@ package io.nacre.appliance.image;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.nacre.appliance.node.NfsOptions;
+import io.nacre.nfs.export.ExportTable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -24,7 +26,15 @@ class ApplianceFilesTest {
         assertThat(Files.readString(root.resolve("etc/hosts"))).contains("127.0.1.1\tnacre\n");
         assertThat(Files.readString(root.resolve("etc/systemd/network/50-nacre-0.network")))
                 .contains("[Match]\nType=ether\n", "DHCP=yes\n", "UseHostname=no");
-        assertThat(Files.readAllLines(root.resolve("etc/nacre/up.args"))).containsExactly("--s3-port", "9000", "--admin-port", "9001");
+        assertThat(Files.readAllLines(root.resolve("etc/nacre/up.args"))).containsExactly("--s3-port", "9000", "--admin-port", "9001",
+                "--nfs-port", "2049", "--nfs-exports", "/etc/nacre/exports");
+        // nacre up reads the export rules with the NFS gateway's parser, header comment and all.
+        ExportTable exports = NfsOptions.readExports(root.resolve("etc/nacre/exports"));
+        assertThat(exports.path()).isEqualTo("/");
+        assertThat(exports.rules()).singleElement().satisfies(r -> {
+            assertThat(r.clients().toString()).isEqualTo("*");
+            assertThat(r.readOnly()).isFalse();
+        });
         assertThat(Files.readString(root.resolve("etc/nacre/s3-root.key"))).isEmpty();
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(root.resolve("etc/nacre/s3-root.key"))))
                 .isEqualTo("rw-------");
@@ -71,7 +81,8 @@ class ApplianceFilesTest {
         assertThat(root.resolve("etc/nacre/runcmd")).doesNotExist();
         assertThat(Files.readString(root.resolve("etc/nacre/s3-root.key"))).isEqualTo("SEEDKEY1\nseed-secret-1\n");
         assertThat(Files.readAllLines(root.resolve("etc/nacre/up.args")))
-                .containsExactly("--s3-port", "9000", "--admin-port", "9001", "--s3-domain", "s3.two.example");
+                .containsExactly("--s3-port", "9000", "--admin-port", "9001", "--nfs-port", "2049", "--nfs-exports",
+                        "/etc/nacre/exports", "--s3-domain", "s3.two.example");
         assertThat(Files.readString(root.resolve("etc/nacre/appliance.conf")))
                 .contains("seed=cidata (instance-id a)\n", "hostname=two\n", "s3_key=seed\n", "s3_access_key=SEEDKEY1\n")
                 .doesNotContain("seed-secret-1");
