@@ -46,20 +46,22 @@ class ApplianceBootTest {
     /**
      * The in-guest NFS check, run by the seed's runcmd once Nacre is healthy: a kernel NFSv4.1 mount of the
      * appliance itself; the first time, 4 MiB written and read back cold; later, the file's hash again; the hash
-     * of the object the host put over S3; whether the export lets root write.
+     * of the object the host put over S3; whether the export lets root write. The appliance has no mount.nfs
+     * helper (nfs-common is a client's package): mount(8) hands the options to the kernel's NFS client, which
+     * then needs the server's address as addr=.
      */
     private static final String NFS_CHECK = """
             h=$(curl -fsS http://127.0.0.1:9001/health)
             case $h in *'"nfs"'*) ;; *) echo "APPLIANCE-NFS pending: no nfs role in /health"; exit 0 ;; esac
-            m=/mnt/nfs f=/mnt/nfs/nfs-check/data.bin
+            m=/mnt/nfs f=/mnt/nfs/nfs-check/data.bin o=vers=4.1,addr=127.0.0.1,clientaddr=127.0.0.1
             mkdir -p $m
-            mount -t nfs4 -o vers=4.1 127.0.0.1:/ $m || { echo "APPLIANCE-NFS mount=FAIL"; exit 1; }
+            mount -t nfs4 -o $o 127.0.0.1:/ $m || { echo "APPLIANCE-NFS mount=FAIL"; exit 1; }
             grep " $m nfs4 " /proc/mounts | grep -q 'vers=4.1' && echo "APPLIANCE-NFS vers=4.1"
             if [ -e $f ]; then
                 echo "APPLIANCE-NFS kept sha=$(sha256sum <$f | cut -c1-64)"
             else
                 mkdir -p $m/nfs-check && head -c 4194304 /dev/urandom >/tmp/src.bin && cp /tmp/src.bin $f && sync
-                umount $m && mount -t nfs4 -o vers=4.1 127.0.0.1:/ $m
+                umount $m && mount -t nfs4 -o $o 127.0.0.1:/ $m
                 a=$(sha256sum </tmp/src.bin | cut -c1-64) b=$(sha256sum <$f | cut -c1-64)
                 if [ "$a" = "$b" ]; then echo "APPLIANCE-NFS written sha=$b"; else echo "APPLIANCE-NFS write-read=MISMATCH"; fi
             fi
