@@ -176,7 +176,7 @@ public final class GuestVm implements AutoCloseable {
     }
 
     String consoleText() throws IOException {
-        return Files.exists(console) ? Files.readString(console, StandardCharsets.ISO_8859_1) : "";
+        return readConsole(console);
     }
 
     /** The command's output, as the guest wrote it to the share (empty before it ran). */
@@ -187,17 +187,31 @@ public final class GuestVm implements AutoCloseable {
 
     /** Polls the console until a line matches {@code line}; false when the guest stopped or the deadline passed. */
     boolean awaitConsole(Pattern line, Duration deadline) throws IOException, InterruptedException {
+        return awaitConsole(process, console, line, deadline);
+    }
+
+    /**
+     * Polls a guest's serial console file until a line matches {@code line}; false when {@code qemu} (the process
+     * running the guest) stopped without it or the deadline passed.
+     */
+    public static boolean awaitConsole(Process qemu, Path console, Pattern line, Duration deadline)
+            throws IOException, InterruptedException {
         Instant end = Instant.now().plus(deadline);
         while (Instant.now().isBefore(end)) {
-            if (line.matcher(consoleText()).find()) {
+            if (line.matcher(readConsole(console)).find()) {
                 return true;
             }
-            if (!process.isAlive()) {
-                return line.matcher(consoleText()).find();
+            if (!qemu.isAlive()) {
+                return line.matcher(readConsole(console)).find();
             }
-            process.waitFor(1, TimeUnit.SECONDS);
+            qemu.waitFor(1, TimeUnit.SECONDS);
         }
         return false;
+    }
+
+    /** A serial console file as text (empty before QEMU made it); bytes as Latin-1, whatever the guest wrote. */
+    public static String readConsole(Path console) throws IOException {
+        return Files.exists(console) ? Files.readString(console, StandardCharsets.ISO_8859_1) : "";
     }
 
     /**

@@ -138,7 +138,7 @@ final class ApplianceVm implements AutoCloseable {
     }
 
     String consoleText() throws IOException {
-        return Files.exists(console) ? Files.readString(console, StandardCharsets.ISO_8859_1) : "";
+        return GuestVm.readConsole(console);
     }
 
     /** The console's last lines and boot.sh's log, for failure messages. */
@@ -148,17 +148,7 @@ final class ApplianceVm implements AutoCloseable {
 
     /** Polls the console until a line matches; false when QEMU stopped or the deadline passed. */
     boolean awaitConsole(Pattern line, Duration deadline) throws IOException, InterruptedException {
-        Instant end = Instant.now().plus(deadline);
-        while (Instant.now().isBefore(end)) {
-            if (line.matcher(consoleText()).find()) {
-                return true;
-            }
-            if (!process.isAlive()) {
-                return line.matcher(consoleText()).find();
-            }
-            process.waitFor(1, TimeUnit.SECONDS);
-        }
-        return false;
+        return GuestVm.awaitConsole(process, console, line, deadline);
     }
 
     /**
