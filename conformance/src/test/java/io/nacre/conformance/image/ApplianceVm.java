@@ -13,6 +13,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -185,11 +187,46 @@ final class ApplianceVm implements AutoCloseable {
         return "http://127.0.0.1:" + s3Port;
     }
 
-    /** ACPI power button, as a hypervisor's "shut down": the guest stops its services and powers off. */
+    /**
+     * ACPI power button, as a hypervisor's "shut down": the guest stops its services and powers off. The command
+     * goes to QEMU's monitor once it shows its prompt, and the connection stays open until the monitor prompts
+     * again (it has taken the command): a command written on connect and closed at once can be dropped.
+     */
     void powerdown() throws IOException {
-        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX); Selector sel = Selector.open()) {
             ch.connect(UnixDomainSocketAddress.of(monitor));
-            ch.write(ByteBuffer.wrap("system_powerdown\n".getBytes(StandardCharsets.US_ASCII)));
+            ch.configureBlocking(false);
+            ch.register(sel, SelectionKey.OP_READ);
+            StringBuilder seen = new StringBuilder();
+            awaitPrompts(ch, sel, seen, 1);
+            ByteBuffer cmd = ByteBuffer.wrap("system_powerdown\n".getBytes(StandardCharsets.US_ASCII));
+            while (cmd.hasRemaining()) {
+                ch.write(cmd);
+            }
+            awaitPrompts(ch, sel, seen, 2);
+        }
+    }
+
+    /** Reads the monitor until it prompted {@code count} times in all (or QEMU exited after the first), in a minute. */
+    private static void awaitPrompts(SocketChannel ch, Selector sel, StringBuilder seen, int count) throws IOException {
+        Instant end = Instant.now().plusSeconds(60);
+        ByteBuffer buf = ByteBuffer.allocate(4096);
+        while (seen.toString().split("\\(qemu\\)", -1).length - 1 < count) {
+            long left = Duration.between(Instant.now(), end).toMillis();
+            if (left <= 0) {
+                throw new IOException("QEMU's monitor did not prompt within a minute; it said: " + seen);
+            }
+            sel.select(left);
+            sel.selectedKeys().clear();
+            buf.clear();
+            int n = ch.read(buf);
+            if (n < 0 && count > 1) {
+                return; // QEMU took the command and has already exited
+            }
+            if (n < 0) {
+                throw new IOException("QEMU's monitor closed the connection; it said: " + seen);
+            }
+            seen.append(new String(buf.array(), 0, n, StandardCharsets.ISO_8859_1));
         }
     }
 
