@@ -25,8 +25,13 @@ final class Up implements Callable<Integer> {
             description = "Data directory (default: ${DEFAULT-VALUE}).")
     Path data;
 
+    @Option(names = "--bind", paramLabel = "ADDR", defaultValue = "${env:NACRE_BIND:-127.0.0.1}",
+            description = "Address S3, NFS and the admin endpoint listen on; 0.0.0.0 (or ::) for every address"
+                    + " of this machine (default: ${DEFAULT-VALUE}). The admin verbs answer local callers only.")
+    String bind;
+
     @Option(names = "--admin-port", paramLabel = "PORT", defaultValue = "" + NodeOptions.DEFAULT_ADMIN_PORT,
-            description = "Admin endpoint port on 127.0.0.1 (default: ${DEFAULT-VALUE}).")
+            description = "Admin endpoint port (default: ${DEFAULT-VALUE}).")
     int adminPort;
 
     @Option(names = "--hsm-config", paramLabel = "FILE", defaultValue = "${env:NACRE_HSM_CONFIG}",
@@ -44,7 +49,7 @@ final class Up implements Callable<Integer> {
     int archiveId;
 
     @Option(names = "--s3-port", paramLabel = "PORT", defaultValue = "" + NodeOptions.DEFAULT_S3_PORT,
-            description = "S3 endpoint port on 127.0.0.1 (default: ${DEFAULT-VALUE}).")
+            description = "S3 endpoint port (default: ${DEFAULT-VALUE}).")
     int s3Port;
 
     @Option(names = "--s3-domain", paramLabel = "DOMAIN",
@@ -52,7 +57,7 @@ final class Up implements Callable<Integer> {
     String s3Domain;
 
     @Option(names = "--nfs-port", paramLabel = "PORT", defaultValue = "" + NfsOptions.DEFAULT_PORT,
-            description = "NFSv4.1 port on 127.0.0.1 (default: ${DEFAULT-VALUE}; 0 = any free port).")
+            description = "NFSv4.1 port (default: ${DEFAULT-VALUE}; 0 = any free port).")
     int nfsPort;
 
     @Option(names = "--nfs-exports", paramLabel = "FILE",
@@ -73,14 +78,16 @@ final class Up implements Callable<Integer> {
         }
         NfsOptions nfs = new NfsOptions(nfsPort, nfsExports == null ? null : NfsOptions.readExports(nfsExports),
                 Duration.ofSeconds(nfsLease));
-        NodeOptions opts = NodeOptions.defaults(data).withAdminPort(adminPort).withS3(s3Port, s3Domain).withNfs(nfs)
-                .withHsm(hsm);
+        NodeOptions opts = NodeOptions.defaults(data).withBind(bind).withAdminPort(adminPort).withS3(s3Port, s3Domain)
+                .withNfs(nfs).withHsm(hsm);
         Node node = Node.start(opts);
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             out.println("nacre: stopping...");
             out.flush();
             node.close();
+            out.println("nacre: stopped; every role closed its data cleanly");
+            out.flush();
             stopped.countDown();
         }, "nacre-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);

@@ -56,6 +56,8 @@ import org.slf4j.LoggerFactory;
 public final class Node implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Node.class);
+    /** The one-peer MDS serves this process only: its Raft port is not for the network. */
+    private static final String MDS_BIND = "127.0.0.1";
 
     private final NodeOptions options;
     private final Deque<AutoCloseable> toClose = new ArrayDeque<>();
@@ -105,7 +107,7 @@ public final class Node implements AutoCloseable {
 
         mdsServer = MetadataServer.builder()
                 .dataDir(data.resolve("mdt"))
-                .address(options.bind() + ":" + options.mdsPort())
+                .address(MDS_BIND + ":" + options.mdsPort())
                 .objectStore(store)
                 .build()
                 .start();

@@ -6,10 +6,11 @@ import io.nacre.appliance.hsm.HsmSettings;
 import java.nio.file.Path;
 
 /**
- * Where and how a {@link Node} runs: the data directory, the address every listener binds (127.0.0.1 by
- * default), the ports (0 = any free one, for tests), the S3 virtual-host domain (null: path style only),
- * the number of OSTs of the embedded default, how NFS is served ({@link NfsOptions}), and the HSM
- * archives and policy to run ({@link HsmSettings#NONE} for none).
+ * Where and how a {@link Node} runs: the data directory, the address the client-facing listeners (S3, NFS,
+ * admin) bind (127.0.0.1 by default; the appliance image gives 0.0.0.0), the ports (0 = any free one, for
+ * tests), the S3 virtual-host domain (null: path style only), the number of OSTs of the embedded default,
+ * how NFS is served ({@link NfsOptions}), and the HSM archives and policy to run ({@link HsmSettings#NONE}
+ * for none). The one-peer MDS of the embedded default serves this process only and stays on loopback.
  */
 public record NodeOptions(Path dataDir, String bind, int adminPort, int mdsPort, int s3Port, String s3Domain,
                           int ostCount, NfsOptions nfs, HsmSettings hsm) {
@@ -47,6 +48,11 @@ public record NodeOptions(Path dataDir, String bind, int adminPort, int mdsPort,
     public static NodeOptions ephemeral(Path dataDir) {
         return new NodeOptions(dataDir, "127.0.0.1", 0, 0, 0, null, DEFAULT_OST_COUNT,
                 NfsOptions.defaults().withPort(0), HsmSettings.NONE);
+    }
+
+    /** The address S3, NFS and the admin endpoint listen on: an IP address, or 0.0.0.0 / :: for every one. */
+    public NodeOptions withBind(String address) {
+        return new NodeOptions(dataDir, address, adminPort, mdsPort, s3Port, s3Domain, ostCount, nfs, hsm);
     }
 
     public NodeOptions withAdminPort(int port) {
