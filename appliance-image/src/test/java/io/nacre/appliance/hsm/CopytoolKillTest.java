@@ -19,10 +19,8 @@ import io.nacre.engine.meta.CreateSpec;
 import io.nacre.engine.meta.DirPage;
 import io.nacre.engine.meta.MetadataService;
 import io.nacre.engine.store.Durability;
-import io.nacre.s3.copytool.S3ArchiveConfig;
 import io.nacre.s3.copytool.S3Copytool;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,9 +30,9 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -42,10 +40,11 @@ import software.amazon.awssdk.services.s3.S3Client;
  * {@code nacre copytool} as its own JVM against a running instance, killed with SIGKILL in the middle of
  * an archive and of a restore: the coordinator hands the request to another copytool (here one in the
  * test's process) after the active request timeout, nothing is lost, the request completes once, and the
- * data is byte for byte the same.
+ * data is byte for byte the same. Once with s3proxy as the archive, once with another Nacre's S3 gateway.
  *
- * <p>Tagged heavy (about a minute on a loaded 2-core machine, mostly JVM and server starts); the default run covers
- * the same guarantees at the coordinator ({@code HsmCoordinatorTest}, {@code HsmFailoverTest} in raft-meta).
+ * <p>Tagged heavy (about a minute per archive on a loaded 2-core machine, mostly JVM and server starts);
+ * the default run covers the same guarantees at the coordinator ({@code HsmCoordinatorTest},
+ * {@code HsmFailoverTest} in raft-meta).
  */
 @Tag("heavy")
 class CopytoolKillTest {
@@ -55,16 +54,15 @@ class CopytoolKillTest {
 
     @TempDir
     Path dir;
-    S3ProxyProcess s3proxy;
+    ArchiveServer archive;
     Node node;
     MetadataService mds;
     final List<Process> children = new ArrayList<>();
     final List<AutoCloseable> closeLater = new ArrayList<>();
 
-    @BeforeEach
-    void start() throws Exception {
-        s3proxy = S3ProxyProcess.start(dir.resolve("s3proxy"));
-        s3proxy.createBucket(BUCKET);
+    void start(ArchiveServer.Kind kind) throws Exception {
+        archive = kind.start(dir.resolve("archive"));
+        archive.createBucket(BUCKET);
         node = Node.start(NodeOptions.ephemeral(dir.resolve("data")));
         mds = node.metadata();
         // A silent copytool loses its request after 4 s (agents then report every second).
@@ -80,24 +78,18 @@ class CopytoolKillTest {
         if (node != null) {
             node.close();
         }
-        if (s3proxy != null) {
-            s3proxy.close();
+        if (archive != null) {
+            archive.close();
         }
     }
 
     /** A copytool JVM; {@code bandwidth} 0 for no limit. */
     Process copytool(String name, long bandwidth) throws IOException {
         Path conf = dir.resolve(name + ".properties");
-        Files.writeString(conf, String.join("\n",
-                "archive.1.endpoint = " + s3proxy.endpoint(),
-                "archive.1.bucket = " + BUCKET,
-                "archive.1.prefix = fs",
-                "archive.1.access_key = " + S3ProxyProcess.ACCESS_KEY,
-                "archive.1.secret_key = " + S3ProxyProcess.SECRET_KEY,
-                "archive.1.part_size = 5M",
-                "archive.1.bandwidth = " + bandwidth,
-                "agent.name = " + name,
-                ""));
+        List<String> settings = new ArrayList<>(archive.settings(1, BUCKET));
+        settings.addAll(List.of("archive.1.prefix = fs", "archive.1.part_size = 5M", "archive.1.bandwidth = " + bandwidth,
+                "agent.name = " + name, ""));
+        Files.writeString(conf, String.join("\n", settings));
         List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
                 "--add-opens", "java.base/java.nio=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
                 "-cp", System.getProperty("java.class.path"), "io.nacre.appliance.Main",
@@ -110,8 +102,7 @@ class CopytoolKillTest {
 
     /** A copytool in this process (the one that takes over). */
     HsmAgent inProcess(String name) {
-        S3Copytool ct = new S3Copytool(S3ArchiveConfig.builder(1, BUCKET).endpoint(URI.create(s3proxy.endpoint()))
-                .prefix("fs").credentials(S3ProxyProcess.ACCESS_KEY, S3ProxyProcess.SECRET_KEY).build());
+        S3Copytool ct = new S3Copytool(archive.archive(1, BUCKET).prefix("fs").build());
         closeLater.add(ct);
         HsmAgent a = HsmAgent.builder(mds, node.fileIo(), ct).name(name).pollInterval(Duration.ofMillis(50)).build().start();
         closeLater.add(a);
@@ -133,8 +124,11 @@ class CopytoolKillTest {
         assertThat(request(f, id).state()).as("not finished by the killed copytool").isEqualTo(HsmRequest.State.STARTED);
     }
 
-    @Test
-    void aCopytoolKilledMidArchiveAndMidRestoreLosesNothingAndTheRequestsCompleteOnce() throws Exception {
+    @ParameterizedTest(name = "archive: {0}")
+    @EnumSource(ArchiveServer.Kind.class)
+    void aCopytoolKilledMidArchiveAndMidRestoreLosesNothingAndTheRequestsCompleteOnce(ArchiveServer.Kind kind)
+            throws Exception {
+        start(kind);
         long from = mds.changelogRegister("kill-test");
         byte[] data = new byte[8 << 20];
         new Random(7).nextBytes(data);
@@ -144,15 +138,15 @@ class CopytoolKillTest {
 
         // Archive: the copytool JVM moves 2 MiB/s, so the 8 MiB take long enough to be killed in the middle.
         Process slow = copytool("slow-1", 2 << 20);
-        HsmRequest archive = mds.hsmSubmit(Caller.ROOT, HsmAction.ARCHIVE, f, 0, 0);
-        killMidway(slow, f, archive.id(), "slow-1");
+        HsmRequest archiving = mds.hsmSubmit(Caller.ROOT, HsmAction.ARCHIVE, f, 0, 0);
+        killMidway(slow, f, archiving.id(), "slow-1");
         HsmAgent fast = inProcess("fast-1");
         Poll.until(WAIT, "the archive completes on the second copytool",
-                () -> request(f, archive.id()).state() == HsmRequest.State.SUCCEEDED);
-        HsmRequest done = request(f, archive.id());
+                () -> request(f, archiving.id()).state() == HsmRequest.State.SUCCEEDED);
+        HsmRequest done = request(f, archiving.id());
         assertThat(done.agent()).isEqualTo("fast-1");
         assertThat(done.attempt()).isEqualTo(2);
-        try (S3Client plain = s3proxy.client()) {
+        try (S3Client plain = archive.client()) {
             assertThat(plain.getObjectAsBytes(r -> r.bucket(BUCKET).key("fs/home/big.bin")).asByteArray()).isEqualTo(data);
         }
 

@@ -26,26 +26,22 @@ import io.nacre.nfs.v41.xdr.ReadArgs;
 import io.nacre.nfs.v41.xdr.SetattrArgs;
 import io.nacre.nfs.v41.xdr.WriteArgs;
 import io.nacre.nfs.v41.xdr.XdrIo;
-import io.nacre.s3.auth.KeyStore;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetSocketAddress;
-import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.ResponseBytes;
 import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
@@ -64,8 +60,11 @@ class HsmGatewaysTest {
 
     @TempDir
     static Path dir;
-    /** The archive: another Nacre, through its S3 gateway (s3proxy is the archive of the other HSM tests). */
-    static Node archive;
+    /**
+     * The archive: another Nacre, through its S3 gateway (the other HSM tests archive to s3proxy, the
+     * heavy ones to both).
+     */
+    static ArchiveServer archive;
     static S3Client archiveS3;
     static Node node;
     static MetadataService mds;
@@ -73,31 +72,17 @@ class HsmGatewaysTest {
 
     @BeforeAll
     static void start() {
-        archive = Node.start(NodeOptions.ephemeral(dir.resolve("archive")));
-        archiveS3 = client(archive, archive.keys().root());
+        archive = ArchiveServer.nacre(dir.resolve("archive"));
+        archiveS3 = archive.client();
         archiveS3.createBucket(b -> b.bucket("archive"));
         archiveS3.createBucket(b -> b.bucket("source"));
-        KeyStore.Key key = archive.keys().root();
-        node = Node.start(NodeOptions.ephemeral(dir.resolve("data")).withHsm(HsmSettings.parse(String.join("\n",
-                "archive.1.endpoint = " + archive.s3Uri(),
-                "archive.1.bucket = archive",
-                "archive.1.prefix = fs1",
-                "archive.1.access_key = " + key.accessKey(),
-                "archive.1.secret_key = " + key.secretKey(),
-                "archive.1.part_size = 5M",
-                "s3.restore_wait = 2s"))));
+        List<String> settings = new ArrayList<>(archive.settings(1, "archive"));
+        settings.addAll(List.of("archive.1.prefix = fs1", "archive.1.part_size = 5M", "s3.restore_wait = 2s"));
+        node = Node.start(NodeOptions.ephemeral(dir.resolve("data"))
+                .withHsm(HsmSettings.parse(String.join("\n", settings))));
         mds = node.metadata();
-        s3 = client(node, node.keys().root());
+        s3 = ArchiveServer.client(node, node.keys().root());
         s3.createBucket(b -> b.bucket("data"));
-    }
-
-    /** An SDK client of a Nacre's S3 that does not retry: each answer is seen as the server gave it. */
-    static S3Client client(Node n, KeyStore.Key key) {
-        return S3Client.builder().endpointOverride(URI.create(n.s3Uri())).region(Region.US_EAST_1).forcePathStyle(true)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(key.accessKey(),
-                        key.secretKey())))
-                .overrideConfiguration(c -> c.retryStrategy(AwsRetryStrategy.doNotRetry()))
-                .build();
     }
 
     @AfterAll

@@ -21,12 +21,10 @@ import io.nacre.meta.Peer;
 import io.nacre.ost.LocalObjectStore;
 import io.nacre.ost.Ost;
 import io.nacre.ost.OstOptions;
-import io.nacre.s3.copytool.S3ArchiveConfig;
 import io.nacre.s3.copytool.S3Copytool;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -36,15 +34,18 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * HSM over a three-peer MDS whose leader goes away while requests are queued and running: every request
- * completes, each once, and the files archived and restored under the new leader read back the same.
+ * completes, each once, and the files archived and restored under the new leader read back the same. Once
+ * with s3proxy as the archive, once with another Nacre's S3 gateway.
  *
- * <p>Tagged heavy (about a minute on a loaded 2-core machine, mostly JVM and server starts); the default run covers
- * the same guarantees at the coordinator ({@code HsmCoordinatorTest}, {@code HsmFailoverTest} in raft-meta).
+ * <p>Tagged heavy (about a minute per archive on a loaded 2-core machine, mostly JVM and server starts);
+ * the default run covers the same guarantees at the coordinator ({@code HsmCoordinatorTest},
+ * {@code HsmFailoverTest} in raft-meta).
  */
 @Tag("heavy")
 class HsmLeaderChangeTest {
@@ -72,15 +73,16 @@ class HsmLeaderChangeTest {
         return out;
     }
 
-    @Test
-    void theLeaderGoingAwayMidQueueLosesNoRequestAndCompletesEachOnce() throws Exception {
+    @ParameterizedTest(name = "archive: {0}")
+    @EnumSource(ArchiveServer.Kind.class)
+    void theLeaderGoingAwayMidQueueLosesNoRequestAndCompletesEachOnce(ArchiveServer.Kind kind) throws Exception {
         List<Peer> peers = freePeers(3);
         List<Ost> osts = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
             osts.add(Ost.open(dir.resolve("ost" + i), i, OstOptions.defaults()));
         }
         MetadataServer[] servers = new MetadataServer[3];
-        try (S3ProxyProcess s3proxy = S3ProxyProcess.start(dir.resolve("s3proxy"));
+        try (ArchiveServer archive = kind.start(dir.resolve("archive"));
              LocalObjectStore store = new LocalObjectStore(osts);
              AutoCloseable stopServers = () -> {
                  for (MetadataServer s : servers) {
@@ -89,7 +91,7 @@ class HsmLeaderChangeTest {
                      }
                  }
              }) {
-            s3proxy.createBucket("leader");
+            archive.createBucket("leader");
             for (int i = 0; i < 3; i++) {
                 servers[i] = MetadataServer.builder().dataDir(dir.resolve("mds" + i)).peerId("mds" + i).peers(peers)
                         .objectStore(store).build().start();
@@ -97,9 +99,7 @@ class HsmLeaderChangeTest {
             try (MetadataClient mds = MetadataClient.connect(peers);
                  FileIo io = FileIo.builder(mds, store).build();
                  Destroyer destroyer = Destroyer.builder(io).interval(Duration.ofMillis(100)).build();
-                 S3Copytool copytool = new S3Copytool(S3ArchiveConfig.builder(1, "leader")
-                         .endpoint(URI.create(s3proxy.endpoint()))
-                         .credentials(S3ProxyProcess.ACCESS_KEY, S3ProxyProcess.SECRET_KEY).build())) {
+                 S3Copytool copytool = new S3Copytool(archive.archive(1, "leader").build())) {
                 for (Ost o : osts) {
                     mds.registerOst(o.info());
                 }

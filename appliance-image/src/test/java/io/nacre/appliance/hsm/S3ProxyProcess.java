@@ -19,12 +19,13 @@ import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * s3proxy 4.1.0 (org.gaul:s3proxy jar-with-dependencies, from Maven Central) with its filesystem backend,
- * as its own process on a loopback port: the independent S3 server HSM archives to in tests.
+ * as its own process on a loopback port: the independent S3 server HSM archives to in tests, and the
+ * baseline of conformance's S3 bench (which takes it from this module's test-jar).
  */
-final class S3ProxyProcess implements AutoCloseable {
+public final class S3ProxyProcess implements AutoCloseable {
 
-    static final String ACCESS_KEY = "s3proxy-identity";
-    static final String SECRET_KEY = "s3proxy-credential";
+    public static final String ACCESS_KEY = "s3proxy-identity";
+    public static final String SECRET_KEY = "s3proxy-credential";
 
     private final Process process;
     private final int port;
@@ -36,7 +37,13 @@ final class S3ProxyProcess implements AutoCloseable {
         this.dataDir = dataDir;
     }
 
+    /** s3proxy with its data and log under {@code dir}, and a heap enough for tests. */
     static S3ProxyProcess start(Path dir) throws IOException {
+        return start(dir, "512m");
+    }
+
+    /** s3proxy with its data and log under {@code dir}, and a JVM heap of {@code maxHeap} ({@code -Xmx}). */
+    public static S3ProxyProcess start(Path dir, String maxHeap) throws IOException {
         String jar = System.getProperty("nacre.s3proxy.jar");
         if (jar == null || !Files.exists(Path.of(jar))) {
             throw new IllegalStateException("s3proxy jar not found (system property nacre.s3proxy.jar): " + jar);
@@ -56,7 +63,7 @@ final class S3ProxyProcess implements AutoCloseable {
                 "jclouds.filesystem.basedir=" + data.toAbsolutePath(),
                 ""));
         String java = ProcessHandle.current().info().command().orElse("java");
-        Process p = new ProcessBuilder(java, "-Xmx512m", "-jar", jar, "--properties", conf.toString())
+        Process p = new ProcessBuilder(java, "-Xmx" + maxHeap, "-jar", jar, "--properties", conf.toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("s3proxy.log").toFile()).start();
         S3ProxyProcess proxy = new S3ProxyProcess(p, port, data);
         try {
@@ -81,7 +88,7 @@ final class S3ProxyProcess implements AutoCloseable {
         return proxy;
     }
 
-    String endpoint() {
+    public String endpoint() {
         return "http://127.0.0.1:" + port;
     }
 
