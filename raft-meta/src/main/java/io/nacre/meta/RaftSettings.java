@@ -46,8 +46,12 @@ final class RaftSettings {
         RaftServerConfigKeys.setStorageDir(p, List.of(storageDir));
         GrpcConfigKeys.Server.setHost(p, self.host());
         GrpcConfigKeys.Server.setPort(p, self.port());
-        // Reads go through ReadIndex: linearizable, whoever asks.
+        // Reads are linearizable, whoever asks: ReadIndex, which the leader answers from its lease while a
+        // majority has acknowledged it within the last 90% of the minimum election timeout (no other leader
+        // can have been elected in that time: followers that heard from a leader within the minimum timeout
+        // refuse votes), else after a round of heartbeats.
         RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
+        RaftServerConfigKeys.Read.setLeaderLeaseEnabled(p, true);
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
         RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, s.snapshotEvery());
         RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, 2);
@@ -67,6 +71,11 @@ final class RaftSettings {
         RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(p, TimeDuration.valueOf(50, java.util.concurrent.TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(p, TimeDuration.valueOf(150, java.util.concurrent.TimeUnit.MILLISECONDS));
         return p;
+    }
+
+    /** A client used for its gRPC connections only: whoever uses it retries by itself. */
+    static RaftClient client(String cluster, List<Peer> peers, Duration requestTimeout) {
+        return client(cluster, peers, requestTimeout, RetryPolicies.noRetry());
     }
 
     static RaftClient client(String cluster, List<Peer> peers, Duration requestTimeout, RetryPolicy retry) {
