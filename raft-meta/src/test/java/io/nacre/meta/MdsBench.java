@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Run: {@code ./mvnw -B -Pbench -pl raft-meta -am verify -Dtest=MdsBench}, or its main. System
  * properties: bench.seconds (per row, 5), bench.warmup (10), bench.peers ("1,3"), bench.callers
- * ("1,8,32,128"), bench.modes ("grpc,in-process").
+ * ("1,8,32,128"), bench.modes ("grpc,in-process"), bench.inflight (batches in flight per client, 1).
  */
 @Tag("bench")
 class MdsBench {
@@ -35,6 +35,7 @@ class MdsBench {
     private static final long WARMUP_SECONDS = Long.getLong("bench.warmup", 10);
     private static final int[] PEERS = ints(System.getProperty("bench.peers", "1,3"));
     private static final int[] CALLERS = ints(System.getProperty("bench.callers", "1,8,32,128"));
+    private static final int IN_FLIGHT = Integer.getInteger("bench.inflight", 1);
     private static final List<String> MODES = List.of(System.getProperty("bench.modes", "grpc,in-process").split(","));
 
     /** One row: what was done, how many times in how long, and the Raft entries its changes took. */
@@ -64,7 +65,7 @@ class MdsBench {
                     }
                     for (String mode : MODES) {
                         try (MetadataClient mds = MetadataClient.builder().peers(cluster.peers)
-                                .inProcess(mode.strip().equals("in-process")).build()) {
+                                .inProcess(mode.strip().equals("in-process")).inFlight(IN_FLIGHT).build()) {
                             String m = mode.strip();
                             creates(mds, leader, peers, m, 32, WARMUP_SECONDS, "warmup-" + m);
                             for (int callers : CALLERS) {
