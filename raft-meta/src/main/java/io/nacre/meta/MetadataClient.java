@@ -34,7 +34,7 @@ import org.apache.ratis.protocol.RaftPeerId;
 /**
  * The {@link MetadataService} of a Nacre file system, served by its metadata servers (one Raft group):
  * the same class in the process that runs the MDS and on gateway nodes. Changes go to the leader in
- * batches (group commit, see {@link Batcher}); reads are linearizable (ReadIndex, or the leader's lease).
+ * batches (group commit, see {@link Batcher}); reads are linearizable (ReadIndex).
  * When the leader runs in the same JVM, requests are handed to it directly rather than over gRPC
  * (see {@link LeaderLink}). When the leader fails the client finds the new one itself, retrying until its
  * timeout before failing with {@link Status#UNAVAILABLE}; a retried change is applied once (Ratis's retry

@@ -46,12 +46,15 @@ final class RaftSettings {
         RaftServerConfigKeys.setStorageDir(p, List.of(storageDir));
         GrpcConfigKeys.Server.setHost(p, self.host());
         GrpcConfigKeys.Server.setPort(p, self.port());
-        // Reads are linearizable, whoever asks: ReadIndex, which the leader answers from its lease while a
-        // majority has acknowledged it within the last 90% of the minimum election timeout (no other leader
-        // can have been elected in that time: followers that heard from a leader within the minimum timeout
-        // refuse votes), else after a round of heartbeats.
+        // Reads are linearizable, whoever asks: ReadIndex, with a round of heartbeats to a majority (shared
+        // by the reads waiting at the same time; a single peer needs none). No leader lease: Ratis 3.3 makes
+        // a follower that heard from its leader within the minimum election timeout refuse a pre-vote but
+        // not a vote, so a follower can acknowledge the old leader's heartbeat (extending its lease) and
+        // then at once vote for a higher-term candidate that passed its pre-vote; for the rest of the lease
+        // the old leader would answer reads that miss what the new one committed (Raft thesis 6.4.1 needs
+        // both refused).
         RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
-        RaftServerConfigKeys.Read.setLeaderLeaseEnabled(p, true);
+        RaftServerConfigKeys.Read.setLeaderLeaseEnabled(p, false);
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
         RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, s.snapshotEvery());
         RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, 2);

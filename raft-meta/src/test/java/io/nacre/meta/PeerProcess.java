@@ -8,7 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A {@link PeerMain} in a child JVM: started, waited for, and killed with SIGKILL. */
+/** A {@link PeerMain} in a child JVM: started, waited for, paused with SIGSTOP, and killed with SIGKILL. */
 final class PeerProcess implements AutoCloseable {
 
     final Peer peer;
@@ -73,6 +73,23 @@ final class PeerProcess implements AutoCloseable {
 
     boolean alive() {
         return process.isAlive();
+    }
+
+    /** kill -STOP: the child keeps its state and sockets but does nothing (as in a long GC pause). */
+    void pause() throws IOException, InterruptedException {
+        signal("STOP");
+    }
+
+    /** kill -CONT, after {@link #pause}. */
+    void resume() throws IOException, InterruptedException {
+        signal("CONT");
+    }
+
+    private void signal(String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+        if (kill.waitFor() != 0) {
+            throw new IOException("kill -" + name + " " + process.pid() + " exited with " + kill.exitValue());
+        }
     }
 
     /** kill -9. */
