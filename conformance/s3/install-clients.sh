@@ -3,11 +3,11 @@
 # rclone and boto3. Idempotent; needs root (apt-get). Usage: conformance/s3/install-clients.sh
 set -eu
 
+# Debian's own packages, checked with dpkg: a client on PATH from elsewhere (pip, pyenv) does not count.
 missing=""
-command -v aws >/dev/null 2>&1 || missing="$missing awscli"
-command -v s3cmd >/dev/null 2>&1 || missing="$missing s3cmd"
-command -v rclone >/dev/null 2>&1 || missing="$missing rclone"
-python3 -c 'import boto3' >/dev/null 2>&1 || missing="$missing python3-boto3"
+for pkg in awscli s3cmd rclone python3-boto3; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing="$missing $pkg"
+done
 
 if [ -z "$missing" ]; then
     echo "S3 clients already installed"

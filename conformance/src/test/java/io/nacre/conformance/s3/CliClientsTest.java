@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.nacre.s3.auth.KeyStore;
 import io.nacre.s3.it.NacreS3;
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -67,12 +66,14 @@ class CliClientsTest {
         }
     }
 
+    // Debian's packages, by their paths: a client of the same name from pip or pyenv on PATH is not one.
+    static final String AWS = "/usr/bin/aws";
+    static final String S3CMD = "/usr/bin/s3cmd";
+    static final String RCLONE = "/usr/bin/rclone";
+    static final String PYTHON = "/usr/bin/python3";
+
     static boolean has(String command) {
-        try {
-            return new ProcessBuilder("sh", "-c", "command -v " + command).start().waitFor() == 0;
-        } catch (IOException | InterruptedException e) {
-            return false;
-        }
+        return Files.isExecutable(Path.of(command));
     }
 
     record Run(int exit, String out) {
@@ -116,31 +117,31 @@ class CliClientsTest {
 
     @Test
     void awsCli() throws Exception {
-        assumeTrue(has("aws"), "aws-cli is not installed (conformance/s3/install-clients.sh installs it)");
+        assumeTrue(has(AWS), "aws-cli is not installed (conformance/s3/install-clients.sh installs it)");
         Path cfg = dir.resolve("aws-config");
         Files.writeString(cfg, "[default]\nregion = us-east-1\ns3 =\n  addressing_style = path\n");
         Map<String, String> env = Map.of("AWS_ACCESS_KEY_ID", root.accessKey(), "AWS_SECRET_ACCESS_KEY", root.secretKey(),
                 "AWS_CONFIG_FILE", cfg.toString(), "AWS_SHARED_CREDENTIALS_FILE", "/dev/null", "AWS_PAGER", "");
         String ep = nacre.endpoint();
-        ok(env, "aws", "--endpoint-url", ep, "s3", "mb", "s3://cli-aws");
-        ok(env, "aws", "--endpoint-url", ep, "s3", "cp", big.toString(), "s3://cli-aws/data/big.bin");
-        ok(env, "aws", "--endpoint-url", ep, "s3", "cp", "s3://cli-aws/data/big.bin", dir.resolve("aws-down.bin").toString());
+        ok(env, AWS, "--endpoint-url", ep, "s3", "mb", "s3://cli-aws");
+        ok(env, AWS, "--endpoint-url", ep, "s3", "cp", big.toString(), "s3://cli-aws/data/big.bin");
+        ok(env, AWS, "--endpoint-url", ep, "s3", "cp", "s3://cli-aws/data/big.bin", dir.resolve("aws-down.bin").toString());
         assertThat(md5(dir.resolve("aws-down.bin"))).isEqualTo(md5(big));
-        ok(env, "aws", "--endpoint-url", ep, "s3", "sync", tree.toString(), "s3://cli-aws/tree");
-        assertThat(ok(env, "aws", "--endpoint-url", ep, "s3", "ls", "s3://cli-aws/tree/").out())
+        ok(env, AWS, "--endpoint-url", ep, "s3", "sync", tree.toString(), "s3://cli-aws/tree");
+        assertThat(ok(env, AWS, "--endpoint-url", ep, "s3", "ls", "s3://cli-aws/tree/").out())
                 .contains("PRE sub/").contains("a.txt").contains("x-y.txt");
-        ok(env, "aws", "--endpoint-url", ep, "s3", "sync", "s3://cli-aws/tree", dir.resolve("aws-tree").toString());
+        ok(env, AWS, "--endpoint-url", ep, "s3", "sync", "s3://cli-aws/tree", dir.resolve("aws-tree").toString());
         assertThat(Files.readString(dir.resolve("aws-tree/sub/deeper/c.txt"))).isEqualTo("content of sub/deeper/c.txt");
-        String url = ok(env, "aws", "--endpoint-url", ep, "s3", "presign", "s3://cli-aws/tree/a.txt").out();
+        String url = ok(env, AWS, "--endpoint-url", ep, "s3", "presign", "s3://cli-aws/tree/a.txt").out();
         assertThat(fetch(url)).isEqualTo("content of a.txt");
-        ok(env, "aws", "--endpoint-url", ep, "s3", "rm", "--recursive", "s3://cli-aws/");
+        ok(env, AWS, "--endpoint-url", ep, "s3", "rm", "--recursive", "s3://cli-aws/");
         assertThat(keys("cli-aws")).isEmpty();
-        ok(env, "aws", "--endpoint-url", ep, "s3", "rb", "s3://cli-aws");
+        ok(env, AWS, "--endpoint-url", ep, "s3", "rb", "s3://cli-aws");
     }
 
     @Test
     void s3cmd() throws Exception {
-        assumeTrue(has("s3cmd"), "s3cmd is not installed (conformance/s3/install-clients.sh installs it)");
+        assumeTrue(has(S3CMD), "s3cmd is not installed (conformance/s3/install-clients.sh installs it)");
         Path cfg = dir.resolve("s3cmd.cfg");
         String hostPort = "127.0.0.1:" + nacre.server.port();
         Files.writeString(cfg, String.join("\n", "[default]", "access_key = " + root.accessKey(),
@@ -149,23 +150,23 @@ class CliClientsTest {
                 "multipart_chunk_size_mb = 5", ""));
         Map<String, String> env = Map.of();
         String c = cfg.toString();
-        ok(env, "s3cmd", "-c", c, "mb", "s3://cli-s3cmd");
-        ok(env, "s3cmd", "-c", c, "put", big.toString(), "s3://cli-s3cmd/data/big.bin");
-        ok(env, "s3cmd", "-c", c, "get", "s3://cli-s3cmd/data/big.bin", dir.resolve("s3cmd-down.bin").toString());
+        ok(env, S3CMD, "-c", c, "mb", "s3://cli-s3cmd");
+        ok(env, S3CMD, "-c", c, "put", big.toString(), "s3://cli-s3cmd/data/big.bin");
+        ok(env, S3CMD, "-c", c, "get", "s3://cli-s3cmd/data/big.bin", dir.resolve("s3cmd-down.bin").toString());
         assertThat(md5(dir.resolve("s3cmd-down.bin"))).isEqualTo(md5(big));
-        ok(env, "s3cmd", "-c", c, "sync", tree + "/", "s3://cli-s3cmd/tree/");
-        assertThat(ok(env, "s3cmd", "-c", c, "ls", "s3://cli-s3cmd/tree/").out())
+        ok(env, S3CMD, "-c", c, "sync", tree + "/", "s3://cli-s3cmd/tree/");
+        assertThat(ok(env, S3CMD, "-c", c, "ls", "s3://cli-s3cmd/tree/").out())
                 .contains("DIR").contains("s3://cli-s3cmd/tree/sub/").contains("s3://cli-s3cmd/tree/a.txt");
-        String url = ok(env, "s3cmd", "-c", c, "signurl", "s3://cli-s3cmd/tree/a.txt", "+600").out();
+        String url = ok(env, S3CMD, "-c", c, "signurl", "s3://cli-s3cmd/tree/a.txt", "+600").out();
         assertThat(fetch(url)).isEqualTo("content of a.txt");
-        ok(env, "s3cmd", "-c", c, "del", "--recursive", "--force", "s3://cli-s3cmd/");
+        ok(env, S3CMD, "-c", c, "del", "--recursive", "--force", "s3://cli-s3cmd/");
         assertThat(keys("cli-s3cmd")).isEmpty();
-        ok(env, "s3cmd", "-c", c, "rb", "s3://cli-s3cmd");
+        ok(env, S3CMD, "-c", c, "rb", "s3://cli-s3cmd");
     }
 
     @Test
     void rclone() throws Exception {
-        assumeTrue(has("rclone"), "rclone is not installed (conformance/s3/install-clients.sh installs it)");
+        assumeTrue(has(RCLONE), "rclone is not installed (conformance/s3/install-clients.sh installs it)");
         Map<String, String> env = Map.of(
                 "RCLONE_CONFIG", dir.resolve("rclone.conf").toString(),
                 "RCLONE_CONFIG_NACRE_TYPE", "s3",
@@ -175,18 +176,18 @@ class CliClientsTest {
                 "RCLONE_CONFIG_NACRE_ENDPOINT", nacre.endpoint(),
                 "RCLONE_CONFIG_NACRE_REGION", "us-east-1",
                 "RCLONE_CONFIG_NACRE_FORCE_PATH_STYLE", "true");
-        ok(env, "rclone", "mkdir", "nacre:cli-rclone");
-        ok(env, "rclone", "copyto", "--s3-upload-cutoff", "8M", "--s3-chunk-size", "5M", big.toString(),
+        ok(env, RCLONE, "mkdir", "nacre:cli-rclone");
+        ok(env, RCLONE, "copyto", "--s3-upload-cutoff", "8M", "--s3-chunk-size", "5M", big.toString(),
                 "nacre:cli-rclone/data/big.bin");
-        ok(env, "rclone", "copyto", "nacre:cli-rclone/data/big.bin", dir.resolve("rclone-down.bin").toString());
+        ok(env, RCLONE, "copyto", "nacre:cli-rclone/data/big.bin", dir.resolve("rclone-down.bin").toString());
         assertThat(md5(dir.resolve("rclone-down.bin"))).isEqualTo(md5(big));
-        ok(env, "rclone", "sync", tree.toString(), "nacre:cli-rclone/tree");
-        assertThat(ok(env, "rclone", "lsf", "nacre:cli-rclone/tree").out()).contains("sub/").contains("a.txt");
-        ok(env, "rclone", "check", tree.toString(), "nacre:cli-rclone/tree");
-        String url = ok(env, "rclone", "link", "--expire", "1h", "nacre:cli-rclone/tree/a.txt").out();
+        ok(env, RCLONE, "sync", tree.toString(), "nacre:cli-rclone/tree");
+        assertThat(ok(env, RCLONE, "lsf", "nacre:cli-rclone/tree").out()).contains("sub/").contains("a.txt");
+        ok(env, RCLONE, "check", tree.toString(), "nacre:cli-rclone/tree");
+        String url = ok(env, RCLONE, "link", "--expire", "1h", "nacre:cli-rclone/tree/a.txt").out();
         assertThat(fetch(url.lines().filter(l -> l.startsWith("http")).findFirst().orElseThrow()))
                 .isEqualTo("content of a.txt");
-        ok(env, "rclone", "purge", "nacre:cli-rclone");
+        ok(env, RCLONE, "purge", "nacre:cli-rclone");
         try (var s3 = nacre.client()) {
             assertThat(s3.listBuckets().buckets()).extracting(b -> b.name()).doesNotContain("cli-rclone");
         }
@@ -194,7 +195,7 @@ class CliClientsTest {
 
     @Test
     void boto3() throws Exception {
-        assumeTrue(run(Map.of(), "python3", "-c", "import boto3").exit() == 0,
+        assumeTrue(run(Map.of(), PYTHON, "-c", "import boto3").exit() == 0,
                 "boto3 is not installed (conformance/s3/install-clients.sh installs it)");
         Path script = dir.resolve("boto3_workload.py");
         Files.writeString(script, """
@@ -222,7 +223,7 @@ class CliClientsTest {
                 print("done")
                 """);
         Path down = dir.resolve("boto3-down.bin");
-        String out = ok(Map.of(), "python3", script.toString(), nacre.endpoint(), root.accessKey(), root.secretKey(),
+        String out = ok(Map.of(), PYTHON, script.toString(), nacre.endpoint(), root.accessKey(), root.secretKey(),
                 big.toString(), down.toString()).out();
         assertThat(out).contains("keys ['t/a', 't/e']").contains("prefixes ['t/b/']").contains("presigned t/a")
                 .contains("done");

@@ -191,6 +191,20 @@ public final class FileIo implements AutoCloseable {
         return pending.merge(mds.getattr(fid));
     }
 
+    /**
+     * The bytes the file's data occupies on its OSTs, holes not counted (st_blocks), asked of the OSTs
+     * as Lustre's glimpse does: the MDS's attributes only estimate it from the size.
+     */
+    public long spaceUsed(Fid fid) {
+        requireNonNull(fid, "fid");
+        ensureOpen();
+        long used = 0;
+        for (ObjectRef object : mds.layout(fid).objects()) {
+            used += objects.stat(object).bytesUsed();
+        }
+        return used;
+    }
+
     /** The current write verifier (see {@link #write}). */
     public long verifier() {
         return verifier.value();

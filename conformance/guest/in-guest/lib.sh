@@ -1,0 +1,80 @@
+# shellcheck shell=bash
+# Shared by the in-guest workload and bench: the server adapter, the NFS mount, PASS/FAIL steps.
+# The server under test is chosen by SERVER (knfsd, nacre): servers/$SERVER.sh defines
+#   server_start              start it, exporting its root on 127.0.0.1:2049 (NFSv4.1)
+#   server_stop               stop it (its data stays)
+#   server_source             the mount source, e.g. 127.0.0.1:/
+#   server_setstripe DIR N    make new files in DIR striped over N targets (no-op where unsupported)
+
+TOOLS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+MNT=${MNT:-/mnt/nfs}
+NFS_OPTS=${NFS_OPTS:-vers=4.1,proto=tcp,port=2049}
+
+log() { printf '%(%H:%M:%S)T %s\n' -1 "$*"; }
+die() { log "ERROR: $*"; exit 1; }
+
+load_server() {
+    SERVER=$1
+    [[ -r $TOOLS/servers/$SERVER.sh ]] || die "unknown server '$SERVER' (have: $(cd "$TOOLS/servers" && ls | sed 's/\.sh$//' | xargs))"
+    # shellcheck source=/dev/null
+    . "$TOOLS/servers/$SERVER.sh"
+}
+
+# wait_port PORT SECONDS: polls until something accepts TCP connections on 127.0.0.1:PORT.
+wait_port() {
+    local port=$1 deadline=$((SECONDS + $2))
+    until (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
+        ((SECONDS < deadline)) || return 1
+        sleep 0.5
+    done
+}
+
+nfs_mount() {
+    mkdir -p "$MNT"
+    mount -t nfs -o "$NFS_OPTS" "$(server_source)" "$MNT" || return 1
+    grep -q " $MNT nfs4 .*vers=4.1" /proc/mounts || { log "mount is not NFSv4.1: $(grep " $MNT " /proc/mounts)"; return 1; }
+}
+
+nfs_umount() {
+    mountpoint -q "$MNT" || return 0
+    umount "$MNT"
+}
+
+# Cold caches: unmount (flushes and forgets the client's caches), drop the page cache, mount again.
+nfs_remount_cold() {
+    nfs_umount && sync && echo 3 >/proc/sys/vm/drop_caches && nfs_mount
+}
+
+STEPS_PASSED=() STEPS_FAILED=()
+# step NAME FUNCTION: runs FUNCTION in a subshell with errexit; prints PASS/FAIL with the time taken.
+step() {
+    local name=$1 fn=$2 t0=$SECONDS rc=0
+    log "---- $name"
+    # Not "( ... ) || rc=$?": errexit is off inside anything on the left of || or &&.
+    (set -eEuo pipefail; trap 'echo "  failed at line $LINENO: $BASH_COMMAND" >&2' ERR; "$fn")
+    rc=$?
+    if ((rc == 0)); then
+        printf 'PASS %s (%d s)\n' "$name" $((SECONDS - t0)); STEPS_PASSED+=("$name")
+    else
+        printf 'FAIL %s (status %d, %d s)\n' "$name" "$rc" $((SECONDS - t0)); STEPS_FAILED+=("$name")
+    fi
+    return 0
+}
+
+# check DESCRIPTION COMMAND...: fails the step with a readable message when COMMAND fails.
+check() {
+    local what=$1; shift
+    "$@" || { echo "  check failed: $what" >&2; return 1; }
+}
+
+# expect_eq DESCRIPTION EXPECTED ACTUAL
+expect_eq() {
+    [[ $2 == "$3" ]] || { echo "  check failed: $1: expected '$2', got '$3'" >&2; return 1; }
+}
+
+steps_summary() {
+    printf 'SUMMARY %s: %d steps, %d PASS, %d FAIL%s\n' "$SERVER" \
+        $((${#STEPS_PASSED[@]} + ${#STEPS_FAILED[@]})) ${#STEPS_PASSED[@]} ${#STEPS_FAILED[@]} \
+        "${STEPS_FAILED[*]:+ (failed: ${STEPS_FAILED[*]})}"
+    ((${#STEPS_FAILED[@]} == 0))
+}

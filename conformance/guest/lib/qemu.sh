@@ -1,0 +1,59 @@
+# shellcheck shell=bash
+# Booting Debian guests under QEMU on these hosts (see shared/GUEST.md): TCG only (KVM here is PVM and
+# cannot run a stock kernel), no AVX advertised (the JVM's AVX intrinsics crawl under TCG), direct
+# kernel boot, serial console to a file as the result channel. Sourced by run.sh; reusable by the
+# appliance boot test.
+
+qemu_log() { printf '[qemu %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
+
+# qemu_machine_args MEM_MIB CPUS: prints (NUL-separated) the machine, accelerator and CPU arguments.
+qemu_machine_args() {
+    printf '%s\0' -machine pc -accel tcg,thread=multi,tb-size=512 -cpu max,-avx,-avx2 \
+        -m "$1" -smp "$2" -nodefaults -display none -vga none -no-reboot \
+        -rtc base=utc -device virtio-rng-pci
+}
+
+# qemu_overlay BASE OVERLAY: a throwaway qcow2 whose backing file is BASE (BASE stays untouched).
+qemu_overlay() {
+    qemu-img create -q -f qcow2 -F qcow2 -b "$1" "$2"
+}
+
+# qemu_start CONSOLE ARGS...: starts qemu-system-x86_64 in the background with the serial console
+# written to CONSOLE; sets QEMU_PID.
+qemu_start() {
+    local console=$1; shift
+    : >"$console"
+    qemu-system-x86_64 -serial "file:$console" "$@" </dev/null &
+    QEMU_PID=$!
+}
+
+# qemu_wait CONSOLE REGEX DEADLINE_EPOCH: waits until a console line matches REGEX (returns 0), QEMU
+# exits (1) or the deadline passes (2). Polls once a second; the console is a plain file.
+qemu_wait() {
+    local console=$1 regex=$2 deadline=$3
+    while :; do
+        grep -qaE "$regex" "$console" 2>/dev/null && return 0
+        kill -0 "$QEMU_PID" 2>/dev/null || { grep -qaE "$regex" "$console" 2>/dev/null && return 0; return 1; }
+        (( $(date +%s) >= deadline )) && return 2
+        sleep 1
+    done
+}
+
+# qemu_stop GRACE_SECONDS: waits up to GRACE_SECONDS for QEMU (the guest powering itself off), then
+# kills it by its PID.
+qemu_stop() {
+    local grace=$1 i
+    [[ -n ${QEMU_PID:-} ]] || return 0
+    for ((i = 0; i < grace; i++)); do
+        kill -0 "$QEMU_PID" 2>/dev/null || break
+        sleep 1
+    done
+    if kill -0 "$QEMU_PID" 2>/dev/null; then
+        qemu_log "killing QEMU (pid $QEMU_PID)"
+        kill -TERM "$QEMU_PID" 2>/dev/null || true
+        for ((i = 0; i < 10; i++)); do kill -0 "$QEMU_PID" 2>/dev/null || break; sleep 1; done
+        kill -KILL "$QEMU_PID" 2>/dev/null || true   # already gone after TERM: fine
+    fi
+    wait "$QEMU_PID" 2>/dev/null || true   # QEMU's own status (143 when killed) is not ours
+    QEMU_PID=
+}

@@ -1,0 +1,132 @@
+package io.nacre.nfs;
+
+import static java.util.Objects.requireNonNull;
+
+import io.nacre.engine.io.FileIo;
+import io.nacre.engine.meta.MetadataService;
+import io.nacre.nfs.export.ExportTable;
+import io.nacre.nfs.v41.NfsService;
+import io.nacre.nfs.v41.attr.IdMapper;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Nacre's NFSv4.1 server: serves the namespace of a {@link MetadataService} with data through a
+ * {@link FileIo}, to the clients its {@link ExportTable} admits. Build, {@link #start()}, {@link #close()}:
+ *
+ * <pre>
+ * NfsServer nfs = NfsServer.builder(mds, fileIo).bindAddress("127.0.0.1").port(2049)
+ *         .exports(ExportTable.parse("/ 127.0.0.1(rw,no_root_squash)")).build().start();
+ * </pre>
+ */
+public final class NfsServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(NfsServer.class);
+
+    /** The NFS port. */
+    public static final int DEFAULT_PORT = 2049;
+
+    private final NfsService service;
+    private volatile boolean started;
+
+    private NfsServer(Builder b) {
+        this.service = new NfsService(b.md, b.io, b.exports, b.ids, b.lease, b.maxIo, b.bindAddress, b.port);
+    }
+
+    public static Builder builder(MetadataService md, FileIo io) {
+        return new Builder(md, io);
+    }
+
+    /** Binds the port and starts serving; returns this. */
+    public NfsServer start() throws IOException {
+        service.start();
+        started = true;
+        LOG.info("NFSv4.1 server on {}", address());
+        return this;
+    }
+
+    /** The address the server listens on (the port chosen when 0 was asked). */
+    public InetSocketAddress address() {
+        return service.address();
+    }
+
+    public int port() {
+        return address().getPort();
+    }
+
+    @Override
+    public void close() {
+        if (started) {
+            service.close();
+            started = false;
+        }
+    }
+
+    /** Knobs of an NFS server; defaults: 127.0.0.1:2049, every client rw root-squashed, 90 s lease, 1 MiB I/O. */
+    public static final class Builder {
+        private final MetadataService md;
+        private final FileIo io;
+        private String bindAddress = "127.0.0.1";
+        private int port = DEFAULT_PORT;
+        private ExportTable exports = ExportTable.everyone();
+        private IdMapper ids = IdMapper.fromFiles(Path.of("/etc/passwd"), Path.of("/etc/group"));
+        private Duration lease = Duration.ofSeconds(90);
+        private int maxIo = 1024 * 1024;
+
+        private Builder(MetadataService md, FileIo io) {
+            this.md = requireNonNull(md, "md");
+            this.io = requireNonNull(io, "io");
+        }
+
+        public Builder bindAddress(String address) {
+            bindAddress = requireNonNull(address, "address");
+            return this;
+        }
+
+        /** The TCP port; 0 picks a free one (see {@link NfsServer#port()}). */
+        public Builder port(int p) {
+            if (p < 0 || p > 65535) {
+                throw new IllegalArgumentException("port " + p);
+            }
+            port = p;
+            return this;
+        }
+
+        public Builder exports(ExportTable table) {
+            exports = requireNonNull(table, "table");
+            return this;
+        }
+
+        /** How owner names that are not numeric map to ids (default: /etc/passwd and /etc/group). */
+        public Builder idMapper(IdMapper mapper) {
+            ids = requireNonNull(mapper, "mapper");
+            return this;
+        }
+
+        /** The lease: how long a silent client keeps its state, and the grace period after a restart. */
+        public Builder leaseTime(Duration d) {
+            if (d.toSeconds() < 1 || d.toSeconds() > 3600) {
+                throw new IllegalArgumentException("lease of " + d);
+            }
+            lease = d;
+            return this;
+        }
+
+        /** The largest READ and WRITE offered to clients (rsize/wsize). */
+        public Builder maxIoSize(int bytes) {
+            if (bytes < 4096 || bytes > 16 * 1024 * 1024) {
+                throw new IllegalArgumentException("I/O size " + bytes);
+            }
+            maxIo = bytes;
+            return this;
+        }
+
+        public NfsServer build() {
+            return new NfsServer(this);
+        }
+    }
+}

@@ -1,0 +1,202 @@
+package io.nacre.nfs.v41;
+
+import static io.nacre.nfs.v41.xdr.Nfs4Status.*;
+
+import io.nacre.engine.Caller;
+import io.nacre.engine.Fid;
+import io.nacre.engine.meta.Attr;
+import io.nacre.engine.meta.FsStat;
+import io.nacre.nfs.export.ClientRule;
+import io.nacre.nfs.v41.attr.AttrEncoder;
+import io.nacre.nfs.v41.state.NfsClient;
+import io.nacre.nfs.v41.state.Session;
+import io.nacre.nfs.v41.xdr.Nfs4;
+import io.nacre.nfs.v41.xdr.Stateid4;
+import java.util.function.Supplier;
+
+/**
+ * The state of one COMPOUND while it runs (RFC 8881 §16.2.3): the current and saved filehandles and
+ * stateids, the session SEQUENCE found, and the caller's identity after export squashing.
+ */
+public final class CompoundContext {
+
+    private final ServerContext server;
+    private final RequestInfo request;
+    private final ClientRule rule;
+    private final Caller caller;
+    private final int opCount;
+    private Session session;
+    private Fid currentFh;
+    private Fid savedFh;
+    private Stateid4 currentStateid;
+    private Stateid4 savedStateid;
+    private FsStat statfs;
+    /** Attributes an operation of this compound just got from the MDS (LOOKUP, OPEN), for a GETATTR after it. */
+    private Attr recent;
+
+    public CompoundContext(ServerContext server, RequestInfo request, int opCount) {
+        this.server = server;
+        this.request = request;
+        this.opCount = opCount;
+        this.rule = server.exports().ruleFor(request.remote()).orElse(null);
+        if (rule == null) {
+            this.caller = null;
+        } else if (request.flavor() == Nfs4.AUTH_SYS) {
+            this.caller = rule.map(request.uid(), request.gid(), request.gids());
+        } else {
+            this.caller = rule.anonymous();
+        }
+    }
+
+    public ServerContext server() {
+        return server;
+    }
+
+    public RequestInfo request() {
+        return request;
+    }
+
+    /** How many operations the client sent in this COMPOUND. */
+    public int opCount() {
+        return opCount;
+    }
+
+    /** The squashed identity; NFS4ERR_ACCESS when no export rule admits this client. */
+    public Caller caller() {
+        requireExported();
+        return caller;
+    }
+
+    public void requireExported() {
+        if (rule == null) {
+            throw new NfsException(NFS4ERR_ACCESS, request.remote() + " is not in the export table");
+        }
+    }
+
+    /** NFS4ERR_ROFS on a read-only export. */
+    public void requireWritable() {
+        requireExported();
+        if (rule.readOnly()) {
+            throw new NfsException(NFS4ERR_ROFS, "read-only export");
+        }
+    }
+
+    public boolean readOnly() {
+        return rule == null || rule.readOnly();
+    }
+
+    public void session(Session s) {
+        this.session = s;
+    }
+
+    /** The session of this compound (set by SEQUENCE). */
+    public Session session() {
+        if (session == null) {
+            throw new NfsException(NFS4ERR_OP_NOT_IN_SESSION, "no SEQUENCE");
+        }
+        return session;
+    }
+
+    public NfsClient client() {
+        return session().client();
+    }
+
+    public Fid currentFh() {
+        if (currentFh == null) {
+            throw new NfsException(NFS4ERR_NOFILEHANDLE, "no current filehandle");
+        }
+        return currentFh;
+    }
+
+    /** Sets the current filehandle; the current stateid no longer applies to it. */
+    public void currentFh(Fid fid) {
+        currentFh = fid;
+        currentStateid = null;
+    }
+
+    public void clearCurrentFh() {
+        currentFh = null;
+        currentStateid = null;
+    }
+
+    public Fid savedFh() {
+        if (savedFh == null) {
+            throw new NfsException(NFS4ERR_NOFILEHANDLE, "no saved filehandle");
+        }
+        return savedFh;
+    }
+
+    public void save() {
+        savedFh = currentFh();
+        savedStateid = currentStateid;
+    }
+
+    public void restore() {
+        if (savedFh == null) {
+            throw new NfsException(NFS4ERR_RESTOREFH, "no saved filehandle");
+        }
+        currentFh = savedFh;
+        currentStateid = savedStateid;
+    }
+
+    public void currentStateid(Stateid4 s) {
+        currentStateid = s;
+    }
+
+    /** The stateid an operation names: the special "current stateid" becomes the compound's. */
+    public Stateid4 stateid(Stateid4 s) {
+        if (!s.isCurrent()) {
+            return s;
+        }
+        if (currentStateid == null) {
+            throw new NfsException(NFS4ERR_BAD_STATEID, "no current stateid");
+        }
+        return currentStateid;
+    }
+
+    /**
+     * The attributes of a file as clients should see them: sizes of writes not yet committed included.
+     * What LOOKUP or OPEN got from the MDS earlier in this compound serves, unless an operation that
+     * changes things came between or an open of the file wrote (its writes may be pending in FileIo).
+     */
+    public Attr attr(Fid fid) {
+        Attr r = recent;
+        if (r != null && r.fid().equals(fid) && !server.state().written(fid)) {
+            return r;
+        }
+        Attr a = server.io().getattr(fid);
+        recent = a;
+        return a;
+    }
+
+    /** Attributes just read or returned by the MDS. */
+    public void remember(Attr a) {
+        recent = a;
+    }
+
+    /** Something may have changed: attributes remembered earlier in the compound no longer hold. */
+    public void forgetAttributes() {
+        recent = null;
+    }
+
+    /** statfs, asked once per compound at most. */
+    public FsStat statfs() {
+        if (statfs == null) {
+            statfs = server.md().statfs();
+        }
+        return statfs;
+    }
+
+    /** What GETATTR encodes a file's attributes from; space_used is asked of the OSTs (holes do not count). */
+    public AttrEncoder.Target target(Attr a) {
+        Supplier<FsStat> fs = this::statfs;
+        return new AttrEncoder.Target(a, server.handles().encode(a.fid()), fs, server.state().isHidden(a.fid()),
+                () -> a.isRegular() && a.size() > 0 ? server.io().spaceUsed(a.fid()) : a.spaceUsed());
+    }
+
+    /** As {@link #target} but with the MDS's estimate of space_used: for READDIR, where asking the OSTs per entry costs too much. */
+    public AttrEncoder.Target listingTarget(Attr a) {
+        Supplier<FsStat> fs = this::statfs;
+        return new AttrEncoder.Target(a, server.handles().encode(a.fid()), fs, false, a::spaceUsed);
+    }
+}

@@ -1,0 +1,145 @@
+package io.nacre.nfs.v41;
+
+import io.nacre.engine.Caller;
+import io.nacre.engine.Fid;
+import io.nacre.engine.io.FileIo;
+import io.nacre.engine.meta.MetadataService;
+import io.nacre.nfs.export.ExportTable;
+import io.nacre.nfs.v41.attr.AttrEncoder;
+import io.nacre.nfs.v41.attr.FsInfo;
+import io.nacre.nfs.v41.attr.IdMapper;
+import io.nacre.nfs.v41.state.ClientRecords;
+import io.nacre.nfs.v41.state.StateManager;
+import io.nacre.nfs.v41.xdr.ImplId4;
+import io.nacre.nfs.v41.xdr.Nfs4;
+import io.nacre.nfs.v41.xdr.NfsTime4;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.dcache.oncrpc4j.rpc.OncRpcProgram;
+import org.dcache.oncrpc4j.rpc.OncRpcSvc;
+import org.dcache.oncrpc4j.rpc.OncRpcSvcBuilder;
+import org.dcache.oncrpc4j.rpc.net.IpProtocolType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running NFSv4.1 service behind {@link io.nacre.nfs.NfsServer}: wires the state, the operations
+ * and the RPC program together, and runs the lease reaper.
+ */
+public final class NfsService implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(NfsService.class);
+
+    private final MetadataService md;
+    private final FileIo io;
+    private final ExportTable exports;
+    private final IdMapper ids;
+    private final Duration lease;
+    private final int maxIo;
+    private final String bindAddress;
+    private final int port;
+    private ServerContext context;
+    private OncRpcSvc rpc;
+    private ScheduledExecutorService reaper;
+    private volatile boolean orphansRemoved;
+
+    public NfsService(MetadataService md, FileIo io, ExportTable exports, IdMapper ids, Duration lease, int maxIo,
+                      String bindAddress, int port) {
+        this.md = md;
+        this.io = io;
+        this.exports = exports;
+        this.ids = ids;
+        this.lease = lease;
+        this.maxIo = maxIo;
+        this.bindAddress = bindAddress;
+        this.port = port;
+    }
+
+    public void start() throws IOException {
+        long fsid = md.fsid();
+        int epoch = new SecureRandom().nextInt();
+        StateManager.Options d = StateManager.Options.defaults();
+        StateManager state = new StateManager(epoch, new StateManager.Options(lease, d.maxSlots(), d.maxOperations(),
+                Math.max(d.maxRequestSize(), maxIo + 64 * 1024), Math.max(d.maxResponseSize(), maxIo + 64 * 1024),
+                d.maxResponseSizeCached(), d.callbackTimeout()), new ClientRecords(md), System::nanoTime);
+        state.start();
+        Fid root = exports.path().equals("/") ? Fid.ROOT : md.resolve(Caller.ROOT, Fid.ROOT,
+                exports.path().replaceFirst("^/+", "")).fid();
+        UnlinkedFiles unlinked = new UnlinkedFiles(md, state, UnlinkedFiles.directory(md));
+        byte[] owner = ("nacre:%016x".formatted(fsid)).getBytes(StandardCharsets.UTF_8);
+        FsInfo fs = new FsInfo(fsid, (int) lease.toSeconds(), maxIo, maxIo, new int[0], 0);
+        context = new ServerContext(md, io, state, new AttrEncoder(fs, ids), ids, exports, new FileHandles(fsid), root,
+                unlinked, owner, owner, List.of(new ImplId4("nacre.io", "Nacre NFSv4.1", new NfsTime4(0, 0))), maxIo);
+        orphansRemoved = false;
+        rpc = serve(context, bindAddress, port);
+        state.serving();
+        long period = Math.max(1000, lease.toMillis() / 4);
+        reaper = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "nfs-lease-reaper");
+            t.setDaemon(true);
+            return t;
+        });
+        reaper.scheduleWithFixedDelay(this::reap, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    /** Starts the RPC service of NFS version 4 for a server's operations; every call on a virtual thread. */
+    static OncRpcSvc serve(ServerContext context, String bindAddress, int port) throws IOException {
+        OncRpcSvc svc = new OncRpcSvcBuilder()
+                .withTCP()
+                .withoutAutoPublish()
+                .withBindAddress(bindAddress)
+                .withPort(port)
+                .withWorkerThreadIoStrategy()
+                .withWorkerThreadExecutionService(Executors.newVirtualThreadPerTaskExecutor())
+                .withServiceName("nacre-nfs")
+                .withRpcService(new OncRpcProgram(Nfs4.PROGRAM, Nfs4.VERSION),
+                        new Nfs4Program(new CompoundProcessor(context)))
+                .build();
+        svc.start();
+        return svc;
+    }
+
+    private void reap() {
+        try {
+            context.unlinked().release(context.state().expireLeases());
+            context.unlinked().release(context.state().drainReleased());
+            for (Fid f : context.state().drainUnlocked()) {
+                LockWaiters.notify(context, f);
+            }
+            if (!orphansRemoved && !context.state().inGrace()) {
+                context.unlinked().removeOrphans();
+                orphansRemoved = true;
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("lease reaper: {}", e.toString());
+        }
+    }
+
+    public InetSocketAddress address() {
+        return rpc.getInetSocketAddress(IpProtocolType.TCP);
+    }
+
+    /** The wiring, for tests that drive the state of a running server. */
+    public ServerContext context() {
+        return context;
+    }
+
+    @Override
+    public void close() {
+        if (reaper != null) {
+            reaper.shutdownNow();
+        }
+        try {
+            rpc.stop();
+        } catch (IOException e) {
+            LOG.warn("stopping the RPC service: {}", e.toString());
+        }
+    }
+}

@@ -1,0 +1,25 @@
+package io.nacre.nfs.v41;
+
+import io.nacre.engine.Fid;
+import io.nacre.engine.io.FileIo;
+import io.nacre.engine.meta.MetadataService;
+import io.nacre.nfs.export.ExportTable;
+import io.nacre.nfs.v41.attr.AttrEncoder;
+import io.nacre.nfs.v41.attr.IdMapper;
+import io.nacre.nfs.v41.state.StateManager;
+import io.nacre.nfs.v41.xdr.ImplId4;
+import java.util.List;
+
+/**
+ * What every operation of one NFS server reaches: the core (metadata service and file I/O), the state,
+ * the attribute encoder, the exports, the filehandle format, and the server's identity.
+ *
+ * @param exportRoot   the exported directory (PUTROOTFH)
+ * @param unlinked     files removed while open, kept until their last close
+ * @param serverOwner  eir_server_owner's major id; equal for servers sharing state
+ * @param maxIo        the largest READ and WRITE
+ */
+public record ServerContext(MetadataService md, FileIo io, StateManager state, AttrEncoder attrs, IdMapper ids,
+                            ExportTable exports, FileHandles handles, Fid exportRoot, UnlinkedFiles unlinked,
+                            byte[] serverOwner, byte[] serverScope, List<ImplId4> implId, int maxIo) {
+}

@@ -1,0 +1,156 @@
+package io.nacre.nfs.v41;
+
+import io.nacre.engine.Caller;
+import io.nacre.engine.Fid;
+import io.nacre.engine.NacreException;
+import io.nacre.engine.Status;
+import io.nacre.engine.meta.Attr;
+import io.nacre.engine.meta.DirEntry;
+import io.nacre.engine.meta.DirPage;
+import io.nacre.engine.meta.MetadataService;
+import io.nacre.engine.meta.Results.DirChange;
+import io.nacre.engine.meta.Results.Removed;
+import io.nacre.engine.meta.Results.Renamed;
+import io.nacre.nfs.v41.state.StateManager;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Files removed while open stay readable by their openers, as POSIX has it: instead of unlinking the
+ * last name of an open file, REMOVE (and RENAME over it) moves it into a directory under the MDS's
+ * hidden directory, and the last CLOSE (or the opener's lease expiring) removes it there. Entries left
+ * by a crash are removed once the grace period after the restart is over.
+ */
+public final class UnlinkedFiles {
+
+    private static final Logger LOG = LoggerFactory.getLogger(UnlinkedFiles.class);
+    static final String DIR_NAME = "nfs-unlinked";
+    private static final String PREFIX = "nfs-";
+
+    private final MetadataService md;
+    private final StateManager state;
+    private final Fid dir;
+
+    UnlinkedFiles(MetadataService md, StateManager state, Fid dir) {
+        this.md = md;
+        this.state = state;
+        this.dir = dir;
+    }
+
+    /**
+     * The directory, made on first start: sticky and writable by everyone (as /tmp), so that moving a
+     * file there needs exactly the permissions that removing it needs.
+     */
+    static Fid directory(MetadataService md) {
+        try {
+            return md.create(Caller.ROOT, Fid.HIDDEN, DIR_NAME,
+                    io.nacre.engine.meta.CreateSpec.directory(01777)).attr().fid();
+        } catch (NacreException e) {
+            if (e.status() != Status.EXISTS) {
+                throw e;
+            }
+            return md.lookup(Caller.ROOT, Fid.HIDDEN, DIR_NAME).fid();
+        }
+    }
+
+    static String nameOf(Fid fid) {
+        return PREFIX + fid.toHex();
+    }
+
+    /** REMOVE of {@code name} in {@code parent}: unlinks it, or hides it when it is the open last name of a file. */
+    public DirChange remove(Caller caller, Fid parent, String name) {
+        Attr target = openLastLink(caller, parent, name);
+        if (target == null) {
+            Removed r = md.remove(caller, parent, name, MetadataService.RemoveKind.ANY);
+            return r.dir();
+        }
+        return hide(caller, parent, name, target.fid()).from();
+    }
+
+    /** Before a RENAME onto {@code name}: if it is the open last name of a file, hides that file first. */
+    public void preserveTarget(Caller caller, Fid parent, String name) {
+        Attr target = openLastLink(caller, parent, name);
+        if (target != null) {
+            hide(caller, parent, name, target.fid());
+        }
+    }
+
+    private Attr openLastLink(Caller caller, Fid parent, String name) {
+        if (!state.anyOpen()) {
+            return null; // the common case costs nothing
+        }
+        Attr a;
+        try {
+            a = md.lookup(caller, parent, name);
+        } catch (NacreException e) {
+            return null; // the remove itself reports the error
+        }
+        return a.isRegular() && a.nlink() == 1 && state.isOpen(a.fid()) ? a : null;
+    }
+
+    private Renamed hide(Caller caller, Fid parent, String name, Fid fid) {
+        String hidden = nameOf(fid);
+        Renamed r = md.rename(caller, parent, name, dir, hidden);
+        LOG.debug("{} removed while open: kept as {}", fid, hidden);
+        if (!state.hide(fid, hidden)) {
+            release(List.of(hidden)); // closed in the meantime
+        }
+        return r;
+    }
+
+    /**
+     * After a restart, a client reclaiming the open of a file that had been removed while open: the file
+     * lives in the hidden directory; remember it so that its last close removes it.
+     */
+    public void readopt(Fid fid) {
+        String hidden = nameOf(fid);
+        try {
+            if (md.lookup(Caller.ROOT, dir, hidden).fid().equals(fid)) {
+                state.hide(fid, hidden);
+            }
+        } catch (NacreException e) {
+            if (e.status() != Status.NOT_FOUND) {
+                throw e;
+            }
+        }
+    }
+
+    /** Removes hidden files whose last open went. */
+    public void release(List<String> hiddenNames) {
+        for (String n : hiddenNames) {
+            try {
+                md.remove(Caller.ROOT, dir, n, MetadataService.RemoveKind.FILE);
+            } catch (NacreException e) {
+                if (e.status() != Status.NOT_FOUND) {
+                    LOG.warn("could not remove the unlinked file {}: {}", n, e.toString());
+                }
+            }
+        }
+    }
+
+    /** After a restart's grace period: removes what no open holds any more (a crash left it). */
+    void removeOrphans() {
+        Set<String> held = new HashSet<>(state.hiddenNames());
+        long cookie = 0;
+        int removed = 0;
+        while (true) {
+            DirPage page = md.readdir(Caller.ROOT, dir, cookie, 256);
+            for (DirEntry e : page.entries()) {
+                cookie = e.cookie();
+                if (e.name().startsWith(PREFIX) && !held.contains(e.name())) {
+                    release(List.of(e.name()));
+                    removed++;
+                }
+            }
+            if (page.eof() || page.entries().isEmpty()) {
+                break;
+            }
+        }
+        if (removed > 0) {
+            LOG.info("removed {} file(s) unlinked while open before the restart", removed);
+        }
+    }
+}

@@ -1,0 +1,157 @@
+package io.nacre.nfs.v41.ops;
+
+import static io.nacre.nfs.v41.xdr.Nfs4.*;
+import static io.nacre.nfs.v41.xdr.Nfs4Status.*;
+
+import io.nacre.engine.Caller;
+import io.nacre.engine.Fid;
+import io.nacre.engine.meta.Access;
+import io.nacre.engine.meta.Attr;
+import io.nacre.engine.meta.CreateSpec;
+import io.nacre.engine.meta.FileType;
+import io.nacre.engine.meta.MetadataService;
+import io.nacre.engine.meta.Results.Created;
+import io.nacre.engine.meta.SetAttr;
+import io.nacre.nfs.v41.CompoundContext;
+import io.nacre.nfs.v41.NfsException;
+import io.nacre.nfs.v41.attr.AttrNum;
+import io.nacre.nfs.v41.attr.Bitmap;
+import io.nacre.nfs.v41.attr.SetAttrs;
+import io.nacre.nfs.v41.state.OpenState;
+import io.nacre.nfs.v41.xdr.ChangeInfo4;
+import io.nacre.nfs.v41.xdr.OpArgs;
+import io.nacre.nfs.v41.xdr.OpNum;
+import io.nacre.nfs.v41.xdr.OpRes;
+import io.nacre.nfs.v41.xdr.OpenArgs;
+import io.nacre.nfs.v41.xdr.OpenRes;
+
+/**
+ * OPEN (RFC 8881 §18.16): by name in the current directory (CLAIM_NULL, creating the file in any of
+ * the create modes: UNCHECKED4, GUARDED4, EXCLUSIVE4 and EXCLUSIVE4_1 with the verifier kept by the
+ * MDS), by filehandle (CLAIM_FH), or as a reclaim after a restart (CLAIM_PREVIOUS). No delegations
+ * are granted. The result flags promise POSIX locks, that a removed open file stays readable, and
+ * CB_NOTIFY_LOCK for clients waiting for a lock.
+ */
+final class Open implements Operation {
+
+    private static final int RFLAGS = OPEN4_RESULT_LOCKTYPE_POSIX | OPEN4_RESULT_PRESERVE_UNLINKED
+            | OPEN4_RESULT_MAY_NOTIFY_LOCK;
+
+    /** What the name or filehandle led to, with its attributes when the MDS gave them. */
+    private record Target(Fid fid, Attr attr, ChangeInfo4 cinfo, boolean created, int[] attrset) {
+    }
+
+    @Override
+    public OpRes apply(CompoundContext ctx, OpArgs args) {
+        OpenArgs a = (OpenArgs) args;
+        int access = a.shareAccess() & OPEN4_SHARE_ACCESS_BOTH;
+        int want = a.shareAccess() & ~OPEN4_SHARE_ACCESS_BOTH;
+        if (access == 0 || (want & ~OPEN4_SHARE_ACCESS_WANT_DELEG_MASK & ~0x30000) != 0
+                || (a.shareDeny() & ~OPEN4_SHARE_DENY_BOTH) != 0) {
+            throw new NfsException(NFS4ERR_INVAL, "share access " + a.shareAccess() + " deny " + a.shareDeny());
+        }
+        Caller caller = ctx.caller();
+        if ((access & OPEN4_SHARE_ACCESS_WRITE) != 0 || a.openType() == OPEN4_CREATE) {
+            ctx.requireWritable();
+        }
+        boolean reclaim = false;
+        Target t = switch (a.claimType()) {
+            case CLAIM_NULL -> byName(ctx, a, caller);
+            case CLAIM_FH -> byHandle(ctx, a);
+            case CLAIM_PREVIOUS -> {
+                if (a.claimDelegateType() != OPEN_DELEGATE_NONE) {
+                    throw new NfsException(NFS4ERR_RECLAIM_BAD, "no delegation was granted to reclaim");
+                }
+                reclaim = true;
+                yield byHandle(ctx, a);
+            }
+            case CLAIM_DELEGATE_CUR, CLAIM_DELEG_CUR_FH ->
+                    throw new NfsException(NFS4ERR_BAD_STATEID, "no delegation was granted");
+            default -> throw new NfsException(NFS4ERR_NOTSUPP, "open claim " + a.claimType());
+        };
+        if (!t.created() && !reclaim) {
+            // the creator of a new file may open it whatever its mode says (open(2) with O_CREAT)
+            int mask = ((access & OPEN4_SHARE_ACCESS_READ) != 0 ? Access.READ : 0)
+                    | ((access & OPEN4_SHARE_ACCESS_WRITE) != 0 ? Access.WRITE : 0);
+            if (ctx.server().md().access(caller, t.fid(), mask) != mask) {
+                throw new NfsException(NFS4ERR_ACCESS, "open for access " + access);
+            }
+        }
+        OpenState os = ctx.server().state().open(ctx.client(), a.owner(), t.fid(), access, a.shareDeny(), reclaim);
+        if (reclaim) {
+            ctx.server().unlinked().readopt(t.fid());
+        }
+        ctx.currentFh(t.fid());
+        ctx.currentStateid(os.stateid());
+        if (t.attr() != null) {
+            ctx.remember(t.attr());
+        }
+        int delegation = OPEN_DELEGATE_NONE;
+        int why = 0;
+        int wantDeleg = want & OPEN4_SHARE_ACCESS_WANT_DELEG_MASK;
+        if (wantDeleg != 0) {
+            delegation = OPEN_DELEGATE_NONE_EXT;
+            why = wantDeleg == OPEN4_SHARE_ACCESS_WANT_NO_DELEG || wantDeleg == OPEN4_SHARE_ACCESS_WANT_CANCEL
+                    ? WND4_NOT_WANTED : WND4_RESOURCE;
+        }
+        return OpRes.ok(OpNum.OPEN, new OpenRes(os.stateid(), t.cinfo(), RFLAGS, t.attrset(), delegation, why));
+    }
+
+    private static Target byHandle(CompoundContext ctx, OpenArgs a) {
+        if (a.openType() == OPEN4_CREATE) {
+            throw new NfsException(NFS4ERR_INVAL, "create by filehandle");
+        }
+        Fid fid = ctx.currentFh();
+        checkType(ctx.attr(fid));
+        return new Target(fid, null, new ChangeInfo4(false, 0, 0), false, new int[0]);
+    }
+
+    private static Target byName(CompoundContext ctx, OpenArgs a, Caller caller) {
+        Fid dir = ctx.currentFh();
+        String name = Names.component(a.claimName());
+        MetadataService md = ctx.server().md();
+        if (a.openType() != OPEN4_CREATE) {
+            Attr attr = md.lookup(caller, dir, name);
+            checkType(attr);
+            // nothing changed in the directory; clients read cinfo only of opens that create
+            return new Target(attr.fid(), attr, new ChangeInfo4(false, 0, 0), false, new int[0]);
+        }
+        SetAttrs attrs = a.createMode() == EXCLUSIVE4 ? SetAttrs.NONE
+                : SetAttrs.decode(a.createAttrs(), ctx.server().attrs(), ctx.server().ids());
+        CreateSpec.Builder spec = CreateSpec.builder(FileType.REGULAR)
+                .mode(attrs.mode() != null ? attrs.mode() : 0644)
+                .initial(new SetAttr(null, attrs.uid(), attrs.gid(), null, attrs.atime(), attrs.mtime(), null));
+        switch (a.createMode()) {
+            case UNCHECKED4 -> spec.how(CreateSpec.How.UNCHECKED);
+            case GUARDED4 -> spec.how(CreateSpec.How.GUARDED);
+            case EXCLUSIVE4, EXCLUSIVE4_1 -> spec.exclusive(a.createVerifier());
+            default -> throw new NfsException(NFS4ERR_INVAL, "create mode " + a.createMode());
+        }
+        Created c = md.create(caller, dir, name, spec.build());
+        Fid fid = c.attr().fid();
+        int[] attrset;
+        Attr attr = c.attr();
+        if (c.existed()) {
+            checkType(c.attr());
+            attrset = new int[0];
+            if (attrs.size() != null && a.createMode() == UNCHECKED4) {
+                // O_CREAT|O_TRUNC on an existing file: truncate, with the caller's write permission
+                attr = ctx.server().io().truncate(caller, fid, attrs.size());
+                attrset = Bitmap.of(AttrNum.SIZE);
+            }
+        } else {
+            attrset = attrs.mask();
+        }
+        return new Target(fid, attr, Names.cinfo(c.dir()), !c.existed(), attrset);
+    }
+
+    private static void checkType(Attr a) {
+        switch (a.type()) {
+            case REGULAR -> {
+            }
+            case DIRECTORY -> throw new NfsException(NFS4ERR_ISDIR, "OPEN of a directory");
+            case SYMLINK -> throw new NfsException(NFS4ERR_SYMLINK, "OPEN of a symlink");
+            default -> throw new NfsException(NFS4ERR_WRONG_TYPE, "OPEN of a " + a.type());
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package io.nacre.nfs.v41.ops;
+
+import static io.nacre.nfs.v41.xdr.Nfs4Status.NFS4ERR_ACCESS;
+
+import io.nacre.engine.Fid;
+import io.nacre.engine.meta.Access;
+import io.nacre.nfs.v41.CompoundContext;
+import io.nacre.nfs.v41.NfsException;
+import io.nacre.nfs.v41.xdr.OpArgs;
+import io.nacre.nfs.v41.xdr.OpNum;
+import io.nacre.nfs.v41.xdr.OpRes;
+import io.nacre.nfs.v41.xdr.ReadArgs;
+import io.nacre.nfs.v41.xdr.ReadRes;
+import java.nio.ByteBuffer;
+
+/**
+ * READ through FileIo (all stripes in parallel). Any open of the file may read (Linux reads through a
+ * write-only open to fill partial pages); without open state the caller needs read permission.
+ */
+final class Read implements Operation {
+
+    /** Bytes of a READ reply besides the data: RPC and compound headers, SEQUENCE, PUTFH, READ's own. */
+    static final int REPLY_OVERHEAD = 512;
+
+    @Override
+    public OpRes apply(CompoundContext ctx, OpArgs args) {
+        ReadArgs a = (ReadArgs) args;
+        Fid fid = ctx.currentFh();
+        if (Io.state(ctx, fid, ctx.stateid(a.stateid())) == null
+                && ctx.server().md().access(ctx.caller(), fid, Access.READ) != Access.READ) {
+            throw new NfsException(NFS4ERR_ACCESS, "read without open state");
+        }
+        ctx.requireExported();
+        int limit = Math.min(ctx.server().maxIo(), ctx.session().fore().maxResponseSize() - REPLY_OVERHEAD);
+        int count = (int) Math.min(Integer.toUnsignedLong(a.count()), Math.max(0, limit));
+        ByteBuffer buf = ByteBuffer.allocate(count);
+        int n = count == 0 ? 0 : ctx.server().io().read(fid, a.offset(), buf);
+        buf.flip();
+        return OpRes.ok(OpNum.READ, new ReadRes(n < count, buf));
+    }
+}

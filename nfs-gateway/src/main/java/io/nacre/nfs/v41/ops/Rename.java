@@ -1,0 +1,26 @@
+package io.nacre.nfs.v41.ops;
+
+import io.nacre.engine.meta.Results.Renamed;
+import io.nacre.nfs.v41.CompoundContext;
+import io.nacre.nfs.v41.xdr.OpArgs;
+import io.nacre.nfs.v41.xdr.OpNum;
+import io.nacre.nfs.v41.xdr.OpRes;
+import io.nacre.nfs.v41.xdr.RenameArgs;
+import io.nacre.nfs.v41.xdr.RenameRes;
+
+/** RENAME from the saved directory to the current one; an open file it replaces lives on hidden. */
+final class Rename implements Operation {
+
+    @Override
+    public OpRes apply(CompoundContext ctx, OpArgs args) {
+        RenameArgs a = (RenameArgs) args;
+        ctx.requireWritable();
+        String from = Names.component(a.oldName());
+        String to = Names.component(a.newName());
+        var from0 = ctx.savedFh();
+        var to0 = ctx.currentFh();
+        ctx.server().unlinked().preserveTarget(ctx.caller(), to0, to);
+        Renamed r = ctx.server().md().rename(ctx.caller(), from0, from, to0, to);
+        return OpRes.ok(OpNum.RENAME, new RenameRes(Names.cinfo(r.from()), Names.cinfo(r.to())));
+    }
+}

@@ -1,0 +1,39 @@
+package io.nacre.nfs.v41.ops;
+
+import static io.nacre.nfs.v41.xdr.Nfs4Status.NFS4ERR_OPENMODE;
+
+import io.nacre.engine.Fid;
+import io.nacre.nfs.v41.CompoundContext;
+import io.nacre.nfs.v41.NfsException;
+import io.nacre.nfs.v41.attr.SetAttrs;
+import io.nacre.nfs.v41.xdr.OpArgs;
+import io.nacre.nfs.v41.xdr.OpNum;
+import io.nacre.nfs.v41.xdr.OpRes;
+import io.nacre.nfs.v41.xdr.SetattrArgs;
+import io.nacre.nfs.v41.xdr.SetattrRes;
+
+/**
+ * SETATTR. A size change truncates through FileIo (which punches the objects) and needs an open for
+ * writing when a stateid is given; the other attributes go to the MDS, which applies POSIX's rules.
+ */
+final class Setattr implements Operation {
+
+    @Override
+    public OpRes apply(CompoundContext ctx, OpArgs args) {
+        SetattrArgs a = (SetattrArgs) args;
+        ctx.requireWritable();
+        Fid fid = ctx.currentFh();
+        SetAttrs attrs = SetAttrs.decode(a.attrs(), ctx.server().attrs(), ctx.server().ids());
+        if (attrs.size() != null) {
+            var st = Io.state(ctx, fid, ctx.stateid(a.stateid()));
+            if (st != null && !Io.openOf(st).canWrite()) {
+                throw new NfsException(NFS4ERR_OPENMODE, "truncate through an open for reading");
+            }
+            ctx.server().io().truncate(ctx.caller(), fid, attrs.size());
+        }
+        if (!attrs.onlySize() && !io.nacre.nfs.v41.attr.Bitmap.isEmpty(attrs.mask())) {
+            ctx.server().md().setattr(ctx.caller(), fid, attrs.withoutSize());
+        }
+        return OpRes.ok(OpNum.SETATTR, new SetattrRes(attrs.mask()));
+    }
+}
