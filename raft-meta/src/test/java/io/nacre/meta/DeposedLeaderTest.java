@@ -7,7 +7,6 @@ import io.nacre.engine.Fid;
 import io.nacre.engine.meta.CreateSpec;
 import io.nacre.engine.meta.SetAttr;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -26,10 +25,7 @@ class DeposedLeaderTest {
         List<Peer> peers = Cluster.peers(3);
         List<PeerProcess> procs = new ArrayList<>();
         try {
-            for (Peer p : peers) {
-                procs.add(new PeerProcess(dir.resolve(p.id()), p, peers).start());
-            }
-            procs.forEach(p -> p.awaitReady(Duration.ofSeconds(60)));
+            PeerProcess.startGroup(dir, peers, procs);
             try (MetadataClient mds = MetadataClient.connect(peers)) {
                 TestServers.registerOsts(mds, 2);
                 Fid f = mds.create(Caller.ROOT, Fid.ROOT, "f", CreateSpec.file(0600)).attr().fid();

@@ -25,6 +25,18 @@ final class PeerProcess implements AutoCloseable {
         this.log = dataDir.resolveSibling(peer.id() + ".log");
     }
 
+    /**
+     * Starts a child for every peer of a group, adding each to {@code started} as it starts (so that the
+     * caller closes them whatever happens), and waits until every one serves; returns the group.
+     */
+    static List<Peer> startGroup(Path dir, List<Peer> group, List<PeerProcess> started) throws IOException {
+        for (Peer p : group) {
+            started.add(new PeerProcess(dir.resolve(p.id()), p, group).start());
+        }
+        started.forEach(p -> p.awaitReady(Duration.ofSeconds(60)));
+        return group;
+    }
+
     PeerProcess start() throws IOException {
         return start(List.of());
     }
