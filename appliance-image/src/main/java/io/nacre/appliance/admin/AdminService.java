@@ -111,7 +111,7 @@ public final class AdminService implements AutoCloseable {
         return HttpResponse.of(CompletableFuture.supplyAsync(() -> respond(work), workers));
     }
 
-    private static HttpResponse respond(Supplier<Object> work) {
+    static HttpResponse respond(Supplier<Object> work) {
         try {
             return json(HttpStatus.OK, work.get());
         } catch (NacreException e) {
@@ -124,7 +124,8 @@ public final class AdminService implements AutoCloseable {
         }
     }
 
-    private static String path(ServiceRequestContext ctx) {
+    /** The required {@code path} query parameter (the HSM routes use it too). */
+    static String path(ServiceRequestContext ctx) {
         String p = QueryParams.fromQueryString(ctx.query()).get("path");
         if (p == null || p.isEmpty()) {
             throw new NacreException(Status.INVALID, "missing path parameter");
@@ -132,7 +133,7 @@ public final class AdminService implements AutoCloseable {
         return p;
     }
 
-    private static boolean flag(ServiceRequestContext ctx, String name) {
+    static boolean flag(ServiceRequestContext ctx, String name) {
         return "true".equals(QueryParams.fromQueryString(ctx.query()).get(name));
     }
 
