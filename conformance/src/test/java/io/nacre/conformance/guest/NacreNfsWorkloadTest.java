@@ -28,7 +28,7 @@ class NacreNfsWorkloadTest {
     void linuxClientPassesTheWorkloadAgainstNacre() throws Exception {
         // Its own run directory per name, so that runs of different sizes can go side by side.
         Path share = GuestVm.freshShare(System.getProperty("nacre.workload.name", "workload-nacre"));
-        Path dist = NacreDist.locate();
+        Path dist = NacreDist.snapshot(share);
         GuestVm.Builder b = GuestVm.builder(share)
                 .shareReadOnly("tools", GuestVm.snapshotInGuestScripts(share))
                 .shareReadOnly("dist", dist)
