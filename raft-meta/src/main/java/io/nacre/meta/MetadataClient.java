@@ -73,7 +73,7 @@ public final class MetadataClient implements MetadataService {
         this.batcher = new Batcher(link, b.inFlight, b.maxBatch, 8 << 20);
         long id;
         try {
-            id = awaitFormatted(b.timeout);
+            id = awaitFormatted(b.startupWait == null ? b.timeout : b.startupWait);
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -96,6 +96,7 @@ public final class MetadataClient implements MetadataService {
         private String cluster = MetadataServer.DEFAULT_CLUSTER;
         private Duration timeout = Duration.ofSeconds(30);
         private Duration requestTimeout = Duration.ofSeconds(3);
+        private Duration startupWait;
         private int maxBatch = 512;
         private int inFlight = 1;
         private boolean inProcess = true;
@@ -122,6 +123,16 @@ public final class MetadataClient implements MetadataService {
         }
 
         /** How long one attempt at one server may take; default 3 s. */
+        /**
+         * How long {@link #build()} waits for a leader and a formatted file system (default: the timeout).
+         * A process that has just started its own peers gives it longer: a first format on a slow or
+         * emulated machine takes tens of seconds.
+         */
+        public Builder startupWait(Duration t) {
+            startupWait = requireNonNull(t, "startupWait");
+            return this;
+        }
+
         public Builder requestTimeout(Duration t) {
             requestTimeout = requireNonNull(t, "requestTimeout");
             return this;

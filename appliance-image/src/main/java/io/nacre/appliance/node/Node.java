@@ -58,6 +58,7 @@ public final class Node implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Node.class);
     /** The one-peer MDS serves this process only: its Raft port is not for the network. */
     private static final String MDS_BIND = "127.0.0.1";
+    private static final Duration STARTUP_WAIT = Duration.ofMinutes(5);
 
     private final NodeOptions options;
     private final Deque<AutoCloseable> toClose = new ArrayDeque<>();
@@ -112,7 +113,9 @@ public final class Node implements AutoCloseable {
                 .build()
                 .start();
         toClose.push(mdsServer);
-        MetadataClient client = MetadataClient.connect(mdsServer.peers());
+        // The peer was started just above: its first election and format can take a minute on a slow or
+        // emulated machine (a TCG guest), which is no reason to fail the start.
+        MetadataClient client = MetadataClient.builder().peers(mdsServer.peers()).startupWait(STARTUP_WAIT).build();
         toClose.push(client);
         mds = client;
         for (Ost ost : osts) {
