@@ -122,7 +122,6 @@ public final class MetadataClient implements MetadataService {
             return this;
         }
 
-        /** How long one attempt at one server may take; default 3 s. */
         /**
          * How long {@link #build()} waits for a leader and a formatted file system (default: the timeout).
          * A process that has just started its own peers gives it longer: a first format on a slow or
@@ -133,6 +132,7 @@ public final class MetadataClient implements MetadataService {
             return this;
         }
 
+        /** How long one attempt at one server may take; default 3 s. */
         public Builder requestTimeout(Duration t) {
             requestTimeout = requireNonNull(t, "requestTimeout");
             return this;
