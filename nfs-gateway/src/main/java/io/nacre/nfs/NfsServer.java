@@ -2,10 +2,14 @@ package io.nacre.nfs;
 
 import static java.util.Objects.requireNonNull;
 
+import io.nacre.engine.Fid;
 import io.nacre.engine.io.FileIo;
 import io.nacre.engine.meta.MetadataService;
 import io.nacre.nfs.export.ExportTable;
 import io.nacre.nfs.v41.NfsService;
+import io.nacre.nfs.v41.ServerContext;
+import io.nacre.nfs.v41.pnfs.MetadataServerRole;
+import io.nacre.nfs.v41.pnfs.PnfsOptions;
 import io.nacre.nfs.v41.attr.IdMapper;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -35,6 +39,9 @@ public final class NfsServer implements AutoCloseable {
 
     private NfsServer(Builder b) {
         this.service = new NfsService(b.md, b.io, b.exports, b.ids, b.lease, b.maxIo, b.bindAddress, b.port);
+        if (b.pnfs != null) {
+            service.pnfs(b.pnfs);
+        }
     }
 
     public static Builder builder(MetadataService md, FileIo io) {
@@ -58,6 +65,17 @@ public final class NfsServer implements AutoCloseable {
         return address().getPort();
     }
 
+    /**
+     * Recalls every pNFS layout of a file and waits (bounded) for the clients to return them; layouts
+     * are refused until the result is closed. For changes made outside NFS that move a file's bytes:
+     * restripe and HSM release call it around the change. Without pNFS it does nothing.
+     */
+    public MetadataServerRole.Recall recallLayouts(Fid fid, String why) {
+        ServerContext ctx = service.context();
+        return ctx.pnfs() instanceof MetadataServerRole r ? r.recall(ctx, fid, why) : () -> {
+        };
+    }
+
     @Override
     public void close() {
         if (started) {
@@ -76,6 +94,7 @@ public final class NfsServer implements AutoCloseable {
         private IdMapper ids = IdMapper.fromFiles(Path.of("/etc/passwd"), Path.of("/etc/group"));
         private Duration lease = Duration.ofSeconds(90);
         private int maxIo = 1024 * 1024;
+        private PnfsOptions pnfs;
 
         private Builder(MetadataService md, FileIo io) {
             this.md = requireNonNull(md, "md");
@@ -122,6 +141,12 @@ public final class NfsServer implements AutoCloseable {
                 throw new IllegalArgumentException("I/O size " + bytes);
             }
             maxIo = bytes;
+            return this;
+        }
+
+        /** Serves as a pNFS metadata server: file layouts over the data servers these options name. */
+        public Builder pnfs(PnfsOptions options) {
+            pnfs = requireNonNull(options, "options");
             return this;
         }
 

@@ -20,6 +20,7 @@ import io.nacre.nfs.v41.xdr.XdrIo;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.IntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,9 +45,16 @@ public final class CompoundProcessor {
             OpNum.LOCKT, OpNum.TEST_STATEID);
 
     private final ServerContext server;
+    private final IntFunction<Operation> operations;
 
     public CompoundProcessor(ServerContext server) {
+        this(server, Operations::get);
+    }
+
+    /** A processor with its own dispatch table (a pNFS data server serves a few operations, differently). */
+    public CompoundProcessor(ServerContext server, IntFunction<Operation> operations) {
         this.server = server;
+        this.operations = operations;
     }
 
     /** The reply to send: a result to encode, or (for a replay) the cached encoded reply. */
@@ -138,7 +146,7 @@ public final class CompoundProcessor {
     }
 
     private OpRes execute(CompoundContext ctx, OpArgs args) {
-        Operation op = Operations.get(args.opnum());
+        Operation op = operations.apply(args.opnum());
         if (op == null) {
             return OpRes.error(args.opnum(), NFS4ERR_NOTSUPP);
         }

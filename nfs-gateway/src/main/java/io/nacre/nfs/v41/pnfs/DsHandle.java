@@ -1,0 +1,11 @@
+package io.nacre.nfs.v41.pnfs;
+
+import io.nacre.engine.Fid;
+import io.nacre.engine.layout.ObjectRef;
+
+/**
+ * What a data-server filehandle names: one OST object of one file, at the layout generation the
+ * metadata server handed it out for.
+ */
+public record DsHandle(Fid fid, ObjectRef object, long layoutGeneration) {
+}
