@@ -5,7 +5,7 @@
 #   kernel-client.sh workload [SERVER]        SERVER = knfsd (default) | nacre
 #   kernel-client.sh bench [SERVER...]        default: knfsd, plus nacre when --dist is given;
 #                                             the first server is the baseline of the ratios
-# Options (before the subcommand): --dist DIR (Nacre distribution, with bin/nacre), --out DIR (run
+# Options (before the subcommand): --dist DIR (Nacre distribution: appliance-image/target/nacre-dist), --out DIR (run
 # directory shared as /mnt/host; default conformance/target/guest/<subcommand>-<time>),
 # --timeout SECONDS (default 3600), --env NAME=VALUE (passed to the in-guest script, repeatable).
 set -euo pipefail

@@ -1,26 +1,30 @@
 # shellcheck shell=bash
-# The server under test: Nacre, run from the distribution the host shares read-only at /mnt/dist
-# (run-workload.sh --dist DIR), with its data on the scratch disk. The three commands below are the
-# hooks to adjust to Nacre's CLI; {count} and {dir} are substituted in NACRE_SETSTRIPE_CMD.
+# The server under test: Nacre's own distribution (appliance-image/target/nacre-dist: lib/ with every jar)
+# shared read-only at /mnt/dist (kernel-client.sh --dist DIR), run as `nacre up` with its data on the
+# scratch disk. The hooks below can be overridden from the environment; in NACRE_SETSTRIPE_CMD, {count}
+# is the stripe count, {dir} the directory on the mount and {path} the same directory in Nacre's namespace.
 NACRE_HOME=${NACRE_HOME:-/mnt/dist}
 NACRE_DATA=${NACRE_DATA:-/scratch/nacre}
-NACRE_START_CMD=${NACRE_START_CMD:-"$NACRE_HOME/bin/nacre up --data $NACRE_DATA --nfs-port 2049"}
-NACRE_SETSTRIPE_CMD=${NACRE_SETSTRIPE_CMD:-"$NACRE_HOME/bin/nacre setstripe -c {count} {dir}"}
-NACRE_START_SECONDS=${NACRE_START_SECONDS:-180}   # a JVM under TCG starts slowly
+NACRE_LOG=${NACRE_LOG:-$NACRE_DATA/server.log}
+# As ./nacre runs it, with the guest's Java 21. Lease (and grace) cut to 15 s as knfsd's in this guest.
+NACRE_JAVA=${NACRE_JAVA:-"java -XX:+UseParallelGC --add-opens java.base/java.nio=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED --enable-native-access=ALL-UNNAMED -cp '$NACRE_HOME/lib/*' io.nacre.appliance.Main"}
+NACRE_START_CMD=${NACRE_START_CMD:-"$NACRE_JAVA up --data $NACRE_DATA --nfs-port 2049 --nfs-lease 15"}
+NACRE_SETSTRIPE_CMD=${NACRE_SETSTRIPE_CMD:-"$NACRE_JAVA setstripe -c {count} {path}"}
+NACRE_START_SECONDS=${NACRE_START_SECONDS:-600}   # a JVM under TCG starts slowly
 NACRE_PIDFILE=/run/nacre-under-test.pid
 
 server_start() {
-    [[ -d $NACRE_HOME ]] || { echo "no Nacre distribution at $NACRE_HOME (run-workload.sh --dist DIR)" >&2; return 1; }
-    mkdir -p "$NACRE_DATA"
+    [[ -d $NACRE_HOME ]] || { echo "no Nacre distribution at $NACRE_HOME (kernel-client.sh --dist DIR)" >&2; return 1; }
+    mkdir -p "$NACRE_DATA" "$(dirname "$NACRE_LOG")"
     # setsid: the server outlives the step's subshell and is stopped by its PID. It must not inherit the
     # step's descriptors: a file the workload holds open on the mount (server-restart's fd 6) would stay
     # open in the server for good and keep the mount busy at umount.
     setsid bash -c "for fd in /proc/\$\$/fd/*; do n=\${fd##*/}; [ \"\$n\" -gt 2 ] && [ -e \"\$fd\" ] && eval \"exec \$n<&-\"; done
-        exec $NACRE_START_CMD" >>"$NACRE_DATA/server.log" 2>&1 </dev/null &
+        exec $NACRE_START_CMD" >>"$NACRE_LOG" 2>&1 </dev/null &
     echo $! >"$NACRE_PIDFILE"
     if ! wait_port 2049 "$NACRE_START_SECONDS"; then
         echo "Nacre does not listen on 2049 after $NACRE_START_SECONDS s; last lines of its log:" >&2
-        tail -n 30 "$NACRE_DATA/server.log" >&2
+        tail -n 30 "$NACRE_LOG" >&2
         return 1
     fi
 }
@@ -39,7 +43,8 @@ server_stop() {
 server_source() { echo 127.0.0.1:/; }
 
 server_setstripe() {
-    local cmd=${NACRE_SETSTRIPE_CMD//\{count\}/$2}
+    local cmd=${NACRE_SETSTRIPE_CMD//\{count\}/$2} path=${1#"$MNT"}
     cmd=${cmd//\{dir\}/$1}
+    cmd=${cmd//\{path\}/${path:-/}}
     bash -c "$cmd"
 }

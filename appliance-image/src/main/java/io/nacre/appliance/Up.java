@@ -1,9 +1,11 @@
 package io.nacre.appliance;
 
+import io.nacre.appliance.node.NfsOptions;
 import io.nacre.appliance.node.Node;
 import io.nacre.appliance.node.NodeOptions;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -34,10 +36,25 @@ final class Up implements Callable<Integer> {
             description = "Serve virtual-host style S3 too: BUCKET.DOMAIN (default: path style only).")
     String s3Domain;
 
+    @Option(names = "--nfs-port", paramLabel = "PORT", defaultValue = "" + NfsOptions.DEFAULT_PORT,
+            description = "NFSv4.1 port on 127.0.0.1 (default: ${DEFAULT-VALUE}; 0 = any free port).")
+    int nfsPort;
+
+    @Option(names = "--nfs-exports", paramLabel = "FILE",
+            description = "Who may mount, in exports(5) syntax, one line (default: \"" + NfsOptions.DEFAULT_EXPORTS
+                    + "\").")
+    Path nfsExports;
+
+    @Option(names = "--nfs-lease", paramLabel = "SECONDS", defaultValue = "90",
+            description = "NFS lease, also the grace period after a restart (default: ${DEFAULT-VALUE}).")
+    int nfsLease;
+
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
-        NodeOptions opts = NodeOptions.defaults(data).withAdminPort(adminPort).withS3(s3Port, s3Domain);
+        NfsOptions nfs = new NfsOptions(nfsPort, nfsExports == null ? null : NfsOptions.readExports(nfsExports),
+                Duration.ofSeconds(nfsLease));
+        NodeOptions opts = NodeOptions.defaults(data).withAdminPort(adminPort).withS3(s3Port, s3Domain).withNfs(nfs);
         Node node = Node.start(opts);
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
@@ -52,6 +69,8 @@ final class Up implements Callable<Integer> {
         out.println("  OSTs    " + node.osts().size() + " (" + node.osts().get(0).info().name() + ".."
                 + node.osts().get(node.osts().size() - 1).info().name() + ") under " + data.resolve("ost"));
         out.println("  S3      " + node.s3Uri() + "  (region us-east-1; keys: nacre keys root)");
+        out.println("  NFS     127.0.0.1:" + node.nfsPort() + "  (mount -t nfs -o vers=4.1,port=" + node.nfsPort()
+                + " 127.0.0.1:/ /mnt)");
         out.println("  admin   " + node.adminUri() + "  (/health, /metrics, and the nacre verbs)");
         if (node.keys().createdRoot()) {
             out.println("S3 root key created (shown once; `nacre keys root` prints it again):");

@@ -22,6 +22,7 @@ import io.nacre.engine.store.ObjectStore;
 import io.nacre.engine.store.OstInfo;
 import io.nacre.meta.MetadataClient;
 import io.nacre.meta.MetadataServer;
+import io.nacre.nfs.NfsServer;
 import io.nacre.ost.LocalObjectStore;
 import io.nacre.ost.Ost;
 import io.nacre.ost.OstOptions;
@@ -44,8 +45,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Every role of Nacre in one process (the embedded default of {@code nacre up}): the MDS as a one-peer
- * Raft group, the OSTs under the data directory, FileIo and the destroyer over them, and the admin
- * endpoint. Closing stops them in reverse order.
+ * Raft group, the OSTs under the data directory, FileIo and the destroyer over them, the S3 and NFSv4.1
+ * gateways, and the admin endpoint. Closing stops them in reverse order.
  */
 public final class Node implements AutoCloseable {
 
@@ -60,6 +61,7 @@ public final class Node implements AutoCloseable {
     private FileIo io;
     private Server adminServer;
     private S3Server s3;
+    private NfsServer nfs;
     private KeyStore keys;
     private PrometheusMeterRegistry metrics;
 
@@ -131,6 +133,21 @@ public final class Node implements AutoCloseable {
                 .start();
         toClose.push(s3);
 
+        NfsOptions nfsOptions = options.nfs();
+        NfsServer server = NfsServer.builder(mds, io)
+                .bindAddress(options.bind())
+                .port(nfsOptions.port())
+                .exports(nfsOptions.exports())
+                .leaseTime(nfsOptions.lease())
+                .build();
+        try {
+            nfs = server.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot serve NFS on " + options.bind() + ":" + nfsOptions.port()
+                    + " (--nfs-port moves it): " + e.getMessage(), e);
+        }
+        toClose.push(nfs);
+
         metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new JvmMemoryMetrics().bindTo(metrics);
         new JvmGcMetrics().bindTo(metrics);
@@ -162,6 +179,7 @@ public final class Node implements AutoCloseable {
         Map<String, String> roles = new LinkedHashMap<>();
         roles.put("mds", probe(() -> mds.getattr(Fid.ROOT)));
         roles.put("s3", s3 != null && s3.port() > 0 ? "ok" : "not running");
+        roles.put("nfs", nfs != null ? "ok" : "not running");
         for (Ost ost : osts) {
             roles.put(ost.info().name(), probe(ost::usage));
         }
@@ -206,6 +224,11 @@ public final class Node implements AutoCloseable {
     /** The S3 access keys (under the data directory). */
     public KeyStore keys() {
         return keys;
+    }
+
+    /** The NFSv4.1 server's port (2049 by default). */
+    public int nfsPort() {
+        return nfs.port();
     }
 
     /** The admin endpoint, e.g. http://127.0.0.1:9001. */

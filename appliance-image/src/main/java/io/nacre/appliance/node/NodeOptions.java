@@ -7,10 +7,10 @@ import java.nio.file.Path;
 /**
  * Where and how a {@link Node} runs: the data directory, the address every listener binds (127.0.0.1 by
  * default), the ports (0 = any free one, for tests), the S3 virtual-host domain (null: path style only),
- * and the number of OSTs of the embedded default.
+ * the number of OSTs of the embedded default, and how NFS is served ({@link NfsOptions}).
  */
 public record NodeOptions(Path dataDir, String bind, int adminPort, int mdsPort, int s3Port, String s3Domain,
-                          int ostCount) {
+                          int ostCount, NfsOptions nfs) {
 
     public static final int DEFAULT_ADMIN_PORT = 9001;
     public static final int DEFAULT_S3_PORT = 9000;
@@ -22,6 +22,7 @@ public record NodeOptions(Path dataDir, String bind, int adminPort, int mdsPort,
         checkPort(adminPort, "admin");
         checkPort(mdsPort, "MDS");
         checkPort(s3Port, "S3");
+        requireNonNull(nfs, "nfs");
         if (ostCount < 1 || ostCount > 64) {
             throw new IllegalArgumentException("OST count must be 1..64: " + ostCount);
         }
@@ -35,19 +36,25 @@ public record NodeOptions(Path dataDir, String bind, int adminPort, int mdsPort,
 
     /** The embedded default under {@code dataDir}, listening on the default ports of 127.0.0.1. */
     public static NodeOptions defaults(Path dataDir) {
-        return new NodeOptions(dataDir, "127.0.0.1", DEFAULT_ADMIN_PORT, 0, DEFAULT_S3_PORT, null, DEFAULT_OST_COUNT);
+        return new NodeOptions(dataDir, "127.0.0.1", DEFAULT_ADMIN_PORT, 0, DEFAULT_S3_PORT, null, DEFAULT_OST_COUNT,
+                NfsOptions.defaults());
     }
 
     /** Every listener on an ephemeral port (tests). */
     public static NodeOptions ephemeral(Path dataDir) {
-        return new NodeOptions(dataDir, "127.0.0.1", 0, 0, 0, null, DEFAULT_OST_COUNT);
+        return new NodeOptions(dataDir, "127.0.0.1", 0, 0, 0, null, DEFAULT_OST_COUNT,
+                NfsOptions.defaults().withPort(0));
     }
 
     public NodeOptions withAdminPort(int port) {
-        return new NodeOptions(dataDir, bind, port, mdsPort, s3Port, s3Domain, ostCount);
+        return new NodeOptions(dataDir, bind, port, mdsPort, s3Port, s3Domain, ostCount, nfs);
     }
 
     public NodeOptions withS3(int port, String domain) {
-        return new NodeOptions(dataDir, bind, adminPort, mdsPort, port, domain, ostCount);
+        return new NodeOptions(dataDir, bind, adminPort, mdsPort, port, domain, ostCount, nfs);
+    }
+
+    public NodeOptions withNfs(NfsOptions n) {
+        return new NodeOptions(dataDir, bind, adminPort, mdsPort, s3Port, s3Domain, ostCount, n);
     }
 }

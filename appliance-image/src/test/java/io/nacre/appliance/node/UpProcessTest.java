@@ -25,7 +25,7 @@ class UpProcessTest {
         List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
         cmd.addAll(List.of("--add-opens", "java.base/java.nio=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
                 "-cp", System.getProperty("java.class.path"), "io.nacre.appliance.Main",
-                "up", "--data", tmp.resolve("data").toString(), "--admin-port", "0"));
+                "up", "--data", tmp.resolve("data").toString(), "--admin-port", "0", "--nfs-port", "0"));
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             List<String> lines = new ArrayList<>();
@@ -37,6 +37,8 @@ class UpProcessTest {
             assertThat(all).contains("Nacre is up", "MDS", "OSTs    4 (OST0000..OST0003)");
             Matcher m = Pattern.compile("admin\\s+(http://127\\.0\\.0\\.1:\\d+)").matcher(all);
             assertThat(m.find()).as("admin URL in: " + all).isTrue();
+            assertThat(all).containsPattern(
+                    "NFS\\s+127\\.0\\.0\\.1:\\d+\\s+\\(mount -t nfs -o vers=4\\.1,port=\\d+ 127\\.0\\.0\\.1:/ /mnt\\)");
 
             p.toHandle().destroy(); // SIGTERM, leaving our end of the pipes open
             StringBuilder rest = new StringBuilder();

@@ -2,7 +2,6 @@ package io.nacre.conformance.guest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.nacre.conformance.nfs.NfsDist;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,14 +26,12 @@ class NacreNfsWorkloadTest {
     @Test
     void linuxClientPassesTheWorkloadAgainstNacre() throws Exception {
         Path share = GuestVm.freshShare("workload-nacre");
-        Path dist = NfsDist.build(Path.of("target", "nfs-dist").toAbsolutePath());
+        Path dist = NacreDist.locate();
         GuestVm.Builder b = GuestVm.builder(share)
                 .shareReadOnly("tools", GuestVm.snapshotInGuestScripts(share))
                 .shareReadOnly("dist", dist)
-                .env("NACRE_START_CMD", NfsDist.START_CMD)
                 .env("NACRE_LOG", "/mnt/host/server.log")
                 .env("NACRE_START_SECONDS", "900")
-                .env("NACRE_SETSTRIPE_CMD", "true")
                 .env("BIG_MIB", System.getProperty("nacre.workload.bigMib", "1024"))
                 .env("DIR_ENTRIES", System.getProperty("nacre.workload.dirEntries", "10000"))
                 .env("FIO_MIB", System.getProperty("nacre.workload.fioMib", "128"))
@@ -47,8 +44,8 @@ class NacreNfsWorkloadTest {
             int status = vm.awaitExit(Duration.ofHours(6).plusMinutes(5));
             String output = vm.output();
             assertThat(output).as("workload output; server log in %s", share.resolve("server.log"))
-                    .contains("PASS mount", "PASS big-file-unstriped", "PASS tree-copy", "PASS namespace-ops",
-                            "PASS sparse-file", "PASS mmap", "PASS locks", "PASS big-directory",
+                    .contains("PASS mount", "PASS big-file-unstriped", "PASS big-file-striped", "PASS tree-copy",
+                            "PASS namespace-ops", "PASS sparse-file", "PASS mmap", "PASS locks", "PASS big-directory",
                             "PASS unlink-while-open", "PASS server-restart", "PASS fio-verify")
                     .doesNotContain("FAIL ");
             assertThat(status).as("workload exit status; console tail:%n%s", GuestVm.tail(vm.console(), 60)).isZero();

@@ -2,7 +2,6 @@ package io.nacre.conformance.guest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.nacre.conformance.nfs.NfsDist;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,11 +26,10 @@ class NfsKernelClientBench {
     @Test
     void nacreAgainstKnfsd() throws Exception {
         Path share = GuestVm.freshShare("bench-nfs");
-        Path dist = NfsDist.build(Path.of("target", "nfs-dist").toAbsolutePath());
+        Path dist = NacreDist.locate();
         try (GuestVm vm = GuestVm.builder(share)
                 .shareReadOnly("tools", GuestVm.snapshotInGuestScripts(share))
                 .shareReadOnly("dist", dist)
-                .env("NACRE_START_CMD", NfsDist.START_CMD)
                 .env("NACRE_LOG", "/mnt/host/server.log")
                 .env("NACRE_START_SECONDS", "900")
                 .env("BENCH_MIB", System.getProperty("nacre.bench.mib", "1024"))

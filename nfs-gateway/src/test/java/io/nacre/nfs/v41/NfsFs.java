@@ -40,56 +40,56 @@ import java.util.List;
 import org.dcache.oncrpc4j.xdr.Xdr;
 
 /** File operations as the Linux client composes them, over an {@link NfsTestClient} (for end-to-end tests). */
-final class NfsFs {
+public final class NfsFs {
 
     /** An open file: its handle and open stateid. */
-    record Opened(byte[] fh, Stateid4 stateid) {
+    public record Opened(byte[] fh, Stateid4 stateid) {
     }
 
     private final NfsTestClient c;
     private final StateOwner4 owner;
 
-    NfsFs(NfsTestClient c, String ownerName) {
+    public NfsFs(NfsTestClient c, String ownerName) {
         this.c = c;
         this.owner = new StateOwner4(c.clientid(), ownerName.getBytes(StandardCharsets.UTF_8));
     }
 
-    NfsTestClient client() {
+    public NfsTestClient client() {
         return c;
     }
 
-    static byte[] bytes(String s) {
+    public static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
-    static Fattr4 mode(int mode) {
+    public static Fattr4 mode(int mode) {
         return new Fattr4(Bitmap.of(AttrNum.MODE), XdrIo.toBytes(x -> x.xdrEncodeInt(mode)));
     }
 
-    byte[] root() throws IOException {
+    public byte[] root() throws IOException {
         return ok(c.call(new VoidArgs(OpNum.PUTROOTFH), new VoidArgs(OpNum.GETFH)))
                 .results().get(2).body(GetfhRes.class).fh();
     }
 
-    CompoundRes onFh(byte[] fh, OpArgs... ops) throws IOException {
+    public CompoundRes onFh(byte[] fh, OpArgs... ops) throws IOException {
         List<OpArgs> all = new ArrayList<>();
         all.add(new PutfhArgs(fh));
         all.addAll(List.of(ops));
         return c.call(all.toArray(OpArgs[]::new));
     }
 
-    byte[] lookup(byte[] dir, String name) throws IOException {
+    public byte[] lookup(byte[] dir, String name) throws IOException {
         return result(ok(onFh(dir, new LookupArgs(bytes(name)), new VoidArgs(OpNum.GETFH))), OpNum.GETFH)
                 .body(GetfhRes.class).fh();
     }
 
-    byte[] mkdir(byte[] dir, String name, int mode) throws IOException {
+    public byte[] mkdir(byte[] dir, String name, int mode) throws IOException {
         return result(ok(onFh(dir, new CreateArgs(Nfs4.NF4DIR, null, 0, 0, bytes(name), mode(mode)),
                 new VoidArgs(OpNum.GETFH))), OpNum.GETFH).body(GetfhRes.class).fh();
     }
 
     /** OPEN with create (GUARDED4) for reading and writing, then GETFH. */
-    Opened create(byte[] dir, String name, int mode) throws IOException {
+    public Opened create(byte[] dir, String name, int mode) throws IOException {
         CompoundRes r = ok(onFh(dir, OpenArgs.create(owner, Nfs4.OPEN4_SHARE_ACCESS_BOTH, 0, bytes(name), Nfs4.GUARDED4,
                 mode(mode), 0), new VoidArgs(OpNum.GETFH)));
         return new Opened(result(r, OpNum.GETFH).body(GetfhRes.class).fh(),
@@ -97,56 +97,56 @@ final class NfsFs {
     }
 
     /** OPEN by name without create. */
-    CompoundRes open(byte[] dir, String name, int access) throws IOException {
+    public CompoundRes open(byte[] dir, String name, int access) throws IOException {
         return onFh(dir, OpenArgs.byName(owner, access, 0, bytes(name)), new VoidArgs(OpNum.GETFH));
     }
 
-    static Opened opened(CompoundRes r) {
+    public static Opened opened(CompoundRes r) {
         return new Opened(result(ok(r), OpNum.GETFH).body(GetfhRes.class).fh(),
                 result(r, OpNum.OPEN).body(OpenRes.class).stateid());
     }
 
-    WriteRes write(Opened f, long offset, byte[] data, int stable) throws IOException {
+    public WriteRes write(Opened f, long offset, byte[] data, int stable) throws IOException {
         return result(ok(onFh(f.fh(), new WriteArgs(f.stateid(), offset, stable, ByteBuffer.wrap(data)))),
                 OpNum.WRITE).body(WriteRes.class);
     }
 
-    long commit(byte[] fh) throws IOException {
+    public long commit(byte[] fh) throws IOException {
         return result(ok(onFh(fh, new CommitArgs(0, 0))), OpNum.COMMIT).body(io.nacre.nfs.v41.xdr.CommitRes.class)
                 .verifier();
     }
 
-    ReadRes read(byte[] fh, Stateid4 stateid, long offset, int count) throws IOException {
+    public ReadRes read(byte[] fh, Stateid4 stateid, long offset, int count) throws IOException {
         return result(ok(onFh(fh, new ReadArgs(stateid, offset, count))), OpNum.READ).body(ReadRes.class);
     }
 
-    static byte[] data(ReadRes r) {
+    public static byte[] data(ReadRes r) {
         ByteBuffer b = r.data().duplicate();
         byte[] out = new byte[b.remaining()];
         b.get(out);
         return out;
     }
 
-    void close(Opened f) throws IOException {
+    public void close(Opened f) throws IOException {
         ok(onFh(f.fh(), new CloseArgs(0, f.stateid())));
     }
 
-    CompoundRes remove(byte[] dir, String name) throws IOException {
+    public CompoundRes remove(byte[] dir, String name) throws IOException {
         return onFh(dir, new RemoveArgs(bytes(name)));
     }
 
     /** GETATTR of the given attributes; the values, still encoded, to read in order. */
-    Xdr getattr(byte[] fh, int... attrs) throws IOException {
+    public Xdr getattr(byte[] fh, int... attrs) throws IOException {
         OpRes r = result(ok(onFh(fh, new GetattrArgs(Bitmap.of(attrs)))), OpNum.GETATTR);
         return XdrIo.decoder(r.body(GetattrRes.class).attrs().values());
     }
 
-    long size(byte[] fh) throws IOException {
+    public long size(byte[] fh) throws IOException {
         return getattr(fh, AttrNum.SIZE).xdrDecodeLong();
     }
 
     /** Every name in a directory, READDIR page by page with {@code maxcount} bytes each. */
-    List<String> list(byte[] dir, int maxcount) throws IOException {
+    public List<String> list(byte[] dir, int maxcount) throws IOException {
         List<String> names = new ArrayList<>();
         long cookie = 0;
         long verifier = 0;

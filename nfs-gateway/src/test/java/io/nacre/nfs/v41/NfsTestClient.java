@@ -41,7 +41,7 @@ import org.dcache.oncrpc4j.xdr.XdrVoid;
  * client does (EXCHANGE_ID, CREATE_SESSION with a backchannel, SEQUENCE on a slot before everything
  * else) and answers the server's callbacks on the same connection, recording them.
  */
-final class NfsTestClient implements AutoCloseable {
+public final class NfsTestClient implements AutoCloseable {
 
     static final int CB_PROGRAM = 0x40000000;
     private static final ChannelAttrs4 CHANNEL = new ChannelAttrs4(0, 1049620, 1049480, 8192, 16, 64);
@@ -64,15 +64,15 @@ final class NfsTestClient implements AutoCloseable {
         this.auth = auth;
     }
 
-    static RpcAuth root() {
+    public static RpcAuth root() {
         return new RpcAuthTypeUnix(0, 0, new int[0], 0, "test-host");
     }
 
-    static RpcAuth user(int uid, int gid, int... groups) {
+    public static RpcAuth user(int uid, int gid, int... groups) {
         return new RpcAuthTypeUnix(uid, gid, groups, 0, "test-host");
     }
 
-    static NfsTestClient connect(InetSocketAddress server) throws IOException {
+    public static NfsTestClient connect(InetSocketAddress server) throws IOException {
         NfsTestClient[] self = new NfsTestClient[1];
         OncRpcSvc svc = new OncRpcSvcBuilder()
                 .withClientMode()
@@ -89,12 +89,12 @@ final class NfsTestClient implements AutoCloseable {
         return self[0];
     }
 
-    void as(RpcAuth who) {
+    public void as(RpcAuth who) {
         this.auth = who;
     }
 
     /** One COMPOUND as given. */
-    CompoundRes compound(OpArgs... ops) throws IOException {
+    public CompoundRes compound(OpArgs... ops) throws IOException {
         CompoundRes res = new CompoundRes();
         try {
             new RpcCall(Nfs4.PROGRAM, Nfs4.VERSION, auth, transport).call(Nfs4.PROC_COMPOUND,
@@ -125,7 +125,7 @@ final class NfsTestClient implements AutoCloseable {
     }
 
     /** EXCHANGE_ID, CREATE_SESSION (with the backchannel on this connection) and RECLAIM_COMPLETE. */
-    NfsTestClient mount(String owner) throws IOException {
+    public NfsTestClient mount(String owner) throws IOException {
         CompoundRes x = compound(new ExchangeIdArgs(0x1234, owner.getBytes(StandardCharsets.UTF_8), 0, Nfs4.SP4_NONE,
                 new int[0], new int[0], List.of()));
         ok(x);
@@ -142,16 +142,16 @@ final class NfsTestClient implements AutoCloseable {
     }
 
     /** What umount sends: DESTROY_SESSION and DESTROY_CLIENTID, each alone. */
-    void unmount() throws IOException {
+    public void unmount() throws IOException {
         ok(compound(new io.nacre.nfs.v41.xdr.DestroySessionArgs(session)));
         ok(compound(new io.nacre.nfs.v41.xdr.DestroyClientidArgs(clientid)));
     }
 
-    SessionId4 session() {
+    public SessionId4 session() {
         return session;
     }
 
-    long clientid() {
+    public long clientid() {
         return clientid;
     }
 
@@ -161,7 +161,7 @@ final class NfsTestClient implements AutoCloseable {
     }
 
     /** SEQUENCE on slot 0 (next sequence id, reply cached) and the operations. */
-    CompoundRes call(OpArgs... ops) throws IOException {
+    public CompoundRes call(OpArgs... ops) throws IOException {
         return onSlot(0, ++slotSeq[0], true, ops);
     }
 
@@ -174,13 +174,13 @@ final class NfsTestClient implements AutoCloseable {
         return compound(all.toArray(OpArgs[]::new));
     }
 
-    static CompoundRes ok(CompoundRes r) {
+    public static CompoundRes ok(CompoundRes r) {
         assertThat(Nfs4Status.name(r.status())).as("compound %s", r).isEqualTo("NFS4_OK");
         return r;
     }
 
     /** The result of the operation with this number (the last one if several). */
-    static OpRes result(CompoundRes r, int opnum) {
+    public static OpRes result(CompoundRes r, int opnum) {
         OpRes found = null;
         for (OpRes o : r.results()) {
             if (o.opnum() == opnum) {
