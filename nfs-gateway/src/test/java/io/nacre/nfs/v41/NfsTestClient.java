@@ -54,6 +54,8 @@ public final class NfsTestClient implements AutoCloseable {
     private int exchangeFlags;
     /** What the client answers CB_LAYOUTRECALL with (a real client that holds the layout says NFS4_OK). */
     volatile int layoutRecallStatus = Nfs4Status.NFS4_OK;
+    /** How many CB_LAYOUTRECALLs to answer NFS4ERR_DELAY first (as Linux does while a LAYOUTGET reply is in flight). */
+    final java.util.concurrent.atomic.AtomicInteger delayLayoutRecalls = new java.util.concurrent.atomic.AtomicInteger();
     private final int[] slotSeq = new int[64];
     /** Callbacks received: CB_NULL as an empty list, CB_COMPOUND as its operations. */
     final LinkedBlockingQueue<List<OpArgs>> callbacks = new LinkedBlockingQueue<>();
@@ -207,7 +209,9 @@ public final class NfsTestClient implements AutoCloseable {
                 results.add(OpRes.ok(op.opnum(), new CbSequenceRes(s.sessionId(), s.sequenceId(), s.slotId(),
                         s.highestSlotId(), s.highestSlotId())));
             } else if (op.opnum() == io.nacre.nfs.v41.xdr.OpNum.CB_LAYOUTRECALL) {
-                results.add(new OpRes(op.opnum(), layoutRecallStatus, null));
+                int status = delayLayoutRecalls.getAndUpdate(n -> Math.max(0, n - 1)) > 0 ? Nfs4Status.NFS4ERR_DELAY
+                        : layoutRecallStatus;
+                results.add(new OpRes(op.opnum(), status, null));
             } else {
                 results.add(OpRes.ok(op.opnum()));
             }

@@ -339,7 +339,7 @@ class PnfsEndToEndTest {
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
-        });
+        }, task -> Thread.ofVirtual().start(task));
         NfsFs truncater = mount("truncater");
         ok(truncater.onFh(f.fh(), new SetattrArgs(Stateid4.ANONYMOUS, size(STRIPE))));
         int[] statuses = returned.get(10, TimeUnit.SECONDS);
@@ -348,6 +348,29 @@ class PnfsEndToEndTest {
         assertThat(truncater.size(f.fh())).isEqualTo(STRIPE);
         // after the recall, layouts are granted again
         granted(holder, layoutGet(holder, f.fh(), f.stateid(), Nfs4.LAYOUTIOMODE4_RW));
+    }
+
+    @Test
+    void aRecallTheClientAsksToDelayIsSentAgain() throws Exception {
+        NfsFs holder = mount("busy");
+        holder.client().delayLayoutRecalls.set(2);
+        NfsFs.Opened f = holder.create(holder.lookup(holder.root(), "striped"), "busy", 0666);
+        granted(holder, layoutGet(holder, f.fh(), f.stateid(), Nfs4.LAYOUTIOMODE4_RW));
+        CompletableFuture<Integer> returned = CompletableFuture.supplyAsync(() -> {
+            try {
+                CbLayoutRecallArgs last = null;
+                for (int i = 0; i < 3; i++) {
+                    last = awaitRecall(holder.client());
+                }
+                return holder.onFh(f.fh(), returnFile(last.stateid())).status();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, task -> Thread.ofVirtual().start(task));
+        try (var recall = server.recallLayouts(fidOf(holder, f), "restripe")) {
+            assertThat(returned.get(10, TimeUnit.SECONDS)).isEqualTo(NFS4_OK);
+        }
+        assertThat(holder.client().delayLayoutRecalls.get()).isZero();
     }
 
     private static CbLayoutRecallArgs awaitRecall(NfsTestClient c) throws InterruptedException {

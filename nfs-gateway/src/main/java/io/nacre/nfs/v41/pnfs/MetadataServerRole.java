@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -99,9 +100,9 @@ public final class MetadataServerRole implements PnfsRole {
         Recall done = () -> layouts.endRecall(fid);
         try {
             long deadline = System.nanoTime() + recallTimeout.toNanos();
-            List<CompletableFuture<?>> sent = new ArrayList<>();
+            List<CompletableFuture<Void>> sent = new ArrayList<>();
             for (Layouts.Recalled r : held) {
-                sent.add(send(server, fid, r, why));
+                sent.add(send(server, fid, r, why, deadline, 50));
             }
             for (int i = 0; i < held.size(); i++) {
                 Layouts.Recalled r = held.get(i);
@@ -141,12 +142,18 @@ public final class MetadataServerRole implements PnfsRole {
         return target.isRegular() ? r.recall(ctx.server(), target.fid(), why) : NOTHING;
     }
 
-    /** Sends CB_LAYOUTRECALL; a client that says it holds no such layout has returned it (§20.3.3). */
-    private CompletableFuture<?> send(ServerContext server, Fid fid, Layouts.Recalled r, String why) {
+    /**
+     * Sends CB_LAYOUTRECALL until the client gives an answer other than NFS4ERR_DELAY (it has a LAYOUTGET
+     * reply in flight, or I/O it must finish first), at most until the deadline. A client that says it
+     * holds no such layout (NFS4ERR_NOMATCHING_LAYOUT, or NFS4ERR_BAD_STATEID: it never saw that
+     * stateid) has returned it (§20.3.3).
+     */
+    private CompletableFuture<Void> send(ServerContext server, Fid fid, Layouts.Recalled r, String why,
+                                         long deadline, long backoffMillis) {
         BackChannel cb = server.state().backChannel(r.client());
         if (cb == null) {
             LOG.info("{}: no backchannel to {} for the recall ({}): waiting for its return", fid, r.client(), why);
-            return CompletableFuture.completedFuture(null);
+            return CompletableFuture.<Void>completedFuture(null);
         }
         LOG.debug("{}: CB_LAYOUTRECALL {} to {} ({})", fid, r.stateid(), r.client(), why);
         CbLayoutRecallArgs args = CbLayoutRecallArgs.file(Nfs4.LAYOUT4_NFSV4_1_FILES, Nfs4.LAYOUTIOMODE4_ANY, true,
@@ -154,13 +161,25 @@ public final class MetadataServerRole implements PnfsRole {
         return cb.call(args).handle((OpRes res, Throwable e) -> {
             if (e != null) {
                 LOG.info("{}: CB_LAYOUTRECALL to {} failed: {}", fid, r.client(), e.toString());
-            } else if (res.status() == Nfs4Status.NFS4ERR_NOMATCHING_LAYOUT) {
-                layouts.revoke(r.state());
-            } else if (!res.isOk() && res.status() != Nfs4Status.NFS4ERR_DELAY) {
-                LOG.info("{}: CB_LAYOUTRECALL to {}: {}", fid, r.client(), Nfs4Status.name(res.status()));
+                return CompletableFuture.<Void>completedFuture(null);
             }
-            return null;
-        });
+            switch (res.status()) {
+                case Nfs4Status.NFS4_OK -> {
+                }
+                case Nfs4Status.NFS4ERR_NOMATCHING_LAYOUT, Nfs4Status.NFS4ERR_BAD_STATEID -> layouts.revoke(r.state());
+                case Nfs4Status.NFS4ERR_DELAY -> {
+                    if (!r.gone().isDone() && System.nanoTime() + backoffMillis * 1_000_000 < deadline) {
+                        // not the common pool: with one worker on a small machine, anyone blocking it delays recalls
+                        Executor later = CompletableFuture.delayedExecutor(backoffMillis, TimeUnit.MILLISECONDS,
+                                task -> Thread.ofVirtual().start(task));
+                        return CompletableFuture.supplyAsync(() -> (Void) null, later).thenCompose(x ->
+                                send(server, fid, r, why, deadline, Math.min(backoffMillis * 2, 1000)));
+                    }
+                }
+                default -> LOG.info("{}: CB_LAYOUTRECALL to {}: {}", fid, r.client(), Nfs4Status.name(res.status()));
+            }
+            return CompletableFuture.<Void>completedFuture(null);
+        }).thenCompose(f -> f);
     }
 
     private static boolean await(CompletableFuture<?> f, long deadline) {
