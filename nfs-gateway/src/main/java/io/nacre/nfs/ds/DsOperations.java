@@ -75,7 +75,13 @@ final class DsOperations {
         return TABLE.get(opnum);
     }
 
-    /** READ of an object: a short read is the object's end, which for a stripe is a hole, so eof is set. */
+    /**
+     * READ of an object. Past the object's end it answers zeros, the full count and eof false: a data
+     * server does not know the file's size (the MDS does, and the client has it), and with dense
+     * striping a short read with eof misleads clients, which compare the object offset of the reply
+     * with the file offset of the request (Linux then drops the bytes of the other stripes). The
+     * bytes of a stripe past the object's end are a hole of the file, so zeros are what it holds.
+     */
     private static OpRes read(io.nacre.nfs.v41.CompoundContext ctx, io.nacre.nfs.v41.xdr.OpArgs args) {
         ReadArgs a = (ReadArgs) args;
         DsHandle h = ctx.currentObject();
@@ -85,9 +91,11 @@ final class DsOperations {
         int limit = Math.min(ctx.server().maxIo(), ctx.session().fore().maxResponseSize() - REPLY_OVERHEAD);
         int count = (int) Math.min(Integer.toUnsignedLong(a.count()), Math.max(0, limit));
         ByteBuffer buf = ByteBuffer.allocate(count);
-        int n = count == 0 ? 0 : DataServerRole.of(ctx).objects().read(h.object(), a.offset(), buf);
-        buf.flip();
-        return OpRes.ok(OpNum.READ, new ReadRes(n < count, buf));
+        if (count > 0) {
+            DataServerRole.of(ctx).objects().read(h.object(), a.offset(), buf);
+        }
+        buf.position(count).flip(); // allocate() zeroed what the object did not fill
+        return OpRes.ok(OpNum.READ, new ReadRes(false, buf));
     }
 
     /**

@@ -244,16 +244,18 @@ class PnfsEndToEndTest {
         assertThat(Arrays.equals(second.array(), 0, STRIPE, data, STRIPE, 2 * STRIPE)).isTrue();
         // and the MDS's own READ (proxy I/O) sees what was written to the data servers
         assertThat(Arrays.equals(readAll(fs, f), data)).as("read through the MDS").isTrue();
-        // a data-server READ of stripe 2 (units 2, 6 and the last 1000 bytes) past its object's end is short,
-        // with eof
+        // a data-server READ of stripe 2 (units 2, 6 and the last 1000 bytes) past its object's end reads the
+        // hole there as zeros, in full and without eof (the data server does not know where the file ends)
         ReadRes r = result(ok(dsFor(g, 2, ds).call(new PutfhArgs(g.file().fhs().get(2)),
                 new ReadArgs(Stateid4.ANONYMOUS, 0, 4 * STRIPE))), OpNum.READ).body(ReadRes.class);
         byte[] stripe2 = NfsFs.data(r);
-        assertThat(stripe2.length).isEqualTo(2 * STRIPE + 1000);
+        assertThat(stripe2.length).isEqualTo(4 * STRIPE);
         assertThat(Arrays.equals(stripe2, 0, STRIPE, data, 2 * STRIPE, 3 * STRIPE)).isTrue();
         assertThat(Arrays.equals(stripe2, STRIPE, 2 * STRIPE, data, 6 * STRIPE, 7 * STRIPE)).isTrue();
-        assertThat(Arrays.equals(stripe2, 2 * STRIPE, stripe2.length, data, 10 * STRIPE, data.length)).isTrue();
-        assertThat(r.eof()).isTrue();
+        assertThat(Arrays.equals(stripe2, 2 * STRIPE, 2 * STRIPE + 1000, data, 10 * STRIPE, data.length)).isTrue();
+        assertThat(Arrays.equals(stripe2, 2 * STRIPE + 1000, 4 * STRIPE, new byte[4 * STRIPE], 0,
+                2 * STRIPE - 1000)).isTrue();
+        assertThat(r.eof()).isFalse();
         // GETATTR on a data server gives the object's size
         GetattrRes ga = result(ok(dsFor(g, 0, ds).call(new PutfhArgs(g.file().fhs().get(0)),
                 new GetattrArgs(Bitmap.of(AttrNum.TYPE, AttrNum.SIZE)))), OpNum.GETATTR).body(GetattrRes.class);

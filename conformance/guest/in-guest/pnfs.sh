@@ -1,0 +1,71 @@
+#!/bin/bash
+# pNFS smoke run in the guest (issue 5): Nacre with its data-server role on, the stock kernel client
+# mounting vers=4.1, striped and unstriped files written and read back cold through file layouts, a
+# truncate under an open file, and the proof in /proc/self/mountstats (LAYOUTGET, GETDEVICEINFO, and
+# the per-op counts). Needs a Nacre that serves pNFS (NACRE_START_CMD / the server's own switch).
+#   pnfs.sh [SERVER]     SERVER = nacre (default)
+# Knobs: MIB (64), STRIPES (4).
+set -uo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+load_server "${1:-nacre}"
+MIB=${MIB:-64}
+STRIPES=${STRIPES:-4}
+LOCAL=/scratch/pnfs-local
+
+s_mount() {
+    server_start
+    nfs_mount
+    modprobe nfs_layout_nfsv41_files 2>/dev/null || true
+    grep " $MNT " /proc/mounts | sed 's/^/  /'
+}
+
+s_striped_and_unstriped() {
+    mkdir -p "$LOCAL" "$MNT/striped"
+    server_setstripe "$MNT/striped" "$STRIPES"
+    head -c "$((MIB << 20))" /dev/urandom >"$LOCAL/src.bin"
+    local sum t0
+    sum=$(sha256sum <"$LOCAL/src.bin" | cut -d' ' -f1)
+    t0=$SECONDS
+    dd if="$LOCAL/src.bin" of="$MNT/striped/big.bin" bs=1M conv=fsync status=none
+    dd if="$LOCAL/src.bin" of="$MNT/plain.bin" bs=1M conv=fsync status=none
+    log "  wrote 2 x $MIB MiB in $((SECONDS - t0)) s"
+    nfs_remount_cold
+    t0=$SECONDS
+    [[ $(sha256sum <"$MNT/striped/big.bin" | cut -d' ' -f1) == "$sum" ]] || { log "striped file differs"; return 1; }
+    [[ $(sha256sum <"$MNT/plain.bin" | cut -d' ' -f1) == "$sum" ]] || { log "unstriped file differs"; return 1; }
+    log "  read back 2 x $MIB MiB in $((SECONDS - t0)) s"
+}
+
+s_truncate_while_open() {
+    local f=$MNT/striped/shrink.bin
+    head -c $((8 << 20)) "$LOCAL/src.bin" >"$f"
+    exec 5<"$f"
+    head -c 4096 <&5 >/dev/null
+    truncate -s 100000 "$f"
+    [[ $(stat -c %s "$f") == 100000 ]] || { log "size after truncate: $(stat -c %s "$f")"; return 1; }
+    head -c 100000 "$LOCAL/src.bin" | cmp - "$f"
+    dd if=/dev/zero of="$f" bs=1 count=1 seek=$((4 << 20)) conv=notrunc status=none
+    # the bytes between the old truncate point and the new end are zeros, not the old data
+    cmp <(head -c $((4 << 20)) /dev/zero | tail -c +100001) <(tail -c +100001 "$f" | head -c $((4 << 20) - 100000))
+    exec 5<&-
+}
+
+s_mountstats() {
+    awk -v m=" $MNT " 'index($0, "device ") == 1 { on = index($0, m) > 0 } on' /proc/self/mountstats >"$LOCAL/mountstats"
+    sed -n '/per-op statistics/,$p' "$LOCAL/mountstats" | grep -E '^\s+(LAYOUT|GETDEVICE|READ|WRITE|COMMIT|OPEN|CLOSE):' | sed 's/^/  /'
+    grep -E '^\s+xprt:' "$LOCAL/mountstats" | sed 's/^/  /'
+    local lg
+    lg=$(awk '$1 == "LAYOUTGET:" { print $2 }' "$LOCAL/mountstats")
+    log "  LAYOUTGET calls: ${lg:-none}"
+    ((${lg:-0} > 0))
+}
+
+log "pNFS run against $SERVER; kernel $(uname -r)"
+step mount s_mount
+step striped-and-unstriped s_striped_and_unstriped
+step truncate-while-open s_truncate_while_open
+step mountstats s_mountstats
+cp "$LOCAL/mountstats" /mnt/host/mountstats 2>/dev/null || true
+nfs_umount
+server_stop
+steps_summary
