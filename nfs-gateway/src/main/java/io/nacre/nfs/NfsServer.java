@@ -108,10 +108,7 @@ public final class NfsServer implements AutoCloseable {
 
         /** The TCP port; 0 picks a free one (see {@link NfsServer#port()}). */
         public Builder port(int p) {
-            if (p < 0 || p > 65535) {
-                throw new IllegalArgumentException("port " + p);
-            }
-            port = p;
+            port = ServerLimits.port(p);
             return this;
         }
 
@@ -128,19 +125,13 @@ public final class NfsServer implements AutoCloseable {
 
         /** The lease: how long a silent client keeps its state, and the grace period after a restart. */
         public Builder leaseTime(Duration d) {
-            if (d.toSeconds() < 1 || d.toSeconds() > 3600) {
-                throw new IllegalArgumentException("lease of " + d);
-            }
-            lease = d;
+            lease = ServerLimits.lease(d);
             return this;
         }
 
         /** The largest READ and WRITE offered to clients (rsize/wsize). */
         public Builder maxIoSize(int bytes) {
-            if (bytes < 4096 || bytes > 16 * 1024 * 1024) {
-                throw new IllegalArgumentException("I/O size " + bytes);
-            }
-            maxIo = bytes;
+            maxIo = ServerLimits.ioSize(bytes);
             return this;
         }
 

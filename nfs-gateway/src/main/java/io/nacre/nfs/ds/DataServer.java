@@ -3,6 +3,7 @@ package io.nacre.nfs.ds;
 import static java.util.Objects.requireNonNull;
 
 import io.nacre.engine.store.ObjectStore;
+import io.nacre.nfs.ServerLimits;
 import io.nacre.nfs.export.ExportTable;
 import io.nacre.nfs.v41.CompoundProcessor;
 import io.nacre.nfs.v41.FileHandles;
@@ -140,10 +141,7 @@ public final class DataServer implements AutoCloseable {
 
         /** The TCP port; 0 (the default) picks a free one. */
         public Builder port(int p) {
-            if (p < 0 || p > 65535) {
-                throw new IllegalArgumentException("port " + p);
-            }
-            port = p;
+            port = ServerLimits.port(p);
             return this;
         }
 
@@ -154,19 +152,13 @@ public final class DataServer implements AutoCloseable {
         }
 
         public Builder leaseTime(Duration d) {
-            if (d.toSeconds() < 1 || d.toSeconds() > 3600) {
-                throw new IllegalArgumentException("lease of " + d);
-            }
-            lease = d;
+            lease = ServerLimits.lease(d);
             return this;
         }
 
         /** The largest READ and WRITE (the same as the metadata server's). */
         public Builder maxIoSize(int bytes) {
-            if (bytes < 4096 || bytes > 16 * 1024 * 1024) {
-                throw new IllegalArgumentException("I/O size " + bytes);
-            }
-            maxIo = bytes;
+            maxIo = ServerLimits.ioSize(bytes);
             return this;
         }
 

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.nacre.engine.Fid;
 import io.nacre.engine.layout.ObjectRef;
 import io.nacre.nfs.v41.FileHandles;
-import io.nacre.nfs.v41.NfsException;
+import io.nacre.nfs.v41.NfsStatuses;
 import io.nacre.nfs.v41.xdr.Nfs4Status;
 import java.util.Arrays;
 import java.util.Random;
@@ -18,12 +18,7 @@ class DsHandlesTest {
     private final DsHandles handles = new DsHandles(42, SECRET);
 
     private static int status(Runnable r) {
-        try {
-            r.run();
-            return Nfs4Status.NFS4_OK;
-        } catch (NfsException e) {
-            return e.status();
-        }
+        return NfsStatuses.of(r);
     }
 
     @Test

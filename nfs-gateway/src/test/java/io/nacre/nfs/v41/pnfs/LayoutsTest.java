@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.nacre.engine.Fid;
 import io.nacre.nfs.v41.NfsException;
+import io.nacre.nfs.v41.NfsStatuses;
 import io.nacre.nfs.v41.state.ClientRecords;
 import io.nacre.nfs.v41.state.NfsClient;
 import io.nacre.nfs.v41.state.StateManager;
@@ -33,12 +34,7 @@ class LayoutsTest {
     }
 
     private static int status(Runnable r) {
-        try {
-            r.run();
-            return Nfs4Status.NFS4_OK;
-        } catch (NfsException e) {
-            return e.status();
-        }
+        return NfsStatuses.of(r);
     }
 
     @Test
