@@ -465,6 +465,20 @@ class PnfsEndToEndTest {
     }
 
     @Test
+    void aFileWithoutALayoutIsServedThroughTheMds() throws Exception {
+        NfsFs fs = mount("delayed");
+        core.metadata().create(Caller.ROOT, Fid.ROOT, "delayed", io.nacre.engine.meta.CreateSpec
+                .builder(io.nacre.engine.meta.FileType.REGULAR).mode(0666).delayLayout(true).build());
+        NfsFs.Opened f = NfsFs.opened(fs.open(fs.root(), "delayed", Nfs4.OPEN4_SHARE_ACCESS_BOTH));
+        // created with a delayed layout (setstripe comes next): no objects, so no layout; the MDS serves it
+        assertThat(layoutGet(fs, f.fh(), f.stateid(), Nfs4.LAYOUTIOMODE4_READ).status())
+                .isEqualTo(NFS4ERR_LAYOUTUNAVAILABLE);
+        assertThat(layoutGet(fs, f.fh(), f.stateid(), Nfs4.LAYOUTIOMODE4_RW).status())
+                .isEqualTo(NFS4ERR_LAYOUTUNAVAILABLE);
+        assertThat(fs.read(f.fh(), f.stateid(), 0, 100).eof()).isTrue();
+    }
+
+    @Test
     void layoutGetRefusesWhatFileLayoutsCannotServe() throws Exception {
         NfsFs fs = mount("refused");
         NfsFs.Opened f = fs.create(fs.lookup(fs.root(), "striped"), "plain", 0644);

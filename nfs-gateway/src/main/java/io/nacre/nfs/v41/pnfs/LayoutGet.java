@@ -82,7 +82,7 @@ public final class LayoutGet implements Operation {
         Component c = layout.isEmpty() ? null : layout.componentAt(layout.mirrors().get(0), a.offset());
         if (write && (c == null || (c.raid0() != null && !c.raid0().instantiated()))) {
             layout = ctx.server().md().instantiate(fid, a.offset(), 1);
-            c = layout.componentAt(layout.mirrors().get(0), a.offset());
+            c = layout.isEmpty() ? null : layout.componentAt(layout.mirrors().get(0), a.offset());
         }
         Placement.Raid0 raid0 = c == null ? null : c.raid0();
         if (raid0 == null || !raid0.instantiated()) {
