@@ -13,6 +13,8 @@ import io.nacre.nfs.v41.attr.AttrEncoder;
 import io.nacre.nfs.v41.attr.FsInfo;
 import io.nacre.nfs.v41.attr.IdMapper;
 import io.nacre.nfs.v41.pnfs.DsHandles;
+import io.nacre.nfs.v41.pnfs.LayoutFence;
+import io.nacre.nfs.v41.pnfs.PnfsOptions;
 import io.nacre.nfs.v41.state.ClientRecords;
 import io.nacre.nfs.v41.state.StateManager;
 import io.nacre.nfs.v41.xdr.ImplId4;
@@ -74,7 +76,7 @@ public final class DataServer implements AutoCloseable {
         ServerContext context = new ServerContext(null, null, state, new AttrEncoder(fs, IdMapper.numeric()),
                 IdMapper.numeric(), b.exports, new FileHandles(b.fsid), null, null, owner, scope,
                 List.of(new ImplId4("nacre.io", "Nacre pNFS data server", new NfsTime4(0, 0))), b.maxIo)
-                .withPnfs(new DataServerRole(b.objects, new DsHandles(b.fsid, b.secret)));
+                .withPnfs(new DataServerRole(b.objects, new DsHandles(b.fsid, b.secret), b.fence));
         rpc = NfsService.serve(new CompoundProcessor(context, DsOperations::get), b.bindAddress, b.port);
         state.serving();
         long period = Math.max(1000, b.lease.toMillis() / 4);
@@ -127,6 +129,7 @@ public final class DataServer implements AutoCloseable {
         private ExportTable exports = ExportTable.everyone();
         private Duration lease = Duration.ofSeconds(90);
         private int maxIo = 1024 * 1024;
+        private LayoutFence fence = new LayoutFence();
 
         private Builder(ObjectStore objects, long fsid, byte[] secret) {
             this.objects = requireNonNull(objects, "objects");
@@ -159,6 +162,12 @@ public final class DataServer implements AutoCloseable {
         /** The largest READ and WRITE (the same as the metadata server's). */
         public Builder maxIoSize(int bytes) {
             maxIo = ServerLimits.ioSize(bytes);
+            return this;
+        }
+
+        /** The revocations of the metadata server of this process ({@link PnfsOptions#fence()}) to honour. */
+        public Builder fence(LayoutFence f) {
+            fence = requireNonNull(f, "fence");
             return this;
         }
 

@@ -3,7 +3,9 @@ package io.nacre.nfs.ds;
 import io.nacre.engine.store.ObjectStore;
 import io.nacre.nfs.v41.CompoundContext;
 import io.nacre.nfs.v41.NfsException;
+import io.nacre.nfs.v41.pnfs.DsHandle;
 import io.nacre.nfs.v41.pnfs.DsHandles;
+import io.nacre.nfs.v41.pnfs.LayoutFence;
 import io.nacre.nfs.v41.pnfs.PnfsRole;
 import io.nacre.nfs.v41.xdr.Nfs4;
 import io.nacre.nfs.v41.xdr.Nfs4Status;
@@ -13,10 +15,12 @@ final class DataServerRole implements PnfsRole {
 
     private final ObjectStore objects;
     private final DsHandles handles;
+    private final LayoutFence fence;
 
-    DataServerRole(ObjectStore objects, DsHandles handles) {
+    DataServerRole(ObjectStore objects, DsHandles handles, LayoutFence fence) {
         this.objects = objects;
         this.handles = handles;
+        this.fence = fence;
     }
 
     @Override
@@ -30,6 +34,18 @@ final class DataServerRole implements PnfsRole {
 
     DsHandles handles() {
         return handles;
+    }
+
+    /**
+     * The object a data-server handle names: NFS4ERR_BADHANDLE when forged or altered, and
+     * NFS4ERR_PNFS_NO_LAYOUT when its layout was revoked (the client then gets a new one, or uses the MDS).
+     */
+    DsHandle object(byte[] fh) {
+        DsHandle h = handles.decode(fh);
+        if (fence.isRevoked(h.grant())) {
+            throw new NfsException(Nfs4Status.NFS4ERR_PNFS_NO_LAYOUT, "the layout of " + h.fid() + " was revoked");
+        }
+        return h;
     }
 
     static DataServerRole of(CompoundContext ctx) {

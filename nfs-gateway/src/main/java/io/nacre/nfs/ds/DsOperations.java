@@ -52,7 +52,7 @@ final class DsOperations {
             }),
             Map.entry(OpNum.PUTFH, (ctx, args) -> {
                 ctx.requireExported();
-                ctx.currentObject(DataServerRole.of(ctx).handles().decode(((PutfhArgs) args).fh()));
+                ctx.currentObject(DataServerRole.of(ctx).object(((PutfhArgs) args).fh()));
                 return OpRes.ok(OpNum.PUTFH);
             }),
             Map.entry(OpNum.READ, DsOperations::read),

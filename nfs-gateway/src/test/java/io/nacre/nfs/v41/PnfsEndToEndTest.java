@@ -20,6 +20,7 @@ import io.nacre.nfs.export.ExportTable;
 import io.nacre.nfs.v41.attr.AttrNum;
 import io.nacre.nfs.v41.attr.Bitmap;
 import io.nacre.nfs.v41.pnfs.DsHandles;
+import io.nacre.nfs.v41.pnfs.LayoutFence;
 import io.nacre.nfs.v41.pnfs.PnfsOptions;
 import io.nacre.nfs.v41.xdr.CbLayoutRecallArgs;
 import io.nacre.nfs.v41.xdr.CommitArgs;
@@ -90,13 +91,15 @@ class PnfsEndToEndTest {
     private NfsServer server;
     private final List<DataServer> dataServers = new ArrayList<>();
     private final List<NfsTestClient> clients = new ArrayList<>();
+    private final LayoutFence fence = new LayoutFence();
 
     @BeforeEach
     void start() throws Exception {
         core = EmbeddedCore.start(dir);
         byte[] secret = DsHandles.clusterSecret(core.metadata());
         for (int i = 0; i < 2; i++) {
-            dataServers.add(DataServer.builder(core.objects(), core.metadata().fsid(), secret).port(0).build().start());
+            dataServers.add(DataServer.builder(core.objects(), core.metadata().fsid(), secret).port(0).fence(fence)
+                    .build().start());
         }
         Map<Integer, InetSocketAddress> byOst = new HashMap<>();
         for (int ost = 0; ost < EmbeddedCore.DEFAULT_OSTS; ost++) {
@@ -105,7 +108,8 @@ class PnfsEndToEndTest {
         fileIo = new FileIo(core.metadata(), core.objects());
         server = NfsServer.builder(core.metadata(), fileIo).port(0)
                 .exports(ExportTable.parse("/ 127.0.0.1(rw,no_root_squash)")).leaseTime(Duration.ofSeconds(5))
-                .pnfs(PnfsOptions.dataServers(byOst).withRecallTimeout(Duration.ofSeconds(2))).build().start();
+                .pnfs(PnfsOptions.dataServers(byOst).withRecallTimeout(Duration.ofSeconds(2)).withFence(fence))
+                .build().start();
         // new files under /striped get four stripes of 64 KiB
         Fid striped = core.metadata().create(Caller.ROOT, Fid.ROOT, "striped",
                 io.nacre.engine.meta.CreateSpec.directory(0777)).attr().fid();
@@ -302,7 +306,7 @@ class PnfsEndToEndTest {
 
         // another object id, the signature left as it was
         byte[] altered = good.clone();
-        altered[40] ^= 1;
+        altered[36] ^= 1;
         assertThat(ds.call(new PutfhArgs(altered), new ReadArgs(Stateid4.ANONYMOUS, 0, 100)).status())
                 .isEqualTo(NFS4ERR_BADHANDLE);
         // the same fields signed with another secret
@@ -403,8 +407,17 @@ class PnfsEndToEndTest {
         NfsFs other = mount("other");
         ok(other.onFh(f.fh(), new SetattrArgs(Stateid4.ANONYMOUS, size(0))));
         assertThat(awaitRecall(holder.client()).stateid().id()).isEqualTo(g.stateid().id());
-        // the holder never returned it: the server revoked it after the bound
+        // the holder never returned it: the server revoked it after the bound, and the data servers refuse
+        // its handles, so a client that ignored the recall cannot write the truncated file's objects
         assertThat(holder.onFh(f.fh(), returnFile(g.stateid())).status()).isEqualTo(NFS4ERR_BAD_STATEID);
+        Map<Integer, NfsTestClient> ds = dsClients("sluggish");
+        assertThat(dsFor(g, 0, ds).call(new PutfhArgs(g.file().fhs().get(0)), new WriteArgs(Stateid4.ANONYMOUS, 0,
+                Nfs4.FILE_SYNC4, ByteBuffer.wrap(bytes("late"))))).extracting(CompoundRes::status)
+                .isEqualTo(NFS4ERR_PNFS_NO_LAYOUT);
+        // a new layout works
+        Granted again = granted(holder, layoutGet(holder, f.fh(), f.stateid(), Nfs4.LAYOUTIOMODE4_RW));
+        ok(dsFor(again, 0, ds).call(new PutfhArgs(again.file().fhs().get(0)), new WriteArgs(Stateid4.ANONYMOUS, 0,
+                Nfs4.FILE_SYNC4, ByteBuffer.wrap(bytes("fresh")))));
     }
 
     @Test

@@ -22,15 +22,15 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Data-server filehandles: 64 bytes the metadata server signs and data servers check, so that a client
+ * Data-server filehandles: 72 bytes the metadata server signs and data servers check, so that a client
  * reaches only the objects of files it was given a layout for. A magic byte, the format version, the
  * kind (data server), the file system id, the Fid (whose version is the file's generation), the OST
- * object, the layout generation, and an HMAC-SHA256 over all of it with the cluster secret, cut to
+ * object, the layout generation, the grant, and an HMAC-SHA256 over all of it with the cluster secret, cut to
  * 16 bytes. A handle that fails the check is not one of ours: NFS4ERR_BADHANDLE (see {@link #decode}).
  */
 public final class DsHandles {
 
-    public static final int SIZE = 64;
+    public static final int SIZE = 72;
     /** The filehandle kind of a data-server handle (namespace handles are {@link FileHandles#KIND_FILE}). */
     public static final byte KIND_DS = 2;
     private static final byte MAGIC = 'N';
@@ -79,7 +79,7 @@ public final class DsHandles {
         ByteBuffer b = ByteBuffer.allocate(SIZE);
         b.put(MAGIC).put(VERSION).put(KIND_DS).put((byte) 0).putLong(fsid);
         h.fid().writeTo(b);
-        b.putInt(h.object().ost()).putLong(h.object().id()).putLong(h.layoutGeneration());
+        b.putInt(h.object().ost()).putLong(h.object().id()).putLong(h.layoutGeneration()).putLong(h.grant());
         b.put(mac(b.array(), SIZE - MAC_BYTES));
         return b.array();
     }
@@ -107,10 +107,11 @@ public final class DsHandles {
         int ost = b.getInt();
         long id = b.getLong();
         long generation = b.getLong();
+        long grant = b.getLong();
         if (ost < 0 || id <= 0) {
             throw new NfsException(Nfs4Status.NFS4ERR_BADHANDLE, "data-server filehandle of no object");
         }
-        return new DsHandle(fid, new ObjectRef(ost, id), generation);
+        return new DsHandle(fid, new ObjectRef(ost, id), generation, grant);
     }
 
     private byte[] mac(byte[] data, int length) {

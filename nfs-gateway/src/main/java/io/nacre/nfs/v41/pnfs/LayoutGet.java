@@ -91,21 +91,28 @@ public final class LayoutGet implements Operation {
         List<Integer> osts = raid0.objects().stream().map(ObjectRef::ost).toList();
         DeviceId4 device = role.devices().deviceFor(osts).orElseThrow(() ->
                 new NfsException(NFS4ERR_LAYOUTUNAVAILABLE, "an OST of " + fid + " has no data server"));
-        List<byte[]> fhs = new ArrayList<>(raid0.stripeCount());
-        for (ObjectRef o : raid0.objects()) {
-            fhs.add(role.handles().encode(new DsHandle(fid, o, layout.generation())));
-        }
-        // the stripe size is a multiple of 64 KiB, so its low bits are free for the flags (§13.3)
-        FileLayout4 body = new FileLayout4(device, raid0.stripeSize() | FileLayout4.NFL4_UFLG_DENSE, 0, c.start(), fhs);
         long length = c.end() == Extent.EOF ? Layouts.TO_EOF : c.extent().length();
-        Layout4 granted = new Layout4(c.start(), length, a.iomode(), Nfs4.LAYOUT4_NFSV4_1_FILES, XdrIo.toBytes(body));
-        // every stateid encodes to the same size: measure the reply before granting anything
+        // every handle and stateid encodes to the same size: measure the reply before granting anything
+        Layout4 probe = layout4(role, fid, layout, c, raid0, device, a.iomode(), length, 0);
         if (Integer.toUnsignedLong(a.maxCount())
-                < XdrIo.toBytes(new LayoutGetRes(false, given, List.of(granted))).length) {
+                < XdrIo.toBytes(new LayoutGetRes(false, given, List.of(probe))).length) {
             throw new NfsException(NFS4ERR_TOOSMALL, "the layout does not fit in " + a.maxCount() + " bytes");
         }
         Stateid4 stateid = role.layouts().grant(ctx.client(), fid, given, a.iomode(), c.start(), length);
+        Layout4 granted = layout4(role, fid, layout, c, raid0, device, a.iomode(), length, stateid.id());
         ctx.currentStateid(stateid);
         return OpRes.ok(OpNum.LAYOUTGET, new LayoutGetRes(false, stateid, List.of(granted)));
+    }
+
+    /** The layout4 of a component, with one data-server handle per stripe made for the grant. */
+    private static Layout4 layout4(MetadataServerRole role, Fid fid, Layout layout, Component c, Placement.Raid0 raid0,
+                                   DeviceId4 device, int iomode, long length, long grant) {
+        List<byte[]> fhs = new ArrayList<>(raid0.stripeCount());
+        for (ObjectRef o : raid0.objects()) {
+            fhs.add(role.handles().encode(new DsHandle(fid, o, layout.generation(), grant)));
+        }
+        // the stripe size is a multiple of 64 KiB, so its low bits are free for the flags (§13.3)
+        FileLayout4 body = new FileLayout4(device, raid0.stripeSize() | FileLayout4.NFL4_UFLG_DENSE, 0, c.start(), fhs);
+        return new Layout4(c.start(), length, iomode, Nfs4.LAYOUT4_NFSV4_1_FILES, XdrIo.toBytes(body));
     }
 }

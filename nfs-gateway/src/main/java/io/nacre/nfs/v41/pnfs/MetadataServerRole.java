@@ -37,12 +37,14 @@ public final class MetadataServerRole implements PnfsRole {
     private final Devices devices;
     private final Layouts layouts;
     private final Duration recallTimeout;
+    private final LayoutFence fence;
 
     public MetadataServerRole(long fsid, PnfsOptions options, byte[] secret, StateManager state) {
         this.handles = new DsHandles(fsid, secret);
         this.devices = new Devices(options.dataServers());
         this.layouts = new Layouts(state.epoch(), c -> alive(state, c));
         this.recallTimeout = options.recallTimeout();
+        this.fence = options.fence();
     }
 
     private static boolean alive(StateManager state, NfsClient c) {
@@ -110,7 +112,7 @@ public final class MetadataServerRole implements PnfsRole {
                 if (!await(r.gone(), deadline)) {
                     LOG.warn("{}: layout {} of {} not returned within {}: revoked", fid, r.stateid(), r.client(),
                             recallTimeout);
-                    layouts.revoke(r.state());
+                    revoke(r);
                 }
             }
             return done;
@@ -166,7 +168,7 @@ public final class MetadataServerRole implements PnfsRole {
             switch (res.status()) {
                 case Nfs4Status.NFS4_OK -> {
                 }
-                case Nfs4Status.NFS4ERR_NOMATCHING_LAYOUT, Nfs4Status.NFS4ERR_BAD_STATEID -> layouts.revoke(r.state());
+                case Nfs4Status.NFS4ERR_NOMATCHING_LAYOUT, Nfs4Status.NFS4ERR_BAD_STATEID -> revoke(r);
                 case Nfs4Status.NFS4ERR_DELAY -> {
                     if (!r.gone().isDone() && System.nanoTime() + backoffMillis * 1_000_000 < deadline) {
                         // not the common pool: with one worker on a small machine, anyone blocking it delays recalls
@@ -180,6 +182,12 @@ public final class MetadataServerRole implements PnfsRole {
             }
             return CompletableFuture.<Void>completedFuture(null);
         }).thenCompose(f -> f);
+    }
+
+    /** Drops the layout and tells the data servers to refuse its handles from now on. */
+    private void revoke(Layouts.Recalled r) {
+        fence.revoke(r.stateid().id());
+        layouts.revoke(r.state());
     }
 
     private static boolean await(CompletableFuture<?> f, long deadline) {

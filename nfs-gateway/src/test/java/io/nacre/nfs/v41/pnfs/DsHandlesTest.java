@@ -23,7 +23,7 @@ class DsHandlesTest {
 
     @Test
     void aHandleDecodesToWhatWasSigned() {
-        DsHandle h = new DsHandle(new Fid(0x200000400L, 7, 3), new ObjectRef(2, 0x1234), 9);
+        DsHandle h = new DsHandle(new Fid(0x200000400L, 7, 3), new ObjectRef(2, 0x1234), 9, 0x4000000000000007L);
         byte[] fh = handles.encode(h);
         assertThat(fh).hasSize(DsHandles.SIZE);
         assertThat(handles.decode(fh)).isEqualTo(h);
@@ -31,7 +31,7 @@ class DsHandlesTest {
 
     @Test
     void everySingleBitFlipIsRefused() {
-        byte[] fh = handles.encode(new DsHandle(new Fid(0x200000400L, 7, 3), new ObjectRef(2, 0x1234), 9));
+        byte[] fh = handles.encode(new DsHandle(new Fid(0x200000400L, 7, 3), new ObjectRef(2, 0x1234), 9, 0x4000000000000007L));
         for (int bit = 0; bit < fh.length * 8; bit++) {
             byte[] bad = fh.clone();
             bad[bit / 8] ^= (byte) (1 << (bit % 8));
@@ -44,7 +44,7 @@ class DsHandlesTest {
 
     @Test
     void handlesOfAnotherSecretOrFileSystemOrKindAreRefused() {
-        DsHandle h = new DsHandle(new Fid(0x200000400L, 1, 0), new ObjectRef(0, 1), 1);
+        DsHandle h = new DsHandle(new Fid(0x200000400L, 1, 0), new ObjectRef(0, 1), 1, 2);
         byte[] other = new DsHandles(42, "another secret of 32 bytes......".getBytes()).encode(h);
         assertThat(status(() -> handles.decode(other))).isEqualTo(Nfs4Status.NFS4ERR_BADHANDLE);
         byte[] otherFs = new DsHandles(43, SECRET).encode(h);
@@ -53,7 +53,7 @@ class DsHandlesTest {
         assertThat(status(() -> handles.decode(mds))).isEqualTo(Nfs4Status.NFS4ERR_BADHANDLE);
         assertThat(status(() -> new FileHandles(42).decode(handles.encode(h)))).isEqualTo(Nfs4Status.NFS4ERR_BADHANDLE);
         assertThat(status(() -> handles.decode(new byte[0]))).isEqualTo(Nfs4Status.NFS4ERR_BADHANDLE);
-        assertThat(status(() -> handles.decode(Arrays.copyOf(handles.encode(h), 65))))
+        assertThat(status(() -> handles.decode(Arrays.copyOf(handles.encode(h), DsHandles.SIZE + 1))))
                 .isEqualTo(Nfs4Status.NFS4ERR_BADHANDLE);
     }
 
