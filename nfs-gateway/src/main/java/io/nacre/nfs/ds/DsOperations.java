@@ -34,7 +34,7 @@ import java.util.Map;
  * The operations of a pNFS data server (RFC 8881 §13.6): the session operations as on any NFSv4.1
  * server, and PUTFH, READ, WRITE, COMMIT and GETATTR on the objects data-server filehandles name.
  * Everything else is NFS4ERR_NOTSUPP. Stateids are not checked here: data servers and the MDS are
- * loosely coupled (§13.9.1), and the signed filehandle is what grants access.
+ * loosely coupled (RFC 8881 §13.9), and the signed filehandle is what grants access.
  */
 final class DsOperations {
 

@@ -30,7 +30,7 @@ final class Setattr implements Operation {
             if (st != null && !Io.openOf(st).canWrite()) {
                 throw new NfsException(NFS4ERR_OPENMODE, "truncate through an open for reading");
             }
-            // RFC 8881 §12.5.5.1: layouts are recalled before the bytes they map change
+            // RFC 8881 §12.5.5: layouts are recalled before the bytes they map change
             try (var recall = MetadataServerRole.recall(ctx, fid, "truncate")) {
                 ctx.server().io().truncate(ctx.caller(), fid, attrs.size());
             }

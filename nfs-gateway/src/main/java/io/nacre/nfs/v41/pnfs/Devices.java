@@ -63,7 +63,7 @@ public final class Devices {
         return List.copyOf(known.keySet());
     }
 
-    /** netaddr4 of a TCP address: netid "tcp" or "tcp6", universal address "h1.h2.h3.h4.p1.p2" (RFC 5665 §5.2.3). */
+    /** netaddr4 of a TCP address: netid "tcp" or "tcp6", universal address "h1.h2.h3.h4.p1.p2" (RFC 5665). */
     static NetAddr4 netaddr(InetSocketAddress a) {
         String host = a.getAddress().getHostAddress();
         int port = a.getPort();

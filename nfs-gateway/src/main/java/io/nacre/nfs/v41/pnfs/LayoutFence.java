@@ -4,7 +4,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Layouts the metadata server revoked, as data servers must know them (RFC 8881 §12.5.5.2: after a
+ * Layouts the metadata server revoked, as data servers must know them (RFC 8881 §12.5.5: after a
  * revocation, I/O with the old layout must fail): every data-server handle carries the grant (the
  * layout state) it was made for, and a data server refuses handles of revoked grants with
  * NFS4ERR_PNFS_NO_LAYOUT, on which clients drop the layout and go back to the MDS. Revocations are
