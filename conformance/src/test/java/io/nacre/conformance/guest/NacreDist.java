@@ -3,6 +3,7 @@ package io.nacre.conformance.guest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.stream.Stream;
 
 /**
@@ -15,8 +16,23 @@ final class NacreDist {
     private NacreDist() {
     }
 
+    /**
+     * A copy of the distribution in the run directory, to share with the guest: a later build rewrites
+     * the jars of target/nacre-dist, which must not change under a Nacre running in a guest.
+     */
+    static Path snapshot(Path share) throws IOException {
+        Path from = locate().resolve("lib");
+        Path to = Files.createDirectories(share.resolve("dist").resolve("lib"));
+        try (Stream<Path> jars = Files.list(from)) {
+            for (Path jar : jars.toList()) {
+                Files.copy(jar, to.resolve(jar.getFileName().toString()), StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        return to.getParent();
+    }
+
     /** The distribution directory; fails, saying how to make it, when it has no jars. */
-    static Path locate() throws IOException {
+    private static Path locate() throws IOException {
         Path dist = Path.of(System.getProperty("nacre.dist", "../appliance-image/target/nacre-dist")).toAbsolutePath()
                 .normalize();
         Path lib = dist.resolve("lib");

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
  * The kernel NFS client workload (issue 4) against Nacre's NFSv4.1 server running in the guest: the stock
  * Debian kernel mounts it with vers=4.1 and runs the same workload as against knfsd. Sizes come from
  * system properties (defaults: the issue's, 1 GiB files and a 10,000-entry directory; under TCG that
- * takes hours): nacre.workload.bigMib, nacre.workload.dirEntries, nacre.workload.fioMib, nacre.workload.tree.
+ * takes hours): nacre.workload.bigMib, nacre.workload.dirEntries, nacre.workload.fioMib, nacre.workload.tree;
+ * nacre.workload.name names the run directory under target/guest.
  * {@code ./mvnw -B -pl conformance -am verify -Pguest -Dtest=NacreNfsWorkloadTest -Dsurefire.failIfNoSpecifiedTests=false}
  */
 @Tag("guest")
@@ -25,8 +26,9 @@ class NacreNfsWorkloadTest {
 
     @Test
     void linuxClientPassesTheWorkloadAgainstNacre() throws Exception {
-        Path share = GuestVm.freshShare("workload-nacre");
-        Path dist = NacreDist.locate();
+        // Its own run directory per name, so that runs of different sizes can go side by side.
+        Path share = GuestVm.freshShare(System.getProperty("nacre.workload.name", "workload-nacre"));
+        Path dist = NacreDist.snapshot(share);
         GuestVm.Builder b = GuestVm.builder(share)
                 .shareReadOnly("tools", GuestVm.snapshotInGuestScripts(share))
                 .shareReadOnly("dist", dist)

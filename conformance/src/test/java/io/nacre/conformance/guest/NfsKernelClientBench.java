@@ -26,7 +26,7 @@ class NfsKernelClientBench {
     @Test
     void nacreAgainstKnfsd() throws Exception {
         Path share = GuestVm.freshShare("bench-nfs");
-        Path dist = NacreDist.locate();
+        Path dist = NacreDist.snapshot(share);
         try (GuestVm vm = GuestVm.builder(share)
                 .shareReadOnly("tools", GuestVm.snapshotInGuestScripts(share))
                 .shareReadOnly("dist", dist)
