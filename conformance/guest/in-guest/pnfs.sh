@@ -36,7 +36,12 @@ s_mount() {
 
 s_striped_and_unstriped() {
     mkdir -p "$LOCAL" "$MNT/striped"
-    server_setstripe "$MNT/striped" "$STRIPES"
+    # the admin endpoint may still answer 503 right after start on a loaded guest: try a few times
+    local try
+    for try in 1 2 3 4 5 6; do
+        server_setstripe "$MNT/striped" "$STRIPES" && break
+        log "  setstripe failed (try $try)"; sleep 10
+    done
     head -c "$((MIB << 20))" /dev/urandom >"$LOCAL/src.bin"
     local sum t0
     sum=$(sha256sum <"$LOCAL/src.bin" | cut -d' ' -f1)
@@ -67,7 +72,7 @@ s_truncate_while_open() {
 
 s_mountstats() {
     awk -v m=" $MNT " 'index($0, "device ") == 1 { on = index($0, m) > 0 } on' /proc/self/mountstats >"$LOCAL/mountstats"
-    sed -n '/per-op statistics/,$p' "$LOCAL/mountstats" | grep -E '^\s+(LAYOUT|GETDEVICE|READ|WRITE|COMMIT|OPEN|CLOSE):' | sed 's/^/  /'
+    sed -n '/per-op statistics/,$p' "$LOCAL/mountstats" | grep -E '^\s+(LAYOUT[A-Z]*|GETDEVICE[A-Z]*|READ|WRITE|COMMIT|OPEN|CLOSE):' | sed 's/^/  /'
     grep -E '^\s+xprt:' "$LOCAL/mountstats" | sed 's/^/  /'
     local lg
     lg=$(awk '$1 == "LAYOUTGET:" { print $2 }' "$LOCAL/mountstats")
