@@ -83,7 +83,7 @@ main() {
     while IFS= read -r -d '' a; do args+=("$a"); done < <(qemu_machine_args "$mem" "$cpus")
     qemu_overlay "$image/base.qcow2" "$tmp/root.qcow2"
     args+=(-kernel "$image/vmlinuz" -initrd "$image/initrd.img"
-        -append "root=/dev/vda rw console=ttyS0 quiet loglevel=4 systemd.show_status=error panic=1 nacre.run=1"
+        -append "root=/dev/vda rw console=ttyS0 quiet loglevel=4 no_timer_check systemd.show_status=error panic=1 nacre.run=1"
         -drive "file=$tmp/root.qcow2,if=virtio,format=qcow2,cache=unsafe,discard=unmap")
     if [[ $scratch != 0 ]]; then
         truncate -s "$scratch" "$tmp/scratch.raw"

@@ -103,11 +103,7 @@ public final class Node implements AutoCloseable {
                 .build()
                 .start();
         toClose.push(mdsServer);
-        // One embedded MDS peer: there is no other server to fail over to, so a slow attempt (a loaded
-        // host, a VM under emulation) is better waited for than cancelled and resent; resending resets the
-        // connection and every call in flight on it, which under load turned into stalls of 30 s and more.
-        MetadataClient client = MetadataClient.builder().peers(mdsServer.peers())
-                .requestTimeout(Duration.ofSeconds(10)).build();
+        MetadataClient client = MetadataClient.connect(mdsServer.peers());
         toClose.push(client);
         mds = client;
         for (Ost ost : osts) {
