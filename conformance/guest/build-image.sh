@@ -8,8 +8,10 @@
 #   build-image.sh --host-deps                  # only install what the host needs (qemu, mmdebstrap...)
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-# shellcheck source=lib/image.sh
-. "$here/lib/image.sh"
+# The image library belongs to the appliance image build (conformance may use appliance-image, not the reverse).
+lib=$(cd "$here/../../appliance-image/image/lib" && pwd)
+# shellcheck source=../../appliance-image/image/lib/image.sh
+. "$lib/image.sh"
 
 GUEST_PACKAGES=(
     linux-image-amd64 systemd systemd-sysv udev kmod
@@ -30,7 +32,7 @@ image_host_deps "${HOST_DEPS[@]}"
 cache=${NACRE_CACHE:-$HOME/.cache/nacre/guest}
 key=$(
     cd "$here"
-    { cat build-image.sh customize.sh lib/image.sh; find rootfs -type f | LC_ALL=C sort | while read -r f; do
+    { cat build-image.sh customize.sh "$lib/image.sh"; find rootfs -type f | LC_ALL=C sort | while read -r f; do
         printf '%s %s\n' "$f" "$(stat -c %a "$f")"; cat "$f"; done
       printf '%s\n' "${GUEST_PACKAGES[@]}" "$IMAGE_SUITE"; } | sha256sum | cut -c1-16
 )

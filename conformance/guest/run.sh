@@ -24,8 +24,8 @@
 # Exit status: COMMAND's; 124 on timeout; 125 when the guest stopped without reporting.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-# shellcheck source=lib/qemu.sh
-. "$here/lib/qemu.sh"
+# shellcheck source=../../appliance-image/image/lib/qemu.sh
+. "$here/../../appliance-image/image/lib/qemu.sh"
 # All in one function: bash parses it whole before running, so editing this file cannot
 # derail a run in flight.
 main() {

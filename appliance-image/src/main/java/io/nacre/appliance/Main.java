@@ -1,6 +1,9 @@
 package io.nacre.appliance;
 
 import io.nacre.appliance.cli.CliException;
+import io.nacre.appliance.cli.CopytoolVerb;
+import io.nacre.appliance.cli.HsmVerbs;
+import io.nacre.appliance.cli.ImageVerbs;
 import io.nacre.appliance.cli.KeysVerbs;
 import io.nacre.appliance.cli.Verbs;
 import io.nacre.engine.NacreException;
@@ -14,7 +17,8 @@ import picocli.CommandLine.Option;
         description = "Nacre: a parallel file system served over NFSv4.1/pNFS and S3 on one namespace.",
         subcommands = {
             Up.class, Verbs.Mkdir.class, Verbs.Put.class, Verbs.Get.class, Verbs.Ls.class, Verbs.Rm.class,
-            Verbs.SetStripe.class, Verbs.GetStripe.class, Verbs.Df.class, KeysVerbs.class, CommandLine.HelpCommand.class})
+            Verbs.SetStripe.class, Verbs.GetStripe.class, Verbs.Df.class, KeysVerbs.class, HsmVerbs.Hsm.class,
+            CopytoolVerb.class, ImageVerbs.class, CommandLine.HelpCommand.class})
 public final class Main {
 
     @Option(names = "--admin", paramLabel = "URL", defaultValue = "${env:NACRE_ADMIN:-http://127.0.0.1:9001}",

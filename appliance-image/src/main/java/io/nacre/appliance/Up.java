@@ -1,5 +1,6 @@
 package io.nacre.appliance;
 
+import io.nacre.appliance.hsm.HsmSettings;
 import io.nacre.appliance.node.NfsOptions;
 import io.nacre.appliance.node.Node;
 import io.nacre.appliance.node.NodeOptions;
@@ -24,12 +25,31 @@ final class Up implements Callable<Integer> {
             description = "Data directory (default: ${DEFAULT-VALUE}).")
     Path data;
 
+    @Option(names = "--bind", paramLabel = "ADDR", defaultValue = "${env:NACRE_BIND:-127.0.0.1}",
+            description = "Address S3, NFS and the admin endpoint listen on; 0.0.0.0 (or ::) for every address"
+                    + " of this machine (default: ${DEFAULT-VALUE}). The admin verbs answer local callers only.")
+    String bind;
+
     @Option(names = "--admin-port", paramLabel = "PORT", defaultValue = "" + NodeOptions.DEFAULT_ADMIN_PORT,
-            description = "Admin endpoint port on 127.0.0.1 (default: ${DEFAULT-VALUE}).")
+            description = "Admin endpoint port (default: ${DEFAULT-VALUE}).")
     int adminPort;
 
+    @Option(names = "--hsm-config", paramLabel = "FILE", defaultValue = "${env:NACRE_HSM_CONFIG}",
+            description = "HSM archives, agent and policy rules (see README, HSM).")
+    Path hsmConfig;
+
+    @Option(names = "--archive", paramLabel = "s3://BUCKET[/PREFIX]",
+            description = "Archive to this S3 bucket (a copytool runs in this process; credentials: AWS_* env).")
+    String archive;
+
+    @Option(names = "--archive-endpoint", paramLabel = "URL", description = "The archive's S3 endpoint (default AWS).")
+    String archiveEndpoint;
+
+    @Option(names = "--archive-id", paramLabel = "N", defaultValue = "1", description = "Its archive id (default 1).")
+    int archiveId;
+
     @Option(names = "--s3-port", paramLabel = "PORT", defaultValue = "" + NodeOptions.DEFAULT_S3_PORT,
-            description = "S3 endpoint port on 127.0.0.1 (default: ${DEFAULT-VALUE}).")
+            description = "S3 endpoint port (default: ${DEFAULT-VALUE}).")
     int s3Port;
 
     @Option(names = "--s3-domain", paramLabel = "DOMAIN",
@@ -37,7 +57,7 @@ final class Up implements Callable<Integer> {
     String s3Domain;
 
     @Option(names = "--nfs-port", paramLabel = "PORT", defaultValue = "" + NfsOptions.DEFAULT_PORT,
-            description = "NFSv4.1 port on 127.0.0.1 (default: ${DEFAULT-VALUE}; 0 = any free port).")
+            description = "NFSv4.1 port (default: ${DEFAULT-VALUE}; 0 = any free port).")
     int nfsPort;
 
     @Option(names = "--nfs-exports", paramLabel = "FILE",
@@ -52,15 +72,22 @@ final class Up implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
+        HsmSettings hsm = hsmConfig == null ? HsmSettings.NONE : HsmSettings.load(hsmConfig);
+        if (archive != null) {
+            hsm = hsm.withArchive(archiveId, archive, archiveEndpoint);
+        }
         NfsOptions nfs = new NfsOptions(nfsPort, nfsExports == null ? null : NfsOptions.readExports(nfsExports),
                 Duration.ofSeconds(nfsLease));
-        NodeOptions opts = NodeOptions.defaults(data).withAdminPort(adminPort).withS3(s3Port, s3Domain).withNfs(nfs);
+        NodeOptions opts = NodeOptions.defaults(data).withBind(bind).withAdminPort(adminPort).withS3(s3Port, s3Domain)
+                .withNfs(nfs).withHsm(hsm);
         Node node = Node.start(opts);
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             out.println("nacre: stopping...");
             out.flush();
             node.close();
+            out.println("nacre: stopped; every role closed its data cleanly");
+            out.flush();
             stopped.countDown();
         }, "nacre-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
@@ -72,6 +99,10 @@ final class Up implements Callable<Integer> {
         out.println("  NFS     127.0.0.1:" + node.nfsPort() + "  (mount -t nfs -o vers=4.1,port=" + node.nfsPort()
                 + " 127.0.0.1:/ /mnt)");
         out.println("  admin   " + node.adminUri() + "  (/health, /metrics, and the nacre verbs)");
+        if (node.hsm() != null) {
+            out.println("  HSM     archive(s) " + node.hsm().archiveIds() + ", policy engine "
+                    + (node.hsm().policy() != null ? "on" : "off") + "  (nacre hsm status)");
+        }
         if (node.keys().createdRoot()) {
             out.println("S3 root key created (shown once; `nacre keys root` prints it again):");
             out.println("  access_key=" + node.keys().root().accessKey());

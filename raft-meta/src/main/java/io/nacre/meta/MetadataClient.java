@@ -6,6 +6,16 @@ import io.nacre.engine.Caller;
 import io.nacre.engine.Fid;
 import io.nacre.engine.NacreException;
 import io.nacre.engine.Status;
+import io.nacre.engine.hsm.ArchiveCopy;
+import io.nacre.engine.hsm.HsmAction;
+import io.nacre.engine.hsm.HsmCatalogEntry;
+import io.nacre.engine.hsm.HsmConfig;
+import io.nacre.engine.hsm.HsmImport;
+import io.nacre.engine.hsm.HsmLimits;
+import io.nacre.engine.hsm.HsmOutcome;
+import io.nacre.engine.hsm.HsmRequest;
+import io.nacre.engine.hsm.HsmStatus;
+import io.nacre.engine.hsm.HsmWork;
 import io.nacre.engine.layout.Layout;
 import io.nacre.engine.layout.LayoutTemplate;
 import io.nacre.engine.meta.Attr;
@@ -13,6 +23,7 @@ import io.nacre.engine.meta.ChangelogRecord;
 import io.nacre.engine.meta.CreateSpec;
 import io.nacre.engine.meta.DirPage;
 import io.nacre.engine.meta.FsStat;
+import io.nacre.engine.meta.HsmState;
 import io.nacre.engine.meta.MetadataService;
 import io.nacre.engine.meta.PendingDestroy;
 import io.nacre.engine.meta.Results.AttrChange;
@@ -27,6 +38,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -503,6 +515,100 @@ public final class MetadataClient implements MetadataService {
     public void registerOst(OstInfo ost) {
         requireNonNull(ost, "ost");
         write(new Op.RegisterOst(ost));
+    }
+
+    // ---- HSM coordinator ------------------------------------------------------------------------------
+
+    @Override
+    public String path(Fid fid) {
+        requireNonNull(fid, "fid");
+        return (String) read(new Query.Path(fid));
+    }
+
+    @Override
+    public HsmState hsmSetState(Caller caller, Fid fid, int set, int clear, int archiveId) {
+        requireNonNull(caller, "caller");
+        requireNonNull(fid, "fid");
+        return (HsmState) write(new Op.Hsm(new HsmOp.SetState(caller, fid, set, clear, archiveId)));
+    }
+
+    @Override
+    public HsmRequest hsmSubmit(Caller caller, HsmAction action, Fid fid, int archiveId, long notBefore) {
+        requireNonNull(caller, "caller");
+        requireNonNull(action, "action");
+        requireNonNull(fid, "fid");
+        return (HsmRequest) write(new Op.Hsm(new HsmOp.Submit(caller, action, fid, archiveId, notBefore)));
+    }
+
+    @Override
+    public Attr hsmRelease(Caller caller, Fid fid, long dataVersion) {
+        requireNonNull(caller, "caller");
+        requireNonNull(fid, "fid");
+        return (Attr) write(new Op.Hsm(new HsmOp.Release(caller, fid, dataVersion)));
+    }
+
+    @Override
+    public List<HsmWork> hsmFetch(String agent, Set<Integer> archiveIds, int max) {
+        requireNonNull(agent, "agent");
+        requireNonNull(archiveIds, "archiveIds");
+        archiveIds.forEach(HsmLimits::checkArchiveId);
+        return ((HsmCodec.WorkList) write(new Op.Hsm(new HsmOp.Fetch(agent, HsmCodec.archiveMask(archiveIds), max,
+                List.of())))).work();
+    }
+
+    @Override
+    public Set<Long> hsmProgress(String agent, Map<Long, Long> bytesDone) {
+        requireNonNull(agent, "agent");
+        requireNonNull(bytesDone, "bytesDone");
+        return ((HsmCodec.IdSet) write(new Op.Hsm(new HsmOp.Progress(agent, bytesDone)))).ids();
+    }
+
+    @Override
+    public HsmRequest hsmComplete(String agent, long requestId, int attempt, HsmOutcome outcome) {
+        requireNonNull(agent, "agent");
+        requireNonNull(outcome, "outcome");
+        return (HsmRequest) write(new Op.Hsm(new HsmOp.Complete(agent, requestId, attempt, outcome)));
+    }
+
+    @Override
+    public HsmImport.Result hsmImport(Caller caller, Fid dir, String name, HsmImport.Spec spec) {
+        requireNonNull(caller, "caller");
+        requireNonNull(dir, "dir");
+        requireNonNull(spec, "spec");
+        Names.checkName(name);
+        return (HsmImport.Result) write(new Op.Hsm(new HsmOp.Import(caller, dir, name, spec)));
+    }
+
+    @Override
+    public void hsmConfigure(Caller caller, HsmConfig config) {
+        requireNonNull(caller, "caller");
+        requireNonNull(config, "config");
+        write(new Op.Hsm(new HsmOp.Configure(caller, config)));
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public List<HsmRequest> hsmRequests(Fid fid) {
+        requireNonNull(fid, "fid");
+        return (List<HsmRequest>) read(new Query.Hsm(new HsmQuery.Requests(fid)));
+    }
+
+    @Override
+    public HsmStatus hsmStatus(int maxRequests) {
+        return (HsmStatus) read(new Query.Hsm(new HsmQuery.Overview(maxRequests)));
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public ArchiveCopy hsmCopy(Fid fid) {
+        requireNonNull(fid, "fid");
+        return ((Optional<ArchiveCopy>) read(new Query.Hsm(new HsmQuery.Copy(fid)))).orElse(null);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public List<HsmCatalogEntry> hsmCatalog(Fid after, int max) {
+        return (List<HsmCatalogEntry>) read(new Query.Hsm(new HsmQuery.Catalog(after, max)));
     }
 
     @Override

@@ -270,7 +270,7 @@ public final class MetadataServer implements AutoCloseable {
     }
 
     /** Whether this peer leads the group and serves requests (for tests and tools). */
-    boolean isLeader() {
+    public boolean isLeader() {
         try {
             RaftServer s = server;
             return s != null && s.getDivision(RaftSettings.groupId(cluster)).getInfo().isLeaderReady();

@@ -12,6 +12,7 @@ import io.nacre.engine.layout.ObjectRef;
 import io.nacre.engine.layout.Placement;
 import io.nacre.engine.layout.Striping;
 import io.nacre.engine.meta.Access;
+import io.nacre.engine.meta.ChangelogRecord;
 import io.nacre.engine.meta.ChangelogRecord.Type;
 import io.nacre.engine.meta.CreateSpec;
 import io.nacre.engine.meta.FileType;
@@ -70,6 +71,7 @@ final class Namespace {
             case Op.ChangelogClear c -> changelogClear(tx, c.consumer(), c.index());
             case Op.ChangelogDeregister d -> changelogDeregister(tx, d.consumer());
             case Op.RegisterOst r -> registerOst(tx, r.ost());
+            case Op.Hsm h -> Coordinator.apply(tx, now, h.op());
             case Op.Concat c -> concat(tx, now, c);
             case Op.Rejected r -> throw new NacreException(r.status(), r.message());
         };
@@ -307,7 +309,7 @@ final class Namespace {
         dir.touchDir(now);
         tx.put(dir);
         tx.changelog(n.isDir() ? Type.RMDIR : Type.UNLNK, now, c, n.fid, dir.fid, op.name(), null, null,
-                n.nlink == 0 ? 1 : 0);
+                n.nlink == 0 ? ChangelogRecord.UNLINK_LAST | Coordinator.unlinkFlags(n) : 0);
         return new Removed(n.attr(), new DirChange(before, dir.change), destroys);
     }
 
@@ -332,6 +334,9 @@ final class Namespace {
         List<PendingDestroy> destroys = new ArrayList<>();
         for (ObjectRef o : n.layout.objects()) {
             destroys.add(tx.queueDestroy(n.fid, o, PendingDestroy.DESTROY));
+        }
+        if (n.isRegular()) {
+            Coordinator.unlinked(tx, now, n);
         }
         tx.deleteInode(n);
         return destroys;
@@ -413,7 +418,7 @@ final class Namespace {
             tx.put(td);
         }
         tx.changelog(Type.RENME, now, c, src.fid, td.fid, op.toName(), fd.fid, op.fromName(),
-                replaced != null && replaced.nlink == 0 ? 1 : 0);
+                replaced != null && replaced.nlink == 0 ? ChangelogRecord.UNLINK_LAST | Coordinator.unlinkFlags(replaced) : 0);
         return new Renamed(src.attr(), new DirChange(fromBefore, fd.change), new DirChange(toBefore, td.change),
                 replaced == null ? null : replaced.attr(), destroys);
     }
@@ -467,6 +472,9 @@ final class Namespace {
             // read-only can still be filled by the process that created it).
             if (!c.isRoot() && c.uid() != n.uid) {
                 Permissions.require(c, n, Access.WRITE, "truncate", null);
+            }
+            if (a.size() != n.size) {
+                Coordinator.checkNotReleased(n, "cannot change the size of");
             }
         }
         if (a.atime() != null || a.mtime() != null) {
@@ -642,7 +650,7 @@ final class Namespace {
         if (!n.isRegular()) {
             throw new NacreException(Status.INVALID, "only regular files have layouts (" + n.fid + " is a " + n.type + ")");
         }
-        if (!n.layout.objects().isEmpty() || tx.dom(n.fid) != null) {
+        if (!n.layout.objects().isEmpty() || tx.dom(n.fid) != null || n.layout.isReleased()) {
             throw new NacreException(Status.EXISTS, n.fid + " already has objects; its layout cannot be set");
         }
         if (!op.caller().isRoot() && op.caller().uid() != n.uid) {
@@ -850,6 +858,7 @@ final class Namespace {
         if (op.end() < 0) {
             throw new NacreException(Status.INVALID, "bad end of data: " + op.end());
         }
+        Coordinator.checkNotReleased(n, "cannot write to");
         if (tx.dryRun()) {
             return null;
         }

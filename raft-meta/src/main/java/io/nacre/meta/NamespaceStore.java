@@ -55,6 +55,8 @@ final class NamespaceStore implements AutoCloseable {
     final Dbi<byte[]> osts;
     final Dbi<byte[]> meta;
     final Dbi<byte[]> replies;
+    /** The HSM coordinator's requests, indexes, catalog and agents (see {@link HsmTable}). */
+    final Dbi<byte[]> hsm;
 
     private NamespaceStore(Path dir) throws IOException {
         this.dir = dir;
@@ -76,6 +78,7 @@ final class NamespaceStore implements AutoCloseable {
         osts = env.openDbi("ost", DbiFlags.MDB_CREATE);
         meta = env.openDbi("meta", DbiFlags.MDB_CREATE);
         replies = env.openDbi("reply", DbiFlags.MDB_CREATE);
+        hsm = env.openDbi("hsm", DbiFlags.MDB_CREATE);
         // Reader slots of a process that was killed would hold old pages from reuse.
         env.readerCheck();
     }

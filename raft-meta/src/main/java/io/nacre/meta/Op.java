@@ -85,6 +85,10 @@ sealed interface Op {
     record RegisterOst(OstInfo ost) implements Op {
     }
 
+    /** An HSM coordinator operation (see {@link HsmOp}, {@link Coordinator}). */
+    record Hsm(HsmOp op) implements Op {
+    }
+
     /** Moves the data of sources into an empty target, joining their layouts (MetadataService.concat). */
     record Concat(Caller caller, Fid target, List<Fid> sources) implements Op {
         public Concat {
@@ -198,6 +202,10 @@ sealed interface Op {
                 out.u8(18);
                 Codec.writeOstInfo(out, r.ost());
             }
+            case Hsm h -> {
+                out.u8(40);
+                HsmOp.write(out, h.op());
+            }
             case Concat c -> {
                 out.u8(20);
                 Codec.writeCaller(out, c.caller());
@@ -257,6 +265,7 @@ sealed interface Op {
             case 17 -> new ChangelogDeregister(in.str());
             case 18 -> new RegisterOst(Codec.readOstInfo(in));
             case 19 -> new Rejected(Codec.readEnum(in, Status.class), in.str());
+            case 40 -> new Hsm(HsmOp.read(in));
             case 20 -> {
                 Caller caller = Codec.readCaller(in);
                 Fid target = Codec.readFid(in);

@@ -55,7 +55,7 @@ final class Proposals {
                 throw new NacreException(Status.INVALID, "clients cannot propose rejections");
             }
             Namespace.apply(tx, now, op);
-            return decide(tx, op);
+            return decide(tx, now, op);
         } catch (NacreException e) {
             return new Op.Rejected(e.status(), e.getMessage());
         } catch (IllegalArgumentException e) {
@@ -67,7 +67,7 @@ final class Proposals {
     }
 
     /** Fills in the leader's decisions for operations that make new objects. */
-    private Op decide(Tx tx, Op op) {
+    private Op decide(Tx tx, long now, Op op) {
         return switch (op) {
             case Op.Create c when c.spec().type() == FileType.REGULAR && !c.spec().delayLayout() -> {
                 Inode dir = tx.needDir(c.dir());
@@ -99,6 +99,7 @@ final class Proposals {
                 }
                 yield new Op.Instantiate(i.file(), i.offset(), i.length(), plan);
             }
+            case Op.Hsm h -> new Op.Hsm(Coordinator.decide(tx, now, h.op()));
             default -> op;
         };
     }

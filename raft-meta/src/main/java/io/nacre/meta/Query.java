@@ -191,6 +191,28 @@ sealed interface Query {
         }
     }
 
+    /** Lustre's fid2path: one path of an inode from the root (see {@link FidPaths}). */
+    record Path(Fid fid) implements Query {
+        public void writeResult(Out out, Object r) {
+            out.str((String) r);
+        }
+
+        public Object readResult(In in) {
+            return in.str();
+        }
+    }
+
+    /** A read of the HSM coordinator (see {@link HsmQuery}). */
+    record Hsm(HsmQuery query) implements Query {
+        public void writeResult(Out out, Object r) {
+            query.writeResult(out, r);
+        }
+
+        public Object readResult(In in) {
+            return query.readResult(in);
+        }
+    }
+
     /** Queries answered with one Attr. */
     sealed interface AttrResult extends Query permits Getattr, Lookup, Resolve {
         default void writeResult(Out out, Object r) {
@@ -285,6 +307,14 @@ sealed interface Query {
                 Codec.writeFid(out, d.fid());
                 out.i64(d.offset()).i32(d.length());
             }
+            case Path p -> {
+                out.u8(40);
+                Codec.writeFid(out, p.fid());
+            }
+            case Hsm h -> {
+                out.u8(41);
+                HsmQuery.write(out, h.query());
+            }
         }
         return out.toByteArray();
     }
@@ -310,6 +340,8 @@ sealed interface Query {
             case 15 -> new PendingDestroys(in.i32());
             case 16 -> new Changelog(in.i64(), in.i32());
             case 17 -> new DomRead(Codec.readFid(in), in.i64(), in.i32());
+            case 40 -> new Path(Codec.readFid(in));
+            case 41 -> new Hsm(HsmQuery.read(in));
             default -> throw new NacreException(Status.INVALID, "malformed metadata query: tag " + tag);
         };
         in.expectEnd();

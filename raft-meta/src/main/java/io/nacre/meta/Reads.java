@@ -64,6 +64,8 @@ final class Reads {
             case Query.PendingDestroys p -> tx.pendingDestroys(Math.min(p.max(), DESTROYS_MAX));
             case Query.Changelog c -> tx.changelogFrom(c.from(), Math.min(c.max(), PAGE_MAX));
             case Query.DomRead d -> domRead(tx, d);
+            case Query.Path p -> FidPaths.path(tx, p.fid());
+            case Query.Hsm h -> h.query().run(tx);
         };
     }
 

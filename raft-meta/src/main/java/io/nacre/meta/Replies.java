@@ -38,6 +38,7 @@ final class Replies {
     private static final int ATTR_CHANGE = 5;
     private static final int LAYOUT = 6;
     private static final int ATTR = 7;
+    private static final int HSM = 40;
 
     private Replies() {
     }
@@ -82,7 +83,13 @@ final class Replies {
                 out.u8(ATTR);
                 Codec.writeAttr(out, a);
             }
-            default -> throw new IllegalStateException("no reply form for " + r.getClass());
+            default -> {
+                if (!HsmCodec.isResult(r)) {
+                    throw new IllegalStateException("no reply form for " + r.getClass());
+                }
+                out.u8(HSM);
+                HsmCodec.writeResult(out, r);
+            }
         }
     }
 
@@ -101,6 +108,7 @@ final class Replies {
             case ATTR_CHANGE -> Codec.readAttrChange(in);
             case LAYOUT -> Codec.readLayout(in);
             case ATTR -> Codec.readAttr(in);
+            case HSM -> HsmCodec.readResult(in);
             default -> throw new NacreException(Status.INVALID, "malformed metadata reply: result tag " + tag);
         };
     }

@@ -536,4 +536,31 @@ final class Tx implements AutoCloseable {
         delete(s.consumers, Keys.text(name));
         hasConsumers = null;
     }
+
+    // ---- HSM coordinator records (typed access in HsmTable) ---------------------------------------
+
+    byte[] hsm(byte[] key) {
+        return get(s.hsm, key);
+    }
+
+    void putHsm(byte[] key, byte[] value) {
+        put(s.hsm, key, value);
+    }
+
+    void deleteHsm(byte[] key) {
+        if (get(s.hsm, key) != null) {
+            delete(s.hsm, key);
+        }
+    }
+
+    void scanHsm(byte[] from, BiPredicate<byte[], byte[]> visit) {
+        scan(s.hsm, from, visit);
+    }
+
+    /** Removes a file's data-on-MDT bytes (HSM release). */
+    void deleteDom(Fid fid) {
+        if (dom(fid) != null) {
+            delete(s.dom, Keys.fid(fid));
+        }
+    }
 }

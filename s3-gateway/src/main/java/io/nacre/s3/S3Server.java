@@ -73,7 +73,7 @@ public final class S3Server implements AutoCloseable {
         Namespace ns = Namespace.open(config.mds, config.io);
         MetaStore meta = new MetaStore(config.mds, config.io);
         gateway = new Gateway(ns, meta, new Uploads(ns, meta), new Authenticator(keys, config.clock), config.region,
-                config.clock, blocking);
+                config.clock, blocking, config.restoreWait);
         server = Server.builder()
                 .http(config.bind)
                 .serviceUnder("/", new S3Service(gateway, config.virtualHostDomain))
@@ -169,6 +169,7 @@ public final class S3Server implements AutoCloseable {
         private Duration uploadExpiry = Duration.ofDays(7);
         private Duration stagingExpiry = Duration.ofDays(1);
         private Duration cleanInterval = Duration.ofHours(1);
+        private Duration restoreWait = Duration.ofSeconds(15);
 
         private Builder() {
         }
@@ -233,6 +234,19 @@ public final class S3Server implements AutoCloseable {
         /** How often the cleaner runs (default hourly). */
         public Builder cleanInterval(Duration d) {
             this.cleanInterval = requireNonNull(d, "cleanInterval");
+            return this;
+        }
+
+        /**
+         * How long a GET of an object released to the HSM archive waits for its restore before answering
+         * 503 SlowDown with Retry-After (default 15 s; buckets in glacier mode never wait).
+         */
+        public Builder restoreWait(Duration d) {
+            requireNonNull(d, "restoreWait");
+            if (d.isNegative()) {
+                throw new IllegalArgumentException("restore wait must be >= 0: " + d);
+            }
+            this.restoreWait = d;
             return this;
         }
 

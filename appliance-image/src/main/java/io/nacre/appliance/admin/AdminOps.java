@@ -203,6 +203,10 @@ public final class AdminOps {
         return io;
     }
 
+    MetadataService mds() {
+        return mds;
+    }
+
     public AdminJson.Listing ls(String path) {
         Attr a = resolve(path);
         List<String> names = AdminPaths.names(path);

@@ -20,6 +20,7 @@ import io.nacre.engine.io.FileIo;
 import io.nacre.engine.meta.Attr;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +34,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The admin HTTP endpoint: /health, /metrics and the admin verbs under /api/v1 (JSON in, JSON out;
  * file bodies streamed both ways). Work runs on virtual threads; errors are {@link AdminJson.Error}
- * documents with an HTTP status derived from the {@link Status}.
+ * documents with an HTTP status derived from the {@link Status}. The verbs carry no credentials, so they
+ * answer callers on the machine itself only (a loopback source address); /health and /metrics answer
+ * anyone the endpoint is bound for (the appliance binds every address).
  */
 public final class AdminService implements AutoCloseable {
 
@@ -52,6 +55,13 @@ public final class AdminService implements AutoCloseable {
 
     /** Adds the routes to a server being built. */
     public void addTo(ServerBuilder sb) {
+        sb.decorator("prefix:/api/v1/", (delegate, ctx, req) -> {
+            if (!fromThisMachine(ctx.remoteAddress())) {
+                return error(new NacreException(Status.ACCESS,
+                        "the admin verbs answer on the appliance itself only (127.0.0.1); /health and /metrics answer here"));
+            }
+            return delegate.serve(ctx, req);
+        });
         sb.service("/health", (ctx, req) -> {
             AdminJson.Health h = health.get();
             return json(h.status().equals("ok") ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE, h);
@@ -88,6 +98,11 @@ public final class AdminService implements AutoCloseable {
                 HttpResponse.of(CompletableFuture.supplyAsync(() -> download(ctx), workers)));
     }
 
+    /** Whether a caller of the admin verbs is on this machine. */
+    static boolean fromThisMachine(InetSocketAddress remote) {
+        return remote.getAddress() != null && remote.getAddress().isLoopbackAddress();
+    }
+
     private HttpResponse download(ServiceRequestContext ctx) {
         try {
             Attr a = ops.openForRead(path(ctx));
@@ -111,7 +126,7 @@ public final class AdminService implements AutoCloseable {
         return HttpResponse.of(CompletableFuture.supplyAsync(() -> respond(work), workers));
     }
 
-    private static HttpResponse respond(Supplier<Object> work) {
+    static HttpResponse respond(Supplier<Object> work) {
         try {
             return json(HttpStatus.OK, work.get());
         } catch (NacreException e) {
@@ -124,7 +139,8 @@ public final class AdminService implements AutoCloseable {
         }
     }
 
-    private static String path(ServiceRequestContext ctx) {
+    /** The required {@code path} query parameter (the HSM routes use it too). */
+    static String path(ServiceRequestContext ctx) {
         String p = QueryParams.fromQueryString(ctx.query()).get("path");
         if (p == null || p.isEmpty()) {
             throw new NacreException(Status.INVALID, "missing path parameter");
@@ -132,7 +148,7 @@ public final class AdminService implements AutoCloseable {
         return p;
     }
 
-    private static boolean flag(ServiceRequestContext ctx, String name) {
+    static boolean flag(ServiceRequestContext ctx, String name) {
         return "true".equals(QueryParams.fromQueryString(ctx.query()).get(name));
     }
 

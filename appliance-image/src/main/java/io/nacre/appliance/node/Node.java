@@ -14,6 +14,10 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.nacre.appliance.admin.AdminJson;
 import io.nacre.appliance.admin.AdminOps;
 import io.nacre.appliance.admin.AdminService;
+import io.nacre.appliance.admin.HsmAdmin;
+import io.nacre.appliance.admin.HsmJson;
+import io.nacre.appliance.hsm.ClusterSecret;
+import io.nacre.appliance.hsm.HsmRole;
 import io.nacre.engine.Fid;
 import io.nacre.engine.io.Destroyer;
 import io.nacre.engine.io.FileIo;
@@ -26,6 +30,7 @@ import io.nacre.nfs.NfsServer;
 import io.nacre.ost.LocalObjectStore;
 import io.nacre.ost.Ost;
 import io.nacre.ost.OstOptions;
+import io.nacre.ost.oss.OssServer;
 import io.nacre.s3.S3Server;
 import io.nacre.s3.auth.KeyStore;
 import java.io.IOException;
@@ -51,6 +56,8 @@ import org.slf4j.LoggerFactory;
 public final class Node implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Node.class);
+    /** The one-peer MDS serves this process only: its Raft port is not for the network. */
+    private static final String MDS_BIND = "127.0.0.1";
 
     private final NodeOptions options;
     private final Deque<AutoCloseable> toClose = new ArrayDeque<>();
@@ -64,6 +71,8 @@ public final class Node implements AutoCloseable {
     private NfsServer nfs;
     private KeyStore keys;
     private PrometheusMeterRegistry metrics;
+    private OssServer oss;
+    private HsmRole hsm;
 
     private Node(NodeOptions options) {
         this.options = options;
@@ -98,7 +107,7 @@ public final class Node implements AutoCloseable {
 
         mdsServer = MetadataServer.builder()
                 .dataDir(data.resolve("mdt"))
-                .address(options.bind() + ":" + options.mdsPort())
+                .address(MDS_BIND + ":" + options.mdsPort())
                 .objectStore(store)
                 .build()
                 .start();
@@ -129,6 +138,7 @@ public final class Node implements AutoCloseable {
                 .fileIo(io)
                 .keys(keys)
                 .virtualHostDomain(options.s3Domain())
+                .restoreWait(options.hsm().s3RestoreWait())
                 .build()
                 .start();
         toClose.push(s3);
@@ -148,6 +158,15 @@ public final class Node implements AutoCloseable {
         }
         toClose.push(nfs);
 
+        // The OSTs for other processes of this instance (a `nacre copytool`), signed with the cluster secret.
+        oss = OssServer.builder(store).address(new InetSocketAddress(options.bind(), 0))
+                .secret(ClusterSecret.load(data)).build().start();
+        toClose.push(oss);
+        if (!options.hsm().isEmpty()) {
+            hsm = HsmRole.start(mds, io, objects, options.hsm(), true);
+            toClose.push(hsm);
+        }
+
         metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new JvmMemoryMetrics().bindTo(metrics);
         new JvmGcMetrics().bindTo(metrics);
@@ -162,12 +181,16 @@ public final class Node implements AutoCloseable {
                     .tag("ost", ost.info().name()).register(metrics);
         }
 
-        AdminService admin = new AdminService(new AdminOps(mds, objects, io), this::health, metrics::scrape);
+        AdminOps adminOps = new AdminOps(mds, objects, io);
+        AdminService admin = new AdminService(adminOps, this::health, metrics::scrape);
         toClose.push(admin);
+        HsmAdmin hsmAdmin = new HsmAdmin(adminOps, objects, () -> hsm, this::cluster);
+        toClose.push(hsmAdmin);
         ServerBuilder sb = com.linecorp.armeria.server.Server.builder()
                 .http(new InetSocketAddress(options.bind(), options.adminPort()))
                 .gracefulShutdownTimeout(Duration.ZERO, Duration.ofSeconds(5));
         admin.addTo(sb);
+        hsmAdmin.addTo(sb);
         adminServer = sb.build();
         adminServer.start().join();
         toClose.push(() -> adminServer.stop().join());
@@ -210,6 +233,18 @@ public final class Node implements AutoCloseable {
 
     public List<Ost> osts() {
         return List.copyOf(osts);
+    }
+
+    /** The HSM roles running here, or null when no archive or policy is configured. */
+    public HsmRole hsm() {
+        return hsm;
+    }
+
+    /** Where another process reaches this instance's MDS and OSTs (and the secret to sign OSS requests). */
+    public HsmJson.Cluster cluster() {
+        return new HsmJson.Cluster(mdsServer.peers().stream().map(p -> p.id() + "=" + p.address())
+                .collect(java.util.stream.Collectors.joining(",")), oss.uri().toString(),
+                java.util.HexFormat.of().formatHex(ClusterSecret.load(options.dataDir().toAbsolutePath())));
     }
 
     public String mdsAddress() {

@@ -2,15 +2,18 @@ package io.nacre.appliance.node;
 
 import static java.util.Objects.requireNonNull;
 
+import io.nacre.appliance.hsm.HsmSettings;
 import java.nio.file.Path;
 
 /**
- * Where and how a {@link Node} runs: the data directory, the address every listener binds (127.0.0.1 by
- * default), the ports (0 = any free one, for tests), the S3 virtual-host domain (null: path style only),
- * the number of OSTs of the embedded default, and how NFS is served ({@link NfsOptions}).
+ * Where and how a {@link Node} runs: the data directory, the address the client-facing listeners (S3, NFS,
+ * admin) bind (127.0.0.1 by default; the appliance image gives 0.0.0.0), the ports (0 = any free one, for
+ * tests), the S3 virtual-host domain (null: path style only), the number of OSTs of the embedded default,
+ * how NFS is served ({@link NfsOptions}), and the HSM archives and policy to run ({@link HsmSettings#NONE}
+ * for none). The one-peer MDS of the embedded default serves this process only and stays on loopback.
  */
 public record NodeOptions(Path dataDir, String bind, int adminPort, int mdsPort, int s3Port, String s3Domain,
-                          int ostCount, NfsOptions nfs) {
+                          int ostCount, NfsOptions nfs, HsmSettings hsm) {
 
     public static final int DEFAULT_ADMIN_PORT = 9001;
     public static final int DEFAULT_S3_PORT = 9000;
@@ -26,6 +29,7 @@ public record NodeOptions(Path dataDir, String bind, int adminPort, int mdsPort,
         if (ostCount < 1 || ostCount > 64) {
             throw new IllegalArgumentException("OST count must be 1..64: " + ostCount);
         }
+        hsm = hsm == null ? HsmSettings.NONE : hsm;
     }
 
     private static void checkPort(int port, String what) {
@@ -37,24 +41,33 @@ public record NodeOptions(Path dataDir, String bind, int adminPort, int mdsPort,
     /** The embedded default under {@code dataDir}, listening on the default ports of 127.0.0.1. */
     public static NodeOptions defaults(Path dataDir) {
         return new NodeOptions(dataDir, "127.0.0.1", DEFAULT_ADMIN_PORT, 0, DEFAULT_S3_PORT, null, DEFAULT_OST_COUNT,
-                NfsOptions.defaults());
+                NfsOptions.defaults(), HsmSettings.NONE);
     }
 
     /** Every listener on an ephemeral port (tests). */
     public static NodeOptions ephemeral(Path dataDir) {
         return new NodeOptions(dataDir, "127.0.0.1", 0, 0, 0, null, DEFAULT_OST_COUNT,
-                NfsOptions.defaults().withPort(0));
+                NfsOptions.defaults().withPort(0), HsmSettings.NONE);
+    }
+
+    /** The address S3, NFS and the admin endpoint listen on: an IP address, or 0.0.0.0 / :: for every one. */
+    public NodeOptions withBind(String address) {
+        return new NodeOptions(dataDir, address, adminPort, mdsPort, s3Port, s3Domain, ostCount, nfs, hsm);
     }
 
     public NodeOptions withAdminPort(int port) {
-        return new NodeOptions(dataDir, bind, port, mdsPort, s3Port, s3Domain, ostCount, nfs);
+        return new NodeOptions(dataDir, bind, port, mdsPort, s3Port, s3Domain, ostCount, nfs, hsm);
     }
 
     public NodeOptions withS3(int port, String domain) {
-        return new NodeOptions(dataDir, bind, adminPort, mdsPort, port, domain, ostCount, nfs);
+        return new NodeOptions(dataDir, bind, adminPort, mdsPort, port, domain, ostCount, nfs, hsm);
     }
 
     public NodeOptions withNfs(NfsOptions n) {
-        return new NodeOptions(dataDir, bind, adminPort, mdsPort, s3Port, s3Domain, ostCount, n);
+        return new NodeOptions(dataDir, bind, adminPort, mdsPort, s3Port, s3Domain, ostCount, n, hsm);
+    }
+
+    public NodeOptions withHsm(HsmSettings settings) {
+        return new NodeOptions(dataDir, bind, adminPort, mdsPort, s3Port, s3Domain, ostCount, nfs, settings);
     }
 }

@@ -141,6 +141,21 @@ class NodeTest {
         }
     }
 
+    @Test
+    void listenersBindTheGivenAddressOnly() throws Exception {
+        try (Node node = Node.start(NodeOptions.ephemeral(tmp.resolve("data")).withBind("127.0.0.2"))) {
+            assertThat(node.adminUri()).startsWith("http://127.0.0.2:");
+            assertThat(health(node)).contains("\"status\" : \"ok\"");
+            assertThat(cli(node, "mkdir", "/over-127-0-0-2").code()).as("loopback callers may use the verbs").isZero();
+            int adminPort = URI.create(node.adminUri()).getPort();
+            int s3Port = URI.create(node.s3Uri()).getPort();
+            for (int port : new int[] {adminPort, s3Port}) {
+                assertThatThrownBy(() -> new java.net.Socket("127.0.0.1", port).close())
+                        .as("nothing listens on 127.0.0.1:" + port).isInstanceOf(java.net.ConnectException.class);
+            }
+        }
+    }
+
     private static void assertOneLineFailure(Run r, String message) {
         assertThat(r.code()).isNotZero();
         assertThat(r.err()).contains(message);

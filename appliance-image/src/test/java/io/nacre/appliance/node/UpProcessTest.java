@@ -46,7 +46,7 @@ class UpProcessTest {
                 rest.append(line).append('\n');
             }
             assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-            assertThat(rest.toString()).contains("stopping");
+            assertThat(rest.toString()).contains("stopping", "stopped; every role closed its data cleanly");
             assertThat(p.exitValue()).isIn(0, 143);
         } finally {
             p.destroyForcibly();

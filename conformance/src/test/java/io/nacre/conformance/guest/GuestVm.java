@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Assumptions;
  * guest runs, so a test can wait for a marker line (for example a server's health) before talking to it
  * through a forwarded port. Closing the VM kills QEMU.
  */
-final class GuestVm implements AutoCloseable {
+public final class GuestVm implements AutoCloseable {
     /** run.sh's status when the deadline passed and QEMU was killed. */
     static final int TIMED_OUT = 124;
     /** Where tests keep their run directories (shares, console logs). */
@@ -63,7 +63,7 @@ final class GuestVm implements AutoCloseable {
      * Why this host cannot run QEMU guests at all, or empty when it can (possibly after build-image.sh has
      * installed QEMU, which needs root and apt-get).
      */
-    static Optional<String> whyHostCannotRunQemu() {
+    public static Optional<String> whyHostCannotRunQemu() {
         String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
         String arch = System.getProperty("os.arch", "");
         if (!os.contains("linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) {
@@ -176,7 +176,7 @@ final class GuestVm implements AutoCloseable {
     }
 
     String consoleText() throws IOException {
-        return Files.exists(console) ? Files.readString(console, StandardCharsets.ISO_8859_1) : "";
+        return readConsole(console);
     }
 
     /** The command's output, as the guest wrote it to the share (empty before it ran). */
@@ -187,17 +187,31 @@ final class GuestVm implements AutoCloseable {
 
     /** Polls the console until a line matches {@code line}; false when the guest stopped or the deadline passed. */
     boolean awaitConsole(Pattern line, Duration deadline) throws IOException, InterruptedException {
+        return awaitConsole(process, console, line, deadline);
+    }
+
+    /**
+     * Polls a guest's serial console file until a line matches {@code line}; false when {@code qemu} (the process
+     * running the guest) stopped without it or the deadline passed.
+     */
+    public static boolean awaitConsole(Process qemu, Path console, Pattern line, Duration deadline)
+            throws IOException, InterruptedException {
         Instant end = Instant.now().plus(deadline);
         while (Instant.now().isBefore(end)) {
-            if (line.matcher(consoleText()).find()) {
+            if (line.matcher(readConsole(console)).find()) {
                 return true;
             }
-            if (!process.isAlive()) {
-                return line.matcher(consoleText()).find();
+            if (!qemu.isAlive()) {
+                return line.matcher(readConsole(console)).find();
             }
-            process.waitFor(1, TimeUnit.SECONDS);
+            qemu.waitFor(1, TimeUnit.SECONDS);
         }
         return false;
+    }
+
+    /** A serial console file as text (empty before QEMU made it); bytes as Latin-1, whatever the guest wrote. */
+    public static String readConsole(Path console) throws IOException {
+        return Files.exists(console) ? Files.readString(console, StandardCharsets.ISO_8859_1) : "";
     }
 
     /**
@@ -229,7 +243,7 @@ final class GuestVm implements AutoCloseable {
         }
     }
 
-    static String tail(Path file, int lines) throws IOException {
+    public static String tail(Path file, int lines) throws IOException {
         if (!Files.exists(file)) {
             return "(no " + file + ")";
         }

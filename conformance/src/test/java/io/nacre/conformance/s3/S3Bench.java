@@ -1,5 +1,6 @@
 package io.nacre.conformance.s3;
 
+import io.nacre.appliance.hsm.S3ProxyProcess;
 import io.nacre.s3.auth.KeyStore;
 import io.nacre.s3.it.NacreS3;
 import java.nio.file.Files;
@@ -34,8 +35,8 @@ class S3Bench {
 
         S3Workload.Result baseline;
         Path proxyData = Files.createTempDirectory(tmp, "s3proxy-");
-        try (S3Proxy p = S3Proxy.start(proxyData.resolve("data"));
-             S3Client c = S3Workload.client(p.endpoint(), S3Proxy.ACCESS_KEY, S3Proxy.SECRET_KEY)) {
+        try (S3ProxyProcess p = S3ProxyProcess.start(proxyData, "2g");
+             S3Client c = S3Workload.client(p.endpoint(), S3ProxyProcess.ACCESS_KEY, S3ProxyProcess.SECRET_KEY)) {
             baseline = S3Workload.run(c, "bench", large, LARGE_ROUNDS, SMALL_OBJECTS);
         }
         S3Workload.Result nacre;

@@ -100,6 +100,7 @@ public final class FileIo implements AutoCloseable {
     private final PendingWrites pending = new PendingWrites();
     private final FidLocks locks = new FidLocks(1024);
     private final QueuedDestroys queued;
+    private final RestoreOnAccess restores;
     /** Files with Writer streams open, and how many: their data may lie beyond the recorded size. */
     private final Map<Fid, Integer> openStreams = new ConcurrentHashMap<>();
     private final CountDownLatch closing = new CountDownLatch(1);
@@ -118,6 +119,7 @@ public final class FileIo implements AutoCloseable {
         this.readAhead = b.readAhead;
         this.flushInterval = b.flushInterval;
         this.queued = new QueuedDestroys(mds, objects, threads);
+        this.restores = new RestoreOnAccess(mds, threads);
         this.flusher = Thread.ofVirtual().name("fileio-flush").start(this::flushLoop);
     }
 
@@ -270,6 +272,7 @@ public final class FileIo implements AutoCloseable {
         if (!plan.released().isEmpty()) {
             releasedData(fid, plan.released());
         }
+        restores.available(fid);
         return plan;
     }
 
@@ -320,13 +323,12 @@ public final class FileIo implements AutoCloseable {
     }
 
     /**
-     * HSM: where every access to released data ends up. The data is only in the archive; the caller is
-     * told to come back later. The HSM coordinator's restore request is to be made here.
+     * HSM: every access to released data ends up here. Queues the file's restore (once, in the background) and throws
+     * DELAY at once, or IO when its restore failed for good.
      */
     void releasedData(Fid fid, List<Component> released) {
         int archive = released.get(0).placement() instanceof Placement.Released r ? r.archiveId() : 0;
-        throw new NacreException(Status.DELAY, "the data of " + fid + " at " + released.get(0).extent()
-                + " is released to archive " + archive + "; it must be restored first");
+        throw restores.accessed(fid, archive);
     }
 
     // ---- write ------------------------------------------------------------------------------------
@@ -595,6 +597,12 @@ public final class FileIo implements AutoCloseable {
             }
             Attr before = mds.getattr(fid);
             checkRegular(before);
+            if (size != before.size()) {
+                Layout layout = mds.layout(fid);
+                if (layout.isReleased()) {
+                    releasedData(fid, layout.components());
+                }
+            }
             // Not while a stream writes the file: its data beyond the size is not recorded until it closes.
             if (size > before.size() && !openStreams.containsKey(fid)) {
                 trimBeyond(mds.layout(fid), before.size());
@@ -662,6 +670,34 @@ public final class FileIo implements AutoCloseable {
             RuntimeException first = failed.values().iterator().next();
             throw new NacreException(Status.IO, "punches left by a truncate of " + fid + " still fail: "
                     + first.getMessage(), first);
+        }
+    }
+
+    // ---- HSM release ------------------------------------------------------------------------------
+
+    /**
+     * lfs hsm_release through this FileIo: under the file's write lock (no write of this process runs),
+     * with its unstable writes committed first (a write not yet recorded makes the file dirty, so the
+     * release is refused rather than the write lost), and refused (BUSY) while a Writer stream is open on
+     * it. The MDS checks that the file is archived and unchanged since (see
+     * {@link io.nacre.engine.hsm.HsmCoordinator#hsmRelease}).
+     */
+    public Attr release(Caller caller, Fid fid) {
+        requireNonNull(caller, "caller");
+        requireNonNull(fid, "fid");
+        ensureOpen();
+        Lock lock = locks.of(fid).writeLock();
+        lock.lock();
+        try {
+            if (openStreams.containsKey(fid)) {
+                throw new NacreException(Status.BUSY, fid + " is being written (a stream is open); not released");
+            }
+            commitPending(fid);
+            Attr a = mds.getattr(fid);
+            checkRegular(a);
+            return mds.hsmRelease(caller, fid, a.dataVersion());
+        } finally {
+            lock.unlock();
         }
     }
 

@@ -10,6 +10,11 @@ import io.nacre.engine.Fid;
 public record ChangelogRecord(long index, Type type, long time, int uid, int gid, Fid target, Fid parent,
                               String name, Fid sourceParent, String sourceName, long flags) {
 
+    /** UNLNK and RENME (of a replaced file): the inode's last name went with it (Lustre's CLF_UNLINK_LAST). */
+    public static final long UNLINK_LAST = 0x1;
+    /** UNLNK and RENME: the inode had a copy in an HSM archive (Lustre's CLF_UNLINK_HSM_EXISTS). */
+    public static final long UNLINK_HSM_EXISTS = 0x2;
+
     /** Record types, named as Lustre's CL_* (lfs changelog prints them). */
     public enum Type {
         MARK, CREAT, MKDIR, HLINK, SLINK, MKNOD, UNLNK, RMDIR, RENME, LYOUT, TRUNC, SATTR, XATTR, HSM, MTIME, CTIME

@@ -30,8 +30,9 @@ public record HsmState(int flags, int archiveId) {
     /** Lustre's lfs hsm_state wording, e.g. "(0x0000000d) released exists archived, archive_id:1". */
     public String describe() {
         StringBuilder sb = new StringBuilder("(0x%08x)".formatted(flags));
-        String[] names = {"exists", "dirty", "released", "archived", "never_release", "never_archive", "lost_from_hsm"};
-        int[] bits = {EXISTS, DIRTY, RELEASED, ARCHIVED, NORELEASE, NOARCHIVE, LOST};
+        // lfs hsm_state's order: released first, then the other states, then the user-settable flags.
+        String[] names = {"released", "exists", "dirty", "archived", "never_release", "never_archive", "lost_from_hsm"};
+        int[] bits = {RELEASED, EXISTS, DIRTY, ARCHIVED, NORELEASE, NOARCHIVE, LOST};
         for (int i = 0; i < bits.length; i++) {
             if (has(bits[i])) {
                 sb.append(' ').append(names[i]);

@@ -2,6 +2,7 @@ package io.nacre.engine.meta;
 
 import io.nacre.engine.Caller;
 import io.nacre.engine.Fid;
+import io.nacre.engine.hsm.HsmCoordinator;
 import io.nacre.engine.layout.Layout;
 import io.nacre.engine.layout.LayoutTemplate;
 import io.nacre.engine.meta.Results.AttrChange;
@@ -22,8 +23,10 @@ import java.util.Optional;
  *
  * <p>Names are single path components: non-empty, at most {@link #NAME_MAX} bytes of UTF-8, without
  * '/' or NUL, and not "." or "..".
+ *
+ * <p>The HSM coordinator's calls ({@link HsmCoordinator}) are part of the same replicated service.
  */
-public interface MetadataService extends AutoCloseable {
+public interface MetadataService extends HsmCoordinator, AutoCloseable {
 
     /** The longest name, in bytes of UTF-8 (NAME_MAX). */
     int NAME_MAX = 255;
@@ -51,6 +54,13 @@ public interface MetadataService extends AutoCloseable {
      * An empty path resolves to {@code dir} itself.
      */
     Attr resolve(Caller caller, Fid dir, String path);
+
+    /**
+     * Lustre's fid2path: the path of an inode from the root, "/" separated and starting with "/", through
+     * its first name (a file with several links has several paths; this is one of them). NOT_FOUND when
+     * the inode is not reachable from the root (under {@link Fid#HIDDEN}); STALE when it is gone.
+     */
+    String path(Fid fid);
 
     /** The subset of {@code mask} ({@link Access} bits) that the caller is granted on the inode. */
     int access(Caller caller, Fid fid, int mask);

@@ -48,6 +48,7 @@ public enum S3Error {
     REQUEST_HEADER_SECTION_TOO_LARGE("RequestHeaderSectionTooLarge", 400),
     REQUEST_TIME_TOO_SKEWED("RequestTimeTooSkewed", 403),
     REQUEST_TIMEOUT("RequestTimeout", 400),
+    RESTORE_ALREADY_IN_PROGRESS("RestoreAlreadyInProgress", 409),
     SERVICE_UNAVAILABLE("ServiceUnavailable", 503),
     SIGNATURE_DOES_NOT_MATCH("SignatureDoesNotMatch", 403),
     SLOW_DOWN("SlowDown", 503),

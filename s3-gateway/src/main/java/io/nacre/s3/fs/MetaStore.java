@@ -5,7 +5,9 @@ import io.nacre.engine.Fid;
 import io.nacre.engine.NacreException;
 import io.nacre.engine.Status;
 import io.nacre.engine.io.FileIo;
+import io.nacre.engine.hsm.ArchiveCopy;
 import io.nacre.engine.meta.Attr;
+import io.nacre.engine.meta.HsmState;
 import io.nacre.engine.meta.MetadataService;
 import io.nacre.engine.meta.XattrFlag;
 import io.nacre.s3.checksum.Hasher;
@@ -63,6 +65,9 @@ public final class MetaStore {
                     .orElse(new ObjectMeta(attr.dataVersion(), EMPTY_ETAG, Map.of(), null, null, false, null));
         }
         ObjectMeta base = stored.orElse(new ObjectMeta(attr.dataVersion(), EMPTY_ETAG, Map.of(), null, null, false, null));
+        if (attr.isRegular() && attr.hsm().has(HsmState.RELEASED)) {
+            return archivedEtag(fid, attr, base);
+        }
         for (int attempt = 0; attempt < 3; attempt++) {
             long version = attr.dataVersion();
             String etag = md5Of(fid, attr.size());
@@ -79,6 +84,28 @@ public final class MetaStore {
             attr = after; // written meanwhile: again, on the new data
         }
         throw new NacreException(Status.BUSY, "the data of " + fid + " keeps changing; cannot compute its ETag");
+    }
+
+    /**
+     * The ETag of a released file (its data is only in the archive): an imported object's own ETag, which
+     * is kept; else one made from the archive copy's SHA-256 with a "-1" suffix, so that clients do not take
+     * it for an MD5 (the real MD5 is computed once the data is back).
+     */
+    private ObjectMeta archivedEtag(Fid fid, Attr attr, ObjectMeta base) {
+        ArchiveCopy copy = mds.hsmCopy(fid);
+        String sum = copy == null ? "" : copy.checksum();
+        if (sum.startsWith("etag:")) {
+            ObjectMeta m = base.withEtag(attr.dataVersion(), sum.substring("etag:".length()).replace("\"", ""));
+            try {
+                store(fid, m);
+            } catch (NacreException e) {
+                LOG.debug("could not cache the ETag of {}: {}", fid, e.toString());
+            }
+            return m;
+        }
+        String hex = sum.startsWith("sha256:") && sum.length() >= "sha256:".length() + 32
+                ? sum.substring("sha256:".length(), "sha256:".length() + 32) : EMPTY_ETAG;
+        return base.withEtag(attr.dataVersion(), hex + "-1");
     }
 
     /** The hex MD5 of a file's first {@code size} bytes. */

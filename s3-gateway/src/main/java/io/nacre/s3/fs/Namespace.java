@@ -43,6 +43,10 @@ public final class Namespace {
     public static final String IMPLICIT_XATTR = "trusted.nacre.s3.implicit";
     /** A bucket's canned ACL ("public-read"); absent means private. */
     public static final String ACL_XATTR = "trusted.nacre.s3.acl";
+    /** Present on a bucket in HSM glacier mode (see ArchivedObjects); {@code nacre hsm s3-glacier} sets it. */
+    public static final String GLACIER_XATTR = "trusted.nacre.s3.glacier";
+    /** On an object: the expiry (epoch second) its last RestoreObject asked for, shown in x-amz-restore. */
+    public static final String RESTORE_EXPIRY_XATTR = "trusted.nacre.s3.restore-expiry";
 
     /** The directory under {@link Fid#HIDDEN} holding the gateway's staging and uploads. */
     static final String S3_DIR = "s3";

@@ -7,14 +7,16 @@ import io.nacre.s3.fs.MetaStore;
 import io.nacre.s3.fs.Namespace;
 import io.nacre.s3.fs.Uploads;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 
 /**
  * What every operation works with: the namespace, object metadata, multipart uploads, the
- * authenticator, the configured region and the executor blocking work runs on (virtual threads).
+ * authenticator, the configured region, the executor blocking work runs on (virtual threads), and how
+ * long a GET of an object released to the HSM archive waits for its restore before SlowDown.
  */
 public record Gateway(Namespace namespace, MetaStore meta, Uploads uploads, Authenticator authenticator, String region,
-                      Clock clock, ExecutorService blocking) {
+                      Clock clock, ExecutorService blocking, Duration restoreWait) {
 
     public Gateway {
         requireNonNull(namespace, "namespace");
@@ -24,5 +26,6 @@ public record Gateway(Namespace namespace, MetaStore meta, Uploads uploads, Auth
         requireNonNull(region, "region");
         requireNonNull(clock, "clock");
         requireNonNull(blocking, "blocking");
+        requireNonNull(restoreWait, "restoreWait");
     }
 }

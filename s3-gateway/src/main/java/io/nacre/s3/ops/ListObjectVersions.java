@@ -42,13 +42,14 @@ final class ListObjectVersions extends Operation {
             doc.element("EncodingType", "url");
         }
         doc.element("IsTruncated", page.truncated());
+        boolean glacier = ArchivedObjects.glacier(r);
         for (Listings.Row row : page.rows()) {
             doc.start("Version").element("Key", Listings.show(row.key(), url)).element("VersionId", "null")
                     .element("IsLatest", true)
                     .element("LastModified", Responses.iso(row.attr().mtime()))
                     .element("ETag", Responses.quote(row.etag()))
                     .element("Size", row.attr().isDir() ? 0 : row.attr().size())
-                    .element("StorageClass", "STANDARD");
+                    .element("StorageClass", ArchivedObjects.storageClass(row.attr(), glacier));
             Listings.owner(doc, row.attr());
             doc.end();
         }

@@ -39,8 +39,9 @@ final class ListObjects extends Operation {
             doc.element("EncodingType", "url");
         }
         doc.element("IsTruncated", page.truncated());
+        boolean glacier = ArchivedObjects.glacier(r);
         for (Listings.Row row : page.rows()) {
-            Listings.contents(doc, row, url, true);
+            Listings.contents(doc, row, url, true, glacier);
         }
         for (String p : page.prefixes()) {
             doc.start("CommonPrefixes").element("Prefix", Listings.show(p, url)).end();

@@ -49,8 +49,9 @@ final class ListObjectsV2 extends Operation {
         if (startAfter != null) {
             doc.element("StartAfter", Listings.show(startAfter, url));
         }
+        boolean glacier = ArchivedObjects.glacier(r);
         for (Listings.Row row : page.rows()) {
-            Listings.contents(doc, row, url, fetchOwner);
+            Listings.contents(doc, row, url, fetchOwner, glacier);
         }
         for (String p : page.prefixes()) {
             doc.start("CommonPrefixes").element("Prefix", Listings.show(p, url)).end();

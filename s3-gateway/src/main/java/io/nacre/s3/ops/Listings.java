@@ -128,7 +128,7 @@ final class Listings {
         return ListParts.intParam(r, param, MAX_KEYS, 0, MAX_KEYS);
     }
 
-    static void contents(XmlWriter doc, Row row, boolean url, boolean owner) {
+    static void contents(XmlWriter doc, Row row, boolean url, boolean owner, boolean glacier) {
         doc.start("Contents").element("Key", show(row.key(), url))
                 .element("LastModified", Responses.iso(row.attr().mtime()))
                 .element("ETag", Responses.quote(row.etag()))
@@ -136,7 +136,7 @@ final class Listings {
         if (owner) {
             owner(doc, row.attr());
         }
-        doc.element("StorageClass", "STANDARD").end();
+        doc.element("StorageClass", ArchivedObjects.storageClass(row.attr(), glacier)).end();
     }
 
     static void owner(XmlWriter doc, Attr a) {

@@ -49,6 +49,11 @@ final class ObjectReads {
             return Responses.empty(HttpStatus.NOT_MODIFIED, Map.of(
                     "etag", Responses.quote(m.etag()), "last-modified", Responses.httpDate(a.mtime())));
         }
+        // HSM: the conditions need no data; the body does (a released object's comes back from the archive first).
+        boolean glacier = ArchivedObjects.archived(a) && ArchivedObjects.glacier(r);
+        if (!head && ArchivedObjects.released(a)) {
+            a = ArchivedObjects.readable(r, a, glacier);
+        }
 
         ResponseHeadersBuilder h = ResponseHeaders.builder(HttpStatus.OK);
         ByteRange range = null;
@@ -88,6 +93,7 @@ final class ObjectReads {
         h.add(HttpHeaderNames.ACCEPT_RANGES, "bytes");
         h.contentLength(length);
         ObjectHeaders.apply(h, m, r);
+        ArchivedObjects.headers(r, a, glacier, h);
         boolean wantChecksum = "ENABLED".equalsIgnoreCase(r.header("x-amz-checksum-mode"));
         if (wantChecksum && m.checksumAlgorithm() != null && (range == null || partParam != null && m.partsCount() == 0)) {
             h.add(m.checksumAlgorithm().header(), m.checksum());

@@ -25,7 +25,7 @@ public final class Operations {
     private static final List<String> UNIMPLEMENTED_BUCKET = List.of("policy", "cors", "lifecycle", "tagging",
             "encryption", "website", "logging", "notification", "replication", "object-lock", "ownershipControls",
             "publicAccessBlock", "accelerate", "requestPayment", "analytics", "metrics", "inventory",
-            "intelligent-tiering", "policyStatus", "restore", "select", "legal-hold", "retention", "torrent", "attributes");
+            "intelligent-tiering", "policyStatus", "select", "legal-hold", "retention", "torrent", "attributes");
 
     private static final List<Route> ROUTES = List.of(
             new Route(HttpMethod.GET, Level.SERVICE, null, false, new ListBuckets()),
@@ -59,7 +59,7 @@ public final class Operations {
             new Route(HttpMethod.DELETE, Level.OBJECT, null, false, new DeleteObject()),
             new Route(HttpMethod.POST, Level.OBJECT, "uploads", false, new CreateMultipartUpload()),
             new Route(HttpMethod.POST, Level.OBJECT, "uploadId", false, new CompleteMultipartUpload()),
-            new Route(HttpMethod.POST, Level.OBJECT, "restore", false, new NotImplemented("RestoreObject")),
+            new Route(HttpMethod.POST, Level.OBJECT, "restore", false, new RestoreObject()),
             new Route(HttpMethod.POST, Level.OBJECT, "select", false, new NotImplemented("SelectObjectContent")));
 
     private Operations() {

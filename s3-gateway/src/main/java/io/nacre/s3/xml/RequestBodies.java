@@ -8,6 +8,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /** The XML request bodies S3 operations take, parsed and validated into records. */
 public final class RequestBodies {
@@ -111,5 +112,29 @@ public final class RequestBodies {
         }
         XmlElement root = XmlParser.parse(body, "CreateBucketConfiguration");
         return root.childText("LocationConstraint").filter(s -> !s.isEmpty());
+    }
+
+    /**
+     * The Days of a RestoreRequest (RestoreObject), if any: how long the restored copy is asked to stay.
+     * An empty body asks for no particular time. Days must be 1..2147483647.
+     */
+    public static OptionalInt restoreDays(byte[] body) {
+        if (body.length == 0) {
+            return OptionalInt.empty();
+        }
+        XmlElement root = XmlParser.parse(body, "RestoreRequest");
+        Optional<String> days = root.childText("Days");
+        if (days.isEmpty()) {
+            return OptionalInt.empty();
+        }
+        try {
+            int d = Integer.parseInt(days.get().trim());
+            if (d >= 1) {
+                return OptionalInt.of(d);
+            }
+        } catch (NumberFormatException e) {
+            // the same answer as a number out of range, below
+        }
+        throw XmlParser.malformed("RestoreRequest Days must be a positive whole number: " + days.get());
     }
 }

@@ -132,6 +132,21 @@ class RequestBodiesTest {
     }
 
     @Test
+    void aRestoreRequestGivesItsDaysAndRefusesOthers() {
+        assertThat(RequestBodies.restoreDays(new byte[0])).isEmpty();
+        assertThat(RequestBodies.restoreDays(b("""
+                <RestoreRequest xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Days> 2 </Days>
+                <GlacierJobParameters><Tier>Standard</Tier></GlacierJobParameters></RestoreRequest>""")))
+                .hasValue(2);
+        assertThat(RequestBodies.restoreDays(b("<RestoreRequest><Tier>Bulk</Tier></RestoreRequest>"))).isEmpty();
+        for (String days : List.of("0", "-1", "two", "99999999999")) {
+            assertThat(errorOf(() -> RequestBodies.restoreDays(b("<RestoreRequest><Days>" + days + "</Days></RestoreRequest>"))))
+                    .as(days).isEqualTo(S3Error.MALFORMED_XML);
+        }
+        assertThat(errorOf(() -> RequestBodies.restoreDays(b("<Restore/>")))).isEqualTo(S3Error.MALFORMED_XML);
+    }
+
+    @Test
     void writerEscapesTextAndControlCharacters() {
         String doc = XmlWriter.document("R").element("Key", "a<b>&\"'\u0001z").element("N", 5).toString();
         assertThat(doc).contains("<R xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">")

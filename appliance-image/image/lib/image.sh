@@ -1,7 +1,8 @@
 # shellcheck shell=bash
 # Building Debian guest images on a host without loop mounts, vfat or KVM (see shared/GUEST.md).
-# Sourced by conformance/guest/build-image.sh and meant to be sourced by the appliance image build too:
-# every function takes its inputs as arguments and touches nothing outside the paths it is given.
+# Sourced by the appliance image build (appliance-image/image/build.sh) and by the conformance guest's
+# (conformance/guest/build-image.sh): every function takes its inputs as arguments and touches nothing
+# outside the paths it is given.
 
 IMAGE_SUITE=${IMAGE_SUITE:-trixie}
 IMAGE_MIRROR=${IMAGE_MIRROR:-http://deb.debian.org/debian}

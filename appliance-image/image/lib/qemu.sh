@@ -1,8 +1,8 @@
 # shellcheck shell=bash
 # Booting Debian guests under QEMU on these hosts (see shared/GUEST.md): TCG only (KVM here is PVM and
 # cannot run a stock kernel), no AVX advertised (the JVM's AVX intrinsics crawl under TCG), direct
-# kernel boot, serial console to a file as the result channel. Sourced by run.sh; reusable by the
-# appliance boot test.
+# kernel boot, serial console to a file as the result channel. Sourced by the appliance image's build.sh
+# and boot.sh, and by conformance/guest/run.sh.
 
 qemu_log() { printf '[qemu %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 
