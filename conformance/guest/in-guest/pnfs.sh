@@ -4,9 +4,26 @@
 # truncate under an open file, and the proof in /proc/self/mountstats (LAYOUTGET, GETDEVICEINFO, and
 # the per-op counts). Needs a Nacre that serves pNFS (NACRE_START_CMD / the server's own switch).
 #   pnfs.sh [SERVER]     SERVER = nacre (default)
-# Knobs: MIB (64), STRIPES (4).
+# Knobs: MIB (64), STRIPES (4), NFS_DEBUG=1 (the client's pNFS debug messages and every COMPOUND the
+# server sees at TRACE, both copied to /mnt/host: dmesg.txt, server.log).
 set -uo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+NACRE_UP_ARGS=${NACRE_UP_ARGS:---pnfs}
+if [[ ${NFS_DEBUG:-0} == 1 ]]; then
+    mkdir -p /scratch
+    cat >/scratch/logback-debug.xml <<'XML'
+<configuration>
+  <appender name="STDERR" class="ch.qos.logback.core.ConsoleAppender">
+    <target>System.err</target>
+    <encoder><pattern>%d{HH:mm:ss.SSS} %-5level [%thread] %logger{0} - %msg%n</pattern></encoder>
+  </appender>
+  <logger name="io.nacre" level="INFO"/>
+  <logger name="io.nacre.nfs" level="TRACE"/>
+  <root level="WARN"><appender-ref ref="STDERR"/></root>
+</configuration>
+XML
+    NACRE_JVM_OPTS="${NACRE_JVM_OPTS:-} -Dlogback.configurationFile=/scratch/logback-debug.xml"
+fi
 load_server "${1:-nacre}"
 MIB=${MIB:-64}
 STRIPES=${STRIPES:-4}
@@ -31,6 +48,11 @@ s_mount() {
     start_until_listening
     nfs_mount
     modprobe nfs_layout_nfsv41_files 2>/dev/null || true
+    if [[ ${NFS_DEBUG:-0} == 1 && -w /proc/sys/sunrpc/nfs_debug ]]; then
+        # NFSDBG_PNFS | NFSDBG_PNFS_LD (per-call RPC messages would overflow the ring buffer)
+        echo $((0x1000 | 0x2000)) >/proc/sys/sunrpc/nfs_debug
+        log "  client debug on: nfs_debug=$(cat /proc/sys/sunrpc/nfs_debug)"
+    fi
     grep " $MNT " /proc/mounts | sed 's/^/  /'
 }
 
@@ -66,7 +88,7 @@ s_truncate_while_open() {
     head -c 100000 "$LOCAL/src.bin" | cmp - "$f"
     dd if=/dev/zero of="$f" bs=1 count=1 seek=$((4 << 20)) conv=notrunc status=none
     # the bytes between the old truncate point and the new end are zeros, not the old data
-    cmp <(head -c $((4 << 20)) /dev/zero | tail -c +100001) <(tail -c +100001 "$f" | head -c $((4 << 20) - 100000))
+    cmp <(head -c $((4 << 20)) /dev/zero | tail -c +100001) <(tail -c +100001 "$f" | head -c $(((4 << 20) - 100000)))
     exec 5<&-
 }
 
@@ -86,6 +108,11 @@ step striped-and-unstriped s_striped_and_unstriped
 step truncate-while-open s_truncate_while_open
 step mountstats s_mountstats
 cp "$LOCAL/mountstats" /mnt/host/mountstats 2>/dev/null || true
+cp /proc/self/mountstats /mnt/host/mountstats-all 2>/dev/null || true
 nfs_umount
 server_stop
+if [[ ${NFS_DEBUG:-0} == 1 ]]; then
+    dmesg >/mnt/host/dmesg.txt 2>&1 || true
+    cp "$NACRE_LOG" /mnt/host/server.log 2>/dev/null || true
+fi
 steps_summary

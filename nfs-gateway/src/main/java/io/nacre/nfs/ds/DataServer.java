@@ -51,6 +51,11 @@ public final class DataServer implements AutoCloseable {
     private OncRpcSvc rpc;
     private StateManager state;
     private ScheduledExecutorService reaper;
+    private DataServerRole role;
+
+    /** What the data server did since it started: READ, WRITE and COMMIT operations, and their bytes. */
+    public record Stats(long reads, long readBytes, long writes, long writeBytes, long commits) {
+    }
 
     private DataServer(Builder b) {
         this.b = b;
@@ -73,10 +78,11 @@ public final class DataServer implements AutoCloseable {
         byte[] owner = ("nacre-ds:%016x:%s:%d".formatted(b.fsid, b.bindAddress, b.port))
                 .getBytes(StandardCharsets.UTF_8);
         byte[] scope = ("nacre:%016x".formatted(b.fsid)).getBytes(StandardCharsets.UTF_8);
+        role = new DataServerRole(b.objects, new DsHandles(b.fsid, b.secret), b.fence);
         ServerContext context = new ServerContext(null, null, state, new AttrEncoder(fs, IdMapper.numeric()),
                 IdMapper.numeric(), b.exports, new FileHandles(b.fsid), null, null, owner, scope,
                 List.of(new ImplId4("nacre.io", "Nacre pNFS data server", new NfsTime4(0, 0))), b.maxIo)
-                .withPnfs(new DataServerRole(b.objects, new DsHandles(b.fsid, b.secret), b.fence));
+                .withPnfs(role);
         rpc = NfsService.serve(new CompoundProcessor(context, DsOperations::get), b.bindAddress, b.port);
         state.serving();
         long period = Math.max(1000, b.lease.toMillis() / 4);
@@ -103,8 +109,16 @@ public final class DataServer implements AutoCloseable {
         return rpc.getInetSocketAddress(IpProtocolType.TCP);
     }
 
+    /** The operations served so far (zeros before {@link #start()}). */
+    public Stats stats() {
+        return role == null ? new Stats(0, 0, 0, 0, 0) : role.stats();
+    }
+
     @Override
     public void close() {
+        if (role != null && rpc != null) {
+            LOG.info("pNFS data server on {} stops after {}", address(), stats());
+        }
         if (reaper != null) {
             reaper.shutdownNow();
             reaper = null;

@@ -9,6 +9,7 @@ import io.nacre.nfs.v41.pnfs.LayoutFence;
 import io.nacre.nfs.v41.pnfs.PnfsRole;
 import io.nacre.nfs.v41.xdr.Nfs4;
 import io.nacre.nfs.v41.xdr.Nfs4Status;
+import java.util.concurrent.atomic.LongAdder;
 
 /** The pNFS data-server role: the objects this node reaches and the check of the MDS's signed filehandles. */
 final class DataServerRole implements PnfsRole {
@@ -16,6 +17,11 @@ final class DataServerRole implements PnfsRole {
     private final ObjectStore objects;
     private final DsHandles handles;
     private final LayoutFence fence;
+    final LongAdder reads = new LongAdder();
+    final LongAdder readBytes = new LongAdder();
+    final LongAdder writes = new LongAdder();
+    final LongAdder writeBytes = new LongAdder();
+    final LongAdder commits = new LongAdder();
 
     DataServerRole(ObjectStore objects, DsHandles handles, LayoutFence fence) {
         this.objects = objects;
@@ -26,6 +32,10 @@ final class DataServerRole implements PnfsRole {
     @Override
     public int exchangeIdFlags() {
         return Nfs4.EXCHGID4_FLAG_USE_PNFS_DS;
+    }
+
+    DataServer.Stats stats() {
+        return new DataServer.Stats(reads.sum(), readBytes.sum(), writes.sum(), writeBytes.sum(), commits.sum());
     }
 
     ObjectStore objects() {

@@ -59,7 +59,10 @@ final class DsOperations {
             Map.entry(OpNum.WRITE, DsOperations::write),
             Map.entry(OpNum.COMMIT, (ctx, args) -> {
                 DsHandle h = ctx.currentObject();
-                return OpRes.ok(OpNum.COMMIT, new CommitRes(DataServerRole.of(ctx).objects().sync(h.object())));
+                DataServerRole role = DataServerRole.of(ctx);
+                CommitRes res = new CommitRes(role.objects().sync(h.object()));
+                role.commits.increment();
+                return OpRes.ok(OpNum.COMMIT, res);
             }),
             Map.entry(OpNum.GETATTR, DsOperations::getattr));
 
@@ -95,6 +98,8 @@ final class DsOperations {
             DataServerRole.of(ctx).objects().read(h.object(), a.offset(), buf);
         }
         buf.position(count).flip(); // allocate() zeroed what the object did not fill
+        DataServerRole.of(ctx).reads.increment();
+        DataServerRole.of(ctx).readBytes.add(count);
         return OpRes.ok(OpNum.READ, new ReadRes(false, buf));
     }
 
@@ -113,6 +118,8 @@ final class DsOperations {
         boolean stable = a.stable() != Nfs4.UNSTABLE4;
         long verifier = DataServerRole.of(ctx).objects().write(h.object(), a.offset(), a.data(),
                 stable ? Durability.STABLE : Durability.UNSTABLE);
+        DataServerRole.of(ctx).writes.increment();
+        DataServerRole.of(ctx).writeBytes.add(count);
         return OpRes.ok(OpNum.WRITE, new WriteRes(count, stable ? Nfs4.FILE_SYNC4 : Nfs4.UNSTABLE4, verifier));
     }
 

@@ -69,6 +69,10 @@ public final class CompoundProcessor {
             return stop == null ? new CompoundRes(NFS4_OK, tag, List.of())
                     : new CompoundRes(stop.status(), tag, List.of(OpRes.error(stop.opnum(), stop.status())));
         }
+        if (LOG.isTraceEnabled()) {
+            LOG.trace("COMPOUND from {}: {}", request.remote(),
+                    ops.stream().map(o -> OpNum.name(o.opnum())).toList());
+        }
         CompoundContext ctx = new CompoundContext(server, request, args.opCount());
         OpArgs first = ops.get(0);
         if (first.opnum() != OpNum.SEQUENCE) {
@@ -134,6 +138,8 @@ public final class CompoundProcessor {
             results.add(r);
             status = r.status();
             if (status != NFS4_OK) {
+                LOG.debug("COMPOUND from {}: op {} of {} ({}) failed with {}", ctx.request().remote(), i + 1,
+                        ops.size(), OpNum.name(ops.get(i).opnum()), status);
                 return new CompoundRes(status, args.tag(), results);
             }
         }

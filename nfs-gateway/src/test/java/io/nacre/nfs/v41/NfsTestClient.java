@@ -158,7 +158,7 @@ public final class NfsTestClient implements AutoCloseable {
     }
 
     /** The EXCHANGE_ID flags the server answered with. */
-    int exchangeFlags() {
+    public int exchangeFlags() {
         return exchangeFlags;
     }
 
