@@ -165,6 +165,10 @@ public final class Node implements AutoCloseable {
                     + " (--nfs-port moves it): " + e.getMessage(), e);
         }
         toClose.push(nfs);
+        if (nfsOptions.pnfs()) {
+            // HSM release drops a file's OST objects: pNFS clients writing straight to them give the layout back first
+            io.layoutGuard((fid, why) -> nfs.recallLayouts(fid, why)::close);
+        }
 
         // The OSTs for other processes of this instance (a `nacre copytool`), signed with the cluster secret.
         oss = OssServer.builder(store).address(new InetSocketAddress(options.bind(), 0))

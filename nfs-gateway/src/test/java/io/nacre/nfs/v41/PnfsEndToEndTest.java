@@ -5,9 +5,11 @@ import static io.nacre.nfs.v41.NfsTestClient.ok;
 import static io.nacre.nfs.v41.NfsTestClient.result;
 import static io.nacre.nfs.v41.xdr.Nfs4Status.*;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.nacre.engine.Caller;
 import io.nacre.engine.Fid;
+import io.nacre.engine.NacreException;
 import io.nacre.engine.io.FileIo;
 import io.nacre.engine.layout.Layout;
 import io.nacre.engine.layout.LayoutTemplate;
@@ -377,6 +379,28 @@ class PnfsEndToEndTest {
             assertThat(returned.get(10, TimeUnit.SECONDS)).isEqualTo(NFS4_OK);
         }
         assertThat(holder.client().delayLayoutRecalls.get()).isZero();
+    }
+
+    @Test
+    void anHsmReleaseThroughFileIoRecallsLayoutsFirst() throws Exception {
+        fileIo.layoutGuard((fid, why) -> server.recallLayouts(fid, why)::close);
+        NfsFs holder = mount("released");
+        NfsFs.Opened f = holder.create(holder.lookup(holder.root(), "striped"), "cold", 0666);
+        holder.write(f, 0, new byte[STRIPE], Nfs4.FILE_SYNC4);
+        Granted g = granted(holder, layoutGet(holder, f.fh(), f.stateid(), Nfs4.LAYOUTIOMODE4_RW));
+        CompletableFuture<Integer> returned = CompletableFuture.supplyAsync(() -> {
+            try {
+                CbLayoutRecallArgs recall = awaitRecall(holder.client());
+                assertThat(recall.stateid().id()).isEqualTo(g.stateid().id());
+                return holder.onFh(f.fh(), returnFile(recall.stateid())).status();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, task -> Thread.ofVirtual().start(task));
+        // never archived, so the MDS refuses the release itself; the layout was recalled before it asked
+        assertThatThrownBy(() -> fileIo.release(Caller.ROOT, fidOf(holder, f))).isInstanceOf(NacreException.class);
+        assertThat(returned.get(10, TimeUnit.SECONDS)).isEqualTo(NFS4_OK);
+        granted(holder, layoutGet(holder, f.fh(), f.stateid(), Nfs4.LAYOUTIOMODE4_RW));
     }
 
     private static CbLayoutRecallArgs awaitRecall(NfsTestClient c) throws InterruptedException {
