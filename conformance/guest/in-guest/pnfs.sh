@@ -95,7 +95,10 @@ s_truncate_while_open() {
 s_mountstats() {
     awk -v m=" $MNT " 'index($0, "device ") == 1 { on = index($0, m) > 0 } on' /proc/self/mountstats >"$LOCAL/mountstats"
     sed -n '/per-op statistics/,$p' "$LOCAL/mountstats" | grep -E '^\s+(LAYOUT[A-Z]*|GETDEVICE[A-Z]*|READ|WRITE|COMMIT|OPEN|CLOSE):' | sed 's/^/  /'
+    # the per-op counts include the I/O sent to data servers; the xprt line counts only what went to the MDS
     grep -E '^\s+xprt:' "$LOCAL/mountstats" | sed 's/^/  /'
+    # one nfs_client per server: the MDS on 2049 and each data server the layouts named
+    sed 's/^/  /' /proc/fs/nfsfs/servers 2>/dev/null || true
     local lg
     lg=$(awk '$1 == "LAYOUTGET:" { print $2 }' "$LOCAL/mountstats")
     log "  LAYOUTGET calls: ${lg:-none}"
@@ -111,6 +114,8 @@ cp "$LOCAL/mountstats" /mnt/host/mountstats 2>/dev/null || true
 cp /proc/self/mountstats /mnt/host/mountstats-all 2>/dev/null || true
 nfs_umount
 server_stop
+# what the data server itself counted (logged when it stops)
+grep -h 'pNFS data server .* stops after' "$NACRE_LOG" 2>/dev/null | tail -n 1 | sed 's/^.* - /  /'
 if [[ ${NFS_DEBUG:-0} == 1 ]]; then
     dmesg >/mnt/host/dmesg.txt 2>&1 || true
     cp "$NACRE_LOG" /mnt/host/server.log 2>/dev/null || true

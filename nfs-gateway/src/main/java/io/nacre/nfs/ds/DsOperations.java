@@ -104,7 +104,7 @@ final class DsOperations {
     }
 
     /**
-     * WRITE to an object. The verifier is the OST's instance number: it changes when the OST restarts,
+     * WRITE to an object (stable ones answered DATA_SYNC4, see below). The verifier is the OST's instance number: it changes when the OST restarts,
      * which is exactly when unstable writes may have been lost and the client must send them again.
      */
     private static OpRes write(io.nacre.nfs.v41.CompoundContext ctx, io.nacre.nfs.v41.xdr.OpArgs args) {
@@ -120,7 +120,10 @@ final class DsOperations {
                 stable ? Durability.STABLE : Durability.UNSTABLE);
         DataServerRole.of(ctx).writes.increment();
         DataServerRole.of(ctx).writeBytes.add(count);
-        return OpRes.ok(OpNum.WRITE, new WriteRes(count, stable ? Nfs4.FILE_SYNC4 : Nfs4.UNSTABLE4, verifier));
+        // A stable write is DATA_SYNC4, never FILE_SYNC4: the bytes are durable, but the file's size and mtime
+        // live on the MDS, and only LAYOUTCOMMIT takes them there. Linux sends no LAYOUTCOMMIT after a
+        // FILE_SYNC4 write to a data server, so the MDS would keep the old size (RFC 8881 §18.32.3, §12.5.4).
+        return OpRes.ok(OpNum.WRITE, new WriteRes(count, stable ? Nfs4.DATA_SYNC4 : Nfs4.UNSTABLE4, verifier));
     }
 
     /**

@@ -440,8 +440,12 @@ class PnfsEndToEndTest {
                 .isEqualTo(NFS4ERR_PNFS_NO_LAYOUT);
         // a new layout works
         Granted again = granted(holder, layoutGet(holder, f.fh(), f.stateid(), Nfs4.LAYOUTIOMODE4_RW));
-        ok(dsFor(again, 0, ds).call(new PutfhArgs(again.file().fhs().get(0)), new WriteArgs(Stateid4.ANONYMOUS, 0,
-                Nfs4.FILE_SYNC4, ByteBuffer.wrap(bytes("fresh")))));
+        WriteRes w = result(ok(dsFor(again, 0, ds).call(new PutfhArgs(again.file().fhs().get(0)),
+                new WriteArgs(Stateid4.ANONYMOUS, 0, Nfs4.FILE_SYNC4, ByteBuffer.wrap(bytes("fresh"))))), OpNum.WRITE)
+                .body(WriteRes.class);
+        // durable, but the size is not on the MDS yet: DATA_SYNC4 makes the client send LAYOUTCOMMIT (Linux
+        // sends none after FILE_SYNC4)
+        assertThat(w.committed()).isEqualTo(Nfs4.DATA_SYNC4);
     }
 
     @Test
