@@ -2,24 +2,24 @@ package io.nacre.meta;
 
 import io.nacre.engine.NacreException;
 import io.nacre.engine.Status;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-import org.apache.ratis.client.RaftClient;
-import org.apache.ratis.protocol.Message;
-import org.apache.ratis.protocol.RaftClientReply;
-import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Group commit on the proposing side: namespace changes from concurrent callers queue up here, and each
- * sender takes everything queued (up to a count and a size) as one Raft request, which the leader turns
- * into one log entry. While a sender's entry is in flight the next batch accumulates, so under load an
- * entry carries many operations and the metadata rate is not capped at the Raft entry rate.
+ * Group commit on the proposing side: namespace changes from concurrent callers queue up here and go to
+ * the leader as one Raft request (one log entry) per batch. At most {@code inFlight} batches travel at
+ * once; while they do, the next batch gathers, so under load an entry carries many operations and the
+ * metadata rate is not capped at the Raft entry rate. Nothing waits to fill a batch: a caller that finds
+ * a free slot sends at once, on its own thread, whatever is queued (often only its own change), and the
+ * completion of a batch sends what gathered meanwhile.
  */
 final class Batcher implements AutoCloseable {
 
@@ -31,64 +31,74 @@ final class Batcher implements AutoCloseable {
     private record Pending(Op op, CompletableFuture<Object> result) {
     }
 
-    private final RaftClient raft;
+    private final LeaderLink link;
     private final int maxOps;
     private final int maxBytes;
-    private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
-    private final List<Thread> senders = new ArrayList<>();
+    private final Semaphore slots;
+    private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
+    /** Sends the batches that gathered while others were in flight (not on Ratis's apply thread). */
+    private final ExecutorService senders = Executors.newThreadPerTaskExecutor(
+            Thread.ofVirtual().name("mds-batcher-", 0).factory());
     private volatile boolean closed;
 
-    Batcher(RaftClient raft, int senders, int maxOps, int maxBytes) {
-        this.raft = raft;
+    Batcher(LeaderLink link, int inFlight, int maxOps, int maxBytes) {
+        this.link = link;
         this.maxOps = maxOps;
         this.maxBytes = maxBytes;
-        for (int i = 0; i < senders; i++) {
-            this.senders.add(Thread.ofPlatform().daemon().name("mds-batcher-" + i).start(this::run));
-        }
+        this.slots = new Semaphore(inFlight);
     }
 
     CompletableFuture<Object> submit(Op op) {
         CompletableFuture<Object> f = new CompletableFuture<>();
         if (closed) {
-            f.completeExceptionally(new NacreException(Status.UNAVAILABLE, "the metadata client is closed"));
+            f.completeExceptionally(closedError());
             return f;
         }
         queue.add(new Pending(op, f));
         if (closed) {
             failQueued();
         }
+        dispatch();
         return f;
     }
 
-    private void run() {
-        while (!closed) {
-            Pending first;
-            try {
-                first = queue.poll(200, TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                break;
-            }
-            if (first == null) {
+    /**
+     * Sends queued operations while a slot is free. Whoever queues takes a slot if one is free; whoever
+     * frees one looks at the queue again, so nothing queued is left behind.
+     */
+    private void dispatch() {
+        while (!queue.isEmpty() && slots.tryAcquire()) {
+            List<Pending> batch = take();
+            if (batch.isEmpty()) {
+                slots.release();
                 continue;
             }
-            List<Pending> batch = new ArrayList<>();
-            batch.add(first);
-            int bytes = size(first.op());
-            while (batch.size() < maxOps && bytes < maxBytes) {
-                Pending next = queue.peek();
-                if (next == null || bytes + size(next.op()) > maxBytes) {
-                    break;
+            send(batch).whenComplete((v, e) -> {
+                slots.release();
+                if (!queue.isEmpty() && !closed) {
+                    senders.execute(this::dispatch);
                 }
-                next = queue.poll();
-                if (next == null) {
-                    break;
-                }
-                batch.add(next);
-                bytes += size(next.op());
-            }
-            send(batch);
+            });
         }
-        failQueued();
+    }
+
+    /** Takes queued operations, oldest first, up to a count and a size. */
+    private List<Pending> take() {
+        List<Pending> batch = new ArrayList<>();
+        int bytes = 0;
+        while (batch.size() < maxOps) {
+            Pending next = queue.peek();
+            if (next == null || (!batch.isEmpty() && bytes + size(next.op()) > maxBytes)) {
+                break;
+            }
+            next = queue.poll();
+            if (next == null) {
+                break;
+            }
+            batch.add(next);
+            bytes += size(next.op());
+        }
+        return batch;
     }
 
     private static int size(Op op) {
@@ -100,29 +110,40 @@ final class Batcher implements AutoCloseable {
         };
     }
 
-    private void send(List<Pending> batch) {
+    /** Sends one batch; completes every operation's future with its result. Never fails itself. */
+    private CompletableFuture<Void> send(List<Pending> batch) {
         List<Op> ops = new ArrayList<>(batch.size());
         for (Pending p : batch) {
             ops.add(p.op());
         }
-        List<Object> results;
+        CompletableFuture<ByteString> reply;
         try {
-            RaftClientReply reply = raft.io().send(Message.valueOf(UnsafeByteOperations.unsafeWrap(Op.encodeBatch(0, ops))));
-            if (!reply.isSuccess()) {
-                throw Errors.fromRaft(reply.getException());
+            reply = link.submit(link.write(Op.encodeBatch(0, ops)));
+        } catch (RuntimeException e) {
+            reply = CompletableFuture.failedFuture(e);
+        }
+        return reply.handle((content, error) -> {
+            if (error == null) {
+                try {
+                    complete(batch, Replies.decodeResults(content.toByteArray()));
+                    return null;
+                } catch (RuntimeException e) {
+                    error = e;
+                }
             }
-            results = Replies.decodeResults(reply.getMessage().getContent().toByteArray());
-            if (results.size() != batch.size()) {
-                throw new NacreException(Status.IO, "the metadata server answered " + results.size() + " results for "
-                        + batch.size() + " operations");
-            }
-        } catch (IOException | RuntimeException e) {
-            NacreException ne = e instanceof NacreException n ? n : Errors.fromRaft(e);
+            NacreException ne = Errors.fromRaft(error);
             LOG.debug("batch of {} operations failed: {}", batch.size(), ne.toString());
             for (Pending p : batch) {
                 p.result().completeExceptionally(ne);
             }
-            return;
+            return null;
+        });
+    }
+
+    private static void complete(List<Pending> batch, List<Object> results) {
+        if (results.size() != batch.size()) {
+            throw new NacreException(Status.IO, "the metadata server answered " + results.size() + " results for "
+                    + batch.size() + " operations");
         }
         for (int i = 0; i < batch.size(); i++) {
             Object r = results.get(i);
@@ -134,29 +155,26 @@ final class Batcher implements AutoCloseable {
         }
     }
 
+    private static NacreException closedError() {
+        return new NacreException(Status.UNAVAILABLE, "the metadata client is closed");
+    }
+
     private void failQueued() {
         Pending p;
         while ((p = queue.poll()) != null) {
-            p.result().completeExceptionally(new NacreException(Status.UNAVAILABLE, "the metadata client is closed"));
+            p.result().completeExceptionally(closedError());
         }
     }
 
     /** Stops taking new work; what is queued fails with UNAVAILABLE. */
     void stop() {
         closed = true;
+        failQueued();
     }
 
     @Override
     public void close() {
-        closed = true;
-        for (Thread t : senders) {
-            try {
-                t.join(5000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
-        failQueued();
+        stop();
+        senders.shutdownNow();
     }
 }

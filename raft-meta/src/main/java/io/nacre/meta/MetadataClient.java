@@ -33,7 +33,6 @@ import io.nacre.engine.meta.Results.Renamed;
 import io.nacre.engine.meta.SetAttr;
 import io.nacre.engine.meta.XattrFlag;
 import io.nacre.engine.store.OstInfo;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -42,18 +41,16 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.apache.ratis.client.RaftClient;
-import org.apache.ratis.protocol.Message;
-import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftPeerId;
-import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 
 /**
  * The {@link MetadataService} of a Nacre file system, served by its metadata servers (one Raft group):
  * the same class in the process that runs the MDS and on gateway nodes. Changes go to the leader in
- * batches (group commit, see {@link Batcher}); reads are linearizable (ReadIndex). When the leader fails
- * the client finds the new one itself, retrying a bounded number of times before failing with
- * {@link Status#UNAVAILABLE}; a retried change is applied once (Ratis's retry cache).
+ * batches (group commit, see {@link Batcher}); reads are linearizable (ReadIndex).
+ * When the leader runs in the same JVM, requests are handed to it directly rather than over gRPC
+ * (see {@link LeaderLink}). When the leader fails the client finds the new one itself, retrying until its
+ * timeout before failing with {@link Status#UNAVAILABLE}; a retried change is applied once (Ratis's retry
+ * cache).
  *
  * <pre>{@code
  * try (MetadataClient mds = MetadataClient.connect(server.peers())) {
@@ -63,7 +60,7 @@ import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
  */
 public final class MetadataClient implements MetadataService {
 
-    private final RaftClient raft;
+    private final LeaderLink link;
     private final Batcher batcher;
     private final Duration timeout;
     private final Duration requestTimeout;
@@ -72,9 +69,8 @@ public final class MetadataClient implements MetadataService {
     private MetadataClient(Builder b) {
         this.timeout = b.timeout;
         this.requestTimeout = b.requestTimeout;
-        int attempts = (int) Math.max(1, b.timeout.toMillis() / b.retrySleep.toMillis());
-        this.raft = RaftSettings.client(b.cluster, b.peers, b.requestTimeout, RaftSettings.retries(attempts, b.retrySleep));
-        this.batcher = new Batcher(raft, b.inFlight, b.maxBatch, 8 << 20);
+        this.link = new LeaderLink(b.cluster, b.peers, b.inProcess, b.timeout, b.requestTimeout);
+        this.batcher = new Batcher(link, b.inFlight, b.maxBatch, 8 << 20);
         long id;
         try {
             id = awaitFormatted(b.timeout);
@@ -100,9 +96,9 @@ public final class MetadataClient implements MetadataService {
         private String cluster = MetadataServer.DEFAULT_CLUSTER;
         private Duration timeout = Duration.ofSeconds(30);
         private Duration requestTimeout = Duration.ofSeconds(3);
-        private Duration retrySleep = Duration.ofMillis(100);
         private int maxBatch = 512;
         private int inFlight = 1;
+        private boolean inProcess = true;
 
         private Builder() {
         }
@@ -146,6 +142,15 @@ public final class MetadataClient implements MetadataService {
                 throw new IllegalArgumentException("inFlight must be >= 1: " + n);
             }
             inFlight = n;
+            return this;
+        }
+
+        /**
+         * Whether requests go straight to the leader when it runs in this JVM (default true). Off, every
+         * request goes over gRPC, as from another node.
+         */
+        public Builder inProcess(boolean b) {
+            inProcess = b;
             return this;
         }
 
@@ -213,16 +218,7 @@ public final class MetadataClient implements MetadataService {
     }
 
     private Object readOnce(Query q) {
-        RaftClientReply reply;
-        try {
-            reply = raft.io().sendReadOnly(Message.valueOf(UnsafeByteOperations.unsafeWrap(Query.encode(q))));
-        } catch (IOException e) {
-            throw Errors.fromRaft(e);
-        }
-        if (!reply.isSuccess()) {
-            throw Errors.fromRaft(reply.getException());
-        }
-        return Replies.decodeQuery(reply.getMessage().getContent().toByteArray(), q::readResult);
+        return Replies.decodeQuery(link.call(link.read(Query.encode(q))).toByteArray(), q::readResult);
     }
 
     /**
@@ -244,7 +240,7 @@ public final class MetadataClient implements MetadataService {
 
     /** The peer the client last found leading (null before it knew one); for tests and tools. */
     RaftPeerId leaderId() {
-        return raft.getLeaderId();
+        return link.leaderId();
     }
 
     // ---- identity and reads -------------------------------------------------------------------------
@@ -613,17 +609,10 @@ public final class MetadataClient implements MetadataService {
 
     @Override
     public void close() {
-        if (batcher != null) {
-            batcher.stop();
-        }
         try {
-            raft.close();
-        } catch (IOException e) {
-            throw new NacreException(Status.IO, "closing the metadata client: " + e.getMessage(), e);
+            batcher.close();
         } finally {
-            if (batcher != null) {
-                batcher.close();
-            }
+            link.close();
         }
     }
 }

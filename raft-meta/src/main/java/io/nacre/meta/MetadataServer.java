@@ -194,6 +194,7 @@ public final class MetadataServer implements AutoCloseable {
                     .setOption(exists ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
                     .build();
             server.start();
+            LocalPeers.add(raftGroup.getGroupId(), server.getId(), server);
             boundPeers = List.copyOf(group);
             LOG.info("metadata server {} started at {} in group {} ({})", bound.id(), bound.address(), group, dataDir);
         } catch (IOException e) {
@@ -298,6 +299,7 @@ public final class MetadataServer implements AutoCloseable {
             }
         }
         if (server != null) {
+            LocalPeers.remove(RaftSettings.groupId(cluster), server.getId(), server);
             try {
                 server.close();
             } catch (IOException e) {

@@ -46,8 +46,15 @@ final class RaftSettings {
         RaftServerConfigKeys.setStorageDir(p, List.of(storageDir));
         GrpcConfigKeys.Server.setHost(p, self.host());
         GrpcConfigKeys.Server.setPort(p, self.port());
-        // Reads go through ReadIndex: linearizable, whoever asks.
+        // Reads are linearizable, whoever asks: ReadIndex, with a round of heartbeats to a majority (shared
+        // by the reads waiting at the same time; a single peer needs none). No leader lease: Ratis 3.3 makes
+        // a follower that heard from its leader within the minimum election timeout refuse a pre-vote but
+        // not a vote, so a follower can acknowledge the old leader's heartbeat (extending its lease) and
+        // then at once vote for a higher-term candidate that passed its pre-vote; for the rest of the lease
+        // the old leader would answer reads that miss what the new one committed (Raft thesis 6.4.1 needs
+        // both refused).
         RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
+        RaftServerConfigKeys.Read.setLeaderLeaseEnabled(p, false);
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
         RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, s.snapshotEvery());
         RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, 2);
@@ -67,6 +74,11 @@ final class RaftSettings {
         RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(p, TimeDuration.valueOf(50, java.util.concurrent.TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(p, TimeDuration.valueOf(150, java.util.concurrent.TimeUnit.MILLISECONDS));
         return p;
+    }
+
+    /** A client used for its gRPC connections only: whoever uses it retries by itself. */
+    static RaftClient client(String cluster, List<Peer> peers, Duration requestTimeout) {
+        return client(cluster, peers, requestTimeout, RetryPolicies.noRetry());
     }
 
     static RaftClient client(String cluster, List<Peer> peers, Duration requestTimeout, RetryPolicy retry) {

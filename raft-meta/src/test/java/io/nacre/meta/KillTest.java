@@ -91,11 +91,7 @@ class KillTest {
     void everyAcknowledgedCreateSurvivesTheLeaderBeingKilled(@TempDir Path dir) throws Exception {
         List<Peer> peers = Cluster.peers(3);
         List<PeerProcess> procs = new ArrayList<>();
-        for (Peer p : peers) {
-            procs.add(new PeerProcess(dir.resolve(p.id()), p, peers).start());
-        }
-        procs.forEach(p -> p.awaitReady(Duration.ofSeconds(60)));
-        try (MetadataClient mds = MetadataClient.connect(peers)) {
+        try (MetadataClient mds = MetadataClient.connect(PeerProcess.startGroup(dir, peers, procs))) {
             TestServers.registerOsts(mds, 2);
             Fid d = mds.create(Caller.ROOT, Fid.ROOT, "d", CreateSpec.directory(0755)).attr().fid();
             PeerProcess victim;

@@ -3,10 +3,12 @@ package io.nacre.meta;
 import io.nacre.engine.Caller;
 import io.nacre.engine.Fid;
 import io.nacre.engine.meta.CreateSpec;
+import io.nacre.engine.meta.MetadataService;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
@@ -14,24 +16,33 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * Metadata create rate through {@link io.nacre.engine.meta.MetadataService}: one and three peers (in this
- * JVM, on loopback, each with its own data directory), 1, 8, 32 and 128 concurrent callers sharing one client,
- * each creating files in its own directory for a fixed time. Prints a table with the operations per Raft
- * entry (group commit) and the ratio to the single-caller rate of the same group.
+ * Metadata rates through {@link io.nacre.engine.meta.MetadataService}: one and three peers (in this JVM, on
+ * loopback, each with its own data directory), each with a client over gRPC (as on a gateway node) and an
+ * in-process client (as in `nacre up`, next to the leader). For each: creates/s with 1, 8, 32 and 128
+ * concurrent callers sharing one client, each creating files in its own directory for a fixed time; and
+ * one caller doing what an NFS client does one file at a time (create, getattr, remove in sequence),
+ * with the mean latency of each step. Prints a table with the operations per Raft entry (group commit)
+ * and the ratio of each in-process row to the gRPC row above it.
  *
- * <p>Run: {@code ./mvnw -B -q -pl raft-meta -am verify -Dtest=MdsBench -Dsurefire.failIfNoSpecifiedTests=false
- * -Dnacre.test.excludedGroups= -Dnacre.test.groups=bench}, or its main.
+ * <p>Run: {@code ./mvnw -B -Pbench -pl raft-meta -am verify -Dtest=MdsBench}, or its main. System
+ * properties: bench.seconds (per row, 5), bench.warmup (10), bench.peers ("1,3"), bench.callers
+ * ("1,8,32,128"), bench.modes ("grpc,in-process"), bench.inflight (batches in flight per client, 1).
  */
 @Tag("bench")
 class MdsBench {
 
     private static final long SECONDS = Long.getLong("bench.seconds", 5);
-    private static final int[] CALLERS = {1, 8, 32, 128};
     private static final long WARMUP_SECONDS = Long.getLong("bench.warmup", 10);
+    private static final int[] PEERS = ints(System.getProperty("bench.peers", "1,3"));
+    private static final int[] CALLERS = ints(System.getProperty("bench.callers", "1,8,32,128"));
+    private static final int IN_FLIGHT = Integer.getInteger("bench.inflight", 1);
+    private static final List<String> MODES = List.of(System.getProperty("bench.modes", "grpc,in-process").split(","));
 
-    record Row(int peers, int callers, long creates, double seconds, long entries) {
+    /** One row: what was done, how many times in how long, and the Raft entries its changes took. */
+    record Row(int peers, String mode, String workload, long ops, double seconds, long changes, long entries,
+               String latency) {
         double rate() {
-            return creates / seconds;
+            return ops / seconds;
         }
     }
 
@@ -43,26 +54,45 @@ class MdsBench {
     public static void main(String[] args) throws Exception {
         Path base = Files.createTempDirectory("mds-bench");
         List<Row> rows = new ArrayList<>();
+        double[] load = new double[2];
+        load[0] = loadAverage();
         try {
-            for (int peers : new int[] {1, 3}) {
-                try (Cluster cluster = new Cluster(base.resolve("p" + peers), peers, 100_000, 32L << 20);
-                     MetadataClient mds = MetadataClient.builder().peers(cluster.peers).build()) {
-                    TestServers.registerOsts(mds, 4);
+            for (int peers : PEERS) {
+                try (Cluster cluster = new Cluster(base.resolve("p" + peers), peers, 100_000, 32L << 20)) {
                     MetadataServer leader = cluster.servers[cluster.leader()];
-                    run(mds, leader, peers, 32, WARMUP_SECONDS, "warmup");
-                    for (int callers : CALLERS) {
-                        rows.add(run(mds, leader, peers, callers, SECONDS, "c" + callers));
+                    try (MetadataClient mds = cluster.client()) {
+                        TestServers.registerOsts(mds, 4);
+                    }
+                    for (String mode : MODES) {
+                        try (MetadataClient mds = MetadataClient.builder().peers(cluster.peers)
+                                .inProcess(mode.strip().equals("in-process")).inFlight(IN_FLIGHT).build()) {
+                            String m = mode.strip();
+                            creates(mds, leader, peers, m, 32, WARMUP_SECONDS, "warmup-" + m);
+                            for (int callers : CALLERS) {
+                                rows.add(creates(mds, leader, peers, m, callers, SECONDS, m + "-c" + callers));
+                            }
+                            rows.add(sequential(mds, leader, peers, m, SECONDS));
+                        }
                     }
                 }
             }
         } finally {
             NamespaceStore.deleteTree(base);
         }
-        print(rows);
+        load[1] = loadAverage();
+        print(rows, load);
     }
 
-    private static Row run(MetadataClient mds, MetadataServer leader, int peers, int callers, long seconds, String tag)
-            throws InterruptedException {
+    private static int[] ints(String list) {
+        return Arrays.stream(list.split(",")).map(String::strip).mapToInt(Integer::parseInt).toArray();
+    }
+
+    private static double loadAverage() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+    }
+
+    private static Row creates(MetadataClient mds, MetadataServer leader, int peers, String mode, int callers,
+                               long seconds, String tag) throws InterruptedException {
         List<Fid> dirs = new ArrayList<>();
         for (int i = 0; i < callers; i++) {
             dirs.add(mds.create(Caller.ROOT, Fid.ROOT, tag + "-" + i, CreateSpec.directory(0755)).attr().fid());
@@ -92,17 +122,52 @@ class MdsBench {
             t.join();
         }
         double secs = (System.nanoTime() - t0) / 1e9;
-        return new Row(peers, callers, done.get(), secs, leader.stateMachine().entriesApplied.get() - entries0);
+        return new Row(peers, mode, callers + " callers: create", done.get(), secs, done.get(),
+                leader.stateMachine().entriesApplied.get() - entries0, "");
     }
 
-    private static void print(List<Row> rows) throws IOException {
+    /** One caller: create, getattr, remove, one file after the other (an NFS client's create+stat+unlink). */
+    private static Row sequential(MetadataClient mds, MetadataServer leader, int peers, String mode, long seconds) {
+        Fid dir = mds.create(Caller.ROOT, Fid.ROOT, "seq-" + mode, CreateSpec.directory(0755)).attr().fid();
+        long entries0 = leader.stateMachine().entriesApplied.get();
+        long[] nanos = new long[3];
+        long files = 0;
+        long t0 = System.nanoTime();
+        long deadline = t0 + seconds * 1_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            String name = "f" + files;
+            long a = System.nanoTime();
+            Fid f = mds.create(Caller.ROOT, dir, name, CreateSpec.file(0644)).attr().fid();
+            long b = System.nanoTime();
+            mds.getattr(f);
+            long c = System.nanoTime();
+            mds.remove(Caller.ROOT, dir, name, MetadataService.RemoveKind.FILE);
+            long d = System.nanoTime();
+            nanos[0] += b - a;
+            nanos[1] += c - b;
+            nanos[2] += d - c;
+            files++;
+        }
+        double secs = (System.nanoTime() - t0) / 1e9;
+        long n = Math.max(1, files);
+        String latency = String.format("create %.2f, getattr %.3f, remove %.2f ms", nanos[0] / 1e6 / n,
+                nanos[1] / 1e6 / n, nanos[2] / 1e6 / n);
+        return new Row(peers, mode, "1 caller: create+getattr+remove", files, secs, 2 * files,
+                leader.stateMachine().entriesApplied.get() - entries0, latency);
+    }
+
+    private static void print(List<Row> rows, double[] load) throws IOException {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format("%n%-6s %-8s %10s %12s %12s %12s%n", "peers", "callers", "creates", "creates/s",
-                "ops/entry", "vs 1 caller"));
+        sb.append(String.format("%nMdsBench, load average %.1f at the start, %.1f at the end, %d s per row%n", load[0],
+                load[1], SECONDS));
+        sb.append(String.format("%-6s %-11s %-32s %10s %10s %10s %9s  %s%n", "peers", "mode", "workload", "ops",
+                "ops/s", "chg/entry", "vs grpc", "mean latency"));
         for (Row r : rows) {
-            Row one = rows.stream().filter(o -> o.peers() == r.peers() && o.callers() == 1).findFirst().orElse(r);
-            sb.append(String.format("%-6d %-8d %10d %12.0f %12.1f %11.1fx%n", r.peers(), r.callers(), r.creates(),
-                    r.rate(), (double) r.creates() / Math.max(1, r.entries()), r.rate() / one.rate()));
+            Row grpc = rows.stream().filter(o -> o.peers() == r.peers() && o.mode().equals("grpc")
+                    && o.workload().equals(r.workload())).findFirst().orElse(r);
+            sb.append(String.format("%-6d %-11s %-32s %10d %10.0f %10.1f %8.2fx  %s%n", r.peers(), r.mode(),
+                    r.workload(), r.ops(), r.rate(), (double) r.changes() / Math.max(1, r.entries()), r.rate() / grpc.rate(),
+                    r.latency()));
         }
         System.out.print(sb);
         Path out = Path.of(System.getProperty("java.io.tmpdir"), "mds-bench.txt");

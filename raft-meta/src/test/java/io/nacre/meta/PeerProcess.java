@@ -8,7 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A {@link PeerMain} in a child JVM: started, waited for, and killed with SIGKILL. */
+/** A {@link PeerMain} in a child JVM: started, waited for, paused with SIGSTOP, and killed with SIGKILL. */
 final class PeerProcess implements AutoCloseable {
 
     final Peer peer;
@@ -23,6 +23,18 @@ final class PeerProcess implements AutoCloseable {
         this.peer = peer;
         this.group = group;
         this.log = dataDir.resolveSibling(peer.id() + ".log");
+    }
+
+    /**
+     * Starts a child for every peer of a group, adding each to {@code started} as it starts (so that the
+     * caller closes them whatever happens), and waits until every one serves; returns the group.
+     */
+    static List<Peer> startGroup(Path dir, List<Peer> group, List<PeerProcess> started) throws IOException {
+        for (Peer p : group) {
+            started.add(new PeerProcess(dir.resolve(p.id()), p, group).start());
+        }
+        started.forEach(p -> p.awaitReady(Duration.ofSeconds(60)));
+        return group;
     }
 
     PeerProcess start() throws IOException {
@@ -73,6 +85,23 @@ final class PeerProcess implements AutoCloseable {
 
     boolean alive() {
         return process.isAlive();
+    }
+
+    /** kill -STOP: the child keeps its state and sockets but does nothing (as in a long GC pause). */
+    void pause() throws IOException, InterruptedException {
+        signal("STOP");
+    }
+
+    /** kill -CONT, after {@link #pause}. */
+    void resume() throws IOException, InterruptedException {
+        signal("CONT");
+    }
+
+    private void signal(String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+        if (kill.waitFor() != 0) {
+            throw new IOException("kill -" + name + " " + process.pid() + " exited with " + kill.exitValue());
+        }
     }
 
     /** kill -9. */

@@ -9,6 +9,8 @@ import io.nacre.engine.meta.DirEntry;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Three peers in this JVM: failover, snapshot installation, and group commit. */
@@ -35,9 +37,12 @@ class ReplicationTest {
         }
     }
 
-    @Test
-    void everyAcknowledgedCreateSurvivesTheLeaderGoingAway(@TempDir Path dir) throws Exception {
-        try (Cluster cluster = new Cluster(dir, 3, 100_000); MetadataClient mds = cluster.client()) {
+    /** In-process: the client hands requests to whichever peer of this JVM leads; else over gRPC. */
+    @ParameterizedTest(name = "in-process {0}")
+    @ValueSource(booleans = {true, false})
+    void everyAcknowledgedCreateSurvivesTheLeaderGoingAway(boolean inProcess, @TempDir Path dir) throws Exception {
+        try (Cluster cluster = new Cluster(dir, 3, 100_000);
+             MetadataClient mds = MetadataClient.builder().peers(cluster.peers).inProcess(inProcess).build()) {
             TestServers.registerOsts(mds, 2);
             Fid d = mds.create(Caller.ROOT, Fid.ROOT, "d", CreateSpec.directory(0755)).attr().fid();
             int leader = cluster.leader();

@@ -41,16 +41,10 @@ final class Bodies {
      * expensive digest) computed on another thread while the next chunk is read and written.
      */
     static PayloadVerifier.Digests write(FileIo io, Fid fid, PayloadVerifier body, Executor executor) throws IOException {
-        long declared = body.declaredLength();
-        if (declared >= 0 && declared < CHUNK) {
-            byte[] buf = new byte[(int) declared + 1];
-            try (FileIo.Writer w = io.openWriter(fid, 0, Durability.STABLE)) {
-                int len = fill(body, buf);
-                if (len > 0) {
-                    w.write(ByteBuffer.wrap(buf, 0, len));
-                }
-                return body.finish(); // a body longer than declared failed while being read
-            }
+        Small small = readSmall(body);
+        if (small != null) {
+            write(io, fid, small);
+            return small.digests();
         }
         body.md5ComputedOutside();
         Hasher md5 = Hasher.md5();
@@ -102,6 +96,31 @@ final class Bodies {
                 copied += buf.remaining();
                 to.write(buf);
             }
+        }
+    }
+
+    /** A whole request body read into memory and verified: its bytes and digests. */
+    record Small(byte[] data, int length, PayloadVerifier.Digests digests) {
+    }
+
+    /**
+     * Reads and verifies a body that declared less than one chunk (the usual small PUT), before any of
+     * it is stored; null, reading nothing, for a longer body or one of unknown length.
+     */
+    static Small readSmall(PayloadVerifier body) throws IOException {
+        long declared = body.declaredLength();
+        if (declared < 0 || declared >= CHUNK) {
+            return null;
+        }
+        byte[] buf = new byte[(int) declared + 1];
+        int len = fill(body, buf);
+        return new Small(buf, len, body.finish()); // a body longer than declared failed while being read
+    }
+
+    /** Writes a small body read by {@link #readSmall} into a (staged) file, durably. */
+    static void write(FileIo io, Fid fid, Small small) {
+        if (small.length() > 0) {
+            io.write(fid, 0, ByteBuffer.wrap(small.data(), 0, small.length()), Durability.STABLE);
         }
     }
 

@@ -91,9 +91,16 @@ final class ObjectWrites {
      * failure); an If-Match condition is checked again just before the rename.
      */
     static Attr publish(S3Request r, Namespace.Staged staged, ObjectMeta meta, Plan plan) {
+        return publish(r, staged, meta, plan, false);
+    }
+
+    /** As {@link #publish(S3Request, Namespace.Staged, ObjectMeta, Plan)}; {@code metaStored}: already on the staged file. */
+    static Attr publish(S3Request r, Namespace.Staged staged, ObjectMeta meta, Plan plan, boolean metaStored) {
         Gateway gw = r.gateway();
         try {
-            gw.meta().store(staged.fid(), meta);
+            if (!metaStored) {
+                gw.meta().store(staged.fid(), meta);
+            }
             String ifMatch = r.header("if-match");
             if (ifMatch != null) {
                 Attr now = gw.namespace().preflight(r.caller(), r.bucket(), r.keyPath(), true).existing()

@@ -256,6 +256,25 @@ class S3ObjectsTest {
     }
 
     @Test
+    void aSmallPutIsVerifiedBeforeAnythingIsStagedAndKeepsItsMetadata() throws Exception {
+        Fid staging = io.nacre.s3.fs.Namespace.open(nacre.core.metadata(), nacre.io).stagingDir();
+        assertThat(code(() -> s3.putObject(b -> b.bucket("objects").key("small/bad").checksumSHA256(
+                "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="), RequestBody.fromString("not empty"))))
+                .isEqualTo("400 BadDigest");
+        assertThat(nacre.core.metadata().list(Caller.ROOT, staging, "", 10).entries()).isEmpty();
+
+        byte[] data = random(4096, 9);
+        s3.putObject(b -> b.bucket("objects").key("small/good").contentType("text/x-small")
+                .metadata(Map.of("who", "me")), RequestBody.fromBytes(data));
+        ResponseBytes<GetObjectResponse> got = s3.getObjectAsBytes(b -> b.bucket("objects").key("small/good"));
+        assertThat(got.asByteArray()).isEqualTo(data);
+        assertThat(got.response().eTag()).isEqualTo("\"" + md5(data) + "\"");
+        assertThat(got.response().contentType()).isEqualTo("text/x-small");
+        assertThat(got.response().metadata()).containsEntry("who", "me");
+        assertThat(nacre.core.metadata().list(Caller.ROOT, staging, "", 10).entries()).isEmpty();
+    }
+
+    @Test
     void deletingIsIdempotentAndMissingThingsAreNotFound() {
         s3.putObject(b -> b.bucket("objects").key("gone"), RequestBody.fromString("x"));
         s3.deleteObject(b -> b.bucket("objects").key("gone"));

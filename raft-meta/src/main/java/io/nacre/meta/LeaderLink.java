@@ -1,0 +1,270 @@
+package io.nacre.meta;
+
+import io.nacre.engine.NacreException;
+import io.nacre.engine.Status;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.client.RaftClientRpc;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientAsynchronousProtocol;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.NotLeaderException;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * How a {@link MetadataClient} reaches the group's leader. When the leader runs in this JVM (the
+ * `nacre up` process) a request is handed to its Raft server directly, on the caller's thread, without
+ * gRPC; otherwise it goes over gRPC to the peer last known to lead. Both paths go through the same
+ * Ratis server code (leader checks, retry cache, ReadIndex), so nothing is weaker in-process.
+ *
+ * <p>A request keeps its call id for every attempt, on whichever peer and path: the leader's retry cache
+ * (rebuilt on every peer from the log) answers a resent change with the reply of its first application,
+ * so a change is applied once even when its answer was lost to a failover. Attempts go on until the
+ * client's timeout; then the call fails with UNAVAILABLE.
+ */
+final class LeaderLink implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LeaderLink.class);
+
+    /** Pause before retrying after a connection error or a timeout. */
+    private static final long ERROR_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** Pause before retrying a leader that is not ready yet, or when nobody knows the leader. */
+    private static final long ELECTION_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+
+    /** One request: the same call id and message on every attempt. */
+    record Call(long callId, boolean write, Message message) {
+    }
+
+    /** Where one attempt goes: a peer, with its division when it runs in this JVM. */
+    private record Target(RaftPeerId peer, RaftServer.Division local) {
+    }
+
+    /** What an attempt came to: the reply's content, or (content null) a pause before the next attempt. */
+    private record Outcome(ByteString content, long pauseNanos) {
+        static Outcome done(ByteString content) {
+            return new Outcome(content, 0);
+        }
+
+        static Outcome retryAfter(long pauseNanos) {
+            return new Outcome(null, pauseNanos);
+        }
+    }
+
+    private final RaftClient raft;
+    private final RaftClientRpc rpc;
+    private final ClientId clientId;
+    private final RaftGroupId group;
+    private final List<RaftPeerId> peers;
+    private final boolean inProcess;
+    private final Duration timeout;
+    private final Duration requestTimeout;
+    private final AtomicLong callIds = new AtomicLong();
+    private final AtomicInteger rotation = new AtomicInteger();
+    private final ExecutorService retries = Executors.newThreadPerTaskExecutor(
+            Thread.ofVirtual().name("mds-retry-", 0).factory());
+    private volatile RaftPeerId leader;
+
+    LeaderLink(String cluster, List<Peer> peers, boolean inProcess, Duration timeout, Duration requestTimeout) {
+        this.raft = RaftSettings.client(cluster, peers, requestTimeout);
+        this.rpc = raft.getClientRpc();
+        this.clientId = raft.getId();
+        this.group = RaftSettings.groupId(cluster);
+        this.peers = peers.stream().map(p -> RaftSettings.peerId(p.id())).toList();
+        this.inProcess = inProcess;
+        this.timeout = timeout;
+        this.requestTimeout = requestTimeout;
+    }
+
+    Call write(byte[] request) {
+        return new Call(callIds.incrementAndGet(), true, Message.valueOf(UnsafeByteOperations.unsafeWrap(request)));
+    }
+
+    Call read(byte[] request) {
+        return new Call(callIds.incrementAndGet(), false, Message.valueOf(UnsafeByteOperations.unsafeWrap(request)));
+    }
+
+    /** The peer that answered last as leader (null before any did). */
+    RaftPeerId leaderId() {
+        return leader;
+    }
+
+    /**
+     * Sends a call; the future completes with the reply's content or a NacreException. With the leader in
+     * this JVM the first attempt is made on the caller's thread and does not block; other attempts run on
+     * a virtual thread.
+     */
+    CompletableFuture<ByteString> submit(Call call) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Target t = target();
+        if (t.local() == null) {
+            return CompletableFuture.supplyAsync(() -> send(call, deadline, null), retries);
+        }
+        return attempt(call, t).handle((reply, error) -> {
+            Outcome o = outcome(t, reply, error);
+            return o.content() != null ? CompletableFuture.completedFuture(o.content())
+                    : CompletableFuture.supplyAsync(() -> send(call, deadline, o), retries);
+        }).thenCompose(f -> f);
+    }
+
+    /** Sends a call and waits for its reply's content (reads, on the caller's thread). */
+    ByteString call(Call call) {
+        return send(call, System.nanoTime() + timeout.toNanos(), null);
+    }
+
+    /** Attempts until one succeeds or the deadline passes; {@code previous} is what the last attempt came to. */
+    private ByteString send(Call call, long deadline, Outcome previous) {
+        Outcome o = previous;
+        while (true) {
+            if (o != null) {
+                if (System.nanoTime() - deadline > 0) {
+                    throw new NacreException(Status.UNAVAILABLE, "the metadata service did not answer within " + timeout
+                            + " (no leader reachable)");
+                }
+                pause(o.pauseNanos());
+            }
+            Target t = target();
+            try {
+                o = outcome(t, attempt(call, t).get(), null);
+            } catch (ExecutionException e) {
+                o = outcome(t, null, e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new NacreException(Status.UNAVAILABLE, "interrupted while waiting for the metadata service");
+            }
+            if (o.content() != null) {
+                return o.content();
+            }
+        }
+    }
+
+    private static void pause(long nanos) {
+        if (nanos <= 0) {
+            return;
+        }
+        try {
+            TimeUnit.NANOSECONDS.sleep(nanos);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new NacreException(Status.UNAVAILABLE, "interrupted while waiting for the metadata service");
+        }
+    }
+
+    /** The local leader if one runs in this JVM, else the peer last known to lead, else the next in turn. */
+    private Target target() {
+        if (inProcess) {
+            for (RaftPeerId p : peers) {
+                RaftServer.Division d = LocalPeers.division(group, p);
+                if (d != null && d.getInfo().isLeader()) {
+                    return new Target(p, d);
+                }
+            }
+        }
+        RaftPeerId l = leader;
+        if (l == null) {
+            l = peers.get(Math.floorMod(rotation.getAndIncrement(), peers.size()));
+        }
+        return new Target(l, null);
+    }
+
+    /** One attempt, bounded by the request timeout. */
+    private CompletableFuture<RaftClientReply> attempt(Call call, Target t) {
+        RaftClientRequest request = RaftClientRequest.newBuilder()
+                .setClientId(clientId)
+                .setServerId(t.peer())
+                .setGroupId(group)
+                .setCallId(call.callId())
+                .setMessage(call.message())
+                .setType(call.write() ? RaftClientRequest.writeRequestType() : RaftClientRequest.readRequestType())
+                .build();
+        try {
+            if (t.local() == null) {
+                // A new gRPC stream per call, with the client's request timeout (Ratis's blocking client does the same).
+                return CompletableFuture.completedFuture(rpc.sendRequest(request));
+            }
+            CompletableFuture<RaftClientReply> f = t.local() instanceof RaftClientAsynchronousProtocol p
+                    ? p.submitClientRequestAsync(request)
+                    : t.local().getRaftServer().submitClientRequestAsync(request);
+            return f.orTimeout(requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /**
+     * The content of a successful reply, or a pause before trying again (the leader moved, is not ready,
+     * could not be reached); throws a NacreException when the call cannot succeed.
+     */
+    private Outcome outcome(Target t, RaftClientReply reply, Throwable error) {
+        if (error != null) {
+            Throwable c = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            if (c instanceof IOException || c instanceof TimeoutException) {
+                LOG.debug("metadata request to {} failed: {}", t.peer(), c.toString());
+                if (t.local() == null) {
+                    rpc.handleException(t.peer(), c, true);
+                }
+                forget(t.peer());
+                return Outcome.retryAfter(ERROR_PAUSE_NANOS);
+            }
+            throw Errors.fromRaft(c);
+        }
+        if (reply.isSuccess()) {
+            leader = t.peer();
+            return Outcome.done(reply.getMessage().getContent());
+        }
+        NotLeaderException nle = reply.getNotLeaderException();
+        if (nle != null) {
+            RaftPeer suggested = nle.getSuggestedLeader();
+            if (nle.getPeers() != null) {
+                rpc.addRaftPeers(nle.getPeers());
+            }
+            if (suggested != null && !suggested.getId().equals(t.peer())) {
+                leader = suggested.getId();
+                return Outcome.retryAfter(0);
+            }
+            forget(t.peer());
+            return Outcome.retryAfter(ELECTION_PAUSE_NANOS);
+        }
+        if (reply.getStateMachineException() != null) {
+            throw Errors.fromRaft(reply.getStateMachineException());
+        }
+        // Not ready yet, stepping down, a read index it could not get, closing: try again.
+        LOG.debug("metadata request to {} not served: {}", t.peer(), String.valueOf(reply.getException()));
+        return Outcome.retryAfter(ELECTION_PAUSE_NANOS);
+    }
+
+    private void forget(RaftPeerId peer) {
+        if (peer.equals(leader)) {
+            leader = null;
+        }
+    }
+
+    @Override
+    public void close() {
+        retries.shutdownNow();
+        try {
+            raft.close();
+        } catch (IOException e) {
+            throw new NacreException(Status.IO, "closing the metadata client: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,112 @@
+package io.nacre.meta;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.nacre.engine.Caller;
+import io.nacre.engine.Fid;
+import io.nacre.engine.NacreException;
+import io.nacre.engine.Status;
+import io.nacre.engine.meta.ChangelogRecord;
+import io.nacre.engine.meta.CreateSpec;
+import io.nacre.engine.meta.DirEntry;
+import io.nacre.engine.meta.Results.Created;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A client in the same JVM as the metadata servers hands its requests to the leader directly, with the
+ * guarantees of the gRPC path: a resent change is applied once, failover finds the new leader, and a
+ * client next to a follower goes to the leader over the network.
+ */
+class InProcessTest {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(3);
+
+    private static Object send(LeaderLink link, LeaderLink.Call call) throws Exception {
+        return Replies.decodeResults(link.submit(call).get().toByteArray()).get(0);
+    }
+
+    private static byte[] createRequest(Fid dir, String name) {
+        return Op.encodeBatch(0, List.of(new Op.Create(Caller.ROOT, dir, name, CreateSpec.file(0644), null, null)));
+    }
+
+    @Test
+    void aClientNextToTheLeaderNeedsNoNetwork(@TempDir Path dir) {
+        try (MetadataServer s = TestServers.single(dir)) {
+            // The peer's id at an address where nothing listens: only the in-process path reaches it.
+            Peer nowhere = new Peer(s.peer().id(), "127.0.0.1:1");
+            try (MetadataClient mds = MetadataClient.builder().peers(List.of(nowhere)).build()) {
+                Fid d = mds.create(Caller.ROOT, Fid.ROOT, "d", CreateSpec.directory(0755)).attr().fid();
+                assertThat(mds.lookup(Caller.ROOT, Fid.ROOT, "d").fid()).isEqualTo(d);
+            }
+            assertThatThrownBy(() -> MetadataClient.builder().peers(List.of(nowhere)).inProcess(false)
+                    .timeout(Duration.ofSeconds(1)).build())
+                    .isInstanceOfSatisfying(NacreException.class, e -> assertThat(e.status()).isEqualTo(Status.UNAVAILABLE));
+        }
+    }
+
+    @Test
+    void aResentChangeIsAppliedOnceAndAnsweredWithItsFirstReply(@TempDir Path dir) throws Exception {
+        try (MetadataServer s = TestServers.single(dir);
+             MetadataClient mds = MetadataClient.connect(s.peers());
+             LeaderLink link = new LeaderLink(MetadataServer.DEFAULT_CLUSTER, s.peers(), true, TIMEOUT, REQUEST_TIMEOUT)) {
+            TestServers.registerOsts(mds, 2);
+            Fid d = mds.create(Caller.ROOT, Fid.ROOT, "d", CreateSpec.directory(0755)).attr().fid();
+            byte[] request = createRequest(d, "once");
+            LeaderLink.Call call = link.write(request);
+
+            Object first = send(link, call);
+            Object again = send(link, call); // as after a lost answer: the same call id
+            Object fresh = send(link, link.write(request)); // the same change as a new request
+
+            assertThat(first).isInstanceOf(Created.class);
+            assertThat(again).isEqualTo(first);
+            assertThat(fresh).isInstanceOfSatisfying(NacreException.class,
+                    e -> assertThat(e.status()).isEqualTo(Status.EXISTS));
+            assertThat(mds.readdir(Caller.ROOT, d, 0, 100).entries()).extracting(DirEntry::name).containsExactly("once");
+            assertThat(mds.changelog(0, 10_000)).filteredOn(r -> r.type() == ChangelogRecord.Type.CREAT
+                    && "once".equals(r.name())).hasSize(1);
+        }
+    }
+
+    @Test
+    void aChangeResentToTheNextLeaderIsAnsweredFromTheLog(@TempDir Path dir) throws Exception {
+        try (Cluster cluster = new Cluster(dir, 3, 100_000);
+             MetadataClient mds = cluster.client();
+             LeaderLink link = new LeaderLink(MetadataServer.DEFAULT_CLUSTER, cluster.peers, true, TIMEOUT,
+                     REQUEST_TIMEOUT)) {
+            TestServers.registerOsts(mds, 2);
+            Fid d = mds.create(Caller.ROOT, Fid.ROOT, "d", CreateSpec.directory(0755)).attr().fid();
+            LeaderLink.Call call = link.write(createRequest(d, "x"));
+            int leader = cluster.leader();
+            Object first = send(link, call);
+            assertThat(link.leaderId().toString()).isEqualTo(cluster.peers.get(leader).id());
+
+            cluster.stop(leader);
+            Object again = send(link, call);
+
+            assertThat(link.leaderId().toString()).isNotEqualTo(cluster.peers.get(leader).id());
+            assertThat(first).isInstanceOf(Created.class);
+            assertThat(again).isEqualTo(first);
+            assertThat(mds.readdir(Caller.ROOT, d, 0, 100).entries()).extracting(DirEntry::name).containsExactly("x");
+        }
+    }
+
+    @Test
+    void aClientNextToAFollowerGoesToTheLeaderOverTheNetwork(@TempDir Path dir) throws Exception {
+        try (Cluster cluster = new Cluster(dir, 3, 100_000)) {
+            int leader = cluster.leader();
+            Peer follower = cluster.peers.get((leader + 1) % 3);
+            try (MetadataClient mds = MetadataClient.builder().peers(List.of(follower)).build()) {
+                Fid d = mds.create(Caller.ROOT, Fid.ROOT, "d", CreateSpec.directory(0755)).attr().fid();
+                assertThat(mds.getattr(d).isDir()).isTrue();
+                assertThat(mds.leaderId().toString()).isEqualTo(cluster.peers.get(leader).id());
+            }
+        }
+    }
+}
