@@ -97,7 +97,7 @@ s_mountstats() {
     sed -n '/per-op statistics/,$p' "$LOCAL/mountstats" | grep -E '^\s+(LAYOUT[A-Z]*|GETDEVICE[A-Z]*|READ|WRITE|COMMIT|OPEN|CLOSE):' | sed 's/^/  /'
     # the per-op counts include the I/O sent to data servers; the xprt line counts only what went to the MDS
     grep -E '^\s+xprt:' "$LOCAL/mountstats" | sed 's/^/  /'
-    # one nfs_client per server: the MDS on 2049 and each data server the layouts named
+    # one nfs_client per server (PORT in hex): the MDS on 801 (2049) and each data server the layouts named
     sed 's/^/  /' /proc/fs/nfsfs/servers 2>/dev/null || true
     local lg
     lg=$(awk '$1 == "LAYOUTGET:" { print $2 }' "$LOCAL/mountstats")
