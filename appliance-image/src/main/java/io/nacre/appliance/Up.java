@@ -69,6 +69,14 @@ final class Up implements Callable<Integer> {
             description = "NFS lease, also the grace period after a restart (default: ${DEFAULT-VALUE}).")
     int nfsLease;
 
+    @Option(names = "--pnfs", description = "Serve pNFS: NFSv4.1 file layouts and a data server over the OSTs"
+            + " (default: off).")
+    boolean pnfs;
+
+    @Option(names = "--nfs-ds-port", paramLabel = "PORT", defaultValue = "" + NfsOptions.DEFAULT_DS_PORT,
+            description = "The pNFS data server's port, with --pnfs (default: ${DEFAULT-VALUE}; 0 = any free port).")
+    int nfsDsPort;
+
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
@@ -78,6 +86,9 @@ final class Up implements Callable<Integer> {
         }
         NfsOptions nfs = new NfsOptions(nfsPort, nfsExports == null ? null : NfsOptions.readExports(nfsExports),
                 Duration.ofSeconds(nfsLease));
+        if (pnfs) {
+            nfs = nfs.withPnfs(nfsDsPort);
+        }
         NodeOptions opts = NodeOptions.defaults(data).withBind(bind).withAdminPort(adminPort).withS3(s3Port, s3Domain)
                 .withNfs(nfs).withHsm(hsm);
         Node node = Node.start(opts);
@@ -98,6 +109,9 @@ final class Up implements Callable<Integer> {
         out.println("  S3      " + node.s3Uri() + "  (region us-east-1; keys: nacre keys root)");
         out.println("  NFS     127.0.0.1:" + node.nfsPort() + "  (mount -t nfs -o vers=4.1,port=" + node.nfsPort()
                 + " 127.0.0.1:/ /mnt)");
+        if (node.nfsDataServerPort() >= 0) {
+            out.println("  pNFS    data server on port " + node.nfsDataServerPort() + " for every OST");
+        }
         out.println("  admin   " + node.adminUri() + "  (/health, /metrics, and the nacre verbs)");
         if (node.hsm() != null) {
             out.println("  HSM     archive(s) " + node.hsm().archiveIds() + ", policy engine "

@@ -2,10 +2,14 @@ package io.nacre.nfs;
 
 import static java.util.Objects.requireNonNull;
 
+import io.nacre.engine.Fid;
 import io.nacre.engine.io.FileIo;
 import io.nacre.engine.meta.MetadataService;
 import io.nacre.nfs.export.ExportTable;
 import io.nacre.nfs.v41.NfsService;
+import io.nacre.nfs.v41.ServerContext;
+import io.nacre.nfs.v41.pnfs.MetadataServerRole;
+import io.nacre.nfs.v41.pnfs.PnfsOptions;
 import io.nacre.nfs.v41.attr.IdMapper;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -35,6 +39,9 @@ public final class NfsServer implements AutoCloseable {
 
     private NfsServer(Builder b) {
         this.service = new NfsService(b.md, b.io, b.exports, b.ids, b.lease, b.maxIo, b.bindAddress, b.port);
+        if (b.pnfs != null) {
+            service.pnfs(b.pnfs);
+        }
     }
 
     public static Builder builder(MetadataService md, FileIo io) {
@@ -58,6 +65,17 @@ public final class NfsServer implements AutoCloseable {
         return address().getPort();
     }
 
+    /**
+     * Recalls every pNFS layout of a file and waits (bounded) for the clients to return them; layouts
+     * are refused until the result is closed. For changes made outside NFS that move a file's bytes:
+     * restripe and HSM release call it around the change. Without pNFS it does nothing.
+     */
+    public MetadataServerRole.Recall recallLayouts(Fid fid, String why) {
+        ServerContext ctx = service.context();
+        return ctx.pnfs() instanceof MetadataServerRole r ? r.recall(ctx, fid, why) : () -> {
+        };
+    }
+
     @Override
     public void close() {
         if (started) {
@@ -76,6 +94,7 @@ public final class NfsServer implements AutoCloseable {
         private IdMapper ids = IdMapper.fromFiles(Path.of("/etc/passwd"), Path.of("/etc/group"));
         private Duration lease = Duration.ofSeconds(90);
         private int maxIo = 1024 * 1024;
+        private PnfsOptions pnfs;
 
         private Builder(MetadataService md, FileIo io) {
             this.md = requireNonNull(md, "md");
@@ -89,10 +108,7 @@ public final class NfsServer implements AutoCloseable {
 
         /** The TCP port; 0 picks a free one (see {@link NfsServer#port()}). */
         public Builder port(int p) {
-            if (p < 0 || p > 65535) {
-                throw new IllegalArgumentException("port " + p);
-            }
-            port = p;
+            port = ServerLimits.port(p);
             return this;
         }
 
@@ -109,19 +125,19 @@ public final class NfsServer implements AutoCloseable {
 
         /** The lease: how long a silent client keeps its state, and the grace period after a restart. */
         public Builder leaseTime(Duration d) {
-            if (d.toSeconds() < 1 || d.toSeconds() > 3600) {
-                throw new IllegalArgumentException("lease of " + d);
-            }
-            lease = d;
+            lease = ServerLimits.lease(d);
             return this;
         }
 
         /** The largest READ and WRITE offered to clients (rsize/wsize). */
         public Builder maxIoSize(int bytes) {
-            if (bytes < 4096 || bytes > 16 * 1024 * 1024) {
-                throw new IllegalArgumentException("I/O size " + bytes);
-            }
-            maxIo = bytes;
+            maxIo = ServerLimits.ioSize(bytes);
+            return this;
+        }
+
+        /** Serves as a pNFS metadata server: file layouts over the data servers these options name. */
+        public Builder pnfs(PnfsOptions options) {
+            pnfs = requireNonNull(options, "options");
             return this;
         }
 

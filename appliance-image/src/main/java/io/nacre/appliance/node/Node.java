@@ -27,6 +27,10 @@ import io.nacre.engine.store.OstInfo;
 import io.nacre.meta.MetadataClient;
 import io.nacre.meta.MetadataServer;
 import io.nacre.nfs.NfsServer;
+import io.nacre.nfs.ds.DataServer;
+import io.nacre.nfs.v41.pnfs.DsHandles;
+import io.nacre.nfs.v41.pnfs.LayoutFence;
+import io.nacre.nfs.v41.pnfs.PnfsOptions;
 import io.nacre.ost.LocalObjectStore;
 import io.nacre.ost.Ost;
 import io.nacre.ost.OstOptions;
@@ -70,6 +74,7 @@ public final class Node implements AutoCloseable {
     private Server adminServer;
     private S3Server s3;
     private NfsServer nfs;
+    private DataServer dataServer;
     private KeyStore keys;
     private PrometheusMeterRegistry metrics;
     private OssServer oss;
@@ -147,12 +152,15 @@ public final class Node implements AutoCloseable {
         toClose.push(s3);
 
         NfsOptions nfsOptions = options.nfs();
-        NfsServer server = NfsServer.builder(mds, io)
+        NfsServer.Builder nfsBuilder = NfsServer.builder(mds, io)
                 .bindAddress(options.bind())
                 .port(nfsOptions.port())
                 .exports(nfsOptions.exports())
-                .leaseTime(nfsOptions.lease())
-                .build();
+                .leaseTime(nfsOptions.lease());
+        if (nfsOptions.pnfs()) {
+            nfsBuilder.pnfs(startDataServer(nfsOptions));
+        }
+        NfsServer server = nfsBuilder.build();
         try {
             nfs = server.start();
         } catch (IOException e) {
@@ -160,6 +168,10 @@ public final class Node implements AutoCloseable {
                     + " (--nfs-port moves it): " + e.getMessage(), e);
         }
         toClose.push(nfs);
+        if (nfsOptions.pnfs()) {
+            // HSM release drops a file's OST objects: pNFS clients writing straight to them give the layout back first
+            io.layoutGuard((fid, why) -> nfs.recallLayouts(fid, why)::close);
+        }
 
         // The OSTs for other processes of this instance (a `nacre copytool`), signed with the cluster secret.
         oss = OssServer.builder(store).address(new InetSocketAddress(options.bind(), 0))
@@ -200,12 +212,45 @@ public final class Node implements AutoCloseable {
         LOG.info("nacre node up: data {}, admin {}", data, adminUri());
     }
 
+    /**
+     * The pNFS data server over every OST of this node, sharing revocations with the MDS role; returns
+     * the options that make the MDS hand out layouts pointing at it.
+     */
+    private PnfsOptions startDataServer(NfsOptions nfsOptions) {
+        byte[] secret = DsHandles.clusterSecret(mds);
+        LayoutFence fence = new LayoutFence();
+        try {
+            dataServer = DataServer.builder(objects, mds.fsid(), secret)
+                    .bindAddress(options.bind())
+                    .port(nfsOptions.dsPort())
+                    .exports(nfsOptions.exports())
+                    .leaseTime(nfsOptions.lease())
+                    .fence(fence)
+                    .build()
+                    .start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot serve the pNFS data server on " + options.bind() + ":"
+                    + nfsOptions.dsPort() + " (--nfs-ds-port moves it): " + e.getMessage(), e);
+        }
+        toClose.push(dataServer);
+        InetSocketAddress at = dataServer.address();
+        if (at.getAddress().isAnyLocalAddress()) {
+            // a wildcard is no address for a client to dial: name this machine's loopback peer instead
+            at = new InetSocketAddress(MDS_BIND, at.getPort());
+            LOG.warn("pNFS: --bind {} is a wildcard; layouts name the data server as {}", options.bind(), at);
+        }
+        return PnfsOptions.oneDataServer(at).withSecret(secret).withFence(fence);
+    }
+
     /** Each role's state: "ok", or what is wrong. */
     public AdminJson.Health health() {
         Map<String, String> roles = new LinkedHashMap<>();
         roles.put("mds", probe(() -> mds.getattr(Fid.ROOT)));
         roles.put("s3", s3 != null && s3.port() > 0 ? "ok" : "not running");
         roles.put("nfs", nfs != null ? "ok" : "not running");
+        if (options.nfs().pnfs()) {
+            roles.put("nfs-ds", dataServer != null ? "ok" : "not running");
+        }
         for (Ost ost : osts) {
             roles.put(ost.info().name(), probe(ost::usage));
         }
@@ -267,6 +312,16 @@ public final class Node implements AutoCloseable {
     /** The NFSv4.1 server's port (2049 by default). */
     public int nfsPort() {
         return nfs.port();
+    }
+
+    /** The pNFS data server's port, or -1 when pNFS is off. */
+    public int nfsDataServerPort() {
+        return dataServer == null ? -1 : dataServer.address().getPort();
+    }
+
+    /** The NFS server (its {@link NfsServer#recallLayouts} for changes made outside NFS). */
+    public NfsServer nfs() {
+        return nfs;
     }
 
     /** The admin endpoint, e.g. http://127.0.0.1:9001. */

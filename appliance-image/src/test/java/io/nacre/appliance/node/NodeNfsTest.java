@@ -1,14 +1,30 @@
 package io.nacre.appliance.node;
 
 import static io.nacre.nfs.v41.NfsTestClient.ok;
+import static io.nacre.nfs.v41.NfsTestClient.result;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.nacre.nfs.v41.NfsFs;
 import io.nacre.nfs.v41.NfsTestClient;
+import io.nacre.nfs.v41.xdr.FileLayout4;
+import io.nacre.nfs.v41.xdr.FileLayoutDsAddr4;
+import io.nacre.nfs.v41.xdr.GetDeviceInfoArgs;
+import io.nacre.nfs.v41.xdr.GetDeviceInfoRes;
+import io.nacre.nfs.v41.xdr.Layout4;
+import io.nacre.nfs.v41.xdr.LayoutGetArgs;
+import io.nacre.nfs.v41.xdr.LayoutGetRes;
 import io.nacre.nfs.v41.xdr.Nfs4;
 import io.nacre.nfs.v41.xdr.Nfs4Status;
+import io.nacre.nfs.v41.xdr.OpNum;
+import io.nacre.nfs.v41.xdr.PutfhArgs;
+import io.nacre.nfs.v41.xdr.ReadArgs;
+import io.nacre.nfs.v41.xdr.ReadRes;
+import io.nacre.nfs.v41.xdr.Stateid4;
+import io.nacre.nfs.v41.xdr.WriteArgs;
+import io.nacre.nfs.v41.xdr.XdrIo;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,6 +67,59 @@ class NodeNfsTest {
             fs.close(put);
             c.unmount();
             assertThat(node.health().roles()).containsEntry("nfs", "ok");
+        }
+    }
+
+    @Test
+    void withPnfsTheNodeHandsOutFileLayoutsOnItsDataServer() throws Exception {
+        NodeOptions opts = NodeOptions.ephemeral(tmp.resolve("data"))
+                .withNfs(NfsOptions.defaults().withPort(0).withPnfs(0));
+        try (Node node = Node.start(opts);
+             NfsTestClient c = NfsTestClient.connect(new InetSocketAddress("127.0.0.1", node.nfsPort()))) {
+            c.mount("node-pnfs");
+            assertThat(c.exchangeFlags() & Nfs4.EXCHGID4_FLAG_MASK_PNFS).isEqualTo(Nfs4.EXCHGID4_FLAG_USE_PNFS_MDS);
+            NfsFs fs = new NfsFs(c, "owner");
+            NfsFs.Opened f = fs.create(fs.root(), "laid-out.bin", 0644);
+            LayoutGetRes lg = result(ok(fs.onFh(f.fh(), new LayoutGetArgs(false, Nfs4.LAYOUT4_NFSV4_1_FILES,
+                    Nfs4.LAYOUTIOMODE4_RW, 0, -1L, 0, f.stateid(), 1 << 20))), OpNum.LAYOUTGET)
+                    .body(LayoutGetRes.class);
+            Layout4 layout = lg.layouts().get(0);
+            // whole file: the Linux file-layout driver uses nothing else
+            assertThat(layout.offset()).isZero();
+            assertThat(layout.length()).isEqualTo(-1L);
+            FileLayout4 body = FileLayout4.decode(XdrIo.decoder(layout.body()));
+            GetDeviceInfoRes di = result(ok(c.call(new GetDeviceInfoArgs(body.deviceId(), Nfs4.LAYOUT4_NFSV4_1_FILES,
+                    1 << 16, new int[0]))), OpNum.GETDEVICEINFO).body(GetDeviceInfoRes.class);
+            FileLayoutDsAddr4 device = FileLayoutDsAddr4.decode(XdrIo.decoder(di.addrBody()));
+            int port = node.nfsDataServerPort();
+            assertThat(device.dataServers().get(0).get(0).uaddr())
+                    .isEqualTo("127.0.0.1." + (port >> 8) + "." + (port & 255));
+
+            // the data server named there takes the stripe's bytes under the signed handle
+            try (NfsTestClient ds = NfsTestClient.connect(new InetSocketAddress("127.0.0.1", port))) {
+                ds.mount("node-pnfs");
+                assertThat(ds.exchangeFlags() & Nfs4.EXCHGID4_FLAG_MASK_PNFS)
+                        .isEqualTo(Nfs4.EXCHGID4_FLAG_USE_PNFS_DS);
+                byte[] bytes = "straight to the OST\n".getBytes(StandardCharsets.UTF_8);
+                ok(ds.call(new PutfhArgs(body.fhs().get(0)),
+                        new WriteArgs(lg.stateid(), 0, Nfs4.FILE_SYNC4, ByteBuffer.wrap(bytes))));
+                ReadRes r = result(ok(ds.call(new PutfhArgs(body.fhs().get(0)),
+                        new ReadArgs(Stateid4.ANONYMOUS, 0, bytes.length))), OpNum.READ).body(ReadRes.class);
+                assertThat(NfsFs.data(r)).isEqualTo(bytes);
+                ds.unmount();
+            }
+            assertThat(node.health().roles()).containsEntry("nfs-ds", "ok");
+        }
+    }
+
+    @Test
+    void withoutPnfsTheNodeServesNoLayouts() throws Exception {
+        try (Node node = Node.start(NodeOptions.ephemeral(tmp.resolve("data")));
+             NfsTestClient c = NfsTestClient.connect(new InetSocketAddress("127.0.0.1", node.nfsPort()))) {
+            c.mount("node-no-pnfs");
+            assertThat(c.exchangeFlags() & Nfs4.EXCHGID4_FLAG_MASK_PNFS).isEqualTo(Nfs4.EXCHGID4_FLAG_USE_NON_PNFS);
+            assertThat(node.nfsDataServerPort()).isEqualTo(-1);
+            assertThat(node.health().roles()).doesNotContainKey("nfs-ds");
         }
     }
 

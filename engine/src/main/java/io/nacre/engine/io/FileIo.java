@@ -106,6 +106,7 @@ public final class FileIo implements AutoCloseable {
     private final CountDownLatch closing = new CountDownLatch(1);
     private final Thread flusher;
     private volatile boolean closed;
+    private volatile LayoutGuard layoutGuard = LayoutGuard.NONE;
 
     public FileIo(MetadataService mds, ObjectStore objects) {
         this(builder(mds, objects));
@@ -686,6 +687,21 @@ public final class FileIo implements AutoCloseable {
         requireNonNull(caller, "caller");
         requireNonNull(fid, "fid");
         ensureOpen();
+        // before the lock: a client giving back its layout may first flush through this process
+        try (LayoutGuard.Held held = layoutGuard.hold(fid, "HSM release")) {
+            return releaseLocked(caller, fid);
+        }
+    }
+
+    /**
+     * Who is asked to give up a file's layout before a release (a pNFS metadata server in this process);
+     * {@link LayoutGuard#NONE} by default.
+     */
+    public void layoutGuard(LayoutGuard guard) {
+        layoutGuard = requireNonNull(guard, "guard");
+    }
+
+    private Attr releaseLocked(Caller caller, Fid fid) {
         Lock lock = locks.of(fid).writeLock();
         lock.lock();
         try {

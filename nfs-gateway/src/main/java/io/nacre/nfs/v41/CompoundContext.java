@@ -8,6 +8,7 @@ import io.nacre.engine.meta.Attr;
 import io.nacre.engine.meta.FsStat;
 import io.nacre.nfs.export.ClientRule;
 import io.nacre.nfs.v41.attr.AttrEncoder;
+import io.nacre.nfs.v41.pnfs.DsHandle;
 import io.nacre.nfs.v41.state.NfsClient;
 import io.nacre.nfs.v41.state.Session;
 import io.nacre.nfs.v41.xdr.Nfs4;
@@ -30,6 +31,9 @@ public final class CompoundContext {
     private Fid savedFh;
     private Stateid4 currentStateid;
     private Stateid4 savedStateid;
+    /** On a pNFS data server: the object the current filehandle names (its Fid is {@link #currentFh}). */
+    private DsHandle currentObject;
+    private DsHandle savedObject;
     private FsStat statfs;
     /** Attributes an operation of this compound just got from the MDS (LOOKUP, OPEN), for a GETATTR after it. */
     private Attr recent;
@@ -112,11 +116,27 @@ public final class CompoundContext {
     public void currentFh(Fid fid) {
         currentFh = fid;
         currentStateid = null;
+        currentObject = null;
+    }
+
+    /** On a data server: makes the object of a data-server filehandle current. */
+    public void currentObject(DsHandle h) {
+        currentFh(h.fid());
+        currentObject = h;
+    }
+
+    /** The object of the current data-server filehandle; NFS4ERR_NOFILEHANDLE without one. */
+    public DsHandle currentObject() {
+        if (currentObject == null) {
+            throw new NfsException(NFS4ERR_NOFILEHANDLE, "no current data-server filehandle");
+        }
+        return currentObject;
     }
 
     public void clearCurrentFh() {
         currentFh = null;
         currentStateid = null;
+        currentObject = null;
     }
 
     public Fid savedFh() {
@@ -129,6 +149,7 @@ public final class CompoundContext {
     public void save() {
         savedFh = currentFh();
         savedStateid = currentStateid;
+        savedObject = currentObject;
     }
 
     public void restore() {
@@ -137,6 +158,7 @@ public final class CompoundContext {
         }
         currentFh = savedFh;
         currentStateid = savedStateid;
+        currentObject = savedObject;
     }
 
     public void currentStateid(Stateid4 s) {

@@ -20,6 +20,7 @@ import io.nacre.nfs.v41.xdr.XdrIo;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.IntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,9 +45,16 @@ public final class CompoundProcessor {
             OpNum.LOCKT, OpNum.TEST_STATEID);
 
     private final ServerContext server;
+    private final IntFunction<Operation> operations;
 
     public CompoundProcessor(ServerContext server) {
+        this(server, Operations::get);
+    }
+
+    /** A processor with its own dispatch table (a pNFS data server serves a few operations, differently). */
+    public CompoundProcessor(ServerContext server, IntFunction<Operation> operations) {
         this.server = server;
+        this.operations = operations;
     }
 
     /** The reply to send: a result to encode, or (for a replay) the cached encoded reply. */
@@ -60,6 +68,10 @@ public final class CompoundProcessor {
             CompoundArgs.Stop stop = args.stop();
             return stop == null ? new CompoundRes(NFS4_OK, tag, List.of())
                     : new CompoundRes(stop.status(), tag, List.of(OpRes.error(stop.opnum(), stop.status())));
+        }
+        if (LOG.isTraceEnabled()) {
+            LOG.trace("COMPOUND from {}: {}", request.remote(),
+                    ops.stream().map(o -> OpNum.name(o.opnum())).toList());
         }
         CompoundContext ctx = new CompoundContext(server, request, args.opCount());
         OpArgs first = ops.get(0);
@@ -126,6 +138,8 @@ public final class CompoundProcessor {
             results.add(r);
             status = r.status();
             if (status != NFS4_OK) {
+                LOG.debug("COMPOUND from {}: op {} of {} ({}) failed with {}", ctx.request().remote(), i + 1,
+                        ops.size(), OpNum.name(ops.get(i).opnum()), status);
                 return new CompoundRes(status, args.tag(), results);
             }
         }
@@ -138,7 +152,7 @@ public final class CompoundProcessor {
     }
 
     private OpRes execute(CompoundContext ctx, OpArgs args) {
-        Operation op = Operations.get(args.opnum());
+        Operation op = operations.apply(args.opnum());
         if (op == null) {
             return OpRes.error(args.opnum(), NFS4ERR_NOTSUPP);
         }

@@ -3,11 +3,15 @@ package io.nacre.nfs.v41;
 import io.nacre.engine.Caller;
 import io.nacre.engine.Fid;
 import io.nacre.engine.io.FileIo;
+import io.nacre.engine.layout.LayoutTemplate;
 import io.nacre.engine.meta.MetadataService;
 import io.nacre.nfs.export.ExportTable;
 import io.nacre.nfs.v41.attr.AttrEncoder;
 import io.nacre.nfs.v41.attr.FsInfo;
 import io.nacre.nfs.v41.attr.IdMapper;
+import io.nacre.nfs.v41.pnfs.DsHandles;
+import io.nacre.nfs.v41.pnfs.MetadataServerRole;
+import io.nacre.nfs.v41.pnfs.PnfsOptions;
 import io.nacre.nfs.v41.state.ClientRecords;
 import io.nacre.nfs.v41.state.StateManager;
 import io.nacre.nfs.v41.xdr.ImplId4;
@@ -49,6 +53,7 @@ public final class NfsService implements AutoCloseable {
     private OncRpcSvc rpc;
     private ScheduledExecutorService reaper;
     private volatile boolean orphansRemoved;
+    private PnfsOptions pnfs;
 
     public NfsService(MetadataService md, FileIo io, ExportTable exports, IdMapper ids, Duration lease, int maxIo,
                       String bindAddress, int port) {
@@ -60,6 +65,11 @@ public final class NfsService implements AutoCloseable {
         this.maxIo = maxIo;
         this.bindAddress = bindAddress;
         this.port = port;
+    }
+
+    /** Hands out pNFS file layouts over these data servers (call before {@link #start}). */
+    public void pnfs(PnfsOptions options) {
+        this.pnfs = options;
     }
 
     public void start() throws IOException {
@@ -74,9 +84,16 @@ public final class NfsService implements AutoCloseable {
                 exports.path().replaceFirst("^/+", "")).fid();
         UnlinkedFiles unlinked = new UnlinkedFiles(md, state, UnlinkedFiles.directory(md));
         byte[] owner = ("nacre:%016x".formatted(fsid)).getBytes(StandardCharsets.UTF_8);
-        FsInfo fs = new FsInfo(fsid, (int) lease.toSeconds(), maxIo, maxIo, new int[0], 0);
+        // with pNFS: fs_layout_type says files layouts; layout_blksize is the default stripe size
+        FsInfo fs = pnfs == null ? new FsInfo(fsid, (int) lease.toSeconds(), maxIo, maxIo, new int[0], 0)
+                : new FsInfo(fsid, (int) lease.toSeconds(), maxIo, maxIo, new int[] {Nfs4.LAYOUT4_NFSV4_1_FILES},
+                        LayoutTemplate.DEFAULT.entries().get(0).stripeSize());
         context = new ServerContext(md, io, state, new AttrEncoder(fs, ids), ids, exports, new FileHandles(fsid), root,
                 unlinked, owner, owner, List.of(new ImplId4("nacre.io", "Nacre NFSv4.1", new NfsTime4(0, 0))), maxIo);
+        if (pnfs != null) {
+            byte[] secret = pnfs.secret() != null ? pnfs.secret() : DsHandles.clusterSecret(md);
+            context = context.withPnfs(new MetadataServerRole(fsid, pnfs, secret, state));
+        }
         orphansRemoved = false;
         rpc = serve(context, bindAddress, port);
         state.serving();
@@ -91,6 +108,11 @@ public final class NfsService implements AutoCloseable {
 
     /** Starts the RPC service of NFS version 4 for a server's operations; every call on a virtual thread. */
     static OncRpcSvc serve(ServerContext context, String bindAddress, int port) throws IOException {
+        return serve(new CompoundProcessor(context), bindAddress, port);
+    }
+
+    /** Starts the RPC service of NFS version 4 for a compound processor (the data server has its own). */
+    public static OncRpcSvc serve(CompoundProcessor processor, String bindAddress, int port) throws IOException {
         OncRpcSvc svc = new OncRpcSvcBuilder()
                 .withTCP()
                 .withoutAutoPublish()
@@ -100,7 +122,7 @@ public final class NfsService implements AutoCloseable {
                 .withWorkerThreadExecutionService(Executors.newVirtualThreadPerTaskExecutor())
                 .withServiceName("nacre-nfs")
                 .withRpcService(new OncRpcProgram(Nfs4.PROGRAM, Nfs4.VERSION),
-                        new Nfs4Program(new CompoundProcessor(context)))
+                        new Nfs4Program(processor))
                 .build();
         svc.start();
         return svc;

@@ -6,6 +6,7 @@ import io.nacre.engine.meta.MetadataService;
 import io.nacre.nfs.export.ExportTable;
 import io.nacre.nfs.v41.attr.AttrEncoder;
 import io.nacre.nfs.v41.attr.IdMapper;
+import io.nacre.nfs.v41.pnfs.PnfsRole;
 import io.nacre.nfs.v41.state.StateManager;
 import io.nacre.nfs.v41.xdr.ImplId4;
 import java.util.List;
@@ -18,8 +19,24 @@ import java.util.List;
  * @param unlinked     files removed while open, kept until their last close
  * @param serverOwner  eir_server_owner's major id; equal for servers sharing state
  * @param maxIo        the largest READ and WRITE
+ * @param pnfs         the server's pNFS role (metadata or data server), or null for none
  */
 public record ServerContext(MetadataService md, FileIo io, StateManager state, AttrEncoder attrs, IdMapper ids,
                             ExportTable exports, FileHandles handles, Fid exportRoot, UnlinkedFiles unlinked,
-                            byte[] serverOwner, byte[] serverScope, List<ImplId4> implId, int maxIo) {
+                            byte[] serverOwner, byte[] serverScope, List<ImplId4> implId, int maxIo,
+                            PnfsRole pnfs) {
+
+    /** A server without a pNFS role. */
+    public ServerContext(MetadataService md, FileIo io, StateManager state, AttrEncoder attrs, IdMapper ids,
+                         ExportTable exports, FileHandles handles, Fid exportRoot, UnlinkedFiles unlinked,
+                         byte[] serverOwner, byte[] serverScope, List<ImplId4> implId, int maxIo) {
+        this(md, io, state, attrs, ids, exports, handles, exportRoot, unlinked, serverOwner, serverScope, implId, maxIo,
+                null);
+    }
+
+    /** The same server with a pNFS role. */
+    public ServerContext withPnfs(PnfsRole role) {
+        return new ServerContext(md, io, state, attrs, ids, exports, handles, exportRoot, unlinked, serverOwner,
+                serverScope, implId, maxIo, role);
+    }
 }

@@ -51,6 +51,11 @@ public final class NfsTestClient implements AutoCloseable {
     private RpcAuth auth;
     private SessionId4 session;
     private long clientid;
+    private int exchangeFlags;
+    /** What the client answers CB_LAYOUTRECALL with (a real client that holds the layout says NFS4_OK). */
+    volatile int layoutRecallStatus = Nfs4Status.NFS4_OK;
+    /** How many CB_LAYOUTRECALLs to answer NFS4ERR_DELAY first (as Linux does while a LAYOUTGET reply is in flight). */
+    final java.util.concurrent.atomic.AtomicInteger delayLayoutRecalls = new java.util.concurrent.atomic.AtomicInteger();
     private final int[] slotSeq = new int[64];
     /** Callbacks received: CB_NULL as an empty list, CB_COMPOUND as its operations. */
     final LinkedBlockingQueue<List<OpArgs>> callbacks = new LinkedBlockingQueue<>();
@@ -128,6 +133,7 @@ public final class NfsTestClient implements AutoCloseable {
         ok(x);
         ExchangeIdRes xr = x.results().get(0).body(ExchangeIdRes.class);
         clientid = xr.clientid();
+        exchangeFlags = xr.flags();
         CompoundRes c = compound(new CreateSessionArgs(clientid, xr.sequenceId(),
                 Nfs4.CREATE_SESSION4_FLAG_CONN_BACK_CHAN, CHANNEL, CHANNEL, CB_PROGRAM,
                 List.of(CallbackSecParms4.sys(0, "test-host", 0, 0, new int[0]))));
@@ -149,6 +155,11 @@ public final class NfsTestClient implements AutoCloseable {
 
     public long clientid() {
         return clientid;
+    }
+
+    /** The EXCHANGE_ID flags the server answered with. */
+    public int exchangeFlags() {
+        return exchangeFlags;
     }
 
     /** SEQUENCE on slot 0 (next sequence id, reply cached) and the operations. */
@@ -197,6 +208,10 @@ public final class NfsTestClient implements AutoCloseable {
             if (op instanceof CbSequenceArgs s) {
                 results.add(OpRes.ok(op.opnum(), new CbSequenceRes(s.sessionId(), s.sequenceId(), s.slotId(),
                         s.highestSlotId(), s.highestSlotId())));
+            } else if (op.opnum() == io.nacre.nfs.v41.xdr.OpNum.CB_LAYOUTRECALL) {
+                int status = delayLayoutRecalls.getAndUpdate(n -> Math.max(0, n - 1)) > 0 ? Nfs4Status.NFS4ERR_DELAY
+                        : layoutRecallStatus;
+                results.add(new OpRes(op.opnum(), status, null));
             } else {
                 results.add(OpRes.ok(op.opnum()));
             }

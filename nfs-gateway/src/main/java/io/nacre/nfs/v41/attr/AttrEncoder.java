@@ -32,7 +32,7 @@ public final class AttrEncoder {
             FILES_TOTAL, HOMOGENEOUS, MAXFILESIZE, MAXLINK, MAXNAME, MAXREAD, MAXWRITE, MODE, NO_TRUNC, NUMLINKS,
             OWNER, OWNER_GROUP, RAWDEV, SPACE_AVAIL, SPACE_FREE, SPACE_TOTAL, SPACE_USED, TIME_ACCESS, TIME_ACCESS_SET,
             TIME_CREATE, TIME_DELTA, TIME_METADATA, TIME_MODIFY, TIME_MODIFY_SET, MOUNTED_ON_FILEID, SUPPATTR_EXCLCREAT);
-    private static final int[] WITH_LAYOUTS = Bitmap.of(Bitmap.bits(orBits(BASE, FS_LAYOUT_TYPES, LAYOUT_BLKSIZE)));
+    private static final int[] WITH_LAYOUTS = Bitmap.of(orBits(BASE, FS_LAYOUT_TYPES, LAYOUT_BLKSIZE));
 
     private static int[] orBits(int[] mask, int... more) {
         int[] bits = Bitmap.bits(mask);

@@ -35,7 +35,7 @@ final class ExchangeId implements Operation {
             default -> throw new NfsException(NFS4ERR_ENCR_ALG_UNSUPP, "SP4_SSV is not offered");
         }
         ServerContext s = ctx.server();
-        int flags = EXCHGID4_FLAG_USE_NON_PNFS;
+        int flags = s.pnfs() == null ? EXCHGID4_FLAG_USE_NON_PNFS : s.pnfs().exchangeIdFlags();
         StateManager.Exchanged x = s.state().exchangeId(a.ownerId(), a.verifier(),
                 (a.flags() & EXCHGID4_FLAG_UPD_CONFIRMED_REC_A) != 0, ctx.request().principal(), flags);
         int resFlags = x.client().flags() | (x.confirmed() ? EXCHGID4_FLAG_CONFIRMED_R : 0);

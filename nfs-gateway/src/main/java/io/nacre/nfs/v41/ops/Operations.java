@@ -3,6 +3,11 @@ package io.nacre.nfs.v41.ops;
 import static io.nacre.nfs.v41.xdr.Nfs4Status.NFS4ERR_SEQUENCE_POS;
 
 import io.nacre.nfs.v41.NfsException;
+import io.nacre.nfs.v41.pnfs.GetDeviceInfo;
+import io.nacre.nfs.v41.pnfs.GetDeviceList;
+import io.nacre.nfs.v41.pnfs.LayoutCommit;
+import io.nacre.nfs.v41.pnfs.LayoutGet;
+import io.nacre.nfs.v41.pnfs.LayoutReturn;
 import io.nacre.nfs.v41.xdr.OpNum;
 import java.util.Map;
 
@@ -52,7 +57,12 @@ public final class Operations {
             }),
             Map.entry(OpNum.TEST_STATEID, new TestStateid()),
             Map.entry(OpNum.DESTROY_CLIENTID, new DestroyClientid()),
-            Map.entry(OpNum.RECLAIM_COMPLETE, new ReclaimComplete()));
+            Map.entry(OpNum.RECLAIM_COMPLETE, new ReclaimComplete()),
+            Map.entry(OpNum.LAYOUTGET, new LayoutGet()),
+            Map.entry(OpNum.LAYOUTCOMMIT, new LayoutCommit()),
+            Map.entry(OpNum.LAYOUTRETURN, new LayoutReturn()),
+            Map.entry(OpNum.GETDEVICEINFO, new GetDeviceInfo()),
+            Map.entry(OpNum.GETDEVICELIST, new GetDeviceList()));
 
     private Operations() {
     }

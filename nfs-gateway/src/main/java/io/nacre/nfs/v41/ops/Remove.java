@@ -1,6 +1,7 @@
 package io.nacre.nfs.v41.ops;
 
 import io.nacre.nfs.v41.CompoundContext;
+import io.nacre.nfs.v41.pnfs.MetadataServerRole;
 import io.nacre.nfs.v41.xdr.ChangeInfoRes;
 import io.nacre.nfs.v41.xdr.OpArgs;
 import io.nacre.nfs.v41.xdr.OpNum;
@@ -14,7 +15,10 @@ final class Remove implements Operation {
     public OpRes apply(CompoundContext ctx, OpArgs args) {
         ctx.requireWritable();
         String name = Names.component(((RemoveArgs) args).name());
-        var change = ctx.server().unlinked().remove(ctx.caller(), ctx.currentFh(), name);
+        io.nacre.engine.meta.Results.DirChange change;
+        try (var recall = MetadataServerRole.recallNamed(ctx, ctx.currentFh(), name, "unlink")) {
+            change = ctx.server().unlinked().remove(ctx.caller(), ctx.currentFh(), name);
+        }
         return OpRes.ok(OpNum.REMOVE, new ChangeInfoRes(Names.cinfo(change)));
     }
 }

@@ -2,6 +2,7 @@ package io.nacre.nfs.v41.ops;
 
 import io.nacre.engine.meta.Results.Renamed;
 import io.nacre.nfs.v41.CompoundContext;
+import io.nacre.nfs.v41.pnfs.MetadataServerRole;
 import io.nacre.nfs.v41.xdr.OpArgs;
 import io.nacre.nfs.v41.xdr.OpNum;
 import io.nacre.nfs.v41.xdr.OpRes;
@@ -19,8 +20,11 @@ final class Rename implements Operation {
         String to = Names.component(a.newName());
         var from0 = ctx.savedFh();
         var to0 = ctx.currentFh();
-        ctx.server().unlinked().preserveTarget(ctx.caller(), to0, to);
-        Renamed r = ctx.server().md().rename(ctx.caller(), from0, from, to0, to);
+        Renamed r;
+        try (var recall = MetadataServerRole.recallNamed(ctx, to0, to, "rename over")) {
+            ctx.server().unlinked().preserveTarget(ctx.caller(), to0, to);
+            r = ctx.server().md().rename(ctx.caller(), from0, from, to0, to);
+        }
         return OpRes.ok(OpNum.RENAME, new RenameRes(Names.cinfo(r.from()), Names.cinfo(r.to())));
     }
 }

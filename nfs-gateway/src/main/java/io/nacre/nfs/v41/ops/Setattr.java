@@ -6,6 +6,7 @@ import io.nacre.engine.Fid;
 import io.nacre.nfs.v41.CompoundContext;
 import io.nacre.nfs.v41.NfsException;
 import io.nacre.nfs.v41.attr.SetAttrs;
+import io.nacre.nfs.v41.pnfs.MetadataServerRole;
 import io.nacre.nfs.v41.xdr.OpArgs;
 import io.nacre.nfs.v41.xdr.OpNum;
 import io.nacre.nfs.v41.xdr.OpRes;
@@ -29,7 +30,10 @@ final class Setattr implements Operation {
             if (st != null && !Io.openOf(st).canWrite()) {
                 throw new NfsException(NFS4ERR_OPENMODE, "truncate through an open for reading");
             }
-            ctx.server().io().truncate(ctx.caller(), fid, attrs.size());
+            // RFC 8881 §12.5.5: layouts are recalled before the bytes they map change
+            try (var recall = MetadataServerRole.recall(ctx, fid, "truncate")) {
+                ctx.server().io().truncate(ctx.caller(), fid, attrs.size());
+            }
         }
         if (!attrs.onlySize() && !io.nacre.nfs.v41.attr.Bitmap.isEmpty(attrs.mask())) {
             ctx.server().md().setattr(ctx.caller(), fid, attrs.withoutSize());

@@ -11,6 +11,7 @@ import io.nacre.engine.meta.FsStat;
 import io.nacre.engine.meta.HsmState;
 import io.nacre.engine.meta.SetAttr;
 import io.nacre.nfs.v41.NfsException;
+import io.nacre.nfs.v41.NfsStatuses;
 import io.nacre.nfs.v41.xdr.Fattr4;
 import io.nacre.nfs.v41.xdr.Nfs4;
 import io.nacre.nfs.v41.xdr.Nfs4Status;
@@ -127,12 +128,7 @@ class AttrCodecTest {
     }
 
     private static int status(Runnable r) {
-        try {
-            r.run();
-            return Nfs4Status.NFS4_OK;
-        } catch (NfsException e) {
-            return e.status();
-        }
+        return NfsStatuses.of(r);
     }
 
     @Test

@@ -1,0 +1,123 @@
+#!/bin/bash
+# pNFS smoke run in the guest (issue 5): Nacre with its data-server role on, the stock kernel client
+# mounting vers=4.1, striped and unstriped files written and read back cold through file layouts, a
+# truncate under an open file, and the proof in /proc/self/mountstats (LAYOUTGET, GETDEVICEINFO, and
+# the per-op counts). Needs a Nacre that serves pNFS (NACRE_START_CMD / the server's own switch).
+#   pnfs.sh [SERVER]     SERVER = nacre (default)
+# Knobs: MIB (64), STRIPES (4), NFS_DEBUG=1 (the client's pNFS debug messages and every COMPOUND the
+# server sees at TRACE, both copied to /mnt/host: dmesg.txt, server.log).
+set -uo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+NACRE_UP_ARGS=${NACRE_UP_ARGS:---pnfs}
+if [[ ${NFS_DEBUG:-0} == 1 ]]; then
+    mkdir -p /scratch
+    cat >/scratch/logback-debug.xml <<'XML'
+<configuration>
+  <appender name="STDERR" class="ch.qos.logback.core.ConsoleAppender">
+    <target>System.err</target>
+    <encoder><pattern>%d{HH:mm:ss.SSS} %-5level [%thread] %logger{0} - %msg%n</pattern></encoder>
+  </appender>
+  <logger name="io.nacre" level="INFO"/>
+  <logger name="io.nacre.nfs" level="TRACE"/>
+  <root level="WARN"><appender-ref ref="STDERR"/></root>
+</configuration>
+XML
+    NACRE_JVM_OPTS="${NACRE_JVM_OPTS:-} -Dlogback.configurationFile=/scratch/logback-debug.xml"
+fi
+load_server "${1:-nacre}"
+MIB=${MIB:-64}
+STRIPES=${STRIPES:-4}
+LOCAL=/scratch/pnfs-local
+
+# Starts the server again when it exits before listening (on a loaded host, a first start under TCG can
+# outlive the metadata client's wait for the file system's format).
+start_until_listening() {
+    local attempt pid
+    for attempt in 1 2 3; do
+        NACRE_START_SECONDS=5 server_start 2>/dev/null && return 0
+        pid=$(cat /run/nacre-under-test.pid)
+        while kill -0 "$pid" 2>/dev/null; do
+            wait_port 2049 5 && return 0
+        done
+        log "  the server exited before listening (attempt $attempt): $(tail -n 1 "$NACRE_LOG")"
+    done
+    return 1
+}
+
+s_mount() {
+    start_until_listening
+    nfs_mount
+    modprobe nfs_layout_nfsv41_files 2>/dev/null || true
+    if [[ ${NFS_DEBUG:-0} == 1 && -w /proc/sys/sunrpc/nfs_debug ]]; then
+        # NFSDBG_PNFS | NFSDBG_PNFS_LD (per-call RPC messages would overflow the ring buffer)
+        echo $((0x1000 | 0x2000)) >/proc/sys/sunrpc/nfs_debug
+        log "  client debug on: nfs_debug=$(cat /proc/sys/sunrpc/nfs_debug)"
+    fi
+    grep " $MNT " /proc/mounts | sed 's/^/  /'
+}
+
+s_striped_and_unstriped() {
+    mkdir -p "$LOCAL" "$MNT/striped"
+    # the admin endpoint may still answer 503 right after start on a loaded guest: try a few times
+    local try
+    for try in 1 2 3 4 5 6; do
+        server_setstripe "$MNT/striped" "$STRIPES" && break
+        log "  setstripe failed (try $try)"; sleep 10
+    done
+    head -c "$((MIB << 20))" /dev/urandom >"$LOCAL/src.bin"
+    local sum t0
+    sum=$(sha256sum <"$LOCAL/src.bin" | cut -d' ' -f1)
+    t0=$SECONDS
+    dd if="$LOCAL/src.bin" of="$MNT/striped/big.bin" bs=1M conv=fsync status=none
+    dd if="$LOCAL/src.bin" of="$MNT/plain.bin" bs=1M conv=fsync status=none
+    log "  wrote 2 x $MIB MiB in $((SECONDS - t0)) s"
+    nfs_remount_cold
+    t0=$SECONDS
+    [[ $(sha256sum <"$MNT/striped/big.bin" | cut -d' ' -f1) == "$sum" ]] || { log "striped file differs"; return 1; }
+    [[ $(sha256sum <"$MNT/plain.bin" | cut -d' ' -f1) == "$sum" ]] || { log "unstriped file differs"; return 1; }
+    log "  read back 2 x $MIB MiB in $((SECONDS - t0)) s"
+}
+
+s_truncate_while_open() {
+    local f=$MNT/striped/shrink.bin
+    head -c $((8 << 20)) "$LOCAL/src.bin" >"$f"
+    exec 5<"$f"
+    head -c 4096 <&5 >/dev/null
+    truncate -s 100000 "$f"
+    [[ $(stat -c %s "$f") == 100000 ]] || { log "size after truncate: $(stat -c %s "$f")"; return 1; }
+    head -c 100000 "$LOCAL/src.bin" | cmp - "$f"
+    dd if=/dev/zero of="$f" bs=1 count=1 seek=$((4 << 20)) conv=notrunc status=none
+    # the bytes between the old truncate point and the new end are zeros, not the old data
+    cmp <(head -c $((4 << 20)) /dev/zero | tail -c +100001) <(tail -c +100001 "$f" | head -c $(((4 << 20) - 100000)))
+    exec 5<&-
+}
+
+s_mountstats() {
+    awk -v m=" $MNT " 'index($0, "device ") == 1 { on = index($0, m) > 0 } on' /proc/self/mountstats >"$LOCAL/mountstats"
+    sed -n '/per-op statistics/,$p' "$LOCAL/mountstats" | grep -E '^\s+(LAYOUT[A-Z]*|GETDEVICE[A-Z]*|READ|WRITE|COMMIT|OPEN|CLOSE):' | sed 's/^/  /'
+    # the per-op counts include the I/O sent to data servers; the xprt line counts only what went to the MDS
+    grep -E '^\s+xprt:' "$LOCAL/mountstats" | sed 's/^/  /'
+    # one nfs_client per server (PORT in hex): the MDS on 801 (2049) and each data server the layouts named
+    sed 's/^/  /' /proc/fs/nfsfs/servers 2>/dev/null || true
+    local lg
+    lg=$(awk '$1 == "LAYOUTGET:" { print $2 }' "$LOCAL/mountstats")
+    log "  LAYOUTGET calls: ${lg:-none}"
+    ((${lg:-0} > 0))
+}
+
+log "pNFS run against $SERVER; kernel $(uname -r)"
+step mount s_mount
+step striped-and-unstriped s_striped_and_unstriped
+step truncate-while-open s_truncate_while_open
+step mountstats s_mountstats
+cp "$LOCAL/mountstats" /mnt/host/mountstats 2>/dev/null || true
+cp /proc/self/mountstats /mnt/host/mountstats-all 2>/dev/null || true
+nfs_umount
+server_stop
+# what the data server itself counted (logged when it stops)
+grep -h 'pNFS data server .* stops after' "$NACRE_LOG" 2>/dev/null | tail -n 1 | sed 's/^.* - /  /'
+if [[ ${NFS_DEBUG:-0} == 1 ]]; then
+    dmesg >/mnt/host/dmesg.txt 2>&1 || true
+    cp "$NACRE_LOG" /mnt/host/server.log 2>/dev/null || true
+fi
+steps_summary

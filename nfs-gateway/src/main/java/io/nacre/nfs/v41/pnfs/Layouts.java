@@ -1,0 +1,270 @@
+package io.nacre.nfs.v41.pnfs;
+
+import static io.nacre.nfs.v41.xdr.Nfs4Status.*;
+
+import io.nacre.engine.Fid;
+import io.nacre.nfs.v41.NfsException;
+import io.nacre.nfs.v41.state.NfsClient;
+import io.nacre.nfs.v41.xdr.Nfs4;
+import io.nacre.nfs.v41.xdr.Stateid4;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
+
+/**
+ * Layout state (RFC 8881 §12.5): per client and file, the layout stateid and the byte ranges held, and
+ * the files whose layouts are being recalled (no new layout is granted on them meanwhile). Layout
+ * stateids carry the server's epoch like every other stateid, and an id with {@link #LAYOUT_ID_BIT}
+ * set, so they are never taken for open or lock stateids.
+ */
+public final class Layouts {
+
+    /** Set in the id of every layout stateid; open and lock stateids count up from 0 and never reach it. */
+    static final long LAYOUT_ID_BIT = 1L << 62;
+    /** NFS4_UINT64_MAX as a length: to the end of the file. */
+    static final long TO_EOF = -1L;
+
+    /** A byte range held with an I/O mode; length {@link #TO_EOF} reaches the end of the file. */
+    record Segment(int iomode, long offset, long length) {
+        long end() {
+            return length == TO_EOF || offset + length < offset ? Long.MAX_VALUE : offset + length;
+        }
+
+        boolean coveredBy(int mode, long from, long len) {
+            Segment r = new Segment(mode, from, len);
+            return (mode == Nfs4.LAYOUTIOMODE4_ANY || mode == iomode) && from <= offset && r.end() >= end();
+        }
+    }
+
+    /** One client's layouts of one file. Guarded by the table's lock. */
+    static final class LayoutState {
+        final NfsClient client;
+        final Fid fid;
+        final long id;
+        int seqid;
+        final List<Segment> segments = new ArrayList<>();
+        /** Completes when the client has returned everything (or the server revoked it). */
+        final CompletableFuture<Void> gone = new CompletableFuture<>();
+
+        LayoutState(NfsClient client, Fid fid, long id) {
+            this.client = client;
+            this.fid = fid;
+            this.id = id;
+        }
+    }
+
+    private final int epoch;
+    private final Predicate<NfsClient> alive;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final AtomicLong ids = new AtomicLong();
+    private final Map<Long, LayoutState> byId = new HashMap<>();
+    private final Map<Fid, Set<LayoutState>> byFile = new HashMap<>();
+    private final Map<Fid, Integer> recalling = new HashMap<>();
+
+    /**
+     * @param epoch the server instance, as in every stateid it hands out
+     * @param alive whether a client still exists (expired and destroyed clients lose their layouts)
+     */
+    public Layouts(int epoch, Predicate<NfsClient> alive) {
+        this.epoch = epoch;
+        this.alive = alive;
+    }
+
+    /** True when the stateid is a layout stateid (of this or an earlier instance). */
+    public static boolean isLayoutStateid(Stateid4 s) {
+        return !s.isSpecial() && (s.id() & LAYOUT_ID_BIT) != 0;
+    }
+
+    private Stateid4 stateid(LayoutState st) {
+        return new Stateid4(st.seqid, epoch, st.id);
+    }
+
+    private static int next(int seqid) {
+        return seqid == -1 ? 1 : seqid + 1;
+    }
+
+    /**
+     * LAYOUTGET: records the segment and returns the layout stateid with its seqid moved on. The first
+     * LAYOUTGET of a client on a file names an open, lock or delegation stateid (the caller checked it);
+     * later ones name the layout stateid. NFS4ERR_RECALLCONFLICT while the file's layouts are recalled.
+     */
+    public Stateid4 grant(NfsClient c, Fid fid, Stateid4 given, int iomode, long offset, long length) {
+        lock.lock();
+        try {
+            if (recalling.containsKey(fid)) {
+                throw new NfsException(NFS4ERR_RECALLCONFLICT, "layouts of " + fid + " are being recalled");
+            }
+            LayoutState st;
+            if (isLayoutStateid(given)) {
+                st = checkLocked(c, fid, given);
+            } else {
+                st = find(c, fid);
+                if (st == null) {
+                    st = new LayoutState(c, fid, LAYOUT_ID_BIT | ids.incrementAndGet());
+                    byId.put(st.id, st);
+                    byFile.computeIfAbsent(fid, k -> new LinkedHashSet<>()).add(st);
+                }
+            }
+            st.segments.add(new Segment(iomode, offset, length));
+            st.seqid = next(st.seqid);
+            return stateid(st);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The layout state a layout stateid names for this client and file, or NFS4ERR_BAD_STATEID / OLD_STATEID. */
+    public void check(NfsClient c, Fid fid, Stateid4 s) {
+        lock.lock();
+        try {
+            checkLocked(c, fid, s);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private LayoutState checkLocked(NfsClient c, Fid fid, Stateid4 s) {
+        if (!isLayoutStateid(s) || s.epoch() != epoch) {
+            throw new NfsException(NFS4ERR_BAD_STATEID, s + " is not a layout stateid of this server");
+        }
+        LayoutState st = byId.get(s.id());
+        if (st == null || st.client != c || !st.fid.equals(fid)) {
+            throw new NfsException(NFS4ERR_BAD_STATEID, "no layout " + s + " of " + c + " on " + fid);
+        }
+        // a layout stateid may lag behind (LAYOUTGETs in parallel); one from the future is bad (§12.5.3)
+        if (s.seqid() != 0 && Integer.compareUnsigned(s.seqid(), st.seqid) > 0) {
+            throw new NfsException(NFS4ERR_BAD_STATEID, s + " is newer than the layout's seqid " + st.seqid);
+        }
+        return st;
+    }
+
+    private LayoutState find(NfsClient c, Fid fid) {
+        for (LayoutState st : byFile.getOrDefault(fid, Set.of())) {
+            if (st.client == c) {
+                return st;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * LAYOUTRETURN of a file's range: drops the segments the range covers; returns the layout stateid
+     * when some remain, or null when the client holds nothing more of the file (the state is gone).
+     */
+    public Stateid4 returnRange(NfsClient c, Fid fid, Stateid4 s, int iomode, long offset, long length) {
+        lock.lock();
+        try {
+            LayoutState st = checkLocked(c, fid, s);
+            st.segments.removeIf(seg -> seg.coveredBy(iomode, offset, length));
+            st.seqid = next(st.seqid);
+            if (st.segments.isEmpty()) {
+                removeLocked(st);
+                return null;
+            }
+            return stateid(st);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** LAYOUTRETURN4_ALL / _FSID (one file system per server): every layout of the client goes. */
+    public void returnAll(NfsClient c) {
+        lock.lock();
+        try {
+            for (LayoutState st : List.copyOf(byId.values())) {
+                if (st.client == c) {
+                    removeLocked(st);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void removeLocked(LayoutState st) {
+        byId.remove(st.id);
+        Set<LayoutState> onFile = byFile.get(st.fid);
+        if (onFile != null) {
+            onFile.remove(st);
+            if (onFile.isEmpty()) {
+                byFile.remove(st.fid);
+            }
+        }
+        st.gone.complete(null);
+    }
+
+    /** True when some client holds a layout of the file. */
+    public boolean held(Fid fid) {
+        lock.lock();
+        try {
+            return byFile.containsKey(fid);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** True when no client holds any layout (hooks skip their lookups then). */
+    public boolean isEmpty() {
+        lock.lock();
+        try {
+            return byId.isEmpty();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** What a recall sends: the client, the stateid with its seqid moved on (§12.5.3), and the wait for its return. */
+    record Recalled(NfsClient client, Stateid4 stateid, CompletableFuture<Void> gone, LayoutState state) {
+    }
+
+    /**
+     * Begins a recall of every layout of the file: no layout is granted on it until {@link #endRecall};
+     * layouts of clients that no longer exist go at once. Recalls of one file may nest.
+     */
+    List<Recalled> beginRecall(Fid fid) {
+        lock.lock();
+        try {
+            recalling.merge(fid, 1, Integer::sum);
+            List<Recalled> out = new ArrayList<>();
+            for (LayoutState st : List.copyOf(byFile.getOrDefault(fid, Set.of()))) {
+                if (!alive.test(st.client)) {
+                    removeLocked(st);
+                    continue;
+                }
+                st.seqid = next(st.seqid);
+                out.add(new Recalled(st.client, stateid(st), st.gone, st));
+            }
+            return out;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void endRecall(Fid fid) {
+        lock.lock();
+        try {
+            recalling.computeIfPresent(fid, (k, n) -> n == 1 ? null : n - 1);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Drops a layout state without its return: the client said it holds nothing, or it did not return in time. */
+    void revoke(LayoutState st) {
+        lock.lock();
+        try {
+            if (byId.get(st.id) == st) {
+                removeLocked(st);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package io.nacre.nfs.v41.pnfs;
+
+import static java.util.Objects.requireNonNull;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntFunction;
+
+/**
+ * How the metadata server hands out pNFS layouts: where the data server of each OST listens, the
+ * cluster secret data-server filehandles are signed with (null: the one kept by the MDS, see
+ * {@link DsHandles#clusterSecret}), how long a recall waits for the client's LAYOUTRETURN before
+ * the layout is revoked, and where revocations go for the data servers to refuse (give the same
+ * {@link LayoutFence} to the data servers of the process).
+ */
+public record PnfsOptions(IntFunction<List<InetSocketAddress>> dataServers, byte[] secret, Duration recallTimeout,
+                          LayoutFence fence) {
+
+    public PnfsOptions {
+        requireNonNull(dataServers, "dataServers");
+        requireNonNull(recallTimeout, "recallTimeout");
+        requireNonNull(fence, "fence");
+        secret = secret == null ? null : secret.clone();
+        if (recallTimeout.isNegative() || recallTimeout.isZero()) {
+            throw new IllegalArgumentException("recall timeout " + recallTimeout);
+        }
+    }
+
+    /** Every OST served by the one data server at {@code address} (all roles in one process). */
+    public static PnfsOptions oneDataServer(InetSocketAddress address) {
+        requireNonNull(address, "address");
+        return new PnfsOptions(ost -> List.of(address), null, Duration.ofSeconds(10), new LayoutFence());
+    }
+
+    /** OST index to data-server address; OSTs not in the map get no layouts (their files use the MDS). */
+    public static PnfsOptions dataServers(Map<Integer, InetSocketAddress> byOst) {
+        Map<Integer, InetSocketAddress> copy = new HashMap<>(byOst);
+        return new PnfsOptions(ost -> copy.containsKey(ost) ? List.of(copy.get(ost)) : List.of(), null,
+                Duration.ofSeconds(10), new LayoutFence());
+    }
+
+    public PnfsOptions withSecret(byte[] s) {
+        return new PnfsOptions(dataServers, requireNonNull(s, "secret"), recallTimeout, fence);
+    }
+
+    public PnfsOptions withRecallTimeout(Duration d) {
+        return new PnfsOptions(dataServers, secret, d, fence);
+    }
+
+    public PnfsOptions withFence(LayoutFence f) {
+        return new PnfsOptions(dataServers, secret, recallTimeout, f);
+    }
+}

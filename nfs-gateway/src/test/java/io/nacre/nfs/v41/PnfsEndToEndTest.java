@@ -1,0 +1,541 @@
+package io.nacre.nfs.v41;
+
+import static io.nacre.nfs.v41.NfsFs.bytes;
+import static io.nacre.nfs.v41.NfsTestClient.ok;
+import static io.nacre.nfs.v41.NfsTestClient.result;
+import static io.nacre.nfs.v41.xdr.Nfs4Status.*;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.nacre.engine.Caller;
+import io.nacre.engine.Fid;
+import io.nacre.engine.NacreException;
+import io.nacre.engine.io.FileIo;
+import io.nacre.engine.layout.Layout;
+import io.nacre.engine.layout.LayoutTemplate;
+import io.nacre.engine.layout.ObjectRef;
+import io.nacre.engine.layout.Striping;
+import io.nacre.meta.testkit.EmbeddedCore;
+import io.nacre.nfs.NfsServer;
+import io.nacre.nfs.ds.DataServer;
+import io.nacre.nfs.export.ExportTable;
+import io.nacre.nfs.v41.attr.AttrNum;
+import io.nacre.nfs.v41.attr.Bitmap;
+import io.nacre.nfs.v41.pnfs.DsHandles;
+import io.nacre.nfs.v41.pnfs.LayoutFence;
+import io.nacre.nfs.v41.pnfs.PnfsOptions;
+import io.nacre.nfs.v41.xdr.CbLayoutRecallArgs;
+import io.nacre.nfs.v41.xdr.CommitArgs;
+import io.nacre.nfs.v41.xdr.CommitRes;
+import io.nacre.nfs.v41.xdr.CompoundRes;
+import io.nacre.nfs.v41.xdr.Fattr4;
+import io.nacre.nfs.v41.xdr.FileLayout4;
+import io.nacre.nfs.v41.xdr.FileLayoutDsAddr4;
+import io.nacre.nfs.v41.xdr.GetDeviceInfoArgs;
+import io.nacre.nfs.v41.xdr.GetDeviceInfoRes;
+import io.nacre.nfs.v41.xdr.GetDeviceListArgs;
+import io.nacre.nfs.v41.xdr.GetDeviceListRes;
+import io.nacre.nfs.v41.xdr.GetattrArgs;
+import io.nacre.nfs.v41.xdr.GetattrRes;
+import io.nacre.nfs.v41.xdr.Layout4;
+import io.nacre.nfs.v41.xdr.LayoutCommitArgs;
+import io.nacre.nfs.v41.xdr.LayoutCommitRes;
+import io.nacre.nfs.v41.xdr.LayoutGetArgs;
+import io.nacre.nfs.v41.xdr.LayoutGetRes;
+import io.nacre.nfs.v41.xdr.LayoutReturnArgs;
+import io.nacre.nfs.v41.xdr.LayoutReturnRes;
+import io.nacre.nfs.v41.xdr.Nfs4;
+import io.nacre.nfs.v41.xdr.NfsTime4;
+import io.nacre.nfs.v41.xdr.OpArgs;
+import io.nacre.nfs.v41.xdr.OpNum;
+import io.nacre.nfs.v41.xdr.PutfhArgs;
+import io.nacre.nfs.v41.xdr.ReadArgs;
+import io.nacre.nfs.v41.xdr.ReadRes;
+import io.nacre.nfs.v41.xdr.RemoveArgs;
+import io.nacre.nfs.v41.xdr.RenameArgs;
+import io.nacre.nfs.v41.xdr.SetattrArgs;
+import io.nacre.nfs.v41.xdr.Stateid4;
+import io.nacre.nfs.v41.xdr.VoidArgs;
+import io.nacre.nfs.v41.xdr.WriteArgs;
+import io.nacre.nfs.v41.xdr.WriteRes;
+import io.nacre.nfs.v41.xdr.XdrIo;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * pNFS end to end: a real core (one MDS peer, four OSTs), the NFS server as pNFS metadata server, and two
+ * data servers on loopback standing for two OSS nodes (OSTs 0 and 2 on one, 1 and 3 on the other). The
+ * test client gets layouts from the MDS and does its I/O on the data servers, over real ONC RPC.
+ */
+class PnfsEndToEndTest {
+
+    private static final int STRIPE = 64 * 1024;
+
+    @TempDir
+    Path dir;
+
+    private EmbeddedCore core;
+    private FileIo fileIo;
+    private NfsServer server;
+    private final List<DataServer> dataServers = new ArrayList<>();
+    private final List<NfsTestClient> clients = new ArrayList<>();
+    private final LayoutFence fence = new LayoutFence();
+
+    @BeforeEach
+    void start() throws Exception {
+        core = EmbeddedCore.start(dir);
+        byte[] secret = DsHandles.clusterSecret(core.metadata());
+        for (int i = 0; i < 2; i++) {
+            dataServers.add(DataServer.builder(core.objects(), core.metadata().fsid(), secret).port(0).fence(fence)
+                    .build().start());
+        }
+        Map<Integer, InetSocketAddress> byOst = new HashMap<>();
+        for (int ost = 0; ost < EmbeddedCore.DEFAULT_OSTS; ost++) {
+            byOst.put(ost, dataServers.get(ost % 2).address());
+        }
+        fileIo = new FileIo(core.metadata(), core.objects());
+        server = NfsServer.builder(core.metadata(), fileIo).port(0)
+                .exports(ExportTable.parse("/ 127.0.0.1(rw,no_root_squash)")).leaseTime(Duration.ofSeconds(5))
+                .pnfs(PnfsOptions.dataServers(byOst).withRecallTimeout(Duration.ofSeconds(2)).withFence(fence))
+                .build().start();
+        // new files under /striped get four stripes of 64 KiB
+        Fid striped = core.metadata().create(Caller.ROOT, Fid.ROOT, "striped",
+                io.nacre.engine.meta.CreateSpec.directory(0777)).attr().fid();
+        core.metadata().setDefaultLayout(Caller.ROOT, striped, LayoutTemplate.of(4, STRIPE, ""));
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        for (NfsTestClient c : clients) {
+            c.close();
+        }
+        server.close();
+        for (DataServer ds : dataServers) {
+            ds.close();
+        }
+        fileIo.close();
+        core.close();
+    }
+
+    private NfsTestClient connect(InetSocketAddress a, String owner) throws Exception {
+        NfsTestClient c = NfsTestClient.connect(a).mount(owner);
+        clients.add(c);
+        return c;
+    }
+
+    private NfsFs mount(String owner) throws Exception {
+        return new NfsFs(connect(server.address(), owner), owner + "-open-owner");
+    }
+
+    /** A layout as the client sees it: the range, the stateid, the file layout body and its device. */
+    record Granted(Layout4 layout, Stateid4 stateid, FileLayout4 file, FileLayoutDsAddr4 device) {
+    }
+
+    private CompoundRes layoutGet(NfsFs fs, byte[] fh, Stateid4 stateid, int iomode) throws Exception {
+        return fs.onFh(fh, new LayoutGetArgs(false, Nfs4.LAYOUT4_NFSV4_1_FILES, iomode, 0, -1L, 0, stateid, 1 << 20));
+    }
+
+    private Granted granted(NfsFs fs, CompoundRes r) throws Exception {
+        LayoutGetRes lg = result(ok(r), OpNum.LAYOUTGET).body(LayoutGetRes.class);
+        assertThat(lg.layouts()).hasSize(1);
+        Layout4 l = lg.layouts().get(0);
+        FileLayout4 body = FileLayout4.decode(XdrIo.decoder(l.body()));
+        GetDeviceInfoRes di = result(ok(fs.client().call(new GetDeviceInfoArgs(body.deviceId(),
+                Nfs4.LAYOUT4_NFSV4_1_FILES, 1 << 16, new int[0]))), OpNum.GETDEVICEINFO).body(GetDeviceInfoRes.class);
+        return new Granted(l, lg.stateid(), body, FileLayoutDsAddr4.decode(XdrIo.decoder(di.addrBody())));
+    }
+
+    /** The data-server client for stripe {@code stripe} of a layout, found by the port in its universal address. */
+    private NfsTestClient dsFor(Granted g, int stripe, Map<Integer, NfsTestClient> byPort) {
+        String uaddr = g.device().dataServers().get(g.device().stripeIndices()[stripe]).get(0).uaddr();
+        String[] p = uaddr.split("\\.");
+        int port = Integer.parseInt(p[4]) * 256 + Integer.parseInt(p[5]);
+        return byPort.get(port);
+    }
+
+    private Map<Integer, NfsTestClient> dsClients(String owner) throws Exception {
+        Map<Integer, NfsTestClient> byPort = new HashMap<>();
+        for (DataServer ds : dataServers) {
+            NfsTestClient c = connect(ds.address(), owner);
+            assertThat(c.exchangeFlags() & Nfs4.EXCHGID4_FLAG_MASK_PNFS).isEqualTo(Nfs4.EXCHGID4_FLAG_USE_PNFS_DS);
+            byPort.put(ds.address().getPort(), c);
+        }
+        return byPort;
+    }
+
+    @Test
+    void theMetadataServerAdvertisesFileLayouts() throws Exception {
+        NfsFs fs = mount("attrs");
+        assertThat(fs.client().exchangeFlags() & Nfs4.EXCHGID4_FLAG_MASK_PNFS)
+                .isEqualTo(Nfs4.EXCHGID4_FLAG_USE_PNFS_MDS);
+        var x = fs.getattr(fs.root(), AttrNum.FS_LAYOUT_TYPES, AttrNum.LAYOUT_BLKSIZE);
+        assertThat(x.xdrDecodeInt()).isEqualTo(1);
+        assertThat(x.xdrDecodeInt()).isEqualTo(Nfs4.LAYOUT4_NFSV4_1_FILES);
+        assertThat(x.xdrDecodeInt()).isEqualTo(1 << 20);
+    }
+
+    @Test
+    void clientStripesWritesStraightToTheDataServersTheLayoutNames() throws Exception {
+        NfsFs fs = mount("writer");
+        byte[] dirFh = fs.lookup(fs.root(), "striped");
+        NfsFs.Opened f = fs.create(dirFh, "data.bin", 0644);
+        Granted g = granted(fs, layoutGet(fs, f.fh(), f.stateid(), Nfs4.LAYOUTIOMODE4_RW));
+
+        // the layout says what the core's layout says: 4 stripes of 64 KiB from offset 0, densely packed
+        Fid fid = core.metadata().lookup(Caller.ROOT, core.metadata().lookup(Caller.ROOT, Fid.ROOT, "striped").fid(),
+                "data.bin").fid();
+        Layout coreLayout = core.metadata().layout(fid);
+        List<ObjectRef> objects = coreLayout.components().get(0).raid0().objects();
+        assertThat(g.layout().offset()).isZero();
+        assertThat(g.layout().length()).isEqualTo(-1L);
+        assertThat(g.layout().iomode()).isEqualTo(Nfs4.LAYOUTIOMODE4_RW);
+        assertThat(g.file().util() & FileLayout4.NFL4_UFLG_STRIPE_UNIT_SIZE_MASK).isEqualTo(STRIPE);
+        assertThat(g.file().util() & FileLayout4.NFL4_UFLG_DENSE).isNotZero();
+        assertThat(g.file().util() & FileLayout4.NFL4_UFLG_COMMIT_THRU_MDS).isZero();
+        assertThat(g.file().firstStripeIndex()).isZero();
+        assertThat(g.file().patternOffset()).isZero();
+        assertThat(g.file().fhs()).hasSize(4);
+        for (int s = 0; s < 4; s++) {
+            int expectPort = dataServers.get(objects.get(s).ost() % 2).address().getPort();
+            String uaddr = g.device().dataServers().get(g.device().stripeIndices()[s]).get(0).uaddr();
+            assertThat(uaddr).as("stripe %d", s).isEqualTo("127.0.0.1." + (expectPort >> 8) + "." + (expectPort & 255));
+        }
+
+        // write 2.5 rows of stripes, unit by unit, to the data server of each stripe, unstable
+        Map<Integer, NfsTestClient> ds = dsClients("writer");
+        byte[] data = new byte[STRIPE * 10 + 1000];
+        new Random(7).nextBytes(data);
+        Map<Integer, Long> verifiers = new HashMap<>();
+        for (int off = 0; off < data.length; off += STRIPE) {
+            int n = Math.min(STRIPE, data.length - off);
+            Striping.Location loc = Striping.locate(0, STRIPE, 4, off);
+            WriteRes w = result(ok(dsFor(g, loc.stripe(), ds).call(new PutfhArgs(g.file().fhs().get(loc.stripe())),
+                    new WriteArgs(g.stateid(), loc.objectOffset(), Nfs4.UNSTABLE4,
+                            ByteBuffer.wrap(data, off, n)))), OpNum.WRITE).body(WriteRes.class);
+            assertThat(w.count()).isEqualTo(n);
+            assertThat(w.committed()).isEqualTo(Nfs4.UNSTABLE4);
+            verifiers.put(loc.stripe(), w.verifier());
+        }
+        for (int s = 0; s < 4; s++) {
+            CommitRes c = result(ok(dsFor(g, s, ds).call(new PutfhArgs(g.file().fhs().get(s)), new CommitArgs(0, 0))),
+                    OpNum.COMMIT).body(CommitRes.class);
+            assertThat(c.verifier()).as("stripe %d", s).isEqualTo(verifiers.get(s));
+        }
+        // the MDS learns the size from LAYOUTCOMMIT
+        NfsTime4 mtime = new NfsTime4(1_700_000_000L, 5);
+        LayoutCommitRes lc = result(ok(fs.onFh(f.fh(), new LayoutCommitArgs(0, -1L, false, g.stateid(),
+                (long) data.length - 1, mtime, Nfs4.LAYOUT4_NFSV4_1_FILES, new byte[0]))), OpNum.LAYOUTCOMMIT)
+                .body(LayoutCommitRes.class);
+        assertThat(lc.newSize()).isEqualTo(data.length);
+        assertThat(core.metadata().getattr(fid).size()).isEqualTo(data.length);
+        assertThat(core.metadata().getattr(fid).mtime()).isEqualTo(mtime.toNanos());
+
+        // the bytes are on the OSTs the layout names: stripe 1's object starts with the file's second unit
+        ByteBuffer second = ByteBuffer.allocate(STRIPE);
+        core.objects().read(objects.get(1), 0, second);
+        assertThat(Arrays.equals(second.array(), 0, STRIPE, data, STRIPE, 2 * STRIPE)).isTrue();
+        // and the MDS's own READ (proxy I/O) sees what was written to the data servers
+        assertThat(Arrays.equals(readAll(fs, f), data)).as("read through the MDS").isTrue();
+        // a data-server READ of stripe 2 (units 2, 6 and the last 1000 bytes) past its object's end reads the
+        // hole there as zeros, in full and without eof (the data server does not know where the file ends)
+        ReadRes r = result(ok(dsFor(g, 2, ds).call(new PutfhArgs(g.file().fhs().get(2)),
+                new ReadArgs(Stateid4.ANONYMOUS, 0, 4 * STRIPE))), OpNum.READ).body(ReadRes.class);
+        byte[] stripe2 = NfsFs.data(r);
+        assertThat(stripe2.length).isEqualTo(4 * STRIPE);
+        assertThat(Arrays.equals(stripe2, 0, STRIPE, data, 2 * STRIPE, 3 * STRIPE)).isTrue();
+        assertThat(Arrays.equals(stripe2, STRIPE, 2 * STRIPE, data, 6 * STRIPE, 7 * STRIPE)).isTrue();
+        assertThat(Arrays.equals(stripe2, 2 * STRIPE, 2 * STRIPE + 1000, data, 10 * STRIPE, data.length)).isTrue();
+        assertThat(Arrays.equals(stripe2, 2 * STRIPE + 1000, 4 * STRIPE, new byte[4 * STRIPE], 0,
+                2 * STRIPE - 1000)).isTrue();
+        assertThat(r.eof()).isFalse();
+        // GETATTR on a data server gives the object's size
+        GetattrRes ga = result(ok(dsFor(g, 0, ds).call(new PutfhArgs(g.file().fhs().get(0)),
+                new GetattrArgs(Bitmap.of(AttrNum.TYPE, AttrNum.SIZE)))), OpNum.GETATTR).body(GetattrRes.class);
+        var attrs = XdrIo.decoder(ga.attrs().values());
+        assertThat(attrs.xdrDecodeInt()).isEqualTo(Nfs4.NF4REG);
+        assertThat(attrs.xdrDecodeLong()).isEqualTo(3L * STRIPE);
+
+        // returning the whole layout leaves no layout stateid
+        LayoutReturnRes ret = result(ok(fs.onFh(f.fh(), returnFile(g.stateid()))), OpNum.LAYOUTRETURN)
+                .body(LayoutReturnRes.class);
+        assertThat(ret.stateid()).isNull();
+        assertThat(fs.onFh(f.fh(), new LayoutCommitArgs(0, -1L, false, g.stateid(), 10L, null,
+                Nfs4.LAYOUT4_NFSV4_1_FILES, new byte[0])).status()).isEqualTo(NFS4ERR_BAD_STATEID);
+        fs.close(f);
+    }
+
+    private static byte[] readAll(NfsFs fs, NfsFs.Opened f) throws Exception {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        long pos = 0;
+        while (true) {
+            ReadRes r = fs.read(f.fh(), f.stateid(), pos, 1 << 20);
+            byte[] chunk = NfsFs.data(r);
+            out.write(chunk);
+            pos += chunk.length;
+            if (r.eof()) {
+                return out.toByteArray();
+            }
+        }
+    }
+
+    private static LayoutReturnArgs returnFile(Stateid4 s) {
+        return new LayoutReturnArgs(false, Nfs4.LAYOUT4_NFSV4_1_FILES, Nfs4.LAYOUTIOMODE4_ANY,
+                Nfs4.LAYOUTRECALL4_FILE, 0, -1L, s, new byte[0]);
+    }
+
+    @Test
+    void aForgedOrAlteredDataServerHandleIsRefused() throws Exception {
+        NfsFs fs = mount("forger");
+        NfsFs.Opened f = fs.create(fs.lookup(fs.root(), "striped"), "secret.bin", 0600);
+        Granted g = granted(fs, layoutGet(fs, f.fh(), f.stateid(), Nfs4.LAYOUTIOMODE4_RW));
+        NfsTestClient ds = dsClients("forger").get(dataServers.get(0).address().getPort());
+        byte[] good = g.file().fhs().get(0);
+        assertThat(ds.call(new PutfhArgs(good), new GetattrArgs(Bitmap.of(AttrNum.SIZE))).status()).isEqualTo(NFS4_OK);
+
+        // another object id, the signature left as it was
+        byte[] altered = good.clone();
+        altered[36] ^= 1;
+        assertThat(ds.call(new PutfhArgs(altered), new ReadArgs(Stateid4.ANONYMOUS, 0, 100)).status())
+                .isEqualTo(NFS4ERR_BADHANDLE);
+        // the same fields signed with another secret
+        byte[] otherSecret = new byte[32];
+        Arrays.fill(otherSecret, (byte) 7);
+        var h = new DsHandles(core.metadata().fsid(), DsHandles.clusterSecret(core.metadata())).decode(good);
+        byte[] forged = new DsHandles(core.metadata().fsid(), otherSecret).encode(h);
+        assertThat(ds.call(new PutfhArgs(forged), new WriteArgs(Stateid4.ANONYMOUS, 0, Nfs4.FILE_SYNC4,
+                ByteBuffer.wrap(bytes("overwrite")))).status()).isEqualTo(NFS4ERR_BADHANDLE);
+        // a metadata server handle is not a data-server handle, and the other way round
+        assertThat(ds.call(new PutfhArgs(f.fh())).status()).isEqualTo(NFS4ERR_BADHANDLE);
+        assertThat(fs.onFh(good).status()).isEqualTo(NFS4ERR_BADHANDLE);
+        // nothing was written through the forged handle
+        assertThat(core.metadata().getattr(h.fid()).size()).isZero();
+        assertThat(core.objects().stat(h.object()).size()).isZero();
+    }
+
+    @Test
+    void truncateRecallsLayoutsAndWaitsForTheirReturn() throws Exception {
+        NfsFs holder = mount("holder");
+        NfsFs.Opened f = holder.create(holder.lookup(holder.root(), "striped"), "shrinking", 0666);
+        holder.write(f, 0, new byte[3 * STRIPE], Nfs4.FILE_SYNC4);
+        Granted g = granted(holder, layoutGet(holder, f.fh(), f.stateid(), Nfs4.LAYOUTIOMODE4_RW));
+
+        // the holder answers the recall like the Linux client: NFS4_OK, then LAYOUTRETURN (after checking
+        // that no new layout is granted while the recall is on)
+        CompletableFuture<int[]> returned = CompletableFuture.supplyAsync(() -> {
+            try {
+                CbLayoutRecallArgs recall = awaitRecall(holder.client());
+                assertThat(recall.fh()).isEqualTo(f.fh());
+                assertThat(recall.stateid().id()).isEqualTo(g.stateid().id());
+                assertThat(recall.stateid().seqid()).isEqualTo(g.stateid().seqid() + 1);
+                int during = layoutGet(holder, f.fh(), g.stateid(), Nfs4.LAYOUTIOMODE4_READ).status();
+                int ret = holder.onFh(f.fh(), returnFile(recall.stateid())).status();
+                return new int[] {during, ret};
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, task -> Thread.ofVirtual().start(task));
+        NfsFs truncater = mount("truncater");
+        ok(truncater.onFh(f.fh(), new SetattrArgs(Stateid4.ANONYMOUS, size(STRIPE))));
+        int[] statuses = returned.get(10, TimeUnit.SECONDS);
+        assertThat(statuses[0]).isEqualTo(NFS4ERR_RECALLCONFLICT);
+        assertThat(statuses[1]).as("the layout was still held when returned").isEqualTo(NFS4_OK);
+        assertThat(truncater.size(f.fh())).isEqualTo(STRIPE);
+        // after the recall, layouts are granted again
+        granted(holder, layoutGet(holder, f.fh(), f.stateid(), Nfs4.LAYOUTIOMODE4_RW));
+    }
+
+    @Test
+    void aRecallTheClientAsksToDelayIsSentAgain() throws Exception {
+        NfsFs holder = mount("busy");
+        holder.client().delayLayoutRecalls.set(2);
+        NfsFs.Opened f = holder.create(holder.lookup(holder.root(), "striped"), "busy", 0666);
+        granted(holder, layoutGet(holder, f.fh(), f.stateid(), Nfs4.LAYOUTIOMODE4_RW));
+        CompletableFuture<Integer> returned = CompletableFuture.supplyAsync(() -> {
+            try {
+                CbLayoutRecallArgs last = null;
+                for (int i = 0; i < 3; i++) {
+                    last = awaitRecall(holder.client());
+                }
+                return holder.onFh(f.fh(), returnFile(last.stateid())).status();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, task -> Thread.ofVirtual().start(task));
+        try (var recall = server.recallLayouts(fidOf(holder, f), "restripe")) {
+            assertThat(returned.get(10, TimeUnit.SECONDS)).isEqualTo(NFS4_OK);
+        }
+        assertThat(holder.client().delayLayoutRecalls.get()).isZero();
+    }
+
+    @Test
+    void anHsmReleaseThroughFileIoRecallsLayoutsFirst() throws Exception {
+        fileIo.layoutGuard((fid, why) -> server.recallLayouts(fid, why)::close);
+        NfsFs holder = mount("released");
+        NfsFs.Opened f = holder.create(holder.lookup(holder.root(), "striped"), "cold", 0666);
+        holder.write(f, 0, new byte[STRIPE], Nfs4.FILE_SYNC4);
+        Granted g = granted(holder, layoutGet(holder, f.fh(), f.stateid(), Nfs4.LAYOUTIOMODE4_RW));
+        CompletableFuture<Integer> returned = CompletableFuture.supplyAsync(() -> {
+            try {
+                CbLayoutRecallArgs recall = awaitRecall(holder.client());
+                assertThat(recall.stateid().id()).isEqualTo(g.stateid().id());
+                return holder.onFh(f.fh(), returnFile(recall.stateid())).status();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, task -> Thread.ofVirtual().start(task));
+        // never archived, so the MDS refuses the release itself; the layout was recalled before it asked
+        assertThatThrownBy(() -> fileIo.release(Caller.ROOT, fidOf(holder, f))).isInstanceOf(NacreException.class);
+        assertThat(returned.get(10, TimeUnit.SECONDS)).isEqualTo(NFS4_OK);
+        granted(holder, layoutGet(holder, f.fh(), f.stateid(), Nfs4.LAYOUTIOMODE4_RW));
+    }
+
+    private static CbLayoutRecallArgs awaitRecall(NfsTestClient c) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            List<OpArgs> ops = c.callbacks.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+            if (ops == null) {
+                break;
+            }
+            for (OpArgs op : ops) {
+                if (op instanceof CbLayoutRecallArgs r) {
+                    return r;
+                }
+            }
+        }
+        throw new AssertionError("no CB_LAYOUTRECALL within 10 s");
+    }
+
+    private static Fattr4 size(long size) {
+        return new Fattr4(Bitmap.of(AttrNum.SIZE), XdrIo.toBytes(x -> x.xdrEncodeLong(size)));
+    }
+
+    @Test
+    void aLayoutNotReturnedInTimeIsRevoked() throws Exception {
+        NfsFs holder = mount("sluggish");
+        NfsFs.Opened f = holder.create(holder.lookup(holder.root(), "striped"), "held", 0666);
+        Granted g = granted(holder, layoutGet(holder, f.fh(), f.stateid(), Nfs4.LAYOUTIOMODE4_RW));
+        NfsFs other = mount("other");
+        ok(other.onFh(f.fh(), new SetattrArgs(Stateid4.ANONYMOUS, size(0))));
+        assertThat(awaitRecall(holder.client()).stateid().id()).isEqualTo(g.stateid().id());
+        // the holder never returned it: the server revoked it after the bound, and the data servers refuse
+        // its handles, so a client that ignored the recall cannot write the truncated file's objects
+        assertThat(holder.onFh(f.fh(), returnFile(g.stateid())).status()).isEqualTo(NFS4ERR_BAD_STATEID);
+        Map<Integer, NfsTestClient> ds = dsClients("sluggish");
+        assertThat(dsFor(g, 0, ds).call(new PutfhArgs(g.file().fhs().get(0)), new WriteArgs(Stateid4.ANONYMOUS, 0,
+                Nfs4.FILE_SYNC4, ByteBuffer.wrap(bytes("late"))))).extracting(CompoundRes::status)
+                .isEqualTo(NFS4ERR_PNFS_NO_LAYOUT);
+        // a new layout works
+        Granted again = granted(holder, layoutGet(holder, f.fh(), f.stateid(), Nfs4.LAYOUTIOMODE4_RW));
+        WriteRes w = result(ok(dsFor(again, 0, ds).call(new PutfhArgs(again.file().fhs().get(0)),
+                new WriteArgs(Stateid4.ANONYMOUS, 0, Nfs4.FILE_SYNC4, ByteBuffer.wrap(bytes("fresh"))))), OpNum.WRITE)
+                .body(WriteRes.class);
+        // durable, but the size is not on the MDS yet: DATA_SYNC4 makes the client send LAYOUTCOMMIT (Linux
+        // sends none after FILE_SYNC4)
+        assertThat(w.committed()).isEqualTo(Nfs4.DATA_SYNC4);
+    }
+
+    @Test
+    void aClientWithoutTheLayoutHasReturnedIt() throws Exception {
+        NfsFs holder = mount("forgetful");
+        holder.client().layoutRecallStatus = NFS4ERR_NOMATCHING_LAYOUT;
+        NfsFs.Opened f = holder.create(holder.lookup(holder.root(), "striped"), "forgotten", 0666);
+        Granted g = granted(holder, layoutGet(holder, f.fh(), f.stateid(), Nfs4.LAYOUTIOMODE4_READ));
+        long t0 = System.nanoTime();
+        try (var recall = server.recallLayouts(fidOf(holder, f), "restripe")) {
+            // no wait for a return that will not come
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(2));
+            assertThat(layoutGet(holder, f.fh(), f.stateid(), Nfs4.LAYOUTIOMODE4_READ).status())
+                    .isEqualTo(NFS4ERR_RECALLCONFLICT);
+        }
+        assertThat(holder.onFh(f.fh(), returnFile(g.stateid())).status()).isEqualTo(NFS4ERR_BAD_STATEID);
+        granted(holder, layoutGet(holder, f.fh(), f.stateid(), Nfs4.LAYOUTIOMODE4_READ));
+    }
+
+    private Fid fidOf(NfsFs fs, NfsFs.Opened f) throws Exception {
+        return new FileHandles(core.metadata().fsid()).decode(f.fh());
+    }
+
+    @Test
+    void unlinkAndRenameOverRecallLayouts() throws Exception {
+        NfsFs holder = mount("recalled");
+        byte[] dirFh = holder.lookup(holder.root(), "striped");
+        NfsFs.Opened a = holder.create(dirFh, "a", 0666);
+        NfsFs.Opened b = holder.create(dirFh, "b", 0666);
+        Granted ga = granted(holder, layoutGet(holder, a.fh(), a.stateid(), Nfs4.LAYOUTIOMODE4_RW));
+        Granted gb = granted(holder, layoutGet(holder, b.fh(), b.stateid(), Nfs4.LAYOUTIOMODE4_RW));
+        holder.client().layoutRecallStatus = NFS4ERR_NOMATCHING_LAYOUT;
+        NfsFs other = mount("namer");
+
+        ok(other.onFh(dirFh, new RemoveArgs(bytes("a"))));
+        assertThat(awaitRecall(holder.client()).stateid().id()).isEqualTo(ga.stateid().id());
+
+        NfsFs.Opened c = other.create(dirFh, "c", 0666);
+        ok(other.client().call(new PutfhArgs(dirFh), new VoidArgs(OpNum.SAVEFH), new PutfhArgs(dirFh),
+                new RenameArgs(bytes("c"), bytes("b"))));
+        assertThat(awaitRecall(holder.client()).stateid().id()).isEqualTo(gb.stateid().id());
+        other.close(c);
+    }
+
+    @Test
+    void devicesAreListedAndUnknownOnesAreNotFound() throws Exception {
+        NfsFs fs = mount("lister");
+        NfsFs.Opened f = fs.create(fs.lookup(fs.root(), "striped"), "listed", 0644);
+        Granted g = granted(fs, layoutGet(fs, f.fh(), f.stateid(), Nfs4.LAYOUTIOMODE4_READ));
+        GetDeviceListRes list = result(ok(fs.onFh(f.fh(), new GetDeviceListArgs(Nfs4.LAYOUT4_NFSV4_1_FILES, 16, 0, 0))),
+                OpNum.GETDEVICELIST).body(GetDeviceListRes.class);
+        assertThat(list.devices()).contains(g.file().deviceId());
+        assertThat(list.eof()).isTrue();
+        assertThat(fs.client().call(new GetDeviceInfoArgs(new io.nacre.nfs.v41.xdr.DeviceId4(1, 2),
+                Nfs4.LAYOUT4_NFSV4_1_FILES, 1 << 16, new int[0])).status()).isEqualTo(NFS4ERR_NOENT);
+        assertThat(fs.client().call(new GetDeviceInfoArgs(g.file().deviceId(), Nfs4.LAYOUT4_NFSV4_1_FILES, 8,
+                new int[0])).status()).isEqualTo(NFS4ERR_TOOSMALL);
+    }
+
+    @Test
+    void aFileWithoutALayoutIsServedThroughTheMds() throws Exception {
+        NfsFs fs = mount("delayed");
+        core.metadata().create(Caller.ROOT, Fid.ROOT, "delayed", io.nacre.engine.meta.CreateSpec
+                .builder(io.nacre.engine.meta.FileType.REGULAR).mode(0666).delayLayout(true).build());
+        NfsFs.Opened f = NfsFs.opened(fs.open(fs.root(), "delayed", Nfs4.OPEN4_SHARE_ACCESS_BOTH));
+        // created with a delayed layout (setstripe comes next): no objects, so no layout; the MDS serves it
+        assertThat(layoutGet(fs, f.fh(), f.stateid(), Nfs4.LAYOUTIOMODE4_READ).status())
+                .isEqualTo(NFS4ERR_LAYOUTUNAVAILABLE);
+        assertThat(layoutGet(fs, f.fh(), f.stateid(), Nfs4.LAYOUTIOMODE4_RW).status())
+                .isEqualTo(NFS4ERR_LAYOUTUNAVAILABLE);
+        assertThat(fs.read(f.fh(), f.stateid(), 0, 100).eof()).isTrue();
+    }
+
+    @Test
+    void layoutGetRefusesWhatFileLayoutsCannotServe() throws Exception {
+        NfsFs fs = mount("refused");
+        NfsFs.Opened f = fs.create(fs.lookup(fs.root(), "striped"), "plain", 0644);
+        assertThat(fs.onFh(f.fh(), new LayoutGetArgs(false, 4, Nfs4.LAYOUTIOMODE4_RW, 0, -1L, 0, f.stateid(),
+                1 << 20)).status()).isEqualTo(NFS4ERR_UNKNOWN_LAYOUTTYPE);
+        assertThat(fs.onFh(f.fh(), new LayoutGetArgs(false, Nfs4.LAYOUT4_NFSV4_1_FILES, 7, 0, -1L, 0, f.stateid(),
+                1 << 20)).status()).isEqualTo(NFS4ERR_BADIOMODE);
+        assertThat(layoutGet(fs, fs.root(), Stateid4.ANONYMOUS, Nfs4.LAYOUTIOMODE4_READ).status())
+                .isEqualTo(NFS4ERR_ISDIR);
+        assertThat(layoutGet(fs, f.fh(), Stateid4.ANONYMOUS, Nfs4.LAYOUTIOMODE4_READ).status())
+                .isEqualTo(NFS4ERR_BAD_STATEID);
+        // a write layout needs an open for writing
+        NfsFs reader = new NfsFs(fs.client(), "reader-open-owner");
+        NfsFs.Opened ro = NfsFs.opened(reader.open(fs.lookup(fs.root(), "striped"), "plain",
+                Nfs4.OPEN4_SHARE_ACCESS_READ));
+        assertThat(layoutGet(fs, ro.fh(), ro.stateid(), Nfs4.LAYOUTIOMODE4_RW).status()).isEqualTo(NFS4ERR_OPENMODE);
+        assertThat(layoutGet(fs, ro.fh(), ro.stateid(), Nfs4.LAYOUTIOMODE4_READ).status()).isEqualTo(NFS4_OK);
+    }
+}
