@@ -5,6 +5,7 @@ import io.nacre.engine.Status;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -14,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.client.RaftClientRpc;
 import org.apache.ratis.protocol.ClientId;
@@ -75,6 +77,7 @@ final class LeaderLink implements AutoCloseable {
     private final ClientId clientId;
     private final RaftGroupId group;
     private final List<RaftPeerId> peers;
+    private final Map<RaftPeerId, String> addresses;
     private final boolean inProcess;
     private final Duration timeout;
     private final Duration requestTimeout;
@@ -90,6 +93,7 @@ final class LeaderLink implements AutoCloseable {
         this.clientId = raft.getId();
         this.group = RaftSettings.groupId(cluster);
         this.peers = peers.stream().map(p -> RaftSettings.peerId(p.id())).toList();
+        this.addresses = peers.stream().collect(Collectors.toUnmodifiableMap(p -> RaftSettings.peerId(p.id()), Peer::address));
         this.inProcess = inProcess;
         this.timeout = timeout;
         this.requestTimeout = requestTimeout;
@@ -173,7 +177,7 @@ final class LeaderLink implements AutoCloseable {
     private Target target() {
         if (inProcess) {
             for (RaftPeerId p : peers) {
-                RaftServer.Division d = LocalPeers.division(group, p);
+                RaftServer.Division d = LocalPeers.division(group, p, addresses.get(p));
                 if (d != null && d.getInfo().isLeader()) {
                     return new Target(p, d);
                 }

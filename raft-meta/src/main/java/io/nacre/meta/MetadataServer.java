@@ -58,6 +58,8 @@ public final class MetadataServer implements AutoCloseable {
     private RaftServer server;
     private NamespaceStateMachine stateMachine;
     private Thread formatter;
+    /** This peer's address, under which {@link LocalPeers} knows it. */
+    private String localAddress;
     private RaftClient formatClient;
     private volatile boolean closed;
     private volatile List<Peer> boundPeers;
@@ -194,7 +196,8 @@ public final class MetadataServer implements AutoCloseable {
                     .setOption(exists ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
                     .build();
             server.start();
-            LocalPeers.add(raftGroup.getGroupId(), server.getId(), server);
+            localAddress = bound.address();
+            LocalPeers.add(raftGroup.getGroupId(), server.getId(), localAddress, server);
             boundPeers = List.copyOf(group);
             LOG.info("metadata server {} started at {} in group {} ({})", bound.id(), bound.address(), group, dataDir);
         } catch (IOException e) {
@@ -299,7 +302,7 @@ public final class MetadataServer implements AutoCloseable {
             }
         }
         if (server != null) {
-            LocalPeers.remove(RaftSettings.groupId(cluster), server.getId(), server);
+            LocalPeers.remove(RaftSettings.groupId(cluster), server.getId(), localAddress, server);
             try {
                 server.close();
             } catch (IOException e) {

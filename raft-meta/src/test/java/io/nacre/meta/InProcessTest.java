@@ -36,17 +36,30 @@ class InProcessTest {
     }
 
     @Test
-    void aClientNextToTheLeaderNeedsNoNetwork(@TempDir Path dir) {
+    void twoFileSystemsInOneJvmKeepToThemselves(@TempDir Path dir) {
+        // Same cluster name, same peer id: only the address tells the servers apart.
+        try (MetadataServer a = TestServers.single(dir.resolve("a"));
+             MetadataServer b = TestServers.single(dir.resolve("b"));
+             MetadataClient ca = MetadataClient.connect(a.peers());
+             MetadataClient cb = MetadataClient.connect(b.peers())) {
+            assertThat(a.peer().id()).isEqualTo(b.peer().id());
+            assertThat(ca.fsid()).isNotEqualTo(cb.fsid());
+            ca.create(Caller.ROOT, Fid.ROOT, "only-in-a", CreateSpec.directory(0755));
+            assertThatThrownBy(() -> cb.lookup(Caller.ROOT, Fid.ROOT, "only-in-a"))
+                    .isInstanceOfSatisfying(NacreException.class, e -> assertThat(e.status()).isEqualTo(Status.NOT_FOUND));
+            assertThat(ca.lookup(Caller.ROOT, Fid.ROOT, "only-in-a").type()).isNotNull();
+        }
+    }
+
+    @Test
+    void aPeerIdAtAnotherAddressIsNotTheLocalServer(@TempDir Path dir) {
         try (MetadataServer s = TestServers.single(dir)) {
-            // The peer's id at an address where nothing listens: only the in-process path reaches it.
             Peer nowhere = new Peer(s.peer().id(), "127.0.0.1:1");
-            try (MetadataClient mds = MetadataClient.builder().peers(List.of(nowhere)).build()) {
-                Fid d = mds.create(Caller.ROOT, Fid.ROOT, "d", CreateSpec.directory(0755)).attr().fid();
-                assertThat(mds.lookup(Caller.ROOT, Fid.ROOT, "d").fid()).isEqualTo(d);
+            for (boolean inProcess : new boolean[] {true, false}) {
+                assertThatThrownBy(() -> MetadataClient.builder().peers(List.of(nowhere)).inProcess(inProcess)
+                        .timeout(Duration.ofSeconds(1)).build())
+                        .isInstanceOfSatisfying(NacreException.class, e -> assertThat(e.status()).isEqualTo(Status.UNAVAILABLE));
             }
-            assertThatThrownBy(() -> MetadataClient.builder().peers(List.of(nowhere)).inProcess(false)
-                    .timeout(Duration.ofSeconds(1)).build())
-                    .isInstanceOfSatisfying(NacreException.class, e -> assertThat(e.status()).isEqualTo(Status.UNAVAILABLE));
         }
     }
 
