@@ -8,6 +8,7 @@ import io.nacre.appliance.cli.KeysVerbs;
 import io.nacre.appliance.cli.Verbs;
 import io.nacre.engine.NacreException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -45,6 +46,11 @@ public final class Main {
             } else if (e instanceof IllegalArgumentException) {
                 err.println("nacre: " + e.getMessage());
                 return 2;
+            } else if (e instanceof UncheckedIOException u) {
+                // Our own messages say what could not be done ("cannot serve NFS on 127.0.0.1:2049"); the
+                // cause says why ("Address already in use").
+                String why = u.getCause().getMessage();
+                err.println("nacre: " + u.getMessage() + (why == null || u.getMessage().contains(why) ? "" : ": " + why));
             } else {
                 err.println("nacre: internal error: " + e);
                 if (System.getenv("NACRE_DEBUG") != null) {

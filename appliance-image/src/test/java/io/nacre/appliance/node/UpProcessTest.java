@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,12 +22,35 @@ class UpProcessTest {
     @TempDir
     Path tmp;
 
-    @Test
-    void upPrintsWhatItStartedAndStopsCleanlyOnSigterm() throws Exception {
+    private static List<String> nacre(String... args) {
         List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
         cmd.addAll(List.of("--add-opens", "java.base/java.nio=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"), "io.nacre.appliance.Main",
-                "up", "--data", tmp.resolve("data").toString(), "--admin-port", "0", "--nfs-port", "0"));
+                "-cp", System.getProperty("java.class.path"), "io.nacre.appliance.Main"));
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    @Test
+    void aTakenPortIsOneClearLineAndAFailedStart() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Process p = new ProcessBuilder(nacre("up", "--data", tmp.resolve("data").toString(), "--admin-port", "0",
+                    "--s3-port", "0", "--nfs-port", Integer.toString(taken.getLocalPort())))
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            try {
+                assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("a failed start ends the process").isTrue();
+                String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+                assertThat(p.exitValue()).isNotZero();
+                assertThat(err).contains("nacre: cannot serve NFS on 127.0.0.1:" + taken.getLocalPort())
+                        .doesNotContain("internal error");
+            } finally {
+                p.destroyForcibly();
+            }
+        }
+    }
+
+    @Test
+    void upPrintsWhatItStartedAndStopsCleanlyOnSigterm() throws Exception {
+        List<String> cmd = nacre("up", "--data", tmp.resolve("data").toString(), "--admin-port", "0", "--nfs-port", "0");
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             List<String> lines = new ArrayList<>();
