@@ -53,28 +53,39 @@ class OstBench {
         System.out.printf("OST bench: %d MiB per run; OST and FileChannel runs alternate, median of %d, under %s%n",
                 total / MIB, repeats, root.toAbsolutePath());
         System.out.printf("%-50s %10s %10s %8s%n", "case", "OST MB/s", "FC MB/s", "OST/FC");
-        OstOptions defaults = OstOptions.defaults();
+        OstOptions wal = OstOptions.defaults();
+        OstOptions lmdb = OstOptions.builder().wal(false).build();
+        boolean oss = Boolean.parseBoolean(System.getProperty("nacre.bench.oss", "true"));
         for (int size : new int[] {MIB, 64 * 1024}) {
-            pair("stable write " + human(size) + ", 1 writer", () -> ostWrite(defaults, size, 1), () -> fcWrite(size, 1));
-            pair("stable write " + human(size) + ", 1 writer, reused space", () -> ostRewrite(defaults, size),
+            for (OstOptions o : List.of(wal, lmdb)) {
+                String m = o.wal() ? " [WAL]" : " [LMDB]";
+                pair("stable write " + human(size) + ", 1 writer" + m, () -> ostWrite(o, size, 1, false),
+                        () -> fcWrite(size, 1));
+                pair("stable write " + human(size) + ", 1 writer, reused space" + m, () -> ostRewrite(o, size),
+                        () -> fcWrite(size, 1));
+                pair("stable write " + human(size) + ", 4 writers" + m, () -> ostWrite(o, size, 4, false),
+                        () -> fcWrite(size, 4));
+                pair("read " + human(size) + ", 1 reader" + m, () -> ostRead(o, size), () -> fcRead(size));
+            }
+            // The WAL's cost in full: the time until every byte is also checkpointed into LMDB (at close).
+            pair("stable write " + human(size) + ", 1 writer, until in LMDB [WAL]", () -> ostWrite(wal, size, 1, true),
                     () -> fcWrite(size, 1));
-            pair("read " + human(size) + ", 1 reader", () -> ostRead(defaults, size), () -> fcRead(size));
-            pair("stable write " + human(size) + ", 4 writers (group commit)",
-                    () -> ostWrite(defaults, size, 4), () -> fcWrite(size, 4));
-            pair("stable write " + human(size) + ", 1 writer, through the OSS", () -> ossWrite(size),
-                    () -> fcWrite(size, 1));
-            pair("read " + human(size) + ", 1 reader, through the OSS", () -> ossRead(size), () -> fcRead(size));
+            if (oss) {
+                pair("stable write " + human(size) + ", 1 writer, through the OSS", () -> ossWrite(size),
+                        () -> fcWrite(size, 1));
+                pair("read " + human(size) + ", 1 reader, through the OSS", () -> ossRead(size), () -> fcRead(size));
+            }
         }
         if (Boolean.getBoolean("nacre.bench.explore")) {
             System.out.printf("%nLMDB modes and chunk sizes (stable writes, 1 writer, then 4):%n");
             for (String m : System.getProperty("nacre.bench.modes", modeNames()).split(",")) {
                 OstOptions.LmdbMode mode = OstOptions.LmdbMode.valueOf(m);
                 for (int chunk : chunkSizes()) {
-                    OstOptions o = OstOptions.builder().mode(mode).chunkSize(chunk).build();
+                    OstOptions o = OstOptions.builder().wal(false).mode(mode).chunkSize(chunk).build();
                     for (int size : new int[] {MIB, 64 * 1024}) {
                         for (int writers : new int[] {1, 4}) {
                             pair("%s chunk %s, %s x%d".formatted(mode, human(chunk), human(size), writers),
-                                    () -> ostWrite(o, size, writers), () -> fcWrite(size, writers));
+                                    () -> ostWrite(o, size, writers, false), () -> fcWrite(size, writers));
                         }
                     }
                 }
@@ -127,13 +138,21 @@ class OstBench {
         return ByteBuffer.wrap(b);
     }
 
-    private double ostWrite(OstOptions options, int size, int writers) throws Exception {
+    /** Stable writes into a fresh OST; with {@code untilClosed} the time includes close (the last checkpoint). */
+    private double ostWrite(OstOptions options, int size, int writers, boolean untilClosed) throws Exception {
         Path dir = fresh("ost");
-        try (Ost ost = Ost.open(dir, 0, options)) {
+        Ost ost = Ost.open(dir, 0, options);
+        try {
+            long start = System.nanoTime();
             double mbs = timed(writers, w -> stableWrites(ost, w + 1, size, total / writers));
             groupSizes.add(ost.changesPerCommit());
+            if (untilClosed) {
+                ost.close();
+                mbs = total / 1e6 / ((System.nanoTime() - start) / 1e9);
+            }
             return mbs;
         } finally {
+            ost.close();
             delete(dir);
         }
     }
