@@ -1202,7 +1202,13 @@ public final class Ost implements AutoCloseable {
         objects.put(txn, objectKey(id), v);
     }
 
-    /** Changes committed per LMDB commit so far: how much group commit shares each flush. */
+    /** Starts counting {@link #changesPerCommit} afresh (the bench, after filling an OST). */
+    void resetCommitCounters() {
+        commits.set(0);
+        committedChanges.set(0);
+    }
+
+    /** Changes committed per commit (LMDB commit, or WAL group) so far: how much group commit shares each flush. */
     double changesPerCommit() {
         long c = commits.get();
         return c == 0 ? 0 : (double) committedChanges.get() / c;

@@ -56,14 +56,18 @@ class OstBench {
         OstOptions wal = OstOptions.defaults();
         OstOptions lmdb = OstOptions.builder().wal(false).build();
         boolean oss = Boolean.parseBoolean(System.getProperty("nacre.bench.oss", "true"));
-        for (int size : new int[] {MIB, 64 * 1024}) {
+        int[] sizes = Arrays.stream(System.getProperty("nacre.bench.sizes", MIB + "," + 64 * 1024).split(","))
+                .mapToInt(Integer::parseInt).toArray();
+        for (int size : sizes) {
             for (OstOptions o : List.of(wal, lmdb)) {
                 String m = o.wal() ? " [WAL]" : " [LMDB]";
                 pair("stable write " + human(size) + ", 1 writer" + m, () -> ostWrite(o, size, 1, false),
                         () -> fcWrite(size, 1));
-                pair("stable write " + human(size) + ", 1 writer, reused space" + m, () -> ostRewrite(o, size),
+                pair("stable write " + human(size) + ", 1 writer, reused space" + m, () -> ostRewrite(o, size, 1),
                         () -> fcWrite(size, 1));
                 pair("stable write " + human(size) + ", 4 writers" + m, () -> ostWrite(o, size, 4, false),
+                        () -> fcWrite(size, 4));
+                pair("stable write " + human(size) + ", 4 writers, reused space" + m, () -> ostRewrite(o, size, 4),
                         () -> fcWrite(size, 4));
                 pair("read " + human(size) + ", 1 reader" + m, () -> ostRead(o, size), () -> fcRead(size));
             }
@@ -172,13 +176,17 @@ class OstBench {
         ost.sync();
     }
 
-    /** Writes into space freed by a destroyed object, as an OST in service does (no file growth). */
-    private double ostRewrite(OstOptions options, int size) throws Exception {
+    /** Writes into space freed by a destroyed object, as an OST in service does (no file growth, WAL written before). */
+    private double ostRewrite(OstOptions options, int size, int writers) throws Exception {
         Path dir = fresh("ost");
         try (Ost ost = Ost.open(dir, 0, options)) {
-            fill(ost, 100, total + 8L * MIB);
+            // Past the WAL's size too, so that its segments are all written once already.
+            fill(ost, 100, Math.max(total, 512L * MIB) + 8L * MIB);
             ost.destroy(100);
-            return timed(1, w -> stableWrites(ost, 1, size, total));
+            ost.resetCommitCounters();
+            double mbs = timed(writers, w -> stableWrites(ost, w + 1, size, total / writers));
+            groupSizes.add(ost.changesPerCommit());
+            return mbs;
         } finally {
             delete(dir);
         }
