@@ -45,23 +45,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One object storage target: one LMDB environment in one directory. Object data lives in chunks keyed
- * (object id, chunk index), each with a CRC32C checked on every read; per-object records keep size and
- * bytes used. All changes go through one writer thread that puts every queued request into one LMDB
- * transaction, so concurrent stable writers share one flush (group commit), and LMDB's write lock is
- * always taken and released by the same OS thread.
+ * One object storage target: one LMDB environment in one directory, with a write-ahead log in front of
+ * it. Object data lives in chunks keyed (object id, chunk index), each with a CRC32C checked on every
+ * read; per-object records keep size and bytes used. All changes go through one writer thread, so
+ * concurrent stable writers share one flush (group commit).
  *
- * <p>Durability, chosen by measurement (OstBench; tables in ost-store/README.md): LMDB's own synchronous
- * commit, no WRITEMAP, no NOSYNC/MAPASYNC. It writes and flushes the data pages before it writes the meta
- * page (O_DSYNC), so kill -9, an OS crash or power loss at any point leaves the last committed state.
- * NOSYNC or WRITEMAP|MAPASYNC with one env sync per group save that second flush, but the new meta page
- * can then reach the disk before the pages it points to: a power loss during the flush can corrupt the
- * B-tree and lose the whole OST, not just the last transaction; WRITEMAP also turns a full file system
- * into SIGBUS inside LMDB (the JVM dies) and measured slowest here (page faults on the sparse map). On
- * this shared disk NOSYNC gained about 0.1-0.2x of FileChannel bandwidth for 64 KiB writes and nothing
- * clear for 1 MiB ones, which does not pay for that risk. Chunks are 64 KiB (written with MDB_RESERVE,
- * one copy): 1 MiB chunks matched FileChannel for 1 MiB writes (0.98x) but fell to 0.1-0.3x for 64 KiB
- * writes, which must rewrite and flush a whole chunk each time; 64 KiB chunks hold up for both.
+ * <p>Durability, chosen by measurement (OstBench; tables in ost-store/README.md). By default the writer
+ * turns each group of writes into chunk images, appends them to the {@link Wal} (pre-zeroed segments, so
+ * the flush is one data-only fdatasync) and publishes them in an in-memory overlay ((object, chunk) ->
+ * WAL record) that reads, stat and usage consult before LMDB. A background checkpoint applies the overlay
+ * to LMDB in large transactions with LMDB's own synchronous commit and records the last WAL sequence
+ * number applied in the same transaction; only then is WAL space reused. LMDB is never written with
+ * NOSYNC or MAPASYNC: those save LMDB's second flush, but its new meta page could reach the disk before
+ * the pages it points to, and a power loss could then corrupt the B-tree and lose the whole OST. Without
+ * the WAL ({@code OstOptions.Builder.wal(false)}) every group is one synchronous LMDB commit. Chunks are
+ * 64 KiB (written with MDB_RESERVE, one copy): 1 MiB chunks fell to 0.1-0.3x of FileChannel for 64 KiB
+ * writes, which must rewrite and flush a whole chunk each time.
  *
  * <p>The instance number changes on every open (NFS's write verifier): a client holding unstable
  * writes that sees a new instance resends them.

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.concurrent.PriorityBlockingQueue;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -80,10 +81,12 @@ final class Wal implements AutoCloseable {
     private final List<Integer> takenSinceMark = new ArrayList<>();
     private final List<long[]> writtenSinceMark = new ArrayList<>();
 
-    Wal(Path dir, String name, long segmentSize, int segments) {
+    Wal(Path dir, String name, long segmentSize, int wantedSegments) {
         this.dir = dir;
         this.name = name;
         this.segmentSize = segmentSize;
+        // Segments left by an earlier open with more of them still count: they may hold records.
+        int segments = Math.max(wantedSegments, highestSegment(dir) + 1);
         this.channels = new FileChannel[segments];
         this.zeroed = new long[segments];
         this.maps = new AtomicReferenceArray<>(segments);
@@ -99,6 +102,15 @@ final class Wal implements AutoCloseable {
         } catch (IOException e) {
             close();
             throw new NacreException(Status.IO, name + ": cannot open the WAL in " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static int highestSegment(Path dir) {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.map(f -> f.getFileName().toString()).filter(n -> n.matches("wal-\\d{3}"))
+                    .mapToInt(n -> Integer.parseInt(n.substring(4))).max().orElse(-1);
+        } catch (IOException e) {
+            throw new NacreException(Status.IO, "cannot list " + dir + ": " + e.getMessage(), e);
         }
     }
 
