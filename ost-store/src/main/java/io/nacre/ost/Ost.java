@@ -139,6 +139,8 @@ public final class Ost implements AutoCloseable {
     /** The running or last checkpoint (writer thread only). */
     private CompletableFuture<Void> checkpoint = CompletableFuture.completedFuture(null);
     private List<Integer> checkpointSegmentsHeld = List.of();
+    /** Set when a failed group could not be undone in the WAL (writer thread only). */
+    private RuntimeException walBroken;
 
     private record ChunkKey(long id, long chunk) {
     }
@@ -828,6 +830,10 @@ public final class Ost implements AutoCloseable {
      * still in the WAL first checkpoint them, then change LMDB in their own synchronous commit.
      */
     private void walCommit(List<Update> group) {
+        if (walBroken != null) {
+            throw new NacreException(Status.IO, name + ": the WAL could not undo a failed write; reopen the OST",
+                    walBroken);
+        }
         boolean durable = false;
         WalGroup g = new WalGroup();
         try (LmdbView view = new LmdbView()) {
@@ -868,17 +874,27 @@ public final class Ost implements AutoCloseable {
                 wal.flush();
             }
         } catch (LmdbException e) {
-            wal.rollback();
-            throw storageError("commit", e);
+            throw rollBack(storageError("commit", e));
         } catch (RuntimeException e) {
-            wal.rollback();
-            throw e;
+            throw rollBack(e);
         }
         publish(g);
         commits.incrementAndGet();
         committedChanges.addAndGet(group.size());
         Faults.hit(FAULT_AFTER_COMMIT);
         maybeCheckpoint();
+    }
+
+    /** Undoes the failed group's records; if even that fails, the OST takes no more writes until reopened. */
+    private RuntimeException rollBack(RuntimeException cause) {
+        try {
+            wal.rollback();
+        } catch (RuntimeException e) {
+            LOG.error("{}: cannot undo a failed group in the WAL; refusing writes until reopened", name, e);
+            walBroken = e;
+            cause.addSuppressed(e);
+        }
+        return cause;
     }
 
     /** Turns a write into chunk images (read-modify-write of partial chunks against group, overlay, LMDB). */
@@ -916,9 +932,8 @@ public final class Ost implements AutoCloseable {
                 image = piece;
             } else {
                 // Read-modify-write: the old bytes we keep must be good, so they are checked first.
-                ByteBuffer merged = ByteBuffer.allocate(newLength);
+                ByteBuffer old = null;
                 if (oldLength > 0) {
-                    ByteBuffer old;
                     if (staged != null) {
                         old = staged.image().duplicate();
                     } else if (loc != null) {
@@ -931,11 +946,8 @@ public final class Ost implements AutoCloseable {
                         Chunks.verify(key, lmdbValue, name);
                         old = Chunks.payload(lmdbValue);
                     }
-                    merged.put(old);
                 }
-                merged.position(inChunk);
-                merged.put(piece).clear();
-                image = merged;
+                image = Chunks.merge(old, inChunk, piece, newLength);
             }
             used += newLength - oldLength;
             pos += n;
@@ -1132,11 +1144,7 @@ public final class Ost implements AutoCloseable {
             } else {
                 // Read-modify-write: the old bytes we keep must be good, so check them first.
                 Chunks.verify(key, old, name);
-                ByteBuffer merged = ByteBuffer.allocate(newLength);
-                merged.put(Chunks.payload(old));
-                Chunks.putZeros(merged, Math.max(0, inChunk - oldLength));
-                merged.position(inChunk);
-                merged.put(piece).clear();
+                ByteBuffer merged = Chunks.merge(Chunks.payload(old), inChunk, piece, newLength);
                 ByteBuffer value = chunks.reserve(txn, key, Chunks.CRC_BYTES + newLength);
                 value.position(value.position() + Chunks.CRC_BYTES);
                 value.put(merged).flip();

@@ -315,6 +315,8 @@ final class Wal implements AutoCloseable {
         }
         staging.flip();
         long end = stagedAt + staging.remaining();
+        // Noted before writing: a write that fails half-way is undone by rollback too.
+        writtenSinceMark.add(new long[] {active, stagedAt, end});
         try {
             ensureZeroed(active, end);
             FileChannel ch = channels[active];
@@ -327,7 +329,6 @@ final class Wal implements AutoCloseable {
         } finally {
             staging.clear();
         }
-        writtenSinceMark.add(new long[] {active, stagedAt, end});
         unforced.set(active);
         stagedAt = end;
     }

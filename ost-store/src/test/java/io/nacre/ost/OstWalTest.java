@@ -1,5 +1,7 @@
 package io.nacre.ost;
 
+import static io.nacre.ost.OstTest.random;
+import static io.nacre.ost.OstTest.read;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -12,7 +14,6 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -41,17 +42,6 @@ class OstWalTest {
         return OstOptions.builder().chunkSize(CHUNK).mapSize(1L << 30).walSegments(1 << 20, 6).build();
     }
 
-    private static byte[] random(int n, long seed) {
-        byte[] b = new byte[n];
-        new Random(seed).nextBytes(b);
-        return b;
-    }
-
-    private static byte[] read(Ost ost, long id, long offset, int n) {
-        ByteBuffer dst = ByteBuffer.allocate(n);
-        int got = ost.read(id, offset, dst);
-        return Arrays.copyOf(dst.array(), got);
-    }
 
     /** What the object should hold: a byte array that grows and shrinks like the object. */
     private static final class Model {
@@ -258,7 +248,7 @@ class OstWalTest {
                 }
             }
         }
-        throw new AssertionError("no WAL segment holds the pattern: " + List.of());
+        throw new AssertionError("no WAL segment holds the pattern");
     }
 
     private static int indexOf(byte[] hay, byte[] needle) {
