@@ -23,12 +23,13 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.lmdbjava.Cursor;
 import org.lmdbjava.Dbi;
@@ -113,7 +114,11 @@ public final class Ost implements AutoCloseable {
     private final Semaphore readers = new Semaphore(MAX_READERS - 16);
     private final LinkedBlockingQueue<Update> queue = new LinkedBlockingQueue<>();
     private final ReentrantReadWriteLock guard = new ReentrantReadWriteLock();
+    /** Without the WAL: the one thread that commits. With it: null (callers take turns, see {@link #lead}). */
     private final Thread writer;
+    private final ReentrantLock commitLock = new ReentrantLock();
+    private volatile int expectedGroup = 1;
+    private volatile long lastCommitNanos = System.nanoTime();
     private final AtomicLong commits = new AtomicLong();
     private final AtomicLong committedChanges = new AtomicLong();
     private final long maxGroupBytes;
@@ -134,7 +139,8 @@ public final class Ost implements AutoCloseable {
     /** LMDB's free space as last measured: writes that the checkpoint could not fit get NO_SPACE up front. */
     private volatile long lmdbRoom;
     private final int checkpointSegments;
-    private final ExecutorService checkpointer;
+    /** Runs checkpoints, LMDB transactions of the WAL path, and the idle check: one platform thread. */
+    private final ScheduledExecutorService checkpointer;
     private final AtomicLong checkpoints = new AtomicLong();
     /** The running or last checkpoint (writer thread only). */
     private CompletableFuture<Void> checkpoint = CompletableFuture.completedFuture(null);
@@ -211,8 +217,8 @@ public final class Ost implements AutoCloseable {
             this.maxGroupBytes = MAX_GROUP_BYTES;
             this.maxWritePiece = MAX_WRITE_PIECE;
         }
-        this.checkpointer = Executors.newSingleThreadExecutor(Thread.ofPlatform().name(name + "-checkpoint").daemon()
-                .factory());
+        this.checkpointer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform()
+                .name(name + "-checkpoint").daemon().factory());
         Wal opened = null;
         try {
             opened = recoverWal(segmentSize, options.walSegments());
@@ -226,7 +232,12 @@ public final class Ost implements AutoCloseable {
             opened.close();
         }
         this.lmdbRoom = lmdbSpace()[1];
-        this.writer = Thread.ofPlatform().name(name + "-writer").daemon().start(this::writerLoop);
+        if (wal == null) {
+            this.writer = Thread.ofPlatform().name(name + "-writer").daemon().start(this::writerLoop);
+        } else {
+            this.writer = null;
+            checkpointer.scheduleWithFixedDelay(this::idleCheck, 1, 1, TimeUnit.SECONDS);
+        }
         LOG.info("{} opened in {}: chunk {} B, mode {}{}, instance {}", name, dir, chunkSize, options.mode(),
                 wal == null ? "" : " + WAL " + options.walSegments() + " x " + segmentSize + " B", instance);
     }
@@ -666,6 +677,9 @@ public final class Ost implements AutoCloseable {
         enter();
         try {
             queue.add(u);
+            if (wal != null) {
+                lead();
+            }
             try {
                 u.done().get();
             } catch (ExecutionException e) {
@@ -679,17 +693,13 @@ public final class Ost implements AutoCloseable {
         }
     }
 
+    /** The writer thread of an OST without the WAL: LMDB's write lock is always taken by this one OS thread. */
     private void writerLoop() {
         List<Update> batch = new ArrayList<>();
         int expected = 1;
         while (true) {
             try {
-                Update first = wal == null ? queue.take() : queue.poll(IDLE_CHECKPOINT_NANOS, TimeUnit.NANOSECONDS);
-                if (first == null) {
-                    idleCheckpoint();
-                    continue;
-                }
-                batch.add(first);
+                batch.add(queue.take());
                 queue.drainTo(batch, MAX_BATCH - 1);
                 gather(batch, expected);
             } catch (InterruptedException e) {
@@ -697,34 +707,58 @@ public final class Ost implements AutoCloseable {
                 return;
             }
             expected = batch.size();
-            boolean abandon = batch.removeIf(u -> u.kind() == Kind.ABANDON);
-            if (abandon) {
-                // Tests only: stop as kill -9 would, leaving the WAL to the next open's recovery.
-                batch.forEach(u -> u.done().completeExceptionally(
-                        new NacreException(Status.UNAVAILABLE, name + " is closed")));
-                return;
-            }
             boolean stop = batch.removeIf(u -> u.kind() == Kind.STOP);
-            int from = 0;
-            long bytes = 0;
-            for (int i = 0; i < batch.size(); i++) {
-                bytes += groupBytes(batch.get(i));
-                if (bytes > maxGroupBytes && i > from) {
-                    commitGroup(batch.subList(from, i));
-                    from = i;
-                    bytes = groupBytes(batch.get(i));
-                }
-            }
-            if (from < batch.size()) {
-                commitGroup(batch.subList(from, batch.size()));
-            }
+            commitBatch(batch);
             batch.clear();
             if (stop) {
-                if (wal != null) {
-                    finalCheckpoint();
-                }
                 return;
             }
+        }
+    }
+
+    /**
+     * With the WAL there is no writer thread: the caller that finds the commit lock free commits every
+     * queued change (its own and those that arrive meanwhile), so a lone writer pays no thread hand-off.
+     * Whoever unlocks looks at the queue again, so a change queued while the lock was held is never left.
+     */
+    private void lead() {
+        while (!queue.isEmpty() && commitLock.tryLock()) {
+            try {
+                List<Update> batch = new ArrayList<>();
+                Update first;
+                while ((first = queue.poll()) != null) {
+                    batch.add(first);
+                    queue.drainTo(batch, MAX_BATCH - 1);
+                    try {
+                        gather(batch, expectedGroup);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    expectedGroup = batch.size();
+                    commitBatch(batch);
+                    batch.clear();
+                    lastCommitNanos = System.nanoTime();
+                }
+            } finally {
+                commitLock.unlock();
+            }
+        }
+    }
+
+    /** Commits a batch in groups of at most {@link #maxGroupBytes}. */
+    private void commitBatch(List<Update> batch) {
+        int from = 0;
+        long bytes = 0;
+        for (int i = 0; i < batch.size(); i++) {
+            bytes += groupBytes(batch.get(i));
+            if (bytes > maxGroupBytes && i > from) {
+                commitGroup(batch.subList(from, i));
+                from = i;
+                bytes = groupBytes(batch.get(i));
+            }
+        }
+        if (from < batch.size()) {
+            commitGroup(batch.subList(from, batch.size()));
         }
     }
 
@@ -850,17 +884,21 @@ public final class Ost implements AutoCloseable {
                             startCheckpoint();
                             awaitCheckpoint();
                         }
-                        try (Txn<ByteBuffer> txn = env.txnWrite()) {
-                            ByteBuffer key = Chunks.newKey();
-                            if (u.kind() == Kind.TRUNCATE) {
-                                applyTruncate(txn, key, u.id(), u.offset());
-                            } else {
-                                applyDestroy(txn, key, u.id());
+                        // On the checkpoint thread: an LMDB write transaction must begin and end on one OS
+                        // thread, and callers may be virtual threads.
+                        await(CompletableFuture.runAsync(() -> {
+                            try (Txn<ByteBuffer> txn = env.txnWrite()) {
+                                ByteBuffer key = Chunks.newKey();
+                                if (u.kind() == Kind.TRUNCATE) {
+                                    applyTruncate(txn, key, u.id(), u.offset());
+                                } else {
+                                    applyDestroy(txn, key, u.id());
+                                }
+                                Faults.hit(FAULT_BEFORE_COMMIT);
+                                txn.commit();
                             }
-                            Faults.hit(FAULT_BEFORE_COMMIT);
-                            txn.commit();
-                        }
-                        lmdbRoom = lmdbSpace()[1];
+                            lmdbRoom = lmdbSpace()[1];
+                        }, checkpointer));
                     }
                     case SYNC, STOP, ABANDON -> { }
                 }
@@ -987,9 +1025,19 @@ public final class Ost implements AutoCloseable {
         }
     }
 
-    private void idleCheckpoint() {
-        if (wal != null && checkpoint.isDone() && (wal.hasRecordsSinceRotate() || checkpoint.isCompletedExceptionally())) {
-            startCheckpoint();
+    /** On the checkpoint thread, every second: after a while without writes, checkpoint what the WAL holds. */
+    private void idleCheck() {
+        if (System.nanoTime() - lastCommitNanos < IDLE_CHECKPOINT_NANOS || !commitLock.tryLock()) {
+            return;
+        }
+        try {
+            if (!closed && checkpoint.isDone() && (wal.hasRecordsSinceRotate() || checkpoint.isCompletedExceptionally())) {
+                startCheckpoint();
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("{}: idle checkpoint could not start: {}", name, e.toString());
+        } finally {
+            commitLock.unlock();
         }
     }
 
@@ -1024,13 +1072,17 @@ public final class Ost implements AutoCloseable {
     }
 
     private void awaitCheckpoint() {
+        await(checkpoint);
+    }
+
+    private void await(CompletableFuture<Void> f) {
         try {
-            checkpoint.get();
+            f.get();
         } catch (ExecutionException e) {
             throw NacreException.from(e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new NacreException(Status.IO, name + ": interrupted while waiting for a checkpoint");
+            throw new NacreException(Status.IO, name + ": interrupted while waiting for the checkpoint thread");
         }
     }
 
@@ -1288,13 +1340,25 @@ public final class Ost implements AutoCloseable {
                 return;
             }
             closed = true;
-            queue.add(new Update(how, 0, 0, null, false, new CompletableFuture<>()));
-            try {
-                writer.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                LOG.warn("{}: interrupted while closing; the writer may still run", name);
-                return;
+            if (writer != null) {
+                queue.add(new Update(Kind.STOP, 0, 0, null, false, new CompletableFuture<>()));
+                try {
+                    writer.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    LOG.warn("{}: interrupted while closing; the writer may still run", name);
+                    return;
+                }
+            } else {
+                // Every caller has returned (we hold the guard): nothing is queued.
+                commitLock.lock();
+                try {
+                    if (how == Kind.STOP) {
+                        finalCheckpoint();
+                    }
+                } finally {
+                    commitLock.unlock();
+                }
             }
             checkpointer.shutdown();
             try {
