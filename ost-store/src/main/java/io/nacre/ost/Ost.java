@@ -48,8 +48,9 @@ import org.slf4j.LoggerFactory;
 /**
  * One object storage target: one LMDB environment in one directory, with a write-ahead log in front of
  * it. Object data lives in chunks keyed (object id, chunk index), each with a CRC32C checked on every
- * read; per-object records keep size and bytes used. All changes go through one writer thread, so
- * concurrent stable writers share one flush (group commit).
+ * read; per-object records keep size and bytes used. Changes queue and are committed in groups (by the
+ * caller that finds the commit lock free, or without the WAL by one writer thread), so concurrent stable
+ * writers share one flush (group commit).
  *
  * <p>Durability, chosen by measurement (OstBench; tables in ost-store/README.md). By default the writer
  * turns each group of writes into chunk images, appends them to the {@link Wal} (pre-zeroed segments, so
@@ -114,8 +115,8 @@ public final class Ost implements AutoCloseable {
     private final Semaphore readers = new Semaphore(MAX_READERS - 16);
     private final LinkedBlockingQueue<Update> queue = new LinkedBlockingQueue<>();
     private final ReentrantReadWriteLock guard = new ReentrantReadWriteLock();
-    /** Without the WAL: the one thread that commits. With it: null (callers take turns, see {@link #lead}). */
     private final Thread writer;
+    /** Held while a group is committed (WAL mode: by the writer thread or a lone caller). */
     private final ReentrantLock commitLock = new ReentrantLock();
     private volatile int expectedGroup = 1;
     private volatile long lastCommitNanos = System.nanoTime();
@@ -232,10 +233,8 @@ public final class Ost implements AutoCloseable {
             opened.close();
         }
         this.lmdbRoom = lmdbSpace()[1];
-        if (wal == null) {
-            this.writer = Thread.ofPlatform().name(name + "-writer").daemon().start(this::writerLoop);
-        } else {
-            this.writer = null;
+        this.writer = Thread.ofPlatform().name(name + "-writer").daemon().start(this::writerLoop);
+        if (wal != null) {
             checkpointer.scheduleWithFixedDelay(this::idleCheck, 1, 1, TimeUnit.SECONDS);
         }
         LOG.info("{} opened in {}: chunk {} B, mode {}{}, instance {}", name, dir, chunkSize, options.mode(),
@@ -676,9 +675,8 @@ public final class Ost implements AutoCloseable {
     private void submit(Update u) {
         enter();
         try {
-            queue.add(u);
-            if (wal != null) {
-                lead();
+            if (!commitDirectly(u)) {
+                queue.add(u);
             }
             try {
                 u.done().get();
@@ -693,55 +691,67 @@ public final class Ost implements AutoCloseable {
         }
     }
 
-    /** The writer thread of an OST without the WAL: LMDB's write lock is always taken by this one OS thread. */
+    /**
+     * The writer thread: takes every queued change and commits them in groups. With the WAL it holds the
+     * commit lock while it does (a lone writer may commit without it, see {@link #submit}).
+     */
     private void writerLoop() {
         List<Update> batch = new ArrayList<>();
-        int expected = 1;
         while (true) {
             try {
                 batch.add(queue.take());
-                queue.drainTo(batch, MAX_BATCH - 1);
-                gather(batch, expected);
             } catch (InterruptedException e) {
                 LOG.warn("{}: writer interrupted, stopping", name);
                 return;
             }
-            expected = batch.size();
-            boolean stop = batch.removeIf(u -> u.kind() == Kind.STOP);
-            commitBatch(batch);
-            batch.clear();
-            if (stop) {
-                return;
+            commitLock.lock();
+            try {
+                queue.drainTo(batch, MAX_BATCH - 1);
+                try {
+                    gather(batch, expectedGroup);
+                } catch (InterruptedException e) {
+                    LOG.warn("{}: writer interrupted, stopping", name);
+                    return;
+                }
+                expectedGroup = batch.size();
+                if (batch.removeIf(u -> u.kind() == Kind.ABANDON)) {
+                    // Tests only: stop as kill -9 would, leaving the WAL to the next open's recovery.
+                    return;
+                }
+                boolean stop = batch.removeIf(u -> u.kind() == Kind.STOP);
+                commitBatch(batch);
+                batch.clear();
+                lastCommitNanos = System.nanoTime();
+                if (stop) {
+                    if (wal != null) {
+                        finalCheckpoint();
+                    }
+                    return;
+                }
+            } finally {
+                commitLock.unlock();
             }
         }
     }
 
     /**
-     * With the WAL there is no writer thread: the caller that finds the commit lock free commits every
-     * queued change (its own and those that arrive meanwhile), so a lone writer pays no thread hand-off.
-     * Whoever unlocks looks at the queue again, so a change queued while the lock was held is never left.
+     * With the WAL, a change from a lone writer (the last group had one change, nothing is queued, no
+     * commit is running) is committed by its caller: no hand-off to the writer thread and back.
      */
-    private void lead() {
-        while (!queue.isEmpty() && commitLock.tryLock()) {
-            try {
-                List<Update> batch = new ArrayList<>();
-                Update first;
-                while ((first = queue.poll()) != null) {
-                    batch.add(first);
-                    queue.drainTo(batch, MAX_BATCH - 1);
-                    try {
-                        gather(batch, expectedGroup);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                    expectedGroup = batch.size();
-                    commitBatch(batch);
-                    batch.clear();
-                    lastCommitNanos = System.nanoTime();
-                }
-            } finally {
-                commitLock.unlock();
-            }
+    private boolean commitDirectly(Update u) {
+        if (wal == null || expectedGroup != 1 || !queue.isEmpty() || !commitLock.tryLock()) {
+            return false;
+        }
+        try {
+            List<Update> batch = new ArrayList<>();
+            batch.add(u);
+            queue.drainTo(batch, MAX_BATCH - 1);
+            expectedGroup = batch.size();
+            commitBatch(batch);
+            lastCommitNanos = System.nanoTime();
+            return true;
+        } finally {
+            commitLock.unlock();
         }
     }
 
@@ -1340,25 +1350,13 @@ public final class Ost implements AutoCloseable {
                 return;
             }
             closed = true;
-            if (writer != null) {
-                queue.add(new Update(Kind.STOP, 0, 0, null, false, new CompletableFuture<>()));
-                try {
-                    writer.join();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    LOG.warn("{}: interrupted while closing; the writer may still run", name);
-                    return;
-                }
-            } else {
-                // Every caller has returned (we hold the guard): nothing is queued.
-                commitLock.lock();
-                try {
-                    if (how == Kind.STOP) {
-                        finalCheckpoint();
-                    }
-                } finally {
-                    commitLock.unlock();
-                }
+            queue.add(new Update(how, 0, 0, null, false, new CompletableFuture<>()));
+            try {
+                writer.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                LOG.warn("{}: interrupted while closing; the writer may still run", name);
+                return;
             }
             checkpointer.shutdown();
             try {
