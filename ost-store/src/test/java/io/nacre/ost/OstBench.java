@@ -21,11 +21,14 @@ import org.junit.jupiter.api.Test;
 
 /**
  * OST bandwidth next to FileChannel+fsync on the same disk, as a table with ratios. Durable (STABLE)
- * writes and reads for 1 MiB and 64 KiB requests, one writer and four. Run with
- * {@code ./mvnw -B -pl ost-store -am verify -Dgroups=bench -Dtest=OstBench -Dsurefire.failIfNoSpecifiedTests=false}
- * (output in target/surefire-reports/io.nacre.ost.OstBench-output.txt) or through {@link #main}.
- * {@code -Dnacre.bench.mib=N} sets the bytes per run, {@code -Dnacre.bench.explore=true} adds every
- * LMDB mode and chunk size (how the defaults were chosen).
+ * writes and reads for 1 MiB and 64 KiB requests, one writer and four, on a fresh OST and into reused
+ * space, each with the WAL (the default) and without it (LMDB's synchronous commit per group); one row
+ * times WAL writes until they are also checkpointed into LMDB. Run with
+ * {@code ./mvnw -B -Pbench -pl ost-store -am verify -Dtest=OstBench -Dsurefire.failIfNoSpecifiedTests=false}
+ * or through {@link #main}. {@code -Dnacre.bench.mib=N} sets the bytes per run,
+ * {@code -Dnacre.bench.sizes=1048576,65536} the request sizes, {@code -Dnacre.bench.oss=false} skips the
+ * OSS rows, {@code -Dnacre.bench.explore=true} adds every LMDB mode and chunk size (how the defaults of
+ * the LMDB-only mode were chosen).
  */
 @Tag("bench")
 class OstBench {
