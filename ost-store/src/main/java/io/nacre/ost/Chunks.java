@@ -67,6 +67,20 @@ final class Chunks {
         return value.duplicate().position(value.position() + CRC_BYTES);
     }
 
+    /**
+     * A chunk's new bytes after writing {@code piece} at {@code inChunk} over {@code oldPayload} (null if
+     * none): old bytes kept, a gap zero-filled, {@code newLength} bytes in all.
+     */
+    static ByteBuffer merge(ByteBuffer oldPayload, int inChunk, ByteBuffer piece, int newLength) {
+        ByteBuffer merged = ByteBuffer.allocate(newLength);
+        if (oldPayload != null) {
+            merged.put(oldPayload.duplicate());
+        }
+        merged.position(inChunk);
+        merged.put(piece.duplicate());
+        return merged.clear();
+    }
+
     static void putZeros(ByteBuffer dst, int count) {
         int left = count;
         while (left > 0) {

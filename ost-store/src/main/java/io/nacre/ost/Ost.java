@@ -15,15 +15,21 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.lmdbjava.Cursor;
 import org.lmdbjava.Dbi;
@@ -40,23 +46,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One object storage target: one LMDB environment in one directory. Object data lives in chunks keyed
- * (object id, chunk index), each with a CRC32C checked on every read; per-object records keep size and
- * bytes used. All changes go through one writer thread that puts every queued request into one LMDB
- * transaction, so concurrent stable writers share one flush (group commit), and LMDB's write lock is
- * always taken and released by the same OS thread.
+ * One object storage target: one LMDB environment in one directory, with a write-ahead log in front of
+ * it. Object data lives in chunks keyed (object id, chunk index), each with a CRC32C checked on every
+ * read; per-object records keep size and bytes used. Changes queue and are committed in groups (by the
+ * caller that finds the commit lock free, or without the WAL by one writer thread), so concurrent stable
+ * writers share one flush (group commit).
  *
- * <p>Durability, chosen by measurement (OstBench; tables in ost-store/README.md): LMDB's own synchronous
- * commit, no WRITEMAP, no NOSYNC/MAPASYNC. It writes and flushes the data pages before it writes the meta
- * page (O_DSYNC), so kill -9, an OS crash or power loss at any point leaves the last committed state.
- * NOSYNC or WRITEMAP|MAPASYNC with one env sync per group save that second flush, but the new meta page
- * can then reach the disk before the pages it points to: a power loss during the flush can corrupt the
- * B-tree and lose the whole OST, not just the last transaction; WRITEMAP also turns a full file system
- * into SIGBUS inside LMDB (the JVM dies) and measured slowest here (page faults on the sparse map). On
- * this shared disk NOSYNC gained about 0.1-0.2x of FileChannel bandwidth for 64 KiB writes and nothing
- * clear for 1 MiB ones, which does not pay for that risk. Chunks are 64 KiB (written with MDB_RESERVE,
- * one copy): 1 MiB chunks matched FileChannel for 1 MiB writes (0.98x) but fell to 0.1-0.3x for 64 KiB
- * writes, which must rewrite and flush a whole chunk each time; 64 KiB chunks hold up for both.
+ * <p>Durability, chosen by measurement (OstBench; tables in ost-store/README.md). By default the writer
+ * turns each group of writes into chunk images, appends them to the {@link Wal} (pre-zeroed segments, so
+ * the flush is one data-only fdatasync) and publishes them in an in-memory overlay ((object, chunk) ->
+ * WAL record) that reads, stat and usage consult before LMDB. A background checkpoint applies the overlay
+ * to LMDB in large transactions with LMDB's own synchronous commit and records the last WAL sequence
+ * number applied in the same transaction; only then is WAL space reused. LMDB is never written with
+ * NOSYNC or MAPASYNC: those save LMDB's second flush, but its new meta page could reach the disk before
+ * the pages it points to, and a power loss could then corrupt the B-tree and lose the whole OST. Without
+ * the WAL ({@code OstOptions.Builder.wal(false)}) every group is one synchronous LMDB commit. Chunks are
+ * 64 KiB (written with MDB_RESERVE, one copy): 1 MiB chunks fell to 0.1-0.3x of FileChannel for 64 KiB
+ * writes, which must rewrite and flush a whole chunk each time.
  *
  * <p>The instance number changes on every open (NFS's write verifier): a client holding unstable
  * writes that sees a new instance resends them.
@@ -70,6 +76,9 @@ public final class Ost implements AutoCloseable {
 
     static final String FAULT_BEFORE_COMMIT = "ost.write.before_commit";
     static final String FAULT_AFTER_COMMIT = "ost.write.after_commit";
+    static final String FAULT_CHECKPOINT_BEFORE_COMMIT = "ost.checkpoint.before_commit";
+    static final String FAULT_CHECKPOINT_AFTER_COMMIT = "ost.checkpoint.after_commit";
+    static final String FAULT_CHECKPOINT_BEFORE_FREE = "ost.checkpoint.before_free";
 
     private static final int MAX_READERS = 256;
     private static final int MAX_BATCH = 256;
@@ -79,6 +88,14 @@ public final class Ost implements AutoCloseable {
     /** How long the writer waits for a group to fill up again when the previous one had several writers. */
     private static final long GATHER_NANOS = 200_000;
     private static final int META_BYTES = 16;
+    /** Meta key: the last WAL sequence number whose record LMDB holds. */
+    private static final String WAL_APPLIED = "wal-applied";
+    /** A checkpoint starts after this long without writes, if anything is in the WAL. */
+    private static final long IDLE_CHECKPOINT_NANOS = TimeUnit.SECONDS.toNanos(2);
+    /** Chunk bytes per checkpoint transaction at most (LMDB holds a transaction's dirty pages in memory). */
+    private static final long MAX_CHECKPOINT_TXN_BYTES = 64L << 20;
+    /** Room kept free in LMDB beyond what the WAL holds, for B-tree pages. */
+    private static final long ROOM_MARGIN = 4L << 20;
 
     /** LMDB must not be opened twice in one process: the directories of the OSTs open here. */
     private static final Set<Path> OPEN = ConcurrentHashMap.newKeySet();
@@ -99,16 +116,64 @@ public final class Ost implements AutoCloseable {
     private final LinkedBlockingQueue<Update> queue = new LinkedBlockingQueue<>();
     private final ReentrantReadWriteLock guard = new ReentrantReadWriteLock();
     private final Thread writer;
+    /** Held while a group is committed (WAL mode: by the writer thread or a lone caller). */
+    private final ReentrantLock commitLock = new ReentrantLock();
+    private volatile int expectedGroup = 1;
+    private volatile long lastCommitNanos = System.nanoTime();
     private final AtomicLong commits = new AtomicLong();
     private final AtomicLong committedChanges = new AtomicLong();
+    private final long maxGroupBytes;
+    private final int maxWritePiece;
     private boolean closed;
+
+    // ---- the write-ahead log and its overlay (see Wal and ost-store/README.md) ----
+    /** Null when the OST writes straight into LMDB. */
+    private final Wal wal;
+    /** Chunks whose newest image is in the WAL, not yet in LMDB. Only the writer adds, only the checkpoint removes. */
+    private final ConcurrentHashMap<ChunkKey, Wal.Loc> pendingChunks = new ConcurrentHashMap<>();
+    /** Size and bytes used of objects with chunks in {@link #pendingChunks}. */
+    private final ConcurrentHashMap<Long, PendingStat> pendingObjects = new ConcurrentHashMap<>();
+    /** Bumped after every checkpoint commit, before it drops overlay entries: readers renew their LMDB view. */
+    private final AtomicLong checkpointGen = new AtomicLong();
+    /** Payload bytes in {@link #pendingChunks}: what the next checkpoint will write into LMDB. */
+    private final AtomicLong overlayBytes = new AtomicLong();
+    /** LMDB's free space as last measured: writes that the checkpoint could not fit get NO_SPACE up front. */
+    private volatile long lmdbRoom;
+    private final int checkpointSegments;
+    /** Runs checkpoints, LMDB transactions of the WAL path, and the idle check: one platform thread. */
+    private final ScheduledExecutorService checkpointer;
+    private final AtomicLong checkpoints = new AtomicLong();
+    /** The running or last checkpoint (writer thread only). */
+    private CompletableFuture<Void> checkpoint = CompletableFuture.completedFuture(null);
+    private List<Integer> checkpointSegmentsHeld = List.of();
+    /** Set when a failed group could not be undone in the WAL (writer thread only). */
+    private RuntimeException walBroken;
+
+    private record ChunkKey(long id, long chunk) {
+    }
+
+    /** An object's size and bytes used as the WAL has them; identity matters (the checkpoint drops only what it applied). */
+    private static final class PendingStat {
+        final long size;
+        final long used;
+
+        PendingStat(long size, long used) {
+            this.size = size;
+            this.used = used;
+        }
+    }
+
+    /** What one checkpoint applies: the overlay as of a group boundary, and the segments it then frees. */
+    private record Snapshot(Map<ChunkKey, Wal.Loc> chunks, Map<Long, PendingStat> objects, long seq,
+                            List<Integer> segments) {
+    }
 
     /** One queued change, applied by the writer thread inside a group's transaction. */
     private record Update(Kind kind, long id, long offset, ByteBuffer data, boolean durable,
                           CompletableFuture<Void> done) {
     }
 
-    private enum Kind { WRITE, TRUNCATE, DESTROY, SYNC, STOP }
+    private enum Kind { WRITE, TRUNCATE, DESTROY, SYNC, STOP, ABANDON }
 
     private Ost(Path dir, int index, OstOptions options) {
         this.dir = dir;
@@ -144,8 +209,78 @@ public final class Ost implements AutoCloseable {
             env.close();
             throw e;
         }
+        long segmentSize = Math.max(options.walSegmentSize(), 8L * chunkSize);
+        this.checkpointSegments = options.walSegments() / 2;
+        if (options.wal()) {
+            this.maxGroupBytes = segmentSize / 2;
+            this.maxWritePiece = (int) Math.max(chunkSize, Math.min(MAX_WRITE_PIECE, segmentSize / 4) / chunkSize * chunkSize);
+        } else {
+            this.maxGroupBytes = MAX_GROUP_BYTES;
+            this.maxWritePiece = MAX_WRITE_PIECE;
+        }
+        this.checkpointer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform()
+                .name(name + "-checkpoint").daemon().factory());
+        Wal opened = null;
+        try {
+            opened = recoverWal(segmentSize, options.walSegments());
+        } catch (RuntimeException e) {
+            checkpointer.shutdown();
+            env.close();
+            throw e;
+        }
+        this.wal = options.wal() ? opened : null;
+        if (!options.wal() && opened != null) {
+            opened.close();
+        }
+        this.lmdbRoom = lmdbSpace()[1];
         this.writer = Thread.ofPlatform().name(name + "-writer").daemon().start(this::writerLoop);
-        LOG.info("{} opened in {}: chunk {} B, mode {}, instance {}", name, dir, chunkSize, options.mode(), instance);
+        if (wal != null) {
+            checkpointer.scheduleWithFixedDelay(this::idleCheck, 1, 1, TimeUnit.SECONDS);
+        }
+        LOG.info("{} opened in {}: chunk {} B, mode {}{}, instance {}", name, dir, chunkSize, options.mode(),
+                wal == null ? "" : " + WAL " + options.walSegments() + " x " + segmentSize + " B", instance);
+    }
+
+    /**
+     * Replays the WAL records LMDB does not hold yet (after the sequence number its last checkpoint
+     * recorded) and checkpoints them, so LMDB is current and every segment free; returns the WAL, or
+     * null when there is none and none is wanted.
+     */
+    private Wal recoverWal(long segmentSize, int segments) {
+        boolean exists;
+        try (var files = Files.list(dir)) {
+            exists = files.anyMatch(f -> f.getFileName().toString().startsWith("wal-"));
+        } catch (IOException e) {
+            throw new NacreException(Status.IO, name + ": cannot list " + dir + ": " + e.getMessage(), e);
+        }
+        if (!exists && !options.wal()) {
+            return null;
+        }
+        Wal w = new Wal(dir, name, segmentSize, segments);
+        try {
+            long applied;
+            try (Txn<ByteBuffer> txn = env.txnRead()) {
+                ByteBuffer v = meta.get(txn, text(WAL_APPLIED));
+                applied = v == null ? 0 : v.getLong(v.position());
+            }
+            List<Wal.Entry> entries = w.recover(applied);
+            long last = applied;
+            if (!entries.isEmpty()) {
+                for (Wal.Entry e : entries) {
+                    pendingChunks.put(new ChunkKey(e.id(), e.chunk()), e.loc());
+                    pendingObjects.put(e.id(), new PendingStat(e.size(), e.used()));
+                }
+                last = entries.get(entries.size() - 1).loc().seq();
+                applyCheckpoint(new Snapshot(new HashMap<>(pendingChunks), new HashMap<>(pendingObjects), last,
+                        w.existing()), w);
+                LOG.info("{}: replayed {} WAL records ({} to {}) into LMDB", name, entries.size(), applied + 1, last);
+            }
+            w.start(last + 1, instance);
+            return w;
+        } catch (RuntimeException e) {
+            w.close();
+            throw e;
+        }
     }
 
     /** Opens (creating if needed) the OST in {@code dir}. A new instance number is issued on every open. */
@@ -275,35 +410,103 @@ public final class Ost implements AutoCloseable {
 
     private int readLocked(long id, long offset, ByteBuffer dst) {
         acquireReader();
-        try (Txn<ByteBuffer> txn = env.txnRead()) {
-            ByteBuffer key = Chunks.newKey();
-            ObjectStat st = stat(txn, id);
-            if (offset >= st.size() || !dst.hasRemaining()) {
-                return 0;
-            }
-            int want = (int) Math.min(dst.remaining(), st.size() - offset);
-            long pos = offset;
-            long end = offset + want;
-            while (pos < end) {
-                long chunk = pos / chunkSize;
-                int inChunk = (int) (pos % chunkSize);
-                int n = (int) Math.min(chunkSize - inChunk, end - pos);
-                ByteBuffer value = chunks.get(txn, Chunks.key(key, id, chunk));
-                int stored = value == null ? 0 : Chunks.verify(key, value, name);
-                int fromStore = Math.max(0, Math.min(n, stored - inChunk));
-                if (fromStore > 0) {
-                    ByteBuffer p = Chunks.payload(value);
-                    p.position(p.position() + inChunk).limit(p.position() + fromStore);
-                    dst.put(p);
+        try (LmdbView view = new LmdbView()) {
+            int start = dst.position();
+            while (true) {
+                int n = readOnce(view, id, offset, dst);
+                if (n >= 0) {
+                    return n;
                 }
-                Chunks.putZeros(dst, n - fromStore);
-                pos += n;
+                // A WAL record we looked up was checkpointed and its segment reused meanwhile: look again.
+                dst.position(start);
             }
-            return want;
         } catch (LmdbException e) {
             throw storageError("read", e);
         } finally {
             readers.release();
+        }
+    }
+
+    /** One attempt of a read: -1 when a WAL record moved under it. */
+    private int readOnce(LmdbView view, long id, long offset, ByteBuffer dst) {
+        ByteBuffer key = Chunks.newKey();
+        ObjectStat st = stat(view, id);
+        if (offset >= st.size() || !dst.hasRemaining()) {
+            return 0;
+        }
+        int want = (int) Math.min(dst.remaining(), st.size() - offset);
+        long pos = offset;
+        long end = offset + want;
+        while (pos < end) {
+            long chunk = pos / chunkSize;
+            int inChunk = (int) (pos % chunkSize);
+            int n = (int) Math.min(chunkSize - inChunk, end - pos);
+            ByteBuffer p;
+            Wal.Loc loc = pendingChunks.get(new ChunkKey(id, chunk));
+            if (loc != null) {
+                p = walPayload(loc, id, chunk);
+                if (p == null) {
+                    return -1;
+                }
+            } else {
+                ByteBuffer value = chunks.get(view.txn(), Chunks.key(key, id, chunk));
+                if (value != null) {
+                    Chunks.verify(key, value, name);
+                }
+                p = value == null ? null : Chunks.payload(value);
+            }
+            int stored = p == null ? 0 : p.remaining();
+            int fromStore = Math.max(0, Math.min(n, stored - inChunk));
+            if (fromStore > 0) {
+                p.position(p.position() + inChunk).limit(p.position() + fromStore);
+                dst.put(p);
+            }
+            Chunks.putZeros(dst, n - fromStore);
+            pos += n;
+        }
+        return want;
+    }
+
+    /**
+     * A chunk image from the WAL, checked; null if the record was checkpointed and its space reused while
+     * we read (a CRC failure then is that reuse, not damage).
+     */
+    private ByteBuffer walPayload(Wal.Loc loc, long id, long chunk) {
+        try {
+            return wal.read(loc, id, chunk);
+        } catch (NacreException e) {
+            if (e.status() == Status.CORRUPT && !loc.equals(pendingChunks.get(new ChunkKey(id, chunk)))) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * A read transaction opened on first use and renewed when a checkpoint has moved overlay entries into
+     * LMDB since it was opened: an overlay miss then always meets an LMDB view that holds the entry.
+     */
+    private final class LmdbView implements AutoCloseable {
+        private Txn<ByteBuffer> txn;
+        private long gen;
+
+        Txn<ByteBuffer> txn() {
+            long g = checkpointGen.get();
+            if (txn == null || g != gen) {
+                if (txn != null) {
+                    txn.close();
+                }
+                gen = g;
+                txn = env.txnRead();
+            }
+            return txn;
+        }
+
+        @Override
+        public void close() {
+            if (txn != null) {
+                txn.close();
+            }
         }
     }
 
@@ -312,8 +515,8 @@ public final class Ost implements AutoCloseable {
         enter();
         try {
             acquireReader();
-            try (Txn<ByteBuffer> txn = env.txnRead()) {
-                return stat(txn, id);
+            try (LmdbView view = new LmdbView()) {
+                return stat(view, id);
             } catch (LmdbException e) {
                 throw storageError("stat", e);
             } finally {
@@ -322,6 +525,12 @@ public final class Ost implements AutoCloseable {
         } finally {
             guard.readLock().unlock();
         }
+    }
+
+    /** The object's size and use, the overlay's if it has the object, else LMDB's. */
+    private ObjectStat stat(LmdbView view, long id) {
+        PendingStat p = pendingObjects.get(id);
+        return p != null ? new ObjectStat(p.size, p.used) : stat(view.txn(), id);
     }
 
     private ObjectStat stat(Txn<ByteBuffer> txn, long id) {
@@ -342,33 +551,63 @@ public final class Ost implements AutoCloseable {
     public OstUsage usage() {
         enter();
         try {
+            long[] space = lmdbSpace();
+            long used = space[0];
+            long free = space[1];
+            long objectCount = space[2];
+            // Objects with writes still in the WAL: count them, and what they will add to LMDB.
             acquireReader();
-            long pages;
-            long objectCount;
-            int pageSize;
             try (Txn<ByteBuffer> txn = env.txnRead()) {
-                Stat main = env.stat();
-                pageSize = main.pageSize;
-                pages = 2 + pagesOf(main);
-                for (Dbi<ByteBuffer> d : List.of(chunks, objects, meta)) {
-                    pages += pagesOf(d.stat(txn));
+                for (Map.Entry<Long, PendingStat> e : pendingObjects.entrySet()) {
+                    ObjectStat inLmdb = stat(txn, e.getKey());
+                    if (inLmdb == ObjectStat.ABSENT) {
+                        objectCount++;
+                    }
+                    long more = Math.max(0, e.getValue().used - inLmdb.bytesUsed());
+                    used += more;
+                    free = Math.max(0, free - more);
                 }
-                objectCount = objects.stat(txn).entries;
             } finally {
                 readers.release();
             }
+            return new OstUsage(index, used + free, used, free, objectCount);
+        } catch (LmdbException e) {
+            throw storageError("usage", e);
+        } finally {
+            guard.readLock().unlock();
+        }
+    }
+
+    /**
+     * LMDB's space: used (every page reachable from our databases), free (pages free inside the file, plus
+     * what the file may still grow by: the rest of the map, bounded by the file system's free space), and
+     * the number of objects.
+     */
+    private long[] lmdbSpace() {
+        acquireReader();
+        long pages;
+        long objectCount;
+        int pageSize;
+        try (Txn<ByteBuffer> txn = env.txnRead()) {
+            Stat main = env.stat();
+            pageSize = main.pageSize;
+            pages = 2 + pagesOf(main);
+            for (Dbi<ByteBuffer> d : List.of(chunks, objects, meta)) {
+                pages += pagesOf(d.stat(txn));
+            }
+            objectCount = objects.stat(txn).entries;
+        } finally {
+            readers.release();
+        }
+        try {
             EnvInfo info = env.info();
             long fileBytes = (info.lastPageNumber + 1) * pageSize;
             long used = pages * pageSize;
             long fsFree = Files.getFileStore(dir).getUsableSpace();
             long free = Math.max(0, fileBytes - used) + Math.max(0, Math.min(info.mapSize - fileBytes, fsFree));
-            return new OstUsage(index, used + free, used, free, objectCount);
+            return new long[] {used, free, objectCount};
         } catch (IOException e) {
             throw new NacreException(Status.IO, name + ": cannot stat file system: " + e.getMessage(), e);
-        } catch (LmdbException e) {
-            throw storageError("usage", e);
-        } finally {
-            guard.readLock().unlock();
         }
     }
 
@@ -398,7 +637,7 @@ public final class Ost implements AutoCloseable {
         // Large writes go in several transactions (LMDB holds a transaction's dirty pages in memory);
         // the last one carries the durability, and a sync flushes the whole environment.
         for (int done = 0; done < length; ) {
-            int n = Math.min(MAX_WRITE_PIECE, length - done);
+            int n = Math.min(maxWritePiece, length - done);
             boolean last = done + n == length;
             ByteBuffer piece = src.duplicate().position(src.position() + done).limit(src.position() + done + n);
             submit(new Update(Kind.WRITE, id, offset + done, piece, last && durability == Durability.STABLE,
@@ -436,7 +675,9 @@ public final class Ost implements AutoCloseable {
     private void submit(Update u) {
         enter();
         try {
-            queue.add(u);
+            if (!commitDirectly(u)) {
+                queue.add(u);
+            }
             try {
                 u.done().get();
             } catch (ExecutionException e) {
@@ -450,38 +691,91 @@ public final class Ost implements AutoCloseable {
         }
     }
 
+    /**
+     * The writer thread: takes every queued change and commits them in groups. With the WAL it holds the
+     * commit lock while it does (a lone writer may commit without it, see {@link #submit}).
+     */
     private void writerLoop() {
         List<Update> batch = new ArrayList<>();
-        int expected = 1;
         while (true) {
             try {
                 batch.add(queue.take());
-                queue.drainTo(batch, MAX_BATCH - 1);
-                gather(batch, expected);
             } catch (InterruptedException e) {
                 LOG.warn("{}: writer interrupted, stopping", name);
                 return;
             }
-            expected = batch.size();
-            boolean stop = batch.removeIf(u -> u.kind() == Kind.STOP);
-            int from = 0;
-            long bytes = 0;
-            for (int i = 0; i < batch.size(); i++) {
-                bytes += batch.get(i).data() == null ? 0 : batch.get(i).data().remaining();
-                if (bytes > MAX_GROUP_BYTES && i > from) {
-                    commitGroup(batch.subList(from, i));
-                    from = i;
-                    bytes = batch.get(i).data() == null ? 0 : batch.get(i).data().remaining();
+            commitLock.lock();
+            try {
+                queue.drainTo(batch, MAX_BATCH - 1);
+                try {
+                    gather(batch, expectedGroup);
+                } catch (InterruptedException e) {
+                    LOG.warn("{}: writer interrupted, stopping", name);
+                    return;
                 }
-            }
-            if (from < batch.size()) {
-                commitGroup(batch.subList(from, batch.size()));
-            }
-            batch.clear();
-            if (stop) {
-                return;
+                expectedGroup = batch.size();
+                if (batch.removeIf(u -> u.kind() == Kind.ABANDON)) {
+                    // Tests only: stop as kill -9 would, leaving the WAL to the next open's recovery.
+                    return;
+                }
+                boolean stop = batch.removeIf(u -> u.kind() == Kind.STOP);
+                commitBatch(batch);
+                batch.clear();
+                lastCommitNanos = System.nanoTime();
+                if (stop) {
+                    if (wal != null) {
+                        finalCheckpoint();
+                    }
+                    return;
+                }
+            } finally {
+                commitLock.unlock();
             }
         }
+    }
+
+    /**
+     * With the WAL, a change from a lone writer (the last group had one change, nothing is queued, no
+     * commit is running) is committed by its caller: no hand-off to the writer thread and back.
+     */
+    private boolean commitDirectly(Update u) {
+        if (wal == null || expectedGroup != 1 || !queue.isEmpty() || !commitLock.tryLock()) {
+            return false;
+        }
+        try {
+            List<Update> batch = new ArrayList<>();
+            batch.add(u);
+            queue.drainTo(batch, MAX_BATCH - 1);
+            expectedGroup = batch.size();
+            commitBatch(batch);
+            lastCommitNanos = System.nanoTime();
+            return true;
+        } finally {
+            commitLock.unlock();
+        }
+    }
+
+    /** Commits a batch in groups of at most {@link #maxGroupBytes}. */
+    private void commitBatch(List<Update> batch) {
+        int from = 0;
+        long bytes = 0;
+        for (int i = 0; i < batch.size(); i++) {
+            bytes += groupBytes(batch.get(i));
+            if (bytes > maxGroupBytes && i > from) {
+                commitGroup(batch.subList(from, i));
+                from = i;
+                bytes = groupBytes(batch.get(i));
+            }
+        }
+        if (from < batch.size()) {
+            commitGroup(batch.subList(from, batch.size()));
+        }
+    }
+
+    /** What a change may add to a group: its data, and in the WAL up to two partial chunks rewritten whole. */
+    private long groupBytes(Update u) {
+        long data = u.data() == null ? 0 : u.data().remaining();
+        return wal == null || data == 0 ? data : data + 2L * chunkSize;
     }
 
     /**
@@ -527,6 +821,10 @@ public final class Ost implements AutoCloseable {
     }
 
     private void commit(List<Update> group) {
+        if (wal != null) {
+            walCommit(group);
+            return;
+        }
         boolean durable = false;
         try (Txn<ByteBuffer> txn = env.txnWrite()) {
             ByteBuffer key = Chunks.newKey();
@@ -556,6 +854,334 @@ public final class Ost implements AutoCloseable {
         Faults.hit(FAULT_AFTER_COMMIT);
     }
 
+    // ---- the WAL path ---------------------------------------------------------------------------------
+
+    /** A chunk image appended in the current group: later changes of the same group build on it. */
+    private record Staged(Wal.Loc loc, ByteBuffer image) {
+    }
+
+    /** The overlay changes of the group being written; published once its records are on disk. */
+    private static final class WalGroup {
+        final Map<ChunkKey, Staged> chunks = new HashMap<>();
+        final Map<Long, PendingStat> objects = new HashMap<>();
+        long bytes;
+        boolean appended;
+    }
+
+    /**
+     * Appends the group's chunk images to the WAL and makes them durable with one fdatasync (when a change
+     * asks for it), then publishes them to the overlay. Truncate and destroy of an object with writes
+     * still in the WAL first checkpoint them, then change LMDB in their own synchronous commit.
+     */
+    private void walCommit(List<Update> group) {
+        if (walBroken != null) {
+            throw new NacreException(Status.IO, name + ": the WAL could not undo a failed write; reopen the OST",
+                    walBroken);
+        }
+        boolean durable = false;
+        WalGroup g = new WalGroup();
+        try (LmdbView view = new LmdbView()) {
+            for (Update u : group) {
+                durable |= u.durable();
+                switch (u.kind()) {
+                    case WRITE -> walWrite(view, g, u.id(), u.offset(), u.data());
+                    case TRUNCATE, DESTROY -> {
+                        wal.force();
+                        publish(g);
+                        g = new WalGroup();
+                        if (pendingObjects.containsKey(u.id())) {
+                            awaitCheckpoint();
+                            startCheckpoint();
+                            awaitCheckpoint();
+                        }
+                        // On the checkpoint thread: an LMDB write transaction must begin and end on one OS
+                        // thread, and callers may be virtual threads.
+                        await(CompletableFuture.runAsync(() -> {
+                            try (Txn<ByteBuffer> txn = env.txnWrite()) {
+                                ByteBuffer key = Chunks.newKey();
+                                if (u.kind() == Kind.TRUNCATE) {
+                                    applyTruncate(txn, key, u.id(), u.offset());
+                                } else {
+                                    applyDestroy(txn, key, u.id());
+                                }
+                                Faults.hit(FAULT_BEFORE_COMMIT);
+                                txn.commit();
+                            }
+                            lmdbRoom = lmdbSpace()[1];
+                        }, checkpointer));
+                    }
+                    case SYNC, STOP, ABANDON -> { }
+                }
+            }
+            if (g.appended) {
+                Faults.hit(FAULT_BEFORE_COMMIT);
+            }
+            if (durable) {
+                wal.force();
+            } else {
+                wal.flush();
+            }
+        } catch (LmdbException e) {
+            throw rollBack(storageError("commit", e));
+        } catch (RuntimeException e) {
+            throw rollBack(e);
+        }
+        publish(g);
+        commits.incrementAndGet();
+        committedChanges.addAndGet(group.size());
+        Faults.hit(FAULT_AFTER_COMMIT);
+        maybeCheckpoint();
+    }
+
+    /** Undoes the failed group's records; if even that fails, the OST takes no more writes until reopened. */
+    private RuntimeException rollBack(RuntimeException cause) {
+        try {
+            wal.rollback();
+        } catch (RuntimeException e) {
+            LOG.error("{}: cannot undo a failed group in the WAL; refusing writes until reopened", name, e);
+            walBroken = e;
+            cause.addSuppressed(e);
+        }
+        return cause;
+    }
+
+    /** Turns a write into chunk images (read-modify-write of partial chunks against group, overlay, LMDB). */
+    private void walWrite(LmdbView view, WalGroup g, long id, long offset, ByteBuffer src) {
+        long growth = src.remaining() + 2L * chunkSize;
+        long need = (overlayBytes.get() + g.bytes + growth) / 16 * 17 + ROOM_MARGIN;
+        if (need > lmdbRoom) {
+            lmdbRoom = lmdbSpace()[1];
+            if (need > lmdbRoom) {
+                throw new NacreException(Status.NO_SPACE, name + " is full (the WAL holds what LMDB has room for)");
+            }
+        }
+        PendingStat ps = g.objects.get(id);
+        ObjectStat st = ps != null ? new ObjectStat(ps.size, ps.used) : stat(view, id);
+        long size = st.size();
+        long used = st.bytesUsed();
+        ByteBuffer key = Chunks.newKey();
+        long pos = offset;
+        ByteBuffer s = src.duplicate();
+        while (s.hasRemaining()) {
+            long chunk = pos / chunkSize;
+            int inChunk = (int) (pos % chunkSize);
+            int n = Math.min(chunkSize - inChunk, s.remaining());
+            ChunkKey ck = new ChunkKey(id, chunk);
+            ByteBuffer piece = s.duplicate().limit(s.position() + n);
+            Staged staged = g.chunks.get(ck);
+            Wal.Loc loc = staged != null ? null : pendingChunks.get(ck);
+            ByteBuffer lmdbValue = staged != null || loc != null ? null : chunks.get(view.txn(), Chunks.key(key, id, chunk));
+            int oldLength = staged != null ? staged.image().remaining()
+                    : loc != null ? loc.length()
+                    : lmdbValue == null ? 0 : lmdbValue.remaining() - Chunks.CRC_BYTES;
+            int newLength = Math.max(oldLength, inChunk + n);
+            ByteBuffer image;
+            if (inChunk == 0 && n >= oldLength) {
+                image = piece;
+            } else {
+                // Read-modify-write: the old bytes we keep must be good, so they are checked first.
+                ByteBuffer old = null;
+                if (oldLength > 0) {
+                    if (staged != null) {
+                        old = staged.image().duplicate();
+                    } else if (loc != null) {
+                        old = wal.read(loc, id, chunk);
+                        if (old == null) {
+                            throw new NacreException(Status.IO, "%s: object 0x%x chunk %d: WAL record %d moved"
+                                    .formatted(name, id, chunk, loc.seq()));
+                        }
+                    } else {
+                        Chunks.verify(key, lmdbValue, name);
+                        old = Chunks.payload(lmdbValue);
+                    }
+                }
+                image = Chunks.merge(old, inChunk, piece, newLength);
+            }
+            used += newLength - oldLength;
+            pos += n;
+            size = Math.max(size, pos);
+            Wal.Loc at = wal.add(id, chunk, size, used, image, this::waitForWalSpace);
+            g.chunks.put(ck, new Staged(at, image));
+            g.bytes += newLength;
+            g.appended = true;
+            s.position(s.position() + n);
+        }
+        g.objects.put(id, new PendingStat(size, used));
+    }
+
+    /** Makes a group's records visible to readers (after they reached the WAL file). */
+    private void publish(WalGroup g) {
+        for (Map.Entry<ChunkKey, Staged> e : g.chunks.entrySet()) {
+            Wal.Loc loc = e.getValue().loc();
+            Wal.Loc prev = pendingChunks.put(e.getKey(), loc);
+            overlayBytes.addAndGet(loc.length() - (prev == null ? 0 : prev.length()));
+        }
+        pendingObjects.putAll(g.objects);
+    }
+
+    /** Called while the writer waits for a free WAL segment: only a running checkpoint can free one. */
+    private void waitForWalSpace() {
+        if (checkpoint.isDone()) {
+            awaitCheckpoint();
+            throw new NacreException(Status.IO, name + ": the WAL is full and no checkpoint is running");
+        }
+    }
+
+    /** At a group boundary: checkpoint when enough segments are full, or when few are left free. */
+    private void maybeCheckpoint() {
+        if (checkpoint.isDone() && wal.hasRecordsSinceRotate()
+                && (wal.sealedCount() >= checkpointSegments || wal.freeCount() < 3)) {
+            startCheckpoint();
+        }
+    }
+
+    /** On the checkpoint thread, every second: after a while without writes, checkpoint what the WAL holds. */
+    private void idleCheck() {
+        if (System.nanoTime() - lastCommitNanos < IDLE_CHECKPOINT_NANOS || !commitLock.tryLock()) {
+            return;
+        }
+        try {
+            if (!closed && checkpoint.isDone() && (wal.hasRecordsSinceRotate() || checkpoint.isCompletedExceptionally())) {
+                startCheckpoint();
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("{}: idle checkpoint could not start: {}", name, e.toString());
+        } finally {
+            commitLock.unlock();
+        }
+    }
+
+    /** At close: everything in the WAL goes to LMDB, so the next open has nothing to replay. */
+    private void finalCheckpoint() {
+        try {
+            awaitCheckpoint();
+        } catch (NacreException e) {
+            LOG.warn("{}: a checkpoint failed ({}); retrying at close", name, e.getMessage());
+        }
+        if (wal.hasRecordsSinceRotate() || checkpoint.isCompletedExceptionally()) {
+            startCheckpoint();
+            try {
+                awaitCheckpoint();
+            } catch (NacreException e) {
+                LOG.error("{}: the checkpoint at close failed; the WAL keeps the writes for the next open: {}",
+                        name, e.getMessage());
+            }
+        }
+    }
+
+    /** Starts a checkpoint of the overlay as it is now (writer thread, at a group boundary, none running). */
+    private void startCheckpoint() {
+        List<Integer> segments = new ArrayList<>(wal.rotate());
+        if (checkpoint.isCompletedExceptionally()) {
+            segments.addAll(checkpointSegmentsHeld); // the failed one's segments are still to be applied
+        }
+        checkpointSegmentsHeld = segments;
+        Snapshot snap = new Snapshot(new HashMap<>(pendingChunks), new HashMap<>(pendingObjects), wal.lastSeq(),
+                List.copyOf(segments));
+        checkpoint = CompletableFuture.runAsync(() -> applyCheckpoint(snap, wal), checkpointer);
+    }
+
+    private void awaitCheckpoint() {
+        await(checkpoint);
+    }
+
+    private void await(CompletableFuture<Void> f) {
+        try {
+            f.get();
+        } catch (ExecutionException e) {
+            throw NacreException.from(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new NacreException(Status.IO, name + ": interrupted while waiting for the checkpoint thread");
+        }
+    }
+
+    /**
+     * Writes a snapshot of the overlay into LMDB with LMDB's synchronous commit, records the last WAL
+     * sequence number applied in the same (last) transaction, then drops the applied overlay entries and
+     * frees the WAL segments. Chunk images and sizes are absolute, so applying one twice (after a crash
+     * between two of its transactions) is harmless.
+     */
+    private void applyCheckpoint(Snapshot snap, Wal w) {
+        List<ChunkKey> keys = new ArrayList<>(snap.chunks().keySet());
+        keys.sort(Comparator.comparingLong(ChunkKey::id).thenComparingLong(ChunkKey::chunk));
+        ByteBuffer key = Chunks.newKey();
+        int i = 0;
+        try {
+            boolean last = false;
+            while (!last) {
+                try (Txn<ByteBuffer> txn = env.txnWrite()) {
+                    long bytes = 0;
+                    while (i < keys.size() && bytes < MAX_CHECKPOINT_TXN_BYTES) {
+                        ChunkKey k = keys.get(i++);
+                        Wal.Loc loc = snap.chunks().get(k);
+                        ByteBuffer payload = checkpointPayload(w, loc, k);
+                        Chunks.key(key, k.id(), k.chunk());
+                        ByteBuffer value = chunks.reserve(txn, key, Chunks.CRC_BYTES + loc.length());
+                        value.position(value.position() + Chunks.CRC_BYTES);
+                        if (payload != null) {
+                            value.put(payload);
+                        }
+                        value.flip();
+                        Chunks.seal(key, value);
+                        if (payload == null) {
+                            // Damaged in the WAL: stored so that it reads as CORRUPT, never as wrong bytes.
+                            value.putInt(value.position(), ~value.getInt(value.position()));
+                        }
+                        bytes += loc.length();
+                    }
+                    last = i >= keys.size();
+                    if (last) {
+                        for (Map.Entry<Long, PendingStat> e : snap.objects().entrySet()) {
+                            putStat(txn, e.getKey(), e.getValue().size, e.getValue().used);
+                        }
+                        meta.put(txn, text(WAL_APPLIED), longValue(snap.seq()));
+                        Faults.hit(FAULT_CHECKPOINT_BEFORE_COMMIT);
+                    }
+                    txn.commit();
+                }
+            }
+        } catch (LmdbException e) {
+            throw storageError("checkpoint", e);
+        }
+        Faults.hit(FAULT_CHECKPOINT_AFTER_COMMIT);
+        checkpointGen.incrementAndGet();
+        for (Map.Entry<ChunkKey, Wal.Loc> e : snap.chunks().entrySet()) {
+            if (pendingChunks.remove(e.getKey(), e.getValue())) {
+                overlayBytes.addAndGet(-e.getValue().length());
+            }
+        }
+        snap.objects().forEach(pendingObjects::remove);
+        checkpoints.incrementAndGet();
+        lmdbRoom = lmdbSpace()[1];
+        Faults.hit(FAULT_CHECKPOINT_BEFORE_FREE);
+        w.release(snap.segments());
+        LOG.debug("{}: checkpoint of {} chunks up to WAL record {}", name, keys.size(), snap.seq());
+    }
+
+    /** A chunk image for the checkpoint; null if it fails its CRC in the WAL (the chunk is then stored as CORRUPT). */
+    private ByteBuffer checkpointPayload(Wal w, Wal.Loc loc, ChunkKey k) {
+        try {
+            ByteBuffer p = w.read(loc, k.id(), k.chunk());
+            if (p == null) {
+                LOG.error("{}: object 0x{} chunk {}: WAL record {} is not where it was written", name,
+                        Long.toHexString(k.id()), k.chunk(), loc.seq());
+            }
+            return p;
+        } catch (NacreException e) {
+            if (e.status() != Status.CORRUPT) {
+                throw e;
+            }
+            LOG.error("{}", e.getMessage());
+            return null;
+        }
+    }
+
+    /** Checkpoints completed so far. */
+    long checkpoints() {
+        return checkpoints.get();
+    }
+
     private void applyWrite(Txn<ByteBuffer> txn, ByteBuffer key, long id, long offset, ByteBuffer src) {
         ObjectStat st = stat(txn, id);
         long used = st.bytesUsed();
@@ -580,11 +1206,7 @@ public final class Ost implements AutoCloseable {
             } else {
                 // Read-modify-write: the old bytes we keep must be good, so check them first.
                 Chunks.verify(key, old, name);
-                ByteBuffer merged = ByteBuffer.allocate(newLength);
-                merged.put(Chunks.payload(old));
-                Chunks.putZeros(merged, Math.max(0, inChunk - oldLength));
-                merged.position(inChunk);
-                merged.put(piece).clear();
+                ByteBuffer merged = Chunks.merge(Chunks.payload(old), inChunk, piece, newLength);
                 ByteBuffer value = chunks.reserve(txn, key, Chunks.CRC_BYTES + newLength);
                 value.position(value.position() + Chunks.CRC_BYTES);
                 value.put(merged).flip();
@@ -649,7 +1271,13 @@ public final class Ost implements AutoCloseable {
         objects.put(txn, objectKey(id), v);
     }
 
-    /** Changes committed per LMDB commit so far: how much group commit shares each flush. */
+    /** Starts counting {@link #changesPerCommit} afresh (the bench, after filling an OST). */
+    void resetCommitCounters() {
+        commits.set(0);
+        committedChanges.set(0);
+    }
+
+    /** Changes committed per commit (LMDB commit, or WAL group) so far: how much group commit shares each flush. */
     double changesPerCommit() {
         long c = commits.get();
         return c == 0 ? 0 : (double) committedChanges.get() / c;
@@ -701,16 +1329,28 @@ public final class Ost implements AutoCloseable {
         return ByteBuffer.allocateDirect(8).putLong(0, v);
     }
 
-    /** Waits for running calls and queued changes, then closes LMDB. Later calls fail with UNAVAILABLE. */
+    /**
+     * Waits for running calls and queued changes, checkpoints the WAL into LMDB, then closes. Later calls
+     * fail with UNAVAILABLE.
+     */
     @Override
     public void close() {
+        close(Kind.STOP);
+    }
+
+    /** Tests only: stops as kill -9 would (no checkpoint), so that the next open must recover the WAL. */
+    void closeAsIfKilled() {
+        close(Kind.ABANDON);
+    }
+
+    private void close(Kind how) {
         guard.writeLock().lock();
         try {
             if (closed) {
                 return;
             }
             closed = true;
-            queue.add(new Update(Kind.STOP, 0, 0, null, false, new CompletableFuture<>()));
+            queue.add(new Update(how, 0, 0, null, false, new CompletableFuture<>()));
             try {
                 writer.join();
             } catch (InterruptedException e) {
@@ -718,7 +1358,18 @@ public final class Ost implements AutoCloseable {
                 LOG.warn("{}: interrupted while closing; the writer may still run", name);
                 return;
             }
+            checkpointer.shutdown();
+            try {
+                if (!checkpointer.awaitTermination(10, TimeUnit.MINUTES)) {
+                    LOG.warn("{}: a checkpoint is still running at close", name);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             env.close();
+            if (wal != null) {
+                wal.close();
+            }
             OPEN.remove(dir);
             LOG.info("{} closed", name);
         } finally {

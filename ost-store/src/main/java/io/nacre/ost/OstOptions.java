@@ -27,11 +27,19 @@ public final class OstOptions {
 
     static final LmdbMode DEFAULT_MODE = LmdbMode.SYNC_COMMIT;
 
+    /** WAL segment size; raised at open to at least 8 chunks. */
+    static final long DEFAULT_WAL_SEGMENT_SIZE = 64L << 20;
+    /** WAL segments at most (created when first needed); a checkpoint starts when half of them are full. */
+    static final int DEFAULT_WAL_SEGMENTS = 8;
+
     private final int chunkSize;
     private final long mapSize;
     private final long bandwidthLimit;
     private final Set<String> pools;
     private final LmdbMode mode;
+    private final boolean wal;
+    private final long walSegmentSize;
+    private final int walSegments;
 
     private OstOptions(Builder b) {
         this.chunkSize = b.chunkSize;
@@ -39,6 +47,9 @@ public final class OstOptions {
         this.bandwidthLimit = b.bandwidthLimit;
         this.pools = Set.copyOf(b.pools);
         this.mode = b.mode;
+        this.wal = b.wal;
+        this.walSegmentSize = b.walSegmentSize;
+        this.walSegments = b.walSegments;
     }
 
     public static OstOptions defaults() {
@@ -71,12 +82,28 @@ public final class OstOptions {
         return mode;
     }
 
+    /** Whether writes go through the write-ahead log (the default) or straight into LMDB. */
+    boolean wal() {
+        return wal;
+    }
+
+    long walSegmentSize() {
+        return walSegmentSize;
+    }
+
+    int walSegments() {
+        return walSegments;
+    }
+
     public static final class Builder {
         private int chunkSize = DEFAULT_CHUNK_SIZE;
         private long mapSize = DEFAULT_MAP_SIZE;
         private long bandwidthLimit;
         private Set<String> pools = Set.of();
         private LmdbMode mode = DEFAULT_MODE;
+        private boolean wal = true;
+        private long walSegmentSize = DEFAULT_WAL_SEGMENT_SIZE;
+        private int walSegments = DEFAULT_WAL_SEGMENTS;
 
         private Builder() {
         }
@@ -114,6 +141,23 @@ public final class OstOptions {
 
         Builder mode(LmdbMode mode) {
             this.mode = mode;
+            return this;
+        }
+
+        /** Off: every group of writes is one synchronous LMDB commit (the mode before the WAL). */
+        Builder wal(boolean on) {
+            this.wal = on;
+            return this;
+        }
+
+        /** Bytes per WAL segment (1 MiB to 1 GiB) and how many segments (at least 6). */
+        Builder walSegments(long bytes, int count) {
+            if (bytes < (1 << 20) || bytes > (1 << 30) || count < 6) {
+                throw new IllegalArgumentException("WAL segments must be 1 MiB to 1 GiB, at least 6 of them: "
+                        + bytes + " x " + count);
+            }
+            this.walSegmentSize = bytes;
+            this.walSegments = count;
             return this;
         }
 

@@ -21,11 +21,14 @@ import org.junit.jupiter.api.Test;
 
 /**
  * OST bandwidth next to FileChannel+fsync on the same disk, as a table with ratios. Durable (STABLE)
- * writes and reads for 1 MiB and 64 KiB requests, one writer and four. Run with
- * {@code ./mvnw -B -pl ost-store -am verify -Dgroups=bench -Dtest=OstBench -Dsurefire.failIfNoSpecifiedTests=false}
- * (output in target/surefire-reports/io.nacre.ost.OstBench-output.txt) or through {@link #main}.
- * {@code -Dnacre.bench.mib=N} sets the bytes per run, {@code -Dnacre.bench.explore=true} adds every
- * LMDB mode and chunk size (how the defaults were chosen).
+ * writes and reads for 1 MiB and 64 KiB requests, one writer and four, on a fresh OST and into reused
+ * space, each with the WAL (the default) and without it (LMDB's synchronous commit per group); one row
+ * times WAL writes until they are also checkpointed into LMDB. Run with
+ * {@code ./mvnw -B -Pbench -pl ost-store -am verify -Dtest=OstBench -Dsurefire.failIfNoSpecifiedTests=false}
+ * or through {@link #main}. {@code -Dnacre.bench.mib=N} sets the bytes per run,
+ * {@code -Dnacre.bench.sizes=1048576,65536} the request sizes, {@code -Dnacre.bench.oss=false} skips the
+ * OSS rows, {@code -Dnacre.bench.explore=true} adds every LMDB mode and chunk size (how the defaults of
+ * the LMDB-only mode were chosen).
  */
 @Tag("bench")
 class OstBench {
@@ -53,28 +56,43 @@ class OstBench {
         System.out.printf("OST bench: %d MiB per run; OST and FileChannel runs alternate, median of %d, under %s%n",
                 total / MIB, repeats, root.toAbsolutePath());
         System.out.printf("%-50s %10s %10s %8s%n", "case", "OST MB/s", "FC MB/s", "OST/FC");
-        OstOptions defaults = OstOptions.defaults();
-        for (int size : new int[] {MIB, 64 * 1024}) {
-            pair("stable write " + human(size) + ", 1 writer", () -> ostWrite(defaults, size, 1), () -> fcWrite(size, 1));
-            pair("stable write " + human(size) + ", 1 writer, reused space", () -> ostRewrite(defaults, size),
+        OstOptions wal = OstOptions.defaults();
+        OstOptions lmdb = OstOptions.builder().wal(false).build();
+        boolean oss = Boolean.parseBoolean(System.getProperty("nacre.bench.oss", "true"));
+        int[] sizes = Arrays.stream(System.getProperty("nacre.bench.sizes", MIB + "," + 64 * 1024).split(","))
+                .mapToInt(Integer::parseInt).toArray();
+        for (int size : sizes) {
+            for (OstOptions o : List.of(wal, lmdb)) {
+                String m = o.wal() ? " [WAL]" : " [LMDB]";
+                pair("stable write " + human(size) + ", 1 writer" + m, () -> ostWrite(o, size, 1, false),
+                        () -> fcWrite(size, 1));
+                pair("stable write " + human(size) + ", 1 writer, reused space" + m, () -> ostRewrite(o, size, 1),
+                        () -> fcRewrite(size, 1));
+                pair("stable write " + human(size) + ", 4 writers" + m, () -> ostWrite(o, size, 4, false),
+                        () -> fcWrite(size, 4));
+                pair("stable write " + human(size) + ", 4 writers, reused space" + m, () -> ostRewrite(o, size, 4),
+                        () -> fcRewrite(size, 4));
+                pair("read " + human(size) + ", 1 reader" + m, () -> ostRead(o, size), () -> fcRead(size));
+            }
+            // The WAL's cost in full: the time until every byte is also checkpointed into LMDB (at close).
+            pair("stable write " + human(size) + ", 1 writer, until in LMDB [WAL]", () -> ostWrite(wal, size, 1, true),
                     () -> fcWrite(size, 1));
-            pair("read " + human(size) + ", 1 reader", () -> ostRead(defaults, size), () -> fcRead(size));
-            pair("stable write " + human(size) + ", 4 writers (group commit)",
-                    () -> ostWrite(defaults, size, 4), () -> fcWrite(size, 4));
-            pair("stable write " + human(size) + ", 1 writer, through the OSS", () -> ossWrite(size),
-                    () -> fcWrite(size, 1));
-            pair("read " + human(size) + ", 1 reader, through the OSS", () -> ossRead(size), () -> fcRead(size));
+            if (oss) {
+                pair("stable write " + human(size) + ", 1 writer, through the OSS", () -> ossWrite(size),
+                        () -> fcWrite(size, 1));
+                pair("read " + human(size) + ", 1 reader, through the OSS", () -> ossRead(size), () -> fcRead(size));
+            }
         }
         if (Boolean.getBoolean("nacre.bench.explore")) {
             System.out.printf("%nLMDB modes and chunk sizes (stable writes, 1 writer, then 4):%n");
             for (String m : System.getProperty("nacre.bench.modes", modeNames()).split(",")) {
                 OstOptions.LmdbMode mode = OstOptions.LmdbMode.valueOf(m);
                 for (int chunk : chunkSizes()) {
-                    OstOptions o = OstOptions.builder().mode(mode).chunkSize(chunk).build();
+                    OstOptions o = OstOptions.builder().wal(false).mode(mode).chunkSize(chunk).build();
                     for (int size : new int[] {MIB, 64 * 1024}) {
                         for (int writers : new int[] {1, 4}) {
                             pair("%s chunk %s, %s x%d".formatted(mode, human(chunk), human(size), writers),
-                                    () -> ostWrite(o, size, writers), () -> fcWrite(size, writers));
+                                    () -> ostWrite(o, size, writers, false), () -> fcWrite(size, writers));
                         }
                     }
                 }
@@ -127,13 +145,21 @@ class OstBench {
         return ByteBuffer.wrap(b);
     }
 
-    private double ostWrite(OstOptions options, int size, int writers) throws Exception {
+    /** Stable writes into a fresh OST; with {@code untilClosed} the time includes close (the last checkpoint). */
+    private double ostWrite(OstOptions options, int size, int writers, boolean untilClosed) throws Exception {
         Path dir = fresh("ost");
-        try (Ost ost = Ost.open(dir, 0, options)) {
+        Ost ost = Ost.open(dir, 0, options);
+        try {
+            long start = System.nanoTime();
             double mbs = timed(writers, w -> stableWrites(ost, w + 1, size, total / writers));
             groupSizes.add(ost.changesPerCommit());
+            if (untilClosed) {
+                ost.close();
+                mbs = total / 1e6 / ((System.nanoTime() - start) / 1e9);
+            }
             return mbs;
         } finally {
+            ost.close();
             delete(dir);
         }
     }
@@ -153,13 +179,17 @@ class OstBench {
         ost.sync();
     }
 
-    /** Writes into space freed by a destroyed object, as an OST in service does (no file growth). */
-    private double ostRewrite(OstOptions options, int size) throws Exception {
+    /** Writes into space freed by a destroyed object, as an OST in service does (no file growth, WAL written before). */
+    private double ostRewrite(OstOptions options, int size, int writers) throws Exception {
         Path dir = fresh("ost");
         try (Ost ost = Ost.open(dir, 0, options)) {
-            fill(ost, 100, total + 8L * MIB);
+            // Past the WAL's size too, so that its segments are all written once already.
+            fill(ost, 100, Math.max(total, 512L * MIB) + 8L * MIB);
             ost.destroy(100);
-            return timed(1, w -> stableWrites(ost, 1, size, total));
+            ost.resetCommitCounters();
+            double mbs = timed(writers, w -> stableWrites(ost, w + 1, size, total / writers));
+            groupSizes.add(ost.changesPerCommit());
+            return mbs;
         } finally {
             delete(dir);
         }
@@ -220,23 +250,49 @@ class OstBench {
     private double fcWrite(int size, int writers) throws Exception {
         Path dir = fresh("fc");
         try {
-            return timed(writers, w -> {
-                ByteBuffer buf = data(size);
-                long per = total / writers;
+            return fcWrites(dir, size, writers, StandardOpenOption.CREATE_NEW);
+        } finally {
+            delete(dir);
+        }
+    }
+
+    /** The baseline for reused space: overwriting files written (and flushed) before, so no file growth either. */
+    private double fcRewrite(int size, int writers) throws Exception {
+        Path dir = fresh("fc");
+        try {
+            for (int w = 0; w < writers; w++) {
                 try (FileChannel ch = FileChannel.open(dir.resolve("f" + w), StandardOpenOption.CREATE_NEW,
                         StandardOpenOption.WRITE)) {
-                    for (long off = 0; off < per; off += size) {
+                    ByteBuffer buf = data(4 * MIB);
+                    for (long off = 0; off < total / writers; off += buf.capacity()) {
                         buf.clear();
                         while (buf.hasRemaining()) {
                             ch.write(buf);
                         }
-                        ch.force(true);
                     }
+                    ch.force(true);
                 }
-            });
+            }
+            return fcWrites(dir, size, writers, StandardOpenOption.WRITE);
         } finally {
             delete(dir);
         }
+    }
+
+    private double fcWrites(Path dir, int size, int writers, StandardOpenOption open) throws Exception {
+        return timed(writers, w -> {
+            ByteBuffer buf = data(size);
+            long per = total / writers;
+            try (FileChannel ch = FileChannel.open(dir.resolve("f" + w), open, StandardOpenOption.WRITE)) {
+                for (long off = 0; off < per; off += size) {
+                    buf.clear();
+                    while (buf.hasRemaining()) {
+                        ch.write(buf);
+                    }
+                    ch.force(true);
+                }
+            }
+        });
     }
 
     private double fcRead(int size) throws Exception {

@@ -14,6 +14,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Durability: a child JVM writes STABLE and prints each acknowledged record; the test kills it (SIGKILL,
@@ -41,15 +43,43 @@ class OstCrashTest {
         verify(acks);
     }
 
-    /** Runs the writer until {@code killAfter} acks (then SIGKILL) or until it exits by itself (-1). */
+    @Test
+    void everyAckedStableWriteSurvivesKillDashNineWhileCheckpointsRun() throws Exception {
+        List<Ack> acks = runAndKill(List.of(), 150, "small-wal");
+        verify(acks);
+    }
+
+    /** A halt at each step of a checkpoint: before LMDB commits, after it, and before the WAL space is freed. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {Ost.FAULT_CHECKPOINT_BEFORE_COMMIT, Ost.FAULT_CHECKPOINT_AFTER_COMMIT,
+            Ost.FAULT_CHECKPOINT_BEFORE_FREE})
+    void everyAckedStableWriteSurvivesAHaltInsideACheckpoint(String point) throws Exception {
+        List<Ack> acks = runAndKill(List.of("-Dnacre.faults=" + point + "=halt:2"), -1, "small-wal");
+        assertThat(acks).hasSizeGreaterThanOrEqualTo(30);
+        verify(acks);
+    }
+
+    @Test
+    void everyAckedStableWriteSurvivesAHaltBetweenAppendAndFsync() throws Exception {
+        // The records of the group are in the WAL file but not flushed: none of them was acknowledged.
+        List<Ack> acks = runAndKill(List.of("-Dnacre.faults=ost.write.before_commit=halt:60"), -1, "small-wal");
+        assertThat(acks).hasSizeGreaterThanOrEqualTo(30);
+        verify(acks);
+    }
+
     private List<Ack> runAndKill(List<String> jvmArgs, int killAfter) throws Exception {
+        return runAndKill(jvmArgs, killAfter, "default-wal");
+    }
+
+    /** Runs the writer until {@code killAfter} acks (then SIGKILL) or until it exits by itself (-1). */
+    private List<Ack> runAndKill(List<String> jvmArgs, int killAfter, String walSize) throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(List.of("--add-opens", "java.base/java.nio=ALL-UNNAMED", "--add-opens",
                 "java.base/sun.nio.ch=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED", "-Xmx256m"));
         cmd.addAll(jvmArgs);
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), StableWriterMain.class.getName(),
-                tmp.resolve("ost").toString(), "3"));
+                tmp.resolve("ost").toString(), "3", walSize));
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
         Thread reader = Thread.ofVirtual().start(() -> {

@@ -6,7 +6,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
-/** Test helper: damages an OST's LMDB file on disk, as a failing disk would. */
+/** Test helper: damages an OST's files on disk, as a failing disk would. */
 public final class OstFiles {
 
     private OstFiles() {
@@ -14,7 +14,11 @@ public final class OstFiles {
 
     /** Finds {@code pattern} in the OST's data.mdb and flips one bit of its first byte. */
     public static void flipByteOf(Path ostDir, byte[] pattern) throws IOException {
-        Path file = ostDir.resolve("data.mdb");
+        flipByteIn(ostDir.resolve("data.mdb"), pattern);
+    }
+
+    /** Finds {@code pattern} in {@code file} and flips one bit of its first byte. */
+    static void flipByteIn(Path file, byte[] pattern) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             long size = ch.size();
             ByteBuffer all = ByteBuffer.allocate((int) size);

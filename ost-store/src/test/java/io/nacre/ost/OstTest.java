@@ -30,13 +30,13 @@ class OstTest {
         return OstOptions.builder().chunkSize(chunk).mapSize(1L << 30).build();
     }
 
-    private static byte[] random(int n, long seed) {
+    static byte[] random(int n, long seed) {
         byte[] b = new byte[n];
         new Random(seed).nextBytes(b);
         return b;
     }
 
-    private static byte[] read(Ost ost, long id, long offset, int n) {
+    static byte[] read(Ost ost, long id, long offset, int n) {
         ByteBuffer dst = ByteBuffer.allocate(n);
         int got = ost.read(id, offset, dst);
         return java.util.Arrays.copyOf(dst.array(), got);

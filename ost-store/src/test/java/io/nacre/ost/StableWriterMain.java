@@ -7,6 +7,7 @@ import java.nio.file.Path;
 /**
  * Child process of {@link OstCrashTest}: writes records STABLE to an OST from several threads, for ever,
  * and prints "ACK object record" after each write returns. The parent kills it and checks every ack.
+ * Arguments: OST directory, threads, and optionally {@code small-wal}.
  */
 public final class StableWriterMain {
 
@@ -24,7 +25,12 @@ public final class StableWriterMain {
     public static void main(String[] args) throws Exception {
         Path dir = Path.of(args[0]);
         int threads = Integer.parseInt(args[1]);
-        Ost ost = Ost.open(dir, 0, OstOptions.builder().chunkSize(65536).mapSize(1L << 32).build());
+        OstOptions.Builder options = OstOptions.builder().chunkSize(65536).mapSize(1L << 32);
+        if (args.length > 2 && args[2].equals("small-wal")) {
+            // 1 MiB WAL segments: a checkpoint every few MiB, so the crash can land inside one.
+            options.walSegments(1 << 20, 6);
+        }
+        Ost ost = Ost.open(dir, 0, options.build());
         for (int t = 0; t < threads; t++) {
             long object = t + 1;
             Thread.ofPlatform().start(() -> {

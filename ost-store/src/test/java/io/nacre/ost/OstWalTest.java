@@ -1,0 +1,266 @@
+package io.nacre.ost;
+
+import static io.nacre.ost.OstTest.random;
+import static io.nacre.ost.OstTest.read;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.nacre.engine.NacreException;
+import io.nacre.engine.Status;
+import io.nacre.engine.fault.Faults;
+import io.nacre.engine.store.Durability;
+import io.nacre.engine.store.ObjectStat;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The write-ahead log in front of LMDB: writes merge with what is still in the WAL and what is already in
+ * LMDB, checkpoints move them over without changing a byte anyone reads, and a reopen after a crash
+ * replays exactly the whole records (a torn one is ignored, a damaged one reads as CORRUPT).
+ */
+class OstWalTest {
+
+    private static final int CHUNK = 4096;
+
+    @TempDir
+    Path tmp;
+
+    @AfterEach
+    void disarm() {
+        Faults.disarmAll();
+    }
+
+    /** Small chunks and 1 MiB segments, so that a few MiB of writes go through several checkpoints. */
+    private static OstOptions small() {
+        return OstOptions.builder().chunkSize(CHUNK).mapSize(1L << 30).walSegments(1 << 20, 6).build();
+    }
+
+
+    /** What the object should hold: a byte array that grows and shrinks like the object. */
+    private static final class Model {
+        byte[] bytes = new byte[0];
+        boolean exists;
+
+        void write(long offset, byte[] data) {
+            int end = (int) offset + data.length;
+            if (end > bytes.length) {
+                bytes = Arrays.copyOf(bytes, end);
+            }
+            System.arraycopy(data, 0, bytes, (int) offset, data.length);
+            exists = true;
+        }
+
+        void truncate(long size) {
+            if (size == 0 && !exists) {
+                return;
+            }
+            bytes = Arrays.copyOf(bytes, (int) size);
+            exists = true;
+        }
+
+        void destroy() {
+            bytes = new byte[0];
+            exists = false;
+        }
+    }
+
+    @Test
+    void randomWritesTruncatesAndDestroysReadBackLikeAPlainFileAcrossCheckpointsAndCrashes() {
+        Random r = new Random(42);
+        Model[] models = {new Model(), new Model(), new Model()};
+        Ost ost = Ost.open(tmp, 0, small());
+        try {
+            for (int step = 0; step < 800; step++) {
+                int o = r.nextInt(models.length);
+                long id = o + 1;
+                Model m = models[o];
+                int op = r.nextInt(100);
+                if (op < 80) {
+                    // Unaligned writes that straddle chunks, often over data still in the WAL.
+                    long offset = r.nextInt(6 * CHUNK + 1000);
+                    byte[] data = random(1 + r.nextInt(3 * CHUNK), step);
+                    ost.write(id, offset, ByteBuffer.wrap(data), r.nextBoolean() ? Durability.STABLE : Durability.UNSTABLE);
+                    m.write(offset, data);
+                } else if (op < 90) {
+                    long size = r.nextInt(m.bytes.length + CHUNK + 1);
+                    ost.truncate(id, size);
+                    m.truncate(size);
+                } else if (op < 94) {
+                    ost.destroy(id);
+                    m.destroy();
+                } else if (op < 97) {
+                    ost.close();
+                    ost = Ost.open(tmp, 0, small());
+                } else {
+                    ost.sync();
+                    ost.closeAsIfKilled();
+                    ost = Ost.open(tmp, 0, small());
+                }
+                if (step % 10 == 0 || op >= 80) {
+                    for (int k = 0; k < models.length; k++) {
+                        Model mk = models[k];
+                        assertThat(ost.stat(k + 1).size()).as("size of %d at step %d", k + 1, step).isEqualTo(mk.bytes.length);
+                        assertThat(read(ost, k + 1, 0, mk.bytes.length + 10)).as("object %d at step %d", k + 1, step)
+                                .isEqualTo(mk.bytes);
+                    }
+                }
+            }
+            assertThat(ost.checkpoints()).as("checkpoints ran during the test, not only at close").isPositive();
+        } finally {
+            ost.close();
+        }
+    }
+
+    @Test
+    void overwriteTruncateAndDestroyOfDataStillInTheWal() {
+        try (Ost ost = Ost.open(tmp, 0, small())) {
+            byte[] a = random(3 * CHUNK, 1);
+            ost.write(1, 0, ByteBuffer.wrap(a), Durability.STABLE);
+            // Overwrite part of it, unaligned across a chunk boundary.
+            byte[] b = random(CHUNK, 2);
+            ost.write(1, CHUNK + 100, ByteBuffer.wrap(b), Durability.STABLE);
+            System.arraycopy(b, 0, a, CHUNK + 100, CHUNK);
+            assertThat(read(ost, 1, 0, a.length)).isEqualTo(a);
+            assertThat(ost.checkpoints()).as("all of it still in the WAL").isZero();
+            // Truncate into the middle of a chunk that is still in the WAL.
+            ost.truncate(1, CHUNK + 200);
+            assertThat(ost.stat(1)).isEqualTo(new ObjectStat(CHUNK + 200, CHUNK + 200));
+            assertThat(read(ost, 1, 0, 3 * CHUNK)).isEqualTo(Arrays.copyOf(a, CHUNK + 200));
+            // Extending again reads zeros where the truncate dropped bytes.
+            ost.write(1, 2 * CHUNK, ByteBuffer.wrap(new byte[] {7}), Durability.STABLE);
+            byte[] expected = Arrays.copyOf(Arrays.copyOf(a, CHUNK + 200), 2 * CHUNK + 1);
+            expected[2 * CHUNK] = 7;
+            assertThat(read(ost, 1, 0, 3 * CHUNK)).isEqualTo(expected);
+            // Destroy, then write again: nothing of the old object shows through.
+            ost.destroy(1);
+            assertThat(ost.stat(1)).isEqualTo(ObjectStat.ABSENT);
+            ost.write(1, 10, ByteBuffer.wrap(new byte[] {1, 2, 3}), Durability.STABLE);
+            assertThat(read(ost, 1, 0, 100)).isEqualTo(new byte[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3});
+            assertThat(ost.stat(1)).isEqualTo(new ObjectStat(13, 13));
+        }
+    }
+
+    @Test
+    void aCrashLeavesEveryAcknowledgedWriteInTheWalForTheNextOpen() {
+        byte[] data = random(300_000, 3);
+        Ost ost = Ost.open(tmp, 0, small());
+        ost.write(5, 77, ByteBuffer.wrap(data), Durability.STABLE);
+        long checkpointed = ost.checkpoints();
+        ost.closeAsIfKilled();
+        assertThat(checkpointed).as("the write was not yet checkpointed").isZero();
+        try (Ost again = Ost.open(tmp, 0, small())) {
+            assertThat(again.stat(5)).isEqualTo(new ObjectStat(77 + data.length, 77 + data.length));
+            assertThat(read(again, 5, 77, data.length)).isEqualTo(data);
+        }
+    }
+
+    @Test
+    void aTornLastRecordIsIgnoredAndWhatCameBeforeIsKept() throws Exception {
+        byte[] first = random(CHUNK, 4);
+        byte[] second = random(CHUNK, 5);
+        Ost ost = Ost.open(tmp, 0, small());
+        ost.write(1, 0, ByteBuffer.wrap(first), Durability.STABLE);
+        ost.write(1, CHUNK, ByteBuffer.wrap(second), Durability.STABLE);
+        ost.closeAsIfKilled();
+        // The last record loses a bit, as a write cut by power loss would leave it.
+        OstFiles.flipByteIn(walFileWith(Arrays.copyOfRange(second, 100, 164)), Arrays.copyOfRange(second, 100, 164));
+        try (Ost again = Ost.open(tmp, 0, small())) {
+            assertThat(again.stat(1)).isEqualTo(new ObjectStat(CHUNK, CHUNK));
+            assertThat(read(again, 1, 0, 2 * CHUNK)).isEqualTo(first);
+            // And the OST carries on: new records continue the log and survive the next crash.
+            again.write(1, CHUNK, ByteBuffer.wrap(second), Durability.STABLE);
+            again.closeAsIfKilled();
+        }
+        try (Ost third = Ost.open(tmp, 0, small())) {
+            byte[] both = Arrays.copyOf(first, 2 * CHUNK);
+            System.arraycopy(second, 0, both, CHUNK, CHUNK);
+            assertThat(read(third, 1, 0, 2 * CHUNK)).isEqualTo(both);
+        }
+    }
+
+    @Test
+    void aFlippedBitInTheWalReadsAsCorruptNeverAsWrongData() throws Exception {
+        byte[] data = random(2 * CHUNK, 6);
+        try (Ost ost = Ost.open(tmp, 0, small())) {
+            ost.write(1, 0, ByteBuffer.wrap(data), Durability.STABLE);
+            byte[] pattern = Arrays.copyOfRange(data, CHUNK + 10, CHUNK + 74);
+            OstFiles.flipByteIn(walFileWith(pattern), pattern);
+            assertThat(read(ost, 1, 0, CHUNK)).isEqualTo(Arrays.copyOf(data, CHUNK));
+            assertThatThrownBy(() -> read(ost, 1, CHUNK, 10)).isInstanceOfSatisfying(NacreException.class,
+                    e -> assertThat(e.status()).isEqualTo(Status.CORRUPT));
+            // A partial overwrite does not launder it; the checkpoint at close keeps it CORRUPT in LMDB.
+            assertThatThrownBy(() -> ost.write(1, CHUNK + 1, ByteBuffer.wrap(new byte[3]), Durability.STABLE))
+                    .isInstanceOfSatisfying(NacreException.class, e -> assertThat(e.status()).isEqualTo(Status.CORRUPT));
+        }
+        try (Ost ost = Ost.open(tmp, 0, small())) {
+            assertThat(read(ost, 1, 0, CHUNK)).isEqualTo(Arrays.copyOf(data, CHUNK));
+            assertThatThrownBy(() -> read(ost, 1, CHUNK, 10)).isInstanceOfSatisfying(NacreException.class,
+                    e -> assertThat(e.status()).isEqualTo(Status.CORRUPT));
+        }
+    }
+
+    @Test
+    void aFailedCheckpointKeepsTheWritesAndTheNextOneAppliesThem() {
+        byte[] data = random(4 << 20, 7);
+        Faults.arm(Ost.FAULT_CHECKPOINT_BEFORE_COMMIT, Faults.Fault.failOnce());
+        try (Ost ost = Ost.open(tmp, 0, small())) {
+            // 4 MiB through 1 MiB segments: checkpoints must run (the first fails) for the writes to go on.
+            for (int i = 0; i < 4; i++) {
+                ost.write(1, i << 20, ByteBuffer.wrap(data, i << 20, 1 << 20), Durability.STABLE);
+            }
+            assertThat(read(ost, 1, 0, data.length)).isEqualTo(data);
+        }
+        assertThat(Faults.hits(Ost.FAULT_CHECKPOINT_BEFORE_COMMIT)).isGreaterThanOrEqualTo(2);
+        try (Ost ost = Ost.open(tmp, 0, small())) {
+            assertThat(read(ost, 1, 0, data.length)).isEqualTo(data);
+        }
+    }
+
+    @Test
+    void theLmdbOnlyModeStillOpensAnOstLeftWithWalRecords() {
+        byte[] data = random(100_000, 8);
+        Ost ost = Ost.open(tmp, 0, small());
+        ost.write(1, 0, ByteBuffer.wrap(data), Durability.STABLE);
+        ost.closeAsIfKilled();
+        try (Ost plain = Ost.open(tmp, 0, OstOptions.builder().chunkSize(CHUNK).mapSize(1L << 30).wal(false).build())) {
+            assertThat(read(plain, 1, 0, data.length)).isEqualTo(data);
+            plain.write(1, 5, ByteBuffer.wrap(new byte[] {9}), Durability.STABLE);
+        }
+        data[5] = 9;
+        try (Ost again = Ost.open(tmp, 0, small())) {
+            assertThat(read(again, 1, 0, data.length)).isEqualTo(data);
+        }
+    }
+
+    private Path walFileWith(byte[] pattern) throws Exception {
+        try (Stream<Path> files = Files.list(tmp)) {
+            for (Path f : files.filter(p -> p.getFileName().toString().startsWith("wal-")).sorted().toList()) {
+                byte[] all = Files.readAllBytes(f);
+                if (indexOf(all, pattern) >= 0) {
+                    return f;
+                }
+            }
+        }
+        throw new AssertionError("no WAL segment holds the pattern");
+    }
+
+    private static int indexOf(byte[] hay, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= hay.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (hay[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+}
