@@ -169,7 +169,32 @@ final class Wal implements AutoCloseable {
                 break;
             }
         }
+        reportBeyond(chains, expected, minInstance);
         return out;
+    }
+
+    /**
+     * Valid records beyond the end of the recovered chain are either the rest of the last group, torn
+     * by the crash before its flush completed (never acknowledged), or, if a bit rotted in a flushed
+     * record, acknowledged writes that recovery cannot reach. The log cannot tell the two apart, so
+     * it says so loudly with what it skips.
+     */
+    private void reportBeyond(List<List<Entry>> chains, long expected, long minInstance) {
+        long skipped = 0;
+        long highest = -1;
+        for (List<Entry> chain : chains) {
+            for (Entry e : chain) {
+                if (e.loc().seq() >= expected && e.instance() >= minInstance) {
+                    skipped++;
+                    highest = Math.max(highest, e.loc().seq());
+                }
+            }
+        }
+        if (skipped > 0) {
+            LOG.error("{}: WAL recovery stops at record {} (missing, torn or failing its CRC) and skips {} valid "
+                    + "record(s) up to {} after it: a torn last group if the crash came mid-flush, else "
+                    + "acknowledged writes lost to a damaged WAL; check the disk", name, expected, skipped, highest);
+        }
     }
 
     /** The valid records of one segment from its start: consecutive sequence numbers, non-decreasing instance. */
