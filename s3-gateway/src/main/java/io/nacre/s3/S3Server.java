@@ -65,6 +65,9 @@ public final class S3Server implements AutoCloseable {
     /** Objects up to 64 KiB keep their bytes on the MDT by default (see {@link Builder#dataOnMdtLimit}). */
     public static final int DEFAULT_DATA_ON_MDT_LIMIT = 64 << 10;
 
+    /** Objects of 64 MiB and more are striped over every OST where no layout is set (see {@link Builder#wideStripeFrom}). */
+    public static final long DEFAULT_WIDE_STRIPE_FROM = 64L << 20;
+
     public static Builder builder() {
         return new Builder();
     }
@@ -78,7 +81,8 @@ public final class S3Server implements AutoCloseable {
         Namespace ns = Namespace.open(config.mds, config.io);
         MetaStore meta = new MetaStore(config.mds, config.io);
         gateway = new Gateway(ns, meta, new Uploads(ns, meta), new Authenticator(keys, config.clock), config.region,
-                config.clock, blocking, config.restoreWait, config.dataOnMdtLimit);
+                config.clock, blocking, config.restoreWait, config.dataOnMdtLimit,
+                config.wideStripeFrom);
         server = Server.builder()
                 .http(config.bind)
                 .serviceUnder("/", new S3Service(gateway, config.virtualHostDomain))
@@ -176,6 +180,7 @@ public final class S3Server implements AutoCloseable {
         private Duration cleanInterval = Duration.ofHours(1);
         private Duration restoreWait = Duration.ofSeconds(15);
         private int dataOnMdtLimit = DEFAULT_DATA_ON_MDT_LIMIT;
+        private long wideStripeFrom = DEFAULT_WIDE_STRIPE_FROM;
 
         private Builder() {
         }
@@ -268,6 +273,20 @@ public final class S3Server implements AutoCloseable {
                         + bytes);
             }
             this.dataOnMdtLimit = bytes;
+            return this;
+        }
+
+        /**
+         * Objects PUT with a declared length of at least this many bytes are striped over every OST (1 MiB
+         * stripes) when neither their directory nor the file system sets a default layout, so that their
+         * bytes move through all OSTs side by side; 0 keeps the default of defaults (one stripe); default
+         * 64 MiB. A layout set with setstripe always wins.
+         */
+        public Builder wideStripeFrom(long bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("wideStripeFrom must be >= 0: " + bytes);
+            }
+            this.wideStripeFrom = bytes;
             return this;
         }
 

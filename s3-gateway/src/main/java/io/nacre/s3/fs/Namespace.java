@@ -347,11 +347,16 @@ public final class Namespace {
      * would get (so publishing it there is only a rename).
      */
     public Staged stage(Caller owner, Fid layoutDir) {
+        return stage(owner, layoutFor(layoutDir));
+    }
+
+    /** Creates an empty staged file owned by the caller, with the given layout. */
+    public Staged stage(Caller owner, LayoutTemplate layout) {
         String name = "put-" + HexFormat.of().formatHex(randomBytes(16));
         CreateSpec.Builder spec = CreateSpec.builder(FileType.REGULAR)
                 .mode(0644)
                 .initial(SetAttr.builder().uid(owner.uid()).gid(owner.gid()).build());
-        spec.layout(layoutFor(layoutDir));
+        spec.layout(layout);
         Attr a = mds.create(Caller.ROOT, staging, name, spec.build()).attr();
         return new Staged(name, a.fid(), a.dataVersion());
     }
@@ -371,7 +376,8 @@ public final class Namespace {
     /** Default layouts looked up lately, by directory: setstripe takes effect within this time. */
     private static final long LAYOUT_CACHE_NANOS = 2_000_000_000L;
 
-    private record CachedLayout(LayoutTemplate template, long until) {
+    /** A directory's layout for new files; {@code chosen}: set on it (or inherited from a parent), not the file system's. */
+    private record CachedLayout(LayoutTemplate template, boolean chosen, long until) {
     }
 
     private final java.util.concurrent.ConcurrentHashMap<Fid, CachedLayout> layouts =
@@ -382,31 +388,50 @@ public final class Namespace {
      * for a moment: it is read on every PUT and changes rarely.
      */
     public LayoutTemplate layoutFor(Fid dir) {
+        return cachedLayout(dir).template();
+    }
+
+    /** What a large object gets where nobody chose a layout: a 1 MiB stripe on every OST (lfs setstripe -c -1). */
+    static final LayoutTemplate WIDE = LayoutTemplate.of(LayoutTemplate.ALL_OSTS, 1 << 20, "");
+
+    /**
+     * The layout of a new object of {@code size} bytes (-1 when unknown) in {@code dir}: as
+     * {@link #layoutFor(Fid)}, except that an object of at least {@code wideFrom} bytes (0: never) is
+     * striped over every OST when its directory has no layout of its own and the file system's is the
+     * default of defaults (one stripe, which would put all its bytes behind one OST).
+     */
+    public LayoutTemplate layoutFor(Fid dir, long size, long wideFrom) {
+        CachedLayout c = cachedLayout(dir);
+        return wideFrom > 0 && size >= wideFrom && !c.chosen() && c.template().equals(LayoutTemplate.DEFAULT)
+                ? WIDE : c.template();
+    }
+
+    private CachedLayout cachedLayout(Fid dir) {
         long now = System.nanoTime();
         CachedLayout c = layouts.get(dir);
         if (c != null && now - c.until() < 0) {
-            return c.template();
+            return c;
         }
         if (layouts.size() > 10_000) {
             layouts.clear();
         }
-        LayoutTemplate t = lookUpLayout(dir);
-        layouts.put(dir, new CachedLayout(t, now + LAYOUT_CACHE_NANOS));
-        return t;
+        c = lookUpLayout(dir, now + LAYOUT_CACHE_NANOS);
+        layouts.put(dir, c);
+        return c;
     }
 
-    private LayoutTemplate lookUpLayout(Fid dir) {
+    private CachedLayout lookUpLayout(Fid dir, long until) {
         try {
             Optional<LayoutTemplate> t = mds.defaultLayout(dir);
             if (t.isPresent()) {
-                return t.get();
+                return new CachedLayout(t.get(), !dir.equals(Fid.ROOT), until);
             }
         } catch (NacreException e) {
             if (e.status() != Status.STALE && e.status() != Status.NOT_FOUND) {
                 throw e;
             }
         }
-        return mds.defaultLayout(Fid.ROOT).orElse(LayoutTemplate.DEFAULT);
+        return new CachedLayout(mds.defaultLayout(Fid.ROOT).orElse(LayoutTemplate.DEFAULT), false, until);
     }
 
     /** Removes a staged file that will not be published (its objects are queued for destruction). */

@@ -85,7 +85,8 @@ final class PutObject extends Operation {
                                           PayloadVerifier body, Bodies.Small read) throws Exception {
         Gateway gw = r.gateway();
         Bodies.Small small = read != null ? read : Bodies.readSmall(body);
-        Namespace.Staged staged = gw.namespace().stage(r.caller(), plan.layoutDir());
+        Namespace.Staged staged = gw.namespace().stage(r.caller(),
+                gw.namespace().layoutFor(plan.layoutDir(), body.declaredLength(), gw.wideStripeFrom()));
         PayloadVerifier.Digests d;
         boolean metaStored = false;
         try {

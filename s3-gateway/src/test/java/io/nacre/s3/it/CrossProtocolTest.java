@@ -10,6 +10,7 @@ import io.nacre.engine.Fid;
 import io.nacre.engine.NacreException;
 import io.nacre.engine.io.FileIo;
 import io.nacre.engine.layout.Layout;
+import io.nacre.engine.layout.LayoutTemplate;
 import io.nacre.engine.layout.ObjectRef;
 import io.nacre.engine.meta.Attr;
 import io.nacre.engine.meta.CreateSpec;
@@ -131,6 +132,20 @@ class CrossProtocolTest {
         var got = s3.getObjectAsBytes(b -> b.bucket("cross").key("both.txt"));
         assertThat(got.asByteArray()).isEqualTo(all);
         assertThat(got.response().eTag()).isEqualTo(md5(all));
+    }
+
+    @Test
+    void aLargeObjectIsStripedOverEveryOstUnlessItsDirectorySaysOtherwise() {
+        byte[] data = random(64 << 20, 12);
+        s3.putObject(b -> b.bucket("cross").key("wide.bin"), RequestBody.fromBytes(data));
+        Fid wide = mds.resolve(Caller.ROOT, bucket, "wide.bin").fid();
+        assertThat(mds.layout(wide).components().get(0).raid0().stripeCount()).isEqualTo(mds.osts().size());
+        assertThat(readAll(wide)).isEqualTo(data);
+        Fid set = mds.create(Caller.ROOT, bucket, "striped-by-hand", CreateSpec.directory(0755)).attr().fid();
+        mds.setDefaultLayout(Caller.ROOT, set, LayoutTemplate.of(1, 1 << 20, ""));
+        s3.putObject(b -> b.bucket("cross").key("striped-by-hand/one.bin"), RequestBody.fromBytes(data));
+        Fid one = mds.resolve(Caller.ROOT, bucket, "striped-by-hand/one.bin").fid();
+        assertThat(mds.layout(one).components().get(0).raid0().stripeCount()).isEqualTo(1);
     }
 
     static ResponseBytes<GetObjectResponse> get(String key) {
