@@ -105,6 +105,8 @@ final class Batcher implements AutoCloseable {
         return OP_OVERHEAD + switch (op) {
             case Op.DomWrite d -> d.data() == null ? 0 : d.data().length;
             case Op.SetXattr x -> x.value() == null ? 0 : x.value().length;
+            case Op.PutSmall p -> p.file().data().length
+                    + p.file().xattrs().values().stream().mapToInt(v -> v.length).sum();
             case Op.Destroyed d -> 8 * d.ids().size();
             default -> 0;
         };

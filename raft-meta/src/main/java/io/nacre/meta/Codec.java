@@ -413,6 +413,16 @@ final class Codec {
         return new AttrChange(readAttr(in), readDestroys(in));
     }
 
+    static void writeSmallFilePut(Out out, io.nacre.engine.meta.Results.SmallFilePut p) {
+        writeAttr(out, p.attr());
+        writeOptAttr(out, p.replaced());
+        writeDestroys(out, p.destroys());
+    }
+
+    static io.nacre.engine.meta.Results.SmallFilePut readSmallFilePut(In in) {
+        return new io.nacre.engine.meta.Results.SmallFilePut(readAttr(in), readOptAttr(in), readDestroys(in));
+    }
+
     /** Runs a record constructor on decoded values: its IllegalArgumentException means a malformed message. */
     static <T> T valid(java.util.function.Supplier<T> make) {
         try {

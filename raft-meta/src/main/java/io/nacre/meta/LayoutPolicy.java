@@ -68,6 +68,21 @@ final class LayoutPolicy {
         return new LayoutTemplate(out);
     }
 
+    /**
+     * A template whose first component is data-on-MDT up to {@code domEnd}, followed by the template's
+     * striped components past that point (Lustre's DoM + PFL): what a small file written whole gets.
+     */
+    static LayoutTemplate withDataOnMdt(LayoutTemplate t, long domEnd) {
+        List<LayoutTemplate.Entry> out = new ArrayList<>(t.entries().size() + 1);
+        out.add(LayoutTemplate.Entry.dataOnMdt(domEnd));
+        for (LayoutTemplate.Entry e : t.entries()) {
+            if (!e.dataOnMdt() && e.end() > domEnd) {
+                out.add(e);
+            }
+        }
+        return new LayoutTemplate(out);
+    }
+
     /** Checks a template as setstripe on a directory gives it: counts must fit the pools as they are now. */
     static void checkFits(LayoutTemplate t, LayoutTemplate onRoot, List<OstInfo> osts) {
         concrete(t.inheritFrom(fsDefault(onRoot)), osts);

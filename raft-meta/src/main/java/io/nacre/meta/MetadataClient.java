@@ -22,6 +22,7 @@ import io.nacre.engine.meta.Attr;
 import io.nacre.engine.meta.ChangelogRecord;
 import io.nacre.engine.meta.CreateSpec;
 import io.nacre.engine.meta.DirPage;
+import io.nacre.engine.meta.Fetched;
 import io.nacre.engine.meta.FsStat;
 import io.nacre.engine.meta.HsmState;
 import io.nacre.engine.meta.MetadataService;
@@ -30,7 +31,9 @@ import io.nacre.engine.meta.Results.AttrChange;
 import io.nacre.engine.meta.Results.Created;
 import io.nacre.engine.meta.Results.Removed;
 import io.nacre.engine.meta.Results.Renamed;
+import io.nacre.engine.meta.Results.SmallFilePut;
 import io.nacre.engine.meta.SetAttr;
+import io.nacre.engine.meta.SmallFile;
 import io.nacre.engine.meta.XattrFlag;
 import io.nacre.engine.store.OstInfo;
 import java.time.Duration;
@@ -463,6 +466,32 @@ public final class MetadataClient implements MetadataService {
     public Attr dataWritten(Fid file, long end, long mtime) {
         requireNonNull(file, "file");
         return (Attr) write(new Op.DataWritten(file, end, mtime));
+    }
+
+    @Override
+    public SmallFilePut putSmallFile(Caller caller, SmallFile file) {
+        requireNonNull(caller, "caller");
+        requireNonNull(file, "file");
+        Names.checkName(file.name());
+        file.parents().forEach(Names::checkName);
+        file.xattrs().forEach((k, v) -> {
+            Names.checkXattrName(k);
+            Names.checkXattrValue(v);
+        });
+        file.dirXattrs().forEach((k, v) -> {
+            Names.checkXattrName(k);
+            Names.checkXattrValue(v);
+        });
+        return (SmallFilePut) write(new Op.PutSmall(caller, file, null));
+    }
+
+    @Override
+    public Fetched fetch(Caller caller, Fid dir, String path, int mask, List<String> xattrNames, int maxData) {
+        requireNonNull(caller, "caller");
+        requireNonNull(dir, "dir");
+        requireNonNull(path, "path");
+        xattrNames.forEach(Names::checkXattrName);
+        return (Fetched) read(new Query.Fetch(caller, dir, path, mask, xattrNames, maxData));
     }
 
     @Override

@@ -24,7 +24,9 @@ import io.nacre.engine.meta.Results.Created;
 import io.nacre.engine.meta.Results.DirChange;
 import io.nacre.engine.meta.Results.Removed;
 import io.nacre.engine.meta.Results.Renamed;
+import io.nacre.engine.meta.Results.SmallFilePut;
 import io.nacre.engine.meta.SetAttr;
+import io.nacre.engine.meta.SmallFile;
 import io.nacre.engine.store.OstInfo;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -73,6 +75,7 @@ final class Namespace {
             case Op.RegisterOst r -> registerOst(tx, r.ost());
             case Op.Hsm h -> Coordinator.apply(tx, now, h.op());
             case Op.Concat c -> concat(tx, now, c);
+            case Op.PutSmall p -> putSmall(tx, now, p);
             case Op.Rejected r -> throw new NacreException(r.status(), r.message());
         };
     }
@@ -267,6 +270,109 @@ final class Namespace {
         tx.put(dir);
         tx.changelog(Type.HLINK, now, c, n.fid, dir.fid, op.name(), null, null, 0);
         return new Created(n.attr(), new DirChange(before, dir.change), false);
+    }
+
+    // ---- a small file in one change ----------------------------------------------------------------
+
+    /**
+     * A small file written whole (MetadataService.putSmallFile): every check first (the parents' path,
+     * create permission where directories are to be made, the name's condition, a rename's checks over
+     * the file it replaces), then the changes, reusing remove's and create's: the replaced file's last
+     * link goes with its objects queued (UNLNK record), missing directories are made (MKDIR) with their
+     * xattrs, the file is created (CREAT) with its data-on-MDT layout, bytes, size and xattrs.
+     */
+    private static SmallFilePut putSmall(Tx tx, long now, Op.PutSmall op) {
+        Caller c = op.caller();
+        SmallFile f = op.file();
+        Names.checkName(f.name());
+        f.parents().forEach(Names::checkName);
+        for (Map<String, byte[]> xs : List.of(f.xattrs(), f.dirXattrs())) {
+            xs.forEach((k, v) -> {
+                Names.checkXattrName(k);
+                Names.checkXattrValue(v);
+            });
+        }
+        Inode dir = tx.needDir(f.dir());
+        int missing = f.parents().size(); // index of the first parent to create
+        for (int i = 0; i < f.parents().size(); i++) {
+            String seg = f.parents().get(i);
+            Permissions.require(c, dir, Access.EXECUTE, "lookup of", seg);
+            Tx.Dentry d = tx.dentry(dir.fid, seg);
+            if (d == null) {
+                Permissions.require(c, dir, Access.WRITE | Access.EXECUTE, "create", seg);
+                if (dir.nlink >= MetadataService.LINK_MAX) {
+                    throw new NacreException(Status.TOO_MANY_LINKS, "directory " + dir.fid + " has " + dir.nlink
+                            + " links, the most there can be");
+                }
+                missing = i;
+                break;
+            }
+            Inode next = tx.need(d.fid());
+            if (!next.isDir()) {
+                throw new NacreException(Status.NOT_DIR, "'" + Names.printable(seg) + "' in " + dir.fid
+                        + " is not a directory");
+            }
+            dir = next;
+        }
+        Tx.Dentry existing = null;
+        Inode old = null;
+        if (missing == f.parents().size()) {
+            Permissions.require(c, dir, Access.EXECUTE, "lookup of", f.name());
+            existing = tx.dentry(dir.fid, f.name());
+            Permissions.require(c, dir, Access.WRITE | Access.EXECUTE, "create", f.name());
+            if (existing != null) {
+                old = tx.need(existing.fid());
+                if (old.isDir()) {
+                    throw new NacreException(Status.IS_DIR, "'" + Names.printable(f.name()) + "' in " + dir.fid
+                            + " is a directory");
+                }
+                Permissions.requireSticky(c, dir, old, f.name());
+            }
+        }
+        SmallFile.Expect expect = f.expect();
+        if (expect.absent() && old != null) {
+            throw new NacreException(Status.EXISTS, "'" + Names.printable(f.name()) + "' exists in " + dir.fid);
+        }
+        if (expect.fid() != null && (old == null || !old.fid.equals(expect.fid())
+                || old.dataVersion != expect.dataVersion())) {
+            throw new NacreException(Status.STALE, "'" + Names.printable(f.name()) + "' no longer holds "
+                    + expect.fid() + " at data version " + expect.dataVersion());
+        }
+        if (tx.dryRun()) {
+            return null;
+        }
+        LayoutTemplate layout = op.layout();
+        if (layout == null || !layout.entries().get(0).dataOnMdt()
+                || layout.entries().get(0).end() != f.domSize()) {
+            throw new NacreException(Status.INVALID, "a small file's layout must be decided by the leader, data-on-MDT first");
+        }
+        List<PendingDestroy> destroys = List.of();
+        if (old != null) {
+            tx.removeDentry(dir, f.name(), existing);
+            destroys = dropLink(tx, now, dir, old);
+            dir.touchDir(now);
+            tx.put(dir);
+            tx.changelog(Type.UNLNK, now, c, old.fid, dir.fid, f.name(), null, null,
+                    old.nlink == 0 ? ChangelogRecord.UNLINK_LAST | Coordinator.unlinkFlags(old) : 0);
+        }
+        Fid parent = dir.fid;
+        for (int i = missing; i < f.parents().size(); i++) {
+            String seg = f.parents().get(i);
+            Fid made = create(tx, now, new Op.Create(c, parent, seg, CreateSpec.directory(0755), null, null)).attr().fid();
+            f.dirXattrs().forEach((k, v) -> tx.putXattr(made, k, v));
+            parent = made;
+        }
+        CreateSpec spec = CreateSpec.builder(FileType.REGULAR).mode(f.mode()).build();
+        Fid fid = create(tx, now, new Op.Create(c, parent, f.name(), spec, layout, List.of())).attr().fid();
+        Inode n = tx.need(fid);
+        n.size = f.data().length;
+        n.dataVersion = MetadataService.SMALL_FILE_DATA_VERSION;
+        if (f.data().length > 0) {
+            tx.putDom(fid, f.data());
+        }
+        f.xattrs().forEach((k, v) -> tx.putXattr(fid, k, v));
+        tx.put(n);
+        return new SmallFilePut(n.attr(), old == null ? null : old.attr(), destroys);
     }
 
     // ---- remove and rename --------------------------------------------------------------------------

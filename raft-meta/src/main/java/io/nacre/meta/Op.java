@@ -8,6 +8,7 @@ import io.nacre.engine.layout.LayoutTemplate;
 import io.nacre.engine.meta.CreateSpec;
 import io.nacre.engine.meta.MetadataService.RemoveKind;
 import io.nacre.engine.meta.SetAttr;
+import io.nacre.engine.meta.SmallFile;
 import io.nacre.engine.meta.XattrFlag;
 import io.nacre.engine.store.OstInfo;
 import java.util.ArrayList;
@@ -94,6 +95,15 @@ sealed interface Op {
         public Concat {
             sources = List.copyOf(sources);
         }
+    }
+
+    /**
+     * A small file with its data on the MDT, its xattrs and missing parents, replacing what held the name
+     * (MetadataService.putSmallFile): one operation, so one log entry shared with concurrent ones.
+     *
+     * @param layout the new file's concrete template, data-on-MDT first (decided by the leader)
+     */
+    record PutSmall(Caller caller, SmallFile file, LayoutTemplate layout) implements Op {
     }
 
     /** An operation the leader's checks refused; applying it gives this error (the reply must come from the log). */
@@ -215,6 +225,12 @@ sealed interface Op {
                     Codec.writeFid(out, f);
                 }
             }
+            case PutSmall p -> {
+                out.u8(21);
+                Codec.writeCaller(out, p.caller());
+                writeSmallFile(out, p.file());
+                Codec.writeOptTemplate(out, p.layout());
+            }
             case Rejected r -> {
                 out.u8(19);
                 Codec.writeEnum(out, r.status());
@@ -276,8 +292,55 @@ sealed interface Op {
                 }
                 yield new Concat(caller, target, sources);
             }
+            case 21 -> new PutSmall(Codec.readCaller(in), readSmallFile(in), Codec.readOptTemplate(in));
             default -> throw new NacreException(Status.INVALID, "malformed metadata message: operation tag " + tag);
         };
+    }
+
+    private static void writeSmallFile(Out out, SmallFile f) {
+        Codec.writeFid(out, f.dir());
+        out.i32(f.parents().size());
+        f.parents().forEach(out::str);
+        out.str(f.name()).i32(f.mode()).bytes(f.data()).i32(f.domSize());
+        writeXattrs(out, f.xattrs());
+        writeXattrs(out, f.dirXattrs());
+        SmallFile.Expect e = f.expect();
+        Codec.writeOptFid(out, e.fid());
+        out.i64(e.dataVersion()).bool(e.absent());
+    }
+
+    private static SmallFile readSmallFile(In in) {
+        Fid dir = Codec.readFid(in);
+        int n = in.count();
+        List<String> parents = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            parents.add(in.str());
+        }
+        String name = in.str();
+        int mode = in.i32();
+        byte[] data = in.bytes();
+        int domSize = in.i32();
+        Map<String, byte[]> xattrs = readXattrs(in);
+        Map<String, byte[]> dirXattrs = readXattrs(in);
+        Fid fid = Codec.readOptFid(in);
+        long dv = in.i64();
+        boolean absent = in.bool();
+        return Codec.valid(() -> new SmallFile(dir, parents, name, mode, data, domSize, xattrs, dirXattrs,
+                new SmallFile.Expect(fid, dv, absent)));
+    }
+
+    private static void writeXattrs(Out out, Map<String, byte[]> x) {
+        out.i32(x.size());
+        x.forEach((k, v) -> out.str(k).bytes(v));
+    }
+
+    private static Map<String, byte[]> readXattrs(In in) {
+        int n = in.count();
+        Map<String, byte[]> m = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < n; i++) {
+            m.put(in.str(), in.bytes());
+        }
+        return m;
     }
 
     private static void writeInts(Out out, List<Integer> v) {

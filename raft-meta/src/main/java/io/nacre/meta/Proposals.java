@@ -99,6 +99,20 @@ final class Proposals {
                 }
                 yield new Op.Instantiate(i.file(), i.offset(), i.length(), plan);
             }
+            case Op.PutSmall p -> {
+                // The directory the file lands in inherits the deepest existing one's default (mkdir copies it).
+                Inode dir = tx.needDir(p.file().dir());
+                for (String seg : p.file().parents()) {
+                    Tx.Dentry d = tx.dentry(dir.fid, seg);
+                    if (d == null) {
+                        break;
+                    }
+                    dir = tx.needDir(d.fid());
+                }
+                LayoutTemplate t = LayoutPolicy.concrete(LayoutPolicy.withDataOnMdt(LayoutPolicy.effective(null,
+                        dir.defaultLayout, Namespace.rootTemplate(tx)), p.file().domSize()), tx.osts());
+                yield new Op.PutSmall(p.caller(), p.file(), t);
+            }
             case Op.Hsm h -> new Op.Hsm(Coordinator.decide(tx, now, h.op()));
             default -> op;
         };

@@ -191,6 +191,31 @@ sealed interface Query {
         }
     }
 
+    /** Resolve, access check, xattrs and data-on-MDT bytes in one read (MetadataService.fetch). */
+    record Fetch(Caller caller, Fid dir, String path, int mask, List<String> xattrNames, int maxData) implements Query {
+        public Fetch {
+            xattrNames = List.copyOf(xattrNames);
+        }
+
+        public void writeResult(Out out, Object r) {
+            io.nacre.engine.meta.Fetched f = (io.nacre.engine.meta.Fetched) r;
+            Codec.writeAttr(out, f.attr());
+            out.i32(f.xattrs().size());
+            f.xattrs().forEach((k, v) -> out.str(k).bytes(v));
+            out.bytes(f.data());
+        }
+
+        public Object readResult(In in) {
+            io.nacre.engine.meta.Attr a = Codec.readAttr(in);
+            int n = in.count();
+            Map<String, byte[]> m = new LinkedHashMap<>();
+            for (int i = 0; i < n; i++) {
+                m.put(in.str(), in.bytes());
+            }
+            return new io.nacre.engine.meta.Fetched(a, m, in.bytes());
+        }
+    }
+
     /** Lustre's fid2path: one path of an inode from the root (see {@link FidPaths}). */
     record Path(Fid fid) implements Query {
         public void writeResult(Out out, Object r) {
@@ -307,6 +332,14 @@ sealed interface Query {
                 Codec.writeFid(out, d.fid());
                 out.i64(d.offset()).i32(d.length());
             }
+            case Fetch f -> {
+                out.u8(18);
+                Codec.writeCaller(out, f.caller());
+                Codec.writeFid(out, f.dir());
+                out.str(f.path()).i32(f.mask()).i32(f.xattrNames().size());
+                f.xattrNames().forEach(out::str);
+                out.i32(f.maxData());
+            }
             case Path p -> {
                 out.u8(40);
                 Codec.writeFid(out, p.fid());
@@ -340,6 +373,18 @@ sealed interface Query {
             case 15 -> new PendingDestroys(in.i32());
             case 16 -> new Changelog(in.i64(), in.i32());
             case 17 -> new DomRead(Codec.readFid(in), in.i64(), in.i32());
+            case 18 -> {
+                Caller c = Codec.readCaller(in);
+                Fid dir = Codec.readFid(in);
+                String path = in.str();
+                int mask = in.i32();
+                int n = in.count();
+                List<String> names = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    names.add(in.str());
+                }
+                yield new Fetch(c, dir, path, mask, names, in.i32());
+            }
             case 40 -> new Path(Codec.readFid(in));
             case 41 -> new Hsm(HsmQuery.read(in));
             default -> throw new NacreException(Status.INVALID, "malformed metadata query: tag " + tag);

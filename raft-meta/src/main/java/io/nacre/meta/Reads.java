@@ -64,6 +64,7 @@ final class Reads {
             case Query.PendingDestroys p -> tx.pendingDestroys(Math.min(p.max(), DESTROYS_MAX));
             case Query.Changelog c -> tx.changelogFrom(c.from(), Math.min(c.max(), PAGE_MAX));
             case Query.DomRead d -> domRead(tx, d);
+            case Query.Fetch f -> fetch(tx, f);
             case Query.Path p -> FidPaths.path(tx, p.fid());
             case Query.Hsm h -> h.query().run(tx);
         };
@@ -205,6 +206,35 @@ final class Reads {
         long inodes = tx.inodeCount();
         long filesFree = Math.max(0, NamespaceStore.MAP_SIZE / INODE_BYTES - inodes);
         return new FsStat(total, free, free, inodes + filesFree, filesFree);
+    }
+
+    /**
+     * Resolve, access check, xattrs, and the content when it all lives on the MDT (one mirror, not
+     * released, size within the data-on-MDT component and maxData).
+     */
+    private static io.nacre.engine.meta.Fetched fetch(Tx tx, Query.Fetch f) {
+        Inode n = resolve(tx, new Query.Resolve(f.caller(), f.dir(), f.path()));
+        int mask = f.mask() & Access.ALL;
+        if ((Permissions.granted(f.caller(), n, mask) & mask) != mask) {
+            throw new NacreException(Status.ACCESS, "uid " + f.caller().uid() + " may not access " + n.fid);
+        }
+        Map<String, byte[]> x = new LinkedHashMap<>();
+        for (String name : f.xattrNames()) {
+            byte[] v = tx.xattr(n.fid, name);
+            if (v != null) {
+                x.put(name, v);
+            }
+        }
+        byte[] data = null;
+        List<Component> comps = n.layout.components();
+        if (n.isRegular() && (n.hsmFlags & io.nacre.engine.meta.HsmState.RELEASED) == 0 && !comps.isEmpty()
+                && comps.get(0).isDataOnMdt() && n.layout.mirrors().size() == 1 && n.size <= comps.get(0).end()
+                && n.size <= f.maxData()) {
+            byte[] dom = tx.dom(n.fid);
+            data = dom != null && dom.length == n.size ? dom : java.util.Arrays.copyOf(dom == null ? new byte[0] : dom,
+                    (int) n.size);
+        }
+        return new io.nacre.engine.meta.Fetched(n.attr(), x, data);
     }
 
     private static byte[] domRead(Tx tx, Query.DomRead d) {

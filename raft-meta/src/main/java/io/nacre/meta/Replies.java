@@ -8,6 +8,7 @@ import io.nacre.engine.meta.Results.AttrChange;
 import io.nacre.engine.meta.Results.Created;
 import io.nacre.engine.meta.Results.Removed;
 import io.nacre.engine.meta.Results.Renamed;
+import io.nacre.engine.meta.Results.SmallFilePut;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -38,6 +39,7 @@ final class Replies {
     private static final int ATTR_CHANGE = 5;
     private static final int LAYOUT = 6;
     private static final int ATTR = 7;
+    private static final int SMALL_FILE_PUT = 8;
     private static final int HSM = 40;
 
     private Replies() {
@@ -83,6 +85,10 @@ final class Replies {
                 out.u8(ATTR);
                 Codec.writeAttr(out, a);
             }
+            case SmallFilePut p -> {
+                out.u8(SMALL_FILE_PUT);
+                Codec.writeSmallFilePut(out, p);
+            }
             default -> {
                 if (!HsmCodec.isResult(r)) {
                     throw new IllegalStateException("no reply form for " + r.getClass());
@@ -108,6 +114,7 @@ final class Replies {
             case ATTR_CHANGE -> Codec.readAttrChange(in);
             case LAYOUT -> Codec.readLayout(in);
             case ATTR -> Codec.readAttr(in);
+            case SMALL_FILE_PUT -> Codec.readSmallFilePut(in);
             case HSM -> HsmCodec.readResult(in);
             default -> throw new NacreException(Status.INVALID, "malformed metadata reply: result tag " + tag);
         };

@@ -11,7 +11,9 @@ import com.linecorp.armeria.server.ServerErrorHandler;
 import com.linecorp.armeria.server.ServiceConfig;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import io.nacre.engine.io.FileIo;
+import io.nacre.engine.layout.Placement;
 import io.nacre.engine.meta.MetadataService;
+import io.nacre.engine.meta.SmallFile;
 import io.nacre.s3.auth.Authenticator;
 import io.nacre.s3.auth.KeyStore;
 import io.nacre.s3.error.ErrorMapping;
@@ -60,6 +62,12 @@ public final class S3Server implements AutoCloseable {
         this.config = b;
     }
 
+    /** Objects up to 64 KiB keep their bytes on the MDT by default (see {@link Builder#dataOnMdtLimit}). */
+    public static final int DEFAULT_DATA_ON_MDT_LIMIT = 64 << 10;
+
+    /** Objects of 64 MiB and more are striped over every OST where no layout is set (see {@link Builder#wideStripeFrom}). */
+    public static final long DEFAULT_WIDE_STRIPE_FROM = 64L << 20;
+
     public static Builder builder() {
         return new Builder();
     }
@@ -73,7 +81,8 @@ public final class S3Server implements AutoCloseable {
         Namespace ns = Namespace.open(config.mds, config.io);
         MetaStore meta = new MetaStore(config.mds, config.io);
         gateway = new Gateway(ns, meta, new Uploads(ns, meta), new Authenticator(keys, config.clock), config.region,
-                config.clock, blocking, config.restoreWait);
+                config.clock, blocking, config.restoreWait, config.dataOnMdtLimit,
+                config.wideStripeFrom);
         server = Server.builder()
                 .http(config.bind)
                 .serviceUnder("/", new S3Service(gateway, config.virtualHostDomain))
@@ -170,6 +179,8 @@ public final class S3Server implements AutoCloseable {
         private Duration stagingExpiry = Duration.ofDays(1);
         private Duration cleanInterval = Duration.ofHours(1);
         private Duration restoreWait = Duration.ofSeconds(15);
+        private int dataOnMdtLimit = DEFAULT_DATA_ON_MDT_LIMIT;
+        private long wideStripeFrom = DEFAULT_WIDE_STRIPE_FROM;
 
         private Builder() {
         }
@@ -247,6 +258,35 @@ public final class S3Server implements AutoCloseable {
                 throw new IllegalArgumentException("restore wait must be >= 0: " + d);
             }
             this.restoreWait = d;
+            return this;
+        }
+
+        /**
+         * Objects up to this size are written in one metadata change with their bytes on the MDT
+         * (data-on-MDT, as Lustre's DoM) and read back in one metadata read; larger ones go to the OSTs.
+         * A multiple of 64 KiB up to 1 MiB, or 0 to keep every object on the OSTs; default 64 KiB.
+         */
+        public Builder dataOnMdtLimit(int bytes) {
+            if (bytes < 0 || bytes > SmallFile.MAX_DOM_SIZE
+                    || bytes % Placement.STRIPE_ALIGN != 0) {
+                throw new IllegalArgumentException("the data-on-MDT limit must be 0 or a multiple of 64 KiB up to 1 MiB: "
+                        + bytes);
+            }
+            this.dataOnMdtLimit = bytes;
+            return this;
+        }
+
+        /**
+         * Objects PUT with a declared length of at least this many bytes are striped over every OST (1 MiB
+         * stripes) when neither their directory nor the file system sets a default layout, so that their
+         * bytes move through all OSTs side by side; 0 keeps the default of defaults (one stripe); default
+         * 64 MiB. A layout set with setstripe always wins.
+         */
+        public Builder wideStripeFrom(long bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("wideStripeFrom must be >= 0: " + bytes);
+            }
+            this.wideStripeFrom = bytes;
             return this;
         }
 

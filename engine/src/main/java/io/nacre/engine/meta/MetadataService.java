@@ -193,6 +193,45 @@ public interface MetadataService extends HsmCoordinator, AutoCloseable {
                 "this metadata service cannot join layouts; copy the data");
     }
 
+    /**
+     * Creates a small file with its data, its extended attributes and the directories leading to it, and
+     * replaces whatever file held the name, all in ONE replicated change (S3's PutObject of a small body):
+     * nobody sees the name without its data or metadata, and the replaced file goes as by rename(2) (its
+     * objects are queued for destruction, its last name's changelog record says so). The checks are those
+     * of create in every directory made and of rename over an existing file (wx on the directory, the
+     * sticky bit); a directory on the path that is not one is NOT_DIR; a directory at the name is IS_DIR;
+     * {@link SmallFile#expect} failing is EXISTS (ABSENT) or STALE (match). The new file's data version is
+     * {@link #SMALL_FILE_DATA_VERSION}. NOT_SUPPORTED from services that cannot: callers then create,
+     * write and rename.
+     */
+    default Results.SmallFilePut putSmallFile(io.nacre.engine.Caller caller, SmallFile file) {
+        throw new io.nacre.engine.NacreException(io.nacre.engine.Status.NOT_SUPPORTED,
+                "this metadata service cannot write a file in one change");
+    }
+
+    /** The data version of a file made by {@link #putSmallFile}. */
+    long SMALL_FILE_DATA_VERSION = 1;
+
+    /**
+     * Resolves a path as {@link #resolve} does, checks the caller is granted every bit of {@code mask}
+     * ({@link Access}) on what it names (ACCESS otherwise), and reads the named extended attributes (as
+     * the service itself: whoever passed the check may see a gateway's metadata) and, when the whole
+     * file is data-on-MDT and at most {@code maxData} bytes, its content: all in one read (S3's
+     * GetObject of a small object).
+     */
+    default Fetched fetch(io.nacre.engine.Caller caller, Fid dir, String path, int mask, List<String> xattrNames,
+                          int maxData) {
+        Attr a = resolve(caller, dir, path);
+        if (!caller.isRoot() && (access(caller, a.fid(), mask) & mask) != mask) {
+            throw new io.nacre.engine.NacreException(io.nacre.engine.Status.ACCESS, "access denied to " + path);
+        }
+        Map<String, byte[]> x = new java.util.HashMap<>();
+        for (String name : xattrNames) {
+            getXattr(io.nacre.engine.Caller.ROOT, a.fid(), name).ifPresent(v -> x.put(name, v));
+        }
+        return new Fetched(a, x, null);
+    }
+
     /** Reads the data-on-MDT bytes of a file at [offset, offset + length), short at the DoM end. */
     byte[] domRead(Fid file, long offset, int length);
 

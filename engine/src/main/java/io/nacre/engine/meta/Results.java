@@ -33,4 +33,12 @@ public final class Results {
     /** A setattr: the new attributes and, for a truncate, the object punches queued. */
     public record AttrChange(Attr attr, List<PendingDestroy> punches) {
     }
+
+    /**
+     * A small file put in place ({@link MetadataService#putSmallFile}): the new file's attributes, the
+     * file it replaced (null if none; nlink 0 when that was its last name) and that file's objects,
+     * already queued for destruction.
+     */
+    public record SmallFilePut(Attr attr, Attr replaced, List<PendingDestroy> destroys) {
+    }
 }

@@ -11,9 +11,12 @@ import io.nacre.engine.layout.LayoutTemplate;
 import io.nacre.engine.meta.Access;
 import io.nacre.engine.meta.Attr;
 import io.nacre.engine.meta.CreateSpec;
+import io.nacre.engine.meta.Fetched;
 import io.nacre.engine.meta.FileType;
 import io.nacre.engine.meta.MetadataService;
+import io.nacre.engine.meta.Results;
 import io.nacre.engine.meta.SetAttr;
+import io.nacre.engine.meta.SmallFile;
 import io.nacre.engine.meta.XattrFlag;
 import io.nacre.s3.error.ErrorMapping;
 import io.nacre.s3.error.S3Error;
@@ -24,6 +27,7 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -343,11 +347,16 @@ public final class Namespace {
      * would get (so publishing it there is only a rename).
      */
     public Staged stage(Caller owner, Fid layoutDir) {
+        return stage(owner, layoutFor(layoutDir));
+    }
+
+    /** Creates an empty staged file owned by the caller, with the given layout. */
+    public Staged stage(Caller owner, LayoutTemplate layout) {
         String name = "put-" + HexFormat.of().formatHex(randomBytes(16));
         CreateSpec.Builder spec = CreateSpec.builder(FileType.REGULAR)
                 .mode(0644)
                 .initial(SetAttr.builder().uid(owner.uid()).gid(owner.gid()).build());
-        spec.layout(layoutFor(layoutDir));
+        spec.layout(layout);
         Attr a = mds.create(Caller.ROOT, staging, name, spec.build()).attr();
         return new Staged(name, a.fid(), a.dataVersion());
     }
@@ -367,7 +376,8 @@ public final class Namespace {
     /** Default layouts looked up lately, by directory: setstripe takes effect within this time. */
     private static final long LAYOUT_CACHE_NANOS = 2_000_000_000L;
 
-    private record CachedLayout(LayoutTemplate template, long until) {
+    /** A directory's layout for new files; {@code chosen}: set on it (or inherited from a parent), not the file system's. */
+    private record CachedLayout(LayoutTemplate template, boolean chosen, long until) {
     }
 
     private final java.util.concurrent.ConcurrentHashMap<Fid, CachedLayout> layouts =
@@ -378,31 +388,50 @@ public final class Namespace {
      * for a moment: it is read on every PUT and changes rarely.
      */
     public LayoutTemplate layoutFor(Fid dir) {
+        return cachedLayout(dir).template();
+    }
+
+    /** What a large object gets where nobody chose a layout: a 1 MiB stripe on every OST (lfs setstripe -c -1). */
+    static final LayoutTemplate WIDE = LayoutTemplate.of(LayoutTemplate.ALL_OSTS, 1 << 20, "");
+
+    /**
+     * The layout of a new object of {@code size} bytes (-1 when unknown) in {@code dir}: as
+     * {@link #layoutFor(Fid)}, except that an object of at least {@code wideFrom} bytes (0: never) is
+     * striped over every OST when its directory has no layout of its own and the file system's is the
+     * default of defaults (one stripe, which would put all its bytes behind one OST).
+     */
+    public LayoutTemplate layoutFor(Fid dir, long size, long wideFrom) {
+        CachedLayout c = cachedLayout(dir);
+        return wideFrom > 0 && size >= wideFrom && !c.chosen() && c.template().equals(LayoutTemplate.DEFAULT)
+                ? WIDE : c.template();
+    }
+
+    private CachedLayout cachedLayout(Fid dir) {
         long now = System.nanoTime();
         CachedLayout c = layouts.get(dir);
         if (c != null && now - c.until() < 0) {
-            return c.template();
+            return c;
         }
         if (layouts.size() > 10_000) {
             layouts.clear();
         }
-        LayoutTemplate t = lookUpLayout(dir);
-        layouts.put(dir, new CachedLayout(t, now + LAYOUT_CACHE_NANOS));
-        return t;
+        c = lookUpLayout(dir, now + LAYOUT_CACHE_NANOS);
+        layouts.put(dir, c);
+        return c;
     }
 
-    private LayoutTemplate lookUpLayout(Fid dir) {
+    private CachedLayout lookUpLayout(Fid dir, long until) {
         try {
             Optional<LayoutTemplate> t = mds.defaultLayout(dir);
             if (t.isPresent()) {
-                return t.get();
+                return new CachedLayout(t.get(), !dir.equals(Fid.ROOT), until);
             }
         } catch (NacreException e) {
             if (e.status() != Status.STALE && e.status() != Status.NOT_FOUND) {
                 throw e;
             }
         }
-        return mds.defaultLayout(Fid.ROOT).orElse(LayoutTemplate.DEFAULT);
+        return new CachedLayout(mds.defaultLayout(Fid.ROOT).orElse(LayoutTemplate.DEFAULT), false, until);
     }
 
     /** Removes a staged file that will not be published (its objects are queued for destruction). */
@@ -453,6 +482,96 @@ public final class Namespace {
                 throw ErrorMapping.toS3(e, ErrorMapping.Target.OBJECT);
             }
         }
+    }
+
+    // ---- small objects: one metadata change, one metadata read -------------------------------------
+
+    /** Bucket Fids looked up lately, by name; an entry proven stale by the MDS is dropped and looked up again. */
+    private final java.util.concurrent.ConcurrentHashMap<String, Fid> bucketFids = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private Fid bucketFid(Caller caller, String name) {
+        Fid f = bucketFids.get(name);
+        if (f != null) {
+            return f;
+        }
+        if (bucketFids.size() > 10_000) {
+            bucketFids.clear();
+        }
+        f = bucket(caller, name).fid();
+        bucketFids.put(name, f);
+        return f;
+    }
+
+    /**
+     * Publishes a small object (its bytes verified) at a key in ONE metadata change: the file with its
+     * data on the MDT ({@code domSize}-byte data-on-MDT component, then the directory's striping), its
+     * xattrs, the implicit directories its key needs, and the replace of the object there (see
+     * {@link MetadataService#putSmallFile}). {@code expect} carries If-None-Match: * (absent) or an
+     * If-Match already checked against the object's ETag (its Fid and data version): failing either is
+     * PreconditionFailed. Returns null when the metadata service cannot do it (write it the long way).
+     */
+    public Results.SmallFilePut putSmall(Caller caller, String bucketName, KeyPath key, byte[] data, int domSize,
+                                         Map<String, byte[]> xattrs, SmallFile.Expect expect) {
+        if (!BucketNames.isValid(bucketName)) {
+            throw noSuchBucket(bucketName);
+        }
+        for (int attempt = 0; ; attempt++) {
+            Fid bucket = bucketFid(caller, bucketName);
+            SmallFile file = new SmallFile(bucket, key.parents(), key.name(), 0644, data, domSize, xattrs,
+                    Map.of(IMPLICIT_XATTR, TRUE), expect);
+            try {
+                return mds.putSmallFile(caller, file);
+            } catch (NacreException e) {
+                switch (e.status()) {
+                    case NOT_SUPPORTED -> {
+                        return null;
+                    }
+                    case STALE -> {
+                        // The bucket we knew went (maybe made again), or the If-Match object changed.
+                        bucketFids.remove(bucketName, bucket);
+                        Fid now = bucket(caller, bucketName).fid();
+                        if (!now.equals(bucket) && attempt < 2) {
+                            continue;
+                        }
+                        if (expect.fid() != null) {
+                            throw new S3Exception(S3Error.PRECONDITION_FAILED,
+                                    "At least one of the pre-conditions you specified did not hold").with("Condition", "If-Match");
+                        }
+                        throw ErrorMapping.toS3(e, ErrorMapping.Target.OBJECT);
+                    }
+                    case EXISTS -> throw new S3Exception(S3Error.PRECONDITION_FAILED,
+                            "At least one of the pre-conditions you specified did not hold").with("Condition", "If-None-Match");
+                    case IS_DIR -> throw objectExistsAsDirectory(key);
+                    case NOT_DIR -> throw parentIsObject(key);
+                    default -> throw ErrorMapping.toS3(e, ErrorMapping.Target.OBJECT);
+                }
+            }
+        }
+    }
+
+    /**
+     * A key's file (or "dir/" key's directory) checked readable by the caller, with the requested
+     * xattrs and, for a small object whose bytes live on the MDT, its bytes: one metadata read.
+     * NoSuchBucket, NoSuchKey or AccessDenied as {@link #resolveKey} and {@link #checkAccess}.
+     */
+    public Fetched fetchKey(Caller caller, String bucketName, KeyPath key, List<String> xattrs, int maxData) {
+        if (!BucketNames.isValid(bucketName)) {
+            throw noSuchBucket(bucketName);
+        }
+        Fetched f;
+        try {
+            f = mds.fetch(caller, Fid.ROOT, bucketName + "/" + key.relativePath(), Access.READ, xattrs, maxData);
+        } catch (NacreException e) {
+            if (e.status() == Status.NOT_FOUND || e.status() == Status.NOT_DIR || e.status() == Status.IS_DIR) {
+                bucket(caller, bucketName); // NoSuchBucket rather than NoSuchKey when it is the bucket that is missing
+            }
+            throw ErrorMapping.toS3(e, ErrorMapping.Target.KEY_READ);
+        }
+        Attr a = f.attr();
+        if (key.directory() ? !a.isDir() : !a.isRegular()) {
+            throw ErrorMapping.toS3(new NacreException(Status.NOT_FOUND, key.key()), ErrorMapping.Target.KEY_READ);
+        }
+        return f;
     }
 
     /** Makes the directory a "dir/" key names (and the ones above it); an existing one becomes explicit. */

@@ -27,7 +27,7 @@ final class Bodies {
 
     private static final Logger LOG = LoggerFactory.getLogger(Bodies.class);
 
-    /** Bytes per write to a file and per HTTP chunk sent. */
+    /** Bytes per write of a PUT body to a file; a body shorter than this is read whole first. */
     static final int CHUNK = 1 << 20;
     /** HTTP chunks a GET may have written but not yet sent. */
     static final int IN_FLIGHT = 4;
@@ -134,9 +134,15 @@ final class Bodies {
         return len;
     }
 
+    /** Bytes per read of a GET's body from the file, and how many such reads run ahead of the sending. */
+    static final int READ_CHUNK = 4 << 20;
+    static final int READS_AHEAD = 4;
+
     /**
-     * A response whose body is [offset, offset + length) of a file, read ahead and sent as the client
-     * takes it: at most {@link #IN_FLIGHT} chunks wait in memory. A file that turns out shorter than
+     * A response whose body is [offset, offset + length) of a file. Chunks are read side by side, up to
+     * {@link #READS_AHEAD} ahead of the one being sent, each straight into a pooled direct buffer that
+     * goes to the connection as is (FileIo reads a chunk within one stripe into it without a copy of its
+     * own); at most {@link #IN_FLIGHT} chunks wait for the client. A file that turns out shorter than
      * promised (truncated meanwhile) aborts the response rather than sending wrong bytes.
      */
     static HttpResponse stream(ResponseHeaders headers, FileIo io, Fid fid, long offset, long length, Executor executor) {
@@ -147,27 +153,21 @@ final class Bodies {
             return out;
         }
         executor.execute(() -> {
+            Deque<CompletableFuture<ByteBuf>> reads = new ArrayDeque<>();
             Deque<CompletableFuture<Void>> sent = new ArrayDeque<>();
-            try (FileIo.Reader r = io.openReader(fid, offset, length)) {
-                long remaining = length;
-                while (remaining > 0) {
-                    // A pooled direct buffer, handed to the connection as is: no copy on the way out.
-                    int want = (int) Math.min(CHUNK, remaining);
-                    ByteBuf chunk = PooledByteBufAllocator.DEFAULT.directBuffer(want);
-                    int n;
-                    try {
-                        ByteBuffer buf = chunk.nioBuffer(0, want);
-                        while (buf.hasRemaining()) {
-                            if (r.read(buf) < 0) {
-                                break;
-                            }
-                        }
-                        n = buf.position();
-                        chunk.writerIndex(n);
-                    } catch (RuntimeException e) {
-                        chunk.release();
-                        throw e;
+            long end = offset + length;
+            long next = offset;
+            long at = offset;
+            try {
+                while (at < end) {
+                    while (reads.size() < READS_AHEAD && next < end) {
+                        long from = next;
+                        int want = (int) Math.min(READ_CHUNK, end - from);
+                        next += want;
+                        reads.add(CompletableFuture.supplyAsync(() -> readChunk(io, fid, from, want), executor));
                     }
+                    ByteBuf chunk = reads.poll().join();
+                    int n = chunk.readableBytes();
                     if (n == 0) {
                         chunk.release();
                         break;
@@ -175,22 +175,47 @@ final class Bodies {
                     if (!out.tryWrite(HttpData.wrap(chunk))) {
                         return; // the client went away (the writer released the chunk)
                     }
-                    remaining -= n;
+                    at += n;
+                    if (n < Math.min(READ_CHUNK, end - (at - n))) {
+                        break; // short: the file ended early
+                    }
                     sent.add(out.whenConsumed());
                     while (sent.size() > IN_FLIGHT) {
                         sent.poll().join();
                     }
                 }
-                if (remaining > 0) {
-                    out.abort(new IOException(fid + " ended " + remaining + " bytes before the promised length"));
+                if (at < end) {
+                    out.abort(new IOException(fid + " ended " + (end - at) + " bytes before the promised length"));
                     return;
                 }
                 out.close();
             } catch (RuntimeException e) {
                 LOG.debug("GET of {} aborted: {}", fid, e.toString());
                 out.abort(e);
+            } finally {
+                for (CompletableFuture<ByteBuf> r : reads) {
+                    r.thenAccept(ByteBuf::release);
+                }
             }
         });
         return out;
+    }
+
+    /** Reads [at, at + want) of a file into a pooled direct buffer (fewer bytes at the end of the file). */
+    private static ByteBuf readChunk(FileIo io, Fid fid, long at, int want) {
+        ByteBuf chunk = PooledByteBufAllocator.DEFAULT.directBuffer(want);
+        try {
+            ByteBuffer buf = chunk.nioBuffer(0, want);
+            while (buf.hasRemaining()) {
+                if (io.read(fid, at + buf.position(), buf) <= 0) {
+                    break;
+                }
+            }
+            chunk.writerIndex(buf.position());
+            return chunk;
+        } catch (RuntimeException e) {
+            chunk.release();
+            throw e;
+        }
     }
 }

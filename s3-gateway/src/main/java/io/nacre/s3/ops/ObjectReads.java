@@ -5,13 +5,16 @@ import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.ResponseHeaders;
 import com.linecorp.armeria.common.ResponseHeadersBuilder;
-import io.nacre.engine.meta.Access;
+import com.linecorp.armeria.common.HttpData;
 import io.nacre.engine.meta.Attr;
+import io.nacre.engine.meta.Fetched;
+import io.nacre.engine.meta.SmallFile;
 import io.nacre.s3.error.S3Error;
 import io.nacre.s3.error.S3Exception;
 import io.nacre.s3.fs.ObjectMeta;
 import io.nacre.s3.keys.KeyPath;
 import io.nacre.s3.xml.RequestBodies;
+import java.util.List;
 import java.util.Map;
 
 /** GetObject and HeadObject: one path, with or without the body. */
@@ -20,10 +23,19 @@ final class ObjectReads {
     private ObjectReads() {
     }
 
-    /** The object a GET/HEAD/copy source names, checked readable, with its current attributes. */
-    record Found(Attr attr, ObjectMeta meta) {
+    /**
+     * The object a GET/HEAD/copy source names, checked readable, with its current attributes and
+     * metadata, and its bytes when they all live on the MDT (a small object), else null.
+     */
+    record Found(Attr attr, ObjectMeta meta, byte[] data) {
     }
 
+    /**
+     * One metadata read finds the object, checks it readable and brings its metadata (and a small
+     * object's bytes); a file whose stored ETag is for older data (changed over NFS since) gets it
+     * recomputed, and one whose data is on the OSTs its attributes through FileIo (which knows of
+     * writes not yet committed).
+     */
     static Found find(S3Request r, String bucketName, KeyPath key, String versionId) {
         Gateway gw = r.gateway();
         if (versionId != null && !versionId.equals("null")) {
@@ -31,12 +43,17 @@ final class ObjectReads {
             throw new S3Exception(S3Error.NO_SUCH_VERSION, "The specified version does not exist.")
                     .with("Key", key.key()).with("VersionId", versionId);
         }
-        Attr a = gw.namespace().resolveKey(r.caller(), bucketName, key);
-        gw.namespace().checkAccess(r.caller(), a.fid(), Access.READ);
+        Fetched f = gw.namespace().fetchKey(r.caller(), bucketName, key, List.of(ObjectMeta.XATTR), SmallFile.MAX_DOM_SIZE);
+        Attr a = f.attr();
+        byte[] stored = f.xattrs().get(ObjectMeta.XATTR);
+        ObjectMeta m = stored == null ? null : ObjectMeta.decode(stored);
+        if (f.data() != null && m != null && m.dataVersion() == a.dataVersion()) {
+            return new Found(a, m, f.data());
+        }
         if (a.isRegular()) {
             a = gw.namespace().io().getattr(a.fid());
         }
-        return new Found(a, gw.meta().current(a.fid(), a));
+        return new Found(a, gw.meta().current(a.fid(), a), null);
     }
 
     static HttpResponse serve(S3Request r, boolean head) {
@@ -105,6 +122,10 @@ final class ObjectReads {
         ResponseHeaders headers = h.build();
         if (head || a.isDir()) {
             return HttpResponse.of(headers);
+        }
+        if (f.data() != null && a.size() == f.data().length) {
+            // A small object's bytes came with its metadata: no OST, no other thread.
+            return HttpResponse.of(headers, HttpData.wrap(f.data(), (int) first, (int) length));
         }
         Gateway gw = r.gateway();
         return Bodies.stream(headers, gw.namespace().io(), a.fid(), first, length, gw.blocking());

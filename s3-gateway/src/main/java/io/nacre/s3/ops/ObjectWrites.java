@@ -2,6 +2,7 @@ package io.nacre.s3.ops;
 
 import io.nacre.engine.Fid;
 import io.nacre.engine.meta.Attr;
+import io.nacre.engine.meta.SmallFile;
 import io.nacre.s3.error.S3Error;
 import io.nacre.s3.error.S3Exception;
 import io.nacre.s3.fs.Namespace;
@@ -84,6 +85,34 @@ final class ObjectWrites {
             }
         }
         return new Plan(pre, onlyIfAbsent);
+    }
+
+    /**
+     * The conditions of a write published in one metadata change (a small object): If-None-Match: *
+     * makes the key's absence a condition of the change; If-Match is checked against the current
+     * object's ETag now (NoSuchKey, PreconditionFailed) and becomes the condition that the key still
+     * holds that object at that data version when the change applies.
+     */
+    static SmallFile.Expect expectation(S3Request r) {
+        String ifNoneMatch = r.header("if-none-match");
+        String ifMatch = r.header("if-match");
+        if (ifNoneMatch != null && !ifNoneMatch.strip().equals("*")) {
+            throw new S3Exception(S3Error.NOT_IMPLEMENTED, "If-None-Match on a write takes only '*'")
+                    .with("Header", "If-None-Match");
+        }
+        if (ifMatch != null) {
+            Gateway gw = r.gateway();
+            Attr a = gw.namespace().resolveKey(r.caller(), r.bucket(), r.keyPath());
+            ObjectMeta m = gw.meta().current(a.fid(), gw.namespace().io().getattr(a.fid()));
+            if (ifNoneMatch != null) {
+                throw Conditions.failed("If-None-Match");
+            }
+            if (!Conditions.matches(ifMatch, m.etag())) {
+                throw Conditions.failed("If-Match");
+            }
+            return SmallFile.Expect.match(a.fid(), m.dataVersion());
+        }
+        return ifNoneMatch != null ? SmallFile.Expect.ABSENT : SmallFile.Expect.ANY;
     }
 
     /**
