@@ -195,6 +195,14 @@ public final class FileIo implements AutoCloseable {
     }
 
     /**
+     * Attributes from the MDS (e.g. from a combined read) with this gateway's uncommitted writes merged
+     * in, as {@link #getattr}; {@code a} itself when this FileIo has nothing outstanding that changes it.
+     */
+    public Attr withUnrecorded(Attr a) {
+        return pending.merge(requireNonNull(a, "a"));
+    }
+
+    /**
      * The bytes the file's data occupies on its OSTs, holes not counted (st_blocks), asked of the OSTs
      * as Lustre's glimpse does: the MDS's attributes only estimate it from the size.
      */

@@ -47,7 +47,10 @@ final class ObjectReads {
         Attr a = f.attr();
         byte[] stored = f.xattrs().get(ObjectMeta.XATTR);
         ObjectMeta m = stored == null ? null : ObjectMeta.decode(stored);
-        if (f.data() != null && m != null && m.dataVersion() == a.dataVersion()) {
+        // The one-read answer holds unless this process has writes to the file whose size or mtime the
+        // MDS has not recorded yet (an NFS write through the same FileIo): then FileIo's view wins.
+        if (f.data() != null && m != null && m.dataVersion() == a.dataVersion()
+                && gw.namespace().io().withUnrecorded(a) == a) {
             return new Found(a, m, f.data());
         }
         if (a.isRegular()) {

@@ -178,6 +178,20 @@ class CrossProtocolTest {
     }
 
     @Test
+    void anUncommittedEngineAppendToASmallObjectShowsOverS3AtOnce() throws Exception {
+        byte[] data = random(4096, 5);
+        s3.putObject(b -> b.bucket("cross").key("small/unstable.bin"), RequestBody.fromBytes(data));
+        Fid fid = mds.resolve(Caller.ROOT, bucket, "small/unstable.bin").fid();
+        // An NFS WRITE without COMMIT: the size is not recorded at the MDS yet, the GET must see it anyway.
+        byte[] tail = random(500, 6);
+        io.write(fid, 4096, ByteBuffer.wrap(tail), Durability.UNSTABLE);
+        byte[] grown = concat(data, tail);
+        ResponseBytes<GetObjectResponse> got = get("small/unstable.bin");
+        assertThat(got.asByteArray()).isEqualTo(grown);
+        assertThat(got.response().eTag()).isEqualTo(md5(grown));
+    }
+
+    @Test
     void anEngineAppendOverwriteAndTruncateShowOverS3WithTheirEtag() throws Exception {
         byte[] data = random(4096, 2);
         s3.putObject(b -> b.bucket("cross").key("small/grow.bin"), RequestBody.fromBytes(data));
