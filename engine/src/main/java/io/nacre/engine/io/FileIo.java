@@ -195,11 +195,12 @@ public final class FileIo implements AutoCloseable {
     }
 
     /**
-     * Attributes from the MDS (e.g. from a combined read) with this gateway's uncommitted writes merged
-     * in, as {@link #getattr}; {@code a} itself when this FileIo has nothing outstanding that changes it.
+     * Whether this FileIo holds writes to the file that the MDS has not fully recorded yet (size, mtime or
+     * data version): while it does, what the MDS says of the file's data (its size, a checksum kept with
+     * its data version) may be behind the bytes a read returns.
      */
-    public Attr withUnrecorded(Attr a) {
-        return pending.merge(requireNonNull(a, "a"));
+    public boolean hasUnrecordedWrites(Fid fid) {
+        return pending.snapshot(requireNonNull(fid, "fid")) != null;
     }
 
     /**

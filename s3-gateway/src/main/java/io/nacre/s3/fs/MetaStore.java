@@ -56,7 +56,11 @@ public final class MetaStore {
     public ObjectMeta current(Fid fid, Attr current) {
         Attr attr = current;
         Optional<ObjectMeta> stored = stored(fid);
-        if (stored.isPresent() && stored.get().dataVersion() == attr.dataVersion()) {
+        // Writes through this process's FileIo that the MDS has not recorded yet (an NFS WRITE before its
+        // COMMIT) changed the bytes without changing the data version: the kept ETag may be of older
+        // data, and one computed now must not be kept under that version.
+        boolean unrecorded = attr.isRegular() && io.hasUnrecordedWrites(fid);
+        if (stored.isPresent() && stored.get().dataVersion() == attr.dataVersion() && !unrecorded) {
             return stored.get();
         }
         if (attr.isDir()) {
@@ -74,6 +78,9 @@ public final class MetaStore {
             Attr after = io.getattr(fid);
             if (after.dataVersion() == version && after.size() == attr.size()) {
                 ObjectMeta fresh = base.withEtag(version, etag);
+                if (unrecorded) {
+                    return fresh;
+                }
                 try {
                     store(fid, fresh);
                 } catch (NacreException e) {

@@ -50,7 +50,7 @@ final class ObjectReads {
         // The one-read answer holds unless this process has writes to the file whose size or mtime the
         // MDS has not recorded yet (an NFS write through the same FileIo): then FileIo's view wins.
         if (f.data() != null && m != null && m.dataVersion() == a.dataVersion()
-                && gw.namespace().io().withUnrecorded(a) == a) {
+                && !gw.namespace().io().hasUnrecordedWrites(a.fid())) {
             return new Found(a, m, f.data());
         }
         if (a.isRegular()) {
