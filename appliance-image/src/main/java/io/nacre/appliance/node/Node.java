@@ -324,6 +324,31 @@ public final class Node implements AutoCloseable {
         return nfs;
     }
 
+    /** Where S3 listens (the port chosen when 0 was asked). */
+    public InetSocketAddress s3Address() {
+        return s3.address();
+    }
+
+    /** Where NFSv4.1 listens. */
+    public InetSocketAddress nfsAddress() {
+        return nfs.address();
+    }
+
+    /** Where the pNFS data server listens, or null when pNFS is off. */
+    public InetSocketAddress nfsDataServerAddress() {
+        return dataServer == null ? null : dataServer.address();
+    }
+
+    /** Where the admin endpoint listens. */
+    public InetSocketAddress adminAddress() {
+        return adminServer.activePort().localAddress();
+    }
+
+    /** Where the OSS serves this node's OSTs to other processes of the instance. */
+    public InetSocketAddress ossAddress() {
+        return new InetSocketAddress(options.bind(), oss.port());
+    }
+
     /** The admin endpoint, e.g. http://127.0.0.1:9001. */
     public String adminUri() {
         return "http://" + options.bind() + ":" + adminServer.activeLocalPort();
