@@ -99,7 +99,7 @@ class ApplianceVariantsTest {
                     "nacre-data: formatting the blank disk /dev/vdb");
             String banner = banner(vm, "nacre-static");
             assertThat(banner).contains("NFS    " + STATIC_ADDRESS + ":/", "S3     http://" + STATIC_ADDRESS + ":9000",
-                    "admin  http://" + STATIC_ADDRESS + ":9001", "static " + STATIC_ADDRESS + "/24 via 10.0.2.2",
+                    "admin  http://" + STATIC_ADDRESS + ":9001", "static " + STATIC_ADDRESS + "/24, via 10.0.2.2",
                     "S3 root key: access_key=STATICKEY (from the seed)").doesNotContain(DHCP_ADDRESS);
             assertNacreUpSays(vm, STATIC_ADDRESS);
             putAndGet(vm, "STATICKEY", "static-secret-1");
@@ -123,7 +123,7 @@ class ApplianceVariantsTest {
     private static void assertNacreUpSays(ApplianceVm vm, String address) throws Exception {
         assertThat(vm.consoleText()).contains("NFS     " + address + ":2049  (mount -t nfs -o vers=4.1,port=2049 "
                 + address + ":/ /mnt)", "S3      http://" + address + ":9000", "admin   http://" + address + ":9001",
-                "bound to 0.0.0.0: every address of this machine, " + address);
+                "bound to 0.0.0.0: every address of this machine, " + address + ", 127.0.0.1\r");
     }
 
     private static void putAndGet(ApplianceVm vm, String accessKey, String secretKey) {
