@@ -8,7 +8,8 @@
 #     --data-disk FILE    a second disk for the data (raw; made sparse when missing, --data-size big)
 #     --data-size SIZE    size of a new data disk (default 16G)
 #     --seed FILE         the NoCloud seed (make-seed.sh), attached as a read-only disk
-#     --forward [H:]G     forward tcp 127.0.0.1:H on the host to port G of the guest (repeatable)
+#     --forward [H:[A:]]G forward tcp 127.0.0.1:H on the host to port G of the guest (repeatable); A is the
+#                         guest's address when it is not the one QEMU's DHCP hands out (a static network)
 #     --isolated          the guest reaches nothing beyond the host's forwards (QEMU restrict=on)
 #     --mem MIB --cpus N  guest size (default 3072 MiB, 2 CPUs)
 #     --kvm               use KVM (where it runs stock kernels; not on the PVM hosts of shared/GUEST.md)
@@ -71,7 +72,8 @@ main() {
     [[ -z $isolated ]] || net+=,restrict=on
     for f in "${forwards[@]}"; do
         [[ $f == *:* ]] || f=$f:$f
-        net+=",hostfwd=tcp:127.0.0.1:${f%%:*}-:${f#*:}"
+        [[ ${f#*:} == *:* ]] || f=${f%%:*}::${f#*:}   # H:G is H::G, the guest's DHCP address
+        net+=",hostfwd=tcp:127.0.0.1:${f%%:*}-${f#*:}"
     done
     args+=(-netdev "$net" -device virtio-net-pci,netdev=n0)
     [[ -z $monitor ]] || args+=(-monitor "unix:$monitor,server,nowait")

@@ -34,10 +34,15 @@ APPLIANCE_PACKAGES=(
 )
 HOST_DEPS=(
     qemu-system-x86_64:qemu-system-x86 qemu-img:qemu-utils mmdebstrap:mmdebstrap mke2fs:e2fsprogs
-    sfdisk:fdisk gpgv:gpgv /usr/lib/apt/apt-helper:apt flock:util-linux sha256sum:coreutils unzip:unzip
+    sfdisk:fdisk gpgv:gpgv /usr/lib/apt/apt-helper:apt flock:util-linux sha256sum:coreutils unzip:unzip zip:zip
     /usr/share/keyrings/debian-archive-keyring.gpg:debian-archive-keyring
 )
 NACRE_UID=900   # fixed, so a data disk moved to a newer image keeps its owner
+# The image runs on linux x86_64 (glibc) only: the jars' native code for every other platform stays out of it.
+# Whole jars by their platform in the name (Netty's classifier jars), entries by their path inside the jars
+# that carry every platform (jffi, lmdbjava, Ratis's shaded Netty). Matched against native libraries only.
+OTHER_PLATFORM_JAR='-(osx|macos|windows)-|-linux-(aarch_?64|arm[a-z0-9_]*|ppc64le|s390_?x|riscv64|loongarch64)[-.]'
+OTHER_PLATFORM_LIB='osx|macos|darwin|kqueue|windows|win32|aarch_?64|arm|i386|x86_32|ppc|sparc|s390|mips|loongarch|riscv|freebsd|openbsd|dragonfly|sunos|aix|musl'
 
 main() {
     local dist= out= size=4G
@@ -121,6 +126,30 @@ build_base() {
     image_log "base system built in $((SECONDS - t)) s: $(du -sm --exclude=.complete "$base" | cut -f1) MiB"
 }
 
+# install_lib FROM TO: copies the distribution's jars, without the native code for other platforms than
+# linux x86_64; says how much that left out (the manifest keeps the line).
+install_lib() {
+    local from=$1 to=$2 j name entries=() dropped_jars=0 dropped_entries=0 before after
+    install -d -m 0755 "$to"
+    before=$(du -sb "$from" | cut -f1)
+    for j in "$from"/*.jar; do
+        name=${j##*/}
+        if [[ $name =~ $OTHER_PLATFORM_JAR ]]; then
+            dropped_jars=$((dropped_jars + 1))
+            continue
+        fi
+        install -m 0644 "$j" "$to/$name"
+        mapfile -t entries < <(unzip -Z1 "$j" | grep -E '\.(so|dll|dylib|jnilib|a)$' | grep -iE "$OTHER_PLATFORM_LIB")
+        if ((${#entries[@]})); then
+            zip -q -d "$to/$name" "${entries[@]}" || image_die "cannot drop other platforms' natives from $name"
+            dropped_entries=$((dropped_entries + ${#entries[@]}))
+        fi
+    done
+    after=$(du -sb "$to" | cut -f1)
+    LIB_TRIM="lib_bytes=$after lib_bytes_untrimmed=$before other_platform_jars_dropped=$dropped_jars other_platform_natives_dropped=$dropped_entries"
+    image_log "libraries: $((after / 1048576)) MiB of $((before / 1048576)) MiB; left out $dropped_jars jars and $dropped_entries native libraries for other platforms"
+}
+
 build_image() {
     local base=$1 dist=$2 img=$3 size=$4 t=$SECONDS
     local work=$img.work
@@ -133,7 +162,8 @@ build_image() {
     rm -f "$root/.complete"
     cp -r --preserve=mode "$here/rootfs/." "$root/"
     install -d -m 0755 "$root/opt/nacre"
-    cp -r --preserve=mode "$dist/lib" "$dist/bin" "$root/opt/nacre/"
+    cp -r --preserve=mode "$dist/bin" "$root/opt/nacre/"
+    install_lib "$dist/lib" "$root/opt/nacre/lib"
     ln -sfn /opt/nacre/bin/nacre "$root/usr/local/bin/nacre"
     mkdir -p "$root/etc/issue.d"
     ln -sfn /run/nacre/issue "$root/etc/issue.d/nacre.issue"
@@ -198,6 +228,7 @@ EOF
         echo "raw_allocated_bytes=$(($(stat -c %b "$img.tmp/nacre-appliance.raw") * $(stat -c %B "$img.tmp/nacre-appliance.raw")))"
         echo "image_build_seconds=$((SECONDS - t))"
         echo "nacre_jars=$(cd "$dist/lib" && ls nacre-*.jar | paste -sd' ')"
+        tr ' ' '\n' <<<"$LIB_TRIM"
         chroot "$base" dpkg-query -W -f='pkg ${Package} ${Version}\n' | sort
     } >"$img.tmp/manifest"
     touch "$img.tmp/complete"

@@ -4,11 +4,13 @@ import io.nacre.appliance.hsm.HsmSettings;
 import io.nacre.appliance.node.NfsOptions;
 import io.nacre.appliance.node.Node;
 import io.nacre.appliance.node.NodeOptions;
+import io.nacre.appliance.node.Reach;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -106,13 +108,21 @@ final class Up implements Callable<Integer> {
         out.println("  MDS     1 Raft peer at " + node.mdsAddress() + ", namespace under " + data.resolve("mdt"));
         out.println("  OSTs    " + node.osts().size() + " (" + node.osts().get(0).info().name() + ".."
                 + node.osts().get(node.osts().size() - 1).info().name() + ") under " + data.resolve("ost"));
-        out.println("  S3      " + node.s3Uri() + "  (region us-east-1; keys: nacre keys root)");
-        out.println("  NFS     127.0.0.1:" + node.nfsPort() + "  (mount -t nfs -o vers=4.1,port=" + node.nfsPort()
-                + " 127.0.0.1:/ /mnt)");
-        if (node.nfsDataServerPort() >= 0) {
-            out.println("  pNFS    data server on port " + node.nfsDataServerPort() + " for every OST");
+        // Where each listener really is: the --bind address, or this machine's own ones when it is a wildcard.
+        String nfsHost = Reach.host(Reach.of(node.nfsAddress()).get(0));
+        int nfsPort = node.nfsAddress().getPort();
+        out.println("  S3      http://" + Reach.first(node.s3Address()) + "  (region us-east-1; keys: nacre keys root)");
+        out.println("  NFS     " + nfsHost + ":" + nfsPort + "  (mount -t nfs -o vers=4.1,port=" + nfsPort + " " + nfsHost
+                + ":/ /mnt)");
+        if (node.nfsDataServerAddress() != null) {
+            out.println("  pNFS    data server at " + Reach.first(node.nfsDataServerAddress()) + " for every OST");
         }
-        out.println("  admin   " + node.adminUri() + "  (/health, /metrics, and the nacre verbs)");
+        out.println("  admin   http://" + Reach.first(node.adminAddress()) + "  (/health, /metrics, and the nacre verbs)");
+        out.println("  OSS     " + Reach.first(node.ossAddress()) + "  (the OSTs for `nacre copytool`)");
+        if (node.adminAddress().getAddress().isAnyLocalAddress()) {
+            out.println("  bound to " + bind + ": every address of this machine, "
+                    + Reach.of(node.adminAddress()).stream().map(Reach::host).collect(Collectors.joining(", ")));
+        }
         if (node.hsm() != null) {
             out.println("  HSM     archive(s) " + node.hsm().archiveIds() + ", policy engine "
                     + (node.hsm().policy() != null ? "on" : "off") + "  (nacre hsm status)");

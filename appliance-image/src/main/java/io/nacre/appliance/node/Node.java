@@ -324,6 +324,39 @@ public final class Node implements AutoCloseable {
         return nfs;
     }
 
+    /** Where S3 listens (the port chosen when 0 was asked). */
+    public InetSocketAddress s3Address() {
+        return asBound(s3.address());
+    }
+
+    /** Where NFSv4.1 listens. */
+    public InetSocketAddress nfsAddress() {
+        return asBound(nfs.address());
+    }
+
+    /** Where the pNFS data server listens, or null when pNFS is off. */
+    public InetSocketAddress nfsDataServerAddress() {
+        return dataServer == null ? null : asBound(dataServer.address());
+    }
+
+    /** Where the admin endpoint listens. */
+    public InetSocketAddress adminAddress() {
+        return asBound(adminServer.activePort().localAddress());
+    }
+
+    /**
+     * A listener's address, a wildcard as --bind gave it: a socket bound to 0.0.0.0 may report itself as ::
+     * (Netty's epoll sockets are IPv6 ones), and the user's 0.0.0.0 means this machine's IPv4 addresses.
+     */
+    private InetSocketAddress asBound(InetSocketAddress actual) {
+        return actual.getAddress().isAnyLocalAddress() ? new InetSocketAddress(options.bind(), actual.getPort()) : actual;
+    }
+
+    /** Where the OSS serves this node's OSTs to other processes of the instance. */
+    public InetSocketAddress ossAddress() {
+        return new InetSocketAddress(options.bind(), oss.port());
+    }
+
     /** The admin endpoint, e.g. http://127.0.0.1:9001. */
     public String adminUri() {
         return "http://" + options.bind() + ":" + adminServer.activeLocalPort();

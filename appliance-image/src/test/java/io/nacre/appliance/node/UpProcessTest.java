@@ -1,11 +1,14 @@
 package io.nacre.appliance.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -49,8 +52,10 @@ class UpProcessTest {
     }
 
     @Test
-    void upPrintsWhatItStartedAndStopsCleanlyOnSigterm() throws Exception {
-        List<String> cmd = nacre("up", "--data", tmp.resolve("data").toString(), "--admin-port", "0", "--nfs-port", "0");
+    void upPrintsTheAddressesItListensOnAndStopsCleanlyOnSigterm() throws Exception {
+        // 127.0.0.2: a loopback address that is not the default, so a line that names 127.0.0.1 is wrong
+        List<String> cmd = nacre("up", "--data", tmp.resolve("data").toString(), "--bind", "127.0.0.2", "--admin-port", "0",
+                "--s3-port", "0", "--nfs-port", "0");
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             List<String> lines = new ArrayList<>();
@@ -60,10 +65,26 @@ class UpProcessTest {
             }
             String all = String.join("\n", lines);
             assertThat(all).contains("Nacre is up", "MDS", "OSTs    4 (OST0000..OST0003)");
-            Matcher m = Pattern.compile("admin\\s+(http://127\\.0\\.0\\.1:\\d+)").matcher(all);
-            assertThat(m.find()).as("admin URL in: " + all).isTrue();
-            assertThat(all).containsPattern(
-                    "NFS\\s+127\\.0\\.0\\.1:\\d+\\s+\\(mount -t nfs -o vers=4\\.1,port=\\d+ 127\\.0\\.0\\.1:/ /mnt\\)");
+            Matcher nfs = Pattern.compile(
+                    "NFS\\s+127\\.0\\.0\\.2:(\\d+)\\s+\\(mount -t nfs -o vers=4\\.1,port=(\\d+) 127\\.0\\.0\\.2:/ /mnt\\)")
+                    .matcher(all);
+            assertThat(nfs.find()).as("NFS line in: " + all).isTrue();
+            assertThat(nfs.group(2)).isEqualTo(nfs.group(1));
+            List<Integer> ports = new ArrayList<>(List.of(Integer.parseInt(nfs.group(1))));
+            for (String role : List.of("S3\\s+http://", "admin\\s+http://", "OSS\\s+")) {
+                Matcher m = Pattern.compile(role + "127\\.0\\.0\\.2:(\\d+)\\s").matcher(all);
+                assertThat(m.find()).as(role + " line with 127.0.0.2 in: " + all).isTrue();
+                ports.add(Integer.parseInt(m.group(1)));
+            }
+            assertThat(lines).as("only the MDS, which serves this process alone, stays on 127.0.0.1")
+                    .filteredOn(l -> l.contains("127.0.0.1")).allMatch(l -> l.startsWith("  MDS "));
+            assertThat(all).doesNotContain("bound to");
+            for (int port : ports) {
+                // what it printed is where it listens: 127.0.0.2 answers, 127.0.0.1 does not
+                new Socket("127.0.0.2", port).close();
+                assertThatThrownBy(() -> new Socket("127.0.0.1", port).close()).as("127.0.0.1:" + port)
+                        .isInstanceOf(ConnectException.class);
+            }
 
             p.toHandle().destroy(); // SIGTERM, leaving our end of the pipes open
             StringBuilder rest = new StringBuilder();

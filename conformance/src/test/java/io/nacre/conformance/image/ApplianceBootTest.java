@@ -205,7 +205,7 @@ class ApplianceBootTest {
         assertThat(vm.consoleText()).contains("nacre: stopped; every role closed its data cleanly");
     }
 
-    private static S3Client s3(ApplianceVm vm, String accessKey, String secretKey) {
+    static S3Client s3(ApplianceVm vm, String accessKey, String secretKey) {
         return S3Client.builder().endpointOverride(URI.create(vm.s3Uri())).region(Region.US_EAST_1).forcePathStyle(true)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey, secretKey)))
                 .build();
@@ -218,7 +218,7 @@ class ApplianceBootTest {
         }
     }
 
-    private static int lastMatch(Pattern p, String text) {
+    static int lastMatch(Pattern p, String text) {
         Matcher m = p.matcher(text);
         int at = -1;
         while (m.find()) {
@@ -238,7 +238,7 @@ class ApplianceBootTest {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
     }
 
-    private static Path fresh(Path dir) throws Exception {
+    static Path fresh(Path dir) throws Exception {
         if (Files.exists(dir)) {
             try (Stream<Path> files = Files.walk(dir)) {
                 for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {

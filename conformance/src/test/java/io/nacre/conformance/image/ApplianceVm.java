@@ -93,18 +93,34 @@ final class ApplianceVm implements AutoCloseable {
 
     /** A seed ISO (make-seed.sh) from user-data and meta-data texts, in {@code dir}. */
     static Path seed(Path dir, String userData, String metaData) throws IOException, InterruptedException {
+        return seed(dir, userData, metaData, null, false);
+    }
+
+    /**
+     * A seed disk (make-seed.sh) from user-data, meta-data and, when not null, network-config texts, in
+     * {@code dir}: an ISO 9660 image, or a FAT one labelled CIDATA when {@code vfat}.
+     */
+    static Path seed(Path dir, String userData, String metaData, String networkConfig, boolean vfat)
+            throws IOException, InterruptedException {
         Files.createDirectories(dir);
         Path user = Files.writeString(dir.resolve("user-data"), userData);
         Path meta = Files.writeString(dir.resolve("meta-data"), metaData);
-        Path iso = dir.resolve("seed.iso");
-        Process p = new ProcessBuilder(scripts().resolve("make-seed.sh").toString(), iso.toString(), user.toString(),
-                meta.toString()).redirectErrorStream(true).start();
+        Path image = dir.resolve(vfat ? "seed.vfat" : "seed.iso");
+        List<String> cmd = new ArrayList<>(List.of(scripts().resolve("make-seed.sh").toString()));
+        if (vfat) {
+            cmd.add("--vfat");
+        }
+        cmd.addAll(List.of(image.toString(), user.toString(), meta.toString()));
+        if (networkConfig != null) {
+            cmd.add(Files.writeString(dir.resolve("network-config"), networkConfig).toString());
+        }
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         p.getOutputStream().close();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0) {
             throw new IOException("make-seed.sh failed: " + output);
         }
-        return iso;
+        return image;
     }
 
     /**
@@ -113,6 +129,16 @@ final class ApplianceVm implements AutoCloseable {
      */
     static ApplianceVm boot(Path image, Path overlay, Path dataDisk, Path seed, Path dir, String name, Duration timeout)
             throws IOException {
+        return boot(image, overlay, dataDisk, seed, null, dir, name, timeout);
+    }
+
+    /**
+     * Boots {@code overlay} (made on top of {@code image} the first time); {@code dataDisk} and {@code seed}
+     * may be null (none attached); the forwards go to {@code guestAddress}, or to the address QEMU's DHCP hands
+     * out when null.
+     */
+    static ApplianceVm boot(Path image, Path overlay, Path dataDisk, Path seed, String guestAddress, Path dir,
+                            String name, Duration timeout) throws IOException {
         requireNonNull(image, "image");
         int s3 = freePort();
         int admin = freePort();
@@ -121,10 +147,17 @@ final class ApplianceVm implements AutoCloseable {
         Path monitor = dir.resolve("monitor-" + name + ".sock");
         Files.deleteIfExists(monitor);
         Path runLog = dir.resolve("boot-" + name + ".log");
-        List<String> cmd = new ArrayList<>(List.of(scripts().resolve("boot.sh").toString(),
-                "--overlay", overlay.toString(), "--data-disk", dataDisk.toString(), "--data-size", "8G",
-                "--seed", seed.toString(), "--isolated", "--mem", "2048", "--cpus", "2",
-                "--forward", s3 + ":9000", "--forward", admin + ":9001", "--forward", nfs + ":2049",
+        String to = guestAddress == null ? "" : guestAddress + ":";
+        List<String> cmd = new ArrayList<>(List.of(scripts().resolve("boot.sh").toString(), "--overlay", overlay.toString()));
+        if (dataDisk != null) {
+            cmd.addAll(List.of("--data-disk", dataDisk.toString(), "--data-size", "8G"));
+        }
+        if (seed != null) {
+            cmd.addAll(List.of("--seed", seed.toString()));
+        }
+        cmd.addAll(List.of("--isolated", "--mem", "2048", "--cpus", "2",
+                "--forward", s3 + ":" + to + "9000", "--forward", admin + ":" + to + "9001",
+                "--forward", nfs + ":" + to + "2049",
                 "--console", console.toString(), "--monitor", monitor.toString(),
                 "--timeout", Long.toString(timeout.toSeconds()),
                 image.resolve("nacre-appliance.qcow2").toString()));
