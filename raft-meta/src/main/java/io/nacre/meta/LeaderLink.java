@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * How a {@link MetadataClient} reaches the group's leader. When the leader runs in this JVM (the
  * `nacre up` process) a request is handed to its Raft server directly, on the caller's thread, without
  * gRPC; otherwise it goes over gRPC to the peer last known to lead. Both paths go through the same
- * Ratis server code (leader checks, retry cache, ReadIndex), so nothing is weaker in-process.
+ * Ratis server code (leader checks, retry cache), so nothing is weaker in-process.
  *
  * <p>A request keeps its call id for every attempt, on whichever peer and path: the leader's retry cache
  * (rebuilt on every peer from the log) answers a resent change with the reply of its first application,

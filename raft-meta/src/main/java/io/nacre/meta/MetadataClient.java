@@ -49,7 +49,7 @@ import org.apache.ratis.protocol.RaftPeerId;
 /**
  * The {@link MetadataService} of a Nacre file system, served by its metadata servers (one Raft group):
  * the same class in the process that runs the MDS and on gateway nodes. Changes go to the leader in
- * batches (group commit, see {@link Batcher}); reads are linearizable (ReadIndex).
+ * batches (group commit, see {@link Batcher}); reads are linearizable (see {@link #read}).
  * When the leader runs in the same JVM, requests are handed to it directly rather than over gRPC
  * (see {@link LeaderLink}). When the leader fails the client finds the new one itself, retrying until its
  * timeout before failing with {@link Status#UNAVAILABLE}; a retried change is applied once (Ratis's retry
@@ -68,6 +68,8 @@ public final class MetadataClient implements MetadataService {
     private final Duration timeout;
     private final Duration requestTimeout;
     private final long fsid;
+    /** Whether the group has several peers, so that reads go after a barrier (see {@link #read}). */
+    private final boolean barrierReads;
 
     private MetadataClient(Builder b) {
         this.timeout = b.timeout;
@@ -75,13 +77,16 @@ public final class MetadataClient implements MetadataService {
         this.link = new LeaderLink(b.cluster, b.peers, b.inProcess, b.timeout, b.requestTimeout);
         this.batcher = new Batcher(link, b.inFlight, b.maxBatch, 8 << 20);
         long id;
+        boolean several;
         try {
             id = awaitFormatted(b.startupWait == null ? b.timeout : b.startupWait);
+            several = peerCount() != 1;
         } catch (RuntimeException e) {
             close();
             throw e;
         }
         this.fsid = id;
+        this.barrierReads = several;
     }
 
     /** Connects with the defaults to the group of these peers (waits for a leader and a formatted file system). */
@@ -194,15 +199,43 @@ public final class MetadataClient implements MetadataService {
 
     // ---- transport ----------------------------------------------------------------------------------
 
-    /**
-     * A read, retried until the timeout while no server can answer it (reads are idempotent): Ratis's
-     * client gives up early on some failover states, such as a follower that does not know the new leader yet.
-     */
-    private Object read(Query q) {
+    /** How many peers the group has, as the leader says (the peers given to this client may be fewer). */
+    private int peerCount() {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             try {
-                return readOnce(q);
+                return (int) (long) Replies.decodeQuery(link.call(link.read(Query.peerCount())).toByteArray(), In::i64);
+            } catch (Replies.RetryLater e) {
+                giveUpAfter(deadline, e);
+            } catch (NacreException e) {
+                if (e.status() != Status.UNAVAILABLE) {
+                    throw e;
+                }
+                giveUpAfter(deadline, e);
+            }
+        }
+    }
+
+    /**
+     * A read, retried until the timeout while no server can answer it (reads are idempotent): Ratis's
+     * client gives up early on some failover states, such as a follower that does not know the new leader yet.
+     * <p>
+     * With several peers a read first commits a barrier (an empty change, group-committed with the others)
+     * and is then answered only by a peer that has applied it. Ratis 3.3's ReadIndex is not enough: a
+     * leader answers at once when its commit index was confirmed by an earlier heartbeat round
+     * ({@code ackedCommitIndex}), so a leader back from a pause, deposed without knowing it, answered reads
+     * from its old state ({@code DeposedLeaderTest} caught it). A barrier can only commit in the current
+     * leader's term, after every change acknowledged before the read began.
+     */
+    private Object read(Query q) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long after = 0;
+        while (true) {
+            try {
+                if (barrierReads && after == 0) {
+                    after = (Long) write(new Op.Barrier());
+                }
+                return after == 0 ? readOnce(q) : readOnce(q, after);
             } catch (Replies.RetryLater e) {
                 giveUpAfter(deadline, e);
             } catch (NacreException e) {
@@ -233,6 +266,11 @@ public final class MetadataClient implements MetadataService {
 
     private Object readOnce(Query q) {
         return Replies.decodeQuery(link.call(link.read(Query.encode(q))).toByteArray(), q::readResult);
+    }
+
+    private Object readOnce(Query q, long appliedAtLeast) {
+        return Replies.decodeQuery(link.call(link.read(Query.after(appliedAtLeast, Query.encode(q)))).toByteArray(),
+                q::readResult);
     }
 
     /**

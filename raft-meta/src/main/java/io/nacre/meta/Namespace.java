@@ -67,6 +67,7 @@ final class Namespace {
             case Op.SetLayout l -> setLayout(tx, now, l);
             case Op.Instantiate i -> instantiate(tx, now, i);
             case Op.DataWritten d -> dataWritten(tx, now, d);
+            case Op.Barrier b -> null; // changes nothing; the state machine answers it with its entry's index
             case Op.DomWrite d -> domWrite(tx, d);
             case Op.Destroyed d -> destroyed(tx, d);
             case Op.ChangelogRegister r -> changelogRegister(tx, r.consumer());

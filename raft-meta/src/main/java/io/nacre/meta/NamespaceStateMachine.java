@@ -314,7 +314,8 @@ final class NamespaceStateMachine extends BaseStateMachine {
             Tx tx = s.write();
             try {
                 for (int i = 0; i < results.length; i++) {
-                    results[i] = applyOne(tx, batch, i, poisoned);
+                    results[i] = batch.ops().get(i) instanceof Op.Barrier ? (Object) ti.getIndex()
+                            : applyOne(tx, batch, i, poisoned);
                 }
                 byte[] reply = Replies.encodeResults(results);
                 tx.putReply(ti.getIndex(), reply);
@@ -391,7 +392,7 @@ final class NamespaceStateMachine extends BaseStateMachine {
 
     // ---- reads --------------------------------------------------------------------------------------
 
-    /** A query after ReadIndex (Ratis waits until this replica has applied up to the read index). */
+    /** A query, answered from this replica's LMDB; one sent after a barrier waits until the barrier is applied here. */
     @Override
     public CompletableFuture<Message> query(Message request) {
         if (leadingButNotReady()) {
@@ -402,10 +403,23 @@ final class NamespaceStateMachine extends BaseStateMachine {
         if (store == null) {
             return retryLater("this peer is installing a snapshot");
         }
+        byte[] message = request.getContent().toByteArray();
+        if (Query.isPeerCount(message)) {
+            RaftServer.Division d = division();
+            int peers = d == null ? 0 : d.getGroup().getPeers().size();
+            return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(
+                    Replies.queryOk(new Query.Fsid(), (long) peers))));
+        }
+        long after = Query.appliedAtLeast(message);
+        if (after > getLastAppliedTermIndex().getIndex()) {
+            // The reader's barrier is not applied here yet (a new leader catching up, or a deposed one that
+            // will never have it): answering now could miss changes acknowledged before the read began.
+            return retryLater("this peer has not applied log index " + after + " yet");
+        }
         byte[] reply;
         lock.readLock().lock();
         try (Tx tx = requireStore().read()) {
-            Query q = Query.decode(request.getContent().toByteArray());
+            Query q = Query.decode(Query.inner(message));
             try {
                 reply = Replies.queryOk(q, Reads.run(tx, q, usage));
             } catch (NacreException e) {
@@ -426,18 +440,24 @@ final class NamespaceStateMachine extends BaseStateMachine {
     private volatile RaftServer.Division division;
 
     private boolean leadingButNotReady() {
+        RaftServer.Division d = division();
+        return d != null && d.getInfo().isLeader() && !d.getInfo().isLeaderReady();
+    }
+
+    /** This peer's division of the group, or null while the server cannot tell. */
+    private RaftServer.Division division() {
         try {
             RaftServer.Division d = division;
             if (d == null) {
                 d = getServer().get().getDivision(getGroupId());
                 division = d;
             }
-            return d.getInfo().isLeader() && !d.getInfo().isLeaderReady();
+            return d;
         } catch (IOException | java.util.concurrent.ExecutionException e) {
-            return false;
+            return null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return false;
+            return null;
         }
     }
 

@@ -68,6 +68,14 @@ sealed interface Op {
     record DataWritten(Fid file, long end, long mtime) implements Op {
     }
 
+    /**
+     * Changes nothing; its result is the index of the log entry that carried it. A read made after it on a
+     * replica that has applied that index sees every change acknowledged before the read began (see
+     * {@link MetadataClient}'s reads with several peers).
+     */
+    record Barrier() implements Op {
+    }
+
     record DomWrite(Fid file, long offset, byte[] data) implements Op {
     }
 
@@ -189,6 +197,7 @@ sealed interface Op {
                     writeInts(out, e.getValue());
                 }
             }
+            case Barrier b -> out.u8(22);
             case DataWritten d -> {
                 out.u8(12);
                 Codec.writeFid(out, d.file());
@@ -292,6 +301,7 @@ sealed interface Op {
                 }
                 yield new Concat(caller, target, sources);
             }
+            case 22 -> new Barrier();
             case 21 -> new PutSmall(Codec.readCaller(in), readSmallFile(in), Codec.readOptTemplate(in));
             default -> throw new NacreException(Status.INVALID, "malformed metadata message: operation tag " + tag);
         };

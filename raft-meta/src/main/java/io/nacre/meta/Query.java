@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * A read of the namespace, sent through Ratis's read-only path (ReadIndex: linearizable). Each query
+ * A read of the namespace, sent through Ratis's read-only path (linearizable: see MetadataClient's reads). Each query
  * knows how its result travels back.
  */
 sealed interface Query {
@@ -258,6 +258,45 @@ sealed interface Query {
         default Object readResult(In in) {
             return Codec.readDirPage(in);
         }
+    }
+
+    // ---- envelopes: how many peers, and reads after a barrier ------------------------------------
+
+    /** Envelope tags, outside the range of query tags. */
+    int PEER_COUNT = 250;
+    int AFTER = 251;
+
+    /** Asks a peer how many peers its group has (answered as an {@link Fsid}-shaped long). */
+    static byte[] peerCount() {
+        return new byte[] {(byte) PEER_COUNT};
+    }
+
+    static boolean isPeerCount(byte[] message) {
+        return message.length == 1 && (message[0] & 0xff) == PEER_COUNT;
+    }
+
+    /** A query to be answered only by a peer that has applied the log up to {@code index}. */
+    static byte[] after(long index, byte[] query) {
+        Out out = new Out();
+        out.u8(AFTER).i64(index);
+        byte[] head = out.toByteArray();
+        byte[] b = java.util.Arrays.copyOf(head, head.length + query.length);
+        System.arraycopy(query, 0, b, head.length, query.length);
+        return b;
+    }
+
+    /** The log index a message must wait for (0 for a plain query). */
+    static long appliedAtLeast(byte[] message) {
+        if (message.length < 9 || (message[0] & 0xff) != AFTER) {
+            return 0;
+        }
+        return new In(java.util.Arrays.copyOfRange(message, 1, 9)).i64();
+    }
+
+    /** The query inside a message, with or without its envelope. */
+    static byte[] inner(byte[] message) {
+        return message.length >= 9 && (message[0] & 0xff) == AFTER
+                ? java.util.Arrays.copyOfRange(message, 9, message.length) : message;
     }
 
     // ---- encoding -------------------------------------------------------------------------------

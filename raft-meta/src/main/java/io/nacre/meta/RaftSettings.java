@@ -46,14 +46,16 @@ final class RaftSettings {
         RaftServerConfigKeys.setStorageDir(p, List.of(storageDir));
         GrpcConfigKeys.Server.setHost(p, self.host());
         GrpcConfigKeys.Server.setPort(p, self.port());
-        // Reads are linearizable, whoever asks: ReadIndex, with a round of heartbeats to a majority (shared
-        // by the reads waiting at the same time; a single peer needs none). No leader lease: Ratis 3.3 makes
-        // a follower that heard from its leader within the minimum election timeout refuse a pre-vote but
-        // not a vote, so a follower can acknowledge the old leader's heartbeat (extending its lease) and
-        // then at once vote for a higher-term candidate that passed its pre-vote; for the rest of the lease
-        // the old leader would answer reads that miss what the new one committed (Raft thesis 6.4.1 needs
-        // both refused).
-        RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
+        // Reads are answered by the leader's state machine as they come (no ReadIndex). They are linearizable
+        // all the same: one peer applies every change before acknowledging it, and with several peers
+        // MetadataClient commits a barrier first and the query waits until its peer has applied it. Ratis's
+        // ReadIndex is not used because Ratis 3.3 skips the heartbeat round when the commit index was
+        // confirmed by an earlier round, so a leader deposed during a pause answered from stale state.
+        // No leader lease either: Ratis 3.3 makes a follower that heard from its leader within the minimum
+        // election timeout refuse a pre-vote but not a vote, so a follower can acknowledge the old leader's
+        // heartbeat (extending its lease) and then at once vote for a higher-term candidate that passed its
+        // pre-vote (Raft thesis 6.4.1 needs both refused).
+        RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.DEFAULT);
         RaftServerConfigKeys.Read.setLeaderLeaseEnabled(p, false);
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
         RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, s.snapshotEvery());
