@@ -26,6 +26,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +41,8 @@ final class S3Service implements HttpService {
 
     private static final Logger LOG = LoggerFactory.getLogger(S3Service.class);
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final long DRAIN_LIMIT = 1 << 20;
+    private static final long DRAIN_WAIT_SECONDS = 5;
     /** What anonymous requests may do, on public-read buckets only. */
     private static final Set<String> ANONYMOUS_OPS = Set.of("GetObject", "HeadObject", "ListObjects", "ListObjectsV2",
             "HeadBucket", "GetBucketLocation");
@@ -159,7 +164,29 @@ final class S3Service implements HttpService {
                 LOG.debug("{} {} {}: {} {}", requestId, op == null ? method : op.name(), resource, s3.error().code(),
                         s3.getMessage());
             }
+            drainSmallBody(req, headers);
             return Responses.error(s3, resource, requestId, head);
+        }
+    }
+
+    /**
+     * Reads and drops a small request body nobody read before an error answer. Answering first makes
+     * HTTP/2 reset the request stream (CANCEL), and some clients (the JDK's) then report a failure
+     * instead of the answer. Large bodies are not read (a refused 5 GiB upload is not worth taking in;
+     * those clients see the reset, as with AWS's closed connection), nor bodies held back by
+     * "Expect: 100-continue", whose point is that an error goes without them.
+     */
+    private static void drainSmallBody(HttpRequest req, RequestHeaders headers) {
+        long declared = headers.contentLength();
+        if (req.isComplete() || declared <= 0 || declared > DRAIN_LIMIT || headers.contains("expect")) {
+            return;
+        }
+        try {
+            req.aggregate().get(DRAIN_WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            // already read in part, aborted or too slow: answer anyway
         }
     }
 
