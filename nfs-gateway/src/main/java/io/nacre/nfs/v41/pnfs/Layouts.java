@@ -63,7 +63,7 @@ public final class Layouts {
     private final int epoch;
     private final Predicate<NfsClient> alive;
     private final ReentrantLock lock = new ReentrantLock();
-    private final AtomicLong ids = new AtomicLong();
+    private final AtomicLong ids;
     private final Map<Long, LayoutState> byId = new HashMap<>();
     private final Map<Fid, Set<LayoutState>> byFile = new HashMap<>();
     private final Map<Fid, Integer> recalling = new HashMap<>();
@@ -75,6 +75,9 @@ public final class Layouts {
     public Layouts(int epoch, Predicate<NfsClient> alive) {
         this.epoch = epoch;
         this.alive = alive;
+        // The id is also the grant data servers are fenced by, and they outlive a restart of this server:
+        // ids of another instance must not meet them, so the epoch is in the id's high bits.
+        this.ids = new AtomicLong((epoch & 0x3FFF_FFFFL) << 32);
     }
 
     /** True when the stateid is a layout stateid (of this or an earlier instance). */

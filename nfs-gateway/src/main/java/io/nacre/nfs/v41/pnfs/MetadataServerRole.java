@@ -186,8 +186,11 @@ public final class MetadataServerRole implements PnfsRole {
 
     /** Drops the layout and tells the data servers to refuse its handles from now on. */
     private void revoke(Layouts.Recalled r) {
-        fence.revoke(r.stateid().id());
-        layouts.revoke(r.state());
+        try {
+            fence.revoke(r.stateid().id());
+        } finally {
+            layouts.revoke(r.state());
+        }
     }
 
     private static boolean await(CompletableFuture<?> f, long deadline) {
