@@ -77,6 +77,10 @@ final class Up implements Callable<Integer> {
             description = "The pNFS data server's port, with --pnfs (default: ${DEFAULT-VALUE}; 0 = any free port).")
     int nfsDsPort;
 
+    @Option(names = "--osts", paramLabel = "N", defaultValue = "" + NodeOptions.DEFAULT_OST_COUNT,
+            description = "OSTs in this process (default: ${DEFAULT-VALUE}; 0 = all on OSS nodes: `nacre oss`).")
+    int ostCount;
+
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
@@ -90,7 +94,7 @@ final class Up implements Callable<Integer> {
             nfs = nfs.withPnfs(nfsDsPort);
         }
         NodeOptions opts = NodeOptions.defaults(data).withBind(bind).withAdminPort(adminPort).withS3(s3Port, s3Domain)
-                .withNfs(nfs).withHsm(hsm);
+                .withNfs(nfs).withHsm(hsm).withOstCount(ostCount);
         Node node = Node.start(opts);
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
@@ -104,13 +108,19 @@ final class Up implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         out.println("Nacre is up. Data: " + data.toAbsolutePath());
         out.println("  MDS     1 Raft peer at " + node.mdsAddress() + ", namespace under " + data.resolve("mdt"));
-        out.println("  OSTs    " + node.osts().size() + " (" + node.osts().get(0).info().name() + ".."
-                + node.osts().get(node.osts().size() - 1).info().name() + ") under " + data.resolve("ost"));
+        if (node.osts().isEmpty()) {
+            out.println("  OSTs    none here: OSS nodes join with `nacre oss --join " + node.adminUri() + "`");
+        } else {
+            out.println("  OSTs    " + node.osts().size() + " (" + node.osts().get(0).info().name() + ".."
+                    + node.osts().get(node.osts().size() - 1).info().name() + ") under " + data.resolve("ost"));
+        }
         out.println("  S3      " + node.s3Uri() + "  (region us-east-1; keys: nacre keys root)");
         out.println("  NFS     127.0.0.1:" + node.nfsPort() + "  (mount -t nfs -o vers=4.1,port=" + node.nfsPort()
                 + " 127.0.0.1:/ /mnt)");
         if (node.nfsDataServerPort() >= 0) {
-            out.println("  pNFS    data server on port " + node.nfsDataServerPort() + " for every OST");
+            out.println("  pNFS    data server on port " + node.nfsDataServerPort() + " for the OSTs here");
+        } else if (pnfs) {
+            out.println("  pNFS    layouts name the data servers of the OSS nodes");
         }
         out.println("  admin   " + node.adminUri() + "  (/health, /metrics, and the nacre verbs)");
         if (node.hsm() != null) {
