@@ -5,7 +5,8 @@
 #   kernel-client.sh workload [SERVER]        SERVER = knfsd (default) | nacre
 #   kernel-client.sh bench [SERVER...]        default: knfsd, plus nacre when --dist is given;
 #                                             the first server is the baseline of the ratios
-#   kernel-client.sh pnfs                     Nacre with --pnfs: file layouts, data-server I/O
+#   kernel-client.sh pnfs [nacre|nacre-pnfs]  Nacre with --pnfs: file layouts, data-server I/O
+#                                             (nacre-pnfs: separate OSS/data-server processes)
 # Options (before the subcommand): --dist DIR (Nacre distribution: appliance-image/target/nacre-dist), --out DIR (run
 # directory shared as /mnt/host; default conformance/target/guest/<subcommand>-<time>),
 # --timeout SECONDS (default 3600), --env NAME=VALUE (passed to the in-guest script, repeatable).
@@ -27,9 +28,9 @@ main() {
     what=${1:-}; shift || true
     case $what in
         workload) servers=("${1:-knfsd}") ;;
-        pnfs) servers=(nacre) ;;
+        pnfs) servers=("${1:-nacre}") ;;
         bench) servers=("$@"); ((${#servers[@]})) || { servers=(knfsd); [[ -n $dist ]] && servers+=(nacre); } ;;
-        *) sed -n '2,12s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
+        *) sed -n '2,13s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
     esac
     [[ -n $dist ]] && extra+=(--share-ro "dist=$dist")
     [[ -n $out ]] || out=$here/../target/guest/$what-$(date +%Y%m%d-%H%M%S)

@@ -58,12 +58,16 @@ final class OssCommand implements Callable<Integer> {
             description = "The data server's lease (default: ${DEFAULT-VALUE}).")
     int nfsLease;
 
+    @Option(names = "--join-wait", paramLabel = "SECONDS", defaultValue = "300",
+            description = "How long to wait for the MDS node at start (default: ${DEFAULT-VALUE}).")
+    int joinWait;
+
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
         OssNodeOptions opts = new OssNodeOptions(data, join != null ? join : URI.create(main.admin()), bind, ossPort,
                 dsPort, firstOst, ostCount, Sizes.parse(bandwidth),
-                nfsExports == null ? null : NfsOptions.readExports(nfsExports), Duration.ofSeconds(nfsLease), null);
+                nfsExports == null ? null : NfsOptions.readExports(nfsExports), Duration.ofSeconds(nfsLease), Duration.ofSeconds(joinWait));
         OssNode node = OssNode.start(opts);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
