@@ -237,24 +237,11 @@ public final class Node implements AutoCloseable {
     private PnfsOptions startDataServer(NfsOptions nfsOptions, Set<Integer> local, byte[] secret, LayoutFence fence) {
         InetSocketAddress at = null;
         if (!local.isEmpty()) {
-            try {
-                dataServer = DataServer.builder(objects, mds.fsid(), secret)
-                        .bindAddress(options.bind())
-                        .port(nfsOptions.dsPort())
-                        .exports(nfsOptions.exports())
-                        .leaseTime(nfsOptions.lease())
-                        .fence(fence)
-                        .build()
-                        .start();
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot serve the pNFS data server on " + options.bind() + ":"
-                        + nfsOptions.dsPort() + " (--nfs-ds-port moves it): " + e.getMessage(), e);
-            }
+            dataServer = NodeDataServer.start(objects, mds.fsid(), secret, options.bind(), nfsOptions.dsPort(),
+                    nfsOptions.exports(), nfsOptions.lease(), fence);
             toClose.push(dataServer);
-            at = dataServer.address();
-            if (at.getAddress().isAnyLocalAddress()) {
-                // a wildcard is no address for a client to dial: name this machine's loopback peer instead
-                at = new InetSocketAddress(MDS_BIND, at.getPort());
+            at = NodeDataServer.advertised(dataServer);
+            if (!at.equals(dataServer.address())) {
                 LOG.warn("pNFS: --bind {} is a wildcard; layouts name the data server as {}", options.bind(), at);
             }
         }

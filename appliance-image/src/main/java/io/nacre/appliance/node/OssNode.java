@@ -97,19 +97,8 @@ public final class OssNode implements AutoCloseable {
         }
         // revocations reach the data server through the OSS protocol, so it exists before the OSS does
         if (options.dsPort() >= 0) {
-            try {
-                dataServer = DataServer.builder(store, cluster.fsid(), hex.parseHex(cluster.dsSecret()))
-                        .bindAddress(options.bind())
-                        .port(options.dsPort())
-                        .exports(options.exports())
-                        .leaseTime(options.lease())
-                        .fence(fence)
-                        .build()
-                        .start();
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot serve the pNFS data server on " + options.bind() + ":"
-                        + options.dsPort() + " (--nfs-ds-port moves it): " + e.getMessage(), e);
-            }
+            dataServer = NodeDataServer.start(store, cluster.fsid(), hex.parseHex(cluster.dsSecret()), options.bind(),
+                    options.dsPort(), options.exports(), options.lease(), fence);
             toClose.push(dataServer);
         }
         oss = OssServer.builder(store).address(new InetSocketAddress(options.bind(), options.ossPort()))
@@ -231,9 +220,7 @@ public final class OssNode implements AutoCloseable {
         if (dataServer == null) {
             return null;
         }
-        InetSocketAddress at = dataServer.address();
-        // a wildcard is no address for a client to dial
-        return at.getAddress().isAnyLocalAddress() ? new InetSocketAddress("127.0.0.1", at.getPort()) : at;
+        return NodeDataServer.advertised(dataServer);
     }
 
     public DataServer.Stats dataServerStats() {
