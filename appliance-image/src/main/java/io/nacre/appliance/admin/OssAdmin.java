@@ -38,7 +38,8 @@ public final class OssAdmin implements AutoCloseable {
                 CompletableFuture.supplyAsync(() -> AdminService.respond(cluster::get), workers)));
         sb.route().get("/api/v1/oss/nodes").build((ctx, req) -> HttpResponse.of(
                 CompletableFuture.supplyAsync(() -> AdminService.respond(nodes::get), workers)));
-        sb.route().post("/api/v1/oss/join").build((ctx, req) -> HttpResponse.of(req.aggregate().thenApplyAsync(agg -> {
+        // registering OSTs is a Raft commit: on a slow machine (a TCG guest) more than the default 10 s
+        sb.route().post("/api/v1/oss/join").requestTimeoutMillis(120_000).build((ctx, req) -> HttpResponse.of(req.aggregate().thenApplyAsync(agg -> {
             OssJson.Join j;
             try {
                 j = Json.MAPPER.readValue(agg.contentUtf8(), OssJson.Join.class);

@@ -104,7 +104,10 @@ public final class OssNode implements AutoCloseable {
         oss = OssServer.builder(store).address(new InetSocketAddress(options.bind(), options.ossPort()))
                 .secret(hex.parseHex(cluster.ossSecret())).fence(fence::revoke).build().start();
         toClose.push(oss);
-        join();
+        untilAvailable(() -> {
+            join();
+            return null;
+        });
         ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "nacre-oss-join");
             t.setDaemon(true);
@@ -117,16 +120,21 @@ public final class OssNode implements AutoCloseable {
 
     /** The file system and secrets, from the MDS node; waits for it to come up. */
     private OssJson.Cluster fetchCluster() {
+        return untilAvailable(() -> call(HttpRequest.newBuilder(options.join().resolve("/api/v1/oss/cluster")).GET(),
+                OssJson.Cluster.class));
+    }
+
+    /** Runs {@code attempt} again while the MDS node is unavailable (starting, or slow to commit), up to joinWait. */
+    private <T> T untilAvailable(java.util.function.Supplier<T> attempt) {
         long deadline = System.nanoTime() + options.joinWait().toNanos();
         while (true) {
             try {
-                return call(HttpRequest.newBuilder(options.join().resolve("/api/v1/oss/cluster")).GET(),
-                        OssJson.Cluster.class);
+                return attempt.get();
             } catch (NacreException e) {
                 if (e.status() != Status.UNAVAILABLE || System.nanoTime() > deadline) {
                     throw e;
                 }
-                LOG.debug("MDS node at {} not up yet: {}", options.join(), e.getMessage());
+                LOG.debug("MDS node at {} not available yet: {}", options.join(), e.getMessage());
                 pause();
             }
         }

@@ -85,7 +85,7 @@ class PnfsClusterProcessTest {
     @BeforeAll
     void startCluster() throws Exception {
         mds = NacreProcess.start(tmp.resolve("mds.log"), "up", "--data", tmp.resolve("mds").toString(),
-                "--admin-port", "0", "--s3-port", "0", "--nfs-port", "0", "--nfs-lease", "10", "--pnfs", "--osts", "0")
+                "--admin-port", "0", "--s3-port", "0", "--nfs-port", "0", "--nfs-lease", "120", "--pnfs", "--osts", "0")
                 .awaitUp(START);
         admin = mds.await(Pattern.compile("admin\\s+(http://127\\.0\\.0\\.1:\\d+)"), START);
         nfs = new InetSocketAddress("127.0.0.1",
@@ -101,7 +101,7 @@ class PnfsClusterProcessTest {
     private void startOss(int i) throws Exception {
         oss[i] = NacreProcess.start(tmp.resolve("oss" + i + ".log"), "oss", "--data",
                 tmp.resolve("oss" + i).toString(), "--join", admin, "--oss-port", "0", "--nfs-ds-port", "0",
-                "--first-ost", Integer.toString(2 * i), "--osts", "2", "--nfs-lease", "10").awaitUp(START);
+                "--first-ost", Integer.toString(2 * i), "--osts", "2", "--nfs-lease", "120").awaitUp(START);
         dsPort[i] = Integer.parseInt(oss[i].await(Pattern.compile("data server 127\\.0\\.0\\.1:(\\d+)"), START));
     }
 
