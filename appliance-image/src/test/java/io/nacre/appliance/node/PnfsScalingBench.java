@@ -42,9 +42,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Lustre's near-linear scaling, measured across processes: {@code nacre up --pnfs --osts 0} and two
  * {@code nacre oss} processes with four OSTs each, every OST throttled to B ({@code --ost-bandwidth}); a
  * striped file of N stripes written and read by one client straight on the data servers its layout names,
- * one stream per stripe (1 MiB WRITEs, then COMMIT; 1 MiB READs), for N = 1, 2, 4, 8. Prints aggregate MB/s
+ * two requests in flight per stripe (1 MiB WRITEs, then COMMIT; 1 MiB READs), for N = 1, 2, 4, 8. Prints aggregate MB/s
  * against N*B (target >= 0.9). Run with
- * {@code ./mvnw -B -pl appliance-image -am verify -Dgroups=bench -Dtest=PnfsScalingBench -Dsurefire.failIfNoSpecifiedTests=false}
+ * {@code ./mvnw -B -pl appliance-image -am verify -Pbench -Dtest=PnfsScalingBench}
  * ({@code -Dnacre.bench.ostBandwidth=4M -Dnacre.bench.mibPerStripe=16}).
  */
 @Tag("bench")
@@ -119,15 +119,24 @@ class PnfsScalingBench {
         }
     }
 
-    /** One stream per stripe, each on its own session with the stripe's data server; aggregate MB/s. */
+    /** Requests in flight per stripe, as a kernel client keeps several RPCs outstanding per data server. */
+    private static final int DEPTH = 2;
+
+    /**
+     * DEPTH streams per stripe, each on its own session with the stripe's data server, stream k taking
+     * the stripe's units k, k + DEPTH, ...; aggregate MB/s.
+     */
     private static double run(int n, int perStripe, FileLayout4 body, FileLayoutDsAddr4 dev, Stateid4 stateid,
                               boolean write) throws Exception {
         List<NfsTestClient> sessions = new ArrayList<>();
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int s = 0; s < n; s++) {
                 String[] p = dev.dataServers().get(dev.stripeIndices()[s]).get(0).uaddr().split("\\.");
-                sessions.add(NfsTestClient.connect(new InetSocketAddress("127.0.0.1",
-                        Integer.parseInt(p[4]) * 256 + Integer.parseInt(p[5]))).mount("bench-" + s + (write ? "w" : "r")));
+                InetSocketAddress ds = new InetSocketAddress("127.0.0.1",
+                        Integer.parseInt(p[4]) * 256 + Integer.parseInt(p[5]));
+                for (int k = 0; k < DEPTH; k++) {
+                    sessions.add(NfsTestClient.connect(ds).mount("bench-" + n + "-" + s + "-" + k + (write ? "w" : "r")));
+                }
             }
             byte[] unit = new byte[MIB];
             new java.util.Random(n).nextBytes(unit);
@@ -135,29 +144,34 @@ class PnfsScalingBench {
             List<Future<Void>> all = new ArrayList<>();
             for (int s = 0; s < n; s++) {
                 int stripe = s;
-                NfsTestClient ds = sessions.get(s);
                 byte[] fh = body.fhs().get(s);
-                all.add(pool.submit((Callable<Void>) () -> {
-                    for (int i = 0; i < perStripe; i++) {
-                        if (write) {
-                            ok(ds.call(new PutfhArgs(fh), new WriteArgs(stateid, (long) i * MIB, Nfs4.UNSTABLE4,
-                                    ByteBuffer.wrap(unit))));
-                        } else {
-                            ReadRes r = result(ok(ds.call(new PutfhArgs(fh), new ReadArgs(Stateid4.ANONYMOUS,
-                                    (long) i * MIB, MIB))), OpNum.READ).body(ReadRes.class);
-                            if (r.data().remaining() != MIB) {
-                                throw new AssertionError("stripe " + stripe + " read " + r.data().remaining());
+                for (int k = 0; k < DEPTH; k++) {
+                    int first = k;
+                    NfsTestClient ds = sessions.get(s * DEPTH + k);
+                    all.add(pool.submit((Callable<Void>) () -> {
+                        for (int i = first; i < perStripe; i += DEPTH) {
+                            if (write) {
+                                ok(ds.call(new PutfhArgs(fh), new WriteArgs(stateid, (long) i * MIB, Nfs4.UNSTABLE4,
+                                        ByteBuffer.wrap(unit))));
+                            } else {
+                                ReadRes r = result(ok(ds.call(new PutfhArgs(fh), new ReadArgs(Stateid4.ANONYMOUS,
+                                        (long) i * MIB, MIB))), OpNum.READ).body(ReadRes.class);
+                                if (r.data().remaining() != MIB) {
+                                    throw new AssertionError("stripe " + stripe + " read " + r.data().remaining());
+                                }
                             }
                         }
-                    }
-                    if (write) {
-                        ok(ds.call(new PutfhArgs(fh), new CommitArgs(0, 0)));
-                    }
-                    return null;
-                }));
+                        return null;
+                    }));
+                }
             }
             for (Future<Void> f : all) {
                 f.get();
+            }
+            if (write) {
+                for (int s = 0; s < n; s++) {
+                    ok(sessions.get(s * DEPTH).call(new PutfhArgs(body.fhs().get(s)), new CommitArgs(0, 0)));
+                }
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
             return n * (double) perStripe / seconds;
