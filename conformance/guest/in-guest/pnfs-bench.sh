@@ -80,7 +80,7 @@ if [[ ${SKIP_PLAIN:-0} != 1 ]]; then
     run knfsd n/a
     NACRE_DATA=/scratch/nacre-plain NACRE_LOG=/scratch/nacre-plain.log NACRE_UP_ARGS="" run nacre off
 fi
-NACRE_DATA=/scratch/nacre-mds NACRE_LOG=/scratch/nacre-mds.log run nacre-pnfs on
+OSS_DATA_PREFIX=/scratch/bench-oss NACRE_DATA=/scratch/bench-mds NACRE_LOG=/scratch/bench-mds.log run nacre-pnfs on
 table=$(
     printf '%-12s %7s %5s %12s %12s\n' server stripes pnfs "write MB/s" "read MB/s"
     printf '%s\n' "${rows[@]}"

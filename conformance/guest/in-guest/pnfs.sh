@@ -118,22 +118,24 @@ s_mountstats() {
     ((${lg:-0} > 0))
 }
 
-# The OSTs the layout of a new striped file names hold its bytes: the OST directories of the OSS processes
-# that the file's layout (nacre getstripe) names grow by their share of it.
+# The OSTs the layout of a new striped file names hold its bytes: the pages in use of each OST the file's
+# layout (nacre getstripe) names, as its OSS process reports them (nacre df), grow by its share. Runs before
+# anything is truncated or removed, so no freed space is reused meanwhile.
 s_bytes_on_named_osts() {
-    local f=$MNT/striped/placed.bin n=32 dir ost grown
-    declare -A before
-    for dir in /scratch/nacre-oss*/ost/OST*; do before[$dir]=$(du -sk "$dir" | cut -f1); done
+    local f=$MNT/striped/placed.bin n=32 ost grown
+    declare -A before after
+    ost_used() { bash -c "$NACRE_JAVA df" | awk '$1 ~ /^nacre-OST/ { sub(/^nacre-/, "", $1); sub(/_UUID$/, "", $1); print $1, $3 }'; }
+    while read -r ost used; do before[$ost]=$used; done < <(ost_used)
     head -c $((n << 20)) "$LOCAL/src.bin" >"$f"
     sync "$f"
+    while read -r ost used; do after[$ost]=$used; done < <(ost_used)
     local osts
     osts=$(bash -c "$NACRE_JAVA getstripe ${f#"$MNT"}" | awk '$2 ~ /^OST/ { print $2 }')
     log "  layout of ${f#"$MNT"}: $(echo $osts)"
     [[ $(echo $osts | wc -w) == "$STRIPES" ]]
     for ost in $osts; do
-        dir=$(ls -d /scratch/nacre-oss*/ost/"$ost")
-        grown=$(($(du -sk "$dir" | cut -f1) - ${before[$dir]}))
-        log "  $dir grew by $grown KiB"
+        grown=$(((${after[$ost]} - ${before[$ost]}) >> 10))
+        log "  $ost ($(ls -d "$OSS_DATA_PREFIX"*/ost/"$ost")) grew by $grown KiB"
         ((grown >= n * 1024 / STRIPES * 9 / 10))
     done
     cmp <(head -c $((n << 20)) "$LOCAL/src.bin") "$f"
@@ -176,9 +178,11 @@ s_ds_stopped_mid_write() {
 log "pNFS run against $SERVER; kernel $(uname -r)"
 step mount s_mount
 step striped-and-unstriped s_striped_and_unstriped
-step truncate-while-open s_truncate_while_open
 if declare -F oss_start >/dev/null; then
     step bytes-on-named-osts s_bytes_on_named_osts
+fi
+step truncate-while-open s_truncate_while_open
+if declare -F oss_start >/dev/null; then
     step unlink-while-open s_unlink_while_open
     step ds-stopped-mid-write s_ds_stopped_mid_write
 fi
@@ -188,7 +192,7 @@ cp /proc/self/mountstats /mnt/host/mountstats-all 2>/dev/null || true
 nfs_umount
 server_stop
 # what the data server itself counted (logged when it stops)
-grep -h 'pNFS data server .* stops after' "$NACRE_LOG" /scratch/nacre-oss*.log 2>/dev/null | sed 's/^.* - /  /'
+grep -h 'pNFS data server .* stops after' "$NACRE_LOG" "${OSS_DATA_PREFIX:-/scratch/nacre-oss}"*.log 2>/dev/null | sed 's/^.* - /  /'
 if [[ ${NFS_DEBUG:-0} == 1 ]]; then
     dmesg >/mnt/host/dmesg.txt 2>&1 || true
     cp "$NACRE_LOG" /mnt/host/server.log 2>/dev/null || true

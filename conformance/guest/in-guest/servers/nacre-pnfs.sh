@@ -13,8 +13,9 @@ NACRE_START_CMD="$NACRE_JAVA up --data $NACRE_DATA --nfs-port 2049 --nfs-lease 1
 eval "nacre_up_start() $(declare -f server_start | tail -n +2)"
 eval "nacre_up_stop() $(declare -f server_stop | tail -n +2)"
 
-oss_data() { echo "/scratch/nacre-oss$1"; }
-oss_log() { echo "/scratch/nacre-oss$1.log"; }
+OSS_DATA_PREFIX=${OSS_DATA_PREFIX:-/scratch/nacre-oss}
+oss_data() { echo "$OSS_DATA_PREFIX$1"; }
+oss_log() { echo "$OSS_DATA_PREFIX$1.log"; }
 
 # oss_start I: starts node I (in the background; it waits for the MDS node itself) and returns.
 oss_start() {
