@@ -42,12 +42,9 @@ import io.nacre.s3.auth.KeyStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -68,7 +65,7 @@ public final class Node implements AutoCloseable {
     private static final Duration STARTUP_WAIT = Duration.ofMinutes(5);
 
     private final NodeOptions options;
-    private final Deque<AutoCloseable> toClose = new ArrayDeque<>();
+    private final Started toClose = new Started();
     private final List<Ost> osts = new ArrayList<>();
     private MetadataServer mdsServer;
     private MetadataService mds;
@@ -101,12 +98,7 @@ public final class Node implements AutoCloseable {
     }
 
     private void startAll() {
-        Path data = options.dataDir().toAbsolutePath();
-        try {
-            Files.createDirectories(data);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create the data directory " + data, e);
-        }
+        Path data = Started.dataDir(options.dataDir());
         for (int i = 0; i < options.ostCount(); i++) {
             Ost ost = Ost.open(data.resolve("ost").resolve("OST%04x".formatted(i)), i, OstOptions.defaults());
             osts.add(ost);
@@ -340,14 +332,7 @@ public final class Node implements AutoCloseable {
     }
 
     @Override
-    public synchronized void close() {
-        while (!toClose.isEmpty()) {
-            AutoCloseable c = toClose.pop();
-            try {
-                c.close();
-            } catch (Exception e) {
-                LOG.warn("closing {} failed", c, e);
-            }
-        }
+    public void close() {
+        toClose.close();
     }
 }

@@ -15,19 +15,15 @@ import io.nacre.ost.Ost;
 import io.nacre.ost.OstOptions;
 import io.nacre.ost.oss.OssServer;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -49,7 +45,7 @@ public final class OssNode implements AutoCloseable {
     private static final Duration HEARTBEAT = Duration.ofSeconds(5);
 
     private final OssNodeOptions options;
-    private final Deque<AutoCloseable> toClose = new ArrayDeque<>();
+    private final Started toClose = new Started();
     private final List<Ost> osts = new ArrayList<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
             .version(HttpClient.Version.HTTP_1_1).build();
@@ -76,12 +72,7 @@ public final class OssNode implements AutoCloseable {
     }
 
     private void startAll() {
-        Path data = options.dataDir().toAbsolutePath();
-        try {
-            Files.createDirectories(data);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create the data directory " + data, e);
-        }
+        Path data = Started.dataDir(options.dataDir());
         OstOptions ostOptions = OstOptions.builder().bandwidthLimit(options.bandwidthLimit()).build();
         for (int i = 0; i < options.ostCount(); i++) {
             int index = options.firstOst() + i;
@@ -236,14 +227,7 @@ public final class OssNode implements AutoCloseable {
     }
 
     @Override
-    public synchronized void close() {
-        while (!toClose.isEmpty()) {
-            AutoCloseable c = toClose.pop();
-            try {
-                c.close();
-            } catch (Exception e) {
-                LOG.warn("closing {} failed", c, e);
-            }
-        }
+    public void close() {
+        toClose.close();
     }
 }
