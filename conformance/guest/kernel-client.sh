@@ -5,7 +5,9 @@
 #   kernel-client.sh workload [SERVER]        SERVER = knfsd (default) | nacre
 #   kernel-client.sh bench [SERVER...]        default: knfsd, plus nacre when --dist is given;
 #                                             the first server is the baseline of the ratios
-#   kernel-client.sh pnfs                     Nacre with --pnfs: file layouts, data-server I/O
+#   kernel-client.sh pnfs [nacre|nacre-pnfs]  Nacre with --pnfs: file layouts, data-server I/O
+#                                             (nacre-pnfs: separate OSS/data-server processes)
+#   kernel-client.sh pnfs-bench               streaming knfsd / Nacre / Nacre pNFS, throttled OST scaling
 # Options (before the subcommand): --dist DIR (Nacre distribution: appliance-image/target/nacre-dist), --out DIR (run
 # directory shared as /mnt/host; default conformance/target/guest/<subcommand>-<time>),
 # --timeout SECONDS (default 3600), --env NAME=VALUE (passed to the in-guest script, repeatable).
@@ -27,9 +29,10 @@ main() {
     what=${1:-}; shift || true
     case $what in
         workload) servers=("${1:-knfsd}") ;;
-        pnfs) servers=(nacre) ;;
+        pnfs) servers=("${1:-nacre}") ;;
+        pnfs-bench) servers=() ;;
         bench) servers=("$@"); ((${#servers[@]})) || { servers=(knfsd); [[ -n $dist ]] && servers+=(nacre); } ;;
-        *) sed -n '2,12s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
+        *) sed -n '2,14s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
     esac
     [[ -n $dist ]] && extra+=(--share-ro "dist=$dist")
     [[ -n $out ]] || out=$here/../target/guest/$what-$(date +%Y%m%d-%H%M%S)
@@ -42,6 +45,7 @@ main() {
         -- bash "/mnt/tools/$what.sh" "${servers[@]}" || rc=$?
     echo "kernel-client $what ${servers[*]}: status $rc; output in $out/.nacre/output.log" >&2
     [[ $what == bench && -s $out/bench.txt ]] && cat "$out/bench.txt"
+    [[ $what == pnfs-bench && -s $out/pnfs-bench.txt ]] && cat "$out/pnfs-bench.txt"
     exit "$rc"
 }
 main "$@"

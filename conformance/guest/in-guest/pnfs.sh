@@ -3,7 +3,9 @@
 # mounting vers=4.1, striped and unstriped files written and read back cold through file layouts, a
 # truncate under an open file, and the proof in /proc/self/mountstats (LAYOUTGET, GETDEVICEINFO, and
 # the per-op counts). Needs a Nacre that serves pNFS (NACRE_START_CMD / the server's own switch).
-#   pnfs.sh [SERVER]     SERVER = nacre (default)
+#   pnfs.sh [SERVER]     SERVER = nacre (default: data server in the MDS process) | nacre-pnfs (the MDS
+#                        node and OSS_NODES OSS processes, each with its data server; adds the steps
+#                        bytes-on-named-osts, unlink-while-open, ds-stopped-mid-write)
 # Knobs: MIB (64), STRIPES (4), NFS_DEBUG=1 (the client's pNFS debug messages and every COMPOUND the
 # server sees at TRACE, both copied to /mnt/host: dmesg.txt, server.log).
 set -uo pipefail
@@ -33,6 +35,10 @@ LOCAL=/scratch/pnfs-local
 # outlive the metadata client's wait for the file system's format).
 start_until_listening() {
     local attempt pid
+    if declare -F oss_start >/dev/null; then
+        server_start # several processes: the adapter waits for each
+        return
+    fi
     for attempt in 1 2 3; do
         NACRE_START_SECONDS=5 server_start 2>/dev/null && return 0
         pid=$(cat /run/nacre-under-test.pid)
@@ -99,23 +105,94 @@ s_mountstats() {
     grep -E '^\s+xprt:' "$LOCAL/mountstats" | sed 's/^/  /'
     # one nfs_client per server (PORT in hex): the MDS on 801 (2049) and each data server the layouts named
     sed 's/^/  /' /proc/fs/nfsfs/servers 2>/dev/null || true
-    local lg
+    local lg i
+    if declare -F oss_start >/dev/null; then
+        # the client opened a connection to the data server of every OSS process (PORT in hex)
+        for ((i = 0; i < OSS_NODES; i++)); do
+            awk -v p="$(printf '%x' $((2050 + i)))" '$3 == p { found = 1 } END { exit !found }' /proc/fs/nfsfs/servers \
+                || { log "  no client connection to the data server on port $((2050 + i))"; return 1; }
+        done
+    fi
     lg=$(awk '$1 == "LAYOUTGET:" { print $2 }' "$LOCAL/mountstats")
     log "  LAYOUTGET calls: ${lg:-none}"
     ((${lg:-0} > 0))
 }
 
+# The OSTs the layout of a new striped file names hold its bytes: the pages in use of each OST the file's
+# layout (nacre getstripe) names, as its OSS process reports them (nacre df), grow by its share. Runs before
+# anything is truncated or removed, so no freed space is reused meanwhile.
+s_bytes_on_named_osts() {
+    local f=$MNT/striped/placed.bin n=32 ost grown
+    declare -A before after
+    ost_used() { bash -c "$NACRE_JAVA df" | awk '$1 ~ /^nacre-OST/ { sub(/^nacre-/, "", $1); sub(/_UUID$/, "", $1); print $1, $3 }'; }
+    while read -r ost used; do before[$ost]=$used; done < <(ost_used)
+    head -c $((n << 20)) "$LOCAL/src.bin" >"$f"
+    sync "$f"
+    while read -r ost used; do after[$ost]=$used; done < <(ost_used)
+    local osts
+    osts=$(bash -c "$NACRE_JAVA getstripe ${f#"$MNT"}" | awk '$2 ~ /^OST/ { print $2 }')
+    log "  layout of ${f#"$MNT"}: $(echo $osts)"
+    [[ $(echo $osts | wc -w) == "$STRIPES" ]]
+    for ost in $osts; do
+        grown=$(((${after[$ost]} - ${before[$ost]}) >> 10))
+        log "  $ost ($(ls -d "$OSS_DATA_PREFIX"*/ost/"$ost")) grew by $grown KiB"
+        ((grown >= n * 1024 / STRIPES * 9 / 10))
+    done
+    cmp <(head -c $((n << 20)) "$LOCAL/src.bin") "$f"
+}
+
+# A file removed while another process has it open is still read whole through that descriptor.
+s_unlink_while_open() {
+    local f=$MNT/striped/doomed.bin
+    head -c $((8 << 20)) "$LOCAL/src.bin" >"$f"
+    exec 7<"$f"
+    rm "$f"
+    [[ ! -e $f ]]
+    cmp <(head -c $((8 << 20)) "$LOCAL/src.bin") <(cat <&7)
+    exec 7<&-
+}
+
+# An OSS process killed (SIGKILL) in the middle of a write: the first half, fsync'ed before, survives; the
+# client goes on through the MDS (which answers "try later" for the dead node's stripes) until the node is
+# back, and the whole file is right after a cold remount.
+s_ds_stopped_mid_write() {
+    local f=$MNT/striped/survivor.bin half=$((MIB / 2)) pid rc=0 t0
+    dd if="$LOCAL/src.bin" of="$f" bs=1M count=$half conv=fsync status=none
+    dd if="$LOCAL/src.bin" of="$f" bs=1M skip=$half seek=$half count=$half conv=notrunc,fsync status=none &
+    pid=$!
+    sleep 3
+    oss_kill 0
+    log "  OSS node 0 killed (SIGKILL) while dd wrote the second half"
+    sleep 10
+    t0=$SECONDS
+    oss_start 0
+    oss_wait 0 "$NACRE_START_SECONDS"
+    log "  OSS node 0 back after $((SECONDS - t0)) s"
+    wait "$pid" || rc=$?
+    log "  dd finished with status $rc"
+    ((rc == 0))
+    nfs_remount_cold
+    cmp <(head -c $((MIB << 20)) "$LOCAL/src.bin") "$f"
+}
+
 log "pNFS run against $SERVER; kernel $(uname -r)"
 step mount s_mount
 step striped-and-unstriped s_striped_and_unstriped
+if declare -F oss_start >/dev/null; then
+    step bytes-on-named-osts s_bytes_on_named_osts
+fi
 step truncate-while-open s_truncate_while_open
+if declare -F oss_start >/dev/null; then
+    step unlink-while-open s_unlink_while_open
+    step ds-stopped-mid-write s_ds_stopped_mid_write
+fi
 step mountstats s_mountstats
 cp "$LOCAL/mountstats" /mnt/host/mountstats 2>/dev/null || true
 cp /proc/self/mountstats /mnt/host/mountstats-all 2>/dev/null || true
 nfs_umount
 server_stop
 # what the data server itself counted (logged when it stops)
-grep -h 'pNFS data server .* stops after' "$NACRE_LOG" 2>/dev/null | tail -n 1 | sed 's/^.* - /  /'
+grep -h 'pNFS data server .* stops after' "$NACRE_LOG" "${OSS_DATA_PREFIX:-/scratch/nacre-oss}"*.log 2>/dev/null | sed 's/^.* - /  /'
 if [[ ${NFS_DEBUG:-0} == 1 ]]; then
     dmesg >/mnt/host/dmesg.txt 2>&1 || true
     cp "$NACRE_LOG" /mnt/host/server.log 2>/dev/null || true

@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
 @Command(name = "nacre", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Nacre: a parallel file system served over NFSv4.1/pNFS and S3 on one namespace.",
         subcommands = {
-            Up.class, Verbs.Mkdir.class, Verbs.Put.class, Verbs.Get.class, Verbs.Ls.class, Verbs.Rm.class,
+            Up.class, OssCommand.class, Verbs.Mkdir.class, Verbs.Put.class, Verbs.Get.class, Verbs.Ls.class, Verbs.Rm.class,
             Verbs.SetStripe.class, Verbs.GetStripe.class, Verbs.Df.class, KeysVerbs.class, HsmVerbs.Hsm.class,
             CopytoolVerb.class, ImageVerbs.class, CommandLine.HelpCommand.class})
 public final class Main {

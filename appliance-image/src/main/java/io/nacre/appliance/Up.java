@@ -79,6 +79,10 @@ final class Up implements Callable<Integer> {
             description = "The pNFS data server's port, with --pnfs (default: ${DEFAULT-VALUE}; 0 = any free port).")
     int nfsDsPort;
 
+    @Option(names = "--osts", paramLabel = "N", defaultValue = "" + NodeOptions.DEFAULT_OST_COUNT,
+            description = "OSTs in this process (default: ${DEFAULT-VALUE}; 0 = all on OSS nodes: `nacre oss`).")
+    int ostCount;
+
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
@@ -92,7 +96,7 @@ final class Up implements Callable<Integer> {
             nfs = nfs.withPnfs(nfsDsPort);
         }
         NodeOptions opts = NodeOptions.defaults(data).withBind(bind).withAdminPort(adminPort).withS3(s3Port, s3Domain)
-                .withNfs(nfs).withHsm(hsm);
+                .withNfs(nfs).withHsm(hsm).withOstCount(ostCount);
         Node node = Node.start(opts);
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
@@ -106,8 +110,13 @@ final class Up implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         out.println("Nacre is up. Data: " + data.toAbsolutePath());
         out.println("  MDS     1 Raft peer at " + node.mdsAddress() + ", namespace under " + data.resolve("mdt"));
-        out.println("  OSTs    " + node.osts().size() + " (" + node.osts().get(0).info().name() + ".."
-                + node.osts().get(node.osts().size() - 1).info().name() + ") under " + data.resolve("ost"));
+        if (node.osts().isEmpty()) {
+            out.println("  OSTs    none here: OSS nodes join with `nacre oss --join http://"
+                    + Reach.first(node.adminAddress()) + "`");
+        } else {
+            out.println("  OSTs    " + node.osts().size() + " (" + node.osts().get(0).info().name() + ".."
+                    + node.osts().get(node.osts().size() - 1).info().name() + ") under " + data.resolve("ost"));
+        }
         // Where each listener really is: the --bind address, or this machine's own ones when it is a wildcard.
         String nfsHost = Reach.host(Reach.of(node.nfsAddress()).get(0));
         int nfsPort = node.nfsAddress().getPort();
@@ -115,7 +124,9 @@ final class Up implements Callable<Integer> {
         out.println("  NFS     " + nfsHost + ":" + nfsPort + "  (mount -t nfs -o vers=4.1,port=" + nfsPort + " " + nfsHost
                 + ":/ /mnt)");
         if (node.nfsDataServerAddress() != null) {
-            out.println("  pNFS    data server at " + Reach.first(node.nfsDataServerAddress()) + " for every OST");
+            out.println("  pNFS    data server at " + Reach.first(node.nfsDataServerAddress()) + " for the OSTs here");
+        } else if (pnfs) {
+            out.println("  pNFS    layouts name the data servers of the OSS nodes");
         }
         out.println("  admin   http://" + Reach.first(node.adminAddress()) + "  (/health, /metrics, and the nacre verbs)");
         out.println("  OSS     " + Reach.first(node.ossAddress()) + "  (the OSTs for `nacre copytool`)");

@@ -12,14 +12,19 @@ import io.nacre.engine.store.OstInfo;
 import io.nacre.engine.store.OstUsage;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 
 /**
  * The {@link ObjectStore} of a cluster node: each OST index goes to the store that reaches it (this
- * node's {@link LocalObjectStore}, or a remote one for another node's OSS). Closing it closes them all.
+ * node's {@link LocalObjectStore}, or a remote one for another node's OSS). Routes can be added while it
+ * is in use ({@link #add}: an OSS node joining or moving). Closing it closes them all.
  */
 public final class RoutingObjectStore implements ObjectStore {
 
@@ -28,7 +33,29 @@ public final class RoutingObjectStore implements ObjectStore {
     /** {@code routes} maps each OST index to the store serving it; one store may serve many indexes. */
     public RoutingObjectStore(Map<Integer, ObjectStore> routes) {
         requireNonNull(routes, "routes");
-        this.routes = new TreeMap<>(routes);
+        this.routes = new ConcurrentSkipListMap<>(routes);
+    }
+
+    /**
+     * Routes these OST indexes to {@code store} from now on (an OSS node that joined, or moved to another
+     * address); a store that no longer serves any index is closed.
+     */
+    public synchronized void add(ObjectStore store, Collection<Integer> indexes) {
+        requireNonNull(store, "store");
+        Set<ObjectStore> replaced = new HashSet<>();
+        for (int index : indexes) {
+            ObjectStore old = routes.put(index, store);
+            if (old != null && old != store) {
+                replaced.add(old);
+            }
+        }
+        replaced.removeAll(routes.values());
+        replaced.forEach(ObjectStore::close);
+    }
+
+    /** The store an OST index is routed to, or null. */
+    public ObjectStore routeOf(int ost) {
+        return routes.get(ost);
     }
 
     /** Routes every OST each store reports through {@link ObjectStore#osts()}; an index twice is an error. */

@@ -16,6 +16,7 @@ import io.nacre.appliance.admin.AdminOps;
 import io.nacre.appliance.admin.AdminService;
 import io.nacre.appliance.admin.HsmAdmin;
 import io.nacre.appliance.admin.HsmJson;
+import io.nacre.appliance.admin.OssAdmin;
 import io.nacre.appliance.hsm.ClusterSecret;
 import io.nacre.appliance.hsm.HsmRole;
 import io.nacre.engine.Fid;
@@ -34,21 +35,20 @@ import io.nacre.nfs.v41.pnfs.PnfsOptions;
 import io.nacre.ost.LocalObjectStore;
 import io.nacre.ost.Ost;
 import io.nacre.ost.OstOptions;
+import io.nacre.ost.RoutingObjectStore;
 import io.nacre.ost.oss.OssServer;
 import io.nacre.s3.S3Server;
 import io.nacre.s3.auth.KeyStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,7 +65,7 @@ public final class Node implements AutoCloseable {
     private static final Duration STARTUP_WAIT = Duration.ofMinutes(5);
 
     private final NodeOptions options;
-    private final Deque<AutoCloseable> toClose = new ArrayDeque<>();
+    private final Started toClose = new Started();
     private final List<Ost> osts = new ArrayList<>();
     private MetadataServer mdsServer;
     private MetadataService mds;
@@ -79,6 +79,7 @@ public final class Node implements AutoCloseable {
     private PrometheusMeterRegistry metrics;
     private OssServer oss;
     private HsmRole hsm;
+    private OssNodes ossNodes;
 
     private Node(NodeOptions options) {
         this.options = options;
@@ -97,18 +98,17 @@ public final class Node implements AutoCloseable {
     }
 
     private void startAll() {
-        Path data = options.dataDir().toAbsolutePath();
-        try {
-            Files.createDirectories(data);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create the data directory " + data, e);
-        }
+        Path data = Started.dataDir(options.dataDir());
         for (int i = 0; i < options.ostCount(); i++) {
             Ost ost = Ost.open(data.resolve("ost").resolve("OST%04x".formatted(i)), i, OstOptions.defaults());
             osts.add(ost);
             toClose.push(ost);
         }
-        LocalObjectStore store = new LocalObjectStore(osts);
+        LocalObjectStore local = new LocalObjectStore(osts);
+        Map<Integer, ObjectStore> localRoutes = new LinkedHashMap<>();
+        osts.forEach(o -> localRoutes.put(o.index(), local));
+        // this node's OSTs, and those of OSS nodes that join (routed as they do)
+        RoutingObjectStore store = new RoutingObjectStore(localRoutes);
         objects = store;
 
         mdsServer = MetadataServer.builder()
@@ -130,6 +130,12 @@ public final class Node implements AutoCloseable {
                 mds.registerOst(info);
             }
         }
+
+        byte[] dsSecret = DsHandles.clusterSecret(mds);
+        LayoutFence fence = new LayoutFence();
+        ossNodes = new OssNodes(mds, store, localRoutes.keySet(), ClusterSecret.load(data), dsSecret, fence);
+        toClose.push(ossNodes);
+        ossNodes.routeKnown();
 
         io = new FileIo(mds, objects);
         toClose.push(io);
@@ -158,7 +164,7 @@ public final class Node implements AutoCloseable {
                 .exports(nfsOptions.exports())
                 .leaseTime(nfsOptions.lease());
         if (nfsOptions.pnfs()) {
-            nfsBuilder.pnfs(startDataServer(nfsOptions));
+            nfsBuilder.pnfs(startDataServer(nfsOptions, localRoutes.keySet(), dsSecret, fence));
         }
         NfsServer server = nfsBuilder.build();
         try {
@@ -201,11 +207,14 @@ public final class Node implements AutoCloseable {
         toClose.push(admin);
         HsmAdmin hsmAdmin = new HsmAdmin(adminOps, objects, () -> hsm, this::cluster);
         toClose.push(hsmAdmin);
+        OssAdmin ossAdmin = new OssAdmin(ossNodes::cluster, ossNodes::join, ossNodes::nodes);
+        toClose.push(ossAdmin);
         ServerBuilder sb = com.linecorp.armeria.server.Server.builder()
                 .http(new InetSocketAddress(options.bind(), options.adminPort()))
                 .gracefulShutdownTimeout(Duration.ZERO, Duration.ofSeconds(5));
         admin.addTo(sb);
         hsmAdmin.addTo(sb);
+        ossAdmin.addTo(sb);
         adminServer = sb.build();
         adminServer.start().join();
         toClose.push(() -> adminServer.stop().join());
@@ -213,33 +222,26 @@ public final class Node implements AutoCloseable {
     }
 
     /**
-     * The pNFS data server over every OST of this node, sharing revocations with the MDS role; returns
-     * the options that make the MDS hand out layouts pointing at it.
+     * The pNFS data server over the OSTs of this node (none when it has none: every OST is on an OSS node
+     * with its own), sharing revocations with the MDS role; returns the options that make the MDS hand out
+     * layouts naming it for its OSTs, and the joined OSS nodes' data servers for theirs.
      */
-    private PnfsOptions startDataServer(NfsOptions nfsOptions) {
-        byte[] secret = DsHandles.clusterSecret(mds);
-        LayoutFence fence = new LayoutFence();
-        try {
-            dataServer = DataServer.builder(objects, mds.fsid(), secret)
-                    .bindAddress(options.bind())
-                    .port(nfsOptions.dsPort())
-                    .exports(nfsOptions.exports())
-                    .leaseTime(nfsOptions.lease())
-                    .fence(fence)
-                    .build()
-                    .start();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot serve the pNFS data server on " + options.bind() + ":"
-                    + nfsOptions.dsPort() + " (--nfs-ds-port moves it): " + e.getMessage(), e);
+    private PnfsOptions startDataServer(NfsOptions nfsOptions, Set<Integer> local, byte[] secret, LayoutFence fence) {
+        InetSocketAddress at = null;
+        if (!local.isEmpty()) {
+            dataServer = NodeDataServer.start(objects, mds.fsid(), secret, options.bind(), nfsOptions.dsPort(),
+                    nfsOptions.exports(), nfsOptions.lease(), fence);
+            toClose.push(dataServer);
+            at = NodeDataServer.advertised(dataServer);
+            if (!at.equals(dataServer.address())) {
+                LOG.warn("pNFS: --bind {} is a wildcard; layouts name the data server as {}", options.bind(), at);
+            }
         }
-        toClose.push(dataServer);
-        InetSocketAddress at = dataServer.address();
-        if (at.getAddress().isAnyLocalAddress()) {
-            // a wildcard is no address for a client to dial: name this machine's loopback peer instead
-            at = new InetSocketAddress(MDS_BIND, at.getPort());
-            LOG.warn("pNFS: --bind {} is a wildcard; layouts name the data server as {}", options.bind(), at);
-        }
-        return PnfsOptions.oneDataServer(at).withSecret(secret).withFence(fence);
+        Set<Integer> mine = Set.copyOf(local);
+        List<InetSocketAddress> here = at == null ? List.of() : List.of(at);
+        OssNodes joined = ossNodes;
+        return new PnfsOptions(ost -> mine.contains(ost) ? here : joined.dataServer(ost), secret,
+                Duration.ofSeconds(10), fence);
     }
 
     /** Each role's state: "ok", or what is wrong. */
@@ -248,7 +250,7 @@ public final class Node implements AutoCloseable {
         roles.put("mds", probe(() -> mds.getattr(Fid.ROOT)));
         roles.put("s3", s3 != null && s3.port() > 0 ? "ok" : "not running");
         roles.put("nfs", nfs != null ? "ok" : "not running");
-        if (options.nfs().pnfs()) {
+        if (options.nfs().pnfs() && !osts.isEmpty()) {
             roles.put("nfs-ds", dataServer != null ? "ok" : "not running");
         }
         for (Ost ost : osts) {
@@ -363,14 +365,7 @@ public final class Node implements AutoCloseable {
     }
 
     @Override
-    public synchronized void close() {
-        while (!toClose.isEmpty()) {
-            AutoCloseable c = toClose.pop();
-            try {
-                c.close();
-            } catch (Exception e) {
-                LOG.warn("closing {} failed", c, e);
-            }
-        }
+    public void close() {
+        toClose.close();
     }
 }

@@ -26,8 +26,8 @@ public record NodeOptions(Path dataDir, String bind, int adminPort, int mdsPort,
         checkPort(mdsPort, "MDS");
         checkPort(s3Port, "S3");
         requireNonNull(nfs, "nfs");
-        if (ostCount < 1 || ostCount > 64) {
-            throw new IllegalArgumentException("OST count must be 1..64: " + ostCount);
+        if (ostCount < 0 || ostCount > 64) {
+            throw new IllegalArgumentException("OST count must be 0..64: " + ostCount);
         }
         hsm = hsm == null ? HsmSettings.NONE : hsm;
     }
@@ -65,6 +65,11 @@ public record NodeOptions(Path dataDir, String bind, int adminPort, int mdsPort,
 
     public NodeOptions withNfs(NfsOptions n) {
         return new NodeOptions(dataDir, bind, adminPort, mdsPort, s3Port, s3Domain, ostCount, n, hsm);
+    }
+
+    /** OSTs of this node (0: every OST is on an OSS node that joins, see {@code nacre oss}). */
+    public NodeOptions withOstCount(int n) {
+        return new NodeOptions(dataDir, bind, adminPort, mdsPort, s3Port, s3Domain, n, nfs, hsm);
     }
 
     public NodeOptions withHsm(HsmSettings settings) {

@@ -446,6 +446,16 @@ class PnfsEndToEndTest {
         // durable, but the size is not on the MDS yet: DATA_SYNC4 makes the client send LAYOUTCOMMIT (Linux
         // sends none after FILE_SYNC4)
         assertThat(w.committed()).isEqualTo(Nfs4.DATA_SYNC4);
+
+        // TEST_STATEID tells the revoked layout from the live one, until the client frees the revoked one
+        int[] codes = result(ok(holder.client().call(new io.nacre.nfs.v41.xdr.TestStateidArgs(
+                List.of(g.stateid(), again.stateid())))), OpNum.TEST_STATEID)
+                .body(io.nacre.nfs.v41.xdr.TestStateidRes.class).codes();
+        assertThat(codes).containsExactly(NFS4ERR_DELEG_REVOKED, NFS4_OK);
+        ok(holder.client().call(new io.nacre.nfs.v41.xdr.FreeStateidArgs(g.stateid())));
+        codes = result(ok(holder.client().call(new io.nacre.nfs.v41.xdr.TestStateidArgs(List.of(g.stateid())))),
+                OpNum.TEST_STATEID).body(io.nacre.nfs.v41.xdr.TestStateidRes.class).codes();
+        assertThat(codes).containsExactly(NFS4ERR_BAD_STATEID);
     }
 
     @Test

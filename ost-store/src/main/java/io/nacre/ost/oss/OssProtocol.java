@@ -17,6 +17,7 @@ import io.nacre.engine.Status;
  * POST   /ost/v1/{ost}/objects/{id}/truncate?size=N
  * DELETE /ost/v1/{ost}/objects/{id}
  * GET    /ost/v1/{ost}/objects/{id}/stat               -> nacre-size, nacre-bytes-used
+ * POST   /ost/v1/fence?grant=G                         (pNFS: refuse data-server handles of grant G from now on)
  * </pre>
  * Failures answer an HTTP status with header {@code nacre-status} naming the {@link Status} and the
  * message as text body, so the client rethrows the same Status. A read that fails after its first

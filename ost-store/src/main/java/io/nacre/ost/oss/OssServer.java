@@ -12,6 +12,7 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,7 +52,7 @@ public final class OssServer implements AutoCloseable {
                 return delegate.serve(ctx, req);
             });
         }
-        OssService.register(sb, b.store);
+        OssService.register(sb, b.store, b.fence);
         this.server = sb.build();
     }
 
@@ -100,6 +101,7 @@ public final class OssServer implements AutoCloseable {
         private byte[] secret;
         private Duration requestTimeout = Duration.ofMinutes(5);
         private int threads = 64;
+        private LongConsumer fence;
 
         private Builder(ObjectStore store) {
             this.store = requireNonNull(store, "store");
@@ -132,6 +134,16 @@ public final class OssServer implements AutoCloseable {
                 throw new IllegalArgumentException("threads must be >= 1: " + threads);
             }
             this.threads = threads;
+            return this;
+        }
+
+        /**
+         * Where layout revocations of the MDS go ({@code POST /ost/v1/fence}): the pNFS data server of this
+         * node, which must refuse the revoked grant's handles before the call returns. Without one, fencing
+         * answers NOT_SUPPORTED.
+         */
+        public Builder fence(LongConsumer revoke) {
+            this.fence = requireNonNull(revoke, "revoke");
             return this;
         }
 

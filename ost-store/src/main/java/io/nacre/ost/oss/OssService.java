@@ -27,6 +27,7 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,14 +41,18 @@ final class OssService {
     private static final Logger LOG = LoggerFactory.getLogger(OssService.class);
 
     private final ObjectStore store;
+    private final LongConsumer fence;
 
-    private OssService(ObjectStore store) {
+    private OssService(ObjectStore store, LongConsumer fence) {
         this.store = store;
+        this.fence = fence;
     }
 
-    static void register(ServerBuilder sb, ObjectStore store) {
-        OssService s = new OssService(store);
+    /** @param fence where layout revocations go (the node's pNFS data server), or null when it has none */
+    static void register(ServerBuilder sb, ObjectStore store, LongConsumer fence) {
+        OssService s = new OssService(store, fence);
         String p = OssProtocol.PREFIX;
+        sb.service(p + "/fence", s.blocking(s::fence));
         sb.service(p + "/osts", s.blocking(s::listOsts));
         sb.service(p + "/{ost}/instance", s.blocking(s::instance));
         sb.service(p + "/{ost}/usage", s.blocking(s::usage));
@@ -146,6 +151,19 @@ final class OssService {
                 .add(OssProtocol.BYTES_USED, Long.toString(u.bytesUsed()))
                 .add(OssProtocol.BYTES_FREE, Long.toString(u.bytesFree()))
                 .add(OssProtocol.OBJECTS, Long.toString(u.objects())).build());
+    }
+
+    /**
+     * A layout the MDS revoked (RFC 8881 §12.5.5): the data server of this node refuses its handles from now on.
+     * Answered only once the fence is in place, so the MDS may go on with what needed the revocation.
+     */
+    private HttpResponse fence(ServiceRequestContext ctx, HttpRequest req) {
+        requireMethod(req, "POST");
+        if (fence == null) {
+            throw new NacreException(Status.NOT_SUPPORTED, "this OSS serves no pNFS data server");
+        }
+        fence.accept(OssProtocol.parseLong("grant", ctx.queryParam("grant")));
+        return HttpResponse.of(HttpStatus.NO_CONTENT);
     }
 
     private HttpResponse sync(ServiceRequestContext ctx, HttpRequest req) {

@@ -250,6 +250,14 @@ public final class RemoteObjectStore implements ObjectStore {
         return longHeader(call(HttpMethod.GET, OssProtocol.PREFIX + "/" + ost + "/instance"), OssProtocol.INSTANCE);
     }
 
+    /**
+     * Tells the node's pNFS data server to refuse the data-server handles of a revoked layout grant; returns
+     * once it does. NOT_SUPPORTED when the node serves no data server.
+     */
+    public void fence(long grant) {
+        call(HttpMethod.POST, OssProtocol.PREFIX + "/fence?grant=" + grant);
+    }
+
     /** Closes this store's connections; calls after close fail with UNAVAILABLE. */
     @Override
     public void close() {

@@ -134,4 +134,42 @@ class RemoteObjectStoreTest extends ObjectStoreContract {
             store = RemoteObjectStore.builder(oss.uri()).secret(SECRET).build();
         }
     }
+
+    @Test
+    void aFenceReachesTheNodesDataServerOnlyWhenSigned() {
+        java.util.Set<Long> fenced = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        try (OssServer withDs = OssServer.builder(local).secret(SECRET).fence(fenced::add).build().start();
+             RemoteObjectStore mds = RemoteObjectStore.builder(withDs.uri()).secret(SECRET).build();
+             RemoteObjectStore stranger = RemoteObjectStore.builder(withDs.uri()).build()) {
+            mds.fence(42);
+            assertThat(fenced).containsExactly(42L);
+            assertStatus(() -> stranger.fence(43), Status.ACCESS);
+            assertThat(fenced).containsExactly(42L);
+        }
+        // a node without a data server says so
+        assertStatus(() -> ((RemoteObjectStore) store).fence(44), Status.NOT_SUPPORTED);
+    }
+
+    @Test
+    void aRouteAddedLaterReplacesTheOldStoreAndClosesIt() throws Exception {
+        Path other = tmp.resolve("other");
+        try (LocalObjectStore mine = new LocalObjectStore(List.of(Ost.open(other.resolve("ost1"), 1, options())));
+             OssServer before = OssServer.builder(mine).secret(SECRET).build().start();
+             OssServer after = OssServer.builder(mine).secret(SECRET).build().start()) {
+            RemoteObjectStore first = RemoteObjectStore.builder(before.uri()).secret(SECRET).build();
+            RemoteObjectStore moved = RemoteObjectStore.builder(after.uri()).secret(SECRET).build();
+            RoutingObjectStore routing = new RoutingObjectStore(Map.of(0, store, 3, store));
+            routing.add(first, List.of(1));
+            routing.write(new ObjectRef(1, 5), 0, ByteBuffer.wrap(random(10, 22)), Durability.STABLE);
+            assertThat(routing.routeOf(1)).isSameAs(first);
+            // the node comes back at another address
+            routing.add(moved, List.of(1));
+            assertThat(routing.routeOf(1)).isSameAs(moved);
+            assertThat(routing.stat(new ObjectRef(1, 5)).size()).isEqualTo(10);
+            assertThat(routing.routeOf(0)).isSameAs(store);
+            // the old store serves nothing more: it was closed
+            assertStatus(() -> first.stat(new ObjectRef(1, 5)), Status.UNAVAILABLE);
+            moved.close();
+        }
+    }
 }

@@ -63,10 +63,12 @@ public final class Layouts {
     private final int epoch;
     private final Predicate<NfsClient> alive;
     private final ReentrantLock lock = new ReentrantLock();
-    private final AtomicLong ids = new AtomicLong();
+    private final AtomicLong ids;
     private final Map<Long, LayoutState> byId = new HashMap<>();
     private final Map<Fid, Set<LayoutState>> byFile = new HashMap<>();
     private final Map<Fid, Integer> recalling = new HashMap<>();
+    /** Layout states revoked and not yet freed by their client (FREE_STATEID), by id. */
+    private final Map<Long, NfsClient> revoked = new HashMap<>();
 
     /**
      * @param epoch the server instance, as in every stateid it hands out
@@ -75,6 +77,9 @@ public final class Layouts {
     public Layouts(int epoch, Predicate<NfsClient> alive) {
         this.epoch = epoch;
         this.alive = alive;
+        // The id is also the grant data servers are fenced by, and they outlive a restart of this server:
+        // ids of another instance must not meet them, so the epoch is in the id's high bits.
+        this.ids = new AtomicLong((epoch & 0x3FFF_FFFFL) << 32);
     }
 
     /** True when the stateid is a layout stateid (of this or an earlier instance). */
@@ -183,6 +188,7 @@ public final class Layouts {
                     removeLocked(st);
                 }
             }
+            revoked.values().removeIf(holder -> holder == c);
         } finally {
             lock.unlock();
         }
@@ -256,12 +262,52 @@ public final class Layouts {
         }
     }
 
-    /** Drops a layout state without its return: the client said it holds nothing, or it did not return in time. */
-    void revoke(LayoutState st) {
+    /**
+     * TEST_STATEID of a layout stateid (RFC 8881 §18.48): NFS4_OK for a layout the client holds,
+     * NFS4ERR_DELEG_REVOKED for one the server revoked (§15.1.5.3: recallable state, delegation or layout,
+     * not returned when recalled), NFS4ERR_OLD_STATEID for an earlier seqid, NFS4ERR_BAD_STATEID otherwise.
+     */
+    public int test(NfsClient c, Stateid4 s) {
+        lock.lock();
+        try {
+            if (!isLayoutStateid(s) || s.epoch() != epoch) {
+                return NFS4ERR_BAD_STATEID;
+            }
+            if (revoked.get(s.id()) == c) {
+                return NFS4ERR_DELEG_REVOKED;
+            }
+            LayoutState st = byId.get(s.id());
+            if (st == null || st.client != c || Integer.compareUnsigned(s.seqid(), st.seqid) > 0) {
+                return NFS4ERR_BAD_STATEID;
+            }
+            return s.seqid() == 0 || s.seqid() == st.seqid ? NFS4_OK : NFS4ERR_OLD_STATEID;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** FREE_STATEID of a revoked layout stateid: the client has seen the revocation. False when it names none. */
+    public boolean free(NfsClient c, Stateid4 s) {
+        lock.lock();
+        try {
+            return isLayoutStateid(s) && s.epoch() == epoch && revoked.remove(s.id(), c);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Drops a layout state without its return: the client said it holds nothing, or it did not return in
+     * time ({@code notReturned}: then TEST_STATEID says so until the client frees the stateid).
+     */
+    void revoke(LayoutState st, boolean notReturned) {
         lock.lock();
         try {
             if (byId.get(st.id) == st) {
                 removeLocked(st);
+                if (notReturned) {
+                    revoked.put(st.id, st.client);
+                }
             }
         } finally {
             lock.unlock();

@@ -112,7 +112,7 @@ public final class MetadataServerRole implements PnfsRole {
                 if (!await(r.gone(), deadline)) {
                     LOG.warn("{}: layout {} of {} not returned within {}: revoked", fid, r.stateid(), r.client(),
                             recallTimeout);
-                    revoke(r);
+                    revoke(r, true);
                 }
             }
             return done;
@@ -168,7 +168,7 @@ public final class MetadataServerRole implements PnfsRole {
             switch (res.status()) {
                 case Nfs4Status.NFS4_OK -> {
                 }
-                case Nfs4Status.NFS4ERR_NOMATCHING_LAYOUT, Nfs4Status.NFS4ERR_BAD_STATEID -> revoke(r);
+                case Nfs4Status.NFS4ERR_NOMATCHING_LAYOUT, Nfs4Status.NFS4ERR_BAD_STATEID -> revoke(r, false);
                 case Nfs4Status.NFS4ERR_DELAY -> {
                     if (!r.gone().isDone() && System.nanoTime() + backoffMillis * 1_000_000 < deadline) {
                         // not the common pool: with one worker on a small machine, anyone blocking it delays recalls
@@ -185,9 +185,12 @@ public final class MetadataServerRole implements PnfsRole {
     }
 
     /** Drops the layout and tells the data servers to refuse its handles from now on. */
-    private void revoke(Layouts.Recalled r) {
-        fence.revoke(r.stateid().id());
-        layouts.revoke(r.state());
+    private void revoke(Layouts.Recalled r, boolean notReturned) {
+        try {
+            fence.revoke(r.stateid().id());
+        } finally {
+            layouts.revoke(r.state(), notReturned);
+        }
     }
 
     private static boolean await(CompletableFuture<?> f, long deadline) {
