@@ -6,7 +6,9 @@ import io.nacre.nfs.export.ExportTable;
 import io.nacre.nfs.v41.pnfs.LayoutFence;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.time.Duration;
 
 /** Starting the pNFS data server of a node (the MDS node's own OSTs, or an OSS node's), the same way on both. */
@@ -27,9 +29,17 @@ final class NodeDataServer {
         }
     }
 
-    /** The address layouts name for it: a wildcard is no address for a client to dial, so loopback then. */
+    /**
+     * The address layouts name for it. A wildcard is no address for a client to dial: then this machine's
+     * first address as {@link Reach} orders them (global IPv4 first, loopback last), which clients on other
+     * machines can reach and local ones too (the server listens on all of them).
+     */
     static InetSocketAddress advertised(DataServer ds) {
         InetSocketAddress at = ds.address();
-        return at.getAddress().isAnyLocalAddress() ? new InetSocketAddress("127.0.0.1", at.getPort()) : at;
+        if (!at.getAddress().isAnyLocalAddress()) {
+            return at;
+        }
+        List<InetAddress> mine = Reach.of(new InetSocketAddress("0.0.0.0", at.getPort()));
+        return new InetSocketAddress(mine.isEmpty() ? InetAddress.getLoopbackAddress() : mine.get(0), at.getPort());
     }
 }
