@@ -44,8 +44,12 @@ public final class CompoundProcessor {
             OpNum.NVERIFY, OpNum.READLINK, OpNum.READ, OpNum.READDIR, OpNum.SECINFO, OpNum.SECINFO_NO_NAME,
             OpNum.LOCKT, OpNum.TEST_STATEID);
 
+    /** A COMPOUND running longer than this is logged with its stack (see {@link RequestWatch}). */
+    private static final long SLOW_NANOS = 30_000_000_000L;
+
     private final ServerContext server;
     private final IntFunction<Operation> operations;
+    private final RequestWatch watch = new RequestWatch(SLOW_NANOS, System::nanoTime);
 
     public CompoundProcessor(ServerContext server) {
         this(server, Operations::get);
@@ -59,6 +63,20 @@ public final class CompoundProcessor {
 
     /** The reply to send: a result to encode, or (for a replay) the cached encoded reply. */
     public XdrEncodable process(CompoundArgs args, RequestInfo request) {
+        long id = watch.begin(request.remote(), args.ops());
+        try {
+            return processWatched(args, request);
+        } finally {
+            watch.end(id);
+        }
+    }
+
+    /** Logs the COMPOUNDs that run for too long (called now and then); returns how many there are. */
+    public int reportSlow() {
+        return watch.report();
+    }
+
+    private XdrEncodable processWatched(CompoundArgs args, RequestInfo request) {
         byte[] tag = args.tag();
         if (args.minorVersion() != Nfs4.MINOR_VERSION) {
             return new CompoundRes(NFS4ERR_MINOR_VERS_MISMATCH, tag, List.of());
