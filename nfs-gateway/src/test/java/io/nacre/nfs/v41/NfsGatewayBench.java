@@ -44,10 +44,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -223,14 +219,14 @@ class NfsGatewayBench {
         double[] calls = new double[5];
         counting.take();
         long t0 = System.nanoTime();
-        parallel(MIB, slot -> 1 + slot % IN_FLIGHT, (i, slot) -> ok(c.onSlot(slot, ++SEQS[slot], false,
+        SlotRunner.run(MIB, IN_FLIGHT, (i, slot) -> ok(c.onSlot(slot, ++SEQS[slot], false,
                 new PutfhArgs(big.fh()), new WriteArgs(big.stateid(), (long) i << 20, Nfs4.UNSTABLE4,
                         ByteBuffer.wrap(chunk)), new GetattrArgs(Bitmap.of(AttrNum.CHANGE, AttrNum.SIZE)))));
         ok(c.call(new PutfhArgs(big.fh()), new CommitArgs(0, 0)));
         double write = MIB / secondsSince(t0);
         calls[0] = counting.take() / (double) MIB;
         t0 = System.nanoTime();
-        parallel(MIB, slot -> 1 + slot % IN_FLIGHT, (i, slot) -> ok(c.onSlot(slot, ++SEQS[slot], false,
+        SlotRunner.run(MIB, IN_FLIGHT, (i, slot) -> ok(c.onSlot(slot, ++SEQS[slot], false,
                 new PutfhArgs(big.fh()), new ReadArgs(big.stateid(), (long) i << 20, 1 << 20))));
         double read = MIB / secondsSince(t0);
         calls[1] = counting.take() / (double) MIB;
@@ -268,40 +264,11 @@ class NfsGatewayBench {
         void run(int index) throws Exception;
     }
 
-    @FunctionalInterface
-    interface SlotChunk {
-        void run(int index, int slot) throws Exception;
-    }
-
     private static void parallel(int chunks, Chunk chunk) {
         try {
-            parallel(chunks, t -> t, (i, slot) -> chunk.run(i));
+            SlotRunner.run(chunks, IN_FLIGHT, (i, slot) -> chunk.run(i));
         } catch (Exception e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    /** Chunks 0..n-1 on IN_FLIGHT threads, each thread with its own slot. */
-    private static void parallel(int chunks, java.util.function.IntUnaryOperator slotOf, SlotChunk chunk)
-            throws Exception {
-        AtomicInteger next = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(IN_FLIGHT);
-        try {
-            List<Future<?>> all = new ArrayList<>();
-            for (int t = 0; t < IN_FLIGHT; t++) {
-                int slot = slotOf.applyAsInt(t);
-                all.add(pool.submit(() -> {
-                    for (int i = next.getAndIncrement(); i < chunks; i = next.getAndIncrement()) {
-                        chunk.run(i, slot);
-                    }
-                    return null;
-                }));
-            }
-            for (Future<?> f : all) {
-                f.get();
-            }
-        } finally {
-            pool.shutdownNow();
         }
     }
 

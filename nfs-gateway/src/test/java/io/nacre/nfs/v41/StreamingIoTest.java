@@ -25,13 +25,8 @@ import io.nacre.nfs.v41.xdr.WriteRes;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -112,62 +107,30 @@ class StreamingIoTest {
         }
     }
 
-    /** Every chunk on its own slot's thread; a COMMIT after every 16 chunks, beside the writes. */
+    /** Every chunk on a slot of its own thread; a COMMIT after every 16 chunks, beside the writes. */
     private long writeAll(NfsTestClient c, NfsFs.Opened f, int chunks, int inFlight) throws Exception {
-        AtomicInteger next = new AtomicInteger();
         AtomicLong verifier = new AtomicLong();
-        ExecutorService pool = Executors.newFixedThreadPool(inFlight);
-        try {
-            List<Future<?>> slots = new ArrayList<>();
-            for (int s = 1; s <= inFlight; s++) {
-                int slot = s;
-                slots.add(pool.submit(() -> {
-                    for (int i = next.getAndIncrement(); i < chunks; i = next.getAndIncrement()) {
-                        CompoundRes res = ok(onSlot(c, slot, new PutfhArgs(f.fh()),
-                                new WriteArgs(f.stateid(), (long) i * MIB, Nfs4.UNSTABLE4, ByteBuffer.wrap(chunk(i))),
-                                new GetattrArgs(Bitmap.of(AttrNum.CHANGE, AttrNum.SIZE))));
-                        WriteRes w = result(res, OpNum.WRITE).body(WriteRes.class);
-                        assertThat(w.count()).isEqualTo(MIB);
-                        verifier.set(w.verifier());
-                        if (i % 16 == 15) {
-                            ok(onSlot(c, slot, new PutfhArgs(f.fh()), new CommitArgs(0, 0)));
-                        }
-                    }
-                    return null;
-                }));
+        SlotRunner.run(chunks, inFlight, (i, slot) -> {
+            CompoundRes res = ok(onSlot(c, slot, new PutfhArgs(f.fh()),
+                    new WriteArgs(f.stateid(), (long) i * MIB, Nfs4.UNSTABLE4, ByteBuffer.wrap(chunk(i))),
+                    new GetattrArgs(Bitmap.of(AttrNum.CHANGE, AttrNum.SIZE))));
+            WriteRes w = result(res, OpNum.WRITE).body(WriteRes.class);
+            assertThat(w.count()).isEqualTo(MIB);
+            verifier.set(w.verifier());
+            if (i % 16 == 15) {
+                ok(onSlot(c, slot, new PutfhArgs(f.fh()), new CommitArgs(0, 0)));
             }
-            for (Future<?> s : slots) {
-                s.get();
-            }
-        } finally {
-            pool.shutdownNow();
-        }
+        });
         return verifier.get();
     }
 
     private void readAll(NfsTestClient c, NfsFs.Opened f, int chunks, int inFlight) throws Exception {
-        AtomicInteger next = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(inFlight);
-        try {
-            List<Future<?>> slots = new ArrayList<>();
-            for (int s = 1; s <= inFlight; s++) {
-                int slot = s;
-                slots.add(pool.submit(() -> {
-                    for (int i = next.getAndIncrement(); i < chunks; i = next.getAndIncrement()) {
-                        ReadRes r = result(ok(onSlot(c, slot, new PutfhArgs(f.fh()),
-                                new ReadArgs(f.stateid(), (long) i * MIB, MIB))), OpNum.READ).body(ReadRes.class);
-                        assertThat(NfsFs.data(r)).as("chunk %d", i).isEqualTo(chunk(i));
-                        assertThat(r.eof()).as("eof after chunk %d", i).isEqualTo(i == chunks - 1);
-                    }
-                    return null;
-                }));
-            }
-            for (Future<?> s : slots) {
-                s.get();
-            }
-        } finally {
-            pool.shutdownNow();
-        }
+        SlotRunner.run(chunks, inFlight, (i, slot) -> {
+            ReadRes r = result(ok(onSlot(c, slot, new PutfhArgs(f.fh()),
+                    new ReadArgs(f.stateid(), (long) i * MIB, MIB))), OpNum.READ).body(ReadRes.class);
+            assertThat(NfsFs.data(r)).as("chunk %d", i).isEqualTo(chunk(i));
+            assertThat(r.eof()).as("eof after chunk %d", i).isEqualTo(i == chunks - 1);
+        });
     }
 
     private static long commit(NfsTestClient c, byte[] fh) throws Exception {
