@@ -185,7 +185,9 @@ public final class CompoundProcessor {
         } catch (NacreException e) {
             LOG.debug("{}: {}", OpNum.name(args.opnum()), e.toString());
             return OpRes.error(args.opnum(), Errors.toNfs(e));
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError | StackOverflowError | OutOfMemoryError e) {
+            // An error that escaped would leave the request without a reply, and a kernel client waits for
+            // a reply for good (a hard mount over TCP does not resend): SERVERFAULT fails the call instead.
             LOG.error("{} failed", OpNum.name(args.opnum()), e);
             return OpRes.error(args.opnum(), NFS4ERR_SERVERFAULT);
         }

@@ -39,7 +39,11 @@ final class RequestWatch {
         }
     }
 
+    /** At most one dump of every thread per this long (a stall lasts; its first dump says where). */
+    private static final long DUMP_EVERY_NANOS = 300_000_000_000L;
+
     private final Map<Long, Running> running = new ConcurrentHashMap<>();
+    private volatile long lastDump;
     private final AtomicLong ids = new AtomicLong();
     private final long thresholdNanos;
     private final LongSupplier clock;
@@ -83,7 +87,27 @@ final class RequestWatch {
             LOG.warn("COMPOUND from {} running for {} s on {}, {} running in all:{}", r.what(),
                     (now - r.started) / 1_000_000_000L, r.thread, running.size(), stack);
         }
+        if (slow > 0 && (lastDump == 0 || now - lastDump >= DUMP_EVERY_NANOS)) {
+            lastDump = now;
+            dumpThreads();
+        }
         return slow;
+    }
+
+    /**
+     * The stacks of every platform thread: what slow requests wait for is often done by one of them (an
+     * OST's writer, Raft's threads, the RPC layer's selector and workers).
+     */
+    private static void dumpThreads() {
+        StringBuilder out = new StringBuilder();
+        for (Map.Entry<Thread, StackTraceElement[]> e : Thread.getAllStackTraces().entrySet()) {
+            Thread t = e.getKey();
+            out.append("\n\"").append(t.getName()).append("\" ").append(t.getState());
+            for (StackTraceElement f : e.getValue()) {
+                out.append("\n\tat ").append(f);
+            }
+        }
+        LOG.warn("requests are slow; the platform threads:{}", out);
     }
 
     /** How many COMPOUNDs are running. */
