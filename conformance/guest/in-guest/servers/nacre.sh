@@ -26,6 +26,11 @@ server_start() {
     setsid bash -c "for fd in /proc/\$\$/fd/*; do n=\${fd##*/}; [ \"\$n\" -gt 2 ] && [ -e \"\$fd\" ] && eval \"exec \$n<&-\"; done
         exec $NACRE_START_CMD" >>"$NACRE_LOG" 2>&1 </dev/null &
     echo $! >"$NACRE_PIDFILE"
+    # what the kernel does with the server's threads, into the run directory (see kernel-watch.sh)
+    if [[ -d /mnt/host && -w /mnt/host ]]; then
+        setsid bash -c "for fd in /proc/\$\$/fd/*; do n=\${fd##*/}; [ \"\$n\" -gt 2 ] && [ -e \"\$fd\" ] && eval \"exec \$n<&-\"; done
+            exec bash '$TOOLS/kernel-watch.sh' $! /mnt/host/nacre-kernel.log" >/dev/null 2>&1 </dev/null &
+    fi
     if ! wait_port 2049 "$NACRE_START_SECONDS"; then
         echo "Nacre does not listen on 2049 after $NACRE_START_SECONDS s; last lines of its log:" >&2
         tail -n 30 "$NACRE_LOG" >&2

@@ -43,6 +43,9 @@ import org.junit.jupiter.api.io.TempDir;
 class StreamingIoTest {
 
     private static final int MIB = 1 << 20;
+    /** What Linux asks after a WRITE: its cache consistency attributes, and space_used once blocks are stale. */
+    private static final int[] WRITE_ATTRS = Bitmap.of(AttrNum.CHANGE, AttrNum.SIZE, AttrNum.SPACE_USED,
+            AttrNum.TIME_METADATA, AttrNum.TIME_MODIFY);
 
     @TempDir
     Path dir;
@@ -113,7 +116,7 @@ class StreamingIoTest {
         SlotRunner.run(chunks, inFlight, (i, slot) -> {
             CompoundRes res = ok(onSlot(c, slot, new PutfhArgs(f.fh()),
                     new WriteArgs(f.stateid(), (long) i * MIB, Nfs4.UNSTABLE4, ByteBuffer.wrap(chunk(i))),
-                    new GetattrArgs(Bitmap.of(AttrNum.CHANGE, AttrNum.SIZE))));
+                    new GetattrArgs(WRITE_ATTRS)));
             WriteRes w = result(res, OpNum.WRITE).body(WriteRes.class);
             assertThat(w.count()).isEqualTo(MIB);
             verifier.set(w.verifier());
