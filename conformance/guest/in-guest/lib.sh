@@ -29,10 +29,30 @@ wait_port() {
     done
 }
 
+# The client's dirty pages of the mount are capped (NFS_DIRTY_CAP_MIB, default 64; 0 leaves the kernel's
+# limits): client and server share one kernel here, and when the client's dirty pages fill the global
+# dirty limit, the kernel throttles every writer, the server's own writes to its disk too, which then never
+# clean the client's pages (the loopback-NFS deadlock; knfsd's threads are exempt, a user-space server's
+# are not). A real client sits on another machine; this keeps the guest's loopback from deadlocking.
+NFS_DIRTY_CAP_MIB=${NFS_DIRTY_CAP_MIB:-64}
+
 nfs_mount() {
     mkdir -p "$MNT"
     mount -t nfs -o "$NFS_OPTS" "$(server_source)" "$MNT" || return 1
     grep -q " $MNT nfs4 .*vers=4.1" /proc/mounts || { log "mount is not NFSv4.1: $(grep " $MNT " /proc/mounts)"; return 1; }
+    nfs_cap_dirty
+}
+
+# Caps the mount's share of the page cache's dirty pages (its backing device's strict limit).
+nfs_cap_dirty() {
+    ((NFS_DIRTY_CAP_MIB > 0)) || return 0
+    local bdi
+    bdi=/sys/class/bdi/$(mountpoint -d "$MNT")
+    if [[ -w $bdi/max_bytes && -w $bdi/strict_limit ]]; then
+        echo $((NFS_DIRTY_CAP_MIB << 20)) >"$bdi/max_bytes" && echo 1 >"$bdi/strict_limit"
+    else
+        log "  (no $bdi/max_bytes: the client's dirty pages are not capped)"
+    fi
 }
 
 nfs_umount() {

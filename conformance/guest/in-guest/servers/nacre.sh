@@ -5,7 +5,11 @@
 # is the stripe count, {dir} the directory on the mount and {path} the same directory in Nacre's namespace.
 NACRE_HOME=${NACRE_HOME:-/mnt/dist}
 NACRE_DATA=${NACRE_DATA:-/scratch/nacre}
-NACRE_LOG=${NACRE_LOG:-$NACRE_DATA/server.log}
+# The log goes to the run directory (the read-write share, /mnt/host) when there is one: a run that stalls
+# is killed from the host with the guest's disks, and the log must outlive them.
+if [[ -z ${NACRE_LOG:-} ]]; then
+    if [[ -d /mnt/host && -w /mnt/host ]]; then NACRE_LOG=/mnt/host/nacre-server.log; else NACRE_LOG=$NACRE_DATA/server.log; fi
+fi
 # As ./nacre runs it, with the guest's Java 21. Lease (and grace) cut to 15 s as knfsd's in this guest.
 NACRE_JAVA=${NACRE_JAVA:-"java ${NACRE_JVM_OPTS:-} -XX:+UseParallelGC --add-opens java.base/java.nio=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED --enable-native-access=ALL-UNNAMED -cp '$NACRE_HOME/lib/*' io.nacre.appliance.Main"}
 NACRE_START_CMD=${NACRE_START_CMD:-"$NACRE_JAVA up --data $NACRE_DATA --nfs-port 2049 --nfs-lease 15 ${NACRE_UP_ARGS:-}"}
@@ -22,6 +26,11 @@ server_start() {
     setsid bash -c "for fd in /proc/\$\$/fd/*; do n=\${fd##*/}; [ \"\$n\" -gt 2 ] && [ -e \"\$fd\" ] && eval \"exec \$n<&-\"; done
         exec $NACRE_START_CMD" >>"$NACRE_LOG" 2>&1 </dev/null &
     echo $! >"$NACRE_PIDFILE"
+    # what the kernel does with the server's threads, into the run directory (see kernel-watch.sh)
+    if [[ -d /mnt/host && -w /mnt/host ]]; then
+        setsid bash -c "for fd in /proc/\$\$/fd/*; do n=\${fd##*/}; [ \"\$n\" -gt 2 ] && [ -e \"\$fd\" ] && eval \"exec \$n<&-\"; done
+            exec bash '$TOOLS/kernel-watch.sh' $! /mnt/host/nacre-kernel.log" >/dev/null 2>&1 </dev/null &
+    fi
     if ! wait_port 2049 "$NACRE_START_SECONDS"; then
         echo "Nacre does not listen on 2049 after $NACRE_START_SECONDS s; last lines of its log:" >&2
         tail -n 30 "$NACRE_LOG" >&2

@@ -101,6 +101,7 @@ public final class FileIo implements AutoCloseable {
     private final FidLocks locks = new FidLocks(1024);
     private final QueuedDestroys queued;
     private final RestoreOnAccess restores;
+    private final LayoutCache layouts = new LayoutCache();
     /** Files with Writer streams open, and how many: their data may lie beyond the recorded size. */
     private final Map<Fid, Integer> openStreams = new ConcurrentHashMap<>();
     private final CountDownLatch closing = new CountDownLatch(1);
@@ -191,7 +192,9 @@ public final class FileIo implements AutoCloseable {
     /** The MDS's attributes with the size and mtime of uncommitted writes merged in. */
     public Attr getattr(Fid fid) {
         requireNonNull(fid, "fid");
-        return pending.merge(mds.getattr(fid));
+        Attr a = mds.getattr(fid);
+        layouts.seen(a);
+        return pending.merge(a);
     }
 
     /**
@@ -229,25 +232,37 @@ public final class FileIo implements AutoCloseable {
      * the bytes read, 0 at or after the end of the file. Holes read as zeros. Released (HSM) data: DELAY.
      */
     public int read(Fid fid, long offset, ByteBuffer dst) {
+        return readAt(fid, offset, dst).bytes();
+    }
+
+    /** What {@link #readAt} read: how many bytes, and whether they reached the end of the file. */
+    public record ReadResult(int bytes, boolean eof) {
+    }
+
+    /**
+     * As {@link #read}, and says whether the read reached the file's end (NFS READ's eof: also when the
+     * bytes end exactly at the size, so that a client does not ask again for nothing).
+     */
+    public ReadResult readAt(Fid fid, long offset, ByteBuffer dst) {
         requireNonNull(fid, "fid");
         requireNonNull(dst, "dst");
         ensureOpen();
         if (offset < 0) {
             throw new NacreException(Status.INVALID, "negative offset " + offset);
         }
-        if (!dst.hasRemaining()) {
-            return 0;
-        }
         Lock lock = locks.of(fid).readLock();
         lock.lock();
         try {
             Attr a = getattr(fid);
             checkRegular(a);
-            if (offset >= a.size()) {
-                return 0;
+            if (offset >= a.size() || !dst.hasRemaining()) {
+                return new ReadResult(0, offset >= a.size());
             }
             int n = (int) Math.min(dst.remaining(), a.size() - offset);
-            Layout layout = mds.layout(fid);
+            Layout layout = layouts.get(fid, a.change());
+            if (layout == null) {
+                layout = layouts.put(fid, a.change(), mds.layout(fid));
+            }
             ByteBuffer out = dst.slice(dst.position(), n);
             long pos = offset;
             while (out.hasRemaining()) {
@@ -258,7 +273,7 @@ public final class FileIo implements AutoCloseable {
                 pos += k;
             }
             dst.position(dst.position() + n);
-            return n;
+            return new ReadResult(n, offset + n >= a.size());
         } finally {
             lock.unlock();
         }
@@ -384,7 +399,7 @@ public final class FileIo implements AutoCloseable {
                 if (perWindow == Durability.UNSTABLE) {
                     syncWritten(written);
                 }
-                mds.dataWritten(fid, end, SetAttr.SERVER_TIME);
+                layouts.wrote(mds.dataWritten(fid, end, SetAttr.SERVER_TIME));
             } else {
                 pending.wrote(fid, written.keySet(), end, nowNanos());
             }
@@ -415,9 +430,15 @@ public final class FileIo implements AutoCloseable {
      * component there has its objects, else the MDS's after instantiating them.
      */
     Layout writableLayout(Fid fid, Layout known, long offset, long length) {
-        Layout layout = known != null ? known : mds.layout(fid);
+        Layout layout = known;
+        if (layout == null) {
+            layout = layouts.get(fid, LayoutCache.ANY_CHANGE);
+            if (layout == null) {
+                layout = layouts.put(fid, LayoutCache.ANY_CHANGE, mds.layout(fid));
+            }
+        }
         if (layout.isEmpty() || IoPlan.needsInstantiation(layout, offset, length)) {
-            layout = mds.instantiate(fid, offset, length);
+            layout = layouts.put(fid, LayoutCache.ANY_CHANGE, mds.instantiate(fid, offset, length));
             LOG.debug("instantiated {} at [{}, +{}): generation {}", fid, offset, length, layout.generation());
         }
         if (layout.isEmpty()) {
@@ -540,11 +561,12 @@ public final class FileIo implements AutoCloseable {
 
     private void recordSize(PendingWrites.Snapshot s) {
         try {
-            mds.dataWritten(s.fid(), s.end(), s.mtime());
+            layouts.wrote(mds.dataWritten(s.fid(), s.end(), s.mtime()));
         } catch (NacreException e) {
             if (e.status() == Status.STALE || e.status() == Status.NOT_FOUND) {
                 // The file is gone: nothing of it is left to record or sync.
                 pending.forget(s.fid());
+                layouts.forget(s.fid());
             }
             throw e;
         }
@@ -599,6 +621,7 @@ public final class FileIo implements AutoCloseable {
         Lock lock = locks.of(fid).writeLock();
         lock.lock();
         try {
+            layouts.forget(fid);
             performFenced(fid);
             PendingWrites.Snapshot s = pending.snapshot(fid);
             if (s != null && s.hasSize()) {
@@ -720,8 +743,10 @@ public final class FileIo implements AutoCloseable {
             commitPending(fid);
             Attr a = mds.getattr(fid);
             checkRegular(a);
+            layouts.forget(fid);
             return mds.hsmRelease(caller, fid, a.dataVersion());
         } finally {
+            layouts.forget(fid);
             lock.unlock();
         }
     }

@@ -44,8 +44,12 @@ public final class CompoundProcessor {
             OpNum.NVERIFY, OpNum.READLINK, OpNum.READ, OpNum.READDIR, OpNum.SECINFO, OpNum.SECINFO_NO_NAME,
             OpNum.LOCKT, OpNum.TEST_STATEID);
 
+    /** A COMPOUND running longer than this is logged with its stack (see {@link RequestWatch}). */
+    private static final long SLOW_NANOS = 30_000_000_000L;
+
     private final ServerContext server;
     private final IntFunction<Operation> operations;
+    private final RequestWatch watch = new RequestWatch(SLOW_NANOS, System::nanoTime);
 
     public CompoundProcessor(ServerContext server) {
         this(server, Operations::get);
@@ -59,6 +63,20 @@ public final class CompoundProcessor {
 
     /** The reply to send: a result to encode, or (for a replay) the cached encoded reply. */
     public XdrEncodable process(CompoundArgs args, RequestInfo request) {
+        long id = watch.begin(request.remote(), args.ops());
+        try {
+            return processWatched(args, request);
+        } finally {
+            watch.end(id);
+        }
+    }
+
+    /** Logs the COMPOUNDs that run for too long (called now and then); returns how many there are. */
+    public int reportSlow() {
+        return watch.report();
+    }
+
+    private XdrEncodable processWatched(CompoundArgs args, RequestInfo request) {
         byte[] tag = args.tag();
         if (args.minorVersion() != Nfs4.MINOR_VERSION) {
             return new CompoundRes(NFS4ERR_MINOR_VERS_MISMATCH, tag, List.of());
@@ -167,7 +185,9 @@ public final class CompoundProcessor {
         } catch (NacreException e) {
             LOG.debug("{}: {}", OpNum.name(args.opnum()), e.toString());
             return OpRes.error(args.opnum(), Errors.toNfs(e));
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError | StackOverflowError | OutOfMemoryError e) {
+            // An error that escaped would leave the request without a reply, and a kernel client waits for
+            // a reply for good (a hard mount over TCP does not resend): SERVERFAULT fails the call instead.
             LOG.error("{} failed", OpNum.name(args.opnum()), e);
             return OpRes.error(args.opnum(), NFS4ERR_SERVERFAULT);
         }

@@ -51,6 +51,7 @@ public final class NfsService implements AutoCloseable {
     private final int port;
     private ServerContext context;
     private OncRpcSvc rpc;
+    private CompoundProcessor processor;
     private ScheduledExecutorService reaper;
     private volatile boolean orphansRemoved;
     private PnfsOptions pnfs;
@@ -95,20 +96,18 @@ public final class NfsService implements AutoCloseable {
             context = context.withPnfs(new MetadataServerRole(fsid, pnfs, secret, state));
         }
         orphansRemoved = false;
-        rpc = serve(context, bindAddress, port);
+        processor = new CompoundProcessor(context);
+        rpc = serve(processor, bindAddress, port);
         state.serving();
         long period = Math.max(1000, lease.toMillis() / 4);
-        reaper = Executors.newSingleThreadScheduledExecutor(r -> {
+        // two threads: the slow-request report still runs while a reap waits for the metadata service
+        reaper = Executors.newScheduledThreadPool(2, r -> {
             Thread t = new Thread(r, "nfs-lease-reaper");
             t.setDaemon(true);
             return t;
         });
         reaper.scheduleWithFixedDelay(this::reap, period, period, TimeUnit.MILLISECONDS);
-    }
-
-    /** Starts the RPC service of NFS version 4 for a server's operations; every call on a virtual thread. */
-    static OncRpcSvc serve(ServerContext context, String bindAddress, int port) throws IOException {
-        return serve(new CompoundProcessor(context), bindAddress, port);
+        reaper.scheduleWithFixedDelay(processor::reportSlow, 10, 10, TimeUnit.SECONDS);
     }
 
     /** Starts the RPC service of NFS version 4 for a compound processor (the data server has its own). */
@@ -124,7 +123,17 @@ public final class NfsService implements AutoCloseable {
                 .withRpcService(new OncRpcProgram(Nfs4.PROGRAM, Nfs4.VERSION),
                         new Nfs4Program(processor))
                 .build();
-        svc.start();
+        try {
+            svc.start();
+        } catch (IOException | RuntimeException e) {
+            // a port already taken: the transports' selector and worker threads started before the bind failed
+            try {
+                svc.stop();
+            } catch (IOException | RuntimeException stop) {
+                e.addSuppressed(stop);
+            }
+            throw e;
+        }
         return svc;
     }
 

@@ -46,12 +46,19 @@ class CompoundProcessorTest {
 
     @BeforeEach
     void setUp() {
+        processor = new CompoundProcessor(processorContext());
+    }
+
+    private ServerContext processorContext() {
         StateManager state = new StateManager(7, new StateManager.Options(Duration.ofSeconds(30), 64, 16, 1 << 20,
                 1 << 20, 8192, Duration.ofSeconds(1)), ClientRecords.inMemory(), System::nanoTime);
         state.start();
-        ServerContext server = new ServerContext(null, null, state, null, null, ExportTable.everyone(),
+        return processorContext(state);
+    }
+
+    private static ServerContext processorContext(StateManager state) {
+        return new ServerContext(null, null, state, null, null, ExportTable.everyone(),
                 new FileHandles(1), null, null, bytes("nacre:test"), bytes("nacre:test"), List.of(), 1 << 20);
-        processor = new CompoundProcessor(server);
     }
 
     private static byte[] bytes(String s) {
@@ -110,6 +117,21 @@ class CompoundProcessorTest {
         assertThat(XdrIo.toBytes(again)).isEqualTo(firstBytes);
         CompoundRes next = send(new SequenceArgs(sid, 2, 3, 3, true), new ReclaimCompleteArgs(false));
         assertThat(next.status()).isEqualTo(NFS4ERR_COMPLETE_ALREADY);
+    }
+
+    @Test
+    void anErrorInAnOperationIsAServerFaultAndFreesTheSlot() throws Exception {
+        ServerContext server = processorContext();
+        processor = new CompoundProcessor(server, op -> op == OpNum.PUTROOTFH
+                ? (ctx, args) -> {
+                    throw new StackOverflowError("deep");
+                }
+                : io.nacre.nfs.v41.ops.Operations.get(op));
+        SessionId4 sid = session();
+        CompoundRes failed = send(new SequenceArgs(sid, 1, 2, 2, false), new VoidArgs(OpNum.PUTROOTFH));
+        assertThat(failed.status()).isEqualTo(NFS4ERR_SERVERFAULT);
+        assertThat(send(new SequenceArgs(sid, 2, 2, 2, false), new ReclaimCompleteArgs(false)).status())
+                .as("the slot is free again").isEqualTo(NFS4_OK);
     }
 
     @Test

@@ -83,6 +83,48 @@ class NfsEndToEndTest {
     }
 
     @Test
+    void aPortAlreadyTakenFailsTheStartAndLeavesNoThreadsBehind() throws Exception {
+        long before = rpcThreads();
+        assertThat(before).as("threads of the running server's RPC service").isPositive();
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1,
+                java.net.InetAddress.getLoopbackAddress())) {
+            NfsServer second = NfsServer.builder(core.metadata(), fileIo).port(taken.getLocalPort()).build();
+            org.assertj.core.api.Assertions.assertThatThrownBy(second::start).isInstanceOf(java.io.IOException.class);
+            second.close();
+        }
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (rpcThreads() > before && System.nanoTime() < deadline) {
+            java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L);
+        }
+        assertThat(rpcThreads()).as("threads of the RPC service").isEqualTo(before);
+        // the server that did start still serves
+        assertThat(mount("after").root()).isNotEmpty();
+    }
+
+    /** Threads of NFS RPC services in this JVM (their names carry the service name). */
+    private static long rpcThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().contains("nacre-nfs")).count();
+    }
+
+    @Test
+    void writesToAReleasedFileAreDelayedLikeReads() throws Exception {
+        core.metadata().hsmImport(Caller.ROOT, Fid.ROOT, "stub.bin",
+                new io.nacre.engine.hsm.HsmImport.Spec(1, "bucket/stub.bin", "etag:x", 5000, 0, 0, 0, 0644, false));
+        NfsFs fs = mount("hsm");
+        NfsFs.Opened f = NfsFs.opened(fs.open(fs.root(), "stub.bin", Nfs4.OPEN4_SHARE_ACCESS_BOTH));
+        for (int stable : new int[] {Nfs4.UNSTABLE4, Nfs4.FILE_SYNC4}) {
+            for (long offset : new long[] {0, 4999, 5000, 1 << 20, 1L << 32}) {
+                CompoundRes w = fs.onFh(f.fh(), new io.nacre.nfs.v41.xdr.WriteArgs(f.stateid(), offset, stable,
+                        java.nio.ByteBuffer.wrap(new byte[4096])));
+                assertThat(Nfs4Status.name(w.status())).as("WRITE at %d, stable %d", offset, stable)
+                        .isEqualTo("NFS4ERR_DELAY");
+            }
+        }
+        assertThat(Nfs4Status.name(fs.onFh(f.fh(), new io.nacre.nfs.v41.xdr.ReadArgs(f.stateid(), 0, 4096)).status()))
+                .isEqualTo("NFS4ERR_DELAY");
+    }
+
+    @Test
     void writtenDataReadsBackAndUnstableWritesCommit() throws Exception {
         NfsFs fs = mount("writer");
         byte[] root = fs.root();

@@ -47,7 +47,7 @@ class RpcSessionTest {
         byte[] owner = "nacre:rpc-test".getBytes(StandardCharsets.UTF_8);
         ServerContext ctx = new ServerContext(null, null, state, null, null, ExportTable.everyone(),
                 new FileHandles(1), null, null, owner, owner, List.of(), 1 << 20);
-        server = NfsService.serve(ctx, "127.0.0.1", 0);
+        server = NfsService.serve(new CompoundProcessor(ctx), "127.0.0.1", 0);
         address = server.getInetSocketAddress(IpProtocolType.TCP);
     }
 

@@ -3,6 +3,7 @@ package io.nacre.nfs.v41.ops;
 import static io.nacre.nfs.v41.xdr.Nfs4Status.NFS4ERR_ACCESS;
 
 import io.nacre.engine.Fid;
+import io.nacre.engine.io.FileIo;
 import io.nacre.engine.meta.Access;
 import io.nacre.nfs.v41.CompoundContext;
 import io.nacre.nfs.v41.NfsException;
@@ -34,8 +35,9 @@ final class Read implements Operation {
         int limit = Math.min(ctx.server().maxIo(), ctx.session().fore().maxResponseSize() - REPLY_OVERHEAD);
         int count = (int) Math.min(Integer.toUnsignedLong(a.count()), Math.max(0, limit));
         ByteBuffer buf = ByteBuffer.allocate(count);
-        int n = count == 0 ? 0 : ctx.server().io().read(fid, a.offset(), buf);
+        // RFC 8881 §18.22.3: eof also when the data read ends exactly at the end of the file
+        FileIo.ReadResult r = ctx.server().io().readAt(fid, a.offset(), buf);
         buf.flip();
-        return OpRes.ok(OpNum.READ, new ReadRes(n < count, buf));
+        return OpRes.ok(OpNum.READ, new ReadRes(r.eof(), buf));
     }
 }

@@ -1,0 +1,286 @@
+package io.nacre.nfs.v41;
+
+import static io.nacre.nfs.v41.NfsFs.bytes;
+import static io.nacre.nfs.v41.NfsTestClient.ok;
+import static io.nacre.nfs.v41.NfsTestClient.result;
+
+import io.nacre.engine.Caller;
+import io.nacre.engine.Fid;
+import io.nacre.engine.io.FileIo;
+import io.nacre.engine.meta.Access;
+import io.nacre.engine.meta.Attr;
+import io.nacre.engine.meta.CreateSpec;
+import io.nacre.engine.meta.FileType;
+import io.nacre.engine.meta.MetadataService;
+import io.nacre.engine.store.Durability;
+import io.nacre.meta.testkit.EmbeddedCore;
+import io.nacre.nfs.NfsServer;
+import io.nacre.nfs.export.ExportTable;
+import io.nacre.nfs.v41.attr.AttrNum;
+import io.nacre.nfs.v41.attr.Bitmap;
+import io.nacre.nfs.v41.xdr.AccessArgs;
+import io.nacre.nfs.v41.xdr.CloseArgs;
+import io.nacre.nfs.v41.xdr.CommitArgs;
+import io.nacre.nfs.v41.xdr.CompoundRes;
+import io.nacre.nfs.v41.xdr.GetattrArgs;
+import io.nacre.nfs.v41.xdr.GetfhRes;
+import io.nacre.nfs.v41.xdr.LookupArgs;
+import io.nacre.nfs.v41.xdr.Nfs4;
+import io.nacre.nfs.v41.xdr.OpNum;
+import io.nacre.nfs.v41.xdr.OpenArgs;
+import io.nacre.nfs.v41.xdr.OpenRes;
+import io.nacre.nfs.v41.xdr.PutfhArgs;
+import io.nacre.nfs.v41.xdr.ReadArgs;
+import io.nacre.nfs.v41.xdr.RemoveArgs;
+import io.nacre.nfs.v41.xdr.StateOwner4;
+import io.nacre.nfs.v41.xdr.Stateid4;
+import io.nacre.nfs.v41.xdr.VoidArgs;
+import io.nacre.nfs.v41.xdr.WriteArgs;
+import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What the gateway costs on top of the core, measured in one process: the kernel bench's operations (1 MiB
+ * sequential write then read; create, stat, unlink of empty files, one at a time) done once straight on
+ * the core ({@link MetadataService} and {@link FileIo}, the baseline: what `nacre up`'s NFS server calls
+ * underneath) and once through the NFS server over ONC RPC, with the compounds the Linux client sends
+ * (OPEN+GETFH+ACCESS+GETATTR then CLOSE+GETATTR; LOOKUP+GETFH+GETATTR; REMOVE; WRITE+GETATTR with 8
+ * outstanding, COMMIT; READ with 8 outstanding). Prints a table and the ratio nfs/core (1.0x: the
+ * gateway adds nothing).
+ *
+ * <p>Run: {@code ./mvnw -B -Pbench -pl nfs-gateway -am verify -Dtest=NfsGatewayBench}. System properties:
+ * bench.files (1000), bench.mib (256), bench.rounds (2: the first warms up and is not shown).
+ */
+@Tag("bench")
+class NfsGatewayBench {
+
+    private static final int FILES = Integer.getInteger("bench.files", 1000);
+    private static final int MIB = Integer.getInteger("bench.mib", 256);
+    private static final int ROUNDS = Integer.getInteger("bench.rounds", 2);
+    private static final int IN_FLIGHT = 8;
+    /** The last sequence id of each slot of the bench's session (a slot is used by one thread at a time). */
+    private static final int[] SEQS = new int[64];
+    /** What Linux asks of a file after LOOKUP and OPEN (nfs4_fattr_bitmap). */
+    private static final int[] LINUX_ATTRS = Bitmap.of(AttrNum.TYPE, AttrNum.CHANGE, AttrNum.SIZE, AttrNum.FSID,
+            AttrNum.FILEID, AttrNum.MODE, AttrNum.NUMLINKS, AttrNum.OWNER, AttrNum.OWNER_GROUP, AttrNum.RAWDEV,
+            AttrNum.SPACE_USED, AttrNum.TIME_ACCESS, AttrNum.TIME_METADATA, AttrNum.TIME_MODIFY,
+            AttrNum.MOUNTED_ON_FILEID);
+
+    /** Rates of one way of doing the bench's operations, and the metadata-service calls each made (per MiB or file). */
+    record Row(String name, double writeMBps, double readMBps, double create, double stat, double unlink,
+               double[] calls) {
+        double[] values() {
+            return new double[] {writeMBps, readMBps, create, stat, unlink};
+        }
+    }
+
+    /** Counts the calls made to the metadata service (the real one, which it calls on). */
+    static final class Counting implements java.lang.reflect.InvocationHandler {
+        final MetadataService target;
+        final java.util.concurrent.atomic.LongAdder calls = new java.util.concurrent.atomic.LongAdder();
+
+        Counting(MetadataService target) {
+            this.target = target;
+        }
+
+        MetadataService proxy() {
+            return (MetadataService) java.lang.reflect.Proxy.newProxyInstance(MetadataService.class.getClassLoader(),
+                    new Class<?>[] {MetadataService.class}, this);
+        }
+
+        @Override
+        public Object invoke(Object proxy, java.lang.reflect.Method m, Object[] args) throws Throwable {
+            calls.increment();
+            try {
+                return m.invoke(target, args);
+            } catch (java.lang.reflect.InvocationTargetException e) {
+                throw e.getCause();
+            }
+        }
+
+        /** Calls since the last look. */
+        long take() {
+            return calls.sumThenReset();
+        }
+    }
+
+    @Test
+    void gatewayAgainstCore() throws Exception {
+        Path dir = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "nfs-bench");
+        double load0 = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+        List<Row> rows = new ArrayList<>();
+        try (EmbeddedCore core = EmbeddedCore.start(dir)) {
+            Counting counting = new Counting(core.metadata());
+            MetadataService mds = counting.proxy();
+            FileIo io = new FileIo(mds, core.objects());
+            NfsServer server = NfsServer.builder(mds, io).port(0)
+                    .exports(ExportTable.parse("/ 127.0.0.1(rw,no_root_squash)"))
+                    .leaseTime(Duration.ofSeconds(30)).build().start();
+            try (NfsTestClient c = NfsTestClient.connect(server.address()).mount("bench")) {
+                for (int round = 0; round < ROUNDS; round++) {
+                    Row core0 = onCore(mds, io, counting, "core-" + round);
+                    Row nfs0 = overNfs(c, counting, "nfs-" + round);
+                    if (round == ROUNDS - 1) {
+                        rows.add(core0);
+                        rows.add(nfs0);
+                    }
+                }
+            } finally {
+                server.close();
+                io.close();
+            }
+        } finally {
+            deleteTree(dir);
+        }
+        double load1 = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+        StringBuilder out = new StringBuilder();
+        out.append(String.format(Locale.ROOT, "%nNfsGatewayBench: %d files, %d MiB, %d rounds, load %.1f -> %.1f%n",
+                FILES, MIB, ROUNDS, load0, load1));
+        out.append(String.format(Locale.ROOT, "%-12s %12s %12s %10s %10s %10s%n", "path", "write MB/s", "read MB/s",
+                "create/s", "stat/s", "unlink/s"));
+        for (Row r : rows) {
+            double[] v = r.values();
+            out.append(String.format(Locale.ROOT, "%-12s %12.1f %12.1f %10.0f %10.0f %10.0f%n", r.name(), v[0], v[1],
+                    v[2], v[3], v[4]));
+        }
+        double[] base = rows.get(0).values();
+        double[] nfs = rows.get(1).values();
+        out.append(String.format(Locale.ROOT, "%-12s", "nfs/core"));
+        for (int i = 0; i < base.length; i++) {
+            out.append(String.format(Locale.ROOT, i < 2 ? " %11.2fx" : " %9.2fx", nfs[i] / base[i]));
+        }
+        out.append(String.format(Locale.ROOT, "%n%-12s %12s %12s %10s %10s %10s%n", "MDS calls", "per MiB", "per MiB",
+                "per file", "per file", "per file"));
+        for (Row r : rows) {
+            double[] v = r.calls();
+            out.append(String.format(Locale.ROOT, "%-12s %12.2f %12.2f %10.2f %10.2f %10.2f%n", r.name(), v[0], v[1],
+                    v[2], v[3], v[4]));
+        }
+        System.out.println(out);
+    }
+
+    /** The baseline: the calls the gateway makes underneath, made directly. */
+    private static Row onCore(MetadataService mds, FileIo io, Counting counting, String name) {
+        Fid dir = mds.create(Caller.ROOT, Fid.ROOT, name, CreateSpec.builder(FileType.DIRECTORY).mode(0755).build())
+                .attr().fid();
+        Fid big = mds.create(Caller.ROOT, dir, "big", CreateSpec.builder(FileType.REGULAR).mode(0644).build()).attr()
+                .fid();
+        byte[] chunk = new byte[1 << 20];
+        double[] calls = new double[5];
+        counting.take();
+        long t0 = System.nanoTime();
+        parallel(MIB, i -> io.write(big, (long) i << 20, ByteBuffer.wrap(chunk), Durability.UNSTABLE));
+        io.commit(big);
+        double write = MIB / secondsSince(t0);
+        calls[0] = counting.take() / (double) MIB;
+        t0 = System.nanoTime();
+        parallel(MIB, i -> io.read(big, (long) i << 20, ByteBuffer.allocate(1 << 20)));
+        double read = MIB / secondsSince(t0);
+        calls[1] = counting.take() / (double) MIB;
+
+        t0 = System.nanoTime();
+        for (int i = 0; i < FILES; i++) {
+            Attr a = mds.create(Caller.ROOT, dir, "f" + i, CreateSpec.builder(FileType.REGULAR).mode(0644).build())
+                    .attr();
+            mds.access(Caller.ROOT, a.fid(), Access.ALL);
+        }
+        double create = FILES / secondsSince(t0);
+        calls[2] = counting.take() / (double) FILES;
+        t0 = System.nanoTime();
+        for (int i = 0; i < FILES; i++) {
+            mds.lookup(Caller.ROOT, dir, "f" + i);
+        }
+        double stat = FILES / secondsSince(t0);
+        calls[3] = counting.take() / (double) FILES;
+        t0 = System.nanoTime();
+        for (int i = 0; i < FILES; i++) {
+            mds.remove(Caller.ROOT, dir, "f" + i, MetadataService.RemoveKind.FILE);
+        }
+        double unlink = FILES / secondsSince(t0);
+        calls[4] = counting.take() / (double) FILES;
+        return new Row(name.replaceFirst("-\\d+$", ""), write, read, create, stat, unlink, calls);
+    }
+
+    /** The same through the gateway, in the Linux client's compounds. */
+    private static Row overNfs(NfsTestClient c, Counting counting, String name) throws Exception {
+        NfsFs fs = new NfsFs(c, "bench-owner");
+        StateOwner4 owner = new StateOwner4(c.clientid(), bytes("bench-" + name));
+        byte[] dir = fs.mkdir(fs.root(), name, 0755);
+        NfsFs.Opened big = fs.create(dir, "big", 0644);
+        byte[] chunk = new byte[1 << 20];
+        double[] calls = new double[5];
+        counting.take();
+        long t0 = System.nanoTime();
+        SlotRunner.run(MIB, IN_FLIGHT, (i, slot) -> ok(c.onSlot(slot, ++SEQS[slot], false,
+                new PutfhArgs(big.fh()), new WriteArgs(big.stateid(), (long) i << 20, Nfs4.UNSTABLE4,
+                        ByteBuffer.wrap(chunk)), new GetattrArgs(Bitmap.of(AttrNum.CHANGE, AttrNum.SIZE)))));
+        ok(c.call(new PutfhArgs(big.fh()), new CommitArgs(0, 0)));
+        double write = MIB / secondsSince(t0);
+        calls[0] = counting.take() / (double) MIB;
+        t0 = System.nanoTime();
+        SlotRunner.run(MIB, IN_FLIGHT, (i, slot) -> ok(c.onSlot(slot, ++SEQS[slot], false,
+                new PutfhArgs(big.fh()), new ReadArgs(big.stateid(), (long) i << 20, 1 << 20))));
+        double read = MIB / secondsSince(t0);
+        calls[1] = counting.take() / (double) MIB;
+        fs.close(big);
+
+        t0 = System.nanoTime();
+        for (int i = 0; i < FILES; i++) {
+            CompoundRes r = ok(c.call(new PutfhArgs(dir), OpenArgs.create(owner, Nfs4.OPEN4_SHARE_ACCESS_BOTH, 0,
+                    bytes("f" + i), Nfs4.GUARDED4, NfsFs.mode(0644), 0), new VoidArgs(OpNum.GETFH),
+                    new AccessArgs(Nfs4.ACCESS4_READ | Nfs4.ACCESS4_MODIFY), new GetattrArgs(LINUX_ATTRS)));
+            byte[] fh = result(r, OpNum.GETFH).body(GetfhRes.class).fh();
+            Stateid4 st = result(r, OpNum.OPEN).body(OpenRes.class).stateid();
+            ok(c.call(new PutfhArgs(fh), new CloseArgs(0, st), new GetattrArgs(LINUX_ATTRS)));
+        }
+        double create = FILES / secondsSince(t0);
+        calls[2] = counting.take() / (double) FILES;
+        t0 = System.nanoTime();
+        for (int i = 0; i < FILES; i++) {
+            ok(c.call(new PutfhArgs(dir), new LookupArgs(bytes("f" + i)), new VoidArgs(OpNum.GETFH),
+                    new GetattrArgs(LINUX_ATTRS)));
+        }
+        double stat = FILES / secondsSince(t0);
+        calls[3] = counting.take() / (double) FILES;
+        t0 = System.nanoTime();
+        for (int i = 0; i < FILES; i++) {
+            ok(c.call(new PutfhArgs(dir), new RemoveArgs(bytes("f" + i))));
+        }
+        double unlink = FILES / secondsSince(t0);
+        calls[4] = counting.take() / (double) FILES;
+        return new Row(name.replaceFirst("-\\d+$", ""), write, read, create, stat, unlink, calls);
+    }
+
+    @FunctionalInterface
+    interface Chunk {
+        void run(int index) throws Exception;
+    }
+
+    private static void parallel(int chunks, Chunk chunk) {
+        try {
+            SlotRunner.run(chunks, IN_FLIGHT, (i, slot) -> chunk.run(i));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static double secondsSince(long t0) {
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    private static void deleteTree(Path dir) throws java.io.IOException {
+        try (var walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}
