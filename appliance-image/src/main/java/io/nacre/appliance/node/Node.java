@@ -211,6 +211,9 @@ public final class Node implements AutoCloseable {
         toClose.push(ossAdmin);
         ServerBuilder sb = com.linecorp.armeria.server.Server.builder()
                 .http(new InetSocketAddress(options.bind(), options.adminPort()))
+                // A verb waits as long as the metadata service may (its client gives up after 30 s with a clear
+                // error); Armeria's 10 s default answered 503 to a setstripe on a busy emulated guest.
+                .requestTimeout(Duration.ofMinutes(2))
                 .gracefulShutdownTimeout(Duration.ZERO, Duration.ofSeconds(5));
         admin.addTo(sb);
         hsmAdmin.addTo(sb);
