@@ -201,19 +201,8 @@ public final class MetadataClient implements MetadataService {
 
     /** How many peers the group has, as the leader says (the peers given to this client may be fewer). */
     private int peerCount() {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            try {
-                return (int) (long) Replies.decodeQuery(link.call(link.read(Query.peerCount())).toByteArray(), In::i64);
-            } catch (Replies.RetryLater e) {
-                giveUpAfter(deadline, e);
-            } catch (NacreException e) {
-                if (e.status() != Status.UNAVAILABLE) {
-                    throw e;
-                }
-                giveUpAfter(deadline, e);
-            }
-        }
+        return (int) (long) retried(() -> Replies.decodeQuery(link.call(link.read(Query.peerCount())).toByteArray(),
+                In::i64));
     }
 
     /**
@@ -228,14 +217,21 @@ public final class MetadataClient implements MetadataService {
      * leader's term, after every change acknowledged before the read began.
      */
     private Object read(Query q) {
+        long[] after = {0};
+        return retried(() -> {
+            if (barrierReads && after[0] == 0) {
+                after[0] = (Long) write(new Op.Barrier());
+            }
+            return after[0] == 0 ? readOnce(q) : readOnce(q, after[0]);
+        });
+    }
+
+    /** Runs an idempotent call until it answers, fails otherwise than UNAVAILABLE, or the timeout passes. */
+    private <T> T retried(java.util.function.Supplier<T> call) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        long after = 0;
         while (true) {
             try {
-                if (barrierReads && after == 0) {
-                    after = (Long) write(new Op.Barrier());
-                }
-                return after == 0 ? readOnce(q) : readOnce(q, after);
+                return call.get();
             } catch (Replies.RetryLater e) {
                 giveUpAfter(deadline, e);
             } catch (NacreException e) {

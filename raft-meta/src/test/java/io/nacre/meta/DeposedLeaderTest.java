@@ -7,6 +7,7 @@ import io.nacre.engine.Fid;
 import io.nacre.engine.meta.CreateSpec;
 import io.nacre.engine.meta.SetAttr;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -26,15 +27,18 @@ class DeposedLeaderTest {
         List<PeerProcess> procs = new ArrayList<>();
         try {
             PeerProcess.startGroup(dir, peers, procs);
-            try (MetadataClient mds = MetadataClient.connect(peers)) {
+            // Deadlines cover elections among JVMs on a loaded 2-core machine: what is tested is what a read
+            // answers, not how fast the group recovers.
+            Duration deadline = Duration.ofSeconds(120);
+            try (MetadataClient mds = MetadataClient.builder().peers(peers).timeout(deadline).build()) {
                 TestServers.registerOsts(mds, 2);
                 Fid f = mds.create(Caller.ROOT, Fid.ROOT, "f", CreateSpec.file(0600)).attr().fid();
                 String leader = mds.leaderId().toString();
                 PeerProcess old = procs.stream().filter(p -> p.peer.id().equals(leader)).findFirst().orElseThrow();
                 List<Peer> others = peers.stream().filter(p -> !p.id().equals(leader)).toList();
                 // A client that knows only the old leader, as a gateway would that found it leading.
-                try (MetadataClient nextToOld = MetadataClient.builder().peers(List.of(old.peer)).build();
-                     MetadataClient elsewhere = MetadataClient.builder().peers(others).build()) {
+                try (MetadataClient nextToOld = MetadataClient.builder().peers(List.of(old.peer)).timeout(deadline).build();
+                     MetadataClient elsewhere = MetadataClient.builder().peers(others).timeout(deadline).build()) {
                     assertThat(nextToOld.getattr(f).mode() & 07777).isEqualTo(0600);
 
                     old.pause();
