@@ -3,60 +3,138 @@ package io.nacre.conformance.s3;
 import io.nacre.appliance.hsm.S3ProxyProcess;
 import io.nacre.s3.auth.KeyStore;
 import io.nacre.s3.it.NacreS3;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import jdk.jfr.Configuration;
+import jdk.jfr.Recording;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * The S3 bench: the same workload (AWS SDK v2 on loopback) against Nacre and against s3proxy 4.1.0
- * with its filesystem backend, in one process run, printed as a table with the ratios. Targets: PUT of
- * large objects >= 2x s3proxy, GET >= 1x, 4 KiB objects >= 4x. Run with
- * {@code ./mvnw -pl conformance -am verify -Dgroups=bench -Dtest=S3Bench -Dsurefire.failIfNoSpecifiedTests=false}
- * or its main.
+ * The S3 bench: the same workload ({@link S3Workload}, AWS SDK v2 on loopback) against Nacre and against
+ * s3proxy 4.1.0 with its filesystem backend, in one run, printed as a table with the ratios and the load
+ * average around each run. The client runs in a JVM of its own for both servers (the same code, the same
+ * concurrency), so that what is measured is the server, not a client sharing its JIT, GC and cores. Nacre
+ * runs in this JVM, s3proxy in its own. Targets: PUT of large objects >= 2x s3proxy, GET >= 1x, 4 KiB
+ * objects >= 4x. Run with
+ * {@code ./mvnw -B -pl conformance -am verify -Pbench -Dtest=S3Bench -Dsurefire.failIfNoSpecifiedTests=false}
+ * or its main. System properties: {@code nacre.bench.largeRounds} (2), {@code nacre.bench.smallObjects}
+ * (8000), {@code nacre.bench.baseline} (true; false skips s3proxy), {@code nacre.bench.profile} (false;
+ * true records each timed case on the Nacre server with JFR into target/tmp/s3bench/jfr, to read with
+ * {@code jfr view hot-methods FILE}).
  */
 @Tag("bench")
 class S3Bench {
 
     static final int LARGE_ROUNDS = Integer.getInteger("nacre.bench.largeRounds", 2);
     static final int SMALL_OBJECTS = Integer.getInteger("nacre.bench.smallObjects", 8000);
+    static final boolean BASELINE = Boolean.parseBoolean(System.getProperty("nacre.bench.baseline", "true"));
+    static final boolean PROFILE = Boolean.getBoolean("nacre.bench.profile");
 
     @Test
     void nacreAgainstS3proxy() throws Exception {
         main(new String[0]);
     }
 
+    /** What one server did, with the 1-minute load average before and after. */
+    record Run(S3Workload.Result result, double loadBefore, double loadAfter) {
+    }
+
     public static void main(String[] args) throws Exception {
         Path tmp = Path.of(System.getProperty("java.io.tmpdir")).resolve("s3bench");
         Files.createDirectories(tmp);
         Path large = S3Workload.dataFile(tmp, 1L << 30);
+        S3Workload.dataFile(tmp, (1L << 30) / 4);
 
-        S3Workload.Result baseline;
-        Path proxyData = Files.createTempDirectory(tmp, "s3proxy-");
-        try (S3ProxyProcess p = S3ProxyProcess.start(proxyData, "2g");
-             S3Client c = S3Workload.client(p.endpoint(), S3ProxyProcess.ACCESS_KEY, S3ProxyProcess.SECRET_KEY)) {
-            baseline = S3Workload.run(c, "bench", large, LARGE_ROUNDS, SMALL_OBJECTS);
+        Run baseline = null;
+        if (BASELINE) {
+            Path proxyData = Files.createTempDirectory(tmp, "s3proxy-");
+            try (S3ProxyProcess p = S3ProxyProcess.start(proxyData, "2g")) {
+                baseline = runClient(p.endpoint(), S3ProxyProcess.ACCESS_KEY, S3ProxyProcess.SECRET_KEY, large, null);
+            }
         }
-        S3Workload.Result nacre;
+        Run nacre;
         try (NacreS3 n = NacreS3.start(Files.createTempDirectory(tmp, "nacre-"))) {
             KeyStore.Key root = n.keys.root();
-            try (S3Client c = S3Workload.client(n.endpoint(), root.accessKey(), root.secretKey())) {
-                nacre = S3Workload.run(c, "bench", large, LARGE_ROUNDS, SMALL_OBJECTS);
-            }
+            nacre = runClient(n.endpoint(), root.accessKey(), root.secretKey(), large,
+                    PROFILE ? Files.createDirectories(tmp.resolve("jfr")) : null);
         }
         System.out.println(table(nacre, baseline));
     }
 
-    static String table(S3Workload.Result n, S3Workload.Result p) {
-        StringBuilder sb = new StringBuilder("\nS3 bench (AWS SDK v2 sync client, loopback; large = 1 GiB objects, one "
-                + "stream; small = 4 KiB objects, 32 concurrent requests)\n");
+    /**
+     * Runs the workload in a child JVM against {@code endpoint}; with {@code jfrDir}, records this JVM
+     * (the server's) with JFR during each timed case the child announces.
+     */
+    static Run runClient(String endpoint, String accessKey, String secretKey, Path large, Path jfrDir) throws Exception {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        List<String> cmd = List.of(java, "-Xmx2g", "-XX:+UseParallelGC", "-cp", cp, S3Workload.class.getName(),
+                endpoint, accessKey, secretKey, "bench", large.toString(), Integer.toString(LARGE_ROUNDS),
+                Integer.toString(SMALL_OBJECTS));
+        double before = loadAverage();
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        S3Workload.Result result = null;
+        Map<String, Recording> recordings = new HashMap<>();
+        Map<String, Integer> counts = new HashMap<>();
+        List<String> output = new ArrayList<>();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = out.readLine()) != null) {
+                output.add(line);
+                if (line.startsWith(S3Workload.Result.PREFIX)) {
+                    result = S3Workload.Result.parse(line);
+                } else if (line.startsWith("PHASE ") && jfrDir != null) {
+                    String[] f = line.split(" ");
+                    if (f[1].equals("start")) {
+                        Recording r = new Recording(Configuration.getConfiguration("profile"));
+                        r.start();
+                        recordings.put(f[2], r);
+                    } else {
+                        Recording r = recordings.remove(f[2]);
+                        r.stop();
+                        int n = counts.merge(f[2], 1, Integer::sum);
+                        r.dump(jfrDir.resolve(f[2] + "-" + n + ".jfr"));
+                        r.close();
+                    }
+                }
+            }
+        } finally {
+            recordings.values().forEach(Recording::close);
+        }
+        int exit = p.waitFor();
+        if (exit != 0 || result == null) {
+            throw new IllegalStateException("bench client exited with " + exit + "; its output: " + output);
+        }
+        return new Run(result, before, loadAverage());
+    }
+
+    static double loadAverage() throws IOException {
+        return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
+    }
+
+    static String table(Run n, Run p) {
+        StringBuilder sb = new StringBuilder("\nS3 bench (AWS SDK v2 sync client in its own JVM, loopback; large = 1 GiB "
+                + "objects, one stream; small = 4 KiB objects, " + S3Workload.CONCURRENCY + " concurrent requests)\n");
         sb.append(String.format(Locale.ROOT, "%-22s %12s %12s %8s %8s%n", "", "nacre", "s3proxy", "ratio", "target"));
-        row(sb, "PUT 1 GiB (MiB/s)", n.putMiBs(), p.putMiBs(), 2);
-        row(sb, "GET 1 GiB (MiB/s)", n.getMiBs(), p.getMiBs(), 1);
-        row(sb, "PUT 4 KiB (ops/s)", n.smallPutOps(), p.smallPutOps(), 4);
-        row(sb, "GET 4 KiB (ops/s)", n.smallGetOps(), p.smallGetOps(), 4);
+        S3Workload.Result none = new S3Workload.Result(Double.NaN, Double.NaN, Double.NaN, Double.NaN);
+        S3Workload.Result b = p == null ? none : p.result();
+        row(sb, "PUT 1 GiB (MiB/s)", n.result().putMiBs(), b.putMiBs(), 2);
+        row(sb, "GET 1 GiB (MiB/s)", n.result().getMiBs(), b.getMiBs(), 1);
+        row(sb, "PUT 4 KiB (ops/s)", n.result().smallPutOps(), b.smallPutOps(), 4);
+        row(sb, "GET 4 KiB (ops/s)", n.result().smallGetOps(), b.smallGetOps(), 4);
+        sb.append(String.format(Locale.ROOT, "%-22s %5.2f-%-6.2f %5.2f-%-6.2f  (1-minute load average before-after, %d cores)%n",
+                "load", n.loadBefore(), n.loadAfter(), p == null ? Double.NaN : p.loadBefore(),
+                p == null ? Double.NaN : p.loadAfter(), Runtime.getRuntime().availableProcessors()));
         return sb.toString();
     }
 
