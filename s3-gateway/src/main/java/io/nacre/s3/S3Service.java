@@ -141,6 +141,7 @@ final class S3Service implements HttpService {
         boolean head = method == HttpMethod.HEAD;
         String resource = "/";
         S3Operation op = null;
+        S3Request r = null;
         try {
             String host = headers.get("host") != null ? headers.get("host") : headers.authority();
             Target t = target(ctx.rawPath(), host, virtualHostDomain);
@@ -152,7 +153,7 @@ final class S3Service implements HttpService {
             AuthResult auth = gateway.authenticator().authenticate(method.name(), t.rawPath(), t.rawQuery(), headers,
                     t.v2Resource());
             op = Operations.resolve(method, t.level(), query::containsKey, headers.contains("x-amz-copy-source"));
-            S3Request r = new S3Request(requestId, method, t.bucket(), t.key(), query, headers, auth, req, gateway);
+            r = new S3Request(requestId, method, t.bucket(), t.key(), query, headers, auth, req, gateway);
             if (auth.anonymous()) {
                 checkAnonymous(r, op);
             }
@@ -168,6 +169,10 @@ final class S3Service implements HttpService {
             }
             drainSmallBody(req, headers);
             return Responses.error(s3, resource, requestId, head);
+        } finally {
+            if (r != null) {
+                r.closeBody();
+            }
         }
     }
 

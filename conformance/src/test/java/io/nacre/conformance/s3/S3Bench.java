@@ -28,7 +28,8 @@ import org.junit.jupiter.api.Test;
  * objects >= 4x. Run with
  * {@code ./mvnw -B -pl conformance -am verify -Pbench -Dtest=S3Bench -Dsurefire.failIfNoSpecifiedTests=false}
  * or its main. System properties: {@code nacre.bench.largeRounds} (2), {@code nacre.bench.smallObjects}
- * (8000), {@code nacre.bench.baseline} (true; false skips s3proxy), {@code nacre.bench.profile} (false;
+ * (8000), {@code nacre.bench.repeats} (1: pairs of runs, each printing its table, the first server of
+ * each pair alternating), {@code nacre.bench.baseline} (true; false skips s3proxy), {@code nacre.bench.profile} (false;
  * true records each timed case on the Nacre server with JFR into target/tmp/s3bench/jfr, to read with
  * {@code jfr view hot-methods FILE}).
  */
@@ -39,6 +40,7 @@ class S3Bench {
     static final int SMALL_OBJECTS = Integer.getInteger("nacre.bench.smallObjects", 8000);
     static final boolean BASELINE = Boolean.parseBoolean(System.getProperty("nacre.bench.baseline", "true"));
     static final boolean PROFILE = Boolean.getBoolean("nacre.bench.profile");
+    static final int REPEATS = Integer.getInteger("nacre.bench.repeats", 1);
 
     @Test
     void nacreAgainstS3proxy() throws Exception {
@@ -55,20 +57,50 @@ class S3Bench {
         Path large = S3Workload.dataFile(tmp, 1L << 30);
         S3Workload.dataFile(tmp, (1L << 30) / 4);
 
-        Run baseline = null;
-        if (BASELINE) {
-            Path proxyData = Files.createTempDirectory(tmp, "s3proxy-");
-            try (S3ProxyProcess p = S3ProxyProcess.start(proxyData, "2g")) {
-                baseline = runClient(p.endpoint(), S3ProxyProcess.ACCESS_KEY, S3ProxyProcess.SECRET_KEY, large, null);
+        for (int i = 0; i < REPEATS; i++) {
+            // Alternate which server goes first, so that neither always meets the other's leftovers
+            // (page cache, background flushes) or a quieter machine.
+            boolean proxyFirst = i % 2 == 0;
+            Run baseline = null;
+            Run nacre = null;
+            for (int k = 0; k < 2; k++) {
+                if (proxyFirst == (k == 0)) {
+                    baseline = BASELINE ? runProxy(tmp, large) : null;
+                } else {
+                    nacre = runNacre(tmp, large);
+                }
+            }
+            System.out.println(table(nacre, baseline));
+        }
+    }
+
+    private static Run runProxy(Path tmp, Path large) throws Exception {
+        Path proxyData = Files.createTempDirectory(tmp, "s3proxy-");
+        try (S3ProxyProcess p = S3ProxyProcess.start(proxyData, "2g")) {
+            return runClient(p.endpoint(), S3ProxyProcess.ACCESS_KEY, S3ProxyProcess.SECRET_KEY, large, null);
+        } finally {
+            deleteTree(proxyData);
+        }
+    }
+
+    private static Run runNacre(Path tmp, Path large) throws Exception {
+        Path dir = Files.createTempDirectory(tmp, "nacre-");
+        try (NacreS3 n = NacreS3.start(dir)) {
+            KeyStore.Key root = n.keys.root();
+            return runClient(n.endpoint(), root.accessKey(), root.secretKey(), large,
+                    PROFILE ? Files.createDirectories(tmp.resolve("jfr")) : null);
+        } finally {
+            deleteTree(dir);
+        }
+    }
+
+    /** A run's data (GiBs each) goes once measured, so that repeated runs do not fill the disk. */
+    private static void deleteTree(Path dir) throws IOException {
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
             }
         }
-        Run nacre;
-        try (NacreS3 n = NacreS3.start(Files.createTempDirectory(tmp, "nacre-"))) {
-            KeyStore.Key root = n.keys.root();
-            nacre = runClient(n.endpoint(), root.accessKey(), root.secretKey(), large,
-                    PROFILE ? Files.createDirectories(tmp.resolve("jfr")) : null);
-        }
-        System.out.println(table(nacre, baseline));
     }
 
     /**
