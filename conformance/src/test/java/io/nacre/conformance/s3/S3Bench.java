@@ -47,8 +47,16 @@ class S3Bench {
         main(new String[0]);
     }
 
-    /** What one server did, with the 1-minute load average before and after. */
-    record Run(S3Workload.Result result, double loadBefore, double loadAfter) {
+    /**
+     * What one server did, with the 1-minute load average before and after, and the CPU time the server's
+     * process used during each timed case (summed over rounds), in nanoseconds.
+     */
+    record Run(S3Workload.Result result, double loadBefore, double loadAfter, Map<String, Long> serverCpu) {
+        /** Server CPU seconds per GiB moved by a large case, or microseconds per operation of a small one. */
+        double cpuPerUnit(String phase) {
+            long ns = serverCpu.getOrDefault(phase, 0L);
+            return phase.endsWith("large") ? ns / 1e9 / LARGE_ROUNDS : ns / 1e3 / SMALL_OBJECTS;
+        }
     }
 
     public static void main(String[] args) throws Exception {
@@ -77,7 +85,11 @@ class S3Bench {
     private static Run runProxy(Path tmp, Path large) throws Exception {
         Path proxyData = Files.createTempDirectory(tmp, "s3proxy-");
         try (S3ProxyProcess p = S3ProxyProcess.start(proxyData, "2g")) {
-            return runClient(p.endpoint(), S3ProxyProcess.ACCESS_KEY, S3ProxyProcess.SECRET_KEY, large, null);
+            // s3proxy is the one child of this JVM running its jar (the other, later, is the bench client).
+            long pid = ProcessHandle.current().children()
+                    .filter(c -> c.info().commandLine().orElse("").contains("s3proxy.jar"))
+                    .findFirst().orElseThrow(() -> new IllegalStateException("no s3proxy process")).pid();
+            return runClient(p.endpoint(), S3ProxyProcess.ACCESS_KEY, S3ProxyProcess.SECRET_KEY, large, null, pid);
         } finally {
             deleteTree(proxyData);
         }
@@ -88,7 +100,7 @@ class S3Bench {
         try (NacreS3 n = NacreS3.start(dir)) {
             KeyStore.Key root = n.keys.root();
             return runClient(n.endpoint(), root.accessKey(), root.secretKey(), large,
-                    PROFILE ? Files.createDirectories(tmp.resolve("jfr")) : null);
+                    PROFILE ? Files.createDirectories(tmp.resolve("jfr")) : null, ProcessHandle.current().pid());
         } finally {
             deleteTree(dir);
         }
@@ -104,10 +116,12 @@ class S3Bench {
     }
 
     /**
-     * Runs the workload in a child JVM against {@code endpoint}; with {@code jfrDir}, records this JVM
-     * (the server's) with JFR during each timed case the child announces.
+     * Runs the workload in a child JVM against {@code endpoint}, noting the CPU time process
+     * {@code serverPid} uses during each timed case the child announces; with {@code jfrDir}, also records
+     * this JVM (then the server's) with JFR during each case.
      */
-    static Run runClient(String endpoint, String accessKey, String secretKey, Path large, Path jfrDir) throws Exception {
+    static Run runClient(String endpoint, String accessKey, String secretKey, Path large, Path jfrDir, long serverPid)
+            throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         List<String> cmd = List.of(java, "-Xmx2g", "-XX:+UseParallelGC", "-cp", cp, S3Workload.class.getName(),
@@ -119,14 +133,24 @@ class S3Bench {
         Map<String, Recording> recordings = new HashMap<>();
         Map<String, Integer> counts = new HashMap<>();
         List<String> output = new ArrayList<>();
+        Map<String, Long> cpuAtStart = new HashMap<>();
+        Map<String, Long> cpu = new HashMap<>();
         try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = out.readLine()) != null) {
                 output.add(line);
                 if (line.startsWith(S3Workload.Result.PREFIX)) {
                     result = S3Workload.Result.parse(line);
-                } else if (line.startsWith("PHASE ") && jfrDir != null) {
+                } else if (line.startsWith("PHASE ")) {
                     String[] f = line.split(" ");
+                    if (f[1].equals("start")) {
+                        cpuAtStart.put(f[2], cpuNanos(serverPid));
+                    } else {
+                        cpu.merge(f[2], cpuNanos(serverPid) - cpuAtStart.remove(f[2]), Long::sum);
+                    }
+                    if (jfrDir == null) {
+                        continue;
+                    }
                     if (f[1].equals("start")) {
                         Recording r = new Recording(Configuration.getConfiguration("profile"));
                         r.start();
@@ -147,7 +171,15 @@ class S3Bench {
         if (exit != 0 || result == null) {
             throw new IllegalStateException("bench client exited with " + exit + "; its output: " + output);
         }
-        return new Run(result, before, loadAverage());
+        return new Run(result, before, loadAverage(), cpu);
+    }
+
+    /** User and system CPU time of a process so far (/proc/PID/stat, clock ticks of 10 ms). */
+    static long cpuNanos(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        // After the command: state is field 3 of proc(5); utime and stime are fields 14 and 15.
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L;
     }
 
     static double loadAverage() throws IOException {
@@ -157,20 +189,29 @@ class S3Bench {
     static String table(Run n, Run p) {
         StringBuilder sb = new StringBuilder("\nS3 bench (AWS SDK v2 sync client in its own JVM, loopback; large = 1 GiB "
                 + "objects, one stream; small = 4 KiB objects, " + S3Workload.CONCURRENCY + " concurrent requests)\n");
-        sb.append(String.format(Locale.ROOT, "%-22s %12s %12s %8s %8s%n", "", "nacre", "s3proxy", "ratio", "target"));
+        sb.append(String.format(Locale.ROOT, "%-30s %12s %12s %8s %8s%n", "", "nacre", "s3proxy", "ratio", "target"));
         S3Workload.Result none = new S3Workload.Result(Double.NaN, Double.NaN, Double.NaN, Double.NaN);
         S3Workload.Result b = p == null ? none : p.result();
-        row(sb, "PUT 1 GiB (MiB/s)", n.result().putMiBs(), b.putMiBs(), 2);
-        row(sb, "GET 1 GiB (MiB/s)", n.result().getMiBs(), b.getMiBs(), 1);
-        row(sb, "PUT 4 KiB (ops/s)", n.result().smallPutOps(), b.smallPutOps(), 4);
-        row(sb, "GET 4 KiB (ops/s)", n.result().smallGetOps(), b.smallGetOps(), 4);
-        sb.append(String.format(Locale.ROOT, "%-22s %5.2f-%-6.2f %5.2f-%-6.2f  (1-minute load average before-after, %d cores)%n",
+        row(sb, "PUT 1 GiB (MiB/s)", n.result().putMiBs(), b.putMiBs(), "2x");
+        row(sb, "GET 1 GiB (MiB/s)", n.result().getMiBs(), b.getMiBs(), "1x");
+        row(sb, "PUT 4 KiB (ops/s)", n.result().smallPutOps(), b.smallPutOps(), "4x");
+        row(sb, "GET 4 KiB (ops/s)", n.result().smallGetOps(), b.smallGetOps(), "4x");
+        // The server's own CPU cost, which the load of other processes changes far less than throughput:
+        // the ratio is s3proxy's cost over Nacre's (above 1: Nacre spends less).
+        String[][] cpuRows = {{"put-large", "PUT 1 GiB server CPU s/GiB"}, {"get-large", "GET 1 GiB server CPU s/GiB"},
+            {"put-small", "PUT 4 KiB server CPU us/op"}, {"get-small", "GET 4 KiB server CPU us/op"}};
+        for (String[] c : cpuRows) {
+            double nc = n.cpuPerUnit(c[0]);
+            double pc = p == null ? Double.NaN : p.cpuPerUnit(c[0]);
+            sb.append(String.format(Locale.ROOT, "%-30s %12.2f %12.2f %7.2fx%n", c[1], nc, pc, pc / nc));
+        }
+        sb.append(String.format(Locale.ROOT, "%-30s %5.2f-%-6.2f %5.2f-%-6.2f  (1-minute load average before-after, %d cores)%n",
                 "load", n.loadBefore(), n.loadAfter(), p == null ? Double.NaN : p.loadBefore(),
                 p == null ? Double.NaN : p.loadAfter(), Runtime.getRuntime().availableProcessors()));
         return sb.toString();
     }
 
-    private static void row(StringBuilder sb, String name, double n, double p, double target) {
-        sb.append(String.format(Locale.ROOT, "%-22s %12.1f %12.1f %7.2fx %7.0fx%n", name, n, p, n / p, target));
+    private static void row(StringBuilder sb, String name, double n, double p, String target) {
+        sb.append(String.format(Locale.ROOT, "%-30s %12.1f %12.1f %7.2fx %8s%n", name, n, p, n / p, target));
     }
 }
