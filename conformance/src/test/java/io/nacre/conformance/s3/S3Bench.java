@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.text.ParseException;
 import jdk.jfr.Configuration;
 import jdk.jfr.Recording;
 import org.junit.jupiter.api.Tag;
@@ -55,7 +56,7 @@ class S3Bench {
         /** Server CPU seconds per GiB moved by a large case, or microseconds per operation of a small one. */
         double cpuPerUnit(String phase) {
             long ns = serverCpu.getOrDefault(phase, 0L);
-            return phase.endsWith("large") ? ns / 1e9 / LARGE_ROUNDS : ns / 1e3 / SMALL_OBJECTS;
+            return phase.contains("large") ? ns / 1e9 / LARGE_ROUNDS : ns / 1e3 / SMALL_OBJECTS;
         }
     }
 
@@ -126,9 +127,10 @@ class S3Bench {
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         List<String> cmd = List.of(java, "-Xmx2g", "-XX:+UseParallelGC", "-cp", cp, S3Workload.class.getName(),
                 endpoint, accessKey, secretKey, "bench", large.toString(), Integer.toString(LARGE_ROUNDS),
-                Integer.toString(SMALL_OBJECTS));
+                Integer.toString(SMALL_OBJECTS), "handshake");
         double before = loadAverage();
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        java.io.Writer go = new java.io.OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8);
         S3Workload.Result result = null;
         Map<String, Recording> recordings = new HashMap<>();
         Map<String, Integer> counts = new HashMap<>();
@@ -146,21 +148,18 @@ class S3Bench {
                     if (f[1].equals("start")) {
                         cpuAtStart.put(f[2], cpuNanos(serverPid));
                     } else {
-                        cpu.merge(f[2], cpuNanos(serverPid) - cpuAtStart.remove(f[2]), Long::sum);
+                        long end = cpuNanos(serverPid);
+                        cpu.merge(f[2], end - cpuAtStart.remove(f[2]), Long::sum);
+                        // The work a case leaves behind (a WAL checkpoint after a PUT) is its own, not the
+                        // next case's: it counts as the case's "after", and the next case starts on a quiet server.
+                        cpu.merge(f[2] + "-after", settle(serverPid) - end, Long::sum);
                     }
-                    if (jfrDir == null) {
-                        continue;
+                    if (jfrDir != null) {
+                        profile(f, jfrDir, recordings, counts);
                     }
-                    if (f[1].equals("start")) {
-                        Recording r = new Recording(Configuration.getConfiguration("profile"));
-                        r.start();
-                        recordings.put(f[2], r);
-                    } else {
-                        Recording r = recordings.remove(f[2]);
-                        r.stop();
-                        int n = counts.merge(f[2], 1, Integer::sum);
-                        r.dump(jfrDir.resolve(f[2] + "-" + n + ".jfr"));
-                        r.close();
+                    if (f[1].equals("end")) {
+                        go.write("go\n");
+                        go.flush();
                     }
                 }
             }
@@ -172,6 +171,40 @@ class S3Bench {
             throw new IllegalStateException("bench client exited with " + exit + "; its output: " + output);
         }
         return new Run(result, before, loadAverage(), cpu);
+    }
+
+    /** Starts or ends (and dumps) the JFR recording of a case. */
+    private static void profile(String[] f, Path jfrDir, Map<String, Recording> recordings, Map<String, Integer> counts)
+            throws IOException, ParseException {
+        if (f[1].equals("start")) {
+            Recording r = new Recording(Configuration.getConfiguration("profile"));
+            r.start();
+            recordings.put(f[2], r);
+        } else {
+            Recording r = recordings.remove(f[2]);
+            r.stop();
+            int n = counts.merge(f[2], 1, Integer::sum);
+            r.dump(jfrDir.resolve(f[2] + "-" + n + ".jfr"));
+            r.close();
+        }
+    }
+
+    /**
+     * Waits until the server is quiet (under a tenth of a core over half a second, for at most a minute)
+     * and returns its CPU time then.
+     */
+    static long settle(long pid) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        long last = cpuNanos(pid);
+        while (System.nanoTime() < deadline) {
+            Thread.sleep(500); // a sampling interval, not a wait for a condition: the condition is the CPU it measures
+            long now = cpuNanos(pid);
+            if (now - last < 50_000_000L) {
+                return now;
+            }
+            last = now;
+        }
+        return last;
     }
 
     /** User and system CPU time of a process so far (/proc/PID/stat, clock ticks of 10 ms). */
@@ -198,11 +231,18 @@ class S3Bench {
         row(sb, "GET 4 KiB (ops/s)", n.result().smallGetOps(), b.smallGetOps(), "4x");
         // The server's own CPU cost, which the load of other processes changes far less than throughput:
         // the ratio is s3proxy's cost over Nacre's (above 1: Nacre spends less).
-        String[][] cpuRows = {{"put-large", "PUT 1 GiB server CPU s/GiB"}, {"get-large", "GET 1 GiB server CPU s/GiB"},
-            {"put-small", "PUT 4 KiB server CPU us/op"}, {"get-small", "GET 4 KiB server CPU us/op"}};
+        // "+after": with what the server did once the case was over, until it went quiet (a PUT's checkpoint).
+        String[][] cpuRows = {{"put-large", "PUT 1 GiB server CPU s/GiB"}, {"put-large-after", "  +after"},
+            {"get-large", "GET 1 GiB server CPU s/GiB"}, {"put-small", "PUT 4 KiB server CPU us/op"},
+            {"put-small-after", "  +after"}, {"get-small", "GET 4 KiB server CPU us/op"}};
         for (String[] c : cpuRows) {
             double nc = n.cpuPerUnit(c[0]);
             double pc = p == null ? Double.NaN : p.cpuPerUnit(c[0]);
+            if (c[0].endsWith("-after")) {
+                String base = c[0].substring(0, c[0].length() - "-after".length());
+                nc += n.cpuPerUnit(base);
+                pc += p == null ? Double.NaN : p.cpuPerUnit(base);
+            }
             sb.append(String.format(Locale.ROOT, "%-30s %12.2f %12.2f %7.2fx%n", c[1], nc, pc, pc / nc));
         }
         sb.append(String.format(Locale.ROOT, "%-30s %5.2f-%-6.2f %5.2f-%-6.2f  (1-minute load average before-after, %d cores)%n",

@@ -55,13 +55,37 @@ final class S3Workload {
     static void phase(String what, String name) {
         System.out.println("PHASE " + what + " " + name);
         System.out.flush();
+        if (what.equals("end") && handshake) {
+            awaitGo();
+        }
     }
 
-    /** Child JVM entry: ENDPOINT ACCESS_KEY SECRET_KEY BUCKET LARGE_FILE LARGE_ROUNDS SMALL_OBJECTS. */
-    public static void main(String[] args) throws Exception {
-        if (args.length != 7) {
-            throw new IllegalArgumentException("usage: S3Workload endpoint accessKey secretKey bucket largeFile rounds smallObjects");
+    /** Set when the bench drives this JVM: after each case, it waits for the bench's "go" on stdin. */
+    private static boolean handshake;
+    private static final java.io.BufferedReader STDIN = new java.io.BufferedReader(
+            new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8));
+
+    /** Waits until the bench has let the server settle (its background work after a case done). */
+    private static void awaitGo() {
+        try {
+            if (STDIN.readLine() == null) {
+                throw new IllegalStateException("the bench went away");
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Child JVM entry: ENDPOINT ACCESS_KEY SECRET_KEY BUCKET LARGE_FILE LARGE_ROUNDS SMALL_OBJECTS [handshake]
+     * (with "handshake", each case's end waits for a line on stdin).
+     */
+    public static void main(String[] args) throws Exception {
+        if (args.length != 7 && !(args.length == 8 && args[7].equals("handshake"))) {
+            throw new IllegalArgumentException(
+                    "usage: S3Workload endpoint accessKey secretKey bucket largeFile rounds smallObjects [handshake]");
+        }
+        handshake = args.length == 8;
         try (S3Client c = client(args[0], args[1], args[2])) {
             Result r = run(c, args[3], Path.of(args[4]), Integer.parseInt(args[5]), Integer.parseInt(args[6]));
             System.out.println(r.line());
