@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Test;
  * s3proxy 4.1.0 with its filesystem backend, in one run, printed as a table with the ratios and the load
  * average around each run. The client runs in a JVM of its own for both servers (the same code, the same
  * concurrency), so that what is measured is the server, not a client sharing its JIT, GC and cores. Nacre
- * runs in this JVM, s3proxy in its own. Targets: PUT of large objects >= 2x s3proxy, GET >= 1x, 4 KiB
+ * runs in this JVM, s3proxy in its own. Each server's CPU time per case is shown too, and after each case
+ * the client waits until the server is quiet, so that no case pays for the work the one before left. Targets: PUT of large objects >= 2x s3proxy, GET >= 1x, 4 KiB
  * objects >= 4x. Run with
  * {@code ./mvnw -B -pl conformance -am verify -Pbench -Dtest=S3Bench -Dsurefire.failIfNoSpecifiedTests=false}
  * or its main. System properties: {@code nacre.bench.largeRounds} (2), {@code nacre.bench.smallObjects}
