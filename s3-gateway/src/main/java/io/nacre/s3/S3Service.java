@@ -17,7 +17,6 @@ import io.nacre.s3.ops.Operations;
 import io.nacre.s3.ops.Responses;
 import io.nacre.s3.ops.S3Operation;
 import io.nacre.s3.ops.S3Request;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -27,6 +26,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -40,7 +40,7 @@ import org.slf4j.LoggerFactory;
 final class S3Service implements HttpService {
 
     private static final Logger LOG = LoggerFactory.getLogger(S3Service.class);
-    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final HexFormat HEX = HexFormat.of().withUpperCase();
     private static final long DRAIN_LIMIT = 1 << 20;
     private static final long DRAIN_WAIT_SECONDS = 5;
     /** What anonymous requests may do, on public-read buckets only. */
@@ -56,10 +56,12 @@ final class S3Service implements HttpService {
                 ? null : virtualHostDomain.toLowerCase(Locale.ROOT);
     }
 
+    /**
+     * An id to find a request by in logs; unique, not secret, so not from SecureRandom (whose shared
+     * source is a lock every concurrent request would queue on).
+     */
     static String newRequestId() {
-        byte[] b = new byte[8];
-        RANDOM.nextBytes(b);
-        return HexFormat.of().withUpperCase().formatHex(b);
+        return HEX.toHexDigits(ThreadLocalRandom.current().nextLong());
     }
 
     @Override
@@ -139,6 +141,7 @@ final class S3Service implements HttpService {
         boolean head = method == HttpMethod.HEAD;
         String resource = "/";
         S3Operation op = null;
+        S3Request r = null;
         try {
             String host = headers.get("host") != null ? headers.get("host") : headers.authority();
             Target t = target(ctx.rawPath(), host, virtualHostDomain);
@@ -150,7 +153,7 @@ final class S3Service implements HttpService {
             AuthResult auth = gateway.authenticator().authenticate(method.name(), t.rawPath(), t.rawQuery(), headers,
                     t.v2Resource());
             op = Operations.resolve(method, t.level(), query::containsKey, headers.contains("x-amz-copy-source"));
-            S3Request r = new S3Request(requestId, method, t.bucket(), t.key(), query, headers, auth, req, gateway);
+            r = new S3Request(requestId, method, t.bucket(), t.key(), query, headers, auth, req, gateway);
             if (auth.anonymous()) {
                 checkAnonymous(r, op);
             }
@@ -166,6 +169,10 @@ final class S3Service implements HttpService {
             }
             drainSmallBody(req, headers);
             return Responses.error(s3, resource, requestId, head);
+        } finally {
+            if (r != null) {
+                r.closeBody();
+            }
         }
     }
 

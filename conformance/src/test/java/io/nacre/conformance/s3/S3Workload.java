@@ -25,7 +25,10 @@ import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * The bench's workload, the same against any S3 endpoint, with the AWS SDK's sync client: PUT and GET
- * of large objects (one stream), and PUT and GET of 4 KiB objects at 32 concurrent requests.
+ * of large objects (one stream), and PUT and GET of 4 KiB objects at 32 concurrent requests. The bench
+ * runs it in a JVM of its own ({@link #main}) so that the client's JIT, GC and threads are not counted
+ * against the server measured; it prints a {@code PHASE start|end NAME} line around each timed case
+ * (the bench profiles the server by them) and one {@code RESULT} line at the end.
  */
 final class S3Workload {
 
@@ -34,6 +37,59 @@ final class S3Workload {
 
     /** What one endpoint did. */
     record Result(double putMiBs, double getMiBs, double smallPutOps, double smallGetOps) {
+
+        static final String PREFIX = "RESULT ";
+
+        String line() {
+            return PREFIX + putMiBs + " " + getMiBs + " " + smallPutOps + " " + smallGetOps;
+        }
+
+        static Result parse(String line) {
+            String[] f = line.substring(PREFIX.length()).trim().split(" ");
+            return new Result(Double.parseDouble(f[0]), Double.parseDouble(f[1]), Double.parseDouble(f[2]),
+                    Double.parseDouble(f[3]));
+        }
+    }
+
+    /** Marks the start or end of a timed case on stdout, for the bench's profiler. */
+    static void phase(String what, String name) {
+        System.out.println("PHASE " + what + " " + name);
+        System.out.flush();
+        if (what.equals("end") && handshake) {
+            awaitGo();
+        }
+    }
+
+    /** Set when the bench drives this JVM: after each case, it waits for the bench's "go" on stdin. */
+    private static boolean handshake;
+    private static final java.io.BufferedReader STDIN = new java.io.BufferedReader(
+            new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8));
+
+    /** Waits until the bench has let the server settle (its background work after a case done). */
+    private static void awaitGo() {
+        try {
+            if (STDIN.readLine() == null) {
+                throw new IllegalStateException("the bench went away");
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Child JVM entry: ENDPOINT ACCESS_KEY SECRET_KEY BUCKET LARGE_FILE LARGE_ROUNDS SMALL_OBJECTS [handshake]
+     * (with "handshake", each case's end waits for a line on stdin).
+     */
+    public static void main(String[] args) throws Exception {
+        if (args.length != 7 && !(args.length == 8 && args[7].equals("handshake"))) {
+            throw new IllegalArgumentException(
+                    "usage: S3Workload endpoint accessKey secretKey bucket largeFile rounds smallObjects [handshake]");
+        }
+        handshake = args.length == 8;
+        try (S3Client c = client(args[0], args[1], args[2])) {
+            Result r = run(c, args[3], Path.of(args[4]), Integer.parseInt(args[5]), Integer.parseInt(args[6]));
+            System.out.println(r.line());
+        }
     }
 
     static S3Client client(String endpoint, String accessKey, String secretKey) {
@@ -74,14 +130,18 @@ final class S3Workload {
         long getNanos = 0;
         for (int i = 0; i < largeRounds; i++) {
             String key = "large-" + i;
+            phase("start", "put-large");
             long t0 = System.nanoTime();
             s3.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromFile(large));
             long t1 = System.nanoTime();
+            phase("end", "put-large");
+            phase("start", "get-large");
             long got;
             try (InputStream in = s3.getObject(b -> b.bucket(bucket).key(key), ResponseTransformer.toInputStream())) {
                 got = in.transferTo(OutputStream.nullOutputStream());
             }
             long t2 = System.nanoTime();
+            phase("end", "get-large");
             if (got != size) {
                 throw new IllegalStateException("GET returned " + got + " bytes of " + size);
             }
@@ -93,14 +153,18 @@ final class S3Workload {
 
         byte[] small = new byte[SMALL];
         new Random(1).nextBytes(small);
+        phase("start", "put-small");
         double putOps = parallel(smallObjects, i -> s3.putObject(b -> b.bucket(bucket).key("small/" + i),
                 RequestBody.fromBytes(small)));
+        phase("end", "put-small");
+        phase("start", "get-small");
         double getOps = parallel(smallObjects, i -> {
             byte[] b = s3.getObjectAsBytes(r -> r.bucket(bucket).key("small/" + i)).asByteArray();
             if (b.length != SMALL) {
                 throw new IllegalStateException("short GET");
             }
         });
+        phase("end", "get-small");
         return new Result(mib / (putNanos / 1e9), mib / (getNanos / 1e9), putOps, getOps);
     }
 

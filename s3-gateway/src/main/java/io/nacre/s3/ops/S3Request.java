@@ -2,7 +2,6 @@ package io.nacre.s3.ops;
 
 import static java.util.Objects.requireNonNull;
 
-import com.linecorp.armeria.common.HttpData;
 import com.linecorp.armeria.common.HttpMethod;
 import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.RequestHeaders;
@@ -11,6 +10,7 @@ import io.nacre.engine.meta.Attr;
 import io.nacre.s3.auth.AuthResult;
 import io.nacre.s3.body.PayloadSpec;
 import io.nacre.s3.body.PayloadVerifier;
+import io.nacre.s3.body.RequestBodyStream;
 import io.nacre.s3.checksum.ChecksumAlgorithm;
 import io.nacre.s3.error.S3Error;
 import io.nacre.s3.error.S3Exception;
@@ -39,6 +39,7 @@ public final class S3Request {
     private final AuthResult auth;
     private final HttpRequest http;
     private final Gateway gateway;
+    private RequestBodyStream body;
     private KeyPath keyPath;
     private Attr bucketAttr;
 
@@ -129,12 +130,25 @@ public final class S3Request {
         return key == null ? "/" + bucket : "/" + bucket + "/" + key;
     }
 
-    /** The raw body as the client sent it (aws-chunked not yet decoded). */
+    /**
+     * The raw body as the client sent it (aws-chunked not yet decoded), read from the connection's own
+     * buffers; {@link #closeBody} releases what the operation left unread.
+     */
     public InputStream rawBody() {
         if (http == null) {
             return InputStream.nullInputStream();
         }
-        return http.toInputStream(o -> o instanceof HttpData d ? d : HttpData.empty());
+        if (body == null) {
+            body = new RequestBodyStream(http);
+        }
+        return body;
+    }
+
+    /** Releases the buffers of a body the operation did not read to its end (or at all). */
+    public void closeBody() {
+        if (body != null) {
+            body.close();
+        }
     }
 
     /** The body, decoded and verified as it is read; finish() holds it to the request's promises. */

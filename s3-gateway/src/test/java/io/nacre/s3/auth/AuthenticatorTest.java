@@ -179,6 +179,20 @@ class AuthenticatorTest {
     }
 
     @Test
+    void amzDatesParseAsUtcAndMalformedOnesAreRefused() {
+        assertThat(Authenticator.parseAmzDate("20130524T000000Z", true)).isEqualTo(EXAMPLE_TIME);
+        assertThat(Authenticator.parseAmzDate("20241231T235959Z", false)).isEqualTo(Instant.parse("2024-12-31T23:59:59Z"));
+        assertThat(Authenticator.parseAmzDate("20240229T120000Z", true)).isEqualTo(Instant.parse("2024-02-29T12:00:00Z"));
+        for (String bad : List.of("", "20130524T000000", "20130524T000000ZZ", "2013-05-24T00:00:00Z", "20130524 000000Z",
+                "2013052AT000000Z", "20130524T00000-Z", "20130230T000000Z", "20130524T250000Z", "20131324T000000Z",
+                "20130524T006000Z", "+0130524T000000Z")) {
+            assertThat(errorOf(() -> Authenticator.parseAmzDate(bad, true))).as(bad).isEqualTo(S3Error.ACCESS_DENIED);
+            assertThat(errorOf(() -> Authenticator.parseAmzDate(bad, false))).as(bad)
+                    .isEqualTo(S3Error.AUTHORIZATION_QUERY_PARAMETERS_ERROR);
+        }
+    }
+
+    @Test
     void malformedOrUnknownCredentialsGetTheirOwnErrors() {
         String good = "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request,"
                 + "SignedHeaders=host;x-amz-content-sha256;x-amz-date,Signature=00";

@@ -2,6 +2,7 @@ package io.nacre.s3.it;
 
 import io.nacre.engine.io.Destroyer;
 import io.nacre.engine.io.FileIo;
+import io.nacre.engine.meta.MetadataService;
 import io.nacre.meta.testkit.EmbeddedCore;
 import io.nacre.s3.S3Server;
 import io.nacre.s3.auth.KeyStore;
@@ -45,6 +46,12 @@ public final class NacreS3 implements AutoCloseable {
     }
 
     public static NacreS3 start(Path dir, java.util.function.Consumer<S3Server.Builder> options) {
+        return start(dir, m -> m, options);
+    }
+
+    /** As {@link #start(Path, java.util.function.Consumer)}, the gateway seeing the core's MDS through {@code wrap}. */
+    public static NacreS3 start(Path dir, java.util.function.UnaryOperator<MetadataService> wrap,
+                                java.util.function.Consumer<S3Server.Builder> options) {
         EmbeddedCore core = EmbeddedCore.start(dir.resolve("core"));
         FileIo io = new FileIo(core.metadata(), core.objects());
         // As the appliance does: removed files' objects are destroyed in the background.
@@ -53,7 +60,7 @@ public final class NacreS3 implements AutoCloseable {
         KeyStore keys = KeyStore.open(dir, Map.of());
         S3Server.Builder b = S3Server.builder()
                 .bind(new InetSocketAddress("127.0.0.1", 0))
-                .metadata(core.metadata())
+                .metadata(wrap.apply(core.metadata()))
                 .fileIo(io)
                 .keys(keys);
         options.accept(b);
