@@ -21,6 +21,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -28,6 +30,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -115,8 +118,9 @@ public final class Ost implements AutoCloseable {
     private final Semaphore readers = new Semaphore(MAX_READERS - 16);
     private final LinkedBlockingQueue<Update> queue = new LinkedBlockingQueue<>();
     private final ReentrantReadWriteLock guard = new ReentrantReadWriteLock();
+    /** Commits the queued changes without the WAL; null with the WAL (callers commit, see {@link #submitWal}). */
     private final Thread writer;
-    /** Held while a group is committed (WAL mode: by the writer thread or a lone caller). */
+    /** Held while a group is formed (WAL) or committed (without the WAL: by the writer thread). */
     private final ReentrantLock commitLock = new ReentrantLock();
     private volatile int expectedGroup = 1;
     private volatile long lastCommitNanos = System.nanoTime();
@@ -140,14 +144,24 @@ public final class Ost implements AutoCloseable {
     /** LMDB's free space as last measured: writes that the checkpoint could not fit get NO_SPACE up front. */
     private volatile long lmdbRoom;
     private final int checkpointSegments;
+    /** Groups formed (records written, sequence numbers taken) whose flush may not have started; commit lock to add. */
+    private final ConcurrentLinkedQueue<Pending> formed = new ConcurrentLinkedQueue<>();
+    /** Completes when the last group formed has been published (commit lock). */
+    private CompletableFuture<Void> lastPublished = CompletableFuture.completedFuture(null);
+    /** Chunk images of groups formed but not yet published: later groups build on them. */
+    private final ConcurrentHashMap<ChunkKey, Staged> inflightChunks = new ConcurrentHashMap<>();
+    /** Sizes of objects in groups formed but not yet published. */
+    private final ConcurrentHashMap<Long, PendingStat> inflightObjects = new ConcurrentHashMap<>();
+    /** Payload bytes of groups formed but not yet published. */
+    private final AtomicLong inflightBytes = new AtomicLong();
     /** Runs checkpoints, LMDB transactions of the WAL path, and the idle check: one platform thread. */
     private final ScheduledExecutorService checkpointer;
     private final AtomicLong checkpoints = new AtomicLong();
     /** The running or last checkpoint (writer thread only). */
     private CompletableFuture<Void> checkpoint = CompletableFuture.completedFuture(null);
     private List<Integer> checkpointSegmentsHeld = List.of();
-    /** Set when a failed group could not be undone in the WAL (writer thread only). */
-    private RuntimeException walBroken;
+    /** Set when a failed group could not be undone in the WAL, or a flush failed: no more writes until reopened. */
+    private volatile RuntimeException walBroken;
 
     private record ChunkKey(long id, long chunk) {
     }
@@ -210,7 +224,9 @@ public final class Ost implements AutoCloseable {
             throw e;
         }
         long segmentSize = Math.max(options.walSegmentSize(), 8L * chunkSize);
-        this.checkpointSegments = options.walSegments() / 2;
+        // Every stream keeps a segment open; a checkpoint starts when as many again are full, or few are free.
+        int streams = Math.max(1, Math.min(options.walStreams(), options.walSegments() / 3));
+        this.checkpointSegments = Math.max(1, options.walSegments() / 2 - streams);
         if (options.wal()) {
             this.maxGroupBytes = segmentSize / 2;
             this.maxWritePiece = (int) Math.max(chunkSize, Math.min(MAX_WRITE_PIECE, segmentSize / 4) / chunkSize * chunkSize);
@@ -222,7 +238,7 @@ public final class Ost implements AutoCloseable {
                 .name(name + "-checkpoint").daemon().factory());
         Wal opened = null;
         try {
-            opened = recoverWal(segmentSize, options.walSegments());
+            opened = recoverWal(segmentSize, options.walSegments(), streams);
         } catch (RuntimeException e) {
             checkpointer.shutdown();
             env.close();
@@ -233,12 +249,13 @@ public final class Ost implements AutoCloseable {
             opened.close();
         }
         this.lmdbRoom = lmdbSpace()[1];
-        this.writer = Thread.ofPlatform().name(name + "-writer").daemon().start(this::writerLoop);
+        this.writer = wal != null ? null : Thread.ofPlatform().name(name + "-writer").daemon().start(this::writerLoop);
         if (wal != null) {
             checkpointer.scheduleWithFixedDelay(this::idleCheck, 1, 1, TimeUnit.SECONDS);
         }
         LOG.info("{} opened in {}: chunk {} B, mode {}{}, instance {}", name, dir, chunkSize, options.mode(),
-                wal == null ? "" : " + WAL " + options.walSegments() + " x " + segmentSize + " B", instance);
+                wal == null ? "" : " + WAL " + options.walSegments() + " x " + segmentSize + " B, " + wal.streams() + " streams",
+                instance);
     }
 
     /**
@@ -246,7 +263,7 @@ public final class Ost implements AutoCloseable {
      * recorded) and checkpoints them, so LMDB is current and every segment free; returns the WAL, or
      * null when there is none and none is wanted.
      */
-    private Wal recoverWal(long segmentSize, int segments) {
+    private Wal recoverWal(long segmentSize, int segments, int streams) {
         boolean exists;
         try (var files = Files.list(dir)) {
             exists = files.anyMatch(f -> f.getFileName().toString().startsWith("wal-"));
@@ -256,7 +273,7 @@ public final class Ost implements AutoCloseable {
         if (!exists && !options.wal()) {
             return null;
         }
-        Wal w = new Wal(dir, name, segmentSize, segments);
+        Wal w = new Wal(dir, name, segmentSize, segments, streams);
         try {
             long applied;
             try (Txn<ByteBuffer> txn = env.txnRead()) {
@@ -675,7 +692,9 @@ public final class Ost implements AutoCloseable {
     private void submit(Update u) {
         enter();
         try {
-            if (!commitDirectly(u)) {
+            if (wal != null) {
+                submitWal(u);
+            } else {
                 queue.add(u);
             }
             try {
@@ -719,7 +738,7 @@ public final class Ost implements AutoCloseable {
                     return;
                 }
                 boolean stop = batch.removeIf(u -> u.kind() == Kind.STOP);
-                commitBatch(batch);
+                commitBatch(batch, null);
                 batch.clear();
                 lastCommitNanos = System.nanoTime();
                 if (stop) {
@@ -735,40 +754,42 @@ public final class Ost implements AutoCloseable {
     }
 
     /**
-     * With the WAL, a change from a lone writer (the last group had one change, nothing is queued, no
-     * commit is running) is committed by its caller: no hand-off to the writer thread and back.
+     * With the WAL every caller commits: it queues its change, takes the commit lock, and if its change is
+     * still queued forms one group of everything queued (records written, sequence numbers taken), then
+     * flushes that group outside the lock. Meanwhile the next caller forms the next group on another
+     * stream, so the fdatasyncs of several groups run at once. Groups are published and acknowledged in
+     * the order they were formed.
      */
-    private boolean commitDirectly(Update u) {
-        if (wal == null || expectedGroup != 1 || !queue.isEmpty() || !commitLock.tryLock()) {
-            return false;
-        }
+    private void submitWal(Update u) {
+        queue.add(u);
+        List<Pending> mine = new ArrayList<>();
+        commitLock.lock();
         try {
             List<Update> batch = new ArrayList<>();
-            batch.add(u);
-            queue.drainTo(batch, MAX_BATCH - 1);
-            expectedGroup = batch.size();
-            commitBatch(batch);
-            lastCommitNanos = System.nanoTime();
-            return true;
+            queue.drainTo(batch);
+            commitBatch(batch, mine);
         } finally {
             commitLock.unlock();
         }
+        for (Pending p : mine) {
+            flush(p);
+        }
     }
 
-    /** Commits a batch in groups of at most {@link #maxGroupBytes}. */
-    private void commitBatch(List<Update> batch) {
+    /** Commits a batch in groups of at most {@link #maxGroupBytes}; WAL groups formed are added to {@code out}. */
+    private void commitBatch(List<Update> batch, List<Pending> out) {
         int from = 0;
         long bytes = 0;
         for (int i = 0; i < batch.size(); i++) {
             bytes += groupBytes(batch.get(i));
             if (bytes > maxGroupBytes && i > from) {
-                commitGroup(batch.subList(from, i));
+                commitGroup(batch.subList(from, i), out);
                 from = i;
                 bytes = groupBytes(batch.get(i));
             }
         }
         if (from < batch.size()) {
-            commitGroup(batch.subList(from, batch.size()));
+            commitGroup(batch.subList(from, batch.size()), out);
         }
     }
 
@@ -798,11 +819,13 @@ public final class Ost implements AutoCloseable {
         }
     }
 
-    /** Commits a group in one transaction; if it fails, retries each change alone so only the culprit fails. */
-    private void commitGroup(List<Update> group) {
+    /**
+     * Commits a group in one transaction (or, with the WAL, forms it: its callers are told once it is
+     * flushed and published); if it fails, retries each change alone so only the culprit fails.
+     */
+    private void commitGroup(List<Update> group, List<Pending> out) {
         try {
-            commit(group);
-            group.forEach(u -> u.done().complete(null));
+            commit(group, out);
         } catch (Throwable t) {
             if (group.size() == 1) {
                 group.get(0).done().completeExceptionally(t);
@@ -811,8 +834,7 @@ public final class Ost implements AutoCloseable {
             LOG.debug("{}: group of {} failed ({}), retrying one by one", name, group.size(), t.toString());
             for (Update u : group) {
                 try {
-                    commit(List.of(u));
-                    u.done().complete(null);
+                    commit(List.of(u), out);
                 } catch (Throwable t1) {
                     u.done().completeExceptionally(t1);
                 }
@@ -820,11 +842,16 @@ public final class Ost implements AutoCloseable {
         }
     }
 
-    private void commit(List<Update> group) {
+    private void commit(List<Update> group, List<Pending> out) {
         if (wal != null) {
-            walCommit(group);
+            out.add(walForm(group));
             return;
         }
+        lmdbCommit(group);
+        group.forEach(u -> u.done().complete(null));
+    }
+
+    private void lmdbCommit(List<Update> group) {
         boolean durable = false;
         try (Txn<ByteBuffer> txn = env.txnWrite()) {
             ByteBuffer key = Chunks.newKey();
@@ -868,27 +895,52 @@ public final class Ost implements AutoCloseable {
         boolean appended;
     }
 
+    /** A group formed under the commit lock: flushed by its caller (or whoever needs it first), then published in order. */
+    private final class Pending {
+        final Wal.Flush flush;
+        final WalGroup group;
+        final List<Update> updates;
+        final AtomicBoolean flushStarted = new AtomicBoolean();
+        final CompletableFuture<Void> flushed = new CompletableFuture<>();
+        CompletableFuture<Void> published;
+
+        Pending(Wal.Flush flush, WalGroup group, List<Update> updates) {
+            this.flush = flush;
+            this.group = group;
+            this.updates = updates;
+        }
+    }
+
     /**
-     * Appends the group's chunk images to the WAL and makes them durable with one fdatasync (when a change
-     * asks for it), then publishes them to the overlay. Truncate and destroy of an object with writes
-     * still in the WAL first checkpoint them, then change LMDB in their own synchronous commit.
+     * Forms a group (commit lock held): turns its writes into chunk images appended to a WAL stream and
+     * written to its segment file, not yet flushed. Truncate and destroy of an object with writes still in
+     * the WAL first checkpoint them, then change LMDB in their own synchronous commit.
      */
-    private void walCommit(List<Update> group) {
+    private Pending walForm(List<Update> group) {
         if (walBroken != null) {
             throw new NacreException(Status.IO, name + ": the WAL could not undo a failed write; reopen the OST",
                     walBroken);
         }
         boolean durable = false;
         WalGroup g = new WalGroup();
+        Wal.Stream st = null;
+        Wal.Flush f;
         try (LmdbView view = new LmdbView()) {
             for (Update u : group) {
                 durable |= u.durable();
                 switch (u.kind()) {
-                    case WRITE -> walWrite(view, g, u.id(), u.offset(), u.data());
+                    case WRITE -> {
+                        if (st == null) {
+                            st = takeStream();
+                        }
+                        walWrite(view, st, g, u.id(), u.offset(), u.data());
+                    }
                     case TRUNCATE, DESTROY -> {
-                        wal.force();
-                        publish(g);
+                        // What the group wrote so far, and every group before it, is published first.
+                        register(wal.end(st, true), g, List.of());
+                        st = null;
                         g = new WalGroup();
+                        drainPipeline();
                         if (pendingObjects.containsKey(u.id())) {
                             awaitCheckpoint();
                             startCheckpoint();
@@ -916,27 +968,103 @@ public final class Ost implements AutoCloseable {
             if (g.appended) {
                 Faults.hit(FAULT_BEFORE_COMMIT);
             }
-            if (durable) {
-                wal.force();
-            } else {
-                wal.flush();
-            }
+            f = wal.end(st, durable);
         } catch (LmdbException e) {
-            throw rollBack(storageError("commit", e));
+            throw rollBack(st, storageError("commit", e));
         } catch (RuntimeException e) {
-            throw rollBack(e);
+            throw rollBack(st, e);
         }
-        publish(g);
-        commits.incrementAndGet();
-        committedChanges.addAndGet(group.size());
-        Faults.hit(FAULT_AFTER_COMMIT);
+        Pending p = register(f, g, List.copyOf(group));
         maybeCheckpoint();
+        return p;
+    }
+
+    /** An idle WAL stream; while every stream is busy, flushes a group formed here whose flush has not started. */
+    private Wal.Stream takeStream() {
+        Wal.Stream st = wal.pollIdle();
+        while (st == null) {
+            for (Pending p : formed) {
+                flush(p);
+            }
+            st = wal.awaitIdle(10);
+        }
+        wal.begin(st);
+        return st;
+    }
+
+    /**
+     * Enters a formed group into the pipeline: its images are visible to later groups at once, to readers
+     * once it and every group before it are flushed. Its callers are told after that.
+     */
+    private Pending register(Wal.Flush f, WalGroup g, List<Update> updates) {
+        Pending p = new Pending(f, g, updates);
+        g.chunks.forEach(inflightChunks::put);
+        inflightObjects.putAll(g.objects);
+        inflightBytes.addAndGet(g.bytes);
+        p.published = lastPublished.thenCombine(p.flushed, (a, b) -> {
+            publish(g);
+            return null;
+        });
+        lastPublished = p.published;
+        formed.add(p);
+        p.published.whenComplete((v, t) -> {
+            formed.remove(p);
+            g.chunks.forEach(inflightChunks::remove);
+            g.objects.forEach(inflightObjects::remove);
+            inflightBytes.addAndGet(-g.bytes);
+            if (t == null) {
+                commits.incrementAndGet();
+                committedChanges.addAndGet(updates.size());
+                try {
+                    Faults.hit(FAULT_AFTER_COMMIT);
+                } catch (RuntimeException e) {
+                    updates.forEach(u -> u.done().completeExceptionally(e));
+                    return;
+                }
+                updates.forEach(u -> u.done().complete(null));
+            } else {
+                Throwable cause = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+                updates.forEach(u -> u.done().completeExceptionally(cause));
+            }
+        });
+        return p;
+    }
+
+    /** Flushes a formed group unless someone already started to (any thread, no lock). */
+    private void flush(Pending p) {
+        if (!p.flushStarted.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            wal.force(p.flush);
+            p.flushed.complete(null);
+        } catch (RuntimeException e) {
+            // The records may or may not be on disk now, and later groups were built on them: stop writing.
+            LOG.error("{}: a WAL flush failed; refusing writes until reopened", name, e);
+            walBroken = e;
+            p.flushed.completeExceptionally(e);
+        }
+    }
+
+    /** Flushes and publishes every group formed so far (commit lock held); a failed flush is left to its callers. */
+    private void drainPipeline() {
+        for (Pending p : formed) {
+            flush(p);
+        }
+        try {
+            lastPublished.join();
+        } catch (CompletionException | java.util.concurrent.CancellationException e) {
+            LOG.debug("{}: a group in flight failed: {}", name, e.toString());
+        }
     }
 
     /** Undoes the failed group's records; if even that fails, the OST takes no more writes until reopened. */
-    private RuntimeException rollBack(RuntimeException cause) {
+    private RuntimeException rollBack(Wal.Stream st, RuntimeException cause) {
+        if (st == null) {
+            return cause;
+        }
         try {
-            wal.rollback();
+            wal.rollback(st);
         } catch (RuntimeException e) {
             LOG.error("{}: cannot undo a failed group in the WAL; refusing writes until reopened", name, e);
             walBroken = e;
@@ -946,9 +1074,9 @@ public final class Ost implements AutoCloseable {
     }
 
     /** Turns a write into chunk images (read-modify-write of partial chunks against group, overlay, LMDB). */
-    private void walWrite(LmdbView view, WalGroup g, long id, long offset, ByteBuffer src) {
+    private void walWrite(LmdbView view, Wal.Stream st, WalGroup g, long id, long offset, ByteBuffer src) {
         long growth = src.remaining() + 2L * chunkSize;
-        long need = (overlayBytes.get() + g.bytes + growth) / 16 * 17 + ROOM_MARGIN;
+        long need = (overlayBytes.get() + inflightBytes.get() + g.bytes + growth) / 16 * 17 + ROOM_MARGIN;
         if (need > lmdbRoom) {
             lmdbRoom = lmdbSpace()[1];
             if (need > lmdbRoom) {
@@ -956,9 +1084,12 @@ public final class Ost implements AutoCloseable {
             }
         }
         PendingStat ps = g.objects.get(id);
-        ObjectStat st = ps != null ? new ObjectStat(ps.size, ps.used) : stat(view, id);
-        long size = st.size();
-        long used = st.bytesUsed();
+        if (ps == null) {
+            ps = inflightObjects.get(id);
+        }
+        ObjectStat os = ps != null ? new ObjectStat(ps.size, ps.used) : stat(view, id);
+        long size = os.size();
+        long used = os.bytesUsed();
         ByteBuffer key = Chunks.newKey();
         long pos = offset;
         ByteBuffer s = src.duplicate();
@@ -969,6 +1100,9 @@ public final class Ost implements AutoCloseable {
             ChunkKey ck = new ChunkKey(id, chunk);
             ByteBuffer piece = s.duplicate().limit(s.position() + n);
             Staged staged = g.chunks.get(ck);
+            if (staged == null) {
+                staged = inflightChunks.get(ck);
+            }
             Wal.Loc loc = staged != null ? null : pendingChunks.get(ck);
             ByteBuffer lmdbValue = staged != null || loc != null ? null : chunks.get(view.txn(), Chunks.key(key, id, chunk));
             int oldLength = staged != null ? staged.image().remaining()
@@ -1000,7 +1134,7 @@ public final class Ost implements AutoCloseable {
             used += newLength - oldLength;
             pos += n;
             size = Math.max(size, pos);
-            Wal.Loc at = wal.add(id, chunk, size, used, image, this::waitForWalSpace);
+            Wal.Loc at = wal.add(st, id, chunk, size, used, image, this::waitForWalSpace);
             g.chunks.put(ck, new Staged(at, image));
             g.bytes += newLength;
             g.appended = true;
@@ -1023,15 +1157,20 @@ public final class Ost implements AutoCloseable {
     private void waitForWalSpace() {
         if (checkpoint.isDone()) {
             awaitCheckpoint();
+            if (wal.freeCount() > 0) {
+                return; // it freed segments just now
+            }
             throw new NacreException(Status.IO, name + ": the WAL is full and no checkpoint is running");
         }
     }
 
     /** At a group boundary: checkpoint when enough segments are full, or when few are left free. */
     private void maybeCheckpoint() {
-        if (checkpoint.isDone() && wal.hasRecordsSinceRotate()
-                && (wal.sealedCount() >= checkpointSegments || wal.freeCount() < 3)) {
-            startCheckpoint();
+        if (checkpoint.isDone() && (wal.sealedCount() >= checkpointSegments || wal.freeCount() <= wal.streams())) {
+            drainPipeline();
+            if (wal.hasRecordsSinceRotate()) {
+                startCheckpoint();
+            }
         }
     }
 
@@ -1041,8 +1180,11 @@ public final class Ost implements AutoCloseable {
             return;
         }
         try {
-            if (!closed && checkpoint.isDone() && (wal.hasRecordsSinceRotate() || checkpoint.isCompletedExceptionally())) {
-                startCheckpoint();
+            if (!closed && checkpoint.isDone()) {
+                drainPipeline();
+                if (wal.hasRecordsSinceRotate() || checkpoint.isCompletedExceptionally()) {
+                    startCheckpoint();
+                }
             }
         } catch (RuntimeException e) {
             LOG.warn("{}: idle checkpoint could not start: {}", name, e.toString());
@@ -1069,8 +1211,12 @@ public final class Ost implements AutoCloseable {
         }
     }
 
-    /** Starts a checkpoint of the overlay as it is now (writer thread, at a group boundary, none running). */
+    /**
+     * Starts a checkpoint of the overlay as it is now (commit lock held, none running, every group formed
+     * already published: the overlay then holds every record up to the last sequence number).
+     */
     private void startCheckpoint() {
+        drainPipeline();
         List<Integer> segments = new ArrayList<>(wal.rotate());
         if (checkpoint.isCompletedExceptionally()) {
             segments.addAll(checkpointSegmentsHeld); // the failed one's segments are still to be applied
@@ -1350,13 +1496,26 @@ public final class Ost implements AutoCloseable {
                 return;
             }
             closed = true;
-            queue.add(new Update(how, 0, 0, null, false, new CompletableFuture<>()));
-            try {
-                writer.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                LOG.warn("{}: interrupted while closing; the writer may still run", name);
-                return;
+            if (writer != null) {
+                queue.add(new Update(how, 0, 0, null, false, new CompletableFuture<>()));
+                try {
+                    writer.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    LOG.warn("{}: interrupted while closing; the writer may still run", name);
+                    return;
+                }
+            } else {
+                commitLock.lock();
+                try {
+                    drainPipeline();
+                    if (how == Kind.STOP) {
+                        finalCheckpoint();
+                    }
+                    // ABANDON (tests only): stop as kill -9 would, leaving the WAL to the next open's recovery.
+                } finally {
+                    commitLock.unlock();
+                }
             }
             checkpointer.shutdown();
             try {

@@ -67,19 +67,60 @@ class OstCrashTest {
         verify(acks);
     }
 
+    /**
+     * Four threads overwrite slots of one object (two slots per chunk), so groups on different WAL streams
+     * carry images of the same chunk: after kill -9 every slot holds its last acknowledged version, or the
+     * one that was in flight.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"default-wal", "small-wal"})
+    void overlappingOverwritesFromConcurrentStreamsComeBackAsTheLastAcknowledged(String wal) throws Exception {
+        List<String> lines = run(List.of(), 200, wal, "4", "shared");
+        long[] last = new long[StableWriterMain.SLOTS];
+        for (String line : lines) {
+            String[] f = line.split(" ");
+            if (f[0].equals("SET")) {
+                int slot = Integer.parseInt(f[1]);
+                last[slot] = Math.max(last[slot], Long.parseLong(f[2]));
+            }
+        }
+        try (Ost ost = Ost.open(tmp.resolve("ost"), 0, OstOptions.defaults())) {
+            for (int slot = 0; slot < last.length; slot++) {
+                ByteBuffer dst = ByteBuffer.allocate(StableWriterMain.SLOT_BYTES);
+                ost.read(StableWriterMain.SHARED_OBJECT, (long) slot * StableWriterMain.SLOT, dst);
+                byte[] got = dst.array();
+                long v = last[slot];
+                boolean acked = v == 0 ? java.util.Arrays.equals(got, new byte[got.length])
+                        : java.util.Arrays.equals(got, StableWriterMain.slotRecord(slot, v));
+                boolean inFlight = java.util.Arrays.equals(got, StableWriterMain.slotRecord(slot, v + 1));
+                assertThat(acked || inFlight).as("slot %d holds version %d or %d", slot, v, v + 1).isTrue();
+            }
+        }
+    }
+
     private List<Ack> runAndKill(List<String> jvmArgs, int killAfter) throws Exception {
         return runAndKill(jvmArgs, killAfter, "default-wal");
     }
 
-    /** Runs the writer until {@code killAfter} acks (then SIGKILL) or until it exits by itself (-1). */
     private List<Ack> runAndKill(List<String> jvmArgs, int killAfter, String walSize) throws Exception {
+        return run(jvmArgs, killAfter, walSize, "3").stream().filter(l -> l.startsWith("ACK ")).map(OstCrashTest::parse)
+                .toList();
+    }
+
+    /**
+     * Runs the writer until {@code killAfter} acks (then SIGKILL) or until it exits by itself (-1); returns
+     * the lines it printed.
+     */
+    private List<String> run(List<String> jvmArgs, int killAfter, String walSize, String... writerArgs)
+            throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(List.of("--add-opens", "java.base/java.nio=ALL-UNNAMED", "--add-opens",
                 "java.base/sun.nio.ch=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED", "-Xmx256m"));
         cmd.addAll(jvmArgs);
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), StableWriterMain.class.getName(),
-                tmp.resolve("ost").toString(), "3", walSize));
+                tmp.resolve("ost").toString(), writerArgs[0], walSize));
+        cmd.addAll(List.of(writerArgs).subList(1, writerArgs.length));
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
         Thread reader = Thread.ofVirtual().start(() -> {
@@ -93,7 +134,7 @@ class OstCrashTest {
             }
             lines.add("EOF");
         });
-        List<Ack> acks = new ArrayList<>();
+        List<String> acks = new ArrayList<>();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         try {
             while (killAfter < 0 || acks.size() < killAfter) {
@@ -104,8 +145,8 @@ class OstCrashTest {
                 if (line.startsWith("EOF")) {
                     break;
                 }
-                if (line.startsWith("ACK ")) {
-                    acks.add(parse(line));
+                if (line.startsWith("ACK ") || line.startsWith("SET ")) {
+                    acks.add(line);
                 }
             }
         } finally {
@@ -115,8 +156,8 @@ class OstCrashTest {
         reader.join(TimeUnit.SECONDS.toMillis(30));
         // Acks printed before the kill count too: the child saw those writes return.
         for (String line : lines) {
-            if (line.startsWith("ACK ")) {
-                acks.add(parse(line));
+            if (line.startsWith("ACK ") || line.startsWith("SET ")) {
+                acks.add(line);
             }
         }
         return acks;
