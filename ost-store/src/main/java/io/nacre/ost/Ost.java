@@ -135,8 +135,15 @@ public final class Ost implements AutoCloseable {
     private final Wal wal;
     /** Chunks whose newest image is in the WAL, not yet in LMDB. Only the writer adds, only the checkpoint removes. */
     private final ConcurrentHashMap<ChunkKey, Wal.Loc> pendingChunks = new ConcurrentHashMap<>();
-    /** Size and bytes used of objects with chunks in {@link #pendingChunks}. */
+    /** Size and bytes used of objects with chunks in {@link #pendingChunks}, or truncated or destroyed in the WAL. */
     private final ConcurrentHashMap<Long, PendingStat> pendingObjects = new ConcurrentHashMap<>();
+    /**
+     * Objects truncated or destroyed in the WAL: object id -> first chunk index whose LMDB value is dead
+     * (the checkpoint deletes those chunks before it writes the overlay's images).
+     */
+    private final ConcurrentHashMap<Long, Long> pendingCuts = new ConcurrentHashMap<>();
+    /** The objects whose cuts the running checkpoint applies: a new cut of one of them waits for it. */
+    private volatile Set<Long> checkpointCuts = Set.of();
     /** Bumped after every checkpoint commit, before it drops overlay entries: readers renew their LMDB view. */
     private final AtomicLong checkpointGen = new AtomicLong();
     /** Payload bytes in {@link #pendingChunks}: what the next checkpoint will write into LMDB. */
@@ -170,16 +177,31 @@ public final class Ost implements AutoCloseable {
     private static final class PendingStat {
         final long size;
         final long used;
+        /** Destroyed: reads as absent, and the checkpoint removes its LMDB record. */
+        final boolean destroyed;
 
         PendingStat(long size, long used) {
+            this(size, used, false);
+        }
+
+        private PendingStat(long size, long used, boolean destroyed) {
             this.size = size;
             this.used = used;
+            this.destroyed = destroyed;
+        }
+
+        static PendingStat destroyedObject() {
+            return new PendingStat(0, 0, true);
+        }
+
+        ObjectStat asStat() {
+            return destroyed ? ObjectStat.ABSENT : new ObjectStat(size, used);
         }
     }
 
     /** What one checkpoint applies: the overlay as of a group boundary, and the segments it then frees. */
-    private record Snapshot(Map<ChunkKey, Wal.Loc> chunks, Map<Long, PendingStat> objects, long seq,
-                            List<Integer> segments) {
+    private record Snapshot(Map<ChunkKey, Wal.Loc> chunks, Map<Long, PendingStat> objects, Map<Long, Long> cuts,
+                            long seq, List<Integer> segments) {
     }
 
     /** One queued change, applied by the writer thread inside a group's transaction. */
@@ -284,12 +306,11 @@ public final class Ost implements AutoCloseable {
             long last = applied;
             if (!entries.isEmpty()) {
                 for (Wal.Entry e : entries) {
-                    pendingChunks.put(new ChunkKey(e.id(), e.chunk()), e.loc());
-                    pendingObjects.put(e.id(), new PendingStat(e.size(), e.used()));
+                    publish(replayed(e));
                 }
                 last = entries.get(entries.size() - 1).loc().seq();
-                applyCheckpoint(new Snapshot(new HashMap<>(pendingChunks), new HashMap<>(pendingObjects), last,
-                        w.existing()), w);
+                applyCheckpoint(new Snapshot(new HashMap<>(pendingChunks), new HashMap<>(pendingObjects),
+                        new HashMap<>(pendingCuts), last, w.existing()), w);
                 LOG.info("{}: replayed {} WAL records ({} to {}) into LMDB", name, entries.size(), applied + 1, last);
             }
             w.start(last + 1, instance);
@@ -298,6 +319,34 @@ public final class Ost implements AutoCloseable {
             w.close();
             throw e;
         }
+    }
+
+    /** A recovered record as the group that wrote it would have published it. */
+    private WalGroup replayed(Wal.Entry e) {
+        WalGroup g = new WalGroup();
+        ChunkKey k = new ChunkKey(e.id(), e.chunk());
+        switch (e.kind()) {
+            case Wal.IMAGE -> {
+                g.chunks.put(k, new Staged(e.loc(), null));
+                g.objects.put(e.id(), new PendingStat(e.size(), e.used()));
+            }
+            case Wal.TRUNCATE, Wal.DESTROY -> {
+                g.cuts.put(e.id(), firstDropped(e.size()));
+                if (e.loc().length() > 0) {
+                    g.chunks.put(k, new Staged(e.loc(), null));
+                }
+                g.objects.put(e.id(), e.kind() == Wal.DESTROY ? PendingStat.destroyedObject()
+                        : new PendingStat(e.size(), e.used()));
+            }
+            default -> throw new NacreException(Status.CORRUPT, "%s: WAL record %d has an unknown kind %d"
+                    .formatted(name, e.loc().seq(), e.kind()));
+        }
+        return g;
+    }
+
+    /** The first chunk a truncate to {@code size} drops whole. */
+    private long firstDropped(long size) {
+        return (size + chunkSize - 1) / chunkSize;
     }
 
     /** Opens (creating if needed) the OST in {@code dir}. A new instance number is issued on every open. */
@@ -466,7 +515,7 @@ public final class Ost implements AutoCloseable {
                     return -1;
                 }
             } else {
-                ByteBuffer value = chunks.get(view.txn(), Chunks.key(key, id, chunk));
+                ByteBuffer value = lmdbChunk(view, key, id, chunk);
                 if (value != null) {
                     Chunks.verify(key, value, name);
                 }
@@ -482,6 +531,12 @@ public final class Ost implements AutoCloseable {
             pos += n;
         }
         return want;
+    }
+
+    /** The chunk's LMDB value, or null if it has none or a truncate or destroy in the WAL dropped it. */
+    private ByteBuffer lmdbChunk(LmdbView view, ByteBuffer key, long id, long chunk) {
+        Long cut = pendingCuts.get(id);
+        return cut != null && chunk >= cut ? null : chunks.get(view.txn(), Chunks.key(key, id, chunk));
     }
 
     /**
@@ -547,7 +602,7 @@ public final class Ost implements AutoCloseable {
     /** The object's size and use, the overlay's if it has the object, else LMDB's. */
     private ObjectStat stat(LmdbView view, long id) {
         PendingStat p = pendingObjects.get(id);
-        return p != null ? new ObjectStat(p.size, p.used) : stat(view.txn(), id);
+        return p != null ? p.asStat() : stat(view.txn(), id);
     }
 
     private ObjectStat stat(Txn<ByteBuffer> txn, long id) {
@@ -577,15 +632,26 @@ public final class Ost implements AutoCloseable {
             try (Txn<ByteBuffer> txn = env.txnRead()) {
                 for (Map.Entry<Long, PendingStat> e : pendingObjects.entrySet()) {
                     ObjectStat inLmdb = stat(txn, e.getKey());
-                    if (inLmdb == ObjectStat.ABSENT) {
+                    ObjectStat now = e.getValue().asStat();
+                    if (now == ObjectStat.ABSENT && inLmdb != ObjectStat.ABSENT) {
+                        objectCount--;
+                    } else if (now != ObjectStat.ABSENT && inLmdb == ObjectStat.ABSENT) {
                         objectCount++;
                     }
-                    long more = Math.max(0, e.getValue().used - inLmdb.bytesUsed());
-                    used += more;
+                    // What the checkpoint will add to (or, after a truncate or destroy, free in) LMDB.
+                    long more = now.bytesUsed() - inLmdb.bytesUsed();
+                    used = Math.max(0, used + more);
                     free = Math.max(0, free - more);
                 }
             } finally {
                 readers.release();
+            }
+            // The WAL's segment files are the OST's too: their full size counts as used from the start, and
+            // what is not on disk yet comes off the free space.
+            if (wal != null) {
+                long reserved = (long) wal.segments() * wal.segmentSize();
+                used += reserved;
+                free = Math.max(0, free - Math.max(0, reserved - wal.fileBytes()));
             }
             return new OstUsage(index, used + free, used, free, objectCount);
         } catch (LmdbException e) {
@@ -891,6 +957,8 @@ public final class Ost implements AutoCloseable {
     private static final class WalGroup {
         final Map<ChunkKey, Staged> chunks = new HashMap<>();
         final Map<Long, PendingStat> objects = new HashMap<>();
+        /** Truncates and destroys: object id -> first chunk dropped (applied before {@link #chunks} at publish). */
+        final Map<Long, Long> cuts = new HashMap<>();
         long bytes;
         boolean appended;
     }
@@ -936,31 +1004,13 @@ public final class Ost implements AutoCloseable {
                         walWrite(view, st, g, u.id(), u.offset(), u.data());
                     }
                     case TRUNCATE, DESTROY -> {
-                        // What the group wrote so far, and every group before it, is published first.
+                        // What the group wrote so far, and every group before it, is published first;
+                        // then the cut is one record, flushed and published before the next group forms.
                         register(wal.end(st, true), g, List.of());
                         st = null;
                         g = new WalGroup();
                         drainPipeline();
-                        if (pendingObjects.containsKey(u.id())) {
-                            awaitCheckpoint();
-                            startCheckpoint();
-                            awaitCheckpoint();
-                        }
-                        // On the checkpoint thread: an LMDB write transaction must begin and end on one OS
-                        // thread, and callers may be virtual threads.
-                        await(CompletableFuture.runAsync(() -> {
-                            try (Txn<ByteBuffer> txn = env.txnWrite()) {
-                                ByteBuffer key = Chunks.newKey();
-                                if (u.kind() == Kind.TRUNCATE) {
-                                    applyTruncate(txn, key, u.id(), u.offset());
-                                } else {
-                                    applyDestroy(txn, key, u.id());
-                                }
-                                Faults.hit(FAULT_BEFORE_COMMIT);
-                                txn.commit();
-                            }
-                            lmdbRoom = lmdbSpace()[1];
-                        }, checkpointer));
+                        walCut(view, u);
                     }
                     case SYNC, STOP, ABANDON -> { }
                 }
@@ -977,6 +1027,104 @@ public final class Ost implements AutoCloseable {
         Pending p = register(f, g, List.copyOf(group));
         maybeCheckpoint();
         return p;
+    }
+
+    /**
+     * Logs a truncate or destroy as one WAL record (the new size, and the kept part of the chunk it cuts)
+     * and publishes it: the overlay drops the object's images past the cut, and LMDB's chunks past it read
+     * as holes until the checkpoint deletes them. Commit lock held, nothing in flight.
+     */
+    private void walCut(LmdbView view, Update u) {
+        long id = u.id();
+        if (!checkpoint.isDone() && checkpointCuts.contains(id)) {
+            // The running checkpoint applies an earlier cut of this object and then forgets it.
+            checkpoint.handle((v, t) -> null).join();
+        }
+        ObjectStat os = stat(view, id);
+        boolean destroy = u.kind() == Kind.DESTROY;
+        long size = destroy ? 0 : u.offset();
+        if (os == ObjectStat.ABSENT && size == 0) {
+            return; // nothing to drop, nothing to create
+        }
+        long chunk = size / chunkSize;
+        int keep = (int) (size % chunkSize);
+        long cut = firstDropped(size);
+        long used = os.bytesUsed();
+        ByteBuffer kept = ByteBuffer.allocate(0);
+        if (size < os.size()) {
+            used -= bytesFrom(view, id, cut);
+            ByteBuffer old = keep == 0 ? null : currentImage(view, id, chunk);
+            if (old != null && old.remaining() > keep) {
+                kept = ByteBuffer.allocate(keep).put(old.limit(old.position() + keep)).flip();
+                used -= old.capacity() - keep;
+            }
+        }
+        if (destroy) {
+            used = 0;
+        }
+        WalGroup g = new WalGroup();
+        Wal.Stream st = takeStream();
+        Wal.Flush f;
+        try {
+            Wal.Loc loc = wal.add(st, destroy ? Wal.DESTROY : Wal.TRUNCATE, id, chunk, size, used, kept,
+                    this::waitForWalSpace);
+            g.cuts.put(id, cut);
+            if (kept.hasRemaining()) {
+                g.chunks.put(new ChunkKey(id, chunk), new Staged(loc, kept));
+            }
+            g.objects.put(id, destroy ? PendingStat.destroyedObject() : new PendingStat(size, used));
+            g.appended = true;
+            Faults.hit(FAULT_BEFORE_COMMIT);
+            f = wal.end(st, true);
+        } catch (RuntimeException e) {
+            throw rollBack(st, e);
+        }
+        register(f, g, List.of());
+        drainPipeline();
+        if (walBroken != null) {
+            throw new NacreException(Status.IO, name + ": the WAL flush of a truncate failed", walBroken);
+        }
+    }
+
+    /** The payload bytes the object holds in chunks from {@code from} on (overlay over LMDB), nothing in flight. */
+    private long bytesFrom(LmdbView view, long id, long from) {
+        Map<Long, Integer> lengths = new HashMap<>();
+        Long cut = pendingCuts.get(id);
+        long lmdbEnd = cut == null ? Long.MAX_VALUE : cut;
+        ByteBuffer key = Chunks.newKey();
+        try (Cursor<ByteBuffer> c = chunks.openCursor(view.txn())) {
+            boolean found = from < lmdbEnd && c.get(Chunks.key(key, id, from), GetOp.MDB_SET_RANGE);
+            while (found && Chunks.idOf(c.key()) == id && Chunks.chunkOf(c.key()) < lmdbEnd) {
+                lengths.put(Chunks.chunkOf(c.key()), c.val().remaining() - Chunks.CRC_BYTES);
+                found = c.next();
+            }
+        }
+        for (Map.Entry<ChunkKey, Wal.Loc> e : pendingChunks.entrySet()) {
+            if (e.getKey().id() == id && e.getKey().chunk() >= from) {
+                lengths.put(e.getKey().chunk(), e.getValue().length());
+            }
+        }
+        return lengths.values().stream().mapToLong(Integer::longValue).sum();
+    }
+
+    /** The chunk's current image (overlay, else LMDB), checked; null if it has none. Nothing in flight. */
+    private ByteBuffer currentImage(LmdbView view, long id, long chunk) {
+        Wal.Loc loc = pendingChunks.get(new ChunkKey(id, chunk));
+        if (loc != null) {
+            ByteBuffer p = wal.read(loc, id, chunk);
+            if (p == null) {
+                throw new NacreException(Status.IO, "%s: object 0x%x chunk %d: WAL record %d moved"
+                        .formatted(name, id, chunk, loc.seq()));
+            }
+            return p.slice();
+        }
+        ByteBuffer key = Chunks.newKey();
+        ByteBuffer value = lmdbChunk(view, key, id, chunk);
+        if (value == null) {
+            return null;
+        }
+        Chunks.verify(key, value, name);
+        return Chunks.payload(value).slice();
     }
 
     /** An idle WAL stream; while every stream is busy, flushes a group formed here whose flush has not started. */
@@ -1087,7 +1235,7 @@ public final class Ost implements AutoCloseable {
         if (ps == null) {
             ps = inflightObjects.get(id);
         }
-        ObjectStat os = ps != null ? new ObjectStat(ps.size, ps.used) : stat(view, id);
+        ObjectStat os = ps != null ? ps.asStat() : stat(view, id);
         long size = os.size();
         long used = os.bytesUsed();
         ByteBuffer key = Chunks.newKey();
@@ -1104,7 +1252,7 @@ public final class Ost implements AutoCloseable {
                 staged = inflightChunks.get(ck);
             }
             Wal.Loc loc = staged != null ? null : pendingChunks.get(ck);
-            ByteBuffer lmdbValue = staged != null || loc != null ? null : chunks.get(view.txn(), Chunks.key(key, id, chunk));
+            ByteBuffer lmdbValue = staged != null || loc != null ? null : lmdbChunk(view, key, id, chunk);
             int oldLength = staged != null ? staged.image().remaining()
                     : loc != null ? loc.length()
                     : lmdbValue == null ? 0 : lmdbValue.remaining() - Chunks.CRC_BYTES;
@@ -1134,7 +1282,7 @@ public final class Ost implements AutoCloseable {
             used += newLength - oldLength;
             pos += n;
             size = Math.max(size, pos);
-            Wal.Loc at = wal.add(st, id, chunk, size, used, image, this::waitForWalSpace);
+            Wal.Loc at = wal.add(st, Wal.IMAGE, id, chunk, size, used, image, this::waitForWalSpace);
             g.chunks.put(ck, new Staged(at, image));
             g.bytes += newLength;
             g.appended = true;
@@ -1145,6 +1293,14 @@ public final class Ost implements AutoCloseable {
 
     /** Makes a group's records visible to readers (after they reached the WAL file). */
     private void publish(WalGroup g) {
+        g.cuts.forEach((id, cut) -> {
+            pendingCuts.merge(id, cut, Math::min);
+            for (Map.Entry<ChunkKey, Wal.Loc> e : pendingChunks.entrySet()) {
+                if (e.getKey().id() == id && e.getKey().chunk() >= cut && pendingChunks.remove(e.getKey(), e.getValue())) {
+                    overlayBytes.addAndGet(-e.getValue().length());
+                }
+            }
+        });
         for (Map.Entry<ChunkKey, Staged> e : g.chunks.entrySet()) {
             Wal.Loc loc = e.getValue().loc();
             Wal.Loc prev = pendingChunks.put(e.getKey(), loc);
@@ -1222,7 +1378,9 @@ public final class Ost implements AutoCloseable {
             segments.addAll(checkpointSegmentsHeld); // the failed one's segments are still to be applied
         }
         checkpointSegmentsHeld = segments;
-        Snapshot snap = new Snapshot(new HashMap<>(pendingChunks), new HashMap<>(pendingObjects), wal.lastSeq(),
+        Map<Long, Long> cuts = new HashMap<>(pendingCuts);
+        checkpointCuts = Set.copyOf(cuts.keySet());
+        Snapshot snap = new Snapshot(new HashMap<>(pendingChunks), new HashMap<>(pendingObjects), cuts, wal.lastSeq(),
                 List.copyOf(segments));
         checkpoint = CompletableFuture.runAsync(() -> applyCheckpoint(snap, wal), checkpointer);
     }
@@ -1255,8 +1413,14 @@ public final class Ost implements AutoCloseable {
         int i = 0;
         try {
             boolean last = false;
+            boolean first = true;
             while (!last) {
                 try (Txn<ByteBuffer> txn = env.txnWrite()) {
+                    if (first) {
+                        // Truncates and destroys first: the overlay's images of those objects are newer.
+                        snap.cuts().forEach((id, cut) -> deleteChunks(txn, key, id, cut));
+                        first = false;
+                    }
                     long bytes = 0;
                     while (i < keys.size() && bytes < MAX_CHECKPOINT_TXN_BYTES) {
                         ChunkKey k = keys.get(i++);
@@ -1279,7 +1443,11 @@ public final class Ost implements AutoCloseable {
                     last = i >= keys.size();
                     if (last) {
                         for (Map.Entry<Long, PendingStat> e : snap.objects().entrySet()) {
-                            putStat(txn, e.getKey(), e.getValue().size, e.getValue().used);
+                            if (e.getValue().destroyed) {
+                                objects.delete(txn, objectKey(e.getKey()));
+                            } else {
+                                putStat(txn, e.getKey(), e.getValue().size, e.getValue().used);
+                            }
                         }
                         meta.put(txn, text(WAL_APPLIED), longValue(snap.seq()));
                         Faults.hit(FAULT_CHECKPOINT_BEFORE_COMMIT);
@@ -1298,6 +1466,7 @@ public final class Ost implements AutoCloseable {
             }
         }
         snap.objects().forEach(pendingObjects::remove);
+        snap.cuts().forEach(pendingCuts::remove);
         checkpoints.incrementAndGet();
         lmdbRoom = lmdbSpace()[1];
         Faults.hit(FAULT_CHECKPOINT_BEFORE_FREE);

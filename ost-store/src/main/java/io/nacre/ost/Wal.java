@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * zeros up to its size and then only overwritten, so that the fdatasync that makes a group durable
  * flushes data blocks and never has to commit the file system's journal. A record is one chunk image:
  * a 64-byte header (magic, payload length, sequence number, OST instance, object id, chunk index, the
- * object's size and bytes used after it, CRC32C over header and payload) and the payload. Each group
+ * object's size and bytes used after it, record kind, CRC32C over header and payload) and the payload. A
+ * truncate or destroy is a record too (its size, and the kept part of the chunk it cuts). Each group
  * starts on a 4 KiB boundary, so a new group never rewrites a page that holds acknowledged records.
  *
  * <p>Several {@link Stream streams} append at once, each into its own segment: groups are formed one
@@ -48,14 +49,19 @@ final class Wal implements AutoCloseable {
     private static final int ALIGN = 4096;
     private static final int ZERO_STEP = 8 << 20;
     private static final int MAX_PAYLOAD = 4 << 20;
+    private static final int KIND_AT = 56;
     private static final int CRC_AT = 60;
+    /** Record kinds: a chunk image; a truncate (size; payload: the kept part of the cut chunk, if any); a destroy. */
+    static final int IMAGE = 0;
+    static final int TRUNCATE = 1;
+    static final int DESTROY = 2;
 
     /** Where a record lies: segment, offset of its header, its sequence number and payload length. */
     record Loc(int segment, long offset, long seq, int length) {
     }
 
     /** A record found by recovery. */
-    record Entry(Loc loc, long id, long chunk, long size, long used, long instance) {
+    record Entry(Loc loc, int kind, long id, long chunk, long size, long used, long instance) {
     }
 
     private final Path dir;
@@ -242,8 +248,8 @@ final class Wal implements AutoCloseable {
             if (header.getInt(CRC_AT) != crc(header, payload)) {
                 return null;
             }
-            return new Entry(new Loc(s, at, seq, length), header.getLong(24), header.getLong(32), header.getLong(40),
-                    header.getLong(48), inst);
+            return new Entry(new Loc(s, at, seq, length), header.getInt(KIND_AT), header.getLong(24),
+                    header.getLong(32), header.getLong(40), header.getLong(48), inst);
         } catch (IOException e) {
             throw new NacreException(Status.IO, name + ": cannot read WAL segment " + s + ": " + e.getMessage(), e);
         }
@@ -344,7 +350,8 @@ final class Wal implements AutoCloseable {
      * Appends one chunk image to the stream's group (staged; written at {@link #end}). Blocks while no
      * segment is free (back-pressure: the checkpoint frees them); {@code waitForSpace} is called then.
      */
-    Loc add(Stream st, long id, long chunk, long size, long used, ByteBuffer payload, Runnable waitForSpace) {
+    Loc add(Stream st, int kind, long id, long chunk, long size, long used, ByteBuffer payload,
+            Runnable waitForSpace) {
         int length = payload.remaining();
         int need = HEADER + length;
         if (st.active < 0 || st.pos + need > segmentSize) {
@@ -360,7 +367,7 @@ final class Wal implements AutoCloseable {
         ByteBuffer staging = st.staging;
         int start = staging.position();
         staging.putInt(MAGIC).putInt(length).putLong(seq).putLong(instance).putLong(id).putLong(chunk)
-                .putLong(size).putLong(used).putInt(0).putInt(0);
+                .putLong(size).putLong(used).putInt(kind).putInt(0);
         staging.put(payload.duplicate());
         ByteBuffer h = staging.duplicate().position(start).limit(start + HEADER);
         ByteBuffer p = staging.duplicate().position(start + HEADER).limit(start + need);

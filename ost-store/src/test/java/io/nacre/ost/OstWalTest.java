@@ -244,10 +244,56 @@ class OstWalTest {
             assertThat(read(ost, 1, 0, 3 * CHUNK)).isEqualTo(expected);
             // Destroy, then write again: nothing of the old object shows through.
             ost.destroy(1);
+            assertThat(ost.checkpoints()).as("truncate and destroy are WAL records, no checkpoint").isZero();
             assertThat(ost.stat(1)).isEqualTo(ObjectStat.ABSENT);
             ost.write(1, 10, ByteBuffer.wrap(new byte[] {1, 2, 3}), Durability.STABLE);
             assertThat(read(ost, 1, 0, 100)).isEqualTo(new byte[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3});
             assertThat(ost.stat(1)).isEqualTo(new ObjectStat(13, 13));
+        }
+    }
+
+    @Test
+    void truncateAndDestroyOverDataInLmdbAreLoggedAndReplayedAfterACrash() throws Exception {
+        byte[] a = random(5 * CHUNK, 31);
+        byte[] b = random(3 * CHUNK, 32);
+        try (Ost ost = Ost.open(tmp, 0, small())) {
+            ost.write(1, 0, ByteBuffer.wrap(a), Durability.STABLE);
+            ost.write(2, 0, ByteBuffer.wrap(b), Durability.STABLE);
+        }
+        // Both objects are in LMDB now; the cuts below are only in the WAL.
+        byte[] one = Arrays.copyOf(Arrays.copyOf(a, CHUNK + 100), 4 * CHUNK + 1);
+        one[4 * CHUNK] = 7;
+        Ost ost = Ost.open(tmp, 0, small());
+        ost.truncate(1, CHUNK + 100);
+        ost.write(1, 4 * CHUNK, ByteBuffer.wrap(new byte[] {7}), Durability.STABLE);
+        ost.destroy(2);
+        ost.write(2, 10, ByteBuffer.wrap(new byte[] {1, 2, 3}), Durability.STABLE);
+        ost.destroy(3); // never existed: nothing happens
+        assertThat(ost.checkpoints()).as("no checkpoint was forced").isZero();
+        assertThat(read(ost, 1, 0, 6 * CHUNK)).as("LMDB's dropped chunks read as holes").isEqualTo(one);
+        assertThat(ost.stat(1)).isEqualTo(new ObjectStat(4 * CHUNK + 1, CHUNK + 100 + 1));
+        assertThat(read(ost, 2, 0, 100)).isEqualTo(new byte[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3});
+        assertThat(ost.stat(2)).isEqualTo(new ObjectStat(13, 13));
+        assertThat(ost.usage().objects()).isEqualTo(2);
+        long walFiles;
+        try (Stream<Path> files = Files.list(tmp)) {
+            walFiles = files.filter(p -> p.getFileName().toString().startsWith("wal-")).mapToLong(p -> p.toFile().length())
+                    .sum();
+        }
+        assertThat(ost.usage().bytesUsed()).as("the WAL's files count as used").isGreaterThanOrEqualTo(12L << 20)
+                .isGreaterThan(walFiles);
+        ost.closeAsIfKilled();
+        try (Ost again = Ost.open(tmp, 0, small())) {
+            assertThat(read(again, 1, 0, 6 * CHUNK)).isEqualTo(one);
+            assertThat(again.stat(1)).isEqualTo(new ObjectStat(4 * CHUNK + 1, CHUNK + 100 + 1));
+            assertThat(read(again, 2, 0, 100)).isEqualTo(new byte[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3});
+            assertThat(again.stat(2)).isEqualTo(new ObjectStat(13, 13));
+            again.destroy(1);
+            again.closeAsIfKilled();
+        }
+        try (Ost third = Ost.open(tmp, 0, small())) {
+            assertThat(third.stat(1)).isEqualTo(ObjectStat.ABSENT);
+            assertThat(third.usage().objects()).isEqualTo(1);
         }
     }
 
