@@ -9,6 +9,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
@@ -51,6 +52,7 @@ final class Wal implements AutoCloseable {
     private static final int MAX_PAYLOAD = 4 << 20;
     private static final int KIND_AT = 56;
     private static final int CRC_AT = 60;
+    private static final int STAGING = 1 << 20;
     /** Record kinds: a chunk image; a truncate (size; payload: the kept part of the cut chunk, if any); a destroy. */
     static final int IMAGE = 0;
     static final int TRUNCATE = 1;
@@ -292,8 +294,12 @@ final class Wal implements AutoCloseable {
         final int number;
         private int active = -1;
         private long pos;
-        private ByteBuffer staging = ByteBuffer.allocateDirect(1 << 20);
+        private ByteBuffer staging = ByteBuffer.allocateDirect(STAGING);
         private long stagedAt;
+        /** The group's records, cut into buffers bound to their place in a segment, not yet written. */
+        private final List<Piece> pieces = new ArrayList<>();
+        /** Staging buffers to reuse (the stream's owner only). */
+        private final ArrayDeque<ByteBuffer> spare = new ArrayDeque<>();
         /** Segments this group wrote (flushed with it when it is durable). */
         private final BitSet written = new BitSet();
         // Rollback point: where the group began.
@@ -308,8 +314,12 @@ final class Wal implements AutoCloseable {
         }
     }
 
-    /** What one group's flush must fdatasync, and the stream it gives back. */
-    record Flush(Stream stream, int[] segments) {
+    /** Records staged for one place in a segment. */
+    private record Piece(int segment, long at, ByteBuffer buf) {
+    }
+
+    /** What one group's flush must write and fdatasync, and the stream it gives back. */
+    record Flush(Stream stream, List<Piece> pieces, int[] segments) {
     }
 
     /** The sequence number of the last record appended. */
@@ -358,9 +368,9 @@ final class Wal implements AutoCloseable {
             switchSegment(st, waitForSpace);
         }
         if (st.staging.remaining() < need) {
-            writeStaged(st);
+            cutPiece(st);
             if (st.staging.capacity() < need) {
-                st.staging = ByteBuffer.allocateDirect(Math.max(need, st.staging.capacity() * 2));
+                st.staging = ByteBuffer.allocateDirect(need);
             }
         }
         long seq = nextSeq++;
@@ -378,7 +388,7 @@ final class Wal implements AutoCloseable {
     }
 
     private void switchSegment(Stream st, Runnable waitForSpace) {
-        writeStaged(st);
+        cutPiece(st);
         if (st.active >= 0) {
             sealed.add(st.active);
         }
@@ -398,42 +408,76 @@ final class Wal implements AutoCloseable {
         st.stagedAt = 0;
     }
 
-    /** Writes the staged records to their segment (no flush). */
-    private void writeStaged(Stream st) {
+    /**
+     * Binds the staged records to their place in the current segment (making sure the segment is written
+     * with zeros that far first) and starts a new staging buffer. The records are written by the flush.
+     */
+    private void cutPiece(Stream st) {
         ByteBuffer staging = st.staging;
         if (staging.position() == 0) {
             return;
         }
         staging.flip();
         long end = st.stagedAt + staging.remaining();
-        // Noted before writing: a write that fails half-way is undone by rollback too.
-        st.writtenSinceMark.add(new long[] {st.active, st.stagedAt, end});
         try {
             ensureZeroed(st.active, end);
-            FileChannel ch = channels[st.active];
-            long at = st.stagedAt;
-            while (staging.hasRemaining()) {
-                at += ch.write(staging, at);
+        } catch (IOException e) {
+            staging.clear();
+            throw ioError("write", e);
+        }
+        st.pieces.add(new Piece(st.active, st.stagedAt, staging));
+        st.written.set(st.active);
+        st.stagedAt = end;
+        ByteBuffer next = st.spare.poll();
+        st.staging = next != null ? next.clear() : ByteBuffer.allocateDirect(STAGING);
+    }
+
+    /** Writes pieces to their segments (no flush); with {@code undo}, notes each range for {@link #rollback} first. */
+    private void writePieces(List<Piece> pieces, List<long[]> undo) {
+        try {
+            for (Piece p : pieces) {
+                ByteBuffer buf = p.buf();
+                if (undo != null) {
+                    undo.add(new long[] {p.segment(), p.at(), p.at() + buf.remaining()});
+                }
+                FileChannel ch = channels[p.segment()];
+                long at = p.at();
+                while (buf.hasRemaining()) {
+                    at += ch.write(buf, at);
+                }
             }
         } catch (IOException e) {
             throw ioError("write", e);
-        } finally {
-            staging.clear();
         }
-        st.written.set(st.active);
-        st.stagedAt = end;
+    }
+
+    private void recycle(Stream st, List<Piece> pieces) {
+        for (Piece p : pieces) {
+            if (p.buf().capacity() == STAGING && st.spare.size() < 4) {
+                st.spare.add(p.buf());
+            }
+        }
     }
 
     /**
-     * Ends a group: writes its records to the segment files and says what its flush must fdatasync. A
-     * durable group also flushes every segment that unstable groups wrote before it; an unstable group
-     * flushes nothing (its segments wait for the next durable group or the checkpoint). {@code st} may
-     * be null for a group without records.
+     * Ends a group and says what its flush must write and fdatasync. A durable group's records are written
+     * by its flush, outside the commit lock, and the flush also fdatasyncs every segment that unstable groups
+     * wrote before it; an unstable group is written here and flushes nothing (its segments wait for the
+     * next durable group or the checkpoint). {@code st} may be null for a group without records.
      */
     Flush end(Stream st, boolean durable) {
         BitSet mine = new BitSet();
+        List<Piece> pieces = List.of();
         if (st != null) {
-            writeStaged(st);
+            cutPiece(st);
+            pieces = List.copyOf(st.pieces);
+            st.pieces.clear();
+            if (!durable) {
+                // Written now, under the lock: a later durable group's flush covers them, whoever runs it.
+                writePieces(pieces, st.writtenSinceMark);
+                recycle(st, pieces);
+                pieces = List.of();
+            }
             mine.or(st.written);
             st.written.clear();
             if (st.active >= 0) {
@@ -444,19 +488,23 @@ final class Wal implements AutoCloseable {
         }
         if (!durable) {
             unstable.or(mine);
-            return new Flush(st, new int[0]);
+            return new Flush(st, pieces, new int[0]);
         }
         mine.or(unstable);
         unstable.clear();
-        return new Flush(st, mine.stream().toArray());
+        return new Flush(st, pieces, mine.stream().toArray());
     }
 
     /**
-     * fdatasyncs a group's segments (any thread, outside the commit lock: the flushes of several streams
-     * run at once), then hands its stream back. Its records are durable on return.
+     * Writes a group's records and fdatasyncs its segments (any thread, outside the commit lock: the
+     * flushes of several streams run at once), then hands its stream back. Its records are durable on return.
      */
     void force(Flush f) {
         try {
+            writePieces(f.pieces(), null);
+            if (f.stream() != null) {
+                recycle(f.stream(), f.pieces());
+            }
             for (int s : f.segments()) {
                 channels[s].force(false);
             }
@@ -477,6 +525,8 @@ final class Wal implements AutoCloseable {
      */
     void rollback(Stream st) {
         st.staging.clear();
+        recycle(st, st.pieces);
+        st.pieces.clear();
         BitSet touched = new BitSet();
         try {
             for (long[] w : st.writtenSinceMark) {

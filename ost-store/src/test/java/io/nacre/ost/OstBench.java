@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
  * or through {@link #main}. {@code -Dnacre.bench.mib=N} sets the bytes per run,
  * {@code -Dnacre.bench.sizes=1048576,65536} the request sizes, {@code -Dnacre.bench.oss=false} skips the
  * OSS rows, {@code -Dnacre.bench.reads=false} the read rows, {@code -Dnacre.bench.lmdb=false} the LMDB-only
- * rows, {@code -Dnacre.bench.streams=4,1} runs the WAL rows for each WAL stream count,
+ * rows, {@code -Dnacre.bench.only=REGEX} only the cases whose name matches, {@code -Dnacre.bench.streams=4,1} runs the WAL rows for each WAL stream count,
  * {@code -Dnacre.bench.explore=true} adds every LMDB mode and chunk size (how the defaults of
  * the LMDB-only mode were chosen).
  */
@@ -43,6 +43,8 @@ class OstBench {
     private final long total = Long.getLong("nacre.bench.mib", 256) * MIB;
     private final int repeats = Integer.getInteger("nacre.bench.repeats", 3);
     private final List<Double> groupSizes = new ArrayList<>();
+    /** Only the cases whose name matches this regular expression. */
+    private final String only = System.getProperty("nacre.bench.only", ".*");
 
     public static void main(String[] args) throws Exception {
         new OstBench().run();
@@ -131,6 +133,9 @@ class OstBench {
 
     /** Alternates the two runs (the disk is shared, its speed drifts) and prints the medians and the median ratio. */
     private void pair(String name, Run ost, Run fc) throws Exception {
+        if (!name.matches(only)) {
+            return;
+        }
         groupSizes.clear();
         double[] o = new double[repeats];
         double[] f = new double[repeats];
