@@ -831,6 +831,13 @@ public final class Ost implements AutoCloseable {
         List<Pending> mine = new ArrayList<>();
         commitLock.lock();
         try {
+            // While every stream is busy, changes keep queueing: the group formed next takes them all.
+            while (!queue.isEmpty() && !wal.awaitAnyIdle(0)) {
+                for (Pending p : formed) {
+                    flush(p);
+                }
+                wal.awaitAnyIdle(5);
+            }
             List<Update> batch = new ArrayList<>();
             queue.drainTo(batch);
             commitBatch(batch, mine);
@@ -1489,6 +1496,23 @@ public final class Ost implements AutoCloseable {
             }
             LOG.error("{}", e.getMessage());
             return null;
+        }
+    }
+
+    /** Bench and tests: checkpoints everything the WAL holds now, and waits for it. */
+    void checkpointNow() {
+        enter();
+        commitLock.lock();
+        try {
+            if (wal != null) {
+                drainPipeline();
+                checkpoint.handle((v, t) -> null).join();
+                startCheckpoint();
+                awaitCheckpoint();
+            }
+        } finally {
+            commitLock.unlock();
+            guard.readLock().unlock();
         }
     }
 

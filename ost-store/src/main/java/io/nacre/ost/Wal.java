@@ -14,7 +14,7 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
 import java.util.TreeMap;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.PriorityBlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -81,7 +81,7 @@ final class Wal implements AutoCloseable {
     private final ByteBuffer zeros = ByteBuffer.allocateDirect(1 << 20);
 
     /** Streams not carrying a group, in the order they came back: groups take turns over the streams. */
-    private final LinkedBlockingQueue<Stream> idle = new LinkedBlockingQueue<>();
+    private final LinkedBlockingDeque<Stream> idle = new LinkedBlockingDeque<>();
     private final Stream[] streams;
 
     // Under the caller's commit lock.
@@ -340,6 +340,21 @@ final class Wal implements AutoCloseable {
     Stream awaitIdle(long millis) {
         try {
             return idle.poll(millis, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new NacreException(Status.IO, name + ": interrupted while waiting for a WAL stream");
+        }
+    }
+
+    /** Whether a stream is idle, waiting up to {@code millis} for one (it stays idle, first in line). */
+    boolean awaitAnyIdle(long millis) {
+        try {
+            Stream st = idle.pollFirst(millis, TimeUnit.MILLISECONDS);
+            if (st == null) {
+                return false;
+            }
+            idle.addFirst(st);
+            return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new NacreException(Status.IO, name + ": interrupted while waiting for a WAL stream");
