@@ -501,12 +501,8 @@ public final class Ost implements AutoCloseable {
             return 0;
         }
         int want = (int) Math.min(dst.remaining(), st.size() - offset);
-        long pos = offset;
-        long end = offset + want;
-        while (pos < end) {
-            long chunk = pos / chunkSize;
-            int inChunk = (int) (pos % chunkSize);
-            int n = (int) Math.min(chunkSize - inChunk, end - pos);
+        for (Chunks.Span sp : Chunks.spans(chunkSize, offset, want)) {
+            long chunk = sp.chunk();
             ByteBuffer p;
             Wal.Loc loc = pendingChunks.get(new ChunkKey(id, chunk));
             if (loc != null) {
@@ -522,13 +518,12 @@ public final class Ost implements AutoCloseable {
                 p = value == null ? null : Chunks.payload(value);
             }
             int stored = p == null ? 0 : p.remaining();
-            int fromStore = Math.max(0, Math.min(n, stored - inChunk));
+            int fromStore = Math.max(0, Math.min(sp.length(), stored - sp.inChunk()));
             if (fromStore > 0) {
-                p.position(p.position() + inChunk).limit(p.position() + fromStore);
+                p.position(p.position() + sp.inChunk()).limit(p.position() + fromStore);
                 dst.put(p);
             }
-            Chunks.putZeros(dst, n - fromStore);
-            pos += n;
+            Chunks.putZeros(dst, sp.length() - fromStore);
         }
         return want;
     }
@@ -1118,12 +1113,7 @@ public final class Ost implements AutoCloseable {
     private ByteBuffer currentImage(LmdbView view, long id, long chunk) {
         Wal.Loc loc = pendingChunks.get(new ChunkKey(id, chunk));
         if (loc != null) {
-            ByteBuffer p = wal.read(loc, id, chunk);
-            if (p == null) {
-                throw new NacreException(Status.IO, "%s: object 0x%x chunk %d: WAL record %d moved"
-                        .formatted(name, id, chunk, loc.seq()));
-            }
-            return p.slice();
+            return walImage(loc, id, chunk).slice();
         }
         ByteBuffer key = Chunks.newKey();
         ByteBuffer value = lmdbChunk(view, key, id, chunk);
@@ -1132,6 +1122,16 @@ public final class Ost implements AutoCloseable {
         }
         Chunks.verify(key, value, name);
         return Chunks.payload(value).slice();
+    }
+
+    /** A chunk image the overlay points to, for a read-modify-write (nothing can move it: commit lock held). */
+    private ByteBuffer walImage(Wal.Loc loc, long id, long chunk) {
+        ByteBuffer p = wal.read(loc, id, chunk);
+        if (p == null) {
+            throw new NacreException(Status.IO, "%s: object 0x%x chunk %d: WAL record %d moved"
+                    .formatted(name, id, chunk, loc.seq()));
+        }
+        return p;
     }
 
     /** An idle WAL stream; while every stream is busy, flushes a group formed here whose flush has not started. */
@@ -1246,14 +1246,10 @@ public final class Ost implements AutoCloseable {
         long size = os.size();
         long used = os.bytesUsed();
         ByteBuffer key = Chunks.newKey();
-        long pos = offset;
-        ByteBuffer s = src.duplicate();
-        while (s.hasRemaining()) {
-            long chunk = pos / chunkSize;
-            int inChunk = (int) (pos % chunkSize);
-            int n = Math.min(chunkSize - inChunk, s.remaining());
+        for (Chunks.Span sp : Chunks.spans(chunkSize, offset, src.remaining())) {
+            long chunk = sp.chunk();
             ChunkKey ck = new ChunkKey(id, chunk);
-            ByteBuffer piece = s.duplicate().limit(s.position() + n);
+            ByteBuffer piece = sp.of(src);
             Staged staged = g.chunks.get(ck);
             if (staged == null) {
                 staged = inflightChunks.get(ck);
@@ -1263,9 +1259,9 @@ public final class Ost implements AutoCloseable {
             int oldLength = staged != null ? staged.image().remaining()
                     : loc != null ? loc.length()
                     : lmdbValue == null ? 0 : lmdbValue.remaining() - Chunks.CRC_BYTES;
-            int newLength = Math.max(oldLength, inChunk + n);
+            int newLength = Math.max(oldLength, sp.endInChunk());
             ByteBuffer image;
-            if (inChunk == 0 && n >= oldLength) {
+            if (sp.replaces(oldLength)) {
                 image = piece;
             } else {
                 // Read-modify-write: the old bytes we keep must be good, so they are checked first.
@@ -1274,26 +1270,20 @@ public final class Ost implements AutoCloseable {
                     if (staged != null) {
                         old = staged.image().duplicate();
                     } else if (loc != null) {
-                        old = wal.read(loc, id, chunk);
-                        if (old == null) {
-                            throw new NacreException(Status.IO, "%s: object 0x%x chunk %d: WAL record %d moved"
-                                    .formatted(name, id, chunk, loc.seq()));
-                        }
+                        old = walImage(loc, id, chunk);
                     } else {
                         Chunks.verify(key, lmdbValue, name);
                         old = Chunks.payload(lmdbValue);
                     }
                 }
-                image = Chunks.merge(old, inChunk, piece, newLength);
+                image = Chunks.merge(old, sp.inChunk(), piece, newLength);
             }
             used += newLength - oldLength;
-            pos += n;
-            size = Math.max(size, pos);
+            size = Math.max(size, offset + sp.inRange() + sp.length());
             Wal.Loc at = wal.add(st, Wal.IMAGE, id, chunk, size, used, image, this::waitForWalSpace);
             g.chunks.put(ck, new Staged(at, image));
             g.bytes += newLength;
             g.appended = true;
-            s.position(s.position() + n);
         }
         g.objects.put(id, new PendingStat(size, used));
     }
@@ -1524,38 +1514,31 @@ public final class Ost implements AutoCloseable {
     private void applyWrite(Txn<ByteBuffer> txn, ByteBuffer key, long id, long offset, ByteBuffer src) {
         ObjectStat st = stat(txn, id);
         long used = st.bytesUsed();
-        long pos = offset;
-        ByteBuffer s = src.duplicate();
-        while (s.hasRemaining()) {
-            long chunk = pos / chunkSize;
-            int inChunk = (int) (pos % chunkSize);
-            int n = Math.min(chunkSize - inChunk, s.remaining());
-            Chunks.key(key, id, chunk);
+        for (Chunks.Span sp : Chunks.spans(chunkSize, offset, src.remaining())) {
+            Chunks.key(key, id, sp.chunk());
             ByteBuffer old = chunks.get(txn, key);
             int oldLength = old == null ? 0 : old.remaining() - Chunks.CRC_BYTES;
-            int newLength = Math.max(oldLength, inChunk + n);
-            ByteBuffer piece = s.duplicate().limit(s.position() + n);
-            if (old == null || (inChunk == 0 && n >= oldLength)) {
+            int newLength = Math.max(oldLength, sp.endInChunk());
+            if (old == null || sp.replaces(oldLength)) {
                 // Nothing of the old chunk survives: write the new bytes straight into LMDB's page.
-                ByteBuffer value = chunks.reserve(txn, key, Chunks.CRC_BYTES + newLength);
-                value.position(value.position() + Chunks.CRC_BYTES);
-                Chunks.putZeros(value, inChunk);
-                value.put(piece).flip();
-                Chunks.seal(key, value);
+                putChunk(txn, key, sp.inChunk(), sp.of(src));
             } else {
                 // Read-modify-write: the old bytes we keep must be good, so check them first.
                 Chunks.verify(key, old, name);
-                ByteBuffer merged = Chunks.merge(Chunks.payload(old), inChunk, piece, newLength);
-                ByteBuffer value = chunks.reserve(txn, key, Chunks.CRC_BYTES + newLength);
-                value.position(value.position() + Chunks.CRC_BYTES);
-                value.put(merged).flip();
-                Chunks.seal(key, value);
+                putChunk(txn, key, 0, Chunks.merge(Chunks.payload(old), sp.inChunk(), sp.of(src), newLength));
             }
             used += newLength - oldLength;
-            s.position(s.position() + n);
-            pos += n;
         }
-        putStat(txn, id, Math.max(st.size(), pos), used);
+        putStat(txn, id, Math.max(st.size(), offset + src.remaining()), used);
+    }
+
+    /** Stores a chunk: {@code zeros} zero bytes, then {@code payload}, sealed with its CRC (no copy but into LMDB's page). */
+    private void putChunk(Txn<ByteBuffer> txn, ByteBuffer key, int zeros, ByteBuffer payload) {
+        ByteBuffer value = chunks.reserve(txn, key, Chunks.CRC_BYTES + zeros + payload.remaining());
+        value.position(value.position() + Chunks.CRC_BYTES);
+        Chunks.putZeros(value, zeros);
+        value.put(payload.duplicate()).flip();
+        Chunks.seal(key, value);
     }
 
     private void applyTruncate(Txn<ByteBuffer> txn, ByteBuffer key, long id, long size) {
@@ -1576,10 +1559,7 @@ public final class Ost implements AutoCloseable {
                     if (oldLength > keep) {
                         ByteBuffer kept = ByteBuffer.allocate(keep);
                         kept.put(Chunks.payload(old).limit(old.position() + Chunks.CRC_BYTES + keep)).flip();
-                        ByteBuffer value = chunks.reserve(txn, key, Chunks.CRC_BYTES + keep);
-                        value.position(value.position() + Chunks.CRC_BYTES);
-                        value.put(kept).flip();
-                        Chunks.seal(key, value);
+                        putChunk(txn, key, 0, kept);
                         used -= oldLength - keep;
                     }
                 }
