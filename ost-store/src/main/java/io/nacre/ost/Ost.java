@@ -641,13 +641,6 @@ public final class Ost implements AutoCloseable {
             } finally {
                 readers.release();
             }
-            // The WAL's segment files are the OST's too: their full size counts as used from the start, and
-            // what is not on disk yet comes off the free space.
-            if (wal != null) {
-                long reserved = (long) wal.segments() * wal.segmentSize();
-                used += reserved;
-                free = Math.max(0, free - Math.max(0, reserved - wal.fileBytes()));
-            }
             return new OstUsage(index, used + free, used, free, objectCount);
         } catch (LmdbException e) {
             throw storageError("usage", e);
@@ -682,6 +675,10 @@ public final class Ost implements AutoCloseable {
             long fileBytes = (info.lastPageNumber + 1) * pageSize;
             long used = pages * pageSize;
             long fsFree = Files.getFileStore(dir).getUsableSpace();
+            if (wal != null) {
+                // The WAL's files will take their full size on the same file system: not free for LMDB.
+                fsFree = Math.max(0, fsFree - ((long) wal.segments() * wal.segmentSize() - wal.fileBytes()));
+            }
             long free = Math.max(0, fileBytes - used) + Math.max(0, Math.min(info.mapSize - fileBytes, fsFree));
             return new long[] {used, free, objectCount};
         } catch (IOException e) {
