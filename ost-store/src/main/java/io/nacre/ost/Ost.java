@@ -985,8 +985,8 @@ public final class Ost implements AutoCloseable {
      */
     private Pending walForm(List<Update> group) {
         if (walBroken != null) {
-            throw new NacreException(Status.IO, name + ": the WAL could not undo a failed write; reopen the OST",
-                    walBroken);
+            throw new NacreException(Status.IO, name + ": the WAL could not undo a failed write or a flush failed; "
+                    + "reopen the OST", walBroken);
         }
         boolean durable = false;
         WalGroup g = new WalGroup();
@@ -1190,10 +1190,10 @@ public final class Ost implements AutoCloseable {
         try {
             wal.force(p.flush);
             p.flushed.complete(null);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             // The records may or may not be on disk now, and later groups were built on them: stop writing.
             LOG.error("{}: a WAL flush failed; refusing writes until reopened", name, e);
-            walBroken = e;
+            walBroken = e instanceof RuntimeException r ? r : new NacreException(Status.IO, name + ": WAL flush failed", e);
             p.flushed.completeExceptionally(e);
         }
     }
