@@ -98,6 +98,43 @@ class OstCrashTest {
         }
     }
 
+    /**
+     * Three threads each write and truncate their own object (truncates are WAL records): after kill -9
+     * every object holds what its acknowledged steps made of it, or that plus the step in flight.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"default-wal", "small-wal"})
+    void everyAckedWriteAndTruncateSurvivesKillDashNine(String wal) throws Exception {
+        int threads = 3;
+        List<String> lines = run(List.of(), 150, wal, String.valueOf(threads), "truncate");
+        int[] last = new int[threads];
+        java.util.Arrays.fill(last, -1);
+        for (String line : lines) {
+            String[] f = line.split(" ");
+            if (f[0].equals("OP")) {
+                int t = Integer.parseInt(f[1]);
+                last[t] = Math.max(last[t], Integer.parseInt(f[2]));
+            }
+        }
+        try (Ost ost = Ost.open(tmp.resolve("ost"), 0, OstOptions.defaults())) {
+            for (int t = 0; t < threads; t++) {
+                java.util.Random r = new java.util.Random(t);
+                byte[] model = new byte[0];
+                for (int i = 0; i <= last[t]; i++) {
+                    model = StableWriterMain.step(null, t + 1, r, i, model);
+                }
+                byte[] next = StableWriterMain.step(null, t + 1, r, last[t] + 1, model);
+                ByteBuffer dst = ByteBuffer.allocate(8 * StableWriterMain.RECORD);
+                int n = ost.read(t + 1, 0, dst);
+                byte[] got = java.util.Arrays.copyOf(dst.array(), n);
+                assertThat(java.util.Arrays.equals(got, model) || java.util.Arrays.equals(got, next))
+                        .as("object %d after step %d (%d bytes, expected %d or %d)", t + 1, last[t], n, model.length,
+                                next.length)
+                        .isTrue();
+            }
+        }
+    }
+
     private List<Ack> runAndKill(List<String> jvmArgs, int killAfter) throws Exception {
         return runAndKill(jvmArgs, killAfter, "default-wal");
     }
@@ -145,7 +182,7 @@ class OstCrashTest {
                 if (line.startsWith("EOF")) {
                     break;
                 }
-                if (line.startsWith("ACK ") || line.startsWith("SET ")) {
+                if (line.startsWith("ACK ") || line.startsWith("SET ") || line.startsWith("OP ")) {
                     acks.add(line);
                 }
             }
@@ -156,7 +193,7 @@ class OstCrashTest {
         reader.join(TimeUnit.SECONDS.toMillis(30));
         // Acks printed before the kill count too: the child saw those writes return.
         for (String line : lines) {
-            if (line.startsWith("ACK ") || line.startsWith("SET ")) {
+            if (line.startsWith("ACK ") || line.startsWith("SET ") || line.startsWith("OP ")) {
                 acks.add(line);
             }
         }
