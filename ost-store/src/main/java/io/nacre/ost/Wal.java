@@ -634,7 +634,8 @@ final class Wal implements AutoCloseable {
         for (long at = zeroed[s]; at < target; ) {
             at += ch.write(zeros.duplicate().limit((int) Math.min(zeros.capacity(), target - at)), at);
         }
-        ch.force(true);
+        // No flush here (the commit lock is held): the group's own fdatasync, outside the lock, also commits
+        // the new size and blocks. A new file's directory entry is flushed now: fdatasync does not do that.
         if (created) {
             try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
                 d.force(true);
