@@ -76,14 +76,7 @@ class OstCrashTest {
     @ValueSource(strings = {"default-wal", "small-wal"})
     void overlappingOverwritesFromConcurrentStreamsComeBackAsTheLastAcknowledged(String wal) throws Exception {
         List<String> lines = run(List.of(), 200, wal, "4", "shared");
-        long[] last = new long[StableWriterMain.SLOTS];
-        for (String line : lines) {
-            String[] f = line.split(" ");
-            if (f[0].equals("SET")) {
-                int slot = Integer.parseInt(f[1]);
-                last[slot] = Math.max(last[slot], Long.parseLong(f[2]));
-            }
-        }
+        long[] last = highest(lines, "SET", StableWriterMain.SLOTS, 0);
         try (Ost ost = Ost.open(tmp.resolve("ost"), 0, OstOptions.defaults())) {
             for (int slot = 0; slot < last.length; slot++) {
                 ByteBuffer dst = ByteBuffer.allocate(StableWriterMain.SLOT_BYTES);
@@ -107,15 +100,7 @@ class OstCrashTest {
     void everyAckedWriteAndTruncateSurvivesKillDashNine(String wal) throws Exception {
         int threads = 3;
         List<String> lines = run(List.of(), 150, wal, String.valueOf(threads), "truncate");
-        int[] last = new int[threads];
-        java.util.Arrays.fill(last, -1);
-        for (String line : lines) {
-            String[] f = line.split(" ");
-            if (f[0].equals("OP")) {
-                int t = Integer.parseInt(f[1]);
-                last[t] = Math.max(last[t], Integer.parseInt(f[2]));
-            }
-        }
+        long[] last = highest(lines, "OP", threads, -1);
         try (Ost ost = Ost.open(tmp.resolve("ost"), 0, OstOptions.defaults())) {
             for (int t = 0; t < threads; t++) {
                 java.util.Random r = new java.util.Random(t);
@@ -123,7 +108,7 @@ class OstCrashTest {
                 for (int i = 0; i <= last[t]; i++) {
                     model = StableWriterMain.step(null, t + 1, r, i, model);
                 }
-                byte[] next = StableWriterMain.step(null, t + 1, r, last[t] + 1, model);
+                byte[] next = StableWriterMain.step(null, t + 1, r, (int) last[t] + 1, model);
                 ByteBuffer dst = ByteBuffer.allocate(8 * StableWriterMain.RECORD);
                 int n = ost.read(t + 1, 0, dst);
                 byte[] got = java.util.Arrays.copyOf(dst.array(), n);
@@ -133,6 +118,20 @@ class OstCrashTest {
                         .isTrue();
             }
         }
+    }
+
+    /** For lines "WORD key value": the highest value printed for each key below {@code keys} ({@code none} if none). */
+    private static long[] highest(List<String> lines, String word, int keys, long none) {
+        long[] last = new long[keys];
+        java.util.Arrays.fill(last, none);
+        for (String line : lines) {
+            String[] f = line.split(" ");
+            if (f[0].equals(word)) {
+                int k = Integer.parseInt(f[1]);
+                last[k] = Math.max(last[k], Long.parseLong(f[2]));
+            }
+        }
+        return last;
     }
 
     private List<Ack> runAndKill(List<String> jvmArgs, int killAfter) throws Exception {
