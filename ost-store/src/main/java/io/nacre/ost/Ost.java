@@ -51,14 +51,16 @@ import org.slf4j.LoggerFactory;
 /**
  * One object storage target: one LMDB environment in one directory, with a write-ahead log in front of
  * it. Object data lives in chunks keyed (object id, chunk index), each with a CRC32C checked on every
- * read; per-object records keep size and bytes used. Changes queue and are committed in groups (by the
- * caller that finds the commit lock free, or without the WAL by one writer thread), so concurrent stable
- * writers share one flush (group commit).
+ * read; per-object records keep size and bytes used. Changes queue and are committed in groups (with
+ * the WAL by the callers themselves, without it by one writer thread), so concurrent stable writers share
+ * flushes (group commit).
  *
- * <p>Durability, chosen by measurement (OstBench; tables in ost-store/README.md). By default the writer
- * turns each group of writes into chunk images, appends them to the {@link Wal} (pre-zeroed segments, so
- * the flush is one data-only fdatasync) and publishes them in an in-memory overlay ((object, chunk) ->
- * WAL record) that reads, stat and usage consult before LMDB. A background checkpoint applies the overlay
+ * <p>Durability, chosen by measurement (OstBench; tables in ost-store/README.md). By default a caller
+ * holding the commit lock turns the queued changes into chunk images on one of the {@link Wal}'s streams
+ * (truncates and destroys are records too), then, without the lock, writes and flushes them (pre-zeroed
+ * segments, so the flush is one data-only fdatasync) while other callers form and flush the next groups on
+ * other streams. Groups are published, in sequence order, to an in-memory overlay ((object, chunk) -> WAL
+ * record) that reads, stat and usage consult before LMDB, and only then acknowledged. A background checkpoint applies the overlay
  * to LMDB in large transactions with LMDB's own synchronous commit and records the last WAL sequence
  * number applied in the same transaction; only then is WAL space reused. LMDB is never written with
  * NOSYNC or MAPASYNC: those save LMDB's second flush, but its new meta page could reach the disk before
