@@ -9,7 +9,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
@@ -294,12 +293,14 @@ final class Wal implements AutoCloseable {
         final int number;
         private int active = -1;
         private long pos;
+        /** Where records are encoded when they are written (by whoever owns the stream then). */
         private ByteBuffer staging = ByteBuffer.allocateDirect(STAGING);
-        private long stagedAt;
-        /** The group's records, cut into buffers bound to their place in a segment, not yet written. */
+        /** The records appended since the last cut, contiguous in the current segment from {@link #openAt}. */
+        private final List<Rec> open = new ArrayList<>();
+        private long openAt;
+        private long openBytes;
+        /** The group's records, bound to their place in a segment, not yet written. */
         private final List<Piece> pieces = new ArrayList<>();
-        /** Staging buffers to reuse (the stream's owner only). */
-        private final ArrayDeque<ByteBuffer> spare = new ArrayDeque<>();
         /** Segments this group wrote (flushed with it when it is durable). */
         private final BitSet written = new BitSet();
         // Rollback point: where the group began.
@@ -314,8 +315,12 @@ final class Wal implements AutoCloseable {
         }
     }
 
-    /** Records staged for one place in a segment. */
-    private record Piece(int segment, long at, ByteBuffer buf) {
+    /** A record to write: its header fields and payload (encoded, with its CRC, only when written). */
+    private record Rec(int kind, long seq, long id, long chunk, long size, long used, ByteBuffer payload) {
+    }
+
+    /** Records that lie one after the other in a segment from {@code at}, {@code bytes} in all. */
+    private record Piece(int segment, long at, long bytes, List<Rec> recs) {
     }
 
     /** What one group's flush must write and fdatasync, and the stream it gives back. */
@@ -382,21 +387,10 @@ final class Wal implements AutoCloseable {
         if (st.active < 0 || st.pos + need > segmentSize) {
             switchSegment(st, waitForSpace);
         }
-        if (st.staging.remaining() < need) {
-            cutPiece(st);
-            if (st.staging.capacity() < need) {
-                st.staging = ByteBuffer.allocateDirect(need);
-            }
-        }
         long seq = nextSeq++;
-        ByteBuffer staging = st.staging;
-        int start = staging.position();
-        staging.putInt(MAGIC).putInt(length).putLong(seq).putLong(instance).putLong(id).putLong(chunk)
-                .putLong(size).putLong(used).putInt(kind).putInt(0);
-        staging.put(payload.duplicate());
-        ByteBuffer h = staging.duplicate().position(start).limit(start + HEADER);
-        ByteBuffer p = staging.duplicate().position(start + HEADER).limit(start + need);
-        staging.putInt(start + CRC_AT, crc(h, p));
+        // Only numbered and placed here (under the commit lock); copied and CRC'd when written.
+        st.open.add(new Rec(kind, seq, id, chunk, size, used, payload.duplicate()));
+        st.openBytes += need;
         Loc loc = new Loc(st.active, st.pos, seq, length);
         st.pos += need;
         return loc;
@@ -420,58 +414,80 @@ final class Wal implements AutoCloseable {
         st.active = next;
         st.takenSinceMark.add(next);
         st.pos = 0;
-        st.stagedAt = 0;
+        st.openAt = 0;
     }
 
     /**
-     * Binds the staged records to their place in the current segment (making sure the segment is written
-     * with zeros that far first) and starts a new staging buffer. The records are written by the flush.
+     * Binds the records appended since the last cut to their place in the current segment (making sure the
+     * segment is written with zeros that far first). They are written by the flush.
      */
     private void cutPiece(Stream st) {
-        ByteBuffer staging = st.staging;
-        if (staging.position() == 0) {
+        if (st.open.isEmpty()) {
             return;
         }
-        staging.flip();
-        long end = st.stagedAt + staging.remaining();
+        long end = st.openAt + st.openBytes;
         try {
             ensureZeroed(st.active, end);
         } catch (IOException e) {
-            staging.clear();
             throw ioError("write", e);
         }
-        st.pieces.add(new Piece(st.active, st.stagedAt, staging));
+        st.pieces.add(new Piece(st.active, st.openAt, st.openBytes, List.copyOf(st.open)));
         st.written.set(st.active);
-        st.stagedAt = end;
-        ByteBuffer next = st.spare.poll();
-        st.staging = next != null ? next.clear() : ByteBuffer.allocateDirect(STAGING);
+        st.open.clear();
+        st.openAt = end;
+        st.openBytes = 0;
     }
 
-    /** Writes pieces to their segments (no flush); with {@code undo}, notes each range for {@link #rollback} first. */
-    private void writePieces(List<Piece> pieces, List<long[]> undo) {
+    /**
+     * Encodes pieces' records (header, payload, CRC) in the stream's staging buffer and writes them to their
+     * segments (no flush); with {@code undo}, notes each range for {@link #rollback} first.
+     */
+    private void writePieces(Stream st, List<Piece> pieces, List<long[]> undo) {
         try {
             for (Piece p : pieces) {
-                ByteBuffer buf = p.buf();
                 if (undo != null) {
-                    undo.add(new long[] {p.segment(), p.at(), p.at() + buf.remaining()});
+                    undo.add(new long[] {p.segment(), p.at(), p.at() + p.bytes()});
                 }
                 FileChannel ch = channels[p.segment()];
                 long at = p.at();
-                while (buf.hasRemaining()) {
-                    at += ch.write(buf, at);
+                ByteBuffer staging = st.staging.clear();
+                for (Rec r : p.recs()) {
+                    int need = HEADER + r.payload().remaining();
+                    if (staging.remaining() < need) {
+                        at = writeOut(ch, staging, at);
+                        if (staging.capacity() < need) {
+                            st.staging = staging = ByteBuffer.allocateDirect(need);
+                        }
+                    }
+                    encode(staging, r);
                 }
+                writeOut(ch, staging, at);
             }
         } catch (IOException e) {
             throw ioError("write", e);
         }
     }
 
-    private void recycle(Stream st, List<Piece> pieces) {
-        for (Piece p : pieces) {
-            if (p.buf().capacity() == STAGING && st.spare.size() < 4) {
-                st.spare.add(p.buf());
-            }
+    private void encode(ByteBuffer staging, Rec r) {
+        int length = r.payload().remaining();
+        int start = staging.position();
+        staging.putInt(MAGIC).putInt(length).putLong(r.seq()).putLong(instance).putLong(r.id()).putLong(r.chunk())
+                .putLong(r.size()).putLong(r.used()).putInt(r.kind()).putInt(0);
+        staging.put(r.payload().duplicate());
+        ByteBuffer h = staging.duplicate().position(start).limit(start + HEADER);
+        ByteBuffer p = staging.duplicate().position(start + HEADER).limit(start + HEADER + length);
+        staging.putInt(start + CRC_AT, crc(h, p));
+    }
+
+    /** Writes the staging buffer at {@code at} and empties it; returns where the next bytes go. */
+    private static long writeOut(FileChannel ch, ByteBuffer staging, long at) throws IOException {
+        staging.flip();
+        long p = at;
+        while (staging.hasRemaining()) {
+            p += ch.write(staging, p);
         }
+        staging.clear();
+        return p;
     }
 
     /**
@@ -489,8 +505,7 @@ final class Wal implements AutoCloseable {
             st.pieces.clear();
             if (!durable) {
                 // Written now, under the lock: a later durable group's flush covers them, whoever runs it.
-                writePieces(pieces, st.writtenSinceMark);
-                recycle(st, pieces);
+                writePieces(st, pieces, st.writtenSinceMark);
                 pieces = List.of();
             }
             mine.or(st.written);
@@ -498,7 +513,7 @@ final class Wal implements AutoCloseable {
             if (st.active >= 0) {
                 // The next group starts on a fresh 4 KiB page: it never rewrites a page of this one.
                 st.pos = Math.min(alignUp(st.pos), segmentSize);
-                st.stagedAt = st.pos;
+                st.openAt = st.pos;
             }
         }
         if (!durable) {
@@ -516,9 +531,8 @@ final class Wal implements AutoCloseable {
      */
     void force(Flush f) {
         try {
-            writePieces(f.pieces(), null);
             if (f.stream() != null) {
-                recycle(f.stream(), f.pieces());
+                writePieces(f.stream(), f.pieces(), null);
             }
             for (int s : f.segments()) {
                 channels[s].force(false);
@@ -539,8 +553,8 @@ final class Wal implements AutoCloseable {
      * Throws if that fails.
      */
     void rollback(Stream st) {
-        st.staging.clear();
-        recycle(st, st.pieces);
+        st.open.clear();
+        st.openBytes = 0;
         st.pieces.clear();
         BitSet touched = new BitSet();
         try {
@@ -568,7 +582,7 @@ final class Wal implements AutoCloseable {
         }
         st.active = st.markActive;
         st.pos = st.markPos;
-        st.stagedAt = st.markPos;
+        st.openAt = st.markPos;
         st.written.clear();
         nextSeq = st.markSeq;
         idle.add(st);
@@ -605,7 +619,7 @@ final class Wal implements AutoCloseable {
             }
             st.active = -1;
             st.pos = 0;
-            st.stagedAt = 0;
+            st.openAt = 0;
         }
         return out;
     }
