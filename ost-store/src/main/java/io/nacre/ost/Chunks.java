@@ -3,6 +3,8 @@ package io.nacre.ost;
 import io.nacre.engine.NacreException;
 import io.nacre.engine.Status;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.zip.CRC32C;
 
 /**
@@ -79,6 +81,41 @@ final class Chunks {
         merged.position(inChunk);
         merged.put(piece.duplicate());
         return merged.clear();
+    }
+
+    /**
+     * The part of a byte range that falls into one chunk: the chunk's index, where the part starts inside
+     * the chunk, its length, and where it starts inside the range.
+     */
+    record Span(long chunk, int inChunk, int length, int inRange) {
+
+        /** The end of the part inside the chunk. */
+        int endInChunk() {
+            return inChunk + length;
+        }
+
+        /** Whether writing this part leaves nothing of a chunk that held {@code oldLength} bytes. */
+        boolean replaces(int oldLength) {
+            return inChunk == 0 && length >= oldLength;
+        }
+
+        /** This part of {@code range} (whose position is the range's start), as a view. */
+        ByteBuffer of(ByteBuffer range) {
+            return range.slice(range.position() + inRange, length);
+        }
+    }
+
+    /** Splits {@code length} bytes from {@code offset} at the chunk boundaries. */
+    static List<Span> spans(int chunkSize, long offset, int length) {
+        List<Span> out = new ArrayList<>(length / chunkSize + 2);
+        for (int done = 0; done < length; ) {
+            long pos = offset + done;
+            int inChunk = (int) (pos % chunkSize);
+            int n = Math.min(chunkSize - inChunk, length - done);
+            out.add(new Span(pos / chunkSize, inChunk, n, done));
+            done += n;
+        }
+        return out;
     }
 
     static void putZeros(ByteBuffer dst, int count) {

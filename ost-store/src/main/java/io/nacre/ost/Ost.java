@@ -21,6 +21,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -28,6 +30,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -48,14 +51,16 @@ import org.slf4j.LoggerFactory;
 /**
  * One object storage target: one LMDB environment in one directory, with a write-ahead log in front of
  * it. Object data lives in chunks keyed (object id, chunk index), each with a CRC32C checked on every
- * read; per-object records keep size and bytes used. Changes queue and are committed in groups (by the
- * caller that finds the commit lock free, or without the WAL by one writer thread), so concurrent stable
- * writers share one flush (group commit).
+ * read; per-object records keep size and bytes used. Changes queue and are committed in groups (with
+ * the WAL by the callers themselves, without it by one writer thread), so concurrent stable writers share
+ * flushes (group commit).
  *
- * <p>Durability, chosen by measurement (OstBench; tables in ost-store/README.md). By default the writer
- * turns each group of writes into chunk images, appends them to the {@link Wal} (pre-zeroed segments, so
- * the flush is one data-only fdatasync) and publishes them in an in-memory overlay ((object, chunk) ->
- * WAL record) that reads, stat and usage consult before LMDB. A background checkpoint applies the overlay
+ * <p>Durability, chosen by measurement (OstBench; tables in ost-store/README.md). By default a caller
+ * holding the commit lock turns the queued changes into chunk images on one of the {@link Wal}'s streams
+ * (truncates and destroys are records too), then, without the lock, writes and flushes them (pre-zeroed
+ * segments, so the flush is one data-only fdatasync) while other callers form and flush the next groups on
+ * other streams. Groups are published, in sequence order, to an in-memory overlay ((object, chunk) -> WAL
+ * record) that reads, stat and usage consult before LMDB, and only then acknowledged. A background checkpoint applies the overlay
  * to LMDB in large transactions with LMDB's own synchronous commit and records the last WAL sequence
  * number applied in the same transaction; only then is WAL space reused. LMDB is never written with
  * NOSYNC or MAPASYNC: those save LMDB's second flush, but its new meta page could reach the disk before
@@ -115,8 +120,9 @@ public final class Ost implements AutoCloseable {
     private final Semaphore readers = new Semaphore(MAX_READERS - 16);
     private final LinkedBlockingQueue<Update> queue = new LinkedBlockingQueue<>();
     private final ReentrantReadWriteLock guard = new ReentrantReadWriteLock();
+    /** Commits the queued changes without the WAL; null with the WAL (callers commit, see {@link #submitWal}). */
     private final Thread writer;
-    /** Held while a group is committed (WAL mode: by the writer thread or a lone caller). */
+    /** Held while a group is formed (WAL) or committed (without the WAL: by the writer thread). */
     private final ReentrantLock commitLock = new ReentrantLock();
     private volatile int expectedGroup = 1;
     private volatile long lastCommitNanos = System.nanoTime();
@@ -131,8 +137,15 @@ public final class Ost implements AutoCloseable {
     private final Wal wal;
     /** Chunks whose newest image is in the WAL, not yet in LMDB. Only the writer adds, only the checkpoint removes. */
     private final ConcurrentHashMap<ChunkKey, Wal.Loc> pendingChunks = new ConcurrentHashMap<>();
-    /** Size and bytes used of objects with chunks in {@link #pendingChunks}. */
+    /** Size and bytes used of objects with chunks in {@link #pendingChunks}, or truncated or destroyed in the WAL. */
     private final ConcurrentHashMap<Long, PendingStat> pendingObjects = new ConcurrentHashMap<>();
+    /**
+     * Objects truncated or destroyed in the WAL: object id -> first chunk index whose LMDB value is dead
+     * (the checkpoint deletes those chunks before it writes the overlay's images).
+     */
+    private final ConcurrentHashMap<Long, Long> pendingCuts = new ConcurrentHashMap<>();
+    /** The objects whose cuts the running checkpoint applies: a new cut of one of them waits for it. */
+    private volatile Set<Long> checkpointCuts = Set.of();
     /** Bumped after every checkpoint commit, before it drops overlay entries: readers renew their LMDB view. */
     private final AtomicLong checkpointGen = new AtomicLong();
     /** Payload bytes in {@link #pendingChunks}: what the next checkpoint will write into LMDB. */
@@ -140,14 +153,24 @@ public final class Ost implements AutoCloseable {
     /** LMDB's free space as last measured: writes that the checkpoint could not fit get NO_SPACE up front. */
     private volatile long lmdbRoom;
     private final int checkpointSegments;
+    /** Groups formed (records written, sequence numbers taken) whose flush may not have started; commit lock to add. */
+    private final ConcurrentLinkedQueue<Pending> formed = new ConcurrentLinkedQueue<>();
+    /** Completes when the last group formed has been published (commit lock). */
+    private CompletableFuture<Void> lastPublished = CompletableFuture.completedFuture(null);
+    /** Chunk images of groups formed but not yet published: later groups build on them. */
+    private final ConcurrentHashMap<ChunkKey, Staged> inflightChunks = new ConcurrentHashMap<>();
+    /** Sizes of objects in groups formed but not yet published. */
+    private final ConcurrentHashMap<Long, PendingStat> inflightObjects = new ConcurrentHashMap<>();
+    /** Payload bytes of groups formed but not yet published. */
+    private final AtomicLong inflightBytes = new AtomicLong();
     /** Runs checkpoints, LMDB transactions of the WAL path, and the idle check: one platform thread. */
     private final ScheduledExecutorService checkpointer;
     private final AtomicLong checkpoints = new AtomicLong();
     /** The running or last checkpoint (writer thread only). */
     private CompletableFuture<Void> checkpoint = CompletableFuture.completedFuture(null);
     private List<Integer> checkpointSegmentsHeld = List.of();
-    /** Set when a failed group could not be undone in the WAL (writer thread only). */
-    private RuntimeException walBroken;
+    /** Set when a failed group could not be undone in the WAL, or a flush failed: no more writes until reopened. */
+    private volatile RuntimeException walBroken;
 
     private record ChunkKey(long id, long chunk) {
     }
@@ -156,16 +179,31 @@ public final class Ost implements AutoCloseable {
     private static final class PendingStat {
         final long size;
         final long used;
+        /** Destroyed: reads as absent, and the checkpoint removes its LMDB record. */
+        final boolean destroyed;
 
         PendingStat(long size, long used) {
+            this(size, used, false);
+        }
+
+        private PendingStat(long size, long used, boolean destroyed) {
             this.size = size;
             this.used = used;
+            this.destroyed = destroyed;
+        }
+
+        static PendingStat destroyedObject() {
+            return new PendingStat(0, 0, true);
+        }
+
+        ObjectStat asStat() {
+            return destroyed ? ObjectStat.ABSENT : new ObjectStat(size, used);
         }
     }
 
     /** What one checkpoint applies: the overlay as of a group boundary, and the segments it then frees. */
-    private record Snapshot(Map<ChunkKey, Wal.Loc> chunks, Map<Long, PendingStat> objects, long seq,
-                            List<Integer> segments) {
+    private record Snapshot(Map<ChunkKey, Wal.Loc> chunks, Map<Long, PendingStat> objects, Map<Long, Long> cuts,
+                            long seq, List<Integer> segments) {
     }
 
     /** One queued change, applied by the writer thread inside a group's transaction. */
@@ -210,7 +248,9 @@ public final class Ost implements AutoCloseable {
             throw e;
         }
         long segmentSize = Math.max(options.walSegmentSize(), 8L * chunkSize);
-        this.checkpointSegments = options.walSegments() / 2;
+        // Every stream keeps a segment open; a checkpoint starts when as many again are full, or few are free.
+        int streams = Math.max(1, Math.min(options.walStreams(), options.walSegments() / 3));
+        this.checkpointSegments = Math.max(1, options.walSegments() / 2 - streams);
         if (options.wal()) {
             this.maxGroupBytes = segmentSize / 2;
             this.maxWritePiece = (int) Math.max(chunkSize, Math.min(MAX_WRITE_PIECE, segmentSize / 4) / chunkSize * chunkSize);
@@ -222,7 +262,7 @@ public final class Ost implements AutoCloseable {
                 .name(name + "-checkpoint").daemon().factory());
         Wal opened = null;
         try {
-            opened = recoverWal(segmentSize, options.walSegments());
+            opened = recoverWal(segmentSize, options.walSegments(), streams);
         } catch (RuntimeException e) {
             checkpointer.shutdown();
             env.close();
@@ -233,12 +273,13 @@ public final class Ost implements AutoCloseable {
             opened.close();
         }
         this.lmdbRoom = lmdbSpace()[1];
-        this.writer = Thread.ofPlatform().name(name + "-writer").daemon().start(this::writerLoop);
+        this.writer = wal != null ? null : Thread.ofPlatform().name(name + "-writer").daemon().start(this::writerLoop);
         if (wal != null) {
             checkpointer.scheduleWithFixedDelay(this::idleCheck, 1, 1, TimeUnit.SECONDS);
         }
         LOG.info("{} opened in {}: chunk {} B, mode {}{}, instance {}", name, dir, chunkSize, options.mode(),
-                wal == null ? "" : " + WAL " + options.walSegments() + " x " + segmentSize + " B", instance);
+                wal == null ? "" : " + WAL " + options.walSegments() + " x " + segmentSize + " B, " + wal.streams() + " streams",
+                instance);
     }
 
     /**
@@ -246,7 +287,7 @@ public final class Ost implements AutoCloseable {
      * recorded) and checkpoints them, so LMDB is current and every segment free; returns the WAL, or
      * null when there is none and none is wanted.
      */
-    private Wal recoverWal(long segmentSize, int segments) {
+    private Wal recoverWal(long segmentSize, int segments, int streams) {
         boolean exists;
         try (var files = Files.list(dir)) {
             exists = files.anyMatch(f -> f.getFileName().toString().startsWith("wal-"));
@@ -256,7 +297,7 @@ public final class Ost implements AutoCloseable {
         if (!exists && !options.wal()) {
             return null;
         }
-        Wal w = new Wal(dir, name, segmentSize, segments);
+        Wal w = new Wal(dir, name, segmentSize, segments, streams);
         try {
             long applied;
             try (Txn<ByteBuffer> txn = env.txnRead()) {
@@ -267,12 +308,11 @@ public final class Ost implements AutoCloseable {
             long last = applied;
             if (!entries.isEmpty()) {
                 for (Wal.Entry e : entries) {
-                    pendingChunks.put(new ChunkKey(e.id(), e.chunk()), e.loc());
-                    pendingObjects.put(e.id(), new PendingStat(e.size(), e.used()));
+                    publish(replayed(e));
                 }
                 last = entries.get(entries.size() - 1).loc().seq();
-                applyCheckpoint(new Snapshot(new HashMap<>(pendingChunks), new HashMap<>(pendingObjects), last,
-                        w.existing()), w);
+                applyCheckpoint(new Snapshot(new HashMap<>(pendingChunks), new HashMap<>(pendingObjects),
+                        new HashMap<>(pendingCuts), last, w.existing()), w);
                 LOG.info("{}: replayed {} WAL records ({} to {}) into LMDB", name, entries.size(), applied + 1, last);
             }
             w.start(last + 1, instance);
@@ -281,6 +321,34 @@ public final class Ost implements AutoCloseable {
             w.close();
             throw e;
         }
+    }
+
+    /** A recovered record as the group that wrote it would have published it. */
+    private WalGroup replayed(Wal.Entry e) {
+        WalGroup g = new WalGroup();
+        ChunkKey k = new ChunkKey(e.id(), e.chunk());
+        switch (e.kind()) {
+            case Wal.IMAGE -> {
+                g.chunks.put(k, new Staged(e.loc(), null));
+                g.objects.put(e.id(), new PendingStat(e.size(), e.used()));
+            }
+            case Wal.TRUNCATE, Wal.DESTROY -> {
+                g.cuts.put(e.id(), firstDropped(e.size()));
+                if (e.loc().length() > 0) {
+                    g.chunks.put(k, new Staged(e.loc(), null));
+                }
+                g.objects.put(e.id(), e.kind() == Wal.DESTROY ? PendingStat.destroyedObject()
+                        : new PendingStat(e.size(), e.used()));
+            }
+            default -> throw new NacreException(Status.CORRUPT, "%s: WAL record %d has an unknown kind %d"
+                    .formatted(name, e.loc().seq(), e.kind()));
+        }
+        return g;
+    }
+
+    /** The first chunk a truncate to {@code size} drops whole. */
+    private long firstDropped(long size) {
+        return (size + chunkSize - 1) / chunkSize;
     }
 
     /** Opens (creating if needed) the OST in {@code dir}. A new instance number is issued on every open. */
@@ -435,12 +503,8 @@ public final class Ost implements AutoCloseable {
             return 0;
         }
         int want = (int) Math.min(dst.remaining(), st.size() - offset);
-        long pos = offset;
-        long end = offset + want;
-        while (pos < end) {
-            long chunk = pos / chunkSize;
-            int inChunk = (int) (pos % chunkSize);
-            int n = (int) Math.min(chunkSize - inChunk, end - pos);
+        for (Chunks.Span sp : Chunks.spans(chunkSize, offset, want)) {
+            long chunk = sp.chunk();
             ByteBuffer p;
             Wal.Loc loc = pendingChunks.get(new ChunkKey(id, chunk));
             if (loc != null) {
@@ -449,22 +513,27 @@ public final class Ost implements AutoCloseable {
                     return -1;
                 }
             } else {
-                ByteBuffer value = chunks.get(view.txn(), Chunks.key(key, id, chunk));
+                ByteBuffer value = lmdbChunk(view, key, id, chunk);
                 if (value != null) {
                     Chunks.verify(key, value, name);
                 }
                 p = value == null ? null : Chunks.payload(value);
             }
             int stored = p == null ? 0 : p.remaining();
-            int fromStore = Math.max(0, Math.min(n, stored - inChunk));
+            int fromStore = Math.max(0, Math.min(sp.length(), stored - sp.inChunk()));
             if (fromStore > 0) {
-                p.position(p.position() + inChunk).limit(p.position() + fromStore);
+                p.position(p.position() + sp.inChunk()).limit(p.position() + fromStore);
                 dst.put(p);
             }
-            Chunks.putZeros(dst, n - fromStore);
-            pos += n;
+            Chunks.putZeros(dst, sp.length() - fromStore);
         }
         return want;
+    }
+
+    /** The chunk's LMDB value, or null if it has none or a truncate or destroy in the WAL dropped it. */
+    private ByteBuffer lmdbChunk(LmdbView view, ByteBuffer key, long id, long chunk) {
+        Long cut = pendingCuts.get(id);
+        return cut != null && chunk >= cut ? null : chunks.get(view.txn(), Chunks.key(key, id, chunk));
     }
 
     /**
@@ -530,7 +599,7 @@ public final class Ost implements AutoCloseable {
     /** The object's size and use, the overlay's if it has the object, else LMDB's. */
     private ObjectStat stat(LmdbView view, long id) {
         PendingStat p = pendingObjects.get(id);
-        return p != null ? new ObjectStat(p.size, p.used) : stat(view.txn(), id);
+        return p != null ? p.asStat() : stat(view.txn(), id);
     }
 
     private ObjectStat stat(Txn<ByteBuffer> txn, long id) {
@@ -560,11 +629,15 @@ public final class Ost implements AutoCloseable {
             try (Txn<ByteBuffer> txn = env.txnRead()) {
                 for (Map.Entry<Long, PendingStat> e : pendingObjects.entrySet()) {
                     ObjectStat inLmdb = stat(txn, e.getKey());
-                    if (inLmdb == ObjectStat.ABSENT) {
+                    ObjectStat now = e.getValue().asStat();
+                    if (now == ObjectStat.ABSENT && inLmdb != ObjectStat.ABSENT) {
+                        objectCount--;
+                    } else if (now != ObjectStat.ABSENT && inLmdb == ObjectStat.ABSENT) {
                         objectCount++;
                     }
-                    long more = Math.max(0, e.getValue().used - inLmdb.bytesUsed());
-                    used += more;
+                    // What the checkpoint will add to (or, after a truncate or destroy, free in) LMDB.
+                    long more = now.bytesUsed() - inLmdb.bytesUsed();
+                    used = Math.max(0, used + more);
                     free = Math.max(0, free - more);
                 }
             } finally {
@@ -604,6 +677,10 @@ public final class Ost implements AutoCloseable {
             long fileBytes = (info.lastPageNumber + 1) * pageSize;
             long used = pages * pageSize;
             long fsFree = Files.getFileStore(dir).getUsableSpace();
+            if (wal != null) {
+                // The WAL's files will take their full size on the same file system: not free for LMDB.
+                fsFree = Math.max(0, fsFree - ((long) wal.segments() * wal.segmentSize() - wal.fileBytes()));
+            }
             long free = Math.max(0, fileBytes - used) + Math.max(0, Math.min(info.mapSize - fileBytes, fsFree));
             return new long[] {used, free, objectCount};
         } catch (IOException e) {
@@ -675,7 +752,9 @@ public final class Ost implements AutoCloseable {
     private void submit(Update u) {
         enter();
         try {
-            if (!commitDirectly(u)) {
+            if (wal != null) {
+                submitWal(u);
+            } else {
                 queue.add(u);
             }
             try {
@@ -719,7 +798,7 @@ public final class Ost implements AutoCloseable {
                     return;
                 }
                 boolean stop = batch.removeIf(u -> u.kind() == Kind.STOP);
-                commitBatch(batch);
+                commitBatch(batch, null);
                 batch.clear();
                 lastCommitNanos = System.nanoTime();
                 if (stop) {
@@ -735,40 +814,49 @@ public final class Ost implements AutoCloseable {
     }
 
     /**
-     * With the WAL, a change from a lone writer (the last group had one change, nothing is queued, no
-     * commit is running) is committed by its caller: no hand-off to the writer thread and back.
+     * With the WAL every caller commits: it queues its change, takes the commit lock, and if its change is
+     * still queued forms one group of everything queued (records written, sequence numbers taken), then
+     * flushes that group outside the lock. Meanwhile the next caller forms the next group on another
+     * stream, so the fdatasyncs of several groups run at once. Groups are published and acknowledged in
+     * the order they were formed.
      */
-    private boolean commitDirectly(Update u) {
-        if (wal == null || expectedGroup != 1 || !queue.isEmpty() || !commitLock.tryLock()) {
-            return false;
-        }
+    private void submitWal(Update u) {
+        queue.add(u);
+        List<Pending> mine = new ArrayList<>();
+        commitLock.lock();
         try {
+            // While every stream is busy, changes keep queueing: the group formed next takes them all.
+            while (!queue.isEmpty() && !wal.awaitAnyIdle(0)) {
+                for (Pending p : formed) {
+                    flush(p);
+                }
+                wal.awaitAnyIdle(5);
+            }
             List<Update> batch = new ArrayList<>();
-            batch.add(u);
-            queue.drainTo(batch, MAX_BATCH - 1);
-            expectedGroup = batch.size();
-            commitBatch(batch);
-            lastCommitNanos = System.nanoTime();
-            return true;
+            queue.drainTo(batch);
+            commitBatch(batch, mine);
         } finally {
             commitLock.unlock();
         }
+        for (Pending p : mine) {
+            flush(p);
+        }
     }
 
-    /** Commits a batch in groups of at most {@link #maxGroupBytes}. */
-    private void commitBatch(List<Update> batch) {
+    /** Commits a batch in groups of at most {@link #maxGroupBytes}; WAL groups formed are added to {@code out}. */
+    private void commitBatch(List<Update> batch, List<Pending> out) {
         int from = 0;
         long bytes = 0;
         for (int i = 0; i < batch.size(); i++) {
             bytes += groupBytes(batch.get(i));
             if (bytes > maxGroupBytes && i > from) {
-                commitGroup(batch.subList(from, i));
+                commitGroup(batch.subList(from, i), out);
                 from = i;
                 bytes = groupBytes(batch.get(i));
             }
         }
         if (from < batch.size()) {
-            commitGroup(batch.subList(from, batch.size()));
+            commitGroup(batch.subList(from, batch.size()), out);
         }
     }
 
@@ -798,11 +886,13 @@ public final class Ost implements AutoCloseable {
         }
     }
 
-    /** Commits a group in one transaction; if it fails, retries each change alone so only the culprit fails. */
-    private void commitGroup(List<Update> group) {
+    /**
+     * Commits a group in one transaction (or, with the WAL, forms it: its callers are told once it is
+     * flushed and published); if it fails, retries each change alone so only the culprit fails.
+     */
+    private void commitGroup(List<Update> group, List<Pending> out) {
         try {
-            commit(group);
-            group.forEach(u -> u.done().complete(null));
+            commit(group, out);
         } catch (Throwable t) {
             if (group.size() == 1) {
                 group.get(0).done().completeExceptionally(t);
@@ -811,8 +901,7 @@ public final class Ost implements AutoCloseable {
             LOG.debug("{}: group of {} failed ({}), retrying one by one", name, group.size(), t.toString());
             for (Update u : group) {
                 try {
-                    commit(List.of(u));
-                    u.done().complete(null);
+                    commit(List.of(u), out);
                 } catch (Throwable t1) {
                     u.done().completeExceptionally(t1);
                 }
@@ -820,11 +909,16 @@ public final class Ost implements AutoCloseable {
         }
     }
 
-    private void commit(List<Update> group) {
+    private void commit(List<Update> group, List<Pending> out) {
         if (wal != null) {
-            walCommit(group);
+            out.add(walForm(group));
             return;
         }
+        lmdbCommit(group);
+        group.forEach(u -> u.done().complete(null));
+    }
+
+    private void lmdbCommit(List<Update> group) {
         boolean durable = false;
         try (Txn<ByteBuffer> txn = env.txnWrite()) {
             ByteBuffer key = Chunks.newKey();
@@ -864,51 +958,60 @@ public final class Ost implements AutoCloseable {
     private static final class WalGroup {
         final Map<ChunkKey, Staged> chunks = new HashMap<>();
         final Map<Long, PendingStat> objects = new HashMap<>();
+        /** Truncates and destroys: object id -> first chunk dropped (applied before {@link #chunks} at publish). */
+        final Map<Long, Long> cuts = new HashMap<>();
         long bytes;
         boolean appended;
     }
 
+    /** A group formed under the commit lock: flushed by its caller (or whoever needs it first), then published in order. */
+    private final class Pending {
+        final Wal.Flush flush;
+        final WalGroup group;
+        final List<Update> updates;
+        final AtomicBoolean flushStarted = new AtomicBoolean();
+        final CompletableFuture<Void> flushed = new CompletableFuture<>();
+        CompletableFuture<Void> published;
+
+        Pending(Wal.Flush flush, WalGroup group, List<Update> updates) {
+            this.flush = flush;
+            this.group = group;
+            this.updates = updates;
+        }
+    }
+
     /**
-     * Appends the group's chunk images to the WAL and makes them durable with one fdatasync (when a change
-     * asks for it), then publishes them to the overlay. Truncate and destroy of an object with writes
-     * still in the WAL first checkpoint them, then change LMDB in their own synchronous commit.
+     * Forms a group (commit lock held): turns its writes into chunk images appended to a WAL stream and
+     * written to its segment file, not yet flushed. Truncate and destroy of an object with writes still in
+     * the WAL first checkpoint them, then change LMDB in their own synchronous commit.
      */
-    private void walCommit(List<Update> group) {
+    private Pending walForm(List<Update> group) {
         if (walBroken != null) {
-            throw new NacreException(Status.IO, name + ": the WAL could not undo a failed write; reopen the OST",
-                    walBroken);
+            throw new NacreException(Status.IO, name + ": the WAL could not undo a failed write or a flush failed; "
+                    + "reopen the OST", walBroken);
         }
         boolean durable = false;
         WalGroup g = new WalGroup();
+        Wal.Stream st = null;
+        Wal.Flush f;
         try (LmdbView view = new LmdbView()) {
             for (Update u : group) {
                 durable |= u.durable();
                 switch (u.kind()) {
-                    case WRITE -> walWrite(view, g, u.id(), u.offset(), u.data());
-                    case TRUNCATE, DESTROY -> {
-                        wal.force();
-                        publish(g);
-                        g = new WalGroup();
-                        if (pendingObjects.containsKey(u.id())) {
-                            awaitCheckpoint();
-                            startCheckpoint();
-                            awaitCheckpoint();
+                    case WRITE -> {
+                        if (st == null) {
+                            st = takeStream();
                         }
-                        // On the checkpoint thread: an LMDB write transaction must begin and end on one OS
-                        // thread, and callers may be virtual threads.
-                        await(CompletableFuture.runAsync(() -> {
-                            try (Txn<ByteBuffer> txn = env.txnWrite()) {
-                                ByteBuffer key = Chunks.newKey();
-                                if (u.kind() == Kind.TRUNCATE) {
-                                    applyTruncate(txn, key, u.id(), u.offset());
-                                } else {
-                                    applyDestroy(txn, key, u.id());
-                                }
-                                Faults.hit(FAULT_BEFORE_COMMIT);
-                                txn.commit();
-                            }
-                            lmdbRoom = lmdbSpace()[1];
-                        }, checkpointer));
+                        walWrite(view, st, g, u.id(), u.offset(), u.data());
+                    }
+                    case TRUNCATE, DESTROY -> {
+                        // What the group wrote so far, and every group before it, is published first;
+                        // then the cut is one record, flushed and published before the next group forms.
+                        register(wal.end(st, true), g, List.of());
+                        st = null;
+                        g = new WalGroup();
+                        drainPipeline();
+                        walCut(view, u);
                     }
                     case SYNC, STOP, ABANDON -> { }
                 }
@@ -916,27 +1019,206 @@ public final class Ost implements AutoCloseable {
             if (g.appended) {
                 Faults.hit(FAULT_BEFORE_COMMIT);
             }
-            if (durable) {
-                wal.force();
-            } else {
-                wal.flush();
-            }
+            f = wal.end(st, durable);
         } catch (LmdbException e) {
-            throw rollBack(storageError("commit", e));
+            throw rollBack(st, storageError("commit", e));
         } catch (RuntimeException e) {
-            throw rollBack(e);
+            throw rollBack(st, e);
         }
-        publish(g);
-        commits.incrementAndGet();
-        committedChanges.addAndGet(group.size());
-        Faults.hit(FAULT_AFTER_COMMIT);
+        Pending p = register(f, g, List.copyOf(group));
         maybeCheckpoint();
+        return p;
+    }
+
+    /**
+     * Logs a truncate or destroy as one WAL record (the new size, and the kept part of the chunk it cuts)
+     * and publishes it: the overlay drops the object's images past the cut, and LMDB's chunks past it read
+     * as holes until the checkpoint deletes them. Commit lock held, nothing in flight.
+     */
+    private void walCut(LmdbView view, Update u) {
+        long id = u.id();
+        if (!checkpoint.isDone() && checkpointCuts.contains(id)) {
+            // The running checkpoint applies an earlier cut of this object and then forgets it.
+            checkpoint.handle((v, t) -> null).join();
+        }
+        ObjectStat os = stat(view, id);
+        boolean destroy = u.kind() == Kind.DESTROY;
+        long size = destroy ? 0 : u.offset();
+        if (os == ObjectStat.ABSENT && size == 0) {
+            return; // nothing to drop, nothing to create
+        }
+        long chunk = size / chunkSize;
+        int keep = (int) (size % chunkSize);
+        long cut = firstDropped(size);
+        long used = os.bytesUsed();
+        ByteBuffer kept = ByteBuffer.allocate(0);
+        if (size < os.size()) {
+            used -= bytesFrom(view, id, cut);
+            ByteBuffer old = keep == 0 ? null : currentImage(view, id, chunk);
+            if (old != null && old.remaining() > keep) {
+                kept = ByteBuffer.allocate(keep).put(old.limit(old.position() + keep)).flip();
+                used -= old.capacity() - keep;
+            }
+        }
+        if (destroy) {
+            used = 0;
+        }
+        WalGroup g = new WalGroup();
+        Wal.Stream st = takeStream();
+        Wal.Flush f;
+        try {
+            Wal.Loc loc = wal.add(st, destroy ? Wal.DESTROY : Wal.TRUNCATE, id, chunk, size, used, kept,
+                    this::waitForWalSpace);
+            g.cuts.put(id, cut);
+            if (kept.hasRemaining()) {
+                g.chunks.put(new ChunkKey(id, chunk), new Staged(loc, kept));
+            }
+            g.objects.put(id, destroy ? PendingStat.destroyedObject() : new PendingStat(size, used));
+            g.appended = true;
+            Faults.hit(FAULT_BEFORE_COMMIT);
+            f = wal.end(st, true);
+        } catch (RuntimeException e) {
+            throw rollBack(st, e);
+        }
+        register(f, g, List.of());
+        drainPipeline();
+        if (walBroken != null) {
+            throw new NacreException(Status.IO, name + ": the WAL flush of a truncate failed", walBroken);
+        }
+    }
+
+    /** The payload bytes the object holds in chunks from {@code from} on (overlay over LMDB), nothing in flight. */
+    private long bytesFrom(LmdbView view, long id, long from) {
+        Map<Long, Integer> lengths = new HashMap<>();
+        Long cut = pendingCuts.get(id);
+        long lmdbEnd = cut == null ? Long.MAX_VALUE : cut;
+        ByteBuffer key = Chunks.newKey();
+        try (Cursor<ByteBuffer> c = chunks.openCursor(view.txn())) {
+            boolean found = from < lmdbEnd && c.get(Chunks.key(key, id, from), GetOp.MDB_SET_RANGE);
+            while (found && Chunks.idOf(c.key()) == id && Chunks.chunkOf(c.key()) < lmdbEnd) {
+                lengths.put(Chunks.chunkOf(c.key()), c.val().remaining() - Chunks.CRC_BYTES);
+                found = c.next();
+            }
+        }
+        for (Map.Entry<ChunkKey, Wal.Loc> e : pendingChunks.entrySet()) {
+            if (e.getKey().id() == id && e.getKey().chunk() >= from) {
+                lengths.put(e.getKey().chunk(), e.getValue().length());
+            }
+        }
+        return lengths.values().stream().mapToLong(Integer::longValue).sum();
+    }
+
+    /** The chunk's current image (overlay, else LMDB), checked; null if it has none. Nothing in flight. */
+    private ByteBuffer currentImage(LmdbView view, long id, long chunk) {
+        Wal.Loc loc = pendingChunks.get(new ChunkKey(id, chunk));
+        if (loc != null) {
+            return walImage(loc, id, chunk).slice();
+        }
+        ByteBuffer key = Chunks.newKey();
+        ByteBuffer value = lmdbChunk(view, key, id, chunk);
+        if (value == null) {
+            return null;
+        }
+        Chunks.verify(key, value, name);
+        return Chunks.payload(value).slice();
+    }
+
+    /** A chunk image the overlay points to, for a read-modify-write (nothing can move it: commit lock held). */
+    private ByteBuffer walImage(Wal.Loc loc, long id, long chunk) {
+        ByteBuffer p = wal.read(loc, id, chunk);
+        if (p == null) {
+            throw new NacreException(Status.IO, "%s: object 0x%x chunk %d: WAL record %d moved"
+                    .formatted(name, id, chunk, loc.seq()));
+        }
+        return p;
+    }
+
+    /** An idle WAL stream; while every stream is busy, flushes a group formed here whose flush has not started. */
+    private Wal.Stream takeStream() {
+        Wal.Stream st = wal.pollIdle();
+        while (st == null) {
+            for (Pending p : formed) {
+                flush(p);
+            }
+            st = wal.awaitIdle(10);
+        }
+        wal.begin(st);
+        return st;
+    }
+
+    /**
+     * Enters a formed group into the pipeline: its images are visible to later groups at once, to readers
+     * once it and every group before it are flushed. Its callers are told after that.
+     */
+    private Pending register(Wal.Flush f, WalGroup g, List<Update> updates) {
+        Pending p = new Pending(f, g, updates);
+        g.chunks.forEach(inflightChunks::put);
+        inflightObjects.putAll(g.objects);
+        inflightBytes.addAndGet(g.bytes);
+        p.published = lastPublished.thenCombine(p.flushed, (a, b) -> {
+            publish(g);
+            return null;
+        });
+        lastPublished = p.published;
+        formed.add(p);
+        p.published.whenComplete((v, t) -> {
+            formed.remove(p);
+            g.chunks.forEach(inflightChunks::remove);
+            g.objects.forEach(inflightObjects::remove);
+            inflightBytes.addAndGet(-g.bytes);
+            if (t == null) {
+                commits.incrementAndGet();
+                committedChanges.addAndGet(updates.size());
+                try {
+                    Faults.hit(FAULT_AFTER_COMMIT);
+                } catch (RuntimeException e) {
+                    updates.forEach(u -> u.done().completeExceptionally(e));
+                    return;
+                }
+                updates.forEach(u -> u.done().complete(null));
+            } else {
+                Throwable cause = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+                updates.forEach(u -> u.done().completeExceptionally(cause));
+            }
+        });
+        return p;
+    }
+
+    /** Flushes a formed group unless someone already started to (any thread, no lock). */
+    private void flush(Pending p) {
+        if (!p.flushStarted.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            wal.force(p.flush);
+            p.flushed.complete(null);
+        } catch (RuntimeException | Error e) {
+            // The records may or may not be on disk now, and later groups were built on them: stop writing.
+            LOG.error("{}: a WAL flush failed; refusing writes until reopened", name, e);
+            walBroken = e instanceof RuntimeException r ? r : new NacreException(Status.IO, name + ": WAL flush failed", e);
+            p.flushed.completeExceptionally(e);
+        }
+    }
+
+    /** Flushes and publishes every group formed so far (commit lock held); a failed flush is left to its callers. */
+    private void drainPipeline() {
+        for (Pending p : formed) {
+            flush(p);
+        }
+        try {
+            lastPublished.join();
+        } catch (CompletionException | java.util.concurrent.CancellationException e) {
+            LOG.debug("{}: a group in flight failed: {}", name, e.toString());
+        }
     }
 
     /** Undoes the failed group's records; if even that fails, the OST takes no more writes until reopened. */
-    private RuntimeException rollBack(RuntimeException cause) {
+    private RuntimeException rollBack(Wal.Stream st, RuntimeException cause) {
+        if (st == null) {
+            return cause;
+        }
         try {
-            wal.rollback();
+            wal.rollback(st);
         } catch (RuntimeException e) {
             LOG.error("{}: cannot undo a failed group in the WAL; refusing writes until reopened", name, e);
             walBroken = e;
@@ -946,9 +1228,9 @@ public final class Ost implements AutoCloseable {
     }
 
     /** Turns a write into chunk images (read-modify-write of partial chunks against group, overlay, LMDB). */
-    private void walWrite(LmdbView view, WalGroup g, long id, long offset, ByteBuffer src) {
+    private void walWrite(LmdbView view, Wal.Stream st, WalGroup g, long id, long offset, ByteBuffer src) {
         long growth = src.remaining() + 2L * chunkSize;
-        long need = (overlayBytes.get() + g.bytes + growth) / 16 * 17 + ROOM_MARGIN;
+        long need = (overlayBytes.get() + inflightBytes.get() + g.bytes + growth) / 16 * 17 + ROOM_MARGIN;
         if (need > lmdbRoom) {
             lmdbRoom = lmdbSpace()[1];
             if (need > lmdbRoom) {
@@ -956,27 +1238,29 @@ public final class Ost implements AutoCloseable {
             }
         }
         PendingStat ps = g.objects.get(id);
-        ObjectStat st = ps != null ? new ObjectStat(ps.size, ps.used) : stat(view, id);
-        long size = st.size();
-        long used = st.bytesUsed();
+        if (ps == null) {
+            ps = inflightObjects.get(id);
+        }
+        ObjectStat os = ps != null ? ps.asStat() : stat(view, id);
+        long size = os.size();
+        long used = os.bytesUsed();
         ByteBuffer key = Chunks.newKey();
-        long pos = offset;
-        ByteBuffer s = src.duplicate();
-        while (s.hasRemaining()) {
-            long chunk = pos / chunkSize;
-            int inChunk = (int) (pos % chunkSize);
-            int n = Math.min(chunkSize - inChunk, s.remaining());
+        for (Chunks.Span sp : Chunks.spans(chunkSize, offset, src.remaining())) {
+            long chunk = sp.chunk();
             ChunkKey ck = new ChunkKey(id, chunk);
-            ByteBuffer piece = s.duplicate().limit(s.position() + n);
+            ByteBuffer piece = sp.of(src);
             Staged staged = g.chunks.get(ck);
+            if (staged == null) {
+                staged = inflightChunks.get(ck);
+            }
             Wal.Loc loc = staged != null ? null : pendingChunks.get(ck);
-            ByteBuffer lmdbValue = staged != null || loc != null ? null : chunks.get(view.txn(), Chunks.key(key, id, chunk));
+            ByteBuffer lmdbValue = staged != null || loc != null ? null : lmdbChunk(view, key, id, chunk);
             int oldLength = staged != null ? staged.image().remaining()
                     : loc != null ? loc.length()
                     : lmdbValue == null ? 0 : lmdbValue.remaining() - Chunks.CRC_BYTES;
-            int newLength = Math.max(oldLength, inChunk + n);
+            int newLength = Math.max(oldLength, sp.endInChunk());
             ByteBuffer image;
-            if (inChunk == 0 && n >= oldLength) {
+            if (sp.replaces(oldLength)) {
                 image = piece;
             } else {
                 // Read-modify-write: the old bytes we keep must be good, so they are checked first.
@@ -985,32 +1269,34 @@ public final class Ost implements AutoCloseable {
                     if (staged != null) {
                         old = staged.image().duplicate();
                     } else if (loc != null) {
-                        old = wal.read(loc, id, chunk);
-                        if (old == null) {
-                            throw new NacreException(Status.IO, "%s: object 0x%x chunk %d: WAL record %d moved"
-                                    .formatted(name, id, chunk, loc.seq()));
-                        }
+                        old = walImage(loc, id, chunk);
                     } else {
                         Chunks.verify(key, lmdbValue, name);
                         old = Chunks.payload(lmdbValue);
                     }
                 }
-                image = Chunks.merge(old, inChunk, piece, newLength);
+                image = Chunks.merge(old, sp.inChunk(), piece, newLength);
             }
             used += newLength - oldLength;
-            pos += n;
-            size = Math.max(size, pos);
-            Wal.Loc at = wal.add(id, chunk, size, used, image, this::waitForWalSpace);
+            size = Math.max(size, offset + sp.inRange() + sp.length());
+            Wal.Loc at = wal.add(st, Wal.IMAGE, id, chunk, size, used, image, this::waitForWalSpace);
             g.chunks.put(ck, new Staged(at, image));
             g.bytes += newLength;
             g.appended = true;
-            s.position(s.position() + n);
         }
         g.objects.put(id, new PendingStat(size, used));
     }
 
     /** Makes a group's records visible to readers (after they reached the WAL file). */
     private void publish(WalGroup g) {
+        g.cuts.forEach((id, cut) -> {
+            pendingCuts.merge(id, cut, Math::min);
+            for (Map.Entry<ChunkKey, Wal.Loc> e : pendingChunks.entrySet()) {
+                if (e.getKey().id() == id && e.getKey().chunk() >= cut && pendingChunks.remove(e.getKey(), e.getValue())) {
+                    overlayBytes.addAndGet(-e.getValue().length());
+                }
+            }
+        });
         for (Map.Entry<ChunkKey, Staged> e : g.chunks.entrySet()) {
             Wal.Loc loc = e.getValue().loc();
             Wal.Loc prev = pendingChunks.put(e.getKey(), loc);
@@ -1023,15 +1309,20 @@ public final class Ost implements AutoCloseable {
     private void waitForWalSpace() {
         if (checkpoint.isDone()) {
             awaitCheckpoint();
+            if (wal.freeCount() > 0) {
+                return; // it freed segments just now
+            }
             throw new NacreException(Status.IO, name + ": the WAL is full and no checkpoint is running");
         }
     }
 
     /** At a group boundary: checkpoint when enough segments are full, or when few are left free. */
     private void maybeCheckpoint() {
-        if (checkpoint.isDone() && wal.hasRecordsSinceRotate()
-                && (wal.sealedCount() >= checkpointSegments || wal.freeCount() < 3)) {
-            startCheckpoint();
+        if (checkpoint.isDone() && (wal.sealedCount() >= checkpointSegments || wal.freeCount() <= wal.streams())) {
+            drainPipeline();
+            if (wal.hasRecordsSinceRotate()) {
+                startCheckpoint();
+            }
         }
     }
 
@@ -1041,8 +1332,11 @@ public final class Ost implements AutoCloseable {
             return;
         }
         try {
-            if (!closed && checkpoint.isDone() && (wal.hasRecordsSinceRotate() || checkpoint.isCompletedExceptionally())) {
-                startCheckpoint();
+            if (!closed && checkpoint.isDone()) {
+                drainPipeline();
+                if (wal.hasRecordsSinceRotate() || checkpoint.isCompletedExceptionally()) {
+                    startCheckpoint();
+                }
             }
         } catch (RuntimeException e) {
             LOG.warn("{}: idle checkpoint could not start: {}", name, e.toString());
@@ -1069,14 +1363,20 @@ public final class Ost implements AutoCloseable {
         }
     }
 
-    /** Starts a checkpoint of the overlay as it is now (writer thread, at a group boundary, none running). */
+    /**
+     * Starts a checkpoint of the overlay as it is now (commit lock held, none running, every group formed
+     * already published: the overlay then holds every record up to the last sequence number).
+     */
     private void startCheckpoint() {
+        drainPipeline();
         List<Integer> segments = new ArrayList<>(wal.rotate());
         if (checkpoint.isCompletedExceptionally()) {
             segments.addAll(checkpointSegmentsHeld); // the failed one's segments are still to be applied
         }
         checkpointSegmentsHeld = segments;
-        Snapshot snap = new Snapshot(new HashMap<>(pendingChunks), new HashMap<>(pendingObjects), wal.lastSeq(),
+        Map<Long, Long> cuts = new HashMap<>(pendingCuts);
+        checkpointCuts = Set.copyOf(cuts.keySet());
+        Snapshot snap = new Snapshot(new HashMap<>(pendingChunks), new HashMap<>(pendingObjects), cuts, wal.lastSeq(),
                 List.copyOf(segments));
         checkpoint = CompletableFuture.runAsync(() -> applyCheckpoint(snap, wal), checkpointer);
     }
@@ -1109,8 +1409,14 @@ public final class Ost implements AutoCloseable {
         int i = 0;
         try {
             boolean last = false;
+            boolean first = true;
             while (!last) {
                 try (Txn<ByteBuffer> txn = env.txnWrite()) {
+                    if (first) {
+                        // Truncates and destroys first: the overlay's images of those objects are newer.
+                        snap.cuts().forEach((id, cut) -> deleteChunks(txn, key, id, cut));
+                        first = false;
+                    }
                     long bytes = 0;
                     while (i < keys.size() && bytes < MAX_CHECKPOINT_TXN_BYTES) {
                         ChunkKey k = keys.get(i++);
@@ -1133,7 +1439,11 @@ public final class Ost implements AutoCloseable {
                     last = i >= keys.size();
                     if (last) {
                         for (Map.Entry<Long, PendingStat> e : snap.objects().entrySet()) {
-                            putStat(txn, e.getKey(), e.getValue().size, e.getValue().used);
+                            if (e.getValue().destroyed) {
+                                objects.delete(txn, objectKey(e.getKey()));
+                            } else {
+                                putStat(txn, e.getKey(), e.getValue().size, e.getValue().used);
+                            }
                         }
                         meta.put(txn, text(WAL_APPLIED), longValue(snap.seq()));
                         Faults.hit(FAULT_CHECKPOINT_BEFORE_COMMIT);
@@ -1152,6 +1462,7 @@ public final class Ost implements AutoCloseable {
             }
         }
         snap.objects().forEach(pendingObjects::remove);
+        snap.cuts().forEach(pendingCuts::remove);
         checkpoints.incrementAndGet();
         lmdbRoom = lmdbSpace()[1];
         Faults.hit(FAULT_CHECKPOINT_BEFORE_FREE);
@@ -1177,6 +1488,23 @@ public final class Ost implements AutoCloseable {
         }
     }
 
+    /** Bench and tests: checkpoints everything the WAL holds now, and waits for it. */
+    void checkpointNow() {
+        enter();
+        commitLock.lock();
+        try {
+            if (wal != null) {
+                drainPipeline();
+                checkpoint.handle((v, t) -> null).join();
+                startCheckpoint();
+                awaitCheckpoint();
+            }
+        } finally {
+            commitLock.unlock();
+            guard.readLock().unlock();
+        }
+    }
+
     /** Checkpoints completed so far. */
     long checkpoints() {
         return checkpoints.get();
@@ -1185,38 +1513,31 @@ public final class Ost implements AutoCloseable {
     private void applyWrite(Txn<ByteBuffer> txn, ByteBuffer key, long id, long offset, ByteBuffer src) {
         ObjectStat st = stat(txn, id);
         long used = st.bytesUsed();
-        long pos = offset;
-        ByteBuffer s = src.duplicate();
-        while (s.hasRemaining()) {
-            long chunk = pos / chunkSize;
-            int inChunk = (int) (pos % chunkSize);
-            int n = Math.min(chunkSize - inChunk, s.remaining());
-            Chunks.key(key, id, chunk);
+        for (Chunks.Span sp : Chunks.spans(chunkSize, offset, src.remaining())) {
+            Chunks.key(key, id, sp.chunk());
             ByteBuffer old = chunks.get(txn, key);
             int oldLength = old == null ? 0 : old.remaining() - Chunks.CRC_BYTES;
-            int newLength = Math.max(oldLength, inChunk + n);
-            ByteBuffer piece = s.duplicate().limit(s.position() + n);
-            if (old == null || (inChunk == 0 && n >= oldLength)) {
+            int newLength = Math.max(oldLength, sp.endInChunk());
+            if (old == null || sp.replaces(oldLength)) {
                 // Nothing of the old chunk survives: write the new bytes straight into LMDB's page.
-                ByteBuffer value = chunks.reserve(txn, key, Chunks.CRC_BYTES + newLength);
-                value.position(value.position() + Chunks.CRC_BYTES);
-                Chunks.putZeros(value, inChunk);
-                value.put(piece).flip();
-                Chunks.seal(key, value);
+                putChunk(txn, key, sp.inChunk(), sp.of(src));
             } else {
                 // Read-modify-write: the old bytes we keep must be good, so check them first.
                 Chunks.verify(key, old, name);
-                ByteBuffer merged = Chunks.merge(Chunks.payload(old), inChunk, piece, newLength);
-                ByteBuffer value = chunks.reserve(txn, key, Chunks.CRC_BYTES + newLength);
-                value.position(value.position() + Chunks.CRC_BYTES);
-                value.put(merged).flip();
-                Chunks.seal(key, value);
+                putChunk(txn, key, 0, Chunks.merge(Chunks.payload(old), sp.inChunk(), sp.of(src), newLength));
             }
             used += newLength - oldLength;
-            s.position(s.position() + n);
-            pos += n;
         }
-        putStat(txn, id, Math.max(st.size(), pos), used);
+        putStat(txn, id, Math.max(st.size(), offset + src.remaining()), used);
+    }
+
+    /** Stores a chunk: {@code zeros} zero bytes, then {@code payload}, sealed with its CRC (no copy but into LMDB's page). */
+    private void putChunk(Txn<ByteBuffer> txn, ByteBuffer key, int zeros, ByteBuffer payload) {
+        ByteBuffer value = chunks.reserve(txn, key, Chunks.CRC_BYTES + zeros + payload.remaining());
+        value.position(value.position() + Chunks.CRC_BYTES);
+        Chunks.putZeros(value, zeros);
+        value.put(payload.duplicate()).flip();
+        Chunks.seal(key, value);
     }
 
     private void applyTruncate(Txn<ByteBuffer> txn, ByteBuffer key, long id, long size) {
@@ -1237,10 +1558,7 @@ public final class Ost implements AutoCloseable {
                     if (oldLength > keep) {
                         ByteBuffer kept = ByteBuffer.allocate(keep);
                         kept.put(Chunks.payload(old).limit(old.position() + Chunks.CRC_BYTES + keep)).flip();
-                        ByteBuffer value = chunks.reserve(txn, key, Chunks.CRC_BYTES + keep);
-                        value.position(value.position() + Chunks.CRC_BYTES);
-                        value.put(kept).flip();
-                        Chunks.seal(key, value);
+                        putChunk(txn, key, 0, kept);
                         used -= oldLength - keep;
                     }
                 }
@@ -1350,13 +1668,26 @@ public final class Ost implements AutoCloseable {
                 return;
             }
             closed = true;
-            queue.add(new Update(how, 0, 0, null, false, new CompletableFuture<>()));
-            try {
-                writer.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                LOG.warn("{}: interrupted while closing; the writer may still run", name);
-                return;
+            if (writer != null) {
+                queue.add(new Update(how, 0, 0, null, false, new CompletableFuture<>()));
+                try {
+                    writer.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    LOG.warn("{}: interrupted while closing; the writer may still run", name);
+                    return;
+                }
+            } else {
+                commitLock.lock();
+                try {
+                    drainPipeline();
+                    if (how == Kind.STOP) {
+                        finalCheckpoint();
+                    }
+                    // ABANDON (tests only): stop as kill -9 would, leaving the WAL to the next open's recovery.
+                } finally {
+                    commitLock.unlock();
+                }
             }
             checkpointer.shutdown();
             try {

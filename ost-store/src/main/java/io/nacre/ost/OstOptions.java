@@ -28,9 +28,11 @@ public final class OstOptions {
     static final LmdbMode DEFAULT_MODE = LmdbMode.SYNC_COMMIT;
 
     /** WAL segment size; raised at open to at least 8 chunks. */
-    static final long DEFAULT_WAL_SEGMENT_SIZE = 64L << 20;
-    /** WAL segments at most (created when first needed); a checkpoint starts when half of them are full. */
-    static final int DEFAULT_WAL_SEGMENTS = 8;
+    static final long DEFAULT_WAL_SEGMENT_SIZE = 32L << 20;
+    /** WAL segments at most (created when first needed); a checkpoint starts when half of them are in use. */
+    static final int DEFAULT_WAL_SEGMENTS = 16;
+    /** WAL streams (segments appended and flushed concurrently); at most a third of the segments. */
+    static final int DEFAULT_WAL_STREAMS = 4;
 
     private final int chunkSize;
     private final long mapSize;
@@ -40,6 +42,7 @@ public final class OstOptions {
     private final boolean wal;
     private final long walSegmentSize;
     private final int walSegments;
+    private final int walStreams;
 
     private OstOptions(Builder b) {
         this.chunkSize = b.chunkSize;
@@ -50,6 +53,7 @@ public final class OstOptions {
         this.wal = b.wal;
         this.walSegmentSize = b.walSegmentSize;
         this.walSegments = b.walSegments;
+        this.walStreams = b.walStreams;
     }
 
     public static OstOptions defaults() {
@@ -95,6 +99,10 @@ public final class OstOptions {
         return walSegments;
     }
 
+    int walStreams() {
+        return walStreams;
+    }
+
     public static final class Builder {
         private int chunkSize = DEFAULT_CHUNK_SIZE;
         private long mapSize = DEFAULT_MAP_SIZE;
@@ -104,6 +112,7 @@ public final class OstOptions {
         private boolean wal = true;
         private long walSegmentSize = DEFAULT_WAL_SEGMENT_SIZE;
         private int walSegments = DEFAULT_WAL_SEGMENTS;
+        private int walStreams = DEFAULT_WAL_STREAMS;
 
         private Builder() {
         }
@@ -158,6 +167,15 @@ public final class OstOptions {
             }
             this.walSegmentSize = bytes;
             this.walSegments = count;
+            return this;
+        }
+
+        /** WAL streams flushed concurrently (1 to 16; at most a third of the segments are used as streams). */
+        Builder walStreams(int count) {
+            if (count < 1 || count > 16) {
+                throw new IllegalArgumentException("WAL streams must be 1 to 16: " + count);
+            }
+            this.walStreams = count;
             return this;
         }
 

@@ -11,12 +11,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.BitSet;
-import java.util.Comparator;
 import java.util.List;
+import java.util.TreeMap;
+import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.PriorityBlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,13 +27,18 @@ import org.slf4j.LoggerFactory;
  * zeros up to its size and then only overwritten, so that the fdatasync that makes a group durable
  * flushes data blocks and never has to commit the file system's journal. A record is one chunk image:
  * a 64-byte header (magic, payload length, sequence number, OST instance, object id, chunk index, the
- * object's size and bytes used after it, CRC32C over header and payload) and the payload. Each group
+ * object's size and bytes used after it, record kind, CRC32C over header and payload) and the payload. A
+ * truncate or destroy is a record too (its size, and the kept part of the chunk it cuts). Each group
  * starts on a 4 KiB boundary, so a new group never rewrites a page that holds acknowledged records.
  *
- * <p>Recovery accepts a record only if it is whole (CRC), continues the sequence by exactly one, and
- * does not go back in instance: it stops at the first torn record and never takes stale records of an
- * older pass or of a group that was torn before a crash. The writer thread appends; the checkpoint
- * thread {@link #release releases} segments once LMDB holds their records.
+ * <p>Several {@link Stream streams} append at once, each into its own segment: groups are formed one
+ * after the other under the OST's commit lock (which numbers their records from one per-OST sequence),
+ * and their fdatasyncs run concurrently, one per stream. The OST acknowledges groups in sequence order,
+ * so at any crash the acknowledged records form a prefix of the sequence. Recovery accepts a record only
+ * if it is whole (CRC), continues the sequence by exactly one over all segments, and does not go back in
+ * instance: it stops at the first torn or missing record and never takes stale records of an older pass
+ * or of groups in flight at a crash. The checkpoint thread {@link #release releases} segments once LMDB
+ * holds their records.
  */
 final class Wal implements AutoCloseable {
 
@@ -43,14 +49,20 @@ final class Wal implements AutoCloseable {
     private static final int ALIGN = 4096;
     private static final int ZERO_STEP = 8 << 20;
     private static final int MAX_PAYLOAD = 4 << 20;
+    private static final int KIND_AT = 56;
     private static final int CRC_AT = 60;
+    private static final int STAGING = 1 << 20;
+    /** Record kinds: a chunk image; a truncate (size; payload: the kept part of the cut chunk, if any); a destroy. */
+    static final int IMAGE = 0;
+    static final int TRUNCATE = 1;
+    static final int DESTROY = 2;
 
     /** Where a record lies: segment, offset of its header, its sequence number and payload length. */
     record Loc(int segment, long offset, long seq, int length) {
     }
 
     /** A record found by recovery. */
-    record Entry(Loc loc, long id, long chunk, long size, long used, long instance) {
+    record Entry(Loc loc, int kind, long id, long chunk, long size, long used, long instance) {
     }
 
     private final Path dir;
@@ -59,29 +71,27 @@ final class Wal implements AutoCloseable {
     private final FileChannel[] channels;
     /** Bytes of each segment file already written with zeros (or records); writer thread only after open. */
     private final long[] zeroed;
+    /** The sum of {@link #zeroed}, for usage (any thread). */
+    private final AtomicLong fileBytes = new AtomicLong();
     /** Read-only maps of the segments written to their full size: reads need no system call or extra copy. */
     private final AtomicReferenceArray<MappedByteBuffer> maps;
     /** Free segments, lowest first: a lightly used OST keeps cycling through its first few files. */
     private final PriorityBlockingQueue<Integer> free = new PriorityBlockingQueue<>();
     private final ByteBuffer zeros = ByteBuffer.allocateDirect(1 << 20);
 
-    // Writer-thread state.
-    private long instance;
-    private int active = -1;
-    private long pos;
-    private long nextSeq = 1;
-    private final List<Integer> sealed = new ArrayList<>();
-    private final BitSet unforced = new BitSet();
-    private ByteBuffer staging = ByteBuffer.allocateDirect(1 << 20);
-    private long stagedAt;
-    // Rollback point: the state after the last durable (or abandoned) group.
-    private int markActive = -1;
-    private long markPos;
-    private long markSeq = 1;
-    private final List<Integer> takenSinceMark = new ArrayList<>();
-    private final List<long[]> writtenSinceMark = new ArrayList<>();
+    /** Streams not carrying a group, in the order they came back: groups take turns over the streams. */
+    private final LinkedBlockingDeque<Stream> idle = new LinkedBlockingDeque<>();
+    private final Stream[] streams;
 
-    Wal(Path dir, String name, long segmentSize, int wantedSegments) {
+    // Under the caller's commit lock.
+    private long instance;
+    private long nextSeq = 1;
+    /** Segments full of records, not yet handed to a checkpoint. */
+    private final List<Integer> sealed = new ArrayList<>();
+    /** Segments that unstable groups wrote and no flush has covered yet. */
+    private final BitSet unstable = new BitSet();
+
+    Wal(Path dir, String name, long segmentSize, int wantedSegments, int streamCount) {
         this.dir = dir;
         this.name = name;
         this.segmentSize = segmentSize;
@@ -90,12 +100,17 @@ final class Wal implements AutoCloseable {
         this.channels = new FileChannel[segments];
         this.zeroed = new long[segments];
         this.maps = new AtomicReferenceArray<>(segments);
+        this.streams = new Stream[streamCount];
+        for (int i = 0; i < streamCount; i++) {
+            streams[i] = new Stream(i);
+        }
         try {
             for (int s = 0; s < segments; s++) {
                 Path f = file(s);
                 if (Files.exists(f)) {
                     channels[s] = FileChannel.open(f, StandardOpenOption.READ, StandardOpenOption.WRITE);
                     zeroed[s] = Math.min(channels[s].size(), segmentSize);
+                    fileBytes.addAndGet(zeroed[s]);
                     mapIfFull(s);
                 }
             }
@@ -106,7 +121,7 @@ final class Wal implements AutoCloseable {
     }
 
     private static int highestSegment(Path dir) {
-        try (Stream<Path> files = Files.list(dir)) {
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
             return files.map(f -> f.getFileName().toString()).filter(n -> n.matches("wal-\\d{3}"))
                     .mapToInt(n -> Integer.parseInt(n.substring(4))).max().orElse(-1);
         } catch (IOException e) {
@@ -129,75 +144,63 @@ final class Wal implements AutoCloseable {
     // ---- recovery -------------------------------------------------------------------------------------
 
     /**
-     * The records after {@code applied}, in sequence order: the chain of valid records that continues
-     * {@code applied} one by one, across segments, until the first missing, torn or stale record.
+     * The records after {@code applied}, in sequence order: each segment's run of valid records (rising
+     * sequence numbers, instance never going back), merged over all segments by sequence number, taken
+     * one by one from {@code applied + 1} until the first missing, torn or stale one. Groups are
+     * acknowledged in sequence order, so every record after that first gap was never acknowledged.
      */
     List<Entry> recover(long applied) {
-        List<List<Entry>> chains = new ArrayList<>();
+        // For each sequence number the record of the newest instance: a newer instance reuses the numbers
+        // of records its recovery did not take (never acknowledged).
+        TreeMap<Long, Entry> bySeq = new TreeMap<>();
         for (int s = 0; s < channels.length; s++) {
             if (channels[s] != null) {
-                List<Entry> chain = scan(s);
-                if (!chain.isEmpty()) {
-                    chains.add(chain);
+                for (Entry e : scan(s)) {
+                    if (e.loc().seq() > applied) {
+                        bySeq.merge(e.loc().seq(), e, (a, b) -> b.instance() > a.instance() ? b : a);
+                    }
                 }
             }
         }
-        chains.sort(Comparator.comparingLong(c -> c.get(0).loc().seq()));
         List<Entry> out = new ArrayList<>();
         long expected = applied + 1;
         long minInstance = Long.MIN_VALUE;
-        boolean progress = true;
-        while (progress) {
-            progress = false;
-            for (List<Entry> chain : chains) {
-                long first = chain.get(0).loc().seq();
-                long last = chain.get(chain.size() - 1).loc().seq();
-                boolean starts = out.isEmpty() ? first <= expected && expected <= last : first == expected;
-                if (!starts) {
-                    continue;
-                }
-                int from = (int) (expected - first);
-                if (chain.get(from).instance() < minInstance) {
-                    continue;
-                }
-                for (int i = from; i < chain.size(); i++) {
-                    out.add(chain.get(i));
-                }
-                expected = last + 1;
-                minInstance = chain.get(chain.size() - 1).instance();
-                progress = true;
-                break;
-            }
+        for (Entry e = bySeq.get(expected); e != null && e.instance() >= minInstance; e = bySeq.get(expected)) {
+            out.add(e);
+            expected++;
+            minInstance = e.instance();
         }
-        reportBeyond(chains, expected, minInstance);
+        reportBeyond(bySeq.tailMap(expected).values(), expected, minInstance);
         return out;
     }
 
     /**
-     * Valid records beyond the end of the recovered chain are either the rest of the last group, torn
-     * by the crash before its flush completed (never acknowledged), or, if a bit rotted in a flushed
-     * record, acknowledged writes that recovery cannot reach. The log cannot tell the two apart, so
-     * it says so loudly with what it skips.
+     * Valid records beyond the end of the recovered chain are either the rest of the groups in flight at
+     * the crash (never acknowledged), or, if a bit rotted in a flushed record, acknowledged writes that
+     * recovery cannot reach. The log cannot tell the two apart, so it says so loudly with what it skips.
      */
-    private void reportBeyond(List<List<Entry>> chains, long expected, long minInstance) {
+    private void reportBeyond(Iterable<Entry> rest, long expected, long minInstance) {
         long skipped = 0;
         long highest = -1;
-        for (List<Entry> chain : chains) {
-            for (Entry e : chain) {
-                if (e.loc().seq() >= expected && e.instance() >= minInstance) {
-                    skipped++;
-                    highest = Math.max(highest, e.loc().seq());
-                }
+        for (Entry e : rest) {
+            if (e.instance() >= minInstance) {
+                skipped++;
+                highest = Math.max(highest, e.loc().seq());
             }
         }
         if (skipped > 0) {
-            LOG.error("{}: WAL recovery stops at record {} (missing, torn or failing its CRC) and skips {} valid "
-                    + "record(s) up to {} after it: a torn last group if the crash came mid-flush, else "
-                    + "acknowledged writes lost to a damaged WAL; check the disk", name, expected, skipped, highest);
+            LOG.warn("{}: WAL recovery stops at record {} (missing, torn or failing its CRC) and skips {} valid "
+                    + "record(s) up to {} after it: groups in flight at the crash, or, if the crash did not come "
+                    + "mid-flush, acknowledged writes lost to a damaged WAL; check the disk", name, expected, skipped,
+                    highest);
         }
     }
 
-    /** The valid records of one segment from its start: consecutive sequence numbers, non-decreasing instance. */
+    /**
+     * The valid records of one segment from its start: rising sequence numbers (one stream wrote them,
+     * interleaved with the other streams' numbers), instance never going back. An older pass over the
+     * segment has lower numbers, or an older instance, so it ends the run.
+     */
     private List<Entry> scan(int s) {
         List<Entry> chain = new ArrayList<>();
         ByteBuffer header = ByteBuffer.allocate(HEADER);
@@ -236,7 +239,7 @@ final class Wal implements AutoCloseable {
             }
             if (!chain.isEmpty()) {
                 Entry prev = chain.get(chain.size() - 1);
-                if (seq != prev.loc().seq() + 1 || inst < prev.instance()) {
+                if (seq <= prev.loc().seq() || inst < prev.instance()) {
                     return null;
                 }
             }
@@ -246,8 +249,8 @@ final class Wal implements AutoCloseable {
             if (header.getInt(CRC_AT) != crc(header, payload)) {
                 return null;
             }
-            return new Entry(new Loc(s, at, seq, length), header.getLong(24), header.getLong(32), header.getLong(40),
-                    header.getLong(48), inst);
+            return new Entry(new Loc(s, at, seq, length), header.getInt(KIND_AT), header.getLong(24),
+                    header.getLong(32), header.getLong(40), header.getLong(48), inst);
         } catch (IOException e) {
             throw new NacreException(Status.IO, name + ": cannot read WAL segment " + s + ": " + e.getMessage(), e);
         }
@@ -261,8 +264,11 @@ final class Wal implements AutoCloseable {
         for (int s = 0; s < channels.length; s++) {
             free.add(s);
         }
-        active = -1;
-        mark();
+        idle.clear();
+        for (Stream st : streams) {
+            st.active = -1;
+            idle.add(st);
+        }
     }
 
     /** Segments holding any record (all of them are handed to the recovery checkpoint). */
@@ -276,46 +282,124 @@ final class Wal implements AutoCloseable {
         return out;
     }
 
-    // ---- appending (writer thread) ----------------------------------------------------------------------
+    // ---- appending (under the caller's commit lock) ----------------------------------------------------
+
+    /**
+     * One append position: its current segment, and the group being written into it. A stream carries one
+     * group at a time, from {@link #begin} until its {@link #force flush} ends (or {@link #rollback}); the
+     * streams' flushes run at the same time, each on its own segment file.
+     */
+    final class Stream {
+        final int number;
+        private int active = -1;
+        private long pos;
+        /** Where records are encoded when they are written (by whoever owns the stream then). */
+        private ByteBuffer staging = ByteBuffer.allocateDirect(STAGING);
+        /** The records appended since the last cut, contiguous in the current segment from {@link #openAt}. */
+        private final List<Rec> open = new ArrayList<>();
+        private long openAt;
+        private long openBytes;
+        /** The group's records, bound to their place in a segment, not yet written. */
+        private final List<Piece> pieces = new ArrayList<>();
+        /** Segments this group wrote (flushed with it when it is durable). */
+        private final BitSet written = new BitSet();
+        // Rollback point: where the group began.
+        private int markActive = -1;
+        private long markPos;
+        private long markSeq;
+        private final List<Integer> takenSinceMark = new ArrayList<>();
+        private final List<long[]> writtenSinceMark = new ArrayList<>();
+
+        Stream(int number) {
+            this.number = number;
+        }
+    }
+
+    /** A record to write: its header fields and payload (encoded, with its CRC, only when written). */
+    private record Rec(int kind, long seq, long id, long chunk, long size, long used, ByteBuffer payload) {
+    }
+
+    /** Records that lie one after the other in a segment from {@code at}, {@code bytes} in all. */
+    private record Piece(int segment, long at, long bytes, List<Rec> recs) {
+    }
+
+    /** What one group's flush must write and fdatasync, and the stream it gives back. */
+    record Flush(Stream stream, List<Piece> pieces, int[] segments) {
+    }
 
     /** The sequence number of the last record appended. */
     long lastSeq() {
         return nextSeq - 1;
     }
 
+    int streams() {
+        return streams.length;
+    }
+
+    /** An idle stream, or null if every stream is busy with a group; streams take turns (FIFO). */
+    Stream pollIdle() {
+        return idle.poll();
+    }
+
+    /** Waits up to {@code millis} for an idle stream; null if none came. */
+    Stream awaitIdle(long millis) {
+        try {
+            return idle.poll(millis, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new NacreException(Status.IO, name + ": interrupted while waiting for a WAL stream");
+        }
+    }
+
+    /** Whether a stream is idle, waiting up to {@code millis} for one (it stays idle, first in line). */
+    boolean awaitAnyIdle(long millis) {
+        try {
+            Stream st = idle.pollFirst(millis, TimeUnit.MILLISECONDS);
+            if (st == null) {
+                return false;
+            }
+            idle.addFirst(st);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new NacreException(Status.IO, name + ": interrupted while waiting for a WAL stream");
+        }
+    }
+
+    /** Starts a group on an idle stream taken by {@link #pollIdle}. */
+    void begin(Stream st) {
+        st.markActive = st.active;
+        st.markPos = st.pos;
+        st.markSeq = nextSeq;
+        st.takenSinceMark.clear();
+        st.writtenSinceMark.clear();
+        st.written.clear();
+    }
+
     /**
-     * Appends one chunk image (staged; on disk after {@link #flush} or {@link #force}). Blocks while no
+     * Appends one chunk image to the stream's group (staged; written at {@link #end}). Blocks while no
      * segment is free (back-pressure: the checkpoint frees them); {@code waitForSpace} is called then.
      */
-    Loc add(long id, long chunk, long size, long used, ByteBuffer payload, Runnable waitForSpace) {
+    Loc add(Stream st, int kind, long id, long chunk, long size, long used, ByteBuffer payload,
+            Runnable waitForSpace) {
         int length = payload.remaining();
         int need = HEADER + length;
-        if (active < 0 || pos + need > segmentSize) {
-            switchSegment(waitForSpace);
-        }
-        if (staging.remaining() < need) {
-            writeStaged();
-            if (staging.capacity() < need) {
-                staging = ByteBuffer.allocateDirect(Math.max(need, staging.capacity() * 2));
-            }
+        if (st.active < 0 || st.pos + need > segmentSize) {
+            switchSegment(st, waitForSpace);
         }
         long seq = nextSeq++;
-        int start = staging.position();
-        staging.putInt(MAGIC).putInt(length).putLong(seq).putLong(instance).putLong(id).putLong(chunk)
-                .putLong(size).putLong(used).putInt(0).putInt(0);
-        staging.put(payload.duplicate());
-        ByteBuffer h = staging.duplicate().position(start).limit(start + HEADER);
-        ByteBuffer p = staging.duplicate().position(start + HEADER).limit(start + need);
-        staging.putInt(start + CRC_AT, crc(h, p));
-        Loc loc = new Loc(active, pos, seq, length);
-        pos += need;
+        // Only numbered and placed here (under the commit lock); copied and CRC'd when written.
+        st.open.add(new Rec(kind, seq, id, chunk, size, used, payload.duplicate()));
+        st.openBytes += need;
+        Loc loc = new Loc(st.active, st.pos, seq, length);
+        st.pos += need;
         return loc;
     }
 
-    private void switchSegment(Runnable waitForSpace) {
-        writeStaged();
-        if (active >= 0) {
-            sealed.add(active);
+    private void switchSegment(Stream st, Runnable waitForSpace) {
+        cutPiece(st);
+        if (st.active >= 0) {
+            sealed.add(st.active);
         }
         Integer next = free.poll();
         while (next == null) {
@@ -327,108 +411,191 @@ final class Wal implements AutoCloseable {
                 throw new NacreException(Status.IO, name + ": interrupted while waiting for WAL space");
             }
         }
-        active = next;
-        takenSinceMark.add(active);
-        pos = 0;
-        stagedAt = 0;
+        st.active = next;
+        st.takenSinceMark.add(next);
+        st.pos = 0;
+        st.openAt = 0;
     }
 
-    /** Writes the staged records to their segment (no flush). */
-    private void writeStaged() {
-        if (staging.position() == 0) {
+    /**
+     * Binds the records appended since the last cut to their place in the current segment (making sure the
+     * segment is written with zeros that far first). They are written by the flush.
+     */
+    private void cutPiece(Stream st) {
+        if (st.open.isEmpty()) {
             return;
         }
-        staging.flip();
-        long end = stagedAt + staging.remaining();
-        // Noted before writing: a write that fails half-way is undone by rollback too.
-        writtenSinceMark.add(new long[] {active, stagedAt, end});
+        long end = st.openAt + st.openBytes;
         try {
-            ensureZeroed(active, end);
-            FileChannel ch = channels[active];
-            long at = stagedAt;
-            while (staging.hasRemaining()) {
-                at += ch.write(staging, at);
+            ensureZeroed(st.active, end);
+        } catch (IOException e) {
+            throw ioError("write", e);
+        }
+        st.pieces.add(new Piece(st.active, st.openAt, st.openBytes, List.copyOf(st.open)));
+        st.written.set(st.active);
+        st.open.clear();
+        st.openAt = end;
+        st.openBytes = 0;
+    }
+
+    /**
+     * Encodes pieces' records (header, payload, CRC) in the stream's staging buffer and writes them to their
+     * segments (no flush); with {@code undo}, notes each range for {@link #rollback} first.
+     */
+    private void writePieces(Stream st, List<Piece> pieces, List<long[]> undo) {
+        try {
+            for (Piece p : pieces) {
+                if (undo != null) {
+                    undo.add(new long[] {p.segment(), p.at(), p.at() + p.bytes()});
+                }
+                FileChannel ch = channels[p.segment()];
+                long at = p.at();
+                ByteBuffer staging = st.staging.clear();
+                for (Rec r : p.recs()) {
+                    int need = HEADER + r.payload().remaining();
+                    if (staging.remaining() < need) {
+                        at = writeOut(ch, staging, at);
+                        if (staging.capacity() < need) {
+                            st.staging = staging = ByteBuffer.allocateDirect(need);
+                        }
+                    }
+                    encode(staging, r);
+                }
+                writeOut(ch, staging, at);
             }
         } catch (IOException e) {
             throw ioError("write", e);
-        } finally {
-            staging.clear();
         }
-        unforced.set(active);
-        stagedAt = end;
     }
 
-    /** Writes the group's records without flushing them (UNSTABLE), and ends the group on a 4 KiB boundary. */
-    void flush() {
-        writeStaged();
-        endGroup();
+    private void encode(ByteBuffer staging, Rec r) {
+        int length = r.payload().remaining();
+        int start = staging.position();
+        staging.putInt(MAGIC).putInt(length).putLong(r.seq()).putLong(instance).putLong(r.id()).putLong(r.chunk())
+                .putLong(r.size()).putLong(r.used()).putInt(r.kind()).putInt(0);
+        staging.put(r.payload().duplicate());
+        ByteBuffer h = staging.duplicate().position(start).limit(start + HEADER);
+        ByteBuffer p = staging.duplicate().position(start + HEADER).limit(start + HEADER + length);
+        staging.putInt(start + CRC_AT, crc(h, p));
     }
 
-    /** Writes and fdatasyncs every segment the group touched: its records are durable on return. */
-    void force() {
-        writeStaged();
+    /** Writes the staging buffer at {@code at} and empties it; returns where the next bytes go. */
+    private static long writeOut(FileChannel ch, ByteBuffer staging, long at) throws IOException {
+        staging.flip();
+        long p = at;
+        while (staging.hasRemaining()) {
+            p += ch.write(staging, p);
+        }
+        staging.clear();
+        return p;
+    }
+
+    /**
+     * Ends a group and says what its flush must write and fdatasync. A durable group's records are written
+     * by its flush, outside the commit lock, and the flush also fdatasyncs every segment that unstable groups
+     * wrote before it; an unstable group is written here and flushes nothing (its segments wait for the
+     * next durable group or the checkpoint). {@code st} may be null for a group without records.
+     */
+    Flush end(Stream st, boolean durable) {
+        BitSet mine = new BitSet();
+        List<Piece> pieces = List.of();
+        if (st != null) {
+            cutPiece(st);
+            pieces = List.copyOf(st.pieces);
+            st.pieces.clear();
+            if (!durable) {
+                // Written now, under the lock: a later durable group's flush covers them, whoever runs it.
+                writePieces(st, pieces, st.writtenSinceMark);
+                pieces = List.of();
+            }
+            mine.or(st.written);
+            st.written.clear();
+            if (st.active >= 0) {
+                // The next group starts on a fresh 4 KiB page: it never rewrites a page of this one.
+                st.pos = Math.min(alignUp(st.pos), segmentSize);
+                st.openAt = st.pos;
+            }
+        }
+        if (!durable) {
+            unstable.or(mine);
+            return new Flush(st, pieces, new int[0]);
+        }
+        mine.or(unstable);
+        unstable.clear();
+        return new Flush(st, pieces, mine.stream().toArray());
+    }
+
+    /**
+     * Writes a group's records and fdatasyncs its segments (any thread, outside the commit lock: the
+     * flushes of several streams run at once), then hands its stream back. Its records are durable on return.
+     */
+    void force(Flush f) {
         try {
-            for (int s = unforced.nextSetBit(0); s >= 0; s = unforced.nextSetBit(s + 1)) {
+            if (f.stream() != null) {
+                writePieces(f.stream(), f.pieces(), null);
+            }
+            for (int s : f.segments()) {
                 channels[s].force(false);
             }
         } catch (IOException e) {
             throw ioError("fdatasync", e);
+        } finally {
+            if (f.stream() != null) {
+                idle.add(f.stream());
+            }
         }
-        unforced.clear();
-        endGroup();
-    }
-
-    private void endGroup() {
-        if (active >= 0) {
-            pos = Math.min(alignUp(pos), segmentSize);
-            stagedAt = pos;
-        }
-        mark();
-    }
-
-    private void mark() {
-        markActive = active;
-        markPos = pos;
-        markSeq = nextSeq;
-        takenSinceMark.clear();
-        writtenSinceMark.clear();
     }
 
     /**
-     * Undoes the records appended since the last group ended: overwrites them with zeros (so no later
-     * fdatasync can make them durable and recovery cannot find them) and rewinds. Throws if that fails.
+     * Undoes the stream's group (the last one begun: sequence numbers rewind to its first): overwrites
+     * its records with zeros and flushes that, so that neither a later flush of another stream nor
+     * recovery can find them beside the records that reuse their numbers; then hands the stream back.
+     * Throws if that fails.
      */
-    void rollback() {
-        staging.clear();
+    void rollback(Stream st) {
+        st.open.clear();
+        st.openBytes = 0;
+        st.pieces.clear();
+        BitSet touched = new BitSet();
         try {
-            for (long[] w : writtenSinceMark) {
+            for (long[] w : st.writtenSinceMark) {
                 FileChannel ch = channels[(int) w[0]];
                 for (long at = w[1]; at < w[2]; ) {
                     at += ch.write(zeros.duplicate().limit((int) Math.min(zeros.capacity(), w[2] - at)), at);
                 }
+                touched.set((int) w[0]);
+            }
+            for (int s = touched.nextSetBit(0); s >= 0; s = touched.nextSetBit(s + 1)) {
+                channels[s].force(false);
             }
         } catch (IOException e) {
             throw ioError("roll back", e);
         }
-        for (int s : takenSinceMark) {
+        for (int s : st.takenSinceMark) {
             sealed.remove(Integer.valueOf(s));
-            if (s != markActive) {
+            if (s != st.markActive) {
                 free.add(s);
             }
         }
-        if (markActive >= 0) {
-            sealed.remove(Integer.valueOf(markActive));
+        if (st.markActive >= 0) {
+            sealed.remove(Integer.valueOf(st.markActive));
         }
-        active = markActive;
-        pos = markPos;
-        stagedAt = markPos;
-        nextSeq = markSeq;
-        mark();
+        st.active = st.markActive;
+        st.pos = st.markPos;
+        st.openAt = st.markPos;
+        st.written.clear();
+        nextSeq = st.markSeq;
+        idle.add(st);
     }
 
-    /** Whether the current segment holds records not yet handed to a checkpoint. */
+    /** Whether any segment holds records not yet handed to a checkpoint (every stream idle). */
     boolean hasRecordsSinceRotate() {
-        return (active >= 0 && pos > 0) || !sealed.isEmpty();
+        for (Stream st : streams) {
+            if (st.active >= 0 && st.pos > 0) {
+                return true;
+            }
+        }
+        return !sealed.isEmpty();
     }
 
     int sealedCount() {
@@ -440,23 +607,31 @@ final class Wal implements AutoCloseable {
     }
 
     /**
-     * Closes the current segment for new records (at a group boundary) and returns every segment whose
-     * records a checkpoint starting now covers; they come back through {@link #release}.
+     * Closes every stream's segment for new records (every stream idle, at a group boundary) and returns
+     * every segment whose records a checkpoint starting now covers; they come back through {@link #release}.
      */
     List<Integer> rotate() {
         List<Integer> out = new ArrayList<>(sealed);
         sealed.clear();
-        if (active >= 0) {
-            out.add(active);
+        for (Stream st : streams) {
+            if (st.active >= 0) {
+                out.add(st.active);
+            }
+            st.active = -1;
+            st.pos = 0;
+            st.openAt = 0;
         }
-        active = -1;
-        mark();
         return out;
     }
 
     /** Segments whose records are all in LMDB now: free for reuse. Called by the checkpoint. */
     void release(List<Integer> segments) {
         free.addAll(segments);
+    }
+
+    /** Bytes of the WAL's segment files on disk (the OST's journal). */
+    long fileBytes() {
+        return fileBytes.get();
     }
 
     private void ensureZeroed(int s, long end) throws IOException {
@@ -473,12 +648,14 @@ final class Wal implements AutoCloseable {
         for (long at = zeroed[s]; at < target; ) {
             at += ch.write(zeros.duplicate().limit((int) Math.min(zeros.capacity(), target - at)), at);
         }
-        ch.force(true);
+        // No flush here (the commit lock is held): the group's own fdatasync, outside the lock, also commits
+        // the new size and blocks. A new file's directory entry is flushed now: fdatasync does not do that.
         if (created) {
             try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
                 d.force(true);
             }
         }
+        fileBytes.addAndGet(target - zeroed[s]);
         zeroed[s] = target;
         mapIfFull(s);
     }

@@ -27,7 +27,9 @@ import org.junit.jupiter.api.Test;
  * {@code ./mvnw -B -Pbench -pl ost-store -am verify -Dtest=OstBench -Dsurefire.failIfNoSpecifiedTests=false}
  * or through {@link #main}. {@code -Dnacre.bench.mib=N} sets the bytes per run,
  * {@code -Dnacre.bench.sizes=1048576,65536} the request sizes, {@code -Dnacre.bench.oss=false} skips the
- * OSS rows, {@code -Dnacre.bench.explore=true} adds every LMDB mode and chunk size (how the defaults of
+ * OSS rows, {@code -Dnacre.bench.reads=false} the read rows, {@code -Dnacre.bench.lmdb=false} the LMDB-only
+ * rows, {@code -Dnacre.bench.only=REGEX} only the cases whose name matches, {@code -Dnacre.bench.streams=4,1} runs the WAL rows for each WAL stream count,
+ * {@code -Dnacre.bench.explore=true} adds every LMDB mode and chunk size (how the defaults of
  * the LMDB-only mode were chosen).
  */
 @Tag("bench")
@@ -41,6 +43,8 @@ class OstBench {
     private final long total = Long.getLong("nacre.bench.mib", 256) * MIB;
     private final int repeats = Integer.getInteger("nacre.bench.repeats", 3);
     private final List<Double> groupSizes = new ArrayList<>();
+    /** Only the cases whose name matches this regular expression. */
+    private final String only = System.getProperty("nacre.bench.only", ".*");
 
     public static void main(String[] args) throws Exception {
         new OstBench().run();
@@ -57,13 +61,25 @@ class OstBench {
                 total / MIB, repeats, root.toAbsolutePath());
         System.out.printf("%-50s %10s %10s %8s%n", "case", "OST MB/s", "FC MB/s", "OST/FC");
         OstOptions wal = OstOptions.defaults();
-        OstOptions lmdb = OstOptions.builder().wal(false).build();
+        // Labelled configurations: the default WAL, the WAL with other stream counts, LMDB's own commit.
+        java.util.Map<String, OstOptions> configs = new java.util.LinkedHashMap<>();
+        for (String n : System.getProperty("nacre.bench.streams", String.valueOf(OstOptions.DEFAULT_WAL_STREAMS))
+                .split(",")) {
+            int streams = Integer.parseInt(n.trim());
+            configs.put(streams == OstOptions.DEFAULT_WAL_STREAMS ? " [WAL]" : " [WAL, %d stream%s]"
+                    .formatted(streams, streams == 1 ? "" : "s"), OstOptions.builder().walStreams(streams).build());
+        }
+        if (Boolean.parseBoolean(System.getProperty("nacre.bench.lmdb", "true"))) {
+            configs.put(" [LMDB]", OstOptions.builder().wal(false).build());
+        }
         boolean oss = Boolean.parseBoolean(System.getProperty("nacre.bench.oss", "true"));
+        boolean reads = Boolean.parseBoolean(System.getProperty("nacre.bench.reads", "true"));
         int[] sizes = Arrays.stream(System.getProperty("nacre.bench.sizes", MIB + "," + 64 * 1024).split(","))
                 .mapToInt(Integer::parseInt).toArray();
         for (int size : sizes) {
-            for (OstOptions o : List.of(wal, lmdb)) {
-                String m = o.wal() ? " [WAL]" : " [LMDB]";
+            for (java.util.Map.Entry<String, OstOptions> c : configs.entrySet()) {
+                String m = c.getKey();
+                OstOptions o = c.getValue();
                 pair("stable write " + human(size) + ", 1 writer" + m, () -> ostWrite(o, size, 1, false),
                         () -> fcWrite(size, 1));
                 pair("stable write " + human(size) + ", 1 writer, reused space" + m, () -> ostRewrite(o, size, 1),
@@ -72,7 +88,9 @@ class OstBench {
                         () -> fcWrite(size, 4));
                 pair("stable write " + human(size) + ", 4 writers, reused space" + m, () -> ostRewrite(o, size, 4),
                         () -> fcRewrite(size, 4));
-                pair("read " + human(size) + ", 1 reader" + m, () -> ostRead(o, size), () -> fcRead(size));
+                if (reads) {
+                    pair("read " + human(size) + ", 1 reader" + m, () -> ostRead(o, size), () -> fcRead(size));
+                }
             }
             // The WAL's cost in full: the time until every byte is also checkpointed into LMDB (at close).
             pair("stable write " + human(size) + ", 1 writer, until in LMDB [WAL]", () -> ostWrite(wal, size, 1, true),
@@ -115,6 +133,9 @@ class OstBench {
 
     /** Alternates the two runs (the disk is shared, its speed drifts) and prints the medians and the median ratio. */
     private void pair(String name, Run ost, Run fc) throws Exception {
+        if (!name.matches(only)) {
+            return;
+        }
         groupSizes.clear();
         double[] o = new double[repeats];
         double[] f = new double[repeats];
@@ -186,6 +207,7 @@ class OstBench {
             // Past the WAL's size too, so that its segments are all written once already.
             fill(ost, 100, Math.max(total, 512L * MIB) + 8L * MIB);
             ost.destroy(100);
+            ost.checkpointNow(); // no checkpoint of the fill runs during the timed writes
             ost.resetCommitCounters();
             double mbs = timed(writers, w -> stableWrites(ost, w + 1, size, total / writers));
             groupSizes.add(ost.changesPerCommit());

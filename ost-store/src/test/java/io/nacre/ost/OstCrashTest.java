@@ -67,19 +67,96 @@ class OstCrashTest {
         verify(acks);
     }
 
+    /**
+     * Four threads overwrite slots of one object (two slots per chunk), so groups on different WAL streams
+     * carry images of the same chunk: after kill -9 every slot holds its last acknowledged version, or the
+     * one that was in flight.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"default-wal", "small-wal"})
+    void overlappingOverwritesFromConcurrentStreamsComeBackAsTheLastAcknowledged(String wal) throws Exception {
+        List<String> lines = run(List.of(), 200, wal, "4", "shared");
+        long[] last = highest(lines, "SET", StableWriterMain.SLOTS, 0);
+        try (Ost ost = Ost.open(tmp.resolve("ost"), 0, OstOptions.defaults())) {
+            for (int slot = 0; slot < last.length; slot++) {
+                ByteBuffer dst = ByteBuffer.allocate(StableWriterMain.SLOT_BYTES);
+                ost.read(StableWriterMain.SHARED_OBJECT, (long) slot * StableWriterMain.SLOT, dst);
+                byte[] got = dst.array();
+                long v = last[slot];
+                boolean acked = v == 0 ? java.util.Arrays.equals(got, new byte[got.length])
+                        : java.util.Arrays.equals(got, StableWriterMain.slotRecord(slot, v));
+                boolean inFlight = java.util.Arrays.equals(got, StableWriterMain.slotRecord(slot, v + 1));
+                assertThat(acked || inFlight).as("slot %d holds version %d or %d", slot, v, v + 1).isTrue();
+            }
+        }
+    }
+
+    /**
+     * Three threads each write and truncate their own object (truncates are WAL records): after kill -9
+     * every object holds what its acknowledged steps made of it, or that plus the step in flight.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"default-wal", "small-wal"})
+    void everyAckedWriteAndTruncateSurvivesKillDashNine(String wal) throws Exception {
+        int threads = 3;
+        List<String> lines = run(List.of(), 150, wal, String.valueOf(threads), "truncate");
+        long[] last = highest(lines, "OP", threads, -1);
+        try (Ost ost = Ost.open(tmp.resolve("ost"), 0, OstOptions.defaults())) {
+            for (int t = 0; t < threads; t++) {
+                java.util.Random r = new java.util.Random(t);
+                byte[] model = new byte[0];
+                for (int i = 0; i <= last[t]; i++) {
+                    model = StableWriterMain.step(null, t + 1, r, i, model);
+                }
+                byte[] next = StableWriterMain.step(null, t + 1, r, (int) last[t] + 1, model);
+                ByteBuffer dst = ByteBuffer.allocate(8 * StableWriterMain.RECORD);
+                int n = ost.read(t + 1, 0, dst);
+                byte[] got = java.util.Arrays.copyOf(dst.array(), n);
+                assertThat(java.util.Arrays.equals(got, model) || java.util.Arrays.equals(got, next))
+                        .as("object %d after step %d (%d bytes, expected %d or %d)", t + 1, last[t], n, model.length,
+                                next.length)
+                        .isTrue();
+            }
+        }
+    }
+
+    /** For lines "WORD key value": the highest value printed for each key below {@code keys} ({@code none} if none). */
+    private static long[] highest(List<String> lines, String word, int keys, long none) {
+        long[] last = new long[keys];
+        java.util.Arrays.fill(last, none);
+        for (String line : lines) {
+            String[] f = line.split(" ");
+            if (f[0].equals(word)) {
+                int k = Integer.parseInt(f[1]);
+                last[k] = Math.max(last[k], Long.parseLong(f[2]));
+            }
+        }
+        return last;
+    }
+
     private List<Ack> runAndKill(List<String> jvmArgs, int killAfter) throws Exception {
         return runAndKill(jvmArgs, killAfter, "default-wal");
     }
 
-    /** Runs the writer until {@code killAfter} acks (then SIGKILL) or until it exits by itself (-1). */
     private List<Ack> runAndKill(List<String> jvmArgs, int killAfter, String walSize) throws Exception {
+        return run(jvmArgs, killAfter, walSize, "3").stream().filter(l -> l.startsWith("ACK ")).map(OstCrashTest::parse)
+                .toList();
+    }
+
+    /**
+     * Runs the writer until {@code killAfter} acks (then SIGKILL) or until it exits by itself (-1); returns
+     * the lines it printed.
+     */
+    private List<String> run(List<String> jvmArgs, int killAfter, String walSize, String... writerArgs)
+            throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(List.of("--add-opens", "java.base/java.nio=ALL-UNNAMED", "--add-opens",
                 "java.base/sun.nio.ch=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED", "-Xmx256m"));
         cmd.addAll(jvmArgs);
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), StableWriterMain.class.getName(),
-                tmp.resolve("ost").toString(), "3", walSize));
+                tmp.resolve("ost").toString(), writerArgs[0], walSize));
+        cmd.addAll(List.of(writerArgs).subList(1, writerArgs.length));
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
         Thread reader = Thread.ofVirtual().start(() -> {
@@ -93,7 +170,7 @@ class OstCrashTest {
             }
             lines.add("EOF");
         });
-        List<Ack> acks = new ArrayList<>();
+        List<String> acks = new ArrayList<>();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         try {
             while (killAfter < 0 || acks.size() < killAfter) {
@@ -104,8 +181,8 @@ class OstCrashTest {
                 if (line.startsWith("EOF")) {
                     break;
                 }
-                if (line.startsWith("ACK ")) {
-                    acks.add(parse(line));
+                if (line.startsWith("ACK ") || line.startsWith("SET ") || line.startsWith("OP ")) {
+                    acks.add(line);
                 }
             }
         } finally {
@@ -115,8 +192,8 @@ class OstCrashTest {
         reader.join(TimeUnit.SECONDS.toMillis(30));
         // Acks printed before the kill count too: the child saw those writes return.
         for (String line : lines) {
-            if (line.startsWith("ACK ")) {
-                acks.add(parse(line));
+            if (line.startsWith("ACK ") || line.startsWith("SET ") || line.startsWith("OP ")) {
+                acks.add(line);
             }
         }
         return acks;

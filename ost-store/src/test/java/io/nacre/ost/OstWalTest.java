@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Random;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -39,7 +40,7 @@ class OstWalTest {
 
     /** Small chunks and 1 MiB segments, so that a few MiB of writes go through several checkpoints. */
     private static OstOptions small() {
-        return OstOptions.builder().chunkSize(CHUNK).mapSize(1L << 30).walSegments(1 << 20, 6).build();
+        return OstOptions.builder().chunkSize(CHUNK).mapSize(1L << 30).walSegments(1 << 20, 12).build();
     }
 
 
@@ -119,6 +120,109 @@ class OstWalTest {
     }
 
     @Test
+    void concurrentWritersMergingIntoTheSameChunksReadBackAfterCheckpointsAndACrash() throws Exception {
+        // Four threads own interleaved quarter-chunks of one object: every chunk is rewritten by groups
+        // of different streams in flight at once, each building on the others' images.
+        int threads = 4;
+        int piece = CHUNK / threads;
+        int chunksN = 64;
+        byte[] expected = new byte[chunksN * CHUNK];
+        Ost ost = Ost.open(tmp, 0, small());
+        try {
+            java.util.List<Thread> workers = new java.util.ArrayList<>();
+            java.util.List<Throwable> errors = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+            for (int t = 0; t < threads; t++) {
+                int me = t;
+                Ost o = ost;
+                workers.add(Thread.ofPlatform().start(() -> {
+                    Random r = new Random(100 + me);
+                    try {
+                        for (int i = 0; i < 400; i++) {
+                            int c = r.nextInt(chunksN);
+                            int from = c * CHUNK + me * piece + r.nextInt(piece / 2);
+                            byte[] data = random(1 + r.nextInt(piece / 2), me * 10_000L + i);
+                            o.write(1, from, ByteBuffer.wrap(data), r.nextInt(4) == 0 ? Durability.UNSTABLE
+                                    : Durability.STABLE);
+                            synchronized (expected) {
+                                System.arraycopy(data, 0, expected, from, data.length);
+                            }
+                        }
+                    } catch (Throwable e) {
+                        errors.add(e);
+                    }
+                }));
+            }
+            for (Thread w : workers) {
+                w.join();
+            }
+            assertThat(errors).isEmpty();
+            int size = (int) ost.stat(1).size();
+            assertThat(read(ost, 1, 0, expected.length)).isEqualTo(Arrays.copyOf(expected, size));
+            assertThat(ost.checkpoints()).as("checkpoints ran while the writers wrote").isPositive();
+            ost.sync();
+            ost.closeAsIfKilled();
+            ost = Ost.open(tmp, 0, small());
+            assertThat(read(ost, 1, 0, expected.length)).isEqualTo(Arrays.copyOf(expected, size));
+        } finally {
+            ost.close();
+        }
+    }
+
+    @Test
+    void recoveryStopsAtTheFirstMissingRecordOverAllStreamsAndNeverTakesItsStaleSuccessorsLater() throws Exception {
+        // One chunk per write, one group each: the groups take the streams in turn, each its own segment.
+        byte[] a = random(CHUNK, 11);
+        byte[] b = random(CHUNK, 12);
+        byte[] c = random(CHUNK, 13);
+        Ost ost = Ost.open(tmp, 0, small());
+        ost.write(1, 0, ByteBuffer.wrap(a), Durability.STABLE);
+        ost.write(2, 0, ByteBuffer.wrap(b), Durability.STABLE);
+        ost.write(3, 0, ByteBuffer.wrap(c), Durability.STABLE);
+        ost.closeAsIfKilled();
+        Path fileA = walFileWith(Arrays.copyOfRange(a, 0, 64));
+        Path fileB = walFileWith(Arrays.copyOfRange(b, 0, 64));
+        Path fileC = walFileWith(Arrays.copyOfRange(c, 0, 64));
+        assertThat(Set.of(fileA, fileB, fileC)).as("three streams, three segments").hasSize(3);
+        // b's record torn, as if the crash came during its flush: c, flushed by another stream, was then
+        // never acknowledged (groups are acknowledged in order), and recovery must not take it.
+        OstFiles.flipByteIn(fileB, Arrays.copyOfRange(b, 100, 164));
+        try (Ost again = Ost.open(tmp, 0, small())) {
+            assertThat(read(again, 1, 0, CHUNK)).isEqualTo(a);
+            assertThat(again.stat(2)).isEqualTo(ObjectStat.ABSENT);
+            assertThat(again.stat(3)).isEqualTo(ObjectStat.ABSENT);
+            // The next instance reuses the sequence numbers of b and c; c's old record must stay dead.
+            again.write(4, 0, ByteBuffer.wrap(b), Durability.STABLE);
+            again.closeAsIfKilled();
+        }
+        assertThat(Files.readAllBytes(fileC)).as("c's stale record is still in its segment")
+                .containsSequence(Arrays.copyOfRange(c, 0, 64));
+        try (Ost third = Ost.open(tmp, 0, small())) {
+            assertThat(read(third, 1, 0, CHUNK)).isEqualTo(a);
+            assertThat(read(third, 4, 0, CHUNK)).isEqualTo(b);
+            assertThat(third.stat(3)).isEqualTo(ObjectStat.ABSENT);
+        }
+    }
+
+    @Test
+    void aTornGroupInOneStreamKeepsTheEarlierRecordsOfEveryOtherStream() throws Exception {
+        byte[][] data = new byte[5][];
+        Ost ost = Ost.open(tmp, 0, small());
+        for (int i = 0; i < data.length; i++) {
+            data[i] = random(CHUNK, 20 + i);
+            ost.write(i + 1, 0, ByteBuffer.wrap(data[i]), Durability.STABLE);
+        }
+        ost.closeAsIfKilled();
+        // The last group (its stream's second one, after the other streams' groups) is torn.
+        OstFiles.flipByteIn(walFileWith(Arrays.copyOfRange(data[4], 0, 64)), Arrays.copyOfRange(data[4], 200, 264));
+        try (Ost again = Ost.open(tmp, 0, small())) {
+            for (int i = 0; i < 4; i++) {
+                assertThat(read(again, i + 1, 0, CHUNK)).as("write %d", i).isEqualTo(data[i]);
+            }
+            assertThat(again.stat(5)).isEqualTo(ObjectStat.ABSENT);
+        }
+    }
+
+    @Test
     void overwriteTruncateAndDestroyOfDataStillInTheWal() {
         try (Ost ost = Ost.open(tmp, 0, small())) {
             byte[] a = random(3 * CHUNK, 1);
@@ -140,10 +244,49 @@ class OstWalTest {
             assertThat(read(ost, 1, 0, 3 * CHUNK)).isEqualTo(expected);
             // Destroy, then write again: nothing of the old object shows through.
             ost.destroy(1);
+            assertThat(ost.checkpoints()).as("truncate and destroy are WAL records, no checkpoint").isZero();
             assertThat(ost.stat(1)).isEqualTo(ObjectStat.ABSENT);
             ost.write(1, 10, ByteBuffer.wrap(new byte[] {1, 2, 3}), Durability.STABLE);
             assertThat(read(ost, 1, 0, 100)).isEqualTo(new byte[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3});
             assertThat(ost.stat(1)).isEqualTo(new ObjectStat(13, 13));
+        }
+    }
+
+    @Test
+    void truncateAndDestroyOverDataInLmdbAreLoggedAndReplayedAfterACrash() throws Exception {
+        byte[] a = random(5 * CHUNK, 31);
+        byte[] b = random(3 * CHUNK, 32);
+        try (Ost ost = Ost.open(tmp, 0, small())) {
+            ost.write(1, 0, ByteBuffer.wrap(a), Durability.STABLE);
+            ost.write(2, 0, ByteBuffer.wrap(b), Durability.STABLE);
+        }
+        // Both objects are in LMDB now; the cuts below are only in the WAL.
+        byte[] one = Arrays.copyOf(Arrays.copyOf(a, CHUNK + 100), 4 * CHUNK + 1);
+        one[4 * CHUNK] = 7;
+        Ost ost = Ost.open(tmp, 0, small());
+        ost.truncate(1, CHUNK + 100);
+        ost.write(1, 4 * CHUNK, ByteBuffer.wrap(new byte[] {7}), Durability.STABLE);
+        ost.destroy(2);
+        ost.write(2, 10, ByteBuffer.wrap(new byte[] {1, 2, 3}), Durability.STABLE);
+        ost.destroy(3); // never existed: nothing happens
+        assertThat(ost.checkpoints()).as("no checkpoint was forced").isZero();
+        assertThat(read(ost, 1, 0, 6 * CHUNK)).as("LMDB's dropped chunks read as holes").isEqualTo(one);
+        assertThat(ost.stat(1)).isEqualTo(new ObjectStat(4 * CHUNK + 1, CHUNK + 100 + 1));
+        assertThat(read(ost, 2, 0, 100)).isEqualTo(new byte[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3});
+        assertThat(ost.stat(2)).isEqualTo(new ObjectStat(13, 13));
+        assertThat(ost.usage().objects()).isEqualTo(2);
+        ost.closeAsIfKilled();
+        try (Ost again = Ost.open(tmp, 0, small())) {
+            assertThat(read(again, 1, 0, 6 * CHUNK)).isEqualTo(one);
+            assertThat(again.stat(1)).isEqualTo(new ObjectStat(4 * CHUNK + 1, CHUNK + 100 + 1));
+            assertThat(read(again, 2, 0, 100)).isEqualTo(new byte[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3});
+            assertThat(again.stat(2)).isEqualTo(new ObjectStat(13, 13));
+            again.destroy(1);
+            again.closeAsIfKilled();
+        }
+        try (Ost third = Ost.open(tmp, 0, small())) {
+            assertThat(third.stat(1)).isEqualTo(ObjectStat.ABSENT);
+            assertThat(third.usage().objects()).isEqualTo(1);
         }
     }
 

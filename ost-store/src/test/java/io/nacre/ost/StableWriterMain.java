@@ -7,11 +7,20 @@ import java.nio.file.Path;
 /**
  * Child process of {@link OstCrashTest}: writes records STABLE to an OST from several threads, for ever,
  * and prints "ACK object record" after each write returns. The parent kills it and checks every ack.
- * Arguments: OST directory, threads, and optionally {@code small-wal}.
+ * Arguments: OST directory, threads, optionally {@code small-wal}, and optionally {@code shared}: then the
+ * threads overwrite slots of one object instead (two slots share each chunk, so concurrent groups merge
+ * into the same chunk images), one write per slot at a time, and print "SET slot version" after each; or
+ * {@code truncate}: each thread runs {@link #step} on its own object (writes and truncates) and prints
+ * "OP thread step" after each.
  */
 public final class StableWriterMain {
 
     static final int RECORD = 40_000;
+    static final long SHARED_OBJECT = 99;
+    static final int SLOTS = 16;
+    /** Slot stride: half a 64 KiB chunk. */
+    static final int SLOT = 32_768;
+    static final int SLOT_BYTES = 30_000;
 
     private StableWriterMain() {
     }
@@ -22,15 +31,65 @@ public final class StableWriterMain {
         return b;
     }
 
+    /**
+     * Step {@code i} of a truncate-mode thread: a STABLE write of a record at a random place, or (one time
+     * in four) a truncate to a random size at most the current one. Applies it to {@code model} (the bytes
+     * the object should hold) and, unless {@code ost} is null, to the OST; returns the new model.
+     */
+    static byte[] step(Ost ost, long object, java.util.Random r, int i, byte[] model) {
+        if (r.nextInt(4) == 0) {
+            int size = r.nextInt(model.length + 1);
+            if (ost != null) {
+                ost.truncate(object, size);
+            }
+            return java.util.Arrays.copyOf(model, size);
+        }
+        int off = r.nextInt(6) * RECORD + r.nextInt(1000);
+        byte[] rec = record(object, i);
+        if (ost != null) {
+            ost.write(object, off, ByteBuffer.wrap(rec), Durability.STABLE);
+        }
+        byte[] m = java.util.Arrays.copyOf(model, Math.max(model.length, off + RECORD));
+        System.arraycopy(rec, 0, m, off, RECORD);
+        return m;
+    }
+
+    static byte[] slotRecord(int slot, long version) {
+        byte[] b = new byte[SLOT_BYTES];
+        new java.util.Random(slot * 1_000_003L + version * 7919L + 17).nextBytes(b);
+        return b;
+    }
+
     public static void main(String[] args) throws Exception {
         Path dir = Path.of(args[0]);
         int threads = Integer.parseInt(args[1]);
         OstOptions.Builder options = OstOptions.builder().chunkSize(65536).mapSize(1L << 32);
         if (args.length > 2 && args[2].equals("small-wal")) {
             // 1 MiB WAL segments: a checkpoint every few MiB, so the crash can land inside one.
-            options.walSegments(1 << 20, 6);
+            options.walSegments(1 << 20, 12);
         }
         Ost ost = Ost.open(dir, 0, options.build());
+        if (args.length > 3 && args[3].equals("shared")) {
+            overwriteSlots(ost, threads);
+            return;
+        }
+        if (args.length > 3 && args[3].equals("truncate")) {
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                Thread.ofPlatform().start(() -> {
+                    java.util.Random r = new java.util.Random(thread);
+                    byte[] model = new byte[0];
+                    for (int i = 0; ; i++) {
+                        model = step(ost, thread + 1, r, i, model);
+                        synchronized (System.out) {
+                            System.out.println("OP " + thread + " " + i);
+                            System.out.flush();
+                        }
+                    }
+                });
+            }
+            return;
+        }
         for (int t = 0; t < threads; t++) {
             long object = t + 1;
             Thread.ofPlatform().start(() -> {
@@ -39,6 +98,32 @@ public final class StableWriterMain {
                     synchronized (System.out) {
                         System.out.println("ACK " + object + " " + i);
                         System.out.flush();
+                    }
+                }
+            });
+        }
+    }
+
+    private static void overwriteSlots(Ost ost, int threads) {
+        long[] versions = new long[SLOTS];
+        Object[] locks = new Object[SLOTS];
+        for (int i = 0; i < SLOTS; i++) {
+            locks[i] = new Object();
+        }
+        for (int t = 0; t < threads; t++) {
+            long seed = t;
+            Thread.ofPlatform().start(() -> {
+                java.util.Random r = new java.util.Random(seed);
+                while (true) {
+                    int slot = r.nextInt(SLOTS);
+                    synchronized (locks[slot]) {
+                        long v = ++versions[slot];
+                        ost.write(SHARED_OBJECT, (long) slot * SLOT, ByteBuffer.wrap(slotRecord(slot, v)),
+                                Durability.STABLE);
+                        synchronized (System.out) {
+                            System.out.println("SET " + slot + " " + v);
+                            System.out.flush();
+                        }
                     }
                 }
             });
