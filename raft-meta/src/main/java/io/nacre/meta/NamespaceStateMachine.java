@@ -475,7 +475,8 @@ final class NamespaceStateMachine extends BaseStateMachine {
                     Replies.queryOk(new Query.Fsid(), (long) peers))));
         }
         long after = Query.appliedAtLeast(message);
-        if (after > getLastAppliedTermIndex().getIndex()) {
+        TermIndex applied = getLastAppliedTermIndex();
+        if (after > (applied == null ? RaftLog.INVALID_LOG_INDEX : applied.getIndex())) {
             // The reader's barrier is not applied here yet (a new leader catching up, or a deposed one that
             // will never have it): answering now could miss changes acknowledged before the read began.
             return retryLater("this peer has not applied log index " + after + " yet");
