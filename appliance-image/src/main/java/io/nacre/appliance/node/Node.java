@@ -245,7 +245,8 @@ public final class Node implements AutoCloseable {
         toClose.push(admin);
         HsmAdmin hsmAdmin = new HsmAdmin(adminOps, objects, () -> hsm, this::cluster);
         toClose.push(hsmAdmin);
-        OssAdmin ossAdmin = new OssAdmin(ossNodes::cluster, ossNodes::join, ossNodes::nodes);
+        OssAdmin ossAdmin = new OssAdmin(ossNodes::cluster, ossNodes::join, ossNodes::nodes,
+                cluster == null ? null : secret);
         toClose.push(ossAdmin);
         ServerBuilder sb = com.linecorp.armeria.server.Server.builder()
                 .http(new InetSocketAddress(options.bind(), options.adminPort()))

@@ -35,7 +35,8 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
  * Three {@code nacre up --peers} processes on 127.0.0.1, .2 and .3, as three machines of a cluster: one
- * 3-peer MDS group, two OSTs each, an S3 gateway each over a metadata client of the group. What one node
+ * 3-peer MDS group, two OSTs each, an S3 gateway each over a metadata client of the group, and a
+ * {@code nacre oss} on 127.0.0.4 that joins node 2 with joins signed with the cluster secret. What one node
  * writes every node reads, stripes on every node's OSTs; the node whose MDS peer leads is killed with
  * SIGKILL, the other two keep serving; it comes back and nothing was lost.
  */
@@ -47,11 +48,14 @@ class ClusterProcessTest {
     private static final String ACCESS_KEY = "CLUSTERROOTKEY234567";
     private static final String SECRET_KEY = "the-cluster-root-secret-key";
     private static final int NODES = 3;
+    /** Two on each node, and one on the OSS node. */
+    private static final int OSTS = 2 * NODES + 1;
 
     @TempDir
     static Path tmp;
 
     private final NacreProcess[] nodes = new NacreProcess[NODES];
+    private NacreProcess oss;
     private final int[] raftPort = new int[NODES];
     private final int[] ossPort = new int[NODES];
     private final List<S3Client> clients = new ArrayList<>();
@@ -69,6 +73,9 @@ class ClusterProcessTest {
     @AfterAll
     void stop() throws Exception {
         clients.forEach(S3Client::close);
+        if (oss != null) {
+            oss.close();
+        }
         for (NacreProcess n : nodes) {
             if (n != null) {
                 n.close();
@@ -95,18 +102,27 @@ class ClusterProcessTest {
         for (NacreProcess n : nodes) {
             n.awaitUp(START);
         }
+
+        // An OSS node with another secret is refused, though it calls from this machine: a signature is checked.
+        Path wrong = tmp.resolve("wrong.secret");
+        Files.createFile(wrong, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(wrong, "not-the-secret-of-this-cluster\n");
+        NacreProcess refused = startOss(wrong);
+        assertThat(refused.exitCode(START)).isEqualTo(1);
+        assertThat(Files.readString(tmp.resolve("oss.log"))).contains("OSS join refused", "signed with another secret");
+        oss = startOss(secret).awaitUp(START);
         for (int i = 0; i < NODES; i++) {
             awaitAllOsts(i);
         }
 
-        // Written on node 1, striped over the six OSTs of the three nodes; read on nodes 2 and 3.
+        // Written on node 1, striped over the OSTs of the three nodes and the OSS node; read on nodes 2 and 3.
         S3Client s3n1 = s3(0);
         s3n1.createBucket(b -> b.bucket("everywhere"));
         assertThat(cli(0, "setstripe", "-c", "-1", "-S", "64K", "/everywhere")).isZero();
         byte[] striped = bytes(1, 6 * 64 * 1024 + 12345);
         s3n1.putObject(b -> b.bucket("everywhere").key("striped.bin"), RequestBody.fromBytes(striped));
         String stripe = cliOut(0, "getstripe", "/everywhere/striped.bin");
-        for (int ost = 0; ost < 2 * NODES; ost++) {
+        for (int ost = 0; ost < OSTS; ost++) {
             assertThat(stripe).as("a stripe on every OST").contains("OST%04x".formatted(ost));
         }
         for (int i = 1; i < NODES; i++) {
@@ -154,6 +170,13 @@ class ClusterProcessTest {
                 "--oss-port", Integer.toString(ossPort[i]), "--osts", "2", "--first-ost", Integer.toString(2 * i));
     }
 
+    /** A `nacre oss` on 127.0.0.4 with OST 6, joining node 2 with this secret. */
+    private NacreProcess startOss(Path withSecret) throws Exception {
+        return NacreProcess.start(tmp.resolve("oss.log"), "oss", "--data", tmp.resolve("oss").toString(), "--join",
+                admin(1), "--bind", "127.0.0.4", "--oss-port", "0", "--nfs-ds-port", "-1", "--first-ost",
+                Integer.toString(2 * NODES), "--osts", "1", "--cluster-secret", withSecret.toString(), "--join-wait", "60");
+    }
+
     /** The current admin endpoint of node i (ports are ephemeral: a restarted node prints its new one). */
     private String admin(int i) throws InterruptedException {
         return nodes[i].await(Pattern.compile("admin\\s+(http://" + Pattern.quote(host(i)) + ":\\d+)"), START);
@@ -192,13 +215,13 @@ class ClusterProcessTest {
         }
     }
 
-    /** Polls node i's df until it reaches the six OSTs (each node learns the others' as they register). */
+    /** Polls node i's df until it reaches every OST (each node learns the others' as they register). */
     private void awaitAllOsts(int i) throws InterruptedException {
         long deadline = System.nanoTime() + SETTLE.toNanos();
         String last = "";
         while (System.nanoTime() < deadline) {
             last = cliOut(i, "df");
-            if (last.contains("OST%04x".formatted(2 * NODES - 1))) {
+            if (last.contains("OST%04x".formatted(OSTS - 1))) {
                 return;
             }
             Thread.sleep(200); // polling another process's state with a deadline

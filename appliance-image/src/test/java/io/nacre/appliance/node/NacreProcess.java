@@ -88,6 +88,14 @@ final class NacreProcess implements AutoCloseable {
         }
     }
 
+    /** The exit code, waiting up to {@code timeout} for the process to end. */
+    int exitCode(Duration timeout) throws InterruptedException {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("still running after " + timeout + "; log " + log);
+        }
+        return process.exitValue();
+    }
+
     boolean alive() {
         return process.isAlive();
     }
