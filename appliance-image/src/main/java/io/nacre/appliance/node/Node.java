@@ -371,7 +371,8 @@ public final class Node implements AutoCloseable {
     public HsmJson.Cluster cluster() {
         return new HsmJson.Cluster(peers.stream().map(Peer::toString)
                 .collect(java.util.stream.Collectors.joining(",")), ossUri().toString(),
-                java.util.HexFormat.of().formatHex(secret));
+                java.util.HexFormat.of().formatHex(secret),
+                options.cluster() == null ? null : options.cluster().name());
     }
 
     /** This node's MDS peer address, or null when it runs no MDS peer (a cluster node without the mds role). */
