@@ -20,6 +20,8 @@ import io.nacre.appliance.admin.OssAdmin;
 import io.nacre.appliance.hsm.ClusterSecret;
 import io.nacre.appliance.hsm.HsmRole;
 import io.nacre.engine.Fid;
+import io.nacre.engine.NacreException;
+import io.nacre.engine.Status;
 import io.nacre.engine.io.Destroyer;
 import io.nacre.engine.io.FileIo;
 import io.nacre.engine.meta.MetadataService;
@@ -173,12 +175,21 @@ public final class Node implements AutoCloseable {
             List<OstInfo> known = mds.osts();
             for (OstInfo k : known) {
                 if (k.index() == info.index() && cluster != null && !k.node().isEmpty() && !k.node().equals(ossNode)) {
-                    throw new IllegalStateException(info.name() + " of the cluster is served by the node at " + k.node()
-                            + ", not by this one (" + ossNode + "): give each node its own OST indexes (--first-ost)");
+                    throw new NacreException(Status.EXISTS, info.name() + " of the cluster is served by the node at "
+                            + k.node() + ", not by this one (" + ossNode + "): give each node its own OST indexes"
+                            + " (--first-ost), and a node the same --advertise address and --oss-port at every start");
                 }
             }
             if (!known.contains(info)) {
                 mds.registerOst(info);
+            }
+        }
+        // OSTs the file system has on this node that this start would leave unserved (fewer --osts than before)
+        for (OstInfo k : mds.osts()) {
+            if (k.node().equals(ossNode) && !localRoutes.containsKey(k.index())) {
+                throw new NacreException(Status.INVALID, "the file system has " + k.name() + " on this node, which this"
+                        + " start would not serve (--osts " + ostCount + ", --first-ost " + firstOst + "): files striped"
+                        + " on it would be unreadable");
             }
         }
 

@@ -3,6 +3,7 @@ package io.nacre.appliance.node;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nacre.appliance.Main;
+import io.nacre.appliance.admin.OssSignature;
 import io.nacre.s3.auth.KeyStore;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -13,10 +14,12 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -103,13 +106,16 @@ class ClusterProcessTest {
             n.awaitUp(START);
         }
 
-        // An OSS node with another secret is refused, though it calls from this machine: a signature is checked.
-        Path wrong = tmp.resolve("wrong.secret");
-        Files.createFile(wrong, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(wrong, "not-the-secret-of-this-cluster\n");
-        NacreProcess refused = startOss(wrong);
-        assertThat(refused.exitCode(START)).isEqualTo(1);
-        assertThat(Files.readString(tmp.resolve("oss.log"))).contains("OSS join refused", "signed with another secret");
+        // A join signed with another secret is refused, though it comes from this machine: a signature is checked.
+        byte[] wrong = "not-the-secret-of-this-cluster".getBytes(StandardCharsets.UTF_8);
+        long now = Instant.now().getEpochSecond();
+        HttpResponse<String> refused = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create(admin(1) + "/api/v1/oss/cluster"))
+                .header(OssSignature.DATE_HEADER, Long.toString(now))
+                .header(OssSignature.SIGNATURE_HEADER, OssSignature.sign(wrong, "GET", "/api/v1/oss/cluster", now,
+                        new byte[0])).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(refused.statusCode()).isEqualTo(403);
+        assertThat(refused.body()).contains("OSS join refused", "signed with another secret").doesNotContain("Secret\"");
         oss = startOss(secret).awaitUp(START);
         for (int i = 0; i < NODES; i++) {
             awaitAllOsts(i);
@@ -170,7 +176,7 @@ class ClusterProcessTest {
                 "--oss-port", Integer.toString(ossPort[i]), "--osts", "2", "--first-ost", Integer.toString(2 * i));
     }
 
-    /** A `nacre oss` on 127.0.0.4 with OST 6, joining node 2 with this secret. */
+    /** A `nacre oss` on 127.0.0.4 with OST 6, joining node 2 with joins signed with this secret file. */
     private NacreProcess startOss(Path withSecret) throws Exception {
         return NacreProcess.start(tmp.resolve("oss.log"), "oss", "--data", tmp.resolve("oss").toString(), "--join",
                 admin(1), "--bind", "127.0.0.4", "--oss-port", "0", "--nfs-ds-port", "-1", "--first-ost",
