@@ -2,12 +2,15 @@ package io.nacre.appliance.image;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.nacre.appliance.Main;
 import io.nacre.appliance.node.NfsOptions;
 import io.nacre.nfs.export.ExportTable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.List;
+import picocli.CommandLine;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -113,6 +116,12 @@ class ApplianceFilesTest {
                         "a=10.0.0.1:9003,b=10.0.0.2:9003,c=10.0.0.3:9003", "--roles", "mds,ost", "--oss-port", "9002",
                         "--first-ost", "4")
                 .doesNotContain("--advertise", "sixteen-or-more-chars");
+        // what nacre-service runs: nacre up --data --bind, these arguments, and the secret credential
+        List<String> up = new ArrayList<>(List.of("up", "--data", "/var/lib/nacre", "--bind", "0.0.0.0"));
+        up.addAll(Files.readAllLines(root.resolve("etc/nacre/up.args")));
+        up.addAll(List.of("--cluster-secret", "/run/credentials/nacre.service/cluster.secret"));
+        assertThat(new CommandLine(new Main()).parseArgs(up.toArray(String[]::new)).subcommand().matchedOptions())
+                .as("options nacre up takes").hasSize((up.size() - 1) / 2);
         Path secret = root.resolve("etc/nacre/cluster.secret");
         assertThat(secret).hasContent("sixteen-or-more-chars");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(secret))).isEqualTo("rw-------");
