@@ -4,11 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nacre.appliance.Main;
 import io.nacre.appliance.admin.OssSignature;
+import io.nacre.nfs.v41.NfsFs;
+import io.nacre.nfs.v41.NfsTestClient;
+import io.nacre.nfs.v41.xdr.Nfs4;
+import io.nacre.nfs.v41.xdr.ReadRes;
 import io.nacre.s3.auth.KeyStore;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -38,7 +44,7 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
  * Three {@code nacre up --peers} processes on 127.0.0.1, .2 and .3, as three machines of a cluster: one
- * 3-peer MDS group, two OSTs each, an S3 gateway each over a metadata client of the group, and a
+ * 3-peer MDS group, two OSTs each, S3 and NFS gateways each over a metadata client of the group, and a
  * {@code nacre oss} on 127.0.0.4 that joins node 2 with joins signed with the cluster secret. What one node
  * writes every node reads, stripes on every node's OSTs; the node whose MDS peer leads is killed with
  * SIGKILL, the other two keep serving; it comes back and nothing was lost.
@@ -64,6 +70,7 @@ class ClusterProcessTest {
     private final List<S3Client> clients = new ArrayList<>();
     private String peers;
     private Path secret;
+    private Path exports;
 
     private static String host(int i) {
         return "127.0.0." + (i + 1);
@@ -98,6 +105,7 @@ class ClusterProcessTest {
         secret = tmp.resolve("cluster.secret");
         Files.createFile(secret, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         Files.writeString(secret, "a-secret-all-three-nodes-share\n");
+        exports = Files.writeString(tmp.resolve("exports"), "/ 127.0.0.0/8(rw,no_root_squash)\n");
 
         for (int i = 0; i < NODES; i++) {
             nodes[i] = launch(i);
@@ -135,6 +143,30 @@ class ClusterProcessTest {
             assertThat(get(i, "everywhere", "striped.bin")).as("read on " + id(i)).isEqualTo(striped);
         }
 
+        // Over NFS on node 3: the same bytes; a file written there is an object on node 1.
+        int nfsPort = Integer.parseInt(nodes[2].await(Pattern.compile("NFS\\s+" + Pattern.quote(host(2)) + ":(\\d+)"),
+                START));
+        byte[] viaNfs = bytes(4, 150_000);
+        try (NfsTestClient c = NfsTestClient.connect(new InetSocketAddress(host(2), nfsPort))) {
+            c.mount("cluster-test");
+            NfsFs fs = new NfsFs(c, "owner");
+            byte[] dir = fs.lookup(fs.root(), "everywhere");
+            NfsFs.Opened f = NfsFs.opened(fs.open(dir, "striped.bin", Nfs4.OPEN4_SHARE_ACCESS_READ));
+            ByteArrayOutputStream read = new ByteArrayOutputStream();
+            ReadRes r;
+            do {
+                r = fs.read(f.fh(), f.stateid(), read.size(), 256 * 1024);
+                read.writeBytes(NfsFs.data(r));
+            } while (!r.eof());
+            fs.close(f);
+            assertThat(read.toByteArray()).isEqualTo(striped);
+            NfsFs.Opened w = fs.create(dir, "nfs.bin", 0644);
+            fs.write(w, 0, viaNfs, Nfs4.FILE_SYNC4);
+            fs.close(w);
+            c.unmount();
+        }
+        assertThat(get(0, "everywhere", "nfs.bin")).isEqualTo(viaNfs);
+
         int leader = awaitLeader();
         int a = (leader + 1) % NODES;
         int b = (leader + 2) % NODES;
@@ -165,6 +197,7 @@ class ClusterProcessTest {
             assertThat(get(i, "everywhere", "striped.bin")).as("striped read on " + id(i)).isEqualTo(striped);
             assertThat(get(i, "survivor", "before.bin")).as("before read on " + id(i)).isEqualTo(before);
             assertThat(get(i, "survivor", "after.bin")).as("after read on " + id(i)).isEqualTo(after);
+            assertThat(get(i, "everywhere", "nfs.bin")).as("NFS-written read on " + id(i)).isEqualTo(viaNfs);
         }
     }
 
@@ -172,7 +205,7 @@ class ClusterProcessTest {
         return NacreProcess.start(tmp.resolve(id(i) + ".log"),
                 Map.of(KeyStore.ENV_ACCESS_KEY, ACCESS_KEY, KeyStore.ENV_SECRET_KEY, SECRET_KEY),
                 "up", "--data", tmp.resolve(id(i)).toString(), "--bind", host(i), "--admin-port", "0", "--s3-port", "0",
-                "--nfs-port", "0", "--peers", peers, "--node-id", id(i), "--cluster-secret", secret.toString(),
+                "--nfs-port", "0", "--nfs-exports", exports.toString(), "--peers", peers, "--node-id", id(i), "--cluster-secret", secret.toString(),
                 "--oss-port", Integer.toString(ossPort[i]), "--osts", "2", "--first-ost", Integer.toString(2 * i));
     }
 
