@@ -228,6 +228,12 @@ final class Up implements Callable<Integer> {
         if (nodeId == null) {
             throw new IllegalArgumentException("--peers needs --node-id: which node this is");
         }
+        if (pnfs) {
+            // A layout is recalled by the NFS server that handed it out, when a change goes through its own node;
+            // a truncate or unlink through another node's gateway would not recall it.
+            throw new IllegalArgumentException("--pnfs is not available on a cluster node yet (layouts are not recalled"
+                    + " across nodes); its NFS gateway serves the data itself");
+        }
         if (clusterSecret == null) {
             throw new IllegalArgumentException("--peers needs --cluster-secret: the file with the secret every node shares");
         }

@@ -53,6 +53,8 @@ class UpClusterArgsTest {
                 .contains("does not have the mds role");
         assertThat(refused("--peers", peers, "--node-id", "a", "--cluster-secret", ok.toString(), "--roles", "mds,web"))
                 .contains("unknown role 'web'");
+        assertThat(refused("--peers", peers, "--node-id", "a", "--cluster-secret", ok.toString(), "--pnfs"))
+                .contains("--pnfs", "not available on a cluster node");
         assertThat(refused("--peers", "a=127.0.0.1", "--node-id", "a", "--cluster-secret", ok.toString()))
                 .contains("--peers", "host:port");
         assertThat(refused("--peers", peers, "--node-id", "a", "--roles", "mds", "--cluster-secret",
