@@ -143,6 +143,23 @@ class ClusterProcessTest {
             assertThat(get(i, "everywhere", "striped.bin")).as("read on " + id(i)).isEqualTo(striped);
         }
 
+        // A gateway node (no MDS peer, no OSTs) on 127.0.0.5 serves the same namespace through the group.
+        try (NacreProcess gateway = NacreProcess.start(tmp.resolve("gw.log"),
+                Map.of(KeyStore.ENV_ACCESS_KEY, ACCESS_KEY, KeyStore.ENV_SECRET_KEY, SECRET_KEY),
+                "up", "--data", tmp.resolve("gw").toString(), "--bind", "127.0.0.5", "--admin-port", "0", "--s3-port", "0",
+                "--nfs-port", "0", "--peers", peers, "--node-id", "gw", "--roles", "s3,nfs", "--cluster-secret",
+                secret.toString(), "--oss-port", "0").awaitUp(START)) {
+            assertThat(gateway.await(Pattern.compile("^  MDS "), START)).contains("the peers " + peers);
+            assertThat(gateway.await(Pattern.compile("^  OSTs "), START)).contains("none here");
+            String endpoint = gateway.await(Pattern.compile("S3\\s+(http://127\\.0\\.0\\.5:\\d+)"), START);
+            try (S3Client c = S3Client.builder().endpointOverride(URI.create(endpoint)).region(Region.US_EAST_1)
+                    .forcePathStyle(true).credentialsProvider(StaticCredentialsProvider.create(
+                            AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY))).build()) {
+                assertThat(c.getObjectAsBytes(r -> r.bucket("everywhere").key("striped.bin")).asByteArray())
+                        .isEqualTo(striped);
+            }
+        }
+
         // Over NFS on node 3: the same bytes; a file written there is an object on node 1.
         int nfsPort = Integer.parseInt(nodes[2].await(Pattern.compile("NFS\\s+" + Pattern.quote(host(2)) + ":(\\d+)"),
                 START));
