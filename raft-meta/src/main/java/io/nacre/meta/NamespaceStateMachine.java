@@ -9,6 +9,10 @@ import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.apache.ratis.io.MD5Hash;
@@ -41,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * what it holds: after a restart, entries the log replays at or below that index are skipped.
  *
  * <p>Snapshots are compacted copies of the LMDB environment (one file, named by the (term, index) it
- * holds, with its MD5), taken on the apply thread so that the copy is exactly the applied state. A
+ * holds, read from the copy, with its MD5), made on a thread of their own while applies go on. A
  * follower that installs a snapshot from the leader is paused (its LMDB closed) while Ratis swaps the
  * state machine directory, then reinitialized from the new snapshot; pause and reinitialize drive the
  * state machine's LifeCycle, which Ratis checks. See {@link NamespaceStore} for the sync policy.
@@ -64,6 +68,13 @@ final class NamespaceStateMachine extends BaseStateMachine {
     final AtomicLong entriesApplied = new AtomicLong();
     final AtomicLong opsApplied = new AtomicLong();
     final AtomicLong snapshotsInstalled = new AtomicLong();
+
+    /** Makes snapshot copies off the apply thread, one at a time. */
+    private final ExecutorService snapshotter = Executors.newSingleThreadExecutor(
+            Thread.ofPlatform().name("mds-snapshot").daemon().factory());
+    private final AtomicBoolean copying = new AtomicBoolean();
+    /** The snapshot index last reported to Ratis. */
+    private volatile long reportedSnapshot = RaftLog.INVALID_LOG_INDEX;
 
     NamespaceStateMachine(UsageCache usage) {
         this.usage = usage;
@@ -88,6 +99,9 @@ final class NamespaceStateMachine extends BaseStateMachine {
      */
     private void openStore(boolean fromSnapshot) throws IOException {
         SingleFileSnapshotInfo snap = storage.loadLatestSnapshot();
+        if (snap != null) {
+            reportedSnapshot = Math.max(reportedSnapshot, snap.getIndex());
+        }
         NamespaceStore s = null;
         if (!fromSnapshot && NamespaceStore.trusted(storeDir)) {
             s = NamespaceStore.open(storeDir, null, false);
@@ -179,6 +193,7 @@ final class NamespaceStateMachine extends BaseStateMachine {
         } finally {
             lock.writeLock().unlock();
         }
+        snapshotter.shutdown();
         super.close();
     }
 
@@ -194,29 +209,78 @@ final class NamespaceStateMachine extends BaseStateMachine {
         return storage.getLatestSnapshot();
     }
 
-    /** Runs on the apply thread (Ratis's StateMachineUpdater), so LMDB holds exactly {@link #lmdbApplied}. */
+    /**
+     * Called by Ratis on the apply thread when a snapshot is due. The copy of a large namespace takes
+     * seconds, so it is made on another thread while applies go on; this answers "none yet"
+     * ({@link RaftLog#INVALID_LOG_INDEX}) until it is done, and the next call after that reports it, so that
+     * Ratis purges the log up to it. The copy is named by the (term, index) it holds, read from the copy.
+     */
     @Override
-    public long takeSnapshot() throws IOException {
-        TermIndex ti = lmdbApplied;
-        if (ti == null) {
+    public long takeSnapshot() {
+        SnapshotInfo latest = storage.getLatestSnapshot();
+        if (latest != null && latest.getIndex() > reportedSnapshot) {
+            reportedSnapshot = latest.getIndex();
+            return reportedSnapshot;
+        }
+        TermIndex applied = lmdbApplied;
+        if (applied == null || copying.get()) {
             return RaftLog.INVALID_LOG_INDEX;
         }
-        SnapshotInfo latest = storage.getLatestSnapshot();
-        if (latest != null && latest.getIndex() >= ti.getIndex()) {
+        if (latest != null && latest.getIndex() >= applied.getIndex()) {
             return latest.getIndex();
         }
-        File file = storage.getSnapshotFile(ti.getTerm(), ti.getIndex());
+        NamespaceStore s = store;
+        if (s == null || !copying.compareAndSet(false, true)) {
+            return RaftLog.INVALID_LOG_INDEX;
+        }
+        try {
+            snapshotter.execute(() -> copySnapshot(s));
+        } catch (RejectedExecutionException e) {
+            copying.set(false);
+        }
+        return RaftLog.INVALID_LOG_INDEX;
+    }
+
+    /**
+     * Copies {@code s} into a new snapshot file. Holds the shared lock, so a pause (snapshot install) or a
+     * close waits for the copy instead of closing LMDB under it; a store replaced meanwhile is not copied.
+     */
+    private void copySnapshot(NamespaceStore s) {
         long start = System.nanoTime();
+        Path work = storage.getSnapshotFile(0, 0).toPath().resolveSibling("copying.dir");
         lock.readLock().lock();
         try {
-            store.copyTo(file.toPath());
+            if (store != s) {
+                return;
+            }
+            Faults.hit("mds.snapshot.copy");
+            Path copied = s.copyInto(work);
+            byte[] v = NamespaceStore.metaOf(work, APPLIED);
+            if (v == null) {
+                return;
+            }
+            TermIndex ti = TermIndex.valueOf(Keys.getLong(v, 0), Keys.getLong(v, 8));
+            SnapshotInfo latest = storage.getLatestSnapshot();
+            if (latest != null && latest.getIndex() >= ti.getIndex()) {
+                return;
+            }
+            File file = storage.getSnapshotFile(ti.getTerm(), ti.getIndex());
+            NamespaceStore.install(copied, file.toPath());
+            MD5Hash md5 = MD5FileUtil.computeAndSaveMd5ForFile(file);
+            storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), ti));
+            LOG.info("snapshot {} taken: {} bytes in {} ms", ti, file.length(), (System.nanoTime() - start) / 1_000_000);
+        } catch (IOException | RuntimeException e) {
+            // The log is kept until a later snapshot succeeds; nothing is lost, the disk fills more slowly.
+            LOG.error("snapshot of the namespace failed (will try again at the next interval)", e);
         } finally {
             lock.readLock().unlock();
+            copying.set(false);
+            try {
+                NamespaceStore.deleteTree(work);
+            } catch (IOException e) {
+                LOG.warn("could not remove {}", work, e);
+            }
         }
-        MD5Hash md5 = MD5FileUtil.computeAndSaveMd5ForFile(file);
-        storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), ti));
-        LOG.info("snapshot {} taken: {} bytes in {} ms", ti, file.length(), (System.nanoTime() - start) / 1_000_000);
-        return ti.getIndex();
     }
 
     // ---- writes -------------------------------------------------------------------------------------

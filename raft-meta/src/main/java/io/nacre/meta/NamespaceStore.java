@@ -85,7 +85,7 @@ final class NamespaceStore implements AutoCloseable {
 
     /**
      * Opens the store in {@code dir}. When {@code restoreFrom} is given, the environment is first replaced by
-     * that snapshot file (a copy made by {@link #copyTo}); when {@code wipe}, it starts empty.
+     * that snapshot file (a copy made by {@link #copyInto}); when {@code wipe}, it starts empty.
      */
     static NamespaceStore open(Path dir, Path restoreFrom, boolean wipe) throws IOException {
         Files.createDirectories(dir);
@@ -116,20 +116,35 @@ final class NamespaceStore implements AutoCloseable {
     }
 
     /**
-     * Writes a compacted, consistent copy of the environment to {@code file} and fsyncs it. LMDB copies
-     * under a read transaction, so the copy is one committed state.
+     * Writes a compacted, consistent copy of the environment into {@code workDir} (emptied first) and fsyncs
+     * it; returns the copied file. LMDB copies under its own read transaction, so the copy is one committed
+     * state while writers go on; which state, the copy itself says (see {@link #metaOf}).
      */
-    void copyTo(Path file) throws IOException {
-        Path tmpDir = file.resolveSibling(file.getFileName() + ".dir");
-        deleteTree(tmpDir);
-        Files.createDirectories(tmpDir);
-        env.copy(tmpDir.toFile(), CopyFlags.MDB_CP_COMPACT);
-        Path copied = tmpDir.resolve(DATA_FILE);
+    Path copyInto(Path workDir) throws IOException {
+        deleteTree(workDir);
+        Files.createDirectories(workDir);
+        env.copy(workDir.toFile(), CopyFlags.MDB_CP_COMPACT);
+        Path copied = workDir.resolve(DATA_FILE);
         try (FileChannel ch = FileChannel.open(copied, StandardOpenOption.WRITE)) {
             ch.force(true);
         }
+        return copied;
+    }
+
+    /** A value of the meta database of a copied environment in {@code envDir}, read without writing to it. */
+    static byte[] metaOf(Path envDir, String key) {
+        try (Env<byte[]> copy = Env.create(ByteArrayProxy.PROXY_BA).setMapSize(MAP_SIZE).setMaxDbs(16)
+                .open(envDir.toFile(), EnvFlags.MDB_RDONLY_ENV, EnvFlags.MDB_NOLOCK, EnvFlags.MDB_NOTLS)) {
+            Dbi<byte[]> meta = copy.openDbi("meta");
+            try (Txn<byte[]> t = copy.txnRead()) {
+                return meta.get(t, Keys.text(key));
+            }
+        }
+    }
+
+    /** Moves a finished copy to {@code file} atomically and makes the rename durable. */
+    static void install(Path copied, Path file) throws IOException {
         Files.move(copied, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        deleteTree(tmpDir);
         fsyncDir(file.getParent());
     }
 

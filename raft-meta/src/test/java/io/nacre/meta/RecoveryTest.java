@@ -9,6 +9,7 @@ import io.nacre.engine.layout.LayoutTemplate;
 import io.nacre.engine.layout.ObjectRef;
 import io.nacre.engine.meta.CreateSpec;
 import io.nacre.engine.meta.DirPage;
+import io.nacre.engine.fault.Faults;
 import io.nacre.engine.meta.XattrFlag;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -18,6 +19,7 @@ import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -106,6 +108,53 @@ class RecoveryTest {
             assertThat(listing(mds, d)).isEqualTo(before);
             mds.create(Caller.ROOT, d, "after", CreateSpec.file(0644));
             assertThat(listing(mds, d).entries()).hasSize(61);
+        }
+    }
+
+    private static long snapshotFiles(Path dataDir) throws IOException {
+        if (!Files.isDirectory(smDir(dataDir))) {
+            return 0;
+        }
+        try (Stream<Path> snaps = Files.list(smDir(dataDir))) {
+            return snaps.filter(p -> p.getFileName().toString().matches("snapshot\\.\\d+_\\d+")).count();
+        }
+    }
+
+    /**
+     * A snapshot copy is made beside the applies: while the copy is held up (a 15 s pause armed in it),
+     * creates go on; the copy then lands, named by the index it holds, and a torn namespace is rebuilt from it.
+     */
+    @Test
+    void changesGoOnWhileASnapshotIsCopied(@TempDir Path dir) throws IOException {
+        MetadataServer.Builder b = MetadataServer.builder().dataDir(dir).snapshotEvery(10).logSegmentBytes(64 << 10);
+        DirPage before;
+        Fid d;
+        Faults.arm("mds.snapshot.copy", Faults.Fault.sleep(15_000));
+        try (MetadataServer s = b.build().start(); MetadataClient mds = MetadataClient.connect(s.peers())) {
+            TestServers.registerOsts(mds, 1);
+            d = mds.create(Caller.ROOT, Fid.ROOT, "d", CreateSpec.directory(0755)).attr().fid();
+            for (int i = 0; i < 40; i++) {
+                mds.create(Caller.ROOT, d, "f" + i, CreateSpec.file(0644));
+            }
+            assertThat(Faults.hits("mds.snapshot.copy")).as("a copy was started").isPositive();
+            assertThat(snapshotFiles(dir)).as("snapshots while the first copy is held up").isZero();
+            long deadline = System.nanoTime() + 120_000_000_000L;
+            while (snapshotFiles(dir) == 0 && System.nanoTime() < deadline) {
+                LockSupport.parkNanos(100_000_000L);
+            }
+            assertThat(snapshotFiles(dir)).as("snapshots once the copy is done").isPositive();
+            Faults.disarm("mds.snapshot.copy");
+            before = listing(mds, d);
+        } finally {
+            Faults.disarm("mds.snapshot.copy");
+        }
+        Path data = namespaceDir(dir).resolve(NamespaceStore.DATA_FILE);
+        try (RandomAccessFile f = new RandomAccessFile(data.toFile(), "rw")) {
+            f.write(new byte[8192]);
+        }
+        Files.writeString(namespaceDir(dir).resolve("namespace.state"), "open 00000000-0000-0000-0000-000000000000\n");
+        try (MetadataServer s = b.build().start(); MetadataClient mds = MetadataClient.connect(s.peers())) {
+            assertThat(listing(mds, d)).isEqualTo(before);
         }
     }
 
