@@ -21,7 +21,8 @@ import picocli.CommandLine.Model.CommandSpec;
  * their objects) that joins the instance whose MDS node ({@code nacre up}) answers at --join.
  */
 @Command(name = "oss", description = {"Run an OSS node: OSTs, the OSS service and a pNFS data server, joined to",
-    "the instance of a `nacre up` on this machine (--join, default --admin)."})
+    "the instance of a `nacre up` on this machine (--join, default --admin), or with --cluster-secret to a",
+    "cluster node on another."})
 final class OssCommand implements Callable<Integer> {
 
     @ParentCommand
@@ -58,6 +59,10 @@ final class OssCommand implements Callable<Integer> {
             description = "The data server's lease (default: ${DEFAULT-VALUE}).")
     int nfsLease;
 
+    @Option(names = "--cluster-secret", paramLabel = "FILE", description = {"The cluster's secret (what the nodes'"
+            + " --cluster-secret holds): signs the joins, so that a cluster node on another machine takes them."})
+    Path clusterSecret;
+
     @Option(names = "--join-wait", paramLabel = "SECONDS", defaultValue = "300",
             description = "How long to wait for the MDS node at start (default: ${DEFAULT-VALUE}).")
     int joinWait;
@@ -67,7 +72,8 @@ final class OssCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         OssNodeOptions opts = new OssNodeOptions(data, join != null ? join : URI.create(main.admin()), bind, ossPort,
                 dsPort, firstOst, ostCount, Sizes.parse(bandwidth),
-                nfsExports == null ? null : NfsOptions.readExports(nfsExports), Duration.ofSeconds(nfsLease), Duration.ofSeconds(joinWait));
+                nfsExports == null ? null : NfsOptions.readExports(nfsExports), Duration.ofSeconds(nfsLease), Duration.ofSeconds(joinWait),
+                clusterSecret == null ? null : Up.readSecret(clusterSecret));
         OssNode node = OssNode.start(opts);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

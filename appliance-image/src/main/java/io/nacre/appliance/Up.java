@@ -1,10 +1,23 @@
 package io.nacre.appliance;
 
 import io.nacre.appliance.hsm.HsmSettings;
+import io.nacre.appliance.node.ClusterOptions;
 import io.nacre.appliance.node.NfsOptions;
 import io.nacre.appliance.node.Node;
 import io.nacre.appliance.node.NodeOptions;
+import io.nacre.appliance.node.OssNodeOptions;
 import io.nacre.appliance.node.Reach;
+import io.nacre.meta.Peer;
+import io.nacre.s3.auth.KeyStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,8 +29,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code nacre up}: every role in one process, in the foreground until Ctrl-C or SIGTERM. */
-@Command(name = "up", description = "Run every role of Nacre in one process on the embedded default.")
+/**
+ * {@code nacre up}: every role in one process, in the foreground until Ctrl-C or SIGTERM; with --peers, the
+ * roles of one node of a cluster.
+ */
+@Command(name = "up", description = {"Run every role of Nacre in one process on the embedded default,",
+    "or (--peers) the roles of one node of a cluster."})
 final class Up implements Callable<Integer> {
 
     @Spec
@@ -83,6 +100,40 @@ final class Up implements Callable<Integer> {
             description = "OSTs in this process (default: ${DEFAULT-VALUE}; 0 = all on OSS nodes: `nacre oss`).")
     int ostCount;
 
+    @Option(names = "--peers", paramLabel = "ID=HOST:PORT,...",
+            description = "Run as one node of a cluster whose MDS Raft group is these peers (1, 3 or 5; the same list"
+                    + " on every node). Needs --node-id and --cluster-secret.")
+    String peers;
+
+    @Option(names = "--node-id", paramLabel = "ID", description = "This node's id in the cluster (its MDS peer id"
+            + " when it has the mds role).")
+    String nodeId;
+
+    @Option(names = "--roles", paramLabel = "ROLE,...", split = ",", description = "The roles this cluster node runs,"
+            + " of mds, ost, nfs, s3 (default: all).")
+    List<String> roles;
+
+    @Option(names = "--cluster", paramLabel = "NAME", defaultValue = "nacre",
+            description = "The cluster's name, the same on every node (default: ${DEFAULT-VALUE}).")
+    String clusterName;
+
+    @Option(names = "--cluster-secret", paramLabel = "FILE", description = "The secret every node of the cluster"
+            + " shares (at least 16 characters; the file readable by its owner only).")
+    Path clusterSecret;
+
+    @Option(names = "--advertise", paramLabel = "ADDR", description = "The address other cluster nodes reach this"
+            + " one at (default: the host of its MDS peer, else --bind).")
+    String advertise;
+
+    @Option(names = "--oss-port", paramLabel = "PORT", defaultValue = "-1",
+            description = "Port of the OSS serving this node's OSTs to the other nodes (default: "
+                    + OssNodeOptions.DEFAULT_OSS_PORT + " in a cluster, else any free port).")
+    int ossPort;
+
+    @Option(names = "--first-ost", paramLabel = "N", defaultValue = "0",
+            description = "Index of this node's first OST; indexes are unique in a cluster (default: ${DEFAULT-VALUE}).")
+    int firstOst;
+
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
@@ -96,7 +147,7 @@ final class Up implements Callable<Integer> {
             nfs = nfs.withPnfs(nfsDsPort);
         }
         NodeOptions opts = NodeOptions.defaults(data).withBind(bind).withAdminPort(adminPort).withS3(s3Port, s3Domain)
-                .withNfs(nfs).withHsm(hsm).withOstCount(ostCount);
+                .withNfs(nfs).withHsm(hsm).withOstCount(ostCount).withCluster(cluster());
         Node node = Node.start(opts);
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
@@ -109,7 +160,18 @@ final class Up implements Callable<Integer> {
         }, "nacre-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         out.println("Nacre is up. Data: " + data.toAbsolutePath());
-        out.println("  MDS     1 Raft peer at " + node.mdsAddress() + ", namespace under " + data.resolve("mdt"));
+        if (opts.cluster() != null) {
+            out.println("  node    " + opts.cluster().nodeId() + " of cluster " + opts.cluster().name() + ", roles "
+                    + ClusterOptions.ROLES.stream().filter(node::runs).collect(Collectors.joining(",")));
+        }
+        if (node.mdsAddress() != null) {
+            out.println("  MDS     " + (opts.cluster() == null ? "1 Raft peer" : "peer " + opts.cluster().nodeId()
+                    + " of " + node.mdsPeers().size()) + " at " + node.mdsAddress() + ", namespace under "
+                    + data.resolve("mdt"));
+        } else {
+            out.println("  MDS     the peers " + node.mdsPeers().stream().map(Peer::toString)
+                    .collect(Collectors.joining(",")));
+        }
         if (node.osts().isEmpty()) {
             out.println("  OSTs    none here: OSS nodes join with `nacre oss --join http://"
                     + Reach.first(node.adminAddress()) + "`");
@@ -118,18 +180,23 @@ final class Up implements Callable<Integer> {
                     + node.osts().get(node.osts().size() - 1).info().name() + ") under " + data.resolve("ost"));
         }
         // Where each listener really is: the --bind address, or this machine's own ones when it is a wildcard.
-        String nfsHost = Reach.host(Reach.of(node.nfsAddress()).get(0));
-        int nfsPort = node.nfsAddress().getPort();
-        out.println("  S3      http://" + Reach.first(node.s3Address()) + "  (region us-east-1; keys: nacre keys root)");
-        out.println("  NFS     " + nfsHost + ":" + nfsPort + "  (mount -t nfs -o vers=4.1,port=" + nfsPort + " " + nfsHost
-                + ":/ /mnt)");
+        if (node.s3Address() != null) {
+            out.println("  S3      http://" + Reach.first(node.s3Address()) + "  (region us-east-1; keys: nacre keys root)");
+        }
+        if (node.nfsAddress() != null) {
+            String nfsHost = Reach.host(Reach.of(node.nfsAddress()).get(0));
+            int nfsPort = node.nfsAddress().getPort();
+            out.println("  NFS     " + nfsHost + ":" + nfsPort + "  (mount -t nfs -o vers=4.1,port=" + nfsPort + " "
+                    + nfsHost + ":/ /mnt)");
+        }
         if (node.nfsDataServerAddress() != null) {
             out.println("  pNFS    data server at " + Reach.first(node.nfsDataServerAddress()) + " for the OSTs here");
-        } else if (pnfs) {
+        } else if (pnfs && node.nfsAddress() != null) {
             out.println("  pNFS    layouts name the data servers of the OSS nodes");
         }
         out.println("  admin   http://" + Reach.first(node.adminAddress()) + "  (/health, /metrics, and the nacre verbs)");
-        out.println("  OSS     " + Reach.first(node.ossAddress()) + "  (the OSTs for `nacre copytool`)");
+        out.println("  OSS     " + node.ossUri().getRawAuthority() + "  (the OSTs for `nacre copytool`"
+                + (opts.cluster() != null ? " and the other nodes)" : ")"));
         if (node.adminAddress().getAddress().isAnyLocalAddress()) {
             out.println("  bound to " + bind + ": every address of this machine, "
                     + Reach.of(node.adminAddress()).stream().map(Reach::host).collect(Collectors.joining(", ")));
@@ -138,7 +205,7 @@ final class Up implements Callable<Integer> {
             out.println("  HSM     archive(s) " + node.hsm().archiveIds() + ", policy engine "
                     + (node.hsm().policy() != null ? "on" : "off") + "  (nacre hsm status)");
         }
-        if (node.keys().createdRoot()) {
+        if (node.keys() != null && node.keys().createdRoot()) {
             out.println("S3 root key created (shown once; `nacre keys root` prints it again):");
             out.println("  access_key=" + node.keys().root().accessKey());
             out.println("  secret_key=" + node.keys().root().secretKey());
@@ -147,5 +214,70 @@ final class Up implements Callable<Integer> {
         out.flush();
         stopped.await();
         return 0;
+    }
+
+    /** The cluster this node is part of, from --peers and the options that go with it; null without --peers. */
+    private ClusterOptions cluster() {
+        if (peers == null) {
+            if (nodeId != null || roles != null || clusterSecret != null || advertise != null) {
+                throw new IllegalArgumentException("--node-id, --roles, --cluster-secret and --advertise are for a"
+                        + " cluster node: give its MDS peers with --peers");
+            }
+            return null;
+        }
+        if (nodeId == null) {
+            throw new IllegalArgumentException("--peers needs --node-id: which node this is");
+        }
+        if (pnfs) {
+            // A layout is recalled by the NFS server that handed it out, when a change goes through its own node;
+            // a truncate or unlink through another node's gateway would not recall it.
+            throw new IllegalArgumentException("--pnfs is not available on a cluster node yet (layouts are not recalled"
+                    + " across nodes); its NFS gateway serves the data itself");
+        }
+        if (clusterSecret == null) {
+            throw new IllegalArgumentException("--peers needs --cluster-secret: the file with the secret every node shares");
+        }
+        List<Peer> group;
+        try {
+            group = Peer.parseList(peers);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--peers: " + e.getMessage(), e);
+        }
+        Set<String> chosen = new LinkedHashSet<>(roles == null ? ClusterOptions.ROLES : roles);
+        String at = advertise;
+        if (at == null) {
+            at = group.stream().filter(p -> p.id().equals(nodeId)).map(Peer::host).findFirst().orElse(bind);
+        }
+        if (at.equals("0.0.0.0") || at.equals("::")) {
+            throw new IllegalArgumentException("--advertise: the address other nodes reach this one at (--bind " + bind
+                    + " is every address, and this node is no MDS peer whose address could say it)");
+        }
+        if (chosen.contains("s3") && (System.getenv(KeyStore.ENV_ACCESS_KEY) == null
+                || System.getenv(KeyStore.ENV_SECRET_KEY) == null)) {
+            throw new IllegalArgumentException("the S3 gateways of a cluster share one root key: set "
+                    + KeyStore.ENV_ACCESS_KEY + " and " + KeyStore.ENV_SECRET_KEY + " to the same pair on every node");
+        }
+        return new ClusterOptions(clusterName, nodeId, group, chosen, readSecret(clusterSecret), at,
+                ossPort < 0 ? OssNodeOptions.DEFAULT_OSS_PORT : ossPort, firstOst);
+    }
+
+    /** The cluster secret file's text, stripped; refused when others may read it. */
+    static byte[] readSecret(Path file) {
+        try {
+            Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
+            if (perms.contains(PosixFilePermission.OTHERS_READ) || perms.contains(PosixFilePermission.GROUP_WRITE)
+                    || perms.contains(PosixFilePermission.OTHERS_WRITE)) {
+                throw new IllegalArgumentException("--cluster-secret " + file + " is open to others ("
+                        + PosixFilePermissions.toString(perms) + "): chmod 600 it");
+            }
+            String text = Files.readString(file, StandardCharsets.UTF_8).strip();
+            if (text.length() < 16 || text.contains("\n")) {
+                throw new IllegalArgumentException("--cluster-secret " + file + " holds no secret of one line of at"
+                        + " least 16 characters");
+            }
+            return text.getBytes(StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the cluster secret " + file, e);
+        }
     }
 }

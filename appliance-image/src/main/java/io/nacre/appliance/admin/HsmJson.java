@@ -90,9 +90,9 @@ public final class HsmJson {
 
     /**
      * Where a copytool process finds the instance: the MDS peers ("id=host:port,..."), the OSS serving its
-     * OSTs, and the cluster secret (hex) OSS requests are signed with.
+     * OSTs, the cluster secret (hex) OSS requests are signed with, and the Raft group's cluster name.
      */
-    public record Cluster(String mdsPeers, String oss, String secret) {
+    public record Cluster(String mdsPeers, String oss, String secret, String cluster) {
     }
 
     public record Files(List<String> files) {

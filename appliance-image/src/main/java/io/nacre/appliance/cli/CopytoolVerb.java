@@ -56,14 +56,16 @@ public final class CopytoolVerb implements Callable<Integer> {
             settings = settings.withArchive(archiveId, archive, endpoint);
         }
         settings = settings.withAgent(maxActions, name);
+        String cluster = null;
         if (mds == null || oss == null) {
             AdminClient c = new AdminClient(main.admin());
             HsmJson.Cluster cl = c.call(HttpRequest.newBuilder(c.uri("/api/v1/hsm/cluster", null)).GET(), HsmJson.Cluster.class);
             mds = mds == null ? cl.mdsPeers() : mds;
             oss = oss == null ? cl.oss() : oss;
             secret = secret == null ? cl.secret() : secret;
+            cluster = cl.cluster();
         }
-        CopytoolProcess p = CopytoolProcess.start(mds, URI.create(oss), secret, settings);
+        CopytoolProcess p = CopytoolProcess.start(cluster, mds, URI.create(oss), secret, settings);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             p.close();

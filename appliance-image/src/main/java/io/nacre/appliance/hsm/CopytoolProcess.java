@@ -30,16 +30,21 @@ public final class CopytoolProcess implements AutoCloseable {
     }
 
     /**
+     * @param cluster  the Raft group's cluster name (null: the default, an all-in-one instance's)
      * @param mdsPeers the MDS peers, "id=host:port,..."
      * @param oss      the OSS serving the OSTs
      * @param secret   the cluster secret, hex
      */
-    public static CopytoolProcess start(String mdsPeers, URI oss, String secret, HsmSettings settings) {
+    public static CopytoolProcess start(String cluster, String mdsPeers, URI oss, String secret, HsmSettings settings) {
         requireNonNull(settings, "settings");
         if (settings.archives().isEmpty()) {
             throw new IllegalArgumentException("no archive configured: give --config FILE or --archive s3://BUCKET/PREFIX");
         }
-        MetadataClient mds = MetadataClient.connect(Peer.parseList(mdsPeers));
+        MetadataClient.Builder client = MetadataClient.builder().peers(Peer.parseList(mdsPeers));
+        if (cluster != null) {
+            client.cluster(cluster);
+        }
+        MetadataClient mds = client.build();
         RemoteObjectStore objects = null;
         FileIo io = null;
         try {

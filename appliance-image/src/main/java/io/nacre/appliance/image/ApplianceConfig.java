@@ -2,6 +2,10 @@ package io.nacre.appliance.image;
 
 import static java.util.Objects.requireNonNull;
 
+import io.nacre.appliance.node.ClusterOptions;
+import io.nacre.appliance.node.NodeOptions;
+import io.nacre.appliance.node.OssNodeOptions;
+import io.nacre.meta.Peer;
 import io.nacre.nfs.export.ExportTable;
 import io.nacre.s3.auth.KeyStore;
 import java.util.ArrayList;
@@ -23,11 +27,13 @@ import java.util.regex.Pattern;
  * appliance's own settings sit under {@code nacre:}, and other cloud-init keys are listed as ignored.
  */
 public record ApplianceConfig(String instanceId, String hostname, String fqdn, NetworkConfig network, S3 s3,
-                              Nfs nfs, int adminPort, List<String> roles, List<String> peers, List<String> runcmd,
+                              Nfs nfs, int adminPort, List<String> roles, Ost ost, Cluster cluster, List<String> runcmd,
                               List<String> ignored, boolean fromSeed) {
 
-    /** Every role of one node; today's build runs them all in one process. */
-    public static final List<String> ALL_ROLES = List.of("mds", "ost", "nfs", "s3");
+    /** Every role of one node (the all-in-one appliance runs them all; a cluster node any of them). */
+    public static final List<String> ALL_ROLES = ClusterOptions.ROLES;
+    public static final String DEFAULT_CLUSTER = "nacre";
+    public static final int DEFAULT_OSS_PORT = OssNodeOptions.DEFAULT_OSS_PORT;
     public static final String DEFAULT_HOSTNAME = "nacre";
     public static final String DEFAULT_EXPORTS = "/ *(rw)";
     public static final int DEFAULT_S3_PORT = 9000;
@@ -45,13 +51,45 @@ public record ApplianceConfig(String instanceId, String hostname, String fqdn, N
     public record Nfs(String exports, int port) {
     }
 
+    /**
+     * This node's OSTs: the index of the first (indexes are unique in a cluster), how many, and the port of the
+     * OSS that serves them to the other nodes of a cluster.
+     */
+    public record Ost(int first, int count, int port) {
+        public static final Ost DEFAULT = new Ost(0, NodeOptions.DEFAULT_OST_COUNT, DEFAULT_OSS_PORT);
+    }
+
+    /**
+     * This node as one of a cluster: the cluster's name, this node's id, the MDS Raft peers (1, 3 or 5; the same
+     * on every node), the secret every node shares, and the address the other nodes reach this one at (null:
+     * the host of its MDS peer).
+     */
+    public record Cluster(String name, String node, List<Peer> peers, String secret, String address) {
+        public Cluster {
+            requireNonNull(name, "name");
+            requireNonNull(node, "node");
+            peers = List.copyOf(peers);
+            requireNonNull(secret, "secret");
+        }
+
+        /** The peers as {@code nacre up --peers} takes them. */
+        public String peerList() {
+            return String.join(",", peers.stream().map(Peer::toString).toList());
+        }
+
+        @Override
+        public String toString() {
+            return "Cluster[" + name + ", node " + node + ", peers " + peers + ", address " + address + "]";
+        }
+    }
+
     public ApplianceConfig {
         requireNonNull(hostname, "hostname");
         requireNonNull(network, "network");
         requireNonNull(s3, "s3");
         requireNonNull(nfs, "nfs");
         roles = List.copyOf(roles);
-        peers = List.copyOf(peers);
+        requireNonNull(ost, "ost");
         runcmd = List.copyOf(runcmd);
         ignored = List.copyOf(ignored);
     }
@@ -60,11 +98,13 @@ public record ApplianceConfig(String instanceId, String hostname, String fqdn, N
     public static ApplianceConfig defaults() {
         return new ApplianceConfig(null, DEFAULT_HOSTNAME, null, NetworkConfig.dhcp(),
                 new S3(null, null, null, DEFAULT_S3_PORT), new Nfs(DEFAULT_EXPORTS, DEFAULT_NFS_PORT), DEFAULT_ADMIN_PORT,
-                ALL_ROLES, List.of(), List.of(), List.of(), false);
+                ALL_ROLES, Ost.DEFAULT, null, List.of(), List.of(), false);
     }
 
     private static final Set<String> TOP_KEYS = Set.of("hostname", "fqdn", "nacre", "runcmd");
-    private static final Set<String> NACRE_KEYS = Set.of("network", "s3", "nfs", "admin", "roles", "peers");
+    private static final Set<String> NACRE_KEYS = Set.of("network", "s3", "nfs", "admin", "roles", "peers", "cluster",
+            "node", "secret", "address", "ost");
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
     private static final Pattern LABEL = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?");
 
     /** Parses and checks a seed; a {@link SeedException} says what is wrong and where. */
@@ -146,13 +186,132 @@ public record ApplianceConfig(String instanceId, String hostname, String fqdn, N
                     + adminPort + ")");
         }
 
+        Map<String, Object> ostSection = ud.map(nacre.get("ost"), "nacre.ost");
+        ud.onlyKeys(ostSection, "nacre.ost", Set.of("first", "count", "port"));
+        Integer first = ud.integer(ostSection, "first", "nacre.ost", 0, 65535 - 64);
+        Integer count = ud.integer(ostSection, "count", "nacre.ost", 1, 64);
+        Ost ost = new Ost(first == null ? 0 : first, count == null ? Ost.DEFAULT.count() : count,
+                port(ud, ostSection, "nacre.ost", DEFAULT_OSS_PORT));
+
         List<String> roles = nacre.containsKey("roles") ? ud.strings(nacre, "roles", "nacre") : ALL_ROLES;
-        List<String> peers = ud.strings(nacre, "peers", "nacre");
-        checkTopology(ud, roles, peers);
+        for (String r : roles) {
+            if (!ALL_ROLES.contains(r)) {
+                throw ud.fail("nacre.roles", "has an unknown role '" + r + "'; roles are " + ALL_ROLES);
+            }
+        }
+        if (roles.isEmpty()) {
+            throw ud.fail("nacre.roles", "is empty: a node runs at least one of " + ALL_ROLES);
+        }
+        roles = ALL_ROLES.stream().filter(roles::contains).toList();
+        Cluster cluster = cluster(ud, nacre, roles);
+        if (cluster != null) {
+            if (roles.contains("s3") && ak == null) {
+                throw ud.fail("nacre.s3", "needs access_key and secret_key in a cluster: every node's S3 gateway"
+                        + " serves the same root key, so give the same pair in every node's seed");
+            }
+            List<Integer> ports = new ArrayList<>(List.of(s3Port, nfsPort, adminPort));
+            if (roles.contains("ost") || roles.contains("mds")) {
+                ports.add(ost.port());
+            }
+            cluster.peers().stream().filter(p -> p.id().equals(cluster.node())).forEach(p -> ports.add(p.port()));
+            if (new HashSet<>(ports).size() != ports.size()) {
+                throw ud.fail("nacre", "gives two endpoints of this node the same port (S3, NFS, admin, nacre.ost.port"
+                        + " and its MDS peer's): " + ports);
+            }
+        } else if (!roles.equals(ALL_ROLES)) {
+            throw ud.fail("nacre.roles", "is " + roles + ": without nacre.peers the appliance is all-in-one and runs"
+                    + " every role " + ALL_ROLES + "; a node runs some of them as part of a cluster");
+        }
 
         return new ApplianceConfig(instanceId, names[0], names[1], network, new S3(ak, sk, domain, s3Port),
-                new Nfs(exports, nfsPort), adminPort, ALL_ROLES.stream().filter(roles::contains).toList(), peers,
-                runcmd(ud, user.get("runcmd")), ignored, true);
+                new Nfs(exports, nfsPort), adminPort, roles, ost, cluster, runcmd(ud, user.get("runcmd")), ignored, true);
+    }
+
+    /**
+     * The cluster this node is part of, or null (all-in-one) when the seed gives no nacre.peers: then none of
+     * the cluster's keys may be there either.
+     */
+    private static Cluster cluster(SeedYaml y, Map<String, Object> nacre, List<String> roles) {
+        if (nacre.get("peers") == null) {
+            for (String k : List.of("cluster", "node", "secret", "address")) {
+                if (nacre.get(k) != null) {
+                    throw y.fail("nacre." + k, "is for a cluster node: give the cluster's MDS peers under nacre.peers");
+                }
+            }
+            return null;
+        }
+        String name = y.string(nacre, "cluster", "nacre");
+        name = name == null ? DEFAULT_CLUSTER : name;
+        if (!ID.matcher(name).matches()) {
+            throw y.fail("nacre.cluster", "must be 1 to 64 of letters, digits, '_', '.', '-', not '" + name + "'");
+        }
+        List<Map<String, Object>> items = y.maps(nacre, "peers", "nacre");
+        List<Peer> peers = new ArrayList<>();
+        Set<String> ids = new HashSet<>();
+        Set<String> addresses = new HashSet<>();
+        for (int i = 0; i < items.size(); i++) {
+            String key = "nacre.peers[" + i + "]";
+            y.onlyKeys(items.get(i), key, Set.of("id", "address"));
+            String id = y.scalar(items.get(i), "id", key);
+            String address = y.string(items.get(i), "address", key);
+            if (id == null || address == null) {
+                throw y.fail(key, "needs an id and an address (host:port of its MDS peer)");
+            }
+            if (!ID.matcher(id).matches()) {
+                throw y.fail(key + ".id", "must be 1 to 64 of letters, digits, '_', '.', '-', not '" + id + "'");
+            }
+            int colon = address.lastIndexOf(':');
+            String host = colon > 0 ? address.substring(0, colon) : "";
+            String port = colon > 0 ? address.substring(colon + 1) : "";
+            if (host.isEmpty() || !port.matches("[0-9]{1,5}") || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65535
+                    || !(NetworkConfig.isIp(host) || NetworkConfig.isDomain(host))) {
+                throw y.fail(key + ".address", "must be host:port (an IP address or host name, a port from 1 to 65535),"
+                        + " not '" + address + "'");
+            }
+            if (!ids.add(id)) {
+                throw y.fail(key + ".id", "'" + id + "' is the id of an earlier peer too");
+            }
+            if (!addresses.add(address)) {
+                throw y.fail(key + ".address", address + " is the address of an earlier peer too");
+            }
+            peers.add(new Peer(id, address));
+        }
+        if (peers.size() != 1 && peers.size() != 3 && peers.size() != 5) {
+            throw y.fail("nacre.peers", "has " + peers.size() + " MDS peers; a group has 1, 3 or 5 (a majority must"
+                    + " outlive a lost peer), the same list on every node");
+        }
+        String node = y.scalar(nacre, "node", "nacre");
+        if (node == null) {
+            throw y.fail("nacre.node", "is missing: the id of this node in the cluster");
+        }
+        if (!ID.matcher(node).matches()) {
+            throw y.fail("nacre.node", "must be 1 to 64 of letters, digits, '_', '.', '-', not '" + node + "'");
+        }
+        boolean mds = roles.contains("mds");
+        if (mds && !ids.contains(node)) {
+            throw y.fail("nacre.node", "'" + node + "' has the mds role but is not among nacre.peers " + ids);
+        }
+        if (!mds && ids.contains(node)) {
+            throw y.fail("nacre.roles", "lacks mds, yet this node '" + node + "' is one of nacre.peers");
+        }
+        String secret = y.string(nacre, "secret", "nacre");
+        if (secret == null) {
+            throw y.fail("nacre.secret", "is missing: the nodes of a cluster share a secret (the same in every node's"
+                    + " seed, 16 characters or more)");
+        }
+        secret = secret.strip();
+        if (secret.length() < 16 || secret.contains("\n")) {
+            throw y.fail("nacre.secret", "must be one line of at least 16 characters");
+        }
+        String address = y.string(nacre, "address", "nacre");
+        if (address != null && !NetworkConfig.isIp(address)) {
+            throw y.fail("nacre.address", "must be an IP address of this node, not '" + address + "'");
+        }
+        if (address == null && !mds) {
+            throw y.fail("nacre.address", "is missing: a node that is no MDS peer says the IP address the other nodes"
+                    + " reach it at");
+        }
+        return new Cluster(name, node, peers, secret, address);
     }
 
     /** [host name, fully qualified name or null] from user-data's hostname/fqdn, else meta-data's local-hostname. */
@@ -193,18 +352,6 @@ public record ApplianceConfig(String instanceId, String hostname, String fqdn, N
             throw y.fail("nacre.nfs.exports", "is not an export line Nacre accepts: " + e.getMessage());
         }
         return line;
-    }
-
-    private static void checkTopology(SeedYaml y, List<String> roles, List<String> peers) {
-        for (String r : roles) {
-            if (!ALL_ROLES.contains(r)) {
-                throw y.fail("nacre.roles", "has an unknown role '" + r + "'; roles are " + ALL_ROLES);
-            }
-        }
-        if (!new HashSet<>(roles).containsAll(ALL_ROLES) || !peers.isEmpty()) {
-            throw y.fail("nacre", "asks for roles " + roles + " with peers " + peers + ": this build of Nacre runs"
-                    + " every role in one process (all-in-one, no peers); one role per node comes with clustering");
-        }
     }
 
     private static List<String> runcmd(SeedYaml y, Object value) {

@@ -22,8 +22,8 @@ import java.util.Set;
 
 /**
  * The system files an {@link ApplianceConfig} becomes in the VM image: host name and hosts, the
- * systemd-networkd units, and under /etc/nacre the arguments of {@code nacre up}, the S3 root key (a systemd
- * credential of the service), the export rules, the runcmd script and a summary the console banner reads.
+ * systemd-networkd units, and under /etc/nacre the arguments of {@code nacre up}, the S3 root key and the
+ * cluster secret (systemd credentials of the service, readable by root only), the export rules, the runcmd script and a summary the console banner reads.
  * {@link #render} is pure; {@link #install} writes what differs, atomically, and removes network units of
  * ours that the configuration no longer has.
  */
@@ -59,6 +59,8 @@ public final class ApplianceFiles {
         out.add(new File("etc/nacre/up.args", String.join("\n", upArgs(c)) + "\n", "644"));
         String key = c.s3().keyFromSeed() ? c.s3().accessKey() + "\n" + c.s3().secretKey() + "\n" : "";
         out.add(new File("etc/nacre/s3-root.key", key, "600"));
+        // like the key, a credential of the service (an empty file: no cluster)
+        out.add(new File("etc/nacre/cluster.secret", c.cluster() == null ? "" : c.cluster().secret() + "\n", "600"));
         out.add(new File(EXPORTS, HEADER + c.nfs().exports() + "\n", "644"));
         out.add(new File("etc/nacre/runcmd", c.runcmd().isEmpty() ? null
                 : "#!/bin/sh\n" + HEADER + String.join("\n", c.runcmd()) + "\n", "700"));
@@ -76,6 +78,18 @@ public final class ApplianceFiles {
         if (c.s3().domain() != null) {
             args.add("--s3-domain");
             args.add(c.s3().domain());
+        }
+        if (c.ost().count() != ApplianceConfig.Ost.DEFAULT.count()) {
+            args.addAll(List.of("--osts", Integer.toString(c.ost().count())));
+        }
+        ApplianceConfig.Cluster cl = c.cluster();
+        if (cl != null) {
+            args.addAll(List.of("--cluster", cl.name(), "--node-id", cl.node(), "--peers", cl.peerList(),
+                    "--roles", String.join(",", c.roles()), "--oss-port", Integer.toString(c.ost().port()),
+                    "--first-ost", Integer.toString(c.ost().first())));
+            if (cl.address() != null) {
+                args.addAll(List.of("--advertise", cl.address()));
+            }
         }
         return args;
     }
@@ -126,7 +140,9 @@ public final class ApplianceFiles {
         m.put("fqdn", c.fqdn() == null ? "" : c.fqdn());
         m.put("network", c.network().summary());
         m.put("roles", String.join(",", c.roles()));
-        m.put("peers", String.join(",", c.peers()));
+        m.put("cluster", c.cluster() == null ? "" : c.cluster().name());
+        m.put("node", c.cluster() == null ? "" : c.cluster().node());
+        m.put("peers", c.cluster() == null ? "" : c.cluster().peerList());
         m.put("s3_port", Integer.toString(c.s3().port()));
         m.put("s3_domain", c.s3().domain() == null ? "" : c.s3().domain());
         m.put("s3_key", c.s3().keyFromSeed() ? "seed" : "generated");

@@ -20,6 +20,8 @@ import io.nacre.appliance.admin.OssAdmin;
 import io.nacre.appliance.hsm.ClusterSecret;
 import io.nacre.appliance.hsm.HsmRole;
 import io.nacre.engine.Fid;
+import io.nacre.engine.NacreException;
+import io.nacre.engine.Status;
 import io.nacre.engine.io.Destroyer;
 import io.nacre.engine.io.FileIo;
 import io.nacre.engine.meta.MetadataService;
@@ -27,6 +29,7 @@ import io.nacre.engine.store.ObjectStore;
 import io.nacre.engine.store.OstInfo;
 import io.nacre.meta.MetadataClient;
 import io.nacre.meta.MetadataServer;
+import io.nacre.meta.Peer;
 import io.nacre.nfs.NfsServer;
 import io.nacre.nfs.ds.DataServer;
 import io.nacre.nfs.v41.pnfs.DsHandles;
@@ -42,6 +45,7 @@ import io.nacre.s3.auth.KeyStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -55,7 +59,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Every role of Nacre in one process (the embedded default of {@code nacre up}): the MDS as a one-peer
  * Raft group, the OSTs under the data directory, FileIo and the destroyer over them, the S3 and NFSv4.1
- * gateways, and the admin endpoint. Closing stops them in reverse order.
+ * gateways, and the admin endpoint. Closing stops them in reverse order. As one node of a cluster
+ * ({@link ClusterOptions}) it runs the roles it was given: an MDS peer of the cluster's Raft group, its OSTs
+ * (registered in the namespace under its OSS address, so every node routes to them), and gateways over a
+ * metadata client of the whole group.
  */
 public final class Node implements AutoCloseable {
 
@@ -80,6 +87,8 @@ public final class Node implements AutoCloseable {
     private OssServer oss;
     private HsmRole hsm;
     private OssNodes ossNodes;
+    private List<Peer> peers;
+    private byte[] secret;
 
     private Node(NodeOptions options) {
         this.options = options;
@@ -99,8 +108,15 @@ public final class Node implements AutoCloseable {
 
     private void startAll() {
         Path data = Started.dataDir(options.dataDir());
-        for (int i = 0; i < options.ostCount(); i++) {
-            Ost ost = Ost.open(data.resolve("ost").resolve("OST%04x".formatted(i)), i, OstOptions.defaults());
+        ClusterOptions cluster = options.cluster();
+        int firstOst = cluster == null ? 0 : cluster.firstOst();
+        int ostCount = runs("ost") ? options.ostCount() : 0;
+        // A cluster node's OSTs are in a pool named after it: `setstripe -p NODE` keeps a directory on one node.
+        OstOptions ostOptions = cluster == null ? OstOptions.defaults()
+                : OstOptions.builder().pools(Set.of(cluster.nodeId())).build();
+        for (int i = 0; i < ostCount; i++) {
+            int index = firstOst + i;
+            Ost ost = Ost.open(data.resolve("ost").resolve("OST%04x".formatted(index)), index, ostOptions);
             osts.add(ost);
             toClose.push(ost);
         }
@@ -110,79 +126,112 @@ public final class Node implements AutoCloseable {
         // this node's OSTs, and those of OSS nodes that join (routed as they do)
         RoutingObjectStore store = new RoutingObjectStore(localRoutes);
         objects = store;
+        secret = cluster == null ? ClusterSecret.load(data) : cluster.secret();
 
-        mdsServer = MetadataServer.builder()
-                .dataDir(data.resolve("mdt"))
-                .address(MDS_BIND + ":" + options.mdsPort())
-                .objectStore(store)
-                .build()
+        // The OSTs for other processes of this instance (a `nacre copytool`) and, in a cluster, for the other
+        // nodes, signed with the cluster secret.
+        int ossPort = cluster == null ? 0 : cluster.ossPort();
+        oss = OssServer.builder(store).address(new InetSocketAddress(options.bind(), ossPort)).secret(secret).build()
                 .start();
-        toClose.push(mdsServer);
+        toClose.push(oss);
+
+        if (cluster == null) {
+            mdsServer = MetadataServer.builder()
+                    .dataDir(data.resolve("mdt"))
+                    .address(MDS_BIND + ":" + options.mdsPort())
+                    .objectStore(store)
+                    .build()
+                    .start();
+            toClose.push(mdsServer);
+            peers = mdsServer.peers();
+        } else {
+            if (cluster.runs("mds")) {
+                mdsServer = MetadataServer.builder()
+                        .dataDir(data.resolve("mdt"))
+                        .cluster(cluster.name())
+                        .peerId(cluster.nodeId())
+                        .peers(cluster.peers())
+                        .objectStore(store)
+                        .build()
+                        .start();
+                toClose.push(mdsServer);
+            }
+            peers = cluster.peers();
+        }
         // The peer was started just above: its first election and format can take a minute on a slow or
-        // emulated machine (a TCG guest), which is no reason to fail the start.
-        MetadataClient client = MetadataClient.builder().peers(mdsServer.peers()).startupWait(STARTUP_WAIT).build();
+        // emulated machine (a TCG guest), which is no reason to fail the start. The peers of a cluster may
+        // start in any order: the first format waits for a majority.
+        MetadataClient.Builder mdc = MetadataClient.builder().peers(peers).startupWait(STARTUP_WAIT);
+        if (cluster != null) {
+            mdc.cluster(cluster.name());
+        }
+        MetadataClient client = mdc.build();
         toClose.push(client);
         mds = client;
+        String ossNode = cluster == null ? "" : ossUri().toString();
         for (Ost ost : osts) {
             ost.bindFilesystem(mds.fsid());
-            OstInfo info = ost.info();
-            if (!mds.osts().contains(info)) {
+            OstInfo info = new OstInfo(ost.index(), ost.info().pools(), ossNode);
+            List<OstInfo> known = mds.osts();
+            for (OstInfo k : known) {
+                if (k.index() == info.index() && cluster != null && !k.node().isEmpty() && !k.node().equals(ossNode)) {
+                    throw new NacreException(Status.EXISTS, info.name() + " of the cluster is served by the node at "
+                            + k.node() + ", not by this one (" + ossNode + "): give each node its own OST indexes"
+                            + " (--first-ost), and a node the same --advertise address and --oss-port at every start");
+                }
+            }
+            if (!known.contains(info)) {
                 mds.registerOst(info);
+            }
+        }
+        // OSTs the file system has on this node that this start would leave unserved (fewer --osts than before)
+        for (OstInfo k : mds.osts()) {
+            if (k.node().equals(ossNode) && !localRoutes.containsKey(k.index())) {
+                throw new NacreException(Status.INVALID, "the file system has " + k.name() + " on this node, which this"
+                        + " start would not serve (--osts " + ostCount + ", --first-ost " + firstOst + "): files striped"
+                        + " on it would be unreadable");
             }
         }
 
         byte[] dsSecret = DsHandles.clusterSecret(mds);
         LayoutFence fence = new LayoutFence();
-        ossNodes = new OssNodes(mds, store, localRoutes.keySet(), ClusterSecret.load(data), dsSecret, fence);
+        ossNodes = new OssNodes(mds, store, localRoutes.keySet(), secret, dsSecret, fence);
         toClose.push(ossNodes);
         ossNodes.routeKnown();
+        if (cluster != null) {
+            // the OSTs of the other nodes, registered in the namespace as they start (or move)
+            ossNodes.routeKnownEvery(Duration.ofSeconds(2));
+        }
 
         io = new FileIo(mds, objects);
         toClose.push(io);
         Destroyer destroyer = new Destroyer(io);
         // Punches queued by truncates that a crash interrupted must land before any new write can.
         destroyer.runOnce();
-        destroyer.start();
+        // In a cluster one node drains the queue in the background, the first peer's: a destroyer elsewhere
+        // would race the truncates of the other nodes' gateways (its file lock is this process's only).
+        if (cluster == null || cluster.peers().get(0).id().equals(cluster.nodeId())) {
+            destroyer.start();
+        }
         toClose.push(destroyer);
 
-        keys = KeyStore.open(data);
-        s3 = S3Server.builder()
-                .bind(new InetSocketAddress(options.bind(), options.s3Port()))
-                .metadata(mds)
-                .fileIo(io)
-                .keys(keys)
-                .virtualHostDomain(options.s3Domain())
-                .restoreWait(options.hsm().s3RestoreWait())
-                .build()
-                .start();
-        toClose.push(s3);
-
-        NfsOptions nfsOptions = options.nfs();
-        NfsServer.Builder nfsBuilder = NfsServer.builder(mds, io)
-                .bindAddress(options.bind())
-                .port(nfsOptions.port())
-                .exports(nfsOptions.exports())
-                .leaseTime(nfsOptions.lease());
-        if (nfsOptions.pnfs()) {
-            nfsBuilder.pnfs(startDataServer(nfsOptions, localRoutes.keySet(), dsSecret, fence));
+        if (runs("s3")) {
+            keys = KeyStore.open(data);
+            s3 = S3Server.builder()
+                    .bind(new InetSocketAddress(options.bind(), options.s3Port()))
+                    .metadata(mds)
+                    .fileIo(io)
+                    .keys(keys)
+                    .virtualHostDomain(options.s3Domain())
+                    .restoreWait(options.hsm().s3RestoreWait())
+                    .build()
+                    .start();
+            toClose.push(s3);
         }
-        NfsServer server = nfsBuilder.build();
-        try {
-            nfs = server.start();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot serve NFS on " + options.bind() + ":" + nfsOptions.port()
-                    + " (--nfs-port moves it): " + e.getMessage(), e);
-        }
-        toClose.push(nfs);
-        if (nfsOptions.pnfs()) {
-            // HSM release drops a file's OST objects: pNFS clients writing straight to them give the layout back first
-            io.layoutGuard((fid, why) -> nfs.recallLayouts(fid, why)::close);
+        if (runs("nfs")) {
+            startNfs(dsSecret, fence, localRoutes.keySet());
         }
 
-        // The OSTs for other processes of this instance (a `nacre copytool`), signed with the cluster secret.
-        oss = OssServer.builder(store).address(new InetSocketAddress(options.bind(), 0))
-                .secret(ClusterSecret.load(data)).build().start();
-        toClose.push(oss);
         if (!options.hsm().isEmpty()) {
             hsm = HsmRole.start(mds, io, objects, options.hsm(), true);
             toClose.push(hsm);
@@ -193,6 +242,10 @@ public final class Node implements AutoCloseable {
         new JvmGcMetrics().bindTo(metrics);
         new JvmThreadMetrics().bindTo(metrics);
         new ProcessorMetrics().bindTo(metrics);
+        if (mdsServer != null) {
+            Gauge.builder("nacre_mds_leader", mdsServer, m -> m.isLeader() ? 1 : 0)
+                    .description("1 when this node's MDS peer leads the Raft group").register(metrics);
+        }
         for (Ost ost : osts) {
             Gauge.builder("nacre_ost_bytes_used", ost, o -> o.usage().bytesUsed())
                     .tag("ost", ost.info().name()).register(metrics);
@@ -207,7 +260,8 @@ public final class Node implements AutoCloseable {
         toClose.push(admin);
         HsmAdmin hsmAdmin = new HsmAdmin(adminOps, objects, () -> hsm, this::cluster);
         toClose.push(hsmAdmin);
-        OssAdmin ossAdmin = new OssAdmin(ossNodes::cluster, ossNodes::join, ossNodes::nodes);
+        OssAdmin ossAdmin = new OssAdmin(ossNodes::cluster, ossNodes::join, ossNodes::nodes,
+                cluster == null ? null : secret);
         toClose.push(ossAdmin);
         ServerBuilder sb = com.linecorp.armeria.server.Server.builder()
                 .http(new InetSocketAddress(options.bind(), options.adminPort()))
@@ -222,6 +276,30 @@ public final class Node implements AutoCloseable {
         adminServer.start().join();
         toClose.push(() -> adminServer.stop().join());
         LOG.info("nacre node up: data {}, admin {}", data, adminUri());
+    }
+
+    private void startNfs(byte[] dsSecret, LayoutFence fence, Set<Integer> local) {
+        NfsOptions nfsOptions = options.nfs();
+        NfsServer.Builder nfsBuilder = NfsServer.builder(mds, io)
+                .bindAddress(options.bind())
+                .port(nfsOptions.port())
+                .exports(nfsOptions.exports())
+                .leaseTime(nfsOptions.lease());
+        if (nfsOptions.pnfs()) {
+            nfsBuilder.pnfs(startDataServer(nfsOptions, local, dsSecret, fence));
+        }
+        NfsServer server = nfsBuilder.build();
+        try {
+            nfs = server.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot serve NFS on " + options.bind() + ":" + nfsOptions.port()
+                    + " (--nfs-port moves it): " + e.getMessage(), e);
+        }
+        toClose.push(nfs);
+        if (nfsOptions.pnfs()) {
+            // HSM release drops a file's OST objects: pNFS clients writing straight to them give the layout back first
+            io.layoutGuard((fid, why) -> nfs.recallLayouts(fid, why)::close);
+        }
     }
 
     /**
@@ -251,9 +329,16 @@ public final class Node implements AutoCloseable {
     public AdminJson.Health health() {
         Map<String, String> roles = new LinkedHashMap<>();
         roles.put("mds", probe(() -> mds.getattr(Fid.ROOT)));
-        roles.put("s3", s3 != null && s3.port() > 0 ? "ok" : "not running");
-        roles.put("nfs", nfs != null ? "ok" : "not running");
-        if (options.nfs().pnfs() && !osts.isEmpty()) {
+        if (mdsServer != null && options.cluster() != null) {
+            roles.put("mds-peer", mdsServer.isLeader() ? "ok" : probe(() -> mds.getattr(Fid.ROOT)));
+        }
+        if (runs("s3")) {
+            roles.put("s3", s3 != null && s3.port() > 0 ? "ok" : "not running");
+        }
+        if (runs("nfs")) {
+            roles.put("nfs", nfs != null ? "ok" : "not running");
+        }
+        if (runs("nfs") && options.nfs().pnfs() && !osts.isEmpty()) {
             roles.put("nfs-ds", dataServer != null ? "ok" : "not running");
         }
         for (Ost ost : osts) {
@@ -295,21 +380,39 @@ public final class Node implements AutoCloseable {
 
     /** Where another process reaches this instance's MDS and OSTs (and the secret to sign OSS requests). */
     public HsmJson.Cluster cluster() {
-        return new HsmJson.Cluster(mdsServer.peers().stream().map(p -> p.id() + "=" + p.address())
-                .collect(java.util.stream.Collectors.joining(",")), oss.uri().toString(),
-                java.util.HexFormat.of().formatHex(ClusterSecret.load(options.dataDir().toAbsolutePath())));
+        return new HsmJson.Cluster(peers.stream().map(Peer::toString)
+                .collect(java.util.stream.Collectors.joining(",")), ossUri().toString(),
+                java.util.HexFormat.of().formatHex(secret),
+                options.cluster() == null ? null : options.cluster().name());
     }
 
+    /** This node's MDS peer address, or null when it runs no MDS peer (a cluster node without the mds role). */
     public String mdsAddress() {
-        return mdsServer.peer().address();
+        return mdsServer == null ? null : mdsServer.peer().address();
+    }
+
+    /** The MDS peers this node's metadata client talks to. */
+    public List<Peer> mdsPeers() {
+        return peers;
+    }
+
+    /** Whether this node runs a role ({@link ClusterOptions#ROLES}); the embedded default runs them all. */
+    public boolean runs(String role) {
+        return options.cluster() == null || options.cluster().runs(role);
+    }
+
+    /** Where the other nodes of a cluster (and copytools) reach this node's OSS. */
+    public URI ossUri() {
+        String host = options.cluster() != null ? options.cluster().advertise() : options.bind();
+        return URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + oss.port());
     }
 
     /** The S3 endpoint, e.g. http://127.0.0.1:9000. */
     public String s3Uri() {
-        return "http://" + options.bind() + ":" + s3.port();
+        return s3 == null ? null : "http://" + options.bind() + ":" + s3.port();
     }
 
-    /** The S3 access keys (under the data directory). */
+    /** The S3 access keys (under the data directory), or null when this node runs no S3 gateway. */
     public KeyStore keys() {
         return keys;
     }
@@ -329,14 +432,14 @@ public final class Node implements AutoCloseable {
         return nfs;
     }
 
-    /** Where S3 listens (the port chosen when 0 was asked). */
+    /** Where S3 listens (the port chosen when 0 was asked), or null when this node runs no S3 gateway. */
     public InetSocketAddress s3Address() {
-        return asBound(s3.address());
+        return s3 == null ? null : asBound(s3.address());
     }
 
-    /** Where NFSv4.1 listens. */
+    /** Where NFSv4.1 listens, or null when this node runs no NFS gateway. */
     public InetSocketAddress nfsAddress() {
-        return asBound(nfs.address());
+        return nfs == null ? null : asBound(nfs.address());
     }
 
     /** Where the pNFS data server listens, or null when pNFS is off. */

@@ -10,10 +10,11 @@ import java.nio.file.Path;
  * admin) bind (127.0.0.1 by default; the appliance image gives 0.0.0.0), the ports (0 = any free one, for
  * tests), the S3 virtual-host domain (null: path style only), the number of OSTs of the embedded default,
  * how NFS is served ({@link NfsOptions}), and the HSM archives and policy to run ({@link HsmSettings#NONE}
- * for none). The one-peer MDS of the embedded default serves this process only and stays on loopback.
+ * for none), and the cluster this node belongs to (null: the embedded default, whose one-peer MDS serves this
+ * process only and stays on loopback).
  */
 public record NodeOptions(Path dataDir, String bind, int adminPort, int mdsPort, int s3Port, String s3Domain,
-                          int ostCount, NfsOptions nfs, HsmSettings hsm) {
+                          int ostCount, NfsOptions nfs, HsmSettings hsm, ClusterOptions cluster) {
 
     public static final int DEFAULT_ADMIN_PORT = 9001;
     public static final int DEFAULT_S3_PORT = 9000;
@@ -41,38 +42,43 @@ public record NodeOptions(Path dataDir, String bind, int adminPort, int mdsPort,
     /** The embedded default under {@code dataDir}, listening on the default ports of 127.0.0.1. */
     public static NodeOptions defaults(Path dataDir) {
         return new NodeOptions(dataDir, "127.0.0.1", DEFAULT_ADMIN_PORT, 0, DEFAULT_S3_PORT, null, DEFAULT_OST_COUNT,
-                NfsOptions.defaults(), HsmSettings.NONE);
+                NfsOptions.defaults(), HsmSettings.NONE, null);
     }
 
     /** Every listener on an ephemeral port (tests). */
     public static NodeOptions ephemeral(Path dataDir) {
         return new NodeOptions(dataDir, "127.0.0.1", 0, 0, 0, null, DEFAULT_OST_COUNT,
-                NfsOptions.defaults().withPort(0), HsmSettings.NONE);
+                NfsOptions.defaults().withPort(0), HsmSettings.NONE, null);
     }
 
     /** The address S3, NFS and the admin endpoint listen on: an IP address, or 0.0.0.0 / :: for every one. */
     public NodeOptions withBind(String address) {
-        return new NodeOptions(dataDir, address, adminPort, mdsPort, s3Port, s3Domain, ostCount, nfs, hsm);
+        return new NodeOptions(dataDir, address, adminPort, mdsPort, s3Port, s3Domain, ostCount, nfs, hsm, cluster);
     }
 
     public NodeOptions withAdminPort(int port) {
-        return new NodeOptions(dataDir, bind, port, mdsPort, s3Port, s3Domain, ostCount, nfs, hsm);
+        return new NodeOptions(dataDir, bind, port, mdsPort, s3Port, s3Domain, ostCount, nfs, hsm, cluster);
     }
 
     public NodeOptions withS3(int port, String domain) {
-        return new NodeOptions(dataDir, bind, adminPort, mdsPort, port, domain, ostCount, nfs, hsm);
+        return new NodeOptions(dataDir, bind, adminPort, mdsPort, port, domain, ostCount, nfs, hsm, cluster);
     }
 
     public NodeOptions withNfs(NfsOptions n) {
-        return new NodeOptions(dataDir, bind, adminPort, mdsPort, s3Port, s3Domain, ostCount, n, hsm);
+        return new NodeOptions(dataDir, bind, adminPort, mdsPort, s3Port, s3Domain, ostCount, n, hsm, cluster);
     }
 
     /** OSTs of this node (0: every OST is on an OSS node that joins, see {@code nacre oss}). */
     public NodeOptions withOstCount(int n) {
-        return new NodeOptions(dataDir, bind, adminPort, mdsPort, s3Port, s3Domain, n, nfs, hsm);
+        return new NodeOptions(dataDir, bind, adminPort, mdsPort, s3Port, s3Domain, n, nfs, hsm, cluster);
+    }
+
+    /** One node of a cluster (null: the embedded default). */
+    public NodeOptions withCluster(ClusterOptions c) {
+        return new NodeOptions(dataDir, bind, adminPort, mdsPort, s3Port, s3Domain, ostCount, nfs, hsm, c);
     }
 
     public NodeOptions withHsm(HsmSettings settings) {
-        return new NodeOptions(dataDir, bind, adminPort, mdsPort, s3Port, s3Domain, ostCount, nfs, settings);
+        return new NodeOptions(dataDir, bind, adminPort, mdsPort, s3Port, s3Domain, ostCount, nfs, settings, cluster);
     }
 }

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.nacre.appliance.admin.Json;
 import io.nacre.appliance.admin.OssJson;
+import io.nacre.appliance.admin.OssSignature;
 import io.nacre.engine.NacreException;
 import io.nacre.engine.Status;
 import io.nacre.engine.store.OstInfo;
@@ -21,8 +22,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -111,8 +114,7 @@ public final class OssNode implements AutoCloseable {
 
     /** The file system and secrets, from the MDS node; waits for it to come up. */
     private OssJson.Cluster fetchCluster() {
-        return untilAvailable(() -> call(HttpRequest.newBuilder(options.join().resolve("/api/v1/oss/cluster")).GET(),
-                OssJson.Cluster.class));
+        return untilAvailable(() -> call("GET", "/api/v1/oss/cluster", null, OssJson.Cluster.class));
     }
 
     /** Runs {@code attempt} again while the MDS node is unavailable (starting, or slow to commit), up to joinWait. */
@@ -154,9 +156,7 @@ public final class OssNode implements AutoCloseable {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
-        OssJson.Joined answer = call(HttpRequest.newBuilder(options.join().resolve("/api/v1/oss/join"))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)),
-                OssJson.Joined.class);
+        OssJson.Joined answer = call("POST", "/api/v1/oss/join", body, OssJson.Joined.class);
         for (long grant : answer.revoked()) {
             fence.revoke(grant);
         }
@@ -178,7 +178,20 @@ public final class OssNode implements AutoCloseable {
         }
     }
 
-    private <T> T call(HttpRequest.Builder req, Class<T> type) {
+    /** A request to the MDS node's admin endpoint, signed when this node has the cluster secret. */
+    private <T> T call(String method, String path, String body, Class<T> type) {
+        byte[] bytes = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
+        HttpRequest.Builder req = HttpRequest.newBuilder(options.join().resolve(path)).method(method,
+                body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(bytes));
+        if (body != null) {
+            req.header("Content-Type", "application/json");
+        }
+        byte[] secret = options.secret();
+        if (secret != null) {
+            long now = Instant.now().getEpochSecond();
+            req.header(OssSignature.DATE_HEADER, Long.toString(now))
+                    .header(OssSignature.SIGNATURE_HEADER, OssSignature.sign(secret, method, path, now, bytes));
+        }
         HttpResponse<String> resp;
         try {
             resp = http.send(req.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());

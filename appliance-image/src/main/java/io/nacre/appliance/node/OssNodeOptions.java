@@ -12,10 +12,11 @@ import java.time.Duration;
  * address and ports it serves on (0 = any free one; a data-server port of -1 runs no data server), its
  * OSTs (indexes {@code firstOst .. firstOst + ostCount - 1}, unique in the instance), their bandwidth limit
  * in bytes per second (0 = none; a test knob), the data server's export table and lease, and how long to
- * wait for the MDS node at start.
+ * wait for the MDS node at start, and the cluster secret its requests to the MDS node are signed with (null:
+ * none, it joins a node on its own machine).
  */
 public record OssNodeOptions(Path dataDir, URI join, String bind, int ossPort, int dsPort, int firstOst, int ostCount,
-                             long bandwidthLimit, ExportTable exports, Duration lease, Duration joinWait) {
+                             long bandwidthLimit, ExportTable exports, Duration lease, Duration joinWait, byte[] secret) {
 
     public static final int DEFAULT_OSS_PORT = 9002;
 
@@ -38,5 +39,11 @@ public record OssNodeOptions(Path dataDir, URI join, String bind, int ossPort, i
         exports = exports == null ? ExportTable.parse(NfsOptions.DEFAULT_EXPORTS) : exports;
         lease = lease == null ? NfsOptions.DEFAULT_LEASE : lease;
         joinWait = joinWait == null ? Duration.ofMinutes(5) : joinWait;
+        secret = secret == null ? null : secret.clone();
+    }
+
+    @Override
+    public byte[] secret() {
+        return secret == null ? null : secret.clone();
     }
 }

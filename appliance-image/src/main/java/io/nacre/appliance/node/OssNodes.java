@@ -12,6 +12,7 @@ import io.nacre.ost.RoutingObjectStore;
 import io.nacre.ost.oss.RemoteObjectStore;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.HexFormat;
@@ -20,6 +21,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,6 +49,7 @@ final class OssNodes implements AutoCloseable {
     private final Map<URI, OssJson.Join> joins = new ConcurrentHashMap<>();
     private final Map<URI, List<Integer>> served = new ConcurrentHashMap<>();
     private final Map<Integer, InetSocketAddress> dataServers = new ConcurrentHashMap<>();
+    private ScheduledExecutorService refresher;
 
     OssNodes(MetadataService mds, RoutingObjectStore routes, Set<Integer> local, byte[] ossSecret, byte[] dsSecret,
              LayoutFence fence) {
@@ -57,8 +62,12 @@ final class OssNodes implements AutoCloseable {
         fence.onRevoke(this::fenceEverywhere);
     }
 
-    /** Routes the OSTs the MDS knows on other nodes to their last OSS address. */
-    void routeKnown() {
+    /**
+     * Routes the OSTs the MDS knows on other nodes to the OSS address they were registered with (their last one:
+     * an OSS node that has not joined again yet, or another node of a cluster). Routes that are already right
+     * stay as they are.
+     */
+    synchronized void routeKnown() {
         Map<String, List<Integer>> byNode = new TreeMap<>();
         for (OstInfo info : mds.osts()) {
             if (!local.contains(info.index()) && !info.node().isEmpty()) {
@@ -67,10 +76,41 @@ final class OssNodes implements AutoCloseable {
         }
         byNode.forEach((node, indexes) -> {
             URI uri = URI.create(node);
-            served.put(uri, List.copyOf(indexes));
-            routes.add(store(uri), indexes);
-            LOG.info("OSTs {} routed to their last OSS {} until it joins again", indexes, uri);
+            if (indexes.equals(served.get(uri))) {
+                return;
+            }
+            route(uri, indexes);
+            LOG.info("OSTs {} routed to OSS {}", indexes, uri);
         });
+    }
+
+    /** Runs {@link #routeKnown} every {@code period}, until closed: OSTs other nodes register reach this one. */
+    void routeKnownEvery(Duration period) {
+        refresher = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "nacre-ost-routes");
+            t.setDaemon(true);
+            return t;
+        });
+        refresher.scheduleWithFixedDelay(() -> {
+            try {
+                routeKnown();
+            } catch (RuntimeException e) {
+                LOG.debug("refreshing the OST routes: {}", e.getMessage());
+            }
+        }, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Routes these OSTs to an OSS, forgetting an earlier address that served only them (its store is closed). */
+    private void route(URI uri, List<Integer> indexes) {
+        served.put(uri, List.copyOf(indexes));
+        routes.add(store(uri), indexes);
+        for (URI other : List.copyOf(served.keySet())) {
+            if (!other.equals(uri) && indexes.containsAll(served.get(other))) {
+                served.remove(other);
+                joins.remove(other);
+                stores.remove(other);
+            }
+        }
     }
 
     OssJson.Cluster cluster() {
@@ -105,16 +145,7 @@ final class OssNodes implements AutoCloseable {
                 dataServers.put(index, ds);
             }
         }
-        served.put(uri, List.copyOf(j.osts()));
-        routes.add(store(uri), j.osts());
-        // an earlier address of these OSTs is gone: forget it (the routes closed its store)
-        for (URI other : List.copyOf(served.keySet())) {
-            if (!other.equals(uri) && j.osts().containsAll(served.get(other))) {
-                served.remove(other);
-                joins.remove(other);
-                stores.remove(other);
-            }
-        }
+        route(uri, j.osts());
         if (!j.equals(before)) {
             LOG.info("OSS node {} joined: OSTs {}, pNFS data server {}", uri, j.osts(), ds);
         }
@@ -185,6 +216,9 @@ final class OssNodes implements AutoCloseable {
 
     @Override
     public void close() {
+        if (refresher != null) {
+            refresher.shutdownNow();
+        }
         stores.values().forEach(RemoteObjectStore::close);
         stores.clear();
     }

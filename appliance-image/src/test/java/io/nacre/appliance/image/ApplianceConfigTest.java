@@ -27,7 +27,8 @@ class ApplianceConfigTest {
         assertThat(c.adminPort()).isEqualTo(9001);
         assertThat(c.nfs()).isEqualTo(new ApplianceConfig.Nfs("/ *(rw)", 2049));
         assertThat(c.roles()).containsExactly("mds", "ost", "nfs", "s3");
-        assertThat(c.peers()).isEmpty();
+        assertThat(c.cluster()).isNull();
+        assertThat(c.ost()).isEqualTo(new ApplianceConfig.Ost(0, 4, 9002));
         assertThat(c.fromSeed()).isTrue();
         assertThat(ApplianceConfig.defaults().fromSeed()).isFalse();
     }
@@ -57,7 +58,7 @@ class ApplianceConfigTest {
                   admin:
                     port: 9101
                   roles: [s3, nfs, mds, ost]
-                  peers: []
+                  ost: {count: 2}
                 runcmd:
                   - echo hello > /tmp/x
                   - [sh, -c, "echo it's $HOME"]
@@ -126,11 +127,64 @@ class ApplianceConfigTest {
         refused("nacre: {s3: [}\n", "not valid YAML");
     }
 
+    private static final String CLUSTER = """
+            nacre:
+              s3: {access_key: CLUSTERKEY, secret_key: cluster-s3-secret}
+              cluster: lab
+              node: b
+              secret: sixteen-or-more-chars
+              peers:
+                - {id: a, address: "10.0.0.1:9003"}
+                - {id: b, address: "10.0.0.2:9003"}
+                - {id: c, address: "10.0.0.3:9003"}
+            """;
+
     @Test
-    void otherRolesOrPeersAreRefusedUntilClustersExist() {
-        refused("nacre:\n  roles: [s3, nfs]\n", "all-in-one", "[s3, nfs]");
-        refused("nacre:\n  peers: [10.0.0.2]\n", "all-in-one", "[10.0.0.2]");
+    void aClusterNodeNamesItsPeersItsIdAndTheSharedSecret() {
+        ApplianceConfig c = user(CLUSTER + "  ost: {first: 4, count: 2, port: 9102}\n");
+        assertThat(c.roles()).containsExactly("mds", "ost", "nfs", "s3");
+        assertThat(c.cluster().name()).isEqualTo("lab");
+        assertThat(c.cluster().node()).isEqualTo("b");
+        assertThat(c.cluster().peerList()).isEqualTo("a=10.0.0.1:9003,b=10.0.0.2:9003,c=10.0.0.3:9003");
+        assertThat(c.cluster().secret()).isEqualTo("sixteen-or-more-chars");
+        assertThat(c.cluster().address()).isNull();
+        assertThat(c.cluster().toString()).doesNotContain("sixteen");
+        assertThat(c.ost()).isEqualTo(new ApplianceConfig.Ost(4, 2, 9102));
+
+        ApplianceConfig gateway = user(CLUSTER.replace("node: b", "node: gw1") + "  roles: [s3, nfs]\n  address: 10.0.0.9\n");
+        assertThat(gateway.roles()).containsExactly("nfs", "s3");
+        assertThat(gateway.cluster().address()).isEqualTo("10.0.0.9");
+        assertThat(user(CLUSTER.replace("  cluster: lab\n", "")).cluster().name()).isEqualTo("nacre");
+    }
+
+    @Test
+    void aClusterThatCannotWorkIsRefusedNamingTheKey() {
+        refused("nacre:\n  roles: [s3, nfs]\n", "nacre.roles", "all-in-one", "[nfs, s3]");
+        refused("nacre:\n  node: a\n", "nacre.node", "nacre.peers");
+        refused("nacre:\n  secret: sixteen-or-more-chars\n", "nacre.secret", "nacre.peers");
         refused("nacre:\n  roles: [mds, ost, nfs, s3, web]\n", "unknown role 'web'");
+        refused("nacre:\n  roles: []\n", "nacre.roles", "is empty");
+        refused(CLUSTER.replace("  - {id: c, address: \"10.0.0.3:9003\"}\n", ""), "nacre.peers", "has 2 MDS peers",
+                "1, 3 or 5");
+        refused(CLUSTER.replace("id: c", "id: a"), "nacre.peers[2].id", "'a'");
+        refused(CLUSTER.replace("10.0.0.3:9003", "10.0.0.1:9003"), "nacre.peers[2].address", "10.0.0.1:9003");
+        refused(CLUSTER.replace("10.0.0.3:9003", "10.0.0.3"), "nacre.peers[2].address", "host:port");
+        refused(CLUSTER.replace("10.0.0.3:9003", "10.0.0.3:0"), "nacre.peers[2].address");
+        refused(CLUSTER.replace("{id: c, ", "{"), "nacre.peers[2]", "needs an id");
+        refused(CLUSTER.replace("{id: c, ", "{name: c, id: c, "), "nacre.peers[2]", "[name]");
+        refused(CLUSTER.replace("  node: b\n", ""), "nacre.node", "missing");
+        refused(CLUSTER.replace("node: b", "node: d"), "nacre.node", "'d'", "mds role", "not among nacre.peers");
+        refused(CLUSTER + "  roles: [s3]\n", "nacre.roles", "lacks mds", "'b'");
+        refused(CLUSTER.replace("  secret: sixteen-or-more-chars\n", ""), "nacre.secret", "missing");
+        refused(CLUSTER.replace("sixteen-or-more-chars", "short"), "nacre.secret", "16 characters");
+        refused(CLUSTER.replace("  s3: {access_key: CLUSTERKEY, secret_key: cluster-s3-secret}\n", ""), "nacre.s3",
+                "access_key", "same pair in every node");
+        refused(CLUSTER.replace("node: b", "node: gw1") + "  roles: [s3]\n", "nacre.address", "missing");
+        refused(CLUSTER + "  address: node-b.lab\n", "nacre.address", "IP address");
+        refused(CLUSTER + "  ost: {port: 9000}\n", "nacre", "same port");
+        refused(CLUSTER.replace("10.0.0.2:9003", "10.0.0.2:9001"), "nacre", "same port");
+        refused(CLUSTER.replace("cluster: lab", "cluster: 'l a b'"), "nacre.cluster");
+        refused(CLUSTER + "  ost: {count: 65}\n", "nacre.ost.count", "1 to 64");
     }
 
     @Test

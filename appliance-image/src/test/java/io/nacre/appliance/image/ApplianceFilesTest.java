@@ -2,12 +2,15 @@ package io.nacre.appliance.image;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.nacre.appliance.Main;
 import io.nacre.appliance.node.NfsOptions;
 import io.nacre.nfs.export.ExportTable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.List;
+import picocli.CommandLine;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,7 +24,8 @@ class ApplianceFilesTest {
     void theDefaultsAreDhcpOnEveryEthernetAndAGeneratedKey() throws Exception {
         List<String> changed = ApplianceFiles.install(root, ApplianceFiles.render(ApplianceConfig.defaults()));
         assertThat(changed).containsExactlyInAnyOrder("etc/hostname", "etc/hosts", "etc/systemd/network/50-nacre-0.network",
-                "etc/nacre/up.args", "etc/nacre/s3-root.key", "etc/nacre/exports", "etc/nacre/appliance.conf");
+                "etc/nacre/up.args", "etc/nacre/s3-root.key", "etc/nacre/cluster.secret", "etc/nacre/exports",
+                "etc/nacre/appliance.conf");
         assertThat(Files.readString(root.resolve("etc/hostname"))).isEqualTo("nacre\n");
         assertThat(Files.readString(root.resolve("etc/hosts"))).contains("127.0.1.1\tnacre\n");
         assertThat(Files.readString(root.resolve("etc/systemd/network/50-nacre-0.network")))
@@ -38,6 +42,7 @@ class ApplianceFilesTest {
         assertThat(Files.readString(root.resolve("etc/nacre/s3-root.key"))).isEmpty();
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(root.resolve("etc/nacre/s3-root.key"))))
                 .isEqualTo("rw-------");
+        assertThat(Files.readString(root.resolve("etc/nacre/cluster.secret"))).isEmpty();
         assertThat(Files.readString(root.resolve("etc/nacre/appliance.conf")))
                 .contains("seed=none (defaults)\n", "s3_key=generated\n", "network=dhcp\n", "nfs_exports=/ *(rw)\n");
         assertThat(root.resolve("etc/nacre/runcmd")).doesNotExist();
@@ -87,6 +92,42 @@ class ApplianceFilesTest {
                 .contains("seed=cidata (instance-id a)\n", "hostname=two\n", "s3_key=seed\n", "s3_access_key=SEEDKEY1\n")
                 .doesNotContain("seed-secret-1");
         assertThat(data).isDirectory();
+    }
+
+    @Test
+    void aClusterNodeGetsItsPeersAndRolesAsArgumentsAndTheSecretAsACredential() throws Exception {
+        ApplianceConfig c = ApplianceConfig.from(new Seed("""
+                #cloud-config
+                nacre:
+                  s3: {access_key: CLUSTERKEY, secret_key: cluster-s3-secret}
+                  cluster: lab
+                  node: b
+                  roles: [mds, ost]
+                  secret: sixteen-or-more-chars
+                  ost: {first: 4, count: 2}
+                  peers:
+                    - {id: a, address: "10.0.0.1:9003"}
+                    - {id: b, address: "10.0.0.2:9003"}
+                    - {id: c, address: "10.0.0.3:9003"}
+                """, null, null));
+        ApplianceFiles.install(root, ApplianceFiles.render(c));
+        assertThat(Files.readAllLines(root.resolve("etc/nacre/up.args"))).containsSubsequence("--osts", "2")
+                .containsSubsequence("--cluster", "lab", "--node-id", "b", "--peers",
+                        "a=10.0.0.1:9003,b=10.0.0.2:9003,c=10.0.0.3:9003", "--roles", "mds,ost", "--oss-port", "9002",
+                        "--first-ost", "4")
+                .doesNotContain("--advertise", "sixteen-or-more-chars");
+        // what nacre-service runs: nacre up --data --bind, these arguments, and the secret credential
+        List<String> up = new ArrayList<>(List.of("up", "--data", "/var/lib/nacre", "--bind", "0.0.0.0"));
+        up.addAll(Files.readAllLines(root.resolve("etc/nacre/up.args")));
+        up.addAll(List.of("--cluster-secret", "/run/credentials/nacre.service/cluster.secret"));
+        assertThat(new CommandLine(new Main()).parseArgs(up.toArray(String[]::new)).subcommand().matchedOptions())
+                .as("options nacre up takes").hasSize((up.size() - 1) / 2);
+        Path secret = root.resolve("etc/nacre/cluster.secret");
+        assertThat(secret).hasContent("sixteen-or-more-chars");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(secret))).isEqualTo("rw-------");
+        assertThat(Files.readString(root.resolve("etc/nacre/appliance.conf")))
+                .contains("roles=mds,ost\n", "cluster=lab\n", "node=b\n", "peers=a=10.0.0.1:9003,b=10.0.0.2:9003,c=10.0.0.3:9003\n")
+                .doesNotContain("sixteen-or-more-chars");
     }
 
     @Test

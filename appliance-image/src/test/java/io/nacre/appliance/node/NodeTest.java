@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.nacre.appliance.Main;
+import io.nacre.engine.NacreException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
@@ -40,6 +41,15 @@ class NodeTest {
         System.arraycopy(args, 0, all, 2, args.length);
         int code = Main.run(all, new PrintWriter(out, true), new PrintWriter(err, true));
         return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void aRestartWithFewerOstsThanTheFileSystemHasHereIsRefused() {
+        Path data = tmp.resolve("data");
+        Node.start(NodeOptions.ephemeral(data).withOstCount(2)).close();
+        assertThatThrownBy(() -> Node.start(NodeOptions.ephemeral(data).withOstCount(1)))
+                .isInstanceOf(NacreException.class).hasMessageContaining("OST0001", "--osts 1", "unreadable");
+        Node.start(NodeOptions.ephemeral(data).withOstCount(2)).close();
     }
 
     @Test
