@@ -354,6 +354,93 @@ class PnfsClusterProcessTest {
         assertThat(Arrays.equals(readThroughMds(fs, f), data)).isTrue();
     }
 
+    @Test
+    @Order(5)
+    void anOssThatHangsIsMarkedDownItsStripesAnswerDelayAndItComesBackWhenItResumes() throws Exception {
+        NfsFs fs = mount("patient");
+        NfsFs.Opened f = fs.create(fs.lookup(fs.root(), "striped"), "patient.bin", 0644);
+        byte[] data = new byte[8 * STRIPE];
+        new Random(17).nextBytes(data);
+        fs.write(f, 0, data, Nfs4.FILE_SYNC4);
+        NfsFs holder = mount("holder");
+        NfsFs.Opened held = NfsFs.opened(holder.open(holder.lookup(holder.root(), "striped"), "patient.bin",
+                Nfs4.OPEN4_SHARE_ACCESS_BOTH));
+        Granted g = layout(holder, held);
+        int hung = 1;
+        int stuck = -1;
+        int alive = -1;
+        for (int s = 0; s < 4; s++) {
+            if (g.port(s) == dsPort[hung] && stuck < 0) {
+                stuck = s;
+            } else if (g.port(s) != dsPort[hung] && alive < 0) {
+                alive = s;
+            }
+        }
+        int stuckOff = stuck * STRIPE;
+        int aliveOff = alive * STRIPE;
+        Map<Integer, NfsTestClient> ds = dataServers("holder");
+
+        oss[hung].stop();
+        try {
+            // a read of a stripe on the hung node: the MDS waits a bounded time (not RemoteObjectStore's old
+            // 5 minutes), then answers NFS4ERR_DELAY and marks the node down
+            CompoundRes first = within(Duration.ofSeconds(90),
+                    () -> fs.onFh(f.fh(), new ReadArgs(f.stateid(), stuckOff, STRIPE)));
+            assertThat(Nfs4Status.name(first.status())).isEqualTo("NFS4ERR_DELAY");
+            // while it is down its stripes answer NFS4ERR_DELAY (at once), the live node's are served
+            assertThat(Nfs4Status.name(within(Duration.ofSeconds(90),
+                    () -> fs.onFh(f.fh(), new ReadArgs(f.stateid(), stuckOff, STRIPE))).status()))
+                    .isEqualTo("NFS4ERR_DELAY");
+            ReadRes live = fs.read(f.fh(), f.stateid(), aliveOff, STRIPE);
+            assertThat(Arrays.equals(NfsFs.data(live), 0, STRIPE, data, aliveOff, aliveOff + STRIPE)).isTrue();
+        } finally {
+            oss[hung].resume();
+        }
+        // resumed: the MDS finds it answering again and serves every byte
+        assertThat(Arrays.equals(retryWhileDelayed(() -> readThroughMds(fs, f)), data)).isTrue();
+
+        oss[hung].stop();
+        NfsFs other = mount("cutter");
+        Fattr4 zero = new Fattr4(Bitmap.of(AttrNum.SIZE), XdrIo.toBytes(x -> x.xdrEncodeLong(0)));
+        try {
+            // a truncate recalls the holder's layout, which it never returns: the revocation is fenced on the
+            // live node and cannot reach the hung one, and the hung node's objects cannot be punched: the
+            // truncate answers NFS4ERR_DELAY in bounded time (the size is set, the punches wait for the node)
+            CompoundRes cut = within(Duration.ofSeconds(120),
+                    () -> other.onFh(f.fh(), new SetattrArgs(Stateid4.ANONYMOUS, zero)));
+            assertThat(Nfs4Status.name(cut.status())).isEqualTo("NFS4ERR_DELAY");
+            assertThat(Nfs4Status.name(dsWrite(ds.get(g.port(alive)), g, alive, 0, data, 0, 5, Nfs4.FILE_SYNC4)
+                    .status())).isEqualTo("NFS4ERR_PNFS_NO_LAYOUT");
+        } finally {
+            oss[hung].resume();
+        }
+        // the client's retry goes through once the node answers again
+        retryWhileDelayed(() -> ok(other.onFh(f.fh(), new SetattrArgs(Stateid4.ANONYMOUS, zero))));
+        assertThat(fs.size(f.fh())).isZero();
+        // and the revocation reaches the resumed data server with its next join
+        NfsTestClient resumedDs = ds.get(dsPort[hung]);
+        int stripe = stuck;
+        long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+        while (!Nfs4Status.name(resumedDs.call(new PutfhArgs(g.file().fhs().get(stripe)),
+                new io.nacre.nfs.v41.xdr.GetattrArgs(Bitmap.of(AttrNum.SIZE))).status()).equals("NFS4ERR_PNFS_NO_LAYOUT")) {
+            assertThat(System.nanoTime()).as("revocation fenced on the resumed node").isLessThan(deadline);
+            java.util.concurrent.locks.LockSupport.parkNanos(200_000_000);
+        }
+    }
+
+    /** Runs a call that must answer within {@code bound}: a hang fails the test instead of stalling it. */
+    private static <T> T within(Duration bound, IoCall<T> call) throws Exception {
+        java.util.concurrent.CompletableFuture<T> f = new java.util.concurrent.CompletableFuture<>();
+        Thread.ofVirtual().start(() -> {
+            try {
+                f.complete(call.call());
+            } catch (Throwable e) {
+                f.completeExceptionally(e);
+            }
+        });
+        return f.get(bound.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+    }
+
     private interface IoCall<T> {
         T call() throws IOException;
     }
