@@ -20,6 +20,8 @@ import io.nacre.appliance.admin.OssAdmin;
 import io.nacre.appliance.hsm.ClusterSecret;
 import io.nacre.appliance.hsm.HsmRole;
 import io.nacre.engine.Fid;
+import io.nacre.engine.NacreException;
+import io.nacre.engine.Status;
 import io.nacre.engine.io.Destroyer;
 import io.nacre.engine.io.FileIo;
 import io.nacre.engine.meta.MetadataService;
@@ -123,6 +125,7 @@ public final class Node implements AutoCloseable {
         MetadataClient client = MetadataClient.builder().peers(mdsServer.peers()).startupWait(STARTUP_WAIT).build();
         toClose.push(client);
         mds = client;
+        refuseUnservedLocalOsts();
         for (Ost ost : osts) {
             ost.bindFilesystem(mds.fsid());
             OstInfo info = ost.info();
@@ -222,6 +225,27 @@ public final class Node implements AutoCloseable {
         adminServer.start().join();
         toClose.push(() -> adminServer.stop().join());
         LOG.info("nacre node up: data {}, admin {}", data, adminUri());
+    }
+
+    /**
+     * OSTs an earlier run of this node served itself (registered without an OSS address) stay this node's to
+     * serve: they hold file data, and no OSS node may join with their indexes. Started with fewer OSTs
+     * ({@code --osts 0} for an MDS-only node, say), the node would route none of them and their files would
+     * fail with no clear cause, so it refuses to start and says what to pass.
+     */
+    private void refuseUnservedLocalOsts() {
+        List<OstInfo> left = mds.osts().stream()
+                .filter(i -> i.node().isEmpty() && i.index() >= options.ostCount())
+                .sorted(java.util.Comparator.comparingInt(OstInfo::index))
+                .toList();
+        if (!left.isEmpty()) {
+            int needed = left.get(left.size() - 1).index() + 1;
+            String names = left.stream().map(OstInfo::name).collect(java.util.stream.Collectors.joining(", "));
+            throw new NacreException(Status.INVALID, names + " of " + options.dataDir()
+                    + ": served by this node in an earlier run (files may have data on them); --osts " + options.ostCount()
+                    + " leaves " + (left.size() == 1 ? "it" : "them")
+                    + " unserved: start with --osts " + needed);
+        }
     }
 
     /**

@@ -95,6 +95,30 @@ class NodeTest {
     }
 
     @Test
+    void fewerOstsThanAnEarlierRunServedIsRefusedInOneLineAndChangesNothing() throws Exception {
+        Path data = tmp.resolve("data");
+        Path local = Files.write(tmp.resolve("f"), new byte[] {1, 2, 3});
+        try (Node node = Node.start(NodeOptions.ephemeral(data))) {
+            assertThat(cli(node, "put", local.toString(), "/f").code()).isZero();
+        }
+        // an MDS-only restart of a data directory whose four OSTs this node served: refused, naming them
+        assertThatThrownBy(() -> Node.start(NodeOptions.ephemeral(data).withOstCount(0)))
+                .isInstanceOf(io.nacre.engine.NacreException.class)
+                .hasMessageContaining("OST0000, OST0001, OST0002, OST0003")
+                .hasMessageContaining("start with --osts 4")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+        assertThatThrownBy(() -> Node.start(NodeOptions.ephemeral(data).withOstCount(3)))
+                .hasMessageContaining("OST0003 of ")
+                .hasMessageContaining("start with --osts 4");
+        // and the file is still served by a start that keeps them
+        try (Node node = Node.start(NodeOptions.ephemeral(data))) {
+            Path back = tmp.resolve("back");
+            assertThat(cli(node, "get", "/f", back.toString()).code()).isZero();
+            assertThat(Files.readAllBytes(back)).containsExactly(1, 2, 3);
+        }
+    }
+
+    @Test
     void oldOstsRefuseAReformattedMds() throws Exception {
         Path data = tmp.resolve("data");
         Path local = Files.write(tmp.resolve("f"), new byte[] {1, 2, 3});
