@@ -401,6 +401,8 @@ class PnfsClusterProcessTest {
 
         oss[hung].stop();
         NfsFs other = mount("cutter");
+        int stripe = stuck;
+        java.util.concurrent.CompletableFuture<Integer> queued = null;
         Fattr4 zero = new Fattr4(Bitmap.of(AttrNum.SIZE), XdrIo.toBytes(x -> x.xdrEncodeLong(0)));
         try {
             // a truncate recalls the holder's layout, which it never returns: the revocation is fenced on the
@@ -411,15 +413,26 @@ class PnfsClusterProcessTest {
             assertThat(Nfs4Status.name(cut.status())).isEqualTo("NFS4ERR_DELAY");
             assertThat(Nfs4Status.name(dsWrite(ds.get(g.port(alive)), g, alive, 0, data, 0, 5, Nfs4.FILE_SYNC4)
                     .status())).isEqualTo("NFS4ERR_PNFS_NO_LAYOUT");
+            // the holder's write with the revoked layout waits in the hung node's socket
+            queued = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return dsWrite(ds.get(dsPort[hung]), g, stripe, 0, data, 0, 5, Nfs4.FILE_SYNC4).status();
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }, r -> Thread.ofVirtual().start(r));
         } finally {
             oss[hung].resume();
         }
+        // resumed, the data server does not serve it: it has not heard of the revocation yet, and it knows
+        // that it cannot know (no join for longer than the MDS node waits for a fence)
+        assertThat(Nfs4Status.name(queued.get(90, java.util.concurrent.TimeUnit.SECONDS)))
+                .isIn("NFS4ERR_DELAY", "NFS4ERR_PNFS_NO_LAYOUT");
         // the client's retry goes through once the node answers again
         retryWhileDelayed(() -> ok(other.onFh(f.fh(), new SetattrArgs(Stateid4.ANONYMOUS, zero))));
         assertThat(fs.size(f.fh())).isZero();
         // and the revocation reaches the resumed data server with its next join
         NfsTestClient resumedDs = ds.get(dsPort[hung]);
-        int stripe = stuck;
         long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
         while (!Nfs4Status.name(resumedDs.call(new PutfhArgs(g.file().fhs().get(stripe)),
                 new io.nacre.nfs.v41.xdr.GetattrArgs(Bitmap.of(AttrNum.SIZE))).status()).equals("NFS4ERR_PNFS_NO_LAYOUT")) {

@@ -511,6 +511,32 @@ class PnfsEndToEndTest {
     }
 
     @Test
+    void aDataServerAwayFromItsMetadataServerServesOnlyWhileItsRevocationsAreConfirmed() throws Exception {
+        NfsFs fs = mount("away");
+        NfsFs.Opened f = fs.create(fs.lookup(fs.root(), "striped"), "away", 0666);
+        Granted g = granted(fs, layoutGet(fs, f.fh(), f.stateid(), Nfs4.LAYOUTIOMODE4_RW));
+        LayoutFence remote = LayoutFence.confirmedWithin(Duration.ofMillis(500));
+        DataServer away = DataServer.builder(core.objects(), core.metadata().fsid(), DsHandles.clusterSecret(
+                core.metadata())).port(0).fence(remote).build().start();
+        try {
+            NfsTestClient c = connect(away.address(), "away");
+            io.nacre.nfs.v41.xdr.GetattrArgs size = new io.nacre.nfs.v41.xdr.GetattrArgs(Bitmap.of(AttrNum.SIZE));
+            // never confirmed (a data server that has not joined yet): it cannot know what was revoked
+            assertThat(c.call(new PutfhArgs(g.file().fhs().get(0)), size).status()).isEqualTo(NFS4ERR_DELAY);
+            remote.confirm(System.nanoTime());
+            ok(c.call(new PutfhArgs(g.file().fhs().get(0)), size));
+            // and once the confirmation is older than the bound, it answers NFS4ERR_DELAY again
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (c.call(new PutfhArgs(g.file().fhs().get(0)), size).status() != NFS4ERR_DELAY) {
+                assertThat(System.nanoTime()).isLessThan(deadline);
+                java.util.concurrent.locks.LockSupport.parkNanos(20_000_000);
+            }
+        } finally {
+            away.close();
+        }
+    }
+
+    @Test
     void aClientWithoutTheLayoutHasReturnedIt() throws Exception {
         NfsFs holder = mount("forgetful");
         holder.client().layoutRecallStatus = NFS4ERR_NOMATCHING_LAYOUT;
