@@ -94,13 +94,19 @@ class NodeTest {
         assertThat(err.toString()).contains("no Nacre admin endpoint").doesNotContain("Exception");
     }
 
-    @Test
-    void fewerOstsThanAnEarlierRunServedIsRefusedInOneLineAndChangesNothing() throws Exception {
+    /** A data directory of a node (four OSTs) that stored /f = {1, 2, 3} and stopped. */
+    private Path dataWithOneFile() throws Exception {
         Path data = tmp.resolve("data");
         Path local = Files.write(tmp.resolve("f"), new byte[] {1, 2, 3});
         try (Node node = Node.start(NodeOptions.ephemeral(data))) {
             assertThat(cli(node, "put", local.toString(), "/f").code()).isZero();
         }
+        return data;
+    }
+
+    @Test
+    void fewerOstsThanAnEarlierRunServedIsRefusedInOneLineAndChangesNothing() throws Exception {
+        Path data = dataWithOneFile();
         // an MDS-only restart of a data directory whose four OSTs this node served: refused, naming them
         assertThatThrownBy(() -> Node.start(NodeOptions.ephemeral(data).withOstCount(0)))
                 .isInstanceOf(io.nacre.engine.NacreException.class)
@@ -120,11 +126,7 @@ class NodeTest {
 
     @Test
     void oldOstsRefuseAReformattedMds() throws Exception {
-        Path data = tmp.resolve("data");
-        Path local = Files.write(tmp.resolve("f"), new byte[] {1, 2, 3});
-        try (Node node = Node.start(NodeOptions.ephemeral(data))) {
-            assertThat(cli(node, "put", local.toString(), "/f").code()).isZero();
-        }
+        Path data = dataWithOneFile();
         try (var walk = Files.walk(data.resolve("mdt"))) {
             walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
