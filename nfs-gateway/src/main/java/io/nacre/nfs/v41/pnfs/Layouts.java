@@ -73,18 +73,21 @@ public final class Layouts {
     /**
      * A layout revoked because its client did not return it when recalled. {@code told} is set once a
      * SEQUENCE reply carrying SEQ4_STATUS_RECALLABLE_STATE_REVOKED has provably reached the client: it sent
-     * the next request on a slot whose last reply carried the bit ({@code notices}: slot -> sequence id, of
-     * {@code session}).
+     * the next request on a slot whose last reply carried the bit ({@code notices}: the sequence id of
+     * that reply, by session and slot).
      */
     private static final class Revoked {
         final NfsClient client;
-        final Map<Integer, Integer> notices = new HashMap<>();
-        Object session;
+        final Map<Notice, Integer> notices = new HashMap<>();
         boolean told;
 
         Revoked(NfsClient client) {
             this.client = client;
         }
+    }
+
+    /** A slot of a session. */
+    private record Notice(Object session, int slot) {
     }
 
     /**
@@ -360,11 +363,7 @@ public final class Layouts {
                 if (r.client != c || r.told) {
                     continue;
                 }
-                if (r.session != session) {
-                    r.session = session;
-                    r.notices.clear();
-                }
-                Integer noticed = r.notices.put(slot, seqid);
+                Integer noticed = r.notices.put(new Notice(session, slot), seqid);
                 if (noticed != null && noticed + 1 == seqid) {
                     r.told = true;
                     r.notices.clear();
