@@ -331,6 +331,8 @@ public final class Layouts {
             if (byId.get(st.id) == st) {
                 removeLocked(st);
                 if (notReturned) {
+                    // clients gone since (expired, destroyed) will never free theirs
+                    revoked.values().removeIf(r -> !alive.test(r.client));
                     revoked.put(st.id, new Revoked(st.client));
                 }
             }
