@@ -387,6 +387,8 @@ class PnfsClusterProcessTest {
             CompoundRes first = within(Duration.ofSeconds(90),
                     () -> fs.onFh(f.fh(), new ReadArgs(f.stateid(), stuckOff, STRIPE)));
             assertThat(Nfs4Status.name(first.status())).isEqualTo("NFS4ERR_DELAY");
+            assertThat(nodeUp(hung)).as("the admin endpoint shows the hung node down").isFalse();
+            assertThat(nodeUp(1 - hung)).isTrue();
             // while it is down its stripes answer NFS4ERR_DELAY (at once), the live node's are served
             assertThat(Nfs4Status.name(within(Duration.ofSeconds(90),
                     () -> fs.onFh(f.fh(), new ReadArgs(f.stateid(), stuckOff, STRIPE))).status()))
@@ -398,6 +400,7 @@ class PnfsClusterProcessTest {
         }
         // resumed: the MDS finds it answering again and serves every byte
         assertThat(Arrays.equals(retryWhileDelayed(() -> readThroughMds(fs, f)), data)).isTrue();
+        assertThat(nodeUp(hung)).isTrue();
 
         oss[hung].stop();
         NfsFs other = mount("cutter");
@@ -439,6 +442,21 @@ class PnfsClusterProcessTest {
             assertThat(System.nanoTime()).as("revocation fenced on the resumed node").isLessThan(deadline);
             java.util.concurrent.locks.LockSupport.parkNanos(200_000_000);
         }
+    }
+
+    /** Whether the MDS node's admin endpoint lists OSS process i as up (GET /api/v1/oss/nodes). */
+    private boolean nodeUp(int i) throws Exception {
+        java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(admin + "/api/v1/oss/nodes")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        com.fasterxml.jackson.databind.JsonNode nodes = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body());
+        for (com.fasterxml.jackson.databind.JsonNode n : nodes) {
+            if (n.get("osts").get(0).asInt() == 2 * i) {
+                return n.get("up").asBoolean();
+            }
+        }
+        throw new AssertionError("OSS process " + i + " not listed: " + r.body());
     }
 
     /** Runs a call that must answer within {@code bound}: a hang fails the test instead of stalling it. */
