@@ -26,7 +26,10 @@ public final class OssJson {
     public record Joined(List<Long> revoked) {
     }
 
-    /** A joined OSS node as the MDS node knows it. */
-    public record Node(String oss, String nfsDs, List<Integer> osts) {
+    /**
+     * A joined OSS node as the MDS node knows it; {@code up} is false while it is taken for down (it missed a
+     * deadline and has not answered since: its stripes answer "try again").
+     */
+    public record Node(String oss, String nfsDs, List<Integer> osts, boolean up) {
     }
 }

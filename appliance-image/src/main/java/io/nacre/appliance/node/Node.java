@@ -184,14 +184,7 @@ public final class Node implements AutoCloseable {
                 mds.registerOst(info);
             }
         }
-        // OSTs the file system has on this node that this start would leave unserved (fewer --osts than before)
-        for (OstInfo k : mds.osts()) {
-            if (k.node().equals(ossNode) && !localRoutes.containsKey(k.index())) {
-                throw new NacreException(Status.INVALID, "the file system has " + k.name() + " on this node, which this"
-                        + " start would not serve (--osts " + ostCount + ", --first-ost " + firstOst + "): files striped"
-                        + " on it would be unreadable");
-            }
-        }
+        refuseUnservedOsts(ossNode, localRoutes.keySet(), ostCount, firstOst);
 
         byte[] dsSecret = DsHandles.clusterSecret(mds);
         LayoutFence fence = new LayoutFence();
@@ -300,6 +293,28 @@ public final class Node implements AutoCloseable {
             // HSM release drops a file's OST objects: pNFS clients writing straight to them give the layout back first
             io.layoutGuard((fid, why) -> nfs.recallLayouts(fid, why)::close);
         }
+    }
+
+    /**
+     * OSTs the file system has on this node (registered with this node's OSS address, empty for an
+     * all-in-one node) stay this node's to serve: they hold file data. A start that would serve fewer (fewer
+     * {@code --osts}, another {@code --first-ost}) would route none of them and their files would fail with
+     * no clear cause, so it is refused in one line that names them and says what to pass; nothing changes.
+     */
+    private void refuseUnservedOsts(String ossNode, Set<Integer> served, int ostCount, int firstOst) {
+        List<OstInfo> left = mds.osts().stream()
+                .filter(k -> k.node().equals(ossNode) && !served.contains(k.index()))
+                .sorted(java.util.Comparator.comparingInt(OstInfo::index))
+                .toList();
+        if (left.isEmpty()) {
+            return;
+        }
+        String names = left.stream().map(OstInfo::name).collect(java.util.stream.Collectors.joining(", "));
+        int needed = left.get(left.size() - 1).index() + 1 - firstOst;
+        throw new NacreException(Status.INVALID, names + " of " + options.dataDir() + ": the file system has "
+                + (left.size() == 1 ? "it" : "them") + " on this node, which this start would not serve (--osts " + ostCount
+                + ", --first-ost " + firstOst + "): files striped on " + (left.size() == 1 ? "it" : "them")
+                + " would be unreadable; start with --osts " + needed);
     }
 
     /**

@@ -45,14 +45,20 @@ import org.slf4j.LoggerFactory;
 public final class OssNode implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(OssNode.class);
-    private static final Duration HEARTBEAT = Duration.ofSeconds(5);
+    private static final Duration HEARTBEAT = Duration.ofSeconds(2);
+    /**
+     * How long the data server trusts the revocations of its last join: under the 10 s the MDS node waits
+     * for a fence call before it gives up on this node (RemoteObjectStore's call timeout), so a node it gave
+     * up on has never heard from it recently enough to serve a revoked layout when it runs again.
+     */
+    static final Duration FENCE_CONFIRMED_WITHIN = Duration.ofSeconds(8);
 
     private final OssNodeOptions options;
     private final Started toClose = new Started();
     private final List<Ost> osts = new ArrayList<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
             .version(HttpClient.Version.HTTP_1_1).build();
-    private final LayoutFence fence = new LayoutFence();
+    private final LayoutFence fence = LayoutFence.confirmedWithin(FENCE_CONFIRMED_WITHIN);
     private OssJson.Cluster cluster;
     private OssServer oss;
     private DataServer dataServer;
@@ -156,10 +162,12 @@ public final class OssNode implements AutoCloseable {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
+        long asked = System.nanoTime();
         OssJson.Joined answer = call("POST", "/api/v1/oss/join", body, OssJson.Joined.class);
         for (long grant : answer.revoked()) {
             fence.revoke(grant);
         }
+        fence.confirm(asked);
         if (!joined) {
             LOG.info("joined the MDS node at {}", options.join());
         }

@@ -153,7 +153,11 @@ final class OssNodes implements AutoCloseable {
     }
 
     List<OssJson.Node> nodes() {
-        return joins.values().stream().map(j -> new OssJson.Node(j.oss(), j.nfsDs(), j.osts())).toList();
+        return joins.entrySet().stream().map(e -> {
+            RemoteObjectStore store = stores.get(e.getKey());
+            OssJson.Join j = e.getValue();
+            return new OssJson.Node(j.oss(), j.nfsDs(), j.osts(), store == null || store.isUp());
+        }).toList();
     }
 
     /** The data server of an OST on a joined node; empty when it has none (its files go through the MDS). */

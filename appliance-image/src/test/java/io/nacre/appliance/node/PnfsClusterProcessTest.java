@@ -354,6 +354,124 @@ class PnfsClusterProcessTest {
         assertThat(Arrays.equals(readThroughMds(fs, f), data)).isTrue();
     }
 
+    @Test
+    @Order(5)
+    void anOssThatHangsIsMarkedDownItsStripesAnswerDelayAndItComesBackWhenItResumes() throws Exception {
+        NfsFs fs = mount("patient");
+        NfsFs.Opened f = fs.create(fs.lookup(fs.root(), "striped"), "patient.bin", 0644);
+        byte[] data = new byte[8 * STRIPE];
+        new Random(17).nextBytes(data);
+        fs.write(f, 0, data, Nfs4.FILE_SYNC4);
+        NfsFs holder = mount("holder");
+        NfsFs.Opened held = NfsFs.opened(holder.open(holder.lookup(holder.root(), "striped"), "patient.bin",
+                Nfs4.OPEN4_SHARE_ACCESS_BOTH));
+        Granted g = layout(holder, held);
+        int hung = 1;
+        int stuck = -1;
+        int alive = -1;
+        for (int s = 0; s < 4; s++) {
+            if (g.port(s) == dsPort[hung] && stuck < 0) {
+                stuck = s;
+            } else if (g.port(s) != dsPort[hung] && alive < 0) {
+                alive = s;
+            }
+        }
+        int stuckOff = stuck * STRIPE;
+        int aliveOff = alive * STRIPE;
+        Map<Integer, NfsTestClient> ds = dataServers("holder");
+
+        oss[hung].stop();
+        try {
+            // a read of a stripe on the hung node: the MDS waits a bounded time (not RemoteObjectStore's old
+            // 5 minutes), then answers NFS4ERR_DELAY and marks the node down
+            CompoundRes first = within(Duration.ofSeconds(90),
+                    () -> fs.onFh(f.fh(), new ReadArgs(f.stateid(), stuckOff, STRIPE)));
+            assertThat(Nfs4Status.name(first.status())).isEqualTo("NFS4ERR_DELAY");
+            assertThat(nodeUp(hung)).as("the admin endpoint shows the hung node down").isFalse();
+            assertThat(nodeUp(1 - hung)).isTrue();
+            // while it is down its stripes answer NFS4ERR_DELAY (at once), the live node's are served
+            assertThat(Nfs4Status.name(within(Duration.ofSeconds(90),
+                    () -> fs.onFh(f.fh(), new ReadArgs(f.stateid(), stuckOff, STRIPE))).status()))
+                    .isEqualTo("NFS4ERR_DELAY");
+            ReadRes live = fs.read(f.fh(), f.stateid(), aliveOff, STRIPE);
+            assertThat(Arrays.equals(NfsFs.data(live), 0, STRIPE, data, aliveOff, aliveOff + STRIPE)).isTrue();
+        } finally {
+            oss[hung].resume();
+        }
+        // resumed: the MDS finds it answering again and serves every byte
+        assertThat(Arrays.equals(retryWhileDelayed(() -> readThroughMds(fs, f)), data)).isTrue();
+        assertThat(nodeUp(hung)).isTrue();
+
+        oss[hung].stop();
+        NfsFs other = mount("cutter");
+        int stripe = stuck;
+        java.util.concurrent.CompletableFuture<Integer> queued = null;
+        Fattr4 zero = new Fattr4(Bitmap.of(AttrNum.SIZE), XdrIo.toBytes(x -> x.xdrEncodeLong(0)));
+        try {
+            // a truncate recalls the holder's layout, which it never returns: the revocation is fenced on the
+            // live node and cannot reach the hung one, and the hung node's objects cannot be punched: the
+            // truncate answers NFS4ERR_DELAY in bounded time (the size is set, the punches wait for the node)
+            CompoundRes cut = within(Duration.ofSeconds(120),
+                    () -> other.onFh(f.fh(), new SetattrArgs(Stateid4.ANONYMOUS, zero)));
+            assertThat(Nfs4Status.name(cut.status())).isEqualTo("NFS4ERR_DELAY");
+            assertThat(Nfs4Status.name(dsWrite(ds.get(g.port(alive)), g, alive, 0, data, 0, 5, Nfs4.FILE_SYNC4)
+                    .status())).isEqualTo("NFS4ERR_PNFS_NO_LAYOUT");
+            // the holder's write with the revoked layout waits in the hung node's socket
+            queued = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return dsWrite(ds.get(dsPort[hung]), g, stripe, 0, data, 0, 5, Nfs4.FILE_SYNC4).status();
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }, r -> Thread.ofVirtual().start(r));
+        } finally {
+            oss[hung].resume();
+        }
+        // resumed, the data server does not serve it: it has not heard of the revocation yet, and it knows
+        // that it cannot know (no join for longer than the MDS node waits for a fence)
+        assertThat(Nfs4Status.name(queued.get(90, java.util.concurrent.TimeUnit.SECONDS)))
+                .isIn("NFS4ERR_DELAY", "NFS4ERR_PNFS_NO_LAYOUT");
+        // the client's retry goes through once the node answers again
+        retryWhileDelayed(() -> ok(other.onFh(f.fh(), new SetattrArgs(Stateid4.ANONYMOUS, zero))));
+        assertThat(fs.size(f.fh())).isZero();
+        // and the revocation reaches the resumed data server with its next join
+        NfsTestClient resumedDs = ds.get(dsPort[hung]);
+        long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+        while (!Nfs4Status.name(resumedDs.call(new PutfhArgs(g.file().fhs().get(stripe)),
+                new io.nacre.nfs.v41.xdr.GetattrArgs(Bitmap.of(AttrNum.SIZE))).status()).equals("NFS4ERR_PNFS_NO_LAYOUT")) {
+            assertThat(System.nanoTime()).as("revocation fenced on the resumed node").isLessThan(deadline);
+            java.util.concurrent.locks.LockSupport.parkNanos(200_000_000);
+        }
+    }
+
+    /** Whether the MDS node's admin endpoint lists OSS process i as up (GET /api/v1/oss/nodes). */
+    private boolean nodeUp(int i) throws Exception {
+        java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(admin + "/api/v1/oss/nodes")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        com.fasterxml.jackson.databind.JsonNode nodes = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body());
+        for (com.fasterxml.jackson.databind.JsonNode n : nodes) {
+            if (n.get("osts").get(0).asInt() == 2 * i) {
+                return n.get("up").asBoolean();
+            }
+        }
+        throw new AssertionError("OSS process " + i + " not listed: " + r.body());
+    }
+
+    /** Runs a call that must answer within {@code bound}: a hang fails the test instead of stalling it. */
+    private static <T> T within(Duration bound, IoCall<T> call) throws Exception {
+        java.util.concurrent.CompletableFuture<T> f = new java.util.concurrent.CompletableFuture<>();
+        Thread.ofVirtual().start(() -> {
+            try {
+                f.complete(call.call());
+            } catch (Throwable e) {
+                f.completeExceptionally(e);
+            }
+        });
+        return f.get(bound.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+    }
+
     private interface IoCall<T> {
         T call() throws IOException;
     }

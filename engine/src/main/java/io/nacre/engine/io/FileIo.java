@@ -645,7 +645,7 @@ public final class FileIo implements AutoCloseable {
             if (!failed.isEmpty()) {
                 queued.fence(fid, failed.keySet());
                 RuntimeException first = failed.values().iterator().next();
-                throw new NacreException(Status.IO, "the size of " + fid + " is now " + size + " but "
+                throw new NacreException(punchStatus(first), "the size of " + fid + " is now " + size + " but "
                         + failed.size() + " object punch(es) failed; they are retried before the next write: "
                         + first.getMessage(), first);
             }
@@ -701,9 +701,18 @@ public final class FileIo implements AutoCloseable {
         queued.unfence(fid, done);
         if (!failed.isEmpty()) {
             RuntimeException first = failed.values().iterator().next();
-            throw new NacreException(Status.IO, "punches left by a truncate of " + fid + " still fail: "
+            throw new NacreException(punchStatus(first), "punches left by a truncate of " + fid + " still fail: "
                     + first.getMessage(), first);
         }
+    }
+
+    /**
+     * What a failed punch makes of the operation: UNAVAILABLE when its OST's node did not answer (a caller
+     * tries again later: NFS answers NFS4ERR_DELAY, and the retry performs the punch once the node is back),
+     * IO otherwise.
+     */
+    private static Status punchStatus(RuntimeException failure) {
+        return failure instanceof NacreException e && e.status() == Status.UNAVAILABLE ? Status.UNAVAILABLE : Status.IO;
     }
 
     // ---- HSM release ------------------------------------------------------------------------------

@@ -48,10 +48,14 @@ final class DataServerRole implements PnfsRole {
 
     /**
      * The object a data-server handle names: NFS4ERR_BADHANDLE when forged or altered, and
-     * NFS4ERR_PNFS_NO_LAYOUT when its layout was revoked (the client then gets a new one, or uses the MDS).
+     * NFS4ERR_PNFS_NO_LAYOUT when its layout was revoked (the client then gets a new one, or uses the MDS),
+     * NFS4ERR_DELAY while this server cannot tell (its metadata server has not confirmed the revocations lately).
      */
     DsHandle object(byte[] fh) {
         DsHandle h = handles.decode(fh);
+        if (!fence.isCurrent()) {
+            throw new NfsException(Nfs4Status.NFS4ERR_DELAY, "revocations not confirmed by the metadata server lately");
+        }
         if (fence.isRevoked(h.grant())) {
             throw new NfsException(Nfs4Status.NFS4ERR_PNFS_NO_LAYOUT, "the layout of " + h.fid() + " was revoked");
         }

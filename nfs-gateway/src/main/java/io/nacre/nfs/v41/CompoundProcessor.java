@@ -133,7 +133,8 @@ public final class CompoundProcessor {
             ctx.session(session);
             List<OpRes> results = new ArrayList<>();
             results.add(OpRes.ok(OpNum.SEQUENCE, new SequenceRes(session.id(), seq.sequenceId(), seq.slotId(),
-                    session.highestSlotId(), session.highestSlotId(), server.state().statusFlags(session))));
+                    session.highestSlotId(), session.highestSlotId(), server.state().statusFlags(session)
+                    | pnfsFlags(session, seq))));
             CompoundRes res = run(ctx, args, results, 1);
             if (seq.cacheThis()) {
                 byte[] bytes = XdrIo.toBytes(res);
@@ -146,6 +147,10 @@ public final class CompoundProcessor {
         } finally {
             s.slot().finish(cached);
         }
+    }
+
+    private int pnfsFlags(Session session, SequenceArgs seq) {
+        return server.pnfs() == null ? 0 : server.pnfs().sequenceFlags(session, seq.slotId(), seq.sequenceId());
     }
 
     private CompoundRes run(CompoundContext ctx, CompoundArgs args, List<OpRes> results, int from) {

@@ -458,6 +458,84 @@ class PnfsEndToEndTest {
         assertThat(codes).containsExactly(NFS4ERR_BAD_STATEID);
     }
 
+    private static int seqFlags(CompoundRes r) {
+        return result(ok(r), OpNum.SEQUENCE).body(io.nacre.nfs.v41.xdr.SequenceRes.class).statusFlags()
+                & Nfs4.SEQ4_STATUS_RECALLABLE_STATE_REVOKED;
+    }
+
+    private int[] testStateids(NfsTestClient c, Stateid4... ids) throws Exception {
+        return result(ok(c.call(new io.nacre.nfs.v41.xdr.TestStateidArgs(List.of(ids)))), OpNum.TEST_STATEID)
+                .body(io.nacre.nfs.v41.xdr.TestStateidRes.class).codes();
+    }
+
+    /** Revokes the holder's layout of a new file: "other" truncates it and the holder ignores the recall. */
+    private Granted revokedLayout(NfsFs holder, NfsFs other, String name) throws Exception {
+        NfsFs.Opened f = holder.create(holder.lookup(holder.root(), "striped"), name, 0666);
+        Granted g = granted(holder, layoutGet(holder, f.fh(), f.stateid(), Nfs4.LAYOUTIOMODE4_RW));
+        ok(other.onFh(f.fh(), new SetattrArgs(Stateid4.ANONYMOUS, size(0))));
+        assertThat(awaitRecall(holder.client()).stateid().id()).isEqualTo(g.stateid().id());
+        return g;
+    }
+
+    @Test
+    void aRevokedLayoutRaisesRecallableStateRevokedUntilTheClientHasSeenItOrFreedIt() throws Exception {
+        NfsFs holder = mount("revoked");
+        NfsFs other = mount("bystander");
+        NfsTestClient c = holder.client();
+        // before any revocation the bit is down
+        assertThat(seqFlags(c.onSlot(1, 1, true))).isZero();
+        Granted g = revokedLayout(holder, other, "seen");
+
+        // every reply carries it until one has provably reached the client: on slot 2, then on slot 3
+        assertThat(seqFlags(c.onSlot(2, 1, true))).isNotZero();
+        assertThat(seqFlags(c.onSlot(3, 1, true))).isNotZero();
+        // a retransmission gets the same reply, bit included
+        assertThat(seqFlags(c.onSlot(3, 1, true))).isNotZero();
+        assertThat(seqFlags(other.client().call())).as("other clients lost nothing").isZero();
+        // the next request on slot 2 means the client has the reply that told it: no more (Linux drops every
+        // layout on each reply with the bit, and never frees layout stateids)
+        assertThat(seqFlags(c.onSlot(2, 2, true))).isZero();
+        assertThat(seqFlags(c.onSlot(3, 2, true))).isZero();
+        // TEST_STATEID still names the revoked stateid until FREE_STATEID
+        assertThat(testStateids(c, g.stateid())).containsExactly(NFS4ERR_DELEG_REVOKED);
+        ok(c.call(new io.nacre.nfs.v41.xdr.FreeStateidArgs(g.stateid())));
+        assertThat(testStateids(c, g.stateid())).containsExactly(NFS4ERR_BAD_STATEID);
+
+        // a client that frees the stateid at once (RFC 8881 §18.46.3) sees the bit drop with the free
+        Granted g2 = revokedLayout(holder, other, "freed");
+        assertThat(seqFlags(c.onSlot(4, 1, true))).isNotZero();
+        assertThat(testStateids(c, g2.stateid())).containsExactly(NFS4ERR_DELEG_REVOKED);
+        assertThat(seqFlags(c.onSlot(5, 1, true, new io.nacre.nfs.v41.xdr.FreeStateidArgs(g2.stateid()))))
+                .isNotZero();
+        assertThat(seqFlags(c.onSlot(6, 1, true))).isZero();
+    }
+
+    @Test
+    void aDataServerAwayFromItsMetadataServerServesOnlyWhileItsRevocationsAreConfirmed() throws Exception {
+        NfsFs fs = mount("away");
+        NfsFs.Opened f = fs.create(fs.lookup(fs.root(), "striped"), "away", 0666);
+        Granted g = granted(fs, layoutGet(fs, f.fh(), f.stateid(), Nfs4.LAYOUTIOMODE4_RW));
+        LayoutFence remote = LayoutFence.confirmedWithin(Duration.ofMillis(500));
+        DataServer away = DataServer.builder(core.objects(), core.metadata().fsid(), DsHandles.clusterSecret(
+                core.metadata())).port(0).fence(remote).build().start();
+        try {
+            NfsTestClient c = connect(away.address(), "away");
+            io.nacre.nfs.v41.xdr.GetattrArgs size = new io.nacre.nfs.v41.xdr.GetattrArgs(Bitmap.of(AttrNum.SIZE));
+            // never confirmed (a data server that has not joined yet): it cannot know what was revoked
+            assertThat(c.call(new PutfhArgs(g.file().fhs().get(0)), size).status()).isEqualTo(NFS4ERR_DELAY);
+            remote.confirm(System.nanoTime());
+            ok(c.call(new PutfhArgs(g.file().fhs().get(0)), size));
+            // and once the confirmation is older than the bound, it answers NFS4ERR_DELAY again
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (c.call(new PutfhArgs(g.file().fhs().get(0)), size).status() != NFS4ERR_DELAY) {
+                assertThat(System.nanoTime()).isLessThan(deadline);
+                java.util.concurrent.locks.LockSupport.parkNanos(20_000_000);
+            }
+        } finally {
+            away.close();
+        }
+    }
+
     @Test
     void aClientWithoutTheLayoutHasReturnedIt() throws Exception {
         NfsFs holder = mount("forgetful");

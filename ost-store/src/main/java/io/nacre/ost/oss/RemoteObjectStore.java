@@ -11,6 +11,7 @@ import com.linecorp.armeria.common.HttpData;
 import com.linecorp.armeria.common.HttpHeaders;
 import com.linecorp.armeria.common.HttpMethod;
 import com.linecorp.armeria.common.HttpRequest;
+import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.RequestHeaders;
 import com.linecorp.armeria.common.RequestHeadersBuilder;
@@ -37,22 +38,46 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 import org.reactivestreams.Subscriber;
 import org.reactivestreams.Subscription;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The {@link ObjectStore} of another node's OSTs, reached through its {@link OssServer} over HTTP/2
  * (h2c). Writes send the caller's buffer as the request body without copying it; reads copy the
  * response body into the caller's buffer as it arrives. Errors come back with the Status the OSS gave.
+ *
+ * <p>Every call has a deadline, so a node that hangs without dying (stopped, swapping, partitioned) costs
+ * its callers a bounded wait, never the caller's whole request: short ones ({@link Builder#callTimeout})
+ * for stat, usage, fencing and the like; data transfers are bounded by progress ({@link
+ * Builder#progressTimeout}: a read fails when no byte came for that long; a write gets that plus the time
+ * its bytes take at {@link #MIN_RATE}). A node that missed a deadline is down: calls fail at once with
+ * UNAVAILABLE (NFS answers NFS4ERR_DELAY, the client tries again) while a probe asks it every second
+ * whether it answers again, and the first answer brings it back.
  */
 public final class RemoteObjectStore implements ObjectStore {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RemoteObjectStore.class);
+    /** The slowest transfer a write deadline allows for: 1 MiB/s. */
+    static final long MIN_RATE = 1 << 20;
+    private static final Duration PROBE_EVERY = Duration.ofSeconds(1);
 
     private final URI node;
     private final ClientFactory factory;
     private final WebClient client;
     private final OssAuth auth;
+    private final Duration callTimeout;
+    private final Duration progressTimeout;
     private volatile List<OstInfo> osts;
+    /** Why the node is down (it missed a deadline), or null while it answers. */
+    private final AtomicReference<String> down = new AtomicReference<>();
+    private volatile boolean closed;
 
     private RemoteObjectStore(Builder b) {
         this.node = b.node;
@@ -69,10 +94,12 @@ public final class RemoteObjectStore implements ObjectStore {
                 .build();
         this.client = WebClient.builder(scheme + "://" + b.node.getRawAuthority())
                 .factory(factory)
-                .responseTimeout(b.responseTimeout)
+                .responseTimeout(Duration.ZERO) // the deadlines are this class's own (await)
                 .maxResponseLength(0)
                 .build();
         this.auth = b.secret == null ? null : new OssAuth(b.secret, Clock.systemUTC());
+        this.callTimeout = b.callTimeout;
+        this.progressTimeout = b.progressTimeout;
     }
 
     public static Builder builder(URI node) {
@@ -81,6 +108,11 @@ public final class RemoteObjectStore implements ObjectStore {
 
     public URI node() {
         return node;
+    }
+
+    /** False while the node is down: it missed a deadline and has not answered a probe since. */
+    public boolean isUp() {
+        return down.get() == null;
     }
 
     // ---- operations -------------------------------------------------------------------------------------
@@ -112,19 +144,21 @@ public final class RemoteObjectStore implements ObjectStore {
         requireNonNull(dst, "dst");
         int length = dst.remaining();
         String path = OssProtocol.objectPath(object.ost(), object.id()) + "?offset=" + offset + "&length=" + length;
-        SplitHttpResponse split = client.execute(headers(HttpMethod.GET, path, -1)).split();
-        ResponseHeaders head = join(split.headers().thenApply(Function.identity()), object);
+        checkUp(object);
+        HttpResponse res = client.execute(headers(HttpMethod.GET, path, -1));
+        SplitHttpResponse split = res.split();
+        ResponseHeaders head = await(res, split.headers().thenApply(Function.identity()), progressTimeout, object);
         if (!head.status().equals(HttpStatus.OK)) {
-            AggregatedHttpResponse r = join(split.body().collect().thenApply(
-                    parts -> AggregatedHttpResponse.of(head, HttpData.wrap(concat(parts)))), object);
+            AggregatedHttpResponse r = await(res, split.body().collect().thenApply(
+                    parts -> AggregatedHttpResponse.of(head, HttpData.wrap(concat(parts)))), progressTimeout, object);
             throw failure(r);
         }
         int start = dst.position();
         BodyCopier copier = new BodyCopier(dst.duplicate(), length);
         split.body().subscribe(copier);
-        int n = join(copier.done, object);
+        int n = awaitProgress(res, copier, object);
         dst.position(start + n);
-        HttpHeaders trailers = join(split.trailers(), object);
+        HttpHeaders trailers = await(res, split.trailers(), progressTimeout, object);
         String status = trailers.get(OssProtocol.STATUS);
         if (status == null || !status.equals(OssProtocol.OK)) {
             dst.position(start);
@@ -145,6 +179,8 @@ public final class RemoteObjectStore implements ObjectStore {
         private final CompletableFuture<Integer> done = new CompletableFuture<>();
         private Subscription subscription;
         private int copied;
+        /** Frames received so far, read by the waiting caller to tell a slow node from a stalled one. */
+        private volatile long frames;
 
         BodyCopier(ByteBuffer dst, int length) {
             this.dst = dst;
@@ -167,6 +203,7 @@ public final class RemoteObjectStore implements ObjectStore {
             }
             dst.put(d.array(), 0, n);
             copied += n;
+            frames++;
             subscription.request(1);
         }
 
@@ -205,8 +242,10 @@ public final class RemoteObjectStore implements ObjectStore {
         String path = OssProtocol.objectPath(object.ost(), object.id()) + "?offset=" + offset
                 + "&durability=" + durability.name();
         HttpData body = HttpData.wrap(Unpooled.wrappedBuffer(src.duplicate()));
-        AggregatedHttpResponse r = join(client.execute(HttpRequest.of(headers(HttpMethod.PUT, path, length), body))
-                .aggregate(), object);
+        checkUp(object);
+        HttpResponse res = client.execute(HttpRequest.of(headers(HttpMethod.PUT, path, length), body));
+        AggregatedHttpResponse r = await(res, res.aggregate(),
+                progressTimeout.plusMillis(length * 1000L / MIN_RATE), object);
         check(r);
         src.position(src.position() + length);
         return longHeader(r, OssProtocol.INSTANCE);
@@ -215,20 +254,21 @@ public final class RemoteObjectStore implements ObjectStore {
     @Override
     public long sync(ObjectRef object) {
         requireNonNull(object, "object");
-        return longHeader(call(HttpMethod.POST, OssProtocol.objectPath(object.ost(), object.id()) + "/sync"),
-                OssProtocol.INSTANCE);
+        return longHeader(call(HttpMethod.POST, OssProtocol.objectPath(object.ost(), object.id()) + "/sync",
+                progressTimeout), OssProtocol.INSTANCE);
     }
 
     @Override
     public void truncate(ObjectRef object, long size) {
         requireNonNull(object, "object");
-        call(HttpMethod.POST, OssProtocol.objectPath(object.ost(), object.id()) + "/truncate?size=" + size);
+        call(HttpMethod.POST, OssProtocol.objectPath(object.ost(), object.id()) + "/truncate?size=" + size,
+                progressTimeout);
     }
 
     @Override
     public void destroy(ObjectRef object) {
         requireNonNull(object, "object");
-        call(HttpMethod.DELETE, OssProtocol.objectPath(object.ost(), object.id()));
+        call(HttpMethod.DELETE, OssProtocol.objectPath(object.ost(), object.id()), progressTimeout);
     }
 
     @Override
@@ -261,6 +301,7 @@ public final class RemoteObjectStore implements ObjectStore {
     /** Closes this store's connections; calls after close fail with UNAVAILABLE. */
     @Override
     public void close() {
+        closed = true;
         factory.close();
     }
 
@@ -278,9 +319,88 @@ public final class RemoteObjectStore implements ObjectStore {
     }
 
     private AggregatedHttpResponse call(HttpMethod method, String pathAndQuery) {
-        AggregatedHttpResponse r = join(client.execute(headers(method, pathAndQuery, -1)).aggregate(), pathAndQuery);
+        return call(method, pathAndQuery, callTimeout);
+    }
+
+    private AggregatedHttpResponse call(HttpMethod method, String pathAndQuery, Duration timeout) {
+        checkUp(pathAndQuery);
+        HttpResponse res = client.execute(headers(method, pathAndQuery, -1));
+        AggregatedHttpResponse r = await(res, res.aggregate(), timeout, pathAndQuery);
         check(r);
         return r;
+    }
+
+    private void checkUp(Object what) {
+        String why = down.get();
+        if (why != null) {
+            throw new NacreException(Status.UNAVAILABLE, what + ": OSS " + node + " is down (" + why + ")");
+        }
+    }
+
+    /** Waits for {@code f} at most {@code timeout}; past it, aborts the request and marks the node down. */
+    private <T> T await(HttpResponse res, CompletableFuture<T> f, Duration timeout, Object what) {
+        try {
+            return join(f.orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS), what);
+        } catch (StalledException e) {
+            throw stalled(res, what, "no answer within " + timeout);
+        }
+    }
+
+    /** Waits for a read's body while frames keep coming, each within the progress timeout. */
+    private int awaitProgress(HttpResponse res, BodyCopier copier, Object what) {
+        long seen = -1;
+        while (true) {
+            try {
+                return join(copier.done.copy().orTimeout(progressTimeout.toNanos(), TimeUnit.NANOSECONDS), what);
+            } catch (StalledException e) {
+                long now = copier.frames;
+                if (now == seen) {
+                    throw stalled(res, what, "no data for " + progressTimeout);
+                }
+                seen = now;
+            }
+        }
+    }
+
+    private NacreException stalled(HttpResponse res, Object what, String why) {
+        res.abort();
+        markDown(why);
+        return new NacreException(Status.UNAVAILABLE, what + ": OSS " + node + " did not answer: " + why);
+    }
+
+    /** The node missed a deadline: calls fail at once until a probe gets an answer again. */
+    private void markDown(String why) {
+        if (closed || !down.compareAndSet(null, why)) {
+            return;
+        }
+        LOG.warn("OSS {} is down: {}; its OSTs answer UNAVAILABLE until it answers again", node, why);
+        Thread.ofVirtual().name("nacre-oss-probe").start(this::probeUntilUp);
+    }
+
+    private void probeUntilUp() {
+        while (!closed) {
+            LockSupport.parkNanos(PROBE_EVERY.toNanos());
+            HttpResponse res = client.execute(headers(HttpMethod.GET, OssProtocol.PREFIX + "/osts", -1));
+            try {
+                AggregatedHttpResponse r = res.aggregate().orTimeout(callTimeout.toNanos(), TimeUnit.NANOSECONDS)
+                        .join();
+                if (r.status().code() < 500) {
+                    down.set(null);
+                    LOG.info("OSS {} answers again", node);
+                    return;
+                }
+            } catch (CompletionException e) {
+                res.abort();
+                LOG.debug("OSS {} still down: {}", node, e.getCause() == null ? e : e.getCause());
+            }
+        }
+    }
+
+    /** A deadline passed (the future timed out). */
+    private static final class StalledException extends RuntimeException {
+        StalledException(Throwable cause) {
+            super(cause);
+        }
     }
 
     private void check(AggregatedHttpResponse r) {
@@ -316,6 +436,9 @@ public final class RemoteObjectStore implements ObjectStore {
             if (c instanceof NacreException ne) {
                 throw ne;
             }
+            if (c instanceof TimeoutException) {
+                throw new StalledException(c);
+            }
             if (c instanceof UnprocessedRequestException || c instanceof ResponseTimeoutException
                     || c instanceof ConnectException) {
                 throw new NacreException(Status.UNAVAILABLE, what + ": OSS " + node + " did not answer: " + c, c);
@@ -327,7 +450,8 @@ public final class RemoteObjectStore implements ObjectStore {
     public static final class Builder {
         private final URI node;
         private byte[] secret;
-        private Duration responseTimeout = Duration.ofMinutes(5);
+        private Duration callTimeout = Duration.ofSeconds(10);
+        private Duration progressTimeout = Duration.ofSeconds(20);
 
         private Builder(URI node) {
             this.node = requireNonNull(node, "node");
@@ -343,9 +467,27 @@ public final class RemoteObjectStore implements ObjectStore {
             return this;
         }
 
-        public Builder responseTimeout(Duration timeout) {
-            this.responseTimeout = requireNonNull(timeout, "timeout");
+        /** The deadline of short calls: stat, usage, instance, fence, the OST list (default 10 s). */
+        public Builder callTimeout(Duration timeout) {
+            this.callTimeout = positive(timeout);
             return this;
+        }
+
+        /**
+         * How long a transfer may go without progress (default 20 s): a read without a byte, a write beyond
+         * this plus its bytes at 1 MiB/s; also sync, truncate and destroy, which may take a while on a busy disk.
+         */
+        public Builder progressTimeout(Duration timeout) {
+            this.progressTimeout = positive(timeout);
+            return this;
+        }
+
+        private static Duration positive(Duration d) {
+            requireNonNull(d, "timeout");
+            if (d.isZero() || d.isNegative()) {
+                throw new IllegalArgumentException("a timeout must be positive: " + d);
+            }
+            return d;
         }
 
         public RemoteObjectStore build() {

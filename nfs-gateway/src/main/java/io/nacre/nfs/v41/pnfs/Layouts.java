@@ -68,7 +68,27 @@ public final class Layouts {
     private final Map<Fid, Set<LayoutState>> byFile = new HashMap<>();
     private final Map<Fid, Integer> recalling = new HashMap<>();
     /** Layout states revoked and not yet freed by their client (FREE_STATEID), by id. */
-    private final Map<Long, NfsClient> revoked = new HashMap<>();
+    private final Map<Long, Revoked> revoked = new HashMap<>();
+
+    /**
+     * A layout revoked because its client did not return it when recalled. {@code told} is set once a
+     * SEQUENCE reply carrying SEQ4_STATUS_RECALLABLE_STATE_REVOKED has provably reached the client: it sent
+     * the next request on a slot whose last reply carried the bit ({@code notices}: the sequence id of
+     * that reply, by session and slot).
+     */
+    private static final class Revoked {
+        final NfsClient client;
+        final Map<Notice, Integer> notices = new HashMap<>();
+        boolean told;
+
+        Revoked(NfsClient client) {
+            this.client = client;
+        }
+    }
+
+    /** A slot of a session. */
+    private record Notice(Object session, int slot) {
+    }
 
     /**
      * @param epoch the server instance, as in every stateid it hands out
@@ -188,7 +208,7 @@ public final class Layouts {
                     removeLocked(st);
                 }
             }
-            revoked.values().removeIf(holder -> holder == c);
+            revoked.values().removeIf(r -> r.client == c);
         } finally {
             lock.unlock();
         }
@@ -273,7 +293,8 @@ public final class Layouts {
             if (!isLayoutStateid(s) || s.epoch() != epoch) {
                 return NFS4ERR_BAD_STATEID;
             }
-            if (revoked.get(s.id()) == c) {
+            Revoked r = revoked.get(s.id());
+            if (r != null && r.client == c) {
                 return NFS4ERR_DELEG_REVOKED;
             }
             LayoutState st = byId.get(s.id());
@@ -290,7 +311,11 @@ public final class Layouts {
     public boolean free(NfsClient c, Stateid4 s) {
         lock.lock();
         try {
-            return isLayoutStateid(s) && s.epoch() == epoch && revoked.remove(s.id(), c);
+            if (!isLayoutStateid(s) || s.epoch() != epoch) {
+                return false;
+            }
+            Revoked r = revoked.get(s.id());
+            return r != null && r.client == c && revoked.remove(s.id()) != null;
         } finally {
             lock.unlock();
         }
@@ -306,9 +331,49 @@ public final class Layouts {
             if (byId.get(st.id) == st) {
                 removeLocked(st);
                 if (notReturned) {
-                    revoked.put(st.id, st.client);
+                    // clients gone since (expired, destroyed) will never free theirs
+                    revoked.values().removeIf(r -> !alive.test(r.client));
+                    revoked.put(st.id, new Revoked(st.client));
                 }
             }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The SEQ4_STATUS_RECALLABLE_STATE_REVOKED bit for a new request of client {@code c} on slot
+     * {@code slot} of {@code session} with sequence id {@code seqid} (RFC 8881 §18.46.3), or 0.
+     *
+     * <p>The RFC keeps the bit up until the client has freed every revoked stateid. Linux
+     * (nfs41_handle_recallable_state_revoked) answers each reply carrying it by dropping every layout it
+     * holds and testing only its delegations; it never tests or frees layout stateids. Raised until
+     * FREE_STATEID, the bit would switch pNFS off for that client for good (knfsd met the same loop with
+     * delegations and now forgets long-revoked ones). So a revocation raises the bit until the client has
+     * provably received a reply carrying it (it reused that reply's slot), or freed the stateid, whichever
+     * comes first: every client hears of it, Linux drops its layouts once, and TEST_STATEID keeps answering
+     * NFS4ERR_DELEG_REVOKED for the stateid until FREE_STATEID.
+     */
+    public int sequenceFlags(NfsClient c, Object session, int slot, int seqid) {
+        lock.lock();
+        try {
+            if (revoked.isEmpty()) {
+                return 0;
+            }
+            boolean untold = false;
+            for (Revoked r : revoked.values()) {
+                if (r.client != c || r.told) {
+                    continue;
+                }
+                Integer noticed = r.notices.put(new Notice(session, slot), seqid);
+                if (noticed != null && noticed + 1 == seqid) {
+                    r.told = true;
+                    r.notices.clear();
+                    continue;
+                }
+                untold = true;
+            }
+            return untold ? Nfs4.SEQ4_STATUS_RECALLABLE_STATE_REVOKED : 0;
         } finally {
             lock.unlock();
         }

@@ -9,6 +9,7 @@ import io.nacre.nfs.v41.NfsException;
 import io.nacre.nfs.v41.ServerContext;
 import io.nacre.nfs.v41.cb.BackChannel;
 import io.nacre.nfs.v41.state.NfsClient;
+import io.nacre.nfs.v41.state.Session;
 import io.nacre.nfs.v41.state.StateManager;
 import io.nacre.nfs.v41.xdr.CbLayoutRecallArgs;
 import io.nacre.nfs.v41.xdr.Nfs4;
@@ -58,6 +59,11 @@ public final class MetadataServerRole implements PnfsRole {
     @Override
     public int exchangeIdFlags() {
         return Nfs4.EXCHGID4_FLAG_USE_PNFS_MDS;
+    }
+
+    @Override
+    public int sequenceFlags(Session session, int slot, int seqid) {
+        return layouts.sequenceFlags(session.client(), session, slot, seqid);
     }
 
     /** The role of the compound's server; NFS4ERR_LAYOUTUNAVAILABLE when it hands out no layouts. */
