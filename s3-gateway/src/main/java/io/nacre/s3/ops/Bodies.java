@@ -140,9 +140,10 @@ final class Bodies {
 
     /**
      * A response whose body is [offset, offset + length) of a file. Chunks are read side by side, up to
-     * {@link #READS_AHEAD} ahead of the one being sent, each straight into a pooled direct buffer that
-     * goes to the connection as is (FileIo reads a chunk within one stripe into it without a copy of its
-     * own); at most {@link #IN_FLIGHT} chunks wait for the client. A file that turns out shorter than
+     * {@link #READS_AHEAD} ahead of the one being sent, each straight into a direct buffer that goes to
+     * the connection as is (FileIo reads a chunk within one stripe into it without a copy of its own) and
+     * comes back to be read into again ({@link ChunkBuffers}); at most {@link #IN_FLIGHT} chunks wait for
+     * the client. A file that turns out shorter than
      * promised (truncated meanwhile) aborts the response rather than sending wrong bytes.
      */
     static HttpResponse stream(ResponseHeaders headers, FileIo io, Fid fid, long offset, long length, Executor executor) {
@@ -152,6 +153,9 @@ final class Bodies {
             out.close();
             return out;
         }
+        // Enough buffers for the reads ahead, the chunks waiting for the client and the one being sent.
+        ChunkBuffers buffers = new ChunkBuffers(PooledByteBufAllocator.DEFAULT, (int) Math.min(READ_CHUNK, length),
+                READS_AHEAD + IN_FLIGHT + 2);
         executor.execute(() -> {
             Deque<CompletableFuture<ByteBuf>> reads = new ArrayDeque<>();
             Deque<CompletableFuture<Void>> sent = new ArrayDeque<>();
@@ -164,7 +168,8 @@ final class Bodies {
                         long from = next;
                         int want = (int) Math.min(READ_CHUNK, end - from);
                         next += want;
-                        reads.add(CompletableFuture.supplyAsync(() -> readChunk(io, fid, from, want), executor));
+                        reads.add(CompletableFuture.supplyAsync(() -> readChunk(io, fid, from, buffers.take(want), want),
+                                executor));
                     }
                     ByteBuf chunk = reads.poll().join();
                     int n = chunk.readableBytes();
@@ -196,14 +201,14 @@ final class Bodies {
                 for (CompletableFuture<ByteBuf> r : reads) {
                     r.thenAccept(ByteBuf::release);
                 }
+                buffers.close();
             }
         });
         return out;
     }
 
-    /** Reads [at, at + want) of a file into a pooled direct buffer (fewer bytes at the end of the file). */
-    private static ByteBuf readChunk(FileIo io, Fid fid, long at, int want) {
-        ByteBuf chunk = PooledByteBufAllocator.DEFAULT.directBuffer(want);
+    /** Reads [at, at + want) of a file into an empty direct buffer (fewer bytes at the end of the file). */
+    private static ByteBuf readChunk(FileIo io, Fid fid, long at, ByteBuf chunk, int want) {
         try {
             ByteBuffer buf = chunk.nioBuffer(0, want);
             while (buf.hasRemaining()) {
