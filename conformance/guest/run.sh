@@ -21,6 +21,8 @@
 #   --quiet               do not stream the console to stderr
 #   --image DIR           boot this image directory (base.qcow2, vmlinuz, initrd.img) instead of the
 #                         one build-image.sh makes; its /usr/local/sbin/nacre-guest-run must run COMMAND
+# Environment: NACRE_TCG_THREAD=single (default) | multi: see qemu_machine_args in
+# appliance-image/image/lib/qemu.sh for why the vCPUs share one host thread.
 # Exit status: COMMAND's; 124 on timeout; 125 when the guest stopped without reporting.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -104,7 +106,7 @@ main() {
         args+=(-netdev "$net" -device virtio-net-pci,netdev=n0)
     fi
 
-    qemu_log "booting $(basename "$image") (${mem} MiB, ${cpus} CPUs, TCG); console: $console"
+    qemu_log "booting $(basename "$image") (${mem} MiB, ${cpus} CPUs, TCG thread=${NACRE_TCG_THREAD:-single}); console: $console"
     start=$SECONDS
     qemu_start "$console" "${args[@]}"
     if [[ -z $quiet ]]; then

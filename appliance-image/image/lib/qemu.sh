@@ -7,8 +7,16 @@
 qemu_log() { printf '[qemu %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 
 # qemu_machine_args MEM_MIB CPUS: prints (NUL-separated) the machine, accelerator and CPU arguments.
+# TCG runs every vCPU in one host thread (NACRE_TCG_THREAD=single, the default): with thread=multi a vCPU
+# may translate guest code while another vCPU rewrites it, and QEMU 7.2 then decodes an instruction made of
+# old and new bytes. A guest JVM rewrites its JIT code all the time (a C1 method made not entrant gets a
+# jmp over its entry) and died of it here: a SIGILL and a SIGSEGV whose faulting addresses are exactly what
+# the torn instructions compute (conformance/guest/README.md, "Why TCG runs single-threaded"), and a torn
+# store may corrupt the heap silently instead. NACRE_TCG_THREAD=multi brings back the parallel mode and its risk.
 qemu_machine_args() {
-    printf '%s\0' -machine pc -accel tcg,thread=multi,tb-size=512 -cpu max,-avx,-avx2 \
+    local thread=${NACRE_TCG_THREAD:-single}
+    case $thread in single|multi) ;; *) echo "qemu_machine_args: NACRE_TCG_THREAD must be single or multi, not '$thread'" >&2; return 2 ;; esac
+    printf '%s\0' -machine pc -accel "tcg,thread=$thread,tb-size=512" -cpu max,-avx,-avx2 \
         -m "$1" -smp "$2" -nodefaults -display none -vga none -no-reboot \
         -rtc base=utc -device virtio-rng-pci
 }

@@ -20,6 +20,14 @@ load_server() {
     . "$TOOLS/servers/$SERVER.sh"
 }
 
+# For servers started in the background: `setsid bash -c "$CLOSE_FDS; exec CMD"` runs CMD with only
+# descriptors 0-2 of the caller's (a file the workload holds open on the mount must not stay open in the
+# server for good). They are closed by number and never looked at: a stat through /proc/PID/fd of a file on
+# the mount goes to the NFS server, and while that server is the one being restarted (server-restart keeps
+# a file open across a restart) it waits for good on a hard mount, and the server never starts.
+# shellcheck disable=SC2016 # expanded by the bash -c that runs it
+CLOSE_FDS='for fd in /proc/$$/fd/*; do n=${fd##*/}; [ "$n" -gt 2 ] && eval "exec $n<&-"; done'
+
 # wait_port PORT SECONDS: polls until something accepts TCP connections on 127.0.0.1:PORT.
 wait_port() {
     local port=$1 deadline=$((SECONDS + $2))

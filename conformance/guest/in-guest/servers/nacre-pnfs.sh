@@ -22,7 +22,7 @@ oss_start() {
     local i=$1
     mkdir -p "$(oss_data "$i")"
     : >"$(oss_log "$i").out"
-    setsid bash -c "for fd in /proc/\$\$/fd/*; do n=\${fd##*/}; [ \"\$n\" -gt 2 ] && [ -e \"\$fd\" ] && eval \"exec \$n<&-\"; done
+    setsid bash -c "$CLOSE_FDS
         exec $NACRE_JAVA oss --data $(oss_data "$i") --join http://127.0.0.1:9001 --join-wait 1200 \
             --oss-port $((9100 + i)) --nfs-ds-port $((2050 + i)) --first-ost $((i * OSTS_PER_NODE)) \
             --osts $OSTS_PER_NODE --ost-bandwidth $OSS_BANDWIDTH --nfs-lease 15" \

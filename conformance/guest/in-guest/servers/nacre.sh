@@ -23,12 +23,12 @@ server_start() {
     # setsid: the server outlives the step's subshell and is stopped by its PID. It must not inherit the
     # step's descriptors: a file the workload holds open on the mount (server-restart's fd 6) would stay
     # open in the server for good and keep the mount busy at umount.
-    setsid bash -c "for fd in /proc/\$\$/fd/*; do n=\${fd##*/}; [ \"\$n\" -gt 2 ] && [ -e \"\$fd\" ] && eval \"exec \$n<&-\"; done
+    setsid bash -c "$CLOSE_FDS
         exec $NACRE_START_CMD" >>"$NACRE_LOG" 2>&1 </dev/null &
     echo $! >"$NACRE_PIDFILE"
     # what the kernel does with the server's threads, into the run directory (see kernel-watch.sh)
     if [[ -d /mnt/host && -w /mnt/host ]]; then
-        setsid bash -c "for fd in /proc/\$\$/fd/*; do n=\${fd##*/}; [ \"\$n\" -gt 2 ] && [ -e \"\$fd\" ] && eval \"exec \$n<&-\"; done
+        setsid bash -c "$CLOSE_FDS
             exec bash '$TOOLS/kernel-watch.sh' $! /mnt/host/nacre-kernel.log" >/dev/null 2>&1 </dev/null &
     fi
     if ! wait_port 2049 "$NACRE_START_SECONDS"; then
