@@ -106,6 +106,8 @@ public final class Ost implements AutoCloseable {
     private static final Set<Path> OPEN = ConcurrentHashMap.newKeySet();
 
     private final Path dir;
+    /** See {@link #device()}; found on first use. */
+    private volatile String device;
     private final int index;
     private final String name;
     private final OstOptions options;
@@ -624,6 +626,8 @@ public final class Ost implements AutoCloseable {
             long used = space[0];
             long free = space[1];
             long objectCount = space[2];
+            long growth = space[3];
+            long deviceFree = space[4];
             // Objects with writes still in the WAL: count them, and what they will add to LMDB.
             acquireReader();
             try (Txn<ByteBuffer> txn = env.txnRead()) {
@@ -643,7 +647,7 @@ public final class Ost implements AutoCloseable {
             } finally {
                 readers.release();
             }
-            return new OstUsage(index, used + free, used, free, objectCount);
+            return new OstUsage(index, used + free, used, free, objectCount, device(), growth, deviceFree);
         } catch (LmdbException e) {
             throw storageError("usage", e);
         } finally {
@@ -652,9 +656,42 @@ public final class Ost implements AutoCloseable {
     }
 
     /**
+     * The file system this OST lives on, as "machine:device" (the machine's id and the device number), so
+     * that totals over OSTs sharing a disk count its free space once; empty when it cannot be told.
+     */
+    private String device() {
+        String d = device;
+        if (d == null) {
+            d = deviceOf(dir);
+            device = d;
+        }
+        return d;
+    }
+
+    static String deviceOf(Path dir) {
+        try {
+            Object dev = Files.getAttribute(dir, "unix:dev");
+            String machine = "";
+            for (String f : List.of("/etc/machine-id", "/proc/sys/kernel/random/boot_id")) {
+                Path p = Path.of(f);
+                if (Files.isReadable(p)) {
+                    machine = Files.readString(p, java.nio.charset.StandardCharsets.US_ASCII).strip();
+                    if (!machine.isEmpty()) {
+                        break;
+                    }
+                }
+            }
+            return machine.isEmpty() ? "" : machine + ":" + dev;
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            return "";
+        }
+    }
+
+    /**
      * LMDB's space: used (every page reachable from our databases), free (pages free inside the file, plus
      * what the file may still grow by: the rest of the map, bounded by the file system's free space), and
-     * the number of objects.
+     * the number of objects, the part of free the file may still grow by, and the file system's free space
+     * (shared with whatever else lives on it).
      */
     private long[] lmdbSpace() {
         acquireReader();
@@ -681,8 +718,9 @@ public final class Ost implements AutoCloseable {
                 // The WAL's files will take their full size on the same file system: not free for LMDB.
                 fsFree = Math.max(0, fsFree - ((long) wal.segments() * wal.segmentSize() - wal.fileBytes()));
             }
-            long free = Math.max(0, fileBytes - used) + Math.max(0, Math.min(info.mapSize - fileBytes, fsFree));
-            return new long[] {used, free, objectCount};
+            long growth = Math.max(0, Math.min(info.mapSize - fileBytes, fsFree));
+            long free = Math.max(0, fileBytes - used) + growth;
+            return new long[] {used, free, objectCount, growth, fsFree};
         } catch (IOException e) {
             throw new NacreException(Status.IO, name + ": cannot stat file system: " + e.getMessage(), e);
         }

@@ -208,6 +208,18 @@ public abstract class ObjectStoreContract {
     }
 
     @Test
+    void ostsOnOneDiskNameItSoTotalsCountItsFreeSpaceOnce() {
+        OstUsage a = store.usage(0);
+        OstUsage b = store.usage(B.ost());
+        assertThat(a.device()).isNotEmpty().isEqualTo(b.device());
+        assertThat(a.deviceFree()).isPositive();
+        assertThat(a.growth()).isPositive().isLessThanOrEqualTo(a.bytesFree());
+        long ownFree = a.bytesFree() - a.growth() + b.bytesFree() - b.growth();
+        assertThat(OstUsage.total(java.util.List.of(a, b)).bytesFree())
+                .isLessThanOrEqualTo(ownFree + Math.max(a.deviceFree(), b.deviceFree()));
+    }
+
+    @Test
     void objectsOnDifferentOstsAreApart() {
         store.write(A, 0, ByteBuffer.wrap(random(100, 11)), Durability.STABLE);
         store.write(B, 0, ByteBuffer.wrap(random(200, 12)), Durability.STABLE);

@@ -194,15 +194,17 @@ final class Reads {
     }
 
     private static FsStat statfs(Tx tx, UsageCache usage) {
-        long total = 0;
-        long free = 0;
+        List<OstUsage> known = new ArrayList<>();
         for (OstInfo o : tx.osts()) {
             OstUsage u = usage.usage(o.index());
             if (u != null) {
-                total += u.bytesTotal();
-                free += u.bytesFree();
+                known.add(u);
             }
         }
+        // OSTs sharing a disk (nacre up's four) count its free space once
+        OstUsage all = OstUsage.total(known);
+        long total = all.bytesTotal();
+        long free = all.bytesFree();
         long inodes = tx.inodeCount();
         long filesFree = Math.max(0, NamespaceStore.MAP_SIZE / INODE_BYTES - inodes);
         return new FsStat(total, free, free, inodes + filesFree, filesFree);

@@ -342,17 +342,15 @@ public final class AdminOps {
 
     public AdminJson.Df df() {
         List<AdminJson.TargetUsage> osts = new ArrayList<>();
-        long total = 0;
-        long used = 0;
-        long free = 0;
+        List<OstUsage> usages = new ArrayList<>();
         for (OstInfo o : mds.osts()) {
             OstUsage u = objects.usage(o.index());
             osts.add(new AdminJson.TargetUsage(o.name(), o.index(), u.bytesTotal(), u.bytesUsed(), u.bytesFree(), u.objects()));
-            total += u.bytesTotal();
-            used += u.bytesUsed();
-            free += u.bytesFree();
+            usages.add(u);
         }
+        // OSTs sharing a disk each show its free space; the summary counts it once
+        OstUsage all = OstUsage.total(usages);
         FsStat st = mds.statfs();
-        return new AdminJson.Df(osts, st.filesTotal(), st.filesFree(), total, used, free);
+        return new AdminJson.Df(osts, st.filesTotal(), st.filesFree(), all.bytesTotal(), all.bytesUsed(), all.bytesFree());
     }
 }

@@ -63,6 +63,14 @@ class NodeTest {
             assertThat(ls.out()).contains("-rw-r--r--", Integer.toString(content.length), "in.bin");
             Run df = cli(node, "df", "--json");
             assertThat(df.out()).contains("\"name\" : \"OST0003\"", "\"files_total\"");
+            // the four OSTs share the data directory's disk: its free space is counted once in the total
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"bytes_free\" : (\\d+)").matcher(df.out());
+            long totalFree = -1;
+            while (m.find()) {
+                totalFree = Long.parseLong(m.group(1));
+            }
+            assertThat(totalFree).isPositive()
+                    .isLessThanOrEqualTo(Files.getFileStore(data).getUsableSpace() + (256L << 20));
             assertThat(health(node)).contains("\"status\" : \"ok\"");
         }
         try (Node node = Node.start(NodeOptions.ephemeral(data))) {

@@ -365,13 +365,13 @@ public final class PolicyEngine implements AutoCloseable {
 
     private void release(PolicyRules.ReleaseRule rule, List<Action> actions, boolean dryRun) {
         Set<Integer> pool = poolOsts(rule.pool());
-        long total = 0;
-        long used = 0;
+        List<OstUsage> usages = new ArrayList<>();
         for (int ost : pool) {
-            OstUsage u = objects.usage(ost);
-            total += u.bytesTotal();
-            used += u.bytesUsed();
+            usages.add(objects.usage(ost));
         }
+        OstUsage all = OstUsage.total(usages);
+        long total = all.bytesTotal();
+        long used = all.bytesUsed();
         releasing.removeIf(o -> objects.stat(o).bytesUsed() == 0);
         long toBeFreed = 0;
         for (ObjectRef o : releasing) {

@@ -34,6 +34,10 @@ final class OssProtocol {
     static final String BYTES_TOTAL = "nacre-bytes-total";
     static final String BYTES_FREE = "nacre-bytes-free";
     static final String OBJECTS = "nacre-objects";
+    /** Usage: the file system an OST lives on ("machine:device", absent when unknown), see OstUsage. */
+    static final String DEVICE = "nacre-device";
+    static final String GROWTH = "nacre-growth";
+    static final String DEVICE_FREE = "nacre-device-free";
     static final String OK = "OK";
 
     /** Writes are stored in pieces of this size, aligned on it, so server memory per request is bounded. */

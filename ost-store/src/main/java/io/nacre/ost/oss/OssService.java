@@ -146,11 +146,16 @@ final class OssService {
     private HttpResponse usage(ServiceRequestContext ctx, HttpRequest req) {
         requireMethod(req, "GET");
         OstUsage u = store.usage(ost(ctx));
-        return HttpResponse.of(ok()
+        ResponseHeadersBuilder h = ok()
                 .add(OssProtocol.BYTES_TOTAL, Long.toString(u.bytesTotal()))
                 .add(OssProtocol.BYTES_USED, Long.toString(u.bytesUsed()))
                 .add(OssProtocol.BYTES_FREE, Long.toString(u.bytesFree()))
-                .add(OssProtocol.OBJECTS, Long.toString(u.objects())).build());
+                .add(OssProtocol.OBJECTS, Long.toString(u.objects()));
+        if (!u.device().isEmpty()) {
+            h.add(OssProtocol.DEVICE, u.device()).add(OssProtocol.GROWTH, Long.toString(u.growth()))
+                    .add(OssProtocol.DEVICE_FREE, Long.toString(u.deviceFree()));
+        }
+        return HttpResponse.of(h.build());
     }
 
     /**

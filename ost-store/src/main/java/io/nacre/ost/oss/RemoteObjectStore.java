@@ -281,8 +281,11 @@ public final class RemoteObjectStore implements ObjectStore {
     @Override
     public OstUsage usage(int ost) {
         AggregatedHttpResponse r = call(HttpMethod.GET, OssProtocol.PREFIX + "/" + ost + "/usage");
+        String device = r.headers().get(OssProtocol.DEVICE, "");
         return new OstUsage(ost, longHeader(r, OssProtocol.BYTES_TOTAL), longHeader(r, OssProtocol.BYTES_USED),
-                longHeader(r, OssProtocol.BYTES_FREE), longHeader(r, OssProtocol.OBJECTS));
+                longHeader(r, OssProtocol.BYTES_FREE), longHeader(r, OssProtocol.OBJECTS), device,
+                device.isEmpty() ? 0 : longHeader(r, OssProtocol.GROWTH),
+                device.isEmpty() ? 0 : longHeader(r, OssProtocol.DEVICE_FREE));
     }
 
     @Override
