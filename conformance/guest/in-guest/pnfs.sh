@@ -115,7 +115,15 @@ s_mountstats() {
     fi
     lg=$(awk '$1 == "LAYOUTGET:" { print $2 }' "$LOCAL/mountstats")
     log "  LAYOUTGET calls: ${lg:-none}"
-    ((${lg:-0} > 0))
+    ((${lg:-0} > 0)) && return 0
+    # Linux 6.12 may ask for the layout inside the OPEN compound (layoutget on open): then no LAYOUTGET is
+    # counted, but a device was looked up and the READs did not go over the MDS transport
+    local gdi reads sends
+    gdi=$(awk '$1 == "GETDEVICEINFO:" { print $2 }' "$LOCAL/mountstats")
+    reads=$(awk '$1 == "READ:" { print $2 }' "$LOCAL/mountstats")
+    sends=$(awk '$1 == "xprt:" && $2 == "tcp" { print $8; exit }' "$LOCAL/mountstats")
+    log "  layout with OPEN: GETDEVICEINFO ${gdi:-none}, READ ${reads:-none}, sends on the MDS transport ${sends:-none}"
+    ((${gdi:-0} > 0 && ${reads:-0} > ${sends:-0}))
 }
 
 # The OSTs the layout of a new striped file names hold its bytes: the pages in use of each OST the file's
