@@ -114,12 +114,7 @@ public final class Node implements AutoCloseable {
         // A cluster node's OSTs are in a pool named after it: `setstripe -p NODE` keeps a directory on one node.
         OstOptions ostOptions = cluster == null ? OstOptions.defaults()
                 : OstOptions.builder().pools(Set.of(cluster.nodeId())).build();
-        for (int i = 0; i < ostCount; i++) {
-            int index = firstOst + i;
-            Ost ost = Ost.open(data.resolve("ost").resolve("OST%04x".formatted(index)), index, ostOptions);
-            osts.add(ost);
-            toClose.push(ost);
-        }
+        toClose.openOsts(data, firstOst, ostCount, ostOptions, osts);
         LocalObjectStore local = new LocalObjectStore(osts);
         Map<Integer, ObjectStore> localRoutes = new LinkedHashMap<>();
         osts.forEach(o -> localRoutes.put(o.index(), local));

@@ -83,12 +83,7 @@ public final class OssNode implements AutoCloseable {
     private void startAll() {
         Path data = Started.dataDir(options.dataDir());
         OstOptions ostOptions = OstOptions.builder().bandwidthLimit(options.bandwidthLimit()).build();
-        for (int i = 0; i < options.ostCount(); i++) {
-            int index = options.firstOst() + i;
-            Ost ost = Ost.open(data.resolve("ost").resolve("OST%04x".formatted(index)), index, ostOptions);
-            osts.add(ost);
-            toClose.push(ost);
-        }
+        toClose.openOsts(data, options.firstOst(), options.ostCount(), ostOptions, osts);
         LocalObjectStore store = new LocalObjectStore(osts);
         cluster = fetchCluster();
         HexFormat hex = HexFormat.of();

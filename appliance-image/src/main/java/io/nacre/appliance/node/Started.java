@@ -1,11 +1,14 @@
 package io.nacre.appliance.node;
 
+import io.nacre.ost.Ost;
+import io.nacre.ost.OstOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +35,19 @@ final class Started implements AutoCloseable {
             throw new UncheckedIOException("cannot create the data directory " + data, e);
         }
         return data;
+    }
+
+    /**
+     * Opens OSTs {@code first} .. {@code first + count - 1} under {@code data}/ost/OSTxxxx into {@code osts},
+     * each closed with this stack.
+     */
+    void openOsts(Path data, int first, int count, OstOptions options, List<Ost> osts) {
+        for (int i = 0; i < count; i++) {
+            int index = first + i;
+            Ost ost = Ost.open(data.resolve("ost").resolve("OST%04x".formatted(index)), index, options);
+            osts.add(ost);
+            push(ost);
+        }
     }
 
     @Override
