@@ -4,8 +4,10 @@ import io.nacre.engine.NacreException;
 import io.nacre.engine.Status;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -61,14 +63,17 @@ final class LeaderLink implements AutoCloseable {
     private record Target(RaftPeerId peer, RaftServer.Division local) {
     }
 
-    /** What an attempt came to: the reply's content, or (content null) a pause before the next attempt. */
-    private record Outcome(ByteString content, long pauseNanos) {
+    /**
+     * What an attempt came to: the reply's content, or (content null) a pause before the next attempt and
+     * what the peer answered, for the error when no attempt succeeds in time.
+     */
+    private record Outcome(ByteString content, long pauseNanos, String why) {
         static Outcome done(ByteString content) {
-            return new Outcome(content, 0);
+            return new Outcome(content, 0, null);
         }
 
-        static Outcome retryAfter(long pauseNanos) {
-            return new Outcome(null, pauseNanos);
+        static Outcome retryAfter(long pauseNanos, String why) {
+            return new Outcome(null, pauseNanos, why);
         }
     }
 
@@ -138,11 +143,14 @@ final class LeaderLink implements AutoCloseable {
     /** Attempts until one succeeds or the deadline passes; {@code previous} is what the last attempt came to. */
     private ByteString send(Call call, long deadline, Outcome previous) {
         Outcome o = previous;
+        // What each peer answered last: a failure names them, so that it can be understood from its message.
+        Map<RaftPeerId, String> answers = new TreeMap<>(Comparator.comparing(RaftPeerId::toString));
         while (true) {
             if (o != null) {
                 if (System.nanoTime() - deadline > 0) {
                     throw new NacreException(Status.UNAVAILABLE, "the metadata service did not answer within " + timeout
-                            + " (no leader reachable)");
+                            + " (no leader reachable; last answers: " + (answers.isEmpty() ? "none" : answers.entrySet().stream()
+                                    .map(e -> e.getKey() + ": " + e.getValue()).collect(Collectors.joining("; "))) + ")");
                 }
                 pause(o.pauseNanos());
             }
@@ -158,6 +166,7 @@ final class LeaderLink implements AutoCloseable {
             if (o.content() != null) {
                 return o.content();
             }
+            answers.put(t.peer(), o.why());
         }
     }
 
@@ -227,7 +236,7 @@ final class LeaderLink implements AutoCloseable {
                     rpc.handleException(t.peer(), c, true);
                 }
                 forget(t.peer());
-                return Outcome.retryAfter(ERROR_PAUSE_NANOS);
+                return Outcome.retryAfter(ERROR_PAUSE_NANOS, c.toString());
             }
             throw Errors.fromRaft(c);
         }
@@ -243,17 +252,18 @@ final class LeaderLink implements AutoCloseable {
             }
             if (suggested != null && !suggested.getId().equals(t.peer())) {
                 leader = suggested.getId();
-                return Outcome.retryAfter(0);
+                return Outcome.retryAfter(0, "not the leader, suggests " + suggested.getId());
             }
             forget(t.peer());
-            return Outcome.retryAfter(ELECTION_PAUSE_NANOS);
+            return Outcome.retryAfter(ELECTION_PAUSE_NANOS, "not the leader, knows none");
         }
         if (reply.getStateMachineException() != null) {
             throw Errors.fromRaft(reply.getStateMachineException());
         }
         // Not ready yet, stepping down, a read index it could not get, closing: try again.
-        LOG.debug("metadata request to {} not served: {}", t.peer(), String.valueOf(reply.getException()));
-        return Outcome.retryAfter(ELECTION_PAUSE_NANOS);
+        String why = String.valueOf(reply.getException());
+        LOG.debug("metadata request to {} not served: {}", t.peer(), why);
+        return Outcome.retryAfter(ELECTION_PAUSE_NANOS, why);
     }
 
     private void forget(RaftPeerId peer) {

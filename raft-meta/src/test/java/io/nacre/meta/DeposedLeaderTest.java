@@ -54,6 +54,9 @@ class DeposedLeaderTest {
                     assertThat(nextToOld.getattr(f).mode() & 07777).isEqualTo(0644);
                 }
             }
+        } catch (Throwable t) {
+            PeerProcess.attachLogs(t, procs);
+            throw t;
         } finally {
             for (PeerProcess p : procs) {
                 p.close();

@@ -113,6 +113,9 @@ class KillTest {
             victim.start().awaitReady(Duration.ofSeconds(60));
             mds.create(Caller.ROOT, d, "after", CreateSpec.file(0644));
             assertThat(names(mds, d)).hasSize(8 * 100 + 1);
+        } catch (Throwable t) {
+            PeerProcess.attachLogs(t, procs);
+            throw t;
         } finally {
             for (PeerProcess p : procs) {
                 p.close();

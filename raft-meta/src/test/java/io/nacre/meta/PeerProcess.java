@@ -22,7 +22,28 @@ final class PeerProcess implements AutoCloseable {
         this.dataDir = dataDir;
         this.peer = peer;
         this.group = group;
-        this.log = dataDir.resolveSibling(peer.id() + ".log");
+        // Outside the test's temporary directory (deleted after the test): a failure's logs are kept in
+        // target/tmp/peer-logs, and their ends are attached to the failure (see attachLogs).
+        this.log = Path.of(System.getProperty("java.io.tmpdir"), "peer-logs",
+                dataDir.getParent().getFileName() + "-" + peer.id() + ".log");
+    }
+
+    /**
+     * Adds the last lines of each child's log to a test failure, as a suppressed exception: CI shows only
+     * the failure, and a group that misbehaved can only be understood from what its peers logged.
+     */
+    static void attachLogs(Throwable failure, List<PeerProcess> procs) {
+        StringBuilder b = new StringBuilder("logs of the peer processes:");
+        for (PeerProcess p : procs) {
+            b.append("\n---- ").append(p.peer.id()).append(" (").append(p.log).append(")\n");
+            try {
+                List<String> lines = Files.readAllLines(p.log);
+                lines.subList(Math.max(0, lines.size() - 60), lines.size()).forEach(l -> b.append(l).append('\n'));
+            } catch (IOException e) {
+                b.append("(unreadable: ").append(e).append(")\n");
+            }
+        }
+        failure.addSuppressed(new AssertionError(b.toString(), null));
     }
 
     /**
@@ -44,6 +65,7 @@ final class PeerProcess implements AutoCloseable {
     /** Starts the child with extra JVM options (e.g. {@code -Dnacre.faults=...}). */
     PeerProcess start(List<String> jvmOptions) throws IOException {
         Files.createDirectories(dataDir);
+        Files.createDirectories(log.getParent());
         linesBefore = Files.exists(log) ? Files.readAllLines(log).size() : 0;
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
@@ -54,6 +76,7 @@ final class PeerProcess implements AutoCloseable {
         }
         cmd.add("-Xmx256m");
         cmd.add("-XX:+UseSerialGC");
+        cmd.add("-Dnacre.ratis.server.level=INFO");
         cmd.add("-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"));
         cmd.addAll(jvmOptions);
         cmd.add("-cp");
