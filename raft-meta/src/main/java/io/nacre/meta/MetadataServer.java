@@ -48,6 +48,8 @@ public final class MetadataServer implements AutoCloseable {
 
     static final String DEFAULT_CLUSTER = "nacre";
     private static final String PORT_FILE = "mds.port";
+    /** How long this peer may know no leader before it renews its channels to the other peers. */
+    private static final Duration LEADERLESS_BEFORE_RENEWAL = Duration.ofSeconds(2);
 
     private final Path dataDir;
     private final String cluster;
@@ -58,6 +60,7 @@ public final class MetadataServer implements AutoCloseable {
     private RaftServer server;
     private NamespaceStateMachine stateMachine;
     private Thread formatter;
+    private Thread channelRenewer;
     /** This peer's address, under which {@link LocalPeers} knows it. */
     private String localAddress;
     private RaftClient formatClient;
@@ -208,7 +211,51 @@ public final class MetadataServer implements AutoCloseable {
         if (!stateMachine.formatted()) {
             formatter = Thread.ofVirtual().name("mds-format").start(this::format);
         }
+        if (boundPeers.size() > 1) {
+            RaftServer s = server;
+            channelRenewer = Thread.ofPlatform().daemon().name("mds-channels").start(() -> renewChannelsWhileLeaderless(s));
+        }
         return this;
+    }
+
+    /**
+     * A gRPC channel that cannot connect waits longer and longer between attempts (1 s growing by 1.6x up to
+     * two minutes), and Ratis keeps its channels to the other peers for good. A peer that started before
+     * the others, or outlived them while they were down, thus kept failing to reach them for a while after
+     * they listened again, and elections failed meanwhile: 5 to 23 s after the last of three peers was up
+     * on a loaded 2-core machine. While this peer knows no leader, it renews those channels every
+     * {@link #LEADERLESS_BEFORE_RENEWAL}, so its votes reach a peer as soon as that peer listens. With a
+     * leader known nothing is touched (the leader's appenders keep their streams).
+     */
+    private void renewChannelsWhileLeaderless(RaftServer s) {
+        long leaderlessSince = System.nanoTime();
+        while (!closed) {
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                return;
+            }
+            try {
+                if (s.getDivision(RaftSettings.groupId(cluster)).getInfo().getLeaderId() != null) {
+                    leaderlessSince = System.nanoTime();
+                    continue;
+                }
+                if (System.nanoTime() - leaderlessSince < LEADERLESS_BEFORE_RENEWAL.toNanos()) {
+                    continue;
+                }
+                for (Peer p : boundPeers) {
+                    if (!p.id().equals(self.id()) && !closed) {
+                        s.getServerRpc().handleException(RaftSettings.peerId(p.id()),
+                                new IOException("no leader known for " + LEADERLESS_BEFORE_RENEWAL + ": renewing the channel"), true);
+                    }
+                }
+                LOG.debug("no leader known: renewed the channels to the other peers");
+                leaderlessSince = System.nanoTime();
+            } catch (IOException | RuntimeException e) {
+                // The division is closing or not there yet: nothing to renew.
+                LOG.debug("renewing channels", e);
+            }
+        }
     }
 
     /**
@@ -292,6 +339,14 @@ public final class MetadataServer implements AutoCloseable {
                 fc.close();
             } catch (IOException e) {
                 LOG.debug("closing the format client", e);
+            }
+        }
+        if (channelRenewer != null) {
+            channelRenewer.interrupt();
+            try {
+                channelRenewer.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
         if (formatter != null) {
