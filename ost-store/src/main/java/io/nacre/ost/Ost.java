@@ -278,6 +278,9 @@ public final class Ost implements AutoCloseable {
         this.writer = wal != null ? null : Thread.ofPlatform().name(name + "-writer").daemon().start(this::writerLoop);
         if (wal != null) {
             checkpointer.scheduleWithFixedDelay(this::idleCheck, 1, 1, TimeUnit.SECONDS);
+            if (options.walPrepare()) {
+                wal.prepareInBackground();
+            }
         }
         LOG.info("{} opened in {}: chunk {} B, mode {}{}, instance {}", name, dir, chunkSize, options.mode(),
                 wal == null ? "" : " + WAL " + options.walSegments() + " x " + segmentSize + " B, " + wal.streams() + " streams",
@@ -1543,6 +1546,16 @@ public final class Ost implements AutoCloseable {
         }
     }
 
+    /** Bench and tests: completes when the background preparation of the WAL segments is done. */
+    CompletableFuture<Void> walPrepared() {
+        return wal == null ? CompletableFuture.completedFuture(null) : wal.prepared();
+    }
+
+    /** Bench and tests: bytes of WAL segments that writers wrote with zeros themselves (not prepared in time). */
+    long walZeroedByWriters() {
+        return wal == null ? 0 : wal.zeroedByWriters();
+    }
+
     /** Checkpoints completed so far. */
     long checkpoints() {
         return checkpoints.get();
@@ -1706,6 +1719,9 @@ public final class Ost implements AutoCloseable {
                 return;
             }
             closed = true;
+            if (wal != null) {
+                wal.stopPreparing();
+            }
             if (writer != null) {
                 queue.add(new Update(how, 0, 0, null, false, new CompletableFuture<>()));
                 try {
