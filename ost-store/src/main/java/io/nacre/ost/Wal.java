@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.zip.CRC32C;
 import org.slf4j.Logger;
@@ -64,6 +65,12 @@ final class Wal implements AutoCloseable {
     private static final int STAGING = 1 << 20;
     /** Hit before each step (8 MiB at most) of the background preparation of the segments. */
     static final String FAULT_PREPARE_STEP = "ost.wal.prepare.step";
+    /**
+     * The preparation waits until no group has begun for this long: while writers are busy they prepare
+     * what they reach themselves, as without it, and the zeros of segments nobody needs yet do not compete
+     * with their flushes for the disk.
+     */
+    private static final long PREPARE_QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     /** Record kinds: a chunk image; a truncate (size; payload: the kept part of the cut chunk, if any); a destroy. */
     static final int IMAGE = 0;
     static final int TRUNCATE = 1;
@@ -95,6 +102,8 @@ final class Wal implements AutoCloseable {
     private final CompletableFuture<Void> prepared = new CompletableFuture<>();
     private volatile boolean closing;
     private Thread preparer;
+    /** When the last group began (System.nanoTime()): the preparation keeps out of the writers' way. */
+    private volatile long lastGroupNanos = System.nanoTime();
     /** The sum of {@link #zeroed}, for usage (any thread). */
     private final AtomicLong fileBytes = new AtomicLong();
     /** Read-only maps of the segments written to their full size: reads need no system call or extra copy. */
@@ -401,6 +410,7 @@ final class Wal implements AutoCloseable {
 
     /** Starts a group on an idle stream taken by {@link #pollIdle}. */
     void begin(Stream st) {
+        lastGroupNanos = System.nanoTime();
         st.markActive = st.active;
         st.markPos = st.pos;
         st.markSeq = nextSeq;
@@ -728,6 +738,7 @@ final class Wal implements AutoCloseable {
             for (int s = 0; s < channels.length() && !closing; s++) {
                 boolean wrote = false;
                 while (!closing && zeroed.get(s) < segmentSize) {
+                    awaitQuiet();
                     Faults.hit(FAULT_PREPARE_STEP);
                     segmentLocks[s].lock();
                     try {
@@ -751,6 +762,14 @@ final class Wal implements AutoCloseable {
             // Writers still prepare what they need themselves (and get the error, if it persists).
             LOG.warn("{}: preparing the WAL segments in the background failed: {}", name, e.toString());
             prepared.completeExceptionally(e);
+        }
+    }
+
+    /** Returns once no group has begun for {@link #PREPARE_QUIET_NANOS} (or the WAL closes). */
+    private void awaitQuiet() {
+        long wait;
+        while (!closing && (wait = lastGroupNanos + PREPARE_QUIET_NANOS - System.nanoTime()) > 0) {
+            LockSupport.parkNanos(wait);
         }
     }
 
