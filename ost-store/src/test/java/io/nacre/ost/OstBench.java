@@ -87,12 +87,18 @@ class OstBench {
                         () -> fcWrite(size, 1));
                 pair("stable write " + human(size) + ", 1 writer, prepared" + m, () -> ostWritePrepared(o, size, 1),
                         () -> fcWrite(size, 1));
+                // The prepared WAL overwrites allocated space: FileChannel overwriting a file is the like baseline.
+                pair("stable write " + human(size) + ", 1 writer, prepared, FC overwrites" + m,
+                        () -> ostWritePrepared(o, size, 1), () -> fcRewrite(size, 1));
                 pair("stable write " + human(size) + ", 1 writer, reused space" + m, () -> ostRewrite(o, size, 1),
                         () -> fcRewrite(size, 1));
                 pair("stable write " + human(size) + ", 4 writers" + m, () -> ostWrite(o, size, 4, false),
                         () -> fcWrite(size, 4));
                 pair("stable write " + human(size) + ", 4 writers, prepared" + m, () -> ostWritePrepared(o, size, 4),
                         () -> fcWrite(size, 4));
+                // The prepared WAL overwrites allocated space: FileChannel overwriting a file is the like baseline.
+                pair("stable write " + human(size) + ", 4 writers, prepared, FC overwrites" + m,
+                        () -> ostWritePrepared(o, size, 4), () -> fcRewrite(size, 4));
                 pair("stable write " + human(size) + ", 4 writers, reused space" + m, () -> ostRewrite(o, size, 4),
                         () -> fcRewrite(size, 4));
                 if (reads) {
