@@ -21,8 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -30,7 +28,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -59,8 +56,10 @@ import org.slf4j.LoggerFactory;
  * holding the commit lock turns the queued changes into chunk images on one of the {@link Wal}'s streams
  * (truncates and destroys are records too), then, without the lock, writes and flushes them (pre-zeroed
  * segments, so the flush is one data-only fdatasync) while other callers form and flush the next groups on
- * other streams. Groups are published, in sequence order, to an in-memory overlay ((object, chunk) -> WAL
- * record) that reads, stat and usage consult before LMDB, and only then acknowledged. A background checkpoint applies the overlay
+ * other streams ({@link WalPipeline}). Groups are published, in sequence order, to an in-memory
+ * {@link Overlay} ((object, chunk) -> WAL record) that reads, stat and usage consult before LMDB, and only
+ * then acknowledged. This class forms the groups (read-modify-write against the overlay and LMDB), runs
+ * recovery and the checkpoints, and holds LMDB. A background checkpoint applies the overlay
  * to LMDB in large transactions with LMDB's own synchronous commit and records the last WAL sequence
  * number applied in the same transaction; only then is WAL space reused. LMDB is never written with
  * NOSYNC or MAPASYNC: those save LMDB's second flush, but its new meta page could reach the disk before
@@ -134,79 +133,24 @@ public final class Ost implements AutoCloseable {
     private final int maxWritePiece;
     private boolean closed;
 
-    // ---- the write-ahead log and its overlay (see Wal and ost-store/README.md) ----
+    // ---- the write-ahead log, its overlay and pipeline (see Wal, Overlay, WalPipeline, ost-store/README.md) ----
     /** Null when the OST writes straight into LMDB. */
     private final Wal wal;
-    /** Chunks whose newest image is in the WAL, not yet in LMDB. Only the writer adds, only the checkpoint removes. */
-    private final ConcurrentHashMap<ChunkKey, Wal.Loc> pendingChunks = new ConcurrentHashMap<>();
-    /** Size and bytes used of objects with chunks in {@link #pendingChunks}, or truncated or destroyed in the WAL. */
-    private final ConcurrentHashMap<Long, PendingStat> pendingObjects = new ConcurrentHashMap<>();
-    /**
-     * Objects truncated or destroyed in the WAL: object id -> first chunk index whose LMDB value is dead
-     * (the checkpoint deletes those chunks before it writes the overlay's images).
-     */
-    private final ConcurrentHashMap<Long, Long> pendingCuts = new ConcurrentHashMap<>();
+    /** What the WAL holds that LMDB does not yet; read before LMDB. Empty without the WAL. */
+    private final Overlay overlay = new Overlay();
+    /** Groups between forming and acknowledgement; null without the WAL. */
+    private final WalPipeline pipeline;
     /** The objects whose cuts the running checkpoint applies: a new cut of one of them waits for it. */
     private volatile Set<Long> checkpointCuts = Set.of();
-    /** Bumped after every checkpoint commit, before it drops overlay entries: readers renew their LMDB view. */
-    private final AtomicLong checkpointGen = new AtomicLong();
-    /** Payload bytes in {@link #pendingChunks}: what the next checkpoint will write into LMDB. */
-    private final AtomicLong overlayBytes = new AtomicLong();
     /** LMDB's free space as last measured: writes that the checkpoint could not fit get NO_SPACE up front. */
     private volatile long lmdbRoom;
     private final int checkpointSegments;
-    /** Groups formed (records written, sequence numbers taken) whose flush may not have started; commit lock to add. */
-    private final ConcurrentLinkedQueue<Pending> formed = new ConcurrentLinkedQueue<>();
-    /** Completes when the last group formed has been published (commit lock). */
-    private CompletableFuture<Void> lastPublished = CompletableFuture.completedFuture(null);
-    /** Chunk images of groups formed but not yet published: later groups build on them. */
-    private final ConcurrentHashMap<ChunkKey, Staged> inflightChunks = new ConcurrentHashMap<>();
-    /** Sizes of objects in groups formed but not yet published. */
-    private final ConcurrentHashMap<Long, PendingStat> inflightObjects = new ConcurrentHashMap<>();
-    /** Payload bytes of groups formed but not yet published. */
-    private final AtomicLong inflightBytes = new AtomicLong();
     /** Runs checkpoints, LMDB transactions of the WAL path, and the idle check: one platform thread. */
     private final ScheduledExecutorService checkpointer;
     private final AtomicLong checkpoints = new AtomicLong();
     /** The running or last checkpoint (writer thread only). */
     private CompletableFuture<Void> checkpoint = CompletableFuture.completedFuture(null);
     private List<Integer> checkpointSegmentsHeld = List.of();
-    /** Set when a failed group could not be undone in the WAL, or a flush failed: no more writes until reopened. */
-    private volatile RuntimeException walBroken;
-
-    private record ChunkKey(long id, long chunk) {
-    }
-
-    /** An object's size and bytes used as the WAL has them; identity matters (the checkpoint drops only what it applied). */
-    private static final class PendingStat {
-        final long size;
-        final long used;
-        /** Destroyed: reads as absent, and the checkpoint removes its LMDB record. */
-        final boolean destroyed;
-
-        PendingStat(long size, long used) {
-            this(size, used, false);
-        }
-
-        private PendingStat(long size, long used, boolean destroyed) {
-            this.size = size;
-            this.used = used;
-            this.destroyed = destroyed;
-        }
-
-        static PendingStat destroyedObject() {
-            return new PendingStat(0, 0, true);
-        }
-
-        ObjectStat asStat() {
-            return destroyed ? ObjectStat.ABSENT : new ObjectStat(size, used);
-        }
-    }
-
-    /** What one checkpoint applies: the overlay as of a group boundary, and the segments it then frees. */
-    private record Snapshot(Map<ChunkKey, Wal.Loc> chunks, Map<Long, PendingStat> objects, Map<Long, Long> cuts,
-                            long seq, List<Integer> segments) {
-    }
 
     /** One queued change, applied by the writer thread inside a group's transaction. */
     private record Update(Kind kind, long id, long offset, ByteBuffer data, boolean durable,
@@ -274,10 +218,17 @@ public final class Ost implements AutoCloseable {
         if (!options.wal() && opened != null) {
             opened.close();
         }
+        this.pipeline = wal == null ? null : new WalPipeline(name, wal, overlay, FAULT_AFTER_COMMIT, n -> {
+            commits.incrementAndGet();
+            committedChanges.addAndGet(n);
+        });
         this.lmdbRoom = lmdbSpace()[1];
         this.writer = wal != null ? null : Thread.ofPlatform().name(name + "-writer").daemon().start(this::writerLoop);
         if (wal != null) {
             checkpointer.scheduleWithFixedDelay(this::idleCheck, 1, 1, TimeUnit.SECONDS);
+            if (options.walPrepare()) {
+                wal.prepareInBackground();
+            }
         }
         LOG.info("{} opened in {}: chunk {} B, mode {}{}, instance {}", name, dir, chunkSize, options.mode(),
                 wal == null ? "" : " + WAL " + options.walSegments() + " x " + segmentSize + " B, " + wal.streams() + " streams",
@@ -310,11 +261,10 @@ public final class Ost implements AutoCloseable {
             long last = applied;
             if (!entries.isEmpty()) {
                 for (Wal.Entry e : entries) {
-                    publish(replayed(e));
+                    overlay.publish(replayed(e));
                 }
                 last = entries.get(entries.size() - 1).loc().seq();
-                applyCheckpoint(new Snapshot(new HashMap<>(pendingChunks), new HashMap<>(pendingObjects),
-                        new HashMap<>(pendingCuts), last, w.existing()), w);
+                applyCheckpoint(overlay.snapshot(last, w.existing()), w);
                 LOG.info("{}: replayed {} WAL records ({} to {}) into LMDB", name, entries.size(), applied + 1, last);
             }
             w.start(last + 1, instance);
@@ -326,21 +276,21 @@ public final class Ost implements AutoCloseable {
     }
 
     /** A recovered record as the group that wrote it would have published it. */
-    private WalGroup replayed(Wal.Entry e) {
-        WalGroup g = new WalGroup();
-        ChunkKey k = new ChunkKey(e.id(), e.chunk());
+    private Overlay.Group replayed(Wal.Entry e) {
+        Overlay.Group g = new Overlay.Group();
+        Overlay.ChunkKey k = new Overlay.ChunkKey(e.id(), e.chunk());
         switch (e.kind()) {
             case Wal.IMAGE -> {
-                g.chunks.put(k, new Staged(e.loc(), null));
-                g.objects.put(e.id(), new PendingStat(e.size(), e.used()));
+                g.chunks.put(k, new Overlay.Staged(e.loc(), null));
+                g.objects.put(e.id(), new Overlay.PendingStat(e.size(), e.used()));
             }
             case Wal.TRUNCATE, Wal.DESTROY -> {
                 g.cuts.put(e.id(), firstDropped(e.size()));
                 if (e.loc().length() > 0) {
-                    g.chunks.put(k, new Staged(e.loc(), null));
+                    g.chunks.put(k, new Overlay.Staged(e.loc(), null));
                 }
-                g.objects.put(e.id(), e.kind() == Wal.DESTROY ? PendingStat.destroyedObject()
-                        : new PendingStat(e.size(), e.used()));
+                g.objects.put(e.id(), e.kind() == Wal.DESTROY ? Overlay.PendingStat.destroyedObject()
+                        : new Overlay.PendingStat(e.size(), e.used()));
             }
             default -> throw new NacreException(Status.CORRUPT, "%s: WAL record %d has an unknown kind %d"
                     .formatted(name, e.loc().seq(), e.kind()));
@@ -508,7 +458,7 @@ public final class Ost implements AutoCloseable {
         for (Chunks.Span sp : Chunks.spans(chunkSize, offset, want)) {
             long chunk = sp.chunk();
             ByteBuffer p;
-            Wal.Loc loc = pendingChunks.get(new ChunkKey(id, chunk));
+            Wal.Loc loc = overlay.chunk(id, chunk);
             if (loc != null) {
                 p = walPayload(loc, id, chunk);
                 if (p == null) {
@@ -534,8 +484,7 @@ public final class Ost implements AutoCloseable {
 
     /** The chunk's LMDB value, or null if it has none or a truncate or destroy in the WAL dropped it. */
     private ByteBuffer lmdbChunk(LmdbView view, ByteBuffer key, long id, long chunk) {
-        Long cut = pendingCuts.get(id);
-        return cut != null && chunk >= cut ? null : chunks.get(view.txn(), Chunks.key(key, id, chunk));
+        return overlay.cutsOff(id, chunk) ? null : chunks.get(view.txn(), Chunks.key(key, id, chunk));
     }
 
     /**
@@ -546,7 +495,7 @@ public final class Ost implements AutoCloseable {
         try {
             return wal.read(loc, id, chunk);
         } catch (NacreException e) {
-            if (e.status() == Status.CORRUPT && !loc.equals(pendingChunks.get(new ChunkKey(id, chunk)))) {
+            if (e.status() == Status.CORRUPT && !loc.equals(overlay.chunk(id, chunk))) {
                 return null;
             }
             throw e;
@@ -562,7 +511,7 @@ public final class Ost implements AutoCloseable {
         private long gen;
 
         Txn<ByteBuffer> txn() {
-            long g = checkpointGen.get();
+            long g = overlay.generation();
             if (txn == null || g != gen) {
                 if (txn != null) {
                     txn.close();
@@ -600,7 +549,7 @@ public final class Ost implements AutoCloseable {
 
     /** The object's size and use, the overlay's if it has the object, else LMDB's. */
     private ObjectStat stat(LmdbView view, long id) {
-        PendingStat p = pendingObjects.get(id);
+        Overlay.PendingStat p = overlay.object(id);
         return p != null ? p.asStat() : stat(view.txn(), id);
     }
 
@@ -629,25 +578,27 @@ public final class Ost implements AutoCloseable {
             long growth = space[3];
             long deviceFree = space[4];
             // Objects with writes still in the WAL: count them, and what they will add to LMDB.
+            long[] totals = {used, free, objectCount};
             acquireReader();
             try (Txn<ByteBuffer> txn = env.txnRead()) {
-                for (Map.Entry<Long, PendingStat> e : pendingObjects.entrySet()) {
-                    ObjectStat inLmdb = stat(txn, e.getKey());
-                    ObjectStat now = e.getValue().asStat();
+                overlay.forEachObject((id, pending) -> {
+                    ObjectStat inLmdb = stat(txn, id);
+                    ObjectStat now = pending.asStat();
                     if (now == ObjectStat.ABSENT && inLmdb != ObjectStat.ABSENT) {
-                        objectCount--;
+                        totals[2]--;
                     } else if (now != ObjectStat.ABSENT && inLmdb == ObjectStat.ABSENT) {
-                        objectCount++;
+                        totals[2]++;
                     }
                     // What the checkpoint will add to (or, after a truncate or destroy, free in) LMDB.
                     long more = now.bytesUsed() - inLmdb.bytesUsed();
-                    used = Math.max(0, used + more);
-                    free = Math.max(0, free - more);
-                }
+                    totals[0] = Math.max(0, totals[0] + more);
+                    totals[1] = Math.max(0, totals[1] - more);
+                });
             } finally {
                 readers.release();
             }
-            return new OstUsage(index, used + free, used, free, objectCount, device(), growth, deviceFree);
+            return new OstUsage(index, totals[0] + totals[1], totals[0], totals[1], totals[2], device(), growth,
+                    deviceFree);
         } catch (LmdbException e) {
             throw storageError("usage", e);
         } finally {
@@ -860,14 +811,12 @@ public final class Ost implements AutoCloseable {
      */
     private void submitWal(Update u) {
         queue.add(u);
-        List<Pending> mine = new ArrayList<>();
+        List<WalPipeline.Pending> mine = new ArrayList<>();
         commitLock.lock();
         try {
             // While every stream is busy, changes keep queueing: the group formed next takes them all.
             while (!queue.isEmpty() && !wal.awaitAnyIdle(0)) {
-                for (Pending p : formed) {
-                    flush(p);
-                }
+                pipeline.flushFormed();
                 wal.awaitAnyIdle(5);
             }
             List<Update> batch = new ArrayList<>();
@@ -876,13 +825,13 @@ public final class Ost implements AutoCloseable {
         } finally {
             commitLock.unlock();
         }
-        for (Pending p : mine) {
-            flush(p);
+        for (WalPipeline.Pending p : mine) {
+            pipeline.flush(p);
         }
     }
 
     /** Commits a batch in groups of at most {@link #maxGroupBytes}; WAL groups formed are added to {@code out}. */
-    private void commitBatch(List<Update> batch, List<Pending> out) {
+    private void commitBatch(List<Update> batch, List<WalPipeline.Pending> out) {
         int from = 0;
         long bytes = 0;
         for (int i = 0; i < batch.size(); i++) {
@@ -928,7 +877,7 @@ public final class Ost implements AutoCloseable {
      * Commits a group in one transaction (or, with the WAL, forms it: its callers are told once it is
      * flushed and published); if it fails, retries each change alone so only the culprit fails.
      */
-    private void commitGroup(List<Update> group, List<Pending> out) {
+    private void commitGroup(List<Update> group, List<WalPipeline.Pending> out) {
         try {
             commit(group, out);
         } catch (Throwable t) {
@@ -947,7 +896,7 @@ public final class Ost implements AutoCloseable {
         }
     }
 
-    private void commit(List<Update> group, List<Pending> out) {
+    private void commit(List<Update> group, List<WalPipeline.Pending> out) {
         if (wal != null) {
             out.add(walForm(group));
             return;
@@ -988,48 +937,18 @@ public final class Ost implements AutoCloseable {
 
     // ---- the WAL path ---------------------------------------------------------------------------------
 
-    /** A chunk image appended in the current group: later changes of the same group build on it. */
-    private record Staged(Wal.Loc loc, ByteBuffer image) {
-    }
-
-    /** The overlay changes of the group being written; published once its records are on disk. */
-    private static final class WalGroup {
-        final Map<ChunkKey, Staged> chunks = new HashMap<>();
-        final Map<Long, PendingStat> objects = new HashMap<>();
-        /** Truncates and destroys: object id -> first chunk dropped (applied before {@link #chunks} at publish). */
-        final Map<Long, Long> cuts = new HashMap<>();
-        long bytes;
-        boolean appended;
-    }
-
-    /** A group formed under the commit lock: flushed by its caller (or whoever needs it first), then published in order. */
-    private final class Pending {
-        final Wal.Flush flush;
-        final WalGroup group;
-        final List<Update> updates;
-        final AtomicBoolean flushStarted = new AtomicBoolean();
-        final CompletableFuture<Void> flushed = new CompletableFuture<>();
-        CompletableFuture<Void> published;
-
-        Pending(Wal.Flush flush, WalGroup group, List<Update> updates) {
-            this.flush = flush;
-            this.group = group;
-            this.updates = updates;
-        }
-    }
-
     /**
      * Forms a group (commit lock held): turns its writes into chunk images appended to a WAL stream and
      * written to its segment file, not yet flushed. Truncate and destroy of an object with writes still in
      * the WAL first checkpoint them, then change LMDB in their own synchronous commit.
      */
-    private Pending walForm(List<Update> group) {
-        if (walBroken != null) {
+    private WalPipeline.Pending walForm(List<Update> group) {
+        if (pipeline.broken() != null) {
             throw new NacreException(Status.IO, name + ": the WAL could not undo a failed write or a flush failed; "
-                    + "reopen the OST", walBroken);
+                    + "reopen the OST", pipeline.broken());
         }
         boolean durable = false;
-        WalGroup g = new WalGroup();
+        Overlay.Group g = new Overlay.Group();
         Wal.Stream st = null;
         Wal.Flush f;
         try (LmdbView view = new LmdbView()) {
@@ -1038,17 +957,17 @@ public final class Ost implements AutoCloseable {
                 switch (u.kind()) {
                     case WRITE -> {
                         if (st == null) {
-                            st = takeStream();
+                            st = pipeline.takeStream();
                         }
                         walWrite(view, st, g, u.id(), u.offset(), u.data());
                     }
                     case TRUNCATE, DESTROY -> {
                         // What the group wrote so far, and every group before it, is published first;
                         // then the cut is one record, flushed and published before the next group forms.
-                        register(wal.end(st, true), g, List.of());
+                        pipeline.register(wal.end(st, true), g, List.of());
                         st = null;
-                        g = new WalGroup();
-                        drainPipeline();
+                        g = new Overlay.Group();
+                        pipeline.drain();
                         walCut(view, u);
                     }
                     case SYNC, STOP, ABANDON -> { }
@@ -1059,11 +978,11 @@ public final class Ost implements AutoCloseable {
             }
             f = wal.end(st, durable);
         } catch (LmdbException e) {
-            throw rollBack(st, storageError("commit", e));
+            throw pipeline.rollBack(st, storageError("commit", e));
         } catch (RuntimeException e) {
-            throw rollBack(st, e);
+            throw pipeline.rollBack(st, e);
         }
-        Pending p = register(f, g, List.copyOf(group));
+        WalPipeline.Pending p = pipeline.register(f, g, group.stream().map(Update::done).toList());
         maybeCheckpoint();
         return p;
     }
@@ -1101,34 +1020,34 @@ public final class Ost implements AutoCloseable {
         if (destroy) {
             used = 0;
         }
-        WalGroup g = new WalGroup();
-        Wal.Stream st = takeStream();
+        Overlay.Group g = new Overlay.Group();
+        Wal.Stream st = pipeline.takeStream();
         Wal.Flush f;
         try {
             Wal.Loc loc = wal.add(st, destroy ? Wal.DESTROY : Wal.TRUNCATE, id, chunk, size, used, kept,
                     this::waitForWalSpace);
             g.cuts.put(id, cut);
             if (kept.hasRemaining()) {
-                g.chunks.put(new ChunkKey(id, chunk), new Staged(loc, kept));
+                g.chunks.put(new Overlay.ChunkKey(id, chunk), new Overlay.Staged(loc, kept));
             }
-            g.objects.put(id, destroy ? PendingStat.destroyedObject() : new PendingStat(size, used));
+            g.objects.put(id, destroy ? Overlay.PendingStat.destroyedObject() : new Overlay.PendingStat(size, used));
             g.appended = true;
             Faults.hit(FAULT_BEFORE_COMMIT);
             f = wal.end(st, true);
         } catch (RuntimeException e) {
-            throw rollBack(st, e);
+            throw pipeline.rollBack(st, e);
         }
-        register(f, g, List.of());
-        drainPipeline();
-        if (walBroken != null) {
-            throw new NacreException(Status.IO, name + ": the WAL flush of a truncate failed", walBroken);
+        pipeline.register(f, g, List.of());
+        pipeline.drain();
+        if (pipeline.broken() != null) {
+            throw new NacreException(Status.IO, name + ": the WAL flush of a truncate failed", pipeline.broken());
         }
     }
 
     /** The payload bytes the object holds in chunks from {@code from} on (overlay over LMDB), nothing in flight. */
     private long bytesFrom(LmdbView view, long id, long from) {
         Map<Long, Integer> lengths = new HashMap<>();
-        Long cut = pendingCuts.get(id);
+        Long cut = overlay.cut(id);
         long lmdbEnd = cut == null ? Long.MAX_VALUE : cut;
         ByteBuffer key = Chunks.newKey();
         try (Cursor<ByteBuffer> c = chunks.openCursor(view.txn())) {
@@ -1138,17 +1057,13 @@ public final class Ost implements AutoCloseable {
                 found = c.next();
             }
         }
-        for (Map.Entry<ChunkKey, Wal.Loc> e : pendingChunks.entrySet()) {
-            if (e.getKey().id() == id && e.getKey().chunk() >= from) {
-                lengths.put(e.getKey().chunk(), e.getValue().length());
-            }
-        }
+        overlay.forEachChunkFrom(id, from, lengths::put);
         return lengths.values().stream().mapToLong(Integer::longValue).sum();
     }
 
     /** The chunk's current image (overlay, else LMDB), checked; null if it has none. Nothing in flight. */
     private ByteBuffer currentImage(LmdbView view, long id, long chunk) {
-        Wal.Loc loc = pendingChunks.get(new ChunkKey(id, chunk));
+        Wal.Loc loc = overlay.chunk(id, chunk);
         if (loc != null) {
             return walImage(loc, id, chunk).slice();
         }
@@ -1171,113 +1086,19 @@ public final class Ost implements AutoCloseable {
         return p;
     }
 
-    /** An idle WAL stream; while every stream is busy, flushes a group formed here whose flush has not started. */
-    private Wal.Stream takeStream() {
-        Wal.Stream st = wal.pollIdle();
-        while (st == null) {
-            for (Pending p : formed) {
-                flush(p);
-            }
-            st = wal.awaitIdle(10);
-        }
-        wal.begin(st);
-        return st;
-    }
-
-    /**
-     * Enters a formed group into the pipeline: its images are visible to later groups at once, to readers
-     * once it and every group before it are flushed. Its callers are told after that.
-     */
-    private Pending register(Wal.Flush f, WalGroup g, List<Update> updates) {
-        Pending p = new Pending(f, g, updates);
-        g.chunks.forEach(inflightChunks::put);
-        inflightObjects.putAll(g.objects);
-        inflightBytes.addAndGet(g.bytes);
-        p.published = lastPublished.thenCombine(p.flushed, (a, b) -> {
-            publish(g);
-            return null;
-        });
-        lastPublished = p.published;
-        formed.add(p);
-        p.published.whenComplete((v, t) -> {
-            formed.remove(p);
-            g.chunks.forEach(inflightChunks::remove);
-            g.objects.forEach(inflightObjects::remove);
-            inflightBytes.addAndGet(-g.bytes);
-            if (t == null) {
-                commits.incrementAndGet();
-                committedChanges.addAndGet(updates.size());
-                try {
-                    Faults.hit(FAULT_AFTER_COMMIT);
-                } catch (RuntimeException e) {
-                    updates.forEach(u -> u.done().completeExceptionally(e));
-                    return;
-                }
-                updates.forEach(u -> u.done().complete(null));
-            } else {
-                Throwable cause = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
-                updates.forEach(u -> u.done().completeExceptionally(cause));
-            }
-        });
-        return p;
-    }
-
-    /** Flushes a formed group unless someone already started to (any thread, no lock). */
-    private void flush(Pending p) {
-        if (!p.flushStarted.compareAndSet(false, true)) {
-            return;
-        }
-        try {
-            wal.force(p.flush);
-            p.flushed.complete(null);
-        } catch (RuntimeException | Error e) {
-            // The records may or may not be on disk now, and later groups were built on them: stop writing.
-            LOG.error("{}: a WAL flush failed; refusing writes until reopened", name, e);
-            walBroken = e instanceof RuntimeException r ? r : new NacreException(Status.IO, name + ": WAL flush failed", e);
-            p.flushed.completeExceptionally(e);
-        }
-    }
-
-    /** Flushes and publishes every group formed so far (commit lock held); a failed flush is left to its callers. */
-    private void drainPipeline() {
-        for (Pending p : formed) {
-            flush(p);
-        }
-        try {
-            lastPublished.join();
-        } catch (CompletionException | java.util.concurrent.CancellationException e) {
-            LOG.debug("{}: a group in flight failed: {}", name, e.toString());
-        }
-    }
-
-    /** Undoes the failed group's records; if even that fails, the OST takes no more writes until reopened. */
-    private RuntimeException rollBack(Wal.Stream st, RuntimeException cause) {
-        if (st == null) {
-            return cause;
-        }
-        try {
-            wal.rollback(st);
-        } catch (RuntimeException e) {
-            LOG.error("{}: cannot undo a failed group in the WAL; refusing writes until reopened", name, e);
-            walBroken = e;
-            cause.addSuppressed(e);
-        }
-        return cause;
-    }
-
     /** Turns a write into chunk images (read-modify-write of partial chunks against group, overlay, LMDB). */
-    private void walWrite(LmdbView view, Wal.Stream st, WalGroup g, long id, long offset, ByteBuffer src) {
+    private void walWrite(LmdbView view, Wal.Stream st, Overlay.Group g, long id, long offset, ByteBuffer src) {
         long growth = src.remaining() + 2L * chunkSize;
-        long need = (overlayBytes.get() + inflightBytes.get() + g.bytes + growth) / 16 * 17 + ROOM_MARGIN;
+        long need = (overlay.pendingBytes() + g.bytes + growth) / 16 * 17 + ROOM_MARGIN;
         if (need > lmdbRoom) {
             lmdbRoom = lmdbSpace()[1];
             if (need > lmdbRoom) {
                 throw new NacreException(Status.NO_SPACE, name + " is full (the WAL holds what LMDB has room for)");
             }
         }
-        PendingStat ps = g.objects.get(id);
+        Overlay.PendingStat ps = g.objects.get(id);
         if (ps == null) {
-            ps = inflightObjects.get(id);
+            ps = overlay.formedObject(id);
         }
         ObjectStat os = ps != null ? ps.asStat() : stat(view, id);
         long size = os.size();
@@ -1285,13 +1106,13 @@ public final class Ost implements AutoCloseable {
         ByteBuffer key = Chunks.newKey();
         for (Chunks.Span sp : Chunks.spans(chunkSize, offset, src.remaining())) {
             long chunk = sp.chunk();
-            ChunkKey ck = new ChunkKey(id, chunk);
+            Overlay.ChunkKey ck = new Overlay.ChunkKey(id, chunk);
             ByteBuffer piece = sp.of(src);
-            Staged staged = g.chunks.get(ck);
+            Overlay.Staged staged = g.chunks.get(ck);
             if (staged == null) {
-                staged = inflightChunks.get(ck);
+                staged = overlay.formedChunk(ck);
             }
-            Wal.Loc loc = staged != null ? null : pendingChunks.get(ck);
+            Wal.Loc loc = staged != null ? null : overlay.chunk(id, chunk);
             ByteBuffer lmdbValue = staged != null || loc != null ? null : lmdbChunk(view, key, id, chunk);
             int oldLength = staged != null ? staged.image().remaining()
                     : loc != null ? loc.length()
@@ -1318,29 +1139,11 @@ public final class Ost implements AutoCloseable {
             used += newLength - oldLength;
             size = Math.max(size, offset + sp.inRange() + sp.length());
             Wal.Loc at = wal.add(st, Wal.IMAGE, id, chunk, size, used, image, this::waitForWalSpace);
-            g.chunks.put(ck, new Staged(at, image));
+            g.chunks.put(ck, new Overlay.Staged(at, image));
             g.bytes += newLength;
             g.appended = true;
         }
-        g.objects.put(id, new PendingStat(size, used));
-    }
-
-    /** Makes a group's records visible to readers (after they reached the WAL file). */
-    private void publish(WalGroup g) {
-        g.cuts.forEach((id, cut) -> {
-            pendingCuts.merge(id, cut, Math::min);
-            for (Map.Entry<ChunkKey, Wal.Loc> e : pendingChunks.entrySet()) {
-                if (e.getKey().id() == id && e.getKey().chunk() >= cut && pendingChunks.remove(e.getKey(), e.getValue())) {
-                    overlayBytes.addAndGet(-e.getValue().length());
-                }
-            }
-        });
-        for (Map.Entry<ChunkKey, Staged> e : g.chunks.entrySet()) {
-            Wal.Loc loc = e.getValue().loc();
-            Wal.Loc prev = pendingChunks.put(e.getKey(), loc);
-            overlayBytes.addAndGet(loc.length() - (prev == null ? 0 : prev.length()));
-        }
-        pendingObjects.putAll(g.objects);
+        g.objects.put(id, new Overlay.PendingStat(size, used));
     }
 
     /** Called while the writer waits for a free WAL segment: only a running checkpoint can free one. */
@@ -1357,7 +1160,7 @@ public final class Ost implements AutoCloseable {
     /** At a group boundary: checkpoint when enough segments are full, or when few are left free. */
     private void maybeCheckpoint() {
         if (checkpoint.isDone() && (wal.sealedCount() >= checkpointSegments || wal.freeCount() <= wal.streams())) {
-            drainPipeline();
+            pipeline.drain();
             if (wal.hasRecordsSinceRotate()) {
                 startCheckpoint();
             }
@@ -1371,7 +1174,7 @@ public final class Ost implements AutoCloseable {
         }
         try {
             if (!closed && checkpoint.isDone()) {
-                drainPipeline();
+                pipeline.drain();
                 if (wal.hasRecordsSinceRotate() || checkpoint.isCompletedExceptionally()) {
                     startCheckpoint();
                 }
@@ -1406,16 +1209,14 @@ public final class Ost implements AutoCloseable {
      * already published: the overlay then holds every record up to the last sequence number).
      */
     private void startCheckpoint() {
-        drainPipeline();
+        pipeline.drain();
         List<Integer> segments = new ArrayList<>(wal.rotate());
         if (checkpoint.isCompletedExceptionally()) {
             segments.addAll(checkpointSegmentsHeld); // the failed one's segments are still to be applied
         }
         checkpointSegmentsHeld = segments;
-        Map<Long, Long> cuts = new HashMap<>(pendingCuts);
-        checkpointCuts = Set.copyOf(cuts.keySet());
-        Snapshot snap = new Snapshot(new HashMap<>(pendingChunks), new HashMap<>(pendingObjects), cuts, wal.lastSeq(),
-                List.copyOf(segments));
+        Overlay.Snapshot snap = overlay.snapshot(wal.lastSeq(), segments);
+        checkpointCuts = Set.copyOf(snap.cuts().keySet());
         checkpoint = CompletableFuture.runAsync(() -> applyCheckpoint(snap, wal), checkpointer);
     }
 
@@ -1440,9 +1241,9 @@ public final class Ost implements AutoCloseable {
      * frees the WAL segments. Chunk images and sizes are absolute, so applying one twice (after a crash
      * between two of its transactions) is harmless.
      */
-    private void applyCheckpoint(Snapshot snap, Wal w) {
-        List<ChunkKey> keys = new ArrayList<>(snap.chunks().keySet());
-        keys.sort(Comparator.comparingLong(ChunkKey::id).thenComparingLong(ChunkKey::chunk));
+    private void applyCheckpoint(Overlay.Snapshot snap, Wal w) {
+        List<Overlay.ChunkKey> keys = new ArrayList<>(snap.chunks().keySet());
+        keys.sort(Comparator.comparingLong(Overlay.ChunkKey::id).thenComparingLong(Overlay.ChunkKey::chunk));
         ByteBuffer key = Chunks.newKey();
         int i = 0;
         try {
@@ -1457,7 +1258,7 @@ public final class Ost implements AutoCloseable {
                     }
                     long bytes = 0;
                     while (i < keys.size() && bytes < MAX_CHECKPOINT_TXN_BYTES) {
-                        ChunkKey k = keys.get(i++);
+                        Overlay.ChunkKey k = keys.get(i++);
                         Wal.Loc loc = snap.chunks().get(k);
                         ByteBuffer payload = checkpointPayload(w, loc, k);
                         Chunks.key(key, k.id(), k.chunk());
@@ -1476,7 +1277,7 @@ public final class Ost implements AutoCloseable {
                     }
                     last = i >= keys.size();
                     if (last) {
-                        for (Map.Entry<Long, PendingStat> e : snap.objects().entrySet()) {
+                        for (Map.Entry<Long, Overlay.PendingStat> e : snap.objects().entrySet()) {
                             if (e.getValue().destroyed) {
                                 objects.delete(txn, objectKey(e.getKey()));
                             } else {
@@ -1493,14 +1294,7 @@ public final class Ost implements AutoCloseable {
             throw storageError("checkpoint", e);
         }
         Faults.hit(FAULT_CHECKPOINT_AFTER_COMMIT);
-        checkpointGen.incrementAndGet();
-        for (Map.Entry<ChunkKey, Wal.Loc> e : snap.chunks().entrySet()) {
-            if (pendingChunks.remove(e.getKey(), e.getValue())) {
-                overlayBytes.addAndGet(-e.getValue().length());
-            }
-        }
-        snap.objects().forEach(pendingObjects::remove);
-        snap.cuts().forEach(pendingCuts::remove);
+        overlay.applied(snap);
         checkpoints.incrementAndGet();
         lmdbRoom = lmdbSpace()[1];
         Faults.hit(FAULT_CHECKPOINT_BEFORE_FREE);
@@ -1509,7 +1303,7 @@ public final class Ost implements AutoCloseable {
     }
 
     /** A chunk image for the checkpoint; null if it fails its CRC in the WAL (the chunk is then stored as CORRUPT). */
-    private ByteBuffer checkpointPayload(Wal w, Wal.Loc loc, ChunkKey k) {
+    private ByteBuffer checkpointPayload(Wal w, Wal.Loc loc, Overlay.ChunkKey k) {
         try {
             ByteBuffer p = w.read(loc, k.id(), k.chunk());
             if (p == null) {
@@ -1532,7 +1326,7 @@ public final class Ost implements AutoCloseable {
         commitLock.lock();
         try {
             if (wal != null) {
-                drainPipeline();
+                pipeline.drain();
                 checkpoint.handle((v, t) -> null).join();
                 startCheckpoint();
                 awaitCheckpoint();
@@ -1541,6 +1335,16 @@ public final class Ost implements AutoCloseable {
             commitLock.unlock();
             guard.readLock().unlock();
         }
+    }
+
+    /** Bench and tests: completes when the background preparation of the WAL segments is done. */
+    CompletableFuture<Void> walPrepared() {
+        return wal == null ? CompletableFuture.completedFuture(null) : wal.prepared();
+    }
+
+    /** Bench and tests: bytes of WAL segments that writers wrote with zeros themselves (not prepared in time). */
+    long walZeroedByWriters() {
+        return wal == null ? 0 : wal.zeroedByWriters();
     }
 
     /** Checkpoints completed so far. */
@@ -1706,6 +1510,9 @@ public final class Ost implements AutoCloseable {
                 return;
             }
             closed = true;
+            if (wal != null) {
+                wal.stopPreparing();
+            }
             if (writer != null) {
                 queue.add(new Update(how, 0, 0, null, false, new CompletableFuture<>()));
                 try {
@@ -1718,7 +1525,7 @@ public final class Ost implements AutoCloseable {
             } else {
                 commitLock.lock();
                 try {
-                    drainPipeline();
+                    pipeline.drain();
                     if (how == Kind.STOP) {
                         finalCheckpoint();
                     }

@@ -28,9 +28,16 @@ public final class OstOptions {
     static final LmdbMode DEFAULT_MODE = LmdbMode.SYNC_COMMIT;
 
     /** WAL segment size; raised at open to at least 8 chunks. */
-    static final long DEFAULT_WAL_SEGMENT_SIZE = 32L << 20;
-    /** WAL segments at most (created when first needed); a checkpoint starts when half of them are in use. */
-    static final int DEFAULT_WAL_SEGMENTS = 16;
+    public static final long DEFAULT_WAL_SEGMENT_SIZE = 32L << 20;
+    /** WAL segments; a checkpoint starts when half of them are in use. */
+    public static final int DEFAULT_WAL_SEGMENTS = 16;
+    /**
+     * Turns the background preparation of the WAL segments off by default, for a whole test run (many
+     * tests open OSTs that never see 512 MiB of writes): system property {@code nacre.ost.wal.prepare} or
+     * environment variable {@code NACRE_OST_WAL_PREPARE} = {@code false} (an environment variable also
+     * reaches the processes a test starts).
+     */
+    static final String PREPARE_PROPERTY = "nacre.ost.wal.prepare";
     /** WAL streams (segments appended and flushed concurrently); at most a third of the segments. */
     static final int DEFAULT_WAL_STREAMS = 4;
 
@@ -43,6 +50,7 @@ public final class OstOptions {
     private final long walSegmentSize;
     private final int walSegments;
     private final int walStreams;
+    private final boolean walPrepare;
 
     private OstOptions(Builder b) {
         this.chunkSize = b.chunkSize;
@@ -54,6 +62,7 @@ public final class OstOptions {
         this.walSegmentSize = b.walSegmentSize;
         this.walSegments = b.walSegments;
         this.walStreams = b.walStreams;
+        this.walPrepare = b.walPrepare;
     }
 
     public static OstOptions defaults() {
@@ -91,12 +100,17 @@ public final class OstOptions {
         return wal;
     }
 
-    long walSegmentSize() {
+    public long walSegmentSize() {
         return walSegmentSize;
     }
 
-    int walSegments() {
+    public int walSegments() {
         return walSegments;
+    }
+
+    /** Whether the WAL's segments are written with zeros in the background when the OST opens. */
+    public boolean walPrepare() {
+        return walPrepare;
     }
 
     int walStreams() {
@@ -113,6 +127,8 @@ public final class OstOptions {
         private long walSegmentSize = DEFAULT_WAL_SEGMENT_SIZE;
         private int walSegments = DEFAULT_WAL_SEGMENTS;
         private int walStreams = DEFAULT_WAL_STREAMS;
+        private boolean walPrepare = !"false".equalsIgnoreCase(
+                System.getProperty(PREPARE_PROPERTY, System.getenv("NACRE_OST_WAL_PREPARE")));
 
         private Builder() {
         }
@@ -159,14 +175,29 @@ public final class OstOptions {
             return this;
         }
 
-        /** Bytes per WAL segment (1 MiB to 1 GiB) and how many segments (at least 6). */
-        Builder walSegments(long bytes, int count) {
+        /**
+         * Bytes per WAL segment (1 MiB to 1 GiB) and how many segments (at least 6): the WAL's size, which a
+         * burst of writes fills at the WAL's rate before checkpoints set the pace, and what it takes on disk.
+         * The default, {@value #DEFAULT_WAL_SEGMENTS} x 32 MiB, was measured (ost-store/README.md); tests use
+         * a few MiB. An OST may be reopened with other values (recovery reads the segments as they are).
+         */
+        public Builder walSegments(long bytes, int count) {
             if (bytes < (1 << 20) || bytes > (1 << 30) || count < 6) {
                 throw new IllegalArgumentException("WAL segments must be 1 MiB to 1 GiB, at least 6 of them: "
                         + bytes + " x " + count);
             }
             this.walSegmentSize = bytes;
             this.walSegments = count;
+            return this;
+        }
+
+        /**
+         * Whether the OST writes its WAL segments with zeros on a background thread when it opens (the
+         * default, unless turned off for a test run, see {@link #PREPARE_PROPERTY}), so that the writes of a
+         * fresh OST are not written twice. Off, writers write each segment with zeros as they first reach it.
+         */
+        public Builder walPrepare(boolean on) {
+            this.walPrepare = on;
             return this;
         }
 

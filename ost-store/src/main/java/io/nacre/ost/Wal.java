@@ -2,6 +2,7 @@ package io.nacre.ost;
 
 import io.nacre.engine.NacreException;
 import io.nacre.engine.Status;
+import io.nacre.engine.fault.Faults;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
@@ -15,9 +16,13 @@ import java.util.List;
 import java.util.TreeMap;
 import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.PriorityBlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +44,12 @@ import org.slf4j.LoggerFactory;
  * instance: it stops at the first torn or missing record and never takes stale records of an older pass
  * or of groups in flight at a crash. The checkpoint thread {@link #release releases} segments once LMDB
  * holds their records.
+ *
+ * <p>A segment is written with zeros once before records go into it: by a background thread that prepares
+ * every segment when the WAL opens ({@link #prepareInBackground}), or, for a range the writer reaches
+ * first, by the writer itself (8 MiB at a time, under the segment's lock, which the preparing thread also
+ * takes for each of its steps). Zeros are no records, so a segment half prepared at a crash is recovered
+ * like any other.
  */
 final class Wal implements AutoCloseable {
 
@@ -52,6 +63,14 @@ final class Wal implements AutoCloseable {
     private static final int KIND_AT = 56;
     private static final int CRC_AT = 60;
     private static final int STAGING = 1 << 20;
+    /** Hit before each step (8 MiB at most) of the background preparation of the segments. */
+    static final String FAULT_PREPARE_STEP = "ost.wal.prepare.step";
+    /**
+     * The preparation waits until no group has begun for this long: while writers are busy they prepare
+     * what they reach themselves, as without it, and the zeros of segments nobody needs yet do not compete
+     * with their flushes for the disk.
+     */
+    private static final long PREPARE_QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     /** Record kinds: a chunk image; a truncate (size; payload: the kept part of the cut chunk, if any); a destroy. */
     static final int IMAGE = 0;
     static final int TRUNCATE = 1;
@@ -68,9 +87,23 @@ final class Wal implements AutoCloseable {
     private final Path dir;
     private final String name;
     private final long segmentSize;
-    private final FileChannel[] channels;
-    /** Bytes of each segment file already written with zeros (or records); writer thread only after open. */
-    private final long[] zeroed;
+    /** Segment files; null until created. Set under the segment's lock, read by any thread. */
+    private final AtomicReferenceArray<FileChannel> channels;
+    /**
+     * Bytes at the start of each segment file already written with zeros (or records): only records go
+     * below, only zeros above. Raised under the segment's lock (by a writer or the preparing thread).
+     */
+    private final AtomicLongArray zeroed;
+    /** One per segment: held while its file is created or extended with zeros. */
+    private final ReentrantLock[] segmentLocks;
+    /** Bytes that writers had to write with zeros themselves (the background preparation was not there yet). */
+    private final AtomicLong zeroedByWriters = new AtomicLong();
+    /** Completes when the background preparation has written every segment to its full size. */
+    private final CompletableFuture<Void> prepared = new CompletableFuture<>();
+    private volatile boolean closing;
+    private Thread preparer;
+    /** When the last group began (System.nanoTime()): the preparation keeps out of the writers' way. */
+    private volatile long lastGroupNanos = System.nanoTime();
     /** The sum of {@link #zeroed}, for usage (any thread). */
     private final AtomicLong fileBytes = new AtomicLong();
     /** Read-only maps of the segments written to their full size: reads need no system call or extra copy. */
@@ -97,8 +130,9 @@ final class Wal implements AutoCloseable {
         this.segmentSize = segmentSize;
         // Segments left by an earlier open with more of them still count: they may hold records.
         int segments = Math.max(wantedSegments, highestSegment(dir) + 1);
-        this.channels = new FileChannel[segments];
-        this.zeroed = new long[segments];
+        this.channels = new AtomicReferenceArray<>(segments);
+        this.zeroed = new AtomicLongArray(segments);
+        this.segmentLocks = new ReentrantLock[segments];
         this.maps = new AtomicReferenceArray<>(segments);
         this.streams = new Stream[streamCount];
         for (int i = 0; i < streamCount; i++) {
@@ -106,11 +140,14 @@ final class Wal implements AutoCloseable {
         }
         try {
             for (int s = 0; s < segments; s++) {
+                segmentLocks[s] = new ReentrantLock();
                 Path f = file(s);
                 if (Files.exists(f)) {
-                    channels[s] = FileChannel.open(f, StandardOpenOption.READ, StandardOpenOption.WRITE);
-                    zeroed[s] = Math.min(channels[s].size(), segmentSize);
-                    fileBytes.addAndGet(zeroed[s]);
+                    FileChannel ch = FileChannel.open(f, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                    channels.set(s, ch);
+                    // A file may be longer than the segment size (made with a larger one): recovery scans it all.
+                    zeroed.set(s, Math.min(ch.size(), segmentSize));
+                    fileBytes.addAndGet(zeroed.get(s));
                     mapIfFull(s);
                 }
             }
@@ -138,7 +175,7 @@ final class Wal implements AutoCloseable {
     }
 
     int segments() {
-        return channels.length;
+        return channels.length();
     }
 
     // ---- recovery -------------------------------------------------------------------------------------
@@ -153,8 +190,8 @@ final class Wal implements AutoCloseable {
         // For each sequence number the record of the newest instance: a newer instance reuses the numbers
         // of records its recovery did not take (never acknowledged).
         TreeMap<Long, Entry> bySeq = new TreeMap<>();
-        for (int s = 0; s < channels.length; s++) {
-            if (channels[s] != null) {
+        for (int s = 0; s < channels.length(); s++) {
+            if (channels.get(s) != null) {
                 for (Entry e : scan(s)) {
                     if (e.loc().seq() > applied) {
                         bySeq.merge(e.loc().seq(), e, (a, b) -> b.instance() > a.instance() ? b : a);
@@ -205,7 +242,12 @@ final class Wal implements AutoCloseable {
         List<Entry> chain = new ArrayList<>();
         ByteBuffer header = ByteBuffer.allocate(HEADER);
         long at = 0;
-        long limit = zeroed[s];
+        long limit;
+        try {
+            limit = channels.get(s).size();
+        } catch (IOException e) {
+            throw ioError("size", e);
+        }
         while (true) {
             Entry e = entryAt(s, at, limit, header, chain);
             if (e == null && at % ALIGN != 0) {
@@ -226,7 +268,7 @@ final class Wal implements AutoCloseable {
         }
         try {
             header.clear();
-            readFully(channels[s], header, at);
+            readFully(channels.get(s), header, at);
             header.flip();
             if (header.getInt(0) != MAGIC) {
                 return null;
@@ -244,7 +286,7 @@ final class Wal implements AutoCloseable {
                 }
             }
             ByteBuffer payload = ByteBuffer.allocate(length);
-            readFully(channels[s], payload, at + HEADER);
+            readFully(channels.get(s), payload, at + HEADER);
             payload.flip();
             if (header.getInt(CRC_AT) != crc(header, payload)) {
                 return null;
@@ -261,7 +303,7 @@ final class Wal implements AutoCloseable {
         this.nextSeq = nextSeq;
         this.instance = instance;
         free.clear();
-        for (int s = 0; s < channels.length; s++) {
+        for (int s = 0; s < channels.length(); s++) {
             free.add(s);
         }
         idle.clear();
@@ -274,8 +316,8 @@ final class Wal implements AutoCloseable {
     /** Segments holding any record (all of them are handed to the recovery checkpoint). */
     List<Integer> existing() {
         List<Integer> out = new ArrayList<>();
-        for (int s = 0; s < channels.length; s++) {
-            if (channels[s] != null) {
+        for (int s = 0; s < channels.length(); s++) {
+            if (channels.get(s) != null) {
                 out.add(s);
             }
         }
@@ -368,6 +410,7 @@ final class Wal implements AutoCloseable {
 
     /** Starts a group on an idle stream taken by {@link #pollIdle}. */
     void begin(Stream st) {
+        lastGroupNanos = System.nanoTime();
         st.markActive = st.active;
         st.markPos = st.pos;
         st.markSeq = nextSeq;
@@ -448,7 +491,7 @@ final class Wal implements AutoCloseable {
                 if (undo != null) {
                     undo.add(new long[] {p.segment(), p.at(), p.at() + p.bytes()});
                 }
-                FileChannel ch = channels[p.segment()];
+                FileChannel ch = channels.get(p.segment());
                 long at = p.at();
                 ByteBuffer staging = st.staging.clear();
                 for (Rec r : p.recs()) {
@@ -535,7 +578,7 @@ final class Wal implements AutoCloseable {
                 writePieces(f.stream(), f.pieces(), null);
             }
             for (int s : f.segments()) {
-                channels[s].force(false);
+                channels.get(s).force(false);
             }
         } catch (IOException e) {
             throw ioError("fdatasync", e);
@@ -559,14 +602,14 @@ final class Wal implements AutoCloseable {
         BitSet touched = new BitSet();
         try {
             for (long[] w : st.writtenSinceMark) {
-                FileChannel ch = channels[(int) w[0]];
+                FileChannel ch = channels.get((int) w[0]);
                 for (long at = w[1]; at < w[2]; ) {
                     at += ch.write(zeros.duplicate().limit((int) Math.min(zeros.capacity(), w[2] - at)), at);
                 }
                 touched.set((int) w[0]);
             }
             for (int s = touched.nextSetBit(0); s >= 0; s = touched.nextSetBit(s + 1)) {
-                channels[s].force(false);
+                channels.get(s).force(false);
             }
         } catch (IOException e) {
             throw ioError("roll back", e);
@@ -634,36 +677,116 @@ final class Wal implements AutoCloseable {
         return fileBytes.get();
     }
 
+    /**
+     * Makes sure the segment is written with zeros up to {@code end} (commit lock held). Normally the
+     * background preparation did it long ago; otherwise the writer does it now, 8 MiB at a time, or waits
+     * for the preparation's step in progress. No flush here: the group's own fdatasync, outside the lock,
+     * also commits the new size and blocks.
+     */
     private void ensureZeroed(int s, long end) throws IOException {
-        if (zeroed[s] >= end) {
+        if (zeroed.get(s) >= end) {
             return;
         }
-        boolean created = channels[s] == null;
-        if (created) {
-            channels[s] = FileChannel.open(file(s), StandardOpenOption.CREATE, StandardOpenOption.READ,
-                    StandardOpenOption.WRITE);
-        }
         long target = Math.min(segmentSize, (end + ZERO_STEP - 1) / ZERO_STEP * ZERO_STEP);
-        FileChannel ch = channels[s];
-        for (long at = zeroed[s]; at < target; ) {
-            at += ch.write(zeros.duplicate().limit((int) Math.min(zeros.capacity(), target - at)), at);
+        segmentLocks[s].lock();
+        try {
+            zeroedByWriters.addAndGet(zeroUpTo(s, target));
+        } finally {
+            segmentLocks[s].unlock();
         }
-        // No flush here (the commit lock is held): the group's own fdatasync, outside the lock, also commits
-        // the new size and blocks. A new file's directory entry is flushed now: fdatasync does not do that.
-        if (created) {
+    }
+
+    /**
+     * Writes the segment with zeros from where it is written to up to {@code target} (its lock held),
+     * creating the file first (and flushing the directory: fdatasync does not cover a new name); returns
+     * the bytes written.
+     */
+    private long zeroUpTo(int s, long target) throws IOException {
+        FileChannel ch = channels.get(s);
+        if (ch == null) {
+            ch = FileChannel.open(file(s), StandardOpenOption.CREATE, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE);
+            channels.set(s, ch);
             try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
                 d.force(true);
             }
         }
-        fileBytes.addAndGet(target - zeroed[s]);
-        zeroed[s] = target;
+        long from = zeroed.get(s);
+        if (from >= target) {
+            return 0;
+        }
+        for (long at = from; at < target; ) {
+            at += ch.write(zeros.duplicate().limit((int) Math.min(zeros.capacity(), target - at)), at);
+        }
+        fileBytes.addAndGet(target - from);
+        zeroed.set(s, target);
         mapIfFull(s);
+        return target - from;
+    }
+
+    /**
+     * Starts a thread that writes every segment with zeros to its full size and flushes it, lowest first
+     * (the order writers take free segments in), so that writers find their segments prepared and their
+     * fdatasyncs flush only data blocks. Called once, after recovery.
+     */
+    void prepareInBackground() {
+        preparer = Thread.ofPlatform().name(name + "-wal-prepare").daemon().start(this::prepareAll);
+    }
+
+    private void prepareAll() {
+        try {
+            for (int s = 0; s < channels.length() && !closing; s++) {
+                boolean wrote = false;
+                while (!closing && zeroed.get(s) < segmentSize) {
+                    awaitQuiet();
+                    Faults.hit(FAULT_PREPARE_STEP);
+                    segmentLocks[s].lock();
+                    try {
+                        wrote |= zeroUpTo(s, Math.min(segmentSize, zeroed.get(s) + ZERO_STEP)) > 0;
+                    } finally {
+                        segmentLocks[s].unlock();
+                    }
+                }
+                if (wrote && !closing) {
+                    // Commits the file's size and blocks now, not in a writer's first fdatasync.
+                    channels.get(s).force(false);
+                }
+            }
+            if (closing) {
+                prepared.completeExceptionally(new NacreException(Status.UNAVAILABLE, name + ": WAL closed"));
+            } else {
+                prepared.complete(null);
+                LOG.debug("{}: {} WAL segments of {} B prepared", name, channels.length(), segmentSize);
+            }
+        } catch (IOException | RuntimeException e) {
+            // Writers still prepare what they need themselves (and get the error, if it persists).
+            LOG.warn("{}: preparing the WAL segments in the background failed: {}", name, e.toString());
+            prepared.completeExceptionally(e);
+        }
+    }
+
+    /** Returns once no group has begun for {@link #PREPARE_QUIET_NANOS} (or the WAL closes). */
+    private void awaitQuiet() {
+        long wait;
+        while (!closing && (wait = lastGroupNanos + PREPARE_QUIET_NANOS - System.nanoTime()) > 0) {
+            LockSupport.parkNanos(wait);
+        }
+    }
+
+    /** Completes when the background preparation is done (bench and tests). */
+    CompletableFuture<Void> prepared() {
+        return prepared;
+    }
+
+    /** Bytes writers wrote with zeros themselves because the preparation had not reached them yet. */
+    long zeroedByWriters() {
+        return zeroedByWriters.get();
     }
 
     /** Maps a segment once it has its full size (never before: touching a map past the end of a file is SIGBUS). */
     private void mapIfFull(int s) throws IOException {
-        if (zeroed[s] == segmentSize && maps.get(s) == null) {
-            maps.set(s, channels[s].map(FileChannel.MapMode.READ_ONLY, 0, segmentSize));
+        if (zeroed.get(s) == segmentSize && maps.get(s) == null) {
+            maps.set(s, channels.get(s).map(FileChannel.MapMode.READ_ONLY, 0, segmentSize));
         }
     }
 
@@ -677,12 +800,12 @@ final class Wal implements AutoCloseable {
     ByteBuffer read(Loc loc, long id, long chunk) {
         ByteBuffer buf;
         MappedByteBuffer map = maps.get(loc.segment());
-        if (map != null) {
+        if (map != null && loc.offset() + HEADER + loc.length() <= segmentSize) {
             buf = map.slice((int) loc.offset(), HEADER + loc.length());
         } else {
             buf = ByteBuffer.allocate(HEADER + loc.length());
             try {
-                readFully(channels[loc.segment()], buf, loc.offset());
+                readFully(channels.get(loc.segment()), buf, loc.offset());
             } catch (IOException e) {
                 throw ioError("read", e);
             }
@@ -729,9 +852,25 @@ final class Wal implements AutoCloseable {
         return new NacreException(st, name + ": WAL " + what + " failed: " + m, e);
     }
 
+    /** Stops the background preparation at its next step (it must not compete with the last checkpoint). */
+    void stopPreparing() {
+        closing = true;
+    }
+
     @Override
     public void close() {
-        for (FileChannel ch : channels) {
+        stopPreparing();
+        if (preparer != null) {
+            try {
+                // Never interrupted: an interrupt during FileChannel I/O closes the channel.
+                preparer.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                LOG.warn("{}: interrupted while waiting for the WAL preparation to stop", name);
+            }
+        }
+        for (int s = 0; s < channels.length(); s++) {
+            FileChannel ch = channels.get(s);
             if (ch != null) {
                 try {
                     ch.close();

@@ -43,6 +43,8 @@ class OstBench {
     private final long total = Long.getLong("nacre.bench.mib", 256) * MIB;
     private final int repeats = Integer.getInteger("nacre.bench.repeats", 3);
     private final List<Double> groupSizes = new ArrayList<>();
+    /** What the OST side of a case wants printed with its row (the last run's). */
+    private final List<String> notes = new ArrayList<>();
     /** Only the cases whose name matches this regular expression. */
     private final String only = System.getProperty("nacre.bench.only", ".*");
 
@@ -60,14 +62,15 @@ class OstBench {
         System.out.printf("OST bench: %d MiB per run; OST and FileChannel runs alternate, median of %d, under %s%n",
                 total / MIB, repeats, root.toAbsolutePath());
         System.out.printf("%-50s %10s %10s %8s%n", "case", "OST MB/s", "FC MB/s", "OST/FC");
-        OstOptions wal = OstOptions.defaults();
+        OstOptions wal = OstOptions.builder().walPrepare(true).build();
         // Labelled configurations: the default WAL, the WAL with other stream counts, LMDB's own commit.
         java.util.Map<String, OstOptions> configs = new java.util.LinkedHashMap<>();
         for (String n : System.getProperty("nacre.bench.streams", String.valueOf(OstOptions.DEFAULT_WAL_STREAMS))
                 .split(",")) {
             int streams = Integer.parseInt(n.trim());
             configs.put(streams == OstOptions.DEFAULT_WAL_STREAMS ? " [WAL]" : " [WAL, %d stream%s]"
-                    .formatted(streams, streams == 1 ? "" : "s"), OstOptions.builder().walStreams(streams).build());
+                    .formatted(streams, streams == 1 ? "" : "s"),
+                    OstOptions.builder().walStreams(streams).walPrepare(true).build());
         }
         if (Boolean.parseBoolean(System.getProperty("nacre.bench.lmdb", "true"))) {
             configs.put(" [LMDB]", OstOptions.builder().wal(false).build());
@@ -82,10 +85,20 @@ class OstBench {
                 OstOptions o = c.getValue();
                 pair("stable write " + human(size) + ", 1 writer" + m, () -> ostWrite(o, size, 1, false),
                         () -> fcWrite(size, 1));
+                pair("stable write " + human(size) + ", 1 writer, prepared" + m, () -> ostWritePrepared(o, size, 1),
+                        () -> fcWrite(size, 1));
+                // The prepared WAL overwrites allocated space: FileChannel overwriting a file is the like baseline.
+                pair("stable write " + human(size) + ", 1 writer, prepared, FC overwrites" + m,
+                        () -> ostWritePrepared(o, size, 1), () -> fcRewrite(size, 1));
                 pair("stable write " + human(size) + ", 1 writer, reused space" + m, () -> ostRewrite(o, size, 1),
                         () -> fcRewrite(size, 1));
                 pair("stable write " + human(size) + ", 4 writers" + m, () -> ostWrite(o, size, 4, false),
                         () -> fcWrite(size, 4));
+                pair("stable write " + human(size) + ", 4 writers, prepared" + m, () -> ostWritePrepared(o, size, 4),
+                        () -> fcWrite(size, 4));
+                // The prepared WAL overwrites allocated space: FileChannel overwriting a file is the like baseline.
+                pair("stable write " + human(size) + ", 4 writers, prepared, FC overwrites" + m,
+                        () -> ostWritePrepared(o, size, 4), () -> fcRewrite(size, 4));
                 pair("stable write " + human(size) + ", 4 writers, reused space" + m, () -> ostRewrite(o, size, 4),
                         () -> fcRewrite(size, 4));
                 if (reads) {
@@ -137,6 +150,7 @@ class OstBench {
             return;
         }
         groupSizes.clear();
+        notes.clear();
         double[] o = new double[repeats];
         double[] f = new double[repeats];
         double[] r = new double[repeats];
@@ -147,7 +161,8 @@ class OstBench {
         }
         String groups = groupSizes.isEmpty() ? ""
                 : "  (%.1f writes per commit)".formatted(groupSizes.stream().mapToDouble(d -> d).average().orElse(0));
-        System.out.printf("%-50s %10.1f %10.1f %8.2f%s%n", name, median(o), median(f), median(r), groups);
+        String note = notes.isEmpty() ? "" : "  (" + notes.get(notes.size() - 1) + ")";
+        System.out.printf("%-50s %10.1f %10.1f %8.2f%s%s%n", name, median(o), median(f), median(r), groups, note);
     }
 
     private static double median(double[] v) {
@@ -174,10 +189,33 @@ class OstBench {
             long start = System.nanoTime();
             double mbs = timed(writers, w -> stableWrites(ost, w + 1, size, total / writers));
             groupSizes.add(ost.changesPerCommit());
+            if (options.wal()) {
+                notes.add("writers zeroed %d MiB of WAL themselves".formatted(ost.walZeroedByWriters() / MIB));
+            }
             if (untilClosed) {
                 ost.close();
                 mbs = total / 1e6 / ((System.nanoTime() - start) / 1e9);
             }
+            return mbs;
+        } finally {
+            ost.close();
+            delete(dir);
+        }
+    }
+
+    /**
+     * Stable writes into a fresh OST once its WAL segments are prepared (as an OST created a few seconds
+     * before its first writes); the preparation's own time is printed with the row.
+     */
+    private double ostWritePrepared(OstOptions options, int size, int writers) throws Exception {
+        Path dir = fresh("ost");
+        Ost ost = Ost.open(dir, 0, options);
+        try {
+            long start = System.nanoTime();
+            ost.walPrepared().get(10, java.util.concurrent.TimeUnit.MINUTES);
+            notes.add("WAL prepared in %.1f s".formatted((System.nanoTime() - start) / 1e9));
+            double mbs = timed(writers, w -> stableWrites(ost, w + 1, size, total / writers));
+            groupSizes.add(ost.changesPerCommit());
             return mbs;
         } finally {
             ost.close();

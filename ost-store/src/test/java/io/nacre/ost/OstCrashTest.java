@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,6 +47,32 @@ class OstCrashTest {
     @Test
     void everyAckedStableWriteSurvivesKillDashNineWhileCheckpointsRun() throws Exception {
         List<Ack> acks = runAndKill(List.of(), 150, "small-wal");
+        verify(acks);
+    }
+
+    @Test
+    void everyAckedStableWriteSurvivesKillDashNineWhileTheWalIsStillPrepared() throws Exception {
+        // Each step of the background preparation waits 300 ms, so the kill lands with segments half made.
+        List<Ack> acks = runAndKill(List.of("-D" + OstOptions.PREPARE_PROPERTY + "=true",
+                "-Dnacre.faults=" + Wal.FAULT_PREPARE_STEP + "=sleep300"), 60, "small-wal");
+        Path dir = tmp.resolve("ost");
+        List<Long> sizes;
+        try (var files = Files.list(dir)) {
+            sizes = files.filter(f -> f.getFileName().toString().startsWith("wal-")).map(f -> f.toFile().length())
+                    .toList();
+        }
+        assertThat(sizes).as("segment sizes at the kill").hasSizeLessThan(StableWriterMain.SMALL_WAL_SEGMENTS);
+        verify(acks);
+        OstOptions small = OstOptions.builder().chunkSize(65536).mapSize(1L << 32)
+                .walSegments(StableWriterMain.SMALL_WAL_SEGMENT, StableWriterMain.SMALL_WAL_SEGMENTS).walPrepare(true)
+                .build();
+        try (Ost ost = Ost.open(dir, 0, small)) {
+            ost.walPrepared().get(60, TimeUnit.SECONDS);
+        }
+        try (var files = Files.list(dir)) {
+            assertThat(files.filter(f -> f.getFileName().toString().startsWith("wal-")).map(f -> f.toFile().length()))
+                    .hasSize(StableWriterMain.SMALL_WAL_SEGMENTS).containsOnly(StableWriterMain.SMALL_WAL_SEGMENT);
+        }
         verify(acks);
     }
 
@@ -209,7 +236,7 @@ class OstCrashTest {
 
     private void verify(List<Ack> acks) {
         assertThat(acks).isNotEmpty();
-        try (Ost ost = Ost.open(tmp.resolve("ost"), 0, OstOptions.defaults())) {
+        try (Ost ost = Ost.open(tmp.resolve("ost"), 0, OstOptions.builder().walPrepare(false).build())) {
             for (Ack a : acks) {
                 ByteBuffer dst = ByteBuffer.allocate(StableWriterMain.RECORD);
                 int n = ost.read(a.object(), a.index() * StableWriterMain.RECORD, dst);

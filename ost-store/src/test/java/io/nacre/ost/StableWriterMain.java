@@ -21,6 +21,9 @@ public final class StableWriterMain {
     /** Slot stride: half a 64 KiB chunk. */
     static final int SLOT = 32_768;
     static final int SLOT_BYTES = 30_000;
+    /** The WAL of {@code small-wal}: 12 segments of 1 MiB. */
+    static final long SMALL_WAL_SEGMENT = 1 << 20;
+    static final int SMALL_WAL_SEGMENTS = 12;
 
     private StableWriterMain() {
     }
@@ -66,7 +69,7 @@ public final class StableWriterMain {
         OstOptions.Builder options = OstOptions.builder().chunkSize(65536).mapSize(1L << 32);
         if (args.length > 2 && args[2].equals("small-wal")) {
             // 1 MiB WAL segments: a checkpoint every few MiB, so the crash can land inside one.
-            options.walSegments(1 << 20, 12);
+            options.walSegments(SMALL_WAL_SEGMENT, SMALL_WAL_SEGMENTS);
         }
         Ost ost = Ost.open(dir, 0, options.build());
         if (args.length > 3 && args[3].equals("shared")) {
