@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * what they wrote before), other nodes' (their dataWritten). A write during the copy makes it start over;
  * the last attempt copies under the write lock, as {@code lfs migrate --block} does. The swap itself is one
  * replicated change: a crash before it leaves the file as it was (and the staged copy, which the next
- * migrate of the file removes); after it, the new layout with every acknowledged byte.
+ * migrate of the file removes); after it, the new layout with every acknowledged byte. Fault point
+ * {@code fileio.migrate.before_swap}: the copy is durable, the swap not asked for yet.
  */
 final class Migration {
 
