@@ -78,6 +78,9 @@ final class Migration {
         if (!caller.isRoot() && caller.uid() != a.uid() && (mds.access(caller, fid, Access.WRITE) & Access.WRITE) == 0) {
             throw new NacreException(Status.ACCESS, "restripe of " + fid + " needs write permission or ownership");
         }
+        if (io.streaming(fid)) {
+            throw new NacreException(Status.BUSY, fid + " is being written by a stream; not restriped");
+        }
         Fid staging = stagingDir();
         NacreException last = null;
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
