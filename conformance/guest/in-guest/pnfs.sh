@@ -1,7 +1,7 @@
 #!/bin/bash
 # pNFS smoke run in the guest (issue 5): Nacre with its data-server role on, the stock kernel client
 # mounting vers=4.1, striped and unstriped files written and read back cold through file layouts, a
-# truncate under an open file, and the proof in /proc/self/mountstats (LAYOUTGET, GETDEVICEINFO, and
+# truncate and a restripe under an open file, and the proof in /proc/self/mountstats (LAYOUTGET, GETDEVICEINFO, and
 # the per-op counts). Needs a Nacre that serves pNFS (NACRE_START_CMD / the server's own switch).
 #   pnfs.sh [SERVER]     SERVER = nacre (default: data server in the MDS process) | nacre-pnfs (the MDS
 #                        node and OSS_NODES OSS processes, each with its data server; adds the steps
@@ -126,6 +126,45 @@ s_mountstats() {
     ((${gdi:-0} > 0 && ${reads:-0} > ${sends:-0}))
 }
 
+# A file restriped (nacre setstripe on a file with data: lfs migrate) while another process has it open and
+# rewrites it block by block, fsync'ing each and reading it back: the restripe recalls the client's layout,
+# copies and swaps; every block the writer wrote is in the file afterwards, under the new stripe count.
+s_restripe_while_open() {
+    local f=$MNT/striped/moving.bin blocks=64 count=2 pid rc=0 t0
+    head -c $((blocks << 16)) "$LOCAL/src.bin" >"$f"
+    head -c $((blocks << 16)) /dev/urandom >"$LOCAL/moving.new"
+    python3 - "$f" "$LOCAL/moving.new" "$blocks" >"$LOCAL/moving.log" 2>&1 <<'PY' &
+import os, sys, time
+path, new, blocks = sys.argv[1], sys.argv[2], int(sys.argv[3])
+src = open(new, "rb").read()
+fd = os.open(path, os.O_RDWR)
+for k in range(blocks):
+    b = src[k << 16:(k + 1) << 16]
+    os.pwrite(fd, b, k << 16)
+    os.fsync(fd)
+    if os.pread(fd, len(b), k << 16) != b:
+        sys.exit("block %d reads back wrong" % k)
+    time.sleep(0.05)
+os.close(fd)
+print("rewrote", blocks, "blocks")
+PY
+    pid=$!
+    sleep 2
+    t0=$SECONDS
+    server_setstripe "$f" "$count" || rc=$?
+    log "  setstripe -c $count on the open file: status $rc after $((SECONDS - t0)) s"
+    wait "$pid" || { log "  the writer failed: $(cat "$LOCAL/moving.log")"; return 1; }
+    log "  writer: $(cat "$LOCAL/moving.log")"
+    ((rc == 0)) || return 1
+    local layout
+    layout=$(bash -c "$NACRE_JAVA getstripe ${f#"$MNT"}")
+    grep -q "stripe_count: $count" <<<"$layout" || { log "  layout after: $layout"; return 1; }
+    log "  layout after: $(awk '$2 ~ /^OST/ { print $2 }' <<<"$layout" | xargs)"
+    nfs_remount_cold
+    [[ $(sha256sum <"$f" | cut -d' ' -f1) == $(sha256sum <"$LOCAL/moving.new" | cut -d' ' -f1) ]] \
+        || { log "  the restriped file differs from what the writer wrote"; return 1; }
+}
+
 # The OSTs the layout of a new striped file names hold its bytes: the pages in use of each OST the file's
 # layout (nacre getstripe) names, as its OSS process reports them (nacre df), grow by its share. Runs before
 # anything is truncated or removed, so no freed space is reused meanwhile.
@@ -190,6 +229,7 @@ if declare -F oss_start >/dev/null; then
     step bytes-on-named-osts s_bytes_on_named_osts
 fi
 step truncate-while-open s_truncate_while_open
+step restripe-while-open s_restripe_while_open
 if declare -F oss_start >/dev/null; then
     step unlink-while-open s_unlink_while_open
     step ds-stopped-mid-write s_ds_stopped_mid_write

@@ -482,6 +482,16 @@ public final class MetadataClient implements MetadataService {
         return (io.nacre.engine.meta.Attr) write(new Op.Concat(caller, target, sources));
     }
 
+    @Override
+    public AttrChange swapLayout(Caller caller, Fid file, long dataVersion, long generation, Fid donorDir,
+                                 String donorName) {
+        requireNonNull(caller, "caller");
+        requireNonNull(file, "file");
+        requireNonNull(donorDir, "donorDir");
+        Names.checkName(donorName);
+        return (AttrChange) write(new Op.SwapLayout(caller, file, dataVersion, generation, donorDir, donorName));
+    }
+
     /** Answered by a read when every component in range already has objects (the common case). */
     @Override
     public Layout instantiate(Fid file, long offset, long length) {

@@ -76,6 +76,7 @@ final class Namespace {
             case Op.RegisterOst r -> registerOst(tx, r.ost());
             case Op.Hsm h -> Coordinator.apply(tx, now, h.op());
             case Op.Concat c -> concat(tx, now, c);
+            case Op.SwapLayout w -> swapLayout(tx, now, w);
             case Op.PutSmall p -> putSmall(tx, now, p);
             case Op.Rejected r -> throw new NacreException(r.status(), r.message());
         };
@@ -949,6 +950,78 @@ final class Namespace {
             tx.changelog(Type.LYOUT, now, op.caller(), s.fid, null, null, null, null, 0);
         }
         return t.attr();
+    }
+
+    /**
+     * lfs migrate's swap: the staged donor's layout becomes the file's, if the file's data version and layout
+     * generation are still those the copy began at; the old objects are queued for destruction and the donor
+     * goes. The data is the same, so an HSM archive copy of it stays valid (its data version follows).
+     */
+    private static AttrChange swapLayout(Tx tx, long now, Op.SwapLayout op) {
+        Inode n = tx.need(op.file());
+        if (!n.isRegular()) {
+            throw new NacreException(Status.INVALID, "only regular files have layouts (" + n.fid + " is a " + n.type + ")");
+        }
+        if (!op.caller().isRoot() && op.caller().uid() != n.uid) {
+            Permissions.require(op.caller(), n, Access.WRITE, "restripe", null);
+        }
+        if ((n.hsmFlags & HsmState.RELEASED) != 0 || n.layout.isReleased()) {
+            throw new NacreException(Status.INVALID, n.fid + " is released: restore it before restriping");
+        }
+        Inode dir = tx.needDir(op.donorDir());
+        if (!dir.fid.equals(Fid.HIDDEN) && !Fid.HIDDEN.equals(dir.parent)) {
+            throw new NacreException(Status.INVALID, "a layout donor lives in a directory of " + Fid.HIDDEN + ", not "
+                    + dir.fid);
+        }
+        Tx.Dentry d = tx.dentry(dir.fid, op.donorName());
+        if (d == null) {
+            throw new NacreException(Status.BUSY, "the staged copy '" + Names.printable(op.donorName())
+                    + "' is gone (another restripe of " + n.fid + " removed it?)");
+        }
+        Inode s = tx.need(d.fid());
+        if (!s.isRegular() || s.nlink != 1 || s.fid.equals(n.fid) || s.layout.isReleased()) {
+            throw new NacreException(Status.INVALID, "staged " + s.fid + " is not a plain regular file");
+        }
+        if (tx.dom(n.fid) != null || tx.dom(s.fid) != null || hasDataOnMdt(n.layout) || hasDataOnMdt(s.layout)) {
+            throw new NacreException(Status.NOT_SUPPORTED, "data-on-MDT layouts cannot be swapped (" + n.fid + ")");
+        }
+        if (s.size > n.size) {
+            throw new NacreException(Status.INVALID, "staged " + s.fid + " holds " + s.size + " bytes, more than the "
+                    + n.size + " of " + n.fid);
+        }
+        if (n.dataVersion != op.dataVersion() || n.layout.generation() != op.generation()) {
+            throw new NacreException(Status.BUSY, n.fid + " changed during the copy (data version " + n.dataVersion
+                    + ", layout generation " + n.layout.generation() + "; the copy began at " + op.dataVersion() + ", "
+                    + op.generation() + ")");
+        }
+        if (tx.dryRun()) {
+            return null;
+        }
+        List<PendingDestroy> destroys = new ArrayList<>();
+        for (ObjectRef o : n.layout.objects()) {
+            destroys.add(tx.queueDestroy(n.fid, o, PendingDestroy.DESTROY));
+        }
+        n.layout = new Layout(Math.max(n.layout.generation(), s.layout.generation()) + 1, s.layout.components());
+        n.ctime = Math.max(n.ctime, now);
+        n.change++;
+        n.dataVersion++;
+        HsmTable t = new HsmTable(tx);
+        io.nacre.engine.hsm.ArchiveCopy copy = t.copy(n.fid);
+        if (copy != null && copy.dataVersion() == op.dataVersion()) {
+            t.putCopy(n.fid, new io.nacre.engine.hsm.ArchiveCopy(copy.archiveId(), copy.handle(), copy.checksum(),
+                    copy.size(), n.dataVersion, copy.archived(), copy.template(), copy.unlinked()));
+        }
+        tx.put(n);
+        tx.removeDentry(dir, op.donorName(), d);
+        dir.touchDir(now);
+        tx.put(dir);
+        tx.deleteInode(s);
+        tx.changelog(Type.LYOUT, now, op.caller(), n.fid, null, null, null, null, 0);
+        return new AttrChange(n.attr(), destroys);
+    }
+
+    private static boolean hasDataOnMdt(Layout layout) {
+        return layout.components().stream().anyMatch(Component::isDataOnMdt);
     }
 
     private static void requireWrite(Caller caller, Inode n) {

@@ -105,6 +105,11 @@ sealed interface Op {
         }
     }
 
+    /** Gives a file the layout of a staged copy, if unchanged since the copy began (MetadataService.swapLayout). */
+    record SwapLayout(Caller caller, Fid file, long dataVersion, long generation, Fid donorDir, String donorName)
+            implements Op {
+    }
+
     /**
      * A small file with its data on the MDT, its xattrs and missing parents, replacing what held the name
      * (MetadataService.putSmallFile): one operation, so one log entry shared with concurrent ones.
@@ -234,6 +239,14 @@ sealed interface Op {
                     Codec.writeFid(out, f);
                 }
             }
+            case SwapLayout w -> {
+                out.u8(23);
+                Codec.writeCaller(out, w.caller());
+                Codec.writeFid(out, w.file());
+                out.i64(w.dataVersion()).i64(w.generation());
+                Codec.writeFid(out, w.donorDir());
+                out.str(w.donorName());
+            }
             case PutSmall p -> {
                 out.u8(21);
                 Codec.writeCaller(out, p.caller());
@@ -302,6 +315,8 @@ sealed interface Op {
                 yield new Concat(caller, target, sources);
             }
             case 22 -> new Barrier();
+            case 23 -> new SwapLayout(Codec.readCaller(in), Codec.readFid(in), in.i64(), in.i64(), Codec.readFid(in),
+                    in.str());
             case 21 -> new PutSmall(Codec.readCaller(in), readSmallFile(in), Codec.readOptTemplate(in));
             default -> throw new NacreException(Status.INVALID, "malformed metadata message: operation tag " + tag);
         };

@@ -40,6 +40,7 @@ class CodecTest {
                 new Op.SetXattr(C, F, "user.k", new byte[] {1, 2}, XattrFlag.REPLACE),
                 new Op.RemoveXattr(C, F, "user.k"),
                 new Op.Concat(C, F, List.of(Fid.ROOT, Fid.HIDDEN)),
+                new Op.SwapLayout(C, F, 7, 3, Fid.HIDDEN, "migrate-x"),
                 new Op.SetDefaultLayout(C, F, null),
                 new Op.SetLayout(C, F, LayoutTemplate.DEFAULT, LayoutTemplate.DEFAULT, List.of(0)),
                 new Op.Instantiate(F, 5, 6, Map.of(1, List.of(2, 3))),

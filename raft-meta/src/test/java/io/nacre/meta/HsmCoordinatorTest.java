@@ -152,6 +152,23 @@ class HsmCoordinatorTest extends ServerTestBase {
     }
 
     @Test
+    void aRestripedArchivedFileStaysArchivedCleanAndReleasable() {
+        Fid d = scratch();
+        Fid f = dataFile(d, "f", 5000);
+        archive(f);
+        Attr before = mds.getattr(f);
+        Fid stage = LayoutSwapTest.staging(mds, "restripe-" + d.oid());
+        LayoutSwapTest.withData(mds, stage, "copy", io.nacre.engine.layout.LayoutTemplate.of(2, 1 << 20, ""), 5000);
+        mds.swapLayout(Caller.ROOT, f, before.dataVersion(), mds.layout(f).generation(), stage, "copy");
+        Attr after = mds.getattr(f);
+        assertThat(after.dataVersion()).isGreaterThan(before.dataVersion());
+        assertThat(after.hsm().has(HsmState.ARCHIVED)).isTrue();
+        assertThat(after.hsm().has(HsmState.DIRTY)).isFalse();
+        // the archive copy holds the same bytes: the file may be released
+        assertThat(mds.hsmRelease(Caller.ROOT, f, after.dataVersion()).hsm().has(HsmState.RELEASED)).isTrue();
+    }
+
+    @Test
     void releaseDropsTheObjectsKeepsTheAttributesAndRefusesWhatItMust() {
         Fid d = scratch();
         Fid f = dataFile(d, "f", 5000);

@@ -281,7 +281,8 @@ public final class AdminOps {
 
     /**
      * lfs setstripe: on a directory, sets the default for new files; on a file without objects, gives it
-     * the layout; on a path that does not exist, creates an empty file with the layout.
+     * the layout; on a file with objects or data, restripes it as lfs migrate does ({@link FileIo#migrate});
+     * on a path that does not exist, creates an empty file with the layout.
      */
     public AdminJson.StripeInfo setstripe(String path, LayoutTemplate template) {
         checkStripeCount(template);
@@ -299,7 +300,15 @@ public final class AdminOps {
             if (!existing.get().isRegular()) {
                 throw new NacreException(Status.INVALID, "not a regular file or directory: " + path);
             }
-            mds.setLayout(Caller.ROOT, existing.get().fid(), template);
+            Fid fid = existing.get().fid();
+            Layout layout = mds.layout(fid);
+            if (layout.objects().isEmpty() && !layout.isReleased() && existing.get().size() == 0
+                    && layout.components().stream().noneMatch(c -> c.isDataOnMdt())) {
+                mds.setLayout(Caller.ROOT, fid, template);
+            } else {
+                // lfs migrate: the data moves to new objects, also while the file is open and written
+                io.migrate(Caller.ROOT, fid, template);
+            }
         } else {
             Attr made = mds.create(Caller.ROOT, parent.fid(), name,
                     CreateSpec.builder(FileType.REGULAR).mode(0644).delayLayout(true).build()).attr();

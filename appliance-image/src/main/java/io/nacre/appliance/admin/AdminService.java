@@ -75,7 +75,9 @@ public final class AdminService implements AutoCloseable {
                 Map.of("removed", ops.rm(path(ctx), flag(ctx, "recursive")))));
         sb.route().get("/api/v1/getstripe").build((ctx, req) -> run(ctx, () -> ops.getstripe(path(ctx))));
         sb.route().get("/api/v1/df").build((ctx, req) -> run(ctx, ops::df));
-        sb.route().post("/api/v1/setstripe").build((ctx, req) -> HttpResponse.of(req.aggregate().thenApplyAsync(agg -> {
+        // A setstripe on a file with data copies the whole file (lfs migrate): no timeout.
+        sb.route().post("/api/v1/setstripe").requestTimeoutMillis(0).build((ctx, req) -> HttpResponse.of(
+                req.aggregate().thenApplyAsync(agg -> {
             try {
                 List<AdminJson.TemplateInfo> t = Json.MAPPER.readValue(agg.contentUtf8(),
                         new TypeReference<List<AdminJson.TemplateInfo>>() { });

@@ -145,6 +145,8 @@ public final class Verbs {
 
     @Command(name = "setstripe", description = {
         "Set the layout of a new file, or the default layout of a directory (lfs setstripe).",
+        "On a file with data, restripe it (lfs migrate): the data is copied to new objects and swapped in,",
+        "also while other processes have the file open and write it.",
         "  -c COUNT   stripe count (-1: every OST of the pool)",
         "  -S SIZE    stripe size, a multiple of 64K (e.g. 1M, 4M)",
         "  -p POOL    OST pool",

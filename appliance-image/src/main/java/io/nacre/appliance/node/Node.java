@@ -285,7 +285,8 @@ public final class Node implements AutoCloseable {
         }
         toClose.push(nfs);
         if (nfsOptions.pnfs()) {
-            // HSM release drops a file's OST objects: pNFS clients writing straight to them give the layout back first
+            // HSM release and restripe drop a file's OST objects: pNFS clients writing straight to them give the
+            // layout back first
             io.layoutGuard((fid, why) -> nfs.recallLayouts(fid, why)::close);
         }
     }

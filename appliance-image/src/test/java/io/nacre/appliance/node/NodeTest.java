@@ -72,8 +72,17 @@ class NodeTest {
             assertThat(totalFree).isPositive()
                     .isLessThanOrEqualTo(Files.getFileStore(data).getUsableSpace() + (256L << 20));
             assertThat(health(node)).contains("\"status\" : \"ok\"");
+
+            // setstripe on a file with data restripes it (lfs migrate)
+            assertThat(cli(node, "setstripe", "-c", "2", "-S", "64K", "/data/run1/in.bin").code()).isZero();
+            assertThat(cli(node, "getstripe", "/data/run1/in.bin").out()).contains("stripe_count: 2",
+                    "stripe_size:  65536");
+            Path moved = tmp.resolve("moved.bin");
+            assertThat(cli(node, "get", "/data/run1/in.bin", moved.toString()).code()).isZero();
+            assertThat(Files.readAllBytes(moved)).isEqualTo(content);
         }
         try (Node node = Node.start(NodeOptions.ephemeral(data))) {
+            assertThat(cli(node, "getstripe", "/data/run1/in.bin").out()).contains("stripe_count: 2");
             Path back = tmp.resolve("out.bin");
             assertThat(cli(node, "get", "/data/run1/in.bin", back.toString()).code()).isZero();
             assertThat(Files.readAllBytes(back)).isEqualTo(content);
@@ -83,11 +92,15 @@ class NodeTest {
     }
 
     @Test
-    void badInputIsOneLineAndANonZeroExit() {
+    void badInputIsOneLineAndANonZeroExit() throws Exception {
         try (Node node = Node.start(NodeOptions.ephemeral(tmp.resolve("data")))) {
             assertOneLineFailure(cli(node, "ls", "/nope"), "no such file or directory: /nope");
             assertOneLineFailure(cli(node, "setstripe", "-c", "9", "/f"), "more than the 4 OSTs");
             assertOneLineFailure(cli(node, "setstripe", "-S", "100K", "/f"), "multiple of 64 KiB");
+            assertThat(cli(node, "put", Files.write(tmp.resolve("g.bin"), new byte[] {1, 2, 3}).toString(), "/g")
+                    .code()).isZero();
+            assertOneLineFailure(cli(node, "setstripe", "-E", "1M", "-L", "mdt", "-E", "-1", "-c", "1", "/g"),
+                    "cannot be restriped to data-on-MDT");
             assertOneLineFailure(cli(node, "put", tmp.resolve("missing").toString(), "/f"), "no such file");
             assertOneLineFailure(cli(node, "get", "/nope", tmp.resolve("x").toString()), "no such file or directory");
             cli(node, "mkdir", "/d");

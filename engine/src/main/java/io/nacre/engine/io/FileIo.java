@@ -11,6 +11,7 @@ import io.nacre.engine.io.IoPlan.ObjectTarget;
 import io.nacre.engine.io.IoPlan.Target;
 import io.nacre.engine.layout.Component;
 import io.nacre.engine.layout.Layout;
+import io.nacre.engine.layout.LayoutTemplate;
 import io.nacre.engine.layout.ObjectRef;
 import io.nacre.engine.layout.Placement;
 import io.nacre.engine.layout.Striping;
@@ -536,7 +537,7 @@ public final class FileIo implements AutoCloseable {
         return verifier.value();
     }
 
-    private void commitPending(Fid fid) {
+    void commitPending(Fid fid) {
         // The read lock keeps a truncate from coming between the snapshot and the recording of its size.
         Lock lock = locks.of(fid).readLock();
         lock.lock();
@@ -735,8 +736,8 @@ public final class FileIo implements AutoCloseable {
     }
 
     /**
-     * Who is asked to give up a file's layout before a release (a pNFS metadata server in this process);
-     * {@link LayoutGuard#NONE} by default.
+     * Who is asked to give up a file's layout before a release or restripe (a pNFS metadata server in this
+     * process); {@link LayoutGuard#NONE} by default.
      */
     public void layoutGuard(LayoutGuard guard) {
         layoutGuard = requireNonNull(guard, "guard");
@@ -758,6 +759,39 @@ public final class FileIo implements AutoCloseable {
             layouts.forget(fid);
             lock.unlock();
         }
+    }
+
+    // ---- restripe (lfs migrate) --------------------------------------------------------------------
+
+    /**
+     * lfs migrate: gives a file that may hold data, and may be open and written meanwhile, a new layout from
+     * {@code template} (stripe count, size, pool; the normal allocator places the objects). Its layouts are
+     * recalled from pNFS clients for the whole migrate (they do I/O through this process meanwhile); the data
+     * is copied into new objects with bounded memory, then the new layout is swapped in with
+     * {@link MetadataService#swapLayout} under the file's write lock, so every byte acknowledged before or
+     * during the migrate is in the new objects, and the old objects are destroyed. A write during the copy
+     * makes it start again; after {@link Migration#ATTEMPTS} copies (the last one blocking the file's
+     * writers) BUSY. Needs ownership of the file or write on it. INVALID for a released file, NOT_SUPPORTED
+     * for data-on-MDT on either side, BUSY while a Writer stream is open on the file. Returns the new layout.
+     */
+    public Layout migrate(Caller caller, Fid fid, LayoutTemplate template) {
+        requireNonNull(caller, "caller");
+        requireNonNull(fid, "fid");
+        requireNonNull(template, "template");
+        ensureOpen();
+        // before the lock: a client giving back its layout may first flush through this process
+        try (LayoutGuard.Held held = layoutGuard.hold(fid, "restripe")) {
+            return new Migration(this, caller, fid, template).run();
+        }
+    }
+
+    /** Whether a Writer stream is open on the file (it keeps the layout it writes through). */
+    boolean streaming(Fid fid) {
+        return openStreams.containsKey(fid);
+    }
+
+    void forgetLayout(Fid fid) {
+        layouts.forget(fid);
     }
 
     // ---- for the Destroyer ------------------------------------------------------------------------

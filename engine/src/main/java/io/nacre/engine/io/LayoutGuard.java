@@ -5,7 +5,7 @@ import io.nacre.engine.Fid;
 /**
  * Who must let go of a file's layout before its bytes move or go away: a pNFS metadata server recalls the
  * layouts its clients hold (they write straight to the OST objects) and refuses new ones until the change
- * is done. {@link FileIo} calls {@link #hold} before such a change (HSM release) and closes the result
+ * is done. {@link FileIo} calls {@link #hold} before such a change (HSM release, restripe) and closes the result
  * after it.
  */
 @FunctionalInterface

@@ -163,6 +163,25 @@ public interface MetadataService extends HsmCoordinator, AutoCloseable {
     Layout setLayout(Caller caller, Fid file, LayoutTemplate template);
 
     /**
+     * Lustre's layout swap, the last step of lfs migrate: gives {@code file} the layout of the donor, the
+     * regular file {@code donorName} of directory {@code donorDir} (a directory of {@link Fid#HIDDEN}) whose
+     * objects hold a copy of the file's data, in ONE replicated change, and only if nothing changed the
+     * file's data or layout since the copy began: its data version must still be {@code dataVersion} and its
+     * layout generation {@code generation}, else BUSY (a write, a truncate or another restripe came
+     * between: copy again). The donor's inode and name go; the file's old objects are queued for
+     * destruction and returned as the result's punches; the file keeps its size and times, its change and
+     * data version move (ETags and caches see the new objects), and an HSM archive copy of the same data
+     * stays valid. Needs ownership of the file or write on it. INVALID for a file or donor that is not a
+     * plain regular file, a released file, or a donor larger than the file; NOT_SUPPORTED when either keeps
+     * data on the MDT, and from services that cannot swap.
+     */
+    default AttrChange swapLayout(Caller caller, Fid file, long dataVersion, long generation, Fid donorDir,
+                                  String donorName) {
+        throw new io.nacre.engine.NacreException(io.nacre.engine.Status.NOT_SUPPORTED,
+                "this metadata service cannot swap layouts");
+    }
+
+    /**
      * Makes sure every component of every mirror overlapping [offset, offset + length) has its OST
      * objects (PFL instantiation on first write); returns the resulting layout.
      */

@@ -30,7 +30,11 @@ public final class Results {
     public record Renamed(Attr renamed, DirChange from, DirChange to, Attr replaced, List<PendingDestroy> destroys) {
     }
 
-    /** A setattr: the new attributes and, for a truncate, the object punches queued. */
+    /**
+     * A setattr: the new attributes and, for a truncate, the object punches queued. A layout swap
+     * ({@link MetadataService#swapLayout}) answers the same: the file's attributes and its old objects'
+     * destroys, queued.
+     */
     public record AttrChange(Attr attr, List<PendingDestroy> punches) {
     }
 

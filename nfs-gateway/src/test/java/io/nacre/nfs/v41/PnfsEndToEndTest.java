@@ -403,6 +403,69 @@ class PnfsEndToEndTest {
         granted(holder, layoutGet(holder, f.fh(), f.stateid(), Nfs4.LAYOUTIOMODE4_RW));
     }
 
+    @Test
+    void aRestripeRecallsLayoutsBeforeTheSwapAndTheNextLayoutNamesTheNewStripes() throws Exception {
+        fileIo.layoutGuard((fid, why) -> server.recallLayouts(fid, why)::close);
+        NfsFs holder = mount("restriped");
+        NfsFs.Opened f = holder.create(holder.lookup(holder.root(), "striped"), "moving", 0666);
+        byte[] data = new byte[6 * STRIPE + 500];
+        new Random(11).nextBytes(data);
+        holder.write(f, 0, data, Nfs4.FILE_SYNC4);
+        Fid fid = fidOf(holder, f);
+        Layout old = core.metadata().layout(fid);
+        Granted g = granted(holder, layoutGet(holder, f.fh(), f.stateid(), Nfs4.LAYOUTIOMODE4_RW));
+        // the holder writes unit 1 (stripe 1, object offset 0) straight to its data server
+        Map<Integer, NfsTestClient> ds = dsClients("restriped");
+        byte[] unit = new byte[STRIPE];
+        new Random(12).nextBytes(unit);
+        ok(dsFor(g, 1, ds).call(new PutfhArgs(g.file().fhs().get(1)), new WriteArgs(g.stateid(), 0, Nfs4.FILE_SYNC4,
+                ByteBuffer.wrap(unit))));
+        System.arraycopy(unit, 0, data, STRIPE, STRIPE);
+
+        // on the recall the holder commits its layout and returns it, like Linux; the swap has not happened yet
+        CompletableFuture<Object[]> returned = CompletableFuture.supplyAsync(() -> {
+            try {
+                CbLayoutRecallArgs recall = awaitRecall(holder.client());
+                Layout atRecall = core.metadata().layout(fid);
+                int during = layoutGet(holder, f.fh(), g.stateid(), Nfs4.LAYOUTIOMODE4_READ).status();
+                ok(holder.onFh(f.fh(), new LayoutCommitArgs(0, -1L, false, g.stateid(), 2L * STRIPE - 1, null,
+                        Nfs4.LAYOUT4_NFSV4_1_FILES, new byte[0])));
+                int ret = holder.onFh(f.fh(), returnFile(recall.stateid())).status();
+                return new Object[] {atRecall, during, ret};
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, task -> Thread.ofVirtual().start(task));
+        Layout now = fileIo.migrate(Caller.ROOT, fid, LayoutTemplate.of(2, 2 * STRIPE, ""));
+        Object[] r = returned.get(10, TimeUnit.SECONDS);
+        assertThat(r[0]).as("the layout when the recall came").isEqualTo(old);
+        assertThat(r[1]).isEqualTo(NFS4ERR_RECALLCONFLICT);
+        assertThat(r[2]).isEqualTo(NFS4_OK);
+
+        // the next layout names the new stripes: two of 128 KiB, the objects of the new core layout
+        Granted again = granted(holder, layoutGet(holder, f.fh(), f.stateid(), Nfs4.LAYOUTIOMODE4_READ));
+        assertThat(again.file().fhs()).hasSize(2);
+        assertThat(again.file().util() & FileLayout4.NFL4_UFLG_STRIPE_UNIT_SIZE_MASK).isEqualTo(2 * STRIPE);
+        DsHandles handles = new DsHandles(core.metadata().fsid(), DsHandles.clusterSecret(core.metadata()));
+        List<ObjectRef> objects = now.components().get(0).raid0().objects();
+        for (int s = 0; s < 2; s++) {
+            assertThat(handles.decode(again.file().fhs().get(s)).object()).isEqualTo(objects.get(s));
+        }
+        // the data, with the unit the holder wrote to a data server before, reads back through the data
+        // servers of the new layout and through the MDS
+        ReadRes first = result(ok(dsFor(again, 0, ds).call(new PutfhArgs(again.file().fhs().get(0)),
+                new ReadArgs(Stateid4.ANONYMOUS, 0, 2 * STRIPE))), OpNum.READ).body(ReadRes.class);
+        assertThat(NfsFs.data(first)).isEqualTo(Arrays.copyOf(data, 2 * STRIPE));
+        ReadRes second = result(ok(dsFor(again, 1, ds).call(new PutfhArgs(again.file().fhs().get(1)),
+                new ReadArgs(Stateid4.ANONYMOUS, 0, 2 * STRIPE))), OpNum.READ).body(ReadRes.class);
+        assertThat(NfsFs.data(second)).isEqualTo(Arrays.copyOfRange(data, 2 * STRIPE, 4 * STRIPE));
+        assertThat(readAll(holder, f)).isEqualTo(data);
+        // the old objects are gone
+        for (ObjectRef o : old.objects()) {
+            assertThat(core.objects().stat(o).size()).isZero();
+        }
+    }
+
     private static CbLayoutRecallArgs awaitRecall(NfsTestClient c) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < deadline) {
