@@ -44,11 +44,23 @@ public final class AdminOps {
     private final MetadataService mds;
     private final ObjectStore objects;
     private final FileIo io;
+    /** Why a file with data cannot be restriped here (null: it can). */
+    private final String restripeRefusal;
 
     public AdminOps(MetadataService mds, ObjectStore objects, FileIo io) {
+        this(mds, objects, io, null);
+    }
+
+    /**
+     * {@code restripeRefusal}, when not null, refuses restriping files that have data (NOT_SUPPORTED with
+     * that reason): a cluster node does, because gateways on the other nodes could write through the old
+     * layout while it is swapped (see {@link FileIo#migrate}).
+     */
+    public AdminOps(MetadataService mds, ObjectStore objects, FileIo io, String restripeRefusal) {
         this.mds = requireNonNull(mds, "mds");
         this.objects = requireNonNull(objects, "objects");
         this.io = requireNonNull(io, "io");
+        this.restripeRefusal = restripeRefusal;
     }
 
     Attr resolve(String path) {
@@ -305,6 +317,9 @@ public final class AdminOps {
             if (layout.objects().isEmpty() && !layout.isReleased() && existing.get().size() == 0
                     && layout.components().stream().noneMatch(c -> c.isDataOnMdt())) {
                 mds.setLayout(Caller.ROOT, fid, template);
+            } else if (restripeRefusal != null) {
+                throw new NacreException(Status.NOT_SUPPORTED, "cannot restripe " + path + ", it has data: "
+                        + restripeRefusal + " (the file is unchanged)");
             } else {
                 // lfs migrate: the data moves to new objects, also while the file is open and written
                 io.migrate(Caller.ROOT, fid, template);

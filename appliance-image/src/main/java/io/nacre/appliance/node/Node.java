@@ -243,7 +243,10 @@ public final class Node implements AutoCloseable {
                     .tag("ost", ost.info().name()).register(metrics);
         }
 
-        AdminOps adminOps = new AdminOps(mds, objects, io);
+        // A restripe is safe against this process's writers only: in a cluster another node's gateway could
+        // write through the old layout around the swap, and that data would be lost.
+        AdminOps adminOps = new AdminOps(mds, objects, io, cluster == null ? null
+                : "restriping is not supported in a cluster yet (gateways on other nodes could write through the old layout)");
         AdminService admin = new AdminService(adminOps, this::health, metrics::scrape);
         toClose.push(admin);
         HsmAdmin hsmAdmin = new HsmAdmin(adminOps, objects, () -> hsm, this::cluster);

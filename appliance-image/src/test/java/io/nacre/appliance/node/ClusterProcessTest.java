@@ -142,6 +142,12 @@ class ClusterProcessTest {
         for (int i = 1; i < NODES; i++) {
             assertThat(get(i, "everywhere", "striped.bin")).as("read on " + id(i)).isEqualTo(striped);
         }
+        // Restriping a file with data is refused in a cluster (another node's gateway could write through the
+        // old layout during the swap), in one line, and changes nothing.
+        assertThat(cliOut(0, "setstripe", "-c", "2", "/everywhere/striped.bin"))
+                .contains("cannot restripe /everywhere/striped.bin").contains("not supported in a cluster");
+        assertThat(cliOut(0, "getstripe", "/everywhere/striped.bin")).isEqualTo(stripe);
+        assertThat(get(1, "everywhere", "striped.bin")).isEqualTo(striped);
 
         // A gateway node (no MDS peer, no OSTs) on 127.0.0.5 serves the same namespace through the group.
         try (NacreProcess gateway = NacreProcess.start(tmp.resolve("gw.log"),
