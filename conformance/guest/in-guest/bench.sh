@@ -96,11 +96,11 @@ for s in "${servers[@]}"; do
 done
 
 table=$(
-    printf '%-12s %12s %12s %10s %10s %10s\n' server 'write MB/s' 'read MB/s' 'create/s' 'stat/s' 'unlink/s'
-    for row in "${rows[@]}"; do printf '%-12s %12s %12s %10s %10s %10s\n' $row; done
+    printf '%-22s %12s %12s %10s %10s %10s\n' server 'write MB/s' 'read MB/s' 'create/s' 'stat/s' 'unlink/s'
+    for row in "${rows[@]}"; do printf '%-22s %12s %12s %10s %10s %10s\n' $row; done
     for row in "${rows[@]:1}"; do
         printf '%s\n%s\n' "${rows[0]}" "$row" | awk 'NR == 1 { for (i = 2; i <= 6; i++) b[i] = $i; base = $1; next }
-            { printf "%-12s %11.2fx %11.2fx %9.2fx %9.2fx %9.2fx\n", $1 "/" base, r(2), r(3), r(4), r(5), r(6) }
+            { printf "%-22s %11.2fx %11.2fx %9.2fx %9.2fx %9.2fx\n", $1 "/" base, r(2), r(3), r(4), r(5), r(6) }
             function r(i) { return b[i] > 0 ? $i / b[i] : 0 }'
     done
 )
