@@ -8,7 +8,8 @@
 #   kernel-client.sh pnfs [nacre|nacre-pnfs]  Nacre with --pnfs: file layouts, data-server I/O
 #                                             (nacre-pnfs: separate OSS/data-server processes)
 #   kernel-client.sh pnfs-bench               streaming knfsd / Nacre / Nacre pNFS, throttled OST scaling
-# Options (before the subcommand): --dist DIR (Nacre distribution: appliance-image/target/nacre-dist), --out DIR (run
+# Options (before the subcommand): --dist DIR (Nacre distribution: appliance-image/target/nacre-dist),
+# --baseline-dist DIR (a second one, e.g. of main, for the server nacre-baseline), --out DIR (run
 # directory shared as /mnt/host; default conformance/target/guest/<subcommand>-<time>),
 # --timeout SECONDS (default 3600), --env NAME=VALUE (passed to the in-guest script, repeatable).
 set -euo pipefail
@@ -16,10 +17,11 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # All in one function: bash parses it whole before running, so editing this file cannot
 # derail a run in flight.
 main() {
-    dist= out= timeout=3600 extra=()
+    dist= baseline= out= timeout=3600 extra=()
     while (($#)); do
         case $1 in
             --dist) dist=$(cd "$2" && pwd); shift 2 ;;
+            --baseline-dist) baseline=$(cd "$2" && pwd); shift 2 ;;
             --out) out=$2; shift 2 ;;
             --timeout) timeout=$2; shift 2 ;;
             --env) extra+=(--env "$2"); shift 2 ;;
@@ -32,9 +34,10 @@ main() {
         pnfs) servers=("${1:-nacre}") ;;
         pnfs-bench) servers=() ;;
         bench) servers=("$@"); ((${#servers[@]})) || { servers=(knfsd); [[ -n $dist ]] && servers+=(nacre); } ;;
-        *) sed -n '2,14s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
+        *) sed -n '2,15s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
     esac
     [[ -n $dist ]] && extra+=(--share-ro "dist=$dist")
+    [[ -n $baseline ]] && extra+=(--share-ro "baseline=$baseline")
     [[ -n $out ]] || out=$here/../target/guest/$what-$(date +%Y%m%d-%H%M%S)
     mkdir -p "$out"
     # A snapshot of the in-guest scripts: bash reads a script as it runs, so editing the live copy would

@@ -3,11 +3,16 @@
 #   bench.sh [SERVER...]      default: knfsd; the first server is the baseline of the ratios
 # 1 GiB sequential write (dd bs=1M conv=fsync), cold sequential read (remount + drop caches), and
 # 10,000 create / stat (cold) / unlink. Prints one table row per server, then ratios to the first.
-# Knobs: BENCH_MIB (1024), BENCH_FILES (10000). Writes the table to ./bench.txt when run from a share.
+# Knobs: BENCH_MIB (1024; 0 skips the sequential part), BENCH_FILES (10000), BENCH_ROUNDS (1: the
+# metadata phases are run that many times in a row, each printed, the last in the table: a server
+# that compiles its code as it runs, a JVM, is measured warm from round 2 on). Writes the table to
+# ./bench.txt when run from a share, and the RPCs each metadata phase sent (per operation, from
+# /proc/self/mountstats) to ./mountstats-SERVER.txt.
 set -uo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 BENCH_MIB=${BENCH_MIB:-1024}
 BENCH_FILES=${BENCH_FILES:-10000}
+BENCH_ROUNDS=${BENCH_ROUNDS:-1}
 servers=("$@")
 ((${#servers[@]})) || servers=(knfsd)
 
@@ -19,7 +24,31 @@ secs() {
     awk -v ns=$(($(date +%s%N) - t0)) 'BEGIN { printf "%.3f\n", ns / 1e9 }'
 }
 
-rate() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f\n", a / b }'; }
+rate() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f\n", (b > 0 ? a / b : 0) }'; }
+
+# op_counts: "OP count" for every NFS operation the client sent on $MNT since it was mounted.
+op_counts() {
+    awk -v mnt="$MNT" '$1 == "device" { on = ($5 == mnt); ops = 0 } on && /per-op statistics/ { ops = 1; next }
+        on && ops && NF >= 9 && $1 ~ /:$/ { sub(/:$/, "", $1); print $1, $2 }' /proc/self/mountstats
+}
+
+# op_delta BEFORE AFTER N: the operations sent between two op_counts, and per file (N files).
+op_delta() {
+    awk -v n="$3" 'NR == FNR { b[$1] = $2; next } $2 - b[$1] > 0 { printf "  %-14s %7d %7.2f/file\n", $1, $2 - b[$1], ($2 - b[$1]) / n }' \
+        <(printf '%s\n' "$1") <(printf '%s\n' "$2")
+}
+
+# meta_phase SERVER PHASE: runs one metadata phase, prints its seconds; the RPCs it sent go to the log
+# and to mountstats-SERVER.txt.
+meta_phase() {
+    local before after t
+    before=$(op_counts)
+    t=$(python3 "$TOOLS/nfsops.py" meta "$d/m" "$BENCH_FILES" "$2") || return 1
+    after=$(op_counts)
+    { echo "$1 $2 (round $round): $BENCH_FILES files in $t s, RPCs:"; op_delta "$before" "$after" "$BENCH_FILES"; } |
+        tee -a "${STATS_DIR:-.}/mountstats-$1.txt" >&2
+    echo "$t"
+}
 
 # bench_one SERVER: prints "SERVER write_MBps read_MBps create/s stat/s unlink/s" on stdout and its
 # progress on stderr (it runs inside $(...): nothing else may reach stdout).
@@ -31,23 +60,34 @@ bench_one() {
     server_start && nfs_mount || { log "cannot start/mount $s"; return 1; }
     d=$MNT/bench.$$
     rm -rf "$d"; mkdir -p "$d"; sync
-    log "  sequential write"
-    w=$(secs dd if=/dev/zero of="$d/seq" bs=1M count="$BENCH_MIB" conv=fsync status=none) || return 1
-    nfs_remount_cold || return 1
-    log "  cold sequential read"
-    r=$(secs dd if="$d/seq" of=/dev/null bs=1M status=none) || return 1
-    rm -f "$d/seq"; mkdir -p "$d/m"
-    log "  create, stat, unlink $BENCH_FILES files"
-    c=$(python3 "$TOOLS/nfsops.py" meta "$d/m" "$BENCH_FILES" create) || return 1
-    nfs_remount_cold || return 1
-    st=$(python3 "$TOOLS/nfsops.py" meta "$d/m" "$BENCH_FILES" stat) || return 1
-    u=$(python3 "$TOOLS/nfsops.py" meta "$d/m" "$BENCH_FILES" unlink) || return 1
+    if ((BENCH_MIB > 0)); then
+        log "  sequential write"
+        w=$(secs dd if=/dev/zero of="$d/seq" bs=1M count="$BENCH_MIB" conv=fsync status=none) || return 1
+        nfs_remount_cold || return 1
+        log "  cold sequential read"
+        r=$(secs dd if="$d/seq" of=/dev/null bs=1M status=none) || return 1
+        rm -f "$d/seq"
+    else
+        w=0 r=0 mb=0
+    fi
+    local round
+    for ((round = 1; round <= BENCH_ROUNDS; round++)); do
+        mkdir -p "$d/m"
+        log "  round $round/$BENCH_ROUNDS: create, stat, unlink $BENCH_FILES files"
+        c=$(meta_phase "$s" create) || return 1
+        nfs_remount_cold || return 1
+        st=$(meta_phase "$s" stat) || return 1
+        u=$(meta_phase "$s" unlink) || return 1
+        log "  round $round: create $(rate "$BENCH_FILES" "$c")/s, stat $(rate "$BENCH_FILES" "$st")/s, unlink $(rate "$BENCH_FILES" "$u")/s"
+        rmdir "$d/m"
+    done
     rm -rf "$d"
     nfs_umount; server_stop
     printf '%s %s %s %s %s %s\n' >&3 "$s" "$(rate "$mb" "$w")" "$(rate "$mb" "$r")" \
         "$(rate "$BENCH_FILES" "$c")" "$(rate "$BENCH_FILES" "$st")" "$(rate "$BENCH_FILES" "$u")"
 }
 
+[[ -d /mnt/host/.nacre ]] && STATS_DIR=/mnt/host && rm -f /mnt/host/mountstats-*.txt
 rows=()
 for s in "${servers[@]}"; do
     log "bench against $s: ${BENCH_MIB} MiB sequential, ${BENCH_FILES} files"
@@ -56,11 +96,12 @@ for s in "${servers[@]}"; do
 done
 
 table=$(
-    printf '%-12s %12s %12s %10s %10s %10s\n' server 'write MB/s' 'read MB/s' 'create/s' 'stat/s' 'unlink/s'
-    for row in "${rows[@]}"; do printf '%-12s %12s %12s %10s %10s %10s\n' $row; done
+    printf '%-22s %12s %12s %10s %10s %10s\n' server 'write MB/s' 'read MB/s' 'create/s' 'stat/s' 'unlink/s'
+    for row in "${rows[@]}"; do printf '%-22s %12s %12s %10s %10s %10s\n' $row; done
     for row in "${rows[@]:1}"; do
         printf '%s\n%s\n' "${rows[0]}" "$row" | awk 'NR == 1 { for (i = 2; i <= 6; i++) b[i] = $i; base = $1; next }
-            { printf "%-12s %11.2fx %11.2fx %9.2fx %9.2fx %9.2fx\n", $1 "/" base, $2 / b[2], $3 / b[3], $4 / b[4], $5 / b[5], $6 / b[6] }'
+            { printf "%-22s %11.2fx %11.2fx %9.2fx %9.2fx %9.2fx\n", $1 "/" base, r(2), r(3), r(4), r(5), r(6) }
+            function r(i) { return b[i] > 0 ? $i / b[i] : 0 }'
     done
 )
 printf 'BENCH (guest kernel %s, %s MiB sequential, %s files, dd bs=1M)\n%s\n' "$(uname -r)" "$BENCH_MIB" "$BENCH_FILES" "$table"

@@ -23,9 +23,13 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.dcache.oncrpc4j.rpc.OncRpcProgram;
 import org.dcache.oncrpc4j.rpc.OncRpcSvc;
 import org.dcache.oncrpc4j.rpc.OncRpcSvcBuilder;
@@ -118,7 +122,7 @@ public final class NfsService implements AutoCloseable {
                 .withBindAddress(bindAddress)
                 .withPort(port)
                 .withWorkerThreadIoStrategy()
-                .withWorkerThreadExecutionService(Executors.newVirtualThreadPerTaskExecutor())
+                .withWorkerThreadExecutionService(requestWorkers())
                 .withServiceName("nacre-nfs")
                 .withRpcService(new OncRpcProgram(Nfs4.PROGRAM, Nfs4.VERSION),
                         new Nfs4Program(processor))
@@ -135,6 +139,25 @@ public final class NfsService implements AutoCloseable {
             throw e;
         }
         return svc;
+    }
+
+    /**
+     * The threads compounds run on: platform threads, an idle one reused (the most recently idle first) and
+     * a new one started when none is idle, ended after a minute idle. A compound blocks (a metadata commit,
+     * a recall), so the pool is not bounded; what bounds it is the clients' slots (sessions x slots).
+     * Not virtual threads: every request would then pass through a carrier of the virtual-thread scheduler
+     * (a ForkJoinPool), whose idle carriers spin before they park. With one busy CPU (a small VM; the TCG
+     * guest of conformance/guest) JFR found those carriers in ForkJoinPool.awaitWork in 55% of the
+     * server's Java samples during the kernel bench's creates; an idle pool thread here parks at once, and
+     * a reply wakes the blocked thread itself instead of a carrier.
+     */
+    static ExecutorService requestWorkers() {
+        AtomicInteger ids = new AtomicInteger();
+        return new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
+            Thread t = new Thread(r, "nfs-worker-" + ids.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     private void reap() {
