@@ -68,6 +68,26 @@ nfs_umount() {
     umount "$MNT"
 }
 
+# mountstats_report LABEL: what the client sent on this mount so far (the per-op counts of the pNFS and I/O
+# operations, the MDS transport's line, the client's servers: one per data server it was sent to), printed and
+# kept in /mnt/host/mountstats-LABEL when there is a run directory. Call it before an unmount drops them.
+mountstats_report() {
+    local stats
+    stats=$(awk -v m=" $MNT " 'index($0, "device ") == 1 { on = index($0, m) > 0 } on' /proc/self/mountstats)
+    [[ -d /mnt/host && -w /mnt/host ]] && printf '%s\n' "$stats" >"/mnt/host/mountstats-$1"
+    printf '%s\n' "$stats" | sed -n '/per-op statistics/,$p' \
+        | awk '$1 ~ /^(LAYOUTGET|LAYOUTCOMMIT|LAYOUTRETURN|GETDEVICEINFO|OPEN|READ|WRITE|COMMIT):$/ { printf " %s %s", $1, $2 } END { print "" }' \
+        | sed "s/^/  mountstats $1:/"
+    printf '%s\n' "$stats" | awk '$1 == "xprt:" { print "  MDS transport: sends " $8 ", receives " $9 }'
+    local v host port rest line=
+    if [[ -r /proc/fs/nfsfs/servers ]]; then
+        while read -r v host port rest; do
+            [[ $v == NV ]] || line+=" $host:$((16#$port))"
+        done </proc/fs/nfsfs/servers
+        echo "  nfs_clients (MDS on 2049, data servers on theirs):$line"
+    fi
+}
+
 # Cold caches: unmount (flushes and forgets the client's caches), drop the page cache, mount again.
 nfs_remount_cold() {
     nfs_umount && sync && echo 3 >/proc/sys/vm/drop_caches && nfs_mount

@@ -200,7 +200,11 @@ cp /proc/self/mountstats /mnt/host/mountstats-all 2>/dev/null || true
 nfs_umount
 server_stop
 # what the data server itself counted (logged when it stops)
-grep -h 'pNFS data server .* stops after' "$NACRE_LOG" "${OSS_DATA_PREFIX:-/scratch/nacre-oss}"*.log 2>/dev/null | sed 's/^.* - /  /'
+logs=("$NACRE_LOG")
+if declare -F oss_log >/dev/null; then
+    for ((i = 0; i < OSS_NODES; i++)); do logs+=("$(oss_log "$i")"); done
+fi
+grep -h 'pNFS data server .* stops after' "${logs[@]}" 2>/dev/null | sed 's/^.* - /  /'
 if [[ ${NFS_DEBUG:-0} == 1 ]]; then
     dmesg >/mnt/host/dmesg.txt 2>&1 || true
     cp "$NACRE_LOG" /mnt/host/server.log 2>/dev/null || true

@@ -15,7 +15,13 @@ eval "nacre_up_stop() $(declare -f server_stop | tail -n +2)"
 
 OSS_DATA_PREFIX=${OSS_DATA_PREFIX:-/scratch/nacre-oss}
 oss_data() { echo "$OSS_DATA_PREFIX$1"; }
-oss_log() { echo "$OSS_DATA_PREFIX$1.log"; }
+# Logs in the run directory when there is one (as the MDS node's): they must outlive a run killed from the host.
+oss_log() {
+    if [[ -z ${OSS_LOG_PREFIX:-} ]]; then
+        if [[ -d /mnt/host && -w /mnt/host ]]; then OSS_LOG_PREFIX=/mnt/host/nacre-oss; else OSS_LOG_PREFIX=$OSS_DATA_PREFIX; fi
+    fi
+    echo "$OSS_LOG_PREFIX$1.log"
+}
 
 # oss_start I: starts node I (in the background; it waits for the MDS node itself) and returns.
 oss_start() {
