@@ -5,6 +5,8 @@
 # OSS service on 9100+i and its pNFS data server on 2050+i, data in /scratch/nacre-oss<i>, log beside it.
 # OSS_BANDWIDTH throttles every OST (bytes/s, e.g. 8M; 0 = off). Beyond the adapter interface:
 #   oss_start I / oss_kill I (SIGKILL) / oss_stop I / oss_data I / oss_log I
+# Three JVMs start at once on the guest's TCG CPUs: the MDS node took over 600 s to listen on a busy host.
+NACRE_START_SECONDS=${NACRE_START_SECONDS:-1500}
 . "$TOOLS/servers/nacre.sh"
 OSS_NODES=${OSS_NODES:-2}
 OSTS_PER_NODE=${OSTS_PER_NODE:-2}
