@@ -28,6 +28,32 @@ load_server() {
 # shellcheck disable=SC2016 # expanded by the bash -c that runs it
 CLOSE_FDS='for fd in /proc/$$/fd/*; do n=${fd##*/}; [ "$n" -gt 2 ] && eval "exec $n<&-"; done'
 
+# NFS_DEBUG=1: every COMPOUND a Nacre JVM sees, at TRACE in its log (call before load_server: the adapter
+# builds its java command line from NACRE_JVM_OPTS), and the client's pNFS debug messages (after the mount).
+nfs_debug_server() {
+    mkdir -p /scratch
+    cat >/scratch/logback-debug.xml <<'XML'
+<configuration>
+  <appender name="STDERR" class="ch.qos.logback.core.ConsoleAppender">
+    <target>System.err</target>
+    <encoder><pattern>%d{HH:mm:ss.SSS} %-5level [%thread] %logger{0} - %msg%n</pattern></encoder>
+  </appender>
+  <logger name="io.nacre" level="INFO"/>
+  <logger name="io.nacre.nfs" level="TRACE"/>
+  <root level="WARN"><appender-ref ref="STDERR"/></root>
+</configuration>
+XML
+    NACRE_JVM_OPTS="${NACRE_JVM_OPTS:-} -Dlogback.configurationFile=/scratch/logback-debug.xml"
+}
+
+nfs_debug_client() {
+    modprobe nfs_layout_nfsv41_files 2>/dev/null || true
+    [[ -w /proc/sys/sunrpc/nfs_debug ]] || return 0
+    # NFSDBG_PNFS | NFSDBG_PNFS_LD (per-call RPC messages would overflow the ring buffer)
+    echo $((0x1000 | 0x2000)) >/proc/sys/sunrpc/nfs_debug
+    log "  client debug on: nfs_debug=$(cat /proc/sys/sunrpc/nfs_debug)"
+}
+
 # wait_port PORT SECONDS: polls until something accepts TCP connections on 127.0.0.1:PORT.
 wait_port() {
     local port=$1 deadline=$((SECONDS + $2))

@@ -3,11 +3,13 @@
 #   workload.sh [SERVER]      SERVER = knfsd (default) | nacre | nacre-pnfs (pNFS: the MDS node and separate
 #                             OSS processes serving the data-server role); see lib.sh for the adapter hooks
 # Every step prints "PASS name" or "FAIL name"; the script exits non-zero if any step failed.
-# Knobs: BIG_MIB (1024), TREE (/usr/lib/python3.N), DIR_ENTRIES (10000), FIO_MIB (128), STRIPES (4).
+# Knobs: BIG_MIB (1024), TREE (/usr/lib/python3.N), DIR_ENTRIES (10000), FIO_MIB (128), STRIPES (4), NFS_DEBUG=1
+# (Nacre's COMPOUNDs at TRACE in its logs, the client's pNFS messages in /mnt/host/dmesg.txt).
 # STEPS: the steps to run, space- or comma-separated (default: all); mount always runs, and a step that
 # checks what an earlier one left (server-restart: the 1 GiB file, the tree) checks only what is there.
 set -uo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+[[ ${NFS_DEBUG:-0} == 1 ]] && nfs_debug_server
 load_server "${1:-${SERVER:-knfsd}}"
 
 BIG_MIB=${BIG_MIB:-1024}
@@ -48,6 +50,7 @@ big_file() {
 s_mount() {
     server_start
     nfs_mount
+    [[ ${NFS_DEBUG:-0} == 1 ]] && nfs_debug_client
     rm -rf "${MNT:?}"/*
     grep " $MNT " /proc/mounts | sed 's/^/  /'
 }
@@ -237,4 +240,5 @@ if [[ ${STEPS_FAILED[*]:-} != *mount* ]]; then
         [[ $selected == *" ${s%%:*} "* ]] && step "${s%%:*}" "${s#*:}"
     done
 fi
+[[ ${NFS_DEBUG:-0} == 1 && -d /mnt/host && -w /mnt/host ]] && dmesg >/mnt/host/dmesg.txt 2>&1
 steps_summary
