@@ -2,7 +2,8 @@
 # Host side of the kernel NFS client runs: boots the guest once and runs the workload or the bench
 # in it (the in-guest scripts are shared read-only at /mnt/tools, a Nacre distribution at /mnt/dist).
 #
-#   kernel-client.sh workload [SERVER]        SERVER = knfsd (default) | nacre
+#   kernel-client.sh workload [SERVER]        SERVER = knfsd (default) | nacre | nacre-pnfs (pNFS on, the
+#                                             OSS nodes separate data-server processes)
 #   kernel-client.sh bench [SERVER...]        default: knfsd, plus nacre when --dist is given;
 #                                             the first server is the baseline of the ratios
 #   kernel-client.sh pnfs [nacre|nacre-pnfs]  Nacre with --pnfs: file layouts, data-server I/O

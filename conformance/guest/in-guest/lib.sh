@@ -28,6 +28,32 @@ load_server() {
 # shellcheck disable=SC2016 # expanded by the bash -c that runs it
 CLOSE_FDS='for fd in /proc/$$/fd/*; do n=${fd##*/}; [ "$n" -gt 2 ] && eval "exec $n<&-"; done'
 
+# NFS_DEBUG=1: every COMPOUND a Nacre JVM sees, at TRACE in its log (call before load_server: the adapter
+# builds its java command line from NACRE_JVM_OPTS), and the client's pNFS debug messages (after the mount).
+nfs_debug_server() {
+    mkdir -p /scratch
+    cat >/scratch/logback-debug.xml <<'XML'
+<configuration>
+  <appender name="STDERR" class="ch.qos.logback.core.ConsoleAppender">
+    <target>System.err</target>
+    <encoder><pattern>%d{HH:mm:ss.SSS} %-5level [%thread] %logger{0} - %msg%n</pattern></encoder>
+  </appender>
+  <logger name="io.nacre" level="INFO"/>
+  <logger name="io.nacre.nfs" level="TRACE"/>
+  <root level="WARN"><appender-ref ref="STDERR"/></root>
+</configuration>
+XML
+    NACRE_JVM_OPTS="${NACRE_JVM_OPTS:-} -Dlogback.configurationFile=/scratch/logback-debug.xml"
+}
+
+nfs_debug_client() {
+    modprobe nfs_layout_nfsv41_files 2>/dev/null || true
+    [[ -w /proc/sys/sunrpc/nfs_debug ]] || return 0
+    # NFSDBG_PNFS | NFSDBG_PNFS_LD (per-call RPC messages would overflow the ring buffer)
+    echo $((0x1000 | 0x2000)) >/proc/sys/sunrpc/nfs_debug
+    log "  client debug on: nfs_debug=$(cat /proc/sys/sunrpc/nfs_debug)"
+}
+
 # wait_port PORT SECONDS: polls until something accepts TCP connections on 127.0.0.1:PORT.
 wait_port() {
     local port=$1 deadline=$((SECONDS + $2))
@@ -66,6 +92,26 @@ nfs_cap_dirty() {
 nfs_umount() {
     mountpoint -q "$MNT" || return 0
     umount "$MNT"
+}
+
+# mountstats_report LABEL: what the client sent on this mount so far (the per-op counts of the pNFS and I/O
+# operations, the MDS transport's line, the client's servers: one per data server it was sent to), printed and
+# kept in /mnt/host/mountstats-LABEL when there is a run directory. Call it before an unmount drops them.
+mountstats_report() {
+    local stats
+    stats=$(awk -v m=" $MNT " 'index($0, "device ") == 1 { on = index($0, m) > 0 } on' /proc/self/mountstats)
+    [[ -d /mnt/host && -w /mnt/host ]] && printf '%s\n' "$stats" >"/mnt/host/mountstats-$1"
+    printf '%s\n' "$stats" | sed -n '/per-op statistics/,$p' \
+        | awk '$1 ~ /^(LAYOUTGET|LAYOUTCOMMIT|LAYOUTRETURN|GETDEVICEINFO|OPEN|READ|WRITE|COMMIT):$/ { printf " %s %s", $1, $2 } END { print "" }' \
+        | sed "s/^/  mountstats $1:/"
+    printf '%s\n' "$stats" | awk '$1 == "xprt:" { print "  MDS transport: sends " $8 ", receives " $9 }'
+    local v host port rest line=
+    if [[ -r /proc/fs/nfsfs/servers ]]; then
+        while read -r v host port rest; do
+            [[ $v == NV ]] || line+=" $host:$((16#$port))"
+        done </proc/fs/nfsfs/servers
+        echo "  nfs_clients (MDS on 2049, data servers on theirs):$line"
+    fi
 }
 
 # Cold caches: unmount (flushes and forgets the client's caches), drop the page cache, mount again.

@@ -11,21 +11,7 @@
 set -uo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 NACRE_UP_ARGS=${NACRE_UP_ARGS:---pnfs}
-if [[ ${NFS_DEBUG:-0} == 1 ]]; then
-    mkdir -p /scratch
-    cat >/scratch/logback-debug.xml <<'XML'
-<configuration>
-  <appender name="STDERR" class="ch.qos.logback.core.ConsoleAppender">
-    <target>System.err</target>
-    <encoder><pattern>%d{HH:mm:ss.SSS} %-5level [%thread] %logger{0} - %msg%n</pattern></encoder>
-  </appender>
-  <logger name="io.nacre" level="INFO"/>
-  <logger name="io.nacre.nfs" level="TRACE"/>
-  <root level="WARN"><appender-ref ref="STDERR"/></root>
-</configuration>
-XML
-    NACRE_JVM_OPTS="${NACRE_JVM_OPTS:-} -Dlogback.configurationFile=/scratch/logback-debug.xml"
-fi
+[[ ${NFS_DEBUG:-0} == 1 ]] && nfs_debug_server
 load_server "${1:-nacre}"
 MIB=${MIB:-64}
 STRIPES=${STRIPES:-4}
@@ -54,11 +40,7 @@ s_mount() {
     start_until_listening
     nfs_mount
     modprobe nfs_layout_nfsv41_files 2>/dev/null || true
-    if [[ ${NFS_DEBUG:-0} == 1 && -w /proc/sys/sunrpc/nfs_debug ]]; then
-        # NFSDBG_PNFS | NFSDBG_PNFS_LD (per-call RPC messages would overflow the ring buffer)
-        echo $((0x1000 | 0x2000)) >/proc/sys/sunrpc/nfs_debug
-        log "  client debug on: nfs_debug=$(cat /proc/sys/sunrpc/nfs_debug)"
-    fi
+    [[ ${NFS_DEBUG:-0} == 1 ]] && nfs_debug_client
     grep " $MNT " /proc/mounts | sed 's/^/  /'
 }
 
@@ -240,7 +222,11 @@ cp /proc/self/mountstats /mnt/host/mountstats-all 2>/dev/null || true
 nfs_umount
 server_stop
 # what the data server itself counted (logged when it stops)
-grep -h 'pNFS data server .* stops after' "$NACRE_LOG" "${OSS_DATA_PREFIX:-/scratch/nacre-oss}"*.log 2>/dev/null | sed 's/^.* - /  /'
+logs=("$NACRE_LOG")
+if declare -F oss_log >/dev/null; then
+    for ((i = 0; i < OSS_NODES; i++)); do logs+=("$(oss_log "$i")"); done
+fi
+grep -h 'pNFS data server .* stops after' "${logs[@]}" 2>/dev/null | sed 's/^.* - /  /'
 if [[ ${NFS_DEBUG:-0} == 1 ]]; then
     dmesg >/mnt/host/dmesg.txt 2>&1 || true
     cp "$NACRE_LOG" /mnt/host/server.log 2>/dev/null || true

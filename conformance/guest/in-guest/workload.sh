@@ -1,12 +1,15 @@
 #!/bin/bash
 # The kernel NFS client conformance workload (issue 4), run inside the guest against one server:
-#   workload.sh [SERVER]      SERVER = knfsd (default) | nacre; see lib.sh for the adapter hooks
+#   workload.sh [SERVER]      SERVER = knfsd (default) | nacre | nacre-pnfs (pNFS: the MDS node and separate
+#                             OSS processes serving the data-server role); see lib.sh for the adapter hooks
 # Every step prints "PASS name" or "FAIL name"; the script exits non-zero if any step failed.
-# Knobs: BIG_MIB (1024), TREE (/usr/lib/python3.N), DIR_ENTRIES (10000), FIO_MIB (128), STRIPES (4).
+# Knobs: BIG_MIB (1024), TREE (/usr/lib/python3.N), DIR_ENTRIES (10000), FIO_MIB (128), STRIPES (4), NFS_DEBUG=1
+# (Nacre's COMPOUNDs at TRACE in its logs, the client's pNFS messages in /mnt/host/dmesg.txt).
 # STEPS: the steps to run, space- or comma-separated (default: all); mount always runs, and a step that
 # checks what an earlier one left (server-restart: the 1 GiB file, the tree) checks only what is there.
 set -uo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+[[ ${NFS_DEBUG:-0} == 1 ]] && nfs_debug_server
 load_server "${1:-${SERVER:-knfsd}}"
 
 BIG_MIB=${BIG_MIB:-1024}
@@ -35,16 +38,19 @@ big_file() {
     dd if="$LOCAL/big.bin" of="$dir/big.bin" bs=1M conv=fsync status=none
     echo "  wrote $BIG_MIB MiB in $((SECONDS - t0)) s"
     expect_eq "size on the server" "$((BIG_MIB << 20))" "$(stat -c %s "$dir/big.bin")"
+    mountstats_report "$(basename "$dir")-write"
     nfs_remount_cold
     t0=$SECONDS
     sum=$(sha256sum "$dir/big.bin" | cut -d' ' -f1)
     echo "  read back and hashed in $((SECONDS - t0)) s"
+    mountstats_report "$(basename "$dir")-read"
     expect_eq "sha256 of $dir/big.bin" "$(cat "$LOCAL/big.sha256")" "$sum"
 }
 
 s_mount() {
     server_start
     nfs_mount
+    [[ ${NFS_DEBUG:-0} == 1 ]] && nfs_debug_client
     rm -rf "${MNT:?}"/*
     grep " $MNT " /proc/mounts | sed 's/^/  /'
 }
@@ -234,4 +240,5 @@ if [[ ${STEPS_FAILED[*]:-} != *mount* ]]; then
         [[ $selected == *" ${s%%:*} "* ]] && step "${s%%:*}" "${s#*:}"
     done
 fi
+[[ ${NFS_DEBUG:-0} == 1 && -d /mnt/host && -w /mnt/host ]] && dmesg >/mnt/host/dmesg.txt 2>&1
 steps_summary

@@ -5,6 +5,8 @@
 # OSS service on 9100+i and its pNFS data server on 2050+i, data in /scratch/nacre-oss<i>, log beside it.
 # OSS_BANDWIDTH throttles every OST (bytes/s, e.g. 8M; 0 = off). Beyond the adapter interface:
 #   oss_start I / oss_kill I (SIGKILL) / oss_stop I / oss_data I / oss_log I
+# Three JVMs start at once on the guest's TCG CPUs: the MDS node took over 600 s to listen on a busy host.
+NACRE_START_SECONDS=${NACRE_START_SECONDS:-1500}
 . "$TOOLS/servers/nacre.sh"
 OSS_NODES=${OSS_NODES:-2}
 OSTS_PER_NODE=${OSTS_PER_NODE:-2}
@@ -15,7 +17,13 @@ eval "nacre_up_stop() $(declare -f server_stop | tail -n +2)"
 
 OSS_DATA_PREFIX=${OSS_DATA_PREFIX:-/scratch/nacre-oss}
 oss_data() { echo "$OSS_DATA_PREFIX$1"; }
-oss_log() { echo "$OSS_DATA_PREFIX$1.log"; }
+# Logs in the run directory when there is one (as the MDS node's): they must outlive a run killed from the host.
+oss_log() {
+    if [[ -z ${OSS_LOG_PREFIX:-} ]]; then
+        if [[ -d /mnt/host && -w /mnt/host ]]; then OSS_LOG_PREFIX=/mnt/host/nacre-oss; else OSS_LOG_PREFIX=$OSS_DATA_PREFIX; fi
+    fi
+    echo "$OSS_LOG_PREFIX$1.log"
+}
 
 # oss_start I: starts node I (in the background; it waits for the MDS node itself) and returns.
 oss_start() {

@@ -239,7 +239,7 @@ public final class OssNode implements AutoCloseable {
     }
 
     public DataServer.Stats dataServerStats() {
-        return dataServer == null ? new DataServer.Stats(0, 0, 0, 0, 0) : dataServer.stats();
+        return dataServer == null ? new DataServer.Stats(0, 0, 0, 0, 0, 0) : dataServer.stats();
     }
 
     @Override

@@ -53,8 +53,11 @@ public final class DataServer implements AutoCloseable {
     private ScheduledExecutorService reaper;
     private DataServerRole role;
 
-    /** What the data server did since it started: READ, WRITE and COMMIT operations, and their bytes. */
-    public record Stats(long reads, long readBytes, long writes, long writeBytes, long commits) {
+    /**
+     * What the data server did since it started: READ, WRITE and COMMIT operations, their bytes, and the requests
+     * it answered NFS4ERR_DELAY because its metadata server had not confirmed the revocations lately.
+     */
+    public record Stats(long reads, long readBytes, long writes, long writeBytes, long commits, long delayed) {
     }
 
     private DataServer(Builder b) {
@@ -111,7 +114,7 @@ public final class DataServer implements AutoCloseable {
 
     /** The operations served so far (zeros before {@link #start()}). */
     public Stats stats() {
-        return role == null ? new Stats(0, 0, 0, 0, 0) : role.stats();
+        return role == null ? new Stats(0, 0, 0, 0, 0, 0) : role.stats();
     }
 
     @Override

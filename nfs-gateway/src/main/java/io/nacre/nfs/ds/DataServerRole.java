@@ -9,10 +9,15 @@ import io.nacre.nfs.v41.pnfs.LayoutFence;
 import io.nacre.nfs.v41.pnfs.PnfsRole;
 import io.nacre.nfs.v41.xdr.Nfs4;
 import io.nacre.nfs.v41.xdr.Nfs4Status;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The pNFS data-server role: the objects this node reaches and the check of the MDS's signed filehandles. */
 final class DataServerRole implements PnfsRole {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DataServer.class);
 
     private final ObjectStore objects;
     private final DsHandles handles;
@@ -22,6 +27,10 @@ final class DataServerRole implements PnfsRole {
     final LongAdder writes = new LongAdder();
     final LongAdder writeBytes = new LongAdder();
     final LongAdder commits = new LongAdder();
+    /** Requests answered NFS4ERR_DELAY because the metadata server had not confirmed the revocations lately. */
+    final LongAdder delayed = new LongAdder();
+    /** Set while the fence is not current, so that a lapse is logged once, not per request. */
+    private final AtomicBoolean lapsed = new AtomicBoolean();
 
     DataServerRole(ObjectStore objects, DsHandles handles, LayoutFence fence) {
         this.objects = objects;
@@ -35,7 +44,8 @@ final class DataServerRole implements PnfsRole {
     }
 
     DataServer.Stats stats() {
-        return new DataServer.Stats(reads.sum(), readBytes.sum(), writes.sum(), writeBytes.sum(), commits.sum());
+        return new DataServer.Stats(reads.sum(), readBytes.sum(), writes.sum(), writeBytes.sum(), commits.sum(),
+                delayed.sum());
     }
 
     ObjectStore objects() {
@@ -54,7 +64,15 @@ final class DataServerRole implements PnfsRole {
     DsHandle object(byte[] fh) {
         DsHandle h = handles.decode(fh);
         if (!fence.isCurrent()) {
+            // Linux waits 15 s after each NFS4ERR_DELAY of a data server: a lapse costs clients that much
+            delayed.increment();
+            if (lapsed.compareAndSet(false, true)) {
+                LOG.warn("revocations not confirmed by the metadata server lately: answering NFS4ERR_DELAY until it does");
+            }
             throw new NfsException(Nfs4Status.NFS4ERR_DELAY, "revocations not confirmed by the metadata server lately");
+        }
+        if (lapsed.compareAndSet(true, false)) {
+            LOG.info("revocations confirmed again: serving (requests delayed so far: {})", delayed.sum());
         }
         if (fence.isRevoked(h.grant())) {
             throw new NfsException(Nfs4Status.NFS4ERR_PNFS_NO_LAYOUT, "the layout of " + h.fid() + " was revoked");

@@ -594,6 +594,8 @@ class PnfsEndToEndTest {
                 assertThat(System.nanoTime()).isLessThan(deadline);
                 java.util.concurrent.locks.LockSupport.parkNanos(20_000_000);
             }
+            // what a slow guest run needs to see: how often clients were told to wait
+            assertThat(away.stats().delayed()).isGreaterThanOrEqualTo(2);
         } finally {
             away.close();
         }
