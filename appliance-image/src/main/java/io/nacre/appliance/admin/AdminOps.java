@@ -15,6 +15,7 @@ import io.nacre.engine.meta.DirEntry;
 import io.nacre.engine.meta.DirPage;
 import io.nacre.engine.meta.FileType;
 import io.nacre.engine.meta.FsStat;
+import io.nacre.engine.meta.HiddenDirectory;
 import io.nacre.engine.meta.MetadataService;
 import io.nacre.engine.meta.MetadataService.RemoveKind;
 import io.nacre.engine.store.ObjectStore;
@@ -181,16 +182,7 @@ public final class AdminOps {
     }
 
     private Fid stagingDir() {
-        return lookup(Fid.HIDDEN, STAGING).map(Attr::fid).orElseGet(() -> {
-            try {
-                return mds.create(Caller.ROOT, Fid.HIDDEN, STAGING, CreateSpec.directory(0700)).attr().fid();
-            } catch (NacreException e) {
-                if (e.status() == Status.EXISTS) {
-                    return mds.lookup(Caller.ROOT, Fid.HIDDEN, STAGING).fid();
-                }
-                throw e;
-            }
-        });
+        return HiddenDirectory.of(mds, STAGING, 0700);
     }
 
     /** The template a new file in {@code dir} gets: the directory's default, else the file system's. */

@@ -12,6 +12,7 @@ import io.nacre.engine.meta.CreateSpec;
 import io.nacre.engine.meta.DirEntry;
 import io.nacre.engine.meta.DirPage;
 import io.nacre.engine.meta.FileType;
+import io.nacre.engine.meta.HiddenDirectory;
 import io.nacre.engine.meta.MetadataService;
 import io.nacre.engine.meta.MetadataService.RemoveKind;
 import io.nacre.engine.store.Durability;
@@ -399,21 +400,7 @@ public final class HsmAgent implements AutoCloseable {
         if (d != null) {
             return d;
         }
-        try {
-            d = mds.lookup(Caller.ROOT, Fid.HIDDEN, STAGING).fid();
-        } catch (NacreException e) {
-            if (e.status() != Status.NOT_FOUND) {
-                throw e;
-            }
-            try {
-                d = mds.create(Caller.ROOT, Fid.HIDDEN, STAGING, CreateSpec.directory(0700)).attr().fid();
-            } catch (NacreException ex) {
-                if (ex.status() != Status.EXISTS) {
-                    throw ex;
-                }
-                d = mds.lookup(Caller.ROOT, Fid.HIDDEN, STAGING).fid();
-            }
-        }
+        d = HiddenDirectory.of(mds, STAGING, 0700);
         stagingDir = d;
         return d;
     }

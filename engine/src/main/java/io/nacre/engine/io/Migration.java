@@ -13,6 +13,7 @@ import io.nacre.engine.meta.Access;
 import io.nacre.engine.meta.Attr;
 import io.nacre.engine.meta.CreateSpec;
 import io.nacre.engine.meta.FileType;
+import io.nacre.engine.meta.HiddenDirectory;
 import io.nacre.engine.meta.MetadataService;
 import io.nacre.engine.meta.MetadataService.RemoveKind;
 import io.nacre.engine.meta.PendingDestroy;
@@ -237,20 +238,6 @@ final class Migration {
     }
 
     private Fid stagingDir() {
-        try {
-            return mds.lookup(Caller.ROOT, Fid.HIDDEN, STAGING).fid();
-        } catch (NacreException e) {
-            if (e.status() != Status.NOT_FOUND) {
-                throw e;
-            }
-        }
-        try {
-            return mds.create(Caller.ROOT, Fid.HIDDEN, STAGING, CreateSpec.directory(0700)).attr().fid();
-        } catch (NacreException e) {
-            if (e.status() != Status.EXISTS) {
-                throw e;
-            }
-            return mds.lookup(Caller.ROOT, Fid.HIDDEN, STAGING).fid();
-        }
+        return HiddenDirectory.of(mds, STAGING, 0700);
     }
 }

@@ -7,6 +7,7 @@ import io.nacre.engine.Status;
 import io.nacre.engine.meta.Attr;
 import io.nacre.engine.meta.DirEntry;
 import io.nacre.engine.meta.DirPage;
+import io.nacre.engine.meta.HiddenDirectory;
 import io.nacre.engine.meta.MetadataService;
 import io.nacre.engine.meta.Results.DirChange;
 import io.nacre.engine.meta.Results.Removed;
@@ -45,15 +46,7 @@ public final class UnlinkedFiles {
      * file there needs exactly the permissions that removing it needs.
      */
     static Fid directory(MetadataService md) {
-        try {
-            return md.create(Caller.ROOT, Fid.HIDDEN, DIR_NAME,
-                    io.nacre.engine.meta.CreateSpec.directory(01777)).attr().fid();
-        } catch (NacreException e) {
-            if (e.status() != Status.EXISTS) {
-                throw e;
-            }
-            return md.lookup(Caller.ROOT, Fid.HIDDEN, DIR_NAME).fid();
-        }
+        return HiddenDirectory.of(md, DIR_NAME, 01777);
     }
 
     static String nameOf(Fid fid) {
