@@ -955,7 +955,9 @@ final class Namespace {
     /**
      * lfs migrate's swap: the staged donor's layout becomes the file's, if the file's data version and layout
      * generation are still those the copy began at; the old objects are queued for destruction and the donor
-     * goes. The data is the same, so an HSM archive copy of it stays valid (its data version follows).
+     * goes. The bytes are the same, so the data version stays: an HSM archive copy stays valid and an S3 ETag
+     * (MD5, or md5-of-parts for a multipart upload) kept for that version stays the object's. The change
+     * attribute and ctime move (the layout is metadata); the layout generation fences concurrent restripes.
      */
     private static AttrChange swapLayout(Tx tx, long now, Op.SwapLayout op) {
         Inode n = tx.need(op.file());
@@ -1004,13 +1006,6 @@ final class Namespace {
         n.layout = new Layout(Math.max(n.layout.generation(), s.layout.generation()) + 1, s.layout.components());
         n.ctime = Math.max(n.ctime, now);
         n.change++;
-        n.dataVersion++;
-        HsmTable t = new HsmTable(tx);
-        io.nacre.engine.hsm.ArchiveCopy copy = t.copy(n.fid);
-        if (copy != null && copy.dataVersion() == op.dataVersion()) {
-            t.putCopy(n.fid, new io.nacre.engine.hsm.ArchiveCopy(copy.archiveId(), copy.handle(), copy.checksum(),
-                    copy.size(), n.dataVersion, copy.archived(), copy.template(), copy.unlinked()));
-        }
         tx.put(n);
         tx.removeDentry(dir, op.donorName(), d);
         dir.touchDir(now);

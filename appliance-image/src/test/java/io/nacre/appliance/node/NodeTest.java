@@ -20,6 +20,7 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -186,6 +187,54 @@ class NodeTest {
             assertThat(cli(node, "get", "/bkt/dir/obj.txt", back.toString()).code()).isZero();
             assertThat(Files.readString(back)).isEqualTo("over S3");
             assertThat(health(node)).contains("\"s3\" : \"ok\"");
+        }
+    }
+
+    @Test
+    void aRestripedObjectKeepsItsEtagAndBytes() throws Exception {
+        try (Node node = Node.start(NodeOptions.ephemeral(tmp.resolve("data")));
+                S3Client s3 = S3Client.builder()
+                        .endpointOverride(URI.create(node.s3Uri()))
+                        .region(Region.US_EAST_1)
+                        .forcePathStyle(true)
+                        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(
+                                node.keys().root().accessKey(), node.keys().root().secretKey())))
+                        .build()) {
+            s3.createBucket(b -> b.bucket("bkt"));
+            Random random = new Random(11);
+            byte[] single = new byte[700_000];
+            random.nextBytes(single);
+            s3.putObject(b -> b.bucket("bkt").key("single"), RequestBody.fromBytes(single));
+            byte[] first = new byte[5 * 1024 * 1024];
+            byte[] last = new byte[123_456];
+            random.nextBytes(first);
+            random.nextBytes(last);
+            String upload = s3.createMultipartUpload(b -> b.bucket("bkt").key("multi")).uploadId();
+            String e1 = s3.uploadPart(b -> b.bucket("bkt").key("multi").uploadId(upload).partNumber(1),
+                    RequestBody.fromBytes(first)).eTag();
+            String e2 = s3.uploadPart(b -> b.bucket("bkt").key("multi").uploadId(upload).partNumber(2),
+                    RequestBody.fromBytes(last)).eTag();
+            s3.completeMultipartUpload(b -> b.bucket("bkt").key("multi").uploadId(upload).multipartUpload(m -> m
+                    .parts(CompletedPart.builder().partNumber(1).eTag(e1).build(),
+                            CompletedPart.builder().partNumber(2).eTag(e2).build())));
+            String singleTag = s3.headObject(b -> b.bucket("bkt").key("single")).eTag();
+            String multiTag = s3.headObject(b -> b.bucket("bkt").key("multi")).eTag();
+            assertThat(multiTag).endsWith("-2\"");
+
+            for (String key : List.of("single", "multi")) {
+                Run r = cli(node, "setstripe", "-c", "3", "-S", "64K", "/bkt/" + key);
+                assertThat(r.code()).as(r.err()).isZero();
+                assertThat(cli(node, "getstripe", "/bkt/" + key).out()).contains("stripe_count: 3");
+            }
+
+            // the bytes did not change, so neither does the ETag a client may hold (If-Match, sync tools)
+            assertThat(s3.headObject(b -> b.bucket("bkt").key("single")).eTag()).isEqualTo(singleTag);
+            assertThat(s3.headObject(b -> b.bucket("bkt").key("multi")).eTag()).isEqualTo(multiTag);
+            assertThat(s3.getObjectAsBytes(b -> b.bucket("bkt").key("single").ifMatch(singleTag)).asByteArray())
+                    .isEqualTo(single);
+            byte[] whole = s3.getObjectAsBytes(b -> b.bucket("bkt").key("multi").ifMatch(multiTag)).asByteArray();
+            assertThat(java.util.Arrays.copyOf(whole, first.length)).isEqualTo(first);
+            assertThat(java.util.Arrays.copyOfRange(whole, first.length, whole.length)).isEqualTo(last);
         }
     }
 
