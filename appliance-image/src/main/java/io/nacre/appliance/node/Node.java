@@ -196,6 +196,11 @@ public final class Node implements AutoCloseable {
         Destroyer destroyer = new Destroyer(io);
         // Punches queued by truncates that a crash interrupted must land before any new write can.
         destroyer.runOnce();
+        if (cluster == null) {
+            // a restripe interrupted between its copy and its swap left a staged copy: its objects are freed
+            // (restripes are refused in a cluster, where another node's could be under way)
+            io.sweepMigrations();
+        }
         // In a cluster one node drains the queue in the background, the first peer's: a destroyer elsewhere
         // would race the truncates of the other nodes' gateways (its file lock is this process's only).
         if (cluster == null || cluster.peers().get(0).id().equals(cluster.nodeId())) {

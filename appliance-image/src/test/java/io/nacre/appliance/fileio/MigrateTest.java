@@ -16,6 +16,7 @@ import io.nacre.engine.layout.ObjectRef;
 import io.nacre.engine.meta.Attr;
 import io.nacre.engine.meta.CreateSpec;
 import io.nacre.engine.meta.FileType;
+import io.nacre.engine.meta.HiddenDirectory;
 import io.nacre.engine.meta.MetadataService;
 import io.nacre.engine.meta.PendingDestroy;
 import io.nacre.engine.store.Durability;
@@ -23,6 +24,7 @@ import io.nacre.engine.store.ObjectStore;
 import io.nacre.meta.testkit.EmbeddedCore;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -209,6 +211,31 @@ class MigrateTest {
         io.migrate(Caller.ROOT, fid, LayoutTemplate.of(2, K64, ""));
         assertThat(readAll(fid)).isEqualTo(data);
         assertThat(mds.pendingDestroys(10_000)).extracting(PendingDestroy::object).containsAll(queued);
+    }
+
+    @Test
+    void theSweepRemovesLeftoverStagedCopiesButNotOneARestripeIsMaking() throws Exception {
+        byte[] data = random(8, MIB + 77);
+        Fid fid = withData("f", data);
+        Fid other = withData("g", random(9, 1000));
+        // what a crash between copy and swap leaves: a staged copy, with objects, named after its file
+        Fid staging = HiddenDirectory.of(mds, "migrate", 0700);
+        Fid leftover = mds.create(Caller.ROOT, staging, other.toHex(), CreateSpec.builder(FileType.REGULAR).mode(0600)
+                .layout(LayoutTemplate.of(2, K64, "")).build()).attr().fid();
+        List<ObjectRef> leftoverObjects = mds.layout(leftover).objects();
+        assertThat(leftoverObjects).hasSize(2);
+        Faults.arm(BEFORE_SWAP, Faults.Fault.sleep(5_000));
+
+        CompletableFuture<Layout> restripe = CompletableFuture.supplyAsync(
+                () -> io.migrate(Caller.ROOT, fid, LayoutTemplate.of(3, K64, "")));
+        Poll.until(Duration.ofSeconds(60), "the copy is made", () -> Faults.hits(BEFORE_SWAP) > 0);
+        assertThat(io.sweepMigrations()).as("removed: the leftover only").isEqualTo(1);
+
+        assertThat(restripe.get(60, TimeUnit.SECONDS).components().get(0).raid0().stripeCount()).isEqualTo(3);
+        assertThat(readAll(fid)).isEqualTo(data);
+        assertThat(mds.readdir(Caller.ROOT, staging, 0, 100).entries()).isEmpty();
+        assertThat(mds.pendingDestroys(10_000)).extracting(PendingDestroy::object).containsAll(leftoverObjects);
+        assertThat(io.sweepMigrations()).isZero();
     }
 
     @Test

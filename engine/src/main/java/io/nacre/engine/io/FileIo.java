@@ -105,6 +105,8 @@ public final class FileIo implements AutoCloseable {
     private final LayoutCache layouts = new LayoutCache();
     /** Files with Writer streams open, and how many: their data may lie beyond the recorded size. */
     private final Map<Fid, Integer> openStreams = new ConcurrentHashMap<>();
+    /** Files this process is restriping now: their staged copies are not leftovers. */
+    private final Map<Fid, Integer> migrating = new ConcurrentHashMap<>();
     private final CountDownLatch closing = new CountDownLatch(1);
     private final Thread flusher;
     private volatile boolean closed;
@@ -781,8 +783,24 @@ public final class FileIo implements AutoCloseable {
         ensureOpen();
         // before the lock: a client giving back its layout may first flush through this process
         try (LayoutGuard.Held held = layoutGuard.hold(fid, "restripe")) {
-            return new Migration(this, caller, fid, template).run();
+            migrating.merge(fid, 1, Integer::sum);
+            try {
+                return new Migration(this, caller, fid, template).run();
+            } finally {
+                migrating.computeIfPresent(fid, (k, n) -> n == 1 ? null : n - 1);
+            }
         }
+    }
+
+    /**
+     * Removes the staged copies that no restripe of this process is making: those a crash between a copy and
+     * its swap left behind (their objects go to the destroy queue). For a node's start, and only where restripes
+     * are made by this process alone (a restripe elsewhere would lose its staged copy and answer BUSY). Returns
+     * how many were removed.
+     */
+    public int sweepMigrations() {
+        ensureOpen();
+        return Migration.sweep(mds, fid -> fid != null && migrating.containsKey(fid));
     }
 
     /** Whether a Writer stream is open on the file (it keeps the layout it writes through). */

@@ -12,6 +12,8 @@ import io.nacre.engine.layout.Placement;
 import io.nacre.engine.meta.Access;
 import io.nacre.engine.meta.Attr;
 import io.nacre.engine.meta.CreateSpec;
+import io.nacre.engine.meta.DirEntry;
+import io.nacre.engine.meta.DirPage;
 import io.nacre.engine.meta.FileType;
 import io.nacre.engine.meta.HiddenDirectory;
 import io.nacre.engine.meta.MetadataService;
@@ -20,8 +22,11 @@ import io.nacre.engine.meta.PendingDestroy;
 import io.nacre.engine.meta.Results.AttrChange;
 import io.nacre.engine.store.Durability;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.Lock;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -223,6 +228,54 @@ final class Migration {
         if (!failed.isEmpty()) {
             LOG.warn("{} of the old objects of {} could not be destroyed yet (they stay queued): {}", failed.size(),
                     fid, failed.values().iterator().next().toString());
+        }
+    }
+
+    /** Removes the staged copies of files for which {@code active} is false; how many were removed. */
+    static int sweep(MetadataService mds, Predicate<Fid> active) {
+        Fid staging;
+        try {
+            staging = mds.lookup(Caller.ROOT, Fid.HIDDEN, STAGING).fid();
+        } catch (NacreException e) {
+            if (e.status() == Status.NOT_FOUND) {
+                return 0;
+            }
+            throw e;
+        }
+        List<String> leftovers = new ArrayList<>();
+        long cookie = 0;
+        for (DirPage page = null; page == null || !page.eof(); ) {
+            page = mds.readdir(Caller.ROOT, staging, cookie, 256);
+            for (DirEntry e : page.entries()) {
+                cookie = e.cookie();
+                if (!active.test(fidNamed(e.name()))) {
+                    leftovers.add(e.name());
+                }
+            }
+        }
+        int removed = 0;
+        for (String name : leftovers) {
+            try {
+                mds.remove(Caller.ROOT, staging, name, RemoveKind.FILE);
+                removed++;
+            } catch (NacreException e) {
+                if (e.status() != Status.NOT_FOUND) {
+                    LOG.warn("could not remove the staged copy {}: {}", name, e.toString());
+                }
+            }
+        }
+        if (removed > 0) {
+            LOG.info("removed {} staged restripe cop{} an interrupted restripe left", removed, removed == 1 ? "y" : "ies");
+        }
+        return removed;
+    }
+
+    /** The file a staged copy is named after; null for a name that is no Fid (nothing made it: a leftover). */
+    private static Fid fidNamed(String name) {
+        try {
+            return Fid.fromHex(name);
+        } catch (NacreException e) {
+            return null;
         }
     }
 
