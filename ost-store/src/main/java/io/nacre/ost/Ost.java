@@ -714,6 +714,15 @@ public final class Ost implements AutoCloseable {
         return instance;
     }
 
+    /**
+     * Bytes a sync or a write may have to flush, or wait for the checkpoint of, before it returns: the WAL
+     * segments in use (0 without the WAL). Bounds how long a remote caller waits for a working OSS.
+     */
+    public long backlog() {
+        Wal w = wal;
+        return w == null ? 0 : w.busyBytes();
+    }
+
     /** Makes every unstable write durable; returns the instance number. */
     public long sync() {
         submit(new Update(Kind.SYNC, 0, 0, null, true, new CompletableFuture<>()));

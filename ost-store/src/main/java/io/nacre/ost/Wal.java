@@ -17,6 +17,7 @@ import java.util.TreeMap;
 import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.PriorityBlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -65,6 +66,8 @@ final class Wal implements AutoCloseable {
     private static final int STAGING = 1 << 20;
     /** Hit before each step (8 MiB at most) of the background preparation of the segments. */
     static final String FAULT_PREPARE_STEP = "ost.wal.prepare.step";
+    /** Hit before the fdatasyncs of each group that has any (tests slow syncs with it, as a busy disk would). */
+    static final String FAULT_FORCE = "ost.wal.force";
     /**
      * The preparation waits until no group has begun for this long: while writers are busy they prepare
      * what they reach themselves, as without it, and the zeros of segments nobody needs yet do not compete
@@ -123,6 +126,8 @@ final class Wal implements AutoCloseable {
     private final List<Integer> sealed = new ArrayList<>();
     /** Segments that unstable groups wrote and no flush has covered yet. */
     private final BitSet unstable = new BitSet();
+    /** The number of {@link #unstable} segments, for any thread. */
+    private final AtomicInteger unstableCount = new AtomicInteger();
 
     Wal(Path dir, String name, long segmentSize, int wantedSegments, int streamCount) {
         this.dir = dir;
@@ -176,6 +181,15 @@ final class Wal implements AutoCloseable {
 
     int segments() {
         return channels.length();
+    }
+
+    /**
+     * Bytes of the segments in use (records not yet checkpointed, open or unflushed ones): at most what a
+     * sync or a write may have to flush or wait for the checkpoint of before it returns (any thread).
+     */
+    long busyBytes() {
+        long busy = Math.max(0, segments() - free.size()) + unstableCount.get();
+        return Math.min(busy, segments()) * segmentSize;
     }
 
     // ---- recovery -------------------------------------------------------------------------------------
@@ -561,10 +575,12 @@ final class Wal implements AutoCloseable {
         }
         if (!durable) {
             unstable.or(mine);
+            unstableCount.set(unstable.cardinality());
             return new Flush(st, pieces, new int[0]);
         }
         mine.or(unstable);
         unstable.clear();
+        unstableCount.set(0);
         return new Flush(st, pieces, mine.stream().toArray());
     }
 
@@ -576,6 +592,9 @@ final class Wal implements AutoCloseable {
         try {
             if (f.stream() != null) {
                 writePieces(f.stream(), f.pieces(), null);
+            }
+            if (f.segments().length > 0) {
+                Faults.hit(FAULT_FORCE);
             }
             for (int s : f.segments()) {
                 channels.get(s).force(false);
