@@ -1351,9 +1351,9 @@ public final class Ost implements AutoCloseable {
         return wal == null ? CompletableFuture.completedFuture(null) : wal.prepared();
     }
 
-    /** Bench and tests: bytes of WAL segments that writers wrote with zeros themselves (not prepared in time). */
-    long walZeroedByWriters() {
-        return wal == null ? 0 : wal.zeroedByWriters();
+    /** Bench and tests: bytes of records writers wrote into WAL segments not prepared yet (no zeros first). */
+    long walWrittenUnprepared() {
+        return wal == null ? 0 : wal.writtenByWriters();
     }
 
     /** Checkpoints completed so far. */
