@@ -250,7 +250,7 @@ public final class Ost implements AutoCloseable {
         if (!exists && !options.wal()) {
             return null;
         }
-        Wal w = new Wal(dir, name, segmentSize, segments, streams);
+        Wal w = new Wal(dir, name, segmentSize, segments, streams, options.walStreamsInTurn());
         try {
             long applied;
             try (Txn<ByteBuffer> txn = env.txnRead()) {
