@@ -250,7 +250,7 @@ public final class Ost implements AutoCloseable {
         if (!exists && !options.wal()) {
             return null;
         }
-        Wal w = new Wal(dir, name, segmentSize, segments, streams);
+        Wal w = new Wal(dir, name, segmentSize, segments, streams, options.walStreamsInTurn());
         try {
             long applied;
             try (Txn<ByteBuffer> txn = env.txnRead()) {
@@ -712,6 +712,15 @@ public final class Ost implements AutoCloseable {
         }
         src.position(src.position() + length);
         return instance;
+    }
+
+    /**
+     * Bytes a sync or a write may have to flush, or wait for the checkpoint of, before it returns: the WAL
+     * segments in use (0 without the WAL). Bounds how long a remote caller waits for a working OSS.
+     */
+    public long backlog() {
+        Wal w = wal;
+        return w == null ? 0 : w.busyBytes();
     }
 
     /** Makes every unstable write durable; returns the instance number. */
@@ -1342,9 +1351,9 @@ public final class Ost implements AutoCloseable {
         return wal == null ? CompletableFuture.completedFuture(null) : wal.prepared();
     }
 
-    /** Bench and tests: bytes of WAL segments that writers wrote with zeros themselves (not prepared in time). */
-    long walZeroedByWriters() {
-        return wal == null ? 0 : wal.zeroedByWriters();
+    /** Bench and tests: bytes of records writers wrote into WAL segments not prepared yet (no zeros first). */
+    long walWrittenUnprepared() {
+        return wal == null ? 0 : wal.writtenByWriters();
     }
 
     /** Checkpoints completed so far. */

@@ -50,6 +50,7 @@ public final class OstOptions {
     private final long walSegmentSize;
     private final int walSegments;
     private final int walStreams;
+    private final boolean walStreamsInTurn;
     private final boolean walPrepare;
 
     private OstOptions(Builder b) {
@@ -62,6 +63,7 @@ public final class OstOptions {
         this.walSegmentSize = b.walSegmentSize;
         this.walSegments = b.walSegments;
         this.walStreams = b.walStreams;
+        this.walStreamsInTurn = b.walStreamsInTurn;
         this.walPrepare = b.walPrepare;
     }
 
@@ -117,6 +119,10 @@ public final class OstOptions {
         return walStreams;
     }
 
+    boolean walStreamsInTurn() {
+        return walStreamsInTurn;
+    }
+
     public static final class Builder {
         private int chunkSize = DEFAULT_CHUNK_SIZE;
         private long mapSize = DEFAULT_MAP_SIZE;
@@ -127,6 +133,7 @@ public final class OstOptions {
         private long walSegmentSize = DEFAULT_WAL_SEGMENT_SIZE;
         private int walSegments = DEFAULT_WAL_SEGMENTS;
         private int walStreams = DEFAULT_WAL_STREAMS;
+        private boolean walStreamsInTurn;
         private boolean walPrepare = !"false".equalsIgnoreCase(
                 System.getProperty(PREPARE_PROPERTY, System.getenv("NACRE_OST_WAL_PREPARE")));
 
@@ -207,6 +214,16 @@ public final class OstOptions {
                 throw new IllegalArgumentException("WAL streams must be 1 to 16: " + count);
             }
             this.walStreams = count;
+            return this;
+        }
+
+        /**
+         * Tests: groups take the idle streams in turn (the one back first first), so that one thread's
+         * successive writes land in different segments; by default the stream back last goes first, so
+         * that a lone writer keeps appending to one file.
+         */
+        Builder walStreamsInTurn(boolean inTurn) {
+            this.walStreamsInTurn = inTurn;
             return this;
         }
 

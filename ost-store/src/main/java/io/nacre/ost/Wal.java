@@ -17,6 +17,7 @@ import java.util.TreeMap;
 import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.PriorityBlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -65,6 +66,8 @@ final class Wal implements AutoCloseable {
     private static final int STAGING = 1 << 20;
     /** Hit before each step (8 MiB at most) of the background preparation of the segments. */
     static final String FAULT_PREPARE_STEP = "ost.wal.prepare.step";
+    /** Hit before the fdatasyncs of each group that has any (tests slow syncs with it, as a busy disk would). */
+    static final String FAULT_FORCE = "ost.wal.force";
     /**
      * The preparation waits until no group has begun for this long: while writers are busy they prepare
      * what they reach themselves, as without it, and the zeros of segments nobody needs yet do not compete
@@ -90,14 +93,15 @@ final class Wal implements AutoCloseable {
     /** Segment files; null until created. Set under the segment's lock, read by any thread. */
     private final AtomicReferenceArray<FileChannel> channels;
     /**
-     * Bytes at the start of each segment file already written with zeros (or records): only records go
-     * below, only zeros above. Raised under the segment's lock (by a writer or the preparing thread).
+     * Bytes at the start of each segment file already written with zeros, or claimed for records (see
+     * {@link #ensureZeroed}): only records go below, only zeros above. Raised under the segment's lock (by a
+     * writer or the preparing thread).
      */
     private final AtomicLongArray zeroed;
     /** One per segment: held while its file is created or extended with zeros. */
     private final ReentrantLock[] segmentLocks;
-    /** Bytes that writers had to write with zeros themselves (the background preparation was not there yet). */
-    private final AtomicLong zeroedByWriters = new AtomicLong();
+    /** Bytes of records writers wrote beyond the prepared part of a segment (the preparation was not there yet). */
+    private final AtomicLong writtenByWriters = new AtomicLong();
     /** Completes when the background preparation has written every segment to its full size. */
     private final CompletableFuture<Void> prepared = new CompletableFuture<>();
     private volatile boolean closing;
@@ -112,8 +116,13 @@ final class Wal implements AutoCloseable {
     private final PriorityBlockingQueue<Integer> free = new PriorityBlockingQueue<>();
     private final ByteBuffer zeros = ByteBuffer.allocateDirect(1 << 20);
 
-    /** Streams not carrying a group, in the order they came back: groups take turns over the streams. */
+    /**
+     * Streams not carrying a group, the one back last first: a lone writer keeps to one stream; several
+     * writers each find one.
+     */
     private final LinkedBlockingDeque<Stream> idle = new LinkedBlockingDeque<>();
+    /** Tests: the stream back first goes first instead (see OstOptions.Builder#walStreamsInTurn). */
+    private final boolean streamsInTurn;
     private final Stream[] streams;
 
     // Under the caller's commit lock.
@@ -123,8 +132,11 @@ final class Wal implements AutoCloseable {
     private final List<Integer> sealed = new ArrayList<>();
     /** Segments that unstable groups wrote and no flush has covered yet. */
     private final BitSet unstable = new BitSet();
+    /** The number of {@link #unstable} segments, for any thread. */
+    private final AtomicInteger unstableCount = new AtomicInteger();
 
-    Wal(Path dir, String name, long segmentSize, int wantedSegments, int streamCount) {
+    Wal(Path dir, String name, long segmentSize, int wantedSegments, int streamCount, boolean streamsInTurn) {
+        this.streamsInTurn = streamsInTurn;
         this.dir = dir;
         this.name = name;
         this.segmentSize = segmentSize;
@@ -176,6 +188,15 @@ final class Wal implements AutoCloseable {
 
     int segments() {
         return channels.length();
+    }
+
+    /**
+     * Bytes of the segments in use (records not yet checkpointed, open or unflushed ones): at most what a
+     * sync or a write may have to flush or wait for the checkpoint of before it returns (any thread).
+     */
+    long busyBytes() {
+        long busy = Math.max(0, segments() - free.size()) + unstableCount.get();
+        return Math.min(busy, segments()) * segmentSize;
     }
 
     // ---- recovery -------------------------------------------------------------------------------------
@@ -561,10 +582,12 @@ final class Wal implements AutoCloseable {
         }
         if (!durable) {
             unstable.or(mine);
+            unstableCount.set(unstable.cardinality());
             return new Flush(st, pieces, new int[0]);
         }
         mine.or(unstable);
         unstable.clear();
+        unstableCount.set(0);
         return new Flush(st, pieces, mine.stream().toArray());
     }
 
@@ -577,14 +600,24 @@ final class Wal implements AutoCloseable {
             if (f.stream() != null) {
                 writePieces(f.stream(), f.pieces(), null);
             }
+            if (f.segments().length > 0) {
+                Faults.hit(FAULT_FORCE);
+            }
             for (int s : f.segments()) {
                 channels.get(s).force(false);
+                mapIfFull(s);
             }
         } catch (IOException e) {
             throw ioError("fdatasync", e);
         } finally {
             if (f.stream() != null) {
-                idle.add(f.stream());
+                // Last back, first out: a lone writer keeps appending to one file, as a file writer does
+                // (groups rotating over the streams' files cost it up to a quarter of its rate here).
+                if (streamsInTurn) {
+                    idle.addLast(f.stream());
+                } else {
+                    idle.addFirst(f.stream());
+                }
             }
         }
     }
@@ -678,30 +711,34 @@ final class Wal implements AutoCloseable {
     }
 
     /**
-     * Makes sure the segment is written with zeros up to {@code end} (commit lock held). Normally the
-     * background preparation did it long ago; otherwise the writer does it now, 8 MiB at a time, or waits
-     * for the preparation's step in progress. No flush here: the group's own fdatasync, outside the lock,
-     * also commits the new size and blocks.
+     * Makes sure the segment may take records up to {@code end} (commit lock held). Normally the background
+     * preparation wrote it with zeros long ago; otherwise the range from where it is written to {@code end}
+     * is claimed for the records, which the flush writes straight there, extending the file (the
+     * preparation goes on above the claim, never over it). The group's fdatasync, outside the lock, then
+     * also commits the new size and blocks: a record it acknowledges is found by recovery, and what lies
+     * between groups (the 4 KiB alignment) reads as zeros, as in a prepared segment. Waits for the
+     * preparation's step in progress, if any.
      */
     private void ensureZeroed(int s, long end) throws IOException {
         if (zeroed.get(s) >= end) {
             return;
         }
-        long target = Math.min(segmentSize, (end + ZERO_STEP - 1) / ZERO_STEP * ZERO_STEP);
         segmentLocks[s].lock();
         try {
-            zeroedByWriters.addAndGet(zeroUpTo(s, target));
+            openSegment(s);
+            long from = zeroed.get(s);
+            if (from < end) {
+                fileBytes.addAndGet(end - from);
+                zeroed.set(s, end);
+                writtenByWriters.addAndGet(end - from);
+            }
         } finally {
             segmentLocks[s].unlock();
         }
     }
 
-    /**
-     * Writes the segment with zeros from where it is written to up to {@code target} (its lock held),
-     * creating the file first (and flushing the directory: fdatasync does not cover a new name); returns
-     * the bytes written.
-     */
-    private long zeroUpTo(int s, long target) throws IOException {
+    /** Creates the segment's file if it is not there yet (its lock held), and flushes the directory then. */
+    private FileChannel openSegment(int s) throws IOException {
         FileChannel ch = channels.get(s);
         if (ch == null) {
             ch = FileChannel.open(file(s), StandardOpenOption.CREATE, StandardOpenOption.READ,
@@ -711,6 +748,15 @@ final class Wal implements AutoCloseable {
                 d.force(true);
             }
         }
+        return ch;
+    }
+
+    /**
+     * Writes the segment with zeros from where it is written to (or claimed for records) up to {@code
+     * target} (its lock held), creating the file first; returns the bytes written.
+     */
+    private long zeroUpTo(int s, long target) throws IOException {
+        FileChannel ch = openSegment(s);
         long from = zeroed.get(s);
         if (from >= target) {
             return 0;
@@ -778,15 +824,18 @@ final class Wal implements AutoCloseable {
         return prepared;
     }
 
-    /** Bytes writers wrote with zeros themselves because the preparation had not reached them yet. */
-    long zeroedByWriters() {
-        return zeroedByWriters.get();
+    /** Bytes of records writers wrote into segments the preparation had not reached yet. */
+    long writtenByWriters() {
+        return writtenByWriters.get();
     }
 
-    /** Maps a segment once it has its full size (never before: touching a map past the end of a file is SIGBUS). */
+    /**
+     * Maps a segment once it has its full size (never before: touching a map past the end of a file is
+     * SIGBUS; records written into unprepared space may have claimed the end before they are written).
+     */
     private void mapIfFull(int s) throws IOException {
-        if (zeroed.get(s) == segmentSize && maps.get(s) == null) {
-            maps.set(s, channels.get(s).map(FileChannel.MapMode.READ_ONLY, 0, segmentSize));
+        if (zeroed.get(s) == segmentSize && maps.get(s) == null && channels.get(s).size() >= segmentSize) {
+            maps.compareAndSet(s, null, channels.get(s).map(FileChannel.MapMode.READ_ONLY, 0, segmentSize));
         }
     }
 

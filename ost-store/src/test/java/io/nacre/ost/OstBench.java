@@ -190,7 +190,7 @@ class OstBench {
             double mbs = timed(writers, w -> stableWrites(ost, w + 1, size, total / writers));
             groupSizes.add(ost.changesPerCommit());
             if (options.wal()) {
-                notes.add("writers zeroed %d MiB of WAL themselves".formatted(ost.walZeroedByWriters() / MIB));
+                notes.add("writers wrote %d MiB into unprepared WAL".formatted(ost.walWrittenUnprepared() / MIB));
             }
             if (untilClosed) {
                 ost.close();

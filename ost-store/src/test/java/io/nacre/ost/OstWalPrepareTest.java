@@ -67,7 +67,7 @@ class OstWalPrepareTest {
             assertThat(files.values()).containsOnly(SEGMENT);
             // A write now finds its segment ready: the writer writes no zeros of its own.
             ost.write(1, 0, ByteBuffer.wrap(random(100_000, 3)), Durability.STABLE);
-            assertThat(ost.walZeroedByWriters()).isZero();
+            assertThat(ost.walWrittenUnprepared()).isZero();
             assertThat(read(ost, 1, 0, 100_000)).isEqualTo(random(100_000, 3));
         }
     }
@@ -78,7 +78,9 @@ class OstWalPrepareTest {
             assertThat(segmentFiles(tmp)).isEmpty();
             ost.write(1, 0, ByteBuffer.wrap(random(10_000, 4)), Durability.STABLE);
             assertThat(segmentFiles(tmp)).hasSize(1);
-            assertThat(ost.walZeroedByWriters()).isEqualTo(SEGMENT);
+            // The records went straight into the new file: no zeros ahead of them.
+            assertThat(segmentFiles(tmp).values().iterator().next()).isLessThan(SEGMENT)
+                    .isEqualTo(ost.walWrittenUnprepared()).isGreaterThanOrEqualTo(10_000L);
             assertThat(read(ost, 1, 0, 10_000)).isEqualTo(random(10_000, 4));
         }
     }
@@ -112,7 +114,7 @@ class OstWalPrepareTest {
             }
             assertThat(errors).isEmpty();
             assertThat(ost.walPrepared()).isNotDone();
-            assertThat(ost.walZeroedByWriters()).isPositive();
+            assertThat(ost.walWrittenUnprepared()).isPositive();
             checkRecords(ost, threads, perThread, record);
             Faults.disarmAll();
             awaitPrepared(ost);
@@ -154,6 +156,52 @@ class OstWalPrepareTest {
         try (Ost third = Ost.open(tmp, 0, options(false))) {
             assertThat(read(third, 1, 0, 200_000)).isEqualTo(random(200_000, 5));
             assertThat(read(third, 2, 0, 300_000)).isEqualTo(random(300_000, 6));
+        }
+    }
+
+    @Test
+    void recordsWrittenIntoUnpreparedSpaceEndTheFileAndATornTailIsIgnored() throws Exception {
+        OstOptions one = OstOptions.builder().chunkSize(4096).mapSize(1L << 30).walSegments(SEGMENT, SEGMENTS)
+                .walStreams(1).walPrepare(false).build();
+        int record = 30_000;
+        Ost ost = Ost.open(tmp, 0, one);
+        long length;
+        try {
+            for (int i = 0; i < 5; i++) {
+                ost.write(1, (long) i * record, ByteBuffer.wrap(random(record, 100 + i)), Durability.STABLE);
+            }
+            // Five groups, each on its own 4 KiB boundary: the file ends where the last record does.
+            length = segmentFiles(tmp).get("wal-000");
+            assertThat(length).isEqualTo(ost.walWrittenUnprepared()).isBetween(5L * record, SEGMENT - 1);
+        } finally {
+            ost.closeAsIfKilled();
+        }
+        // As a crash during the last group's write leaves it: the file ends inside its last record.
+        try (var ch = java.nio.channels.FileChannel.open(tmp.resolve("wal-000"),
+                java.nio.file.StandardOpenOption.WRITE)) {
+            ch.truncate(length - 100);
+        }
+        try (Ost again = Ost.open(tmp, 0, one)) {
+            for (int i = 0; i < 4; i++) {
+                assertThat(read(again, 1, (long) i * record, record)).isEqualTo(random(record, 100 + i));
+            }
+            // The torn record fails its CRC: the last write is at most partly there (it was never acknowledged).
+            byte[] last = read(again, 1, 4L * record, record);
+            byte[] wanted = random(record, 100 + 4);
+            assertThat(last.length).isLessThan(record);
+            for (int b = 0; b < last.length; b++) {
+                assertThat(last[b]).as("byte %d of the torn write", b).isIn(wanted[b], (byte) 0);
+            }
+            again.write(2, 0, ByteBuffer.wrap(random(record, 200)), Durability.STABLE);
+            again.closeAsIfKilled();
+        }
+        try (Ost third = Ost.open(tmp, 0, options(true))) {
+            awaitPrepared(third);
+            assertThat(segmentFiles(tmp).values()).hasSize(SEGMENTS).containsOnly(SEGMENT);
+            for (int i = 0; i < 4; i++) {
+                assertThat(read(third, 1, (long) i * record, record)).isEqualTo(random(record, 100 + i));
+            }
+            assertThat(read(third, 2, 0, record)).isEqualTo(random(record, 200));
         }
     }
 

@@ -38,9 +38,13 @@ class OstWalTest {
         Faults.disarmAll();
     }
 
-    /** Small chunks and 1 MiB segments, so that a few MiB of writes go through several checkpoints. */
+    /**
+     * Small chunks and 1 MiB segments, so that a few MiB of writes go through several checkpoints; one
+     * thread's successive groups take the streams in turn (each its own segment).
+     */
     private static OstOptions small() {
-        return OstOptions.builder().chunkSize(CHUNK).mapSize(1L << 30).walSegments(1 << 20, 12).build();
+        return OstOptions.builder().chunkSize(CHUNK).mapSize(1L << 30).walSegments(1 << 20, 12)
+                .walStreamsInTurn(true).build();
     }
 
 
@@ -200,6 +204,24 @@ class OstWalTest {
             assertThat(read(third, 1, 0, CHUNK)).isEqualTo(a);
             assertThat(read(third, 4, 0, CHUNK)).isEqualTo(b);
             assertThat(third.stat(3)).isEqualTo(ObjectStat.ABSENT);
+        }
+    }
+
+    @Test
+    void aLoneWritersGroupsKeepToOneStream() throws Exception {
+        // By default the stream back last is taken first: one writer appends to one file, as a file writer does.
+        byte[][] data = new byte[3][];
+        try (Ost ost = Ost.open(tmp, 0, OstOptions.builder().chunkSize(CHUNK).mapSize(1L << 30)
+                .walSegments(1 << 20, 12).build())) {
+            for (int i = 0; i < data.length; i++) {
+                data[i] = random(CHUNK, 40 + i);
+                ost.write(i + 1, 0, ByteBuffer.wrap(data[i]), Durability.STABLE);
+            }
+            Set<Path> files = new java.util.HashSet<>();
+            for (byte[] d : data) {
+                files.add(walFileWith(Arrays.copyOfRange(d, 0, 64)));
+            }
+            assertThat(files).as("one segment for the three groups").hasSize(1);
         }
     }
 

@@ -19,6 +19,8 @@ import io.nacre.engine.Status;
  * GET    /ost/v1/{ost}/objects/{id}/stat               -> nacre-size, nacre-bytes-used
  * POST   /ost/v1/fence?grant=G                         (pNFS: refuse data-server handles of grant G from now on)
  * </pre>
+ * Every request but a read may ask for keep-alives ({@code nacre-keepalive: MILLIS}): until its answer is
+ * ready the OSS sends a {@code 102 Processing} that often, with {@code nacre-backlog: BYTES}.
  * Failures answer an HTTP status with header {@code nacre-status} naming the {@link Status} and the
  * message as text body, so the client rethrows the same Status. A read that fails after its first
  * bytes were sent says so in its trailers ({@code nacre-status} other than OK).
@@ -39,6 +41,17 @@ final class OssProtocol {
     static final String GROWTH = "nacre-growth";
     static final String DEVICE_FREE = "nacre-device-free";
     static final String OK = "OK";
+    /**
+     * Request header: the client wants a {@code 102 Processing} informational answer this often
+     * (milliseconds) until the answer is ready, as a sign that the node is alive and working. Each one
+     * carries {@link #BACKLOG}.
+     */
+    static final String KEEPALIVE = "nacre-keepalive";
+    /** In each 102: the bytes the OST may have to flush or checkpoint first (see Ost#backlog). */
+    static final String BACKLOG = "nacre-backlog";
+    /** The shortest and longest keep-alive period a server accepts. */
+    static final long MIN_KEEPALIVE_MILLIS = 20;
+    static final long MAX_KEEPALIVE_MILLIS = 60_000;
 
     /** Writes are stored in pieces of this size, aligned on it, so server memory per request is bounded. */
     static final int PIECE = 1 << 20;

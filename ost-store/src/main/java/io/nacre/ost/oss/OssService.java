@@ -16,17 +16,21 @@ import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import io.nacre.engine.NacreException;
 import io.nacre.engine.Status;
+import io.nacre.engine.fault.Faults;
 import io.nacre.engine.layout.ObjectRef;
 import io.nacre.engine.store.Durability;
 import io.nacre.engine.store.ObjectStat;
 import io.nacre.engine.store.ObjectStore;
 import io.nacre.engine.store.OstInfo;
 import io.nacre.engine.store.OstUsage;
+import io.nacre.ost.LocalObjectStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +43,8 @@ import org.slf4j.LoggerFactory;
 final class OssService {
 
     private static final Logger LOG = LoggerFactory.getLogger(OssService.class);
+    /** Hit on the blocking executor before each operation but reads and writes (tests slow the node with it). */
+    static final String FAULT_SERVE = "oss.serve";
 
     private final ObjectStore store;
     private final LongConsumer fence;
@@ -68,17 +74,59 @@ final class OssService {
 
     /** Runs a short operation off the event loop and turns its failure into an error answer. */
     private HttpService blocking(Operation op) {
-        return (ctx, req) -> run(ctx, () -> op.serve(ctx, req));
+        return (ctx, req) -> run(ctx, req, () -> op.serve(ctx, req));
     }
 
-    private static HttpResponse run(ServiceRequestContext ctx, Callable<HttpResponse> work) {
-        return HttpResponse.of(CompletableFuture.supplyAsync(() -> {
+    private HttpResponse run(ServiceRequestContext ctx, HttpRequest req, Callable<HttpResponse> work) {
+        return keptAlive(ctx, req, HttpResponse.of(CompletableFuture.supplyAsync(() -> {
             try {
+                Faults.hit(FAULT_SERVE);
                 return work.call();
             } catch (Throwable t) {
                 return error(t);
             }
-        }, ctx.blockingTaskExecutor()));
+        }, ctx.blockingTaskExecutor())));
+    }
+
+    /**
+     * When the client asked for keep-alives, sends a {@code 102 Processing} (with the OST's backlog) every
+     * period until {@code answer} is ready, then the answer: a node that works slowly (a long sync on a
+     * busy disk) is told from one that stopped. The beats come from the event loop, the answer from the
+     * operation; both are written on the event loop, so no beat follows the answer.
+     */
+    private HttpResponse keptAlive(ServiceRequestContext ctx, HttpRequest req, HttpResponse answer) {
+        String asked = req.headers().get(OssProtocol.KEEPALIVE);
+        if (asked == null) {
+            return answer;
+        }
+        long period = Math.clamp(OssProtocol.parseLong(OssProtocol.KEEPALIVE, asked),
+                OssProtocol.MIN_KEEPALIVE_MILLIS, OssProtocol.MAX_KEEPALIVE_MILLIS);
+        HttpResponseWriter out = HttpResponse.streaming();
+        ScheduledFuture<?> beats = ctx.eventLoop().scheduleAtFixedRate(() -> out.tryWrite(
+                        ResponseHeaders.builder(HttpStatus.PROCESSING)
+                                .add(OssProtocol.BACKLOG, Long.toString(backlog(ctx))).build()),
+                period, period, TimeUnit.MILLISECONDS);
+        answer.aggregate().handle((r, t) -> {
+            ctx.eventLoop().execute(() -> {
+                beats.cancel(false);
+                out.close(t == null ? r : errorAnswer(t));
+            });
+            return null;
+        });
+        return out;
+    }
+
+    /** What the request's OST may have to flush or checkpoint first (0 when it names none or is not local). */
+    private long backlog(ServiceRequestContext ctx) {
+        String ost = ctx.pathParam("ost");
+        if (ost == null || !(store instanceof LocalObjectStore local)) {
+            return 0;
+        }
+        try {
+            return local.ost(ost(ctx)).backlog();
+        } catch (RuntimeException e) {
+            return 0;
+        }
     }
 
     static HttpResponse error(Throwable t) {
@@ -193,7 +241,7 @@ final class OssService {
         return switch (req.method()) {
             case GET -> read(ctx, req);
             case PUT -> write(ctx, req);
-            case DELETE -> run(ctx, () -> {
+            case DELETE -> run(ctx, req, () -> {
                 store.destroy(ref(ctx));
                 return HttpResponse.of(HttpStatus.NO_CONTENT);
             });
@@ -253,8 +301,9 @@ final class OssService {
 
     private HttpResponse write(ServiceRequestContext ctx, HttpRequest req) {
         try {
-            return OssWrite.serve(ctx, req, store, ref(ctx), OssProtocol.parseLong("offset", ctx.queryParam("offset")),
-                    parseDurability(ctx.queryParam("durability")));
+            return keptAlive(ctx, req, OssWrite.serve(ctx, req, store, ref(ctx),
+                    OssProtocol.parseLong("offset", ctx.queryParam("offset")),
+                    parseDurability(ctx.queryParam("durability"))));
         } catch (RuntimeException e) {
             return error(e);
         }

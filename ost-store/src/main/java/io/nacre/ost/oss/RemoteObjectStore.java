@@ -10,6 +10,7 @@ import com.linecorp.armeria.common.AggregatedHttpResponse;
 import com.linecorp.armeria.common.HttpData;
 import com.linecorp.armeria.common.HttpHeaders;
 import com.linecorp.armeria.common.HttpMethod;
+import com.linecorp.armeria.common.HttpObject;
 import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
@@ -54,12 +55,15 @@ import org.slf4j.LoggerFactory;
  * response body into the caller's buffer as it arrives. Errors come back with the Status the OSS gave.
  *
  * <p>Every call has a deadline, so a node that hangs without dying (stopped, swapping, partitioned) costs
- * its callers a bounded wait, never the caller's whole request: short ones ({@link Builder#callTimeout})
- * for stat, usage, fencing and the like; data transfers are bounded by progress ({@link
- * Builder#progressTimeout}: a read fails when no byte came for that long; a write gets that plus the time
- * its bytes take at {@link #MIN_RATE}). A node that missed a deadline is down: calls fail at once with
- * UNAVAILABLE (NFS answers NFS4ERR_DELAY, the client tries again) while a probe asks it every second
- * whether it answers again, and the first answer brings it back.
+ * its callers a bounded wait, never the caller's whole request, while a node that is only slow is not taken
+ * for a dead one. Calls but reads ask the OSS for keep-alives (a {@code 102 Processing} every quarter of
+ * {@link Builder#callTimeout} while it works on them); a node from which neither the answer nor a
+ * keep-alive came for the call timeout is down: calls fail at once with UNAVAILABLE (NFS answers
+ * NFS4ERR_DELAY, the client tries again) while a probe asks it every second whether it answers again, and
+ * the first answer brings it back. A call the node keeps working on gives up after its own bound
+ * ({@link Builder#progressTimeout}, plus for sync, truncate, destroy and writes the node's reported backlog
+ * and the write's bytes at {@link #MIN_RATE}) with UNAVAILABLE, and the node stays up. A read fails when
+ * no byte came for the progress timeout.
  */
 public final class RemoteObjectStore implements ObjectStore {
 
@@ -67,6 +71,8 @@ public final class RemoteObjectStore implements ObjectStore {
     /** The slowest transfer a write deadline allows for: 1 MiB/s. */
     static final long MIN_RATE = 1 << 20;
     private static final Duration PROBE_EVERY = Duration.ofSeconds(1);
+    /** The longest answer body kept of calls other than reads (the OST list, error messages). */
+    private static final int MAX_ANSWER = 1 << 20;
 
     private final URI node;
     private final ClientFactory factory;
@@ -243,9 +249,9 @@ public final class RemoteObjectStore implements ObjectStore {
                 + "&durability=" + durability.name();
         HttpData body = HttpData.wrap(Unpooled.wrappedBuffer(src.duplicate()));
         checkUp(object);
-        HttpResponse res = client.execute(HttpRequest.of(headers(HttpMethod.PUT, path, length), body));
-        AggregatedHttpResponse r = await(res, res.aggregate(),
-                progressTimeout.plusMillis(length * 1000L / MIN_RATE), object);
+        HttpResponse res = client.execute(HttpRequest.of(keepAlive(headers(HttpMethod.PUT, path, length)), body));
+        AggregatedHttpResponse r = awaitWorking(res, progressTimeout.plusMillis(length * 1000L / MIN_RATE), true,
+                object);
         check(r);
         src.position(src.position() + length);
         return longHeader(r, OssProtocol.INSTANCE);
@@ -255,20 +261,20 @@ public final class RemoteObjectStore implements ObjectStore {
     public long sync(ObjectRef object) {
         requireNonNull(object, "object");
         return longHeader(call(HttpMethod.POST, OssProtocol.objectPath(object.ost(), object.id()) + "/sync",
-                progressTimeout), OssProtocol.INSTANCE);
+                progressTimeout, true), OssProtocol.INSTANCE);
     }
 
     @Override
     public void truncate(ObjectRef object, long size) {
         requireNonNull(object, "object");
         call(HttpMethod.POST, OssProtocol.objectPath(object.ost(), object.id()) + "/truncate?size=" + size,
-                progressTimeout);
+                progressTimeout, true);
     }
 
     @Override
     public void destroy(ObjectRef object) {
         requireNonNull(object, "object");
-        call(HttpMethod.DELETE, OssProtocol.objectPath(object.ost(), object.id()), progressTimeout);
+        call(HttpMethod.DELETE, OssProtocol.objectPath(object.ost(), object.id()), progressTimeout, true);
     }
 
     @Override
@@ -321,16 +327,55 @@ public final class RemoteObjectStore implements ObjectStore {
         return h.build();
     }
 
-    private AggregatedHttpResponse call(HttpMethod method, String pathAndQuery) {
-        return call(method, pathAndQuery, callTimeout);
+    /** Asks the OSS for a keep-alive every quarter of the call timeout while it works on the request. */
+    private RequestHeaders keepAlive(RequestHeaders h) {
+        return h.toBuilder().add(OssProtocol.KEEPALIVE, Long.toString(Math.max(OssProtocol.MIN_KEEPALIVE_MILLIS,
+                callTimeout.toMillis() / 4))).build();
     }
 
-    private AggregatedHttpResponse call(HttpMethod method, String pathAndQuery, Duration timeout) {
+    /** A short call: it has {@link #progressTimeout} (while the node keeps showing it works on it). */
+    private AggregatedHttpResponse call(HttpMethod method, String pathAndQuery) {
+        return call(method, pathAndQuery, progressTimeout, false);
+    }
+
+    /** {@code grows}: the work grows with the OST's backlog, whose flush at {@link #MIN_RATE} is added. */
+    private AggregatedHttpResponse call(HttpMethod method, String pathAndQuery, Duration bound, boolean grows) {
         checkUp(pathAndQuery);
-        HttpResponse res = client.execute(headers(method, pathAndQuery, -1));
-        AggregatedHttpResponse r = await(res, res.aggregate(), timeout, pathAndQuery);
+        HttpResponse res = client.execute(keepAlive(headers(method, pathAndQuery, -1)));
+        AggregatedHttpResponse r = awaitWorking(res, bound, grows, pathAndQuery);
         check(r);
         return r;
+    }
+
+    /**
+     * Waits for the answer of a request that asked for keep-alives. The node is down (as in {@link #await})
+     * only when neither the answer nor a keep-alive came for {@link #callTimeout}: a node that works slowly
+     * (a sync flushing a large backlog on a busy disk) is not. The call itself gives up after {@code bound},
+     * plus, when its work {@code grows} with the backlog, the largest backlog the node reported at {@link
+     * #MIN_RATE}: then it fails with UNAVAILABLE but the node, still answering, stays up.
+     */
+    private AggregatedHttpResponse awaitWorking(HttpResponse res, Duration bound, boolean grows, Object what) {
+        long start = System.nanoTime();
+        AnswerCollector answer = new AnswerCollector(start, grows);
+        res.subscribe(answer);
+        long quiet = callTimeout.toNanos();
+        while (true) {
+            long giveUp = start + bound.toNanos() + TimeUnit.SECONDS.toNanos(1) * answer.backlog / MIN_RATE;
+            long wait = Math.min(answer.lastSign + quiet, giveUp) - System.nanoTime();
+            try {
+                return join(answer.done.copy().orTimeout(Math.max(1, wait), TimeUnit.NANOSECONDS), what);
+            } catch (StalledException e) {
+                long now = System.nanoTime();
+                if (now - answer.lastSign >= quiet) {
+                    throw stalled(res, what, "no answer nor keep-alive within " + callTimeout);
+                }
+                if (now - giveUp >= 0) {
+                    res.abort();
+                    throw new NacreException(Status.UNAVAILABLE, what + ": OSS " + node + " still working on it after "
+                            + Duration.ofNanos(now - start).toMillis() + " ms; try again");
+                }
+            }
+        }
     }
 
     private void checkUp(Object what) {
@@ -395,6 +440,66 @@ public final class RemoteObjectStore implements ObjectStore {
             } catch (CompletionException e) {
                 res.abort();
                 LOG.debug("OSS {} still down: {}", node, e.getCause() == null ? e : e.getCause());
+            }
+        }
+    }
+
+    /**
+     * Collects a short answer (headers, a body of at most {@link #MAX_ANSWER} bytes) as it
+     * arrives, noting when each keep-alive came (an aggregating subscriber sees informational headers only
+     * at the end).
+     */
+    private static final class AnswerCollector implements Subscriber<HttpObject> {
+        private final boolean grows;
+        private final CompletableFuture<AggregatedHttpResponse> done = new CompletableFuture<>();
+        private final java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        private ResponseHeaders headers;
+        /** When the request was sent or the last keep-alive came (System.nanoTime()). */
+        private volatile long lastSign;
+        /** The largest backlog a keep-alive reported, when the work grows with it. */
+        private volatile long backlog;
+
+        AnswerCollector(long start, boolean grows) {
+            this.lastSign = start;
+            this.grows = grows;
+        }
+
+        @Override
+        public void onSubscribe(Subscription s) {
+            s.request(Long.MAX_VALUE);
+        }
+
+        @Override
+        public void onNext(HttpObject o) {
+            if (o instanceof ResponseHeaders h && headers == null) {
+                if (h.status().isInformational()) {
+                    lastSign = System.nanoTime();
+                    if (grows) {
+                        backlog = Math.max(backlog, h.getLong(OssProtocol.BACKLOG, 0L));
+                    }
+                } else {
+                    headers = h;
+                }
+            } else if (o instanceof HttpData d) {
+                if (body.size() + d.length() > MAX_ANSWER) {
+                    done.completeExceptionally(new NacreException(Status.IO, "OSS answer longer than " + MAX_ANSWER));
+                } else {
+                    body.write(d.array(), 0, d.length());
+                }
+            }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            done.completeExceptionally(t);
+        }
+
+        @Override
+        public void onComplete() {
+            if (headers == null) {
+                done.completeExceptionally(new NacreException(Status.IO, "OSS answer ended without headers"));
+            } else {
+                done.complete(AggregatedHttpResponse.of(headers, HttpData.wrap(body.toByteArray())));
             }
         }
     }
@@ -470,15 +575,19 @@ public final class RemoteObjectStore implements ObjectStore {
             return this;
         }
 
-        /** The deadline of short calls: stat, usage, instance, fence, the OST list (default 10 s). */
+        /**
+         * How long the node may stay silent (no answer, no keep-alive) before it is down (default 10 s); the
+         * probe's deadline too.
+         */
         public Builder callTimeout(Duration timeout) {
             this.callTimeout = positive(timeout);
             return this;
         }
 
         /**
-         * How long a transfer may go without progress (default 20 s): a read without a byte, a write beyond
-         * this plus its bytes at 1 MiB/s; also sync, truncate and destroy, which may take a while on a busy disk.
+         * How long a call may take while the node keeps working on it (default 20 s): short calls this, a
+         * write this plus its bytes and the node's backlog at 1 MiB/s, sync, truncate and destroy this plus
+         * the backlog at 1 MiB/s; and how long a read may go without a byte.
          */
         public Builder progressTimeout(Duration timeout) {
             this.progressTimeout = positive(timeout);

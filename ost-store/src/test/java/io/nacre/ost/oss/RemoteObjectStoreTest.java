@@ -126,32 +126,6 @@ class RemoteObjectStoreTest extends ObjectStoreContract {
     }
 
     @Test
-    void aNodeThatMissesADeadlineIsDownUntilItAnswersAgain() {
-        try (RemoteObjectStore quick = RemoteObjectStore.builder(oss.uri()).secret(SECRET)
-                .callTimeout(java.time.Duration.ofSeconds(1)).progressTimeout(java.time.Duration.ofSeconds(1)).build()) {
-            quick.write(A, 0, ByteBuffer.wrap(new byte[] {1, 2, 3}), Durability.STABLE);
-            // the OSS stalls in every write (as a node stopped mid-request): the caller gets UNAVAILABLE after
-            // its deadline, not when the OSS gets round to it, and the node is down for the next calls
-            io.nacre.engine.fault.Faults.arm("ost.write.before_commit", io.nacre.engine.fault.Faults.Fault.sleep(5000));
-            try {
-                assertStatus(() -> quick.write(A, 0, ByteBuffer.wrap(new byte[] {4}), Durability.STABLE),
-                        Status.UNAVAILABLE);
-                assertThat(quick.isUp()).isFalse();
-                assertThatThrownBy(() -> quick.stat(A)).hasMessageContaining("is down");
-            } finally {
-                io.nacre.engine.fault.Faults.disarmAll();
-            }
-            // it answers the probe: up again, and served
-            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
-            while (!quick.isUp()) {
-                assertThat(System.nanoTime()).as("back up in time").isLessThan(deadline);
-                java.util.concurrent.locks.LockSupport.parkNanos(50_000_000);
-            }
-            assertThat(quick.stat(A).size()).isEqualTo(3);
-        }
-    }
-
-    @Test
     void unreachableOssIsUnavailable() {
         oss.close();
         try {
