@@ -131,6 +131,6 @@ final class ObjectReads {
             return HttpResponse.of(headers, HttpData.wrap(f.data(), (int) first, (int) length));
         }
         Gateway gw = r.gateway();
-        return Bodies.stream(headers, gw.namespace().io(), a.fid(), first, length, gw.blocking());
+        return Bodies.stream(headers, gw.namespace().io(), gw.namespace().io().view(a), first, length, gw.blocking());
     }
 }
