@@ -16,6 +16,7 @@ import io.nacre.s3.keys.KeyPath;
 import io.nacre.s3.xml.RequestBodies;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** GetObject and HeadObject: one path, with or without the body. */
 final class ObjectReads {
@@ -56,7 +57,7 @@ final class ObjectReads {
         if (a.isRegular()) {
             a = gw.namespace().io().getattr(a.fid());
         }
-        return new Found(a, gw.meta().current(a.fid(), a), null);
+        return new Found(a, gw.meta().current(a.fid(), a, Optional.ofNullable(m)), null);
     }
 
     static HttpResponse serve(S3Request r, boolean head) {

@@ -106,5 +106,8 @@ class MetadataCallsTest {
         }
         assertThat(perGet.get(1)).as("a GET of 25 MiB (7 chunks) against one of 5 MiB (2 chunks)")
                 .isEqualTo(perGet.get(0));
+        // The key with its metadata, its attributes through FileIo (and its layout unless FileIo knows it
+        // already), its attributes again before the last chunk goes.
+        assertThat(perGet.get(0)).filteredOn(c -> !c.equals("layout")).containsExactly("fetch", "getattr", "getattr");
     }
 }
