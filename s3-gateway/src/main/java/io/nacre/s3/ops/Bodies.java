@@ -172,8 +172,8 @@ final class Bodies {
                         long from = next;
                         int want = (int) Math.min(READ_CHUNK, end - from);
                         next += want;
-                        reads.add(CompletableFuture.supplyAsync(() -> readChunk(io, view, from, buffers.take(want), want),
-                                executor));
+                        reads.add(CompletableFuture.supplyAsync(
+                                () -> readChunk(io, view, from, buffers.take(want), want), executor));
                     }
                     ByteBuf chunk = reads.poll().join();
                     int n = chunk.readableBytes();
