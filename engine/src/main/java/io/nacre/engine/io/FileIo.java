@@ -246,11 +246,7 @@ public final class FileIo implements AutoCloseable {
      */
     public ReadResult readAt(Fid fid, long offset, ByteBuffer dst) {
         requireNonNull(fid, "fid");
-        requireNonNull(dst, "dst");
-        ensureOpen();
-        if (offset < 0) {
-            throw new NacreException(Status.INVALID, "negative offset " + offset);
-        }
+        checkRead(offset, dst);
         Lock lock = locks.of(fid).readLock();
         lock.lock();
         try {
@@ -264,6 +260,15 @@ public final class FileIo implements AutoCloseable {
             return new ReadResult(n, offset + n >= a.size());
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** What every read checks first: that this FileIo is open and the read makes sense. */
+    private void checkRead(long offset, ByteBuffer dst) {
+        requireNonNull(dst, "dst");
+        ensureOpen();
+        if (offset < 0) {
+            throw new NacreException(Status.INVALID, "negative offset " + offset);
         }
     }
 
@@ -312,11 +317,7 @@ public final class FileIo implements AutoCloseable {
      */
     public int read(ReadView view, long offset, ByteBuffer dst) {
         requireNonNull(view, "view");
-        requireNonNull(dst, "dst");
-        ensureOpen();
-        if (offset < 0) {
-            throw new NacreException(Status.INVALID, "negative offset " + offset);
-        }
+        checkRead(offset, dst);
         Fid fid = view.attr().fid();
         long size = view.attr().size();
         if (offset >= size || !dst.hasRemaining()) {
