@@ -86,9 +86,24 @@ class FileIoBench {
                             io.read(fid, pos, big.clear());
                         }
                     });
+                    // An S3 GET's pattern, one 4 MiB chunk after another: read() asks the MDS for the
+                    // attributes at every call, a view asks nothing.
+                    ByteBuffer four = ByteBuffer.allocateDirect(4 * MIB);
+                    double fourByCall = mibPerSec(() -> {
+                        for (long pos = 0; pos < TOTAL; pos += four.capacity()) {
+                            io.read(fid, pos, four.clear());
+                        }
+                    });
+                    FileIo.ReadView view = io.view(io.getattr(fid));
+                    double fourByView = mibPerSec(() -> {
+                        for (long pos = 0; pos < TOTAL; pos += four.capacity()) {
+                            io.read(view, pos, four.clear());
+                        }
+                    });
                     rows.add(row("write, Writer STABLE vs ObjectStore", write, rawWrite));
                     rows.add(row("read, Reader vs ObjectStore", read, rawRead));
                     rows.add(row("read, 64 MiB read() calls vs ObjectStore", callRead, rawRead));
+                    rows.add(row("read, 4 MiB through a view vs read() calls", fourByView, fourByCall));
                 }
             }
             System.out.printf("%n%d MiB over %d stripes of 1 MiB%n%-42s %10s %10s %7s%n", TOTAL / MIB, STRIPES,

@@ -16,6 +16,7 @@ import io.nacre.engine.layout.ObjectRef;
 import io.nacre.engine.meta.CreateSpec;
 import io.nacre.engine.meta.FileType;
 import io.nacre.engine.meta.MetadataService;
+import io.nacre.engine.meta.SetAttr;
 import io.nacre.engine.store.Durability;
 import io.nacre.engine.store.ObjectStore;
 import io.nacre.meta.testkit.EmbeddedCore;
@@ -129,6 +130,37 @@ class FileIoTest {
         io.commit(fid);
         assertThat(mds.getattr(fid).size()).as("the MDS has the size after commit").isEqualTo(size);
         assertThat(read(fid, 0, reference.length)).isEqualTo(Arrays.copyOf(reference, (int) size));
+    }
+
+    @Test
+    void aViewReadsTheFileAndTellsWhetherItsDataChangedSince() {
+        Fid fid = create("view", LayoutTemplate.of(4, K64, ""));
+        byte[] data = random(new Random(7), 3 * MIB + 5);
+        io.write(fid, 0, ByteBuffer.wrap(data), Durability.STABLE);
+        FileIo.ReadView v = io.view(io.getattr(fid));
+        ByteBuffer all = ByteBuffer.allocate(data.length + 10);
+        assertThat(io.read(v, 0, all)).isEqualTo(data.length);
+        assertThat(Arrays.copyOf(all.array(), data.length)).isEqualTo(data);
+        ByteBuffer middle = ByteBuffer.allocate(200_000);
+        assertThat(io.read(v, MIB - 7, middle)).isEqualTo(200_000);
+        assertThat(middle.array()).isEqualTo(Arrays.copyOfRange(data, MIB - 7, MIB - 7 + 200_000));
+        assertThat(io.read(v, data.length, ByteBuffer.allocate(5))).isZero();
+        assertThat(io.unchanged(v)).isTrue();
+
+        // Attributes that are not the data (mode) leave it unchanged; a write, a truncate do not.
+        mds.setattr(Caller.ROOT, fid, SetAttr.builder().mode(0600).build());
+        assertThat(io.unchanged(v)).isTrue();
+        io.write(fid, 10, ByteBuffer.wrap(new byte[] {1}), Durability.STABLE);
+        assertThat(io.unchanged(v)).isFalse();
+        FileIo.ReadView before = io.view(io.getattr(fid));
+        io.truncate(Caller.ROOT, fid, MIB);
+        assertThat(io.unchanged(before)).isFalse();
+        // Reads through a view stop at its size, whatever the file's now (here zeros, the truncated part).
+        ByteBuffer beyond = ByteBuffer.allocate(K64);
+        assertThat(io.read(before, 2L * MIB, beyond)).isEqualTo(K64);
+        assertThat(beyond.array()).isEqualTo(new byte[K64]);
+        assertThatThrownBy(() -> io.view(mds.getattr(Fid.ROOT)))
+                .isInstanceOfSatisfying(NacreException.class, e -> assertThat(e.status()).isEqualTo(Status.IS_DIR));
     }
 
     @Test

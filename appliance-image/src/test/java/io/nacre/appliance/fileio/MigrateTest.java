@@ -127,6 +127,27 @@ class MigrateTest {
     }
 
     @Test
+    void aReadViewFromBeforeAMigrateIsNoLongerUnchanged() {
+        byte[] data = random(4, 2 * MIB);
+        Fid fid = withData("viewed", data);
+        FileIo.ReadView v = io.view(io.getattr(fid));
+        assertThat(io.unchanged(v)).isTrue();
+
+        io.migrate(Caller.ROOT, fid, LayoutTemplate.of(2, K64, ""));
+
+        // the view's objects are gone: what it reads now is not the file's, and it says so
+        assertThat(io.unchanged(v)).isFalse();
+        ByteBuffer stale = ByteBuffer.allocate(MIB);
+        io.read(v, 0, stale);
+        assertThat(stale.array()).isNotEqualTo(Arrays.copyOf(data, MIB));
+        FileIo.ReadView now = io.view(io.getattr(fid));
+        ByteBuffer fresh = ByteBuffer.allocate(data.length);
+        assertThat(io.read(now, 0, fresh)).isEqualTo(data.length);
+        assertThat(fresh.array()).isEqualTo(data);
+        assertThat(io.unchanged(now)).isTrue();
+    }
+
+    @Test
     void holesStayHolesAndAPflTemplateIsInstantiatedWhereDataIs() {
         Fid fid = withData("sparse", new byte[0]);
         byte[] tail = random(3, 100_000);

@@ -25,9 +25,10 @@ import org.junit.jupiter.api.Test;
  * s3proxy 4.1.0 with its filesystem backend, in one run, printed as a table with the ratios and the load
  * average around each run. The client runs in a JVM of its own for both servers (the same code, the same
  * concurrency), so that what is measured is the server, not a client sharing its JIT, GC and cores. Nacre
- * runs in this JVM, s3proxy in its own. Each server's CPU time per case is shown too, and after each case
- * the client waits until the server is quiet, so that no case pays for the work the one before left. Targets: PUT of large objects >= 2x s3proxy, GET >= 1x, 4 KiB
- * objects >= 4x. Run with
+ * runs in this JVM, s3proxy in its own. Each server's CPU time per case is shown too (and the client's:
+ * the same client against both, whose share of the cores caps the throughput ratios), and after each case
+ * the client waits until the server is quiet, so that no case pays for the work the one before left.
+ * Targets: PUT of large objects >= 2x s3proxy, GET >= 1x, 4 KiB objects >= 4x. Run with
  * {@code ./mvnw -B -pl conformance -am verify -Pbench -Dtest=S3Bench -Dsurefire.failIfNoSpecifiedTests=false}
  * or its main. System properties: {@code nacre.bench.largeRounds} (2), {@code nacre.bench.smallObjects}
  * (8000), {@code nacre.bench.repeats} (1: pairs of runs, each printing its table, the first server of
@@ -51,12 +52,21 @@ class S3Bench {
 
     /**
      * What one server did, with the 1-minute load average before and after, and the CPU time the server's
-     * process used during each timed case (summed over rounds), in nanoseconds.
+     * process and the client's used during each timed case (summed over rounds), in nanoseconds.
      */
-    record Run(S3Workload.Result result, double loadBefore, double loadAfter, Map<String, Long> serverCpu) {
+    record Run(S3Workload.Result result, double loadBefore, double loadAfter, Map<String, Long> serverCpu,
+               Map<String, Long> clientCpu) {
         /** Server CPU seconds per GiB moved by a large case, or microseconds per operation of a small one. */
         double cpuPerUnit(String phase) {
-            long ns = serverCpu.getOrDefault(phase, 0L);
+            return perUnit(phase, serverCpu.getOrDefault(phase, 0L));
+        }
+
+        /** The same for the client's JVM (the same code against both servers). */
+        double clientCpuPerUnit(String phase) {
+            return perUnit(phase, clientCpu.getOrDefault(phase, 0L));
+        }
+
+        private static double perUnit(String phase, long ns) {
             return phase.contains("large") ? ns / 1e9 / LARGE_ROUNDS : ns / 1e3 / SMALL_OBJECTS;
         }
     }
@@ -138,6 +148,8 @@ class S3Bench {
         List<String> output = new ArrayList<>();
         Map<String, Long> cpuAtStart = new HashMap<>();
         Map<String, Long> cpu = new HashMap<>();
+        Map<String, Long> clientAtStart = new HashMap<>();
+        Map<String, Long> clientCpu = new HashMap<>();
         try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = out.readLine()) != null) {
@@ -148,7 +160,9 @@ class S3Bench {
                     String[] f = line.split(" ");
                     if (f[1].equals("start")) {
                         cpuAtStart.put(f[2], cpuNanos(serverPid));
+                        clientAtStart.put(f[2], cpuNanos(p.pid()));
                     } else {
+                        clientCpu.merge(f[2], cpuNanos(p.pid()) - clientAtStart.remove(f[2]), Long::sum);
                         long end = cpuNanos(serverPid);
                         cpu.merge(f[2], end - cpuAtStart.remove(f[2]), Long::sum);
                         // The work a case leaves behind (a WAL checkpoint after a PUT) is its own, not the
@@ -171,7 +185,7 @@ class S3Bench {
         if (exit != 0 || result == null) {
             throw new IllegalStateException("bench client exited with " + exit + "; its output: " + output);
         }
-        return new Run(result, before, loadAverage(), cpu);
+        return new Run(result, before, loadAverage(), cpu, clientCpu);
     }
 
     /** Starts or ends (and dumps) the JFR recording of a case. */
@@ -245,6 +259,12 @@ class S3Bench {
                 pc += p == null ? Double.NaN : p.cpuPerUnit(base);
             }
             sb.append(String.format(Locale.ROOT, "%-30s %12.2f %12.2f %7.2fx%n", c[1], nc, pc, pc / nc));
+            if (!c[0].endsWith("-after")) {
+                // The same client against both: its share of the two cores caps the throughput ratios.
+                double ncl = n.clientCpuPerUnit(c[0]);
+                double pcl = p == null ? Double.NaN : p.clientCpuPerUnit(c[0]);
+                sb.append(String.format(Locale.ROOT, "%-30s %12.2f %12.2f%n", "  client's CPU", ncl, pcl));
+            }
         }
         sb.append(String.format(Locale.ROOT, "%-30s %5.2f-%-6.2f %5.2f-%-6.2f  (1-minute load average before-after, %d cores)%n",
                 "load", n.loadBefore(), n.loadAfter(), p == null ? Double.NaN : p.loadBefore(),

@@ -248,11 +248,7 @@ public final class FileIo implements AutoCloseable {
      */
     public ReadResult readAt(Fid fid, long offset, ByteBuffer dst) {
         requireNonNull(fid, "fid");
-        requireNonNull(dst, "dst");
-        ensureOpen();
-        if (offset < 0) {
-            throw new NacreException(Status.INVALID, "negative offset " + offset);
-        }
+        checkRead(offset, dst);
         Lock lock = locks.of(fid).readLock();
         lock.lock();
         try {
@@ -262,24 +258,97 @@ public final class FileIo implements AutoCloseable {
                 return new ReadResult(0, offset >= a.size());
             }
             int n = (int) Math.min(dst.remaining(), a.size() - offset);
-            Layout layout = layouts.get(fid, a.change());
-            if (layout == null) {
-                layout = layouts.put(fid, a.change(), mds.layout(fid));
-            }
-            ByteBuffer out = dst.slice(dst.position(), n);
-            long pos = offset;
-            while (out.hasRemaining()) {
-                int k = (int) Math.min(out.remaining(), IoPlan.windowEnd(layout, pos, window) - pos);
-                IoPlan plan = readPlan(fid, layout, pos, k);
-                readWindow(fid, plan, out.slice(out.position(), k));
-                out.position(out.position() + k);
-                pos += k;
-            }
-            dst.position(dst.position() + n);
+            readThrough(fid, layoutAt(fid, a.change()), offset, dst, n);
             return new ReadResult(n, offset + n >= a.size());
         } finally {
             lock.unlock();
         }
+    }
+
+    /** What every read checks first: that this FileIo is open and the read makes sense. */
+    private void checkRead(long offset, ByteBuffer dst) {
+        requireNonNull(dst, "dst");
+        ensureOpen();
+        if (offset < 0) {
+            throw new NacreException(Status.INVALID, "negative offset " + offset);
+        }
+    }
+
+    /** The file's layout as of its attributes at {@code change}: the cached one, or the MDS's. */
+    private Layout layoutAt(Fid fid, long change) {
+        Layout layout = layouts.get(fid, change);
+        return layout != null ? layout : layouts.put(fid, change, mds.layout(fid));
+    }
+
+    /** Reads n bytes at offset through the layout into dst, advancing it (under the file's read lock). */
+    private void readThrough(Fid fid, Layout layout, long offset, ByteBuffer dst, int n) {
+        ByteBuffer out = dst.slice(dst.position(), n);
+        long pos = offset;
+        while (out.hasRemaining()) {
+            int k = (int) Math.min(out.remaining(), IoPlan.windowEnd(layout, pos, window) - pos);
+            IoPlan plan = readPlan(fid, layout, pos, k);
+            readWindow(fid, plan, out.slice(out.position(), k));
+            out.position(out.position() + k);
+            pos += k;
+        }
+        dst.position(dst.position() + n);
+    }
+
+    /**
+     * A file's attributes (from {@link #getattr}) and the layout they go with: reads through it ask the
+     * MDS nothing, so that a reader of a whole file in pieces (an S3 GET) makes one metadata call at its
+     * start and one at its end rather than one per piece.
+     */
+    public record ReadView(Attr attr, Layout layout) {
+    }
+
+    /** The view of a regular file at attributes just fetched with {@link #getattr} (at most one MDS call). */
+    public ReadView view(Attr seen) {
+        requireNonNull(seen, "seen");
+        ensureOpen();
+        checkRegular(seen);
+        return new ReadView(seen, layoutAt(seen.fid(), seen.change()));
+    }
+
+    /**
+     * As {@link #read}, through a view instead of the MDS's attributes now: clipped to the view's size,
+     * through its layout, under the file's read lock as every read (a truncate or restripe in this process
+     * never comes into the middle of one). The file may have changed since the view, here or elsewhere:
+     * the bytes may then be newer ones, or zeros where a truncate or restripe took the view's away. A
+     * caller that promises the view's bytes asks {@link #unchanged} after its last read, before they count.
+     */
+    public int read(ReadView view, long offset, ByteBuffer dst) {
+        requireNonNull(view, "view");
+        checkRead(offset, dst);
+        Fid fid = view.attr().fid();
+        long size = view.attr().size();
+        if (offset >= size || !dst.hasRemaining()) {
+            return 0;
+        }
+        int n = (int) Math.min(dst.remaining(), size - offset);
+        Lock lock = locks.of(fid).readLock();
+        lock.lock();
+        try {
+            readThrough(fid, view.layout(), offset, dst, n);
+            return n;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Whether the file's data is still the view's: the same size and data version now, through the same
+     * layout (generation). One MDS call; two when the attributes changed in another way (an xattr, HSM state).
+     */
+    public boolean unchanged(ReadView view) {
+        requireNonNull(view, "view");
+        Attr then = view.attr();
+        Attr now = getattr(then.fid());
+        if (now.size() != then.size() || now.dataVersion() != then.dataVersion()) {
+            return false;
+        }
+        return now.change() == then.change()
+                || layoutAt(then.fid(), now.change()).generation() == view.layout().generation();
     }
 
     /** Opens a sequential read of [offset, offset + length), clipped to the file's size now. */

@@ -54,8 +54,15 @@ public final class MetaStore {
      * now: stored when its data version matches, else recomputed from the bytes (and stored).
      */
     public ObjectMeta current(Fid fid, Attr current) {
+        return current(fid, current, stored(fid));
+    }
+
+    /**
+     * As {@link #current(Fid, Attr)}, with the stored metadata as the caller read it already, at or before
+     * {@code current} (a stored ETag then counts only if made for the data version of {@code current}).
+     */
+    public ObjectMeta current(Fid fid, Attr current, Optional<ObjectMeta> stored) {
         Attr attr = current;
-        Optional<ObjectMeta> stored = stored(fid);
         // Writes through this process's FileIo that the MDS has not recorded yet (an NFS WRITE before its
         // COMMIT) changed the bytes without changing the data version: the kept ETag may be of older
         // data, and one computed now must not be kept under that version.

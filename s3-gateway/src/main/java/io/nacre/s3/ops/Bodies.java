@@ -143,10 +143,14 @@ final class Bodies {
      * {@link #READS_AHEAD} ahead of the one being sent, each straight into a direct buffer that goes to
      * the connection as is (FileIo reads a chunk within one stripe into it without a copy of its own) and
      * comes back to be read into again ({@link ChunkBuffers}); at most {@link #IN_FLIGHT} chunks wait for
-     * the client. A file that turns out shorter than
-     * promised (truncated meanwhile) aborts the response rather than sending wrong bytes.
+     * the client. The chunks are read through the view of the file the headers were made from, with no
+     * metadata call each; before the last chunk goes out the file is checked to be still what the view
+     * says (its data version, size and layout), and a file changed meanwhile (written, truncated,
+     * restriped, released) aborts the response rather than completing it with bytes of neither version.
      */
-    static HttpResponse stream(ResponseHeaders headers, FileIo io, Fid fid, long offset, long length, Executor executor) {
+    static HttpResponse stream(ResponseHeaders headers, FileIo io, FileIo.ReadView view, long offset, long length,
+                               Executor executor) {
+        Fid fid = view.attr().fid();
         HttpResponseWriter out = HttpResponse.streaming();
         out.write(headers);
         if (length == 0) {
@@ -168,14 +172,19 @@ final class Bodies {
                         long from = next;
                         int want = (int) Math.min(READ_CHUNK, end - from);
                         next += want;
-                        reads.add(CompletableFuture.supplyAsync(() -> readChunk(io, fid, from, buffers.take(want), want),
-                                executor));
+                        reads.add(CompletableFuture.supplyAsync(
+                                () -> readChunk(io, view, from, buffers.take(want), want), executor));
                     }
                     ByteBuf chunk = reads.poll().join();
                     int n = chunk.readableBytes();
                     if (n == 0) {
                         chunk.release();
                         break;
+                    }
+                    if (at + n == end && !io.unchanged(view)) {
+                        chunk.release();
+                        out.abort(new IOException(fid + " changed while being read; the response is cut short"));
+                        return;
                     }
                     if (!out.tryWrite(HttpData.wrap(chunk))) {
                         return; // the client went away (the writer released the chunk)
@@ -207,12 +216,12 @@ final class Bodies {
         return out;
     }
 
-    /** Reads [at, at + want) of a file into an empty direct buffer (fewer bytes at the end of the file). */
-    private static ByteBuf readChunk(FileIo io, Fid fid, long at, ByteBuf chunk, int want) {
+    /** Reads [at, at + want) of a file's view into an empty direct buffer (fewer bytes past the view's end). */
+    private static ByteBuf readChunk(FileIo io, FileIo.ReadView view, long at, ByteBuf chunk, int want) {
         try {
             ByteBuffer buf = chunk.nioBuffer(0, want);
             while (buf.hasRemaining()) {
-                if (io.read(fid, at + buf.position(), buf) <= 0) {
+                if (io.read(view, at + buf.position(), buf) <= 0) {
                     break;
                 }
             }

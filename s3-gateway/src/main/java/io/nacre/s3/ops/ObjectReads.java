@@ -16,6 +16,7 @@ import io.nacre.s3.keys.KeyPath;
 import io.nacre.s3.xml.RequestBodies;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** GetObject and HeadObject: one path, with or without the body. */
 final class ObjectReads {
@@ -56,7 +57,7 @@ final class ObjectReads {
         if (a.isRegular()) {
             a = gw.namespace().io().getattr(a.fid());
         }
-        return new Found(a, gw.meta().current(a.fid(), a), null);
+        return new Found(a, gw.meta().current(a.fid(), a, Optional.ofNullable(m)), null);
     }
 
     static HttpResponse serve(S3Request r, boolean head) {
@@ -131,6 +132,6 @@ final class ObjectReads {
             return HttpResponse.of(headers, HttpData.wrap(f.data(), (int) first, (int) length));
         }
         Gateway gw = r.gateway();
-        return Bodies.stream(headers, gw.namespace().io(), a.fid(), first, length, gw.blocking());
+        return Bodies.stream(headers, gw.namespace().io(), gw.namespace().io().view(a), first, length, gw.blocking());
     }
 }

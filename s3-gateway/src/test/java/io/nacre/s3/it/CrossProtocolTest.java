@@ -17,6 +17,7 @@ import io.nacre.engine.meta.CreateSpec;
 import io.nacre.engine.meta.MetadataService;
 import io.nacre.engine.meta.PendingDestroy;
 import io.nacre.engine.store.Durability;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -30,7 +31,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.ResponseBytes;
+import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.core.sync.ResponseTransformer;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 
@@ -282,6 +286,27 @@ class CrossProtocolTest {
         s3.createBucket(b -> b.bucket("again"));
         s3.putObject(b -> b.bucket("again").key("k"), RequestBody.fromString("two"));
         assertThat(s3.getObjectAsBytes(b -> b.bucket("again").key("k")).asUtf8String()).isEqualTo("two");
+    }
+
+    @Test
+    void aGetOfAnObjectChangedWhileItIsSentIsCutShortNotCompletedWithMixedBytes() throws Exception {
+        // Large enough that the server cannot have read its last chunk before the client reads past the first MiB.
+        byte[] data = random(64 * 1024 * 1024, 7);
+        s3.putObject(b -> b.bucket("cross").key("changing.bin"), RequestBody.fromBytes(data));
+        Fid fid = mds.resolve(Caller.ROOT, bucket, "changing.bin").fid();
+        byte[] tail = random(1024 * 1024, 8);
+        try (ResponseInputStream<GetObjectResponse> in = s3.getObject(b -> b.bucket("cross").key("changing.bin"),
+                ResponseTransformer.toInputStream())) {
+            assertThat(in.readNBytes(1024 * 1024)).isEqualTo(Arrays.copyOf(data, 1024 * 1024));
+            // Over NFS, say: the object's last MiB is rewritten while the GET is under way.
+            io.write(fid, data.length - tail.length, ByteBuffer.wrap(tail), Durability.STABLE);
+            assertThatThrownBy(in::readAllBytes).isInstanceOfAny(IOException.class, SdkException.class);
+        }
+        byte[] now = Arrays.copyOf(data, data.length);
+        System.arraycopy(tail, 0, now, data.length - tail.length, tail.length);
+        ResponseBytes<GetObjectResponse> again = s3.getObjectAsBytes(b -> b.bucket("cross").key("changing.bin"));
+        assertThat(again.asByteArray()).isEqualTo(now);
+        assertThat(again.response().eTag()).isEqualTo(md5(now));
     }
 
     static byte[] concat(byte[] a, byte[] b) {

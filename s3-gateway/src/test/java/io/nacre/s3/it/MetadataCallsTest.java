@@ -7,7 +7,9 @@ import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -19,7 +21,8 @@ import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * What a small object costs the metadata service: the gateway's calls to the real MDS, recorded on their
- * way, per request. A 4 KiB PUT is one change (putSmallFile), a GET or HEAD of it one read (fetch).
+ * way, per request. A 4 KiB PUT is one change (putSmallFile), a GET or HEAD of it one read (fetch); a
+ * GET of a large object costs the same few calls whatever its size (none per chunk of its body).
  */
 class MetadataCallsTest {
 
@@ -29,10 +32,13 @@ class MetadataCallsTest {
     static S3Client s3;
     static final List<String> calls = new CopyOnWriteArrayList<>();
 
-    /** The MDS as it is, with each call's name noted first. */
+    /** Calls of the background destroyer (it polls its queue), not of any request. */
+    static final Set<String> BACKGROUND = Set.of("pendingDestroys", "destroyed");
+
+    /** The MDS as it is, with each call's name noted first (the gateway's and its FileIo's). */
     static MetadataService recording(MetadataService real) {
         InvocationHandler h = (proxy, method, args) -> {
-            if (method.getDeclaringClass() != Object.class) {
+            if (method.getDeclaringClass() != Object.class && !BACKGROUND.contains(method.getName())) {
                 calls.add(method.getName());
             }
             try {
@@ -85,5 +91,23 @@ class MetadataCallsTest {
         calls.clear();
         assertThat(s3.headObject(b -> b.bucket("calls").key("read/small")).contentLength()).isEqualTo(4096);
         assertThat(calls).containsExactly("fetch");
+    }
+
+    @Test
+    void aLargeGetCostsTheSameCallsWhateverItsSize() {
+        List<List<String>> perGet = new ArrayList<>();
+        for (int mib : new int[] {5, 25}) {
+            String key = "read/large-" + mib;
+            byte[] data = NacreS3.random(mib << 20, mib);
+            s3.putObject(b -> b.bucket("calls").key(key), RequestBody.fromBytes(data));
+            calls.clear();
+            assertThat(s3.getObjectAsBytes(b -> b.bucket("calls").key(key)).asByteArray()).isEqualTo(data);
+            perGet.add(List.copyOf(calls));
+        }
+        assertThat(perGet.get(1)).as("a GET of 25 MiB (7 chunks) against one of 5 MiB (2 chunks)")
+                .isEqualTo(perGet.get(0));
+        // The key with its metadata, its attributes through FileIo (and its layout unless FileIo knows it
+        // already), its attributes again before the last chunk goes.
+        assertThat(perGet.get(0)).filteredOn(c -> !c.equals("layout")).containsExactly("fetch", "getattr", "getattr");
     }
 }

@@ -49,18 +49,22 @@ public final class NacreS3 implements AutoCloseable {
         return start(dir, m -> m, options);
     }
 
-    /** As {@link #start(Path, java.util.function.Consumer)}, the gateway seeing the core's MDS through {@code wrap}. */
+    /**
+     * As {@link #start(Path, java.util.function.Consumer)}, the gateway and its FileIo seeing the core's MDS
+     * through {@code wrap}.
+     */
     public static NacreS3 start(Path dir, java.util.function.UnaryOperator<MetadataService> wrap,
                                 java.util.function.Consumer<S3Server.Builder> options) {
         EmbeddedCore core = EmbeddedCore.start(dir.resolve("core"));
-        FileIo io = new FileIo(core.metadata(), core.objects());
+        MetadataService mds = wrap.apply(core.metadata());
+        FileIo io = new FileIo(mds, core.objects());
         // As the appliance does: removed files' objects are destroyed in the background.
         Destroyer destroyer = new Destroyer(io);
         destroyer.start();
         KeyStore keys = KeyStore.open(dir, Map.of());
         S3Server.Builder b = S3Server.builder()
                 .bind(new InetSocketAddress("127.0.0.1", 0))
-                .metadata(wrap.apply(core.metadata()))
+                .metadata(mds)
                 .fileIo(io)
                 .keys(keys);
         options.accept(b);
