@@ -36,9 +36,16 @@ final class Batcher implements AutoCloseable {
     private final int maxBytes;
     private final Semaphore slots;
     private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
-    /** Sends the batches that gathered while others were in flight (not on Ratis's apply thread). */
-    private final ExecutorService senders = Executors.newThreadPerTaskExecutor(
-            Thread.ofVirtual().name("mds-batcher-", 0).factory());
+    /**
+     * Sends the batches that gathered while others were in flight (not on Ratis's apply thread). One
+     * platform thread: a virtual one woke a carrier of the virtual-thread scheduler per batch, and idle
+     * carriers spin before they park (on a one-CPU VM, CPU the requests needed).
+     */
+    private final ExecutorService senders = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "mds-batcher");
+        t.setDaemon(true);
+        return t;
+    });
     private volatile boolean closed;
 
     Batcher(LeaderLink link, int inFlight, int maxOps, int maxBytes) {

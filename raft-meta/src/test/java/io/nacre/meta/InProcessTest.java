@@ -7,6 +7,7 @@ import io.nacre.engine.Caller;
 import io.nacre.engine.Fid;
 import io.nacre.engine.NacreException;
 import io.nacre.engine.Status;
+import io.nacre.engine.fault.Faults;
 import io.nacre.engine.meta.ChangelogRecord;
 import io.nacre.engine.meta.CreateSpec;
 import io.nacre.engine.meta.DirEntry;
@@ -84,6 +85,28 @@ class InProcessTest {
             assertThat(mds.readdir(Caller.ROOT, d, 0, 100).entries()).extracting(DirEntry::name).containsExactly("once");
             assertThat(mds.changelog(0, 10_000)).filteredOn(r -> r.type() == ChangelogRecord.Type.CREAT
                     && "once".equals(r.name())).hasSize(1);
+        }
+    }
+
+    /** A local leader that does not answer in time: the attempt is given up and resent, the change applied once. */
+    @Test
+    void anUnansweredLocalAttemptTimesOutAndIsResent(@TempDir Path dir) throws Exception {
+        try (MetadataServer s = TestServers.single(dir);
+             MetadataClient mds = MetadataClient.connect(s.peers());
+             LeaderLink link = new LeaderLink(MetadataServer.DEFAULT_CLUSTER, s.peers(), true, TIMEOUT,
+                     Duration.ofMillis(200))) {
+            TestServers.registerOsts(mds, 2);
+            Fid d = mds.create(Caller.ROOT, Fid.ROOT, "d", CreateSpec.directory(0755)).attr().fid();
+            // the next apply takes five request timeouts
+            Faults.arm("mds.apply.before_commit", new Faults.Fault(Faults.Kind.SLEEP, 1, false, 1000));
+            try {
+                Object created = send(link, link.write(createRequest(d, "late")));
+                assertThat(created).isInstanceOf(Created.class);
+            } finally {
+                Faults.disarmAll();
+            }
+            assertThat(link.attemptsTimedOut()).isPositive();
+            assertThat(mds.readdir(Caller.ROOT, d, 0, 100).entries()).extracting(DirEntry::name).containsExactly("late");
         }
     }
 

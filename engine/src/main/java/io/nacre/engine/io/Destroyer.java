@@ -102,12 +102,15 @@ public final class Destroyer implements AutoCloseable {
         }
     }
 
-    /** Starts draining the queue in a background virtual thread. */
+    /**
+     * Starts draining the queue in a background thread: a platform one, as its timed wait every interval
+     * would otherwise wake the virtual-thread scheduler's carriers, which spin before they park.
+     */
     public synchronized void start() {
         if (thread != null) {
             throw new IllegalStateException("already started");
         }
-        thread = Thread.ofVirtual().name("destroyer").start(this::loop);
+        thread = Thread.ofPlatform().name("destroyer").daemon(true).start(this::loop);
     }
 
     private void loop() {

@@ -125,7 +125,8 @@ public final class FileIo implements AutoCloseable {
         this.flushInterval = b.flushInterval;
         this.queued = new QueuedDestroys(mds, objects, threads);
         this.restores = new RestoreOnAccess(mds, threads);
-        this.flusher = Thread.ofVirtual().name("fileio-flush").start(this::flushLoop);
+        // a platform thread: a virtual one's timed wait wakes the virtual-thread scheduler (see Destroyer.start)
+        this.flusher = Thread.ofPlatform().name("fileio-flush").daemon(true).start(this::flushLoop);
     }
 
     public static Builder builder(MetadataService mds, ObjectStore objects) {

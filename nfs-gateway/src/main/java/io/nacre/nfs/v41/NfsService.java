@@ -26,10 +26,7 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.dcache.oncrpc4j.rpc.OncRpcProgram;
 import org.dcache.oncrpc4j.rpc.OncRpcSvc;
 import org.dcache.oncrpc4j.rpc.OncRpcSvcBuilder;
@@ -141,23 +138,9 @@ public final class NfsService implements AutoCloseable {
         return svc;
     }
 
-    /**
-     * The threads compounds run on: platform threads, an idle one reused (the most recently idle first) and
-     * a new one started when none is idle, ended after a minute idle. A compound blocks (a metadata commit,
-     * a recall), so the pool is not bounded; what bounds it is the clients' slots (sessions x slots).
-     * Not virtual threads: every request would then pass through a carrier of the virtual-thread scheduler
-     * (a ForkJoinPool), whose idle carriers spin before they park. With one busy CPU (a small VM; the TCG
-     * guest of conformance/guest) JFR found those carriers in ForkJoinPool.awaitWork in 55% of the
-     * server's Java samples during the kernel bench's creates; an idle pool thread here parks at once, and
-     * a reply wakes the blocked thread itself instead of a carrier.
-     */
+    /** The threads compounds run on (see {@link RequestWorkers}: platform threads, none spinning while idle). */
     static ExecutorService requestWorkers() {
-        AtomicInteger ids = new AtomicInteger();
-        return new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
-            Thread t = new Thread(r, "nfs-worker-" + ids.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        return new RequestWorkers("nfs-worker-", 60, TimeUnit.SECONDS);
     }
 
     private void reap() {
