@@ -236,6 +236,26 @@ public final class Layouts {
         }
     }
 
+    /**
+     * True when some client holds a write (LAYOUTIOMODE4_RW) layout of the file: it may have written to the
+     * data servers what no LAYOUTCOMMIT has brought to the MDS yet.
+     */
+    public boolean writeHeld(Fid fid) {
+        lock.lock();
+        try {
+            for (LayoutState st : byFile.getOrDefault(fid, Set.of())) {
+                for (Segment seg : st.segments) {
+                    if (seg.iomode == Nfs4.LAYOUTIOMODE4_RW) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** True when no client holds any layout (hooks skip their lookups then). */
     public boolean isEmpty() {
         lock.lock();

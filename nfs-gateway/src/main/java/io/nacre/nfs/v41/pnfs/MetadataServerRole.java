@@ -3,6 +3,7 @@ package io.nacre.nfs.v41.pnfs;
 import io.nacre.engine.Caller;
 import io.nacre.engine.Fid;
 import io.nacre.engine.NacreException;
+import io.nacre.engine.fault.Faults;
 import io.nacre.engine.meta.Attr;
 import io.nacre.nfs.v41.CompoundContext;
 import io.nacre.nfs.v41.NfsException;
@@ -23,6 +24,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,12 +35,19 @@ import org.slf4j.LoggerFactory;
 public final class MetadataServerRole implements PnfsRole {
 
     private static final Logger LOG = LoggerFactory.getLogger(MetadataServerRole.class);
+    /** Fault point: hit before each glimpse asks the OSTs (sleep: OSTs that hang; fail: a node down). */
+    public static final String FAULT_GLIMPSE = "nfs.pnfs.glimpse";
+    private static final long GLIMPSE_WARN_EVERY = TimeUnit.SECONDS.toNanos(10);
+    private static final Executor GLIMPSES = task -> Thread.ofVirtual().name("glimpse").start(task);
 
     private final DsHandles handles;
     private final Devices devices;
     private final Layouts layouts;
     private final Duration recallTimeout;
     private final LayoutFence fence;
+    private final Duration glimpseTimeout;
+    /** When a failed glimpse was last logged at WARN (System.nanoTime), so that a node down is not logged per GETATTR. */
+    private final AtomicLong glimpseWarned = new AtomicLong(System.nanoTime() - GLIMPSE_WARN_EVERY);
 
     public MetadataServerRole(long fsid, PnfsOptions options, byte[] secret, StateManager state) {
         this.handles = new DsHandles(fsid, secret);
@@ -46,6 +55,7 @@ public final class MetadataServerRole implements PnfsRole {
         this.layouts = new Layouts(state.epoch(), c -> alive(state, c));
         this.recallTimeout = options.recallTimeout();
         this.fence = options.fence();
+        this.glimpseTimeout = options.glimpseTimeout();
     }
 
     private static boolean alive(StateManager state, NfsClient c) {
@@ -86,14 +96,68 @@ public final class MetadataServerRole implements PnfsRole {
         return layouts;
     }
 
+    /**
+     * The attributes of a file as clients must see them while some client may have written to the data
+     * servers what no LAYOUTCOMMIT has brought here yet (Lustre's glimpse): as long as a write layout of
+     * the file is out, the size is the larger of the MDS's and the end the OST objects imply. RFC 8881
+     * §12.5.4 lets the server learn the size before LAYOUTCOMMIT, and this is what keeps an append through
+     * a second open from landing over bytes a first open wrote to a data server (Linux takes a smaller
+     * server size when it has no dirty pages). The change attribute and mtime stay the MDS's: they move at
+     * LAYOUTCOMMIT (§12.5.4.1), so a cache validated against the change attribute in between still sees it
+     * move then. Without write layouts nothing is asked of the OSTs. The OSTs are given the glimpse
+     * timeout; past it, or when one fails (a node down), the MDS's size is answered and the failure logged.
+     */
+    public Attr glimpse(ServerContext server, Attr a) {
+        if (!a.isRegular() || !layouts.writeHeld(a.fid())) {
+            return a;
+        }
+        long end;
+        try {
+            end = CompletableFuture.supplyAsync(() -> {
+                Faults.hit(FAULT_GLIMPSE);
+                return server.io().glimpse(a.fid());
+            }, GLIMPSES)
+                    .get(glimpseTimeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            glimpseFailed(a, "the OSTs did not answer within " + glimpseTimeout);
+            return a;
+        } catch (ExecutionException e) {
+            glimpseFailed(a, String.valueOf(e.getCause()));
+            return a;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return a;
+        }
+        if (end <= a.size()) {
+            return a;
+        }
+        LOG.debug("{}: glimpse: size {} on the OSTs, {} on the MDS", a.fid(), end, a.size());
+        return new Attr(a.fid(), a.type(), a.mode(), a.nlink(), a.uid(), a.gid(), end, a.spaceUsed(), a.rdevMajor(),
+                a.rdevMinor(), a.atime(), a.mtime(), a.ctime(), a.btime(), a.change(), a.dataVersion(), a.hsm());
+    }
+
+    private void glimpseFailed(Attr a, String why) {
+        long now = System.nanoTime();
+        long last = glimpseWarned.get();
+        if (now - last >= GLIMPSE_WARN_EVERY && glimpseWarned.compareAndSet(last, now)) {
+            LOG.warn("{}: glimpse failed, answering the MDS's size {} (further failures within 10 s at debug): {}",
+                    a.fid(), a.size(), why);
+        } else {
+            LOG.debug("{}: glimpse failed, answering the MDS's size {}: {}", a.fid(), a.size(), why);
+        }
+    }
+
     /** A recall in progress: while open, no layout of the file is granted. */
     public interface Recall extends AutoCloseable {
+        /** No recall: nothing to close. */
+        Recall NONE = () -> {
+        };
+
         @Override
         void close();
     }
 
-    private static final Recall NOTHING = () -> {
-    };
+    private static final Recall NOTHING = Recall.NONE;
 
     /**
      * Recalls every layout of a file held by any client (truncate, unlink, rename over it, restripe,
@@ -131,6 +195,19 @@ public final class MetadataServerRole implements PnfsRole {
     /** {@link #recall} on the compound's server, or nothing when it hands out no layouts. */
     public static Recall recall(CompoundContext ctx, Fid fid, String why) {
         return ctx.server().pnfs() instanceof MetadataServerRole r ? r.recall(ctx.server(), fid, why) : NOTHING;
+    }
+
+    /**
+     * {@link #recall} when some client holds a write layout of the file, else nothing. Before an explicit
+     * mtime (SETATTR of time_modify): Linux never sends time_modify in LAYOUTCOMMIT, so a LAYOUTCOMMIT moves
+     * mtime to the server's time, and one for writes made before the SETATTR must not arrive after it
+     * (`cp -a` writes, sets mtime, closes: the close sends the LAYOUTCOMMIT). The recall makes every holder
+     * commit what it wrote and return its layout first; a write after the SETATTR needs a new layout, and
+     * its LAYOUTCOMMIT moves mtime as a write must.
+     */
+    public static Recall recallWriters(CompoundContext ctx, Fid fid, String why) {
+        return ctx.server().pnfs() instanceof MetadataServerRole r && r.layouts.writeHeld(fid)
+                ? r.recall(ctx.server(), fid, why) : NOTHING;
     }
 
     /**
