@@ -397,6 +397,7 @@ class PnfsEndToEndTest {
         CompletableFuture<int[]> answered = CompletableFuture.supplyAsync(() -> {
             try {
                 CbLayoutRecallArgs recall = awaitRecall(c);
+                assertThat(recall.changed()).as("clora_changed: the layout stays good").isFalse();
                 int commit = fs.onFh(f.fh(), layoutCommit(g.stateid(), 999)).status();
                 return new int[] {commit, fs.onFh(f.fh(), returnFile(recall.stateid())).status()};
             } catch (Exception e) {
@@ -467,6 +468,7 @@ class PnfsEndToEndTest {
             try {
                 CbLayoutRecallArgs recall = awaitRecall(holder.client());
                 assertThat(recall.fh()).isEqualTo(f.fh());
+                assertThat(recall.changed()).as("clora_changed: the bytes move").isTrue();
                 assertThat(recall.stateid().id()).isEqualTo(g.stateid().id());
                 assertThat(recall.stateid().seqid()).isEqualTo(g.stateid().seqid() + 1);
                 int during = layoutGet(holder, f.fh(), g.stateid(), Nfs4.LAYOUTIOMODE4_READ).status();

@@ -165,6 +165,16 @@ public final class MetadataServerRole implements PnfsRole {
      * are revoked. Close the result when the operation is done: new layouts are refused until then.
      */
     public Recall recall(ServerContext server, Fid fid, String why) {
+        return recall(server, fid, why, true);
+    }
+
+    /**
+     * {@link #recall(ServerContext, Fid, String)}; {@code changed} is the recall's clora_changed (RFC 8881
+     * §20.3.3): true when where the bytes are changes (the client should then write through the MDS rather
+     * than the data servers), false when the layout stays good and the client should finish its writes to
+     * the data servers and commit them.
+     */
+    private Recall recall(ServerContext server, Fid fid, String why, boolean changed) {
         if (!layouts.held(fid)) {
             return NOTHING;
         }
@@ -174,7 +184,7 @@ public final class MetadataServerRole implements PnfsRole {
             long deadline = System.nanoTime() + recallTimeout.toNanos();
             List<CompletableFuture<Void>> sent = new ArrayList<>();
             for (Layouts.Recalled r : held) {
-                sent.add(send(server, fid, r, why, deadline, 50));
+                sent.add(send(server, fid, r, why, changed, deadline, 50));
             }
             for (int i = 0; i < held.size(); i++) {
                 Layouts.Recalled r = held.get(i);
@@ -201,13 +211,14 @@ public final class MetadataServerRole implements PnfsRole {
      * {@link #recall} when some client holds a write layout of the file, else nothing. Before an explicit
      * mtime (SETATTR of time_modify): Linux never sends time_modify in LAYOUTCOMMIT, so a LAYOUTCOMMIT moves
      * mtime to the server's time, and one for writes made before the SETATTR must not arrive after it
-     * (`cp -a` writes, sets mtime, closes: the close sends the LAYOUTCOMMIT). The recall makes every holder
-     * commit what it wrote and return its layout first; a write after the SETATTR needs a new layout, and
-     * its LAYOUTCOMMIT moves mtime as a write must.
+     * (`cp -a` writes, sets mtime, closes: the close sends the LAYOUTCOMMIT). The recall (clora_changed
+     * false: the layout stays good) makes every holder commit what it wrote and return its layout first (Linux
+     * starts its LAYOUTCOMMIT on the recall and returns the layout when it is done); a write after the SETATTR
+     * needs a new layout, and its LAYOUTCOMMIT moves mtime as a write must.
      */
     public static Recall recallWriters(CompoundContext ctx, Fid fid, String why) {
         return ctx.server().pnfs() instanceof MetadataServerRole r && r.layouts.writeHeld(fid)
-                ? r.recall(ctx.server(), fid, why) : NOTHING;
+                ? r.recall(ctx.server(), fid, why, false) : NOTHING;
     }
 
     /**
@@ -234,14 +245,14 @@ public final class MetadataServerRole implements PnfsRole {
      * stateid) has returned it (§20.3.3).
      */
     private CompletableFuture<Void> send(ServerContext server, Fid fid, Layouts.Recalled r, String why,
-                                         long deadline, long backoffMillis) {
+                                         boolean changed, long deadline, long backoffMillis) {
         BackChannel cb = server.state().backChannel(r.client());
         if (cb == null) {
             LOG.info("{}: no backchannel to {} for the recall ({}): waiting for its return", fid, r.client(), why);
             return CompletableFuture.<Void>completedFuture(null);
         }
         LOG.debug("{}: CB_LAYOUTRECALL {} to {} ({})", fid, r.stateid(), r.client(), why);
-        CbLayoutRecallArgs args = CbLayoutRecallArgs.file(Nfs4.LAYOUT4_NFSV4_1_FILES, Nfs4.LAYOUTIOMODE4_ANY, true,
+        CbLayoutRecallArgs args = CbLayoutRecallArgs.file(Nfs4.LAYOUT4_NFSV4_1_FILES, Nfs4.LAYOUTIOMODE4_ANY, changed,
                 server.handles().encode(fid), 0, Layouts.TO_EOF, r.stateid());
         return cb.call(args).handle((OpRes res, Throwable e) -> {
             if (e != null) {
@@ -258,7 +269,7 @@ public final class MetadataServerRole implements PnfsRole {
                         Executor later = CompletableFuture.delayedExecutor(backoffMillis, TimeUnit.MILLISECONDS,
                                 task -> Thread.ofVirtual().start(task));
                         return CompletableFuture.supplyAsync(() -> (Void) null, later).thenCompose(x ->
-                                send(server, fid, r, why, deadline, Math.min(backoffMillis * 2, 1000)));
+                                send(server, fid, r, why, changed, deadline, Math.min(backoffMillis * 2, 1000)));
                     }
                 }
                 default -> LOG.info("{}: CB_LAYOUTRECALL to {}: {}", fid, r.client(), Nfs4Status.name(res.status()));
