@@ -186,16 +186,23 @@ public final class CompoundContext {
      * changes things came between or an open of the file wrote (its writes may be pending in FileIo).
      */
     public Attr attr(Fid fid) {
-        Attr a = recent;
-        if (a == null || !a.fid().equals(fid) || server.state().written(fid)) {
-            a = server.io().getattr(fid);
-            recentGlimpsed = false;
-        }
+        Attr a = knownAttr(fid);
         if (!recentGlimpsed && server.pnfs() instanceof MetadataServerRole role) {
             a = role.glimpse(server, a);
         }
         recent = a;
         recentGlimpsed = true;
+        return a;
+    }
+
+    /** As {@link #attr} without the glimpse: for what the data servers cannot change (type, owner, mode). */
+    public Attr knownAttr(Fid fid) {
+        Attr a = recent;
+        if (a == null || !a.fid().equals(fid) || server.state().written(fid)) {
+            a = server.io().getattr(fid);
+            recent = a;
+            recentGlimpsed = false;
+        }
         return a;
     }
 
