@@ -5,6 +5,7 @@ import io.nacre.engine.Fid;
 import io.nacre.engine.NacreException;
 import io.nacre.engine.fault.Faults;
 import io.nacre.engine.meta.Attr;
+import io.nacre.engine.meta.SetAttr;
 import io.nacre.nfs.v41.CompoundContext;
 import io.nacre.nfs.v41.NfsException;
 import io.nacre.nfs.v41.ServerContext;
@@ -111,23 +112,7 @@ public final class MetadataServerRole implements PnfsRole {
         if (!a.isRegular() || !layouts.writeHeld(a.fid())) {
             return a;
         }
-        long end;
-        try {
-            end = CompletableFuture.supplyAsync(() -> {
-                Faults.hit(FAULT_GLIMPSE);
-                return server.io().glimpse(a.fid());
-            }, GLIMPSES)
-                    .get(glimpseTimeout.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            glimpseFailed(a, "the OSTs did not answer within " + glimpseTimeout);
-            return a;
-        } catch (ExecutionException e) {
-            glimpseFailed(a, String.valueOf(e.getCause()));
-            return a;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return a;
-        }
+        long end = glimpseEnd(server, a.fid(), a.size());
         if (end <= a.size()) {
             return a;
         }
@@ -136,14 +121,31 @@ public final class MetadataServerRole implements PnfsRole {
                 a.rdevMinor(), a.atime(), a.mtime(), a.ctime(), a.btime(), a.change(), a.dataVersion(), a.hsm());
     }
 
-    private void glimpseFailed(Attr a, String why) {
+    /** The end of the file's data on its OST objects, within the glimpse timeout; {@code known} when they fail. */
+    private long glimpseEnd(ServerContext server, Fid fid, long known) {
+        try {
+            return CompletableFuture.supplyAsync(() -> {
+                Faults.hit(FAULT_GLIMPSE);
+                return server.io().glimpse(fid);
+            }, GLIMPSES).get(glimpseTimeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            glimpseFailed(fid, known, "the OSTs did not answer within " + glimpseTimeout);
+        } catch (ExecutionException e) {
+            glimpseFailed(fid, known, String.valueOf(e.getCause()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return known;
+    }
+
+    private void glimpseFailed(Fid fid, long known, String why) {
         long now = System.nanoTime();
         long last = glimpseWarned.get();
         if (now - last >= GLIMPSE_WARN_EVERY && glimpseWarned.compareAndSet(last, now)) {
-            LOG.warn("{}: glimpse failed, answering the MDS's size {} (further failures within 10 s at debug): {}",
-                    a.fid(), a.size(), why);
+            LOG.warn("{}: glimpse failed, keeping the MDS's size {} (further failures within 10 s at debug): {}",
+                    fid, known, why);
         } else {
-            LOG.debug("{}: glimpse failed, answering the MDS's size {}: {}", a.fid(), a.size(), why);
+            LOG.debug("{}: glimpse failed, keeping the MDS's size {}: {}", fid, known, why);
         }
     }
 
@@ -192,7 +194,7 @@ public final class MetadataServerRole implements PnfsRole {
                 if (!await(r.gone(), deadline)) {
                     LOG.warn("{}: layout {} of {} not returned within {}: revoked", fid, r.stateid(), r.client(),
                             recallTimeout);
-                    revoke(r, true);
+                    revoke(server, r, true);
                 }
             }
             return done;
@@ -262,7 +264,7 @@ public final class MetadataServerRole implements PnfsRole {
             switch (res.status()) {
                 case Nfs4Status.NFS4_OK -> {
                 }
-                case Nfs4Status.NFS4ERR_NOMATCHING_LAYOUT, Nfs4Status.NFS4ERR_BAD_STATEID -> revoke(r, false);
+                case Nfs4Status.NFS4ERR_NOMATCHING_LAYOUT, Nfs4Status.NFS4ERR_BAD_STATEID -> revoke(server, r, false);
                 case Nfs4Status.NFS4ERR_DELAY -> {
                     if (!r.gone().isDone() && System.nanoTime() + backoffMillis * 1_000_000 < deadline) {
                         // not the common pool: with one worker on a small machine, anyone blocking it delays recalls
@@ -278,12 +280,32 @@ public final class MetadataServerRole implements PnfsRole {
         }).thenCompose(f -> f);
     }
 
-    /** Drops the layout and tells the data servers to refuse its handles from now on. */
-    private void revoke(Layouts.Recalled r, boolean notReturned) {
+    /**
+     * Tells the data servers to refuse the layout's handles from now on, records what they hold of the
+     * file ({@link #settle}), and drops the layout.
+     */
+    private void revoke(ServerContext server, Layouts.Recalled r, boolean notReturned) {
         try {
             fence.revoke(r.stateid().id());
         } finally {
-            layouts.revoke(r.state(), notReturned);
+            layouts.revoke(r.state(), notReturned, fid -> settle(server, fid));
+        }
+    }
+
+    /**
+     * A write layout of the file is going (returned, revoked): records the size its OST objects imply when
+     * it is beyond the MDS's, mtime the server's time, as a LAYOUTCOMMIT would. Linux sends the LAYOUTCOMMIT
+     * and the LAYOUTRETURN of a recall side by side; when the return is processed first the commit finds no
+     * layout (NFS4ERR_BAD_STATEID, which Linux ignores) and the size of what was written would be lost. A
+     * glimpse that fails is logged and the MDS keeps its size.
+     */
+    void settle(ServerContext server, Fid fid) {
+        long end = glimpseEnd(server, fid, 0);
+        Attr a = server.md().getattr(fid);
+        if (end > a.size()) {
+            Attr after = server.md().dataWritten(fid, end, SetAttr.SERVER_TIME);
+            LOG.info("{}: size {} (was {}) from the OSTs as a write layout ends without its LAYOUTCOMMIT", fid,
+                    after.size(), a.size());
         }
     }
 

@@ -142,7 +142,8 @@ class LayoutsTest {
         layouts.grant(a, file, OPEN, RW, 0, -1L);
         layouts.grant(a, other, OPEN, RW, 0, -1L);
         layouts.grant(b, file, OPEN, READ, 0, -1L);
-        layouts.returnAll(a);
+        layouts.returnAll(a, f -> {
+        });
         assertThat(layouts.held(other)).isFalse();
         assertThat(layouts.held(file)).isTrue();
         assertThat(layouts.isEmpty()).isFalse();
