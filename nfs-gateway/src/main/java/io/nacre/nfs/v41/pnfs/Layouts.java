@@ -155,9 +155,13 @@ public final class Layouts {
 
     /** The layout state a layout stateid names for this client and file, or NFS4ERR_BAD_STATEID / OLD_STATEID. */
     public void check(NfsClient c, Fid fid, Stateid4 s) {
+        checked(c, fid, s);
+    }
+
+    private LayoutState checked(NfsClient c, Fid fid, Stateid4 s) {
         lock.lock();
         try {
-            checkLocked(c, fid, s);
+            return checkLocked(c, fid, s);
         } finally {
             lock.unlock();
         }
@@ -192,16 +196,10 @@ public final class Layouts {
      * {@link LayoutState#commit}); NFS4ERR_BAD_STATEID when it is not held.
      */
     public <T> T committing(NfsClient c, Fid fid, Stateid4 s, Supplier<T> work) {
-        LayoutState st;
-        lock.lock();
-        try {
-            st = checkLocked(c, fid, s);
-        } finally {
-            lock.unlock();
-        }
+        LayoutState st = checked(c, fid, s);
         st.commit.lock();
         try {
-            check(c, fid, s); // not returned while this waited
+            checked(c, fid, s); // not returned while this waited
             return work.get();
         } finally {
             st.commit.unlock();
@@ -222,13 +220,7 @@ public final class Layouts {
      */
     public Stateid4 returnRange(NfsClient c, Fid fid, Stateid4 s, int iomode, long offset, long length,
                                 Consumer<Fid> settle) {
-        LayoutState st;
-        lock.lock();
-        try {
-            st = checkLocked(c, fid, s);
-        } finally {
-            lock.unlock();
-        }
+        LayoutState st = checked(c, fid, s);
         st.commit.lock();
         try {
             boolean writes;
