@@ -36,6 +36,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Lock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -222,6 +223,38 @@ public final class FileIo implements AutoCloseable {
             used += objects.stat(object).bytesUsed();
         }
         return used;
+    }
+
+    /**
+     * The end of the file's data as its OST objects hold it (Lustre's glimpse): the largest file offset
+     * one past an object's last byte, through the striping math, over every instantiated RAID0 object, or
+     * 0. Writes that bypass this FileIo (pNFS clients writing to the data servers) are there before the
+     * MDS records their size. The objects are asked side by side; an OST's failure is thrown.
+     */
+    public long glimpse(Fid fid) {
+        requireNonNull(fid, "fid");
+        ensureOpen();
+        AtomicLong end = new AtomicLong();
+        List<Parallel.Call> calls = new ArrayList<>();
+        for (Component c : mds.layout(fid).components()) {
+            Placement.Raid0 r = c.raid0();
+            if (r == null || !r.instantiated()) {
+                continue;
+            }
+            for (int s = 0; s < r.stripeCount(); s++) {
+                ObjectRef object = r.objects().get(s);
+                int stripe = s;
+                calls.add(() -> {
+                    long size = objects.stat(object).size();
+                    if (size > 0) {
+                        long to = Striping.fileSizeFromObject(c.start(), r.stripeSize(), r.stripeCount(), stripe, size);
+                        end.accumulateAndGet(Math.min(to, c.end()), Math::max);
+                    }
+                });
+            }
+        }
+        Parallel.run(threads, calls);
+        return end.get();
     }
 
     /** The current write verifier (see {@link #write}). */

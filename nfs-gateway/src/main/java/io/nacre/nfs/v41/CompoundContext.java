@@ -9,6 +9,7 @@ import io.nacre.engine.meta.FsStat;
 import io.nacre.nfs.export.ClientRule;
 import io.nacre.nfs.v41.attr.AttrEncoder;
 import io.nacre.nfs.v41.pnfs.DsHandle;
+import io.nacre.nfs.v41.pnfs.MetadataServerRole;
 import io.nacre.nfs.v41.state.NfsClient;
 import io.nacre.nfs.v41.state.Session;
 import io.nacre.nfs.v41.xdr.Nfs4;
@@ -37,6 +38,8 @@ public final class CompoundContext {
     private FsStat statfs;
     /** Attributes an operation of this compound just got from the MDS (LOOKUP, OPEN), for a GETATTR after it. */
     private Attr recent;
+    /** Whether {@link #recent} has had its glimpse (pNFS: the size the data servers may hold). */
+    private boolean recentGlimpsed;
 
     public CompoundContext(ServerContext server, RequestInfo request, int opCount) {
         this.server = server;
@@ -177,28 +180,42 @@ public final class CompoundContext {
     }
 
     /**
-     * The attributes of a file as clients should see them: sizes of writes not yet committed included.
+     * The attributes of a file as clients should see them: sizes of writes not yet committed included,
+     * those pending in FileIo and, on a pNFS metadata server, those on the data servers (the glimpse).
      * What LOOKUP or OPEN got from the MDS earlier in this compound serves, unless an operation that
      * changes things came between or an open of the file wrote (its writes may be pending in FileIo).
      */
     public Attr attr(Fid fid) {
-        Attr r = recent;
-        if (r != null && r.fid().equals(fid) && !server.state().written(fid)) {
-            return r;
+        Attr a = knownAttr(fid);
+        if (!recentGlimpsed && server.pnfs() instanceof MetadataServerRole role) {
+            a = role.glimpse(server, a);
         }
-        Attr a = server.io().getattr(fid);
         recent = a;
+        recentGlimpsed = true;
+        return a;
+    }
+
+    /** As {@link #attr} without the glimpse: for what the data servers cannot change (type, owner, mode). */
+    public Attr knownAttr(Fid fid) {
+        Attr a = recent;
+        if (a == null || !a.fid().equals(fid) || server.state().written(fid)) {
+            a = server.io().getattr(fid);
+            recent = a;
+            recentGlimpsed = false;
+        }
         return a;
     }
 
     /** Attributes just read or returned by the MDS. */
     public void remember(Attr a) {
         recent = a;
+        recentGlimpsed = false;
     }
 
     /** Something may have changed: attributes remembered earlier in the compound no longer hold. */
     public void forgetAttributes() {
         recent = null;
+        recentGlimpsed = false;
     }
 
     /** statfs, asked once per compound at most. */

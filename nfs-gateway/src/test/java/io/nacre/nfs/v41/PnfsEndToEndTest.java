@@ -23,6 +23,7 @@ import io.nacre.nfs.v41.attr.AttrNum;
 import io.nacre.nfs.v41.attr.Bitmap;
 import io.nacre.nfs.v41.pnfs.DsHandles;
 import io.nacre.nfs.v41.pnfs.LayoutFence;
+import io.nacre.nfs.v41.pnfs.MetadataServerRole;
 import io.nacre.nfs.v41.pnfs.PnfsOptions;
 import io.nacre.nfs.v41.xdr.CbLayoutRecallArgs;
 import io.nacre.nfs.v41.xdr.CommitArgs;
@@ -110,7 +111,8 @@ class PnfsEndToEndTest {
         fileIo = new FileIo(core.metadata(), core.objects());
         server = NfsServer.builder(core.metadata(), fileIo).port(0)
                 .exports(ExportTable.parse("/ 127.0.0.1(rw,no_root_squash)")).leaseTime(Duration.ofSeconds(5))
-                .pnfs(PnfsOptions.dataServers(byOst).withRecallTimeout(Duration.ofSeconds(2)).withFence(fence))
+                .pnfs(PnfsOptions.dataServers(byOst).withRecallTimeout(Duration.ofSeconds(2)).withFence(fence)
+                        .withGlimpseTimeout(Duration.ofSeconds(1)))
                 .build().start();
         // new files under /striped get four stripes of 64 KiB
         Fid striped = core.metadata().create(Caller.ROOT, Fid.ROOT, "striped",
@@ -297,6 +299,153 @@ class PnfsEndToEndTest {
                 Nfs4.LAYOUTRECALL4_FILE, 0, -1L, s, new byte[0]);
     }
 
+    /** Writes {@code data} at file offset {@code offset} (within one stripe unit) to the data server of its stripe. */
+    private WriteRes dsWrite(Granted g, Map<Integer, NfsTestClient> ds, long offset, byte[] data, int stable)
+            throws Exception {
+        Striping.Location loc = Striping.locate(0, STRIPE, 4, offset);
+        assertThat(loc.objectOffset() % STRIPE + data.length).as("one stripe unit").isLessThanOrEqualTo(STRIPE);
+        return result(ok(dsFor(g, loc.stripe(), ds).call(new PutfhArgs(g.file().fhs().get(loc.stripe())),
+                new WriteArgs(g.stateid(), loc.objectOffset(), stable, ByteBuffer.wrap(data)))), OpNum.WRITE)
+                .body(WriteRes.class);
+    }
+
+    private static LayoutCommitArgs layoutCommit(Stateid4 layout, long lastWrite) {
+        return new LayoutCommitArgs(0, -1L, false, layout, lastWrite, null, Nfs4.LAYOUT4_NFSV4_1_FILES, new byte[0]);
+    }
+
+    private static long sizeIn(CompoundRes r) throws Exception {
+        return XdrIo.decoder(result(ok(r), OpNum.GETATTR).body(GetattrRes.class).attrs().values()).xdrDecodeLong();
+    }
+
+    @Test
+    void whileAWriteLayoutIsOutTheSizeIsWhatTheDataServersHold() throws Exception {
+        // namespace-ops of the kernel workload: exec 5>>f; printf c >&5; printf d >>f. "c" reached the data
+        // server, no LAYOUTCOMMIT had, and the second open must see it or "d" lands over it
+        NfsFs fs = mount("appender");
+        byte[] dirFh = fs.lookup(fs.root(), "striped");
+        NfsFs.Opened f = fs.create(dirFh, "ap", 0644);
+        Granted g = granted(fs, layoutGet(fs, f.fh(), f.stateid(), Nfs4.LAYOUTIOMODE4_RW));
+        Map<Integer, NfsTestClient> ds = dsClients("appender");
+        dsWrite(g, ds, 0, bytes("a\nb\n"), Nfs4.FILE_SYNC4);
+        ok(fs.onFh(f.fh(), layoutCommit(g.stateid(), 3)));
+        long change = fs.getattr(f.fh(), AttrNum.CHANGE).xdrDecodeLong();
+
+        dsWrite(g, ds, 4, bytes("c\n"), Nfs4.FILE_SYNC4);
+        assertThat(fs.size(f.fh())).as("GETATTR").isEqualTo(6);
+        // the second open, as Linux sends it: OPEN by name and GETATTR in one compound
+        assertThat(sizeIn(fs.onFh(dirFh, io.nacre.nfs.v41.xdr.OpenArgs.byName(new io.nacre.nfs.v41.xdr.StateOwner4(
+                fs.client().clientid(), bytes("appender-second-open")), Nfs4.OPEN4_SHARE_ACCESS_WRITE, 0, bytes("ap")),
+                new GetattrArgs(Bitmap.of(AttrNum.SIZE))))).as("OPEN, GETATTR").isEqualTo(6);
+        // a unit of stripe 2, past the others: the striping math gives the file offset of the object's end
+        dsWrite(g, ds, 2L * STRIPE + 100, bytes("z"), Nfs4.UNSTABLE4);
+        assertThat(fs.size(f.fh())).isEqualTo(2L * STRIPE + 101);
+        // the change attribute moves when the MDS records the writes (LAYOUTCOMMIT), not before
+        assertThat(fs.getattr(f.fh(), AttrNum.CHANGE).xdrDecodeLong()).isEqualTo(change);
+        assertThat(core.metadata().getattr(fidOf(fs, f)).size()).isEqualTo(4);
+        ok(fs.onFh(f.fh(), layoutCommit(g.stateid(), 2L * STRIPE + 100)));
+        assertThat(fs.getattr(f.fh(), AttrNum.CHANGE).xdrDecodeLong()).isNotEqualTo(change);
+        assertThat(core.metadata().getattr(fidOf(fs, f)).size()).isEqualTo(2L * STRIPE + 101);
+    }
+
+    @Test
+    void withoutAWriteLayoutTheSizeIsTheMetadataServers() throws Exception {
+        NfsFs fs = mount("reader");
+        NfsFs.Opened f = fs.create(fs.lookup(fs.root(), "striped"), "quiet", 0644);
+        fs.write(f, 0, bytes("four"), Nfs4.FILE_SYNC4);
+        granted(fs, layoutGet(fs, f.fh(), f.stateid(), Nfs4.LAYOUTIOMODE4_READ));
+        // bytes on an object that no write layout accounts for (nothing is asked of the OSTs without one)
+        ObjectRef first = core.metadata().layout(fidOf(fs, f)).components().get(0).raid0().objects().get(0);
+        core.objects().write(first, 4, ByteBuffer.wrap(bytes("more")), io.nacre.engine.store.Durability.STABLE);
+        assertThat(fs.size(f.fh())).isEqualTo(4);
+    }
+
+    @Test
+    void aGlimpseTheOstsDoNotAnswerInTimeFallsBackToTheMetadataServersSize() throws Exception {
+        NfsFs fs = mount("stuck");
+        NfsFs.Opened f = fs.create(fs.lookup(fs.root(), "striped"), "stuck", 0644);
+        Granted g = granted(fs, layoutGet(fs, f.fh(), f.stateid(), Nfs4.LAYOUTIOMODE4_RW));
+        dsWrite(g, dsClients("stuck"), 0, bytes("unrecorded"), Nfs4.FILE_SYNC4);
+        assertThat(fs.size(f.fh())).isEqualTo(10);
+        io.nacre.engine.fault.Faults.arm(MetadataServerRole.FAULT_GLIMPSE, io.nacre.engine.fault.Faults.Fault.sleep(5_000));
+        try {
+            long t0 = System.nanoTime();
+            assertThat(fs.size(f.fh())).isZero();
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(4));
+            io.nacre.engine.fault.Faults.arm(MetadataServerRole.FAULT_GLIMPSE, io.nacre.engine.fault.Faults.Fault.fail());
+            assertThat(fs.size(f.fh())).as("an OST that fails").isZero();
+        } finally {
+            io.nacre.engine.fault.Faults.disarm(MetadataServerRole.FAULT_GLIMPSE);
+        }
+        assertThat(fs.size(f.fh())).isEqualTo(10);
+    }
+
+    @Test
+    void anExplicitMtimeSticksOverTheWritesBeforeItAndAWriteAfterItMovesMtime() throws Exception {
+        explicitMtime("copier", false);
+    }
+
+    @Test
+    void aLayoutReturnedBeforeItsLayoutCommitKeepsTheSizeTheDataServersHold() throws Exception {
+        // Linux sends the LAYOUTCOMMIT and LAYOUTRETURN of a recall side by side: the return may come first
+        explicitMtime("hasty", true);
+    }
+
+    /**
+     * tree-copy of the kernel workload: cp -a writes through a data server, sets mtime (futimens), closes;
+     * Linux sends the LAYOUTCOMMIT of the writes (without time_modify) at the close, after the SETATTR.
+     * The client answers the recall the SETATTR brings with LAYOUTCOMMIT and LAYOUTRETURN, in that order
+     * or the other ({@code returnFirst}).
+     */
+    private void explicitMtime(String owner, boolean returnFirst) throws Exception {
+        NfsFs fs = mount(owner);
+        NfsTestClient c = fs.client();
+        NfsFs.Opened f = fs.create(fs.lookup(fs.root(), "striped"), "copied", 0644);
+        Granted g = granted(fs, layoutGet(fs, f.fh(), f.stateid(), Nfs4.LAYOUTIOMODE4_RW));
+        Map<Integer, NfsTestClient> ds = dsClients(owner);
+        dsWrite(g, ds, 0, new byte[1000], Nfs4.FILE_SYNC4);
+        // a chmod recalls nothing: the layout still serves
+        ok(fs.onFh(f.fh(), new SetattrArgs(Stateid4.ANONYMOUS, NfsFs.mode(0600))));
+        ok(fs.onFh(f.fh(), layoutCommit(g.stateid(), 99)));
+
+        // on a recall the client commits its layout and returns it, like Linux
+        CompletableFuture<int[]> answered = CompletableFuture.supplyAsync(() -> {
+            try {
+                CbLayoutRecallArgs recall = awaitRecall(c);
+                assertThat(recall.changed()).as("clora_changed: the layout stays good").isFalse();
+                if (returnFirst) {
+                    int ret = fs.onFh(f.fh(), returnFile(recall.stateid())).status();
+                    return new int[] {fs.onFh(f.fh(), layoutCommit(g.stateid(), 999)).status(), ret};
+                }
+                int commit = fs.onFh(f.fh(), layoutCommit(g.stateid(), 999)).status();
+                return new int[] {commit, fs.onFh(f.fh(), returnFile(recall.stateid())).status()};
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, task -> Thread.ofVirtual().start(task));
+        NfsTime4 copied = new NfsTime4(1_600_000_000L, 123);
+        Fattr4 mtime = new Fattr4(Bitmap.of(AttrNum.TIME_MODIFY_SET), XdrIo.toBytes(x -> {
+            x.xdrEncodeInt(Nfs4.SET_TO_CLIENT_TIME4);
+            copied.encode(x);
+        }));
+        // from the same client, on another slot: the SETATTR is in flight while it answers the recall
+        ok(c.onSlot(1, 1, true, new PutfhArgs(f.fh()), new SetattrArgs(Stateid4.ANONYMOUS, mtime)));
+        // the close's LAYOUTCOMMIT, if the layout were still held, would come now
+        fs.onFh(f.fh(), layoutCommit(g.stateid(), 999));
+        Fid fid = fidOf(fs, f);
+        assertThat(core.metadata().getattr(fid).mtime()).as("mtime after the SETATTR").isEqualTo(copied.toNanos());
+        // a commit after the return finds no layout; the size was taken from the objects at the return
+        assertThat(answered.get(10, TimeUnit.SECONDS))
+                .containsExactly(returnFirst ? NFS4ERR_BAD_STATEID : NFS4_OK, NFS4_OK);
+        assertThat(fs.size(f.fh())).isEqualTo(1000);
+
+        // a write after the SETATTR, with a new layout, moves mtime at its LAYOUTCOMMIT
+        Granted again = granted(fs, layoutGet(fs, f.fh(), f.stateid(), Nfs4.LAYOUTIOMODE4_RW));
+        dsWrite(again, ds, 1000, new byte[1000], Nfs4.FILE_SYNC4);
+        ok(fs.onFh(f.fh(), layoutCommit(again.stateid(), 1999)));
+        assertThat(core.metadata().getattr(fid).mtime()).isGreaterThan(copied.toNanos());
+        assertThat(core.metadata().getattr(fid).size()).isEqualTo(2000);
+    }
+
     @Test
     void aForgedOrAlteredDataServerHandleIsRefused() throws Exception {
         NfsFs fs = mount("forger");
@@ -339,6 +488,7 @@ class PnfsEndToEndTest {
             try {
                 CbLayoutRecallArgs recall = awaitRecall(holder.client());
                 assertThat(recall.fh()).isEqualTo(f.fh());
+                assertThat(recall.changed()).as("clora_changed: the bytes move").isTrue();
                 assertThat(recall.stateid().id()).isEqualTo(g.stateid().id());
                 assertThat(recall.stateid().seqid()).isEqualTo(g.stateid().seqid() + 1);
                 int during = layoutGet(holder, f.fh(), g.stateid(), Nfs4.LAYOUTIOMODE4_READ).status();

@@ -102,7 +102,7 @@ final class Open implements Operation {
             throw new NfsException(NFS4ERR_INVAL, "create by filehandle");
         }
         Fid fid = ctx.currentFh();
-        checkType(ctx.attr(fid));
+        checkType(ctx.knownAttr(fid));
         return new Target(fid, null, new ChangeInfo4(false, 0, 0), false, new int[0]);
     }
 

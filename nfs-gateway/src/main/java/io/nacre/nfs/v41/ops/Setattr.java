@@ -15,7 +15,9 @@ import io.nacre.nfs.v41.xdr.SetattrRes;
 
 /**
  * SETATTR. A size change truncates through FileIo (which punches the objects) and needs an open for
- * writing when a stateid is given; the other attributes go to the MDS, which applies POSIX's rules.
+ * writing when a stateid is given; the other attributes go to the MDS, which applies POSIX's rules. On a
+ * pNFS metadata server, layouts are recalled first: all of them before a truncate, the write layouts
+ * before an explicit mtime.
  */
 final class Setattr implements Operation {
 
@@ -36,7 +38,11 @@ final class Setattr implements Operation {
             }
         }
         if (!attrs.onlySize() && !io.nacre.nfs.v41.attr.Bitmap.isEmpty(attrs.mask())) {
-            ctx.server().md().setattr(ctx.caller(), fid, attrs.withoutSize());
+            // an explicit mtime is the last word on what was written before it: writers commit theirs first
+            try (var recall = attrs.mtime() != null ? MetadataServerRole.recallWriters(ctx, fid, "setattr of mtime")
+                    : MetadataServerRole.Recall.NONE) {
+                ctx.server().md().setattr(ctx.caller(), fid, attrs.withoutSize());
+            }
         }
         return OpRes.ok(OpNum.SETATTR, new SetattrRes(attrs.mask()));
     }

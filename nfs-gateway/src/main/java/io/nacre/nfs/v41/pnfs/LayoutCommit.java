@@ -13,6 +13,7 @@ import io.nacre.nfs.v41.xdr.LayoutCommitRes;
 import io.nacre.nfs.v41.xdr.OpArgs;
 import io.nacre.nfs.v41.xdr.OpNum;
 import io.nacre.nfs.v41.xdr.OpRes;
+import io.nacre.nfs.v41.xdr.Stateid4;
 
 /**
  * LAYOUTCOMMIT (RFC 8881 §18.42): what a client wrote to the data servers becomes visible on the MDS.
@@ -27,7 +28,8 @@ public final class LayoutCommit implements Operation {
         MetadataServerRole role = MetadataServerRole.of(ctx);
         ctx.requireWritable();
         Fid fid = ctx.currentFh();
-        role.layouts().check(ctx.client(), fid, ctx.stateid(a.stateid()));
+        Stateid4 layout = ctx.stateid(a.stateid());
+        role.layouts().check(ctx.client(), fid, layout);
         Long lastWrite = a.lastWriteOffset();
         if (lastWrite == null) {
             return OpRes.ok(OpNum.LAYOUTCOMMIT, new LayoutCommitRes(null));
@@ -42,9 +44,14 @@ public final class LayoutCommit implements Operation {
             }
             mtime = a.timeModify().toNanos();
         }
-        long before = ctx.server().md().getattr(fid).size();
-        Attr after = ctx.server().md().dataWritten(fid, lastWrite + 1, mtime);
+        long time = mtime;
+        // with the layout held to the end: a LAYOUTRETURN side by side waits for it (see Layouts.committing)
+        long[] before = new long[1];
+        Attr after = role.layouts().committing(ctx.client(), fid, layout, () -> {
+            before[0] = ctx.server().md().getattr(fid).size();
+            return ctx.server().md().dataWritten(fid, lastWrite + 1, time);
+        });
         ctx.remember(after);
-        return OpRes.ok(OpNum.LAYOUTCOMMIT, new LayoutCommitRes(after.size() != before ? after.size() : null));
+        return OpRes.ok(OpNum.LAYOUTCOMMIT, new LayoutCommitRes(after.size() != before[0] ? after.size() : null));
     }
 }

@@ -60,7 +60,7 @@ public final class LayoutGet implements Operation {
         if (write) {
             ctx.requireWritable();
         }
-        Attr attr = ctx.attr(fid);
+        Attr attr = ctx.knownAttr(fid);
         if (!attr.isRegular()) {
             throw new NfsException(attr.isDir() ? NFS4ERR_ISDIR : NFS4ERR_WRONG_TYPE, "layouts are of regular files");
         }

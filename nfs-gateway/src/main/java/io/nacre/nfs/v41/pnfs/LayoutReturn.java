@@ -16,6 +16,7 @@ import io.nacre.nfs.v41.xdr.Stateid4;
 /**
  * LAYOUTRETURN (RFC 8881 §18.44): a range of one file's layout, or every layout of the client (ALL, and
  * FSID: a server has one file system). A recall waiting for it goes on once nothing of the file is held.
+ * The end of a write layout first records what its objects hold ({@link MetadataServerRole#settle}).
  */
 public final class LayoutReturn implements Operation {
 
@@ -31,14 +32,14 @@ public final class LayoutReturn implements Operation {
             throw new NfsException(NFS4ERR_BADIOMODE, "LAYOUTRETURN iomode " + a.iomode());
         }
         if (a.returnType() != Nfs4.LAYOUTRECALL4_FILE) { // LAYOUTRETURN4_FILE has the same value
-            role.layouts().returnAll(ctx.client());
+            role.layouts().returnAll(ctx.client(), fid -> role.settle(ctx.server(), fid));
             return OpRes.ok(OpNum.LAYOUTRETURN, new LayoutReturnRes(null));
         }
         if (a.length() == 0) {
             throw new NfsException(NFS4ERR_INVAL, "LAYOUTRETURN of no bytes");
         }
         Stateid4 left = role.layouts().returnRange(ctx.client(), ctx.currentFh(), ctx.stateid(a.stateid()),
-                a.iomode(), a.offset(), a.length());
+                a.iomode(), a.offset(), a.length(), fid -> role.settle(ctx.server(), fid));
         if (left != null) {
             ctx.currentStateid(left);
         }

@@ -16,7 +16,9 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * Layout state (RFC 8881 §12.5): per client and file, the layout stateid and the byte ranges held, and
@@ -52,6 +54,12 @@ public final class Layouts {
         final List<Segment> segments = new ArrayList<>();
         /** Completes when the client has returned everything (or the server revoked it). */
         final CompletableFuture<Void> gone = new CompletableFuture<>();
+        /**
+         * Held across a LAYOUTCOMMIT and across the end of a write layout (return, revocation): Linux sends
+         * the LAYOUTCOMMIT and LAYOUTRETURN of a recall side by side, and a commit must not land after the
+         * return let the recalling operation go on (it would move mtime after an explicit SETATTR of it).
+         */
+        final ReentrantLock commit = new ReentrantLock();
 
         LayoutState(NfsClient client, Fid fid, long id) {
             this.client = client;
@@ -147,9 +155,13 @@ public final class Layouts {
 
     /** The layout state a layout stateid names for this client and file, or NFS4ERR_BAD_STATEID / OLD_STATEID. */
     public void check(NfsClient c, Fid fid, Stateid4 s) {
+        checked(c, fid, s);
+    }
+
+    private LayoutState checked(NfsClient c, Fid fid, Stateid4 s) {
         lock.lock();
         try {
-            checkLocked(c, fid, s);
+            return checkLocked(c, fid, s);
         } finally {
             lock.unlock();
         }
@@ -180,37 +192,128 @@ public final class Layouts {
     }
 
     /**
-     * LAYOUTRETURN of a file's range: drops the segments the range covers; returns the layout stateid
-     * when some remain, or null when the client holds nothing more of the file (the state is gone).
+     * LAYOUTCOMMIT: runs {@code work} while the layout the stateid names is held and cannot end (see
+     * {@link LayoutState#commit}); NFS4ERR_BAD_STATEID when it is not held.
      */
-    public Stateid4 returnRange(NfsClient c, Fid fid, Stateid4 s, int iomode, long offset, long length) {
-        lock.lock();
+    public <T> T committing(NfsClient c, Fid fid, Stateid4 s, Supplier<T> work) {
+        LayoutState st = checked(c, fid, s);
+        st.commit.lock();
         try {
-            LayoutState st = checkLocked(c, fid, s);
-            st.segments.removeIf(seg -> seg.coveredBy(iomode, offset, length));
-            st.seqid = next(st.seqid);
-            if (st.segments.isEmpty()) {
-                removeLocked(st);
-                return null;
-            }
-            return stateid(st);
+            checked(c, fid, s); // not returned while this waited
+            return work.get();
         } finally {
-            lock.unlock();
+            st.commit.unlock();
         }
     }
 
-    /** LAYOUTRETURN4_ALL / _FSID (one file system per server): every layout of the client goes. */
-    public void returnAll(NfsClient c) {
+    /** {@link #returnRange(NfsClient, Fid, Stateid4, int, long, long, Consumer)} with nothing to settle. */
+    public Stateid4 returnRange(NfsClient c, Fid fid, Stateid4 s, int iomode, long offset, long length) {
+        return returnRange(c, fid, s, iomode, offset, length, f -> {
+        });
+    }
+
+    /**
+     * LAYOUTRETURN of a file's range: drops the segments the range covers; returns the layout stateid
+     * when some remain, or null when the client holds nothing more of the file (the state is gone). When
+     * write segments go, {@code settle} runs first with the file (no LAYOUTCOMMIT may come for what was
+     * written through them), under the state's commit lock.
+     */
+    public Stateid4 returnRange(NfsClient c, Fid fid, Stateid4 s, int iomode, long offset, long length,
+                                Consumer<Fid> settle) {
+        LayoutState st = checked(c, fid, s);
+        st.commit.lock();
+        try {
+            boolean writes;
+            lock.lock();
+            try {
+                writes = checkLocked(c, fid, s).segments.stream()
+                        .anyMatch(seg -> seg.iomode == Nfs4.LAYOUTIOMODE4_RW && seg.coveredBy(iomode, offset, length));
+            } finally {
+                lock.unlock();
+            }
+            if (writes) {
+                settle.accept(fid);
+            }
+            lock.lock();
+            try {
+                checkLocked(c, fid, s);
+                st.segments.removeIf(seg -> seg.coveredBy(iomode, offset, length));
+                st.seqid = next(st.seqid);
+                if (st.segments.isEmpty()) {
+                    removeLocked(st);
+                    return null;
+                }
+                return stateid(st);
+            } finally {
+                lock.unlock();
+            }
+        } finally {
+            st.commit.unlock();
+        }
+    }
+
+    /**
+     * LAYOUTRETURN4_ALL / _FSID (one file system per server): every layout of the client goes, each write
+     * layout after {@code settle} ran with its file.
+     */
+    public void returnAll(NfsClient c, Consumer<Fid> settle) {
+        List<LayoutState> mine = new ArrayList<>();
         lock.lock();
         try {
-            for (LayoutState st : List.copyOf(byId.values())) {
+            for (LayoutState st : byId.values()) {
                 if (st.client == c) {
-                    removeLocked(st);
+                    mine.add(st);
                 }
             }
             revoked.values().removeIf(r -> r.client == c);
         } finally {
             lock.unlock();
+        }
+        for (LayoutState st : mine) {
+            end(st, false, settle);
+        }
+    }
+
+    /** Whether the state holds a write segment. */
+    private boolean writesLocked(LayoutState st) {
+        return st.segments.stream().anyMatch(seg -> seg.iomode == Nfs4.LAYOUTIOMODE4_RW);
+    }
+
+    /**
+     * Ends a layout state that is still held: settles its file first when it held write segments, then
+     * drops it (revoked, when {@code notReturned}: TEST_STATEID says so until the client frees it).
+     */
+    private void end(LayoutState st, boolean notReturned, Consumer<Fid> settle) {
+        st.commit.lock();
+        try {
+            boolean writes;
+            lock.lock();
+            try {
+                if (byId.get(st.id) != st) {
+                    return;
+                }
+                writes = writesLocked(st);
+            } finally {
+                lock.unlock();
+            }
+            if (writes) {
+                settle.accept(st.fid);
+            }
+            lock.lock();
+            try {
+                if (byId.get(st.id) == st) {
+                    removeLocked(st);
+                    if (notReturned) {
+                        // clients gone since (expired, destroyed) will never free theirs
+                        revoked.values().removeIf(r -> !alive.test(r.client));
+                        revoked.put(st.id, new Revoked(st.client));
+                    }
+                }
+            } finally {
+                lock.unlock();
+            }
+        } finally {
+            st.commit.unlock();
         }
     }
 
@@ -231,6 +334,26 @@ public final class Layouts {
         lock.lock();
         try {
             return byFile.containsKey(fid);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * True when some client holds a write (LAYOUTIOMODE4_RW) layout of the file: it may have written to the
+     * data servers what no LAYOUTCOMMIT has brought to the MDS yet.
+     */
+    public boolean writeHeld(Fid fid) {
+        lock.lock();
+        try {
+            for (LayoutState st : byFile.getOrDefault(fid, Set.of())) {
+                for (Segment seg : st.segments) {
+                    if (seg.iomode == Nfs4.LAYOUTIOMODE4_RW) {
+                        return true;
+                    }
+                }
+            }
+            return false;
         } finally {
             lock.unlock();
         }
@@ -325,20 +448,8 @@ public final class Layouts {
      * Drops a layout state without its return: the client said it holds nothing, or it did not return in
      * time ({@code notReturned}: then TEST_STATEID says so until the client frees the stateid).
      */
-    void revoke(LayoutState st, boolean notReturned) {
-        lock.lock();
-        try {
-            if (byId.get(st.id) == st) {
-                removeLocked(st);
-                if (notReturned) {
-                    // clients gone since (expired, destroyed) will never free theirs
-                    revoked.values().removeIf(r -> !alive.test(r.client));
-                    revoked.put(st.id, new Revoked(st.client));
-                }
-            }
-        } finally {
-            lock.unlock();
-        }
+    void revoke(LayoutState st, boolean notReturned, Consumer<Fid> settle) {
+        end(st, notReturned, settle);
     }
 
     /**

@@ -3,7 +3,9 @@ package io.nacre.nfs.v41.pnfs;
 import io.nacre.engine.Caller;
 import io.nacre.engine.Fid;
 import io.nacre.engine.NacreException;
+import io.nacre.engine.fault.Faults;
 import io.nacre.engine.meta.Attr;
+import io.nacre.engine.meta.SetAttr;
 import io.nacre.nfs.v41.CompoundContext;
 import io.nacre.nfs.v41.NfsException;
 import io.nacre.nfs.v41.ServerContext;
@@ -23,6 +25,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,12 +36,19 @@ import org.slf4j.LoggerFactory;
 public final class MetadataServerRole implements PnfsRole {
 
     private static final Logger LOG = LoggerFactory.getLogger(MetadataServerRole.class);
+    /** Fault point: hit before each glimpse asks the OSTs (sleep: OSTs that hang; fail: a node down). */
+    public static final String FAULT_GLIMPSE = "nfs.pnfs.glimpse";
+    private static final long GLIMPSE_WARN_EVERY = TimeUnit.SECONDS.toNanos(10);
+    private static final Executor GLIMPSES = task -> Thread.ofVirtual().name("glimpse").start(task);
 
     private final DsHandles handles;
     private final Devices devices;
     private final Layouts layouts;
     private final Duration recallTimeout;
     private final LayoutFence fence;
+    private final Duration glimpseTimeout;
+    /** When a failed glimpse was last logged at WARN (System.nanoTime), so that a node down is not logged per GETATTR. */
+    private final AtomicLong glimpseWarned = new AtomicLong(System.nanoTime() - GLIMPSE_WARN_EVERY);
 
     public MetadataServerRole(long fsid, PnfsOptions options, byte[] secret, StateManager state) {
         this.handles = new DsHandles(fsid, secret);
@@ -46,6 +56,7 @@ public final class MetadataServerRole implements PnfsRole {
         this.layouts = new Layouts(state.epoch(), c -> alive(state, c));
         this.recallTimeout = options.recallTimeout();
         this.fence = options.fence();
+        this.glimpseTimeout = options.glimpseTimeout();
     }
 
     private static boolean alive(StateManager state, NfsClient c) {
@@ -86,14 +97,69 @@ public final class MetadataServerRole implements PnfsRole {
         return layouts;
     }
 
+    /**
+     * The attributes of a file as clients must see them while some client may have written to the data
+     * servers what no LAYOUTCOMMIT has brought here yet (Lustre's glimpse): as long as a write layout of
+     * the file is out, the size is the larger of the MDS's and the end the OST objects imply. RFC 8881
+     * §12.5.4 lets the server learn the size before LAYOUTCOMMIT, and this is what keeps an append through
+     * a second open from landing over bytes a first open wrote to a data server (Linux takes a smaller
+     * server size when it has no dirty pages). The change attribute and mtime stay the MDS's: they move at
+     * LAYOUTCOMMIT (§12.5.4.1), so a cache validated against the change attribute in between still sees it
+     * move then. Without write layouts nothing is asked of the OSTs. The OSTs are given the glimpse
+     * timeout; past it, or when one fails (a node down), the MDS's size is answered and the failure logged.
+     */
+    public Attr glimpse(ServerContext server, Attr a) {
+        if (!a.isRegular() || !layouts.writeHeld(a.fid())) {
+            return a;
+        }
+        long end = glimpseEnd(server, a.fid(), a.size());
+        if (end <= a.size()) {
+            return a;
+        }
+        LOG.debug("{}: glimpse: size {} on the OSTs, {} on the MDS", a.fid(), end, a.size());
+        return new Attr(a.fid(), a.type(), a.mode(), a.nlink(), a.uid(), a.gid(), end, a.spaceUsed(), a.rdevMajor(),
+                a.rdevMinor(), a.atime(), a.mtime(), a.ctime(), a.btime(), a.change(), a.dataVersion(), a.hsm());
+    }
+
+    /** The end of the file's data on its OST objects, within the glimpse timeout; {@code known} when they fail. */
+    private long glimpseEnd(ServerContext server, Fid fid, long known) {
+        try {
+            return CompletableFuture.supplyAsync(() -> {
+                Faults.hit(FAULT_GLIMPSE);
+                return server.io().glimpse(fid);
+            }, GLIMPSES).get(glimpseTimeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            glimpseFailed(fid, known, "the OSTs did not answer within " + glimpseTimeout);
+        } catch (ExecutionException e) {
+            glimpseFailed(fid, known, String.valueOf(e.getCause()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return known;
+    }
+
+    private void glimpseFailed(Fid fid, long known, String why) {
+        long now = System.nanoTime();
+        long last = glimpseWarned.get();
+        if (now - last >= GLIMPSE_WARN_EVERY && glimpseWarned.compareAndSet(last, now)) {
+            LOG.warn("{}: glimpse failed, keeping the MDS's size {} (further failures within 10 s at debug): {}",
+                    fid, known, why);
+        } else {
+            LOG.debug("{}: glimpse failed, keeping the MDS's size {}: {}", fid, known, why);
+        }
+    }
+
     /** A recall in progress: while open, no layout of the file is granted. */
     public interface Recall extends AutoCloseable {
+        /** No recall: nothing to close. */
+        Recall NONE = () -> {
+        };
+
         @Override
         void close();
     }
 
-    private static final Recall NOTHING = () -> {
-    };
+    private static final Recall NOTHING = Recall.NONE;
 
     /**
      * Recalls every layout of a file held by any client (truncate, unlink, rename over it, restripe,
@@ -101,6 +167,16 @@ public final class MetadataServerRole implements PnfsRole {
      * are revoked. Close the result when the operation is done: new layouts are refused until then.
      */
     public Recall recall(ServerContext server, Fid fid, String why) {
+        return recall(server, fid, why, true);
+    }
+
+    /**
+     * {@link #recall(ServerContext, Fid, String)}; {@code changed} is the recall's clora_changed (RFC 8881
+     * §20.3.3): true when where the bytes are changes (the client should then write through the MDS rather
+     * than the data servers), false when the layout stays good and the client should finish its writes to
+     * the data servers and commit them.
+     */
+    private Recall recall(ServerContext server, Fid fid, String why, boolean changed) {
         if (!layouts.held(fid)) {
             return NOTHING;
         }
@@ -110,7 +186,7 @@ public final class MetadataServerRole implements PnfsRole {
             long deadline = System.nanoTime() + recallTimeout.toNanos();
             List<CompletableFuture<Void>> sent = new ArrayList<>();
             for (Layouts.Recalled r : held) {
-                sent.add(send(server, fid, r, why, deadline, 50));
+                sent.add(send(server, fid, r, why, changed, deadline, 50));
             }
             for (int i = 0; i < held.size(); i++) {
                 Layouts.Recalled r = held.get(i);
@@ -118,7 +194,7 @@ public final class MetadataServerRole implements PnfsRole {
                 if (!await(r.gone(), deadline)) {
                     LOG.warn("{}: layout {} of {} not returned within {}: revoked", fid, r.stateid(), r.client(),
                             recallTimeout);
-                    revoke(r, true);
+                    revoke(server, r, true);
                 }
             }
             return done;
@@ -131,6 +207,20 @@ public final class MetadataServerRole implements PnfsRole {
     /** {@link #recall} on the compound's server, or nothing when it hands out no layouts. */
     public static Recall recall(CompoundContext ctx, Fid fid, String why) {
         return ctx.server().pnfs() instanceof MetadataServerRole r ? r.recall(ctx.server(), fid, why) : NOTHING;
+    }
+
+    /**
+     * {@link #recall} when some client holds a write layout of the file, else nothing. Before an explicit
+     * mtime (SETATTR of time_modify): Linux never sends time_modify in LAYOUTCOMMIT, so a LAYOUTCOMMIT moves
+     * mtime to the server's time, and one for writes made before the SETATTR must not arrive after it
+     * (`cp -a` writes, sets mtime, closes: the close sends the LAYOUTCOMMIT). The recall (clora_changed
+     * false: the layout stays good) makes every holder commit what it wrote and return its layout first (Linux
+     * starts its LAYOUTCOMMIT on the recall and returns the layout when it is done); a write after the SETATTR
+     * needs a new layout, and its LAYOUTCOMMIT moves mtime as a write must.
+     */
+    public static Recall recallWriters(CompoundContext ctx, Fid fid, String why) {
+        return ctx.server().pnfs() instanceof MetadataServerRole r && r.layouts.writeHeld(fid)
+                ? r.recall(ctx.server(), fid, why, false) : NOTHING;
     }
 
     /**
@@ -157,14 +247,14 @@ public final class MetadataServerRole implements PnfsRole {
      * stateid) has returned it (§20.3.3).
      */
     private CompletableFuture<Void> send(ServerContext server, Fid fid, Layouts.Recalled r, String why,
-                                         long deadline, long backoffMillis) {
+                                         boolean changed, long deadline, long backoffMillis) {
         BackChannel cb = server.state().backChannel(r.client());
         if (cb == null) {
             LOG.info("{}: no backchannel to {} for the recall ({}): waiting for its return", fid, r.client(), why);
             return CompletableFuture.<Void>completedFuture(null);
         }
         LOG.debug("{}: CB_LAYOUTRECALL {} to {} ({})", fid, r.stateid(), r.client(), why);
-        CbLayoutRecallArgs args = CbLayoutRecallArgs.file(Nfs4.LAYOUT4_NFSV4_1_FILES, Nfs4.LAYOUTIOMODE4_ANY, true,
+        CbLayoutRecallArgs args = CbLayoutRecallArgs.file(Nfs4.LAYOUT4_NFSV4_1_FILES, Nfs4.LAYOUTIOMODE4_ANY, changed,
                 server.handles().encode(fid), 0, Layouts.TO_EOF, r.stateid());
         return cb.call(args).handle((OpRes res, Throwable e) -> {
             if (e != null) {
@@ -174,14 +264,14 @@ public final class MetadataServerRole implements PnfsRole {
             switch (res.status()) {
                 case Nfs4Status.NFS4_OK -> {
                 }
-                case Nfs4Status.NFS4ERR_NOMATCHING_LAYOUT, Nfs4Status.NFS4ERR_BAD_STATEID -> revoke(r, false);
+                case Nfs4Status.NFS4ERR_NOMATCHING_LAYOUT, Nfs4Status.NFS4ERR_BAD_STATEID -> revoke(server, r, false);
                 case Nfs4Status.NFS4ERR_DELAY -> {
                     if (!r.gone().isDone() && System.nanoTime() + backoffMillis * 1_000_000 < deadline) {
                         // not the common pool: with one worker on a small machine, anyone blocking it delays recalls
                         Executor later = CompletableFuture.delayedExecutor(backoffMillis, TimeUnit.MILLISECONDS,
                                 task -> Thread.ofVirtual().start(task));
                         return CompletableFuture.supplyAsync(() -> (Void) null, later).thenCompose(x ->
-                                send(server, fid, r, why, deadline, Math.min(backoffMillis * 2, 1000)));
+                                send(server, fid, r, why, changed, deadline, Math.min(backoffMillis * 2, 1000)));
                     }
                 }
                 default -> LOG.info("{}: CB_LAYOUTRECALL to {}: {}", fid, r.client(), Nfs4Status.name(res.status()));
@@ -190,12 +280,32 @@ public final class MetadataServerRole implements PnfsRole {
         }).thenCompose(f -> f);
     }
 
-    /** Drops the layout and tells the data servers to refuse its handles from now on. */
-    private void revoke(Layouts.Recalled r, boolean notReturned) {
+    /**
+     * Tells the data servers to refuse the layout's handles from now on, records what they hold of the
+     * file ({@link #settle}), and drops the layout.
+     */
+    private void revoke(ServerContext server, Layouts.Recalled r, boolean notReturned) {
         try {
             fence.revoke(r.stateid().id());
         } finally {
-            layouts.revoke(r.state(), notReturned);
+            layouts.revoke(r.state(), notReturned, fid -> settle(server, fid));
+        }
+    }
+
+    /**
+     * A write layout of the file is going (returned, revoked): records the size its OST objects imply when
+     * it is beyond the MDS's, mtime the server's time, as a LAYOUTCOMMIT would. Linux sends the LAYOUTCOMMIT
+     * and the LAYOUTRETURN of a recall side by side; when the return is processed first the commit finds no
+     * layout (NFS4ERR_BAD_STATEID, which Linux ignores) and the size of what was written would be lost. A
+     * glimpse that fails is logged and the MDS keeps its size.
+     */
+    void settle(ServerContext server, Fid fid) {
+        long end = glimpseEnd(server, fid, 0);
+        Attr a = server.md().getattr(fid);
+        if (end > a.size()) {
+            Attr after = server.md().dataWritten(fid, end, SetAttr.SERVER_TIME);
+            LOG.info("{}: size {} (was {}) from the OSTs as a write layout ends without its LAYOUTCOMMIT", fid,
+                    after.size(), a.size());
         }
     }
 

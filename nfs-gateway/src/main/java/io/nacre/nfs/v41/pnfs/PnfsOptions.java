@@ -13,19 +13,32 @@ import java.util.function.IntFunction;
  * How the metadata server hands out pNFS layouts: where the data server of each OST listens, the
  * cluster secret data-server filehandles are signed with (null: the one kept by the MDS, see
  * {@link DsHandles#clusterSecret}), how long a recall waits for the client's LAYOUTRETURN before
- * the layout is revoked, and where revocations go for the data servers to refuse (give the same
- * {@link LayoutFence} to the data servers of the process).
+ * the layout is revoked, where revocations go for the data servers to refuse (give the same
+ * {@link LayoutFence} to the data servers of the process), and how long a glimpse of a file's objects may
+ * take before the MDS answers with the size it has (see {@link MetadataServerRole#glimpse}).
  */
 public record PnfsOptions(IntFunction<List<InetSocketAddress>> dataServers, byte[] secret, Duration recallTimeout,
-                          LayoutFence fence) {
+                          LayoutFence fence, Duration glimpseTimeout) {
+
+    /** Long enough for a busy OSS, short of the OSS client's own deadline (10 s), after which the node is down. */
+    public static final Duration DEFAULT_GLIMPSE_TIMEOUT = Duration.ofSeconds(5);
+
+    public PnfsOptions(IntFunction<List<InetSocketAddress>> dataServers, byte[] secret, Duration recallTimeout,
+                       LayoutFence fence) {
+        this(dataServers, secret, recallTimeout, fence, DEFAULT_GLIMPSE_TIMEOUT);
+    }
 
     public PnfsOptions {
         requireNonNull(dataServers, "dataServers");
         requireNonNull(recallTimeout, "recallTimeout");
         requireNonNull(fence, "fence");
+        requireNonNull(glimpseTimeout, "glimpseTimeout");
         secret = secret == null ? null : secret.clone();
         if (recallTimeout.isNegative() || recallTimeout.isZero()) {
             throw new IllegalArgumentException("recall timeout " + recallTimeout);
+        }
+        if (glimpseTimeout.isNegative() || glimpseTimeout.isZero()) {
+            throw new IllegalArgumentException("glimpse timeout " + glimpseTimeout);
         }
     }
 
@@ -43,14 +56,18 @@ public record PnfsOptions(IntFunction<List<InetSocketAddress>> dataServers, byte
     }
 
     public PnfsOptions withSecret(byte[] s) {
-        return new PnfsOptions(dataServers, requireNonNull(s, "secret"), recallTimeout, fence);
+        return new PnfsOptions(dataServers, requireNonNull(s, "secret"), recallTimeout, fence, glimpseTimeout);
     }
 
     public PnfsOptions withRecallTimeout(Duration d) {
-        return new PnfsOptions(dataServers, secret, d, fence);
+        return new PnfsOptions(dataServers, secret, d, fence, glimpseTimeout);
     }
 
     public PnfsOptions withFence(LayoutFence f) {
-        return new PnfsOptions(dataServers, secret, recallTimeout, f);
+        return new PnfsOptions(dataServers, secret, recallTimeout, f, glimpseTimeout);
+    }
+
+    public PnfsOptions withGlimpseTimeout(Duration d) {
+        return new PnfsOptions(dataServers, secret, recallTimeout, fence, d);
     }
 }

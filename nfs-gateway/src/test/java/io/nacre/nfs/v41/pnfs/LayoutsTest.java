@@ -75,6 +75,22 @@ class LayoutsTest {
     }
 
     @Test
+    void aFileIsWriteHeldWhileSomeClientHoldsAWriteSegment() {
+        NfsClient a = client("a");
+        NfsClient b = client("b");
+        Stateid4 read = layouts.grant(a, file, OPEN, READ, 0, -1L);
+        assertThat(layouts.writeHeld(file)).isFalse();
+        Stateid4 rw = layouts.grant(b, file, OPEN, RW, 0, 1 << 20);
+        assertThat(layouts.writeHeld(file)).isTrue();
+        assertThat(layouts.writeHeld(new Fid(0x200000400L, 2, 0))).isFalse();
+        layouts.returnRange(b, file, rw, RW, 0, -1L);
+        assertThat(layouts.writeHeld(file)).isFalse();
+        assertThat(layouts.held(file)).isTrue();
+        layouts.returnRange(a, file, read, Nfs4.LAYOUTIOMODE4_ANY, 0, -1L);
+        assertThat(layouts.held(file)).isFalse();
+    }
+
+    @Test
     void returningEverySegmentEndsTheState() {
         NfsClient c = client("a");
         Stateid4 s = layouts.grant(c, file, OPEN, READ, 0, 1 << 20);
@@ -126,7 +142,8 @@ class LayoutsTest {
         layouts.grant(a, file, OPEN, RW, 0, -1L);
         layouts.grant(a, other, OPEN, RW, 0, -1L);
         layouts.grant(b, file, OPEN, READ, 0, -1L);
-        layouts.returnAll(a);
+        layouts.returnAll(a, f -> {
+        });
         assertThat(layouts.held(other)).isFalse();
         assertThat(layouts.held(file)).isTrue();
         assertThat(layouts.isEmpty()).isFalse();
