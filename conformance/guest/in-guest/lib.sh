@@ -69,12 +69,24 @@ wait_port() {
 # clean the client's pages (the loopback-NFS deadlock; knfsd's threads are exempt, a user-space server's
 # are not). A real client sits on another machine; this keeps the guest's loopback from deadlocking.
 NFS_DIRTY_CAP_MIB=${NFS_DIRTY_CAP_MIB:-64}
+# The mount's readahead window (NFS_READ_AHEAD_KB; 0, the default, leaves the kernel's, 128 KiB for NFS since
+# Linux 5.4): a sequential reader keeps about this much in flight, so a striped file needs several stripe
+# units of it to keep every stripe's server busy (Lustre clients read ahead up to 64 MiB per file).
+NFS_READ_AHEAD_KB=${NFS_READ_AHEAD_KB:-0}
 
 nfs_mount() {
     mkdir -p "$MNT"
     mount -t nfs -o "$NFS_OPTS" "$(server_source)" "$MNT" || return 1
     grep -q " $MNT nfs4 .*vers=4.1" /proc/mounts || { log "mount is not NFSv4.1: $(grep " $MNT " /proc/mounts)"; return 1; }
     nfs_cap_dirty
+    nfs_read_ahead
+}
+
+nfs_read_ahead() {
+    ((NFS_READ_AHEAD_KB > 0)) || return 0
+    local bdi
+    bdi=/sys/class/bdi/$(mountpoint -d "$MNT")
+    echo "$NFS_READ_AHEAD_KB" >"$bdi/read_ahead_kb" || log "  (cannot set $bdi/read_ahead_kb)"
 }
 
 # Caps the mount's share of the page cache's dirty pages (its backing device's strict limit).

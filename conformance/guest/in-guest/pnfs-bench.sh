@@ -5,8 +5,13 @@
 # its data server); then every OST throttled to B bytes/s (OSS nodes restarted with --ost-bandwidth) and
 # SCALE_MIB MiB per stripe written and read with stripe count 1, 2, 4, 8: aggregate MB/s against N*B.
 # Knobs: MIB (256), B (1M), SCALE_MIB (12), OSS_NODES (2), OSTS_PER_NODE (4), SKIP_PLAIN=1 (no knfsd /
-# Nacre-without-pNFS rows). The tables are printed and left in /mnt/host/pnfs-bench.txt.
+# Nacre-without-pNFS rows), NFS_READ_AHEAD_KB (16384 here, for every server alike: the kernel's 128 KiB keeps
+# one 1 MiB stripe unit at most in flight, so a cold read could never use more than one stripe's server).
+# After the OSS nodes restart throttled, one unmeasured pass over every stripe count warms their JVMs (under
+# TCG a cold JVM's first requests are many times slower). The tables are printed and left in
+# /mnt/host/pnfs-bench.txt.
 set -uo pipefail
+export NFS_READ_AHEAD_KB=${NFS_READ_AHEAD_KB:-16384}
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 MIB=${MIB:-256}
 B=${B:-1M}
@@ -68,6 +73,9 @@ scaling() {
     for ((i = 0; i < OSS_NODES; i++)); do oss_wait "$i" "$NACRE_START_SECONDS" || return 1; done
     nfs_mount || return 1
     for n in 1 2 4 8; do
+        stream "$MNT/scale$n/warm" "$n" >/dev/null || log "warm-up of $n stripes failed"
+    done
+    for n in 1 2 4 8; do
         res=$(stream "$MNT/scale$n/f" $((n * SCALE_MIB))) || { log "scale $n failed"; continue; }
         log "  throttled B=$B stripes=$n: write/read MB/s $res"
         scale+=("$(awk -v n="$n" -v b="$b" -v w="${res% *}" -v r="${res#* }" 'BEGIN {
@@ -75,7 +83,7 @@ scaling() {
     done
 }
 
-log "pNFS bench; kernel $(uname -r); MIB=$MIB B=$B SCALE_MIB=$SCALE_MIB; $(uptime)"
+log "pNFS bench; kernel $(uname -r); MIB=$MIB B=$B SCALE_MIB=$SCALE_MIB read_ahead_kb=$NFS_READ_AHEAD_KB; $(uptime)"
 if [[ ${SKIP_PLAIN:-0} != 1 ]]; then
     run knfsd n/a
     NACRE_DATA=/scratch/nacre-plain NACRE_LOG=/scratch/nacre-plain.log NACRE_UP_ARGS="" run nacre off
