@@ -429,13 +429,15 @@ class PnfsEndToEndTest {
         }));
         // from the same client, on another slot: the SETATTR is in flight while it answers the recall
         ok(c.onSlot(1, 1, true, new PutfhArgs(f.fh()), new SetattrArgs(Stateid4.ANONYMOUS, mtime)));
+        // The recall's answers go on slot 0, as every call below does: this client sends one at a time per
+        // slot (the SETATTR may return as soon as the layout is returned, before the commit after it is sent).
+        int[] answers = answered.get(10, TimeUnit.SECONDS);
         // the close's LAYOUTCOMMIT, if the layout were still held, would come now
-        fs.onFh(f.fh(), layoutCommit(g.stateid(), 999));
+        assertThat(fs.onFh(f.fh(), layoutCommit(g.stateid(), 999)).status()).isEqualTo(NFS4ERR_BAD_STATEID);
         Fid fid = fidOf(fs, f);
         assertThat(core.metadata().getattr(fid).mtime()).as("mtime after the SETATTR").isEqualTo(copied.toNanos());
         // a commit after the return finds no layout; the size was taken from the objects at the return
-        assertThat(answered.get(10, TimeUnit.SECONDS))
-                .containsExactly(returnFirst ? NFS4ERR_BAD_STATEID : NFS4_OK, NFS4_OK);
+        assertThat(answers).containsExactly(returnFirst ? NFS4ERR_BAD_STATEID : NFS4_OK, NFS4_OK);
         assertThat(fs.size(f.fh())).isEqualTo(1000);
 
         // a write after the SETATTR, with a new layout, moves mtime at its LAYOUTCOMMIT
