@@ -38,6 +38,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Lock;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,6 +53,8 @@ import org.slf4j.LoggerFactory;
 public final class FileIo implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(FileIo.class);
+    /** A read's size floor when only the MDS's size counts. */
+    private static final LongSupplier NO_FLOOR = () -> 0;
 
     /** A sequential stream of writes from an offset (S3 PUT, NFS): bounded buffering, parallel flushes. */
     public interface Writer extends WritableByteChannel {
@@ -281,19 +284,35 @@ public final class FileIo implements AutoCloseable {
      * bytes end exactly at the size, so that a client does not ask again for nothing).
      */
     public ReadResult readAt(Fid fid, long offset, ByteBuffer dst) {
+        return readAt(fid, offset, dst, NO_FLOOR);
+    }
+
+    /**
+     * As {@link #readAt(Fid, long, ByteBuffer)}, with the file's size at least what {@code sizeFloor}
+     * returns: bytes others wrote straight to the objects that the MDS has not recorded yet (pNFS clients
+     * writing to the data servers before their LAYOUTCOMMIT; the caller glimpses the objects). It is asked
+     * under the file's read lock, so that a truncate here comes before or after the whole read, and only
+     * when the read reaches the MDS's size (a read within it asks nothing more).
+     */
+    public ReadResult readAt(Fid fid, long offset, ByteBuffer dst, LongSupplier sizeFloor) {
         requireNonNull(fid, "fid");
+        requireNonNull(sizeFloor, "sizeFloor");
         checkRead(offset, dst);
         Lock lock = locks.of(fid).readLock();
         lock.lock();
         try {
             Attr a = getattr(fid);
             checkRegular(a);
-            if (offset >= a.size() || !dst.hasRemaining()) {
-                return new ReadResult(0, offset >= a.size());
+            long size = a.size();
+            if (size - offset <= dst.remaining()) {
+                size = Math.max(size, sizeFloor.getAsLong());
             }
-            int n = (int) Math.min(dst.remaining(), a.size() - offset);
+            if (offset >= size || !dst.hasRemaining()) {
+                return new ReadResult(0, offset >= size);
+            }
+            int n = (int) Math.min(dst.remaining(), size - offset);
             readThrough(fid, layoutAt(fid, a.change()), offset, dst, n);
-            return new ReadResult(n, offset + n >= a.size());
+            return new ReadResult(n, offset + n >= size);
         } finally {
             lock.unlock();
         }
@@ -782,8 +801,15 @@ public final class FileIo implements AutoCloseable {
         Parallel.run(threads, calls);
     }
 
-    /** Before writing a file: performs punches an earlier truncate of it could not. */
-    void performFence(Fid fid) {
+    /**
+     * Before writing a file: performs punches an earlier truncate of it could not (an OST was away), under
+     * the file's write lock; throws (UNAVAILABLE while the OST's node is away) when they still fail. Writes
+     * through this FileIo do it themselves; a caller letting others write the objects directly (a pNFS
+     * write layout) calls it first, so that such a punch never runs after their data and the bytes the
+     * truncate cut off never come back as data or size.
+     */
+    public void performFence(Fid fid) {
+        requireNonNull(fid, "fid");
         if (queued.fenced(fid)) {
             Lock lock = locks.of(fid).writeLock();
             lock.lock();
