@@ -22,6 +22,9 @@ import java.util.function.Supplier;
  */
 public final class CompoundContext {
 
+    /** Fault point: hit before GETATTR asks the OSTs for space_used (sleep: OSTs that hang; fail: a node down). */
+    public static final String FAULT_SPACE_USED = "nfs.attr.space_used";
+
     private final ServerContext server;
     private final RequestInfo request;
     private final ClientRule rule;
@@ -226,11 +229,16 @@ public final class CompoundContext {
         return statfs;
     }
 
-    /** What GETATTR encodes a file's attributes from; space_used is asked of the OSTs (holes do not count). */
+    /**
+     * What GETATTR encodes a file's attributes from; space_used is asked of the OSTs (holes do not count),
+     * within {@link ServerContext#ostCalls}: when they fail or are late (an OSS down), the MDS's estimate
+     * is answered, as READDIR answers, rather than NFS4ERR_DELAY.
+     */
     public AttrEncoder.Target target(Attr a) {
         Supplier<FsStat> fs = this::statfs;
         return new AttrEncoder.Target(a, server.handles().encode(a.fid()), fs, server.state().isHidden(a.fid()),
-                () -> a.isRegular() && a.size() > 0 ? server.io().spaceUsed(a.fid()) : a.spaceUsed());
+                () -> a.isRegular() && a.size() > 0 ? server.ostCalls().ask(a.fid(), "space_used", FAULT_SPACE_USED,
+                        () -> server.io().spaceUsed(a.fid()), a.spaceUsed()) : a.spaceUsed());
     }
 
     /** As {@link #target} but with the MDS's estimate of space_used: for READDIR, where asking the OSTs per entry costs too much. */

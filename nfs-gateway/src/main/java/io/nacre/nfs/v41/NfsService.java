@@ -94,7 +94,8 @@ public final class NfsService implements AutoCloseable {
                 unlinked, owner, owner, List.of(new ImplId4("nacre.io", "Nacre NFSv4.1", new NfsTime4(0, 0))), maxIo);
         if (pnfs != null) {
             byte[] secret = pnfs.secret() != null ? pnfs.secret() : DsHandles.clusterSecret(md);
-            context = context.withPnfs(new MetadataServerRole(fsid, pnfs, secret, state));
+            context = context.withPnfs(new MetadataServerRole(fsid, pnfs, secret, state))
+                    .withOstCalls(new OstCalls(pnfs.glimpseTimeout()));
         }
         orphansRemoved = false;
         processor = new CompoundProcessor(context);

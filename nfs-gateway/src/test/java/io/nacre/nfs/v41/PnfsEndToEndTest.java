@@ -15,6 +15,7 @@ import io.nacre.engine.layout.Layout;
 import io.nacre.engine.layout.LayoutTemplate;
 import io.nacre.engine.layout.ObjectRef;
 import io.nacre.engine.layout.Striping;
+import io.nacre.engine.meta.Attr;
 import io.nacre.meta.testkit.EmbeddedCore;
 import io.nacre.nfs.NfsServer;
 import io.nacre.nfs.ds.DataServer;
@@ -60,6 +61,8 @@ import io.nacre.nfs.v41.xdr.VoidArgs;
 import io.nacre.nfs.v41.xdr.WriteArgs;
 import io.nacre.nfs.v41.xdr.WriteRes;
 import io.nacre.nfs.v41.xdr.XdrIo;
+import io.nacre.ost.oss.OssServer;
+import io.nacre.ost.oss.RemoteObjectStore;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -95,6 +98,8 @@ class PnfsEndToEndTest {
     private final List<DataServer> dataServers = new ArrayList<>();
     private final List<NfsTestClient> clients = new ArrayList<>();
     private final LayoutFence fence = new LayoutFence();
+    /** The data server of each OST. */
+    private final Map<Integer, InetSocketAddress> byOst = new HashMap<>();
 
     @BeforeEach
     void start() throws Exception {
@@ -104,20 +109,67 @@ class PnfsEndToEndTest {
             dataServers.add(DataServer.builder(core.objects(), core.metadata().fsid(), secret).port(0).fence(fence)
                     .build().start());
         }
-        Map<Integer, InetSocketAddress> byOst = new HashMap<>();
         for (int ost = 0; ost < EmbeddedCore.DEFAULT_OSTS; ost++) {
             byOst.put(ost, dataServers.get(ost % 2).address());
         }
         fileIo = new FileIo(core.metadata(), core.objects());
-        server = NfsServer.builder(core.metadata(), fileIo).port(0)
-                .exports(ExportTable.parse("/ 127.0.0.1(rw,no_root_squash)")).leaseTime(Duration.ofSeconds(5))
-                .pnfs(PnfsOptions.dataServers(byOst).withRecallTimeout(Duration.ofSeconds(2)).withFence(fence)
-                        .withGlimpseTimeout(Duration.ofSeconds(1)))
-                .build().start();
+        server = metadataServer(fileIo);
         // new files under /striped get four stripes of 64 KiB
         Fid striped = core.metadata().create(Caller.ROOT, Fid.ROOT, "striped",
                 io.nacre.engine.meta.CreateSpec.directory(0777)).attr().fid();
         core.metadata().setDefaultLayout(Caller.ROOT, striped, LayoutTemplate.of(4, STRIPE, ""));
+    }
+
+    /** The NFS server in the pNFS metadata-server role over {@code io}, with the test's data servers. */
+    private NfsServer metadataServer(FileIo io) throws java.io.IOException {
+        return NfsServer.builder(core.metadata(), io).port(0)
+                .exports(ExportTable.parse("/ 127.0.0.1(rw,no_root_squash)")).leaseTime(Duration.ofSeconds(5))
+                .pnfs(PnfsOptions.dataServers(byOst).withRecallTimeout(Duration.ofSeconds(2)).withFence(fence)
+                        .withGlimpseTimeout(Duration.ofSeconds(1)))
+                .build().start();
+    }
+
+    /**
+     * A metadata server that reaches the OSTs through their OSS over HTTP/2, as on a cluster node; the OSS
+     * can be stopped (a node down) and started again on its port. The data servers still reach the OSTs
+     * directly.
+     */
+    private final class OverOss implements AutoCloseable {
+        private OssServer oss = OssServer.builder(core.objects()).build().start();
+        private final int port = oss.port();
+        private final RemoteObjectStore remote = RemoteObjectStore.builder(oss.uri())
+                .callTimeout(Duration.ofSeconds(2)).build();
+        private final FileIo io = new FileIo(core.metadata(), remote);
+        private final NfsServer mds = metadataServer(io);
+
+        OverOss() throws java.io.IOException {
+        }
+
+        NfsFs mount(String owner) throws Exception {
+            return new NfsFs(connect(mds.address(), owner), owner + "-open-owner");
+        }
+
+        void stopOss() {
+            oss.close();
+        }
+
+        /** Starts the OSS again and waits (at most 10 s) until the metadata server's client finds it up. */
+        void restartOss() {
+            oss = OssServer.builder(core.objects()).port(port).build().start();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!remote.isUp()) {
+                assertThat(System.nanoTime()).as("the OSS answers again within 10 s").isLessThan(deadline);
+                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+            }
+        }
+
+        @Override
+        public void close() {
+            mds.close();
+            io.close();
+            remote.close();
+            oss.close();
+        }
     }
 
     @AfterEach
@@ -377,6 +429,55 @@ class PnfsEndToEndTest {
             io.nacre.engine.fault.Faults.disarm(MetadataServerRole.FAULT_GLIMPSE);
         }
         assertThat(fs.size(f.fh())).isEqualTo(10);
+    }
+
+    @Test
+    void aSpaceUsedTheOstsDoNotAnswerInTimeIsTheMetadataServersEstimate() throws Exception {
+        NfsFs fs = mount("slow-osts");
+        NfsFs.Opened f = fs.create(fs.lookup(fs.root(), "striped"), "slow", 0644);
+        fs.write(f, 0, new byte[3 * STRIPE], Nfs4.FILE_SYNC4);
+        fs.close(f);
+        long estimate = core.metadata().getattr(fidOf(fs, f)).spaceUsed();
+        io.nacre.engine.fault.Faults.arm(CompoundContext.FAULT_SPACE_USED, io.nacre.engine.fault.Faults.Fault.sleep(5_000));
+        try {
+            long t0 = System.nanoTime();
+            assertThat(fs.getattr(f.fh(), AttrNum.SPACE_USED).xdrDecodeLong()).isEqualTo(estimate);
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(4));
+            io.nacre.engine.fault.Faults.arm(CompoundContext.FAULT_SPACE_USED, io.nacre.engine.fault.Faults.Fault.fail());
+            assertThat(fs.getattr(f.fh(), AttrNum.SPACE_USED).xdrDecodeLong()).as("an OST that fails").isEqualTo(estimate);
+        } finally {
+            io.nacre.engine.fault.Faults.disarm(CompoundContext.FAULT_SPACE_USED);
+        }
+    }
+
+    @Test
+    void whileAnOssIsDownGetattrAndCloseAnswerWhatTheMetadataServerKnows() throws Exception {
+        // the metadata server reaches the OSTs through their OSS over HTTP/2, as in a cluster; with the OSS
+        // down, space_used (asked of the OSTs) made GETATTR answer NFS4ERR_DELAY, and Linux retried the
+        // CLOSE that carried it for a minute
+        try (OverOss node = new OverOss()) {
+            NfsFs fs = node.mount("oss-down");
+            NfsFs.Opened f = fs.create(fs.lookup(fs.root(), "striped"), "away", 0644);
+            Granted g = granted(fs, layoutGet(fs, f.fh(), f.stateid(), Nfs4.LAYOUTIOMODE4_RW));
+            Map<Integer, NfsTestClient> ds = dsClients("oss-down");
+            dsWrite(g, ds, 0, bytes("committed"), Nfs4.FILE_SYNC4);
+            ok(fs.onFh(f.fh(), layoutCommit(g.stateid(), 8)));
+            dsWrite(g, ds, 9, bytes("+more"), Nfs4.FILE_SYNC4);
+            var up = fs.getattr(f.fh(), AttrNum.SIZE, AttrNum.SPACE_USED);
+            assertThat(up.xdrDecodeLong()).as("glimpsed size").isEqualTo(14);
+            assertThat(up.xdrDecodeLong()).as("space_used from the OSTs").isPositive();
+
+            node.stopOss();
+            Attr known = core.metadata().getattr(fidOf(fs, f));
+            var down = fs.getattr(f.fh(), AttrNum.SIZE, AttrNum.SPACE_USED);
+            assertThat(down.xdrDecodeLong()).as("the MDS's size").isEqualTo(9);
+            assertThat(down.xdrDecodeLong()).as("the MDS's estimate").isEqualTo(known.spaceUsed());
+            // CLOSE as Linux sends it, with a GETATTR of what it caches
+            ok(fs.onFh(f.fh(), new GetattrArgs(Bitmap.of(AttrNum.SIZE, AttrNum.SPACE_USED, AttrNum.CHANGE)),
+                    new io.nacre.nfs.v41.xdr.CloseArgs(0, f.stateid())));
+            ok(fs.onFh(f.fh(), new io.nacre.nfs.v41.xdr.VerifyArgs(OpNum.NVERIFY, new Fattr4(
+                    Bitmap.of(AttrNum.SPACE_USED), XdrIo.toBytes(x -> x.xdrEncodeLong(known.spaceUsed() + 1))))));
+        }
     }
 
     @Test

@@ -3,7 +3,6 @@ package io.nacre.nfs.v41.pnfs;
 import io.nacre.engine.Caller;
 import io.nacre.engine.Fid;
 import io.nacre.engine.NacreException;
-import io.nacre.engine.fault.Faults;
 import io.nacre.engine.meta.Attr;
 import io.nacre.engine.meta.SetAttr;
 import io.nacre.nfs.v41.CompoundContext;
@@ -25,7 +24,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,17 +36,12 @@ public final class MetadataServerRole implements PnfsRole {
     private static final Logger LOG = LoggerFactory.getLogger(MetadataServerRole.class);
     /** Fault point: hit before each glimpse asks the OSTs (sleep: OSTs that hang; fail: a node down). */
     public static final String FAULT_GLIMPSE = "nfs.pnfs.glimpse";
-    private static final long GLIMPSE_WARN_EVERY = TimeUnit.SECONDS.toNanos(10);
-    private static final Executor GLIMPSES = task -> Thread.ofVirtual().name("glimpse").start(task);
 
     private final DsHandles handles;
     private final Devices devices;
     private final Layouts layouts;
     private final Duration recallTimeout;
     private final LayoutFence fence;
-    private final Duration glimpseTimeout;
-    /** When a failed glimpse was last logged at WARN (System.nanoTime), so that a node down is not logged per GETATTR. */
-    private final AtomicLong glimpseWarned = new AtomicLong(System.nanoTime() - GLIMPSE_WARN_EVERY);
 
     public MetadataServerRole(long fsid, PnfsOptions options, byte[] secret, StateManager state) {
         this.handles = new DsHandles(fsid, secret);
@@ -56,7 +49,6 @@ public final class MetadataServerRole implements PnfsRole {
         this.layouts = new Layouts(state.epoch(), c -> alive(state, c));
         this.recallTimeout = options.recallTimeout();
         this.fence = options.fence();
-        this.glimpseTimeout = options.glimpseTimeout();
     }
 
     private static boolean alive(StateManager state, NfsClient c) {
@@ -105,14 +97,15 @@ public final class MetadataServerRole implements PnfsRole {
      * a second open from landing over bytes a first open wrote to a data server (Linux takes a smaller
      * server size when it has no dirty pages). The change attribute and mtime stay the MDS's: they move at
      * LAYOUTCOMMIT (§12.5.4.1), so a cache validated against the change attribute in between still sees it
-     * move then. Without write layouts nothing is asked of the OSTs. The OSTs are given the glimpse
-     * timeout; past it, or when one fails (a node down), the MDS's size is answered and the failure logged.
+     * move then. Without write layouts nothing is asked of the OSTs. The OSTs are given the server's OST
+     * call timeout ({@link PnfsOptions#glimpseTimeout}); past it, or when one fails (a node down), the MDS's
+     * size is answered and the failure logged.
      */
     public Attr glimpse(ServerContext server, Attr a) {
-        if (!a.isRegular() || !layouts.writeHeld(a.fid())) {
+        if (!a.isRegular()) {
             return a;
         }
-        long end = glimpseEnd(server, a.fid(), a.size());
+        long end = glimpsedSize(server, a.fid());
         if (end <= a.size()) {
             return a;
         }
@@ -121,32 +114,17 @@ public final class MetadataServerRole implements PnfsRole {
                 a.rdevMinor(), a.atime(), a.mtime(), a.ctime(), a.btime(), a.change(), a.dataVersion(), a.hsm());
     }
 
-    /** The end of the file's data on its OST objects, within the glimpse timeout; {@code known} when they fail. */
-    private long glimpseEnd(ServerContext server, Fid fid, long known) {
-        try {
-            return CompletableFuture.supplyAsync(() -> {
-                Faults.hit(FAULT_GLIMPSE);
-                return server.io().glimpse(fid);
-            }, GLIMPSES).get(glimpseTimeout.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            glimpseFailed(fid, known, "the OSTs did not answer within " + glimpseTimeout);
-        } catch (ExecutionException e) {
-            glimpseFailed(fid, known, String.valueOf(e.getCause()));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        return known;
+    /**
+     * The end of the file's data on its OST objects while some client holds a write layout of the file
+     * (see {@link #glimpse}), or 0: without write layouts, or when the OSTs fail or are late.
+     */
+    public long glimpsedSize(ServerContext server, Fid fid) {
+        return layouts.writeHeld(fid) ? glimpseEnd(server, fid, 0) : 0;
     }
 
-    private void glimpseFailed(Fid fid, long known, String why) {
-        long now = System.nanoTime();
-        long last = glimpseWarned.get();
-        if (now - last >= GLIMPSE_WARN_EVERY && glimpseWarned.compareAndSet(last, now)) {
-            LOG.warn("{}: glimpse failed, keeping the MDS's size {} (further failures within 10 s at debug): {}",
-                    fid, known, why);
-        } else {
-            LOG.debug("{}: glimpse failed, keeping the MDS's size {}: {}", fid, known, why);
-        }
+    /** The end of the file's data on its OST objects, within the OST call timeout; {@code known} when they fail. */
+    private static long glimpseEnd(ServerContext server, Fid fid, long known) {
+        return server.ostCalls().ask(fid, "glimpse of the size", FAULT_GLIMPSE, () -> server.io().glimpse(fid), known);
     }
 
     /** A recall in progress: while open, no layout of the file is granted. */

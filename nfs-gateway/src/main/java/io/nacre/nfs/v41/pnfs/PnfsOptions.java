@@ -15,13 +15,14 @@ import java.util.function.IntFunction;
  * {@link DsHandles#clusterSecret}), how long a recall waits for the client's LAYOUTRETURN before
  * the layout is revoked, where revocations go for the data servers to refuse (give the same
  * {@link LayoutFence} to the data servers of the process), and how long a glimpse of a file's objects may
- * take before the MDS answers with the size it has (see {@link MetadataServerRole#glimpse}).
+ * take before the MDS answers with the size it has (see {@link MetadataServerRole#glimpse}); the same bound
+ * holds for every call to the OSTs an attribute needs (space_used, see {@link io.nacre.nfs.v41.OstCalls}).
  */
 public record PnfsOptions(IntFunction<List<InetSocketAddress>> dataServers, byte[] secret, Duration recallTimeout,
                           LayoutFence fence, Duration glimpseTimeout) {
 
-    /** Long enough for a busy OSS, short of the OSS client's own deadline (10 s), after which the node is down. */
-    public static final Duration DEFAULT_GLIMPSE_TIMEOUT = Duration.ofSeconds(5);
+    /** {@link io.nacre.nfs.v41.OstCalls#DEFAULT_TIMEOUT}. */
+    public static final Duration DEFAULT_GLIMPSE_TIMEOUT = io.nacre.nfs.v41.OstCalls.DEFAULT_TIMEOUT;
 
     public PnfsOptions(IntFunction<List<InetSocketAddress>> dataServers, byte[] secret, Duration recallTimeout,
                        LayoutFence fence) {
