@@ -409,6 +409,34 @@ class PnfsEndToEndTest {
         ObjectRef first = core.metadata().layout(fidOf(fs, f)).components().get(0).raid0().objects().get(0);
         core.objects().write(first, 4, ByteBuffer.wrap(bytes("more")), io.nacre.engine.store.Durability.STABLE);
         assertThat(fs.size(f.fh())).isEqualTo(4);
+        ReadRes r = fs.read(f.fh(), f.stateid(), 0, 100);
+        assertThat(NfsFs.data(r)).as("a READ through the MDS").isEqualTo(bytes("four"));
+        assertThat(r.eof()).isTrue();
+    }
+
+    @Test
+    void aReadThroughTheMetadataServerSeesWhatAWriterPutOnTheDataServersBeforeItsLayoutCommit() throws Exception {
+        NfsFs writer = mount("ds-writer");
+        byte[] dirFh = writer.lookup(writer.root(), "striped");
+        NfsFs.Opened w = writer.create(dirFh, "fresh", 0644);
+        Granted g = granted(writer, layoutGet(writer, w.fh(), w.stateid(), Nfs4.LAYOUTIOMODE4_RW));
+        Map<Integer, NfsTestClient> ds = dsClients("ds-writer");
+        dsWrite(g, ds, 0, bytes("first unit"), Nfs4.FILE_SYNC4);
+        dsWrite(g, ds, STRIPE, bytes("second"), Nfs4.UNSTABLE4);
+
+        // a second client without a layout (pNFS off, or its LAYOUTGET refused) reads through the MDS
+        NfsFs reader = mount("proxy-reader");
+        NfsFs.Opened r = NfsFs.opened(reader.open(dirFh, "fresh", Nfs4.OPEN4_SHARE_ACCESS_READ));
+        assertThat(reader.size(r.fh())).isEqualTo(STRIPE + 6L);
+        ReadRes head = reader.read(r.fh(), r.stateid(), 0, 10);
+        assertThat(NfsFs.data(head)).isEqualTo(bytes("first unit"));
+        assertThat(head.eof()).isFalse();
+        ReadRes tail = reader.read(r.fh(), r.stateid(), STRIPE - 4, 100);
+        byte[] expected = new byte[10];
+        System.arraycopy(bytes("second"), 0, expected, 4, 6);
+        assertThat(NfsFs.data(tail)).as("the end of stripe 0's unit (a hole), then stripe 1's").isEqualTo(expected);
+        assertThat(tail.eof()).isTrue();
+        assertThat(core.metadata().getattr(fidOf(writer, w)).size()).as("nothing committed yet").isZero();
     }
 
     @Test

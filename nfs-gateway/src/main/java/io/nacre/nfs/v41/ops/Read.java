@@ -7,6 +7,7 @@ import io.nacre.engine.io.FileIo;
 import io.nacre.engine.meta.Access;
 import io.nacre.nfs.v41.CompoundContext;
 import io.nacre.nfs.v41.NfsException;
+import io.nacre.nfs.v41.pnfs.MetadataServerRole;
 import io.nacre.nfs.v41.xdr.OpArgs;
 import io.nacre.nfs.v41.xdr.OpNum;
 import io.nacre.nfs.v41.xdr.OpRes;
@@ -16,7 +17,10 @@ import java.nio.ByteBuffer;
 
 /**
  * READ through FileIo (all stripes in parallel). Any open of the file may read (Linux reads through a
- * write-only open to fill partial pages); without open state the caller needs read permission.
+ * write-only open to fill partial pages); without open state the caller needs read permission. On a pNFS
+ * metadata server the file reaches as far as GETATTR says: while a client holds a write layout, to the end
+ * of what the data servers hold ({@link MetadataServerRole#glimpse}), so that a client reading through the
+ * MDS sees the bytes another wrote to a data server before its LAYOUTCOMMIT.
  */
 final class Read implements Operation {
 
@@ -36,7 +40,9 @@ final class Read implements Operation {
         int count = (int) Math.min(Integer.toUnsignedLong(a.count()), Math.max(0, limit));
         ByteBuffer buf = ByteBuffer.allocate(count);
         // RFC 8881 §18.22.3: eof also when the data read ends exactly at the end of the file
-        FileIo.ReadResult r = ctx.server().io().readAt(fid, a.offset(), buf);
+        FileIo.ReadResult r = ctx.server().pnfs() instanceof MetadataServerRole role
+                ? ctx.server().io().readAt(fid, a.offset(), buf, () -> role.glimpsedSize(ctx.server(), fid))
+                : ctx.server().io().readAt(fid, a.offset(), buf);
         buf.flip();
         return OpRes.ok(OpNum.READ, new ReadRes(r.eof(), buf));
     }
