@@ -509,6 +509,70 @@ class PnfsEndToEndTest {
     }
 
     @Test
+    void aWriteLayoutNotReturnedAtTheLastCloseIsTakenAsReturnedAndAReadLayoutStaysCached() throws Exception {
+        NfsFs fs = mount("roc");
+        byte[] dirFh = fs.lookup(fs.root(), "striped");
+        NfsFs.Opened f = fs.create(dirFh, "roc", 0644);
+        CompoundRes rw = layoutGet(fs, f.fh(), f.stateid(), Nfs4.LAYOUTIOMODE4_RW);
+        assertThat(result(ok(rw), OpNum.LAYOUTGET).body(LayoutGetRes.class).returnOnClose()).isTrue();
+        Granted g = granted(fs, rw);
+        Map<Integer, NfsTestClient> ds = dsClients("roc");
+        dsWrite(g, ds, 0, bytes("no commit came"), Nfs4.FILE_SYNC4);
+        // a second open of the same client (another open owner): the first close is not its last
+        NfsFs.Opened second = NfsFs.opened(fs.onFh(dirFh, io.nacre.nfs.v41.xdr.OpenArgs.byName(
+                new io.nacre.nfs.v41.xdr.StateOwner4(fs.client().clientid(), bytes("roc-second-owner")),
+                Nfs4.OPEN4_SHARE_ACCESS_READ, 0, bytes("roc")), new VoidArgs(OpNum.GETFH)));
+        fs.close(f);
+        assertThat(fs.size(f.fh())).as("glimpsed").isEqualTo(14);
+        assertThat(core.metadata().getattr(fidOf(fs, f)).size()).isZero();
+
+        // the last CLOSE, without the LAYOUTRETURN return_on_close asked for
+        fs.close(second);
+        Fid fid = fidOf(fs, f);
+        assertThat(core.metadata().getattr(fid).size()).as("what the data servers hold, recorded").isEqualTo(14);
+        assertThat(fs.onFh(f.fh(), layoutCommit(g.stateid(), 20)).status()).as("no layout left")
+                .isEqualTo(NFS4ERR_BAD_STATEID);
+        // no write layout is out: GETATTR asks the OSTs nothing, bytes no layout accounts for do not count
+        ObjectRef first = core.metadata().layout(fid).components().get(0).raid0().objects().get(0);
+        core.objects().write(first, 14, ByteBuffer.wrap(bytes("stray")), io.nacre.engine.store.Durability.STABLE);
+        assertThat(fs.size(f.fh())).isEqualTo(14);
+        // and the data servers refuse the layout's handles
+        assertThat(dsFor(g, 0, ds).call(new PutfhArgs(g.file().fhs().get(0)), new WriteArgs(g.stateid(), 0,
+                Nfs4.FILE_SYNC4, ByteBuffer.wrap(bytes("late"))))).extracting(CompoundRes::status)
+                .isEqualTo(NFS4ERR_PNFS_NO_LAYOUT);
+
+        // a read layout is not returned on close: it stays cached across CLOSE and OPEN
+        NfsFs.Opened reader = NfsFs.opened(fs.open(dirFh, "roc", Nfs4.OPEN4_SHARE_ACCESS_READ));
+        CompoundRes ro = layoutGet(fs, reader.fh(), reader.stateid(), Nfs4.LAYOUTIOMODE4_READ);
+        assertThat(result(ok(ro), OpNum.LAYOUTGET).body(LayoutGetRes.class).returnOnClose()).isFalse();
+        Granted rg = granted(fs, ro);
+        fs.close(reader);
+        assertThat(result(ok(dsFor(rg, 0, ds).call(new PutfhArgs(rg.file().fhs().get(0)),
+                new ReadArgs(rg.stateid(), 0, 14))), OpNum.READ).body(ReadRes.class).data().remaining()).isEqualTo(14);
+        assertThat(result(ok(fs.onFh(f.fh(), returnFile(rg.stateid()))), OpNum.LAYOUTRETURN)
+                .body(LayoutReturnRes.class).stateid()).isNull();
+    }
+
+    @Test
+    void aWriteLayoutReturnedInTheCloseCompoundLeavesNothingHeld() throws Exception {
+        // Linux with return_on_close: LAYOUTCOMMIT, then SEQUENCE, PUTFH, LAYOUTRETURN, GETATTR, CLOSE
+        NfsFs fs = mount("linux-roc");
+        NfsFs.Opened f = fs.create(fs.lookup(fs.root(), "striped"), "closed", 0644);
+        Granted g = granted(fs, layoutGet(fs, f.fh(), f.stateid(), Nfs4.LAYOUTIOMODE4_RW));
+        dsWrite(g, dsClients("linux-roc"), 0, bytes("0123456789"), Nfs4.FILE_SYNC4);
+        ok(fs.onFh(f.fh(), layoutCommit(g.stateid(), 9)));
+        CompoundRes closed = ok(fs.onFh(f.fh(), new LayoutReturnArgs(false, Nfs4.LAYOUT4_NFSV4_1_FILES,
+                Nfs4.LAYOUTIOMODE4_RW, Nfs4.LAYOUTRECALL4_FILE, 0, -1L, g.stateid(), new byte[0]),
+                new GetattrArgs(Bitmap.of(AttrNum.SIZE)), new io.nacre.nfs.v41.xdr.CloseArgs(0, f.stateid())));
+        assertThat(result(closed, OpNum.LAYOUTRETURN).body(LayoutReturnRes.class).stateid()).isNull();
+        assertThat(sizeIn(closed)).isEqualTo(10);
+        Fid fid = fidOf(fs, f);
+        ObjectRef first = core.metadata().layout(fid).components().get(0).raid0().objects().get(0);
+        core.objects().write(first, 10, ByteBuffer.wrap(bytes("stray")), io.nacre.engine.store.Durability.STABLE);
+        assertThat(fs.size(f.fh())).as("no write layout is out: no glimpse").isEqualTo(10);
+    }
+
+    @Test
     void anExplicitMtimeSticksOverTheWritesBeforeItAndAWriteAfterItMovesMtime() throws Exception {
         explicitMtime("copier", false);
     }

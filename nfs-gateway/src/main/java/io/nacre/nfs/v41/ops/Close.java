@@ -2,6 +2,7 @@ package io.nacre.nfs.v41.ops;
 
 import io.nacre.engine.Fid;
 import io.nacre.nfs.v41.CompoundContext;
+import io.nacre.nfs.v41.pnfs.MetadataServerRole;
 import io.nacre.nfs.v41.state.OpenState;
 import io.nacre.nfs.v41.state.StateManager;
 import io.nacre.nfs.v41.xdr.CloseArgs;
@@ -14,7 +15,9 @@ import java.util.List;
 
 /**
  * CLOSE. Data written through the open is committed first, so its size is the MDS's from then on
- * (close-to-open, and what S3 sees); the last close of a file removed while open removes it.
+ * (close-to-open, and what S3 sees); the last close of a file removed while open removes it. On a pNFS
+ * metadata server, the client's last close of the file ends the write layouts it was to return at close
+ * ({@link MetadataServerRole#lastClose}).
  */
 final class Close implements Operation {
 
@@ -27,6 +30,9 @@ final class Close implements Operation {
             ctx.server().io().commit(fid);
         }
         StateManager.Closed closed = state.close(ctx.client(), fid, stateid);
+        if (closed.lastOfClient() && ctx.server().pnfs() instanceof MetadataServerRole role) {
+            role.lastClose(ctx.server(), ctx.client(), fid);
+        }
         io.nacre.nfs.v41.LockWaiters.notify(ctx.server(), fid);
         if (closed.hiddenName() != null) {
             ctx.server().unlinked().release(List.of(closed.hiddenName()));

@@ -101,7 +101,8 @@ public final class LayoutGet implements Operation {
         Stateid4 stateid = role.layouts().grant(ctx.client(), fid, given, a.iomode(), c.start(), length);
         Layout4 granted = layout4(role, fid, layout, c, raid0, device, a.iomode(), length, stateid.id());
         ctx.currentStateid(stateid);
-        return OpRes.ok(OpNum.LAYOUTGET, new LayoutGetRes(false, stateid, List.of(granted)));
+        return OpRes.ok(OpNum.LAYOUTGET, new LayoutGetRes(Layouts.returnOnClose(a.iomode()), stateid,
+                List.of(granted)));
     }
 
     /** The layout4 of a component, with one data-server handle per stripe made for the grant. */

@@ -153,6 +153,36 @@ public final class Layouts {
         }
     }
 
+    /**
+     * Whether a layout of this I/O mode is granted with logr_return_on_close (RFC 8881 §18.43.3): write
+     * layouts are. While a write layout is out, every GETATTR of the file asks the OSTs for its size (the
+     * glimpse) and a truncate, unlink or explicit mtime first recalls it; Linux would keep it after close
+     * for as long as it caches the file. Linux honours the flag: at the close of the last open that could
+     * write (pnfs_roc) it commits the layout, then returns the write layouts in the CLOSE compound
+     * (SEQUENCE, PUTFH, LAYOUTRETURN, GETATTR, CLOSE). Read layouts cost nothing here and stay cached.
+     */
+    static boolean returnOnClose(int iomode) {
+        return iomode == Nfs4.LAYOUTIOMODE4_RW;
+    }
+
+    /**
+     * At the client's last CLOSE of a file: its layout state of the file when it still holds a segment it
+     * was told to return at close (it did not: a client that ignores the flag, or a LAYOUTGET that raced the
+     * CLOSE), else null. The caller ends it as {@link #revoke} does.
+     */
+    Recalled unreturnedAtClose(NfsClient c, Fid fid) {
+        lock.lock();
+        try {
+            LayoutState st = find(c, fid);
+            if (st == null || st.segments.stream().noneMatch(seg -> returnOnClose(seg.iomode))) {
+                return null;
+            }
+            return new Recalled(st.client, stateid(st), st.gone, st);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** The layout state a layout stateid names for this client and file, or NFS4ERR_BAD_STATEID / OLD_STATEID. */
     public void check(NfsClient c, Fid fid, Stateid4 s) {
         checked(c, fid, s);

@@ -259,6 +259,30 @@ public final class MetadataServerRole implements PnfsRole {
     }
 
     /**
+     * The client closed its last open of the file: a write layout it still holds, granted to be returned at
+     * close ({@link Layouts#returnOnClose}), is taken as returned (RFC 8881 §18.43.3 has the server ready
+     * to recall it; ending it here spares the recall). Linux returns it in the CLOSE compound before the
+     * CLOSE, so this finds nothing then. What the client wrote is recorded first ({@link #settle}), and the
+     * data servers refuse the layout's handles from then on, all of its segments (they share the grant), so
+     * that a client that kept it gets NFS4ERR_PNFS_NO_LAYOUT and asks again rather than writing bytes no
+     * layout accounts for. The CLOSE is done by then: a failure here (a data server that cannot be told) is
+     * logged, not answered; the layout is gone all the same.
+     */
+    public void lastClose(ServerContext server, NfsClient client, Fid fid) {
+        Layouts.Recalled r = layouts.unreturnedAtClose(client, fid);
+        if (r == null) {
+            return;
+        }
+        LOG.info("{}: layout {} of {} not returned at its last CLOSE (return_on_close): taken as returned", fid,
+                r.stateid(), client);
+        try {
+            revoke(server, r, false);
+        } catch (RuntimeException e) {
+            LOG.warn("{}: ending layout {} of {} at its last CLOSE: {}", fid, r.stateid(), client, e.toString());
+        }
+    }
+
+    /**
      * Tells the data servers to refuse the layout's handles from now on, records what they hold of the
      * file ({@link #settle}), and drops the layout.
      */

@@ -58,8 +58,11 @@ public final class StateManager {
     public record Sequenced(Session session, Slot slot, Slot.Entry entry) {
     }
 
-    /** A closed open, and the hidden name of its file if it was the last open of a removed file. */
-    public record Closed(OpenState state, String hiddenName) {
+    /**
+     * A closed open, the hidden name of its file if it was the last open of a removed file, and whether it
+     * was the client's last open of the file ({@code lastOfClient}).
+     */
+    public record Closed(OpenState state, String hiddenName, boolean lastOfClient) {
     }
 
     /** A lock request's outcome: the lock stateid, or the conflicting lock. */
@@ -557,7 +560,10 @@ public final class StateManager {
         lock.lock();
         try {
             OpenState os = openState(c, fid, stateid);
-            return new Closed(os, closeLocked(os));
+            String hidden = closeLocked(os);
+            FileState fs = files.get(fid);
+            boolean last = fs == null || fs.opens.stream().noneMatch(o -> o.client() == c);
+            return new Closed(os, hidden, last);
         } finally {
             lock.unlock();
         }

@@ -291,6 +291,19 @@ class StateManagerTest {
         assertThat(sm.hide(FILE, "again")).as("not open any more").isFalse();
     }
 
+    @Test
+    void aCloseSaysWhetherItWasTheClientsLastOpenOfTheFile() {
+        NfsClient c = mount(sm, "host-roc");
+        NfsClient other = mount(sm, "host-roc-other");
+        OpenState a = sm.open(c, owner(c, "a"), FILE, 1, 0, false);
+        OpenState b = sm.open(c, owner(c, "b"), FILE, 2, 0, false);
+        OpenState o = sm.open(other, owner(other, "o"), FILE, 1, 0, false);
+        assertThat(sm.close(c, FILE, a.stateid()).lastOfClient()).as("b is still open").isFalse();
+        assertThat(sm.close(c, FILE, b.stateid()).lastOfClient()).as("another client's open does not count")
+                .isTrue();
+        assertThat(sm.close(other, FILE, o.stateid()).lastOfClient()).isTrue();
+    }
+
     // ---- locks -------------------------------------------------------------------------------------
 
     private LockArgs firstLock(OpenState os, String lockOwner, int type, long off, long len) {
