@@ -509,6 +509,33 @@ class PnfsEndToEndTest {
     }
 
     @Test
+    void aPunchATruncateCouldNotDoRunsBeforeAWriteLayoutIsGranted() throws Exception {
+        // a truncate while an OSS is away: the MDS has the new size, the punch of the objects waits for the
+        // file's next write. A write layout granted before it ran let the glimpse count the cut bytes as size
+        // again, the client's writes beyond the new size showed them again between, and the punch, run later,
+        // would have cut off what the client wrote to the data servers
+        try (OverOss node = new OverOss()) {
+            NfsFs fs = node.mount("punch");
+            NfsFs.Opened f = fs.create(fs.lookup(fs.root(), "striped"), "cut", 0644);
+            byte[] old = new byte[100];
+            Arrays.fill(old, (byte) 'o');
+            fs.write(f, 0, old, Nfs4.FILE_SYNC4);
+            node.stopOss();
+            assertThat(fs.onFh(f.fh(), new SetattrArgs(f.stateid(), size(0))).status()).isEqualTo(NFS4ERR_DELAY);
+            assertThat(core.metadata().getattr(fidOf(fs, f)).size()).as("the MDS took the size").isZero();
+
+            node.restartOss();
+            Granted g = granted(fs, layoutGet(fs, f.fh(), f.stateid(), Nfs4.LAYOUTIOMODE4_RW));
+            assertThat(fs.size(f.fh())).as("the cut bytes do not count").isZero();
+            dsWrite(g, dsClients("punch"), 50, bytes("new"), Nfs4.FILE_SYNC4);
+            assertThat(fs.size(f.fh())).isEqualTo(53);
+            byte[] expected = new byte[53];
+            System.arraycopy(bytes("new"), 0, expected, 50, 3);
+            assertThat(NfsFs.data(fs.read(f.fh(), f.stateid(), 0, 100))).isEqualTo(expected);
+        }
+    }
+
+    @Test
     void aWriteLayoutNotReturnedAtTheLastCloseIsTakenAsReturnedAndAReadLayoutStaysCached() throws Exception {
         NfsFs fs = mount("roc");
         byte[] dirFh = fs.lookup(fs.root(), "striped");

@@ -84,6 +84,11 @@ public final class LayoutGet implements Operation {
             layout = ctx.server().md().instantiate(fid, a.offset(), 1);
             c = layout.isEmpty() ? null : layout.componentAt(layout.mirrors().get(0), a.offset());
         }
+        if (write) {
+            // a truncate's punch that failed (an OSS away) runs before anyone writes the objects directly: run
+            // after their writes it would cut them off, and until it runs the glimpse counts what it cuts off
+            ctx.server().io().performFence(fid);
+        }
         Placement.Raid0 raid0 = c == null ? null : c.raid0();
         if (raid0 == null || !raid0.instantiated()) {
             throw new NfsException(NFS4ERR_LAYOUTUNAVAILABLE, fid + " has no OST objects at " + a.offset());
