@@ -113,19 +113,22 @@ class PnfsEndToEndTest {
             byOst.put(ost, dataServers.get(ost % 2).address());
         }
         fileIo = new FileIo(core.metadata(), core.objects());
-        server = metadataServer(fileIo);
+        server = metadataServer(fileIo, Duration.ofSeconds(1));
         // new files under /striped get four stripes of 64 KiB
         Fid striped = core.metadata().create(Caller.ROOT, Fid.ROOT, "striped",
                 io.nacre.engine.meta.CreateSpec.directory(0777)).attr().fid();
         core.metadata().setDefaultLayout(Caller.ROOT, striped, LayoutTemplate.of(4, STRIPE, ""));
     }
 
-    /** The NFS server in the pNFS metadata-server role over {@code io}, with the test's data servers. */
-    private NfsServer metadataServer(FileIo io) throws java.io.IOException {
+    /**
+     * The NFS server in the pNFS metadata-server role over {@code io}, with the test's data servers; its
+     * calls to the OSTs for attributes get {@code ostTimeout}.
+     */
+    private NfsServer metadataServer(FileIo io, Duration ostTimeout) throws java.io.IOException {
         return NfsServer.builder(core.metadata(), io).port(0)
                 .exports(ExportTable.parse("/ 127.0.0.1(rw,no_root_squash)")).leaseTime(Duration.ofSeconds(5))
                 .pnfs(PnfsOptions.dataServers(byOst).withRecallTimeout(Duration.ofSeconds(2)).withFence(fence)
-                        .withGlimpseTimeout(Duration.ofSeconds(1)))
+                        .withGlimpseTimeout(ostTimeout))
                 .build().start();
     }
 
@@ -140,7 +143,9 @@ class PnfsEndToEndTest {
         private final RemoteObjectStore remote = RemoteObjectStore.builder(oss.uri())
                 .callTimeout(Duration.ofSeconds(2)).build();
         private final FileIo io = new FileIo(core.metadata(), remote);
-        private final NfsServer mds = metadataServer(io);
+        // a first call over HTTP/2 (connection, warm-up) can take more than a second on a loaded machine;
+        // an OSS that is down fails at once
+        private final NfsServer mds = metadataServer(io, Duration.ofSeconds(10));
 
         OverOss() throws java.io.IOException {
         }
@@ -369,15 +374,28 @@ class PnfsEndToEndTest {
         return XdrIo.decoder(result(ok(r), OpNum.GETATTR).body(GetattrRes.class).attrs().values()).xdrDecodeLong();
     }
 
+    /** A file created under /striped with a write layout, and the client's data-server connections. */
+    private record Writing(byte[] dir, NfsFs.Opened f, Granted g, Map<Integer, NfsTestClient> ds) {
+    }
+
+    /** Creates {@code name} under /striped and gets a write layout of it, as the client of {@code fs}. */
+    private Writing writing(NfsFs fs, String owner, String name) throws Exception {
+        byte[] dir = fs.lookup(fs.root(), "striped");
+        NfsFs.Opened f = fs.create(dir, name, 0644);
+        Granted g = granted(fs, layoutGet(fs, f.fh(), f.stateid(), Nfs4.LAYOUTIOMODE4_RW));
+        return new Writing(dir, f, g, dsClients(owner));
+    }
+
     @Test
     void whileAWriteLayoutIsOutTheSizeIsWhatTheDataServersHold() throws Exception {
         // namespace-ops of the kernel workload: exec 5>>f; printf c >&5; printf d >>f. "c" reached the data
         // server, no LAYOUTCOMMIT had, and the second open must see it or "d" lands over it
         NfsFs fs = mount("appender");
-        byte[] dirFh = fs.lookup(fs.root(), "striped");
-        NfsFs.Opened f = fs.create(dirFh, "ap", 0644);
-        Granted g = granted(fs, layoutGet(fs, f.fh(), f.stateid(), Nfs4.LAYOUTIOMODE4_RW));
-        Map<Integer, NfsTestClient> ds = dsClients("appender");
+        Writing w = writing(fs, "appender", "ap");
+        byte[] dirFh = w.dir();
+        NfsFs.Opened f = w.f();
+        Granted g = w.g();
+        Map<Integer, NfsTestClient> ds = w.ds();
         dsWrite(g, ds, 0, bytes("a\nb\n"), Nfs4.FILE_SYNC4);
         ok(fs.onFh(f.fh(), layoutCommit(g.stateid(), 3)));
         long change = fs.getattr(f.fh(), AttrNum.CHANGE).xdrDecodeLong();
@@ -417,16 +435,13 @@ class PnfsEndToEndTest {
     @Test
     void aReadThroughTheMetadataServerSeesWhatAWriterPutOnTheDataServersBeforeItsLayoutCommit() throws Exception {
         NfsFs writer = mount("ds-writer");
-        byte[] dirFh = writer.lookup(writer.root(), "striped");
-        NfsFs.Opened w = writer.create(dirFh, "fresh", 0644);
-        Granted g = granted(writer, layoutGet(writer, w.fh(), w.stateid(), Nfs4.LAYOUTIOMODE4_RW));
-        Map<Integer, NfsTestClient> ds = dsClients("ds-writer");
-        dsWrite(g, ds, 0, bytes("first unit"), Nfs4.FILE_SYNC4);
-        dsWrite(g, ds, STRIPE, bytes("second"), Nfs4.UNSTABLE4);
+        Writing w = writing(writer, "ds-writer", "fresh");
+        dsWrite(w.g(), w.ds(), 0, bytes("first unit"), Nfs4.FILE_SYNC4);
+        dsWrite(w.g(), w.ds(), STRIPE, bytes("second"), Nfs4.UNSTABLE4);
 
         // a second client without a layout (pNFS off, or its LAYOUTGET refused) reads through the MDS
         NfsFs reader = mount("proxy-reader");
-        NfsFs.Opened r = NfsFs.opened(reader.open(dirFh, "fresh", Nfs4.OPEN4_SHARE_ACCESS_READ));
+        NfsFs.Opened r = NfsFs.opened(reader.open(w.dir(), "fresh", Nfs4.OPEN4_SHARE_ACCESS_READ));
         assertThat(reader.size(r.fh())).isEqualTo(STRIPE + 6L);
         ReadRes head = reader.read(r.fh(), r.stateid(), 0, 10);
         assertThat(NfsFs.data(head)).isEqualTo(bytes("first unit"));
@@ -436,7 +451,7 @@ class PnfsEndToEndTest {
         System.arraycopy(bytes("second"), 0, expected, 4, 6);
         assertThat(NfsFs.data(tail)).as("the end of stripe 0's unit (a hole), then stripe 1's").isEqualTo(expected);
         assertThat(tail.eof()).isTrue();
-        assertThat(core.metadata().getattr(fidOf(writer, w)).size()).as("nothing committed yet").isZero();
+        assertThat(core.metadata().getattr(fidOf(writer, w.f())).size()).as("nothing committed yet").isZero();
     }
 
     @Test
@@ -584,9 +599,10 @@ class PnfsEndToEndTest {
     void aWriteLayoutReturnedInTheCloseCompoundLeavesNothingHeld() throws Exception {
         // Linux with return_on_close: LAYOUTCOMMIT, then SEQUENCE, PUTFH, LAYOUTRETURN, GETATTR, CLOSE
         NfsFs fs = mount("linux-roc");
-        NfsFs.Opened f = fs.create(fs.lookup(fs.root(), "striped"), "closed", 0644);
-        Granted g = granted(fs, layoutGet(fs, f.fh(), f.stateid(), Nfs4.LAYOUTIOMODE4_RW));
-        dsWrite(g, dsClients("linux-roc"), 0, bytes("0123456789"), Nfs4.FILE_SYNC4);
+        Writing w = writing(fs, "linux-roc", "closed");
+        NfsFs.Opened f = w.f();
+        Granted g = w.g();
+        dsWrite(g, w.ds(), 0, bytes("0123456789"), Nfs4.FILE_SYNC4);
         ok(fs.onFh(f.fh(), layoutCommit(g.stateid(), 9)));
         CompoundRes closed = ok(fs.onFh(f.fh(), new LayoutReturnArgs(false, Nfs4.LAYOUT4_NFSV4_1_FILES,
                 Nfs4.LAYOUTIOMODE4_RW, Nfs4.LAYOUTRECALL4_FILE, 0, -1L, g.stateid(), new byte[0]),

@@ -75,6 +75,24 @@ class LayoutsTest {
     }
 
     @Test
+    void onlyWriteLayoutsAreReturnOnCloseAndAStateHoldingOneIsFoundAtTheLastClose() {
+        assertThat(Layouts.returnOnClose(RW)).isTrue();
+        assertThat(Layouts.returnOnClose(READ)).isFalse();
+        NfsClient a = client("a");
+        NfsClient b = client("b");
+        Stateid4 read = layouts.grant(a, file, OPEN, READ, 0, -1L);
+        assertThat(layouts.unreturnedAtClose(a, file)).as("a read layout stays cached").isNull();
+        Stateid4 rw = layouts.grant(a, file, read, RW, 0, -1L);
+        Layouts.Recalled left = layouts.unreturnedAtClose(a, file);
+        assertThat(left.stateid().id()).isEqualTo(rw.id());
+        assertThat(layouts.unreturnedAtClose(b, file)).as("another client's").isNull();
+        // returned at close (Linux: LAYOUTRETURN of RW in the CLOSE compound): nothing left to end
+        layouts.returnRange(a, file, rw, RW, 0, -1L);
+        assertThat(layouts.unreturnedAtClose(a, file)).isNull();
+        assertThat(layouts.held(file)).as("the read segment").isTrue();
+    }
+
+    @Test
     void aFileIsWriteHeldWhileSomeClientHoldsAWriteSegment() {
         NfsClient a = client("a");
         NfsClient b = client("b");
