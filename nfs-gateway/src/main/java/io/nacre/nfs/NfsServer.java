@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.nacre.engine.Fid;
 import io.nacre.engine.io.FileIo;
+import io.nacre.engine.io.OpenFiles;
 import io.nacre.engine.meta.MetadataService;
 import io.nacre.nfs.export.ExportTable;
 import io.nacre.nfs.v41.NfsService;
@@ -74,6 +75,15 @@ public final class NfsServer implements AutoCloseable {
         ServerContext ctx = service.context();
         return ctx.pnfs() instanceof MetadataServerRole r ? r.recall(ctx, fid, why) : () -> {
         };
+    }
+
+    /**
+     * The files this server keeps because they were removed while open (see {@link OpenFiles}):
+     * given to the {@link FileIo} the other gateways of the process remove and replace names through, so that a
+     * file an NFS client has open outlives a DELETE over S3 or a `nacre rm` until the client closes it.
+     */
+    public OpenFiles openFiles() {
+        return service.context().unlinked();
     }
 
     @Override

@@ -161,6 +161,8 @@ public final class AdminOps {
                 }
             }
             io.commit(staged.fid());
+            // a file replaced while an NFS client has it open stays the client's until it closes it
+            io.keepIfOpen(Caller.ROOT, parent.fid(), name);
             mds.rename(Caller.ROOT, staging, stagedName, parent.fid(), name);
             published = true;
         } finally {
@@ -260,7 +262,7 @@ public final class AdminOps {
             }
             return n + 1;
         }
-        mds.remove(Caller.ROOT, parent.fid(), name, RemoveKind.FILE);
+        io.remove(Caller.ROOT, parent.fid(), name, RemoveKind.FILE);
         return 1;
     }
 
@@ -276,7 +278,7 @@ public final class AdminOps {
                     n += emptyDirectory(e.attr().fid());
                     mds.remove(Caller.ROOT, dir, e.name(), RemoveKind.DIRECTORY);
                 } else {
-                    mds.remove(Caller.ROOT, dir, e.name(), RemoveKind.FILE);
+                    io.remove(Caller.ROOT, dir, e.name(), RemoveKind.FILE);
                 }
                 n++;
             }

@@ -24,6 +24,7 @@ import io.nacre.engine.NacreException;
 import io.nacre.engine.Status;
 import io.nacre.engine.io.Destroyer;
 import io.nacre.engine.io.FileIo;
+import io.nacre.engine.io.OpenFiles;
 import io.nacre.engine.meta.MetadataService;
 import io.nacre.engine.store.ObjectStore;
 import io.nacre.engine.store.OstInfo;
@@ -292,6 +293,9 @@ public final class Node implements AutoCloseable {
                     + " (--nfs-port moves it): " + e.getMessage(), e);
         }
         toClose.push(nfs);
+        // a DELETE over S3 or `nacre rm` of a file an NFS client has open leaves it to the client until its close
+        io.openFiles(nfs.openFiles());
+        toClose.push(() -> io.openFiles(OpenFiles.NONE));
         if (nfsOptions.pnfs()) {
             // HSM release and restripe drop a file's OST objects: pNFS clients writing straight to them give the
             // layout back first

@@ -18,8 +18,10 @@ import io.nacre.engine.layout.Striping;
 import io.nacre.engine.meta.Attr;
 import io.nacre.engine.meta.FileType;
 import io.nacre.engine.meta.MetadataService;
+import io.nacre.engine.meta.MetadataService.RemoveKind;
 import io.nacre.engine.meta.PendingDestroy;
 import io.nacre.engine.meta.Results.AttrChange;
+import io.nacre.engine.meta.Results.DirChange;
 import io.nacre.engine.meta.SetAttr;
 import io.nacre.engine.store.Durability;
 import io.nacre.engine.store.ObjectStore;
@@ -115,6 +117,7 @@ public final class FileIo implements AutoCloseable {
     private final Thread flusher;
     private volatile boolean closed;
     private volatile LayoutGuard layoutGuard = LayoutGuard.NONE;
+    private volatile OpenFiles openFiles = OpenFiles.NONE;
 
     public FileIo(MetadataService mds, ObjectStore objects) {
         this(builder(mds, objects));
@@ -872,6 +875,37 @@ public final class FileIo implements AutoCloseable {
      */
     public void layoutGuard(LayoutGuard guard) {
         layoutGuard = requireNonNull(guard, "guard");
+    }
+
+    /**
+     * Who keeps files removed while open (the NFS gateway of this process); {@link OpenFiles#NONE} by default.
+     */
+    public void openFiles(OpenFiles keeper) {
+        openFiles = requireNonNull(keeper, "keeper");
+    }
+
+    /**
+     * Removes {@code name} from {@code parent} as {@link MetadataService#remove} does, except that the last name
+     * of a file some client has open goes out of the namespace without the file: its openers keep it until their
+     * last close (see {@link OpenFiles}). For the gateways' and the admin verbs' removes. Returns the change of
+     * {@code parent}.
+     */
+    public DirChange remove(Caller caller, Fid parent, String name, RemoveKind kind) {
+        if (kind != RemoveKind.DIRECTORY) {
+            DirChange kept = openFiles.keepIfOpen(caller, parent, name);
+            if (kept != null) {
+                return kept;
+            }
+        }
+        return mds.remove(caller, parent, name, kind).dir();
+    }
+
+    /**
+     * Before a rename onto {@code name} in {@code parent}: if it is the last name of a file some client has
+     * open, the file is kept for its openers (see {@link OpenFiles}) and the name is free for the rename.
+     */
+    public void keepIfOpen(Caller caller, Fid parent, String name) {
+        openFiles.keepIfOpen(caller, parent, name);
     }
 
     private Attr releaseLocked(Caller caller, Fid fid) {

@@ -4,13 +4,13 @@ import io.nacre.engine.Caller;
 import io.nacre.engine.Fid;
 import io.nacre.engine.NacreException;
 import io.nacre.engine.Status;
+import io.nacre.engine.io.OpenFiles;
 import io.nacre.engine.meta.Attr;
 import io.nacre.engine.meta.DirEntry;
 import io.nacre.engine.meta.DirPage;
 import io.nacre.engine.meta.HiddenDirectory;
 import io.nacre.engine.meta.MetadataService;
 import io.nacre.engine.meta.Results.DirChange;
-import io.nacre.engine.meta.Results.Removed;
 import io.nacre.engine.meta.Results.Renamed;
 import io.nacre.nfs.v41.state.StateManager;
 import java.util.HashSet;
@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * hidden directory, and the last CLOSE (or the opener's lease expiring) removes it there. Entries left
  * by a crash are removed once the grace period after the restart is over.
  */
-public final class UnlinkedFiles {
+public final class UnlinkedFiles implements OpenFiles {
 
     private static final Logger LOG = LoggerFactory.getLogger(UnlinkedFiles.class);
     static final String DIR_NAME = "nfs-unlinked";
@@ -55,20 +55,18 @@ public final class UnlinkedFiles {
 
     /** REMOVE of {@code name} in {@code parent}: unlinks it, or hides it when it is the open last name of a file. */
     public DirChange remove(Caller caller, Fid parent, String name) {
-        Attr target = openLastLink(caller, parent, name);
-        if (target == null) {
-            Removed r = md.remove(caller, parent, name, MetadataService.RemoveKind.ANY);
-            return r.dir();
-        }
-        return hide(caller, parent, name, target.fid()).from();
+        DirChange kept = keepIfOpen(caller, parent, name);
+        return kept != null ? kept : md.remove(caller, parent, name, MetadataService.RemoveKind.ANY).dir();
     }
 
-    /** Before a RENAME onto {@code name}: if it is the open last name of a file, hides that file first. */
-    public void preserveTarget(Caller caller, Fid parent, String name) {
+    /**
+     * Hides {@code name} in {@code parent} when it is the open last name of a file: for REMOVE and before a
+     * RENAME onto it here, and for the other gateways' removes and replaces through {@link io.nacre.engine.io.FileIo}.
+     */
+    @Override
+    public DirChange keepIfOpen(Caller caller, Fid parent, String name) {
         Attr target = openLastLink(caller, parent, name);
-        if (target != null) {
-            hide(caller, parent, name, target.fid());
-        }
+        return target == null ? null : hide(caller, parent, name, target.fid()).from();
     }
 
     private Attr openLastLink(Caller caller, Fid parent, String name) {

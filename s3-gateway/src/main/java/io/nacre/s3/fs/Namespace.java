@@ -465,6 +465,8 @@ public final class Namespace {
                     discard(s);
                     return linked;
                 }
+                // the object replaced stays readable by NFS clients that have it open, until they close it
+                io.keepIfOpen(Caller.ROOT, dir, key.name());
                 return mds.rename(Caller.ROOT, staging, s.name(), dir, key.name()).renamed();
             } catch (NacreException e) {
                 if (onlyIfAbsent && e.status() == Status.EXISTS) {
@@ -633,7 +635,8 @@ public final class Namespace {
                     return;
                 }
             } else {
-                mds.remove(caller, dir, key.name(), MetadataService.RemoveKind.FILE);
+                // a file an NFS client has open stays its until the close
+                io.remove(caller, dir, key.name(), MetadataService.RemoveKind.FILE);
             }
         } catch (NacreException e) {
             if (e.status() == Status.NOT_FOUND || e.status() == Status.NOT_DIR || e.status() == Status.IS_DIR

@@ -22,7 +22,7 @@ final class Rename implements Operation {
         var to0 = ctx.currentFh();
         Renamed r;
         try (var recall = MetadataServerRole.recallNamed(ctx, to0, to, "rename over")) {
-            ctx.server().unlinked().preserveTarget(ctx.caller(), to0, to);
+            ctx.server().unlinked().keepIfOpen(ctx.caller(), to0, to);
             r = ctx.server().md().rename(ctx.caller(), from0, from, to0, to);
         }
         return OpRes.ok(OpNum.RENAME, new RenameRes(Names.cinfo(r.from()), Names.cinfo(r.to())));
