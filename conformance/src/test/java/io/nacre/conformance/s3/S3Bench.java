@@ -34,7 +34,12 @@ import org.junit.jupiter.api.Test;
  * (8000), {@code nacre.bench.repeats} (1: pairs of runs, each printing its table, the first server of
  * each pair alternating), {@code nacre.bench.baseline} (true; false skips s3proxy), {@code nacre.bench.profile} (false;
  * true records each timed case on the Nacre server with JFR into target/tmp/s3bench/jfr, to read with
- * {@code jfr view hot-methods FILE}).
+ * {@code jfr view hot-methods FILE}), {@code nacre.bench.perf} (false; with profile, true also records each
+ * large PUT with Linux perf into the same directory, native and kernel frames included, for
+ * {@code perf report -i FILE}), {@code nacre.bench.threads} (false; true prints each server's CPU per
+ * thread name for each case: MD5/SHA on the carriers, the OST checkpoints, the event loops, the JIT).
+ * The row "of it JIT compiling" is the part of a server's CPU its JIT compiler threads used: the
+ * warm-up does not compile everything, and a long-running server would not pay it.
  */
 @Tag("bench")
 class S3Bench {
@@ -44,6 +49,10 @@ class S3Bench {
     static final boolean BASELINE = Boolean.parseBoolean(System.getProperty("nacre.bench.baseline", "true"));
     static final boolean PROFILE = Boolean.getBoolean("nacre.bench.profile");
     static final int REPEATS = Integer.getInteger("nacre.bench.repeats", 1);
+    /** With profile: also record each large PUT with Linux perf (native and kernel frames JFR cannot see). */
+    static final boolean PERF = Boolean.getBoolean("nacre.bench.perf");
+    /** Print each server's CPU per thread (grouped by name) for each timed case. */
+    static final boolean THREADS = Boolean.getBoolean("nacre.bench.threads");
 
     @Test
     void nacreAgainstS3proxy() throws Exception {
@@ -55,10 +64,15 @@ class S3Bench {
      * process and the client's used during each timed case (summed over rounds), in nanoseconds.
      */
     record Run(S3Workload.Result result, double loadBefore, double loadAfter, Map<String, Long> serverCpu,
-               Map<String, Long> clientCpu) {
+               Map<String, Long> clientCpu, Map<String, Long> serverJit) {
         /** Server CPU seconds per GiB moved by a large case, or microseconds per operation of a small one. */
         double cpuPerUnit(String phase) {
             return perUnit(phase, serverCpu.getOrDefault(phase, 0L));
+        }
+
+        /** The part of the server's that its JIT compiler threads used (warm-up the warm-up left). */
+        double jitPerUnit(String phase) {
+            return perUnit(phase, serverJit.getOrDefault(phase, 0L));
         }
 
         /** The same for the client's JVM (the same code against both servers). */
@@ -150,6 +164,8 @@ class S3Bench {
         Map<String, Long> cpu = new HashMap<>();
         Map<String, Long> clientAtStart = new HashMap<>();
         Map<String, Long> clientCpu = new HashMap<>();
+        Map<String, Long> threadsAtStart = null;
+        Map<String, Long> jit = new HashMap<>();
         try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = out.readLine()) != null) {
@@ -159,11 +175,17 @@ class S3Bench {
                 } else if (line.startsWith("PHASE ")) {
                     String[] f = line.split(" ");
                     if (f[1].equals("start")) {
+                        threadsAtStart = threadCpu(serverPid);
                         cpuAtStart.put(f[2], cpuNanos(serverPid));
                         clientAtStart.put(f[2], cpuNanos(p.pid()));
                     } else {
                         clientCpu.merge(f[2], cpuNanos(p.pid()) - clientAtStart.remove(f[2]), Long::sum);
                         long end = cpuNanos(serverPid);
+                        Map<String, Long> threadsAtEnd = threadCpu(serverPid);
+                        jit.merge(f[2], compilerCpu(threadsAtEnd) - compilerCpu(threadsAtStart), Long::sum);
+                        if (THREADS) {
+                            printThreadCpu(f[2] + " on " + endpoint, threadsAtStart, threadsAtEnd);
+                        }
                         cpu.merge(f[2], end - cpuAtStart.remove(f[2]), Long::sum);
                         // The work a case leaves behind (a WAL checkpoint after a PUT) is its own, not the
                         // next case's: it counts as the case's "after", and the next case starts on a quiet server.
@@ -185,23 +207,79 @@ class S3Bench {
         if (exit != 0 || result == null) {
             throw new IllegalStateException("bench client exited with " + exit + "; its output: " + output);
         }
-        return new Run(result, before, loadAverage(), cpu, clientCpu);
+        return new Run(result, before, loadAverage(), cpu, clientCpu, jit);
     }
 
     /** Starts or ends (and dumps) the JFR recording of a case. */
     private static void profile(String[] f, Path jfrDir, Map<String, Recording> recordings, Map<String, Integer> counts)
-            throws IOException, ParseException {
+            throws IOException, ParseException, InterruptedException {
         if (f[1].equals("start")) {
             Recording r = new Recording(Configuration.getConfiguration("profile"));
             r.start();
             recordings.put(f[2], r);
+            if (PERF && f[2].equals("put-large")) {
+                int n = counts.getOrDefault(f[2], 0) + 1;
+                PERF_RUNS.put(f[2], new ProcessBuilder("perf", "record", "-q", "-F", "499", "-g", "-p",
+                        Long.toString(ProcessHandle.current().pid()), "-o",
+                        jfrDir.resolve(f[2] + "-" + n + ".perf").toString()).inheritIO().start());
+            }
         } else {
             Recording r = recordings.remove(f[2]);
             r.stop();
             int n = counts.merge(f[2], 1, Integer::sum);
             r.dump(jfrDir.resolve(f[2] + "-" + n + ".jfr"));
             r.close();
+            Process perf = PERF_RUNS.remove(f[2]);
+            if (perf != null) {
+                perf.destroy(); // SIGTERM: perf record writes its file and exits
+                perf.waitFor();
+                // Names for the JIT's code, in /tmp/perf-PID.map where perf report looks for them.
+                new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                        Long.toString(ProcessHandle.current().pid()), "Compiler.perfmap").inheritIO().start().waitFor();
+            }
         }
+    }
+
+    private static final Map<String, Process> PERF_RUNS = new HashMap<>();
+
+    /**
+     * CPU time (ns) of a process's threads, summed by name with digits dropped (the JVM's GC and JIT
+     * threads, the event loops, the carriers of virtual threads, the OST threads), user and system apart.
+     */
+    static Map<String, Long> threadCpu(long pid) throws IOException {
+        Map<String, Long> by = new HashMap<>();
+        try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            for (Path t : tasks.toList()) {
+                try {
+                    String name = Files.readString(t.resolve("comm")).strip().replaceAll("[0-9]+", "#");
+                    String stat = Files.readString(t.resolve("stat"));
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    by.merge(name + " user", Long.parseLong(f[11]) * 10_000_000L, Long::sum);
+                    by.merge(name + " sys", Long.parseLong(f[12]) * 10_000_000L, Long::sum);
+                } catch (java.nio.file.NoSuchFileException gone) {
+                    // the thread ended meanwhile
+                }
+            }
+        }
+        return by;
+    }
+
+    /** The CPU time of the JIT compiler threads ("C1 CompilerThread0", "C2 CompilerThread1"...) in a {@link #threadCpu}. */
+    static long compilerCpu(Map<String, Long> threads) {
+        return threads.entrySet().stream().filter(e -> e.getKey().startsWith("C# CompilerThre"))
+                .mapToLong(Map.Entry::getValue).sum();
+    }
+
+    static void printThreadCpu(String what, Map<String, Long> before, Map<String, Long> after) {
+        StringBuilder sb = new StringBuilder("thread CPU during " + what + " (s, threads that ended are missing; "
+                + "this JVM's uptime at the end " + java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime()
+                + " ms):\n");
+        after.entrySet().stream()
+                .map(e -> Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0L)))
+                .filter(e -> e.getValue() >= 20_000_000L)
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .forEach(e -> sb.append(String.format(Locale.ROOT, "  %-40s %8.2f%n", e.getKey(), e.getValue() / 1e9)));
+        System.out.println(sb);
     }
 
     /**
@@ -260,6 +338,9 @@ class S3Bench {
             }
             sb.append(String.format(Locale.ROOT, "%-30s %12.2f %12.2f %7.2fx%n", c[1], nc, pc, pc / nc));
             if (!c[0].endsWith("-after")) {
+                // What the JIT compiled meanwhile: warm-up left over, which a long-running server does not pay.
+                sb.append(String.format(Locale.ROOT, "%-30s %12.2f %12.2f%n", "  of it JIT compiling",
+                        n.jitPerUnit(c[0]), p == null ? Double.NaN : p.jitPerUnit(c[0])));
                 // The same client against both: its share of the two cores caps the throughput ratios.
                 double ncl = n.clientCpuPerUnit(c[0]);
                 double pcl = p == null ? Double.NaN : p.clientCpuPerUnit(c[0]);

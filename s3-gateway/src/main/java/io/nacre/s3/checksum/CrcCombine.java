@@ -35,7 +35,7 @@ public final class CrcCombine {
     }
 
     /** x^(8n) mod P. */
-    private long xPow8n(long n) {
+    long xPow8n(long n) {
         long p = 1L << (width - 1); // x^0
         int k = 3; // 8 = 2^3
         while (n != 0) {
@@ -49,7 +49,7 @@ public final class CrcCombine {
     }
 
     /** a * b mod P, both reflected. */
-    private long multiply(long a, long b) {
+    long multiply(long a, long b) {
         long m = 1L << (width - 1);
         long p = 0;
         long mask = width == 64 ? -1L : (1L << width) - 1;

@@ -50,6 +50,33 @@ class ChecksumAlgorithmTest {
     }
 
     @Test
+    void crc64NvmeOfLongUpdatesAgreesWithAwsCrtFromHeapAndDirectBuffers() {
+        // Blocks of Crc64Nvme.BLOCK bytes run four chains joined at the block's end: every length around
+        // one and two blocks and random ones beyond, at odd offsets, whole and split in two.
+        Random r = new Random(7);
+        for (int i = 0; i < 300; i++) {
+            int len = i < 100 ? Crc64Nvme.BLOCK - 50 + i : i < 200 ? 2 * Crc64Nvme.BLOCK - 150 + i : r.nextInt(200_000);
+            byte[] b = new byte[len + 3];
+            r.nextBytes(b);
+            byte[] body = java.util.Arrays.copyOfRange(b, 3, b.length);
+            long expected = awsCrc64(body);
+            Crc64Nvme heap = new Crc64Nvme();
+            heap.update(b, 3, len);
+            assertThat(heap.getValue()).as("heap, %d bytes", len).isEqualTo(expected);
+            Crc64Nvme direct = new Crc64Nvme();
+            ByteBuffer d = ByteBuffer.allocateDirect(len + 3).put(b).position(3);
+            direct.update(d);
+            assertThat(d.hasRemaining()).isFalse();
+            assertThat(direct.getValue()).as("direct, %d bytes", len).isEqualTo(expected);
+            int cut = len == 0 ? 0 : r.nextInt(len);
+            Crc64Nvme split = new Crc64Nvme();
+            split.update(body, 0, cut);
+            split.update(body, cut, len - cut);
+            assertThat(split.getValue()).as("%d then %d bytes", cut, len - cut).isEqualTo(expected);
+        }
+    }
+
+    @Test
     void crc64NvmeAgreesWithAwsCrtOnRandomDataAnyWayItIsFed() {
         Random r = new Random(42);
         for (int i = 0; i < 200; i++) {
