@@ -14,6 +14,7 @@ import io.nacre.engine.layout.LayoutTemplate;
 import io.nacre.engine.meta.CreateSpec;
 import io.nacre.engine.meta.MetadataService;
 import io.nacre.meta.testkit.EmbeddedCore;
+import io.nacre.meta.testkit.RecordingMetadata;
 import io.nacre.nfs.NfsServer;
 import io.nacre.nfs.export.ExportTable;
 import io.nacre.nfs.v41.attr.AttrNum;
@@ -38,16 +39,12 @@ import io.nacre.nfs.v41.xdr.StateOwner4;
 import io.nacre.nfs.v41.xdr.Stateid4;
 import io.nacre.nfs.v41.xdr.VoidArgs;
 import io.nacre.nfs.v41.xdr.XdrIo;
-import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -62,9 +59,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class PnfsCreateCostTest {
 
-    /** Calls of the background destroyer (it polls its queue), not of any request. */
-    private static final Set<String> BACKGROUND = Set.of("pendingDestroys", "destroyed");
-
     @TempDir
     Path dir;
 
@@ -74,26 +68,10 @@ class PnfsCreateCostTest {
     private NfsTestClient client;
     private final List<String> calls = new CopyOnWriteArrayList<>();
 
-    /** The MDS as it is, with each call's name noted first. */
-    private MetadataService recording(MetadataService real) {
-        InvocationHandler h = (proxy, method, args) -> {
-            if (method.getDeclaringClass() != Object.class && !BACKGROUND.contains(method.getName())) {
-                calls.add(method.getName());
-            }
-            try {
-                return method.invoke(real, args);
-            } catch (InvocationTargetException e) {
-                throw e.getCause();
-            }
-        };
-        return (MetadataService) Proxy.newProxyInstance(MetadataService.class.getClassLoader(),
-                new Class<?>[] {MetadataService.class}, h);
-    }
-
     @BeforeEach
     void start() throws Exception {
         core = EmbeddedCore.start(dir);
-        MetadataService md = recording(core.metadata());
+        MetadataService md = RecordingMetadata.of(core.metadata(), calls);
         Map<Integer, InetSocketAddress> byOst = new HashMap<>();
         for (int ost = 0; ost < EmbeddedCore.DEFAULT_OSTS; ost++) {
             // the metadata server only names the data servers in its device addresses; none is called here
