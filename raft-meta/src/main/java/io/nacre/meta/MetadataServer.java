@@ -320,6 +320,16 @@ public final class MetadataServer implements AutoCloseable {
         return stateMachine;
     }
 
+    /**
+     * The index of the last log entry this peer applied (0 before any): tests count the replicated changes
+     * a request costs by its difference.
+     */
+    public long appliedIndex() {
+        NamespaceStateMachine sm = stateMachine;
+        var applied = sm == null ? null : sm.getLastAppliedTermIndex();
+        return applied == null ? 0 : applied.getIndex();
+    }
+
     /** Whether this peer leads the group and serves requests (for tests and tools). */
     public boolean isLeader() {
         try {

@@ -43,6 +43,8 @@ public final class CompoundContext {
     private Attr recent;
     /** Whether {@link #recent} has had its glimpse (pNFS: the size the data servers may hold). */
     private boolean recentGlimpsed;
+    /** The file an OPEN of this compound created, or null. */
+    private Fid created;
 
     public CompoundContext(ServerContext server, RequestInfo request, int opCount) {
         this.server = server;
@@ -207,6 +209,16 @@ public final class CompoundContext {
             recentGlimpsed = false;
         }
         return a;
+    }
+
+    /** An OPEN of this compound created {@code fid}: it is new and empty. */
+    public void created(Fid fid) {
+        created = fid;
+    }
+
+    /** Whether an OPEN earlier in this compound created {@code fid}. */
+    public boolean createdHere(Fid fid) {
+        return fid.equals(created);
     }
 
     /** Attributes just read or returned by the MDS. */

@@ -74,6 +74,11 @@ public final class EmbeddedCore implements AutoCloseable {
         return client;
     }
 
+    /** The MDS peer itself (its applied log index counts the replicated changes requests cost). */
+    public MetadataServer metadataServer() {
+        return server;
+    }
+
     /** The OSTs, as this node reaches them. */
     public ObjectStore objects() {
         return store;

@@ -3,13 +3,10 @@ package io.nacre.s3.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nacre.engine.meta.MetadataService;
-import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
+import io.nacre.meta.testkit.RecordingMetadata;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -32,23 +29,9 @@ class MetadataCallsTest {
     static S3Client s3;
     static final List<String> calls = new CopyOnWriteArrayList<>();
 
-    /** Calls of the background destroyer (it polls its queue), not of any request. */
-    static final Set<String> BACKGROUND = Set.of("pendingDestroys", "destroyed");
-
     /** The MDS as it is, with each call's name noted first (the gateway's and its FileIo's). */
     static MetadataService recording(MetadataService real) {
-        InvocationHandler h = (proxy, method, args) -> {
-            if (method.getDeclaringClass() != Object.class && !BACKGROUND.contains(method.getName())) {
-                calls.add(method.getName());
-            }
-            try {
-                return method.invoke(real, args);
-            } catch (InvocationTargetException e) {
-                throw e.getCause();
-            }
-        };
-        return (MetadataService) Proxy.newProxyInstance(MetadataService.class.getClassLoader(),
-                new Class<?>[] {MetadataService.class}, h);
+        return RecordingMetadata.of(real, calls);
     }
 
     @BeforeAll

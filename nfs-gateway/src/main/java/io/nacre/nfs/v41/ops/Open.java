@@ -86,6 +86,9 @@ final class Open implements Operation {
         if (t.attr() != null) {
             ctx.remember(t.attr());
         }
+        if (t.created()) {
+            ctx.created(t.fid());
+        }
         int delegation = OPEN_DELEGATE_NONE;
         int why = 0;
         int wantDeleg = want & OPEN4_SHARE_ACCESS_WANT_DELEG_MASK;

@@ -35,7 +35,8 @@ import java.util.List;
  * filehandle per stripe in stripe order, dense packing, and the pattern offset at the component's start
  * (what {@link io.nacre.engine.layout.Striping} computes). A write layout instantiates the component
  * first. Components a file layout cannot express (data on the MDT, released by HSM, mirrors, OSTs
- * without a data server) get NFS4ERR_LAYOUTUNAVAILABLE: the client does that I/O through the MDS.
+ * without a data server) get NFS4ERR_LAYOUTUNAVAILABLE: the client does that I/O through the MDS. A file
+ * the same compound's OPEN created gets NFS4ERR_LAYOUTTRYLATER (§18.43.3): the client asks at its first I/O.
  */
 public final class LayoutGet implements Operation {
 
@@ -73,6 +74,14 @@ public final class LayoutGet implements Operation {
             if (write && !open.canWrite()) {
                 throw new NfsException(NFS4ERR_OPENMODE, "a write layout through an open for reading");
             }
+        }
+        if (ctx.createdHere(fid) && attr.size() == 0) {
+            // Linux asks for a layout inside the OPEN of every create (fs/nfs/pnfs.c, lgopen). Most new files
+            // are never written (touch, lock files, a big directory of empty files), and one granted here
+            // costs the MDS a layout read now and, at its return, an OST glimpse of every stripe. Linux ignores
+            // this error of an OPEN's LAYOUTGET (no fail bit, layoutget on open stays on) and asks again at
+            // its first write, on the data servers' side of the same objects (made by the create).
+            throw new NfsException(NFS4ERR_LAYOUTTRYLATER, fid + " was created in this compound: ask at the first I/O");
         }
 
         Layout layout = ctx.server().md().layout(fid);

@@ -19,8 +19,11 @@ public record OpRes(int opnum, int status, XdrEncodable body) implements XdrEnco
         return new OpRes(opnum, Nfs4Status.NFS4_OK, null);
     }
 
+    /** A failed result, with the word some failures still carry (LAYOUTGET's TRYLATER: no signal will come). */
     public static OpRes error(int opnum, int status) {
-        return new OpRes(opnum, status, opnum == OpNum.SETATTR ? new SetattrRes(new int[0]) : null);
+        XdrEncodable body = opnum == OpNum.SETATTR ? new SetattrRes(new int[0])
+                : opnum == OpNum.LAYOUTGET && status == Nfs4Status.NFS4ERR_LAYOUTTRYLATER ? new IntRes(0) : null;
+        return new OpRes(opnum, status, body);
     }
 
     public boolean isOk() {
