@@ -1195,8 +1195,9 @@ public final class Ost implements AutoCloseable {
     /**
      * At a group boundary: checkpoint under pressure only, when no more segments are free than streams (each
      * may need one next). While writers are busy and the WAL has room, a checkpoint would write into LMDB
-     * beside them and take the disk from their flushes (measured: a 128 MiB checkpoint in the middle of a
-     * 256 MiB burst cost it about a third of its rate); the idle check and close checkpoint the rest.
+     * beside them and take the disk from their flushes (before, one started at 4 full segments: 128 MiB
+     * went into LMDB in the middle of a 256 MiB burst; ost-store/README.md has the runs); the idle check
+     * and close checkpoint the rest.
      */
     private void maybeCheckpoint() {
         if (checkpoint.isDone() && wal.freeCount() <= wal.streams()) {
