@@ -216,6 +216,12 @@ final class LeaderLink implements AutoCloseable {
         }
     }
 
+    /** Whether the leader runs in this JVM and is ready: {@link #call} of a read then answers on the caller's thread. */
+    boolean localLeaderReady() {
+        RaftServer.Division d = target().local();
+        return d != null && d.getInfo().isLeaderReady();
+    }
+
     /** The local leader if one runs in this JVM, else the peer last known to lead, else the next in turn. */
     private Target target() {
         if (inProcess) {

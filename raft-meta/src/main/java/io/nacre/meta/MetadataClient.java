@@ -298,6 +298,15 @@ public final class MetadataClient implements MetadataService {
         return fsid;
     }
 
+    /**
+     * With one peer, the leader, in this JVM: a read is a look into its state machine on the caller's thread
+     * (see {@link LeaderLink}). With several peers a read commits a barrier first, which waits.
+     */
+    @Override
+    public boolean localReads() {
+        return !barrierReads && link.localLeaderReady();
+    }
+
     @Override
     public Attr getattr(Fid fid) {
         requireNonNull(fid, "fid");
