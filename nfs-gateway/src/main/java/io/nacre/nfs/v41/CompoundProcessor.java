@@ -345,7 +345,8 @@ public final class CompoundProcessor {
 
         private boolean localReads() {
             if (localReads == null) {
-                localReads = server.md().localReads();
+                // a pNFS data server has no metadata service of its own
+                localReads = server.md() != null && server.md().localReads();
             }
             return localReads;
         }
