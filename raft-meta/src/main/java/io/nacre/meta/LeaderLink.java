@@ -222,6 +222,16 @@ final class LeaderLink implements AutoCloseable {
         return d != null && d.getInfo().isLeaderReady();
     }
 
+    /** The state machine of the leader when it runs in this JVM, else null. */
+    NamespaceStateMachine localLeaderStateMachine() {
+        Target t = target();
+        if (t.local() == null || !(t.local().getStateMachine() instanceof NamespaceStateMachine sm)) {
+            return null;
+        }
+        leader = t.peer();
+        return sm;
+    }
+
     /** The local leader if one runs in this JVM, else the peer last known to lead, else the next in turn. */
     private Target target() {
         if (inProcess) {

@@ -261,6 +261,19 @@ public final class MetadataClient implements MetadataService {
     }
 
     private Object readOnce(Query q) {
+        if (q instanceof Query.Getattr || q instanceof Query.Lookup || q instanceof Query.CheckAccess) {
+            // the reads of every NFS stat, open and access: straight from the leader's state machine in this JVM
+            NamespaceStateMachine local = link.localLeaderStateMachine();
+            if (local != null) {
+                try {
+                    return local.queryInProcess(q);
+                } catch (NacreException e) {
+                    throw e;
+                } catch (RuntimeException e) {
+                    throw Errors.fromRaft(e);
+                }
+            }
+        }
         return Replies.decodeQuery(link.call(link.read(Query.encode(q))).toByteArray(), q::readResult);
     }
 
