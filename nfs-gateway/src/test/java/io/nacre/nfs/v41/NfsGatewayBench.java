@@ -215,6 +215,31 @@ class NfsGatewayBench {
         }
     }
 
+    /**
+     * Context switches of every thread of the process (Linux's /proc/self/task/N/status), 0 elsewhere: each
+     * hand-off of a request between threads is one or two, and under TCG each costs a trip through the
+     * guest's emulated kernel.
+     */
+    static long contextSwitches() {
+        long n = 0;
+        try (var tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+            for (Path t : tasks) {
+                try {
+                    for (String line : Files.readAllLines(t.resolve("status"))) {
+                        if (line.startsWith("voluntary_ctxt_switches:") || line.startsWith("nonvoluntary_ctxt_switches:")) {
+                            n += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+                        }
+                    }
+                } catch (java.io.IOException e) {
+                    // the thread ended meanwhile
+                }
+            }
+        } catch (java.io.IOException e) {
+            return 0;
+        }
+        return n;
+    }
+
     /** What the server's threads spent per operation of each phase, rounds after the warm-up. */
     @Test
     void cpuPerOperation() throws Exception {
@@ -240,11 +265,14 @@ class NfsGatewayBench {
                     byte[] d = fs.mkdir(fs.root(), "cpu-" + round, 0755);
                     Map<String, Map<String, Long>> byPhase = new HashMap<>();
                     for (String phase : phases) {
+                        long switches = contextSwitches();
                         CpuSnapshot before = CpuSnapshot.take();
                         for (int i = 0; i < files; i++) {
                             linuxCompounds(c, seq, owner, d, phase, "f" + i);
                         }
-                        byPhase.put(phase, CpuSnapshot.take().since(before));
+                        Map<String, Long> spent = CpuSnapshot.take().since(before);
+                        spent.put(SWITCHES, contextSwitches() - switches);
+                        byPhase.put(phase, spent);
                     }
                     if (round >= warmup) {
                         measured.add(byPhase);
@@ -260,6 +288,9 @@ class NfsGatewayBench {
         }
         System.out.println(cpuTable(measured, phases, files));
     }
+
+    /** Not a thread group: the process's context switches (client's included) in a phase. */
+    private static final String SWITCHES = "(context switches)";
 
     /** The slot the CPU bench's compounds go on (slot 0 is the helpers' of NfsTestClient.call). */
     private static final int BENCH_SLOT = 5;
@@ -305,11 +336,16 @@ class NfsGatewayBench {
         Map<String, Map<String, double[]>> groupsByPhase = new HashMap<>();
         for (String phase : phases) {
             double[] server = new double[rounds.size()];
+            double[] switches = new double[rounds.size()];
             Map<String, double[]> groups = new TreeMap<>();
             for (int r = 0; r < rounds.size(); r++) {
                 long total = 0;
                 long client = 0;
                 for (var e : rounds.get(r).get(phase).entrySet()) {
+                    if (e.getKey().equals(SWITCHES)) {
+                        switches[r] = e.getValue() / (double) files;
+                        continue;
+                    }
                     total += e.getValue();
                     if (e.getKey().equals(main) || e.getKey().contains("test-nfs-client")
                             || e.getKey().contains("ReplyQueue")) {
@@ -326,8 +362,8 @@ class NfsGatewayBench {
             for (double v : server) {
                 each.append(String.format(Locale.ROOT, " %.0f", v));
             }
-            out.append(String.format(Locale.ROOT, "%-10s %12.1f %12.1f %12.1f  %s%n", phase, median(server), sorted[0],
-                    sorted[sorted.length - 1], each));
+            out.append(String.format(Locale.ROOT, "%-10s %12.1f %12.1f %12.1f  %s; context switches/op %.1f%n", phase,
+                    median(server), sorted[0], sorted[sorted.length - 1], each, median(switches)));
         }
         for (String phase : phases) {
             Map<String, double[]> groups = groupsByPhase.get(phase);
