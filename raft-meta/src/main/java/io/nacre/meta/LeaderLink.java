@@ -216,8 +216,24 @@ final class LeaderLink implements AutoCloseable {
         }
     }
 
-    /** The local leader if one runs in this JVM, else the peer last known to lead, else the next in turn. */
-    private Target target() {
+    /** Whether the leader runs in this JVM and is ready: {@link #call} of a read then answers on the caller's thread. */
+    boolean localLeaderReady() {
+        Target t = localLeader();
+        return t != null && t.local().getInfo().isLeaderReady();
+    }
+
+    /** The state machine of the leader when it runs in this JVM, else null. */
+    NamespaceStateMachine localLeaderStateMachine() {
+        Target t = localLeader();
+        if (t == null || !(t.local().getStateMachine() instanceof NamespaceStateMachine sm)) {
+            return null;
+        }
+        leader = t.peer();
+        return sm;
+    }
+
+    /** The leader when it runs in this JVM, else null (the peers' rotation is left alone). */
+    private Target localLeader() {
         if (inProcess) {
             for (RaftPeerId p : peers) {
                 RaftServer.Division d = LocalPeers.division(group, p, addresses.get(p));
@@ -225,6 +241,15 @@ final class LeaderLink implements AutoCloseable {
                     return new Target(p, d);
                 }
             }
+        }
+        return null;
+    }
+
+    /** The local leader if one runs in this JVM, else the peer last known to lead, else the next in turn. */
+    private Target target() {
+        Target local = localLeader();
+        if (local != null) {
+            return local;
         }
         RaftPeerId l = leader;
         if (l == null) {

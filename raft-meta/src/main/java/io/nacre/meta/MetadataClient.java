@@ -261,6 +261,19 @@ public final class MetadataClient implements MetadataService {
     }
 
     private Object readOnce(Query q) {
+        if (q instanceof Query.Getattr || q instanceof Query.Lookup || q instanceof Query.CheckAccess) {
+            // the reads of every NFS stat, open and access: straight from the leader's state machine in this JVM
+            NamespaceStateMachine local = link.localLeaderStateMachine();
+            if (local != null) {
+                try {
+                    return local.queryInProcess(q);
+                } catch (NacreException e) {
+                    throw e;
+                } catch (RuntimeException e) {
+                    throw Errors.fromRaft(e);
+                }
+            }
+        }
         return Replies.decodeQuery(link.call(link.read(Query.encode(q))).toByteArray(), q::readResult);
     }
 
@@ -296,6 +309,15 @@ public final class MetadataClient implements MetadataService {
     @Override
     public long fsid() {
         return fsid;
+    }
+
+    /**
+     * With one peer, the leader, in this JVM: a read is a look into its state machine on the caller's thread
+     * (see {@link LeaderLink}). With several peers a read commits a barrier first, which waits.
+     */
+    @Override
+    public boolean localReads() {
+        return !barrierReads && link.localLeaderReady();
     }
 
     @Override

@@ -15,28 +15,9 @@ final class Permissions {
     private Permissions() {
     }
 
-    /**
-     * The subset of {@code mask} (Access bits) granted. The owner class applies when the caller owns the
-     * inode, else the group class when the caller is in its group, else other (no fall-through, as POSIX).
-     * Root gets read and write always, execute on directories always and on other files when any x bit is set.
-     */
+    /** The subset of {@code mask} (Access bits) granted: the rule is {@link Access#granted}, shared with the gateways. */
     static int granted(Caller caller, FileType type, int uid, int gid, int mode, int mask) {
-        if (caller.isRoot()) {
-            int g = mask & (Access.READ | Access.WRITE);
-            if ((mask & Access.EXECUTE) != 0 && (type == FileType.DIRECTORY || (mode & 0111) != 0)) {
-                g |= Access.EXECUTE;
-            }
-            return g;
-        }
-        int bits;
-        if (caller.uid() == uid) {
-            bits = (mode >> 6) & 7;
-        } else if (caller.inGroup(gid)) {
-            bits = (mode >> 3) & 7;
-        } else {
-            bits = mode & 7;
-        }
-        return bits & mask;
+        return Access.granted(caller, type, uid, gid, mode, mask);
     }
 
     static int granted(Caller caller, Inode n, int mask) {

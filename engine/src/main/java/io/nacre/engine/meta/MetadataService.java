@@ -65,6 +65,16 @@ public interface MetadataService extends HsmCoordinator, AutoCloseable {
     /** The subset of {@code mask} ({@link Access} bits) that the caller is granted on the inode. */
     int access(Caller caller, Fid fid, int mask);
 
+    /**
+     * Whether reads ({@link #getattr}, {@link #lookup}, {@link #access} and the like) are answered right now
+     * in this process, without waiting on the network or another thread: a gateway may then make them on a
+     * thread that must not block (an RPC selector). A hint, true only while it holds almost surely; false
+     * by default.
+     */
+    default boolean localReads() {
+        return false;
+    }
+
     /** A symlink's target; INVALID when the inode is not a symlink. */
     String readlink(Fid fid);
 

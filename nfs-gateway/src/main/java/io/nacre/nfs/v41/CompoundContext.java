@@ -4,6 +4,7 @@ import static io.nacre.nfs.v41.xdr.Nfs4Status.*;
 
 import io.nacre.engine.Caller;
 import io.nacre.engine.Fid;
+import io.nacre.engine.meta.Access;
 import io.nacre.engine.meta.Attr;
 import io.nacre.engine.meta.FsStat;
 import io.nacre.nfs.export.ClientRule;
@@ -219,6 +220,16 @@ public final class CompoundContext {
     /** Whether an OPEN earlier in this compound created {@code fid}. */
     public boolean createdHere(Fid fid) {
         return fid.equals(created);
+    }
+
+    /**
+     * The subset of {@code mask} ({@link Access} bits) the caller is granted on a file: the MDS's rule
+     * applied to the attributes this compound already has (an OPEN or LOOKUP just returned them) or reads
+     * once, for this and a GETATTR after it (Linux sends ACCESS with GETATTR, and after OPEN).
+     */
+    public int access(Fid fid, int mask) {
+        Caller c = caller();
+        return Access.granted(c, knownAttr(fid), mask);
     }
 
     /** Attributes just read or returned by the MDS. */

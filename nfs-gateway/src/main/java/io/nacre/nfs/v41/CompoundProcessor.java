@@ -2,13 +2,18 @@ package io.nacre.nfs.v41;
 
 import static io.nacre.nfs.v41.xdr.Nfs4Status.*;
 
+import io.nacre.engine.Fid;
 import io.nacre.engine.NacreException;
+import io.nacre.engine.meta.Attr;
+import io.nacre.nfs.v41.attr.AttrNum;
+import io.nacre.nfs.v41.attr.Bitmap;
 import io.nacre.nfs.v41.ops.Operation;
 import io.nacre.nfs.v41.ops.Operations;
 import io.nacre.nfs.v41.state.Session;
 import io.nacre.nfs.v41.state.StateManager;
 import io.nacre.nfs.v41.xdr.CompoundArgs;
 import io.nacre.nfs.v41.xdr.CompoundRes;
+import io.nacre.nfs.v41.xdr.GetattrArgs;
 import io.nacre.nfs.v41.xdr.Nfs4;
 import io.nacre.nfs.v41.xdr.OpArgs;
 import io.nacre.nfs.v41.xdr.OpNum;
@@ -20,6 +25,9 @@ import io.nacre.nfs.v41.xdr.XdrIo;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Consumer;
 import java.util.function.IntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,6 +52,10 @@ public final class CompoundProcessor {
             OpNum.NVERIFY, OpNum.READLINK, OpNum.READ, OpNum.READDIR, OpNum.SECINFO, OpNum.SECINFO_NO_NAME,
             OpNum.LOCKT, OpNum.TEST_STATEID);
 
+    /** Attributes encoded from the file system's statfs, which asks the OSTs. */
+    private static final int[] STATFS_ATTRS = {AttrNum.FILES_AVAIL, AttrNum.FILES_FREE, AttrNum.FILES_TOTAL,
+            AttrNum.SPACE_AVAIL, AttrNum.SPACE_FREE, AttrNum.SPACE_TOTAL};
+
     /** A COMPOUND running longer than this is logged with its stack (see {@link RequestWatch}). */
     private static final long SLOW_NANOS = 30_000_000_000L;
 
@@ -61,13 +73,28 @@ public final class CompoundProcessor {
         this.operations = operations;
     }
 
-    /** The reply to send: a result to encode, or (for a replay) the cached encoded reply. */
+    /** The reply to send: a result to encode, or (for a replay) the cached encoded reply. Runs everything here. */
     public XdrEncodable process(CompoundArgs args, RequestInfo request) {
-        long id = watch.begin(request.remote(), args.ops());
+        XdrEncodable[] reply = new XdrEncodable[1];
+        process(args, request, null, r -> reply[0] = r);
+        return reply[0];
+    }
+
+    /**
+     * Runs a COMPOUND and hands its reply to {@code reply}. With {@code workers}, only the operations that
+     * cannot block run on the calling thread (the RPC selector's): the first that may (a change the MDS
+     * commits, I/O, a read the MDS cannot answer in this process) moves the rest of the compound, and the
+     * reply, to a worker. A stat, or a CLOSE that wrote nothing, is then answered without a thread hand-off,
+     * which under an emulated CPU costs about as much as the compound itself. Without workers, everything
+     * runs here.
+     */
+    public void process(CompoundArgs args, RequestInfo request, Executor workers, Consumer<XdrEncodable> reply) {
+        Run run = new Run(args, request, workers, reply, watch.begin(request.remote(), args.ops()));
         try {
-            return processWatched(args, request);
-        } finally {
-            watch.end(id);
+            run.start();
+        } catch (RuntimeException | Error e) {
+            run.abandon();
+            throw e;
         }
     }
 
@@ -76,102 +103,258 @@ public final class CompoundProcessor {
         return watch.report();
     }
 
-    private XdrEncodable processWatched(CompoundArgs args, RequestInfo request) {
-        byte[] tag = args.tag();
-        if (args.minorVersion() != Nfs4.MINOR_VERSION) {
-            return new CompoundRes(NFS4ERR_MINOR_VERS_MISMATCH, tag, List.of());
-        }
-        List<OpArgs> ops = args.ops();
-        if (ops.isEmpty()) {
-            CompoundArgs.Stop stop = args.stop();
-            return stop == null ? new CompoundRes(NFS4_OK, tag, List.of())
-                    : new CompoundRes(stop.status(), tag, List.of(OpRes.error(stop.opnum(), stop.status())));
-        }
-        if (LOG.isTraceEnabled()) {
-            LOG.trace("COMPOUND from {}: {}", request.remote(),
-                    ops.stream().map(o -> OpNum.name(o.opnum())).toList());
-        }
-        CompoundContext ctx = new CompoundContext(server, request, args.opCount());
-        OpArgs first = ops.get(0);
-        if (first.opnum() != OpNum.SEQUENCE) {
-            if (!SESSIONLESS.contains(first.opnum())) {
-                return single(tag, first.opnum(), NFS4ERR_OP_NOT_IN_SESSION);
-            }
-            if (args.opCount() != 1) {
-                return single(tag, first.opnum(), NFS4ERR_NOT_ONLY_OP);
-            }
-            return run(ctx, args, new ArrayList<>(), 0);
+    /** One COMPOUND on its way: the results so far, the slot it holds, who gets the reply. */
+    private final class Run {
+        private final CompoundArgs args;
+        private final RequestInfo request;
+        /** Where the operations that may block go; null once on a worker (or when everything runs here). */
+        private Executor workers;
+        private final Consumer<XdrEncodable> reply;
+        private final long watchId;
+        private CompoundContext ctx;
+        private List<OpRes> results;
+        /** The SEQUENCE and its slot, for the reply cache; null outside a session and once the slot is done. */
+        private SequenceArgs seq;
+        private StateManager.Sequenced sequenced;
+        private boolean watchEnded;
+        /** Whether the metadata service answers reads in this process without blocking (asked once). */
+        private Boolean localReads;
+
+        Run(CompoundArgs args, RequestInfo request, Executor workers, Consumer<XdrEncodable> reply, long watchId) {
+            this.args = args;
+            this.request = request;
+            this.workers = workers;
+            this.reply = reply;
+            this.watchId = watchId;
         }
 
-        SequenceArgs seq = (SequenceArgs) first;
-        StateManager.Sequenced s;
-        try {
-            s = server.state().sequence(seq, args.opCount(), request.remote());
-        } catch (NfsException e) {
-            return single(tag, OpNum.SEQUENCE, e.status());
-        }
-        switch (s.entry().kind()) {
-            case REPLAY -> {
-                LOG.debug("{} slot {} seq {}: replaying the cached reply", s.session(), seq.slotId(), seq.sequenceId());
-                return new CachedReply(s.entry().reply());
+        void start() {
+            byte[] tag = args.tag();
+            if (args.minorVersion() != Nfs4.MINOR_VERSION) {
+                send(new CompoundRes(NFS4ERR_MINOR_VERS_MISMATCH, tag, List.of()));
+                return;
             }
-            case IN_PROGRESS -> {
-                return single(tag, OpNum.SEQUENCE, NFS4ERR_DELAY);
+            List<OpArgs> ops = args.ops();
+            if (ops.isEmpty()) {
+                CompoundArgs.Stop stop = args.stop();
+                send(stop == null ? new CompoundRes(NFS4_OK, tag, List.of())
+                        : new CompoundRes(stop.status(), tag, List.of(OpRes.error(stop.opnum(), stop.status()))));
+                return;
             }
-            case UNCACHED -> {
-                return single(tag, OpNum.SEQUENCE, NFS4ERR_RETRY_UNCACHED_REP);
+            if (LOG.isTraceEnabled()) {
+                LOG.trace("COMPOUND from {}: {}", request.remote(),
+                        ops.stream().map(o -> OpNum.name(o.opnum())).toList());
             }
-            case MISORDERED -> {
-                return single(tag, OpNum.SEQUENCE, NFS4ERR_SEQ_MISORDERED);
+            ctx = new CompoundContext(server, request, args.opCount());
+            OpArgs first = ops.get(0);
+            if (first.opnum() != OpNum.SEQUENCE) {
+                if (!SESSIONLESS.contains(first.opnum())) {
+                    send(single(tag, first.opnum(), NFS4ERR_OP_NOT_IN_SESSION));
+                } else if (args.opCount() != 1) {
+                    send(single(tag, first.opnum(), NFS4ERR_NOT_ONLY_OP));
+                } else {
+                    results = new ArrayList<>();
+                    runFrom(0);
+                }
+                return;
             }
-            case NEW -> {
+            SequenceArgs sa = (SequenceArgs) first;
+            StateManager.Sequenced s;
+            try {
+                s = server.state().sequence(sa, args.opCount(), request.remote());
+            } catch (NfsException e) {
+                send(single(tag, OpNum.SEQUENCE, e.status()));
+                return;
             }
-        }
-        Session session = s.session();
-        byte[] cached = null;
-        try {
-            ctx.session(session);
-            List<OpRes> results = new ArrayList<>();
-            results.add(OpRes.ok(OpNum.SEQUENCE, new SequenceRes(session.id(), seq.sequenceId(), seq.slotId(),
-                    session.highestSlotId(), session.highestSlotId(), server.state().statusFlags(session)
-                    | pnfsFlags(session, seq))));
-            CompoundRes res = run(ctx, args, results, 1);
-            if (seq.cacheThis()) {
-                byte[] bytes = XdrIo.toBytes(res);
-                if (bytes.length <= Math.max(session.fore().maxResponseSizeCached(), 0)) {
-                    cached = bytes;
-                    return new CachedReply(bytes);
+            switch (s.entry().kind()) {
+                case REPLAY -> {
+                    LOG.debug("{} slot {} seq {}: replaying the cached reply", s.session(), sa.slotId(), sa.sequenceId());
+                    send(new CachedReply(s.entry().reply()));
+                    return;
+                }
+                case IN_PROGRESS -> {
+                    send(single(tag, OpNum.SEQUENCE, NFS4ERR_DELAY));
+                    return;
+                }
+                case UNCACHED -> {
+                    send(single(tag, OpNum.SEQUENCE, NFS4ERR_RETRY_UNCACHED_REP));
+                    return;
+                }
+                case MISORDERED -> {
+                    send(single(tag, OpNum.SEQUENCE, NFS4ERR_SEQ_MISORDERED));
+                    return;
+                }
+                case NEW -> {
                 }
             }
-            return res;
-        } finally {
-            s.slot().finish(cached);
+            seq = sa;
+            sequenced = s;
+            Session session = s.session();
+            ctx.session(session);
+            results = new ArrayList<>();
+            results.add(OpRes.ok(OpNum.SEQUENCE, new SequenceRes(session.id(), sa.sequenceId(), sa.slotId(),
+                    session.highestSlotId(), session.highestSlotId(), server.state().statusFlags(session)
+                    | pnfsFlags(session, sa))));
+            runFrom(1);
+        }
+
+        /** Runs the operations from {@code from} on: here until one may block, that one and the rest on a worker. */
+        private void runFrom(int from) {
+            List<OpArgs> ops = args.ops();
+            for (int i = from; i < ops.size(); i++) {
+                OpArgs op = ops.get(i);
+                if (workers != null && mayBlock(op)) {
+                    Executor w = workers;
+                    workers = null;
+                    int next = i;
+                    try {
+                        w.execute(() -> resumeFrom(next));
+                        return;
+                    } catch (RejectedExecutionException e) {
+                        LOG.debug("workers shut down: {} runs on the selector", OpNum.name(op.opnum()));
+                    }
+                }
+                OpRes r = execute(ctx, op);
+                results.add(r);
+                if (r.status() != NFS4_OK) {
+                    LOG.debug("COMPOUND from {}: op {} of {} ({}) failed with {}", request.remote(), i + 1,
+                            ops.size(), OpNum.name(op.opnum()), r.status());
+                    finish(new CompoundRes(r.status(), args.tag(), results));
+                    return;
+                }
+            }
+            int status = NFS4_OK;
+            CompoundArgs.Stop stop = args.stop();
+            if (stop != null) {
+                results.add(OpRes.error(stop.opnum(), stop.status()));
+                status = stop.status();
+            }
+            finish(new CompoundRes(status, args.tag(), results));
+        }
+
+        private void resumeFrom(int from) {
+            watch.moved(watchId);
+            try {
+                runFrom(from);
+            } catch (RuntimeException | Error e) {
+                abandon();
+                throw e;
+            }
+        }
+
+        /** Fills the reply cache and frees the slot, then replies. */
+        private void finish(CompoundRes res) {
+            if (sequenced == null) {
+                send(res);
+                return;
+            }
+            byte[] cached = null;
+            XdrEncodable out = res;
+            try {
+                if (seq.cacheThis()) {
+                    byte[] bytes = XdrIo.toBytes(res);
+                    if (bytes.length <= Math.max(sequenced.session().fore().maxResponseSizeCached(), 0)) {
+                        cached = bytes;
+                        out = new CachedReply(bytes);
+                    }
+                }
+            } finally {
+                sequenced.slot().finish(cached);
+                sequenced = null;
+            }
+            send(out);
+        }
+
+        private void send(XdrEncodable r) {
+            endWatch();
+            reply.accept(r);
+        }
+
+        private void endWatch() {
+            if (!watchEnded) {
+                watchEnded = true;
+                watch.end(watchId);
+            }
+        }
+
+        /** After a failure that escaped: the slot is freed with no reply cached, the watch forgets the request. */
+        void abandon() {
+            if (sequenced != null) {
+                sequenced.slot().finish(null);
+                sequenced = null;
+            }
+            endWatch();
+        }
+
+        /**
+         * Whether an operation may wait (on a commit, I/O, the network, another thread), and so must not run
+         * on the RPC selector. Reads of the metadata service may run there only when it answers them in this
+         * process.
+         */
+        private boolean mayBlock(OpArgs op) {
+            switch (op.opnum()) {
+                case OpNum.PUTFH, OpNum.PUTROOTFH, OpNum.PUTPUBFH, OpNum.GETFH, OpNum.SAVEFH, OpNum.RESTOREFH,
+                     OpNum.TEST_STATEID -> {
+                    return false;
+                }
+                case OpNum.LOOKUP, OpNum.LOOKUPP, OpNum.ACCESS, OpNum.READLINK -> {
+                    return !localReads();
+                }
+                case OpNum.GETATTR -> {
+                    // pNFS asks the data servers for sizes, statfs the OSTs; space_used of a non-empty file its OSTs
+                    int[] mask = ((GetattrArgs) op).mask();
+                    if (!localReads() || server.pnfs() != null || asksStatfs(mask)) {
+                        return true;
+                    }
+                    if (!Bitmap.isSet(mask, AttrNum.SPACE_USED)) {
+                        return false;
+                    }
+                    try {
+                        Attr a = ctx.knownAttr(ctx.currentFh());
+                        return a.isRegular() && a.size() > 0;
+                    } catch (RuntimeException e) {
+                        return false; // GETATTR itself reports it, without waiting
+                    }
+                }
+                case OpNum.CLOSE -> {
+                    // only a CLOSE that commits writes, or removes a file unlinked while open, waits; with pNFS
+                    // the last CLOSE may end a write layout (its size from the OSTs, a fence at the data servers)
+                    if (!localReads() || server.pnfs() != null) {
+                        return true;
+                    }
+                    try {
+                        Fid fid = ctx.currentFh();
+                        return server.state().written(fid) || server.state().isHidden(fid);
+                    } catch (RuntimeException e) {
+                        return false; // CLOSE itself reports it
+                    }
+                }
+                default -> {
+                    return true;
+                }
+            }
+        }
+
+        private static boolean asksStatfs(int[] mask) {
+            for (int a : STATFS_ATTRS) {
+                if (Bitmap.isSet(mask, a)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        private boolean localReads() {
+            if (localReads == null) {
+                // a pNFS data server has no metadata service of its own
+                localReads = server.md() != null && server.md().localReads();
+            }
+            return localReads;
         }
     }
 
     private int pnfsFlags(Session session, SequenceArgs seq) {
         return server.pnfs() == null ? 0 : server.pnfs().sequenceFlags(session, seq.slotId(), seq.sequenceId());
-    }
-
-    private CompoundRes run(CompoundContext ctx, CompoundArgs args, List<OpRes> results, int from) {
-        List<OpArgs> ops = args.ops();
-        int status = NFS4_OK;
-        for (int i = from; i < ops.size(); i++) {
-            OpRes r = execute(ctx, ops.get(i));
-            results.add(r);
-            status = r.status();
-            if (status != NFS4_OK) {
-                LOG.debug("COMPOUND from {}: op {} of {} ({}) failed with {}", ctx.request().remote(), i + 1,
-                        ops.size(), OpNum.name(ops.get(i).opnum()), status);
-                return new CompoundRes(status, args.tag(), results);
-            }
-        }
-        CompoundArgs.Stop stop = args.stop();
-        if (stop != null) {
-            results.add(OpRes.error(stop.opnum(), stop.status()));
-            status = stop.status();
-        }
-        return new CompoundRes(status, args.tag(), results);
     }
 
     private OpRes execute(CompoundContext ctx, OpArgs args) {

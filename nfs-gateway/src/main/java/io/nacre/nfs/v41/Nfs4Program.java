@@ -4,6 +4,8 @@ import io.nacre.nfs.v41.xdr.CompoundArgs;
 import io.nacre.nfs.v41.xdr.Nfs4;
 import io.nacre.nfs.v41.xdr.XdrEncodable;
 import java.io.IOException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import org.dcache.oncrpc4j.rpc.RpcAuth;
 import org.dcache.oncrpc4j.rpc.RpcAuthError;
 import org.dcache.oncrpc4j.rpc.RpcAuthStat;
@@ -20,17 +22,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The NFS program, version 4, on oncrpc4j: NULL and COMPOUND. Each call runs on its own virtual thread
- * (the RPC service's executor), so a COMPOUND blocked on the core holds no RPC thread.
+ * The NFS program, version 4, on oncrpc4j: NULL and COMPOUND. A call arrives on the RPC selector thread
+ * that read it; a COMPOUND runs there as far as its operations cannot block, and moves to one of the
+ * {@code workers} at the first that may (see {@link CompoundProcessor#process(CompoundArgs, RequestInfo,
+ * java.util.concurrent.Executor, java.util.function.Consumer)}), so a COMPOUND blocked on the core holds
+ * no selector.
  */
 public final class Nfs4Program implements RpcDispatchable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Nfs4Program.class);
 
     private final CompoundProcessor processor;
+    private final ExecutorService workers;
 
-    public Nfs4Program(CompoundProcessor processor) {
+    public Nfs4Program(CompoundProcessor processor, ExecutorService workers) {
         this.processor = processor;
+        this.workers = workers;
     }
 
     @Override
@@ -66,7 +73,19 @@ public final class Nfs4Program implements RpcDispatchable {
             call.failRpcGarbage();
             return;
         }
-        XdrEncodable reply = processor.process(args, request);
+        // On a worker, a failure that escapes the compound gets the answer oncrpc4j gives on its own threads.
+        Executor offload = task -> workers.execute(() -> {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                LOG.error("COMPOUND from {} failed", request.remote(), e);
+                call.failRpcSystem();
+            }
+        });
+        processor.process(args, request, offload, reply -> send(call, reply));
+    }
+
+    private static void send(RpcCall call, XdrEncodable reply) {
         call.reply(new XdrAble() {
             @Override
             public void xdrDecode(XdrDecodingStream x) {

@@ -23,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -114,16 +115,17 @@ public final class NfsService implements AutoCloseable {
 
     /** Starts the RPC service of NFS version 4 for a compound processor (the data server has its own). */
     public static OncRpcSvc serve(CompoundProcessor processor, String bindAddress, int port) throws IOException {
+        ExecutorService workers = requestWorkers();
         OncRpcSvc svc = new OncRpcSvcBuilder()
                 .withTCP()
                 .withoutAutoPublish()
                 .withBindAddress(bindAddress)
                 .withPort(port)
                 .withWorkerThreadIoStrategy()
-                .withWorkerThreadExecutionService(requestWorkers())
+                .withWorkerThreadExecutionService(new OnSelector(workers))
                 .withServiceName("nacre-nfs")
                 .withRpcService(new OncRpcProgram(Nfs4.PROGRAM, Nfs4.VERSION),
-                        new Nfs4Program(processor))
+                        new Nfs4Program(processor, workers))
                 .build();
         try {
             svc.start();
@@ -142,6 +144,49 @@ public final class NfsService implements AutoCloseable {
     /** The threads compounds run on (see {@link RequestWorkers}: platform threads, none spinning while idle). */
     static ExecutorService requestWorkers() {
         return new RequestWorkers("nfs-worker-", 60, TimeUnit.SECONDS);
+    }
+
+    /**
+     * How oncrpc4j hands over the calls it has read: it does not, a call runs on the selector thread that read
+     * it, and {@link Nfs4Program} moves what may block to the workers. Stopping it (oncrpc4j does when the
+     * service stops) stops the workers.
+     */
+    static final class OnSelector extends AbstractExecutorService {
+        private final ExecutorService workers;
+
+        OnSelector(ExecutorService workers) {
+            this.workers = workers;
+        }
+
+        @Override
+        public void execute(Runnable call) {
+            call.run();
+        }
+
+        @Override
+        public void shutdown() {
+            workers.shutdown();
+        }
+
+        @Override
+        public List<Runnable> shutdownNow() {
+            return workers.shutdownNow();
+        }
+
+        @Override
+        public boolean isShutdown() {
+            return workers.isShutdown();
+        }
+
+        @Override
+        public boolean isTerminated() {
+            return workers.isTerminated();
+        }
+
+        @Override
+        public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+            return workers.awaitTermination(timeout, unit);
+        }
     }
 
     private void reap() {

@@ -22,7 +22,8 @@ final class RequestWatch {
 
     /** One running COMPOUND; {@code reported} is when it was last logged (0: never). */
     private static final class Running {
-        final Thread thread = Thread.currentThread();
+        /** Where it runs: the selector thread that read it, then the worker it moved to, if it did. */
+        volatile Thread thread = Thread.currentThread();
         final long started;
         final Object client;
         final List<OpArgs> ops;
@@ -58,6 +59,14 @@ final class RequestWatch {
         long id = ids.incrementAndGet();
         running.put(id, new Running(clock.getAsLong(), client, ops));
         return id;
+    }
+
+    /** The COMPOUND goes on on this thread (it moved to a worker). */
+    void moved(long id) {
+        Running r = running.get(id);
+        if (r != null) {
+            r.thread = Thread.currentThread();
+        }
     }
 
     void end(long id) {

@@ -6,6 +6,7 @@ import static io.nacre.nfs.v41.NfsTestClient.result;
 
 import io.nacre.engine.Caller;
 import io.nacre.engine.Fid;
+import io.nacre.engine.io.Destroyer;
 import io.nacre.engine.io.FileIo;
 import io.nacre.engine.meta.Access;
 import io.nacre.engine.meta.Attr;
@@ -37,13 +38,18 @@ import io.nacre.nfs.v41.xdr.Stateid4;
 import io.nacre.nfs.v41.xdr.VoidArgs;
 import io.nacre.nfs.v41.xdr.WriteArgs;
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -58,6 +64,11 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Run: {@code ./mvnw -B -Pbench -pl nfs-gateway -am verify -Dtest=NfsGatewayBench}. System properties:
  * bench.files (1000), bench.mib (256), bench.rounds (2: the first warms up and is not shown).
+ *
+ * <p>{@link #cpuPerOperation()} ({@code -Dtest=NfsGatewayBench#cpuPerOperation}) prints what matters in a
+ * TCG guest, where the server's CPU sets the rate: CPU microseconds per create, stat and unlink through the
+ * gateway, by thread group, over {@code bench.cpu.rounds} (6) rounds of {@code bench.cpu.files} (2000)
+ * files after {@code bench.cpu.warmup} (2) rounds, with a {@link Destroyer} running as in {@code nacre up}.
  */
 @Tag("bench")
 class NfsGatewayBench {
@@ -165,6 +176,212 @@ class NfsGatewayBench {
                     v[2], v[3], v[4]));
         }
         System.out.println(out);
+    }
+
+    /** CPU time of the process and of each live thread, for per-operation deltas. */
+    record CpuSnapshot(long process, Map<Long, String> names, Map<Long, Long> threads) {
+        static CpuSnapshot take() {
+            ThreadMXBean tm = ManagementFactory.getThreadMXBean();
+            Map<Long, String> names = new HashMap<>();
+            Map<Long, Long> cpu = new HashMap<>();
+            for (ThreadInfo ti : tm.getThreadInfo(tm.getAllThreadIds())) {
+                if (ti != null) {
+                    long t = tm.getThreadCpuTime(ti.getThreadId());
+                    if (t >= 0) {
+                        names.put(ti.getThreadId(), ti.getThreadName());
+                        cpu.put(ti.getThreadId(), t);
+                    }
+                }
+            }
+            long process = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                    .getProcessCpuTime();
+            return new CpuSnapshot(process, names, cpu);
+        }
+
+        /**
+         * Nanoseconds of CPU since {@code before}, by thread group (a thread's name with its numbers
+         * blanked); "(gc, jit, ended)" is the process's CPU that no live thread accounts for.
+         */
+        Map<String, Long> since(CpuSnapshot before) {
+            Map<String, Long> groups = new TreeMap<>();
+            long threadSum = 0;
+            for (var e : threads.entrySet()) {
+                long d = e.getValue() - before.threads().getOrDefault(e.getKey(), 0L);
+                threadSum += d;
+                groups.merge(names.get(e.getKey()).replaceAll("\\d+", "#"), d, Long::sum);
+            }
+            groups.put("(gc, jit, ended)", process - before.process() - threadSum);
+            return groups;
+        }
+    }
+
+    /**
+     * Context switches of every thread of the process (Linux's /proc/self/task/N/status), 0 elsewhere: each
+     * hand-off of a request between threads is one or two, and under TCG each costs a trip through the
+     * guest's emulated kernel.
+     */
+    static long contextSwitches() {
+        long n = 0;
+        try (var tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+            for (Path t : tasks) {
+                try {
+                    for (String line : Files.readAllLines(t.resolve("status"))) {
+                        if (line.startsWith("voluntary_ctxt_switches:") || line.startsWith("nonvoluntary_ctxt_switches:")) {
+                            n += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+                        }
+                    }
+                } catch (java.io.IOException e) {
+                    // the thread ended meanwhile
+                }
+            }
+        } catch (java.io.IOException e) {
+            return 0;
+        }
+        return n;
+    }
+
+    /** What the server's threads spent per operation of each phase, rounds after the warm-up. */
+    @Test
+    void cpuPerOperation() throws Exception {
+        int files = Integer.getInteger("bench.cpu.files", 2000);
+        int rounds = Integer.getInteger("bench.cpu.rounds", 6);
+        int warmup = Integer.getInteger("bench.cpu.warmup", 2);
+        String[] phases = {"create", "stat", "unlink"};
+        List<Map<String, Map<String, Long>>> measured = new ArrayList<>();
+        Path dir = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "nfs-cpu-bench");
+        try (EmbeddedCore core = EmbeddedCore.start(dir)) {
+            MetadataService mds = core.metadata();
+            FileIo io = new FileIo(mds, core.objects());
+            Destroyer destroyer = new Destroyer(io);
+            destroyer.start();
+            NfsServer server = NfsServer.builder(mds, io).port(0)
+                    .exports(ExportTable.parse("/ 127.0.0.1(rw,no_root_squash)"))
+                    .leaseTime(Duration.ofSeconds(30)).build().start();
+            try (NfsTestClient c = NfsTestClient.connect(server.address()).mount("cpu-bench")) {
+                NfsFs fs = new NfsFs(c, "cpu-bench-owner");
+                StateOwner4 owner = new StateOwner4(c.clientid(), bytes("cpu-bench"));
+                int[] seq = {0};
+                for (int round = 0; round < warmup + rounds; round++) {
+                    byte[] d = fs.mkdir(fs.root(), "cpu-" + round, 0755);
+                    Map<String, Map<String, Long>> byPhase = new HashMap<>();
+                    for (String phase : phases) {
+                        long switches = contextSwitches();
+                        CpuSnapshot before = CpuSnapshot.take();
+                        for (int i = 0; i < files; i++) {
+                            linuxCompounds(c, seq, owner, d, phase, "f" + i);
+                        }
+                        Map<String, Long> spent = CpuSnapshot.take().since(before);
+                        spent.put(SWITCHES, contextSwitches() - switches);
+                        byPhase.put(phase, spent);
+                    }
+                    if (round >= warmup) {
+                        measured.add(byPhase);
+                    }
+                }
+            } finally {
+                server.close();
+                destroyer.close();
+                io.close();
+            }
+        } finally {
+            deleteTree(dir);
+        }
+        System.out.println(cpuTable(measured, phases, files));
+    }
+
+    /** Not a thread group: the process's context switches (client's included) in a phase. */
+    private static final String SWITCHES = "(context switches)";
+
+    /** The slot the CPU bench's compounds go on (slot 0 is the helpers' of NfsTestClient.call). */
+    private static final int BENCH_SLOT = 5;
+
+    /**
+     * One file's step of a phase, in the compounds the Linux client sends (one slot, caching the reply only
+     * of the non-idempotent ones, as Linux asks): OPEN(create)+GETFH+ACCESS+GETATTR then CLOSE+GETATTR;
+     * LOOKUP+GETFH+GETATTR; REMOVE.
+     */
+    private static void linuxCompounds(NfsTestClient c, int[] seq, StateOwner4 owner, byte[] dir, String phase,
+                                       String name) throws Exception {
+        switch (phase) {
+            case "create" -> {
+                CompoundRes r = ok(c.onSlot(BENCH_SLOT, ++seq[0], true, new PutfhArgs(dir), OpenArgs.create(owner,
+                        Nfs4.OPEN4_SHARE_ACCESS_BOTH, 0, bytes(name), Nfs4.GUARDED4, NfsFs.mode(0644), 0),
+                        new VoidArgs(OpNum.GETFH), new AccessArgs(Nfs4.ACCESS4_READ | Nfs4.ACCESS4_MODIFY),
+                        new GetattrArgs(LINUX_ATTRS)));
+                byte[] fh = result(r, OpNum.GETFH).body(GetfhRes.class).fh();
+                Stateid4 st = result(r, OpNum.OPEN).body(OpenRes.class).stateid();
+                ok(c.onSlot(BENCH_SLOT, ++seq[0], true, new PutfhArgs(fh), new CloseArgs(0, st), new GetattrArgs(LINUX_ATTRS)));
+            }
+            case "stat" -> ok(c.onSlot(BENCH_SLOT, ++seq[0], false, new PutfhArgs(dir), new LookupArgs(bytes(name)),
+                    new VoidArgs(OpNum.GETFH), new GetattrArgs(LINUX_ATTRS)));
+            case "unlink" -> ok(c.onSlot(BENCH_SLOT, ++seq[0], true, new PutfhArgs(dir), new RemoveArgs(bytes(name))));
+            default -> throw new IllegalArgumentException(phase);
+        }
+    }
+
+    /**
+     * Per phase: the server's CPU per operation (the process's less the client's: the bench thread, the
+     * test client's transport threads and its reply timer), median and range over the rounds, then the thread groups that took
+     * at least 1% of it, by median.
+     */
+    private static String cpuTable(List<Map<String, Map<String, Long>>> rounds, String[] phases, int files) {
+        StringBuilder out = new StringBuilder();
+        String main = Thread.currentThread().getName().replaceAll("\\d+", "#");
+        out.append(String.format(Locale.ROOT, "%nNfsGatewayBench CPU: %d files x %d rounds, JVM %s %s%n", files,
+                rounds.size(), System.getProperty("java.vm.version"),
+                ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                        .filter(a -> a.startsWith("-XX:Tiered") || a.startsWith("-XX:+Use")).toList()));
+        out.append(String.format(Locale.ROOT, "%-10s %12s %12s %12s   %s%n", "phase", "server us/op", "min", "max",
+                "per round"));
+        Map<String, Map<String, double[]>> groupsByPhase = new HashMap<>();
+        for (String phase : phases) {
+            double[] server = new double[rounds.size()];
+            double[] switches = new double[rounds.size()];
+            Map<String, double[]> groups = new TreeMap<>();
+            for (int r = 0; r < rounds.size(); r++) {
+                long total = 0;
+                long client = 0;
+                for (var e : rounds.get(r).get(phase).entrySet()) {
+                    if (e.getKey().equals(SWITCHES)) {
+                        switches[r] = e.getValue() / (double) files;
+                        continue;
+                    }
+                    total += e.getValue();
+                    if (e.getKey().equals(main) || e.getKey().contains("test-nfs-client")
+                            || e.getKey().contains("ReplyQueue")) {
+                        client += e.getValue();
+                    }
+                    groups.computeIfAbsent(e.getKey(), k -> new double[rounds.size()])[r] = e.getValue() / 1e3 / files;
+                }
+                server[r] = (total - client) / 1e3 / files;
+            }
+            groupsByPhase.put(phase, groups);
+            double[] sorted = server.clone();
+            java.util.Arrays.sort(sorted);
+            StringBuilder each = new StringBuilder();
+            for (double v : server) {
+                each.append(String.format(Locale.ROOT, " %.0f", v));
+            }
+            out.append(String.format(Locale.ROOT, "%-10s %12.1f %12.1f %12.1f  %s; context switches/op %.1f%n", phase,
+                    median(server), sorted[0], sorted[sorted.length - 1], each, median(switches)));
+        }
+        for (String phase : phases) {
+            Map<String, double[]> groups = groupsByPhase.get(phase);
+            double all = groups.values().stream().mapToDouble(NfsGatewayBench::median).sum();
+            out.append(String.format(Locale.ROOT, "%s, us/op by thread group (median):%n", phase));
+            groups.entrySet().stream()
+                    .sorted((a, b) -> Double.compare(median(b.getValue()), median(a.getValue())))
+                    .filter(e -> median(e.getValue()) >= all / 100)
+                    .forEach(e -> out.append(String.format(Locale.ROOT, "  %-44s %8.1f%n", e.getKey(),
+                            median(e.getValue()))));
+        }
+        return out.toString();
+    }
+
+    private static double median(double[] v) {
+        double[] s = v.clone();
+        java.util.Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 
     /** The baseline: the calls the gateway makes underneath, made directly. */

@@ -10,7 +10,10 @@ import io.nacre.nfs.v41.xdr.OpArgs;
 import io.nacre.nfs.v41.xdr.OpNum;
 import io.nacre.nfs.v41.xdr.OpRes;
 
-/** ACCESS: which of the asked rights the caller has, from the MDS's POSIX check; nothing that writes on a read-only export. */
+/**
+ * ACCESS: which of the asked rights the caller has, by the MDS's POSIX rule on the file's attributes (those
+ * the compound already holds, see {@link CompoundContext#access}); nothing that writes on a read-only export.
+ */
 final class AccessOp implements Operation {
 
     private static final int ALL = ACCESS4_READ | ACCESS4_LOOKUP | ACCESS4_MODIFY | ACCESS4_EXTEND | ACCESS4_DELETE
@@ -30,7 +33,7 @@ final class AccessOp implements Operation {
         if ((asked & WRITES) != 0) {
             mask |= Access.WRITE;
         }
-        int granted = ctx.server().md().access(ctx.caller(), ctx.currentFh(), mask);
+        int granted = ctx.access(ctx.currentFh(), mask);
         int access = 0;
         if ((granted & Access.READ) != 0) {
             access |= asked & ACCESS4_READ;

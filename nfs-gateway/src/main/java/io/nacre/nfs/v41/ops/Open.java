@@ -69,11 +69,14 @@ final class Open implements Operation {
                     throw new NfsException(NFS4ERR_BAD_STATEID, "no delegation was granted");
             default -> throw new NfsException(NFS4ERR_NOTSUPP, "open claim " + a.claimType());
         };
+        if (t.attr() != null) {
+            ctx.remember(t.attr());
+        }
         if (!t.created() && !reclaim) {
             // the creator of a new file may open it whatever its mode says (open(2) with O_CREAT)
             int mask = ((access & OPEN4_SHARE_ACCESS_READ) != 0 ? Access.READ : 0)
                     | ((access & OPEN4_SHARE_ACCESS_WRITE) != 0 ? Access.WRITE : 0);
-            if (ctx.server().md().access(caller, t.fid(), mask) != mask) {
+            if (ctx.access(t.fid(), mask) != mask) {
                 throw new NfsException(NFS4ERR_ACCESS, "open for access " + access);
             }
         }
@@ -83,9 +86,6 @@ final class Open implements Operation {
         }
         ctx.currentFh(t.fid());
         ctx.currentStateid(os.stateid());
-        if (t.attr() != null) {
-            ctx.remember(t.attr());
-        }
         if (t.created()) {
             ctx.created(t.fid());
         }
