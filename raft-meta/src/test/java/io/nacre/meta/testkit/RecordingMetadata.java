@@ -11,12 +11,13 @@ import java.util.Set;
 
 /**
  * A metadata service as it is, with the name of each call noted first: what tests count to pin what a
- * gateway request costs the MDS. The background destroyer's calls (it polls its queue) are not noted.
+ * gateway request costs the MDS. The background destroyer's calls (it polls its queue) are not noted, nor
+ * {@code localReads()}, a question about where the service runs that asks the MDS nothing.
  */
 public final class RecordingMetadata {
 
-    /** Calls of the background destroyer, not of any request. */
-    private static final Set<String> BACKGROUND = Set.of("pendingDestroys", "destroyed");
+    /** Calls of the background destroyer, not of any request, and a question the client answers itself. */
+    private static final Set<String> NOT_NOTED = Set.of("pendingDestroys", "destroyed", "localReads");
 
     private RecordingMetadata() {
     }
@@ -26,7 +27,7 @@ public final class RecordingMetadata {
         requireNonNull(real, "real");
         requireNonNull(calls, "calls");
         InvocationHandler h = (proxy, method, args) -> {
-            if (method.getDeclaringClass() != Object.class && !BACKGROUND.contains(method.getName())) {
+            if (method.getDeclaringClass() != Object.class && !NOT_NOTED.contains(method.getName())) {
                 calls.add(method.getName());
             }
             try {
