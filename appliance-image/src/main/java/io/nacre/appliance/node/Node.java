@@ -344,13 +344,8 @@ public final class Node implements AutoCloseable {
         Set<Integer> mine = Set.copyOf(local);
         List<InetSocketAddress> here = at == null ? List.of() : List.of(at);
         OssNodes joined = ossNodes;
-        // A recalled layout is revoked when the client has not returned it within a lease (at least 10 s), as
-        // knfsd does (RFC 8881 §12.5.5.1 asks for a reasonable time): a client busy committing its writes on a
-        // slow machine (10 s was too short for one under TCG) keeps its layout rather than be fenced.
-        Duration recallTimeout = nfsOptions.lease().compareTo(Duration.ofSeconds(10)) > 0
-                ? nfsOptions.lease() : Duration.ofSeconds(10);
         return new PnfsOptions(ost -> mine.contains(ost) ? here : joined.dataServer(ost), secret,
-                recallTimeout, fence);
+                Duration.ofSeconds(10), fence);
     }
 
     /** Each role's state: "ok", or what is wrong. */
