@@ -15,7 +15,11 @@ public interface LayoutGuard {
     LayoutGuard NONE = (fid, why) -> () -> {
     };
 
-    /** Makes every holder give up the layout of {@code fid}; holds new grants until closed. */
+    /**
+     * Makes every holder give up the layout of {@code fid}; holds new grants until closed. Waits a bounded
+     * time: a holder that has not given it up by then makes it fail with {@link io.nacre.engine.Status#DELAY}
+     * (the change is not made; trying again later succeeds once the holder gave up or lost its layout).
+     */
     Held hold(Fid fid, String why);
 
     /** Closing lets layouts of the file be granted again. */
