@@ -67,14 +67,15 @@ public final class NfsServer implements AutoCloseable {
     }
 
     /**
-     * Recalls every pNFS layout of a file and waits (bounded) for the clients to return them; layouts
-     * are refused until the result is closed. For changes made outside NFS that move a file's bytes:
-     * restripe and HSM release call it around the change. Without pNFS it does nothing.
+     * Recalls every pNFS layout of a file and waits for the clients to return them, at most the recall
+     * timeout ({@link PnfsOptions#recallTimeout}); layouts are refused until the result is closed. Not returned
+     * by then: a NacreException with {@link io.nacre.engine.Status#DELAY}, and the recall goes on (a layout not
+     * returned within a lease is revoked), so the caller may try again. For changes made outside NFS that move a
+     * file's bytes: restripe and HSM release call it around the change. Without pNFS it does nothing.
      */
     public MetadataServerRole.Recall recallLayouts(Fid fid, String why) {
         ServerContext ctx = service.context();
-        return ctx.pnfs() instanceof MetadataServerRole r ? r.recall(ctx, fid, why) : () -> {
-        };
+        return ctx.pnfs() instanceof MetadataServerRole r ? r.recallFor(ctx, fid, why) : MetadataServerRole.Recall.NONE;
     }
 
     /**

@@ -15,7 +15,7 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The platform threads compounds run on: a task goes to the most recently idle thread, or to a new one
- * when none is idle (a compound blocks on a metadata commit or a recall, so the number is not bounded:
+ * when none is idle (a compound blocks on a metadata commit or OST I/O, so the number is not bounded:
  * what bounds it is the clients' slots); a thread idle for the keep-alive ends.
  *
  * <p>Why not {@code Executors.newCachedThreadPool()}, which does the same: its idle threads wait in a

@@ -96,6 +96,13 @@ public final class NfsFs {
                 result(r, OpNum.OPEN).body(OpenRes.class).stateid());
     }
 
+    /** OPEN as Linux sends open(2) with O_CREAT|O_TRUNC: create UNCHECKED4 with size 0, for reading and writing. */
+    public CompoundRes openTruncating(byte[] dir, String name) throws IOException {
+        Fattr4 empty = new Fattr4(Bitmap.of(AttrNum.SIZE), XdrIo.toBytes(x -> x.xdrEncodeLong(0)));
+        return onFh(dir, OpenArgs.create(owner, Nfs4.OPEN4_SHARE_ACCESS_BOTH, 0, bytes(name), Nfs4.UNCHECKED4, empty,
+                0), new VoidArgs(OpNum.GETFH));
+    }
+
     /** OPEN by name without create. */
     public CompoundRes open(byte[] dir, String name, int access) throws IOException {
         return onFh(dir, OpenArgs.byName(owner, access, 0, bytes(name)), new VoidArgs(OpNum.GETFH));

@@ -57,6 +57,7 @@ public final class NfsTestClient implements AutoCloseable {
     /** How many CB_LAYOUTRECALLs to answer NFS4ERR_DELAY first (as Linux does while a LAYOUTGET reply is in flight). */
     final java.util.concurrent.atomic.AtomicInteger delayLayoutRecalls = new java.util.concurrent.atomic.AtomicInteger();
     private final int[] slotSeq = new int[64];
+    private volatile boolean closed;
     /** Callbacks received: CB_NULL as an empty list, CB_COMPOUND as its operations. */
     final LinkedBlockingQueue<List<OpArgs>> callbacks = new LinkedBlockingQueue<>();
 
@@ -176,6 +177,29 @@ public final class NfsTestClient implements AutoCloseable {
         return compound(all.toArray(OpArgs[]::new));
     }
 
+    /**
+     * Renews the lease every {@code period} until closed, as Linux's state manager does while the client holds
+     * state and sends nothing else: SEQUENCE alone, on the last slot (the test's calls use the others).
+     */
+    public NfsTestClient renewingLease(java.time.Duration period) {
+        int slot = slotSeq.length - 1;
+        Thread.ofVirtual().name("test-lease-renewal").start(() -> {
+            while (!closed) {
+                java.util.concurrent.locks.LockSupport.parkNanos(period.toNanos());
+                try {
+                    if (!closed) {
+                        onSlot(slot, slotSeq[slot] + 1, false);
+                    }
+                } catch (IOException e) {
+                    if (!closed) {
+                        throw new java.io.UncheckedIOException("lease renewal", e);
+                    }
+                }
+            }
+        });
+        return this;
+    }
+
     public static CompoundRes ok(CompoundRes r) {
         assertThat(Nfs4Status.name(r.status())).as("compound %s", r).isEqualTo("NFS4_OK");
         return r;
@@ -221,6 +245,7 @@ public final class NfsTestClient implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        closed = true;
         svc.stop();
     }
 }

@@ -47,6 +47,7 @@ import io.nacre.nfs.v41.xdr.LayoutGetRes;
 import io.nacre.nfs.v41.xdr.LayoutReturnArgs;
 import io.nacre.nfs.v41.xdr.LayoutReturnRes;
 import io.nacre.nfs.v41.xdr.Nfs4;
+import io.nacre.nfs.v41.xdr.Nfs4Status;
 import io.nacre.nfs.v41.xdr.NfsTime4;
 import io.nacre.nfs.v41.xdr.OpArgs;
 import io.nacre.nfs.v41.xdr.OpNum;
@@ -663,8 +664,11 @@ class PnfsEndToEndTest {
             x.xdrEncodeInt(Nfs4.SET_TO_CLIENT_TIME4);
             copied.encode(x);
         }));
-        // from the same client, on another slot: the SETATTR is in flight while it answers the recall
-        ok(c.onSlot(1, 1, true, new PutfhArgs(f.fh()), new SetattrArgs(Stateid4.ANONYMOUS, mtime)));
+        // from the same client, on another slot: the SETATTR is in flight while it answers the recall (answered
+        // NFS4ERR_DELAY if the return takes longer than the grace: sent again with the slot's next sequence id)
+        int[] seq = {0};
+        ok(retryWhileDelayed(() -> c.onSlot(1, ++seq[0], true, new PutfhArgs(f.fh()),
+                new SetattrArgs(Stateid4.ANONYMOUS, mtime))));
         // The recall's answers go on slot 0, as every call below does: this client sends one at a time per
         // slot (the SETATTR may return as soon as the layout is returned, before the commit after it is sent).
         int[] answers = answered.get(10, TimeUnit.SECONDS);
@@ -714,7 +718,7 @@ class PnfsEndToEndTest {
     }
 
     @Test
-    void truncateRecallsLayoutsAndWaitsForTheirReturn() throws Exception {
+    void truncateRecallsLayoutsAndGoesOnOnceTheyAreReturned() throws Exception {
         NfsFs holder = mount("holder");
         NfsFs.Opened f = holder.create(holder.lookup(holder.root(), "striped"), "shrinking", 0666);
         holder.write(f, 0, new byte[3 * STRIPE], Nfs4.FILE_SYNC4);
@@ -737,13 +741,159 @@ class PnfsEndToEndTest {
             }
         }, task -> Thread.ofVirtual().start(task));
         NfsFs truncater = mount("truncater");
-        ok(truncater.onFh(f.fh(), new SetattrArgs(Stateid4.ANONYMOUS, size(STRIPE))));
+        ok(retryWhileDelayed(() -> truncater.onFh(f.fh(), new SetattrArgs(Stateid4.ANONYMOUS, size(STRIPE)))));
         int[] statuses = returned.get(10, TimeUnit.SECONDS);
         assertThat(statuses[0]).isEqualTo(NFS4ERR_RECALLCONFLICT);
         assertThat(statuses[1]).as("the layout was still held when returned").isEqualTo(NFS4_OK);
         assertThat(truncater.size(f.fh())).isEqualTo(STRIPE);
         // after the recall, layouts are granted again
         granted(holder, layoutGet(holder, f.fh(), f.stateid(), Nfs4.LAYOUTIOMODE4_RW));
+    }
+
+    /** A request to send again while it is answered NFS4ERR_DELAY (each time a new request). */
+    private interface Resend {
+        CompoundRes send() throws Exception;
+    }
+
+    /**
+     * Sends a request again while it is answered NFS4ERR_DELAY, as Linux does (nfs4_delay: it waits from 100 ms,
+     * twice as long each time, at most 15 s; here at most 500 ms, to keep the test short), for 30 s at most.
+     */
+    private static CompoundRes retryWhileDelayed(Resend request) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        long wait = TimeUnit.MILLISECONDS.toNanos(100);
+        while (true) {
+            CompoundRes r = request.send();
+            if (r.status() != NFS4ERR_DELAY) {
+                return r;
+            }
+            assertThat(System.nanoTime()).as("still NFS4ERR_DELAY after 30 s").isLessThan(deadline);
+            java.util.concurrent.locks.LockSupport.parkNanos(wait);
+            wait = Math.min(2 * wait, TimeUnit.MILLISECONDS.toNanos(500));
+        }
+    }
+
+    /** A holder of a write layout of a new file of 3 stripes under /striped, and the layout. */
+    private record Held(NfsFs holder, NfsFs.Opened f, Granted g) {
+    }
+
+    private Held held(String owner, String name) throws Exception {
+        NfsFs holder = mount(owner);
+        NfsFs.Opened f = holder.create(holder.lookup(holder.root(), "striped"), name, 0666);
+        holder.write(f, 0, new byte[3 * STRIPE], Nfs4.FILE_SYNC4);
+        return new Held(holder, f, granted(holder, layoutGet(holder, f.fh(), f.stateid(), Nfs4.LAYOUTIOMODE4_RW)));
+    }
+
+    @Test
+    void aTruncateWhoseHolderReturnsTheLayoutWithinTheGraceGoesThroughWithoutDelay() throws Exception {
+        // a grace no loaded test machine outlasts: what is tested is that a return within it needs no retry
+        try (NfsServer patient = NfsServer.builder(core.metadata(), fileIo).port(0)
+                .exports(ExportTable.parse("/ 127.0.0.1(rw,no_root_squash)")).leaseTime(Duration.ofSeconds(5))
+                .pnfs(PnfsOptions.dataServers(byOst).withFence(fence).withRecallGrace(Duration.ofSeconds(20)))
+                .build().start()) {
+            NfsFs holder = new NfsFs(connect(patient.address(), "prompt"), "prompt-open-owner");
+            NfsFs.Opened f = holder.create(holder.lookup(holder.root(), "striped"), "prompt", 0666);
+            holder.write(f, 0, new byte[3 * STRIPE], Nfs4.FILE_SYNC4);
+            granted(holder, layoutGet(holder, f.fh(), f.stateid(), Nfs4.LAYOUTIOMODE4_RW));
+            // like Linux: NFS4_OK to the recall, then LAYOUTRETURN
+            CompletableFuture<Integer> returned = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return holder.onFh(f.fh(), returnFile(awaitRecall(holder.client()).stateid())).status();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }, task -> Thread.ofVirtual().start(task));
+            NfsFs truncater = new NfsFs(connect(patient.address(), "prompt-truncater"), "t-open-owner");
+            assertThat(Nfs4Status.name(truncater.onFh(f.fh(), new SetattrArgs(Stateid4.ANONYMOUS, size(STRIPE)))
+                    .status())).isEqualTo("NFS4_OK");
+            assertThat(returned.get(10, TimeUnit.SECONDS)).isEqualTo(NFS4_OK);
+            assertThat(truncater.size(f.fh())).isEqualTo(STRIPE);
+        }
+    }
+
+    @Test
+    void aTruncateWhileTheHolderIsSlowIsAnsweredDelayChangesNothingAndGoesThroughOnceTheLayoutIsBack()
+            throws Exception {
+        Held h = held("slow", "slow");
+        NfsFs.Opened f = h.f();
+        NfsFs truncater = mount("impatient");
+        NfsTestClient t = truncater.client();
+        SetattrArgs cut = new SetattrArgs(Stateid4.ANONYMOUS, size(STRIPE));
+        // slot 1, sequence id 1: answered NFS4ERR_DELAY (the reply cached), the recall goes on
+        assertThat(Nfs4Status.name(t.onSlot(1, 1, true, new PutfhArgs(f.fh()), cut).status()))
+                .isEqualTo("NFS4ERR_DELAY");
+        CbLayoutRecallArgs recall = awaitRecall(h.holder().client());
+        assertThat(recall.stateid().id()).isEqualTo(h.g().stateid().id());
+        // nothing changed; the server answers everyone meanwhile (no thread waits for the holder)
+        assertThat(truncater.size(f.fh())).isEqualTo(3 * STRIPE);
+        assertThat(core.metadata().getattr(fidOf(truncater, f)).size()).isEqualTo(3 * STRIPE);
+        // no layout of the file is granted while the recall is out
+        NfsFs.Opened reader = NfsFs.opened(truncater.open(truncater.lookup(truncater.root(), "striped"), "slow",
+                Nfs4.OPEN4_SHARE_ACCESS_READ));
+        assertThat(Nfs4Status.name(layoutGet(truncater, f.fh(), reader.stateid(), Nfs4.LAYOUTIOMODE4_READ).status()))
+                .isEqualTo("NFS4ERR_RECALLCONFLICT");
+        // sent again with the next sequence id: the recall is still out, NFS4ERR_DELAY again, no new CB_LAYOUTRECALL
+        assertThat(Nfs4Status.name(t.onSlot(1, 2, true, new PutfhArgs(f.fh()), cut).status()))
+                .isEqualTo("NFS4ERR_DELAY");
+        assertThat(h.holder().client().callbacks).as("callbacks after the first recall").isEmpty();
+
+        // the holder returns its layout
+        ok(h.holder().onFh(f.fh(), returnFile(recall.stateid())));
+        // a retransmission of the last request (same slot and sequence id) gets its cached reply: nothing runs
+        assertThat(Nfs4Status.name(t.onSlot(1, 2, true, new PutfhArgs(f.fh()), cut).status()))
+                .isEqualTo("NFS4ERR_DELAY");
+        assertThat(truncater.size(f.fh())).isEqualTo(3 * STRIPE);
+        // the client's next try, a new request, goes through
+        ok(t.onSlot(1, 3, true, new PutfhArgs(f.fh()), cut));
+        assertThat(truncater.size(f.fh())).isEqualTo(STRIPE);
+        // and layouts are granted again
+        granted(h.holder(), layoutGet(h.holder(), f.fh(), f.stateid(), Nfs4.LAYOUTIOMODE4_RW));
+    }
+
+    @Test
+    void aRemoveOrAnOpenThatTruncatesAnsweredDelayChangedNothing() throws Exception {
+        Held h = held("kept", "kept");
+        NfsFs other = mount("remover");
+        byte[] dirFh = other.lookup(other.root(), "striped");
+        assertThat(Nfs4Status.name(other.remove(dirFh, "kept").status())).isEqualTo("NFS4ERR_DELAY");
+        CbLayoutRecallArgs recall = awaitRecall(h.holder().client());
+        assertThat(other.lookup(dirFh, "kept")).as("still there").isEqualTo(h.f().fh());
+        // open(O_CREAT|O_TRUNC) of it: NFS4ERR_DELAY too, the file is neither opened nor cut
+        assertThat(Nfs4Status.name(other.openTruncating(dirFh, "kept").status())).isEqualTo("NFS4ERR_DELAY");
+        assertThat(other.size(h.f().fh())).isEqualTo(3 * STRIPE);
+
+        ok(h.holder().onFh(h.f().fh(), returnFile(recall.stateid())));
+        NfsFs.Opened cut = NfsFs.opened(other.openTruncating(dirFh, "kept"));
+        assertThat(other.size(cut.fh())).isZero();
+        other.close(cut);
+        ok(other.remove(dirFh, "kept"));
+        assertThat(other.onFh(dirFh, new io.nacre.nfs.v41.xdr.LookupArgs(bytes("kept"))).status())
+                .isEqualTo(NFS4ERR_NOENT);
+    }
+
+    @Test
+    void aChangeOutsideNfsWaitsBoundedGetsDelayAndGoesThroughOnceTheUnreturnedLayoutIsRevoked() throws Exception {
+        Held h = held("deaf", "deaf");
+        h.holder().client().renewingLease(Duration.ofSeconds(1));
+        Fid fid = fidOf(h.holder(), h.f());
+        // the holder never returns it: a restripe waits the recall timeout (2 s here), then DELAY: try again
+        assertThatThrownBy(() -> server.recallLayouts(fid, "restripe")).isInstanceOfSatisfying(NacreException.class,
+                e -> assertThat(e.status()).isEqualTo(io.nacre.engine.Status.DELAY));
+        Stateid4 recalled = awaitRecall(h.holder().client()).stateid();
+        assertThat(recalled.id()).isEqualTo(h.g().stateid().id());
+        assertThat(testStateids(h.holder().client(), recalled)).containsExactly(NFS4_OK);
+        // tried again until the layout is revoked, a lease (5 s) after the recall
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try (var recall = server.recallLayouts(fid, "restripe")) {
+                break;
+            } catch (NacreException e) {
+                assertThat(e.status()).isEqualTo(io.nacre.engine.Status.DELAY);
+                assertThat(System.nanoTime()).as("DELAY for 30 s").isLessThan(deadline);
+            }
+        }
+        assertThat(testStateids(h.holder().client(), h.g().stateid())).containsExactly(NFS4ERR_DELEG_REVOKED);
+        assertThat(h.holder().client().callbacks).as("one recall, not one per try").isEmpty();
     }
 
     @Test
@@ -875,15 +1025,26 @@ class PnfsEndToEndTest {
     }
 
     @Test
-    void aLayoutNotReturnedInTimeIsRevoked() throws Exception {
+    void aLayoutNotReturnedWithinTheLeaseIsRevokedAndTheTruncateSentAgainGoesThrough() throws Exception {
         NfsFs holder = mount("sluggish");
+        holder.client().renewingLease(Duration.ofSeconds(1));
         NfsFs.Opened f = holder.create(holder.lookup(holder.root(), "striped"), "held", 0666);
+        holder.write(f, 0, new byte[100], Nfs4.FILE_SYNC4);
         Granted g = granted(holder, layoutGet(holder, f.fh(), f.stateid(), Nfs4.LAYOUTIOMODE4_RW));
         NfsFs other = mount("other");
-        ok(other.onFh(f.fh(), new SetattrArgs(Stateid4.ANONYMOUS, size(0))));
-        assertThat(awaitRecall(holder.client()).stateid().id()).isEqualTo(g.stateid().id());
-        // the holder never returned it: the server revoked it after the bound, and the data servers refuse
-        // its handles, so a client that ignored the recall cannot write the truncated file's objects
+        assertThat(other.onFh(f.fh(), new SetattrArgs(Stateid4.ANONYMOUS, size(0))).status())
+                .isEqualTo(NFS4ERR_DELAY);
+        Stateid4 recalled = awaitRecall(holder.client()).stateid();
+        assertThat(recalled.id()).isEqualTo(g.stateid().id());
+        // the truncate did not wait for the revocation: the layout is still the holder's, the size is as it was
+        assertThat(testStateids(holder.client(), recalled)).containsExactly(NFS4_OK);
+        assertThat(other.size(f.fh())).isEqualTo(100);
+        // sent again (as Linux does, waiting longer each time) until the server revoked the layout, a lease (5 s)
+        // after the recall; then it goes through
+        ok(retryWhileDelayed(() -> other.onFh(f.fh(), new SetattrArgs(Stateid4.ANONYMOUS, size(0)))));
+        assertThat(other.size(f.fh())).isZero();
+        // the holder never returned it: the data servers refuse its handles, so a client that ignored the recall
+        // cannot write the truncated file's objects
         assertThat(holder.onFh(f.fh(), returnFile(g.stateid())).status()).isEqualTo(NFS4ERR_BAD_STATEID);
         Map<Integer, NfsTestClient> ds = dsClients("sluggish");
         assertThat(dsFor(g, 0, ds).call(new PutfhArgs(g.file().fhs().get(0)), new WriteArgs(Stateid4.ANONYMOUS, 0,
@@ -923,7 +1084,7 @@ class PnfsEndToEndTest {
     private Granted revokedLayout(NfsFs holder, NfsFs other, String name) throws Exception {
         NfsFs.Opened f = holder.create(holder.lookup(holder.root(), "striped"), name, 0666);
         Granted g = granted(holder, layoutGet(holder, f.fh(), f.stateid(), Nfs4.LAYOUTIOMODE4_RW));
-        ok(other.onFh(f.fh(), new SetattrArgs(Stateid4.ANONYMOUS, size(0))));
+        ok(retryWhileDelayed(() -> other.onFh(f.fh(), new SetattrArgs(Stateid4.ANONYMOUS, size(0)))));
         assertThat(awaitRecall(holder.client()).stateid().id()).isEqualTo(g.stateid().id());
         return g;
     }
@@ -1021,12 +1182,12 @@ class PnfsEndToEndTest {
         holder.client().layoutRecallStatus = NFS4ERR_NOMATCHING_LAYOUT;
         NfsFs other = mount("namer");
 
-        ok(other.onFh(dirFh, new RemoveArgs(bytes("a"))));
+        ok(retryWhileDelayed(() -> other.onFh(dirFh, new RemoveArgs(bytes("a")))));
         assertThat(awaitRecall(holder.client()).stateid().id()).isEqualTo(ga.stateid().id());
 
         NfsFs.Opened c = other.create(dirFh, "c", 0666);
-        ok(other.client().call(new PutfhArgs(dirFh), new VoidArgs(OpNum.SAVEFH), new PutfhArgs(dirFh),
-                new RenameArgs(bytes("c"), bytes("b"))));
+        ok(retryWhileDelayed(() -> other.client().call(new PutfhArgs(dirFh), new VoidArgs(OpNum.SAVEFH),
+                new PutfhArgs(dirFh), new RenameArgs(bytes("c"), bytes("b")))));
         assertThat(awaitRecall(holder.client()).stateid().id()).isEqualTo(gb.stateid().id());
         other.close(c);
     }

@@ -17,6 +17,7 @@ import io.nacre.nfs.v41.NfsException;
 import io.nacre.nfs.v41.attr.AttrNum;
 import io.nacre.nfs.v41.attr.Bitmap;
 import io.nacre.nfs.v41.attr.SetAttrs;
+import io.nacre.nfs.v41.pnfs.MetadataServerRole;
 import io.nacre.nfs.v41.state.OpenState;
 import io.nacre.nfs.v41.xdr.ChangeInfo4;
 import io.nacre.nfs.v41.xdr.OpArgs;
@@ -138,8 +139,11 @@ final class Open implements Operation {
             checkType(c.attr());
             attrset = new int[0];
             if (attrs.size() != null && a.createMode() == UNCHECKED4) {
-                // O_CREAT|O_TRUNC on an existing file: truncate, with the caller's write permission
-                attr = ctx.server().io().truncate(caller, fid, attrs.size());
+                // O_CREAT|O_TRUNC on an existing file: truncate, with the caller's write permission, once its
+                // layouts are back (NFS4ERR_DELAY until then: the create found the file, nothing changed)
+                try (var recall = MetadataServerRole.recall(ctx, fid, "truncate at open")) {
+                    attr = ctx.server().io().truncate(caller, fid, attrs.size());
+                }
                 attrset = Bitmap.of(AttrNum.SIZE);
             }
         } else {

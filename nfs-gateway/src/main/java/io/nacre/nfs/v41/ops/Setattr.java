@@ -16,8 +16,9 @@ import io.nacre.nfs.v41.xdr.SetattrRes;
 /**
  * SETATTR. A size change truncates through FileIo (which punches the objects) and needs an open for
  * writing when a stateid is given; the other attributes go to the MDS, which applies POSIX's rules. On a
- * pNFS metadata server, layouts are recalled first: all of them before a truncate, the write layouts
- * before an explicit mtime.
+ * pNFS metadata server, layouts are recalled first, once for the whole operation: all of them before a
+ * truncate, the write layouts before an explicit mtime. Answered NFS4ERR_DELAY while they are out, it has
+ * changed nothing (the client sends it again).
  */
 final class Setattr implements Operation {
 
@@ -32,15 +33,17 @@ final class Setattr implements Operation {
             if (st != null && !Io.openOf(st).canWrite()) {
                 throw new NfsException(NFS4ERR_OPENMODE, "truncate through an open for reading");
             }
-            // RFC 8881 §12.5.5: layouts are recalled before the bytes they map change
-            try (var recall = MetadataServerRole.recall(ctx, fid, "truncate")) {
+        }
+        boolean others = !attrs.onlySize() && !io.nacre.nfs.v41.attr.Bitmap.isEmpty(attrs.mask());
+        // RFC 8881 §12.5.5: layouts are recalled before the bytes they map change; an explicit mtime is the last
+        // word on what was written before it: writers commit theirs first
+        try (var recall = attrs.size() != null ? MetadataServerRole.recall(ctx, fid, "truncate")
+                : others && attrs.mtime() != null ? MetadataServerRole.recallWriters(ctx, fid, "setattr of mtime")
+                : MetadataServerRole.Recall.NONE) {
+            if (attrs.size() != null) {
                 ctx.server().io().truncate(ctx.caller(), fid, attrs.size());
             }
-        }
-        if (!attrs.onlySize() && !io.nacre.nfs.v41.attr.Bitmap.isEmpty(attrs.mask())) {
-            // an explicit mtime is the last word on what was written before it: writers commit theirs first
-            try (var recall = attrs.mtime() != null ? MetadataServerRole.recallWriters(ctx, fid, "setattr of mtime")
-                    : MetadataServerRole.Recall.NONE) {
+            if (others) {
                 ctx.server().md().setattr(ctx.caller(), fid, attrs.withoutSize());
             }
         }

@@ -15,7 +15,8 @@ import io.nacre.nfs.v41.xdr.Stateid4;
 
 /**
  * LAYOUTRETURN (RFC 8881 §18.44): a range of one file's layout, or every layout of the client (ALL, and
- * FSID: a server has one file system). A recall waiting for it goes on once nothing of the file is held.
+ * FSID: a server has one file system). A recall is done once nothing of the file is held: the operation
+ * that started it goes on when it comes back.
  * The end of a write layout first records what its objects hold ({@link MetadataServerRole#settle}).
  */
 public final class LayoutReturn implements Operation {

@@ -177,7 +177,7 @@ public final class Layouts {
             if (st == null || st.segments.stream().noneMatch(seg -> returnOnClose(seg.iomode))) {
                 return null;
             }
-            return new Recalled(st.client, stateid(st), st.gone, st);
+            return new Recalled(st.client, stateid(st), st.gone, st, false);
         } finally {
             lock.unlock();
         }
@@ -399,26 +399,30 @@ public final class Layouts {
         }
     }
 
-    /** What a recall sends: the client, the stateid with its seqid moved on (§12.5.3), and the wait for its return. */
-    record Recalled(NfsClient client, Stateid4 stateid, CompletableFuture<Void> gone, LayoutState state) {
+    /**
+     * What a recall sends: the client, the stateid with its seqid moved on (§12.5.3), and the wait for its
+     * return; {@code expired} when the client no longer exists (its lease ran out, it was destroyed): nobody
+     * will return that layout, so the recall ends it at once, fenced like a revoked one.
+     */
+    record Recalled(NfsClient client, Stateid4 stateid, CompletableFuture<Void> gone, LayoutState state,
+                    boolean expired) {
     }
 
     /**
-     * Begins a recall of every layout of the file: no layout is granted on it until {@link #endRecall};
-     * layouts of clients that no longer exist go at once. Recalls of one file may nest.
+     * Begins a recall of every layout of the file: no layout is granted on it until {@link #endRecall}.
+     * Holds of one file may nest (a recall out, and each operation that goes on once it is done).
      */
     List<Recalled> beginRecall(Fid fid) {
         lock.lock();
         try {
             recalling.merge(fid, 1, Integer::sum);
             List<Recalled> out = new ArrayList<>();
-            for (LayoutState st : List.copyOf(byFile.getOrDefault(fid, Set.of()))) {
-                if (!alive.test(st.client)) {
-                    removeLocked(st);
-                    continue;
+            for (LayoutState st : byFile.getOrDefault(fid, Set.of())) {
+                boolean expired = !alive.test(st.client);
+                if (!expired) {
+                    st.seqid = next(st.seqid);
                 }
-                st.seqid = next(st.seqid);
-                out.add(new Recalled(st.client, stateid(st), st.gone, st));
+                out.add(new Recalled(st.client, stateid(st), st.gone, st, expired));
             }
             return out;
         } finally {

@@ -3,6 +3,7 @@ package io.nacre.nfs.v41.pnfs;
 import io.nacre.engine.Caller;
 import io.nacre.engine.Fid;
 import io.nacre.engine.NacreException;
+import io.nacre.engine.Status;
 import io.nacre.engine.meta.Attr;
 import io.nacre.engine.meta.SetAttr;
 import io.nacre.nfs.v41.CompoundContext;
@@ -17,13 +18,15 @@ import io.nacre.nfs.v41.xdr.Nfs4;
 import io.nacre.nfs.v41.xdr.Nfs4Status;
 import io.nacre.nfs.v41.xdr.OpRes;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,18 +39,31 @@ public final class MetadataServerRole implements PnfsRole {
     private static final Logger LOG = LoggerFactory.getLogger(MetadataServerRole.class);
     /** Fault point: hit before each glimpse asks the OSTs (sleep: OSTs that hang; fail: a node down). */
     public static final String FAULT_GLIMPSE = "nfs.pnfs.glimpse";
+    /** The longest wait of Linux between two sends of an operation answered NFS4ERR_DELAY (NFS4_POLL_RETRY_MAX). */
+    static final Duration MAX_RETRY_WAIT = Duration.ofSeconds(15);
 
     private final DsHandles handles;
     private final Devices devices;
     private final Layouts layouts;
+    /** How long a conflicting NFS operation waits for a recall before it answers NFS4ERR_DELAY. */
+    private final Duration recallGrace;
+    /** How long a caller that is not an NFS client waits for a recall before it gets DELAY. */
     private final Duration recallTimeout;
+    /** Layouts not returned this long after their recall are revoked: the lease (RFC 8881 §12.5.5.2). */
+    private final Duration revokeAfter;
     private final LayoutFence fence;
+    /** The recall out for each file whose layouts are being recalled; guarded by {@link #recallLock}. */
+    private final Map<Fid, FileRecall> recalls = new HashMap<>();
+    /** Taken before the layout table's lock, never inside it. */
+    private final ReentrantLock recallLock = new ReentrantLock();
 
     public MetadataServerRole(long fsid, PnfsOptions options, byte[] secret, StateManager state) {
         this.handles = new DsHandles(fsid, secret);
         this.devices = new Devices(options.dataServers());
         this.layouts = new Layouts(state.epoch(), c -> alive(state, c));
+        this.recallGrace = options.recallGrace();
         this.recallTimeout = options.recallTimeout();
+        this.revokeAfter = state.options().lease();
         this.fence = options.fence();
     }
 
@@ -127,7 +143,7 @@ public final class MetadataServerRole implements PnfsRole {
         return server.ostCalls().ask(fid, "glimpse of the size", FAULT_GLIMPSE, () -> server.io().glimpse(fid), known);
     }
 
-    /** A recall in progress: while open, no layout of the file is granted. */
+    /** A hold on a file's layouts: while open, no layout of the file is granted. */
     public interface Recall extends AutoCloseable {
         /** No recall: nothing to close. */
         Recall NONE = () -> {
@@ -140,9 +156,33 @@ public final class MetadataServerRole implements PnfsRole {
     private static final Recall NOTHING = Recall.NONE;
 
     /**
-     * Recalls every layout of a file held by any client (truncate, unlink, rename over it, restripe,
-     * HSM release) and waits for their return, at most the recall timeout; layouts not returned by then
-     * are revoked. Close the result when the operation is done: new layouts are refused until then.
+     * The recall of a file's layouts that is out: the layouts recalled, and {@code done} once every one is
+     * returned or revoked. From its start until an operation takes it over ({@link #hold}) or it lapses
+     * ({@link #lapse}) it holds the file's layouts: no layout of the file is granted meanwhile, so an operation
+     * that comes back after the return finds none out.
+     */
+    private static final class FileRecall {
+        final Fid fid;
+        final List<Layouts.Recalled> held;
+        final CompletableFuture<Void> done;
+        final long startNanos = System.nanoTime();
+
+        FileRecall(Fid fid, List<Layouts.Recalled> held) {
+            this.fid = fid;
+            this.held = held;
+            this.done = CompletableFuture.allOf(held.stream().map(Layouts.Recalled::gone)
+                    .toArray(CompletableFuture<?>[]::new));
+        }
+    }
+
+    /**
+     * Holds the file's layouts for a change to its bytes made by an NFS client's operation (truncate, unlink,
+     * rename over it, restripe, HSM release): with layouts out, recalls them (RFC 8881 §12.5.5) if no recall
+     * is out yet, and waits the recall grace for their return. Returned by then, the operation goes on under the
+     * hold (close it when done). Otherwise NFS4ERR_DELAY, and the recall goes on without holding up the
+     * operation's thread or its session slot (§15.1.1.3): the client sends the operation again later and
+     * finds the recall still out (NFS4ERR_DELAY again, no new CB_LAYOUTRECALL) or done (it goes on). Layouts not
+     * returned within a lease are revoked (§12.5.5.2). An operation that answered NFS4ERR_DELAY changed nothing.
      */
     public Recall recall(ServerContext server, Fid fid, String why) {
         return recall(server, fid, why, true);
@@ -155,31 +195,155 @@ public final class MetadataServerRole implements PnfsRole {
      * the data servers and commit them.
      */
     private Recall recall(ServerContext server, Fid fid, String why, boolean changed) {
-        if (!layouts.held(fid)) {
-            return NOTHING;
+        Recall r = hold(server, fid, why, changed, recallGrace.toNanos());
+        if (r == null) {
+            throw new NfsException(Nfs4Status.NFS4ERR_DELAY, "layouts of " + fid + " are being recalled (" + why + ")");
         }
-        List<Layouts.Recalled> held = layouts.beginRecall(fid);
-        Recall done = () -> layouts.endRecall(fid);
-        try {
-            long deadline = System.nanoTime() + recallTimeout.toNanos();
-            List<CompletableFuture<Void>> sent = new ArrayList<>();
-            for (Layouts.Recalled r : held) {
-                sent.add(send(server, fid, r, why, changed, deadline, 50));
-            }
-            for (int i = 0; i < held.size(); i++) {
-                Layouts.Recalled r = held.get(i);
-                await(sent.get(i), deadline);
-                if (!await(r.gone(), deadline)) {
-                    LOG.warn("{}: layout {} of {} not returned within {}: revoked", fid, r.stateid(), r.client(),
-                            recallTimeout);
-                    revoke(server, r, true);
+        return r;
+    }
+
+    /**
+     * {@link #recall(ServerContext, Fid, String)} for a change made outside NFS (restripe, HSM release through
+     * FileIo): such a caller cannot be told NFS4ERR_DELAY, so it waits for the return at most the recall
+     * timeout ({@link PnfsOptions#recallTimeout}), then gets DELAY (a NacreException: not now, try again):
+     * the recall goes on, and a layout not returned within a lease is revoked, so a retry then goes through.
+     */
+    public Recall recallFor(ServerContext server, Fid fid, String why) {
+        Recall r = hold(server, fid, why, true, recallTimeout.toNanos());
+        if (r == null) {
+            throw new NacreException(Status.DELAY, "pNFS clients have not returned their layouts of " + fid
+                    + " yet (recalled for " + why + "; a layout not returned within the " + revokeAfter.toSeconds()
+                    + " s lease is revoked): try again");
+        }
+        return r;
+    }
+
+    /**
+     * A hold on the file's layouts once none is out, waiting at most {@code waitNanos} for a recall; null when
+     * the recall is still out then.
+     */
+    private Recall hold(ServerContext server, Fid fid, String why, boolean changed, long waitNanos) {
+        long deadline = System.nanoTime() + waitNanos;
+        while (true) {
+            FileRecall out;
+            boolean started = false;
+            recallLock.lock();
+            try {
+                out = recalls.get(fid);
+                if (out == null) {
+                    List<Layouts.Recalled> held = layouts.beginRecall(fid);
+                    if (held.isEmpty()) {
+                        return () -> layouts.endRecall(fid);
+                    }
+                    out = new FileRecall(fid, held);
+                    recalls.put(fid, out);
+                    started = true;
+                } else if (out.done.isDone()) {
+                    // every layout is back: this operation takes the recall's hold over
+                    recalls.remove(fid);
+                    return () -> layouts.endRecall(fid);
                 }
+            } finally {
+                recallLock.unlock();
             }
-            return done;
-        } catch (RuntimeException | Error e) {
-            done.close();
-            throw e;
+            if (started) {
+                start(server, out, why, changed);
+            }
+            if (!await(out.done, deadline)) {
+                LOG.debug("{}: {} waits for the recall of {} layout(s)", fid, why, out.held.size());
+                return null;
+            }
         }
+    }
+
+    /**
+     * Sends the recall to every holder, ends at once the layouts of clients that are gone, revokes after a
+     * lease what is still held, and lets the recall lapse some time after it is done.
+     */
+    private void start(ServerContext server, FileRecall out, String why, boolean changed) {
+        long revokeAt = out.startNanos + revokeAfter.toNanos();
+        for (Layouts.Recalled r : out.held) {
+            if (r.expired()) {
+                LOG.info("{}: layout {} of {}, whose lease ran out, ended at the recall ({})", out.fid, r.stateid(),
+                        r.client(), why);
+                later(0, () -> revoke(server, r, false));
+            } else {
+                send(server, out.fid, r, why, changed, revokeAt, 50);
+            }
+        }
+        later(revokeAfter.toNanos(), () -> revokeUnreturned(server, out, 1));
+        // not in the thread that completes it: a return completes it under the layout table's lock
+        out.done.whenComplete((v, e) -> later(lingerNanos(out), () -> lapse(out)));
+    }
+
+    /**
+     * How long a recall that is done keeps holding the file's layouts for the operation that started it to come
+     * back: a client answered NFS4ERR_DELAY retries after a wait that grows with each answer (Linux: from
+     * 100 ms, doubling, at most 15 s), so about as long again as the recall took, plus a second; at most
+     * {@link #MAX_RETRY_WAIT}. Meanwhile a holder that writes on gets NFS4ERR_RECALLCONFLICT rather than a new
+     * layout the operation would recall again.
+     */
+    private static long lingerNanos(FileRecall out) {
+        long took = System.nanoTime() - out.startNanos;
+        return Math.min(took + TimeUnit.SECONDS.toNanos(1), MAX_RETRY_WAIT.toNanos());
+    }
+
+    /** The recall lapses if no operation took it over: layouts of the file are granted again. */
+    private void lapse(FileRecall out) {
+        recallLock.lock();
+        try {
+            if (recalls.remove(out.fid, out)) {
+                layouts.endRecall(out.fid);
+            }
+        } finally {
+            recallLock.unlock();
+        }
+    }
+
+    /**
+     * Revokes the recalled layouts still held a lease after the recall (RFC 8881 §12.5.5.2: the data servers
+     * are fenced, see {@link #revoke}). One that cannot be revoked now (the MDS cannot record what its
+     * writes left on the OSTs) is tried again each second, for a lease at most: until then the recall stays
+     * out.
+     */
+    private void revokeUnreturned(ServerContext server, FileRecall out, int attempt) {
+        boolean failed = false;
+        for (Layouts.Recalled r : out.held) {
+            if (r.gone().isDone()) {
+                continue;
+            }
+            LOG.warn("{}: layout {} of {} not returned within {} s of its recall: revoked", out.fid, r.stateid(),
+                    r.client(), revokeAfter.toSeconds());
+            try {
+                revoke(server, r, true);
+            } catch (RuntimeException e) {
+                LOG.warn("{}: revoking layout {} of {} (attempt {}): {}", out.fid, r.stateid(), r.client(), attempt,
+                        e.toString());
+                failed = true;
+            }
+        }
+        if (failed && attempt < Math.max(1, revokeAfter.toSeconds())) {
+            later(TimeUnit.SECONDS.toNanos(1), () -> revokeUnreturned(server, out, attempt + 1));
+        } else if (failed) {
+            LOG.error("{}: layouts not returned could not be revoked: its recall stays out", out.fid);
+        }
+    }
+
+    /** Runs {@code task} after {@code nanos} on a virtual thread (not the common pool: see {@link #send}). */
+    private static void later(long nanos, Runnable task) {
+        Runnable logged = () -> {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                LOG.warn("layout recall: {}", e.toString(), e);
+            }
+        };
+        if (nanos <= 0) {
+            Thread.ofVirtual().start(logged);
+            return;
+        }
+        CompletableFuture.delayedExecutor(nanos, TimeUnit.NANOSECONDS, t -> Thread.ofVirtual().start(t))
+                .execute(logged);
     }
 
     /** {@link #recall} on the compound's server, or nothing when it hands out no layouts. */

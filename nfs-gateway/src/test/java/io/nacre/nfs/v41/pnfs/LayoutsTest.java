@@ -2,6 +2,7 @@ package io.nacre.nfs.v41.pnfs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.nacre.engine.Fid;
 import io.nacre.nfs.v41.NfsException;
@@ -143,13 +144,24 @@ class LayoutsTest {
     }
 
     @Test
-    void layoutsOfClientsThatAreGoneAreDroppedAtTheRecall() {
+    void layoutsOfClientsThatAreGoneAreRecalledAsExpiredAndEndWithoutTheirReturn() {
         NfsClient a = client("a");
-        layouts.grant(a, file, OPEN, RW, 0, -1L);
+        NfsClient b = client("b");
+        Stateid4 sa = layouts.grant(a, file, OPEN, RW, 0, -1L);
+        layouts.grant(b, file, OPEN, READ, 0, -1L);
         gone.add(a);
-        assertThat(layouts.beginRecall(file)).isEmpty();
+        List<Layouts.Recalled> recalled = layouts.beginRecall(file);
+        assertThat(recalled).extracting(Layouts.Recalled::client, Layouts.Recalled::expired)
+                .containsExactlyInAnyOrder(tuple(a, true), tuple(b, false));
+        // nobody is sent a recall of an expired client's layout: its seqid stays
+        Layouts.Recalled expired = recalled.stream().filter(Layouts.Recalled::expired).findFirst().orElseThrow();
+        assertThat(expired.stateid().seqid()).isEqualTo(sa.seqid());
+        List<Fid> settled = new java.util.ArrayList<>();
+        layouts.revoke(expired.state(), false, settled::add);
+        assertThat(expired.gone()).isDone();
+        assertThat(settled).as("what its writes left on the OSTs is recorded").containsExactly(file);
         layouts.endRecall(file);
-        assertThat(layouts.held(file)).isFalse();
+        assertThat(layouts.held(file)).isTrue();
     }
 
     @Test
