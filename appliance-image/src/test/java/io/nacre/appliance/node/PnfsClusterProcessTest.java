@@ -70,6 +70,11 @@ class PnfsClusterProcessTest {
 
     private static final int STRIPE = 64 * 1024;
     private static final Duration START = Duration.ofMinutes(3);
+    /**
+     * The MDS node's NFS lease: a layout not returned within it after its recall is revoked. The test's clients
+     * renew theirs as Linux does, every third of it.
+     */
+    private static final Duration LEASE = Duration.ofSeconds(20);
 
     @TempDir
     static Path tmp;
@@ -85,7 +90,7 @@ class PnfsClusterProcessTest {
     @BeforeAll
     void startCluster() throws Exception {
         mds = NacreProcess.start(tmp.resolve("mds.log"), "up", "--data", tmp.resolve("mds").toString(),
-                "--admin-port", "0", "--s3-port", "0", "--nfs-port", "0", "--nfs-lease", "120", "--pnfs", "--osts", "0")
+                "--admin-port", "0", "--s3-port", "0", "--nfs-port", "0", "--nfs-lease", Long.toString(LEASE.toSeconds()), "--pnfs", "--osts", "0")
                 .awaitUp(START);
         admin = mds.await(Pattern.compile("admin\\s+(http://127\\.0\\.0\\.1:\\d+)"), START);
         nfs = new InetSocketAddress("127.0.0.1",
@@ -135,7 +140,7 @@ class PnfsClusterProcessTest {
     }
 
     private NfsFs mount(String owner) throws IOException {
-        return new NfsFs(connect(nfs, owner), owner + "-open-owner");
+        return new NfsFs(connect(nfs, owner).renewingLease(LEASE.dividedBy(3)), owner + "-open-owner");
     }
 
     /** A layout as the client sees it: the stateid, the file layout body and its device. */
@@ -260,11 +265,15 @@ class PnfsClusterProcessTest {
         Map<Integer, NfsTestClient> ds = dataServers("sluggish");
         byte[] early = new byte[] {'e', 'a', 'r', 'l', 'y'};
         ok(dsWrite(ds.get(g.port(0)), g, 0, 0, early, 0, early.length, Nfs4.FILE_SYNC4));
-        // another client truncates: the holder is recalled, answers but never returns the layout, so the MDS
-        // revokes it after its bound and tells both data servers, which then refuse its handles
+        // another client truncates: the holder is recalled, answers but never returns the layout: the truncate
+        // is answered NFS4ERR_DELAY, and sent again (as Linux does) until the MDS revoked the layout, a lease
+        // after the recall, and told both data servers, which then refuse its handles
         NfsFs other = mount("truncater");
         Fattr4 zero = new Fattr4(Bitmap.of(AttrNum.SIZE), XdrIo.toBytes(x -> x.xdrEncodeLong(0)));
-        ok(other.onFh(f.fh(), new SetattrArgs(Stateid4.ANONYMOUS, zero)));
+        assertThat(Nfs4Status.name(other.onFh(f.fh(), new SetattrArgs(Stateid4.ANONYMOUS, zero)).status()))
+                .isEqualTo("NFS4ERR_DELAY");
+        retryWhileDelayed(() -> ok(other.onFh(f.fh(), new SetattrArgs(Stateid4.ANONYMOUS, zero))));
+        assertThat(other.size(f.fh())).isZero();
         for (int s = 0; s < 4; s++) {
             assertThat(Nfs4Status.name(dsWrite(ds.get(g.port(s)), g, s, 0, early, 0, early.length, Nfs4.FILE_SYNC4)
                     .status())).as("stripe %d", s).isEqualTo("NFS4ERR_PNFS_NO_LAYOUT");
@@ -408,14 +417,30 @@ class PnfsClusterProcessTest {
         java.util.concurrent.CompletableFuture<Integer> queued = null;
         Fattr4 zero = new Fattr4(Bitmap.of(AttrNum.SIZE), XdrIo.toBytes(x -> x.xdrEncodeLong(0)));
         try {
-            // a truncate recalls the holder's layout, which it never returns: the revocation is fenced on the
-            // live node and cannot reach the hung one, and the hung node's objects cannot be punched: the
-            // truncate answers NFS4ERR_DELAY in bounded time (the size is set, the punches wait for the node)
+            // a truncate recalls the holder's layout, which it never returns: NFS4ERR_DELAY while the recall is out
             CompoundRes cut = within(Duration.ofSeconds(120),
                     () -> other.onFh(f.fh(), new SetattrArgs(Stateid4.ANONYMOUS, zero)));
             assertThat(Nfs4Status.name(cut.status())).isEqualTo("NFS4ERR_DELAY");
-            assertThat(Nfs4Status.name(dsWrite(ds.get(g.port(alive)), g, alive, 0, data, 0, 5, Nfs4.FILE_SYNC4)
-                    .status())).isEqualTo("NFS4ERR_PNFS_NO_LAYOUT");
+            // a lease after the recall the layout is revoked: fenced on the live node (the hung one cannot be told)
+            NfsTestClient liveDs = ds.get(g.port(alive));
+            long fenced = System.nanoTime() + LEASE.plusMinutes(1).toNanos();
+            while (!Nfs4Status.name(liveDs.call(new PutfhArgs(g.file().fhs().get(alive)),
+                    new io.nacre.nfs.v41.xdr.GetattrArgs(Bitmap.of(AttrNum.SIZE))).status())
+                    .equals("NFS4ERR_PNFS_NO_LAYOUT")) {
+                assertThat(System.nanoTime()).as("revocation fenced on the live node").isLessThan(fenced);
+                java.util.concurrent.locks.LockSupport.parkNanos(200_000_000);
+            }
+            assertThat(Nfs4Status.name(dsWrite(liveDs, g, alive, 0, data, 0, 5, Nfs4.FILE_SYNC4).status()))
+                    .isEqualTo("NFS4ERR_PNFS_NO_LAYOUT");
+            // the truncate sent again goes on once the revocation is done, and the hung node's objects cannot be
+            // punched: it still answers NFS4ERR_DELAY, in bounded time, the size set (the punches wait for the node)
+            long cutDeadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+            do {
+                assertThat(System.nanoTime()).as("the size set by a truncate sent again").isLessThan(cutDeadline);
+                CompoundRes again = within(Duration.ofSeconds(120),
+                        () -> other.onFh(f.fh(), new SetattrArgs(Stateid4.ANONYMOUS, zero)));
+                assertThat(Nfs4Status.name(again.status())).isEqualTo("NFS4ERR_DELAY");
+            } while (other.size(f.fh()) != 0);
             // the holder's write with the revoked layout waits in the hung node's socket
             queued = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
                 try {
