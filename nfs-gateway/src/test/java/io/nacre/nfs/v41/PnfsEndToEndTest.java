@@ -851,6 +851,25 @@ class PnfsEndToEndTest {
     }
 
     @Test
+    void aRecallWhoseOperationNeverComesBackLapsesAndLayoutsAreGrantedAgain() throws Exception {
+        Held h = held("returner", "abandoned");
+        NfsFs other = mount("gives-up");
+        assertThat(Nfs4Status.name(other.onFh(h.f().fh(), new SetattrArgs(Stateid4.ANONYMOUS, size(0))).status()))
+                .isEqualTo("NFS4ERR_DELAY");
+        ok(h.holder().onFh(h.f().fh(), returnFile(awaitRecall(h.holder().client()).stateid())));
+        // the truncating client never sends it again: held for it a while, then layouts are granted again
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        CompoundRes again;
+        while ((again = layoutGet(h.holder(), h.f().fh(), h.f().stateid(), Nfs4.LAYOUTIOMODE4_RW)).status()
+                == NFS4ERR_RECALLCONFLICT) {
+            assertThat(System.nanoTime()).as("layouts refused for 30 s").isLessThan(deadline);
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+        }
+        granted(h.holder(), again);
+        assertThat(other.size(h.f().fh())).as("nothing was cut").isEqualTo(3 * STRIPE);
+    }
+
+    @Test
     void aRemoveOrAnOpenThatTruncatesAnsweredDelayChangedNothing() throws Exception {
         Held h = held("kept", "kept");
         NfsFs other = mount("remover");
