@@ -111,12 +111,16 @@ class PolicyEngineTest {
         return (double) used / total;
     }
 
-    @Test
-    void idleFilesAreArchivedTheLeastRecentlyUsedReleasedAndDeletedFilesCopiesRemoved() {
-        Fid small = mds.create(Caller.ROOT, Fid.ROOT, "small", CreateSpec.directory(0755)).attr().fid();
+    Fid small;
+    final List<Fid> files = new ArrayList<>();
+    final PolicyRules.ArchiveRule idle = new PolicyRules.ArchiveRule("small-idle", Duration.ofSeconds(1), "/small",
+            "small", 0, Long.MAX_VALUE, 1);
+    final PolicyRules.ReleaseRule full = new PolicyRules.ReleaseRule("small-full", "small", 0.45, 0.25);
+
+    /** FILES files of SIZE bytes in /small (on the small pool), f0 the least recently used: the pool past 0.45. */
+    void fillTheSmallPool() {
+        small = mds.create(Caller.ROOT, Fid.ROOT, "small", CreateSpec.directory(0755)).attr().fid();
         mds.setDefaultLayout(Caller.ROOT, small, LayoutTemplate.of(1, 1 << 20, "small"));
-        Fid other = mds.create(Caller.ROOT, Fid.ROOT, "other", CreateSpec.directory(0755)).attr().fid();
-        List<Fid> files = new ArrayList<>();
         long base = 1_600_000_000_000_000_000L;
         for (int i = 0; i < FILES; i++) {
             Fid f = mds.create(Caller.ROOT, small, "f" + i, CreateSpec.file(0644)).attr().fid();
@@ -128,13 +132,15 @@ class PolicyEngineTest {
                     .build());
             files.add(f);
         }
+        assertThat(poolFullness()).as("the small pool is past its high watermark").isGreaterThan(0.45);
+    }
+
+    @Test
+    void idleFilesAreArchivedTheLeastRecentlyUsedReleasedAndDeletedFilesCopiesRemoved() {
+        fillTheSmallPool();
+        Fid other = mds.create(Caller.ROOT, Fid.ROOT, "other", CreateSpec.directory(0755)).attr().fid();
         Fid outside = mds.create(Caller.ROOT, other, "not-covered", CreateSpec.file(0644)).attr().fid();
         io.write(outside, 0, ByteBuffer.wrap(new byte[1000]), Durability.STABLE);
-        assertThat(poolFullness()).as("the small pool is past its high watermark").isGreaterThan(0.45);
-
-        PolicyRules.ArchiveRule idle = new PolicyRules.ArchiveRule("small-idle", Duration.ofSeconds(1), "/small", "small", 0,
-                Long.MAX_VALUE, 1);
-        PolicyRules.ReleaseRule full = new PolicyRules.ReleaseRule("small-full", "small", 0.45, 0.25);
         try (PolicyEngine archiver = PolicyEngine.builder(mds, io, store, new PolicyRules(List.of(idle), List.of(), null))
                 .build()) {
             PolicyEngine.Report plan = archiver.plan();
@@ -177,6 +183,33 @@ class PolicyEngineTest {
                         plain.listObjectsV2(r -> r.bucket(BUCKET).prefix(key)).contents().isEmpty());
             }
             Poll.until(WAIT, "its catalog entry goes", () -> mds.hsmCopy(gone) == null);
+        }
+    }
+
+    @Test
+    void aFileBeingWrittenIsNotReleasedAndTheOthersFreeTheSpaceInstead() {
+        fillTheSmallPool();
+        try (PolicyEngine archiver = PolicyEngine.builder(mds, io, store, new PolicyRules(List.of(idle), List.of(), null))
+                .build()) {
+            Poll.until(WAIT, "every file of /small is archived", () -> {
+                archiver.runOnce();
+                return files.stream().allMatch(f -> mds.getattr(f).hsm().has(HsmState.ARCHIVED));
+            });
+        }
+        Fid busy = files.get(0);
+        // the least recently used file has a write stream open (as an S3 upload or an NFS writer would): its
+        // release is refused, and the space must come from the next ones, not be counted as freed
+        try (FileIo.Writer writer = io.openWriter(busy, SIZE, Durability.STABLE);
+             PolicyEngine policy = PolicyEngine.builder(mds, io, store, new PolicyRules(List.of(), List.of(full),
+                     Duration.ZERO)).build()) {
+            PolicyEngine.Report pass = policy.runOnce();
+            assertThat(pass.actions()).extracting(PolicyEngine.Action::fid).doesNotContain(busy)
+                    .as("the least recently used of the others first").isEqualTo(files.subList(1, 1 + pass.actions().size()));
+            Poll.until(WAIT, "the pool is below the low watermark without the file being written", () -> {
+                policy.runOnce();
+                return poolFullness() < 0.25;
+            });
+            assertThat(mds.getattr(busy).hsm().has(HsmState.RELEASED)).isFalse();
         }
     }
 }

@@ -322,9 +322,9 @@ public final class PolicyEngine implements AutoCloseable {
             }
             int archiveId = rule.archiveId();
             String why = "not modified for " + Duration.ofNanos(now - changed).toMinutes() + " min (rule " + rule.name() + ")";
-            boolean done = act(actions, new Action(Kind.ARCHIVE, fid, path, a.size(), why), dryRun,
+            Outcome o = act(actions, new Action(Kind.ARCHIVE, fid, path, a.size(), why), dryRun,
                     () -> mds.hsmSubmit(Caller.ROOT, HsmAction.ARCHIVE, fid, archiveId, 0));
-            if (done || dryRun) {
+            if (o != Outcome.LATER || dryRun) { // a refused archive is not asked again until the file changes
                 candidates.remove(fid);
             }
         }
@@ -394,9 +394,11 @@ public final class PolicyEngine implements AutoCloseable {
             }
             String why = where + " is " + percent(effective, total) + " full (high " + percent(rule.high()) + ", low "
                     + percent(rule.low()) + "), least recently used (rule " + rule.name() + ")";
-            boolean done = act(actions, new Action(Kind.RELEASE, r.fid(), pathOf(r.fid()), r.attr().size(), why), dryRun,
+            Outcome o = act(actions, new Action(Kind.RELEASE, r.fid(), pathOf(r.fid()), r.attr().size(), why), dryRun,
                     () -> io.release(Caller.ROOT, r.fid()));
-            if (done || dryRun) {
+            // only space really released counts: a refused file (being written) frees nothing, and its objects
+            // counted as "being freed" would hold the pool above its low watermark for good
+            if (o == Outcome.DONE) {
                 freed += r.bytes();
                 if (!dryRun) {
                     releasing.addAll(r.objects());
@@ -479,24 +481,29 @@ public final class PolicyEngine implements AutoCloseable {
 
     // ---- helpers -----------------------------------------------------------------------------------------------
 
-    /** Records an action and, unless a dry run, does it; false when doing it failed (it is then tried next pass). */
-    private boolean act(List<Action> actions, Action a, boolean dryRun, Runnable doIt) {
+    /** What became of an action: done (or planned, in a dry run), to be tried again later, or refused for good. */
+    private enum Outcome {
+        DONE, LATER, REFUSED
+    }
+
+    /** Records an action and, unless a dry run, does it (an action not done yet is tried next pass). */
+    private Outcome act(List<Action> actions, Action a, boolean dryRun, Runnable doIt) {
         if (!dryRun) {
             try {
                 doIt.run();
             } catch (NacreException e) {
                 if (e.status() == Status.UNAVAILABLE || e.status() == Status.DELAY) {
                     LOG.warn("HSM policy: {} not done yet: {}", a, e.getMessage());
-                    return false;
+                    return Outcome.LATER;
                 }
                 LOG.info("HSM policy: {} refused: {}", a, e.getMessage());
-                return true;
+                return Outcome.REFUSED;
             }
             listener.accept(a);
             LOG.info("HSM policy: {}", a);
         }
         actions.add(a);
-        return true;
+        return Outcome.DONE;
     }
 
     private String pathOf(Fid fid) {
