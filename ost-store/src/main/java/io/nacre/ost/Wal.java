@@ -63,7 +63,8 @@ final class Wal implements AutoCloseable {
     private static final int MAX_PAYLOAD = 4 << 20;
     private static final int KIND_AT = 56;
     private static final int CRC_AT = 60;
-    private static final int STAGING = 1 << 20;
+    /** Holds a 1 MiB write of 64 KiB chunks with its 16 headers, so that it goes out in one pwrite. */
+    private static final int STAGING = (1 << 20) + (64 << 10);
     /** Hit before each step (8 MiB at most) of the background preparation of the segments. */
     static final String FAULT_PREPARE_STEP = "ost.wal.prepare.step";
     /** Hit before the fdatasyncs of each group that has any (tests slow syncs with it, as a busy disk would). */
@@ -463,6 +464,7 @@ final class Wal implements AutoCloseable {
     private void switchSegment(Stream st, Runnable waitForSpace) {
         cutPiece(st);
         if (st.active >= 0) {
+            completeSegment(st.active);
             sealed.add(st.active);
         }
         Integer next = free.poll();
@@ -674,10 +676,6 @@ final class Wal implements AutoCloseable {
         return !sealed.isEmpty();
     }
 
-    int sealedCount() {
-        return sealed.size();
-    }
-
     int freeCount() {
         return free.size();
     }
@@ -732,6 +730,25 @@ final class Wal implements AutoCloseable {
                 zeroed.set(s, end);
                 writtenByWriters.addAndGet(end - from);
             }
+        } finally {
+            segmentLocks[s].unlock();
+        }
+    }
+
+    /**
+     * A segment that writers filled before the preparation reached it ends less than a record short of its
+     * size: the rest is written with zeros now (no flush needed: zeros are no records), so that it is
+     * mapped for reads like a prepared one instead of read with a system call and a copy per chunk.
+     */
+    private void completeSegment(int s) {
+        if (zeroed.get(s) >= segmentSize) {
+            return;
+        }
+        segmentLocks[s].lock();
+        try {
+            zeroUpTo(s, segmentSize);
+        } catch (IOException e) {
+            throw ioError("write", e);
         } finally {
             segmentLocks[s].unlock();
         }
@@ -860,17 +877,56 @@ final class Wal implements AutoCloseable {
             }
             buf.flip();
         }
-        if (buf.remaining() < HEADER || buf.getLong(8) != loc.seq() || buf.getInt(0) != MAGIC
-                || buf.getInt(4) != loc.length() || buf.getLong(24) != id || buf.getLong(32) != chunk) {
+        if (!holds(buf, loc, id, chunk)) {
             return null;
         }
         ByteBuffer h = buf.duplicate().limit(HEADER);
         ByteBuffer p = buf.duplicate().position(HEADER);
         if (buf.getInt(CRC_AT) != crc(h, p)) {
-            throw new NacreException(Status.CORRUPT, "%s: object 0x%x chunk %d fails its CRC32C in the WAL"
-                    .formatted(name, id, chunk));
+            throw corrupt(id, chunk);
         }
         return p;
+    }
+
+    /**
+     * Copies the whole payload of the record at {@code loc} into {@code dst}, then checks the copy against
+     * the record's CRC: one pass over the source instead of two, and what is checked is exactly what the
+     * caller gets, even if the segment is reused meanwhile. False (nothing copied) if another record is
+     * there now; CORRUPT if the copy fails its CRC (the caller tells reuse from damage, as for
+     * {@link #read}), with {@code dst} filled but its position back where it was.
+     */
+    boolean copy(Loc loc, long id, long chunk, ByteBuffer dst) {
+        MappedByteBuffer map = maps.get(loc.segment());
+        if (map == null || loc.offset() + HEADER + loc.length() > segmentSize) {
+            ByteBuffer p = read(loc, id, chunk);
+            if (p == null) {
+                return false;
+            }
+            dst.put(p);
+            return true;
+        }
+        ByteBuffer header = ByteBuffer.allocate(HEADER).put(0, map, (int) loc.offset(), HEADER);
+        if (!holds(header, loc, id, chunk)) {
+            return false;
+        }
+        int at = dst.position();
+        dst.put(map.slice((int) loc.offset() + HEADER, loc.length()));
+        if (header.getInt(CRC_AT) != crc(header, dst.duplicate().position(at).limit(at + loc.length()))) {
+            dst.position(at);
+            throw corrupt(id, chunk);
+        }
+        return true;
+    }
+
+    /** Whether {@code record} (from its header on) is the record {@code loc} names. */
+    private static boolean holds(ByteBuffer record, Loc loc, long id, long chunk) {
+        return record.remaining() >= HEADER && record.getLong(8) == loc.seq() && record.getInt(0) == MAGIC
+                && record.getInt(4) == loc.length() && record.getLong(24) == id && record.getLong(32) == chunk;
+    }
+
+    private NacreException corrupt(long id, long chunk) {
+        return new NacreException(Status.CORRUPT, "%s: object 0x%x chunk %d fails its CRC32C in the WAL"
+                .formatted(name, id, chunk));
     }
 
     private static void readFully(FileChannel ch, ByteBuffer dst, long at) throws IOException {
