@@ -7,6 +7,7 @@ import com.linecorp.armeria.client.ResponseTimeoutException;
 import com.linecorp.armeria.client.UnprocessedRequestException;
 import com.linecorp.armeria.client.WebClient;
 import com.linecorp.armeria.common.AggregatedHttpResponse;
+import com.linecorp.armeria.common.ClosedSessionException;
 import com.linecorp.armeria.common.HttpData;
 import com.linecorp.armeria.common.HttpHeaders;
 import com.linecorp.armeria.common.HttpMethod;
@@ -17,6 +18,7 @@ import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.RequestHeaders;
 import com.linecorp.armeria.common.RequestHeadersBuilder;
 import com.linecorp.armeria.common.ResponseHeaders;
+import com.linecorp.armeria.common.stream.ClosedStreamException;
 import io.nacre.engine.NacreException;
 import io.nacre.engine.Status;
 import io.nacre.engine.layout.ObjectRef;
@@ -26,7 +28,7 @@ import io.nacre.engine.store.ObjectStore;
 import io.nacre.engine.store.OstInfo;
 import io.nacre.engine.store.OstUsage;
 import io.netty.buffer.Unpooled;
-import java.net.ConnectException;
+import java.io.IOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -62,7 +64,8 @@ import org.slf4j.LoggerFactory;
  * ({@link Builder#progressTimeout}, plus for sync, truncate, destroy and writes the node's reported backlog
  * and the write's bytes at {@link OssProtocol#MIN_RATE}) with UNAVAILABLE, and the node stays up; so does a
  * read whose first bytes do not come within the progress timeout. Once its bytes flow, a read fails (and
- * the node is down) when no more came for the progress timeout.
+ * the node is down) when no more came for the progress timeout. A node that refuses the connection or
+ * drops it (killed) fails the call with UNAVAILABLE too: I/O errors are for bad data, not absent nodes.
  */
 public final class RemoteObjectStore implements ObjectStore {
 
@@ -258,11 +261,14 @@ public final class RemoteObjectStore implements ObjectStore {
             subscription.request(1);
         }
 
+        /**
+         * The failure as it came, for {@link #join} to map: a node that refuses connections or dropped this
+         * one is UNAVAILABLE (NFS4ERR_DELAY, try again), not an I/O error (a data error to the application).
+         */
         @Override
         public void onError(Throwable t) {
-            NacreException e = new NacreException(Status.IO, "read broke off: " + t, t);
-            head.completeExceptionally(e);
-            done.completeExceptionally(e);
+            head.completeExceptionally(t);
+            done.completeExceptionally(t);
         }
 
         @Override
@@ -565,8 +571,11 @@ public final class RemoteObjectStore implements ObjectStore {
             if (c instanceof TimeoutException) {
                 throw new StalledException(c);
             }
+            // The node refused the connection, dropped it (killed: reset) or the transport failed: the
+            // node is unreachable, try again (NFS4ERR_DELAY); never an I/O error, which means bad data.
             if (c instanceof UnprocessedRequestException || c instanceof ResponseTimeoutException
-                    || c instanceof ConnectException) {
+                    || c instanceof IOException || c instanceof ClosedSessionException
+                    || c instanceof ClosedStreamException) {
                 throw new NacreException(Status.UNAVAILABLE, what + ": OSS " + node + " did not answer: " + c, c);
             }
             throw new NacreException(Status.IO, what + ": OSS " + node + " failed: " + c, c);
