@@ -46,11 +46,11 @@ import org.slf4j.LoggerFactory;
  * or of groups in flight at a crash. The checkpoint thread {@link #release releases} segments once LMDB
  * holds their records.
  *
- * <p>A segment is written with zeros once before records go into it: by a background thread that prepares
- * every segment when the WAL opens ({@link #prepareInBackground}), or, for a range the writer reaches
- * first, by the writer itself (8 MiB at a time, under the segment's lock, which the preparing thread also
- * takes for each of its steps). Zeros are no records, so a segment half prepared at a crash is recovered
- * like any other.
+ * <p>A segment is written with zeros once before records go into it, by a background thread that prepares
+ * every segment when the WAL opens ({@link #prepareInBackground}) while every stream is idle; a range a
+ * writer reaches first takes its records straight, extending the file (claimed under the segment's lock,
+ * which the preparing thread also takes for each of its steps). Zeros are no records, so a segment half
+ * prepared at a crash is recovered like any other.
  */
 final class Wal implements AutoCloseable {
 
@@ -70,9 +70,9 @@ final class Wal implements AutoCloseable {
     /** Hit before the fdatasyncs of each group that has any (tests slow syncs with it, as a busy disk would). */
     static final String FAULT_FORCE = "ost.wal.force";
     /**
-     * The preparation waits until no group has begun for this long: while writers are busy they prepare
-     * what they reach themselves, as without it, and the zeros of segments nobody needs yet do not compete
-     * with their flushes for the disk.
+     * The preparation waits until every stream has been idle for this long: while writers are busy they
+     * prepare what they reach themselves, as without it, and the zeros of segments nobody needs yet do not
+     * compete with their flushes for the disk.
      */
     private static final long PREPARE_QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     /** Record kinds: a chunk image; a truncate (size; payload: the kept part of the cut chunk, if any); a destroy. */
@@ -107,7 +107,10 @@ final class Wal implements AutoCloseable {
     private final CompletableFuture<Void> prepared = new CompletableFuture<>();
     private volatile boolean closing;
     private Thread preparer;
-    /** When the last group began (System.nanoTime()): the preparation keeps out of the writers' way. */
+    /**
+     * When the last group began or the last stream came back (System.nanoTime()): the preparation keeps out
+     * of the writers' way.
+     */
     private volatile long lastGroupNanos = System.nanoTime();
     /** The sum of {@link #zeroed}, for usage (any thread). */
     private final AtomicLong fileBytes = new AtomicLong();
@@ -613,6 +616,7 @@ final class Wal implements AutoCloseable {
             throw ioError("fdatasync", e);
         } finally {
             if (f.stream() != null) {
+                lastGroupNanos = System.nanoTime();
                 // Last back, first out: a lone writer keeps appending to one file, as a file writer does
                 // (groups rotating over the streams' files cost it up to a quarter of its rate here).
                 if (streamsInTurn) {
@@ -663,6 +667,7 @@ final class Wal implements AutoCloseable {
         st.openAt = st.markPos;
         st.written.clear();
         nextSeq = st.markSeq;
+        lastGroupNanos = System.nanoTime();
         idle.add(st);
     }
 
@@ -758,14 +763,72 @@ final class Wal implements AutoCloseable {
     private FileChannel openSegment(int s) throws IOException {
         FileChannel ch = channels.get(s);
         if (ch == null) {
-            ch = FileChannel.open(file(s), StandardOpenOption.CREATE, StandardOpenOption.READ,
-                    StandardOpenOption.WRITE);
-            channels.set(s, ch);
-            try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-                d.force(true);
-            }
+            ch = createSegment(s);
+            flushDirectory();
         }
         return ch;
+    }
+
+    /** Creates the segment's file, empty (its lock held); the caller flushes the directory. */
+    private FileChannel createSegment(int s) throws IOException {
+        FileChannel ch = FileChannel.open(file(s), StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE);
+        channels.set(s, ch);
+        return ch;
+    }
+
+    private void flushDirectory() throws IOException {
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        }
+    }
+
+    /**
+     * Creates every segment file not there yet, empty, and flushes the directory once (before, the writer
+     * that first reached a segment created its file and flushed the directory, under the commit lock: a
+     * journal commit that held up every other writer, once per segment at open). Empty files hold no
+     * records, so a crash in between is like any unprepared segment. If it fails, the writers create
+     * their files as before.
+     */
+    private void createMissingSegments() {
+        BitSet created = new BitSet();
+        try {
+            for (int s = 0; s < channels.length(); s++) {
+                segmentLocks[s].lock();
+                try {
+                    if (channels.get(s) == null) {
+                        createSegment(s);
+                        created.set(s);
+                    }
+                } finally {
+                    segmentLocks[s].unlock();
+                }
+            }
+            if (!created.isEmpty()) {
+                flushDirectory();
+            }
+        } catch (IOException e) {
+            LOG.warn("{}: creating the WAL segment files failed ({}); writers create them as they need them",
+                    name, e.toString());
+            // Their names may not be durable: forgotten, so that a writer opens each again and flushes the
+            // directory before its records count.
+            for (int s = created.nextSetBit(0); s >= 0; s = created.nextSetBit(s + 1)) {
+                segmentLocks[s].lock();
+                try {
+                    closeQuietly(channels.getAndSet(s, null));
+                } finally {
+                    segmentLocks[s].unlock();
+                }
+            }
+        }
+    }
+
+    private void closeQuietly(FileChannel ch) {
+        try {
+            ch.close();
+        } catch (IOException e) {
+            LOG.debug("{}: closing a WAL segment failed: {}", name, e.toString());
+        }
     }
 
     /**
@@ -793,6 +856,9 @@ final class Wal implements AutoCloseable {
      * fdatasyncs flush only data blocks. Called once, after recovery.
      */
     void prepareInBackground() {
+        createMissingSegments();
+        // Writers that waited for the OST to open come first.
+        lastGroupNanos = System.nanoTime();
         preparer = Thread.ofPlatform().name(name + "-wal-prepare").daemon().start(this::prepareAll);
     }
 
@@ -828,10 +894,20 @@ final class Wal implements AutoCloseable {
         }
     }
 
-    /** Returns once no group has begun for {@link #PREPARE_QUIET_NANOS} (or the WAL closes). */
+    /**
+     * Returns once every stream is idle and none began or ended a group for {@link #PREPARE_QUIET_NANOS} (or
+     * the WAL closes). A stream in the middle of a flush is busy however long the flush takes: before, only
+     * the start of a group counted, so a flush over 50 ms let a step of zeros in, right ahead of the writer
+     * in the file its next flush then had to write out (8 MiB of zeros with its 1 MiB), which made that
+     * flush slow too.
+     */
     private void awaitQuiet() {
-        long wait;
-        while (!closing && (wait = lastGroupNanos + PREPARE_QUIET_NANOS - System.nanoTime()) > 0) {
+        while (!closing) {
+            long wait = idle.size() < streams.length ? PREPARE_QUIET_NANOS
+                    : lastGroupNanos + PREPARE_QUIET_NANOS - System.nanoTime();
+            if (wait <= 0) {
+                return;
+            }
             LockSupport.parkNanos(wait);
         }
     }
