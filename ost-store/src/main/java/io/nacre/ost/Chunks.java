@@ -42,11 +42,38 @@ final class Chunks {
     }
 
     static int crc(ByteBuffer key, ByteBuffer value, int payloadLength) {
+        int p = value.position() + CRC_BYTES;
+        return crcOf(key, value.duplicate().limit(p + payloadLength).position(p));
+    }
+
+    private static int crcOf(ByteBuffer key, ByteBuffer payload) {
         CRC32C crc = new CRC32C();
         crc.update(key.duplicate().position(0).limit(KEY_BYTES));
-        int p = value.position() + CRC_BYTES;
-        crc.update(value.duplicate().limit(p + payloadLength).position(p));
+        crc.update(payload);
         return (int) crc.getValue();
+    }
+
+    /**
+     * Copies a stored value's whole payload into {@code dst}, then checks the copy against the CRC: one pass
+     * over the stored bytes instead of two. CORRUPT if it does not match ({@code dst} then filled, its
+     * position back where it was).
+     */
+    static void copyChecked(ByteBuffer key, ByteBuffer value, ByteBuffer dst, String ost) {
+        int length = value.remaining() - CRC_BYTES;
+        if (length < 0) {
+            verify(key, value, ost);
+        }
+        int at = dst.position();
+        dst.put(payload(value));
+        if (value.getInt(value.position()) != crcOf(key, dst.duplicate().position(at).limit(at + length))) {
+            dst.position(at);
+            throw corrupt(key, ost);
+        }
+    }
+
+    private static NacreException corrupt(ByteBuffer key, String ost) {
+        return new NacreException(Status.CORRUPT, "%s: object 0x%x chunk %d fails its CRC32C"
+                .formatted(ost, idOf(key), chunkOf(key)));
     }
 
     /** Seals a value whose payload was just written: stores the CRC in its first bytes. */
@@ -58,8 +85,7 @@ final class Chunks {
     static int verify(ByteBuffer key, ByteBuffer value, String ost) {
         int length = value.remaining() - CRC_BYTES;
         if (length < 0 || value.getInt(value.position()) != crc(key, value, length)) {
-            throw new NacreException(Status.CORRUPT, "%s: object 0x%x chunk %d fails its CRC32C"
-                    .formatted(ost, idOf(key), chunkOf(key)));
+            throw corrupt(key, ost);
         }
         return length;
     }

@@ -94,8 +94,10 @@ public final class Ost implements AutoCloseable {
     private static final int META_BYTES = 16;
     /** Meta key: the last WAL sequence number whose record LMDB holds. */
     private static final String WAL_APPLIED = "wal-applied";
-    /** A checkpoint starts after this long without writes, if anything is in the WAL. */
+    /** A checkpoint starts after this long without a group formed, if anything is in the WAL. */
     private static final long IDLE_CHECKPOINT_NANOS = TimeUnit.SECONDS.toNanos(2);
+    /** How often the checkpoint thread looks whether the OST is idle. */
+    private static final long IDLE_CHECK_MILLIS = 250;
     /** Chunk bytes per checkpoint transaction at most (LMDB holds a transaction's dirty pages in memory). */
     private static final long MAX_CHECKPOINT_TXN_BYTES = 64L << 20;
     /** Room kept free in LMDB beyond what the WAL holds, for B-tree pages. */
@@ -144,7 +146,6 @@ public final class Ost implements AutoCloseable {
     private volatile Set<Long> checkpointCuts = Set.of();
     /** LMDB's free space as last measured: writes that the checkpoint could not fit get NO_SPACE up front. */
     private volatile long lmdbRoom;
-    private final int checkpointSegments;
     /** Runs checkpoints, LMDB transactions of the WAL path, and the idle check: one platform thread. */
     private final ScheduledExecutorService checkpointer;
     private final AtomicLong checkpoints = new AtomicLong();
@@ -194,9 +195,7 @@ public final class Ost implements AutoCloseable {
             throw e;
         }
         long segmentSize = Math.max(options.walSegmentSize(), 8L * chunkSize);
-        // Every stream keeps a segment open; a checkpoint starts when as many again are full, or few are free.
         int streams = Math.max(1, Math.min(options.walStreams(), options.walSegments() / 3));
-        this.checkpointSegments = Math.max(1, options.walSegments() / 2 - streams);
         if (options.wal()) {
             this.maxGroupBytes = segmentSize / 2;
             this.maxWritePiece = (int) Math.max(chunkSize, Math.min(MAX_WRITE_PIECE, segmentSize / 4) / chunkSize * chunkSize);
@@ -225,7 +224,8 @@ public final class Ost implements AutoCloseable {
         this.lmdbRoom = lmdbSpace()[1];
         this.writer = wal != null ? null : Thread.ofPlatform().name(name + "-writer").daemon().start(this::writerLoop);
         if (wal != null) {
-            checkpointer.scheduleWithFixedDelay(this::idleCheck, 1, 1, TimeUnit.SECONDS);
+            checkpointer.scheduleWithFixedDelay(this::idleCheck, IDLE_CHECK_MILLIS, IDLE_CHECK_MILLIS,
+                    TimeUnit.MILLISECONDS);
             if (options.walPrepare()) {
                 wal.prepareInBackground();
             }
@@ -460,12 +460,25 @@ public final class Ost implements AutoCloseable {
             ByteBuffer p;
             Wal.Loc loc = overlay.chunk(id, chunk);
             if (loc != null) {
+                if (sp.replaces(loc.length())) {
+                    // The whole image is wanted: copied, then the copy checked (one pass over the source).
+                    if (!walCopy(loc, id, chunk, dst)) {
+                        return -1;
+                    }
+                    Chunks.putZeros(dst, sp.length() - loc.length());
+                    continue;
+                }
                 p = walPayload(loc, id, chunk);
                 if (p == null) {
                     return -1;
                 }
             } else {
                 ByteBuffer value = lmdbChunk(view, key, id, chunk);
+                if (value != null && sp.replaces(value.remaining() - Chunks.CRC_BYTES)) {
+                    Chunks.copyChecked(key, value, dst, name);
+                    Chunks.putZeros(dst, sp.length() - (value.remaining() - Chunks.CRC_BYTES));
+                    continue;
+                }
                 if (value != null) {
                     Chunks.verify(key, value, name);
                 }
@@ -497,6 +510,18 @@ public final class Ost implements AutoCloseable {
         } catch (NacreException e) {
             if (e.status() == Status.CORRUPT && !loc.equals(overlay.chunk(id, chunk))) {
                 return null;
+            }
+            throw e;
+        }
+    }
+
+    /** {@link Wal#copy}: false if the record was checkpointed and its space reused while we read. */
+    private boolean walCopy(Wal.Loc loc, long id, long chunk, ByteBuffer dst) {
+        try {
+            return wal.copy(loc, id, chunk, dst);
+        } catch (NacreException e) {
+            if (e.status() == Status.CORRUPT && !loc.equals(overlay.chunk(id, chunk))) {
+                return false;
             }
             throw e;
         }
@@ -992,6 +1017,7 @@ public final class Ost implements AutoCloseable {
             throw pipeline.rollBack(st, e);
         }
         WalPipeline.Pending p = pipeline.register(f, g, group.stream().map(Update::done).toList());
+        lastCommitNanos = System.nanoTime();
         maybeCheckpoint();
         return p;
     }
@@ -1166,9 +1192,15 @@ public final class Ost implements AutoCloseable {
         }
     }
 
-    /** At a group boundary: checkpoint when enough segments are full, or when few are left free. */
+    /**
+     * At a group boundary: checkpoint under pressure only, when no more segments are free than streams (each
+     * may need one next). While writers are busy and the WAL has room, a checkpoint would write into LMDB
+     * beside them and take the disk from their flushes (before, one started at 4 full segments: 128 MiB
+     * went into LMDB in the middle of a 256 MiB burst; ost-store/README.md has the runs); the idle check
+     * and close checkpoint the rest.
+     */
     private void maybeCheckpoint() {
-        if (checkpoint.isDone() && (wal.sealedCount() >= checkpointSegments || wal.freeCount() <= wal.streams())) {
+        if (checkpoint.isDone() && wal.freeCount() <= wal.streams()) {
             pipeline.drain();
             if (wal.hasRecordsSinceRotate()) {
                 startCheckpoint();
@@ -1176,7 +1208,7 @@ public final class Ost implements AutoCloseable {
         }
     }
 
-    /** On the checkpoint thread, every second: after a while without writes, checkpoint what the WAL holds. */
+    /** On the checkpoint thread, every {@link #IDLE_CHECK_MILLIS}: after a while without writes, checkpoint what the WAL holds. */
     private void idleCheck() {
         if (System.nanoTime() - lastCommitNanos < IDLE_CHECKPOINT_NANOS || !commitLock.tryLock()) {
             return;

@@ -46,11 +46,11 @@ import org.slf4j.LoggerFactory;
  * or of groups in flight at a crash. The checkpoint thread {@link #release releases} segments once LMDB
  * holds their records.
  *
- * <p>A segment is written with zeros once before records go into it: by a background thread that prepares
- * every segment when the WAL opens ({@link #prepareInBackground}), or, for a range the writer reaches
- * first, by the writer itself (8 MiB at a time, under the segment's lock, which the preparing thread also
- * takes for each of its steps). Zeros are no records, so a segment half prepared at a crash is recovered
- * like any other.
+ * <p>A segment is written with zeros once before records go into it, by a background thread that prepares
+ * every segment when the WAL opens ({@link #prepareInBackground}) while every stream is idle; a range a
+ * writer reaches first takes its records straight, extending the file (claimed under the segment's lock,
+ * which the preparing thread also takes for each of its steps). Zeros are no records, so a segment half
+ * prepared at a crash is recovered like any other.
  */
 final class Wal implements AutoCloseable {
 
@@ -63,15 +63,16 @@ final class Wal implements AutoCloseable {
     private static final int MAX_PAYLOAD = 4 << 20;
     private static final int KIND_AT = 56;
     private static final int CRC_AT = 60;
-    private static final int STAGING = 1 << 20;
+    /** Holds a 1 MiB write of 64 KiB chunks with its 16 headers, so that it goes out in one pwrite. */
+    private static final int STAGING = (1 << 20) + (64 << 10);
     /** Hit before each step (8 MiB at most) of the background preparation of the segments. */
     static final String FAULT_PREPARE_STEP = "ost.wal.prepare.step";
     /** Hit before the fdatasyncs of each group that has any (tests slow syncs with it, as a busy disk would). */
     static final String FAULT_FORCE = "ost.wal.force";
     /**
-     * The preparation waits until no group has begun for this long: while writers are busy they prepare
-     * what they reach themselves, as without it, and the zeros of segments nobody needs yet do not compete
-     * with their flushes for the disk.
+     * The preparation waits until every stream has been idle for this long: while writers are busy they
+     * prepare what they reach themselves, as without it, and the zeros of segments nobody needs yet do not
+     * compete with their flushes for the disk.
      */
     private static final long PREPARE_QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     /** Record kinds: a chunk image; a truncate (size; payload: the kept part of the cut chunk, if any); a destroy. */
@@ -106,7 +107,10 @@ final class Wal implements AutoCloseable {
     private final CompletableFuture<Void> prepared = new CompletableFuture<>();
     private volatile boolean closing;
     private Thread preparer;
-    /** When the last group began (System.nanoTime()): the preparation keeps out of the writers' way. */
+    /**
+     * When the last group began or the last stream came back (System.nanoTime()): the preparation keeps out
+     * of the writers' way.
+     */
     private volatile long lastGroupNanos = System.nanoTime();
     /** The sum of {@link #zeroed}, for usage (any thread). */
     private final AtomicLong fileBytes = new AtomicLong();
@@ -463,6 +467,7 @@ final class Wal implements AutoCloseable {
     private void switchSegment(Stream st, Runnable waitForSpace) {
         cutPiece(st);
         if (st.active >= 0) {
+            completeSegment(st.active);
             sealed.add(st.active);
         }
         Integer next = free.poll();
@@ -611,6 +616,7 @@ final class Wal implements AutoCloseable {
             throw ioError("fdatasync", e);
         } finally {
             if (f.stream() != null) {
+                lastGroupNanos = System.nanoTime();
                 // Last back, first out: a lone writer keeps appending to one file, as a file writer does
                 // (groups rotating over the streams' files cost it up to a quarter of its rate here).
                 if (streamsInTurn) {
@@ -661,6 +667,7 @@ final class Wal implements AutoCloseable {
         st.openAt = st.markPos;
         st.written.clear();
         nextSeq = st.markSeq;
+        lastGroupNanos = System.nanoTime();
         idle.add(st);
     }
 
@@ -672,10 +679,6 @@ final class Wal implements AutoCloseable {
             }
         }
         return !sealed.isEmpty();
-    }
-
-    int sealedCount() {
-        return sealed.size();
     }
 
     int freeCount() {
@@ -737,18 +740,95 @@ final class Wal implements AutoCloseable {
         }
     }
 
+    /**
+     * A segment that writers filled before the preparation reached it ends less than a record short of its
+     * size: the rest is written with zeros now (no flush needed: zeros are no records), so that it is
+     * mapped for reads like a prepared one instead of read with a system call and a copy per chunk.
+     */
+    private void completeSegment(int s) {
+        if (zeroed.get(s) >= segmentSize) {
+            return;
+        }
+        segmentLocks[s].lock();
+        try {
+            zeroUpTo(s, segmentSize);
+        } catch (IOException e) {
+            throw ioError("write", e);
+        } finally {
+            segmentLocks[s].unlock();
+        }
+    }
+
     /** Creates the segment's file if it is not there yet (its lock held), and flushes the directory then. */
     private FileChannel openSegment(int s) throws IOException {
         FileChannel ch = channels.get(s);
         if (ch == null) {
-            ch = FileChannel.open(file(s), StandardOpenOption.CREATE, StandardOpenOption.READ,
-                    StandardOpenOption.WRITE);
-            channels.set(s, ch);
-            try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-                d.force(true);
-            }
+            ch = createSegment(s);
+            flushDirectory();
         }
         return ch;
+    }
+
+    /** Creates the segment's file, empty (its lock held); the caller flushes the directory. */
+    private FileChannel createSegment(int s) throws IOException {
+        FileChannel ch = FileChannel.open(file(s), StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE);
+        channels.set(s, ch);
+        return ch;
+    }
+
+    private void flushDirectory() throws IOException {
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        }
+    }
+
+    /**
+     * Creates every segment file not there yet, empty, and flushes the directory once (before, the writer
+     * that first reached a segment created its file and flushed the directory, under the commit lock: a
+     * journal commit that held up every other writer, once per segment at open). Empty files hold no
+     * records, so a crash in between is like any unprepared segment. If it fails, the writers create
+     * their files as before.
+     */
+    private void createMissingSegments() {
+        BitSet created = new BitSet();
+        try {
+            for (int s = 0; s < channels.length(); s++) {
+                segmentLocks[s].lock();
+                try {
+                    if (channels.get(s) == null) {
+                        createSegment(s);
+                        created.set(s);
+                    }
+                } finally {
+                    segmentLocks[s].unlock();
+                }
+            }
+            if (!created.isEmpty()) {
+                flushDirectory();
+            }
+        } catch (IOException e) {
+            LOG.warn("{}: creating the WAL segment files failed ({}); writers create them as they need them",
+                    name, e.toString());
+            // Their names may not be durable: forgotten, so that a writer opens each again and flushes the
+            // directory before its records count.
+            for (int s = created.nextSetBit(0); s >= 0; s = created.nextSetBit(s + 1)) {
+                segmentLocks[s].lock();
+                try {
+                    closeQuietly(channels.getAndSet(s, null));
+                } finally {
+                    segmentLocks[s].unlock();
+                }
+            }
+        }
+    }
+
+    private void closeQuietly(FileChannel ch) {
+        try {
+            ch.close();
+        } catch (IOException e) {
+            LOG.debug("{}: closing a WAL segment failed: {}", name, e.toString());
+        }
     }
 
     /**
@@ -776,6 +856,9 @@ final class Wal implements AutoCloseable {
      * fdatasyncs flush only data blocks. Called once, after recovery.
      */
     void prepareInBackground() {
+        createMissingSegments();
+        // Writers that waited for the OST to open come first.
+        lastGroupNanos = System.nanoTime();
         preparer = Thread.ofPlatform().name(name + "-wal-prepare").daemon().start(this::prepareAll);
     }
 
@@ -811,10 +894,20 @@ final class Wal implements AutoCloseable {
         }
     }
 
-    /** Returns once no group has begun for {@link #PREPARE_QUIET_NANOS} (or the WAL closes). */
+    /**
+     * Returns once every stream is idle and none began or ended a group for {@link #PREPARE_QUIET_NANOS} (or
+     * the WAL closes). A stream in the middle of a flush is busy however long the flush takes: before, only
+     * the start of a group counted, so a flush over 50 ms let a step of zeros in, right ahead of the writer
+     * in the file its next flush then had to write out (8 MiB of zeros with its 1 MiB), which made that
+     * flush slow too.
+     */
     private void awaitQuiet() {
-        long wait;
-        while (!closing && (wait = lastGroupNanos + PREPARE_QUIET_NANOS - System.nanoTime()) > 0) {
+        while (!closing) {
+            long wait = idle.size() < streams.length ? PREPARE_QUIET_NANOS
+                    : lastGroupNanos + PREPARE_QUIET_NANOS - System.nanoTime();
+            if (wait <= 0) {
+                return;
+            }
             LockSupport.parkNanos(wait);
         }
     }
@@ -860,17 +953,56 @@ final class Wal implements AutoCloseable {
             }
             buf.flip();
         }
-        if (buf.remaining() < HEADER || buf.getLong(8) != loc.seq() || buf.getInt(0) != MAGIC
-                || buf.getInt(4) != loc.length() || buf.getLong(24) != id || buf.getLong(32) != chunk) {
+        if (!holds(buf, loc, id, chunk)) {
             return null;
         }
         ByteBuffer h = buf.duplicate().limit(HEADER);
         ByteBuffer p = buf.duplicate().position(HEADER);
         if (buf.getInt(CRC_AT) != crc(h, p)) {
-            throw new NacreException(Status.CORRUPT, "%s: object 0x%x chunk %d fails its CRC32C in the WAL"
-                    .formatted(name, id, chunk));
+            throw corrupt(id, chunk);
         }
         return p;
+    }
+
+    /**
+     * Copies the whole payload of the record at {@code loc} into {@code dst}, then checks the copy against
+     * the record's CRC: one pass over the source instead of two, and what is checked is exactly what the
+     * caller gets, even if the segment is reused meanwhile. False (nothing copied) if another record is
+     * there now; CORRUPT if the copy fails its CRC (the caller tells reuse from damage, as for
+     * {@link #read}), with {@code dst} filled but its position back where it was.
+     */
+    boolean copy(Loc loc, long id, long chunk, ByteBuffer dst) {
+        MappedByteBuffer map = maps.get(loc.segment());
+        if (map == null || loc.offset() + HEADER + loc.length() > segmentSize) {
+            ByteBuffer p = read(loc, id, chunk);
+            if (p == null) {
+                return false;
+            }
+            dst.put(p);
+            return true;
+        }
+        ByteBuffer header = ByteBuffer.allocate(HEADER).put(0, map, (int) loc.offset(), HEADER);
+        if (!holds(header, loc, id, chunk)) {
+            return false;
+        }
+        int at = dst.position();
+        dst.put(map.slice((int) loc.offset() + HEADER, loc.length()));
+        if (header.getInt(CRC_AT) != crc(header, dst.duplicate().position(at).limit(at + loc.length()))) {
+            dst.position(at);
+            throw corrupt(id, chunk);
+        }
+        return true;
+    }
+
+    /** Whether {@code record} (from its header on) is the record {@code loc} names. */
+    private static boolean holds(ByteBuffer record, Loc loc, long id, long chunk) {
+        return record.remaining() >= HEADER && record.getLong(8) == loc.seq() && record.getInt(0) == MAGIC
+                && record.getInt(4) == loc.length() && record.getLong(24) == id && record.getLong(32) == chunk;
+    }
+
+    private NacreException corrupt(long id, long chunk) {
+        return new NacreException(Status.CORRUPT, "%s: object 0x%x chunk %d fails its CRC32C in the WAL"
+                .formatted(name, id, chunk));
     }
 
     private static void readFully(FileChannel ch, ByteBuffer dst, long at) throws IOException {

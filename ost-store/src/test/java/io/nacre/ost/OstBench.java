@@ -43,7 +43,7 @@ class OstBench {
     private final long total = Long.getLong("nacre.bench.mib", 256) * MIB;
     private final int repeats = Integer.getInteger("nacre.bench.repeats", 3);
     private final List<Double> groupSizes = new ArrayList<>();
-    /** What the OST side of a case wants printed with its row (the last run's). */
+    /** What the OST side of a case wants printed with its row (every run's). */
     private final List<String> notes = new ArrayList<>();
     /** Only the cases whose name matches this regular expression. */
     private final String only = System.getProperty("nacre.bench.only", ".*");
@@ -161,7 +161,7 @@ class OstBench {
         }
         String groups = groupSizes.isEmpty() ? ""
                 : "  (%.1f writes per commit)".formatted(groupSizes.stream().mapToDouble(d -> d).average().orElse(0));
-        String note = notes.isEmpty() ? "" : "  (" + notes.get(notes.size() - 1) + ")";
+        String note = notes.isEmpty() ? "" : "  (" + String.join("; ", notes) + ")";
         System.out.printf("%-50s %10.1f %10.1f %8.2f%s%s%n", name, median(o), median(f), median(r), groups, note);
     }
 

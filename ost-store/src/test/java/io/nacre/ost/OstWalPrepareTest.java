@@ -94,6 +94,8 @@ class OstWalPrepareTest {
         int record = 50_000;
         Ost ost = Ost.open(tmp, 0, options(true));
         try {
+            // Every segment file is there from the open (empty): no writer creates one under the commit lock.
+            assertThat(segmentFiles(tmp)).hasSize(SEGMENTS);
             List<Thread> writers = new ArrayList<>();
             List<Throwable> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
             for (int t = 0; t < threads; t++) {

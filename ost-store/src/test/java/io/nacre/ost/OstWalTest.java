@@ -313,6 +313,35 @@ class OstWalTest {
     }
 
     @Test
+    void aBurstThatFitsTheWalIsCheckpointedOnceTheWritersPauseAndALongerOneUnderPressure() {
+        // 12 segments of 1 MiB, 4 streams, one writer (one stream): a checkpoint starts when no more than 4
+        // segments are free, or once the OST is idle; not while a burst that fits writes.
+        OstOptions options = OstOptions.builder().chunkSize(CHUNK).mapSize(1L << 30).walSegments(1 << 20, 12).build();
+        try (Ost ost = Ost.open(tmp, 0, options)) {
+            byte[] data = random(5 << 20, 41);
+            for (int at = 0; at < data.length; at += 256 << 10) {
+                ost.write(1, at, ByteBuffer.wrap(data, at, 256 << 10), Durability.STABLE);
+            }
+            assertThat(ost.checkpoints()).as("5 of 12 segments full: no checkpoint beside the writer").isZero();
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+            while (ost.checkpoints() == 0) {
+                assertThat(System.nanoTime()).as("checkpointed once idle").isLessThan(deadline);
+                java.util.concurrent.locks.LockSupport.parkNanos(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(20));
+            }
+            assertThat(read(ost, 1, 0, data.length)).isEqualTo(data);
+            // More than the WAL holds: the writer's own groups start a checkpoint once 4 segments are left,
+            // and wait for it when none is (it has completed when the last write returns).
+            byte[] more = random(14 << 20, 42);
+            for (int at = 0; at < more.length; at += 256 << 10) {
+                ost.write(2, at, ByteBuffer.wrap(more, at, 256 << 10), Durability.STABLE);
+            }
+            assertThat(ost.checkpoints()).as("checkpoints under pressure").isGreaterThanOrEqualTo(2);
+            assertThat(read(ost, 2, 0, more.length)).isEqualTo(more);
+            assertThat(read(ost, 1, 0, data.length)).isEqualTo(data);
+        }
+    }
+
+    @Test
     void aCrashLeavesEveryAcknowledgedWriteInTheWalForTheNextOpen() {
         byte[] data = random(300_000, 3);
         Ost ost = Ost.open(tmp, 0, small());

@@ -49,6 +49,12 @@ final class OssProtocol {
     static final String KEEPALIVE = "nacre-keepalive";
     /** In each 102: the bytes the OST may have to flush or checkpoint first (see Ost#backlog). */
     static final String BACKLOG = "nacre-backlog";
+    /**
+     * The slowest flush or transfer a deadline allows for (1 MiB/s): a call whose work grows with the OST's
+     * backlog or its own bytes may take that long on top of its base bound, at both ends (the client gives
+     * up then; the server's request timeout is stretched the same way, from a base at least as long).
+     */
+    static final long MIN_RATE = 1 << 20;
     /** The shortest and longest keep-alive period a server accepts. */
     static final long MIN_KEEPALIVE_MILLIS = 20;
     static final long MAX_KEEPALIVE_MILLIS = 60_000;
@@ -66,6 +72,11 @@ final class OssProtocol {
 
     /** Longest error message kept from a response body. */
     static final int MAX_MESSAGE = 4096;
+
+    /** {@code baseMillis} plus {@code bytes} at {@link #MIN_RATE}. */
+    static long boundMillis(long baseMillis, long bytes) {
+        return baseMillis + Math.max(0, bytes) * 1000 / MIN_RATE;
+    }
 
     private OssProtocol() {
     }

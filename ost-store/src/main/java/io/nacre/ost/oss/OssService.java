@@ -11,6 +11,7 @@ import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.ResponseHeaders;
 import com.linecorp.armeria.common.ResponseHeadersBuilder;
+import com.linecorp.armeria.common.util.TimeoutMode;
 import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.ServiceRequestContext;
@@ -91,29 +92,85 @@ final class OssService {
     /**
      * When the client asked for keep-alives, sends a {@code 102 Processing} (with the OST's backlog) every
      * period until {@code answer} is ready, then the answer: a node that works slowly (a long sync on a
-     * busy disk) is told from one that stopped. The beats come from the event loop, the answer from the
-     * operation; both are written on the event loop, so no beat follows the answer.
+     * busy disk) is told from one that stopped.
      */
     private HttpResponse keptAlive(ServiceRequestContext ctx, HttpRequest req, HttpResponse answer) {
-        String asked = req.headers().get(OssProtocol.KEEPALIVE);
-        if (asked == null) {
+        if (req.headers().get(OssProtocol.KEEPALIVE) == null) {
             return answer;
         }
-        long period = Math.clamp(OssProtocol.parseLong(OssProtocol.KEEPALIVE, asked),
-                OssProtocol.MIN_KEEPALIVE_MILLIS, OssProtocol.MAX_KEEPALIVE_MILLIS);
         HttpResponseWriter out = HttpResponse.streaming();
-        ScheduledFuture<?> beats = ctx.eventLoop().scheduleAtFixedRate(() -> out.tryWrite(
-                        ResponseHeaders.builder(HttpStatus.PROCESSING)
-                                .add(OssProtocol.BACKLOG, Long.toString(backlog(ctx))).build()),
-                period, period, TimeUnit.MILLISECONDS);
+        Beats beats = new Beats(ctx, req, out);
         answer.aggregate().handle((r, t) -> {
-            ctx.eventLoop().execute(() -> {
-                beats.cancel(false);
-                out.close(t == null ? r : errorAnswer(t));
-            });
+            beats.close(t == null ? r : errorAnswer(t));
             return null;
         });
         return out;
+    }
+
+    /**
+     * The keep-alives of one request (none if it asked for none): a {@code 102 Processing} every period
+     * from the event loop until the answer's headers go out, never after them. Each beat also stretches the
+     * server's request timeout as the client stretches its deadline (its base, plus the largest backlog
+     * reported and the request's bytes at {@link OssProtocol#MIN_RATE}), so that the server never cuts off
+     * an answer the client still waits for: a sync behind 512 MiB of backlog may take 20 s + 8.5 min.
+     */
+    private final class Beats {
+        private final ServiceRequestContext ctx;
+        private final HttpResponseWriter out;
+        private final ScheduledFuture<?> task;
+        private final long baseMillis;
+        private final long bytes;
+        private long backlog;
+        private boolean answered;
+
+        Beats(ServiceRequestContext ctx, HttpRequest req, HttpResponseWriter out) {
+            this.ctx = ctx;
+            this.out = out;
+            this.baseMillis = ctx.requestTimeoutMillis();
+            this.bytes = req.headers().contentLength();
+            String asked = req.headers().get(OssProtocol.KEEPALIVE);
+            if (asked == null) {
+                answered = true;
+                task = null;
+                return;
+            }
+            long period = Math.clamp(OssProtocol.parseLong(OssProtocol.KEEPALIVE, asked),
+                    OssProtocol.MIN_KEEPALIVE_MILLIS, OssProtocol.MAX_KEEPALIVE_MILLIS);
+            task = ctx.eventLoop().scheduleAtFixedRate(this::beat, period, period, TimeUnit.MILLISECONDS);
+        }
+
+        private synchronized void beat() {
+            if (answered) {
+                return;
+            }
+            long now = backlog(ctx);
+            backlog = Math.max(backlog, now);
+            if (baseMillis > 0) {
+                ctx.setRequestTimeoutMillis(TimeoutMode.SET_FROM_START,
+                        OssProtocol.boundMillis(baseMillis, backlog + Math.max(0, bytes)));
+            }
+            out.tryWrite(ResponseHeaders.builder(HttpStatus.PROCESSING)
+                    .add(OssProtocol.BACKLOG, Long.toString(now)).build());
+        }
+
+        private synchronized void stop() {
+            answered = true;
+            if (task != null) {
+                task.cancel(false);
+            }
+        }
+
+        /** Sends the answer's headers (no beat after them); false if the client went away. */
+        synchronized boolean answer(ResponseHeaders headers) {
+            stop();
+            return out.tryWrite(headers);
+        }
+
+        /** Sends a whole answer and ends the response. */
+        synchronized void close(AggregatedHttpResponse r) {
+            stop();
+            out.close(r);
+        }
     }
 
     /** What the request's OST may have to flush or checkpoint first (0 when it names none or is not local). */
@@ -249,9 +306,16 @@ final class OssService {
         };
     }
 
-    /** Streams the object's bytes piece by piece, each read only once the previous one was consumed. */
+    /**
+     * Streams the object's bytes piece by piece, each read only once the previous one was consumed. Until
+     * the first piece is ready (a read may queue behind slow syncs for the blocking threads) it sends the
+     * keep-alives the client asked for; afterwards each piece restarts the request timeout, which so bounds
+     * the wait for the next piece, not the whole transfer (the client's rule too: progress, not total).
+     */
     private HttpResponse read(ServiceRequestContext ctx, HttpRequest req) {
         HttpResponseWriter out = HttpResponse.streaming();
+        Beats beats = new Beats(ctx, req, out);
+        long pieceMillis = ctx.requestTimeoutMillis();
         ctx.blockingTaskExecutor().execute(() -> {
             boolean started = false;
             try {
@@ -268,7 +332,7 @@ final class OssService {
                     int n = store.read(ref, offset + done, ByteBuffer.wrap(piece));
                     if (!started) {
                         started = true;
-                        if (!out.tryWrite(ok().contentType(MediaType.OCTET_STREAM).build())) {
+                        if (!beats.answer(ok().contentType(MediaType.OCTET_STREAM).build())) {
                             return;
                         }
                     }
@@ -277,6 +341,9 @@ final class OssService {
                             return;
                         }
                         out.whenConsumed().join();
+                        if (pieceMillis > 0) {
+                            ctx.setRequestTimeoutMillis(TimeoutMode.SET_FROM_NOW, pieceMillis);
+                        }
                     }
                     done += n;
                     if (n < want) {
@@ -292,7 +359,7 @@ final class OssService {
                     out.tryWrite(HttpHeaders.of(OssProtocol.STATUS, e.status().name()));
                     out.close();
                 } else {
-                    out.close(errorAnswer(t));
+                    beats.close(errorAnswer(t));
                 }
             }
         });

@@ -7,6 +7,7 @@ import com.linecorp.armeria.client.ResponseTimeoutException;
 import com.linecorp.armeria.client.UnprocessedRequestException;
 import com.linecorp.armeria.client.WebClient;
 import com.linecorp.armeria.common.AggregatedHttpResponse;
+import com.linecorp.armeria.common.ClosedSessionException;
 import com.linecorp.armeria.common.HttpData;
 import com.linecorp.armeria.common.HttpHeaders;
 import com.linecorp.armeria.common.HttpMethod;
@@ -17,7 +18,7 @@ import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.RequestHeaders;
 import com.linecorp.armeria.common.RequestHeadersBuilder;
 import com.linecorp.armeria.common.ResponseHeaders;
-import com.linecorp.armeria.common.SplitHttpResponse;
+import com.linecorp.armeria.common.stream.ClosedStreamException;
 import io.nacre.engine.NacreException;
 import io.nacre.engine.Status;
 import io.nacre.engine.layout.ObjectRef;
@@ -27,7 +28,7 @@ import io.nacre.engine.store.ObjectStore;
 import io.nacre.engine.store.OstInfo;
 import io.nacre.engine.store.OstUsage;
 import io.netty.buffer.Unpooled;
-import java.net.ConnectException;
+import java.io.IOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -43,7 +44,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.Function;
 import org.reactivestreams.Subscriber;
 import org.reactivestreams.Subscription;
 import org.slf4j.Logger;
@@ -56,20 +56,20 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Every call has a deadline, so a node that hangs without dying (stopped, swapping, partitioned) costs
  * its callers a bounded wait, never the caller's whole request, while a node that is only slow is not taken
- * for a dead one. Calls but reads ask the OSS for keep-alives (a {@code 102 Processing} every quarter of
- * {@link Builder#callTimeout} while it works on them); a node from which neither the answer nor a
+ * for a dead one. Calls ask the OSS for keep-alives (a {@code 102 Processing} every quarter of
+ * {@link Builder#callTimeout} while it works on them, for a read until its first bytes); a node from which neither the answer nor a
  * keep-alive came for the call timeout is down: calls fail at once with UNAVAILABLE (NFS answers
  * NFS4ERR_DELAY, the client tries again) while a probe asks it every second whether it answers again, and
  * the first answer brings it back. A call the node keeps working on gives up after its own bound
  * ({@link Builder#progressTimeout}, plus for sync, truncate, destroy and writes the node's reported backlog
- * and the write's bytes at {@link #MIN_RATE}) with UNAVAILABLE, and the node stays up. A read fails when
- * no byte came for the progress timeout.
+ * and the write's bytes at {@link OssProtocol#MIN_RATE}) with UNAVAILABLE, and the node stays up; so does a
+ * read whose first bytes do not come within the progress timeout. Once its bytes flow, a read fails (and
+ * the node is down) when no more came for the progress timeout. A node that refuses the connection or
+ * drops it (killed) fails the call with UNAVAILABLE too: I/O errors are for bad data, not absent nodes.
  */
 public final class RemoteObjectStore implements ObjectStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(RemoteObjectStore.class);
-    /** The slowest transfer a write deadline allows for: 1 MiB/s. */
-    static final long MIN_RATE = 1 << 20;
     private static final Duration PROBE_EVERY = Duration.ofSeconds(1);
     /** The longest answer body kept of calls other than reads (the OST list, error messages). */
     private static final int MAX_ANSWER = 1 << 20;
@@ -151,44 +151,81 @@ public final class RemoteObjectStore implements ObjectStore {
         int length = dst.remaining();
         String path = OssProtocol.objectPath(object.ost(), object.id()) + "?offset=" + offset + "&length=" + length;
         checkUp(object);
-        HttpResponse res = client.execute(headers(HttpMethod.GET, path, -1));
-        SplitHttpResponse split = res.split();
-        ResponseHeaders head = await(res, split.headers().thenApply(Function.identity()), progressTimeout, object);
+        long start = System.nanoTime();
+        HttpResponse res = client.execute(keepAlive(headers(HttpMethod.GET, path, -1)));
+        ReadCollector answer = new ReadCollector(dst.duplicate(), length, start);
+        res.subscribe(answer);
+        // Until the first bytes the node sends keep-alives (the read may queue behind slow syncs there).
+        ResponseHeaders head = awaitWorking(res, answer.head, answer, start, progressTimeout, object);
+        int n = awaitProgress(res, answer, object);
         if (!head.status().equals(HttpStatus.OK)) {
-            AggregatedHttpResponse r = await(res, split.body().collect().thenApply(
-                    parts -> AggregatedHttpResponse.of(head, HttpData.wrap(concat(parts)))), progressTimeout, object);
-            throw failure(r);
+            throw failure(AggregatedHttpResponse.of(head, HttpData.wrap(answer.error.toByteArray())));
         }
-        int start = dst.position();
-        BodyCopier copier = new BodyCopier(dst.duplicate(), length);
-        split.body().subscribe(copier);
-        int n = awaitProgress(res, copier, object);
-        dst.position(start + n);
-        HttpHeaders trailers = await(res, split.trailers(), progressTimeout, object);
-        String status = trailers.get(OssProtocol.STATUS);
+        String status = answer.trailers.get(OssProtocol.STATUS);
         if (status == null || !status.equals(OssProtocol.OK)) {
-            dst.position(start);
             Status s = OssProtocol.status(status, HttpStatus.INTERNAL_SERVER_ERROR);
             throw new NacreException(s, object + ": read failed on " + node + " (" + status + ")");
         }
-        return dst.position() - start;
+        dst.position(dst.position() + n);
+        return n;
     }
 
     /**
-     * Copies the response body into the caller's buffer as it arrives, on the event loop (no hand-off per
-     * frame); the caller waits on {@link #done} and touches its buffer only after. Never holds more
-     * than one frame: the answer is at most the buffer's size, more is a protocol error.
+     * What a caller waiting for an answer learns as it comes in: when the request was sent or the last
+     * keep-alive came, and the largest backlog a keep-alive reported (when the call's work grows with it).
      */
-    private static final class BodyCopier implements Subscriber<HttpData> {
+    private abstract static class Watched implements Subscriber<HttpObject> {
+        private final boolean grows;
+        /** When the request was sent or the last keep-alive came (System.nanoTime()). */
+        volatile long lastSign;
+        /** The largest backlog a keep-alive reported, when the work grows with it. */
+        volatile long backlog;
+        /** The answer's (final) headers, once they came (event loop). */
+        ResponseHeaders headers;
+
+        Watched(long start, boolean grows) {
+            this.lastSign = start;
+            this.grows = grows;
+        }
+
+        /** Notes a keep-alive, or the answer's headers; false if {@code o} is neither (event loop). */
+        boolean tookHeaders(HttpObject o) {
+            if (!(o instanceof ResponseHeaders h) || headers != null) {
+                return false;
+            }
+            if (h.status().isInformational()) {
+                lastSign = System.nanoTime();
+                if (grows) {
+                    backlog = Math.max(backlog, h.getLong(OssProtocol.BACKLOG, 0L));
+                }
+            } else {
+                headers = h;
+            }
+            return true;
+        }
+    }
+
+    /**
+     * A read's answer: keep-alives until the headers; then the body, copied into the caller's buffer as it
+     * arrives, on the event loop (no hand-off per frame), one frame asked for at a time; the caller touches
+     * its buffer only once {@link #done}. The answer is at most the buffer's size, more is a protocol
+     * error. An error answer's body is kept (its message) instead.
+     */
+    private static final class ReadCollector extends Watched {
         private final ByteBuffer dst;
         private final int length;
-        private final CompletableFuture<Integer> done = new CompletableFuture<>();
+        final CompletableFuture<ResponseHeaders> head = new CompletableFuture<>();
+        final CompletableFuture<Integer> done = new CompletableFuture<>();
+        final java.io.ByteArrayOutputStream error = new java.io.ByteArrayOutputStream();
+        /** Read by the caller once {@link #done}. */
+        HttpHeaders trailers = HttpHeaders.of();
         private Subscription subscription;
         private int copied;
         /** Frames received so far, read by the waiting caller to tell a slow node from a stalled one. */
-        private volatile long frames;
+        volatile long frames;
 
-        BodyCopier(ByteBuffer dst, int length) {
+        ReadCollector(ByteBuffer dst, int length, long start) {
+            super(start, false);
             this.dst = dst;
             this.length = length;
         }
@@ -200,43 +237,45 @@ public final class RemoteObjectStore implements ObjectStore {
         }
 
         @Override
-        public void onNext(HttpData d) {
-            int n = d.length();
-            if (copied + n > length) {
-                subscription.cancel();
-                done.completeExceptionally(new NacreException(Status.IO, "OSS sent more than " + length + " bytes"));
-                return;
+        public void onNext(HttpObject o) {
+            if (tookHeaders(o)) {
+                if (headers != null) {
+                    head.complete(headers);
+                }
+            } else if (o instanceof HttpData d) {
+                int n = d.length();
+                if (headers == null || !headers.status().equals(HttpStatus.OK)) {
+                    error.write(d.array(), 0, Math.min(n, Math.max(0, OssProtocol.MAX_MESSAGE - error.size())));
+                } else if (copied + n > length) {
+                    subscription.cancel();
+                    done.completeExceptionally(new NacreException(Status.IO, "OSS sent more than " + length + " bytes"));
+                    return;
+                } else {
+                    dst.put(d.array(), 0, n);
+                    copied += n;
+                }
+                frames++;
+            } else if (o instanceof HttpHeaders h) {
+                trailers = h;
             }
-            dst.put(d.array(), 0, n);
-            copied += n;
-            frames++;
             subscription.request(1);
         }
 
+        /**
+         * The failure as it came, for {@link #join} to map: a node that refuses connections or dropped this
+         * one is UNAVAILABLE (NFS4ERR_DELAY, try again), not an I/O error (a data error to the application).
+         */
         @Override
         public void onError(Throwable t) {
-            done.completeExceptionally(new NacreException(Status.IO, "read broke off: " + t, t));
+            head.completeExceptionally(t);
+            done.completeExceptionally(t);
         }
 
         @Override
         public void onComplete() {
+            head.completeExceptionally(new NacreException(Status.IO, "OSS answer ended without headers"));
             done.complete(copied);
         }
-    }
-
-    private static byte[] concat(List<HttpData> parts) {
-        int total = 0;
-        for (HttpData d : parts) {
-            total += Math.min(d.length(), OssProtocol.MAX_MESSAGE);
-        }
-        byte[] all = new byte[Math.min(total, OssProtocol.MAX_MESSAGE)];
-        int at = 0;
-        for (HttpData d : parts) {
-            int n = Math.min(d.length(), all.length - at);
-            System.arraycopy(d.array(), 0, all, at, n);
-            at += n;
-        }
-        return all;
     }
 
     @Override
@@ -250,8 +289,11 @@ public final class RemoteObjectStore implements ObjectStore {
         HttpData body = HttpData.wrap(Unpooled.wrappedBuffer(src.duplicate()));
         checkUp(object);
         HttpResponse res = client.execute(HttpRequest.of(keepAlive(headers(HttpMethod.PUT, path, length)), body));
-        AggregatedHttpResponse r = awaitWorking(res, progressTimeout.plusMillis(length * 1000L / MIN_RATE), true,
-                object);
+        long sent = System.nanoTime();
+        AnswerCollector answer = new AnswerCollector(sent, true);
+        res.subscribe(answer);
+        AggregatedHttpResponse r = awaitWorking(res, answer.done, answer, sent,
+                Duration.ofMillis(OssProtocol.boundMillis(progressTimeout.toMillis(), length)), object);
         check(r);
         src.position(src.position() + length);
         return longHeader(r, OssProtocol.INSTANCE);
@@ -338,44 +380,49 @@ public final class RemoteObjectStore implements ObjectStore {
         return call(method, pathAndQuery, progressTimeout, false);
     }
 
-    /** {@code grows}: the work grows with the OST's backlog, whose flush at {@link #MIN_RATE} is added. */
+    /** {@code grows}: the work grows with the OST's backlog, whose flush at {@link OssProtocol#MIN_RATE} is added. */
     private AggregatedHttpResponse call(HttpMethod method, String pathAndQuery, Duration bound, boolean grows) {
         checkUp(pathAndQuery);
+        long start = System.nanoTime();
         HttpResponse res = client.execute(keepAlive(headers(method, pathAndQuery, -1)));
-        AggregatedHttpResponse r = awaitWorking(res, bound, grows, pathAndQuery);
+        AnswerCollector answer = new AnswerCollector(start, grows);
+        res.subscribe(answer);
+        AggregatedHttpResponse r = awaitWorking(res, answer.done, answer, start, bound, pathAndQuery);
         check(r);
         return r;
     }
 
     /**
-     * Waits for the answer of a request that asked for keep-alives. The node is down (as in {@link #await})
-     * only when neither the answer nor a keep-alive came for {@link #callTimeout}: a node that works slowly
-     * (a sync flushing a large backlog on a busy disk) is not. The call itself gives up after {@code bound},
-     * plus, when its work {@code grows} with the backlog, the largest backlog the node reported at {@link
-     * #MIN_RATE}: then it fails with UNAVAILABLE but the node, still answering, stays up.
+     * Waits for {@code f}, part of the answer of a request that asked for keep-alives. The node is down (calls
+     * fail at once until a probe gets an answer) only when neither that nor a keep-alive came for {@link #callTimeout}: a node that
+     * works slowly (a sync flushing a large backlog on a busy disk) is not. The call itself gives up after
+     * {@code bound}, plus the largest backlog the node reported at {@link OssProtocol#MIN_RATE} when its work
+     * grows with it: then it fails with UNAVAILABLE but the node, still answering, stays up.
      */
-    private AggregatedHttpResponse awaitWorking(HttpResponse res, Duration bound, boolean grows, Object what) {
-        long start = System.nanoTime();
-        AnswerCollector answer = new AnswerCollector(start, grows);
-        res.subscribe(answer);
+    private <T> T awaitWorking(HttpResponse res, CompletableFuture<T> f, Watched answer, long start, Duration bound,
+                               Object what) {
         long quiet = callTimeout.toNanos();
         while (true) {
-            long giveUp = start + bound.toNanos() + TimeUnit.SECONDS.toNanos(1) * answer.backlog / MIN_RATE;
-            long wait = Math.min(answer.lastSign + quiet, giveUp) - System.nanoTime();
+            long wait = Math.min(answer.lastSign + quiet, giveUp(start, bound, answer)) - System.nanoTime();
             try {
-                return join(answer.done.copy().orTimeout(Math.max(1, wait), TimeUnit.NANOSECONDS), what);
+                return join(f.copy().orTimeout(Math.max(1, wait), TimeUnit.NANOSECONDS), what);
             } catch (StalledException e) {
                 long now = System.nanoTime();
                 if (now - answer.lastSign >= quiet) {
                     throw stalled(res, what, "no answer nor keep-alive within " + callTimeout);
                 }
-                if (now - giveUp >= 0) {
+                // With the backlog the keep-alives reported meanwhile (not only before the wait).
+                if (now - giveUp(start, bound, answer) >= 0) {
                     res.abort();
                     throw new NacreException(Status.UNAVAILABLE, what + ": OSS " + node + " still working on it after "
                             + Duration.ofNanos(now - start).toMillis() + " ms; try again");
                 }
             }
         }
+    }
+
+    private static long giveUp(long start, Duration bound, Watched answer) {
+        return start + TimeUnit.MILLISECONDS.toNanos(OssProtocol.boundMillis(bound.toMillis(), answer.backlog));
     }
 
     private void checkUp(Object what) {
@@ -385,17 +432,8 @@ public final class RemoteObjectStore implements ObjectStore {
         }
     }
 
-    /** Waits for {@code f} at most {@code timeout}; past it, aborts the request and marks the node down. */
-    private <T> T await(HttpResponse res, CompletableFuture<T> f, Duration timeout, Object what) {
-        try {
-            return join(f.orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS), what);
-        } catch (StalledException e) {
-            throw stalled(res, what, "no answer within " + timeout);
-        }
-    }
-
     /** Waits for a read's body while frames keep coming, each within the progress timeout. */
-    private int awaitProgress(HttpResponse res, BodyCopier copier, Object what) {
+    private int awaitProgress(HttpResponse res, ReadCollector copier, Object what) {
         long seen = -1;
         while (true) {
             try {
@@ -445,23 +483,15 @@ public final class RemoteObjectStore implements ObjectStore {
     }
 
     /**
-     * Collects a short answer (headers, a body of at most {@link #MAX_ANSWER} bytes) as it
-     * arrives, noting when each keep-alive came (an aggregating subscriber sees informational headers only
-     * at the end).
+     * Collects a short answer (headers, a body of at most {@link #MAX_ANSWER} bytes) as it arrives, noting
+     * when each keep-alive came (an aggregating subscriber sees informational headers only at the end).
      */
-    private static final class AnswerCollector implements Subscriber<HttpObject> {
-        private final boolean grows;
+    private static final class AnswerCollector extends Watched {
         private final CompletableFuture<AggregatedHttpResponse> done = new CompletableFuture<>();
         private final java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
-        private ResponseHeaders headers;
-        /** When the request was sent or the last keep-alive came (System.nanoTime()). */
-        private volatile long lastSign;
-        /** The largest backlog a keep-alive reported, when the work grows with it. */
-        private volatile long backlog;
 
         AnswerCollector(long start, boolean grows) {
-            this.lastSign = start;
-            this.grows = grows;
+            super(start, grows);
         }
 
         @Override
@@ -471,16 +501,10 @@ public final class RemoteObjectStore implements ObjectStore {
 
         @Override
         public void onNext(HttpObject o) {
-            if (o instanceof ResponseHeaders h && headers == null) {
-                if (h.status().isInformational()) {
-                    lastSign = System.nanoTime();
-                    if (grows) {
-                        backlog = Math.max(backlog, h.getLong(OssProtocol.BACKLOG, 0L));
-                    }
-                } else {
-                    headers = h;
-                }
-            } else if (o instanceof HttpData d) {
+            if (tookHeaders(o)) {
+                return;
+            }
+            if (o instanceof HttpData d) {
                 if (body.size() + d.length() > MAX_ANSWER) {
                     done.completeExceptionally(new NacreException(Status.IO, "OSS answer longer than " + MAX_ANSWER));
                 } else {
@@ -547,8 +571,11 @@ public final class RemoteObjectStore implements ObjectStore {
             if (c instanceof TimeoutException) {
                 throw new StalledException(c);
             }
+            // The node refused the connection, dropped it (killed: reset) or the transport failed: the
+            // node is unreachable, try again (NFS4ERR_DELAY); never an I/O error, which means bad data.
             if (c instanceof UnprocessedRequestException || c instanceof ResponseTimeoutException
-                    || c instanceof ConnectException) {
+                    || c instanceof IOException || c instanceof ClosedSessionException
+                    || c instanceof ClosedStreamException) {
                 throw new NacreException(Status.UNAVAILABLE, what + ": OSS " + node + " did not answer: " + c, c);
             }
             throw new NacreException(Status.IO, what + ": OSS " + node + " failed: " + c, c);

@@ -113,6 +113,63 @@ class OssKeepAliveTest {
     }
 
     @Test
+    void aReadQueuedBehindASlowSyncFailsAfterItsBoundAndTheNodeStaysUp() throws Exception {
+        // One blocking thread on the OSS: a slow sync holds it, a read queues behind it (as behind many
+        // slow syncs on a busy node). The read gets keep-alives until its first bytes, so the node is not
+        // taken for a dead one; it gives up after its own bound instead.
+        try (LocalObjectStore local = new LocalObjectStore(List.of(Ost.open(tmp.resolve("ost0"), 0, options())));
+             Oss oss = new Oss(OssServer.builder(local).secret(SECRET.getBytes(StandardCharsets.UTF_8)).threads(1)
+                     .build().start());
+             RemoteObjectStore remote = client(oss.uri(), 1000, 1500);
+             RemoteObjectStore patient = client(oss.uri(), 10_000, 20_000)) {
+            warmUp(oss.uri());
+            byte[] data = random(1 << 20, 3);
+            remote.write(A, 0, ByteBuffer.wrap(data), Durability.STABLE);
+            remote.write(A, 0, ByteBuffer.wrap(data, 0, 4096), Durability.UNSTABLE);
+            Faults.arm("ost.wal.force", Faults.Fault.sleep(4000));
+            Thread syncer = Thread.ofVirtual().start(() -> patient.sync(A));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (Faults.hits("ost.wal.force") == 0) {
+                assertThat(System.nanoTime()).as("the sync reached its flush").isLessThan(deadline);
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+            }
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> remote.read(A, 0, ByteBuffer.allocate(4096)))
+                    .isInstanceOfSatisfying(NacreException.class, e -> assertThat(e.status()).isEqualTo(Status.UNAVAILABLE))
+                    .hasMessageContaining("still working");
+            assertThat(System.nanoTime() - start).as("gave up at its bound, before the sync ended")
+                    .isLessThan(TimeUnit.MILLISECONDS.toNanos(3500));
+            assertThat(remote.isUp()).as("a node that sends keep-alives is not down").isTrue();
+            syncer.join();
+            Faults.disarmAll();
+            byte[] back = new byte[data.length];
+            assertThat(remote.read(A, 0, ByteBuffer.wrap(back))).isEqualTo(data.length);
+            assertThat(back).isEqualTo(data);
+        }
+    }
+
+    @Test
+    void aSyncLongerThanTheServersRequestTimeoutSucceedsWhileItsBacklogAllowsIt() {
+        // The server's request timeout (1 s here, 5 min by default) is stretched by the backlog it reports,
+        // as the client stretches its own deadline: it never cuts off an answer the client still waits for.
+        try (LocalObjectStore local = new LocalObjectStore(List.of(Ost.open(tmp.resolve("ost0"), 0, options())));
+             Oss oss = new Oss(OssServer.builder(local).secret(SECRET.getBytes(StandardCharsets.UTF_8))
+                     .requestTimeout(Duration.ofSeconds(1)).build().start());
+             RemoteObjectStore remote = client(oss.uri(), 1000, 1000)) {
+            warmUp(oss.uri());
+            byte[] data = random(3 << 20, 4);
+            remote.write(A, 0, ByteBuffer.wrap(data), Durability.UNSTABLE);
+            assertThat(local.ost(0).backlog()).as("the sync has WAL segments to flush").isGreaterThanOrEqualTo(3L << 20);
+            Faults.arm("ost.wal.force", Faults.Fault.sleep(2500));
+            long start = System.nanoTime();
+            assertThat(remote.sync(A)).isEqualTo(local.instance(0));
+            assertThat(System.nanoTime() - start).as("longer than the request timeout")
+                    .isGreaterThan(TimeUnit.MILLISECONDS.toNanos(2500));
+            assertThat(remote.isUp()).isTrue();
+        }
+    }
+
+    @Test
     void aStoppedNodeIsDownWithinTheCallTimeoutEvenMidSync() throws Exception {
         Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--add-opens", "java.base/java.nio=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",

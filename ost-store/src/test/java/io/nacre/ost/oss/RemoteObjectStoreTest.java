@@ -127,9 +127,17 @@ class RemoteObjectStoreTest extends ObjectStoreContract {
 
     @Test
     void unreachableOssIsUnavailable() {
+        byte[] data = random(500, 25);
+        store.write(A, 0, ByteBuffer.wrap(data), Durability.STABLE);
         oss.close();
         try {
+            // Every call, reads too: a refused connection is "try again" (NFS4ERR_DELAY), never an I/O error.
             assertStatus(() -> store.stat(A), Status.UNAVAILABLE);
+            assertStatus(() -> store.read(A, 0, ByteBuffer.allocate(500)), Status.UNAVAILABLE);
+            assertStatus(() -> store.write(A, 0, ByteBuffer.wrap(data), Durability.STABLE), Status.UNAVAILABLE);
+            assertStatus(() -> store.sync(A), Status.UNAVAILABLE);
+            assertStatus(() -> store.truncate(A, 0), Status.UNAVAILABLE);
+            assertStatus(() -> store.destroy(A), Status.UNAVAILABLE);
         } finally {
             oss = OssServer.builder(local).secret(SECRET).build().start();
             store = RemoteObjectStore.builder(oss.uri()).secret(SECRET).build();
