@@ -764,7 +764,7 @@ final class Coordinator {
         if (copy != null) {
             t.putCopy(n.fid, copy.withUnlinked(now));
         }
-        for (HsmRequest r : t.activeOf(n.fid)) {
+        for (HsmRequest r : t.ofFid(n.fid)) { // (WAITING is active: no need to filter with activeOf first)
             if (r.state() == State.WAITING && r.action() != HsmAction.REMOVE) {
                 finish(tx, t, now, r, State.CANCELED, Status.STALE, "the file was removed");
             }
