@@ -232,9 +232,24 @@ final class Codec {
         }
     }
 
+    /**
+     * Reads a layout (one check for the whole of it: an inode's decode is on every change's path, and a
+     * lambda per object and component cost more than the reading).
+     */
     static Layout readLayout(In in) {
         long generation = in.i64();
         int n = in.count();
+        if (n == 0 && generation == 0) {
+            return Layout.NONE; // directories, symlinks, files without a layout yet
+        }
+        try {
+            return readLayout(in, generation, n);
+        } catch (IllegalArgumentException e) {
+            throw new NacreException(Status.INVALID, "malformed metadata message: " + e.getMessage());
+        }
+    }
+
+    private static Layout readLayout(In in, long generation, int n) {
         List<Component> comps = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             long start = in.i64();
@@ -252,27 +267,27 @@ final class Codec {
                     for (int k = 0; k < nobj; k++) {
                         int ost = in.i32();
                         long id = in.i64();
-                        objs.add(valid(() -> new ObjectRef(ost, id)));
+                        objs.add(new ObjectRef(ost, id));
                     }
-                    yield valid(() -> new Placement.Raid0(count, size, pool, objs));
+                    yield new Placement.Raid0(count, size, pool, objs);
                 }
                 case DOM -> new Placement.DataOnMdt();
-                case RELEASED -> {
-                    int archive = in.i32();
-                    yield valid(() -> new Placement.Released(archive));
-                }
+                case RELEASED -> new Placement.Released(in.i32());
                 default -> throw new NacreException(Status.INVALID, "malformed metadata message: placement " + tag);
             };
-            comps.add(valid(() -> new Component(new Extent(start, end), mirror, stale, p)));
+            comps.add(new Component(new Extent(start, end), mirror, stale, p));
         }
-        return valid(() -> new Layout(generation, comps));
+        return new Layout(generation, comps);
     }
 
     // ---- OSTs, destroys, changelog --------------------------------------------------------------
 
     static void writeOstInfo(Out out, OstInfo o) {
-        out.i32(o.index()).i32(o.pools().size());
-        for (String p : o.pools().stream().sorted().toList()) {
+        // In sorted order, so that equal sets encode alike (an OST's record is rewritten by every create on it).
+        String[] pools = o.pools().toArray(new String[0]);
+        java.util.Arrays.sort(pools);
+        out.i32(o.index()).i32(pools.length);
+        for (String p : pools) {
             out.str(p);
         }
         out.str(o.node());

@@ -760,11 +760,13 @@ final class Coordinator {
      */
     static void unlinked(Tx tx, long now, Inode n) {
         HsmTable t = new HsmTable(tx);
-        ArchiveCopy copy = t.copy(n.fid);
+        // The state's counts say when there is nothing to look for (most unlinks, in a file system without
+        // HSM): no copy in the catalog, no waiting request (they count every record; the apply has them in memory).
+        ArchiveCopy copy = t.catalogSize() == 0 ? null : t.copy(n.fid);
         if (copy != null) {
             t.putCopy(n.fid, copy.withUnlinked(now));
         }
-        for (HsmRequest r : t.activeOf(n.fid)) {
+        for (HsmRequest r : t.waiting() == 0 ? List.<HsmRequest>of() : t.ofFid(n.fid)) {
             if (r.state() == State.WAITING && r.action() != HsmAction.REMOVE) {
                 finish(tx, t, now, r, State.CANCELED, Status.STALE, "the file was removed");
             }

@@ -3,11 +3,13 @@ package io.nacre.meta;
 import io.nacre.engine.Fid;
 import io.nacre.engine.NacreException;
 import io.nacre.engine.Status;
+import io.nacre.engine.layout.Component;
 import io.nacre.engine.layout.Layout;
 import io.nacre.engine.layout.LayoutTemplate;
 import io.nacre.engine.meta.Attr;
 import io.nacre.engine.meta.FileType;
 import io.nacre.engine.meta.HsmState;
+import java.util.List;
 
 /**
  * An inode as the namespace keeps it in LMDB: the attributes, plus what each type needs (a directory's
@@ -80,10 +82,24 @@ final class Inode {
 
     long spaceUsed() {
         return switch (type) {
-            case REGULAR -> layout.isReleased() ? 0 : (size + 4095) / 4096 * 4096;
+            case REGULAR -> released() ? 0 : (size + 4095) / 4096 * 4096;
             case DIRECTORY -> 4096;
             default -> 0;
         };
+    }
+
+    /** {@link Layout#isReleased()} without a stream: attr() is in every change's reply. */
+    private boolean released() {
+        List<Component> comps = layout.components();
+        if (comps.isEmpty()) {
+            return false;
+        }
+        for (Component c : comps) {
+            if (!c.isReleased()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     Attr attr() {

@@ -52,7 +52,12 @@ final class LayoutPolicy {
                 out.add(e);
                 continue;
             }
-            int inPool = (int) osts.stream().filter(o -> o.inPool(e.pool())).count();
+            int inPool = 0;
+            for (OstInfo o : osts) {
+                if (o.inPool(e.pool())) {
+                    inPool++;
+                }
+            }
             String where = e.pool().isEmpty() ? "the file system" : "pool '" + e.pool() + "'";
             if (inPool == 0) {
                 throw new NacreException(Status.INVALID, where + " has no OSTs"

@@ -824,8 +824,10 @@ final class Namespace {
         if (osts == null || osts.size() != stripeCount) {
             throw new NacreException(Status.INVALID, "the OST choice must name " + stripeCount + " OSTs: " + osts);
         }
-        if (new HashSet<>(osts).size() != osts.size()) {
-            throw new NacreException(Status.INVALID, "the OST choice names an OST twice: " + osts);
+        for (int i = 1; i < osts.size(); i++) {
+            if (osts.subList(0, i).contains(osts.get(i))) {
+                throw new NacreException(Status.INVALID, "the OST choice names an OST twice: " + osts);
+            }
         }
         for (int ost : osts) {
             if (tx.ost(ost) == null) {

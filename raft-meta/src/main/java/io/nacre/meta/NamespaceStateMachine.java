@@ -288,7 +288,7 @@ final class NamespaceStateMachine extends BaseStateMachine {
     /** The leader checks the client's batch and decides what the apply must not (see {@link Proposals}). */
     @Override
     public TransactionContext startTransaction(RaftClientRequest request) throws IOException {
-        byte[] entry;
+        Proposals.Entry entry;
         TransactionContext.Builder b = TransactionContext.newBuilder().setStateMachine(this).setClientRequest(request);
         lock.readLock().lock();
         try (Tx tx = requireStore().read()) {
@@ -300,7 +300,9 @@ final class NamespaceStateMachine extends BaseStateMachine {
         } finally {
             lock.readLock().unlock();
         }
-        return b.setLogData(UnsafeByteOperations.unsafeWrap(entry)).build();
+        // The batch rides along to this peer's apply of the entry (Ratis hands the leader's apply this same
+        // context), which then need not decode what was just encoded; other peers decode the bytes.
+        return b.setLogData(UnsafeByteOperations.unsafeWrap(entry.bytes())).setStateMachineContext(entry.batch()).build();
     }
 
     @Override
@@ -317,7 +319,8 @@ final class NamespaceStateMachine extends BaseStateMachine {
         byte[] reply;
         lock.readLock().lock();
         try {
-            reply = applyEntry(e.getStateMachineLogEntry().getLogData(), ti);
+            reply = applyEntry(trx.getStateMachineContext() instanceof Op.Batch b ? b : null,
+                    e.getStateMachineLogEntry().getLogData(), ti);
         } finally {
             lock.readLock().unlock();
         }
@@ -359,17 +362,20 @@ final class NamespaceStateMachine extends BaseStateMachine {
     }
 
     /**
-     * Applies a batch in one write transaction. An operation that fails in its checks gets its error as
+     * Applies a batch in one write transaction: {@code proposed} when this peer proposed the entry, else the
+     * batch decoded from {@code data}. An operation that fails in its checks gets its error as
      * its result. One that fails after it has written (a bug) must not leave half a change: the whole
      * transaction is aborted and redone with that operation failed, which every replica does alike.
      */
-    private byte[] applyEntry(ByteString data, TermIndex ti) {
-        Op.Batch batch;
-        try {
-            batch = Op.decodeBatch(data.toByteArray());
-        } catch (NacreException ex) {
-            LOG.error("log entry {} is not a batch of namespace operations: {}", ti, ex.getMessage());
-            return commitNothing(ti, ex);
+    private byte[] applyEntry(Op.Batch proposed, ByteString data, TermIndex ti) {
+        Op.Batch batch = proposed;
+        if (batch == null) {
+            try {
+                batch = Op.decodeBatch(data.toByteArray());
+            } catch (NacreException ex) {
+                LOG.error("log entry {} is not a batch of namespace operations: {}", ti, ex.getMessage());
+                return commitNothing(ti, ex);
+            }
         }
         Set<Integer> poisoned = new HashSet<>();
         NamespaceStore s = requireStore();

@@ -1,7 +1,9 @@
 package io.nacre.meta;
 
+import io.nacre.engine.store.OstInfo;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -9,8 +11,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.stream.Stream;
-import org.lmdbjava.ByteArrayProxy;
 import org.lmdbjava.CopyFlags;
 import org.lmdbjava.Dbi;
 import org.lmdbjava.DbiFlags;
@@ -43,25 +48,27 @@ final class NamespaceStore implements AutoCloseable {
     private static final String MARKER = "namespace.state";
 
     final Path dir;
-    final Env<byte[]> env;
-    final Dbi<byte[]> inodes;
-    final Dbi<byte[]> dentries;
-    final Dbi<byte[]> cookies;
-    final Dbi<byte[]> xattrs;
-    final Dbi<byte[]> dom;
-    final Dbi<byte[]> destroys;
-    final Dbi<byte[]> changelog;
-    final Dbi<byte[]> consumers;
-    final Dbi<byte[]> osts;
-    final Dbi<byte[]> meta;
-    final Dbi<byte[]> replies;
+    final Env<ByteBuffer> env;
+    final Dbi<ByteBuffer> inodes;
+    final Dbi<ByteBuffer> dentries;
+    final Dbi<ByteBuffer> cookies;
+    final Dbi<ByteBuffer> xattrs;
+    final Dbi<ByteBuffer> dom;
+    final Dbi<ByteBuffer> destroys;
+    final Dbi<ByteBuffer> changelog;
+    final Dbi<ByteBuffer> consumers;
+    final Dbi<ByteBuffer> osts;
+    final Dbi<ByteBuffer> meta;
+    final Dbi<ByteBuffer> replies;
     /** The HSM coordinator's requests, indexes, catalog and agents (see {@link HsmTable}). */
-    final Dbi<byte[]> hsm;
+    final Dbi<ByteBuffer> hsm;
 
     private NamespaceStore(Path dir) throws IOException {
         this.dir = dir;
         Files.createDirectories(dir);
-        env = Env.create(ByteArrayProxy.PROXY_BA)
+        // Direct buffers, not byte arrays: lmdbjava's byte-array proxy mallocs a finalizable native copy of
+        // every key and value it passes to LMDB; a Tx copies them into staging buffers it reuses (see Staging).
+        env = Env.create()
                 .setMapSize(MAP_SIZE)
                 .setMaxDbs(16)
                 .setMaxReaders(1024)
@@ -103,16 +110,93 @@ final class NamespaceStore implements AutoCloseable {
         return new NamespaceStore(dir);
     }
 
+    /**
+     * A key and a value buffer a transaction copies what it passes to LMDB into, taken from a pool and given
+     * back when the transaction ends (a few exist: one per transaction open at once).
+     */
+    static final class Staging {
+        /** LMDB's largest key is 511 bytes (a longer one gets LMDB's own error). */
+        private final ByteBuffer key = ByteBuffer.allocateDirect(512);
+        private ByteBuffer value = ByteBuffer.allocateDirect(4096);
+
+        ByteBuffer key(byte[] k) {
+            return k.length > key.capacity() ? ByteBuffer.allocateDirect(k.length).put(k).flip() : key.clear().put(k).flip();
+        }
+
+        ByteBuffer value(byte[] v) {
+            if (v.length > MAX_KEPT_VALUE) {
+                return ByteBuffer.allocateDirect(v.length).put(v).flip(); // used once: a large value is not kept
+            }
+            if (v.length > value.capacity()) {
+                value = ByteBuffer.allocateDirect(Math.max(v.length, Math.min(MAX_KEPT_VALUE, 2 * value.capacity())));
+            }
+            return value.clear().put(v).flip();
+        }
+    }
+
+    /**
+     * A few hot records as the last committed write transaction left them (counters, OST records, whether a
+     * changelog consumer exists, the oldest changelog record), so that the next write transaction need not
+     * read and decode them again. Only write transactions use it: there is one at a time (the apply), it
+     * sees the latest commit, and it publishes here only after its commit succeeded. It goes with the store
+     * (a snapshot install opens a new one).
+     */
+    static final class Committed {
+        final Map<String, Long> counters = new HashMap<>();
+        final Map<Integer, Tx.OstRecord> osts = new HashMap<>();
+        /** Null while unknown. */
+        Boolean hasConsumers;
+        /** The index of the oldest changelog record (or of the next one, when there is none); -1 while unknown. */
+        long changelogFirst = -1;
+    }
+
+    final Committed committed = new Committed();
+
+    /** The registered OSTs as read from the state after write transaction {@code asOf}. */
+    private record OstList(long asOf, List<OstInfo> osts) {
+    }
+
+    private volatile OstList ostList;
+    /** The id of the last write transaction that changed the OSTs' registrations, set before it commits. */
+    private volatile long registrationsChangedAt;
+
+    /**
+     * The registered OSTs as a transaction based on state {@code base} sees them, if known: the list kept is
+     * good for it when no registration changed between the state it was read from and {@code base}
+     * (transactions see different states; the one changing registrations says so before it commits, so a
+     * transaction that sees its change also sees the mark).
+     */
+    List<OstInfo> registeredOsts(long base) {
+        OstList l = ostList;
+        return l != null && registrationsChangedAt <= Math.min(l.asOf(), base) ? l.osts() : null;
+    }
+
+    void keepRegisteredOsts(long asOf, List<OstInfo> osts) {
+        ostList = new OstList(asOf, osts);
+    }
+
+    void registrationsChanging(long txnId) {
+        registrationsChangedAt = txnId;
+    }
+
+    private static final int MAX_KEPT_VALUE = 1 << 20;
+    private final ConcurrentLinkedQueue<Staging> staging = new ConcurrentLinkedQueue<>();
+
+    Staging takeStaging() {
+        Staging st = staging.poll();
+        return st != null ? st : new Staging();
+    }
+
+    void giveBack(Staging st) {
+        staging.offer(st);
+    }
+
     Tx read() {
         return new Tx(this, env.txnRead(), false);
     }
 
     Tx write() {
         return new Tx(this, env.txnWrite(), true);
-    }
-
-    Txn<byte[]> rawRead() {
-        return env.txnRead();
     }
 
     /**
@@ -133,11 +217,11 @@ final class NamespaceStore implements AutoCloseable {
 
     /** A value of the meta database of a copied environment in {@code envDir}, read without writing to it. */
     static byte[] metaOf(Path envDir, String key) {
-        try (Env<byte[]> copy = Env.create(ByteArrayProxy.PROXY_BA).setMapSize(MAP_SIZE).setMaxDbs(16)
+        try (Env<ByteBuffer> copy = Env.create().setMapSize(MAP_SIZE).setMaxDbs(16)
                 .open(envDir.toFile(), EnvFlags.MDB_RDONLY_ENV, EnvFlags.MDB_NOLOCK, EnvFlags.MDB_NOTLS)) {
-            Dbi<byte[]> meta = copy.openDbi("meta");
-            try (Txn<byte[]> t = copy.txnRead()) {
-                return meta.get(t, Keys.text(key));
+            Dbi<ByteBuffer> meta = copy.openDbi("meta");
+            try (Txn<ByteBuffer> t = copy.txnRead()) {
+                return Tx.bytes(meta.get(t, new Staging().key(Keys.text(key))));
             }
         }
     }

@@ -32,7 +32,12 @@ final class OstChooser {
      * @param rr  the round-robin position: the first stripe goes to candidate {@code rr % n}
      */
     static List<Integer> choose(List<Candidate> candidates, int count, long rr, RandomGenerator random) {
-        List<Candidate> usable = candidates.stream().filter(c -> c.free() != 0).toList();
+        List<Candidate> usable = new ArrayList<>(candidates.size());
+        for (Candidate c : candidates) {
+            if (c.free() != 0) {
+                usable.add(c);
+            }
+        }
         if (usable.size() < count) {
             throw new NacreException(Status.NO_SPACE, "need " + count + " OSTs with free space, only " + usable.size()
                     + " of " + candidates.size() + " have any");

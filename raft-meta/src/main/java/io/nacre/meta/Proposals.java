@@ -39,14 +39,22 @@ final class Proposals {
         return i.getEpochSecond() * 1_000_000_000L + i.getNano();
     }
 
-    byte[] prepare(Tx tx, byte[] request) {
+    /**
+     * A log entry as the leader proposes it: its bytes, and the batch they encode, which the leader's own apply
+     * takes instead of decoding the bytes again (every field the leader decides encodes losslessly: followers
+     * decode the same batch).
+     */
+    record Entry(Op.Batch batch, byte[] bytes) {
+    }
+
+    Entry prepare(Tx tx, byte[] request) {
         Op.Batch batch = Op.decodeBatch(request);
         long now = now();
         List<Op> out = new ArrayList<>(batch.ops().size());
         for (Op op : batch.ops()) {
             out.add(prepareOne(tx, now, op));
         }
-        return Op.encodeBatch(now, out);
+        return new Entry(new Op.Batch(now, out), Op.encodeBatch(now, out));
     }
 
     private Op prepareOne(Tx tx, long now, Op op) {

@@ -9,6 +9,7 @@ import io.nacre.engine.meta.ChangelogRecord;
 import io.nacre.engine.meta.FileType;
 import io.nacre.engine.meta.PendingDestroy;
 import io.nacre.engine.store.OstInfo;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -58,7 +59,9 @@ final class Tx implements AutoCloseable {
     private static final int FID_SEQ_WIDTH = 0x20000;
 
     private final NamespaceStore s;
-    private final Txn<byte[]> txn;
+    private final Txn<ByteBuffer> txn;
+    /** Where keys and values are copied for LMDB; back to the store's pool at close (null once given back). */
+    private NamespaceStore.Staging staging;
     private final boolean writable;
     private long writes;
 
@@ -72,12 +75,24 @@ final class Tx implements AutoCloseable {
     private final Map<Integer, OstRecord> ostCache = new HashMap<>();
     private final Set<Integer> dirtyOsts = new LinkedHashSet<>();
     private Boolean hasConsumers;
+    private boolean consumersChanged;
+    /** See {@link NamespaceStore.Committed#changelogFirst}. */
+    private long changelogFirst = -1;
     private List<OstInfo> osts;
+    /** Whether this transaction registered an OST or changed one's registration (not just its object counter). */
+    private boolean ostsRegistered;
+    /** What the previous write transaction left (null in a read transaction, which may see an older state). */
+    private final NamespaceStore.Committed committed;
 
-    Tx(NamespaceStore s, Txn<byte[]> txn, boolean writable) {
+    Tx(NamespaceStore s, Txn<ByteBuffer> txn, boolean writable) {
         this.s = s;
         this.txn = txn;
         this.writable = writable;
+        this.staging = s.takeStaging();
+        this.committed = writable ? s.committed : null;
+        if (committed != null) {
+            changelogFirst = committed.changelogFirst;
+        }
     }
 
     /** True in a read transaction: operations stop after their checks (the leader's validation). */
@@ -111,7 +126,21 @@ final class Tx implements AutoCloseable {
                 purgeChangelog(last - CHANGELOG_WINDOW);
             }
         }
+        if (ostsRegistered) {
+            s.registrationsChanging(txn.getId());
+        }
         txn.commit();
+        if (committed != null) {
+            // What was read unchanged is there already (see metaLong, ost): only the changes go.
+            for (String k : dirtyCounters) {
+                committed.counters.put(k, counters.get(k));
+            }
+            for (int i : dirtyOsts) {
+                committed.osts.put(i, ostCache.get(i));
+            }
+            committed.hasConsumers = hasConsumers;
+            committed.changelogFirst = changelogFirst;
+        }
     }
 
     void abort() {
@@ -121,41 +150,62 @@ final class Tx implements AutoCloseable {
     @Override
     public void close() {
         txn.close();
+        if (staging != null) {
+            s.giveBack(staging);
+            staging = null;
+        }
     }
 
     // ---- raw access -----------------------------------------------------------------------------
 
-    private byte[] get(Dbi<byte[]> db, byte[] key) {
-        return db.get(txn, key);
+    /** A copy of what LMDB returned (its buffer points into the map, valid only until the next call); null stays null. */
+    static byte[] bytes(ByteBuffer b) {
+        if (b == null) {
+            return null;
+        }
+        byte[] out = new byte[b.remaining()];
+        b.get(b.position(), out);
+        return out;
     }
 
-    private void put(Dbi<byte[]> db, byte[] key, byte[] value) {
+    private byte[] get(Dbi<ByteBuffer> db, byte[] key) {
+        return bytes(db.get(txn, staging.key(key)));
+    }
+
+    private void put(Dbi<ByteBuffer> db, byte[] key, byte[] value) {
         writes++;
-        db.put(txn, key, value);
+        db(db, key, value);
     }
 
     /** A put at commit time (not counted: the change was counted when it was cached). */
-    private void db(Dbi<byte[]> db, byte[] key, byte[] value) {
-        db.put(txn, key, value);
+    private void db(Dbi<ByteBuffer> db, byte[] key, byte[] value) {
+        db.put(txn, staging.key(key), staging.value(value));
     }
 
-    private void delete(Dbi<byte[]> db, byte[] key) {
+    private void delete(Dbi<ByteBuffer> db, byte[] key) {
         writes++;
-        db.delete(txn, key);
+        db.delete(txn, staging.key(key));
+    }
+
+    /** Deletes a record if there is one (one LMDB call, not a lookup first); counts a write only then. */
+    private void deleteIfPresent(Dbi<ByteBuffer> db, byte[] key) {
+        if (db.delete(txn, staging.key(key))) {
+            writes++;
+        }
     }
 
     /**
      * Visits keys from {@code from} (inclusive) in byte order while {@code visit} returns true; visit gets
      * the key and the value.
      */
-    void scan(Dbi<byte[]> db, byte[] from, BiPredicate<byte[], byte[]> visit) {
-        try (Cursor<byte[]> c = db.openCursor(txn)) {
+    private void scan(Dbi<ByteBuffer> db, byte[] from, BiPredicate<byte[], byte[]> visit) {
+        try (Cursor<ByteBuffer> c = db.openCursor(txn)) {
             // LMDB has no empty keys: "from nothing" is the first key.
-            if (!(from.length == 0 ? c.first() : c.get(from, GetOp.MDB_SET_RANGE))) {
+            if (!(from.length == 0 ? c.first() : c.get(staging.key(from), GetOp.MDB_SET_RANGE))) {
                 return;
             }
             do {
-                if (!visit.test(c.key(), c.val())) {
+                if (!visit.test(bytes(c.key()), bytes(c.val()))) {
                     return;
                 }
             } while (c.next());
@@ -167,6 +217,12 @@ final class Tx implements AutoCloseable {
     /** A counter of the state (cached; written back at commit). */
     long metaLong(String key, long dflt) {
         Long v = counters.get(key);
+        if (v == null && committed != null) {
+            v = committed.counters.get(key);
+            if (v != null) {
+                counters.put(key, v);
+            }
+        }
         if (v == null) {
             byte[] b = get(s.meta, Keys.text(key));
             if (b == null) {
@@ -174,6 +230,9 @@ final class Tx implements AutoCloseable {
             }
             v = Keys.u64(b);
             counters.put(key, v);
+            if (committed != null) {
+                committed.counters.put(key, v); // read before any change here: the committed value
+            }
         }
         return v;
     }
@@ -241,16 +300,12 @@ final class Tx implements AutoCloseable {
     void deleteInode(Inode n) {
         dirtyInodes.remove(n.fid);
         inodeCache.put(n.fid, null);
-        if (get(s.inodes, Keys.fid(n.fid)) != null) {
-            delete(s.inodes, Keys.fid(n.fid));
-        }
+        deleteIfPresent(s.inodes, Keys.fid(n.fid));
         writes++;
         for (String name : xattrs(n.fid).keySet()) {
             delete(s.xattrs, Keys.xattr(n.fid, name));
         }
-        if (dom(n.fid) != null) {
-            delete(s.dom, Keys.fid(n.fid));
-        }
+        deleteIfPresent(s.dom, Keys.fid(n.fid));
         putMetaLong("inodes", metaLong("inodes", 0) - 1);
     }
 
@@ -364,11 +419,19 @@ final class Tx implements AutoCloseable {
         if (ostCache.containsKey(index)) {
             return ostCache.get(index);
         }
+        OstRecord known = committed == null ? null : committed.osts.get(index);
+        if (known != null) {
+            ostCache.put(index, known);
+            return known;
+        }
         byte[] v = get(s.osts, Keys.u32(index));
         OstRecord r = null;
         if (v != null) {
             In in = new In(v);
             r = new OstRecord(Codec.readOstInfo(in), in.i64());
+            if (committed != null) {
+                committed.osts.put(index, r); // read before any change here: the committed record
+            }
         }
         ostCache.put(index, r);
         return r;
@@ -376,13 +439,28 @@ final class Tx implements AutoCloseable {
 
     void putOst(OstRecord r) {
         writes++;
+        OstRecord before = ost(r.info().index());
+        if (before == null || !before.info().equals(r.info())) {
+            ostsRegistered = true;
+            osts = null;
+        }
         ostCache.put(r.info().index(), r);
         dirtyOsts.add(r.info().index());
-        osts = null;
     }
 
-    /** The registered OSTs in index order (cached for the transaction). */
+    /** The LMDB state this transaction started from: a write transaction's id is the next commit's. */
+    private long base() {
+        return writable ? txn.getId() - 1 : txn.getId();
+    }
+
+    /**
+     * The registered OSTs in index order: the store's decoded list when no registration changed since the
+     * state it was made from, else read from LMDB (and given to the store for the next transactions).
+     */
     List<OstInfo> osts() {
+        if (osts == null && !ostsRegistered) {
+            osts = s.registeredOsts(base());
+        }
         if (osts == null) {
             List<OstInfo> out = new ArrayList<>();
             for (int i : dirtyOsts) {
@@ -397,6 +475,9 @@ final class Tx implements AutoCloseable {
             });
             out.sort(java.util.Comparator.comparingInt(OstInfo::index));
             osts = List.copyOf(out);
+            if (!ostsRegistered) {
+                s.keepRegisteredOsts(base(), osts);
+            }
         }
         return osts;
     }
@@ -437,9 +518,7 @@ final class Tx implements AutoCloseable {
     }
 
     void deleteDestroy(long id) {
-        if (get(s.destroys, Keys.u64(id)) != null) {
-            delete(s.destroys, Keys.u64(id));
-        }
+        deleteIfPresent(s.destroys, Keys.u64(id));
     }
 
     // ---- replies of recent entries ---------------------------------------------------------------
@@ -450,8 +529,8 @@ final class Tx implements AutoCloseable {
     /** Records an entry's reply and forgets the one that falls out of the window. */
     void putReply(long index, byte[] reply) {
         put(s.replies, Keys.u64(index), reply);
-        if (index > REPLY_WINDOW && get(s.replies, Keys.u64(index - REPLY_WINDOW)) != null) {
-            delete(s.replies, Keys.u64(index - REPLY_WINDOW));
+        if (index > REPLY_WINDOW) {
+            deleteIfPresent(s.replies, Keys.u64(index - REPLY_WINDOW));
         }
     }
 
@@ -490,22 +569,33 @@ final class Tx implements AutoCloseable {
         return out;
     }
 
-    /** Deletes changelog records with index <= {@code upTo}. */
+    /**
+     * Deletes changelog records with index <= {@code upTo}. The records are the indexes from the oldest kept to
+     * the last appended, without gaps (appends count up, purges cut from the bottom), so knowing the oldest
+     * (from the last write transaction, else the first key) the doomed ones are known without a scan.
+     */
     void purgeChangelog(long upTo) {
-        List<byte[]> doomed = new ArrayList<>();
-        scan(s.changelog, Keys.u64(0), (k, v) -> {
-            if (Keys.u64(k) > upTo) {
+        long next = changelogNext();
+        long first = changelogFirst;
+        if (first < 0) {
+            long[] found = {next};
+            scan(s.changelog, Keys.u64(0), (k, v) -> {
+                found[0] = Keys.u64(k);
                 return false;
-            }
-            doomed.add(k);
-            return true;
-        });
-        for (byte[] k : doomed) {
-            delete(s.changelog, k);
+            });
+            first = found[0];
         }
+        long end = Math.min(upTo, next - 1);
+        for (long i = first; i <= end; i++) {
+            delete(s.changelog, Keys.u64(i));
+        }
+        changelogFirst = Math.max(first, end + 1);
     }
 
     boolean hasConsumers() {
+        if (hasConsumers == null && committed != null && !consumersChanged) {
+            hasConsumers = committed.hasConsumers;
+        }
         if (hasConsumers == null) {
             boolean[] any = {false};
             scan(s.consumers, new byte[0], (k, v) -> {
@@ -530,11 +620,13 @@ final class Tx implements AutoCloseable {
     void putConsumer(String name, long cleared) {
         put(s.consumers, Keys.text(name), Keys.u64(cleared));
         hasConsumers = null;
+        consumersChanged = true;
     }
 
     void deleteConsumer(String name) {
         delete(s.consumers, Keys.text(name));
         hasConsumers = null;
+        consumersChanged = true;
     }
 
     // ---- HSM coordinator records (typed access in HsmTable) ---------------------------------------
@@ -548,9 +640,7 @@ final class Tx implements AutoCloseable {
     }
 
     void deleteHsm(byte[] key) {
-        if (get(s.hsm, key) != null) {
-            delete(s.hsm, key);
-        }
+        deleteIfPresent(s.hsm, key);
     }
 
     void scanHsm(byte[] from, BiPredicate<byte[], byte[]> visit) {
@@ -559,8 +649,6 @@ final class Tx implements AutoCloseable {
 
     /** Removes a file's data-on-MDT bytes (HSM release). */
     void deleteDom(Fid fid) {
-        if (dom(fid) != null) {
-            delete(s.dom, Keys.fid(fid));
-        }
+        deleteIfPresent(s.dom, Keys.fid(fid));
     }
 }

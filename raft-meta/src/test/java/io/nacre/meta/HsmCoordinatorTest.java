@@ -337,6 +337,18 @@ class HsmCoordinatorTest extends ServerTestBase {
     }
 
     @Test
+    void unlinkingAFileCancelsItsWaitingArchiveRequest() {
+        Fid d = scratch();
+        Fid f = dataFile(d, "f", 10);
+        HsmRequest r = mds.hsmSubmit(Caller.ROOT, HsmAction.ARCHIVE, f, 0, System.currentTimeMillis() * 1_000_000
+                + Duration.ofHours(1).toNanos());
+        assertThat(r.state()).isEqualTo(State.WAITING);
+        mds.remove(ALICE, d, "f", RemoveKind.FILE);
+        assertThat(mds.hsmRequests(f)).singleElement().extracting(HsmRequest::id, HsmRequest::state)
+                .containsExactly(r.id(), State.CANCELED);
+    }
+
+    @Test
     void anUnlinkedFilesCopyStaysInTheCatalogUntilRemovedByFid() {
         Fid d = scratch();
         Fid f = dataFile(d, "f", 10);
