@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,6 +47,7 @@ final class Batcher implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
+    private final AtomicLong lateSends = new AtomicLong();
     private volatile boolean closed;
 
     Batcher(LeaderLink link, int inFlight, int maxOps, int maxBytes) {
@@ -80,12 +82,7 @@ final class Batcher implements AutoCloseable {
                 slots.release();
                 continue;
             }
-            send(batch).whenComplete((v, e) -> {
-                slots.release();
-                if (!queue.isEmpty() && !closed) {
-                    senders.execute(this::dispatch);
-                }
-            });
+            send(batch);
         }
     }
 
@@ -119,8 +116,11 @@ final class Batcher implements AutoCloseable {
         };
     }
 
-    /** Sends one batch; completes every operation's future with its result. Never fails itself. */
-    private CompletableFuture<Void> send(List<Pending> batch) {
+    /**
+     * Sends one batch in the slot its caller took; when the answer comes, frees the slot, then completes
+     * every operation's future with its result. Never fails itself.
+     */
+    private void send(List<Pending> batch) {
         List<Op> ops = new ArrayList<>(batch.size());
         for (Pending p : batch) {
             ops.add(p.op());
@@ -131,22 +131,38 @@ final class Batcher implements AutoCloseable {
         } catch (RuntimeException e) {
             reply = CompletableFuture.failedFuture(e);
         }
-        return reply.handle((content, error) -> {
-            if (error == null) {
-                try {
-                    complete(batch, Replies.decodeResults(content.toByteArray()));
-                    return null;
-                } catch (RuntimeException e) {
-                    error = e;
-                }
+        reply.whenComplete((content, error) -> {
+            // The slot is freed before the callers learn their results: a lone caller, woken below, then finds
+            // it free and sends its next change itself. Freed after, the caller found it still taken half the
+            // time and queued, and the sender thread sent that change: one more thread hand-off per change.
+            slots.release();
+            finish(batch, content, error);
+            if (!queue.isEmpty() && !closed) {
+                lateSends.incrementAndGet();
+                senders.execute(this::dispatch);
             }
-            NacreException ne = Errors.fromRaft(error);
-            LOG.debug("batch of {} operations failed: {}", batch.size(), ne.toString());
-            for (Pending p : batch) {
-                p.result().completeExceptionally(ne);
-            }
-            return null;
         });
+    }
+
+    private static void finish(List<Pending> batch, ByteString content, Throwable error) {
+        if (error == null) {
+            try {
+                complete(batch, Replies.decodeResults(content.toByteArray()));
+                return;
+            } catch (RuntimeException e) {
+                error = e;
+            }
+        }
+        NacreException ne = Errors.fromRaft(error);
+        LOG.debug("batch of {} operations failed: {}", batch.size(), ne.toString());
+        for (Pending p : batch) {
+            p.result().completeExceptionally(ne);
+        }
+    }
+
+    /** How many times operations that gathered during a batch's flight went to the sender thread (for tests). */
+    long lateSends() {
+        return lateSends.get();
     }
 
     private static void complete(List<Pending> batch, List<Object> results) {

@@ -1,0 +1,66 @@
+package io.nacre.meta;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.nacre.engine.Caller;
+import io.nacre.engine.Fid;
+import io.nacre.engine.meta.CreateSpec;
+import io.nacre.engine.meta.Results.Created;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The proposing side's group commit, against a real metadata server in this JVM. */
+class BatcherTest {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    /**
+     * A caller that sends its next change as soon as the last one is answered finds the batch slot free,
+     * so its change goes on its own thread, never through the sender thread (a thread hand-off more per
+     * change, which a small VM pays for).
+     */
+    @Test
+    void aLoneCallerSendsEveryChangeOnItsOwnThread(@TempDir Path dir) throws Exception {
+        try (MetadataServer s = TestServers.single(dir);
+             MetadataClient mds = MetadataClient.connect(s.peers());
+             LeaderLink link = new LeaderLink(MetadataServer.DEFAULT_CLUSTER, s.peers(), true, TIMEOUT, TIMEOUT);
+             Batcher batcher = new Batcher(link, 1, 100, 1 << 20)) {
+            TestServers.registerOsts(mds, 2);
+            Fid d = mds.create(Caller.ROOT, Fid.ROOT, "d", CreateSpec.directory(0755)).attr().fid();
+            for (int i = 0; i < 300; i++) {
+                Object r = batcher.submit(new Op.Create(Caller.ROOT, d, "f" + i, CreateSpec.file(0644), null, null)).get();
+                assertThat(r).isInstanceOf(Created.class);
+            }
+            assertThat(batcher.lateSends()).isZero();
+            assertThat(mds.readdir(Caller.ROOT, d, 0, 1000).entries()).hasSize(300);
+        }
+    }
+
+    /** Changes queued while a batch is in flight still go, together, when it is answered. */
+    @Test
+    void changesQueuedDuringAFlightGoWhenItIsAnswered(@TempDir Path dir) throws Exception {
+        try (MetadataServer s = TestServers.single(dir);
+             MetadataClient mds = MetadataClient.connect(s.peers());
+             LeaderLink link = new LeaderLink(MetadataServer.DEFAULT_CLUSTER, s.peers(), true, TIMEOUT, TIMEOUT);
+             Batcher batcher = new Batcher(link, 1, 100, 1 << 20)) {
+            TestServers.registerOsts(mds, 2);
+            Fid d = mds.create(Caller.ROOT, Fid.ROOT, "d", CreateSpec.directory(0755)).attr().fid();
+            long entries0 = s.stateMachine().entriesApplied.get();
+            List<CompletableFuture<Object>> results = new ArrayList<>();
+            for (int i = 0; i < 500; i++) {
+                results.add(batcher.submit(new Op.Create(Caller.ROOT, d, "f" + i, CreateSpec.file(0644), null, null)));
+            }
+            for (CompletableFuture<Object> r : results) {
+                assertThat(r.get()).isInstanceOf(Created.class);
+            }
+            assertThat(s.stateMachine().entriesApplied.get() - entries0).isLessThan(500);
+            assertThat(batcher.lateSends()).isPositive();
+            assertThat(mds.readdir(Caller.ROOT, d, 0, 1000).entries()).hasSize(500);
+        }
+    }
+}
