@@ -117,8 +117,8 @@ final class Batcher implements AutoCloseable {
     }
 
     /**
-     * Sends one batch in the slot its caller took; when the answer comes, frees the slot, then completes
-     * every operation's future with its result. Never fails itself.
+     * Sends one batch in the slot its caller took; when the answer comes, completes every operation's future
+     * with its result and frees the slot. Never fails itself.
      */
     private void send(List<Pending> batch) {
         List<Op> ops = new ArrayList<>(batch.size());
@@ -132,11 +132,21 @@ final class Batcher implements AutoCloseable {
             reply = CompletableFuture.failedFuture(e);
         }
         reply.whenComplete((content, error) -> {
-            // The slot is freed before the callers learn their results: a lone caller, woken below, then finds
-            // it free and sends its next change itself. Freed after, the caller found it still taken half the
-            // time and queued, and the sender thread sent that change: one more thread hand-off per change.
-            slots.release();
+            // A batch of one is a lone caller's (nobody else queued while the last batch flew): its slot is
+            // freed before the caller learns its result, so that the caller, woken below, finds it free and
+            // sends its next change itself. Freed after, the caller found it still taken about half the time
+            // and queued, and the sender thread sent that change: one more thread hand-off per change. A
+            // larger batch frees its slot only once all its callers know: their next changes, queued
+            // meanwhile, then go together (freed first, the first caller woken sent a batch of its own and
+            // the entries carried half as many operations under load).
+            boolean alone = batch.size() == 1;
+            if (alone) {
+                slots.release();
+            }
             finish(batch, content, error);
+            if (!alone) {
+                slots.release();
+            }
             if (!queue.isEmpty() && !closed) {
                 lateSends.incrementAndGet();
                 senders.execute(this::dispatch);
