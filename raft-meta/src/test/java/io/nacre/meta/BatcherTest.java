@@ -19,6 +19,32 @@ class BatcherTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
+    /** A server, a client for setting up and looking, and a batcher with one batch in flight; a directory "d". */
+    private static final class Fixture implements AutoCloseable {
+        final MetadataServer server;
+        final MetadataClient client;
+        final LeaderLink link;
+        final Batcher batcher;
+        final Fid dir;
+
+        Fixture(Path dir) {
+            server = TestServers.single(dir);
+            client = MetadataClient.connect(server.peers());
+            link = new LeaderLink(MetadataServer.DEFAULT_CLUSTER, server.peers(), true, TIMEOUT, TIMEOUT);
+            batcher = new Batcher(link, 1, 100, 1 << 20);
+            TestServers.registerOsts(client, 2);
+            this.dir = client.create(Caller.ROOT, Fid.ROOT, "d", CreateSpec.directory(0755)).attr().fid();
+        }
+
+        @Override
+        public void close() {
+            batcher.close();
+            link.close();
+            client.close();
+            server.close();
+        }
+    }
+
     /**
      * A caller that sends its next change as soon as the last one is answered finds the batch slot free,
      * so its change goes on its own thread, never through the sender thread (a thread hand-off more per
@@ -26,12 +52,10 @@ class BatcherTest {
      */
     @Test
     void aLoneCallerSendsEveryChangeOnItsOwnThread(@TempDir Path dir) throws Exception {
-        try (MetadataServer s = TestServers.single(dir);
-             MetadataClient mds = MetadataClient.connect(s.peers());
-             LeaderLink link = new LeaderLink(MetadataServer.DEFAULT_CLUSTER, s.peers(), true, TIMEOUT, TIMEOUT);
-             Batcher batcher = new Batcher(link, 1, 100, 1 << 20)) {
-            TestServers.registerOsts(mds, 2);
-            Fid d = mds.create(Caller.ROOT, Fid.ROOT, "d", CreateSpec.directory(0755)).attr().fid();
+        try (Fixture f = new Fixture(dir)) {
+            MetadataClient mds = f.client;
+            Batcher batcher = f.batcher;
+            Fid d = f.dir;
             for (int i = 0; i < 300; i++) {
                 Object r = batcher.submit(new Op.Create(Caller.ROOT, d, "f" + i, CreateSpec.file(0644), null, null)).get();
                 assertThat(r).isInstanceOf(Created.class);
@@ -44,12 +68,11 @@ class BatcherTest {
     /** Changes queued while a batch is in flight still go, together, when it is answered. */
     @Test
     void changesQueuedDuringAFlightGoWhenItIsAnswered(@TempDir Path dir) throws Exception {
-        try (MetadataServer s = TestServers.single(dir);
-             MetadataClient mds = MetadataClient.connect(s.peers());
-             LeaderLink link = new LeaderLink(MetadataServer.DEFAULT_CLUSTER, s.peers(), true, TIMEOUT, TIMEOUT);
-             Batcher batcher = new Batcher(link, 1, 100, 1 << 20)) {
-            TestServers.registerOsts(mds, 2);
-            Fid d = mds.create(Caller.ROOT, Fid.ROOT, "d", CreateSpec.directory(0755)).attr().fid();
+        try (Fixture f = new Fixture(dir)) {
+            MetadataServer s = f.server;
+            MetadataClient mds = f.client;
+            Batcher batcher = f.batcher;
+            Fid d = f.dir;
             long entries0 = s.stateMachine().entriesApplied.get();
             List<CompletableFuture<Object>> results = new ArrayList<>();
             for (int i = 0; i < 500; i++) {
