@@ -53,15 +53,12 @@ class BatcherTest {
     @Test
     void aLoneCallerSendsEveryChangeOnItsOwnThread(@TempDir Path dir) throws Exception {
         try (Fixture f = new Fixture(dir)) {
-            MetadataClient mds = f.client;
-            Batcher batcher = f.batcher;
-            Fid d = f.dir;
             for (int i = 0; i < 300; i++) {
-                Object r = batcher.submit(new Op.Create(Caller.ROOT, d, "f" + i, CreateSpec.file(0644), null, null)).get();
+                Object r = f.batcher.submit(new Op.Create(Caller.ROOT, f.dir, "f" + i, CreateSpec.file(0644), null, null)).get();
                 assertThat(r).isInstanceOf(Created.class);
             }
-            assertThat(batcher.lateSends()).isZero();
-            assertThat(mds.readdir(Caller.ROOT, d, 0, 1000).entries()).hasSize(300);
+            assertThat(f.batcher.lateSends()).isZero();
+            assertThat(f.client.readdir(Caller.ROOT, f.dir, 0, 1000).entries()).hasSize(300);
         }
     }
 
@@ -69,21 +66,17 @@ class BatcherTest {
     @Test
     void changesQueuedDuringAFlightGoWhenItIsAnswered(@TempDir Path dir) throws Exception {
         try (Fixture f = new Fixture(dir)) {
-            MetadataServer s = f.server;
-            MetadataClient mds = f.client;
-            Batcher batcher = f.batcher;
-            Fid d = f.dir;
-            long entries0 = s.stateMachine().entriesApplied.get();
+            long entries0 = f.server.stateMachine().entriesApplied.get();
             List<CompletableFuture<Object>> results = new ArrayList<>();
             for (int i = 0; i < 500; i++) {
-                results.add(batcher.submit(new Op.Create(Caller.ROOT, d, "f" + i, CreateSpec.file(0644), null, null)));
+                results.add(f.batcher.submit(new Op.Create(Caller.ROOT, f.dir, "f" + i, CreateSpec.file(0644), null, null)));
             }
             for (CompletableFuture<Object> r : results) {
                 assertThat(r.get()).isInstanceOf(Created.class);
             }
-            assertThat(s.stateMachine().entriesApplied.get() - entries0).isLessThan(500);
-            assertThat(batcher.lateSends()).isPositive();
-            assertThat(mds.readdir(Caller.ROOT, d, 0, 1000).entries()).hasSize(500);
+            assertThat(f.server.stateMachine().entriesApplied.get() - entries0).isLessThan(500);
+            assertThat(f.batcher.lateSends()).isPositive();
+            assertThat(f.client.readdir(Caller.ROOT, f.dir, 0, 1000).entries()).hasSize(500);
         }
     }
 }
