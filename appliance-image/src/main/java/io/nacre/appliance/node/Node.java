@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.nacre.appliance.admin.AdminJson;
@@ -265,6 +266,9 @@ public final class Node implements AutoCloseable {
                 // A verb waits as long as the metadata service may (its client gives up after 30 s with a clear
                 // error); Armeria's 10 s default answered 503 to a setstripe on a busy emulated guest.
                 .requestTimeout(Duration.ofMinutes(2))
+                // Armeria's meters of the admin server go nowhere: in the default registry they clashed with the
+                // S3 gateway's (the same common blocking executor, registered twice: a WARN per start).
+                .meterRegistry(new CompositeMeterRegistry())
                 .gracefulShutdownTimeout(Duration.ZERO, Duration.ofSeconds(5));
         admin.addTo(sb);
         hsmAdmin.addTo(sb);

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerBuilder;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.nacre.engine.NacreException;
 import io.nacre.engine.Status;
 import io.nacre.engine.store.ObjectStore;
@@ -39,7 +40,9 @@ public final class OssServer implements AutoCloseable {
                 .gracefulShutdownTimeout(Duration.ZERO, Duration.ofSeconds(10))
                 // Streams already started finish anyway; new ones on a closing connection go elsewhere at once.
                 .connectionDrainDuration(Duration.ZERO)
-
+                // Its own (empty) meter registry: with Armeria's default one, shared by every server in the
+                // process, the S3 gateway's blocking executor registered the same meters again (a WARN per start).
+                .meterRegistry(new CompositeMeterRegistry())
                 .blockingTaskExecutor(b.threads);
         if (b.secret != null) {
             OssAuth auth = new OssAuth(b.secret, Clock.systemUTC());
