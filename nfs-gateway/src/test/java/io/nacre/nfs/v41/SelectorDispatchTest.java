@@ -91,6 +91,13 @@ class SelectorDispatchTest {
     private record Answer(CompoundRes res, String thread, int handoffs) {
     }
 
+    /** The core, and the server on its client in this JVM. */
+    private MetadataService startLocal() throws Exception {
+        core = EmbeddedCore.start(dir);
+        start(core.metadata());
+        return core.metadata();
+    }
+
     private void start(MetadataService md) throws Exception {
         FileIo io = new FileIo(md, core.objects());
         opened.add(io);
@@ -121,17 +128,11 @@ class SelectorDispatchTest {
     }
 
     private static CompoundArgs compound(List<OpArgs> ops) throws Exception {
-        // through XDR and back, as the RPC layer hands it over
-        CompoundArgs a = new CompoundArgs(bytes("t"), 1, ops);
-        CompoundArgs back = new CompoundArgs();
-        back.xdrDecode(XdrIo.decoder(XdrIo.toBytes(a::xdrEncode)));
-        return back;
+        return CompoundProcessorTest.decodeArgs(new CompoundArgs(bytes("t"), 1, ops));
     }
 
     private static CompoundRes decode(XdrEncodable reply) throws Exception {
-        CompoundRes res = new CompoundRes();
-        res.xdrDecode(XdrIo.decoder(XdrIo.toBytes(reply)));
-        return res;
+        return CompoundProcessorTest.decode(reply);
     }
 
     /** A COMPOUND run entirely on this thread. */
@@ -170,6 +171,11 @@ class SelectorDispatchTest {
         return r.results().subList(1, r.results().size()).stream().map(XdrIo::toBytes).toList();
     }
 
+    private static void assertOnWorker(Answer a) {
+        assertThat(a.handoffs()).as("hand-offs to a worker").isOne();
+        assertThat(a.thread()).as("the thread that replied").isEqualTo("test-worker");
+    }
+
     private static void assertSameAnswer(Answer dispatched, CompoundRes allHere) {
         assertThat(dispatched.res().status()).isEqualTo(allHere.status());
         assertThat(afterSequence(dispatched.res())).usingElementComparator(java.util.Arrays::compare)
@@ -186,20 +192,23 @@ class SelectorDispatchTest {
                 .attr().fid();
     }
 
+    /** Linux's stat of a name not in its cache. */
+    private OpArgs[] stat(Fid dir, String name) {
+        return new OpArgs[] {new PutfhArgs(fh(dir)), new LookupArgs(bytes(name)), new VoidArgs(OpNum.GETFH),
+                new GetattrArgs(LINUX_ATTRS)};
+    }
+
     private byte[] fh(Fid fid) {
         return service.context().handles().encode(fid);
     }
 
     @Test
     void readsAnsweredInThisProcessRunOnTheSelectorWithTheWorkersAnswers() throws Exception {
-        core = EmbeddedCore.start(dir);
-        MetadataService md = core.metadata();
+        MetadataService md = startLocal();
         assertThat(md.localReads()).as("the leader runs in this JVM").isTrue();
-        start(md);
         Fid d = mkdir(md, "d");
         file(md, d, "f");
-        OpArgs[] stat = {new PutfhArgs(fh(d)), new LookupArgs(bytes("f")), new VoidArgs(OpNum.GETFH),
-                new GetattrArgs(LINUX_ATTRS)};
+        OpArgs[] stat = stat(d, "f");
         Answer inline = dispatched(stat);
         assertThat(inline.handoffs()).as("a stat of an empty file").isZero();
         assertThat(inline.thread()).isEqualTo(Thread.currentThread().getName());
@@ -220,31 +229,26 @@ class SelectorDispatchTest {
 
     @Test
     void whatMayBlockGoesToAWorkerWithTheSameAnswers() throws Exception {
-        core = EmbeddedCore.start(dir);
-        MetadataService md = core.metadata();
-        start(md);
+        MetadataService md = startLocal();
         Fid d = mkdir(md, "d");
         Fid written = file(md, d, "written");
         service.context().io().write(written, 0, ByteBuffer.wrap(new byte[70_000]), Durability.STABLE);
 
         // space_used of a file with data is asked of its OSTs
-        OpArgs[] statWritten = {new PutfhArgs(fh(d)), new LookupArgs(bytes("written")), new GetattrArgs(LINUX_ATTRS)};
+        OpArgs[] statWritten = stat(d, "written");
         Answer w = dispatched(statWritten);
-        assertThat(w.handoffs()).isOne();
-        assertThat(w.thread()).isEqualTo("test-worker");
+        assertOnWorker(w);
         assertSameAnswer(w, allHere(statWritten));
 
         // statfs attributes are asked of the OSTs
         OpArgs[] statfs = {new PutfhArgs(fh(d)), new GetattrArgs(Bitmap.of(AttrNum.TYPE, AttrNum.SPACE_TOTAL))};
         Answer s = dispatched(statfs);
-        assertThat(s.handoffs()).isOne();
-        assertThat(s.thread()).isEqualTo("test-worker");
+        assertOnWorker(s);
 
         // a change waits for its commit; what follows it runs on the worker too
         file(md, d, "gone");
         Answer removed = dispatched(new PutfhArgs(fh(d)), new RemoveArgs(bytes("gone")), new VoidArgs(OpNum.GETFH));
-        assertThat(removed.handoffs()).isOne();
-        assertThat(removed.thread()).isEqualTo("test-worker");
+        assertOnWorker(removed);
         assertThat(removed.res().status()).isEqualTo(NFS4_OK);
         assertThat(removed.res().results()).extracting(r -> r.opnum())
                 .containsExactly(OpNum.SEQUENCE, OpNum.PUTFH, OpNum.REMOVE, OpNum.GETFH);
@@ -253,9 +257,7 @@ class SelectorDispatchTest {
 
     @Test
     void aLongReadOnlyCompoundLeavesTheSelectorAfterItsShare() throws Exception {
-        core = EmbeddedCore.start(dir);
-        MetadataService md = core.metadata();
-        start(md);
+        MetadataService md = startLocal();
         Fid d = mkdir(md, "d");
         file(md, d, "f");
         List<OpArgs> ops = new ArrayList<>();
@@ -265,8 +267,7 @@ class SelectorDispatchTest {
         }
         OpArgs[] many = ops.toArray(OpArgs[]::new);
         Answer a = dispatched(many);
-        assertThat(a.handoffs()).isOne();
-        assertThat(a.thread()).isEqualTo("test-worker");
+        assertOnWorker(a);
         assertThat(a.res().results()).hasSize(many.length + 1);
         assertSameAnswer(a, allHere(many));
 
@@ -284,11 +285,9 @@ class SelectorDispatchTest {
         start(remote);
         Fid d = mkdir(remote, "d");
         file(remote, d, "f");
-        OpArgs[] stat = {new PutfhArgs(fh(d)), new LookupArgs(bytes("f")), new VoidArgs(OpNum.GETFH),
-                new GetattrArgs(LINUX_ATTRS)};
+        OpArgs[] stat = stat(d, "f");
         Answer a = dispatched(stat);
-        assertThat(a.handoffs()).isOne();
-        assertThat(a.thread()).isEqualTo("test-worker");
+        assertOnWorker(a);
         assertSameAnswer(a, allHere(stat));
         // filehandle operations alone still need nothing of the MDS
         assertThat(dispatched(new PutfhArgs(fh(d)), new VoidArgs(OpNum.GETFH)).handoffs()).isZero();
