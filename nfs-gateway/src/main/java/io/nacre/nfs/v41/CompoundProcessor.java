@@ -60,9 +60,9 @@ public final class CompoundProcessor {
      * Most operations of one COMPOUND run on the RPC selector; the rest go to a worker even when none could
      * block. The selector reads and answers every connection it serves in turn, so the time one request holds
      * it delays the others: 8 operations is what Linux sends for a stat (PUTFH, LOOKUP, GETFH, GETATTR) or a
-     * create's CLOSE with room to spare, each one an LMDB read in this process (tens of microseconds, less than
-     * the decode and the reply the selector does anyway); a client sending long read-only compounds (many
-     * LOOKUPs, a path walk) gets no more than that before it goes through a worker like any change.
+     * create's CLOSE with room to spare, the MDS's reads in them LMDB reads in this process (a third of a stat's
+     * time on the selector under C1); a client sending long read-only compounds (many LOOKUPs, a path walk)
+     * gets no more than that before it goes through a worker like any change.
      */
     static final int INLINE_OPS = 8;
 
