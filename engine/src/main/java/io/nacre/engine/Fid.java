@@ -100,6 +100,18 @@ public record Fid(long seq, int oid, int ver) implements Comparable<Fid> {
         return Long.parseUnsignedLong(t, 16);
     }
 
+    // equals and hashCode written out (the same values as the record's own): those go through method handles
+    // that C1, the compiler a TCG guest runs, calls without inlining, and Fids key hash maps on every request.
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Fid f && f.seq == seq && f.oid == oid && f.ver == ver;
+    }
+
+    @Override
+    public int hashCode() {
+        return (Long.hashCode(seq) * 31 + oid) * 31 + ver;
+    }
+
     @Override
     public int compareTo(Fid o) {
         int c = Long.compareUnsigned(seq, o.seq);

@@ -74,4 +74,24 @@ class FidTest {
             assertThat(fids.get(i - 1).toHex()).isLessThan(fids.get(i).toHex());
         }
     }
+
+    @Test
+    void fidsAreEqualExactlyWhenEveryPartIs() {
+        Seeds.forEach(5_000, seed -> {
+            Random r = new Random(seed);
+            Fid f = random(r);
+            Fid same = new Fid(f.seq(), f.oid(), f.ver());
+            assertThat(same).isEqualTo(f).hasSameHashCodeAs(f);
+            assertThat(new Fid(f.seq() + 1, f.oid(), f.ver())).isNotEqualTo(f);
+            assertThat(new Fid(f.seq(), f.oid() + 1, f.ver())).isNotEqualTo(f);
+            assertThat(new Fid(f.seq(), f.oid(), f.ver() + 1)).isNotEqualTo(f);
+            assertThat(f).isNotEqualTo(null).isNotEqualTo(f.toHex());
+        });
+        // consecutive object ids of one sequence (a directory's new files) spread over hash buckets
+        java.util.Set<Integer> hashes = new java.util.HashSet<>();
+        for (int oid = 0; oid < 1000; oid++) {
+            hashes.add(new Fid(Fid.FIRST_NORMAL_SEQ, oid, 0).hashCode());
+        }
+        assertThat(hashes).hasSize(1000);
+    }
 }

@@ -56,6 +56,16 @@ public final class CompoundProcessor {
     private static final int[] STATFS_ATTRS = {AttrNum.FILES_AVAIL, AttrNum.FILES_FREE, AttrNum.FILES_TOTAL,
             AttrNum.SPACE_AVAIL, AttrNum.SPACE_FREE, AttrNum.SPACE_TOTAL};
 
+    /**
+     * Most operations of one COMPOUND run on the RPC selector; the rest go to a worker even when none could
+     * block. The selector reads and answers every connection it serves in turn, so the time one request holds
+     * it delays the others: 8 operations is what Linux sends for a stat (PUTFH, LOOKUP, GETFH, GETATTR) or a
+     * create's CLOSE with room to spare, the MDS's reads in them LMDB reads in this process (a third of a stat's
+     * time on the selector under C1); a client sending long read-only compounds (many LOOKUPs, a path walk)
+     * gets no more than that before it goes through a worker like any change.
+     */
+    static final int INLINE_OPS = 8;
+
     /** A COMPOUND running longer than this is logged with its stack (see {@link RequestWatch}). */
     private static final long SLOW_NANOS = 30_000_000_000L;
 
@@ -82,11 +92,11 @@ public final class CompoundProcessor {
 
     /**
      * Runs a COMPOUND and hands its reply to {@code reply}. With {@code workers}, only the operations that
-     * cannot block run on the calling thread (the RPC selector's): the first that may (a change the MDS
-     * commits, I/O, a read the MDS cannot answer in this process) moves the rest of the compound, and the
-     * reply, to a worker. A stat, or a CLOSE that wrote nothing, is then answered without a thread hand-off,
-     * which under an emulated CPU costs about as much as the compound itself. Without workers, everything
-     * runs here.
+     * cannot block run on the calling thread (the RPC selector's), at most {@link #INLINE_OPS} of them: the
+     * first that may (a change the MDS commits, I/O, a read the MDS cannot answer in this process) moves the
+     * rest of the compound, and the reply, to a worker. A stat, or a CLOSE that wrote nothing, is then
+     * answered without a thread hand-off, which under an emulated CPU costs about as much as the compound
+     * itself. Without workers, everything runs here.
      */
     public void process(CompoundArgs args, RequestInfo request, Executor workers, Consumer<XdrEncodable> reply) {
         Run run = new Run(args, request, workers, reply, watch.begin(request.remote(), args.ops()));
@@ -119,6 +129,8 @@ public final class CompoundProcessor {
         private boolean watchEnded;
         /** Whether the metadata service answers reads in this process without blocking (asked once). */
         private Boolean localReads;
+        /** How many more operations may run on the selector (see {@link #INLINE_OPS}). */
+        private int inlineLeft = INLINE_OPS;
 
         Run(CompoundArgs args, RequestInfo request, Executor workers, Consumer<XdrEncodable> reply, long watchId) {
             this.args = args;
@@ -203,7 +215,7 @@ public final class CompoundProcessor {
             List<OpArgs> ops = args.ops();
             for (int i = from; i < ops.size(); i++) {
                 OpArgs op = ops.get(i);
-                if (workers != null && mayBlock(op)) {
+                if (workers != null && (inlineLeft-- == 0 || mayBlock(op))) {
                     Executor w = workers;
                     workers = null;
                     int next = i;

@@ -73,13 +73,14 @@ class CompoundProcessorTest {
         return send(1, ops);
     }
 
-    private static CompoundArgs decodeArgs(CompoundArgs a) throws Exception {
+    /** A COMPOUND through XDR and back, as the RPC layer hands it over. */
+    static CompoundArgs decodeArgs(CompoundArgs a) throws Exception {
         CompoundArgs back = new CompoundArgs();
         back.xdrDecode(XdrIo.decoder(XdrIo.toBytes(a::xdrEncode)));
         return back;
     }
 
-    private static CompoundRes decode(XdrEncodable reply) throws Exception {
+    static CompoundRes decode(XdrEncodable reply) throws Exception {
         CompoundRes res = new CompoundRes();
         res.xdrDecode(XdrIo.decoder(XdrIo.toBytes(reply)));
         return res;

@@ -54,7 +54,19 @@ public final class Bitmap {
 
     /** The set bits in ascending order: the order of values in an attrlist4. */
     public static int[] bits(int[] mask) {
-        return java.util.stream.IntStream.range(0, mask.length * 32).filter(b -> isSet(mask, b)).toArray();
+        // a loop, not a stream: every GETATTR reply goes through here, and C1 (the TCG guest's) inlines no lambda
+        int n = 0;
+        for (int w : mask) {
+            n += Integer.bitCount(w);
+        }
+        int[] out = new int[n];
+        int k = 0;
+        for (int i = 0; i < mask.length; i++) {
+            for (int w = mask[i]; w != 0; w &= w - 1) {
+                out[k++] = i * 32 + Integer.numberOfTrailingZeros(w);
+            }
+        }
+        return out;
     }
 
     private static int[] trim(int[] mask) {

@@ -28,12 +28,15 @@ final class Names {
         if (name.length > MetadataService.NAME_MAX) {
             throw new NfsException(NFS4ERR_NAMETOOLONG, "name of " + name.length + " bytes");
         }
+        boolean ascii = true;
         for (byte b : name) {
             if (b == '/' || b == 0) {
                 throw new NfsException(NFS4ERR_BADCHAR, "'/' or NUL in a name");
             }
+            ascii &= b >= 0;
         }
-        String s = utf8(name);
+        // ASCII is UTF-8 as it is: most names skip the strict decoder (one made per call) of every LOOKUP and REMOVE
+        String s = ascii ? new String(name, StandardCharsets.US_ASCII) : utf8(name);
         if (s.equals(".") || s.equals("..")) {
             throw new NfsException(NFS4ERR_BADNAME, "'" + s + "' as a name");
         }

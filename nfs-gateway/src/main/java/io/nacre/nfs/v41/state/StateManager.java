@@ -73,7 +73,17 @@ public final class StateManager {
     public record Waiter(NfsClient client, StateOwner4 lockOwner) {
     }
 
+    /** Written-out equals and hashCode: a record's own go through method handles C1 does not inline. */
     private record OwnerOnFile(Fid fid, StateOwner4 owner) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof OwnerOnFile k && k.fid.equals(fid) && k.owner.equals(owner);
+        }
+
+        @Override
+        public int hashCode() {
+            return fid.hashCode() * 31 + owner.hashCode();
+        }
     }
 
     private final int epoch;

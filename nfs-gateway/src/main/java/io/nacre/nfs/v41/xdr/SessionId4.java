@@ -17,6 +17,18 @@ public record SessionId4(long high, long low) implements XdrEncodable {
         x.xdrEncodeLong(low);
     }
 
+    // Written out: a record's own equals and hashCode go through method handles that C1 (what the TCG guest
+    // runs) calls without inlining, and every SEQUENCE looks its session up by this key.
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof SessionId4 s && s.high == high && s.low == low;
+    }
+
+    @Override
+    public int hashCode() {
+        return Long.hashCode(high) * 31 + Long.hashCode(low);
+    }
+
     @Override
     public String toString() {
         return "%016x%016x".formatted(high, low);

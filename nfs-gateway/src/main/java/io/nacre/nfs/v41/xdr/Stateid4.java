@@ -53,6 +53,18 @@ public record Stateid4(int seqid, int epoch, long id) implements XdrEncodable {
         return new Stateid4(s, epoch, id);
     }
 
+    // Written out: a record's own equals and hashCode go through method handles that C1 (what the TCG guest
+    // runs) calls without inlining; stateids are compared and hashed on every stateful operation.
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Stateid4 s && s.seqid == seqid && s.epoch == epoch && s.id == id;
+    }
+
+    @Override
+    public int hashCode() {
+        return (seqid * 31 + epoch) * 31 + Long.hashCode(id);
+    }
+
     @Override
     public String toString() {
         return "[%d:%08x:%016x]".formatted(Integer.toUnsignedLong(seqid), epoch, id);

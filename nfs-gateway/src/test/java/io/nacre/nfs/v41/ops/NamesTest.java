@@ -33,6 +33,16 @@ class NamesTest {
         assertThat(status(b("x".repeat(255)))).isEqualTo(NFS4_OK);
         assertThat(status(b("x".repeat(256)))).isEqualTo(NFS4ERR_NAMETOOLONG);
         assertThat(status(new byte[] {(byte) 0xff, 'a'})).as("not UTF-8").isEqualTo(NFS4ERR_INVAL);
+        assertThat(status(new byte[] {'a', 'b', (byte) 0xc3})).as("cut UTF-8 after ASCII").isEqualTo(NFS4ERR_INVAL);
+        assertThat(status(new byte[] {'a', (byte) 0x80, 'b'})).as("a lone continuation byte").isEqualTo(NFS4ERR_INVAL);
+        StringBuilder printable = new StringBuilder();
+        for (char c = 1; c < 128; c++) {
+            if (c != '/') {
+                printable.append(c);
+            }
+        }
+        assertThat(Names.component(b(printable.toString()))).isEqualTo(printable.toString());
+        assertThat(Names.component(b("m00042"))).isEqualTo("m00042");
     }
 
     @Test

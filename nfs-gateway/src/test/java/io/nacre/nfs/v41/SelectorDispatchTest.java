@@ -1,0 +1,295 @@
+package io.nacre.nfs.v41;
+
+import static io.nacre.nfs.v41.xdr.Nfs4Status.*;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.nacre.engine.Caller;
+import io.nacre.engine.Fid;
+import io.nacre.engine.io.FileIo;
+import io.nacre.engine.meta.CreateSpec;
+import io.nacre.engine.meta.FileType;
+import io.nacre.engine.meta.MetadataService;
+import io.nacre.engine.store.Durability;
+import io.nacre.meta.MetadataClient;
+import io.nacre.meta.testkit.EmbeddedCore;
+import io.nacre.nfs.export.ExportTable;
+import io.nacre.nfs.v41.attr.AttrNum;
+import io.nacre.nfs.v41.attr.Bitmap;
+import io.nacre.nfs.v41.attr.IdMapper;
+import io.nacre.nfs.v41.xdr.AccessArgs;
+import io.nacre.nfs.v41.xdr.ChannelAttrs4;
+import io.nacre.nfs.v41.xdr.CompoundArgs;
+import io.nacre.nfs.v41.xdr.CompoundRes;
+import io.nacre.nfs.v41.xdr.CreateSessionArgs;
+import io.nacre.nfs.v41.xdr.CreateSessionRes;
+import io.nacre.nfs.v41.xdr.ExchangeIdArgs;
+import io.nacre.nfs.v41.xdr.ExchangeIdRes;
+import io.nacre.nfs.v41.xdr.GetattrArgs;
+import io.nacre.nfs.v41.xdr.LookupArgs;
+import io.nacre.nfs.v41.xdr.Nfs4;
+import io.nacre.nfs.v41.xdr.OpArgs;
+import io.nacre.nfs.v41.xdr.OpNum;
+import io.nacre.nfs.v41.xdr.PutfhArgs;
+import io.nacre.nfs.v41.xdr.RemoveArgs;
+import io.nacre.nfs.v41.xdr.SequenceArgs;
+import io.nacre.nfs.v41.xdr.SessionId4;
+import io.nacre.nfs.v41.xdr.VoidArgs;
+import io.nacre.nfs.v41.xdr.XdrEncodable;
+import io.nacre.nfs.v41.xdr.XdrIo;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Which operations of a COMPOUND run on the thread that decoded it (the RPC selector) and which go to a
+ * worker, against the real MDS: the answers are the same either way, and what may block goes to a worker.
+ */
+class SelectorDispatchTest {
+
+    private static final ChannelAttrs4 ASK = new ChannelAttrs4(0, 1 << 20, 1 << 20, 8192, 64, 16);
+    private static final RequestInfo ROOT = new RequestInfo(new InetSocketAddress("127.0.0.1", 700), null,
+            Nfs4.AUTH_SYS, 0, 0, new int[0]);
+    /** What Linux asks of a file after LOOKUP (nfs4_fattr_bitmap). */
+    private static final int[] LINUX_ATTRS = Bitmap.of(AttrNum.TYPE, AttrNum.CHANGE, AttrNum.SIZE, AttrNum.FSID,
+            AttrNum.FILEID, AttrNum.MODE, AttrNum.NUMLINKS, AttrNum.OWNER, AttrNum.OWNER_GROUP, AttrNum.RAWDEV,
+            AttrNum.SPACE_USED, AttrNum.TIME_ACCESS, AttrNum.TIME_METADATA, AttrNum.TIME_MODIFY,
+            AttrNum.MOUNTED_ON_FILEID);
+
+    @TempDir
+    Path dir;
+
+    private EmbeddedCore core;
+    private final List<AutoCloseable> opened = new ArrayList<>();
+    private NfsService service;
+    private CompoundProcessor processor;
+    private SessionId4 session;
+    private int seq;
+
+    /** A worker pool that counts its tasks and runs each on a thread of its own. */
+    private static final class Workers implements Executor {
+        final AtomicInteger tasks = new AtomicInteger();
+
+        @Override
+        public void execute(Runnable task) {
+            tasks.incrementAndGet();
+            Thread.ofPlatform().name("test-worker").start(task);
+        }
+    }
+
+    /** A reply, and the thread that gave it. */
+    private record Answer(CompoundRes res, String thread, int handoffs) {
+    }
+
+    /** The core, and the server on its client in this JVM. */
+    private MetadataService startLocal() throws Exception {
+        core = EmbeddedCore.start(dir);
+        start(core.metadata());
+        return core.metadata();
+    }
+
+    private void start(MetadataService md) throws Exception {
+        FileIo io = new FileIo(md, core.objects());
+        opened.add(io);
+        service = new NfsService(md, io, ExportTable.parse("/ 127.0.0.1(rw,no_root_squash)"), IdMapper.numeric(),
+                Duration.ofSeconds(30), 1 << 20, "127.0.0.1", 0);
+        service.start();
+        opened.add(service);
+        processor = new CompoundProcessor(service.context());
+        ExchangeIdRes x = here(new ExchangeIdArgs(1, bytes("dispatch-test"), 0, Nfs4.SP4_NONE, new int[0],
+                new int[0], List.of())).results().get(0).body(ExchangeIdRes.class);
+        CompoundRes c = here(new CreateSessionArgs(x.clientid(), x.sequenceId(), 0, ASK, ASK, 0x40000000, List.of()));
+        assertThat(c.status()).isEqualTo(NFS4_OK);
+        session = c.results().get(0).body(CreateSessionRes.class).sessionId();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        for (int i = opened.size() - 1; i >= 0; i--) {
+            opened.get(i).close();
+        }
+        if (core != null) {
+            core.close();
+        }
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static CompoundArgs compound(List<OpArgs> ops) throws Exception {
+        return CompoundProcessorTest.decodeArgs(new CompoundArgs(bytes("t"), 1, ops));
+    }
+
+    private static CompoundRes decode(XdrEncodable reply) throws Exception {
+        return CompoundProcessorTest.decode(reply);
+    }
+
+    /** A COMPOUND run entirely on this thread. */
+    private CompoundRes here(OpArgs... ops) throws Exception {
+        return decode(processor.process(compound(List.of(ops)), ROOT));
+    }
+
+    private List<OpArgs> sequenced(OpArgs... ops) {
+        List<OpArgs> all = new ArrayList<>();
+        all.add(new SequenceArgs(session, ++seq, 0, 0, false));
+        all.addAll(List.of(ops));
+        return all;
+    }
+
+    /** A COMPOUND (after a SEQUENCE) run entirely on this thread. */
+    private CompoundRes allHere(OpArgs... ops) throws Exception {
+        return decode(processor.process(compound(sequenced(ops)), ROOT));
+    }
+
+    /** A COMPOUND (after a SEQUENCE) run as the RPC program runs it: on this thread until it goes to a worker. */
+    private Answer dispatched(OpArgs... ops) throws Exception {
+        Workers workers = new Workers();
+        CompletableFuture<Answer> answer = new CompletableFuture<>();
+        processor.process(compound(sequenced(ops)), ROOT, workers, reply -> {
+            try {
+                answer.complete(new Answer(decode(reply), Thread.currentThread().getName(), workers.tasks.get()));
+            } catch (Exception e) {
+                answer.completeExceptionally(e);
+            }
+        });
+        return answer.get(30, TimeUnit.SECONDS);
+    }
+
+    /** The results after SEQUENCE, encoded: what the client sees, less the SEQUENCE's own sequence id. */
+    private static List<byte[]> afterSequence(CompoundRes r) {
+        return r.results().subList(1, r.results().size()).stream().map(XdrIo::toBytes).toList();
+    }
+
+    private static void assertOnWorker(Answer a) {
+        assertThat(a.handoffs()).as("hand-offs to a worker").isOne();
+        assertThat(a.thread()).as("the thread that replied").isEqualTo("test-worker");
+    }
+
+    private static void assertSameAnswer(Answer dispatched, CompoundRes allHere) {
+        assertThat(dispatched.res().status()).isEqualTo(allHere.status());
+        assertThat(afterSequence(dispatched.res())).usingElementComparator(java.util.Arrays::compare)
+                .containsExactlyElementsOf(afterSequence(allHere));
+    }
+
+    private Fid mkdir(MetadataService md, String name) {
+        return md.create(Caller.ROOT, Fid.ROOT, name, CreateSpec.builder(FileType.DIRECTORY).mode(0755).build())
+                .attr().fid();
+    }
+
+    private Fid file(MetadataService md, Fid parent, String name) {
+        return md.create(Caller.ROOT, parent, name, CreateSpec.builder(FileType.REGULAR).mode(0644).build())
+                .attr().fid();
+    }
+
+    /** Linux's stat of a name not in its cache. */
+    private OpArgs[] stat(Fid dir, String name) {
+        return new OpArgs[] {new PutfhArgs(fh(dir)), new LookupArgs(bytes(name)), new VoidArgs(OpNum.GETFH),
+                new GetattrArgs(LINUX_ATTRS)};
+    }
+
+    private byte[] fh(Fid fid) {
+        return service.context().handles().encode(fid);
+    }
+
+    @Test
+    void readsAnsweredInThisProcessRunOnTheSelectorWithTheWorkersAnswers() throws Exception {
+        MetadataService md = startLocal();
+        assertThat(md.localReads()).as("the leader runs in this JVM").isTrue();
+        Fid d = mkdir(md, "d");
+        file(md, d, "f");
+        OpArgs[] stat = stat(d, "f");
+        Answer inline = dispatched(stat);
+        assertThat(inline.handoffs()).as("a stat of an empty file").isZero();
+        assertThat(inline.thread()).isEqualTo(Thread.currentThread().getName());
+        assertSameAnswer(inline, allHere(stat));
+
+        OpArgs[] missing = {new PutfhArgs(fh(d)), new LookupArgs(bytes("none")), new VoidArgs(OpNum.GETFH)};
+        Answer notFound = dispatched(missing);
+        assertThat(notFound.handoffs()).isZero();
+        assertThat(notFound.res().status()).isEqualTo(NFS4ERR_NOENT);
+        assertSameAnswer(notFound, allHere(missing));
+
+        OpArgs[] access = {new PutfhArgs(fh(d)), new AccessArgs(Nfs4.ACCESS4_READ | Nfs4.ACCESS4_LOOKUP),
+                new GetattrArgs(LINUX_ATTRS)};
+        Answer a = dispatched(access);
+        assertThat(a.handoffs()).isZero();
+        assertSameAnswer(a, allHere(access));
+    }
+
+    @Test
+    void whatMayBlockGoesToAWorkerWithTheSameAnswers() throws Exception {
+        MetadataService md = startLocal();
+        Fid d = mkdir(md, "d");
+        Fid written = file(md, d, "written");
+        service.context().io().write(written, 0, ByteBuffer.wrap(new byte[70_000]), Durability.STABLE);
+
+        // space_used of a file with data is asked of its OSTs
+        OpArgs[] statWritten = stat(d, "written");
+        Answer w = dispatched(statWritten);
+        assertOnWorker(w);
+        assertSameAnswer(w, allHere(statWritten));
+
+        // statfs attributes are asked of the OSTs
+        OpArgs[] statfs = {new PutfhArgs(fh(d)), new GetattrArgs(Bitmap.of(AttrNum.TYPE, AttrNum.SPACE_TOTAL))};
+        Answer s = dispatched(statfs);
+        assertOnWorker(s);
+
+        // a change waits for its commit; what follows it runs on the worker too
+        file(md, d, "gone");
+        Answer removed = dispatched(new PutfhArgs(fh(d)), new RemoveArgs(bytes("gone")), new VoidArgs(OpNum.GETFH));
+        assertOnWorker(removed);
+        assertThat(removed.res().status()).isEqualTo(NFS4_OK);
+        assertThat(removed.res().results()).extracting(r -> r.opnum())
+                .containsExactly(OpNum.SEQUENCE, OpNum.PUTFH, OpNum.REMOVE, OpNum.GETFH);
+        assertThat(allHere(new PutfhArgs(fh(d)), new LookupArgs(bytes("gone"))).status()).isEqualTo(NFS4ERR_NOENT);
+    }
+
+    @Test
+    void aLongReadOnlyCompoundLeavesTheSelectorAfterItsShare() throws Exception {
+        MetadataService md = startLocal();
+        Fid d = mkdir(md, "d");
+        file(md, d, "f");
+        List<OpArgs> ops = new ArrayList<>();
+        ops.add(new PutfhArgs(fh(d)));
+        for (int i = 0; i < CompoundProcessor.INLINE_OPS + 4; i++) {
+            ops.add(new GetattrArgs(Bitmap.of(AttrNum.TYPE, AttrNum.CHANGE, AttrNum.FILEID)));
+        }
+        OpArgs[] many = ops.toArray(OpArgs[]::new);
+        Answer a = dispatched(many);
+        assertOnWorker(a);
+        assertThat(a.res().results()).hasSize(many.length + 1);
+        assertSameAnswer(a, allHere(many));
+
+        OpArgs[] share = ops.subList(0, CompoundProcessor.INLINE_OPS).toArray(OpArgs[]::new);
+        assertThat(dispatched(share).handoffs()).as("exactly its share").isZero();
+    }
+
+    @Test
+    void readsOfAMetadataServerElsewhereGoToAWorker() throws Exception {
+        core = EmbeddedCore.start(dir);
+        // the same MDS reached over gRPC, as from a gateway on another node: its reads wait on the network
+        MetadataClient remote = MetadataClient.builder().peers(core.metadataServer().peers()).inProcess(false).build();
+        opened.add(remote);
+        assertThat(remote.localReads()).isFalse();
+        start(remote);
+        Fid d = mkdir(remote, "d");
+        file(remote, d, "f");
+        OpArgs[] stat = stat(d, "f");
+        Answer a = dispatched(stat);
+        assertOnWorker(a);
+        assertSameAnswer(a, allHere(stat));
+        // filehandle operations alone still need nothing of the MDS
+        assertThat(dispatched(new PutfhArgs(fh(d)), new VoidArgs(OpNum.GETFH)).handoffs()).isZero();
+    }
+}
