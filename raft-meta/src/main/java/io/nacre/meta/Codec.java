@@ -249,6 +249,33 @@ final class Codec {
         }
     }
 
+    /**
+     * Steps over a layout as {@link #readLayout} would read it (its structure checked, nothing made), and
+     * says whether it is released ({@link Layout#isReleased()}): what a stat needs of an inode's layout.
+     */
+    static boolean skipLayout(In in) {
+        in.i64();
+        int n = in.count();
+        boolean released = n > 0;
+        for (int i = 0; i < n; i++) {
+            in.skip(8 + 8 + 4);
+            in.bool();
+            int tag = in.u8();
+            switch (tag) {
+                case RAID0 -> {
+                    in.skip(4 + 4);
+                    in.skipBytes();
+                    in.skip(12L * in.count());
+                    released = false;
+                }
+                case DOM -> released = false;
+                case RELEASED -> in.skip(4);
+                default -> throw new NacreException(Status.INVALID, "malformed metadata message: placement " + tag);
+            }
+        }
+        return released;
+    }
+
     private static Layout readLayout(In in, long generation, int n) {
         List<Component> comps = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {

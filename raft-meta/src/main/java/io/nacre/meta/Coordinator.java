@@ -311,13 +311,13 @@ final class Coordinator {
         if (tx.dryRun()) {
             return null;
         }
-        LayoutTemplate shape = shapeOf(n.layout);
-        for (ObjectRef o : n.layout.objects()) {
+        LayoutTemplate shape = shapeOf(n.layout());
+        for (ObjectRef o : n.layout().objects()) {
             tx.queueDestroy(n.fid, o, PendingDestroy.DESTROY);
         }
         tx.deleteDom(n.fid);
-        n.layout = new Layout(n.layout.generation() + 1,
-                List.of(Component.of(Extent.WHOLE, new Placement.Released(copy.archiveId()))));
+        n.setLayout(new Layout(n.layout().generation() + 1,
+                List.of(Component.of(Extent.WHOLE, new Placement.Released(copy.archiveId())))));
         n.hsmFlags |= HsmState.RELEASED;
         n.change++;
         tx.put(n);
@@ -608,7 +608,7 @@ final class Coordinator {
         if (dom != null) {
             tx.putDom(n.fid, dom);
         }
-        n.layout = new Layout(Math.max(n.layout.generation(), s.layout.generation()) + 1, s.layout.components());
+        n.setLayout(new Layout(Math.max(n.layout().generation(), s.layout().generation()) + 1, s.layout().components()));
         n.hsmFlags &= ~HsmState.RELEASED;
         n.change++;
         tx.put(n);
@@ -693,7 +693,7 @@ final class Coordinator {
         n.change = 1;
         n.dataVersion = 1;
         n.parent = dir.fid;
-        n.layout = new Layout(1, List.of(Component.of(Extent.WHOLE, new Placement.Released(spec.archiveId()))));
+        n.setLayout(new Layout(1, List.of(Component.of(Extent.WHOLE, new Placement.Released(spec.archiveId())))));
         n.hsmFlags = HsmState.EXISTS | HsmState.ARCHIVED | HsmState.RELEASED;
         n.hsmArchive = spec.archiveId();
         tx.put(n);

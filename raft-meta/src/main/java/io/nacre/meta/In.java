@@ -62,6 +62,28 @@ final class In {
         return v;
     }
 
+    /** Where the next read starts in the array given to the constructor. */
+    int position() {
+        return pos;
+    }
+
+    /** Steps over n bytes. */
+    void skip(long n) {
+        if (n < 0 || end - pos < n) {
+            throw new NacreException(Status.INVALID, "malformed metadata message: needs " + n + " more bytes, has "
+                    + (end - pos));
+        }
+        pos += (int) n;
+    }
+
+    /** Steps over what {@link #bytes()} (or {@link #str()}) would read. */
+    void skipBytes() {
+        int n = i32();
+        if (n != -1) {
+            skip(n);
+        }
+    }
+
     byte[] raw(int n) {
         need(n);
         byte[] b = Arrays.copyOfRange(buf, pos, pos + n);

@@ -1,5 +1,7 @@
 package io.nacre.meta;
 
+import static java.util.Objects.requireNonNull;
+
 import io.nacre.engine.Fid;
 import io.nacre.engine.NacreException;
 import io.nacre.engine.Status;
@@ -51,13 +53,40 @@ final class Inode {
     Fid parent;
     long nextCookie;
     long entries;
-    Layout layout = Layout.NONE;
+    /** The file's layout, once read or set; see {@link #layout()}. */
+    private Layout layout = Layout.NONE;
+    /**
+     * The stored record whose layout is not read yet (null once it is read or set), with where the layout
+     * lies in it: a stat (LOOKUP, GETATTR) does not need the layout, and making it was a large part of one.
+     */
+    private byte[] layoutRecord;
+    private int layoutStart;
+    private int layoutEnd;
+    /** Whether the unread layout is released: {@link #spaceUsed()} asks, in every {@link #attr()}. */
+    private boolean layoutReleased;
     LayoutTemplate defaultLayout;
     String target;
 
     Inode(Fid fid, FileType type) {
         this.fid = fid;
         this.type = type;
+    }
+
+    /** The file's layout ({@link Layout#NONE} for other types and files without one yet). */
+    Layout layout() {
+        if (layoutRecord != null) {
+            In in = new In(layoutRecord, layoutStart, layoutEnd - layoutStart);
+            Layout l = Codec.readLayout(in);
+            in.expectEnd();
+            layout = l;
+            layoutRecord = null;
+        }
+        return layout;
+    }
+
+    void setLayout(Layout l) {
+        layout = requireNonNull(l, "layout");
+        layoutRecord = null;
     }
 
     boolean isDir() {
@@ -90,6 +119,9 @@ final class Inode {
 
     /** {@link Layout#isReleased()} without a stream: attr() is in every change's reply. */
     private boolean released() {
+        if (layoutRecord != null) {
+            return layoutReleased;
+        }
         List<Component> comps = layout.components();
         if (comps.isEmpty()) {
             return false;
@@ -114,7 +146,11 @@ final class Inode {
         out.i32(hsmFlags).i32(hsmArchive).bool(hasVerifier).i64(verifier);
         Codec.writeOptFid(out, parent);
         out.i64(nextCookie).i64(entries);
-        Codec.writeLayout(out, layout);
+        if (layoutRecord != null) {
+            out.raw(layoutRecord, layoutStart, layoutEnd - layoutStart); // as read: unchanged
+        } else {
+            Codec.writeLayout(out, layout);
+        }
         Codec.writeOptTemplate(out, defaultLayout);
         out.str(target);
         return out.toByteArray();
@@ -147,7 +183,10 @@ final class Inode {
         n.parent = Codec.readOptFid(in);
         n.nextCookie = in.i64();
         n.entries = in.i64();
-        n.layout = Codec.readLayout(in);
+        n.layoutStart = in.position();
+        n.layoutReleased = Codec.skipLayout(in);
+        n.layoutEnd = in.position();
+        n.layoutRecord = b;
         n.defaultLayout = Codec.readOptTemplate(in);
         n.target = in.str();
         in.expectEnd();

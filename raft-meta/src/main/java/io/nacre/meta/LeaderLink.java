@@ -4,6 +4,7 @@ import io.nacre.engine.NacreException;
 import io.nacre.engine.Status;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -84,7 +85,8 @@ final class LeaderLink implements AutoCloseable {
     private final ClientId clientId;
     private final RaftGroupId group;
     private final List<RaftPeerId> peers;
-    private final Map<RaftPeerId, String> addresses;
+    /** Each peer's key in {@link LocalPeers}, in the order of {@link #peers}: made once, looked up per request. */
+    private final List<LocalPeers.Key> localKeys;
     private final boolean inProcess;
     private final Duration timeout;
     private final Duration requestTimeout;
@@ -109,7 +111,11 @@ final class LeaderLink implements AutoCloseable {
         this.clientId = raft.getId();
         this.group = RaftSettings.groupId(cluster);
         this.peers = peers.stream().map(p -> RaftSettings.peerId(p.id())).toList();
-        this.addresses = peers.stream().collect(Collectors.toUnmodifiableMap(p -> RaftSettings.peerId(p.id()), Peer::address));
+        List<LocalPeers.Key> keys = new ArrayList<>(peers.size());
+        for (Peer p : peers) {
+            keys.add(new LocalPeers.Key(group, RaftSettings.peerId(p.id()), p.address()));
+        }
+        this.localKeys = List.copyOf(keys);
         this.inProcess = inProcess;
         this.timeout = timeout;
         this.requestTimeout = requestTimeout;
@@ -235,10 +241,10 @@ final class LeaderLink implements AutoCloseable {
     /** The leader when it runs in this JVM, else null (the peers' rotation is left alone). */
     private Target localLeader() {
         if (inProcess) {
-            for (RaftPeerId p : peers) {
-                RaftServer.Division d = LocalPeers.division(group, p, addresses.get(p));
+            for (int i = 0; i < localKeys.size(); i++) {
+                RaftServer.Division d = LocalPeers.division(localKeys.get(i));
                 if (d != null && d.getInfo().isLeader()) {
-                    return new Target(p, d);
+                    return new Target(peers.get(i), d);
                 }
             }
         }

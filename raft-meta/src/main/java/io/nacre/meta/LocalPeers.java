@@ -1,5 +1,7 @@
 package io.nacre.meta;
 
+import static java.util.Objects.requireNonNull;
+
 import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -16,7 +18,43 @@ import org.apache.ratis.server.RaftServer;
  */
 final class LocalPeers {
 
-    private record Key(RaftGroupId group, RaftPeerId peer, String address) {
+    /**
+     * Which server: group, peer id and address. Equality written out, with the hash computed once, rather
+     * than a record's: a record's equals and hashCode go through method handles that C1 (the JIT of a
+     * small guest) does not inline, and a client looks a key up on every request. A client keeps its keys.
+     */
+    static final class Key {
+        private final RaftGroupId group;
+        private final RaftPeerId peer;
+        private final String address;
+        private final int hash;
+
+        Key(RaftGroupId group, RaftPeerId peer, String address) {
+            this.group = requireNonNull(group, "group");
+            this.peer = requireNonNull(peer, "peer");
+            this.address = requireNonNull(address, "address");
+            this.hash = (group.hashCode() * 31 + peer.hashCode()) * 31 + address.hashCode();
+        }
+
+        RaftGroupId group() {
+            return group;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o == this || o instanceof Key k && hash == k.hash && group.equals(k.group) && peer.equals(k.peer)
+                    && address.equals(k.address);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+
+        @Override
+        public String toString() {
+            return group + "/" + peer + "@" + address;
+        }
     }
 
     private static final Map<Key, RaftServer> SERVERS = new ConcurrentHashMap<>();
@@ -33,13 +71,13 @@ final class LocalPeers {
     }
 
     /** The division of the group on this peer, when the peer runs in this JVM and has started; else null. */
-    static RaftServer.Division division(RaftGroupId group, RaftPeerId peer, String address) {
-        RaftServer s = SERVERS.get(new Key(group, peer, address));
+    static RaftServer.Division division(Key key) {
+        RaftServer s = SERVERS.get(key);
         if (s == null) {
             return null;
         }
         try {
-            return s.getDivision(group);
+            return s.getDivision(key.group());
         } catch (IOException e) {
             return null; // closing, or not in the group (yet)
         }

@@ -195,7 +195,7 @@ final class Namespace {
             n.verifier = spec.verifier();
         }
         if (objects) {
-            n.layout = buildLayout(tx, op.layout(), 1, op.osts());
+            n.setLayout(buildLayout(tx, op.layout(), 1, op.osts()));
         }
         tx.put(n);
         tx.countNewInode();
@@ -440,7 +440,7 @@ final class Namespace {
             return List.of();
         }
         List<PendingDestroy> destroys = new ArrayList<>();
-        for (ObjectRef o : n.layout.objects()) {
+        for (ObjectRef o : n.layout().objects()) {
             destroys.add(tx.queueDestroy(n.fid, o, PendingDestroy.DESTROY));
         }
         if (n.isRegular()) {
@@ -644,7 +644,7 @@ final class Namespace {
      */
     private static List<PendingDestroy> truncateData(Tx tx, Inode n, long size) {
         List<PendingDestroy> punches = new ArrayList<>();
-        for (Component comp : n.layout.components()) {
+        for (Component comp : n.layout().components()) {
             Placement.Raid0 r = comp.raid0();
             if (r == null || !r.instantiated()) {
                 continue;
@@ -758,7 +758,7 @@ final class Namespace {
         if (!n.isRegular()) {
             throw new NacreException(Status.INVALID, "only regular files have layouts (" + n.fid + " is a " + n.type + ")");
         }
-        if (!n.layout.objects().isEmpty() || tx.dom(n.fid) != null || n.layout.isReleased()) {
+        if (!n.layout().objects().isEmpty() || tx.dom(n.fid) != null || n.layout().isReleased()) {
             throw new NacreException(Status.EXISTS, n.fid + " already has objects; its layout cannot be set");
         }
         if (!op.caller().isRoot() && op.caller().uid() != n.uid) {
@@ -768,11 +768,11 @@ final class Namespace {
             return null;
         }
         checkPlan(tx, op.concrete(), op.osts());
-        n.layout = buildLayout(tx, op.concrete(), n.layout.generation() + 1, op.osts());
+        n.setLayout(buildLayout(tx, op.concrete(), n.layout().generation() + 1, op.osts()));
         n.touchCtime(now);
         tx.put(n);
         tx.changelog(Type.LYOUT, now, op.caller(), n.fid, null, null, null, null, 0);
-        return n.layout;
+        return n.layout();
     }
 
     private static Layout instantiate(Tx tx, long now, Op.Instantiate op) {
@@ -783,9 +783,9 @@ final class Namespace {
         if (op.offset() < 0 || op.length() < 0) {
             throw new NacreException(Status.INVALID, "bad range: offset " + op.offset() + ", length " + op.length());
         }
-        List<Integer> todo = LayoutPolicy.toInstantiate(n.layout, op.offset(), op.length());
+        List<Integer> todo = LayoutPolicy.toInstantiate(n.layout(), op.offset(), op.length());
         if (todo.isEmpty()) {
-            return n.layout;
+            return n.layout();
         }
         if (tx.dryRun()) {
             return null;
@@ -795,18 +795,18 @@ final class Namespace {
             if (osts == null) {
                 throw new NacreException(Status.BUSY, "the layout of " + n.fid + " changed while instantiating; retry");
             }
-            checkOsts(tx, n.layout.components().get(i).raid0().stripeCount(), osts);
+            checkOsts(tx, n.layout().components().get(i).raid0().stripeCount(), osts);
         }
-        List<Component> comps = new ArrayList<>(n.layout.components());
+        List<Component> comps = new ArrayList<>(n.layout().components());
         for (int i : todo) {
             Component comp = comps.get(i);
             comps.set(i, comp.withPlacement(comp.raid0().withObjects(allocObjects(tx, op.osts().get(i)))));
         }
-        n.layout = n.layout.withComponents(comps);
+        n.setLayout(n.layout().withComponents(comps));
         n.change++;
         tx.put(n);
         tx.changelog(Type.LYOUT, now, null, n.fid, null, null, null, null, 0);
-        return n.layout;
+        return n.layout();
     }
 
     /** Checks the leader's plan for a new layout: a concrete template and the OSTs of its first RAID0 component. */
@@ -863,7 +863,7 @@ final class Namespace {
         if (!t.isRegular()) {
             throw new NacreException(Status.INVALID, "only regular files have data (" + t.fid + " is a " + t.type + ")");
         }
-        if (!t.layout.isEmpty() || t.size != 0 || tx.dom(t.fid) != null) {
+        if (!t.layout().isEmpty() || t.size != 0 || tx.dom(t.fid) != null) {
             throw new NacreException(Status.INVALID, t.fid + " must be empty and without objects to receive a concat");
         }
         requireWrite(op.caller(), t);
@@ -897,10 +897,10 @@ final class Namespace {
                 throw new NacreException(Status.NOT_SUPPORTED, s.fid + " is " + s.size + " bytes, not a multiple of "
                         + Placement.STRIPE_ALIGN + ": its layout cannot be followed by another's");
             }
-            if (s.layout.mirrors().size() != 1 || tx.dom(s.fid) != null) {
+            if (s.layout().mirrors().size() != 1 || tx.dom(s.fid) != null) {
                 throw new NacreException(Status.NOT_SUPPORTED, s.fid + " is mirrored or keeps data on the MDT");
             }
-            for (Component c : s.layout.components()) {
+            for (Component c : s.layout().components()) {
                 if (c.start() >= s.size) {
                     continue;
                 }
@@ -920,7 +920,7 @@ final class Namespace {
             Component last = joined.get(joined.size() - 1);
             joined.set(joined.size() - 1, Component.of(new Extent(last.start(), Extent.EOF), last.placement()));
         }
-        t.layout = new Layout(t.layout.generation() + 1, joined);
+        t.setLayout(new Layout(t.layout().generation() + 1, joined));
         t.size = offset;
         t.mtime = now;
         t.ctime = now;
@@ -929,10 +929,10 @@ final class Namespace {
         tx.put(t);
         tx.changelog(Type.LYOUT, now, op.caller(), t.fid, null, null, null, null, 0);
         for (Inode s : sources) {
-            if (s.size == 0 && s.layout.isEmpty()) {
+            if (s.size == 0 && s.layout().isEmpty()) {
                 continue;
             }
-            for (Component c : s.layout.components()) {
+            for (Component c : s.layout().components()) {
                 Placement.Raid0 r = c.raid0();
                 if (c.start() >= s.size && r != null && r.instantiated()) {
                     for (ObjectRef o : r.objects()) {
@@ -943,7 +943,7 @@ final class Namespace {
             if (s.size == 0) {
                 continue; // its objects hold no data and stay with it, destroyed when it goes
             }
-            s.layout = new Layout(s.layout.generation() + 1, List.of());
+            s.setLayout(new Layout(s.layout().generation() + 1, List.of()));
             s.size = 0;
             s.ctime = now;
             s.change++;
@@ -969,7 +969,7 @@ final class Namespace {
         if (!op.caller().isRoot() && op.caller().uid() != n.uid) {
             Permissions.require(op.caller(), n, Access.WRITE, "restripe", null);
         }
-        if ((n.hsmFlags & HsmState.RELEASED) != 0 || n.layout.isReleased()) {
+        if ((n.hsmFlags & HsmState.RELEASED) != 0 || n.layout().isReleased()) {
             throw new NacreException(Status.INVALID, n.fid + " is released: restore it before restriping");
         }
         Inode dir = tx.needDir(op.donorDir());
@@ -983,29 +983,29 @@ final class Namespace {
                     + "' is gone (another restripe of " + n.fid + " removed it?)");
         }
         Inode s = tx.need(d.fid());
-        if (!s.isRegular() || s.nlink != 1 || s.fid.equals(n.fid) || s.layout.isReleased()) {
+        if (!s.isRegular() || s.nlink != 1 || s.fid.equals(n.fid) || s.layout().isReleased()) {
             throw new NacreException(Status.INVALID, "staged " + s.fid + " is not a plain regular file");
         }
-        if (tx.dom(n.fid) != null || tx.dom(s.fid) != null || hasDataOnMdt(n.layout) || hasDataOnMdt(s.layout)) {
+        if (tx.dom(n.fid) != null || tx.dom(s.fid) != null || hasDataOnMdt(n.layout()) || hasDataOnMdt(s.layout())) {
             throw new NacreException(Status.NOT_SUPPORTED, "data-on-MDT layouts cannot be swapped (" + n.fid + ")");
         }
         if (s.size > n.size) {
             throw new NacreException(Status.INVALID, "staged " + s.fid + " holds " + s.size + " bytes, more than the "
                     + n.size + " of " + n.fid);
         }
-        if (n.dataVersion != op.dataVersion() || n.layout.generation() != op.generation()) {
+        if (n.dataVersion != op.dataVersion() || n.layout().generation() != op.generation()) {
             throw new NacreException(Status.BUSY, n.fid + " changed during the copy (data version " + n.dataVersion
-                    + ", layout generation " + n.layout.generation() + "; the copy began at " + op.dataVersion() + ", "
+                    + ", layout generation " + n.layout().generation() + "; the copy began at " + op.dataVersion() + ", "
                     + op.generation() + ")");
         }
         if (tx.dryRun()) {
             return null;
         }
         List<PendingDestroy> destroys = new ArrayList<>();
-        for (ObjectRef o : n.layout.objects()) {
+        for (ObjectRef o : n.layout().objects()) {
             destroys.add(tx.queueDestroy(n.fid, o, PendingDestroy.DESTROY));
         }
-        n.layout = new Layout(Math.max(n.layout.generation(), s.layout.generation()) + 1, s.layout.components());
+        n.setLayout(new Layout(Math.max(n.layout().generation(), s.layout().generation()) + 1, s.layout().components()));
         n.ctime = Math.max(n.ctime, now);
         n.change++;
         tx.put(n);
@@ -1057,7 +1057,7 @@ final class Namespace {
         if (!n.isRegular()) {
             throw new NacreException(Status.INVALID, "only regular files have data (" + n.fid + " is a " + n.type + ")");
         }
-        List<Component> comps = n.layout.components();
+        List<Component> comps = n.layout().components();
         if (comps.isEmpty() || !comps.get(0).isDataOnMdt()) {
             throw new NacreException(Status.INVALID, n.fid + " has no data-on-MDT component");
         }

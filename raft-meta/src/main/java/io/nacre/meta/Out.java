@@ -51,9 +51,13 @@ final class Out {
     }
 
     Out raw(byte[] b) {
-        ensure(b.length);
-        System.arraycopy(b, 0, buf, pos, b.length);
-        pos += b.length;
+        return raw(b, 0, b.length);
+    }
+
+    Out raw(byte[] b, int offset, int length) {
+        ensure(length);
+        System.arraycopy(b, offset, buf, pos, length);
+        pos += length;
         return this;
     }
 

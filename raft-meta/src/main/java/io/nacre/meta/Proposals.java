@@ -101,8 +101,8 @@ final class Proposals {
             case Op.Instantiate i -> {
                 Inode n = tx.need(i.file());
                 Map<Integer, List<Integer>> plan = new TreeMap<>();
-                for (int idx : LayoutPolicy.toInstantiate(n.layout, i.offset(), i.length())) {
-                    Placement.Raid0 r = n.layout.components().get(idx).raid0();
+                for (int idx : LayoutPolicy.toInstantiate(n.layout(), i.offset(), i.length())) {
+                    Placement.Raid0 r = n.layout().components().get(idx).raid0();
                     plan.put(idx, chooseOsts(tx, r.pool(), r.stripeCount()));
                 }
                 yield new Op.Instantiate(i.file(), i.offset(), i.length(), plan);

@@ -49,7 +49,7 @@ final class Reads {
             case Query.Xattrs x -> xattrs(tx, x);
             case Query.GetLayout l -> {
                 Inode n = tx.need(l.fid());
-                yield n.isRegular() ? n.layout : Layout.NONE;
+                yield n.isRegular() ? n.layout() : Layout.NONE;
             }
             case Query.DefaultLayout d -> {
                 Inode dir = tx.needDir(d.dir());
@@ -228,9 +228,9 @@ final class Reads {
             }
         }
         byte[] data = null;
-        List<Component> comps = n.layout.components();
+        List<Component> comps = n.layout().components();
         if (n.isRegular() && (n.hsmFlags & io.nacre.engine.meta.HsmState.RELEASED) == 0 && !comps.isEmpty()
-                && comps.get(0).isDataOnMdt() && n.layout.mirrors().size() == 1 && n.size <= comps.get(0).end()
+                && comps.get(0).isDataOnMdt() && n.layout().mirrors().size() == 1 && n.size <= comps.get(0).end()
                 && n.size <= f.maxData()) {
             byte[] dom = tx.dom(n.fid);
             data = dom != null && dom.length == n.size ? dom : java.util.Arrays.copyOf(dom == null ? new byte[0] : dom,

@@ -440,7 +440,8 @@ final class Tx implements AutoCloseable {
     void putOst(OstRecord r) {
         writes++;
         OstRecord before = ost(r.info().index());
-        if (before == null || !before.info().equals(r.info())) {
+        // The same info object when a create only takes an object id: no record equals (C1 does not inline it).
+        if (before == null || before.info() != r.info() && !before.info().equals(r.info())) {
             ostsRegistered = true;
             osts = null;
         }

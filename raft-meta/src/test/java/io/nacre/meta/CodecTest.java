@@ -7,7 +7,12 @@ import io.nacre.engine.Caller;
 import io.nacre.engine.Fid;
 import io.nacre.engine.NacreException;
 import io.nacre.engine.Status;
+import io.nacre.engine.layout.Component;
+import io.nacre.engine.layout.Extent;
+import io.nacre.engine.layout.Layout;
 import io.nacre.engine.layout.LayoutTemplate;
+import io.nacre.engine.layout.ObjectRef;
+import io.nacre.engine.layout.Placement;
 import io.nacre.engine.meta.CreateSpec;
 import io.nacre.engine.meta.FileType;
 import io.nacre.engine.meta.MetadataService.RemoveKind;
@@ -130,6 +135,55 @@ class CodecTest {
         assertThat(m.encode()).isEqualTo(n.encode());
         assertThatThrownBy(() -> Inode.decode(F, new byte[] {9})).isInstanceOfSatisfying(NacreException.class,
                 e -> assertThat(e.status()).isEqualTo(Status.CORRUPT));
+    }
+
+    @Test
+    void aFileInodeReadsItsLayoutWhenAskedAndGetsTheSameOne() {
+        Component raid0 = new Component(new Extent(0, 1 << 20), 0, false,
+                new Placement.Raid0(2, 1 << 16, "fast", List.of(new ObjectRef(0, 11), new ObjectRef(1, 12))));
+        Component tail = new Component(new Extent(1 << 20, Extent.EOF), 0, true,
+                new Placement.Raid0(4, 1 << 20, "", List.of()));
+        Component dom = Component.of(new Extent(0, 1 << 16), new Placement.DataOnMdt());
+        Component released = Component.of(Extent.WHOLE, new Placement.Released(3));
+        for (Layout layout : List.of(Layout.NONE, new Layout(4, List.of(raid0, tail)), new Layout(1, List.of(dom)),
+                new Layout(2, List.of(released)), new Layout(5, List.of(dom,
+                        Component.of(new Extent(1 << 16, Extent.EOF), new Placement.Released(3)))), new Layout(3, List.of()))) {
+            Inode n = new Inode(F, FileType.REGULAR);
+            n.size = 10_000;
+            n.setLayout(layout);
+            n.target = "after the layout";
+            byte[] stored = n.encode();
+            Inode m = Inode.decode(F, stored);
+            // A stat's view (space used depends on whether the layout is released) without reading the layout ...
+            assertThat(m.attr()).as("%s", layout).isEqualTo(n.attr());
+            assertThat(m.target).isEqualTo(n.target);
+            // ... the unread layout written back as it was ...
+            assertThat(m.encode()).isEqualTo(stored);
+            // ... and read when asked, the same as written.
+            assertThat(m.layout()).isEqualTo(layout);
+            assertThat(m.encode()).isEqualTo(stored);
+            m.setLayout(new Layout(layout.generation() + 1, List.of(released)));
+            assertThat(Inode.decode(F, m.encode()).layout()).isEqualTo(m.layout());
+            assertThat(Inode.decode(F, m.encode()).attr().spaceUsed()).isZero();
+        }
+    }
+
+    @Test
+    void aGarbledLayoutInAnInodeIsFoundWhenTheInodeIsRead() {
+        Inode n = new Inode(F, FileType.REGULAR);
+        n.setLayout(new Layout(1, List.of(Component.of(Extent.WHOLE,
+                new Placement.Raid0(1, 1 << 20, "", List.of(new ObjectRef(0, 1)))))));
+        byte[] stored = n.encode();
+        // The record ends with the layout (generation, count, one component of 50 bytes), no default layout, no target.
+        int layoutAt = stored.length - 4 - 1 - (8 + 4 + 50);
+        for (int cut = layoutAt; cut < stored.length; cut++) {
+            byte[] truncated = Arrays.copyOf(stored, cut);
+            assertThatThrownBy(() -> Inode.decode(F, truncated)).isInstanceOf(NacreException.class);
+        }
+        byte[] badTag = stored.clone();
+        badTag[layoutAt + 8 + 4 + 8 + 8 + 4 + 1] = 7; // the placement's tag, after extent, mirror and stale
+        assertThatThrownBy(() -> Inode.decode(F, badTag)).isInstanceOfSatisfying(NacreException.class,
+                e -> assertThat(e.getMessage()).contains("placement 7"));
     }
 
     @Test
