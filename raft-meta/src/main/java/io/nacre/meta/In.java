@@ -69,10 +69,7 @@ final class In {
 
     /** Steps over n bytes. */
     void skip(long n) {
-        if (n < 0 || end - pos < n) {
-            throw new NacreException(Status.INVALID, "malformed metadata message: needs " + n + " more bytes, has "
-                    + (end - pos));
-        }
+        need(Math.clamp(n, -1, Integer.MAX_VALUE)); // a count beyond int is beyond any message too
         pos += (int) n;
     }
 
