@@ -29,7 +29,8 @@ import org.junit.jupiter.api.Test;
  * {@code -Dnacre.bench.sizes=1048576,65536} the request sizes, {@code -Dnacre.bench.oss=false} skips the
  * OSS rows, {@code -Dnacre.bench.reads=false} the read rows, {@code -Dnacre.bench.lmdb=false} the LMDB-only
  * rows, {@code -Dnacre.bench.only=REGEX} only the cases whose name matches, {@code -Dnacre.bench.streams=4,1} runs the WAL rows for each WAL stream count,
- * {@code -Dnacre.bench.explore=true} adds every LMDB mode and chunk size (how the defaults of
+ * {@code -Dnacre.bench.direct=true} writes from direct buffers instead of heap arrays (both sides), each row notes the
+ * process CPU time of its runs, {@code -Dnacre.bench.explore=true} adds every LMDB mode and chunk size (how the defaults of
  * the LMDB-only mode were chosen).
  */
 @Tag("bench")
@@ -47,6 +48,16 @@ class OstBench {
     private final List<String> notes = new ArrayList<>();
     /** Only the cases whose name matches this regular expression. */
     private final String only = System.getProperty("nacre.bench.only", ".*");
+    /** Source buffers of the writes, OST and FileChannel alike: heap arrays (the default) or direct buffers. */
+    private static final boolean DIRECT = Boolean.getBoolean("nacre.bench.direct");
+    private static final com.sun.management.OperatingSystemMXBean OS =
+            (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
+    /** CPU time of the whole process (every thread) during the last {@link #timed} run. */
+    private long lastCpuNanos;
+    /** CPU time of the last {@link #timed} run's workers (the callers), in all and in user mode. */
+    private final java.util.concurrent.atomic.AtomicLong workerCpuNanos = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong workerUserNanos = new java.util.concurrent.atomic.AtomicLong();
 
     public static void main(String[] args) throws Exception {
         new OstBench().run();
@@ -154,11 +165,21 @@ class OstBench {
         double[] o = new double[repeats];
         double[] f = new double[repeats];
         double[] r = new double[repeats];
+        double[][] cpu = new double[6][repeats];
         for (int i = 0; i < repeats; i++) {
             o[i] = ost.mbPerSecond();
+            cpu[0][i] = lastCpuNanos / 1e6;
+            cpu[1][i] = workerCpuNanos.get() / 1e6;
+            cpu[2][i] = workerUserNanos.get() / 1e6;
             f[i] = fc.mbPerSecond();
+            cpu[3][i] = lastCpuNanos / 1e6;
+            cpu[4][i] = workerCpuNanos.get() / 1e6;
+            cpu[5][i] = workerUserNanos.get() / 1e6;
             r[i] = o[i] / f[i];
         }
+        notes.add("CPU ms, medians: process OST %.0f FC %.0f; writers OST %.0f (user %.0f) FC %.0f (user %.0f)"
+                .formatted(median(cpu[0]), median(cpu[3]), median(cpu[1]), median(cpu[2]), median(cpu[4]),
+                        median(cpu[5])));
         String groups = groupSizes.isEmpty() ? ""
                 : "  (%.1f writes per commit)".formatted(groupSizes.stream().mapToDouble(d -> d).average().orElse(0));
         String note = notes.isEmpty() ? "" : "  (" + String.join("; ", notes) + ")";
@@ -178,7 +199,7 @@ class OstBench {
     private static ByteBuffer data(int size) {
         byte[] b = new byte[size];
         ThreadLocalRandom.current().nextBytes(b);
-        return ByteBuffer.wrap(b);
+        return DIRECT ? ByteBuffer.allocateDirect(size).put(b).clear() : ByteBuffer.wrap(b);
     }
 
     /** Stable writes into a fresh OST; with {@code untilClosed} the time includes close (the last checkpoint). */
@@ -393,12 +414,17 @@ class OstBench {
     private double timed(int workers, Worker worker) throws Exception {
         List<Thread> threads = new ArrayList<>();
         List<Throwable> errors = new ArrayList<>();
+        long cpu = OS.getProcessCpuTime();
+        workerCpuNanos.set(0);
+        workerUserNanos.set(0);
         long start = System.nanoTime();
         for (int i = 0; i < workers; i++) {
             int w = i;
             threads.add(Thread.ofPlatform().start(() -> {
                 try {
                     worker.run(w);
+                    workerCpuNanos.addAndGet(THREADS.getCurrentThreadCpuTime());
+                    workerUserNanos.addAndGet(THREADS.getCurrentThreadUserTime());
                 } catch (Throwable t) {
                     synchronized (errors) {
                         errors.add(t);
@@ -410,6 +436,7 @@ class OstBench {
             t.join();
         }
         double seconds = (System.nanoTime() - start) / 1e9;
+        lastCpuNanos = OS.getProcessCpuTime() - cpu;
         if (!errors.isEmpty()) {
             throw new AssertionError("bench worker failed", errors.get(0));
         }
