@@ -261,8 +261,9 @@ public final class MetadataClient implements MetadataService {
     }
 
     private Object readOnce(Query q) {
-        if (q instanceof Query.Getattr || q instanceof Query.Lookup || q instanceof Query.CheckAccess) {
-            // the reads of every NFS stat, open and access: straight from the leader's state machine in this JVM
+        if (inProcess(q)) {
+            // the reads of every NFS stat, open and access and of every S3 GET and HEAD: straight from the
+            // leader's state machine in this JVM
             NamespaceStateMachine local = link.localLeaderStateMachine();
             if (local != null) {
                 try {
@@ -275,6 +276,17 @@ public final class MetadataClient implements MetadataService {
             }
         }
         return Replies.decodeQuery(link.call(link.read(Query.encode(q))).toByteArray(), q::readResult);
+    }
+
+    /**
+     * The reads answered from the local leader's state machine as result objects. Each builds its answer
+     * anew from the LMDB transaction (copies, fresh collections), so the caller owns it as it would a decoded
+     * reply; reads answering with state the peer keeps (OSTs, HSM, usage) still go through Ratis's query.
+     */
+    private static boolean inProcess(Query q) {
+        return q instanceof Query.Getattr || q instanceof Query.Lookup || q instanceof Query.CheckAccess
+                || q instanceof Query.Fetch || q instanceof Query.Resolve || q instanceof Query.GetXattr
+                || q instanceof Query.Xattrs;
     }
 
     private Object readOnce(Query q, long appliedAtLeast) {

@@ -106,6 +106,24 @@ class SmallFileTest extends ServerTestBase {
     }
 
     @Test
+    void whatAFetchAnswersIsTheCallersOwn() {
+        // With the leader in this JVM the answer is the state machine's result object, not a decoded copy:
+        // a caller changing it must change nothing another read sees.
+        Fid d = scratch();
+        put(ALICE, d, "own", "abcdef");
+        Fetched f = mds.fetch(ALICE, d, "own", Access.READ, List.of(META), 1 << 20);
+        f.data()[0] = 'X';
+        f.xattrs().get(META)[0] = 'X';
+        byte[] x = mds.getXattr(Caller.ROOT, f.attr().fid(), META).orElseThrow();
+        x[0] = 'Y';
+        Fetched again = mds.fetch(ALICE, d, "own", Access.READ, List.of(META), 1 << 20);
+        assertThat(again.data()).isEqualTo(bytes("abcdef"));
+        assertThat(again.xattrs().get(META)).isEqualTo(bytes("m:abcdef"));
+        assertThat(mds.getXattr(Caller.ROOT, f.attr().fid(), META)).hasValueSatisfying(v -> assertThat(v).isEqualTo(bytes("m:abcdef")));
+        assertThat(mds.domRead(f.attr().fid(), 0, 6)).isEqualTo(bytes("abcdef"));
+    }
+
+    @Test
     void aPutReplacesAStripedFileAndQueuesItsObjects() {
         Fid d = scratch();
         mds.setDefaultLayout(Caller.ROOT, d, LayoutTemplate.of(2, 1 << 20, ""));

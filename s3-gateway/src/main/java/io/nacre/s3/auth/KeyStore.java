@@ -10,6 +10,7 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
@@ -187,9 +188,9 @@ public final class KeyStore {
     private Snapshot current() {
         Snapshot s = snapshot;
         try {
-            FileTime m = Files.getLastModifiedTime(file);
-            long size = Files.size(file);
-            if (s == null || !m.equals(s.modified()) || size != s.size()) {
+            // one stat per request (its time and size together)
+            BasicFileAttributes now = Files.readAttributes(file, BasicFileAttributes.class);
+            if (s == null || !now.lastModifiedTime().equals(s.modified()) || now.size() != s.size()) {
                 s = load();
                 snapshot = s;
             }

@@ -2,9 +2,13 @@ package io.nacre.s3.keys;
 
 import io.nacre.s3.error.S3Error;
 import io.nacre.s3.error.S3Exception;
+import java.util.regex.Pattern;
 
 /** S3's general purpose bucket naming rules (S3 user guide, "Bucket naming rules"). */
 public final class BucketNames {
+
+    /** Compiled once: every request checks its bucket's name. */
+    private static final Pattern IP_ADDRESS = Pattern.compile("\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
 
     private BucketNames() {
     }
@@ -38,7 +42,7 @@ public final class BucketNames {
         if (n.contains("..")) {
             return "bucket names have no two adjacent dots";
         }
-        if (n.matches("\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}")) {
+        if (IP_ADDRESS.matcher(n).matches()) {
             return "bucket names are not formatted as IP addresses";
         }
         if (n.startsWith("xn--") || n.startsWith("sthree-") || n.startsWith("amzn-s3-demo-")) {
