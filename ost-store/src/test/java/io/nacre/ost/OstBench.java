@@ -1,10 +1,13 @@
 package io.nacre.ost;
 
+import com.sun.management.OperatingSystemMXBean;
 import io.nacre.engine.layout.ObjectRef;
 import io.nacre.engine.store.Durability;
 import io.nacre.ost.oss.OssServer;
 import io.nacre.ost.oss.RemoteObjectStore;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -15,6 +18,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -50,14 +54,13 @@ class OstBench {
     private final String only = System.getProperty("nacre.bench.only", ".*");
     /** Source buffers of the writes, OST and FileChannel alike: heap arrays (the default) or direct buffers. */
     private static final boolean DIRECT = Boolean.getBoolean("nacre.bench.direct");
-    private static final com.sun.management.OperatingSystemMXBean OS =
-            (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
-    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
+    private static final OperatingSystemMXBean OS = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
     /** CPU time of the whole process (every thread) during the last {@link #timed} run. */
     private long lastCpuNanos;
     /** CPU time of the last {@link #timed} run's workers (the callers), in all and in user mode. */
-    private final java.util.concurrent.atomic.AtomicLong workerCpuNanos = new java.util.concurrent.atomic.AtomicLong();
-    private final java.util.concurrent.atomic.AtomicLong workerUserNanos = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong workerCpuNanos = new AtomicLong();
+    private final AtomicLong workerUserNanos = new AtomicLong();
 
     public static void main(String[] args) throws Exception {
         new OstBench().run();
