@@ -191,7 +191,7 @@ public final class KeyStore {
             // one stat per request (its time and size together)
             BasicFileAttributes now = Files.readAttributes(file, BasicFileAttributes.class);
             if (s == null || !now.lastModifiedTime().equals(s.modified()) || now.size() != s.size()) {
-                s = load();
+                s = load(now);
                 snapshot = s;
             }
             return s;
@@ -202,7 +202,15 @@ public final class KeyStore {
 
     private Snapshot load() {
         try {
-            FileTime m = Files.getLastModifiedTime(file);
+            return load(Files.readAttributes(file, BasicFileAttributes.class));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the S3 key store " + file, e);
+        }
+    }
+
+    /** Reads the keys; {@code stat} is the file's attributes taken before the read (a later change reloads). */
+    private Snapshot load(BasicFileAttributes stat) {
+        try {
             List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
             Map<String, Key> keys = new LinkedHashMap<>();
             for (String line : lines) {
@@ -217,7 +225,7 @@ public final class KeyStore {
                 boolean root = f.length > 4 && f[4].equals("root");
                 keys.put(f[0], new Key(f[0], f[1], Integer.parseInt(f[2]), Integer.parseInt(f[3]), root));
             }
-            return new Snapshot(m, Files.size(file), java.util.Collections.unmodifiableMap(keys));
+            return new Snapshot(stat.lastModifiedTime(), stat.size(), java.util.Collections.unmodifiableMap(keys));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the S3 key store " + file, e);
         }
