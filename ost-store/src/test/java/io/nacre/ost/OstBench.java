@@ -33,7 +33,8 @@ import org.junit.jupiter.api.Test;
  * {@code -Dnacre.bench.sizes=1048576,65536} the request sizes, {@code -Dnacre.bench.oss=false} skips the
  * OSS rows, {@code -Dnacre.bench.reads=false} the read rows, {@code -Dnacre.bench.lmdb=false} the LMDB-only
  * rows, {@code -Dnacre.bench.only=REGEX} only the cases whose name matches, {@code -Dnacre.bench.streams=4,1} runs the WAL rows for each WAL stream count,
- * {@code -Dnacre.bench.direct=true} writes from direct buffers instead of heap arrays (both sides), each row notes the
+ * {@code -Dnacre.bench.direct=true} writes from direct buffers instead of heap arrays (both sides),
+ * {@code -Dnacre.bench.verbose=true} prints every run's figures before the row, each row notes the
  * process CPU time of its runs, {@code -Dnacre.bench.explore=true} adds every LMDB mode and chunk size (how the defaults of
  * the LMDB-only mode were chosen).
  */
@@ -54,6 +55,8 @@ class OstBench {
     private final String only = System.getProperty("nacre.bench.only", ".*");
     /** Source buffers of the writes, OST and FileChannel alike: heap arrays (the default) or direct buffers. */
     private static final boolean DIRECT = Boolean.getBoolean("nacre.bench.direct");
+    /** Every run's figures too, not only the medians. */
+    private static final boolean VERBOSE = Boolean.getBoolean("nacre.bench.verbose");
     private static final OperatingSystemMXBean OS = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
     /** CPU time of the whole process (every thread) during the last {@link #timed} run. */
@@ -179,6 +182,10 @@ class OstBench {
             cpu[4][i] = workerCpuNanos.get() / 1e6;
             cpu[5][i] = workerUserNanos.get() / 1e6;
             r[i] = o[i] / f[i];
+            if (VERBOSE) {
+                System.out.printf("  run %d: OST %.1f MB/s (writers %.0f ms CPU), FC %.1f MB/s (writers %.0f ms CPU), %.2f%n",
+                        i + 1, o[i], cpu[1][i], f[i], cpu[4][i], r[i]);
+            }
         }
         notes.add("CPU ms, medians: process OST %.0f FC %.0f; writers OST %.0f (user %.0f) FC %.0f (user %.0f)"
                 .formatted(median(cpu[0]), median(cpu[3]), median(cpu[1]), median(cpu[2]), median(cpu[4]),
