@@ -1139,7 +1139,10 @@ public final class Ost implements AutoCloseable {
         long size = os.size();
         long used = os.bytesUsed();
         ByteBuffer key = Chunks.newKey();
-        for (Chunks.Span sp : Chunks.spans(chunkSize, offset, src.remaining())) {
+        List<Chunks.Span> spans = Chunks.spans(chunkSize, offset, src.remaining());
+        // Each image is at most a chunk: the write's records, headers included, take at most this much WAL.
+        wal.keepTogether(st, (long) spans.size() * (Wal.HEADER + chunkSize), this::waitForWalSpace);
+        for (Chunks.Span sp : spans) {
             long chunk = sp.chunk();
             Overlay.ChunkKey ck = new Overlay.ChunkKey(id, chunk);
             ByteBuffer piece = sp.of(src);

@@ -464,6 +464,20 @@ final class Wal implements AutoCloseable {
         return loc;
     }
 
+    /**
+     * Before the records of one write ({@code bytes} at most, headers included): if they would not fit in
+     * the rest of the stream's segment but fit in a fresh one, the stream moves to the next segment now, so
+     * that they go out in one pwrite and one fdatasync of one file. Before, the record that did not fit went
+     * to the next segment and the rest of the group with it: a group split over two files once per segment
+     * (7 of the 256 groups of 256 MiB of 1 MiB writes), each half written and flushed on its own. The rest of the
+     * segment (less than one write) stays unused, like the tail that is shorter than a record.
+     */
+    void keepTogether(Stream st, long bytes, Runnable waitForSpace) {
+        if (st.active >= 0 && st.pos > 0 && st.pos + bytes > segmentSize && bytes <= segmentSize) {
+            switchSegment(st, waitForSpace);
+        }
+    }
+
     private void switchSegment(Stream st, Runnable waitForSpace) {
         cutPiece(st);
         if (st.active >= 0) {

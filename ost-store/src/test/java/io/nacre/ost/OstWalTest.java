@@ -226,6 +226,43 @@ class OstWalTest {
     }
 
     @Test
+    void aWriteThatFitsInOneSegmentIsNeverSplitOverTwoAndEveryAckedWriteSurvivesACrash() throws Exception {
+        // 12 chunks a write: 12 records of 4,160 B, 53,248 B with the alignment, 19 of them to a 1 MiB
+        // segment; the 20th would find room for 8 of its records there (before, they went there and the
+        // other 4 into the next segment, written and flushed on their own).
+        OstOptions options = OstOptions.builder().chunkSize(CHUNK).mapSize(1L << 30).walSegments(1 << 20, 12).build();
+        int perWrite = 12 * CHUNK;
+        byte[][] data = new byte[45][];
+        Ost ost = Ost.open(tmp, 0, options);
+        for (int i = 0; i < data.length; i++) {
+            data[i] = random(perWrite, 100 + i);
+            ost.write(1, (long) i * perWrite, ByteBuffer.wrap(data[i]), Durability.STABLE);
+        }
+        for (int i = 0; i < data.length; i++) {
+            Path first = walFileWith(Arrays.copyOfRange(data[i], 0, 64));
+            Path last = walFileWith(Arrays.copyOfRange(data[i], perWrite - CHUNK, perWrite - CHUNK + 64));
+            assertThat(last).as("write %d: its last record is in the segment of its first", i).isEqualTo(first);
+        }
+        // On into reused segments (more than the WAL holds, so checkpoints free them): a reused segment
+        // holds records of its earlier pass behind the last group of this one; recovery ends its run there.
+        byte[][] more = new byte[400][];
+        for (int i = 0; i < more.length; i++) {
+            more[i] = random(perWrite, 1000 + i);
+            ost.write(2, (long) i * perWrite, ByteBuffer.wrap(more[i]), Durability.STABLE);
+        }
+        assertThat(ost.checkpoints()).as("the WAL was reused").isPositive();
+        ost.closeAsIfKilled();
+        try (Ost again = Ost.open(tmp, 0, options)) {
+            for (int i = 0; i < data.length; i++) {
+                assertThat(read(again, 1, (long) i * perWrite, perWrite)).as("write %d of object 1", i).isEqualTo(data[i]);
+            }
+            for (int i = 0; i < more.length; i++) {
+                assertThat(read(again, 2, (long) i * perWrite, perWrite)).as("write %d of object 2", i).isEqualTo(more[i]);
+            }
+        }
+    }
+
+    @Test
     void aTornGroupInOneStreamKeepsTheEarlierRecordsOfEveryOtherStream() throws Exception {
         byte[][] data = new byte[5][];
         Ost ost = Ost.open(tmp, 0, small());
