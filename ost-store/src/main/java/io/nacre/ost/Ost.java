@@ -127,6 +127,8 @@ public final class Ost implements AutoCloseable {
     private final Thread writer;
     /** Held while a group is formed (WAL) or committed (without the WAL: by the writer thread). */
     private final ReentrantLock commitLock = new ReentrantLock();
+    /** LMDB key of the chunk lookups that form WAL groups (commit lock held): one direct buffer, not one per write. */
+    private final ByteBuffer formKey = Chunks.newKey();
     private volatile int expectedGroup = 1;
     private volatile long lastCommitNanos = System.nanoTime();
     private final AtomicLong commits = new AtomicLong();
@@ -1138,7 +1140,7 @@ public final class Ost implements AutoCloseable {
         ObjectStat os = ps != null ? ps.asStat() : stat(view, id);
         long size = os.size();
         long used = os.bytesUsed();
-        ByteBuffer key = Chunks.newKey();
+        ByteBuffer key = formKey;
         List<Chunks.Span> spans = Chunks.spans(chunkSize, offset, src.remaining());
         // Each image is at most a chunk: the write's records, headers included, take at most this much WAL.
         wal.keepTogether(st, (long) spans.size() * (Wal.HEADER + chunkSize), this::waitForWalSpace);

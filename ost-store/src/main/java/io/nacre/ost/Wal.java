@@ -607,7 +607,11 @@ final class Wal implements AutoCloseable {
         mine.or(unstable);
         unstable.clear();
         unstableCount.set(0);
-        return new Flush(st, pieces, mine.stream().toArray());
+        int[] segments = new int[mine.cardinality()];
+        for (int s = mine.nextSetBit(0), i = 0; s >= 0; s = mine.nextSetBit(s + 1)) {
+            segments[i++] = s;
+        }
+        return new Flush(st, pieces, segments);
     }
 
     /**
