@@ -1018,7 +1018,11 @@ public final class Ost implements AutoCloseable {
         } catch (RuntimeException e) {
             throw pipeline.rollBack(st, e);
         }
-        WalPipeline.Pending p = pipeline.register(f, g, group.stream().map(Update::done).toList());
+        List<CompletableFuture<Void>> done = new ArrayList<>(group.size());
+        for (Update u : group) {
+            done.add(u.done());
+        }
+        WalPipeline.Pending p = pipeline.register(f, g, done);
         lastCommitNanos = System.nanoTime();
         maybeCheckpoint();
         return p;

@@ -150,15 +150,23 @@ final class Overlay {
 
     /** A group was formed: later groups build on its images. */
     void formed(Group g) {
-        g.chunks.forEach(formedChunks::put);
+        // Plain loops: per group, bound method references cost an allocation each (the slow path, in perf).
+        for (Map.Entry<ChunkKey, Staged> e : g.chunks.entrySet()) {
+            formedChunks.put(e.getKey(), e.getValue());
+        }
         formedObjects.putAll(g.objects);
         formedBytes.addAndGet(g.bytes);
     }
 
     /** A formed group was published (or failed): it no longer counts as formed. */
     void settled(Group g) {
-        g.chunks.forEach(formedChunks::remove);
-        g.objects.forEach(formedObjects::remove);
+        // Only the entries this group put there: a later group may have replaced them.
+        for (Map.Entry<ChunkKey, Staged> e : g.chunks.entrySet()) {
+            formedChunks.remove(e.getKey(), e.getValue());
+        }
+        for (Map.Entry<Long, PendingStat> e : g.objects.entrySet()) {
+            formedObjects.remove(e.getKey(), e.getValue());
+        }
         formedBytes.addAndGet(-g.bytes);
     }
 
