@@ -101,7 +101,7 @@ final class LeaderLink implements AutoCloseable {
      * the JDK's delay scheduler for every write, each time waking its thread: two more thread switches per
      * change, which a small VM's CPU pays for.
      */
-    private final Map<CompletableFuture<RaftClientReply>, Long> unanswered = new ConcurrentHashMap<>();
+    private final Map<CompletableFuture<?>, Long> unanswered = new ConcurrentHashMap<>();
     private final ScheduledExecutorService watchdog;
     private final AtomicLong timedOut = new AtomicLong();
 
@@ -133,10 +133,20 @@ final class LeaderLink implements AutoCloseable {
         unanswered.forEach((f, deadline) -> {
             if (now - deadline >= 0 && unanswered.remove(f, deadline)) {
                 timedOut.incrementAndGet();
-                f.completeExceptionally(new TimeoutException("no answer from the local metadata server within "
-                        + requestTimeout));
+                f.completeExceptionally(new TimeoutException("no answer from the metadata service in time"));
             }
         });
+    }
+
+    /**
+     * Fails {@code f} with a {@link TimeoutException} when it is not done within {@code nanos}, by the thread
+     * that times out in-process attempts (no task per call on the JDK's delay scheduler, see above).
+     */
+    void failAfter(CompletableFuture<?> f, long nanos) {
+        if (!f.isDone()) {
+            unanswered.put(f, System.nanoTime() + nanos);
+            f.whenComplete((r, e) -> unanswered.remove(f));
+        }
     }
 
     Call write(byte[] request) {
@@ -147,7 +157,7 @@ final class LeaderLink implements AutoCloseable {
         return new Call(callIds.incrementAndGet(), false, Message.valueOf(UnsafeByteOperations.unsafeWrap(request)));
     }
 
-    /** How many in-process attempts went unanswered past the request timeout (for tests). */
+    /** How many in-process attempts (and asynchronous changes) went unanswered in time (for tests). */
     long attemptsTimedOut() {
         return timedOut.get();
     }
@@ -300,10 +310,7 @@ final class LeaderLink implements AutoCloseable {
             CompletableFuture<RaftClientReply> f = t.local() instanceof RaftClientAsynchronousProtocol p
                     ? p.submitClientRequestAsync(request)
                     : t.local().getRaftServer().submitClientRequestAsync(request);
-            if (!f.isDone()) {
-                unanswered.put(f, System.nanoTime() + requestTimeout.toNanos());
-                f.whenComplete((r, e) -> unanswered.remove(f));
-            }
+            failAfter(f, requestTimeout.toNanos());
             return f;
         } catch (IOException e) {
             return CompletableFuture.failedFuture(e);

@@ -41,6 +41,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -307,8 +309,35 @@ public final class MetadataClient implements MetadataService {
         } catch (ExecutionException e) {
             throw Errors.fromRaft(e);
         } catch (TimeoutException e) {
-            throw new NacreException(Status.UNAVAILABLE, "the metadata service did not answer within " + timeout);
+            throw notInTime();
         }
+    }
+
+    /**
+     * A change, through the batcher, without waiting: {@link #write}'s result and errors through a future,
+     * which fails with UNAVAILABLE when it is not done within the same time. The batcher's future is the one
+     * {@link #write} waits for: leader changes and retries happen behind it alike ({@link LeaderLink} retries
+     * on threads of its own). It completes on the thread that learns the result: with the leader in this JVM,
+     * usually Ratis's state machine updater.
+     */
+    @SuppressWarnings("unchecked")
+    private <T> CompletableFuture<T> writeAsync(Op op) {
+        CompletableFuture<Object> submitted = batcher.submit(op);
+        link.failAfter(submitted, TimeUnit.MILLISECONDS.toNanos(timeout.toMillis() + requestTimeout.toMillis()));
+        CompletableFuture<T> result = new CompletableFuture<>();
+        submitted.whenComplete((r, e) -> {
+            if (e == null) {
+                result.complete((T) r);
+            } else {
+                Throwable c = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+                result.completeExceptionally(c instanceof TimeoutException ? notInTime() : Errors.fromRaft(c));
+            }
+        });
+        return result;
+    }
+
+    private NacreException notInTime() {
+        return new NacreException(Status.UNAVAILABLE, "the metadata service did not answer within " + timeout);
     }
 
     /** The peer the client last found leading (null before it knew one); for tests and tools. */
@@ -453,6 +482,16 @@ public final class MetadataClient implements MetadataService {
         requireNonNull(kind, "kind");
         Names.checkName(name);
         return (Removed) write(new Op.Remove(caller, dir, name, kind));
+    }
+
+    /** Queues the change and returns (see {@link #writeAsync}); the argument checks are remove's, thrown here. */
+    @Override
+    public CompletableFuture<Removed> removeAsync(Caller caller, Fid dir, String name, RemoveKind kind) {
+        requireNonNull(caller, "caller");
+        requireNonNull(dir, "dir");
+        requireNonNull(kind, "kind");
+        Names.checkName(name);
+        return writeAsync(new Op.Remove(caller, dir, name, kind));
     }
 
     @Override

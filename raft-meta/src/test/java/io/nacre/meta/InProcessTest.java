@@ -11,10 +11,15 @@ import io.nacre.engine.fault.Faults;
 import io.nacre.engine.meta.ChangelogRecord;
 import io.nacre.engine.meta.CreateSpec;
 import io.nacre.engine.meta.DirEntry;
+import io.nacre.engine.meta.MetadataService.RemoveKind;
 import io.nacre.engine.meta.Results.Created;
+import io.nacre.engine.meta.Results.Removed;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -143,6 +148,86 @@ class InProcessTest {
                 assertThat(mds.getattr(d).isDir()).isTrue();
                 assertThat(mds.leaderId().toString()).isEqualTo(cluster.peers.get(leader).id());
             }
+        }
+    }
+
+    private static Status failure(CompletableFuture<?> f) throws Exception {
+        try {
+            f.get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            assertThat(e.getCause()).isInstanceOf(NacreException.class);
+            return ((NacreException) e.getCause()).status();
+        }
+        throw new AssertionError("the future did not fail");
+    }
+
+    /** removeAsync returns before the change is applied and answers what remove answers, errors alike. */
+    @Test
+    void anAsyncRemoveReturnsAtOnceAndAnswersAsRemove(@TempDir Path dir) throws Exception {
+        try (MetadataServer s = TestServers.single(dir);
+             MetadataClient mds = MetadataClient.connect(s.peers())) {
+            TestServers.registerOsts(mds, 2);
+            Fid d = mds.create(Caller.ROOT, Fid.ROOT, "d", CreateSpec.directory(0755)).attr().fid();
+            Fid f = mds.create(Caller.ROOT, d, "f", CreateSpec.file(0644)).attr().fid();
+            Fid sub = mds.create(Caller.ROOT, d, "sub", CreateSpec.directory(0755)).attr().fid();
+            mds.create(Caller.ROOT, sub, "x", CreateSpec.file(0644));
+            long before = mds.getattr(d).change();
+
+            CompletableFuture<Removed> removed;
+            // the apply sleeps: the call must return before it is done
+            Faults.arm("mds.apply.before_commit", new Faults.Fault(Faults.Kind.SLEEP, 1, false, 500));
+            try {
+                removed = mds.removeAsync(Caller.ROOT, d, "f", RemoveKind.ANY);
+                assertThat(removed).as("answered before the apply").isNotDone();
+                Removed r = removed.get(30, TimeUnit.SECONDS);
+                assertThat(r.attr().fid()).isEqualTo(f);
+                assertThat(r.dir().before()).isEqualTo(before);
+                assertThat(r.dir().after()).isEqualTo(mds.getattr(d).change()).isNotEqualTo(before);
+            } finally {
+                Faults.disarmAll();
+            }
+            assertThatThrownBy(() -> mds.lookup(Caller.ROOT, d, "f"))
+                    .isInstanceOfSatisfying(NacreException.class, e -> assertThat(e.status()).isEqualTo(Status.NOT_FOUND));
+
+            assertThat(failure(mds.removeAsync(Caller.ROOT, d, "f", RemoveKind.ANY))).isEqualTo(Status.NOT_FOUND);
+            assertThat(failure(mds.removeAsync(Caller.ROOT, d, "sub", RemoveKind.ANY))).isEqualTo(Status.NOT_EMPTY);
+            assertThat(failure(mds.removeAsync(Caller.of(1000, 1000), sub, "x", RemoveKind.ANY)))
+                    .isEqualTo(Status.ACCESS);
+            assertThatThrownBy(() -> mds.removeAsync(Caller.ROOT, d, "a/b", RemoveKind.ANY))
+                    .isInstanceOf(NacreException.class);
+            assertThat(mds.lookup(Caller.ROOT, sub, "x").type()).isNotNull();
+        }
+    }
+
+    /** An async change not answered within the client's timeout fails with UNAVAILABLE, as the blocking call does. */
+    @Test
+    void anAsyncRemoveNotAnsweredInTimeIsUnavailable(@TempDir Path dir) throws Exception {
+        try (MetadataServer s = TestServers.single(dir);
+             MetadataClient mds = MetadataClient.builder().peers(s.peers()).timeout(Duration.ofMillis(300))
+                     .requestTimeout(Duration.ofMillis(100)).startupWait(TIMEOUT).build()) {
+            TestServers.registerOsts(mds, 2);
+            Fid d = mds.create(Caller.ROOT, Fid.ROOT, "d", CreateSpec.directory(0755)).attr().fid();
+            mds.create(Caller.ROOT, d, "f", CreateSpec.file(0644));
+            Faults.arm("mds.apply.before_commit", new Faults.Fault(Faults.Kind.SLEEP, 1, false, 1500));
+            try {
+                assertThat(failure(mds.removeAsync(Caller.ROOT, d, "f", RemoveKind.ANY))).isEqualTo(Status.UNAVAILABLE);
+            } finally {
+                Faults.disarmAll();
+            }
+        }
+    }
+
+    @Test
+    void anAsyncRemoveFindsTheNextLeader(@TempDir Path dir) throws Exception {
+        try (Cluster cluster = new Cluster(dir, 3, 100_000);
+             MetadataClient mds = cluster.client()) {
+            TestServers.registerOsts(mds, 2);
+            Fid d = mds.create(Caller.ROOT, Fid.ROOT, "d", CreateSpec.directory(0755)).attr().fid();
+            mds.create(Caller.ROOT, d, "f", CreateSpec.file(0644));
+            cluster.stop(cluster.leader());
+            Removed r = mds.removeAsync(Caller.ROOT, d, "f", RemoveKind.ANY).get(60, TimeUnit.SECONDS);
+            assertThat(r.dir().after()).isNotEqualTo(r.dir().before());
+            assertThat(mds.readdir(Caller.ROOT, d, 0, 100).entries()).isEmpty();
         }
     }
 }

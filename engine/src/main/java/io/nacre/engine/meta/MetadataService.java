@@ -2,6 +2,7 @@ package io.nacre.engine.meta;
 
 import io.nacre.engine.Caller;
 import io.nacre.engine.Fid;
+import io.nacre.engine.NacreException;
 import io.nacre.engine.hsm.HsmCoordinator;
 import io.nacre.engine.layout.Layout;
 import io.nacre.engine.layout.LayoutTemplate;
@@ -13,6 +14,7 @@ import io.nacre.engine.store.OstInfo;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The namespace, as the MDS serves it to gateways, FileIo and tools: every change is replicated and
@@ -140,6 +142,25 @@ public interface MetadataService extends HsmCoordinator, AutoCloseable {
      * was the inode's last name, the inode goes and its objects are queued for destruction.
      */
     Removed remove(Caller caller, Fid dir, String name, RemoveKind kind);
+
+    /**
+     * {@link #remove}, answered through a future: it completes with what remove returns once the change is
+     * durable, or fails with the {@link NacreException} remove would throw (an implementation may throw one
+     * for bad arguments at once). While {@link #localReads()} is true the call must return without waiting
+     * (an implementation that may answer it true overrides this), so a gateway may make it on a thread that
+     * must not block; the future may then complete on a thread of the MDS that must not block either: what
+     * a gateway runs there must not wait, nor call this service for a change. The default waits for remove
+     * on the calling thread.
+     */
+    default CompletableFuture<Removed> removeAsync(Caller caller, Fid dir, String name, RemoveKind kind) {
+        Removed r;
+        try {
+            r = remove(caller, dir, name, kind);
+        } catch (NacreException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return CompletableFuture.completedFuture(r);
+    }
 
     /**
      * rename(2), atomically: replaces an existing target as POSIX says (a file by a file; an empty

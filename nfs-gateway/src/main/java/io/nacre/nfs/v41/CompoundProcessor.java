@@ -25,6 +25,8 @@ import io.nacre.nfs.v41.xdr.XdrIo;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
@@ -96,7 +98,10 @@ public final class CompoundProcessor {
      * first that may (a change the MDS commits, I/O, a read the MDS cannot answer in this process) moves the
      * rest of the compound, and the reply, to a worker. A stat, or a CLOSE that wrote nothing, is then
      * answered without a thread hand-off, which under an emulated CPU costs about as much as the compound
-     * itself. Without workers, everything runs here.
+     * itself. An operation that can start without blocking ({@link Operation#applyAsync}: a REMOVE that needs
+     * nothing but the MDS's change) starts here instead, and the compound goes on, and is answered, on the
+     * thread that completes it (the MDS's, with the leader in this JVM), with what may block moved to a
+     * worker from there as from here: no thread waits for the change. Without workers, everything runs here.
      */
     public void process(CompoundArgs args, RequestInfo request, Executor workers, Consumer<XdrEncodable> reply) {
         Run run = new Run(args, request, workers, reply, watch.begin(request.remote(), args.ops()));
@@ -131,6 +136,13 @@ public final class CompoundProcessor {
         private Boolean localReads;
         /** How many more operations may run on the selector (see {@link #INLINE_OPS}). */
         private int inlineLeft = INLINE_OPS;
+        /**
+         * Whether an operation may still start without blocking and the compound go on where it completes:
+         * only on the selector (the thread that completes it may be the MDS's own, where nothing more is
+         * started), once per compound.
+         */
+        private boolean mayStartAsync;
+        private boolean replied;
 
         Run(CompoundArgs args, RequestInfo request, Executor workers, Consumer<XdrEncodable> reply, long watchId) {
             this.args = args;
@@ -138,6 +150,7 @@ public final class CompoundProcessor {
             this.workers = workers;
             this.reply = reply;
             this.watchId = watchId;
+            this.mayStartAsync = workers != null;
         }
 
         void start() {
@@ -215,23 +228,29 @@ public final class CompoundProcessor {
             List<OpArgs> ops = args.ops();
             for (int i = from; i < ops.size(); i++) {
                 OpArgs op = ops.get(i);
-                if (workers != null && (inlineLeft-- == 0 || mayBlock(op))) {
-                    Executor w = workers;
-                    workers = null;
-                    int next = i;
-                    try {
-                        w.execute(() -> resumeFrom(next));
-                        return;
-                    } catch (RejectedExecutionException e) {
-                        LOG.debug("workers shut down: {} runs on the selector", OpNum.name(op.opnum()));
+                if (workers != null) {
+                    boolean overShare = inlineLeft-- == 0;
+                    if (overShare || mayBlock(op)) {
+                        CompletableFuture<OpRes> pending = overShare || !mayStartAsync || !localReads() ? null
+                                : startAsync(op);
+                        if (pending != null) {
+                            mayStartAsync = false;
+                            int at = i;
+                            pending.whenComplete((r, e) -> resumeWith(at, r, e));
+                            return;
+                        }
+                        Executor w = workers;
+                        workers = null;
+                        int next = i;
+                        try {
+                            w.execute(() -> resumeFrom(next));
+                            return;
+                        } catch (RejectedExecutionException e) {
+                            LOG.debug("workers shut down: {} runs on the selector", OpNum.name(op.opnum()));
+                        }
                     }
                 }
-                OpRes r = execute(ctx, op);
-                results.add(r);
-                if (r.status() != NFS4_OK) {
-                    LOG.debug("COMPOUND from {}: op {} of {} ({}) failed with {}", request.remote(), i + 1,
-                            ops.size(), OpNum.name(op.opnum()), r.status());
-                    finish(new CompoundRes(r.status(), args.tag(), results));
+                if (ended(i, execute(ctx, op))) {
                     return;
                 }
             }
@@ -242,6 +261,43 @@ public final class CompoundProcessor {
                 status = stop.status();
             }
             finish(new CompoundRes(status, args.tag(), results));
+        }
+
+        /** Records an operation's result; when it failed, ends the compound and says so. */
+        private boolean ended(int i, OpRes r) {
+            results.add(r);
+            if (r.status() == NFS4_OK) {
+                return false;
+            }
+            LOG.debug("COMPOUND from {}: op {} of {} ({}) failed with {}", request.remote(), i + 1,
+                    args.ops().size(), OpNum.name(args.ops().get(i).opnum()), r.status());
+            finish(new CompoundRes(r.status(), args.tag(), results));
+            return true;
+        }
+
+        /**
+         * Goes on after operation {@code at}, started without blocking, came to its result, on the thread that
+         * completed it: nothing escapes to that thread (it may be the MDS's), so a failure that would have
+         * escaped is answered NFS4ERR_SERVERFAULT here.
+         */
+        private void resumeWith(int at, OpRes r, Throwable error) {
+            watch.moved(watchId);
+            OpArgs op = args.ops().get(at);
+            try {
+                if (!ended(at, error == null ? r : failed(op, error))) {
+                    runFrom(at + 1);
+                }
+            } catch (RuntimeException | Error e) {
+                LOG.error("COMPOUND from {} failed after {}", request.remote(), OpNum.name(op.opnum()), e);
+                abandon();
+                if (!replied) {
+                    try {
+                        send(single(args.tag(), op.opnum(), NFS4ERR_SERVERFAULT));
+                    } catch (RuntimeException | Error again) {
+                        LOG.error("COMPOUND from {}: no reply could be sent", request.remote(), again);
+                    }
+                }
+            }
         }
 
         private void resumeFrom(int from) {
@@ -279,6 +335,7 @@ public final class CompoundProcessor {
 
         private void send(XdrEncodable r) {
             endWatch();
+            replied = true;
             reply.accept(r);
         }
 
@@ -356,6 +413,23 @@ public final class CompoundProcessor {
             return false;
         }
 
+        /**
+         * Starts an operation that may block without blocking, if it can (see {@link Operation#applyAsync});
+         * null when it must run on a worker. A failure to start is its result at once.
+         */
+        private CompletableFuture<OpRes> startAsync(OpArgs args) {
+            Operation op = operations.apply(args.opnum());
+            if (op == null) {
+                return null;
+            }
+            forgetAttributesBefore(ctx, args);
+            try {
+                return op.applyAsync(ctx, args);
+            } catch (RuntimeException | LinkageError | StackOverflowError | OutOfMemoryError e) {
+                return CompletableFuture.completedFuture(failed(args, e));
+            }
+        }
+
         private boolean localReads() {
             if (localReads == null) {
                 // a pNFS data server has no metadata service of its own
@@ -374,23 +448,35 @@ public final class CompoundProcessor {
         if (op == null) {
             return OpRes.error(args.opnum(), NFS4ERR_NOTSUPP);
         }
+        forgetAttributesBefore(ctx, args);
+        try {
+            return op.apply(ctx, args);
+        } catch (RuntimeException | LinkageError | StackOverflowError | OutOfMemoryError e) {
+            return failed(args, e);
+        }
+    }
+
+    private static void forgetAttributesBefore(CompoundContext ctx, OpArgs args) {
         if (!READ_ONLY.contains(args.opnum())) {
             ctx.forgetAttributes();
         }
-        try {
-            return op.apply(ctx, args);
-        } catch (NfsException e) {
-            LOG.debug("{}: {}", OpNum.name(args.opnum()), e.toString());
-            return OpRes.error(args.opnum(), e.status());
-        } catch (NacreException e) {
-            LOG.debug("{}: {}", OpNum.name(args.opnum()), e.toString());
-            return OpRes.error(args.opnum(), Errors.toNfs(e));
-        } catch (RuntimeException | LinkageError | StackOverflowError | OutOfMemoryError e) {
-            // An error that escaped would leave the request without a reply, and a kernel client waits for
-            // a reply for good (a hard mount over TCP does not resend): SERVERFAULT fails the call instead.
-            LOG.error("{} failed", OpNum.name(args.opnum()), e);
-            return OpRes.error(args.opnum(), NFS4ERR_SERVERFAULT);
+    }
+
+    /** The result of an operation that failed with {@code e} (thrown, or completing its future). */
+    private static OpRes failed(OpArgs args, Throwable e) {
+        Throwable c = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        if (c instanceof NfsException ne) {
+            LOG.debug("{}: {}", OpNum.name(args.opnum()), ne.toString());
+            return OpRes.error(args.opnum(), ne.status());
         }
+        if (c instanceof NacreException ne) {
+            LOG.debug("{}: {}", OpNum.name(args.opnum()), ne.toString());
+            return OpRes.error(args.opnum(), Errors.toNfs(ne));
+        }
+        // An error that escaped would leave the request without a reply, and a kernel client waits for
+        // a reply for good (a hard mount over TCP does not resend): SERVERFAULT fails the call instead.
+        LOG.error("{} failed", OpNum.name(args.opnum()), c);
+        return OpRes.error(args.opnum(), NFS4ERR_SERVERFAULT);
     }
 
     private static CompoundRes single(byte[] tag, int opnum, int status) {

@@ -69,8 +69,16 @@ public final class UnlinkedFiles implements OpenFiles {
         return target == null ? null : hide(caller, parent, name, target.fid()).from();
     }
 
+    /**
+     * Whether a remove here may have to keep the file it removes: false (the common case, learnt at no cost)
+     * while no file is open, and {@link #remove} is then exactly the MDS's remove.
+     */
+    public boolean mayKeep() {
+        return state.anyOpen();
+    }
+
     private Attr openLastLink(Caller caller, Fid parent, String name) {
-        if (!state.anyOpen()) {
+        if (!mayKeep()) {
             return null; // the common case costs nothing
         }
         Attr a;

@@ -19,9 +19,11 @@ import io.nacre.nfs.v41.xdr.GetattrArgs;
 import io.nacre.nfs.v41.xdr.GetfhRes;
 import io.nacre.nfs.v41.xdr.LookupArgs;
 import io.nacre.nfs.v41.xdr.Nfs4;
+import io.nacre.nfs.v41.xdr.Nfs4Status;
 import io.nacre.nfs.v41.xdr.OpNum;
 import io.nacre.nfs.v41.xdr.OpenArgs;
 import io.nacre.nfs.v41.xdr.PutfhArgs;
+import io.nacre.nfs.v41.xdr.RemoveArgs;
 import io.nacre.nfs.v41.xdr.StateOwner4;
 import io.nacre.nfs.v41.xdr.VoidArgs;
 import java.nio.file.Path;
@@ -127,5 +129,35 @@ class AccessAndDispatchTest {
         ok(stat);
         ok(create.get(60, TimeUnit.SECONDS));
         assertThat(fs.lookup(d, "new")).isNotEmpty();
+    }
+
+    /** A REMOVE waits for its commit on no thread: the selector that queued it goes on reading the connection. */
+    @Test
+    void aStatIsAnsweredWhileARemoveOnTheSameConnectionWaitsForItsCommit() throws Exception {
+        NfsFs fs = new NfsFs(client, "owner");
+        byte[] d = fs.mkdir(fs.root(), "d", 0755);
+        fs.close(fs.create(d, "there", 0644));
+        fs.close(fs.create(d, "doomed", 0644));
+        Faults.arm("mds.apply.before_commit", Faults.Fault.sleep(8000));
+        CompletableFuture<CompoundRes> remove = CompletableFuture.supplyAsync(() -> {
+            try {
+                return client.onSlot(1, 1, true, new PutfhArgs(d), new RemoveArgs(bytes("doomed")),
+                        new GetattrArgs(Bitmap.of(AttrNum.TYPE, AttrNum.CHANGE)));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (Faults.hits("mds.apply.before_commit") == 0 && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+        }
+        assertThat(Faults.hits("mds.apply.before_commit")).as("the remove reached the MDS's apply").isPositive();
+
+        CompoundRes stat = client.onSlot(2, 1, false, new PutfhArgs(d), new LookupArgs(bytes("there")),
+                new VoidArgs(OpNum.GETFH), new GetattrArgs(Bitmap.of(AttrNum.TYPE, AttrNum.SIZE, AttrNum.SPACE_USED)));
+        assertThat(remove).as("the remove still waits for its commit").isNotDone();
+        ok(stat);
+        ok(remove.get(60, TimeUnit.SECONDS));
+        assertThat(fs.onFh(d, new LookupArgs(bytes("doomed"))).status()).isEqualTo(Nfs4Status.NFS4ERR_NOENT);
     }
 }

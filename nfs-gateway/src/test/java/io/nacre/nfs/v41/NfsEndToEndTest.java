@@ -13,7 +13,12 @@ import io.nacre.meta.testkit.EmbeddedCore;
 import io.nacre.nfs.NfsServer;
 import io.nacre.nfs.export.ExportTable;
 import io.nacre.nfs.v41.attr.AttrNum;
+import io.nacre.nfs.v41.attr.Bitmap;
+import io.nacre.nfs.v41.xdr.ChangeInfo4;
+import io.nacre.nfs.v41.xdr.ChangeInfoRes;
 import io.nacre.nfs.v41.xdr.CompoundRes;
+import io.nacre.nfs.v41.xdr.GetattrArgs;
+import io.nacre.nfs.v41.xdr.GetattrRes;
 import io.nacre.nfs.v41.xdr.LockArgs;
 import io.nacre.nfs.v41.xdr.LocktArgs;
 import io.nacre.nfs.v41.xdr.LockuArgs;
@@ -205,6 +210,31 @@ class NfsEndToEndTest {
         assertThat(XdrIo.toBytes(again)).isEqualTo(XdrIo.toBytes(first));
         assertThat(c.onSlot(3, 2, true, new io.nacre.nfs.v41.xdr.PutfhArgs(root), new RemoveArgs(bytes("once")))
                 .status()).isEqualTo(NFS4ERR_NOENT);
+    }
+
+    /** Linux's unlink: REMOVE then GETATTR of the directory, answered as the directory is after the change. */
+    @Test
+    void removeThenGetattrAnswersTheDirectoryAfterTheChange() throws Exception {
+        NfsFs fs = mount("unlinker");
+        byte[] d = fs.mkdir(fs.root(), "unlinks", 0755);
+        fs.close(fs.create(d, "f", 0644));
+        long before = fs.getattr(d, AttrNum.CHANGE).xdrDecodeLong();
+        long mtimeBefore = fs.getattr(d, AttrNum.TIME_MODIFY).xdrDecodeLong();
+
+        CompoundRes r = ok(fs.onFh(d, new RemoveArgs(bytes("f")),
+                new GetattrArgs(Bitmap.of(AttrNum.CHANGE, AttrNum.NUMLINKS))));
+        ChangeInfo4 cinfo = result(r, OpNum.REMOVE).body(ChangeInfoRes.class).cinfo();
+        var attrs = XdrIo.decoder(result(r, OpNum.GETATTR).body(GetattrRes.class).attrs().values());
+        long change = attrs.xdrDecodeLong();
+        assertThat(cinfo.atomic()).isTrue();
+        assertThat(cinfo.before()).isEqualTo(before);
+        assertThat(cinfo.after()).isEqualTo(change).isNotEqualTo(before);
+        assertThat(attrs.xdrDecodeInt()).as("the directory's links").isEqualTo(2);
+        assertThat(fs.getattr(d, AttrNum.CHANGE).xdrDecodeLong()).isEqualTo(change);
+        assertThat(fs.getattr(d, AttrNum.TIME_MODIFY).xdrDecodeLong()).isGreaterThanOrEqualTo(mtimeBefore);
+        assertThat(fs.onFh(d, new io.nacre.nfs.v41.xdr.LookupArgs(bytes("f"))).status()).isEqualTo(NFS4ERR_NOENT);
+        assertThat(fs.remove(d, "f").status()).isEqualTo(NFS4ERR_NOENT);
+        assertThat(fs.remove(fs.root(), "unlinks").status()).isEqualTo(NFS4_OK);
     }
 
     @Test

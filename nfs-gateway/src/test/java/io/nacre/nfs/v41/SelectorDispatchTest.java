@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nacre.engine.Caller;
 import io.nacre.engine.Fid;
+import io.nacre.engine.fault.Faults;
 import io.nacre.engine.io.FileIo;
 import io.nacre.engine.meta.CreateSpec;
 import io.nacre.engine.meta.FileType;
@@ -17,6 +18,8 @@ import io.nacre.nfs.v41.attr.AttrNum;
 import io.nacre.nfs.v41.attr.Bitmap;
 import io.nacre.nfs.v41.attr.IdMapper;
 import io.nacre.nfs.v41.xdr.AccessArgs;
+import io.nacre.nfs.v41.xdr.ChangeInfo4;
+import io.nacre.nfs.v41.xdr.ChangeInfoRes;
 import io.nacre.nfs.v41.xdr.ChannelAttrs4;
 import io.nacre.nfs.v41.xdr.CompoundArgs;
 import io.nacre.nfs.v41.xdr.CompoundRes;
@@ -27,12 +30,16 @@ import io.nacre.nfs.v41.xdr.ExchangeIdRes;
 import io.nacre.nfs.v41.xdr.GetattrArgs;
 import io.nacre.nfs.v41.xdr.LookupArgs;
 import io.nacre.nfs.v41.xdr.Nfs4;
+import io.nacre.nfs.v41.xdr.OpenArgs;
 import io.nacre.nfs.v41.xdr.OpArgs;
 import io.nacre.nfs.v41.xdr.OpNum;
 import io.nacre.nfs.v41.xdr.PutfhArgs;
 import io.nacre.nfs.v41.xdr.RemoveArgs;
 import io.nacre.nfs.v41.xdr.SequenceArgs;
 import io.nacre.nfs.v41.xdr.SessionId4;
+import io.nacre.nfs.v41.xdr.SetattrArgs;
+import io.nacre.nfs.v41.xdr.StateOwner4;
+import io.nacre.nfs.v41.xdr.Stateid4;
 import io.nacre.nfs.v41.xdr.VoidArgs;
 import io.nacre.nfs.v41.xdr.XdrEncodable;
 import io.nacre.nfs.v41.xdr.XdrIo;
@@ -74,6 +81,7 @@ class SelectorDispatchTest {
     private NfsService service;
     private CompoundProcessor processor;
     private SessionId4 session;
+    private long clientid;
     private int seq;
 
     /** A worker pool that counts its tasks and runs each on a thread of its own. */
@@ -111,6 +119,7 @@ class SelectorDispatchTest {
         CompoundRes c = here(new CreateSessionArgs(x.clientid(), x.sequenceId(), 0, ASK, ASK, 0x40000000, List.of()));
         assertThat(c.status()).isEqualTo(NFS4_OK);
         session = c.results().get(0).body(CreateSessionRes.class).sessionId();
+        clientid = x.clientid();
     }
 
     @AfterEach
@@ -154,9 +163,13 @@ class SelectorDispatchTest {
 
     /** A COMPOUND (after a SEQUENCE) run as the RPC program runs it: on this thread until it goes to a worker. */
     private Answer dispatched(OpArgs... ops) throws Exception {
+        return dispatched(ROOT, ops);
+    }
+
+    private Answer dispatched(RequestInfo request, OpArgs... ops) throws Exception {
         Workers workers = new Workers();
         CompletableFuture<Answer> answer = new CompletableFuture<>();
-        processor.process(compound(sequenced(ops)), ROOT, workers, reply -> {
+        processor.process(compound(sequenced(ops)), request, workers, reply -> {
             try {
                 answer.complete(new Answer(decode(reply), Thread.currentThread().getName(), workers.tasks.get()));
             } catch (Exception e) {
@@ -246,13 +259,127 @@ class SelectorDispatchTest {
         assertOnWorker(s);
 
         // a change waits for its commit; what follows it runs on the worker too
+        file(md, d, "kept");
+        OpArgs[] setattr = {new PutfhArgs(fh(d)), new LookupArgs(bytes("kept")),
+                new SetattrArgs(Stateid4.ANONYMOUS, NfsFs.mode(0600)), new VoidArgs(OpNum.GETFH)};
+        Answer changed = dispatched(setattr);
+        assertOnWorker(changed);
+        assertThat(changed.res().status()).isEqualTo(NFS4_OK);
+        assertThat(md.lookup(Caller.ROOT, d, "kept").mode() & 07777).isEqualTo(0600);
+    }
+
+    /**
+     * No worker replied: the thread that completed the change did (Ratis's state machine updater), or this
+     * one when the change was done before it looked.
+     */
+    private static void assertAnsweredByTheChange(Answer a) {
+        assertThat(a.handoffs()).as("hand-offs to a worker").isZero();
+        assertThat(a.thread()).as("the thread that replied").isNotEqualTo("test-worker");
+    }
+
+    /** What Linux asks of the directory after a REMOVE. */
+    private static final int[] DIR_ATTRS = Bitmap.of(AttrNum.TYPE, AttrNum.CHANGE, AttrNum.SIZE, AttrNum.FILEID,
+            AttrNum.MODE, AttrNum.NUMLINKS, AttrNum.TIME_METADATA, AttrNum.TIME_MODIFY);
+
+    @Test
+    void aRemoveIsAnsweredFromItsChangeWithoutAWorker() throws Exception {
+        MetadataService md = startLocal();
+        Fid d = mkdir(md, "d");
         file(md, d, "gone");
-        Answer removed = dispatched(new PutfhArgs(fh(d)), new RemoveArgs(bytes("gone")), new VoidArgs(OpNum.GETFH));
-        assertOnWorker(removed);
+        long before = md.getattr(d).change();
+
+        Answer removed;
+        // the apply takes a while, so the change is surely not done when this thread has queued it
+        Faults.arm("mds.apply.before_commit", new Faults.Fault(Faults.Kind.SLEEP, 1, false, 200));
+        try {
+            removed = dispatched(new PutfhArgs(fh(d)), new RemoveArgs(bytes("gone")), new GetattrArgs(DIR_ATTRS),
+                    new VoidArgs(OpNum.GETFH));
+        } finally {
+            Faults.disarmAll();
+        }
+        assertAnsweredByTheChange(removed);
+        assertThat(removed.thread()).as("the thread that applied the change").contains("StateMachineUpdater");
         assertThat(removed.res().status()).isEqualTo(NFS4_OK);
         assertThat(removed.res().results()).extracting(r -> r.opnum())
-                .containsExactly(OpNum.SEQUENCE, OpNum.PUTFH, OpNum.REMOVE, OpNum.GETFH);
+                .containsExactly(OpNum.SEQUENCE, OpNum.PUTFH, OpNum.REMOVE, OpNum.GETATTR, OpNum.GETFH);
+        ChangeInfo4 cinfo = removed.res().results().get(2).body(ChangeInfoRes.class).cinfo();
+        long after = md.getattr(d).change();
+        assertThat(cinfo).isEqualTo(new ChangeInfo4(true, before, after));
+        assertThat(after).isNotEqualTo(before);
+        // the GETATTR after it saw the directory as it is now, the same as one run on its own
+        CompoundRes now = allHere(new PutfhArgs(fh(d)), new GetattrArgs(DIR_ATTRS));
+        assertThat(XdrIo.toBytes(removed.res().results().get(3))).isEqualTo(XdrIo.toBytes(now.results().get(2)));
         assertThat(allHere(new PutfhArgs(fh(d)), new LookupArgs(bytes("gone"))).status()).isEqualTo(NFS4ERR_NOENT);
+    }
+
+    @Test
+    void aRemoveThatFailsAnswersAsOnAWorker() throws Exception {
+        MetadataService md = startLocal();
+        Fid d = mkdir(md, "d");
+        Fid sub = mkdir(md, "sub");
+        file(md, sub, "x");
+        file(md, d, "mine");
+        OpArgs[][] failing = {
+                {new PutfhArgs(fh(d)), new RemoveArgs(bytes("none")), new VoidArgs(OpNum.GETFH)},
+                {new PutfhArgs(fh(Fid.ROOT)), new RemoveArgs(bytes("sub")), new VoidArgs(OpNum.GETFH)}};
+        int[] expected = {NFS4ERR_NOENT, NFS4ERR_NOTEMPTY};
+        for (int i = 0; i < failing.length; i++) {
+            Answer a = dispatched(failing[i]);
+            assertAnsweredByTheChange(a);
+            assertThat(a.res().status()).isEqualTo(expected[i]);
+            assertSameAnswer(a, allHere(failing[i]));
+        }
+        // d is root's, 0755: another user may not remove in it
+        RequestInfo user = new RequestInfo(new InetSocketAddress("127.0.0.1", 700), null, Nfs4.AUTH_SYS, 1000, 1000,
+                new int[0]);
+        Answer denied = dispatched(user, new PutfhArgs(fh(d)), new RemoveArgs(bytes("mine")));
+        assertAnsweredByTheChange(denied);
+        assertThat(denied.res().status()).isEqualTo(NFS4ERR_ACCESS);
+        assertThat(md.lookup(Caller.ROOT, d, "mine").isRegular()).isTrue();
+        assertThat(md.lookup(Caller.ROOT, sub, "x").isRegular()).isTrue();
+    }
+
+    /** The thread that completes a change is the MDS's: the next operation that may block goes to a worker. */
+    @Test
+    void whatMayBlockAfterARemoveGoesToAWorker() throws Exception {
+        MetadataService md = startLocal();
+        Fid d = mkdir(md, "d");
+        file(md, d, "a");
+        file(md, d, "b");
+        file(md, d, "c");
+        Fid written = file(md, d, "written");
+        service.context().io().write(written, 0, ByteBuffer.wrap(new byte[70_000]), Durability.STABLE);
+
+        Answer two = dispatched(new PutfhArgs(fh(d)), new RemoveArgs(bytes("a")), new RemoveArgs(bytes("b")));
+        assertOnWorker(two);
+        assertThat(two.res().status()).isEqualTo(NFS4_OK);
+
+        // space_used of a file with data is asked of its OSTs
+        OpArgs[] thenStat = {new PutfhArgs(fh(d)), new RemoveArgs(bytes("c")), new PutfhArgs(fh(written)),
+                new GetattrArgs(LINUX_ATTRS)};
+        Answer stat = dispatched(thenStat);
+        assertOnWorker(stat);
+        assertThat(stat.res().status()).isEqualTo(NFS4_OK);
+        assertThat(md.readdir(Caller.ROOT, d, 0, 100).entries()).extracting(e -> e.name()).containsExactly("written");
+    }
+
+    /** A REMOVE of a file open here hides it (a rename the blocking path makes), on a worker as before. */
+    @Test
+    void aRemoveOfAnOpenFileHidesItOnAWorker() throws Exception {
+        MetadataService md = startLocal();
+        Fid d = mkdir(md, "d");
+        Answer opened = dispatched(new PutfhArgs(fh(d)), OpenArgs.create(new StateOwner4(clientid, bytes("o")),
+                Nfs4.OPEN4_SHARE_ACCESS_BOTH, 0, bytes("open"), Nfs4.UNCHECKED4, NfsFs.mode(0644), 0),
+                new VoidArgs(OpNum.GETFH));
+        assertThat(opened.res().status()).isEqualTo(NFS4_OK);
+        Fid f = md.lookup(Caller.ROOT, d, "open").fid();
+
+        Answer removed = dispatched(new PutfhArgs(fh(d)), new RemoveArgs(bytes("open")));
+        assertOnWorker(removed);
+        assertThat(removed.res().status()).isEqualTo(NFS4_OK);
+        assertThat(allHere(new PutfhArgs(fh(d)), new LookupArgs(bytes("open"))).status()).isEqualTo(NFS4ERR_NOENT);
+        assertThat(md.getattr(f).nlink()).as("kept for its opener").isOne();
+        assertThat(allHere(new PutfhArgs(fh(f)), new GetattrArgs(LINUX_ATTRS)).status()).isEqualTo(NFS4_OK);
     }
 
     @Test

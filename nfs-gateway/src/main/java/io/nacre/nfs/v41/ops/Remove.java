@@ -1,5 +1,6 @@
 package io.nacre.nfs.v41.ops;
 
+import io.nacre.engine.meta.MetadataService;
 import io.nacre.nfs.v41.CompoundContext;
 import io.nacre.nfs.v41.pnfs.MetadataServerRole;
 import io.nacre.nfs.v41.xdr.ChangeInfoRes;
@@ -7,6 +8,7 @@ import io.nacre.nfs.v41.xdr.OpArgs;
 import io.nacre.nfs.v41.xdr.OpNum;
 import io.nacre.nfs.v41.xdr.OpRes;
 import io.nacre.nfs.v41.xdr.RemoveArgs;
+import java.util.concurrent.CompletableFuture;
 
 /** REMOVE: a file or an empty directory; a file still open somewhere lives on hidden until its last close. */
 final class Remove implements Operation {
@@ -20,5 +22,21 @@ final class Remove implements Operation {
             change = ctx.server().unlinked().remove(ctx.caller(), ctx.currentFh(), name);
         }
         return OpRes.ok(OpNum.REMOVE, new ChangeInfoRes(Names.cinfo(change)));
+    }
+
+    /**
+     * The common case, no file open here (none to hide) and no layout held (none to recall), needs nothing but
+     * the MDS's change: it is queued and the compound goes on when it is applied, without a worker waiting
+     * for it. Otherwise {@link #apply} runs, on a worker.
+     */
+    @Override
+    public CompletableFuture<OpRes> applyAsync(CompoundContext ctx, OpArgs args) {
+        if (ctx.server().unlinked().mayKeep() || MetadataServerRole.mayRecall(ctx)) {
+            return null;
+        }
+        ctx.requireWritable();
+        String name = Names.component(((RemoveArgs) args).name());
+        return ctx.server().md().removeAsync(ctx.caller(), ctx.currentFh(), name, MetadataService.RemoveKind.ANY)
+                .thenApply(r -> OpRes.ok(OpNum.REMOVE, new ChangeInfoRes(Names.cinfo(r.dir()))));
     }
 }

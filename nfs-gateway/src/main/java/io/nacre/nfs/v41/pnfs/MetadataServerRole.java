@@ -370,9 +370,10 @@ public final class MetadataServerRole implements PnfsRole {
      * some client holds layouts (REMOVE, RENAME over it); without layouts nothing is looked up.
      */
     public static Recall recallNamed(CompoundContext ctx, Fid dir, String name, String why) {
-        if (!(ctx.server().pnfs() instanceof MetadataServerRole r) || r.layouts.isEmpty()) {
+        if (!mayRecall(ctx)) {
             return NOTHING;
         }
+        MetadataServerRole r = (MetadataServerRole) ctx.server().pnfs();
         Attr target;
         try {
             target = ctx.server().md().lookup(Caller.ROOT, dir, name);
@@ -380,6 +381,11 @@ public final class MetadataServerRole implements PnfsRole {
             return NOTHING; // the operation itself reports what is wrong with the name
         }
         return target.isRegular() ? r.recall(ctx.server(), target.fid(), why) : NOTHING;
+    }
+
+    /** Whether {@link #recallNamed} may have a layout to recall: false while no client holds any (or without pNFS). */
+    public static boolean mayRecall(CompoundContext ctx) {
+        return ctx.server().pnfs() instanceof MetadataServerRole r && !r.layouts.isEmpty();
     }
 
     /**
