@@ -20,6 +20,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -85,6 +86,8 @@ public final class Ost implements AutoCloseable {
     static final String FAULT_CHECKPOINT_BEFORE_FREE = "ost.checkpoint.before_free";
 
     private static final int MAX_READERS = 256;
+    /** Reset read transactions kept for reuse at most, see {@link #idleReadTxns}. */
+    private static final int IDLE_READ_TXNS = 8;
     private static final int MAX_BATCH = 256;
     /** Bytes of data per write transaction at most (a single write may be up to {@link #MAX_WRITE_PIECE}). */
     private static final long MAX_GROUP_BYTES = 64L << 20;
@@ -121,6 +124,14 @@ public final class Ost implements AutoCloseable {
     private final boolean explicitSync;
     private final Throttle throttle;
     private final Semaphore readers = new Semaphore(MAX_READERS - 16);
+    /**
+     * Read transactions of finished views, reset, renewed by the next view (MDB_NOTLS: on any thread). A new
+     * lmdbjava {@code Txn} takes its key and value structs from jnr-ffi's per-thread magazine: on each fresh
+     * (virtual) thread, such as a destroy's, an 8 KiB mmap, unmapped later by jnr-ffi's finalizer after a GC.
+     * A reset transaction keeps its reader slot but no snapshot; there are never more transactions than views
+     * at once, so no more reader slots are used than before.
+     */
+    private final ArrayBlockingQueue<Txn<ByteBuffer>> idleReadTxns = new ArrayBlockingQueue<>(IDLE_READ_TXNS);
     private final LinkedBlockingQueue<Update> queue = new LinkedBlockingQueue<>();
     private final ReentrantReadWriteLock guard = new ReentrantReadWriteLock();
     /** Commits the queued changes without the WAL; null with the WAL (callers commit, see {@link #submitWal}). */
@@ -540,11 +551,13 @@ public final class Ost implements AutoCloseable {
         Txn<ByteBuffer> txn() {
             long g = overlay.generation();
             if (txn == null || g != gen) {
-                if (txn != null) {
-                    txn.close();
-                }
                 gen = g;
-                txn = env.txnRead();
+                if (txn == null) {
+                    txn = readTxn();
+                } else {
+                    txn.reset();
+                    txn.renew(); // the latest snapshot
+                }
             }
             return txn;
         }
@@ -552,9 +565,37 @@ public final class Ost implements AutoCloseable {
         @Override
         public void close() {
             if (txn != null) {
-                txn.close();
+                idle(txn);
             }
         }
+    }
+
+    /** A read transaction on the latest snapshot: an idle one renewed, or a new one. */
+    private Txn<ByteBuffer> readTxn() {
+        Txn<ByteBuffer> t = idleReadTxns.poll();
+        if (t == null) {
+            return env.txnRead();
+        }
+        t.renew();
+        return t;
+    }
+
+    /** Keeps a finished view's transaction for the next, reset (no snapshot held), or closes it. */
+    private void idle(Txn<ByteBuffer> t) {
+        if (closed || idleReadTxns.remainingCapacity() == 0) {
+            t.close();
+            return;
+        }
+        t.reset();
+        if (!idleReadTxns.offer(t)) {
+            closeIdle(t);
+        }
+    }
+
+    /** Closes a reset transaction: lmdbjava 0.9 aborts only a live one, so it is renewed first (not leaked). */
+    private static void closeIdle(Txn<ByteBuffer> t) {
+        t.renew();
+        t.close();
     }
 
     public ObjectStat stat(long id) {
@@ -1591,6 +1632,9 @@ public final class Ost implements AutoCloseable {
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            }
+            for (Txn<ByteBuffer> t; (t = idleReadTxns.poll()) != null; ) {
+                closeIdle(t);
             }
             env.close();
             if (wal != null) {

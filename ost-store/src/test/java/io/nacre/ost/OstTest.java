@@ -11,6 +11,9 @@ import io.nacre.engine.store.ObjectStat;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Random;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -155,5 +158,60 @@ class OstTest {
         assertThatThrownBy(() -> OstOptions.builder().chunkSize(3000)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> OstOptions.builder().bandwidthLimit(-1)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> Ost.open(tmp, -1, small(4096))).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void readsOnFreshThreadsSeeEachCommittedChangeWithoutTheWal() throws Exception {
+        readsSeeEachCommittedChange(OstOptions.builder().chunkSize(4096).mapSize(1L << 30).wal(false).build(), false);
+    }
+
+    @Test
+    void readsOnFreshThreadsSeeEachCommittedChangeAfterCheckpoints() throws Exception {
+        readsSeeEachCommittedChange(small(4096), true);
+    }
+
+    /**
+     * Each change and each read on a new virtual thread, as the destroyer's calls run: the read transactions
+     * that views reuse (reset, renewed) must show the latest commit, never the snapshot they were last used on.
+     */
+    private void readsSeeEachCommittedChange(OstOptions options, boolean checkpoint) throws Exception {
+        try (ExecutorService fresh = Executors.newVirtualThreadPerTaskExecutor()) {
+            try (Ost ost = Ost.open(tmp, 0, options)) {
+                for (int round = 0; round < 24; round++) {
+                    byte[] data = random(5000 + round, round);
+                    onItsOwnThread(fresh, () -> ost.write(7, 0, ByteBuffer.wrap(data), Durability.STABLE));
+                    if (checkpoint && round % 2 == 0) {
+                        ost.checkpointNow(); // LMDB holds it now, not the overlay
+                    }
+                    int n = round;
+                    onItsOwnThread(fresh, () -> {
+                        assertThat(ost.stat(7).size()).isEqualTo(5000 + n);
+                        assertThat(read(ost, 7, 0, data.length)).isEqualTo(data);
+                    });
+                }
+                onItsOwnThread(fresh, () -> ost.destroy(7));
+                if (checkpoint) {
+                    ost.checkpointNow();
+                }
+                onItsOwnThread(fresh, () -> assertThat(ost.stat(7)).isEqualTo(ObjectStat.ABSENT));
+                ost.write(8, 0, ByteBuffer.wrap(random(10, 1)), Durability.STABLE);
+            }
+            // The views' idle transactions were closed with the OST: it opens again, its data whole.
+            try (Ost again = Ost.open(tmp, 0, options)) {
+                assertThat(again.stat(7)).isEqualTo(ObjectStat.ABSENT);
+                assertThat(read(again, 8, 0, 10)).isEqualTo(random(10, 1));
+            }
+        }
+    }
+
+    private static void onItsOwnThread(ExecutorService fresh, Runnable r) throws Exception {
+        try {
+            fresh.submit(r).get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Error err) {
+                throw err; // an AssertionError of the check
+            }
+            throw e;
+        }
     }
 }
