@@ -126,7 +126,7 @@ public final class Ost implements AutoCloseable {
     private final Semaphore readers = new Semaphore(MAX_READERS - 16);
     /**
      * Read transactions of finished views, reset, renewed by the next view (MDB_NOTLS: on any thread). A new
-     * lmdbjava {@code Txn} takes its key and value structs from jnr-ffi's per-thread magazine: on each fresh
+     * lmdbjava {@code Txn} takes its pointer and key/value structs from jnr-ffi's per-thread magazine: on each fresh
      * (virtual) thread, such as a destroy's, an 8 KiB mmap, unmapped later by jnr-ffi's finalizer after a GC.
      * A reset transaction keeps its reader slot but no snapshot; there are never more transactions than views
      * at once, so no more reader slots are used than before.
