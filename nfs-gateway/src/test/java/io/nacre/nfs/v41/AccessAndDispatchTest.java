@@ -28,7 +28,9 @@ import io.nacre.nfs.v41.xdr.StateOwner4;
 import io.nacre.nfs.v41.xdr.VoidArgs;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
@@ -107,27 +109,9 @@ class AccessAndDispatchTest {
         byte[] d = fs.mkdir(fs.root(), "d", 0755);
         fs.close(fs.create(d, "there", 0644));
         StateOwner4 owner = new StateOwner4(client.clientid(), bytes("creator"));
-        // the MDS applies the create's entry only after this pause
-        Faults.arm("mds.apply.before_commit", Faults.Fault.sleep(8000));
-        CompletableFuture<CompoundRes> create = CompletableFuture.supplyAsync(() -> {
-            try {
-                return client.onSlot(1, 1, true, new PutfhArgs(d), OpenArgs.create(owner,
-                        Nfs4.OPEN4_SHARE_ACCESS_BOTH, 0, bytes("new"), Nfs4.GUARDED4, NfsFs.mode(0644), 0));
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        });
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (Faults.hits("mds.apply.before_commit") == 0 && System.nanoTime() < deadline) {
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
-        }
-        assertThat(Faults.hits("mds.apply.before_commit")).as("the create reached the MDS's apply").isPositive();
-
-        CompoundRes stat = client.onSlot(2, 1, false, new PutfhArgs(d), new LookupArgs(bytes("there")),
-                new VoidArgs(OpNum.GETFH), new GetattrArgs(Bitmap.of(AttrNum.TYPE, AttrNum.SIZE, AttrNum.SPACE_USED)));
-        assertThat(create).as("the create still waits for its commit").isNotDone();
-        ok(stat);
-        ok(create.get(60, TimeUnit.SECONDS));
+        ok(statWhileWaitingForCommit(d, "create", () -> client.onSlot(1, 1, true, new PutfhArgs(d),
+                OpenArgs.create(owner, Nfs4.OPEN4_SHARE_ACCESS_BOTH, 0, bytes("new"), Nfs4.GUARDED4,
+                        NfsFs.mode(0644), 0))));
         assertThat(fs.lookup(d, "new")).isNotEmpty();
     }
 
@@ -138,26 +122,36 @@ class AccessAndDispatchTest {
         byte[] d = fs.mkdir(fs.root(), "d", 0755);
         fs.close(fs.create(d, "there", 0644));
         fs.close(fs.create(d, "doomed", 0644));
+        ok(statWhileWaitingForCommit(d, "remove", () -> client.onSlot(1, 1, true, new PutfhArgs(d),
+                new RemoveArgs(bytes("doomed")), new GetattrArgs(Bitmap.of(AttrNum.TYPE, AttrNum.CHANGE)))));
+        assertThat(fs.onFh(d, new LookupArgs(bytes("doomed"))).status()).isEqualTo(Nfs4Status.NFS4ERR_NOENT);
+    }
+
+    /**
+     * Sends {@code change} on slot 1 with the MDS's apply held back, then a stat of {@code d/there} on slot 2 of
+     * the same connection, which must be answered while the change still waits; returns the change's reply.
+     */
+    private CompoundRes statWhileWaitingForCommit(byte[] d, String what, Callable<CompoundRes> change)
+            throws Exception {
+        // the MDS applies the change's entry only after this pause
         Faults.arm("mds.apply.before_commit", Faults.Fault.sleep(8000));
-        CompletableFuture<CompoundRes> remove = CompletableFuture.supplyAsync(() -> {
+        CompletableFuture<CompoundRes> pending = CompletableFuture.supplyAsync(() -> {
             try {
-                return client.onSlot(1, 1, true, new PutfhArgs(d), new RemoveArgs(bytes("doomed")),
-                        new GetattrArgs(Bitmap.of(AttrNum.TYPE, AttrNum.CHANGE)));
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
+                return change.call();
+            } catch (Exception e) {
+                throw new CompletionException(e);
             }
         });
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (Faults.hits("mds.apply.before_commit") == 0 && System.nanoTime() < deadline) {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
         }
-        assertThat(Faults.hits("mds.apply.before_commit")).as("the remove reached the MDS's apply").isPositive();
+        assertThat(Faults.hits("mds.apply.before_commit")).as("the " + what + " reached the MDS's apply").isPositive();
 
         CompoundRes stat = client.onSlot(2, 1, false, new PutfhArgs(d), new LookupArgs(bytes("there")),
                 new VoidArgs(OpNum.GETFH), new GetattrArgs(Bitmap.of(AttrNum.TYPE, AttrNum.SIZE, AttrNum.SPACE_USED)));
-        assertThat(remove).as("the remove still waits for its commit").isNotDone();
+        assertThat(pending).as("the " + what + " still waits for its commit").isNotDone();
         ok(stat);
-        ok(remove.get(60, TimeUnit.SECONDS));
-        assertThat(fs.onFh(d, new LookupArgs(bytes("doomed"))).status()).isEqualTo(Nfs4Status.NFS4ERR_NOENT);
+        return pending.get(60, TimeUnit.SECONDS);
     }
 }
