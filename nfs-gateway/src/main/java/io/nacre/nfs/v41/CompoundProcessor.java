@@ -223,34 +223,15 @@ public final class CompoundProcessor {
             runFrom(1);
         }
 
-        /** Runs the operations from {@code from} on: here until one may block, that one and the rest on a worker. */
+        /**
+         * Runs the operations from {@code from} on: here until one may block, which then either starts without
+         * blocking (the compound goes on where it completes) or moves, with the rest, to a worker.
+         */
         private void runFrom(int from) {
             List<OpArgs> ops = args.ops();
             for (int i = from; i < ops.size(); i++) {
                 OpArgs op = ops.get(i);
-                if (workers != null) {
-                    boolean overShare = inlineLeft-- == 0;
-                    if (overShare || mayBlock(op)) {
-                        CompletableFuture<OpRes> pending = overShare || !mayStartAsync || !localReads() ? null
-                                : startAsync(op);
-                        if (pending != null) {
-                            mayStartAsync = false;
-                            int at = i;
-                            pending.whenComplete((r, e) -> resumeWith(at, r, e));
-                            return;
-                        }
-                        Executor w = workers;
-                        workers = null;
-                        int next = i;
-                        try {
-                            w.execute(() -> resumeFrom(next));
-                            return;
-                        } catch (RejectedExecutionException e) {
-                            LOG.debug("workers shut down: {} runs on the selector", OpNum.name(op.opnum()));
-                        }
-                    }
-                }
-                if (ended(i, execute(ctx, op))) {
+                if (movedOn(i, op) || ended(i, execute(ctx, op))) {
                     return;
                 }
             }
@@ -261,6 +242,35 @@ public final class CompoundProcessor {
                 status = stop.status();
             }
             finish(new CompoundRes(status, args.tag(), results));
+        }
+
+        /**
+         * Whether operation {@code i} goes on elsewhere: started without blocking (the compound resumes where it
+         * completes) or handed, with the rest of the compound, to a worker. False when it runs here.
+         */
+        private boolean movedOn(int i, OpArgs op) {
+            if (workers == null) {
+                return false;
+            }
+            boolean overShare = inlineLeft-- == 0;
+            if (!overShare && !mayBlock(op)) {
+                return false;
+            }
+            CompletableFuture<OpRes> pending = overShare || !mayStartAsync || !localReads() ? null : startAsync(op);
+            if (pending != null) {
+                mayStartAsync = false;
+                pending.whenComplete((r, e) -> resumeWith(i, r, e));
+                return true;
+            }
+            Executor w = workers;
+            workers = null;
+            try {
+                w.execute(() -> resumeFrom(i));
+                return true;
+            } catch (RejectedExecutionException e) {
+                LOG.debug("workers shut down: {} runs on the selector", OpNum.name(op.opnum()));
+                return false;
+            }
         }
 
         /** Records an operation's result; when it failed, ends the compound and says so. */
