@@ -477,21 +477,22 @@ public final class MetadataClient implements MetadataService {
 
     @Override
     public Removed remove(Caller caller, Fid dir, String name, RemoveKind kind) {
-        requireNonNull(caller, "caller");
-        requireNonNull(dir, "dir");
-        requireNonNull(kind, "kind");
-        Names.checkName(name);
-        return (Removed) write(new Op.Remove(caller, dir, name, kind));
+        return (Removed) write(removeOp(caller, dir, name, kind));
     }
 
     /** Queues the change and returns (see {@link #writeAsync}); the argument checks are remove's, thrown here. */
     @Override
     public CompletableFuture<Removed> removeAsync(Caller caller, Fid dir, String name, RemoveKind kind) {
+        return writeAsync(removeOp(caller, dir, name, kind));
+    }
+
+    /** The change of a remove, its arguments checked (for {@link #remove} and {@link #removeAsync} alike). */
+    private static Op.Remove removeOp(Caller caller, Fid dir, String name, RemoveKind kind) {
         requireNonNull(caller, "caller");
         requireNonNull(dir, "dir");
         requireNonNull(kind, "kind");
         Names.checkName(name);
-        return writeAsync(new Op.Remove(caller, dir, name, kind));
+        return new Op.Remove(caller, dir, name, kind);
     }
 
     @Override
