@@ -47,18 +47,15 @@ final class In {
 
     int i32() {
         need(4);
-        int v = ((buf[pos] & 0xff) << 24) | ((buf[pos + 1] & 0xff) << 16) | ((buf[pos + 2] & 0xff) << 8)
-                | (buf[pos + 3] & 0xff);
+        int v = Keys.getInt(buf, pos);
         pos += 4;
         return v;
     }
 
     long i64() {
         need(8);
-        long v = 0;
-        for (int i = 0; i < 8; i++) {
-            v = (v << 8) | (buf[pos++] & 0xff);
-        }
+        long v = Keys.getLong(buf, pos);
+        pos += 8;
         return v;
     }
 

@@ -95,31 +95,25 @@ final class Keys {
         putInt(k, off + 12, f.ver());
     }
 
+    // Written out rather than loops: C1, the guest's JIT, does not unroll them, and every read decodes keys.
+
     static void putLong(byte[] k, int off, long v) {
-        for (int i = 0; i < 8; i++) {
-            k[off + i] = (byte) (v >>> (56 - 8 * i));
-        }
+        putInt(k, off, (int) (v >>> 32));
+        putInt(k, off + 4, (int) v);
     }
 
     static long getLong(byte[] k, int off) {
-        long v = 0;
-        for (int i = 0; i < 8; i++) {
-            v = (v << 8) | (k[off + i] & 0xff);
-        }
-        return v;
+        return ((long) getInt(k, off) << 32) | (getInt(k, off + 4) & 0xffffffffL);
     }
 
     static void putInt(byte[] k, int off, int v) {
-        for (int i = 0; i < 4; i++) {
-            k[off + i] = (byte) (v >>> (24 - 8 * i));
-        }
+        k[off] = (byte) (v >>> 24);
+        k[off + 1] = (byte) (v >>> 16);
+        k[off + 2] = (byte) (v >>> 8);
+        k[off + 3] = (byte) v;
     }
 
     static int getInt(byte[] k, int off) {
-        int v = 0;
-        for (int i = 0; i < 4; i++) {
-            v = (v << 8) | (k[off + i] & 0xff);
-        }
-        return v;
+        return ((k[off] & 0xff) << 24) | ((k[off + 1] & 0xff) << 16) | ((k[off + 2] & 0xff) << 8) | (k[off + 3] & 0xff);
     }
 }

@@ -1,5 +1,6 @@
 package io.nacre.meta;
 
+import io.nacre.engine.Fid;
 import io.nacre.engine.store.OstInfo;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,6 +15,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.stream.Stream;
 import org.lmdbjava.CopyFlags;
@@ -21,6 +23,7 @@ import org.lmdbjava.Dbi;
 import org.lmdbjava.DbiFlags;
 import org.lmdbjava.Env;
 import org.lmdbjava.EnvFlags;
+import org.lmdbjava.LmdbException;
 import org.lmdbjava.Txn;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -111,13 +114,18 @@ final class NamespaceStore implements AutoCloseable {
     }
 
     /**
-     * A key and a value buffer a transaction copies what it passes to LMDB into, taken from a pool and given
-     * back when the transaction ends (a few exist: one per transaction open at once).
+     * A key and a value buffer a transaction copies what it passes to LMDB into: a read transaction's goes with
+     * its {@link Reader}, a write transaction's is taken from a pool and given back when it ends.
      */
     static final class Staging {
         /** LMDB's largest key is 511 bytes (a longer one gets LMDB's own error). */
         private final ByteBuffer key = ByteBuffer.allocateDirect(512);
         private ByteBuffer value = ByteBuffer.allocateDirect(4096);
+
+        /** An inode's (or data-on-MDT) key, {@link Keys#fid(Fid)}, written straight into the key buffer. */
+        ByteBuffer key(Fid f) {
+            return key.clear().putLong(f.seq()).putInt(f.oid()).putInt(f.ver()).flip();
+        }
 
         ByteBuffer key(byte[] k) {
             return k.length > key.capacity() ? ByteBuffer.allocateDirect(k.length).put(k).flip() : key.clear().put(k).flip();
@@ -191,12 +199,75 @@ final class NamespaceStore implements AutoCloseable {
         staging.offer(st);
     }
 
+    /** Reset read transactions kept for reuse at most (see {@link #idleReaders}). */
+    static final int IDLE_READERS = 8;
+
+    /** A read transaction with its staging buffers, kept together between reads. */
+    static final class Reader {
+        final Txn<ByteBuffer> txn;
+        final Staging staging = new Staging();
+        /**
+         * The file system's id once this reader's transaction saw it, else 0: every read asks (is the file system
+         * formatted?), and a renewed transaction sees a later state, never an unformatted one again.
+         */
+        long fsid;
+
+        Reader(Txn<ByteBuffer> txn) {
+            this.txn = txn;
+        }
+    }
+
+    /**
+     * Readers of finished read transactions, their transactions reset (no snapshot held, the reader slot kept),
+     * renewed by the next read so that it sees the latest commit (MDB_NOTLS: any thread may renew one). A new
+     * lmdbjava {@code Txn} takes its pointer and key/value structs from jnr-ffi's per-thread "magazine" (an 8 KiB
+     * mmap, unmapped by jnr-ffi's finalizer after a GC) and LMDB mallocs its transaction and takes the reader
+     * table's mutex for a slot: every stat's read and every proposal check did that. There are never more
+     * readers than reads at once, so no more reader slots are held than before.
+     */
+    private final ArrayBlockingQueue<Reader> idleReaders = new ArrayBlockingQueue<>(IDLE_READERS);
+    private volatile boolean closed;
+
     Tx read() {
-        return new Tx(this, env.txnRead(), false);
+        Reader r = idleReaders.poll();
+        if (r == null) {
+            r = new Reader(env.txnRead());
+        } else {
+            try {
+                r.txn.renew(); // the latest commit, not the one it was last used on
+            } catch (LmdbException e) {
+                r.txn.close();
+                r = new Reader(env.txnRead());
+            }
+        }
+        return new Tx(this, r);
     }
 
     Tx write() {
-        return new Tx(this, env.txnWrite(), true);
+        return new Tx(this, env.txnWrite());
+    }
+
+    /** Keeps a finished read transaction's reader for the next read, its transaction reset, or closes it. */
+    void finished(Reader r) {
+        if (closed || idleReaders.remainingCapacity() == 0) {
+            r.txn.close();
+            return;
+        }
+        r.txn.reset();
+        if (!idleReaders.offer(r)) {
+            closeReset(r);
+        }
+    }
+
+    /** Closes a reset transaction: lmdbjava 0.9 aborts only a live one at close, so it is renewed first. */
+    private static void closeReset(Reader r) {
+        r.txn.renew();
+        r.txn.close();
+    }
+
+    /** How many reset read transactions wait for reuse (tests). */
+    int idleReaders() {
+        return idleReaders.size();
     }
 
     /**
@@ -242,7 +313,13 @@ final class NamespaceStore implements AutoCloseable {
         if (env.isClosed()) {
             return;
         }
+        closed = true;
         try {
+            // No read transaction may be left when LMDB closes: the idle ones are closed first (a Tx still
+            // open now would be used after the close, with or without them: callers close theirs before).
+            for (Reader r; (r = idleReaders.poll()) != null; ) {
+                closeReset(r);
+            }
             env.sync(true);
             env.close();
             writeMarker(dir, "clean");

@@ -60,20 +60,24 @@ final class Tx implements AutoCloseable {
 
     private final NamespaceStore s;
     private final Txn<ByteBuffer> txn;
-    /** Where keys and values are copied for LMDB; back to the store's pool at close (null once given back). */
-    private NamespaceStore.Staging staging;
+    /** A read transaction's reader, back to the store for the next read at close (null for the write transaction). */
+    private final NamespaceStore.Reader reader;
+    /** Where keys and values are copied for LMDB; the write transaction's goes back to the store's pool at close. */
+    private final NamespaceStore.Staging staging;
     private final boolean writable;
+    private boolean closed;
     private long writes;
 
     // Write-back caches for the life of the transaction: a batch of creates in one directory reads and
     // rewrites the same directory inode and counters many times; they reach LMDB once, at commit.
-    // A value of null in the inode cache means "known absent".
+    // A value of null in the inode cache means "known absent". What changed is made on the first change (a
+    // read transaction, each stat's, has none: three sets fewer to make, and C1 makes them slowly).
     private final Map<Fid, Inode> inodeCache = new HashMap<>();
-    private final Set<Fid> dirtyInodes = new LinkedHashSet<>();
+    private Set<Fid> dirtyInodes = Set.of();
     private final Map<String, Long> counters = new HashMap<>();
-    private final Set<String> dirtyCounters = new LinkedHashSet<>();
+    private Set<String> dirtyCounters = Set.of();
     private final Map<Integer, OstRecord> ostCache = new HashMap<>();
-    private final Set<Integer> dirtyOsts = new LinkedHashSet<>();
+    private Set<Integer> dirtyOsts = Set.of();
     private Boolean hasConsumers;
     private boolean consumersChanged;
     /** See {@link NamespaceStore.Committed#changelogFirst}. */
@@ -84,15 +88,25 @@ final class Tx implements AutoCloseable {
     /** What the previous write transaction left (null in a read transaction, which may see an older state). */
     private final NamespaceStore.Committed committed;
 
-    Tx(NamespaceStore s, Txn<ByteBuffer> txn, boolean writable) {
+    /** The write transaction. */
+    Tx(NamespaceStore s, Txn<ByteBuffer> txn) {
         this.s = s;
         this.txn = txn;
-        this.writable = writable;
+        this.reader = null;
+        this.writable = true;
         this.staging = s.takeStaging();
-        this.committed = writable ? s.committed : null;
-        if (committed != null) {
-            changelogFirst = committed.changelogFirst;
-        }
+        this.committed = s.committed;
+        changelogFirst = committed.changelogFirst;
+    }
+
+    /** A read transaction, on the reader's (live) transaction. */
+    Tx(NamespaceStore s, NamespaceStore.Reader reader) {
+        this.s = s;
+        this.txn = reader.txn;
+        this.reader = reader;
+        this.writable = false;
+        this.staging = reader.staging;
+        this.committed = null;
     }
 
     /** True in a read transaction: operations stop after their checks (the leader's validation). */
@@ -143,17 +157,18 @@ final class Tx implements AutoCloseable {
         }
     }
 
-    void abort() {
-        txn.abort();
-    }
-
     @Override
     public void close() {
-        txn.close();
-        if (staging != null) {
-            s.giveBack(staging);
-            staging = null;
+        if (closed) {
+            return;
         }
+        closed = true;
+        if (reader != null) {
+            s.finished(reader);
+            return;
+        }
+        txn.close();
+        s.giveBack(staging);
     }
 
     // ---- raw access -----------------------------------------------------------------------------
@@ -240,6 +255,9 @@ final class Tx implements AutoCloseable {
     void putMetaLong(String key, long v) {
         writes++;
         counters.put(key, v);
+        if (dirtyCounters.isEmpty()) {
+            dirtyCounters = new LinkedHashSet<>();
+        }
         dirtyCounters.add(key);
     }
 
@@ -257,7 +275,14 @@ final class Tx implements AutoCloseable {
 
     /** The file system's id, 0 before the format. */
     long fsid() {
-        return metaLong("fsid", 0);
+        if (reader != null && reader.fsid != 0) {
+            return reader.fsid;
+        }
+        long id = metaLong("fsid", 0);
+        if (reader != null) {
+            reader.fsid = id;
+        }
+        return id;
     }
 
     // ---- inodes ---------------------------------------------------------------------------------
@@ -267,7 +292,7 @@ final class Tx implements AutoCloseable {
         if (inodeCache.containsKey(fid)) {
             return inodeCache.get(fid);
         }
-        byte[] v = get(s.inodes, Keys.fid(fid));
+        byte[] v = bytes(s.inodes.get(txn, staging.key(fid)));
         Inode n = v == null ? null : Inode.decode(fid, v);
         inodeCache.put(fid, n);
         return n;
@@ -293,12 +318,17 @@ final class Tx implements AutoCloseable {
     void put(Inode n) {
         writes++;
         inodeCache.put(n.fid, n);
+        if (dirtyInodes.isEmpty()) {
+            dirtyInodes = new LinkedHashSet<>();
+        }
         dirtyInodes.add(n.fid);
     }
 
     /** Removes an inode with its extended attributes and data-on-MDT bytes. */
     void deleteInode(Inode n) {
-        dirtyInodes.remove(n.fid);
+        if (!dirtyInodes.isEmpty()) {
+            dirtyInodes.remove(n.fid); // Set.of() refuses any remove
+        }
         inodeCache.put(n.fid, null);
         deleteIfPresent(s.inodes, Keys.fid(n.fid));
         writes++;
@@ -446,6 +476,9 @@ final class Tx implements AutoCloseable {
             osts = null;
         }
         ostCache.put(r.info().index(), r);
+        if (dirtyOsts.isEmpty()) {
+            dirtyOsts = new LinkedHashSet<>();
+        }
         dirtyOsts.add(r.info().index());
     }
 
