@@ -235,7 +235,11 @@ final class LeaderLink implements AutoCloseable {
     /** Whether the leader runs in this JVM and is ready: {@link #call} of a read then answers on the caller's thread. */
     boolean localLeaderReady() {
         Target t = localLeader();
-        return t != null && t.local().getInfo().isLeaderReady();
+        if (t == null) {
+            return false;
+        }
+        return t.local().getStateMachine() instanceof NamespaceStateMachine sm ? sm.leaderReady(t.local())
+                : t.local().getInfo().isLeaderReady();
     }
 
     /** The state machine of the leader when it runs in this JVM, else null. */
@@ -244,7 +248,9 @@ final class LeaderLink implements AutoCloseable {
         if (t == null || !(t.local().getStateMachine() instanceof NamespaceStateMachine sm)) {
             return null;
         }
-        leader = t.peer();
+        if (leader != t.peer()) {
+            leader = t.peer();
+        }
         return sm;
     }
 

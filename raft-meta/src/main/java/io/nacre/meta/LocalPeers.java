@@ -57,29 +57,49 @@ final class LocalPeers {
         }
     }
 
-    private static final Map<Key, RaftServer> SERVERS = new ConcurrentHashMap<>();
+    /** A server running here, with its division of the key's group once found (a server has one for its life). */
+    private static final class Local {
+        final RaftServer server;
+        volatile RaftServer.Division division;
+
+        Local(RaftServer server) {
+            this.server = server;
+        }
+    }
+
+    private static final Map<Key, Local> SERVERS = new ConcurrentHashMap<>();
 
     private LocalPeers() {
     }
 
     static void add(RaftGroupId group, RaftPeerId peer, String address, RaftServer server) {
-        SERVERS.put(new Key(group, peer, address), server);
+        SERVERS.put(new Key(group, peer, address), new Local(server));
     }
 
+    /** Forgets the server (before it closes: no client here finds its division after that). */
     static void remove(RaftGroupId group, RaftPeerId peer, String address, RaftServer server) {
-        SERVERS.remove(new Key(group, peer, address), server);
+        SERVERS.computeIfPresent(new Key(group, peer, address), (k, l) -> l.server == server ? null : l);
     }
 
-    /** The division of the group on this peer, when the peer runs in this JVM and has started; else null. */
+    /**
+     * The division of the group on this peer, when the peer runs in this JVM and has started; else null. Found
+     * once per server: Ratis's {@code getDivision} goes through a synchronized map and a future on every call,
+     * and a client asks on every request.
+     */
     static RaftServer.Division division(Key key) {
-        RaftServer s = SERVERS.get(key);
-        if (s == null) {
+        Local l = SERVERS.get(key);
+        if (l == null) {
             return null;
         }
-        try {
-            return s.getDivision(key.group());
-        } catch (IOException e) {
-            return null; // closing, or not in the group (yet)
+        RaftServer.Division d = l.division;
+        if (d == null) {
+            try {
+                d = l.server.getDivision(key.group());
+            } catch (IOException e) {
+                return null; // closing, or not in the group (yet)
+            }
+            l.division = d;
         }
+        return d;
     }
 }

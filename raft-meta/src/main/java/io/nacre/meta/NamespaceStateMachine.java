@@ -536,7 +536,32 @@ final class NamespaceStateMachine extends BaseStateMachine {
 
     private boolean leadingButNotReady() {
         RaftServer.Division d = division();
-        return d != null && d.getInfo().isLeader() && !d.getInfo().isLeaderReady();
+        return d != null && d.getInfo().isLeader() && !readyInTerm(d);
+    }
+
+    /** The term in which this peer, leading, was last found ready; -1 before. */
+    private volatile long readyTerm = -1;
+
+    /**
+     * Whether {@code d}, this peer's division, leads and is ready (it has applied the first entry of its term).
+     * Ratis's {@code isLeaderReady} (an Optional and its lambdas, a memoized supplier, the applied index: calls
+     * C1 does not inline) is asked once per term, not on every read: a leader is ready for the rest of its term
+     * once it is (leading again takes a new election, so a new term).
+     */
+    boolean leaderReady(RaftServer.Division d) {
+        return d.getInfo().isLeader() && readyInTerm(d);
+    }
+
+    private boolean readyInTerm(RaftServer.Division d) {
+        long term = d.getInfo().getCurrentTerm();
+        if (term == readyTerm) {
+            return true;
+        }
+        if (!d.getInfo().isLeaderReady()) {
+            return false;
+        }
+        readyTerm = term; // ready now, in this term or (stepped down and elected since) a later one: never wrong
+        return true;
     }
 
     /** This peer's division of the group, or null while the server cannot tell. */
