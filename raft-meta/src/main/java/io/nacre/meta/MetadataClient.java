@@ -219,6 +219,18 @@ public final class MetadataClient implements MetadataService {
      * leader's term, after every change acknowledged before the read began.
      */
     private Object read(Query q) {
+        if (!barrierReads) {
+            // Once without the retry loop's deadline (a clock read) and lambda: most reads answer at once. The
+            // timeout then counts from the first failed attempt.
+            try {
+                return readOnce(q);
+            } catch (NacreException e) { // Replies.RetryLater included
+                if (e.status() != Status.UNAVAILABLE) {
+                    throw e;
+                }
+                pause();
+            }
+        }
         long[] after = {0};
         return retried(() -> {
             if (barrierReads && after[0] == 0) {
