@@ -16,6 +16,13 @@ final class Chunks {
 
     static final int KEY_BYTES = 16;
     static final int CRC_BYTES = 4;
+    /** A pointer's bytes after its check word: data file id, record offset, sequence number, payload length. */
+    static final int POINTER_BYTES = 28;
+    /**
+     * A pointer's check word is CRC32C(key + pointer bytes) XOR this: never the plain CRC of the same bytes,
+     * so an intact value is either data or a pointer, never both; a damaged one is neither (CORRUPT).
+     */
+    private static final int POINTER_MARK = 0x5a3c96e1;
 
     private static final byte[] ZEROS = new byte[64 * 1024];
 
@@ -69,6 +76,34 @@ final class Chunks {
             dst.position(at);
             throw corrupt(key, ost);
         }
+    }
+
+    /** Where a chunk's image lies in a data file (an adopted WAL segment), see {@link DataFiles}. */
+    record Pointer(long file, long offset, long seq, int length) {
+    }
+
+    /** The pointer a stored value holds; null if it is not an intact pointer (then it is data, or damaged). */
+    static Pointer pointer(ByteBuffer key, ByteBuffer value) {
+        int p = value.position();
+        if (value.remaining() != CRC_BYTES + POINTER_BYTES
+                || (value.getInt(p) ^ POINTER_MARK) != crc(key, value, POINTER_BYTES)) {
+            return null;
+        }
+        return new Pointer(value.getLong(p + 4), value.getLong(p + 12), value.getLong(p + 20), value.getInt(p + 28));
+    }
+
+    /** Writes a pointer into {@code value} ({@link #CRC_BYTES} + {@link #POINTER_BYTES} reserved), check word first. */
+    static void putPointer(ByteBuffer key, ByteBuffer value, Pointer ptr) {
+        int p = value.position();
+        value.putLong(p + 4, ptr.file()).putLong(p + 12, ptr.offset()).putLong(p + 20, ptr.seq())
+                .putInt(p + 28, ptr.length());
+        value.putInt(p, crc(key, value, POINTER_BYTES) ^ POINTER_MARK);
+    }
+
+    /** The payload length of a stored value: a pointer's record length, else the bytes after the CRC (unchecked). */
+    static int payloadLength(ByteBuffer key, ByteBuffer value) {
+        Pointer ptr = pointer(key, value);
+        return ptr != null ? ptr.length() : value.remaining() - CRC_BYTES;
     }
 
     private static NacreException corrupt(ByteBuffer key, String ost) {

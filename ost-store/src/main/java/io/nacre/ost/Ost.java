@@ -84,6 +84,10 @@ public final class Ost implements AutoCloseable {
     static final String FAULT_CHECKPOINT_BEFORE_COMMIT = "ost.checkpoint.before_commit";
     static final String FAULT_CHECKPOINT_AFTER_COMMIT = "ost.checkpoint.after_commit";
     static final String FAULT_CHECKPOINT_BEFORE_FREE = "ost.checkpoint.before_free";
+    /** After a checkpoint linked the segments it adopts to data files, before its LMDB commit. */
+    static final String FAULT_CHECKPOINT_AFTER_LINK = "ost.checkpoint.after_link";
+    /** After a checkpoint committed its pointers, before the adopted segments get fresh files. */
+    static final String FAULT_CHECKPOINT_BEFORE_REPLACE = "ost.checkpoint.before_replace";
 
     private static final int MAX_READERS = 256;
     /** Reset read transactions kept for reuse at most, see {@link #idleReadTxns}. */
@@ -103,6 +107,19 @@ public final class Ost implements AutoCloseable {
     private static final long IDLE_CHECK_MILLIS = 250;
     /** Chunk bytes per checkpoint transaction at most (LMDB holds a transaction's dirty pages in memory). */
     private static final long MAX_CHECKPOINT_TXN_BYTES = 64L << 20;
+    /** Meta key: the id the next data file gets. */
+    private static final String DATA_NEXT = "data-next";
+    /**
+     * A checkpoint adopts a segment as a data file (pointers instead of copies) when the records it applies
+     * from it take at least this share of the segment: a stream's segments are 94-99% live (64 KiB and 1 MiB
+     * writes, 4 KiB alignment between groups), a segment of overwrites of the same chunks far less, and each
+     * adopted file starts with at most a quarter of dead bytes.
+     */
+    private static final double ADOPT_LIVE_SHARE = 0.75;
+    /** A data file whose live bytes fall under this share of its size is copied into LMDB and deleted. */
+    private static final double COMPACT_LIVE_SHARE = 0.5;
+    /** Data files compacted by one checkpoint at most: bounds the time a checkpoint spends on it (32 MiB each by default). */
+    private static final int COMPACT_PER_CHECKPOINT = 2;
     /** Room kept free in LMDB beyond what the WAL holds, for B-tree pages. */
     private static final long ROOM_MARGIN = 4L << 20;
 
@@ -119,6 +136,8 @@ public final class Ost implements AutoCloseable {
     private final Dbi<ByteBuffer> chunks;
     private final Dbi<ByteBuffer> objects;
     private final Dbi<ByteBuffer> meta;
+    /** WAL segments adopted as data files, which chunk values may point into. */
+    private final DataFiles dataFiles;
     private final int chunkSize;
     private final long instance;
     private final boolean explicitSync;
@@ -203,6 +222,10 @@ public final class Ost implements AutoCloseable {
             long[] opened = openMeta(options.chunkSize());
             this.chunkSize = (int) opened[0];
             this.instance = opened[1];
+            this.dataFiles = new DataFiles(dir, name, env.openDbi("datafiles", DbiFlags.MDB_CREATE));
+            try (Txn<ByteBuffer> txn = env.txnRead()) {
+                dataFiles.open(txn);
+            }
         } catch (RuntimeException e) {
             env.close();
             throw e;
@@ -263,6 +286,8 @@ public final class Ost implements AutoCloseable {
         if (!exists && !options.wal()) {
             return null;
         }
+        // After the data files no LMDB record names are gone (their segments then have one name again).
+        Wal.replaceLinkedSegments(dir, name);
         Wal w = new Wal(dir, name, segmentSize, segments, streams, options.walStreamsInTurn());
         try {
             long applied;
@@ -277,7 +302,7 @@ public final class Ost implements AutoCloseable {
                     overlay.publish(replayed(e));
                 }
                 last = entries.get(entries.size() - 1).loc().seq();
-                applyCheckpoint(overlay.snapshot(last, w.existing()), w);
+                applyCheckpoint(overlay.snapshot(last, w.existing()), w, false);
                 LOG.info("{}: replayed {} WAL records ({} to {}) into LMDB", name, entries.size(), applied + 1, last);
             }
             w.start(last + 1, instance);
@@ -486,16 +511,13 @@ public final class Ost implements AutoCloseable {
                     return -1;
                 }
             } else {
-                ByteBuffer value = lmdbChunk(view, key, id, chunk);
-                if (value != null && sp.replaces(value.remaining() - Chunks.CRC_BYTES)) {
-                    Chunks.copyChecked(key, value, dst, name);
-                    Chunks.putZeros(dst, sp.length() - (value.remaining() - Chunks.CRC_BYTES));
+                Stored s = stored(view, key, id, chunk);
+                if (s != null && sp.replaces(s.length())) {
+                    copyStored(key, s, id, chunk, dst);
+                    Chunks.putZeros(dst, sp.length() - s.length());
                     continue;
                 }
-                if (value != null) {
-                    Chunks.verify(key, value, name);
-                }
-                p = value == null ? null : Chunks.payload(value);
+                p = s == null ? null : storedPayload(key, s, id, chunk);
             }
             int stored = p == null ? 0 : p.remaining();
             int fromStore = Math.max(0, Math.min(sp.length(), stored - sp.inChunk()));
@@ -511,6 +533,70 @@ public final class Ost implements AutoCloseable {
     /** The chunk's LMDB value, or null if it has none or a truncate or destroy in the WAL dropped it. */
     private ByteBuffer lmdbChunk(LmdbView view, ByteBuffer key, long id, long chunk) {
         return overlay.cutsOff(id, chunk) ? null : chunks.get(view.txn(), Chunks.key(key, id, chunk));
+    }
+
+    /** A chunk's LMDB value: its bytes (CRC32C first), or a pointer into a data file, then mapped. */
+    private record Stored(ByteBuffer value, Chunks.Pointer pointer, java.nio.MappedByteBuffer file) {
+        int length() {
+            return pointer != null ? pointer.length() : value.remaining() - Chunks.CRC_BYTES;
+        }
+    }
+
+    /**
+     * The chunk's LMDB value as the view sees it (null if none, or cut off by the WAL). A pointer into a
+     * data file retired since the view was taken (a checkpoint replaced or compacted it) renews the view
+     * and looks again.
+     */
+    private Stored stored(LmdbView view, ByteBuffer key, long id, long chunk) {
+        while (true) {
+            ByteBuffer v = lmdbChunk(view, key, id, chunk);
+            if (v == null) {
+                return null;
+            }
+            Stored s = resolve(key, v, id, chunk, view.stale());
+            if (s != null) {
+                return s;
+            }
+            view.refresh();
+        }
+    }
+
+    /**
+     * A value read under {@code key}; null if it points into a data file that is gone and {@code stale} (the
+     * reader's view may predate the commit that dropped the pointer), CORRUPT if it is gone otherwise.
+     */
+    private Stored resolve(ByteBuffer key, ByteBuffer v, long id, long chunk, boolean stale) {
+        Chunks.Pointer p = Chunks.pointer(key, v);
+        if (p == null) {
+            return new Stored(v, null, null);
+        }
+        java.nio.MappedByteBuffer m = dataFiles.map(p.file());
+        if (m != null) {
+            return new Stored(v, p, m);
+        }
+        if (stale) {
+            return null;
+        }
+        throw new NacreException(Status.CORRUPT, "%s: object 0x%x chunk %d is in %s, which is missing"
+                .formatted(name, id, chunk, dataFiles.file(p.file()).getFileName()));
+    }
+
+    /** The stored chunk's payload, checked (CRC32C of the value, or of the data file's record). */
+    private ByteBuffer storedPayload(ByteBuffer key, Stored s, long id, long chunk) {
+        if (s.pointer() == null) {
+            Chunks.verify(key, s.value(), name);
+            return Chunks.payload(s.value());
+        }
+        return dataFiles.payload(s.file(), s.pointer(), id, chunk);
+    }
+
+    /** Copies the stored chunk's whole payload into {@code dst}, then checks the copy. */
+    private void copyStored(ByteBuffer key, Stored s, long id, long chunk, ByteBuffer dst) {
+        if (s.pointer() == null) {
+            Chunks.copyChecked(key, s.value(), dst, name);
+        } else {
+            dataFiles.copy(s.file(), s.pointer(), id, chunk, dst);
+        }
     }
 
     /**
@@ -547,11 +633,16 @@ public final class Ost implements AutoCloseable {
     private final class LmdbView implements AutoCloseable {
         private Txn<ByteBuffer> txn;
         private long gen;
+        private boolean renew;
+        /** Data file retirements before the transaction was (re)opened: a later one may have removed a file it points into. */
+        private long retired;
 
         Txn<ByteBuffer> txn() {
             long g = overlay.generation();
-            if (txn == null || g != gen) {
+            if (txn == null || g != gen || renew) {
                 gen = g;
+                renew = false;
+                retired = dataFiles.retirements();
                 if (txn == null) {
                     txn = readTxn();
                 } else {
@@ -560,6 +651,16 @@ public final class Ost implements AutoCloseable {
                 }
             }
             return txn;
+        }
+
+        /** Whether a data file was retired since the transaction was opened. */
+        boolean stale() {
+            return dataFiles.retirements() != retired;
+        }
+
+        /** The next use renews the transaction (the latest snapshot). */
+        void refresh() {
+            renew = true;
         }
 
         @Override
@@ -640,13 +741,13 @@ public final class Ost implements AutoCloseable {
         enter();
         try {
             long[] space = lmdbSpace();
-            long used = space[0];
+            long used0 = space[0];
             long free = space[1];
             long objectCount = space[2];
             long growth = space[3];
             long deviceFree = space[4];
             // Objects with writes still in the WAL: count them, and what they will add to LMDB.
-            long[] totals = {used, free, objectCount};
+            long[] totals = {used0, free, objectCount};
             acquireReader();
             try (Txn<ByteBuffer> txn = env.txnRead()) {
                 overlay.forEachObject((id, pending) -> {
@@ -665,7 +766,9 @@ public final class Ost implements AutoCloseable {
             } finally {
                 readers.release();
             }
-            return new OstUsage(index, totals[0] + totals[1], totals[0], totals[1], totals[2], device(), growth,
+            // Data files (adopted WAL segments) count whole, as they take the disk.
+            long used = totals[0] + dataFiles.bytes();
+            return new OstUsage(index, used + totals[1], used, totals[1], totals[2], device(), growth,
                     deviceFree);
         } catch (LmdbException e) {
             throw storageError("usage", e);
@@ -721,7 +824,7 @@ public final class Ost implements AutoCloseable {
             Stat main = env.stat();
             pageSize = main.pageSize;
             pages = 2 + pagesOf(main);
-            for (Dbi<ByteBuffer> d : List.of(chunks, objects, meta)) {
+            for (Dbi<ByteBuffer> d : List.of(chunks, objects, meta, dataFiles.db())) {
                 pages += pagesOf(d.stat(txn));
             }
             objectCount = objects.stat(txn).entries;
@@ -984,17 +1087,21 @@ public final class Ost implements AutoCloseable {
 
     private void lmdbCommit(List<Update> group) {
         boolean durable = false;
+        List<Long> emptied;
         try (Txn<ByteBuffer> txn = env.txnWrite()) {
             ByteBuffer key = Chunks.newKey();
+            // Chunks written with the WAL may point into data files: replacing or deleting them frees their records.
+            DataFiles.Changes changes = dataFiles.new Changes();
             for (Update u : group) {
                 durable |= u.durable();
                 switch (u.kind()) {
-                    case WRITE -> applyWrite(txn, key, u.id(), u.offset(), u.data());
-                    case TRUNCATE -> applyTruncate(txn, key, u.id(), u.offset());
-                    case DESTROY -> applyDestroy(txn, key, u.id());
+                    case WRITE -> applyWrite(txn, key, u.id(), u.offset(), u.data(), changes);
+                    case TRUNCATE -> applyTruncate(txn, key, u.id(), u.offset(), changes);
+                    case DESTROY -> applyDestroy(txn, key, u.id(), changes);
                     case SYNC, STOP -> { }
                 }
             }
+            emptied = changes.apply(txn);
             Faults.hit(FAULT_BEFORE_COMMIT);
             txn.commit();
             commits.incrementAndGet();
@@ -1008,6 +1115,9 @@ public final class Ost implements AutoCloseable {
             } catch (LmdbException e) {
                 throw storageError("sync", e);
             }
+        }
+        if (!explicitSync || durable) {
+            dataFiles.retire(emptied);
         }
         Faults.hit(FAULT_AFTER_COMMIT);
     }
@@ -1135,7 +1245,8 @@ public final class Ost implements AutoCloseable {
         try (Cursor<ByteBuffer> c = chunks.openCursor(view.txn())) {
             boolean found = from < lmdbEnd && c.get(Chunks.key(key, id, from), GetOp.MDB_SET_RANGE);
             while (found && Chunks.idOf(c.key()) == id && Chunks.chunkOf(c.key()) < lmdbEnd) {
-                lengths.put(Chunks.chunkOf(c.key()), c.val().remaining() - Chunks.CRC_BYTES);
+                long chunk = Chunks.chunkOf(c.key());
+                lengths.put(chunk, Chunks.payloadLength(Chunks.key(key, id, chunk), c.val()));
                 found = c.next();
             }
         }
@@ -1150,12 +1261,8 @@ public final class Ost implements AutoCloseable {
             return walImage(loc, id, chunk).slice();
         }
         ByteBuffer key = Chunks.newKey();
-        ByteBuffer value = lmdbChunk(view, key, id, chunk);
-        if (value == null) {
-            return null;
-        }
-        Chunks.verify(key, value, name);
-        return Chunks.payload(value).slice();
+        Stored s = stored(view, key, id, chunk);
+        return s == null ? null : storedPayload(key, s, id, chunk).slice();
     }
 
     /** A chunk image the overlay points to, for a read-modify-write (nothing can move it: commit lock held). */
@@ -1198,10 +1305,10 @@ public final class Ost implements AutoCloseable {
                 staged = overlay.formedChunk(ck);
             }
             Wal.Loc loc = staged != null ? null : overlay.chunk(id, chunk);
-            ByteBuffer lmdbValue = staged != null || loc != null ? null : lmdbChunk(view, key, id, chunk);
+            Stored stored = staged != null || loc != null ? null : stored(view, key, id, chunk);
             int oldLength = staged != null ? staged.image().remaining()
                     : loc != null ? loc.length()
-                    : lmdbValue == null ? 0 : lmdbValue.remaining() - Chunks.CRC_BYTES;
+                    : stored == null ? 0 : stored.length();
             int newLength = Math.max(oldLength, sp.endInChunk());
             ByteBuffer image;
             if (sp.replaces(oldLength)) {
@@ -1215,8 +1322,7 @@ public final class Ost implements AutoCloseable {
                     } else if (loc != null) {
                         old = walImage(loc, id, chunk);
                     } else {
-                        Chunks.verify(key, lmdbValue, name);
-                        old = Chunks.payload(lmdbValue);
+                        old = storedPayload(key, stored, id, chunk);
                     }
                 }
                 image = Chunks.merge(old, sp.inChunk(), piece, newLength);
@@ -1308,7 +1414,7 @@ public final class Ost implements AutoCloseable {
         checkpointSegmentsHeld = segments;
         Overlay.Snapshot snap = overlay.snapshot(wal.lastSeq(), segments);
         checkpointCuts = Set.copyOf(snap.cuts().keySet());
-        checkpoint = CompletableFuture.runAsync(() -> applyCheckpoint(snap, wal), checkpointer);
+        checkpoint = CompletableFuture.runAsync(() -> applyCheckpoint(snap, wal, true), checkpointer);
     }
 
     private void awaitCheckpoint() {
@@ -1331,28 +1437,51 @@ public final class Ost implements AutoCloseable {
      * sequence number applied in the same (last) transaction, then drops the applied overlay entries and
      * frees the WAL segments. Chunk images and sizes are absolute, so applying one twice (after a crash
      * between two of its transactions) is harmless.
+     *
+     * <p>With {@code adopt}, a segment whose records still live fill most of it is not copied: it becomes a
+     * data file and its chunks' LMDB values point into it (ost-store/README.md, "Data files"). The order
+     * makes every crash safe: (1) the segment is flushed and hard-linked to {@code data-<id>}, the directory
+     * flushed; (2) LMDB commits the pointers, the file's record and {@code wal-applied} in the last
+     * transaction, so a data file is referenced only once the WAL need not replay its records; (3) a fresh
+     * file is renamed over the segment's name and the directory flushed, before the segment is freed. An
+     * open deletes data files no record names (crash before 2: the WAL replays their records) and gives a
+     * segment with two names a fresh file (crash between 2 and 3).
      */
-    private void applyCheckpoint(Overlay.Snapshot snap, Wal w) {
-        List<Overlay.ChunkKey> keys = new ArrayList<>(snap.chunks().keySet());
-        keys.sort(Comparator.comparingLong(Overlay.ChunkKey::id).thenComparingLong(Overlay.ChunkKey::chunk));
+    private void applyCheckpoint(Overlay.Snapshot snap, Wal w, boolean adopt) {
+        Map<Integer, Long> adopted = adopt ? adoptable(snap, w) : Map.of(); // segment -> live record bytes
+        List<Overlay.ChunkKey> copied = new ArrayList<>();
+        List<Overlay.ChunkKey> pointed = new ArrayList<>();
+        for (Map.Entry<Overlay.ChunkKey, Wal.Loc> e : snap.chunks().entrySet()) {
+            (adopted.containsKey(e.getValue().segment()) ? pointed : copied).add(e.getKey());
+        }
+        Comparator<Overlay.ChunkKey> order = Comparator.comparingLong(Overlay.ChunkKey::id)
+                .thenComparingLong(Overlay.ChunkKey::chunk);
+        copied.sort(order);
+        pointed.sort(order);
         ByteBuffer key = Chunks.newKey();
+        DataFiles.Changes changes = dataFiles.new Changes();
+        Map<Integer, Long> fileIds = new HashMap<>(); // adopted segment -> data file id
+        boolean committed = false;
         int i = 0;
         try {
+            long nextFile = linkAdopted(adopted, w, fileIds, changes);
             boolean last = false;
             boolean first = true;
             while (!last) {
+                List<Long> emptied;
                 try (Txn<ByteBuffer> txn = env.txnWrite()) {
                     if (first) {
                         // Truncates and destroys first: the overlay's images of those objects are newer.
-                        snap.cuts().forEach((id, cut) -> deleteChunks(txn, key, id, cut));
+                        snap.cuts().forEach((id, cut) -> deleteChunks(txn, key, id, cut, changes));
                         first = false;
                     }
                     long bytes = 0;
-                    while (i < keys.size() && bytes < MAX_CHECKPOINT_TXN_BYTES) {
-                        Overlay.ChunkKey k = keys.get(i++);
+                    while (i < copied.size() && bytes < MAX_CHECKPOINT_TXN_BYTES) {
+                        Overlay.ChunkKey k = copied.get(i++);
                         Wal.Loc loc = snap.chunks().get(k);
                         ByteBuffer payload = checkpointPayload(w, loc, k);
                         Chunks.key(key, k.id(), k.chunk());
+                        changes.drop(key, chunks.get(txn, key));
                         ByteBuffer value = chunks.reserve(txn, key, Chunks.CRC_BYTES + loc.length());
                         value.position(value.position() + Chunks.CRC_BYTES);
                         if (payload != null) {
@@ -1366,8 +1495,22 @@ public final class Ost implements AutoCloseable {
                         }
                         bytes += loc.length();
                     }
-                    last = i >= keys.size();
+                    last = i >= copied.size();
                     if (last) {
+                        // Pointers only here, with wal-applied: see above.
+                        for (Overlay.ChunkKey k : pointed) {
+                            Wal.Loc loc = snap.chunks().get(k);
+                            long file = fileIds.get(loc.segment());
+                            Chunks.key(key, k.id(), k.chunk());
+                            changes.drop(key, chunks.get(txn, key));
+                            ByteBuffer value = chunks.reserve(txn, key, Chunks.CRC_BYTES + Chunks.POINTER_BYTES);
+                            Chunks.Pointer ptr = new Chunks.Pointer(file, loc.offset(), loc.seq(), loc.length());
+                            Chunks.putPointer(key, value, ptr);
+                            changes.add(file, DataFiles.recordBytes(ptr));
+                        }
+                        if (!fileIds.isEmpty()) {
+                            meta.put(txn, text(DATA_NEXT), longValue(nextFile));
+                        }
                         for (Map.Entry<Long, Overlay.PendingStat> e : snap.objects().entrySet()) {
                             if (e.getValue().destroyed) {
                                 objects.delete(txn, objectKey(e.getKey()));
@@ -1376,21 +1519,160 @@ public final class Ost implements AutoCloseable {
                             }
                         }
                         meta.put(txn, text(WAL_APPLIED), longValue(snap.seq()));
+                    }
+                    emptied = changes.apply(txn);
+                    if (last) {
                         Faults.hit(FAULT_CHECKPOINT_BEFORE_COMMIT);
                     }
                     txn.commit();
                 }
+                if (explicitSync) {
+                    env.sync(true);
+                }
+                if (last) {
+                    committed = true;
+                }
+                dataFiles.retire(emptied);
             }
         } catch (LmdbException e) {
             throw storageError("checkpoint", e);
+        } finally {
+            if (!committed) {
+                // Not referenced: the WAL still holds these records; the segments stay WAL segments.
+                fileIds.forEach((segment, file) -> {
+                    dataFiles.unlink(file);
+                    w.unadopt(segment);
+                });
+            }
         }
         Faults.hit(FAULT_CHECKPOINT_AFTER_COMMIT);
         overlay.applied(snap);
         checkpoints.incrementAndGet();
         lmdbRoom = lmdbSpace()[1];
+        Faults.hit(FAULT_CHECKPOINT_BEFORE_REPLACE);
+        // Also retries the segments of an earlier checkpoint that committed but could not replace them.
+        w.replaceAdopted();
+        if (adopt) {
+            compact(fileIds.values());
+        }
         Faults.hit(FAULT_CHECKPOINT_BEFORE_FREE);
         w.release(snap.segments());
-        LOG.debug("{}: checkpoint of {} chunks up to WAL record {}", name, keys.size(), snap.seq());
+        LOG.debug("{}: checkpoint of {} chunks ({} adopted in {} data files) up to WAL record {}", name,
+                copied.size() + pointed.size(), pointed.size(), fileIds.size(), snap.seq());
+    }
+
+    /** The snapshot's segments whose records it applies take {@link #ADOPT_LIVE_SHARE} of them or more, with those bytes. */
+    private static Map<Integer, Long> adoptable(Overlay.Snapshot snap, Wal w) {
+        Map<Integer, Long> live = new HashMap<>();
+        for (Wal.Loc loc : snap.chunks().values()) {
+            live.merge(loc.segment(), (long) Wal.HEADER + loc.length(), Long::sum);
+        }
+        Map<Integer, Long> out = new HashMap<>();
+        for (int s : snap.segments()) {
+            long bytes = live.getOrDefault(s, 0L);
+            if (bytes >= ADOPT_LIVE_SHARE * w.segmentSize() && w.adoptable(s)) {
+                out.put(s, bytes);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Step (1) of an adoption: each segment flushed and linked to a new data file, the directory flushed,
+     * the files registered for reads (nothing points into them before the commit); returns the next data
+     * file id, for LMDB.
+     */
+    private long linkAdopted(Map<Integer, Long> adopted, Wal w, Map<Integer, Long> fileIds,
+                             DataFiles.Changes changes) {
+        if (adopted.isEmpty()) {
+            return 0;
+        }
+        long next;
+        try (Txn<ByteBuffer> txn = env.txnRead()) {
+            ByteBuffer v = meta.get(txn, text(DATA_NEXT));
+            next = v == null ? 1 : v.getLong(v.position());
+        }
+        Map<Long, Long> sizes = new HashMap<>();
+        try {
+            for (int s : adopted.keySet()) {
+                long id = next++;
+                fileIds.put(s, id);
+                sizes.put(id, w.adopt(s));
+                dataFiles.link(w.file(s), id);
+            }
+            dataFiles.flushDirectory();
+        } catch (IOException e) {
+            throw new NacreException(Status.IO, name + ": cannot link an adopted WAL segment: " + e.getMessage(), e);
+        }
+        sizes.forEach((id, size) -> {
+            dataFiles.register(id, size);
+            changes.create(id, size);
+        });
+        Faults.hit(FAULT_CHECKPOINT_AFTER_LINK);
+        return next;
+    }
+
+    /**
+     * Data files whose live bytes fell under {@link #COMPACT_LIVE_SHARE} of their size (their chunks
+     * overwritten, truncated or destroyed since) have their live chunks copied into LMDB as plain values,
+     * then are deleted: the dead bytes they keep on disk stay under about their own size. A few per
+     * checkpoint, so that a checkpoint stays short.
+     */
+    private void compact(java.util.Collection<Long> justAdopted) {
+        Map<Long, DataFiles.Info> infos;
+        try (Txn<ByteBuffer> txn = env.txnRead()) {
+            infos = dataFiles.all(txn);
+        }
+        int done = 0;
+        for (Map.Entry<Long, DataFiles.Info> e : infos.entrySet()) {
+            DataFiles.Info info = e.getValue();
+            if (done < COMPACT_PER_CHECKPOINT && !justAdopted.contains(e.getKey())
+                    && info.live() < COMPACT_LIVE_SHARE * info.size()) {
+                compactFile(e.getKey());
+                done++;
+            }
+        }
+    }
+
+    /** Copies the chunks that still point into data file {@code file} into LMDB, then deletes the file. */
+    private void compactFile(long file) {
+        java.nio.MappedByteBuffer map = dataFiles.map(file);
+        if (map == null) {
+            return;
+        }
+        ByteBuffer key = Chunks.newKey();
+        DataFiles.Changes changes = dataFiles.new Changes();
+        List<Long> emptied;
+        int moved = 0;
+        try (Txn<ByteBuffer> txn = env.txnWrite()) {
+            // Every record whose CRC holds; those a pointer names exactly (file, offset, sequence number) move.
+            for (Wal.Header h : Wal.records(map)) {
+                Chunks.key(key, h.id(), h.chunk());
+                ByteBuffer old = chunks.get(txn, key);
+                Chunks.Pointer p = old == null ? null : Chunks.pointer(key, old);
+                if (p == null || p.file() != file || p.offset() != h.offset() || p.seq() != h.seq()
+                        || p.length() != h.length()) {
+                    continue;
+                }
+                changes.drop(key, old);
+                putChunk(txn, key, 0, map.slice((int) h.offset() + Wal.HEADER, h.length()));
+                moved++;
+            }
+            emptied = changes.apply(txn);
+            txn.commit();
+        } catch (LmdbException e) {
+            throw storageError("compaction", e);
+        }
+        if (explicitSync) {
+            env.sync(true);
+        }
+        dataFiles.retire(emptied);
+        if (emptied.contains(file)) {
+            LOG.debug("{}: data file {} compacted: {} chunks copied into LMDB", name, file, moved);
+        } else {
+            LOG.warn("{}: data file {} still has live records after compaction (records not found by the walk); kept",
+                    name, file);
+        }
     }
 
     /** A chunk image for the checkpoint; null if it fails its CRC in the WAL (the chunk is then stored as CORRUPT). */
@@ -1438,26 +1720,36 @@ public final class Ost implements AutoCloseable {
         return wal == null ? 0 : wal.writtenByWriters();
     }
 
+    /** Tests: data files LMDB references (and that exist). */
+    int dataFileCount() {
+        return dataFiles.count();
+    }
+
     /** Checkpoints completed so far. */
     long checkpoints() {
         return checkpoints.get();
     }
 
-    private void applyWrite(Txn<ByteBuffer> txn, ByteBuffer key, long id, long offset, ByteBuffer src) {
+    private void applyWrite(Txn<ByteBuffer> txn, ByteBuffer key, long id, long offset, ByteBuffer src,
+                            DataFiles.Changes changes) {
         ObjectStat st = stat(txn, id);
         long used = st.bytesUsed();
         for (Chunks.Span sp : Chunks.spans(chunkSize, offset, src.remaining())) {
             Chunks.key(key, id, sp.chunk());
-            ByteBuffer old = chunks.get(txn, key);
-            int oldLength = old == null ? 0 : old.remaining() - Chunks.CRC_BYTES;
+            ByteBuffer oldValue = chunks.get(txn, key);
+            Stored old = oldValue == null ? null : resolve(key, oldValue, id, sp.chunk(), false);
+            int oldLength = old == null ? 0 : old.length();
             int newLength = Math.max(oldLength, sp.endInChunk());
             if (old == null || sp.replaces(oldLength)) {
                 // Nothing of the old chunk survives: write the new bytes straight into LMDB's page.
+                changes.drop(key, oldValue);
                 putChunk(txn, key, sp.inChunk(), sp.of(src));
             } else {
                 // Read-modify-write: the old bytes we keep must be good, so check them first.
-                Chunks.verify(key, old, name);
-                putChunk(txn, key, 0, Chunks.merge(Chunks.payload(old), sp.inChunk(), sp.of(src), newLength));
+                ByteBuffer merged = Chunks.merge(storedPayload(key, old, id, sp.chunk()), sp.inChunk(), sp.of(src),
+                        newLength);
+                changes.drop(key, oldValue);
+                putChunk(txn, key, 0, merged);
             }
             used += newLength - oldLength;
         }
@@ -1473,7 +1765,7 @@ public final class Ost implements AutoCloseable {
         Chunks.seal(key, value);
     }
 
-    private void applyTruncate(Txn<ByteBuffer> txn, ByteBuffer key, long id, long size) {
+    private void applyTruncate(Txn<ByteBuffer> txn, ByteBuffer key, long id, long size, DataFiles.Changes changes) {
         ObjectStat st = stat(txn, id);
         if (st == ObjectStat.ABSENT && size == 0) {
             return;
@@ -1481,16 +1773,19 @@ public final class Ost implements AutoCloseable {
         long used = st.bytesUsed();
         if (size < st.size()) {
             long firstDropped = (size + chunkSize - 1) / chunkSize;
-            used -= deleteChunks(txn, key, id, firstDropped);
+            used -= deleteChunks(txn, key, id, firstDropped, changes);
             int keep = (int) (size % chunkSize);
             if (keep != 0) {
                 Chunks.key(key, id, size / chunkSize);
-                ByteBuffer old = chunks.get(txn, key);
-                if (old != null) {
-                    int oldLength = Chunks.verify(key, old, name);
+                ByteBuffer oldValue = chunks.get(txn, key);
+                if (oldValue != null) {
+                    Stored old = resolve(key, oldValue, id, size / chunkSize, false);
+                    ByteBuffer payload = storedPayload(key, old, id, size / chunkSize);
+                    int oldLength = old.length();
                     if (oldLength > keep) {
                         ByteBuffer kept = ByteBuffer.allocate(keep);
-                        kept.put(Chunks.payload(old).limit(old.position() + Chunks.CRC_BYTES + keep)).flip();
+                        kept.put(payload.limit(payload.position() + keep)).flip();
+                        changes.drop(key, oldValue);
                         putChunk(txn, key, 0, kept);
                         used -= oldLength - keep;
                     }
@@ -1500,17 +1795,23 @@ public final class Ost implements AutoCloseable {
         putStat(txn, id, size, used);
     }
 
-    private void applyDestroy(Txn<ByteBuffer> txn, ByteBuffer key, long id) {
-        deleteChunks(txn, key, id, 0);
+    private void applyDestroy(Txn<ByteBuffer> txn, ByteBuffer key, long id, DataFiles.Changes changes) {
+        deleteChunks(txn, key, id, 0, changes);
         objects.delete(txn, objectKey(id));
     }
 
-    /** Deletes the object's chunks from index {@code from} on; returns the payload bytes they held. */
-    private long deleteChunks(Txn<ByteBuffer> txn, ByteBuffer key, long id, long from) {
+    /**
+     * Deletes the object's chunks from index {@code from} on; returns the payload bytes they held. The
+     * records of those that pointed into data files no longer count as live there.
+     */
+    private long deleteChunks(Txn<ByteBuffer> txn, ByteBuffer key, long id, long from, DataFiles.Changes changes) {
         long freed = 0;
+        ByteBuffer at = Chunks.newKey();
         try (Cursor<ByteBuffer> c = chunks.openCursor(txn)) {
             while (c.get(Chunks.key(key, id, from), GetOp.MDB_SET_RANGE) && Chunks.idOf(c.key()) == id) {
-                freed += c.val().remaining() - Chunks.CRC_BYTES;
+                Chunks.key(at, id, Chunks.chunkOf(c.key()));
+                freed += Chunks.payloadLength(at, c.val());
+                changes.drop(at, c.val());
                 c.delete();
             }
         }

@@ -119,6 +119,14 @@ final class Wal implements AutoCloseable {
     /** Free segments, lowest first: a lightly used OST keeps cycling through its first few files. */
     private final PriorityBlockingQueue<Integer> free = new PriorityBlockingQueue<>();
     private final ByteBuffer zeros = ByteBuffer.allocateDirect(1 << 20);
+    /**
+     * Segments a checkpoint adopted as data files whose name has no fresh file yet: never freed, so no
+     * writer overwrites the adopted records.
+     */
+    private final java.util.Set<Integer> adopted = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Fresh files now under an adopted segment's name, taken in by the writer that next takes the segment. */
+    private final java.util.concurrent.ConcurrentHashMap<Integer, FileChannel> fresh =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * Streams not carrying a group, the one back last first: a lone writer keeps to one stream; several
@@ -173,6 +181,132 @@ final class Wal implements AutoCloseable {
         }
     }
 
+    /**
+     * At open, after the data files no LMDB record names are deleted: a segment file with another name is
+     * a data file that a checkpoint committed before it could give the segment a fresh file. It gets one
+     * now, so that no writer overwrites the data file. Temporary files of such a replacement are deleted.
+     */
+    static void replaceLinkedSegments(Path dir, String name) {
+        boolean changed = false;
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.toList()) {
+                String n = f.getFileName().toString();
+                if (n.matches("wal-\\d{3}\\.new")) {
+                    Files.delete(f);
+                    changed = true;
+                } else if (n.matches("wal-\\d{3}") && ((Number) Files.getAttribute(f, "unix:nlink")).intValue() > 1) {
+                    LOG.info("{}: {} is also a data file; it gets a fresh, empty file", name, n);
+                    replaceFile(f).close();
+                    changed = true;
+                }
+            }
+            if (changed) {
+                flushDirectory(dir);
+            }
+        } catch (IOException e) {
+            throw new NacreException(Status.IO, name + ": cannot replace adopted WAL segments in " + dir + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** Puts a fresh, empty file under {@code f}'s name (the caller flushes the directory); returns it open. */
+    private static FileChannel replaceFile(Path f) throws IOException {
+        Path tmp = f.resolveSibling(f.getFileName() + ".new");
+        FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.READ, StandardOpenOption.WRITE);
+        try {
+            Files.move(tmp, f, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            ch.close();
+            throw e;
+        }
+        return ch;
+    }
+
+    // ---- adoption (the checkpoint thread) -------------------------------------------------------------
+
+    /** Whether a segment handed to the checkpoint can be adopted (not one adopted before still waiting for its fresh file). */
+    boolean adoptable(int s) {
+        return !adopted.contains(s) && channels.get(s) != null;
+    }
+
+    /**
+     * The segment is about to become a data file: flushed (an unstable group may have written it) and
+     * never freed until it has a fresh file; returns its size on disk.
+     */
+    long adopt(int s) {
+        adopted.add(s);
+        try {
+            FileChannel ch = channels.get(s);
+            ch.force(false);
+            return ch.size();
+        } catch (IOException e) {
+            throw ioError("fdatasync", e);
+        }
+    }
+
+    /** The checkpoint did not commit: the segment is a WAL segment only again. */
+    void unadopt(int s) {
+        adopted.remove(s);
+    }
+
+    /**
+     * Gives every adopted segment a fresh file under its name (created, renamed over it, directory flushed:
+     * after a crash the name never leads back to the data file's inode once a writer wrote there). The
+     * writer that next takes the segment switches to it ({@link #switchSegment}).
+     */
+    void replaceAdopted() {
+        if (adopted.isEmpty()) {
+            return;
+        }
+        List<Integer> done = new ArrayList<>();
+        try {
+            for (int s : List.copyOf(adopted)) {
+                FileChannel old = fresh.put(s, replaceFile(file(s)));
+                if (old != null) {
+                    closeQuietly(old);
+                }
+                done.add(s);
+            }
+            flushDirectory();
+        } catch (IOException e) {
+            // Still adopted: not freed; the next checkpoint tries again.
+            throw ioError("replace an adopted segment", e);
+        }
+        done.forEach(adopted::remove);
+    }
+
+    /** Segments adopted and still waiting for their fresh file (tests). */
+    int adoptedWaiting() {
+        return adopted.size();
+    }
+
+    /**
+     * The writer taking segment {@code s} (commit lock held): if it was adopted, the fresh file under its
+     * name takes its place; the old channel closes (a reader still on it gets "moved" and looks again).
+     */
+    private void takeFresh(int s) {
+        FileChannel ch = fresh.remove(s);
+        if (ch == null) {
+            return;
+        }
+        segmentLocks[s].lock();
+        try {
+            FileChannel old = channels.getAndSet(s, ch);
+            maps.set(s, null);
+            fileBytes.addAndGet(-zeroed.get(s));
+            zeroed.set(s, 0);
+            unstable.clear(s);
+            unstableCount.set(unstable.cardinality());
+            if (old != null) {
+                closeQuietly(old);
+            }
+        } finally {
+            segmentLocks[s].unlock();
+        }
+    }
+
     private static int highestSegment(Path dir) {
         try (java.util.stream.Stream<Path> files = Files.list(dir)) {
             return files.map(f -> f.getFileName().toString()).filter(n -> n.matches("wal-\\d{3}"))
@@ -182,7 +316,7 @@ final class Wal implements AutoCloseable {
         }
     }
 
-    private Path file(int s) {
+    Path file(int s) {
         return dir.resolve("wal-%03d".formatted(s));
     }
 
@@ -494,6 +628,7 @@ final class Wal implements AutoCloseable {
                 throw new NacreException(Status.IO, name + ": interrupted while waiting for WAL space");
             }
         }
+        takeFresh(next);
         st.active = next;
         st.takenSinceMark.add(next);
         st.pos = 0;
@@ -627,7 +762,16 @@ final class Wal implements AutoCloseable {
                 Faults.hit(FAULT_FORCE);
             }
             for (int s : f.segments()) {
-                channels.get(s).force(false);
+                FileChannel ch = channels.get(s);
+                try {
+                    ch.force(false);
+                } catch (java.nio.channels.ClosedChannelException e) {
+                    if (channels.get(s) == ch) {
+                        throw e;
+                    }
+                    // Adopted and replaced meanwhile: the checkpoint flushed the adopted file before it committed.
+                    continue;
+                }
                 mapIfFull(s);
             }
         } catch (IOException e) {
@@ -723,7 +867,13 @@ final class Wal implements AutoCloseable {
 
     /** Segments whose records are all in LMDB now: free for reuse. Called by the checkpoint. */
     void release(List<Integer> segments) {
-        free.addAll(segments);
+        for (int s : segments) {
+            if (adopted.contains(s)) {
+                LOG.warn("{}: WAL segment {} is a data file without a fresh file yet: not reused", name, s);
+            } else {
+                free.add(s);
+            }
+        }
     }
 
     /** Bytes of the WAL's segment files on disk (the OST's journal). */
@@ -796,6 +946,10 @@ final class Wal implements AutoCloseable {
     }
 
     private void flushDirectory() throws IOException {
+        flushDirectory(dir);
+    }
+
+    private static void flushDirectory(Path dir) throws IOException {
         try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
             d.force(true);
         }
@@ -966,6 +1120,8 @@ final class Wal implements AutoCloseable {
             buf = ByteBuffer.allocate(HEADER + loc.length());
             try {
                 readFully(channels.get(loc.segment()), buf, loc.offset());
+            } catch (java.nio.channels.ClosedChannelException e) {
+                return null; // the segment was adopted and its fresh file taken: the record moved
             } catch (IOException e) {
                 throw ioError("read", e);
             }
@@ -1014,8 +1170,44 @@ final class Wal implements AutoCloseable {
 
     /** Whether {@code record} (from its header on) is the record {@code loc} names. */
     private static boolean holds(ByteBuffer record, Loc loc, long id, long chunk) {
-        return record.remaining() >= HEADER && record.getLong(8) == loc.seq() && record.getInt(0) == MAGIC
-                && record.getInt(4) == loc.length() && record.getLong(24) == id && record.getLong(32) == chunk;
+        return holds(record, loc.seq(), loc.length(), id, chunk);
+    }
+
+    /** Whether {@code record} (from its header on) is record {@code seq} of (id, chunk), {@code length} bytes of payload. */
+    static boolean holds(ByteBuffer record, long seq, int length, long id, long chunk) {
+        return record.remaining() >= HEADER && record.getLong(8) == seq && record.getInt(0) == MAGIC
+                && record.getInt(4) == length && record.getLong(24) == id && record.getLong(32) == chunk;
+    }
+
+    /** Whether a record's header (from its start) and payload match the header's CRC32C. */
+    static boolean crcMatches(ByteBuffer header, ByteBuffer payload) {
+        return header.getInt(header.position() + CRC_AT) == crc(header, payload);
+    }
+
+    /** A record's header fields as {@link DataFiles#records} finds them (offset of the header). */
+    record Header(long offset, long seq, int length, long id, long chunk) {
+    }
+
+    /**
+     * Every whole record of a data file (an adopted segment, mapped): records follow each other within a
+     * group, and groups start on 4 KiB boundaries, so the walk tries each boundary where no record ends.
+     */
+    static List<Header> records(ByteBuffer file) {
+        List<Header> out = new ArrayList<>();
+        long size = file.capacity();
+        long at = 0;
+        while (at + HEADER <= size) {
+            ByteBuffer h = file.slice((int) at, HEADER);
+            int length = h.getInt(4);
+            if (h.getInt(0) == MAGIC && length >= 0 && length <= MAX_PAYLOAD && at + HEADER + length <= size
+                    && crcMatches(h, file.slice((int) at + HEADER, length))) {
+                out.add(new Header(at, h.getLong(8), length, h.getLong(24), h.getLong(32)));
+                at += HEADER + length;
+            } else {
+                at = alignUp(at + 1);
+            }
+        }
+        return out;
     }
 
     private NacreException corrupt(long id, long chunk) {
@@ -1068,6 +1260,7 @@ final class Wal implements AutoCloseable {
                 LOG.warn("{}: interrupted while waiting for the WAL preparation to stop", name);
             }
         }
+        fresh.values().forEach(this::closeQuietly);
         for (int s = 0; s < channels.length(); s++) {
             FileChannel ch = channels.get(s);
             if (ch != null) {

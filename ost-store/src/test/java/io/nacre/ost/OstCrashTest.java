@@ -88,6 +88,42 @@ class OstCrashTest {
         verify(acks);
     }
 
+    /**
+     * Streams of whole chunks, so that checkpoints adopt segments as data files: a halt at each step of an
+     * adoption (after the link, before and after the LMDB commit, before the segment gets its fresh file,
+     * before it is freed) loses no acknowledged write, and the next open leaves no data file that LMDB
+     * does not reference and no segment that shares its inode with a data file.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {Ost.FAULT_CHECKPOINT_AFTER_LINK, Ost.FAULT_CHECKPOINT_BEFORE_COMMIT,
+            Ost.FAULT_CHECKPOINT_AFTER_COMMIT, Ost.FAULT_CHECKPOINT_BEFORE_REPLACE, Ost.FAULT_CHECKPOINT_BEFORE_FREE})
+    void everyAckedStreamWriteSurvivesAHaltInsideAnAdoption(String point) throws Exception {
+        List<Ack> acks = run(List.of("-Dnacre.faults=" + point + "=halt:3"), -1, "small-wal", "3", "stream")
+                .stream().filter(l -> l.startsWith("ACK ")).map(OstCrashTest::parse).toList();
+        assertThat(acks).hasSizeGreaterThanOrEqualTo(30);
+        Path dir = tmp.resolve("ost");
+        boolean linked;
+        try (var files = Files.list(dir)) {
+            linked = files.anyMatch(f -> f.getFileName().toString().startsWith(DataFiles.PREFIX));
+        }
+        assertThat(linked).as("data files at the halt").isTrue();
+        verify(acks, StableWriterMain.STREAM_RECORD, ost -> {
+            try (var files = Files.list(dir)) {
+                List<Path> all = files.toList();
+                assertThat(all.stream().filter(f -> f.getFileName().toString().startsWith(DataFiles.PREFIX)))
+                        .as("data files on disk are the ones LMDB references").hasSize(ost.dataFileCount());
+                for (Path f : all) {
+                    if (f.getFileName().toString().startsWith("wal-")) {
+                        assertThat(((Number) Files.getAttribute(f, "unix:nlink")).intValue()).as("links of %s", f)
+                                .isEqualTo(1);
+                    }
+                }
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+    }
+
     @Test
     void everyAckedStableWriteSurvivesAHaltBetweenAppendAndFsync() throws Exception {
         // The records of the group are in the WAL file but not flushed: none of them was acknowledged.
@@ -263,15 +299,20 @@ class OstCrashTest {
     }
 
     private void verify(List<Ack> acks) {
+        verify(acks, StableWriterMain.RECORD, ost -> { });
+    }
+
+    private void verify(List<Ack> acks, int size, java.util.function.Consumer<Ost> alsoCheck) {
         assertThat(acks).isNotEmpty();
         try (Ost ost = Ost.open(tmp.resolve("ost"), 0, OstOptions.builder().walPrepare(false).build())) {
             for (Ack a : acks) {
-                ByteBuffer dst = ByteBuffer.allocate(StableWriterMain.RECORD);
-                int n = ost.read(a.object(), a.index() * StableWriterMain.RECORD, dst);
-                assertThat(n).as("bytes of acked record %s", a).isEqualTo(StableWriterMain.RECORD);
+                ByteBuffer dst = ByteBuffer.allocate(size);
+                int n = ost.read(a.object(), a.index() * size, dst);
+                assertThat(n).as("bytes of acked record %s", a).isEqualTo(size);
                 assertThat(dst.array()).as("acked record %s", a)
-                        .isEqualTo(StableWriterMain.record(a.object(), a.index()));
+                        .isEqualTo(StableWriterMain.record(a.object(), a.index(), size));
             }
+            alsoCheck.accept(ost);
         }
     }
 }

@@ -10,12 +10,15 @@ import java.nio.file.Path;
  * Arguments: OST directory, threads, optionally {@code small-wal}, and optionally {@code shared}: then the
  * threads overwrite slots of one object instead (two slots share each chunk, so concurrent groups merge
  * into the same chunk images), one write per slot at a time, and print "SET slot version" after each; or
+ * {@code stream}: like the default, with records of {@link #STREAM_RECORD}; or
  * {@code truncate}: each thread runs {@link #step} on its own object (writes and truncates) and prints
  * "OP thread step" after each.
  */
 public final class StableWriterMain {
 
     static final int RECORD = 40_000;
+    /** Records of {@code stream} mode: two whole 64 KiB chunks, so that the WAL's segments are adopted as data files. */
+    static final int STREAM_RECORD = 128 << 10;
     static final long SHARED_OBJECT = 99;
     static final int SLOTS = 16;
     /** Slot stride: half a 64 KiB chunk. */
@@ -29,7 +32,11 @@ public final class StableWriterMain {
     }
 
     static byte[] record(long object, long index) {
-        byte[] b = new byte[RECORD];
+        return record(object, index, RECORD);
+    }
+
+    static byte[] record(long object, long index, int size) {
+        byte[] b = new byte[size];
         new java.util.Random(object * 1_000_003L + index).nextBytes(b);
         return b;
     }
@@ -93,11 +100,12 @@ public final class StableWriterMain {
             }
             return;
         }
+        int size = args.length > 3 && args[3].equals("stream") ? STREAM_RECORD : RECORD;
         for (int t = 0; t < threads; t++) {
             long object = t + 1;
             Thread.ofPlatform().start(() -> {
                 for (long i = 0; ; i++) {
-                    ost.write(object, i * RECORD, ByteBuffer.wrap(record(object, i)), Durability.STABLE);
+                    ost.write(object, i * size, ByteBuffer.wrap(record(object, i, size)), Durability.STABLE);
                     synchronized (System.out) {
                         System.out.println("ACK " + object + " " + i);
                         System.out.flush();

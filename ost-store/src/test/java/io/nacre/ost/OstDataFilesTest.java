@@ -1,0 +1,273 @@
+package io.nacre.ost;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.nacre.engine.NacreException;
+import io.nacre.engine.Status;
+import io.nacre.engine.fault.Faults;
+import io.nacre.engine.store.Durability;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Random;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Segment adoption: a stream longer than the WAL is written once (its segments become data files that LMDB
+ * points into), reads back byte for byte across checkpoints and reopens, and the data files are freed by
+ * overwrite, truncate and destroy, compacted when mostly dead, and checked on every read.
+ */
+class OstDataFilesTest {
+
+    private static final int CHUNK = 4096;
+    private static final int WRITE = 64 << 10;
+    private static final int SEGMENT = 1 << 20;
+    private static final int SEGMENTS = 12;
+    /** Twice the WAL. */
+    private static final int STREAM = 2 * SEGMENT * SEGMENTS;
+
+    @TempDir
+    Path tmp;
+
+    @AfterEach
+    void disarm() {
+        Faults.disarmAll();
+    }
+
+    private static OstOptions options() {
+        return OstOptions.builder().chunkSize(CHUNK).mapSize(1L << 30).walSegments(SEGMENT, SEGMENTS).build();
+    }
+
+    private Path dir() {
+        return tmp.resolve("ost");
+    }
+
+    private static byte[] random(long seed, int n) {
+        byte[] b = new byte[n];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    /** Writes {@code data} at {@code offset} in {@link #WRITE}-byte STABLE writes. */
+    private static void stream(Ost ost, long id, long offset, byte[] data) {
+        for (int at = 0; at < data.length; at += WRITE) {
+            ost.write(id, offset + at, ByteBuffer.wrap(data, at, Math.min(WRITE, data.length - at)), Durability.STABLE);
+        }
+    }
+
+    private static byte[] read(Ost ost, long id, long offset, int n) {
+        ByteBuffer dst = ByteBuffer.allocate(n);
+        int got = ost.read(id, offset, dst);
+        return Arrays.copyOf(dst.array(), got);
+    }
+
+    private Set<String> dataFiles() throws IOException {
+        try (var files = Files.list(dir())) {
+            return files.map(f -> f.getFileName().toString()).filter(n -> n.startsWith(DataFiles.PREFIX))
+                    .collect(Collectors.toSet());
+        }
+    }
+
+    private long lmdbFileBytes() throws IOException {
+        return Files.size(dir().resolve("data.mdb"));
+    }
+
+    private void assertEverySegmentHasOneName() throws IOException {
+        try (var files = Files.list(dir())) {
+            for (Path f : files.filter(f -> f.getFileName().toString().startsWith("wal-")).toList()) {
+                assertThat(((Number) Files.getAttribute(f, "unix:nlink")).intValue()).as("links of %s", f).isEqualTo(1);
+            }
+        }
+    }
+
+    @Test
+    void aStreamLongerThanTheWalIsWrittenOnceAndReadsBackAfterReopen() throws IOException {
+        byte[] data = random(1, STREAM);
+        try (Ost ost = Ost.open(dir(), 0, options())) {
+            stream(ost, 1, 0, data);
+            ost.checkpointNow();
+            assertThat(dataFiles()).as("adopted segments").isNotEmpty();
+            assertThat(ost.dataFileCount()).isEqualTo(dataFiles().size());
+            // Written once: LMDB holds pointers for most of the stream, not a second copy.
+            assertThat(lmdbFileBytes()).isLessThan(STREAM / 4);
+            assertThat(read(ost, 1, 0, STREAM)).isEqualTo(data);
+            assertThat(read(ost, 1, 12_345, 1000)).isEqualTo(Arrays.copyOfRange(data, 12_345, 13_345));
+            assertThat(ost.usage().bytesUsed()).isGreaterThanOrEqualTo((long) dataFiles().size() * SEGMENT);
+        }
+        assertEverySegmentHasOneName();
+        try (Ost ost = Ost.open(dir(), 0, options())) {
+            assertThat(read(ost, 1, 0, STREAM)).isEqualTo(data);
+            assertThat(ost.stat(1).size()).isEqualTo(STREAM);
+            assertThat(ost.stat(1).bytesUsed()).isEqualTo(STREAM);
+            // A partial write into a chunk whose image is in a data file: read-modify-write from there.
+            byte[] small = random(2, 100);
+            ost.write(1, 5000, ByteBuffer.wrap(small), Durability.STABLE);
+            System.arraycopy(small, 0, data, 5000, 100);
+            assertThat(read(ost, 1, 0, 3 * CHUNK)).isEqualTo(Arrays.copyOf(data, 3 * CHUNK));
+            ost.checkpointNow();
+            assertThat(read(ost, 1, 0, STREAM)).isEqualTo(data);
+        }
+        try (Ost ost = Ost.open(dir(), 0, options())) {
+            assertThat(read(ost, 1, 0, STREAM)).isEqualTo(data);
+        }
+    }
+
+    @Test
+    void overwriteTruncateAndDestroyFreeTheDataFiles() throws IOException {
+        try (Ost ost = Ost.open(dir(), 0, options())) {
+            stream(ost, 1, 0, random(1, STREAM));
+            ost.checkpointNow();
+            Set<String> first = dataFiles();
+            assertThat(first).isNotEmpty();
+            long used = ost.usage().bytesUsed();
+
+            ost.destroy(1);
+            ost.checkpointNow();
+            assertThat(dataFiles()).as("data files left after destroy").isEmpty();
+            assertThat(ost.usage().bytesUsed()).isLessThan(used - STREAM / 2);
+
+            byte[] old = random(3, STREAM);
+            stream(ost, 2, 0, old);
+            ost.checkpointNow();
+            Set<String> second = dataFiles();
+            assertThat(second).isNotEmpty();
+            byte[] fresh = random(4, STREAM);
+            stream(ost, 2, 0, fresh);
+            ost.checkpointNow();
+            assertThat(dataFiles()).as("files of the overwritten stream").doesNotContainAnyElementsOf(second);
+            assertThat(read(ost, 2, 0, STREAM)).isEqualTo(fresh);
+
+            Set<String> third = dataFiles();
+            ost.truncate(2, 1000);
+            ost.checkpointNow();
+            assertThat(dataFiles()).as("files after a truncate to 1000 bytes").doesNotContainAnyElementsOf(third);
+            assertThat(read(ost, 2, 0, STREAM)).isEqualTo(Arrays.copyOf(fresh, 1000));
+        }
+        assertEverySegmentHasOneName();
+        try (Ost ost = Ost.open(dir(), 0, options())) {
+            assertThat(read(ost, 2, 0, 2000)).hasSize(1000);
+            assertThat(ost.stat(1).size()).isZero();
+        }
+    }
+
+    @Test
+    void mostlyDeadDataFilesAreCompactedIntoLmdb() throws IOException {
+        byte[] data = random(1, STREAM);
+        try (Ost ost = Ost.open(dir(), 0, options())) {
+            stream(ost, 1, 0, data);
+            ost.checkpointNow();
+            Set<String> adopted = dataFiles();
+            assertThat(adopted).isNotEmpty();
+            // Two writes in three overwritten: every adopted file keeps about a third of its records live.
+            for (int at = 0; at < STREAM; at += WRITE) {
+                if ((at / WRITE) % 3 != 0) {
+                    byte[] b = random(at, WRITE);
+                    ost.write(1, at, ByteBuffer.wrap(b), Durability.STABLE);
+                    System.arraycopy(b, 0, data, at, WRITE);
+                }
+            }
+            for (int i = 0; i < 40 && dataFiles().stream().anyMatch(adopted::contains); i++) {
+                ost.checkpointNow();
+            }
+            assertThat(dataFiles()).as("compacted files").doesNotContainAnyElementsOf(adopted);
+            assertThat(read(ost, 1, 0, STREAM)).isEqualTo(data);
+        }
+        try (Ost ost = Ost.open(dir(), 0, options())) {
+            assertThat(read(ost, 1, 0, STREAM)).isEqualTo(data);
+        }
+    }
+
+    @Test
+    void aFlippedByteInADataFileReadsAsCorrupt() throws IOException {
+        byte[] data = random(1, STREAM);
+        byte[] mark = Arrays.copyOfRange(data, 3 * WRITE + 100, 3 * WRITE + 132);
+        try (Ost ost = Ost.open(dir(), 0, options())) {
+            stream(ost, 1, 0, data);
+            ost.checkpointNow();
+        }
+        Path damaged = null;
+        for (String f : dataFiles()) {
+            byte[] all = Files.readAllBytes(dir().resolve(f));
+            if (indexOf(all, mark) >= 0) {
+                damaged = dir().resolve(f);
+            }
+        }
+        assertThat(damaged).as("the data file that holds the marked bytes").isNotNull();
+        OstFiles.flipByteIn(damaged, mark);
+        try (Ost ost = Ost.open(dir(), 0, options())) {
+            assertThatThrownBy(() -> read(ost, 1, 3 * WRITE, CHUNK)).isInstanceOf(NacreException.class)
+                    .extracting(e -> ((NacreException) e).status()).isEqualTo(Status.CORRUPT);
+            assertThatThrownBy(() -> read(ost, 1, 3 * WRITE + 90, 20)).isInstanceOf(NacreException.class)
+                    .extracting(e -> ((NacreException) e).status()).isEqualTo(Status.CORRUPT);
+            // A partial overwrite cannot launder the bad chunk.
+            assertThatThrownBy(() -> ost.write(1, 3 * WRITE + 10, ByteBuffer.wrap(new byte[5]), Durability.STABLE))
+                    .isInstanceOf(NacreException.class)
+                    .extracting(e -> ((NacreException) e).status()).isEqualTo(Status.CORRUPT);
+            assertThat(read(ost, 1, 0, 3 * WRITE)).isEqualTo(Arrays.copyOf(data, 3 * WRITE));
+        }
+    }
+
+    @Test
+    void withoutTheWalAnOstWithDataFilesReadsOverwritesAndFreesThem() throws IOException {
+        byte[] data = random(1, STREAM);
+        try (Ost ost = Ost.open(dir(), 0, options())) {
+            stream(ost, 1, 0, data);
+            stream(ost, 2, 0, data);
+        }
+        assertThat(dataFiles()).isNotEmpty();
+        OstOptions noWal = OstOptions.builder().chunkSize(CHUNK).mapSize(1L << 30).wal(false).build();
+        try (Ost ost = Ost.open(dir(), 0, noWal)) {
+            assertThat(read(ost, 1, 0, STREAM)).isEqualTo(data);
+            byte[] small = random(2, 100);
+            ost.write(1, 5000, ByteBuffer.wrap(small), Durability.STABLE);
+            System.arraycopy(small, 0, data, 5000, 100);
+            assertThat(read(ost, 1, 0, STREAM)).isEqualTo(data);
+            ost.truncate(1, 10);
+            ost.destroy(2);
+            assertThat(read(ost, 1, 0, STREAM)).isEqualTo(Arrays.copyOf(data, 10));
+            assertThat(read(ost, 2, 0, 10)).isEmpty();
+            assertThat(dataFiles()).as("files left once nothing points into them").isEmpty();
+        }
+    }
+
+    @Test
+    void aCheckpointThatFailsAfterLinkingLeavesNoNewDataFileAndLosesNothing() throws IOException {
+        byte[] data = random(1, STREAM);
+        try (Ost ost = Ost.open(dir(), 0, options())) {
+            stream(ost, 1, 0, data);
+            Set<String> before = dataFiles();
+            Faults.arm(Ost.FAULT_CHECKPOINT_AFTER_LINK, Faults.Fault.fail());
+            assertThatThrownBy(ost::checkpointNow).isInstanceOf(RuntimeException.class);
+            assertThat(Faults.hits(Ost.FAULT_CHECKPOINT_AFTER_LINK)).isPositive();
+            assertThat(dataFiles()).isEqualTo(before);
+            assertThat(read(ost, 1, 0, data.length)).isEqualTo(data);
+            Faults.disarmAll();
+            ost.checkpointNow();
+            assertThat(dataFiles()).containsAll(before).hasSizeGreaterThan(before.size());
+            assertThat(read(ost, 1, 0, data.length)).isEqualTo(data);
+        }
+        try (Ost ost = Ost.open(dir(), 0, options())) {
+            assertThat(read(ost, 1, 0, data.length)).isEqualTo(data);
+        }
+    }
+
+    private static int indexOf(byte[] all, byte[] pattern) {
+        outer:
+        for (int i = 0; i + pattern.length <= all.length; i++) {
+            for (int j = 0; j < pattern.length; j++) {
+                if (all[i + j] != pattern[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+}
