@@ -1715,6 +1715,11 @@ public final class Ost implements AutoCloseable {
         return wal == null ? CompletableFuture.completedFuture(null) : wal.prepared();
     }
 
+    /** Bench: whether every WAL segment (or the fresh file of an adopted one) is prepared to its full size. */
+    boolean walAllPrepared() {
+        return wal == null || wal.allPrepared();
+    }
+
     /** Bench and tests: bytes of records writers wrote into WAL segments not prepared yet (no zeros first). */
     long walWrittenUnprepared() {
         return wal == null ? 0 : wal.writtenByWriters();

@@ -127,6 +127,12 @@ final class Wal implements AutoCloseable {
     /** Fresh files now under an adopted segment's name, taken in by the writer that next takes the segment. */
     private final java.util.concurrent.ConcurrentHashMap<Integer, FileChannel> fresh =
             new java.util.concurrent.ConcurrentHashMap<>();
+    /** Bytes of zeros the preparation wrote into a fresh file not taken yet (its segment's lock held). */
+    private final java.util.concurrent.ConcurrentHashMap<Integer, Long> freshZeroed =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    /** Segments that got a fresh file, for the background preparation to write with zeros once writers are idle. */
+    private final java.util.concurrent.LinkedBlockingQueue<Integer> toPrepare =
+            new java.util.concurrent.LinkedBlockingQueue<>();
 
     /**
      * Streams not carrying a group, the one back last first: a lone writer keeps to one stream; several
@@ -275,6 +281,9 @@ final class Wal implements AutoCloseable {
             throw ioError("replace an adopted segment", e);
         }
         done.forEach(adopted::remove);
+        if (preparer != null) {
+            toPrepare.addAll(done);
+        }
     }
 
     /** Segments adopted and still waiting for their fresh file (tests). */
@@ -287,21 +296,26 @@ final class Wal implements AutoCloseable {
      * name takes its place; the old channel closes (a reader still on it gets "moved" and looks again).
      */
     private void takeFresh(int s) {
-        FileChannel ch = fresh.remove(s);
-        if (ch == null) {
+        if (!fresh.containsKey(s)) {
             return;
         }
         segmentLocks[s].lock();
         try {
+            FileChannel ch = fresh.remove(s);
             FileChannel old = channels.getAndSet(s, ch);
             maps.set(s, null);
-            fileBytes.addAndGet(-zeroed.get(s));
-            zeroed.set(s, 0);
+            Long prepared = freshZeroed.remove(s);
+            long z = prepared == null ? 0 : prepared;
+            fileBytes.addAndGet(z - zeroed.get(s));
+            zeroed.set(s, z);
             unstable.clear(s);
             unstableCount.set(unstable.cardinality());
             if (old != null) {
                 closeQuietly(old);
             }
+            mapIfFull(s);
+        } catch (IOException e) {
+            throw ioError("map", e);
         } finally {
             segmentLocks[s].unlock();
         }
@@ -1064,6 +1078,76 @@ final class Wal implements AutoCloseable {
             LOG.warn("{}: preparing the WAL segments in the background failed: {}", name, e.toString());
             prepared.completeExceptionally(e);
         }
+        prepareReplaced();
+    }
+
+    /**
+     * Then, for the life of the WAL: a segment adopted as a data file gets a fresh, empty file; once the
+     * writers are idle it is written with zeros like at open, so that an OST back from a long stream
+     * writes into prepared space again. While they stream it stays as it is: writers then write their
+     * records into it straight, once (the zeros would be a second write of the same space).
+     */
+    private void prepareReplaced() {
+        while (!closing) {
+            Integer s;
+            try {
+                s = toPrepare.poll(200, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (s == null) {
+                continue;
+            }
+            FileChannel written = null;
+            try {
+                while (!closing) {
+                    awaitQuiet();
+                    Faults.hit(FAULT_PREPARE_STEP);
+                    segmentLocks[s].lock();
+                    try {
+                        FileChannel ch = fresh.get(s);
+                        if (ch != null) {
+                            long from = freshZeroed.getOrDefault(s, 0L);
+                            if (from >= segmentSize) {
+                                break;
+                            }
+                            long to = Math.min(segmentSize, from + ZERO_STEP);
+                            for (long at = from; at < to; ) {
+                                at += ch.write(zeros.duplicate().limit((int) Math.min(zeros.capacity(), to - at)), at);
+                            }
+                            freshZeroed.put(s, to);
+                            written = ch;
+                        } else if (zeroed.get(s) < segmentSize) {
+                            // Taken by a writer meanwhile: the rest above its records, as at open.
+                            if (zeroUpTo(s, Math.min(segmentSize, zeroed.get(s) + ZERO_STEP)) > 0) {
+                                written = channels.get(s);
+                            }
+                        } else {
+                            break;
+                        }
+                    } finally {
+                        segmentLocks[s].unlock();
+                    }
+                }
+                if (written != null && !closing) {
+                    written.force(false);
+                }
+            } catch (IOException | RuntimeException e) {
+                // Writers write into the unprepared space themselves, as on a fresh OST.
+                LOG.warn("{}: preparing the fresh file of WAL segment {} failed: {}", name, s, e.toString());
+            }
+        }
+    }
+
+    /** Whether every segment, or the fresh file waiting under its name, is written to its full size (bench). */
+    boolean allPrepared() {
+        for (int s = 0; s < channels.length(); s++) {
+            long z = fresh.containsKey(s) ? freshZeroed.getOrDefault(s, 0L) : zeroed.get(s);
+            if (z < segmentSize) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

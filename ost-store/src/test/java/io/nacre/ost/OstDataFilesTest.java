@@ -258,6 +258,33 @@ class OstDataFilesTest {
         }
     }
 
+    @Test
+    void adoptedSegmentsGetFreshFilesThatArePreparedAgainOnceIdle() throws Exception {
+        OstOptions prepared = OstOptions.builder().chunkSize(CHUNK).mapSize(1L << 30).walSegments(SEGMENT, SEGMENTS)
+                .walPrepare(true).build();
+        byte[] data = random(1, STREAM);
+        byte[] more = random(2, STREAM);
+        try (Ost ost = Ost.open(dir(), 0, prepared)) {
+            ost.walPrepared().get(60, java.util.concurrent.TimeUnit.SECONDS);
+            stream(ost, 1, 0, data);
+            ost.checkpointNow();
+            assertThat(dataFiles()).isNotEmpty();
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+            while (!ost.walAllPrepared() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(ost.walAllPrepared()).as("every segment prepared again").isTrue();
+            stream(ost, 2, 0, more);
+            assertThat(read(ost, 1, 0, STREAM)).isEqualTo(data);
+            assertThat(read(ost, 2, 0, STREAM)).isEqualTo(more);
+        }
+        assertEverySegmentHasOneName();
+        try (Ost ost = Ost.open(dir(), 0, options())) {
+            assertThat(read(ost, 1, 0, STREAM)).isEqualTo(data);
+            assertThat(read(ost, 2, 0, STREAM)).isEqualTo(more);
+        }
+    }
+
     private static int indexOf(byte[] all, byte[] pattern) {
         outer:
         for (int i = 0; i + pattern.length <= all.length; i++) {
