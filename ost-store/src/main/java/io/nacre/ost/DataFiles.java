@@ -129,6 +129,11 @@ final class DataFiles {
 
     /** Undoes {@link #link} and {@link #register} of a checkpoint that did not commit. */
     void unlink(long id) {
+        forget(id);
+    }
+
+    /** Forgets a data file, then deletes it. */
+    private void forget(long id) {
         DataFile f = files.remove(id);
         if (f != null) {
             bytes.addAndGet(-f.size);
@@ -156,17 +161,7 @@ final class DataFiles {
             return;
         }
         retirements.incrementAndGet();
-        for (long id : ids) {
-            DataFile f = files.remove(id);
-            if (f != null) {
-                bytes.addAndGet(-f.size);
-            }
-            try {
-                Files.deleteIfExists(file(id));
-            } catch (IOException e) {
-                LOG.warn("{}: cannot delete {} (deleted at the next open): {}", name, file(id), e.toString());
-            }
-        }
+        ids.forEach(this::forget);
         LOG.debug("{}: data files {} deleted (no live records left)", name, ids);
     }
 

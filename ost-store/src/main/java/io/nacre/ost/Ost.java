@@ -11,10 +11,12 @@ import io.nacre.engine.store.OstInfo;
 import io.nacre.engine.store.OstUsage;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -62,7 +64,9 @@ import org.slf4j.LoggerFactory;
  * then acknowledged. This class forms the groups (read-modify-write against the overlay and LMDB), runs
  * recovery and the checkpoints, and holds LMDB. A background checkpoint applies the overlay
  * to LMDB in large transactions with LMDB's own synchronous commit and records the last WAL sequence
- * number applied in the same transaction; only then is WAL space reused. LMDB is never written with
+ * number applied in the same transaction; only then is WAL space reused. A segment whose records are
+ * mostly still current is adopted instead of copied: it becomes a {@link DataFiles data file} and LMDB gets
+ * pointers into it, so a long stream is written once. LMDB is never written with
  * NOSYNC or MAPASYNC: those save LMDB's second flush, but its new meta page could reach the disk before
  * the pages it points to, and a power loss could then corrupt the B-tree and lose the whole OST. Without
  * the WAL ({@code OstOptions.Builder.wal(false)}) every group is one synchronous LMDB commit. Chunks are
@@ -88,6 +92,8 @@ public final class Ost implements AutoCloseable {
     static final String FAULT_CHECKPOINT_AFTER_LINK = "ost.checkpoint.after_link";
     /** After a checkpoint committed its pointers, before the adopted segments get fresh files. */
     static final String FAULT_CHECKPOINT_BEFORE_REPLACE = "ost.checkpoint.before_replace";
+    /** After a pointer is read from LMDB, before its data file is looked up (tests let the file go meanwhile). */
+    static final String FAULT_BEFORE_DATA_FILE = "ost.read.before_data_file";
 
     private static final int MAX_READERS = 256;
     /** Reset read transactions kept for reuse at most, see {@link #idleReadTxns}. */
@@ -536,7 +542,7 @@ public final class Ost implements AutoCloseable {
     }
 
     /** A chunk's LMDB value: its bytes (CRC32C first), or a pointer into a data file, then mapped. */
-    private record Stored(ByteBuffer value, Chunks.Pointer pointer, java.nio.MappedByteBuffer file) {
+    private record Stored(ByteBuffer value, Chunks.Pointer pointer, MappedByteBuffer file) {
         int length() {
             return pointer != null ? pointer.length() : value.remaining() - Chunks.CRC_BYTES;
         }
@@ -553,7 +559,7 @@ public final class Ost implements AutoCloseable {
             if (v == null) {
                 return null;
             }
-            Stored s = resolve(key, v, id, chunk, view.stale());
+            Stored s = resolve(key, v, id, chunk, view);
             if (s != null) {
                 return s;
             }
@@ -562,20 +568,22 @@ public final class Ost implements AutoCloseable {
     }
 
     /**
-     * A value read under {@code key}; null if it points into a data file that is gone and {@code stale} (the
-     * reader's view may predate the commit that dropped the pointer), CORRUPT if it is gone otherwise.
+     * A value read under {@code key}; null if it points into a data file that is gone and a file was retired
+     * since {@code view} was taken (the view may predate the commit that dropped the pointer), CORRUPT if it
+     * is gone otherwise. {@code view} is null in a write transaction (nothing retires a file meanwhile).
      */
-    private Stored resolve(ByteBuffer key, ByteBuffer v, long id, long chunk, boolean stale) {
+    private Stored resolve(ByteBuffer key, ByteBuffer v, long id, long chunk, LmdbView view) {
         Chunks.Pointer p = Chunks.pointer(key, v);
         if (p == null) {
             return new Stored(v, null, null);
         }
-        java.nio.MappedByteBuffer m = dataFiles.map(p.file());
+        Faults.hit(FAULT_BEFORE_DATA_FILE);
+        MappedByteBuffer m = dataFiles.map(p.file());
         if (m != null) {
             return new Stored(v, p, m);
         }
-        if (stale) {
-            return null;
+        if (view != null && view.stale()) {
+            return null; // asked only now: a file retired while we looked it up counts
         }
         throw new NacreException(Status.CORRUPT, "%s: object 0x%x chunk %d is in %s, which is missing"
                 .formatted(name, id, chunk, dataFiles.file(p.file()).getFileName()));
@@ -1618,7 +1626,7 @@ public final class Ost implements AutoCloseable {
      * then are deleted: the dead bytes they keep on disk stay under about their own size. A few per
      * checkpoint, so that a checkpoint stays short.
      */
-    private void compact(java.util.Collection<Long> justAdopted) {
+    private void compact(Collection<Long> justAdopted) {
         Map<Long, DataFiles.Info> infos;
         try (Txn<ByteBuffer> txn = env.txnRead()) {
             infos = dataFiles.all(txn);
@@ -1636,7 +1644,7 @@ public final class Ost implements AutoCloseable {
 
     /** Copies the chunks that still point into data file {@code file} into LMDB, then deletes the file. */
     private void compactFile(long file) {
-        java.nio.MappedByteBuffer map = dataFiles.map(file);
+        MappedByteBuffer map = dataFiles.map(file);
         if (map == null) {
             return;
         }
@@ -1742,7 +1750,7 @@ public final class Ost implements AutoCloseable {
         for (Chunks.Span sp : Chunks.spans(chunkSize, offset, src.remaining())) {
             Chunks.key(key, id, sp.chunk());
             ByteBuffer oldValue = chunks.get(txn, key);
-            Stored old = oldValue == null ? null : resolve(key, oldValue, id, sp.chunk(), false);
+            Stored old = oldValue == null ? null : resolve(key, oldValue, id, sp.chunk(), null);
             int oldLength = old == null ? 0 : old.length();
             int newLength = Math.max(oldLength, sp.endInChunk());
             if (old == null || sp.replaces(oldLength)) {
@@ -1784,7 +1792,7 @@ public final class Ost implements AutoCloseable {
                 Chunks.key(key, id, size / chunkSize);
                 ByteBuffer oldValue = chunks.get(txn, key);
                 if (oldValue != null) {
-                    Stored old = resolve(key, oldValue, id, size / chunkSize, false);
+                    Stored old = resolve(key, oldValue, id, size / chunkSize, null);
                     ByteBuffer payload = storedPayload(key, old, id, size / chunkSize);
                     int oldLength = old.length();
                     if (oldLength > keep) {

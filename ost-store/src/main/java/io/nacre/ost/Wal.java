@@ -6,15 +6,20 @@ import io.nacre.engine.fault.Faults;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingDeque;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.PriorityBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -51,6 +56,9 @@ import org.slf4j.LoggerFactory;
  * writer reaches first takes its records straight, extending the file (claimed under the segment's lock,
  * which the preparing thread also takes for each of its steps). Zeros are no records, so a segment half
  * prepared at a crash is recovered like any other.
+ *
+ * <p>A checkpoint may {@link #adopt} a segment as a data file (a second name for its inode): the segment's
+ * name then gets a fresh file before the segment is freed, so no writer overwrites adopted records.
  */
 final class Wal implements AutoCloseable {
 
@@ -123,16 +131,16 @@ final class Wal implements AutoCloseable {
      * Segments a checkpoint adopted as data files whose name has no fresh file yet: never freed, so no
      * writer overwrites the adopted records.
      */
-    private final java.util.Set<Integer> adopted = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<Integer> adopted = ConcurrentHashMap.newKeySet();
     /** Fresh files now under an adopted segment's name, taken in by the writer that next takes the segment. */
-    private final java.util.concurrent.ConcurrentHashMap<Integer, FileChannel> fresh =
-            new java.util.concurrent.ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Integer, FileChannel> fresh =
+            new ConcurrentHashMap<>();
     /** Bytes of zeros the preparation wrote into a fresh file not taken yet (its segment's lock held). */
-    private final java.util.concurrent.ConcurrentHashMap<Integer, Long> freshZeroed =
-            new java.util.concurrent.ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Integer, Long> freshZeroed =
+            new ConcurrentHashMap<>();
     /** Segments that got a fresh file, for the background preparation to write with zeros once writers are idle. */
-    private final java.util.concurrent.LinkedBlockingQueue<Integer> toPrepare =
-            new java.util.concurrent.LinkedBlockingQueue<>();
+    private final LinkedBlockingQueue<Integer> toPrepare =
+            new LinkedBlockingQueue<>();
 
     /**
      * Streams not carrying a group, the one back last first: a lone writer keeps to one stream; several
@@ -221,8 +229,8 @@ final class Wal implements AutoCloseable {
         FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                 StandardOpenOption.READ, StandardOpenOption.WRITE);
         try {
-            Files.move(tmp, f, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             ch.close();
             throw e;
@@ -284,11 +292,6 @@ final class Wal implements AutoCloseable {
         if (preparer != null) {
             toPrepare.addAll(done);
         }
-    }
-
-    /** Segments adopted and still waiting for their fresh file (tests). */
-    int adoptedWaiting() {
-        return adopted.size();
     }
 
     /**
@@ -779,7 +782,7 @@ final class Wal implements AutoCloseable {
                 FileChannel ch = channels.get(s);
                 try {
                     ch.force(false);
-                } catch (java.nio.channels.ClosedChannelException e) {
+                } catch (ClosedChannelException e) {
                     if (channels.get(s) == ch) {
                         throw e;
                     }
@@ -1204,7 +1207,7 @@ final class Wal implements AutoCloseable {
             buf = ByteBuffer.allocate(HEADER + loc.length());
             try {
                 readFully(channels.get(loc.segment()), buf, loc.offset());
-            } catch (java.nio.channels.ClosedChannelException e) {
+            } catch (ClosedChannelException e) {
                 return null; // the segment was adopted and its fresh file taken: the record moved
             } catch (IOException e) {
                 throw ioError("read", e);

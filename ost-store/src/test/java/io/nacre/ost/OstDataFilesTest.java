@@ -12,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -157,6 +158,58 @@ class OstDataFilesTest {
         }
     }
 
+    /**
+     * Readers race the checkpoints that adopt the overwriting stream's segments, delete the files the first
+     * stream left dead, and swap in fresh segment files: every chunk read is the old or the new version,
+     * never an error or other bytes.
+     */
+    @Test
+    void readersDuringAdoptionAndDeletionSeeOnlyOldOrNewChunks() throws Exception {
+        byte[] old = random(1, STREAM);
+        byte[] fresh = random(2, STREAM);
+        try (Ost ost = Ost.open(dir(), 0, options())) {
+            stream(ost, 1, 0, old);
+            ost.checkpointNow();
+            java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.atomic.AtomicLong reads = new java.util.concurrent.atomic.AtomicLong();
+            java.util.concurrent.ConcurrentLinkedQueue<Throwable> errors = new java.util.concurrent.ConcurrentLinkedQueue<>();
+            List<Thread> readers = new java.util.ArrayList<>();
+            for (int t = 0; t < 2; t++) {
+                long seed = t;
+                readers.add(Thread.ofPlatform().start(() -> {
+                    Random r = new Random(seed);
+                    while (!done.get()) {
+                        int at = r.nextInt(STREAM / CHUNK) * CHUNK;
+                        int n = Math.min(STREAM - at, (1 + r.nextInt(16)) * CHUNK);
+                        try {
+                            byte[] got = read(ost, 1, at, n);
+                            for (int c = 0; c < n; c += CHUNK) {
+                                byte[] chunk = Arrays.copyOfRange(got, c, c + CHUNK);
+                                if (!Arrays.equals(chunk, Arrays.copyOfRange(old, at + c, at + c + CHUNK))
+                                        && !Arrays.equals(chunk, Arrays.copyOfRange(fresh, at + c, at + c + CHUNK))) {
+                                    throw new AssertionError("chunk at " + (at + c) + " is neither version");
+                                }
+                            }
+                            reads.incrementAndGet();
+                        } catch (Throwable e) {
+                            errors.add(e);
+                            return;
+                        }
+                    }
+                }));
+            }
+            stream(ost, 1, 0, fresh);
+            ost.checkpointNow();
+            done.set(true);
+            for (Thread t : readers) {
+                t.join();
+            }
+            assertThat(errors).isEmpty();
+            assertThat(reads.get()).isPositive();
+            assertThat(read(ost, 1, 0, STREAM)).isEqualTo(fresh);
+        }
+    }
+
     @Test
     void mostlyDeadDataFilesAreCompactedIntoLmdb() throws IOException {
         byte[] data = random(1, STREAM);
@@ -184,6 +237,55 @@ class OstDataFilesTest {
         }
     }
 
+    /**
+     * A read that found a pointer in its LMDB view, then met its data file deleted by a compaction: it
+     * renews the view and reads the copy LMDB holds now (never CORRUPT, never other bytes).
+     */
+    @Test
+    void aReadThatMeetsItsDataFileDeletedByACompactionFindsTheCopy() throws Exception {
+        byte[] data = random(1, STREAM);
+        try (Ost ost = Ost.open(dir(), 0, options())) {
+            stream(ost, 1, 0, data);
+            ost.checkpointNow();
+            Set<String> adopted = dataFiles();
+            for (int at = 0; at < STREAM; at += WRITE) {
+                if ((at / WRITE) % 3 != 0) {
+                    byte[] b = random(at, WRITE);
+                    ost.write(1, at, ByteBuffer.wrap(b), Durability.STABLE);
+                    System.arraycopy(b, 0, data, at, WRITE);
+                }
+            }
+            // Some of the old files may be compacted already; the reader's view sees the ones left.
+            ost.checkpointNow();
+            Set<String> left = dataFiles();
+            left.retainAll(adopted);
+            assertThat(left).as("old files not compacted yet").isNotEmpty();
+            // The read takes a pointer into an old file, then waits while the checkpoints compact them all.
+            Faults.arm(Ost.FAULT_BEFORE_DATA_FILE, new Faults.Fault(Faults.Kind.SLEEP, 1, false, 1500));
+            // A chunk whose record in one of those files is still its newest image: its value is a pointer there.
+            long chunk = -1;
+            for (Wal.Header h : Wal.records(ByteBuffer.wrap(Files.readAllBytes(dir().resolve(left.iterator().next()))))) {
+                if ((h.chunk() * CHUNK / WRITE) % 3 == 0) {
+                    chunk = h.chunk();
+                    break;
+                }
+            }
+            assertThat(chunk).as("a live record in %s", left).isNotNegative();
+            int from = (int) (chunk * CHUNK);
+            java.util.concurrent.CompletableFuture<byte[]> read = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> read(ost, 1, from, STREAM - from));
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+            while (Faults.hits(Ost.FAULT_BEFORE_DATA_FILE) == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            for (int i = 0; i < 40 && dataFiles().stream().anyMatch(left::contains); i++) {
+                ost.checkpointNow();
+            }
+            assertThat(dataFiles()).as("compacted while the read waited").doesNotContainAnyElementsOf(left);
+            assertThat(read.get(60, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(Arrays.copyOfRange(data, from, STREAM));
+        }
+    }
+
     @Test
     void aFlippedByteInADataFileReadsAsCorrupt() throws IOException {
         byte[] data = random(1, STREAM);
@@ -195,7 +297,7 @@ class OstDataFilesTest {
         Path damaged = null;
         for (String f : dataFiles()) {
             byte[] all = Files.readAllBytes(dir().resolve(f));
-            if (indexOf(all, mark) >= 0) {
+            if (OstWalTest.indexOf(all, mark) >= 0) {
                 damaged = dir().resolve(f);
             }
         }
@@ -283,18 +385,5 @@ class OstDataFilesTest {
             assertThat(read(ost, 1, 0, STREAM)).isEqualTo(data);
             assertThat(read(ost, 2, 0, STREAM)).isEqualTo(more);
         }
-    }
-
-    private static int indexOf(byte[] all, byte[] pattern) {
-        outer:
-        for (int i = 0; i + pattern.length <= all.length; i++) {
-            for (int j = 0; j < pattern.length; j++) {
-                if (all[i + j] != pattern[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
     }
 }
