@@ -53,16 +53,18 @@ final class DataFiles {
     private final Path dir;
     private final String name;
     private final Dbi<ByteBuffer> db;
+    private final Unmapper unmapper;
     /** The files LMDB's latest state may point into, mapped on first read. */
     private final ConcurrentHashMap<Long, DataFile> files = new ConcurrentHashMap<>();
     private final AtomicLong bytes = new AtomicLong();
     /** Bumped before files are forgotten: a reader's LMDB view older than that may point into one of them. */
     private final AtomicLong retirements = new AtomicLong();
 
-    DataFiles(Path dir, String name, Dbi<ByteBuffer> db) {
+    DataFiles(Path dir, String name, Dbi<ByteBuffer> db, Unmapper unmapper) {
         this.dir = dir;
         this.name = name;
         this.db = db;
+        this.unmapper = unmapper;
     }
 
     Dbi<ByteBuffer> db() {
@@ -132,11 +134,14 @@ final class DataFiles {
         forget(id);
     }
 
-    /** Forgets a data file, then deletes it. */
+    /** Forgets a data file, then deletes it; its map is unmapped once no read can hold it. */
     private void forget(long id) {
         DataFile f = files.remove(id);
         if (f != null) {
             bytes.addAndGet(-f.size);
+            synchronized (f) {
+                unmapper.drop(f.map);
+            }
         }
         try {
             Files.deleteIfExists(file(id));

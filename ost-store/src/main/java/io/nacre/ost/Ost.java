@@ -144,6 +144,8 @@ public final class Ost implements AutoCloseable {
     private final Dbi<ByteBuffer> meta;
     /** WAL segments adopted as data files, which chunk values may point into. */
     private final DataFiles dataFiles;
+    /** Unmaps dropped maps of data files and adopted segments once no read or group forming can hold them. */
+    private final Unmapper unmapper = new Unmapper();
     private final int chunkSize;
     private final long instance;
     private final boolean explicitSync;
@@ -228,7 +230,7 @@ public final class Ost implements AutoCloseable {
             long[] opened = openMeta(options.chunkSize());
             this.chunkSize = (int) opened[0];
             this.instance = opened[1];
-            this.dataFiles = new DataFiles(dir, name, env.openDbi("datafiles", DbiFlags.MDB_CREATE));
+            this.dataFiles = new DataFiles(dir, name, env.openDbi("datafiles", DbiFlags.MDB_CREATE), unmapper);
             try (Txn<ByteBuffer> txn = env.txnRead()) {
                 dataFiles.open(txn);
             }
@@ -294,7 +296,7 @@ public final class Ost implements AutoCloseable {
         }
         // After the data files no LMDB record names are gone (their segments then have one name again).
         Wal.replaceLinkedSegments(dir, name);
-        Wal w = new Wal(dir, name, segmentSize, segments, streams, options.walStreamsInTurn());
+        Wal w = new Wal(dir, name, segmentSize, segments, streams, options.walStreamsInTurn(), unmapper);
         try {
             long applied;
             try (Txn<ByteBuffer> txn = env.txnRead()) {
@@ -474,6 +476,7 @@ public final class Ost implements AutoCloseable {
 
     private int readLocked(long id, long offset, ByteBuffer dst) {
         acquireReader();
+        int mapsInUse = unmapper.enter(); // reads WAL segment and data file maps
         try (LmdbView view = new LmdbView()) {
             int start = dst.position();
             while (true) {
@@ -487,6 +490,7 @@ public final class Ost implements AutoCloseable {
         } catch (LmdbException e) {
             throw storageError("read", e);
         } finally {
+            unmapper.exit(mapsInUse);
             readers.release();
         }
     }
@@ -1000,6 +1004,7 @@ public final class Ost implements AutoCloseable {
     private void submitWal(Update u) {
         queue.add(u);
         List<WalPipeline.Pending> mine = new ArrayList<>();
+        int mapsInUse = unmapper.enter(); // forming reads images from WAL segment and data file maps
         commitLock.lock();
         try {
             // While every stream is busy, changes keep queueing: the group formed next takes them all.
@@ -1012,6 +1017,7 @@ public final class Ost implements AutoCloseable {
             commitBatch(batch, mine);
         } finally {
             commitLock.unlock();
+            unmapper.exit(mapsInUse);
         }
         for (WalPipeline.Pending p : mine) {
             pipeline.flush(p);
@@ -1126,6 +1132,7 @@ public final class Ost implements AutoCloseable {
         }
         if (!explicitSync || durable) {
             dataFiles.retire(emptied);
+            unmapper.reclaim();
         }
         Faults.hit(FAULT_AFTER_COMMIT);
     }
@@ -1374,6 +1381,7 @@ public final class Ost implements AutoCloseable {
 
     /** On the checkpoint thread, every {@link #IDLE_CHECK_MILLIS}: after a while without writes, checkpoint what the WAL holds. */
     private void idleCheck() {
+        unmapper.reclaim();
         if (System.nanoTime() - lastCommitNanos < IDLE_CHECKPOINT_NANOS || !commitLock.tryLock()) {
             return;
         }
@@ -1565,6 +1573,7 @@ public final class Ost implements AutoCloseable {
         }
         Faults.hit(FAULT_CHECKPOINT_BEFORE_FREE);
         w.release(snap.segments());
+        unmapper.reclaim();
         LOG.debug("{}: checkpoint of {} chunks ({} adopted in {} data files) up to WAL record {}", name,
                 copied.size() + pointed.size(), pointed.size(), fileIds.size(), snap.seq());
     }
@@ -1954,6 +1963,7 @@ public final class Ost implements AutoCloseable {
             if (wal != null) {
                 wal.close();
             }
+            unmapper.reclaimAll(); // nothing runs any more
             OPEN.remove(dir);
             LOG.info("{} closed", name);
         } finally {

@@ -127,6 +127,8 @@ final class Wal implements AutoCloseable {
     /** Free segments, lowest first: a lightly used OST keeps cycling through its first few files. */
     private final PriorityBlockingQueue<Integer> free = new PriorityBlockingQueue<>();
     private final ByteBuffer zeros = ByteBuffer.allocateDirect(1 << 20);
+    /** Unmaps the map of a segment's old file once it got a fresh one (and no read can hold it). */
+    private final Unmapper unmapper;
     /**
      * Segments a checkpoint adopted as data files whose name has no fresh file yet: never freed, so no
      * writer overwrites the adopted records.
@@ -161,8 +163,10 @@ final class Wal implements AutoCloseable {
     /** The number of {@link #unstable} segments, for any thread. */
     private final AtomicInteger unstableCount = new AtomicInteger();
 
-    Wal(Path dir, String name, long segmentSize, int wantedSegments, int streamCount, boolean streamsInTurn) {
+    Wal(Path dir, String name, long segmentSize, int wantedSegments, int streamCount, boolean streamsInTurn,
+        Unmapper unmapper) {
         this.streamsInTurn = streamsInTurn;
+        this.unmapper = unmapper;
         this.dir = dir;
         this.name = name;
         this.segmentSize = segmentSize;
@@ -288,7 +292,12 @@ final class Wal implements AutoCloseable {
             // Still adopted: not freed; the next checkpoint tries again.
             throw ioError("replace an adopted segment", e);
         }
-        done.forEach(adopted::remove);
+        for (int s : done) {
+            adopted.remove(s);
+            // Nothing reads the old file through the WAL any more (its records are the data file's now), and a
+            // map would keep the data file's blocks after it is deleted; the old channel goes at takeFresh.
+            unmapper.drop(maps.getAndSet(s, null));
+        }
         if (preparer != null) {
             toPrepare.addAll(done);
         }
@@ -306,7 +315,7 @@ final class Wal implements AutoCloseable {
         try {
             FileChannel ch = fresh.remove(s);
             FileChannel old = channels.getAndSet(s, ch);
-            maps.set(s, null);
+            unmapper.drop(maps.getAndSet(s, null));
             Long prepared = freshZeroed.remove(s);
             long z = prepared == null ? 0 : prepared;
             fileBytes.addAndGet(z - zeroed.get(s));

@@ -210,6 +210,36 @@ class OstDataFilesTest {
         }
     }
 
+    /** Deleted files this JVM still maps: they keep their blocks on disk until unmapped. */
+    private List<String> mappedDeletedFiles() throws IOException {
+        String d = dir().toString();
+        return Files.readAllLines(Path.of("/proc/self/maps")).stream()
+                .filter(l -> l.contains(d) && l.endsWith("(deleted)")).toList();
+    }
+
+    @Test
+    void deletedDataFilesAreUnmappedWithoutWaitingForAGc() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isReadable(Path.of("/proc/self/maps")),
+                "needs /proc/self/maps to see the maps");
+        byte[] data = random(1, STREAM);
+        try (Ost ost = Ost.open(dir(), 0, options())) {
+            stream(ost, 1, 0, data);
+            assertThat(read(ost, 1, 0, STREAM)).isEqualTo(data); // maps WAL segments and data files
+            ost.checkpointNow();
+            assertThat(read(ost, 1, 0, STREAM)).isEqualTo(data);
+            ost.destroy(1);
+            stream(ost, 2, 0, data); // takes the segments' fresh files
+            ost.destroy(2);
+            ost.checkpointNow();
+            assertThat(dataFiles()).isEmpty();
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+            while (!mappedDeletedFiles().isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertThat(mappedDeletedFiles()).as("deleted files still mapped").isEmpty();
+        }
+    }
+
     @Test
     void mostlyDeadDataFilesAreCompactedIntoLmdb() throws IOException {
         byte[] data = random(1, STREAM);

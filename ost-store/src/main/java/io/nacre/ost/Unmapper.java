@@ -1,0 +1,116 @@
+package io.nacre.ost;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.reflect.Field;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Unmaps the read-only maps of files an OST dropped (a data file deleted, a WAL segment that became a data
+ * file and got a fresh file) once no call that could still read them is running. Java unmaps a
+ * {@link MappedByteBuffer} only when a GC collects it, which for a long-lived one can take hours, and
+ * until then a deleted file keeps its blocks. Calls that read maps run between {@link #enter} and
+ * {@link #exit}; a map is unmapped only after every such call that began before it was dropped has ended
+ * (two epochs, as in RCU). {@link #reclaim} never blocks: what cannot go yet goes at a later call. Java 21
+ * has no other way to unmap (FileChannel.map with an Arena is a preview there), hence the JDK's
+ * {@code sun.misc.Unsafe.invokeCleaner}; without it, dropped maps are left to the GC as before.
+ */
+final class Unmapper {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Unmapper.class);
+    private static final MethodHandle INVOKE_CLEANER = invokeCleaner();
+
+    private final AtomicLong epoch = new AtomicLong();
+    /** Calls running, by the parity of the epoch they began in. */
+    private final AtomicLong[] active = {new AtomicLong(), new AtomicLong()};
+    /** Dropped since the epoch last moved (this object's lock). */
+    private List<MappedByteBuffer> dropped = new ArrayList<>();
+    /** Dropped before the epoch last moved: unmapped once the calls of the previous epoch have ended. */
+    private List<MappedByteBuffer> waiting = new ArrayList<>();
+
+    private static MethodHandle invokeCleaner() {
+        try {
+            Class<?> unsafe = Class.forName("sun.misc.Unsafe");
+            Field f = unsafe.getDeclaredField("theUnsafe");
+            f.setAccessible(true);
+            return MethodHandles.lookup().findVirtual(unsafe, "invokeCleaner",
+                    MethodType.methodType(void.class, ByteBuffer.class)).bindTo(f.get(null));
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            LOG.info("dropped file maps are left to the GC (no sun.misc.Unsafe.invokeCleaner: {})", e.toString());
+            return null;
+        }
+    }
+
+    /** A call that may read maps begins; returns what {@link #exit} takes. */
+    int enter() {
+        while (true) {
+            long e = epoch.get();
+            int i = (int) (e & 1);
+            active[i].incrementAndGet();
+            // Volatile reads and writes are totally ordered: either reclaim sees this call, or it sees the new epoch.
+            if (epoch.get() == e) {
+                return i;
+            }
+            active[i].decrementAndGet();
+        }
+    }
+
+    void exit(int token) {
+        active[token].decrementAndGet();
+    }
+
+    /** A map no longer reachable for new calls (removed from where calls find it): unmapped later. */
+    synchronized void drop(MappedByteBuffer map) {
+        if (map != null && INVOKE_CLEANER != null) {
+            dropped.add(map);
+        }
+    }
+
+    /** Unmaps what no running call can hold; never blocks. Not to be called inside {@link #enter}. */
+    synchronized void reclaim() {
+        long e = epoch.get();
+        if (!waiting.isEmpty() && active[(int) ((e - 1) & 1)].get() == 0) {
+            // Every call that began before the epoch moved to e has ended.
+            waiting.forEach(Unmapper::unmap);
+            waiting = new ArrayList<>();
+        }
+        if (waiting.isEmpty() && !dropped.isEmpty() && active[(int) ((e + 1) & 1)].get() == 0) {
+            // Calls of epoch e - 1 are gone; those of e may hold what was dropped: it waits for them.
+            epoch.set(e + 1);
+            waiting = dropped;
+            dropped = new ArrayList<>();
+            if (active[(int) (e & 1)].get() == 0) {
+                waiting.forEach(Unmapper::unmap);
+                waiting = new ArrayList<>();
+            }
+        }
+    }
+
+    /** At close, with no call running: unmaps everything dropped. */
+    synchronized void reclaimAll() {
+        waiting.forEach(Unmapper::unmap);
+        dropped.forEach(Unmapper::unmap);
+        waiting = new ArrayList<>();
+        dropped = new ArrayList<>();
+    }
+
+    /** Maps dropped and not yet unmapped (tests). */
+    synchronized int pending() {
+        return waiting.size() + dropped.size();
+    }
+
+    private static void unmap(MappedByteBuffer map) {
+        try {
+            INVOKE_CLEANER.invokeExact((ByteBuffer) map);
+        } catch (Throwable t) {
+            LOG.warn("unmapping a dropped file map failed (left to the GC): {}", t.toString());
+        }
+    }
+}
