@@ -170,6 +170,16 @@ final class DataFiles {
         LOG.debug("{}: data files {} deleted (no live records left)", name, ids);
     }
 
+    /** At the OST's close, nothing reading: every map goes to the unmapper (the files stay). */
+    void close() {
+        for (DataFile f : files.values()) {
+            synchronized (f) {
+                unmapper.drop(f.map);
+                f.map = null;
+            }
+        }
+    }
+
     long retirements() {
         return retirements.get();
     }

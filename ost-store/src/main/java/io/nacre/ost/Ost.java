@@ -1963,6 +1963,7 @@ public final class Ost implements AutoCloseable {
             if (wal != null) {
                 wal.close();
             }
+            dataFiles.close();
             unmapper.reclaimAll(); // nothing runs any more
             OPEN.remove(dir);
             LOG.info("{} closed", name);

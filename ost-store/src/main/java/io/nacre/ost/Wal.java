@@ -1357,6 +1357,9 @@ final class Wal implements AutoCloseable {
             }
         }
         fresh.values().forEach(this::closeQuietly);
+        for (int s = 0; s < maps.length(); s++) {
+            unmapper.drop(maps.getAndSet(s, null)); // unmapped by the OST's close, when nothing reads any more
+        }
         for (int s = 0; s < channels.length(); s++) {
             FileChannel ch = channels.get(s);
             if (ch != null) {
