@@ -210,6 +210,18 @@ class OstDataFilesTest {
         }
     }
 
+    /** Waits up to {@code seconds} for {@code done} (polling; the caller asserts the outcome). */
+    private static void await(int seconds, Check done) throws Exception {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(seconds);
+        while (!done.holds() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+    }
+
+    private interface Check {
+        boolean holds() throws Exception;
+    }
+
     /** Deleted files this JVM still maps: they keep their blocks on disk until unmapped. */
     private List<String> mappedDeletedFiles() throws IOException {
         String d = dir().toString();
@@ -232,10 +244,7 @@ class OstDataFilesTest {
             ost.destroy(2);
             ost.checkpointNow();
             assertThat(dataFiles()).isEmpty();
-            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
-            while (!mappedDeletedFiles().isEmpty() && System.nanoTime() < deadline) {
-                Thread.sleep(50);
-            }
+            await(10, () -> mappedDeletedFiles().isEmpty());
             assertThat(mappedDeletedFiles()).as("deleted files still mapped").isEmpty();
         }
     }
@@ -304,10 +313,7 @@ class OstDataFilesTest {
             int from = (int) (chunk * CHUNK);
             java.util.concurrent.CompletableFuture<byte[]> read = java.util.concurrent.CompletableFuture.supplyAsync(
                     () -> read(ost, 1, from, STREAM - from));
-            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
-            while (Faults.hits(Ost.FAULT_BEFORE_DATA_FILE) == 0 && System.nanoTime() < deadline) {
-                Thread.sleep(5);
-            }
+            await(30, () -> Faults.hits(Ost.FAULT_BEFORE_DATA_FILE) > 0);
             for (int i = 0; i < 40 && dataFiles().stream().anyMatch(left::contains); i++) {
                 ost.checkpointNow();
             }
@@ -401,10 +407,7 @@ class OstDataFilesTest {
             stream(ost, 1, 0, data);
             ost.checkpointNow();
             assertThat(dataFiles()).isNotEmpty();
-            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
-            while (!ost.walAllPrepared() && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
+            await(60, () -> ost.walAllPrepared());
             assertThat(ost.walAllPrepared()).as("every segment prepared again").isTrue();
             stream(ost, 2, 0, more);
             assertThat(read(ost, 1, 0, STREAM)).isEqualTo(data);
