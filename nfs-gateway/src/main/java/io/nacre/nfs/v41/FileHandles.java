@@ -2,7 +2,6 @@ package io.nacre.nfs.v41;
 
 import io.nacre.engine.Fid;
 import io.nacre.nfs.v41.xdr.Nfs4Status;
-import java.nio.ByteBuffer;
 
 /**
  * The filehandle format: 28 bytes that survive restarts. A magic byte and a version, the kind of
@@ -25,10 +24,16 @@ public final class FileHandles {
     }
 
     public byte[] encode(Fid fid) {
-        ByteBuffer b = ByteBuffer.allocate(SIZE);
-        b.put(MAGIC).put(VERSION).put(KIND_FILE).put((byte) 0).putLong(fsid);
-        fid.writeTo(b);
-        return b.array();
+        // by hand, not through a ByteBuffer: every PUTFH and GETATTR of a stat comes here, on the RPC selector
+        byte[] b = new byte[SIZE];
+        b[0] = MAGIC;
+        b[1] = VERSION;
+        b[2] = KIND_FILE;
+        putLong(b, 4, fsid);
+        putLong(b, 12, fid.seq());
+        putInt(b, 20, fid.oid());
+        putInt(b, 24, fid.ver());
+        return b;
     }
 
     /** The Fid of a handle: NFS4ERR_BADHANDLE if it is not one of ours, NFS4ERR_STALE if of another file system. */
@@ -36,10 +41,29 @@ public final class FileHandles {
         if (fh.length != SIZE || fh[0] != MAGIC || fh[1] != VERSION || fh[2] != KIND_FILE) {
             throw new NfsException(Nfs4Status.NFS4ERR_BADHANDLE, "not a Nacre filehandle");
         }
-        ByteBuffer b = ByteBuffer.wrap(fh, 4, SIZE - 4);
-        if (b.getLong() != fsid) {
+        if (getLong(fh, 4) != fsid) {
             throw new NfsException(Nfs4Status.NFS4ERR_STALE, "filehandle of another file system");
         }
-        return Fid.readFrom(b);
+        return new Fid(getLong(fh, 12), getInt(fh, 20), getInt(fh, 24));
+    }
+
+    private static void putInt(byte[] b, int at, int v) {
+        b[at] = (byte) (v >>> 24);
+        b[at + 1] = (byte) (v >>> 16);
+        b[at + 2] = (byte) (v >>> 8);
+        b[at + 3] = (byte) v;
+    }
+
+    private static void putLong(byte[] b, int at, long v) {
+        putInt(b, at, (int) (v >>> 32));
+        putInt(b, at + 4, (int) v);
+    }
+
+    private static int getInt(byte[] b, int at) {
+        return (b[at] & 0xff) << 24 | (b[at + 1] & 0xff) << 16 | (b[at + 2] & 0xff) << 8 | (b[at + 3] & 0xff);
+    }
+
+    private static long getLong(byte[] b, int at) {
+        return (long) getInt(b, at) << 32 | (getInt(b, at + 4) & 0xffffffffL);
     }
 }

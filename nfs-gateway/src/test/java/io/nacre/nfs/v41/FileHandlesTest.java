@@ -22,6 +22,15 @@ class FileHandlesTest {
     }
 
     @Test
+    void aHandleKeepsItsBytesAcrossVersions() {
+        // clients hold handles across server restarts and upgrades: magic, version, kind, 0, fsid, seq, oid, ver
+        byte[] fh = handles.encode(new Fid(Fid.FIRST_NORMAL_SEQ + 3, 0x8001ffff, 0xfffffffe));
+        assertThat(java.util.HexFormat.of().formatHex(fh))
+                .isEqualTo("4e010100" + "123456789abcdef0" + "0000000200000403" + "8001ffff" + "fffffffe");
+        assertThat(handles.decode(fh)).isEqualTo(new Fid(Fid.FIRST_NORMAL_SEQ + 3, 0x8001ffff, 0xfffffffe));
+    }
+
+    @Test
     void aHandleOfAnotherFileSystemIsStale() {
         byte[] fh = new FileHandles(1).encode(Fid.ROOT);
         assertThatThrownBy(() -> handles.decode(fh)).isInstanceOfSatisfying(NfsException.class,

@@ -10,10 +10,9 @@ import io.nacre.nfs.v41.xdr.Fattr4;
 import io.nacre.nfs.v41.xdr.Nfs4;
 import io.nacre.nfs.v41.xdr.Nfs4Status;
 import io.nacre.nfs.v41.xdr.NfsTime4;
-import io.nacre.nfs.v41.xdr.XdrIo;
+import io.nacre.nfs.v41.xdr.XdrBytes;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
-import org.dcache.oncrpc4j.xdr.Xdr;
 
 /**
  * Builds fattr4 values (RFC 8881 §5): every REQUIRED attribute and the RECOMMENDED ones Linux asks for,
@@ -87,20 +86,25 @@ public final class AttrEncoder {
     }
 
     private Fattr4 encodeSupported(int[] mask, Target t, int rdattrError) {
-        try (Xdr x = new Xdr(256)) {
-            x.beginEncoding();
-            for (int attr : Bitmap.bits(mask)) {
-                encodeOne(x, attr, t, rdattrError);
+        // a Linux stat's values are 140 bytes; in attribute order, the bits walked in place
+        XdrBytes x = new XdrBytes(256);
+        for (int i = 0; i < mask.length; i++) {
+            for (int w = mask[i]; w != 0; w &= w - 1) {
+                encodeOne(x, i * 32 + Integer.numberOfTrailingZeros(w), t, rdattrError);
             }
-            x.endEncoding();
-            return new Fattr4(mask, x.getBytes());
         }
+        return new Fattr4(mask, x.toByteArray());
     }
 
-    private void encodeOne(Xdr x, int attr, Target t, int rdattrError) {
+    private static void time(XdrBytes x, long nanos) {
+        x.xdrEncodeLong(NfsTime4.seconds(nanos));
+        x.xdrEncodeInt(NfsTime4.nseconds(nanos));
+    }
+
+    private void encodeOne(XdrBytes x, int attr, Target t, int rdattrError) {
         Attr a = t == null ? null : t.attr();
         switch (attr) {
-            case SUPPORTED_ATTRS -> XdrIo.bitmap(x, supported);
+            case SUPPORTED_ATTRS -> x.xdrEncodeIntVector(supported); // bitmap4
             case TYPE -> x.xdrEncodeInt(type(a));
             case FH_EXPIRE_TYPE -> x.xdrEncodeInt(Nfs4.FH4_PERSISTENT);
             case CHANGE -> x.xdrEncodeLong(a.change());
@@ -115,7 +119,7 @@ public final class AttrEncoder {
             case LEASE_TIME -> x.xdrEncodeInt(fs.leaseSeconds());
             case RDATTR_ERROR -> x.xdrEncodeInt(rdattrError);
             case ACLSUPPORT -> x.xdrEncodeInt(0);
-            case FILEHANDLE -> XdrIo.opaque(x, t.fh());
+            case FILEHANDLE -> x.xdrEncodeDynamicOpaque(t.fh());
             case FILEID, MOUNTED_ON_FILEID -> x.xdrEncodeLong(FileIds.of(a.fid()));
             case FILES_AVAIL, FILES_FREE -> x.xdrEncodeLong(t.statfs().get().filesFree());
             case FILES_TOTAL -> x.xdrEncodeLong(t.statfs().get().filesTotal());
@@ -136,14 +140,17 @@ public final class AttrEncoder {
             case SPACE_FREE -> x.xdrEncodeLong(t.statfs().get().bytesFree());
             case SPACE_TOTAL -> x.xdrEncodeLong(t.statfs().get().bytesTotal());
             case SPACE_USED -> x.xdrEncodeLong(t.spaceUsed().getAsLong());
-            case TIME_ACCESS -> NfsTime4.ofNanos(a.atime()).encode(x);
-            case TIME_CREATE -> NfsTime4.ofNanos(a.btime()).encode(x);
-            case TIME_DELTA -> new NfsTime4(0, 1).encode(x);
-            case TIME_METADATA -> NfsTime4.ofNanos(a.ctime()).encode(x);
-            case TIME_MODIFY -> NfsTime4.ofNanos(a.mtime()).encode(x);
+            case TIME_ACCESS -> time(x, a.atime());
+            case TIME_CREATE -> time(x, a.btime());
+            case TIME_DELTA -> {
+                x.xdrEncodeLong(0);
+                x.xdrEncodeInt(1);
+            }
+            case TIME_METADATA -> time(x, a.ctime());
+            case TIME_MODIFY -> time(x, a.mtime());
             case FS_LAYOUT_TYPES -> x.xdrEncodeIntVector(fs.layoutTypes());
             case LAYOUT_BLKSIZE -> x.xdrEncodeInt(fs.layoutBlksize());
-            case SUPPATTR_EXCLCREAT -> XdrIo.bitmap(x, EXCLCREAT);
+            case SUPPATTR_EXCLCREAT -> x.xdrEncodeIntVector(EXCLCREAT);
             default -> throw new IllegalStateException("attribute " + attr + " is marked supported but not encoded");
         }
     }

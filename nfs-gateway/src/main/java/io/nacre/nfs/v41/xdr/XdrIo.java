@@ -63,12 +63,9 @@ public final class XdrIo {
 
     /** Encodes a value into a fresh byte array (used for attribute values and the reply cache). */
     public static byte[] toBytes(XdrEncodable value) {
-        try (Xdr xdr = new Xdr(Xdr.INITIAL_XDR_SIZE)) {
-            xdr.beginEncoding();
-            value.encode(xdr);
-            xdr.endEncoding();
-            return xdr.getBytes();
-        }
+        XdrBytes x = new XdrBytes(512);
+        value.encode(x);
+        return x.toByteArray();
     }
 
     /** A decoding stream over bytes. */
