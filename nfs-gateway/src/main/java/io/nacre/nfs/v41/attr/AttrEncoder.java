@@ -96,9 +96,16 @@ public final class AttrEncoder {
         return new Fattr4(mask, x.toByteArray());
     }
 
+    /** {@link NfsTime4#ofNanos}'s seconds and nanoseconds with one division (three per time were 2% of a stat under C1). */
     private static void time(XdrBytes x, long nanos) {
-        x.xdrEncodeLong(NfsTime4.seconds(nanos));
-        x.xdrEncodeInt(NfsTime4.nseconds(nanos));
+        long seconds = nanos / 1_000_000_000L;
+        long rest = nanos - seconds * 1_000_000_000L;
+        if (rest < 0) { // floorDiv and floorMod, before the epoch
+            seconds--;
+            rest += 1_000_000_000L;
+        }
+        x.xdrEncodeLong(seconds);
+        x.xdrEncodeInt((int) rest);
     }
 
     private void encodeOne(XdrBytes x, int attr, Target t, int rdattrError) {

@@ -36,6 +36,18 @@ public final class CompoundRes implements XdrAble, XdrEncodable {
         this.results = List.copyOf(results);
     }
 
+    /**
+     * The server's reply, taking the tag and the results as they are (no copies: the caller hands them over
+     * and changes them no more; every COMPOUND's reply is made here).
+     */
+    public static CompoundRes reply(int status, byte[] tag, List<OpRes> results) {
+        CompoundRes r = new CompoundRes(false);
+        r.status = status;
+        r.tag = tag;
+        r.results = java.util.Collections.unmodifiableList(results);
+        return r;
+    }
+
     /** An empty backchannel result to decode into. */
     public static CompoundRes callback() {
         return new CompoundRes(true);

@@ -11,17 +11,7 @@ public record NfsTime4(long seconds, int nseconds) implements XdrEncodable {
     public static final int MAX_NSECONDS = 999_999_999;
 
     public static NfsTime4 ofNanos(long nanos) {
-        return new NfsTime4(seconds(nanos), nseconds(nanos));
-    }
-
-    /** The seconds of a time in nanoseconds since the epoch (rounded down: before the epoch, nseconds is added). */
-    public static long seconds(long nanos) {
-        return Math.floorDiv(nanos, 1_000_000_000L);
-    }
-
-    /** The nanoseconds past {@link #seconds}. */
-    public static int nseconds(long nanos) {
-        return (int) Math.floorMod(nanos, 1_000_000_000L);
+        return new NfsTime4(Math.floorDiv(nanos, 1_000_000_000L), (int) Math.floorMod(nanos, 1_000_000_000L));
     }
 
     public long toNanos() {
