@@ -2,6 +2,7 @@ package io.nacre.nfs.v41.xdr;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import org.dcache.oncrpc4j.xdr.XdrAble;
 import org.dcache.oncrpc4j.xdr.XdrDecodingStream;
@@ -44,7 +45,7 @@ public final class CompoundRes implements XdrAble, XdrEncodable {
         CompoundRes r = new CompoundRes(false);
         r.status = status;
         r.tag = tag;
-        r.results = java.util.Collections.unmodifiableList(results);
+        r.results = Collections.unmodifiableList(results);
         return r;
     }
 

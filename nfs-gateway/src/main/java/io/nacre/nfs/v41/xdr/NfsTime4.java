@@ -14,6 +14,21 @@ public record NfsTime4(long seconds, int nseconds) implements XdrEncodable {
         return new NfsTime4(Math.floorDiv(nanos, 1_000_000_000L), (int) Math.floorMod(nanos, 1_000_000_000L));
     }
 
+    /**
+     * Encodes {@code ofNanos(nanos)} without making it: seconds and nanoseconds from one division (the
+     * attribute encoder writes three times per stat; floorDiv and floorMod were 2% of a stat under C1).
+     */
+    public static void encodeNanos(XdrEncodingStream x, long nanos) {
+        long seconds = nanos / 1_000_000_000L;
+        long rest = nanos - seconds * 1_000_000_000L;
+        if (rest < 0) { // floorDiv and floorMod, before the epoch
+            seconds--;
+            rest += 1_000_000_000L;
+        }
+        x.xdrEncodeLong(seconds);
+        x.xdrEncodeInt((int) rest);
+    }
+
     public long toNanos() {
         return Math.addExact(Math.multiplyExact(seconds, 1_000_000_000L), Integer.toUnsignedLong(nseconds));
     }
