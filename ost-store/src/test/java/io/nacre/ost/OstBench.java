@@ -34,6 +34,7 @@ import org.junit.jupiter.api.Test;
  * OSS rows, {@code -Dnacre.bench.reads=false} the read rows, {@code -Dnacre.bench.lmdb=false} the LMDB-only
  * rows, {@code -Dnacre.bench.only=REGEX} only the cases whose name matches, {@code -Dnacre.bench.streams=4,1} runs the WAL rows for each WAL stream count,
  * {@code -Dnacre.bench.direct=true} writes from direct buffers instead of heap arrays (both sides),
+ * {@code -Dnacre.bench.warmup=N} sets the untimed pairs before each row's timed ones (1),
  * {@code -Dnacre.bench.verbose=true} prints every run's figures before the row, each row notes the
  * process CPU time of its runs, {@code -Dnacre.bench.explore=true} adds every LMDB mode and chunk size (how the defaults of
  * the LMDB-only mode were chosen).
@@ -48,6 +49,11 @@ class OstBench {
     private final Path root = Path.of(System.getProperty("nacre.bench.dir", "target/bench"));
     private final long total = Long.getLong("nacre.bench.mib", 256) * MIB;
     private final int repeats = Integer.getInteger("nacre.bench.repeats", 3);
+    /**
+     * Untimed pairs run before each row's timed ones, so that a row's first timed OST run does not carry
+     * the JIT's compiles of the OST's path (FileChannel's is a thin JDK path, warm from the first row).
+     */
+    private final int warmups = Integer.getInteger("nacre.bench.warmup", 1);
     private final List<Double> groupSizes = new ArrayList<>();
     /** What the OST side of a case wants printed with its row (every run's). */
     private final List<String> notes = new ArrayList<>();
@@ -76,8 +82,8 @@ class OstBench {
 
     void run() throws Exception {
         Files.createDirectories(root);
-        System.out.printf("OST bench: %d MiB per run; OST and FileChannel runs alternate, median of %d, under %s%n",
-                total / MIB, repeats, root.toAbsolutePath());
+        System.out.printf("OST bench: %d MiB per run; OST and FileChannel runs alternate, median of %d after %d"
+                + " untimed pair(s) per row, under %s%n", total / MIB, repeats, warmups, root.toAbsolutePath());
         System.out.printf("%-50s %10s %10s %8s%n", "case", "OST MB/s", "FC MB/s", "OST/FC");
         OstOptions wal = OstOptions.builder().walPrepare(true).build();
         // Labelled configurations: the default WAL, the WAL with other stream counts, LMDB's own commit.
@@ -165,6 +171,10 @@ class OstBench {
     private void pair(String name, Run ost, Run fc) throws Exception {
         if (!name.matches(only)) {
             return;
+        }
+        for (int i = 0; i < warmups; i++) {
+            ost.mbPerSecond();
+            fc.mbPerSecond();
         }
         groupSizes.clear();
         notes.clear();
