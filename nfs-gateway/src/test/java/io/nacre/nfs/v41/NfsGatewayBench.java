@@ -289,6 +289,162 @@ class NfsGatewayBench {
         System.out.println(cpuTable(measured, phases, files));
     }
 
+    /**
+     * The server's CPU per MiB of a sequential stream, by thread group, straight on {@link FileIo} (the core's
+     * share) and through the gateway (1 MiB UNSTABLE WRITE+GETATTR with {@code IN_FLIGHT} outstanding, COMMIT;
+     * 1 MiB READs as many at once), so that the gateway's share is the difference: median of
+     * {@code bench.cpu.rounds} (5) rounds of {@code bench.cpu.mib} (128) MiB after {@code bench.cpu.warmup} (2).
+     * The stream's threads are one pool for the whole run (a pool's ended threads would hide their CPU): on the
+     * core they do the engine's work and count as the server's, over NFS they are the client and do not.
+     */
+    @Test
+    void cpuPerMiB() throws Exception {
+        int mib = Integer.getInteger("bench.cpu.mib", 128);
+        int rounds = Integer.getInteger("bench.cpu.rounds", 5);
+        int warmup = Integer.getInteger("bench.cpu.warmup", 2);
+        String[] phases = {"core write", "core read", "nfs write", "nfs read"};
+        List<Map<String, Map<String, Long>>> measured = new ArrayList<>();
+        Path dir = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "nfs-mib-bench");
+        java.util.concurrent.atomic.AtomicInteger named = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.ExecutorService stream = java.util.concurrent.Executors.newFixedThreadPool(IN_FLIGHT,
+                r -> new Thread(r, "bench-stream-" + named.incrementAndGet()));
+        try (EmbeddedCore core = EmbeddedCore.start(dir)) {
+            MetadataService mds = core.metadata();
+            FileIo io = new FileIo(mds, core.objects());
+            NfsServer server = NfsServer.builder(mds, io).port(0)
+                    .exports(ExportTable.parse("/ 127.0.0.1(rw,no_root_squash)"))
+                    .leaseTime(Duration.ofSeconds(30)).build().start();
+            try (NfsTestClient c = NfsTestClient.connect(server.address()).mount("mib-bench")) {
+                NfsFs fs = new NfsFs(c, "mib-bench-owner");
+                byte[] chunk = new byte[1 << 20];
+                new java.util.Random(42).nextBytes(chunk);
+                for (int round = 0; round < warmup + rounds; round++) {
+                    Map<String, Map<String, Long>> byPhase = new HashMap<>();
+                    Fid big = mds.create(Caller.ROOT, Fid.ROOT, "core-" + round,
+                            CreateSpec.builder(FileType.REGULAR).mode(0644).build()).attr().fid();
+                    byPhase.put("core write", cpuOf(() -> {
+                        onStream(stream, mib, (i, slot) -> io.write(big, (long) i << 20, ByteBuffer.wrap(chunk),
+                                Durability.UNSTABLE));
+                        io.commit(big);
+                    }));
+                    byPhase.put("core read", cpuOf(() -> onStream(stream, mib,
+                            (i, slot) -> io.read(big, (long) i << 20, ByteBuffer.allocate(1 << 20)))));
+                    NfsFs.Opened f = fs.create(fs.root(), "nfs-" + round, 0644);
+                    byPhase.put("nfs write", cpuOf(() -> {
+                        onStream(stream, mib, (i, slot) -> ok(c.onSlot(slot, ++SEQS[slot], false,
+                                new PutfhArgs(f.fh()), new WriteArgs(f.stateid(), (long) i << 20, Nfs4.UNSTABLE4,
+                                        ByteBuffer.wrap(chunk)), new GetattrArgs(Bitmap.of(AttrNum.CHANGE,
+                                        AttrNum.SIZE)))));
+                        ok(c.call(new PutfhArgs(f.fh()), new CommitArgs(0, 0)));
+                    }));
+                    byPhase.put("nfs read", cpuOf(() -> onStream(stream, mib, (i, slot) -> ok(c.onSlot(slot,
+                            ++SEQS[slot], false, new PutfhArgs(f.fh()), new ReadArgs(f.stateid(), (long) i << 20,
+                                    1 << 20))))));
+                    fs.close(f);
+                    if (round >= warmup) {
+                        measured.add(byPhase);
+                    }
+                }
+            } finally {
+                server.close();
+                io.close();
+            }
+        } finally {
+            stream.shutdownNow();
+            deleteTree(dir);
+        }
+        System.out.println(cpuPerMiBTable(measured, phases, mib));
+    }
+
+    @FunctionalInterface
+    interface Timed {
+        void run() throws Exception;
+    }
+
+    /** The CPU by thread group that {@code work} took, as {@link CpuSnapshot#since}. */
+    private static Map<String, Long> cpuOf(Timed work) throws Exception {
+        CpuSnapshot before = CpuSnapshot.take();
+        work.run();
+        return CpuSnapshot.take().since(before);
+    }
+
+    /** Chunks 0..n-1 on the pool's threads, each thread on its own session slot (1..IN_FLIGHT), as SlotRunner. */
+    private static void onStream(java.util.concurrent.ExecutorService pool, int chunks, SlotRunner.Chunk chunk)
+            throws Exception {
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        List<java.util.concurrent.Future<?>> all = new ArrayList<>();
+        for (int s = 1; s <= IN_FLIGHT; s++) {
+            int slot = s;
+            all.add(pool.submit(() -> {
+                for (int i = next.getAndIncrement(); i < chunks; i = next.getAndIncrement()) {
+                    chunk.run(i, slot);
+                }
+                return null;
+            }));
+        }
+        for (java.util.concurrent.Future<?> f : all) {
+            f.get();
+        }
+    }
+
+    /**
+     * Per phase: the server's CPU ms per MiB (the process's less the bench's main thread, and over NFS less the
+     * client's: the stream's threads, the test client's transport and its reply timer), median and range over
+     * the rounds, then the thread groups that took at least 1% of it, by median.
+     */
+    private static String cpuPerMiBTable(List<Map<String, Map<String, Long>>> rounds, String[] phases, int mib) {
+        StringBuilder out = new StringBuilder();
+        String main = Thread.currentThread().getName().replaceAll("\\d+", "#");
+        out.append(String.format(Locale.ROOT, "%nNfsGatewayBench CPU per MiB: %d MiB x %d rounds, load %.1f, JVM %s %s%n",
+                mib, rounds.size(), ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
+                System.getProperty("java.vm.version"), ManagementFactory.getRuntimeMXBean().getInputArguments()
+                        .stream().filter(a -> a.startsWith("-XX:Tiered") || a.startsWith("-XX:+Use")).toList()));
+        out.append(String.format(Locale.ROOT, "%-11s %14s %8s %8s   %s%n", "phase", "server ms/MiB", "min", "max",
+                "per round"));
+        Map<String, Map<String, double[]>> groupsByPhase = new HashMap<>();
+        for (String phase : phases) {
+            boolean overNfs = phase.startsWith("nfs");
+            double[] server = new double[rounds.size()];
+            Map<String, double[]> groups = new TreeMap<>();
+            for (int r = 0; r < rounds.size(); r++) {
+                long total = 0;
+                long client = 0;
+                for (var e : rounds.get(r).get(phase).entrySet()) {
+                    String g = e.getKey();
+                    boolean isClient = g.equals(main) || overNfs && (g.startsWith("bench-stream")
+                            || g.contains("test-nfs-client") || g.contains("ReplyQueue"));
+                    total += e.getValue();
+                    if (isClient) {
+                        client += e.getValue();
+                    } else {
+                        groups.computeIfAbsent(g, k -> new double[rounds.size()])[r] = e.getValue() / 1e6 / mib;
+                    }
+                }
+                server[r] = (total - client) / 1e6 / mib;
+            }
+            groupsByPhase.put(phase, groups);
+            double[] sorted = server.clone();
+            java.util.Arrays.sort(sorted);
+            StringBuilder each = new StringBuilder();
+            for (double v : server) {
+                each.append(String.format(Locale.ROOT, " %.2f", v));
+            }
+            out.append(String.format(Locale.ROOT, "%-11s %14.2f %8.2f %8.2f  %s%n", phase, median(server), sorted[0],
+                    sorted[sorted.length - 1], each));
+        }
+        for (String phase : phases) {
+            Map<String, double[]> groups = groupsByPhase.get(phase);
+            double all = groups.values().stream().mapToDouble(NfsGatewayBench::median).sum();
+            out.append(String.format(Locale.ROOT, "%s, server ms/MiB by thread group (median):%n", phase));
+            groups.entrySet().stream()
+                    .sorted((a, b) -> Double.compare(median(b.getValue()), median(a.getValue())))
+                    .filter(e -> median(e.getValue()) >= all / 100)
+                    .forEach(e -> out.append(String.format(Locale.ROOT, "  %-44s %8.3f%n", e.getKey(),
+                            median(e.getValue()))));
+        }
+        return out.toString();
+    }
+
     /** Not a thread group: the process's context switches (client's included) in a phase. */
     private static final String SWITCHES = "(context switches)";
 
