@@ -111,13 +111,14 @@ final class DsOperations {
         WriteArgs a = (WriteArgs) args;
         ctx.requireWritable();
         DsHandle h = ctx.currentObject();
-        int count = a.data().remaining();
+        int count = a.count();
         if (a.offset() < 0 || FsInfo.MAX_FILE_SIZE - a.offset() < count) {
             throw new NfsException(NFS4ERR_FBIG, "write beyond the largest object");
         }
         boolean stable = a.stable() != Nfs4.UNSTABLE4;
-        long verifier = DataServerRole.of(ctx).objects().write(h.object(), a.offset(), a.data(),
-                stable ? Durability.STABLE : Durability.UNSTABLE);
+        Durability durability = stable ? Durability.STABLE : Durability.UNSTABLE;
+        long verifier = a.withData(data -> DataServerRole.of(ctx).objects().write(h.object(), a.offset(), data,
+                durability));
         DataServerRole.of(ctx).writes.increment();
         DataServerRole.of(ctx).writeBytes.add(count);
         // A stable write is DATA_SYNC4, never FILE_SYNC4: the bytes are durable, but the file's size and mtime

@@ -40,13 +40,13 @@ final class Write implements Operation {
                 throw new NfsException(NFS4ERR_OPENMODE, "write through an open for reading");
             }
         }
-        int count = a.data().remaining();
+        int count = a.count();
         if (a.offset() < 0 || FsInfo.MAX_FILE_SIZE - a.offset() < count) {
             throw new NfsException(NFS4ERR_FBIG, "write beyond the largest file");
         }
         boolean stable = a.stable() != Nfs4.UNSTABLE4;
-        long verifier = ctx.server().io().write(fid, a.offset(), a.data(), stable ? Durability.STABLE
-                : Durability.UNSTABLE);
+        Durability durability = stable ? Durability.STABLE : Durability.UNSTABLE;
+        long verifier = a.withData(data -> ctx.server().io().write(fid, a.offset(), data, durability));
         if (open != null) {
             open.markWritten();
         }

@@ -2,27 +2,104 @@ package io.nacre.nfs.v41.xdr;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.function.Function;
+import org.dcache.oncrpc4j.xdr.Xdr;
 import org.dcache.oncrpc4j.xdr.XdrDecodingStream;
 import org.dcache.oncrpc4j.xdr.XdrEncodingStream;
+import org.glassfish.grizzly.Buffer;
+import org.glassfish.grizzly.memory.ByteBufferArray;
 
 /**
- * WRITE4args. {@code data} is a view of the request buffer (no copy): it is valid until the reply is
- * encoded, which is after the operation ran.
+ * WRITE4args. The data are views of the request buffer (no copy), valid until the reply is encoded, which is
+ * after the operation ran: one piece when the request arrived in one socket read, else one piece per read
+ * (oncrpc4j's composite buffer, which its own opaque decoding would copy into a fresh array on the selector).
+ * {@link #withData} hands them on as one buffer.
  */
-public record WriteArgs(Stateid4 stateid, long offset, int stable, ByteBuffer data) implements OpArgs {
+public record WriteArgs(Stateid4 stateid, long offset, int stable, ByteBuffer[] pieces) implements OpArgs {
 
     /** The largest WRITE accepted; the session's maxrequestsize bounds it further. */
     public static final int MAX_DATA = 16 * 1024 * 1024;
+
+    /** Gathering buffers kept for reuse: a megabyte each (Linux's wsize), as many as usually run at once. */
+    private static final int GATHER_SIZE = 1 << 20;
+    private static final ArrayBlockingQueue<ByteBuffer> GATHER = new ArrayBlockingQueue<>(8);
+
+    /** A WRITE of the data's remaining bytes. */
+    public WriteArgs(Stateid4 stateid, long offset, int stable, ByteBuffer data) {
+        this(stateid, offset, stable, new ByteBuffer[] {data});
+    }
 
     public static WriteArgs decode(XdrDecodingStream x) throws IOException {
         Stateid4 stateid = Stateid4.decode(x);
         long offset = x.xdrDecodeLong();
         int stable = x.xdrDecodeInt();
+        if (x instanceof Xdr xdr && xdr.asBuffer().isComposite()) {
+            return new WriteArgs(stateid, offset, stable, pieces(x, xdr.asBuffer()));
+        }
         ByteBuffer data = x.xdrDecodeByteBuffer();
         if (data.remaining() > MAX_DATA) {
             throw new BadXdrException("WRITE of " + data.remaining() + " bytes exceeds " + MAX_DATA);
         }
         return new WriteArgs(stateid, offset, stable, data);
+    }
+
+    /** The opaque data as views of the composite buffer's parts, and the buffer moved past them. */
+    private static ByteBuffer[] pieces(XdrDecodingStream x, Buffer b) throws IOException {
+        int len = x.xdrDecodeInt();
+        if (len < 0 || len > MAX_DATA) {
+            throw new BadXdrException("WRITE of " + Integer.toUnsignedString(len) + " bytes exceeds " + MAX_DATA);
+        }
+        int padded = len + ((4 - (len & 3)) & 3);
+        if (b.remaining() < padded) {
+            throw new BadXdrException("WRITE data of " + len + " bytes, " + b.remaining() + " left");
+        }
+        int pos = b.position();
+        ByteBufferArray views = b.toByteBufferArray(pos, pos + len);
+        try {
+            ByteBuffer[] all = views.getArray();
+            ByteBuffer[] pieces = new ByteBuffer[views.size()];
+            for (int i = 0; i < pieces.length; i++) {
+                // a slice of its own: Grizzly's views may be its parts' shared buffers, restored below
+                pieces[i] = all[i].slice();
+            }
+            return pieces;
+        } finally {
+            views.restore();
+            views.recycle();
+            b.position(pos + padded);
+        }
+    }
+
+    /** The bytes written. */
+    public int count() {
+        int n = 0;
+        for (ByteBuffer p : pieces) {
+            n += p.remaining();
+        }
+        return n;
+    }
+
+    /**
+     * {@code use} applied to the data as one buffer (its bytes from position to limit): the only piece, or the
+     * pieces gathered into a buffer lent for the call (reused after it: {@code use} must not keep it).
+     */
+    public <R> R withData(Function<ByteBuffer, R> use) {
+        if (pieces.length == 1) {
+            return use.apply(pieces[0].duplicate());
+        }
+        int count = count();
+        ByteBuffer lent = count <= GATHER_SIZE ? GATHER.poll() : null;
+        ByteBuffer buf = lent != null ? lent.clear() : ByteBuffer.allocate(Math.max(count, GATHER_SIZE));
+        for (ByteBuffer p : pieces) {
+            buf.put(p.duplicate());
+        }
+        R r = use.apply(buf.flip());
+        // only after a normal return: a write that failed (a timeout, an interrupt) may still be read from
+        if (buf.capacity() == GATHER_SIZE) {
+            GATHER.offer(buf);
+        }
+        return r;
     }
 
     @Override
@@ -35,6 +112,9 @@ public record WriteArgs(Stateid4 stateid, long offset, int stable, ByteBuffer da
         stateid.encode(x);
         x.xdrEncodeLong(offset);
         x.xdrEncodeInt(stable);
-        x.xdrEncodeByteBuffer(data.duplicate());
+        withData(data -> {
+            x.xdrEncodeByteBuffer(data);
+            return null;
+        });
     }
 }
