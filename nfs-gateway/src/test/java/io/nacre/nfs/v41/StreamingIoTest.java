@@ -14,6 +14,7 @@ import io.nacre.nfs.v41.xdr.CommitArgs;
 import io.nacre.nfs.v41.xdr.CommitRes;
 import io.nacre.nfs.v41.xdr.CompoundRes;
 import io.nacre.nfs.v41.xdr.GetattrArgs;
+import io.nacre.nfs.v41.xdr.IoBuffers;
 import io.nacre.nfs.v41.xdr.Nfs4;
 import io.nacre.nfs.v41.xdr.OpArgs;
 import io.nacre.nfs.v41.xdr.OpNum;
@@ -98,8 +99,9 @@ class StreamingIoTest {
 
     /**
      * WRITEs of distinct bytes and sizes on 32 slots at once, UNSTABLE and FILE_SYNC mixed, each read back as
-     * written: a request buffer, or a buffer the server gathers a WRITE's data into, reused or overwritten while
-     * another WRITE still used it would show as another write's bytes.
+     * written, as many READs at once: a request buffer, a buffer the server gathers a WRITE's data into or
+     * reads a READ's data into ({@link IoBuffers}), reused or overwritten while another request still used it,
+     * would show as another request's bytes.
      */
     @Test
     void concurrentWritesOfDistinctBytesAndSizesReadBackExactly() throws Exception {
@@ -116,12 +118,15 @@ class StreamingIoTest {
                 assertThat(w.count()).isEqualTo(data.length);
             });
             commit(c, f.fh());
+            long reusedBefore = IoBuffers.reused();
             SlotRunner.run(writes, 32, (i, slot) -> {
                 byte[] data = pattern(i, sizes[i % sizes.length]);
                 ReadRes r = result(ok(onSlot(c, slot, new PutfhArgs(f.fh()), new ReadArgs(f.stateid(),
                         2L * MIB * i, data.length))), OpNum.READ).body(ReadRes.class);
                 assertThat(NfsFs.data(r)).as("write %d", i).isEqualTo(data);
             });
+            assertThat(IoBuffers.reused()).as("READ buffers reused after their replies were written")
+                    .isGreaterThan(reusedBefore);
             fs.close(f);
         }
     }

@@ -8,6 +8,7 @@ import io.nacre.engine.meta.Access;
 import io.nacre.nfs.v41.CompoundContext;
 import io.nacre.nfs.v41.NfsException;
 import io.nacre.nfs.v41.pnfs.MetadataServerRole;
+import io.nacre.nfs.v41.xdr.IoBuffers;
 import io.nacre.nfs.v41.xdr.OpArgs;
 import io.nacre.nfs.v41.xdr.OpNum;
 import io.nacre.nfs.v41.xdr.OpRes;
@@ -38,12 +39,14 @@ final class Read implements Operation {
         ctx.requireExported();
         int limit = Math.min(ctx.server().maxIo(), ctx.session().fore().maxResponseSize() - REPLY_OVERHEAD);
         int count = (int) Math.min(Integer.toUnsignedLong(a.count()), Math.max(0, limit));
-        ByteBuffer buf = ByteBuffer.allocate(count);
+        // a reused buffer: FileIo fills every byte it says it read (holes as zeros), and only those are sent; one
+        // whose read failed is not given back (a remote read that timed out may still write into it)
+        ByteBuffer buf = IoBuffers.take(count);
         // RFC 8881 §18.22.3: eof also when the data read ends exactly at the end of the file
         FileIo.ReadResult r = ctx.server().pnfs() instanceof MetadataServerRole role
                 ? ctx.server().io().readAt(fid, a.offset(), buf, () -> role.glimpsedSize(ctx.server(), fid))
                 : ctx.server().io().readAt(fid, a.offset(), buf);
         buf.flip();
-        return OpRes.ok(OpNum.READ, new ReadRes(r.eof(), buf));
+        return OpRes.ok(OpNum.READ, new ReadRes(r.eof(), buf, true));
     }
 }

@@ -2,7 +2,6 @@ package io.nacre.nfs.v41.xdr;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.function.Function;
 import org.dcache.oncrpc4j.xdr.Xdr;
 import org.dcache.oncrpc4j.xdr.XdrDecodingStream;
@@ -20,10 +19,6 @@ public record WriteArgs(Stateid4 stateid, long offset, int stable, ByteBuffer[] 
 
     /** The largest WRITE accepted; the session's maxrequestsize bounds it further. */
     public static final int MAX_DATA = 16 * 1024 * 1024;
-
-    /** Gathering buffers kept for reuse: a megabyte each (Linux's wsize), as many as usually run at once. */
-    private static final int GATHER_SIZE = 1 << 20;
-    private static final ArrayBlockingQueue<ByteBuffer> GATHER = new ArrayBlockingQueue<>(8);
 
     /** A WRITE of the data's remaining bytes. */
     public WriteArgs(Stateid4 stateid, long offset, int stable, ByteBuffer data) {
@@ -82,23 +77,19 @@ public record WriteArgs(Stateid4 stateid, long offset, int stable, ByteBuffer[] 
 
     /**
      * {@code use} applied to the data as one buffer (its bytes from position to limit): the only piece, or the
-     * pieces gathered into a buffer lent for the call (reused after it: {@code use} must not keep it).
+     * pieces gathered into an {@link IoBuffers} buffer lent for the call ({@code use} must not keep it).
      */
     public <R> R withData(Function<ByteBuffer, R> use) {
         if (pieces.length == 1) {
             return use.apply(pieces[0].duplicate());
         }
-        int count = count();
-        ByteBuffer lent = count <= GATHER_SIZE ? GATHER.poll() : null;
-        ByteBuffer buf = lent != null ? lent.clear() : ByteBuffer.allocate(Math.max(count, GATHER_SIZE));
+        ByteBuffer buf = IoBuffers.take(count());
         for (ByteBuffer p : pieces) {
             buf.put(p.duplicate());
         }
         R r = use.apply(buf.flip());
         // only after a normal return: a write that failed (a timeout, an interrupt) may still be read from
-        if (buf.capacity() == GATHER_SIZE) {
-            GATHER.offer(buf);
-        }
+        IoBuffers.give(buf);
         return r;
     }
 
