@@ -361,11 +361,41 @@ class NfsGatewayBench {
         void run() throws Exception;
     }
 
-    /** The CPU by thread group that {@code work} took, as {@link CpuSnapshot#since}. */
+    /**
+     * The CPU by thread group that {@code work} took, as {@link CpuSnapshot#since}, and the heap bytes each
+     * group allocated meanwhile (under {@link #ALLOCATED} + the group's name).
+     */
     private static Map<String, Long> cpuOf(Timed work) throws Exception {
+        Map<Long, Long> allocated = allocatedBytes();
         CpuSnapshot before = CpuSnapshot.take();
         work.run();
-        return CpuSnapshot.take().since(before);
+        CpuSnapshot after = CpuSnapshot.take();
+        Map<String, Long> spent = after.since(before);
+        for (var e : allocatedBytes().entrySet()) {
+            String name = after.names().get(e.getKey());
+            if (name != null) {
+                spent.merge(ALLOCATED + name.replaceAll("\\d+", "#"),
+                        e.getValue() - allocated.getOrDefault(e.getKey(), 0L), Long::sum);
+            }
+        }
+        return spent;
+    }
+
+    /** Not a thread group: the prefix of a group's allocated bytes in {@link #cpuOf}'s map. */
+    private static final String ALLOCATED = "(allocated) ";
+
+    /** Heap bytes each live thread allocated so far. */
+    private static Map<Long, Long> allocatedBytes() {
+        var tm = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long[] ids = tm.getAllThreadIds();
+        long[] bytes = tm.getThreadAllocatedBytes(ids);
+        Map<Long, Long> out = new HashMap<>();
+        for (int i = 0; i < ids.length; i++) {
+            if (bytes[i] >= 0) {
+                out.put(ids[i], bytes[i]);
+            }
+        }
+        return out;
     }
 
     /** Chunks 0..n-1 on the pool's threads, each thread on its own session slot (1..IN_FLIGHT), as SlotRunner. */
@@ -390,7 +420,8 @@ class NfsGatewayBench {
     /**
      * Per phase: the server's CPU ms per MiB (the process's less the bench's main thread, and over NFS less the
      * client's: the stream's threads, the test client's transport and its reply timer), median and range over
-     * the rounds, then the thread groups that took at least 1% of it, by median.
+     * the rounds, and the heap the server's threads allocated per MiB, then the thread groups that took at least
+     * 1% of the CPU, by median.
      */
     private static String cpuPerMiBTable(List<Map<String, Map<String, Long>>> rounds, String[] phases, int mib) {
         StringBuilder out = new StringBuilder();
@@ -405,14 +436,22 @@ class NfsGatewayBench {
         for (String phase : phases) {
             boolean overNfs = phase.startsWith("nfs");
             double[] server = new double[rounds.size()];
+            double[] allocated = new double[rounds.size()];
             Map<String, double[]> groups = new TreeMap<>();
             for (int r = 0; r < rounds.size(); r++) {
                 long total = 0;
                 long client = 0;
                 for (var e : rounds.get(r).get(phase).entrySet()) {
-                    String g = e.getKey();
+                    boolean isAllocation = e.getKey().startsWith(ALLOCATED);
+                    String g = isAllocation ? e.getKey().substring(ALLOCATED.length()) : e.getKey();
                     boolean isClient = g.equals(main) || overNfs && (g.startsWith("bench-stream")
                             || g.contains("test-nfs-client") || g.contains("ReplyQueue"));
+                    if (isAllocation) {
+                        if (!isClient) {
+                            allocated[r] += e.getValue() / (double) (1 << 20) / mib;
+                        }
+                        continue;
+                    }
                     total += e.getValue();
                     if (isClient) {
                         client += e.getValue();
@@ -429,8 +468,8 @@ class NfsGatewayBench {
             for (double v : server) {
                 each.append(String.format(Locale.ROOT, " %.2f", v));
             }
-            out.append(String.format(Locale.ROOT, "%-11s %14.2f %8.2f %8.2f  %s%n", phase, median(server), sorted[0],
-                    sorted[sorted.length - 1], each));
+            out.append(String.format(Locale.ROOT, "%-11s %14.2f %8.2f %8.2f  %s; MiB allocated/MiB %.2f%n", phase,
+                    median(server), sorted[0], sorted[sorted.length - 1], each, median(allocated)));
         }
         for (String phase : phases) {
             Map<String, double[]> groups = groupsByPhase.get(phase);
