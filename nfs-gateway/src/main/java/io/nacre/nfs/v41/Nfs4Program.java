@@ -1,7 +1,10 @@
 package io.nacre.nfs.v41;
 
 import io.nacre.nfs.v41.xdr.CompoundArgs;
+import io.nacre.nfs.v41.xdr.CompoundRes;
 import io.nacre.nfs.v41.xdr.Nfs4;
+import io.nacre.nfs.v41.xdr.OpNum;
+import io.nacre.nfs.v41.xdr.OpRes;
 import io.nacre.nfs.v41.xdr.XdrEncodable;
 import java.io.IOException;
 import java.util.concurrent.Executor;
@@ -85,17 +88,37 @@ public final class Nfs4Program implements RpcDispatchable {
         processor.process(args, request, offload, reply -> send(call, reply));
     }
 
+    /**
+     * Replies through {@link RpcReplies} (the whole record in one array), but for a reply carrying a READ's data,
+     * which oncrpc4j's {@code Xdr} sends from where it lies instead of copying it (a megabyte a READ).
+     */
     private static void send(RpcCall call, XdrEncodable reply) {
-        call.reply(new XdrAble() {
-            @Override
-            public void xdrDecode(XdrDecodingStream x) {
-                throw new UnsupportedOperationException("a reply is only encoded");
-            }
+        if (carriesReadData(reply)) {
+            call.reply(new XdrAble() {
+                @Override
+                public void xdrDecode(XdrDecodingStream x) {
+                    throw new UnsupportedOperationException("a reply is only encoded");
+                }
 
-            @Override
-            public void xdrEncode(XdrEncodingStream x) {
-                reply.encode(x);
+                @Override
+                public void xdrEncode(XdrEncodingStream x) {
+                    reply.encode(x);
+                }
+            });
+            return;
+        }
+        RpcReplies.send(call.getTransport(), RpcReplies.accepted(call.getXid(), call.getCredential().getVerifier(),
+                reply));
+    }
+
+    private static boolean carriesReadData(XdrEncodable reply) {
+        if (reply instanceof CompoundRes res) {
+            for (OpRes r : res.results()) {
+                if (r.opnum() == OpNum.READ && r.isOk()) {
+                    return true;
+                }
             }
-        });
+        }
+        return false;
     }
 }

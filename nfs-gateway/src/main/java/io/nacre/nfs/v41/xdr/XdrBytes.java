@@ -30,6 +30,22 @@ public final class XdrBytes implements XdrEncodingStream {
         return pos;
     }
 
+    /** The array written into, valid up to {@link #size()} (no copy: for handing the bytes on as they are). */
+    public byte[] array() {
+        return buf;
+    }
+
+    /** Writes {@code v} over the word at {@code offset}, already written (a length known only at the end). */
+    public void putInt(int offset, int v) {
+        if (offset < 0 || offset > pos - 4) {
+            throw new IndexOutOfBoundsException("word at " + offset + " of " + pos + " bytes written");
+        }
+        buf[offset] = (byte) (v >>> 24);
+        buf[offset + 1] = (byte) (v >>> 16);
+        buf[offset + 2] = (byte) (v >>> 8);
+        buf[offset + 3] = (byte) v;
+    }
+
     private void ensure(int n) {
         if (buf.length - pos < n) {
             buf = Arrays.copyOf(buf, Math.max(buf.length * 2, pos + n));
