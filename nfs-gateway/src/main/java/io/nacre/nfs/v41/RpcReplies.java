@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.Arrays;
 import org.dcache.oncrpc4j.grizzly.GrizzlyRpcTransport;
+import org.dcache.oncrpc4j.grizzly.StartTlsFilter;
 import org.dcache.oncrpc4j.rpc.RpcAuthVerifier;
 import org.dcache.oncrpc4j.rpc.RpcTransport;
 import org.dcache.oncrpc4j.xdr.Xdr;
@@ -16,10 +17,14 @@ import org.glassfish.grizzly.Buffer;
 import org.glassfish.grizzly.CompletionHandler;
 import org.glassfish.grizzly.Connection;
 import org.glassfish.grizzly.EmptyCompletionHandler;
+import org.glassfish.grizzly.Processor;
 import org.glassfish.grizzly.WriteResult;
 import org.glassfish.grizzly.asyncqueue.WritableMessage;
+import org.glassfish.grizzly.filterchain.Filter;
+import org.glassfish.grizzly.filterchain.FilterChain;
 import org.glassfish.grizzly.memory.Buffers;
 import org.glassfish.grizzly.nio.transport.TCPNIOTransport;
+import org.glassfish.grizzly.ssl.SSLBaseFilter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,6 +70,9 @@ final class RpcReplies {
                 }
             };
 
+    /** The last filter chain found without TLS. */
+    private static volatile Processor<?> plainChain;
+
     private RpcReplies() {
     }
 
@@ -103,14 +111,15 @@ final class RpcReplies {
     }
 
     /**
-     * Sends a record made by {@link #accepted}: on a TCP connection without TLS as it is, into the connection's
+     * Sends a record made by {@link #accepted}: on oncrpc4j's TCP connections as it is, into the connection's
      * write queue (where oncrpc4j's own writes and the backchannel's calls go too, so the order holds); else
-     * without its record mark through the transport, which adds one where the transport wants it.
+     * without its record mark through the transport, which adds one where the transport wants it. The write
+     * queue is past the filter chain, so only a chain without TLS is written to that way.
      */
     static void send(RpcTransport transport, XdrBytes record) {
-        if (CONNECTION != null && transport instanceof GrizzlyRpcTransport grizzly && !transport.isTLS()) {
+        if (CONNECTION != null && transport instanceof GrizzlyRpcTransport grizzly) {
             Connection<?> c = (Connection<?>) CONNECTION.get(grizzly);
-            if (c.getTransport() instanceof TCPNIOTransport tcp) {
+            if (c.getTransport() instanceof TCPNIOTransport tcp && plain(c.getProcessor())) {
                 Buffer b = Buffers.wrap(c.getMemoryManager(), record.array(), 0, record.size());
                 tcp.getAsyncQueueIO().getWriter().write(socket(c), b, FAILURES);
                 return;
@@ -118,6 +127,26 @@ final class RpcReplies {
         }
         Xdr body = new Xdr(Arrays.copyOfRange(record.array(), 4, record.size()));
         transport.send(body, transport.getRemoteSocketAddress(), SEND_FAILURES);
+    }
+
+    /**
+     * Whether a filter chain has no TLS filter (the one chain of a service, checked once: the transport's own
+     * {@code isTLS()} streams over the chain on every call, under C1 about what the one-buffer write saves).
+     */
+    private static boolean plain(Processor<?> chain) {
+        if (chain == plainChain) {
+            return true;
+        }
+        if (!(chain instanceof FilterChain filters)) {
+            return false;
+        }
+        for (Filter f : filters) {
+            if (f instanceof SSLBaseFilter || f instanceof StartTlsFilter) {
+                return false;
+            }
+        }
+        plainChain = chain;
+        return true;
     }
 
     /** A TCP connection's peer addresses are socket addresses; the transport's writer is typed by them. */
