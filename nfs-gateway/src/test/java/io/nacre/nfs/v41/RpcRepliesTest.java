@@ -32,7 +32,17 @@ import org.dcache.oncrpc4j.xdr.Xdr;
 import org.dcache.oncrpc4j.xdr.XdrAble;
 import org.dcache.oncrpc4j.xdr.XdrDecodingStream;
 import org.dcache.oncrpc4j.xdr.XdrEncodingStream;
+import java.lang.reflect.Proxy;
+import org.dcache.oncrpc4j.grizzly.GrizzlyRpcTransport;
 import org.glassfish.grizzly.Buffer;
+import org.glassfish.grizzly.Connection;
+import org.glassfish.grizzly.filterchain.FilterChain;
+import org.glassfish.grizzly.filterchain.FilterChainBuilder;
+import org.glassfish.grizzly.filterchain.TransportFilter;
+import org.glassfish.grizzly.memory.MemoryManager;
+import org.glassfish.grizzly.nio.transport.TCPNIOTransport;
+import org.glassfish.grizzly.nio.transport.TCPNIOTransportBuilder;
+import org.glassfish.grizzly.ssl.SSLBaseFilter;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -100,6 +110,41 @@ class RpcRepliesTest {
 
         assertThat(transport.sent).hasSize(1);
         assertThat(transport.sent.get(0)).isEqualTo(oncrpc4jReply(0x7a7b7c7d, none, STAT));
+    }
+
+    @Test
+    void aConnectionWithTlsGetsItsRepliesThroughTheFilterChain() {
+        FilterChain tls = FilterChainBuilder.stateless().add(new TransportFilter()).add(new SSLBaseFilter()).build();
+        TCPNIOTransport tcp = TCPNIOTransportBuilder.newInstance().build();
+        List<Object> written = new ArrayList<>();
+        InetSocketAddress peer = new InetSocketAddress("127.0.0.1", 700);
+        @SuppressWarnings("unchecked")
+        Connection<InetSocketAddress> c = (Connection<InetSocketAddress>) Proxy.newProxyInstance(
+                Connection.class.getClassLoader(), new Class<?>[] {Connection.class}, (proxy, m, args) ->
+                        switch (m.getName()) {
+                            case "getTransport" -> tcp;
+                            case "getProcessor" -> tls;
+                            case "getPeerAddress", "getLocalAddress" -> peer;
+                            case "getMemoryManager" -> MemoryManager.DEFAULT_MEMORY_MANAGER;
+                            case "write" -> {
+                                written.add(args[1]); // write(peer, message, completion handler)
+                                yield null;
+                            }
+                            case "hashCode" -> System.identityHashCode(proxy);
+                            case "equals" -> proxy == args[0];
+                            case "toString" -> "a connection with TLS";
+                            default -> m.getReturnType() == boolean.class ? false : null;
+                        });
+        RpcAuthVerifier none = new RpcAuthVerifier(RpcAuthType.NONE, new byte[0]);
+        XdrBytes record = RpcReplies.accepted(0x7a7b7c7d, none, STAT);
+
+        RpcReplies.send(new GrizzlyRpcTransport(c, new ReplyQueue()), record);
+
+        assertThat(written).hasSize(1);
+        Buffer sent = (Buffer) written.get(0);
+        byte[] out = new byte[sent.remaining()];
+        sent.get(out);
+        assertThat(HexFormat.of().formatHex(out)).isEqualTo(STAT_RECORD);
     }
 
     private static byte[] bytes(XdrBytes x) {
