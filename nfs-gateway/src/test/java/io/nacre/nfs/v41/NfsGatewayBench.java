@@ -323,23 +323,23 @@ class NfsGatewayBench {
                     Fid big = mds.create(Caller.ROOT, Fid.ROOT, "core-" + round,
                             CreateSpec.builder(FileType.REGULAR).mode(0644).build()).attr().fid();
                     byPhase.put("core write", cpuOf(() -> {
-                        onStream(stream, mib, (i, slot) -> io.write(big, (long) i << 20, ByteBuffer.wrap(chunk),
-                                Durability.UNSTABLE));
+                        SlotRunner.run(stream, mib, IN_FLIGHT, (i, slot) -> io.write(big, (long) i << 20,
+                                ByteBuffer.wrap(chunk), Durability.UNSTABLE));
                         io.commit(big);
                     }));
-                    byPhase.put("core read", cpuOf(() -> onStream(stream, mib,
+                    byPhase.put("core read", cpuOf(() -> SlotRunner.run(stream, mib, IN_FLIGHT,
                             (i, slot) -> io.read(big, (long) i << 20, ByteBuffer.allocate(1 << 20)))));
                     NfsFs.Opened f = fs.create(fs.root(), "nfs-" + round, 0644);
                     byPhase.put("nfs write", cpuOf(() -> {
-                        onStream(stream, mib, (i, slot) -> ok(c.onSlot(slot, ++SEQS[slot], false,
+                        SlotRunner.run(stream, mib, IN_FLIGHT, (i, slot) -> ok(c.onSlot(slot, ++SEQS[slot], false,
                                 new PutfhArgs(f.fh()), new WriteArgs(f.stateid(), (long) i << 20, Nfs4.UNSTABLE4,
                                         ByteBuffer.wrap(chunk)), new GetattrArgs(Bitmap.of(AttrNum.CHANGE,
                                         AttrNum.SIZE)))));
                         ok(c.call(new PutfhArgs(f.fh()), new CommitArgs(0, 0)));
                     }));
-                    byPhase.put("nfs read", cpuOf(() -> onStream(stream, mib, (i, slot) -> ok(c.onSlot(slot,
-                            ++SEQS[slot], false, new PutfhArgs(f.fh()), new ReadArgs(f.stateid(), (long) i << 20,
-                                    1 << 20))))));
+                    byPhase.put("nfs read", cpuOf(() -> SlotRunner.run(stream, mib, IN_FLIGHT, (i, slot) ->
+                            ok(c.onSlot(slot, ++SEQS[slot], false, new PutfhArgs(f.fh()),
+                                    new ReadArgs(f.stateid(), (long) i << 20, 1 << 20))))));
                     fs.close(f);
                     if (round >= warmup) {
                         measured.add(byPhase);
@@ -398,25 +398,6 @@ class NfsGatewayBench {
         return out;
     }
 
-    /** Chunks 0..n-1 on the pool's threads, each thread on its own session slot (1..IN_FLIGHT), as SlotRunner. */
-    private static void onStream(java.util.concurrent.ExecutorService pool, int chunks, SlotRunner.Chunk chunk)
-            throws Exception {
-        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
-        List<java.util.concurrent.Future<?>> all = new ArrayList<>();
-        for (int s = 1; s <= IN_FLIGHT; s++) {
-            int slot = s;
-            all.add(pool.submit(() -> {
-                for (int i = next.getAndIncrement(); i < chunks; i = next.getAndIncrement()) {
-                    chunk.run(i, slot);
-                }
-                return null;
-            }));
-        }
-        for (java.util.concurrent.Future<?> f : all) {
-            f.get();
-        }
-    }
-
     /**
      * Per phase: the server's CPU ms per MiB (the process's less the bench's main thread, and over NFS less the
      * client's: the stream's threads, the test client's transport and its reply timer), median and range over
@@ -471,16 +452,7 @@ class NfsGatewayBench {
             out.append(String.format(Locale.ROOT, "%-11s %14.2f %8.2f %8.2f  %s; MiB allocated/MiB %.2f%n", phase,
                     median(server), sorted[0], sorted[sorted.length - 1], each, median(allocated)));
         }
-        for (String phase : phases) {
-            Map<String, double[]> groups = groupsByPhase.get(phase);
-            double all = groups.values().stream().mapToDouble(NfsGatewayBench::median).sum();
-            out.append(String.format(Locale.ROOT, "%s, server ms/MiB by thread group (median):%n", phase));
-            groups.entrySet().stream()
-                    .sorted((a, b) -> Double.compare(median(b.getValue()), median(a.getValue())))
-                    .filter(e -> median(e.getValue()) >= all / 100)
-                    .forEach(e -> out.append(String.format(Locale.ROOT, "  %-44s %8.3f%n", e.getKey(),
-                            median(e.getValue()))));
-        }
+        appendGroups(out, phases, groupsByPhase, "server ms/MiB", "%8.3f");
         return out.toString();
     }
 
@@ -560,17 +532,23 @@ class NfsGatewayBench {
             out.append(String.format(Locale.ROOT, "%-10s %12.1f %12.1f %12.1f  %s; context switches/op %.1f%n", phase,
                     median(server), sorted[0], sorted[sorted.length - 1], each, median(switches)));
         }
+        appendGroups(out, phases, groupsByPhase, "us/op", "%8.1f");
+        return out.toString();
+    }
+
+    /** Per phase, the thread groups that took at least 1% of its CPU, by median, largest first. */
+    private static void appendGroups(StringBuilder out, String[] phases, Map<String, Map<String, double[]>> byPhase,
+                                     String unit, String valueFormat) {
         for (String phase : phases) {
-            Map<String, double[]> groups = groupsByPhase.get(phase);
+            Map<String, double[]> groups = byPhase.get(phase);
             double all = groups.values().stream().mapToDouble(NfsGatewayBench::median).sum();
-            out.append(String.format(Locale.ROOT, "%s, us/op by thread group (median):%n", phase));
+            out.append(String.format(Locale.ROOT, "%s, %s by thread group (median):%n", phase, unit));
             groups.entrySet().stream()
                     .sorted((a, b) -> Double.compare(median(b.getValue()), median(a.getValue())))
                     .filter(e -> median(e.getValue()) >= all / 100)
-                    .forEach(e -> out.append(String.format(Locale.ROOT, "  %-44s %8.1f%n", e.getKey(),
+                    .forEach(e -> out.append(String.format(Locale.ROOT, "  %-44s " + valueFormat + "%n", e.getKey(),
                             median(e.getValue()))));
         }
-        return out.toString();
     }
 
     private static double median(double[] v) {

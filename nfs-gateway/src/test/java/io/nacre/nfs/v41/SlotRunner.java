@@ -23,24 +23,29 @@ final class SlotRunner {
     }
 
     static void run(int chunks, int threads, Chunk chunk) throws Exception {
-        AtomicInteger next = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
-            List<Future<?>> all = new ArrayList<>();
-            for (int s = 1; s <= threads; s++) {
-                int slot = s;
-                all.add(pool.submit(() -> {
-                    for (int i = next.getAndIncrement(); i < chunks; i = next.getAndIncrement()) {
-                        chunk.run(i, slot);
-                    }
-                    return null;
-                }));
-            }
-            for (Future<?> f : all) {
-                f.get();
-            }
+            run(pool, chunks, threads, chunk);
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    /** The same on a pool the caller keeps (whose threads outlive the job, as a CPU-by-thread bench needs). */
+    static void run(ExecutorService pool, int chunks, int threads, Chunk chunk) throws Exception {
+        AtomicInteger next = new AtomicInteger();
+        List<Future<?>> all = new ArrayList<>();
+        for (int s = 1; s <= threads; s++) {
+            int slot = s;
+            all.add(pool.submit(() -> {
+                for (int i = next.getAndIncrement(); i < chunks; i = next.getAndIncrement()) {
+                    chunk.run(i, slot);
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : all) {
+            f.get();
         }
     }
 }
