@@ -1315,12 +1315,17 @@ public final class Ost implements AutoCloseable {
             long chunk = sp.chunk();
             Overlay.ChunkKey ck = new Overlay.ChunkKey(id, chunk);
             ByteBuffer piece = sp.of(src);
-            Overlay.Staged staged = g.chunks.get(ck);
-            if (staged == null) {
+            // A chunk that starts at or past the object's size holds nothing anywhere: writes end inside the
+            // size, and a truncate or destroy drops (or cuts off) every chunk from its size on. So an
+            // appending write looks nothing up (before: the group's, the formed groups', the overlay's maps
+            // and an LMDB get per chunk, and an LMDB read transaction renewed per group).
+            boolean fresh = chunk * chunkSize >= size;
+            Overlay.Staged staged = fresh ? null : g.chunks.get(ck);
+            if (staged == null && !fresh) {
                 staged = overlay.formedChunk(ck);
             }
-            Wal.Loc loc = staged != null ? null : overlay.chunk(id, chunk);
-            Stored stored = staged != null || loc != null ? null : stored(view, key, id, chunk);
+            Wal.Loc loc = staged != null || fresh ? null : overlay.chunk(id, chunk);
+            Stored stored = staged != null || loc != null || fresh ? null : stored(view, key, id, chunk);
             int oldLength = staged != null ? staged.image().remaining()
                     : loc != null ? loc.length()
                     : stored == null ? 0 : stored.length();
