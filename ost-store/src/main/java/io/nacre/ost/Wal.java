@@ -935,9 +935,12 @@ final class Wal implements AutoCloseable {
     }
 
     /**
-     * A segment that writers filled before the preparation reached it ends less than a record short of its
-     * size: the rest is written with zeros now (no flush needed: zeros are no records), so that it is
-     * mapped for reads like a prepared one instead of read with a system call and a copy per chunk.
+     * A segment that writers filled before the preparation reached it ends less than a write short of its
+     * size: the file is given its full size now, so that it is mapped for reads like a prepared one instead
+     * of read with a system call and a copy per chunk. Only its last byte is written (a zero); the rest
+     * stays a hole, which reads as zeros like the 4 KiB gaps between groups (zeros are no records; no flush
+     * needed). Before, the writer wrote the whole rest with zeros here, under the commit lock: up to a
+     * write's size per segment, 7 MiB per 256 MiB of 1 MiB writes, about 7 ms of its CPU.
      */
     private void completeSegment(int s) {
         if (zeroed.get(s) >= segmentSize) {
@@ -945,7 +948,18 @@ final class Wal implements AutoCloseable {
         }
         segmentLocks[s].lock();
         try {
-            zeroUpTo(s, segmentSize);
+            FileChannel ch = openSegment(s);
+            long from = zeroed.get(s);
+            if (from < segmentSize) {
+                // Past every claim (records claimed but not written yet lie below zeroed): nothing is overwritten.
+                ByteBuffer last = zeros.duplicate().limit(1);
+                while (last.hasRemaining()) {
+                    ch.write(last, segmentSize - 1);
+                }
+                fileBytes.addAndGet(segmentSize - from);
+                zeroed.set(s, segmentSize);
+                mapIfFull(s);
+            }
         } catch (IOException e) {
             throw ioError("write", e);
         } finally {
