@@ -522,6 +522,8 @@ final class Wal implements AutoCloseable {
         private long pos;
         /** Where records are encoded when they are written (by whoever owns the stream then). */
         private ByteBuffer staging = ByteBuffer.allocateDirect(STAGING);
+        /** The CRC of the record being encoded (reset per record: no CRC object and buffer views per record). */
+        private final CRC32C crc = new CRC32C();
         /** The records appended since the last cut, contiguous in the current segment from {@link #openAt}. */
         private final List<Rec> open = new ArrayList<>();
         private long openAt;
@@ -703,7 +705,7 @@ final class Wal implements AutoCloseable {
                             st.staging = staging = ByteBuffer.allocateDirect(need);
                         }
                     }
-                    encode(staging, r);
+                    encode(st.crc, staging, r);
                 }
                 writeOut(ch, staging, at);
             }
@@ -712,15 +714,22 @@ final class Wal implements AutoCloseable {
         }
     }
 
-    private void encode(ByteBuffer staging, Rec r) {
-        int length = r.payload().remaining();
+    private void encode(CRC32C crc, ByteBuffer staging, Rec r) {
+        ByteBuffer payload = r.payload();
+        int length = payload.remaining();
         int start = staging.position();
         staging.putInt(MAGIC).putInt(length).putLong(r.seq()).putLong(instance).putLong(r.id()).putLong(r.chunk())
                 .putLong(r.size()).putLong(r.used()).putInt(r.kind()).putInt(0);
-        staging.put(r.payload().duplicate());
-        ByteBuffer h = staging.duplicate().position(start).limit(start + HEADER);
-        ByteBuffer p = staging.duplicate().position(start + HEADER).limit(start + HEADER + length);
-        staging.putInt(start + CRC_AT, crc(h, p));
+        staging.put(start + HEADER, payload, payload.position(), length);
+        int end = start + HEADER + length;
+        // The CRC covers the header up to its CRC field, then the payload (as crc() computes it for readers).
+        crc.reset();
+        staging.limit(start + CRC_AT).position(start);
+        crc.update(staging);
+        staging.limit(end).position(start + HEADER);
+        crc.update(staging);
+        staging.limit(staging.capacity()).position(end);
+        staging.putInt(start + CRC_AT, (int) crc.getValue());
     }
 
     /** Writes the staging buffer at {@code at} and empties it; returns where the next bytes go. */
