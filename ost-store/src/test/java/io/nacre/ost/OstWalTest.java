@@ -311,6 +311,37 @@ class OstWalTest {
         }
     }
 
+    /**
+     * A write that starts inside the chunk holding the object's end and goes on past it keeps that chunk's
+     * bytes below the size; the chunks from the size on take the write's bytes and zeros only, whatever the
+     * WAL or LMDB still holds of them from before a truncate (a write there looks nothing up).
+     */
+    @Test
+    void aWritePastTheSizeKeepsTheBytesOfTheChunkItStartsInAndNothingOfTheChunksPastIt() throws Exception {
+        byte[] a = random(3 * CHUNK, 41);
+        byte[] b = random(CHUNK + 50, 42);
+        byte[] want = new byte[2 * CHUNK + 250];
+        System.arraycopy(a, 0, want, 0, CHUNK + 100);
+        System.arraycopy(b, 0, want, CHUNK + 200, b.length);
+        Ost ost = Ost.open(tmp, 0, small());
+        ost.write(2, 0, ByteBuffer.wrap(a), Durability.STABLE);
+        ost.checkpointNow(); // object 2's chunks are in LMDB
+        ost.write(1, 0, ByteBuffer.wrap(a), Durability.STABLE); // object 1's stay in the WAL
+        for (long id : new long[] {1, 2}) {
+            ost.truncate(id, CHUNK + 100);
+            ost.write(id, CHUNK + 200, ByteBuffer.wrap(b), Durability.STABLE);
+            assertThat(read(ost, id, 0, 4 * CHUNK)).as("object %d", id).isEqualTo(want);
+            assertThat(ost.stat(id)).isEqualTo(new ObjectStat(want.length, want.length));
+        }
+        ost.closeAsIfKilled();
+        try (Ost again = Ost.open(tmp, 0, small())) {
+            for (long id : new long[] {1, 2}) {
+                assertThat(read(again, id, 0, 4 * CHUNK)).as("object %d after recovery", id).isEqualTo(want);
+                assertThat(again.stat(id)).isEqualTo(new ObjectStat(want.length, want.length));
+            }
+        }
+    }
+
     @Test
     void truncateAndDestroyOverDataInLmdbAreLoggedAndReplayedAfterACrash() throws Exception {
         byte[] a = random(5 * CHUNK, 31);
