@@ -9,7 +9,6 @@ import com.linecorp.armeria.server.ServiceRequestContext;
 import io.nacre.s3.auth.AuthResult;
 import io.nacre.s3.auth.QueryString;
 import io.nacre.s3.auth.SigV4;
-import io.nacre.s3.body.RequestBodyStream;
 import io.nacre.s3.error.ErrorMapping;
 import io.nacre.s3.error.S3Error;
 import io.nacre.s3.error.S3Exception;
@@ -44,11 +43,6 @@ final class S3Service implements HttpService {
     private static final HexFormat HEX = HexFormat.of().withUpperCase();
     private static final long DRAIN_LIMIT = 1 << 20;
     private static final long DRAIN_WAIT_SECONDS = 5;
-    /**
-     * Bodies of a declared length up to this are taken in whole on the event loop before the request's
-     * thread starts (the data-on-MDT default: every small PUT).
-     */
-    static final long READ_AHEAD_LIMIT = 64 << 10;
     /** What anonymous requests may do, on public-read buckets only. */
     private static final Set<String> ANONYMOUS_OPS = Set.of("GetObject", "HeadObject", "ListObjects", "ListObjectsV2",
             "HeadBucket", "GetBucketLocation");
@@ -75,15 +69,7 @@ final class S3Service implements HttpService {
         String requestId = newRequestId();
         ctx.addAdditionalResponseHeader("x-amz-request-id", requestId);
         ctx.addAdditionalResponseHeader("x-amz-id-2", requestId);
-        long declared = req.headers().contentLength();
-        if (declared > 0 && declared <= READ_AHEAD_LIMIT) {
-            // A small body is in (or on its way) already: the request's thread starts once it is all queued,
-            // and reads it without waiting on the event loop (see RequestBodyStream.readAhead).
-            RequestBodyStream body = RequestBodyStream.readAhead(req);
-            return HttpResponse.of(body.ended().thenApplyAsync(v -> handle(ctx, req, requestId, body),
-                    gateway.blocking()));
-        }
-        return HttpResponse.of(CompletableFuture.supplyAsync(() -> handle(ctx, req, requestId, null), gateway.blocking()));
+        return HttpResponse.of(CompletableFuture.supplyAsync(() -> handle(ctx, req, requestId), gateway.blocking()));
     }
 
     /**
@@ -149,7 +135,7 @@ final class S3Service implements HttpService {
         }
     }
 
-    private HttpResponse handle(ServiceRequestContext ctx, HttpRequest req, String requestId, RequestBodyStream body) {
+    private HttpResponse handle(ServiceRequestContext ctx, HttpRequest req, String requestId) {
         RequestHeaders headers = req.headers();
         HttpMethod method = headers.method();
         boolean head = method == HttpMethod.HEAD;
@@ -167,7 +153,7 @@ final class S3Service implements HttpService {
             AuthResult auth = gateway.authenticator().authenticate(method.name(), t.rawPath(), t.rawQuery(), headers,
                     t.v2Resource());
             op = Operations.resolve(method, t.level(), query::containsKey, headers.contains("x-amz-copy-source"));
-            r = new S3Request(requestId, method, t.bucket(), t.key(), query, headers, auth, req, gateway, body);
+            r = new S3Request(requestId, method, t.bucket(), t.key(), query, headers, auth, req, gateway);
             if (auth.anonymous()) {
                 checkAnonymous(r, op);
             }
@@ -186,8 +172,6 @@ final class S3Service implements HttpService {
         } finally {
             if (r != null) {
                 r.closeBody();
-            } else if (body != null) {
-                body.close();
             }
         }
     }

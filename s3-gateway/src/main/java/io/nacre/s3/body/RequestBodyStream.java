@@ -8,7 +8,6 @@ import io.netty.buffer.ByteBuf;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import org.reactivestreams.Subscriber;
 import org.reactivestreams.Subscription;
@@ -36,10 +35,6 @@ public final class RequestBodyStream extends InputStream implements Subscriber<H
 
     private final StreamMessage<? extends HttpObject> source;
     private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
-    /** Completed once the last piece (or the failure) is queued. */
-    private final CompletableFuture<Void> ended = new CompletableFuture<>();
-    /** Everything requested at once: a body taken in whole before its reader starts (see {@link #readAhead}). */
-    private boolean unbounded;
     private volatile Subscription subscription;
     private volatile boolean closed;
     private boolean subscribed;
@@ -54,33 +49,13 @@ public final class RequestBodyStream extends InputStream implements Subscriber<H
         this.source = source;
     }
 
-    /**
-     * A small body taken in whole, on the event loop, before anyone reads it: called on the connection's
-     * event loop, it subscribes there and asks for every piece at once. The request's thread, started once
-     * {@link #ended} completes, then finds the body queued: it never waits for the event loop to subscribe
-     * and to pass on the pieces (a task handed to the event loop, and a park and wake-up of the request's
-     * thread, per request). For bodies of a bounded, declared length only: nothing holds back the client.
-     */
-    public static RequestBodyStream readAhead(StreamMessage<? extends HttpObject> source) {
-        RequestBodyStream s = new RequestBodyStream(source);
-        s.unbounded = true;
-        s.subscribed = true;
-        source.subscribe(s, SubscriptionOption.WITH_POOLED_OBJECTS);
-        return s;
-    }
-
-    /** Completes once the whole body (or its failure) is queued, on the thread that queued it. */
-    public CompletableFuture<Void> ended() {
-        return ended;
-    }
-
     // ---- the subscriber side, on the connection's event loop ----------------------------------
 
     @Override
     public void onSubscribe(Subscription s) {
         subscription = s;
         if (!closed) {
-            s.request(unbounded ? Long.MAX_VALUE : PREFETCH);
+            s.request(PREFETCH);
         }
     }
 
@@ -95,7 +70,7 @@ public final class RequestBodyStream extends InputStream implements Subscriber<H
             if (o instanceof HttpData d) {
                 d.close();
             }
-            if (!closed && !unbounded) {
+            if (!closed) {
                 subscription.request(1); // trailers or an empty piece: nothing to read, ask for the next one
             }
         }
@@ -104,13 +79,11 @@ public final class RequestBodyStream extends InputStream implements Subscriber<H
     @Override
     public void onError(Throwable t) {
         queue.add(new End(t));
-        ended.complete(null);
     }
 
     @Override
     public void onComplete() {
         queue.add(new End(null));
-        ended.complete(null);
     }
 
     // ---- the reader side, on the request's (virtual) thread -----------------------------------
@@ -165,7 +138,7 @@ public final class RequestBodyStream extends InputStream implements Subscriber<H
                 current = d;
                 currentBuf = d.byteBuf();
                 offset = 0;
-                if (!unbounded && ++unrequested == REQUEST_BATCH) {
+                if (++unrequested == REQUEST_BATCH) {
                     unrequested = 0;
                     subscription.request(REQUEST_BATCH);
                 }

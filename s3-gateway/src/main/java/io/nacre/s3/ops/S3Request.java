@@ -45,13 +45,6 @@ public final class S3Request {
 
     public S3Request(String requestId, HttpMethod method, String bucket, String key, Map<String, List<String>> query,
                      RequestHeaders headers, AuthResult auth, HttpRequest http, Gateway gateway) {
-        this(requestId, method, bucket, key, query, headers, auth, http, gateway, null);
-    }
-
-    /** With {@code body}, the request's body already taken in (see {@link RequestBodyStream#readAhead}), or null. */
-    public S3Request(String requestId, HttpMethod method, String bucket, String key, Map<String, List<String>> query,
-                     RequestHeaders headers, AuthResult auth, HttpRequest http, Gateway gateway,
-                     RequestBodyStream body) {
         this.requestId = requireNonNull(requestId, "requestId");
         this.method = requireNonNull(method, "method");
         this.bucket = bucket;
@@ -61,7 +54,6 @@ public final class S3Request {
         this.auth = requireNonNull(auth, "auth");
         this.http = http;
         this.gateway = requireNonNull(gateway, "gateway");
-        this.body = body;
     }
 
     public String requestId() {

@@ -64,43 +64,6 @@ class RequestBodyStreamTest {
     }
 
     @Test
-    void aBodyReadAheadIsTakenInWholeBeforeAnyoneReadsIt() throws Exception {
-        StreamWriter<HttpObject> w = StreamMessage.streaming();
-        ByteArrayOutputStream expected = new ByteArrayOutputStream();
-        RequestBodyStream in = RequestBodyStream.readAhead(w);
-        // More pieces than a reader-paced stream asks for ahead: all must come in with nobody reading.
-        for (int i = 0; i < 3 * RequestBodyStream.PREFETCH; i++) {
-            byte[] piece = random(1 + i * 11, i);
-            expected.writeBytes(piece);
-            w.write(pooled(piece));
-        }
-        w.close();
-        in.ended().get(10, java.util.concurrent.TimeUnit.SECONDS);
-        ByteArrayOutputStream got = new ByteArrayOutputStream();
-        byte[] buf = new byte[64];
-        int n;
-        while ((n = in.read(buf, 0, buf.length)) >= 0) {
-            got.write(buf, 0, n);
-        }
-        in.close();
-        assertThat(got.toByteArray()).isEqualTo(expected.toByteArray());
-        assertThat(bufs).allSatisfy(b -> assertThat(b.refCnt()).isZero());
-    }
-
-    @Test
-    void aBodyReadAheadAndNeverReadIsReleasedOnClose() throws Exception {
-        StreamWriter<HttpObject> w = StreamMessage.streaming();
-        RequestBodyStream in = RequestBodyStream.readAhead(w);
-        for (int i = 0; i < 4; i++) {
-            w.write(pooled(random(1000, i)));
-        }
-        w.close();
-        in.ended().get(10, java.util.concurrent.TimeUnit.SECONDS);
-        in.close();
-        assertThat(bufs).allSatisfy(b -> assertThat(b.refCnt()).isZero());
-    }
-
-    @Test
     void closingBeforeTheEndReleasesWhatWasFetched() throws Exception {
         StreamWriter<HttpObject> w = StreamMessage.streaming();
         for (int i = 0; i < 4; i++) {
