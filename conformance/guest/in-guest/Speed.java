@@ -29,8 +29,8 @@ public class Speed {
             t = System.nanoTime();
             for (int i = 0; i < mib / 4; i++) { java.util.Arrays.fill(dst, (byte) 0); }
             double z = (mib / 4) / ((System.nanoTime() - t) / 1e9);
-            System.out.printf("round %d: MiB/s crc32c %.0f, arraycopy %.0f, heap->direct %.0f, md5 %.0f, zero-fill %.0f (%d)%n",
-                    round, c, cp, cd, m, z, crc.getValue() & 1);
+            System.out.printf("round %d: MiB/s crc32c %.0f, arraycopy %.0f, heap->direct %.0f, md5 %.0f,"
+                    + " zero-fill %.0f (%d)%n", round, c, cp, cd, m, z, crc.getValue() & 1);
         }
     }
 }
