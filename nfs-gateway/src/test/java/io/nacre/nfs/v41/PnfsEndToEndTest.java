@@ -660,10 +660,7 @@ class PnfsEndToEndTest {
             }
         }, task -> Thread.ofVirtual().start(task));
         NfsTime4 copied = new NfsTime4(1_600_000_000L, 123);
-        Fattr4 mtime = new Fattr4(Bitmap.of(AttrNum.TIME_MODIFY_SET), XdrIo.toBytes(x -> {
-            x.xdrEncodeInt(Nfs4.SET_TO_CLIENT_TIME4);
-            copied.encode(x);
-        }));
+        Fattr4 mtime = mtimeSet(copied);
         // from the same client, on another slot: the SETATTR is in flight while it answers the recall (answered
         // NFS4ERR_DELAY if the return takes longer than the grace: sent again with the slot's next sequence id)
         int[] seq = {0};
@@ -686,6 +683,33 @@ class PnfsEndToEndTest {
         ok(fs.onFh(f.fh(), layoutCommit(again.stateid(), 1999)));
         assertThat(core.metadata().getattr(fid).mtime()).isGreaterThan(copied.toNanos());
         assertThat(core.metadata().getattr(fid).size()).isEqualTo(2000);
+    }
+
+    /** time_modify set to the client's time {@code t}. */
+    private static Fattr4 mtimeSet(NfsTime4 t) {
+        return new Fattr4(Bitmap.of(AttrNum.TIME_MODIFY_SET), XdrIo.toBytes(x -> {
+            x.xdrEncodeInt(Nfs4.SET_TO_CLIENT_TIME4);
+            t.encode(x);
+        }));
+    }
+
+    @Test
+    void anExplicitMtimeSentAgainAfterTheReturnEndsTheRecallAndLayoutsAreGrantedAtOnce() throws Exception {
+        Held h = held("slow-copier", "slow-copier");
+        NfsFs.Opened f = h.f();
+        NfsFs setter = mount("touch");
+        NfsTestClient t = setter.client();
+        NfsTime4 copied = new NfsTime4(1_600_000_000L, 456);
+        SetattrArgs touch = new SetattrArgs(Stateid4.ANONYMOUS, mtimeSet(copied));
+        // the holder answers the recall after the grace: NFS4ERR_DELAY
+        assertThat(Nfs4Status.name(t.onSlot(1, 1, true, new PutfhArgs(f.fh()), touch).status()))
+                .isEqualTo("NFS4ERR_DELAY");
+        ok(h.holder().onFh(f.fh(), returnFile(awaitRecall(h.holder().client()).stateid())));
+        // sent again: no write layout is out any more, and this SETATTR is the operation the recall waited for
+        ok(t.onSlot(1, 2, true, new PutfhArgs(f.fh()), touch));
+        assertThat(core.metadata().getattr(fidOf(setter, f)).mtime()).isEqualTo(copied.toNanos());
+        // so layouts are granted again at once, not only once the recall lapses (a second or more later)
+        granted(h.holder(), layoutGet(h.holder(), f.fh(), f.stateid(), Nfs4.LAYOUTIOMODE4_RW));
     }
 
     @Test

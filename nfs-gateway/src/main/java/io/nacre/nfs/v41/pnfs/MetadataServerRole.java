@@ -358,11 +358,24 @@ public final class MetadataServerRole implements PnfsRole {
      * (`cp -a` writes, sets mtime, closes: the close sends the LAYOUTCOMMIT). The recall (clora_changed
      * false: the layout stays good) makes every holder commit what it wrote and return its layout first (Linux
      * starts its LAYOUTCOMMIT on the recall and returns the layout when it is done); a write after the SETATTR
-     * needs a new layout, and its LAYOUTCOMMIT moves mtime as a write must.
+     * needs a new layout, and its LAYOUTCOMMIT moves mtime as a write must. A SETATTR sent again after
+     * NFS4ERR_DELAY finds the layouts returned but its recall still out: it takes the recall over, which ends
+     * it with the SETATTR (otherwise it would hold the file's layouts a second or more after the SETATTR
+     * answered, and the writer's next LAYOUTGET would get NFS4ERR_RECALLCONFLICT).
      */
     public static Recall recallWriters(CompoundContext ctx, Fid fid, String why) {
-        return ctx.server().pnfs() instanceof MetadataServerRole r && r.layouts.writeHeld(fid)
+        return ctx.server().pnfs() instanceof MetadataServerRole r && (r.layouts.writeHeld(fid) || r.recallOut(fid))
                 ? r.recall(ctx.server(), fid, why, false) : NOTHING;
+    }
+
+    /** Whether a recall of the file's layouts is out (not yet taken over by an operation, nor lapsed). */
+    private boolean recallOut(Fid fid) {
+        recallLock.lock();
+        try {
+            return recalls.containsKey(fid);
+        } finally {
+            recallLock.unlock();
+        }
     }
 
     /**
@@ -383,9 +396,22 @@ public final class MetadataServerRole implements PnfsRole {
         return target.isRegular() ? r.recall(ctx.server(), target.fid(), why) : NOTHING;
     }
 
-    /** Whether {@link #recallNamed} may have a layout to recall: false while no client holds any (or without pNFS). */
+    /**
+     * Whether {@link #recallNamed} may have a layout to recall, or a recall to take over (the operation sent
+     * again after NFS4ERR_DELAY, the last layout returned meanwhile): false while no client holds any and no
+     * recall is out (or without pNFS).
+     */
     public static boolean mayRecall(CompoundContext ctx) {
-        return ctx.server().pnfs() instanceof MetadataServerRole r && !r.layouts.isEmpty();
+        return ctx.server().pnfs() instanceof MetadataServerRole r && (!r.layouts.isEmpty() || r.anyRecallOut());
+    }
+
+    private boolean anyRecallOut() {
+        recallLock.lock();
+        try {
+            return !recalls.isEmpty();
+        } finally {
+            recallLock.unlock();
+        }
     }
 
     /**
