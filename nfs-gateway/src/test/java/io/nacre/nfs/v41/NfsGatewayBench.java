@@ -443,14 +443,8 @@ class NfsGatewayBench {
                 server[r] = (total - client) / 1e6 / mib;
             }
             groupsByPhase.put(phase, groups);
-            double[] sorted = server.clone();
-            java.util.Arrays.sort(sorted);
-            StringBuilder each = new StringBuilder();
-            for (double v : server) {
-                each.append(String.format(Locale.ROOT, " %.2f", v));
-            }
-            out.append(String.format(Locale.ROOT, "%-11s %14.2f %8.2f %8.2f  %s; MiB allocated/MiB %.2f%n", phase,
-                    median(server), sorted[0], sorted[sorted.length - 1], each, median(allocated)));
+            appendRow(out, "%-11s %14.2f %8.2f %8.2f  %s; MiB allocated/MiB %.2f%n", phase, server, " %.2f",
+                    median(allocated));
         }
         appendGroups(out, phases, groupsByPhase, "server ms/MiB", "%8.3f");
         return out.toString();
@@ -523,17 +517,27 @@ class NfsGatewayBench {
                 server[r] = (total - client) / 1e3 / files;
             }
             groupsByPhase.put(phase, groups);
-            double[] sorted = server.clone();
-            java.util.Arrays.sort(sorted);
-            StringBuilder each = new StringBuilder();
-            for (double v : server) {
-                each.append(String.format(Locale.ROOT, " %.0f", v));
-            }
-            out.append(String.format(Locale.ROOT, "%-10s %12.1f %12.1f %12.1f  %s; context switches/op %.1f%n", phase,
-                    median(server), sorted[0], sorted[sorted.length - 1], each, median(switches)));
+            appendRow(out, "%-10s %12.1f %12.1f %12.1f  %s; context switches/op %.1f%n", phase, server, " %.0f",
+                    median(switches));
         }
         appendGroups(out, phases, groupsByPhase, "us/op", "%8.1f");
         return out.toString();
+    }
+
+    /**
+     * A phase's row: {@code rowFormat} of the phase, the server's median, min and max over the rounds, every
+     * round's value (each in {@code eachFormat}) and {@code extra}.
+     */
+    private static void appendRow(StringBuilder out, String rowFormat, String phase, double[] server,
+                                  String eachFormat, double extra) {
+        double[] sorted = server.clone();
+        java.util.Arrays.sort(sorted);
+        StringBuilder each = new StringBuilder();
+        for (double v : server) {
+            each.append(String.format(Locale.ROOT, eachFormat, v));
+        }
+        out.append(String.format(Locale.ROOT, rowFormat, phase, median(server), sorted[0], sorted[sorted.length - 1],
+                each, extra));
     }
 
     /** Per phase, the thread groups that took at least 1% of its CPU, by median, largest first. */
