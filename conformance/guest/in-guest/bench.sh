@@ -5,7 +5,8 @@
 # 10,000 create / stat (cold) / unlink. Prints one table row per server, then ratios to the first.
 # Knobs: BENCH_MIB (1024; 0 skips the sequential part), BENCH_FILES (10000), BENCH_ROUNDS (1: the
 # metadata phases are run that many times in a row, each printed, the last in the table: a server
-# that compiles its code as it runs, a JVM, is measured warm from round 2 on). Writes the table to
+# that compiles its code as it runs, a JVM, is measured warm from round 2 on), BENCH_STREAM_ROUNDS (1: the
+# write and cold read of the stream that many times, each printed, the last in the table). Writes the table to
 # ./bench.txt when run from a share, and the RPCs each metadata phase sent (per operation, from
 # /proc/self/mountstats) to ./mountstats-SERVER.txt.
 set -uo pipefail
@@ -13,6 +14,7 @@ set -uo pipefail
 BENCH_MIB=${BENCH_MIB:-1024}
 BENCH_FILES=${BENCH_FILES:-10000}
 BENCH_ROUNDS=${BENCH_ROUNDS:-1}
+BENCH_STREAM_ROUNDS=${BENCH_STREAM_ROUNDS:-1}
 servers=("$@")
 ((${#servers[@]})) || servers=(knfsd)
 
@@ -60,17 +62,20 @@ bench_one() {
     server_start && nfs_mount || { log "cannot start/mount $s"; return 1; }
     d=$MNT/bench.$$
     rm -rf "$d"; mkdir -p "$d"; sync
+    local round
     if ((BENCH_MIB > 0)); then
-        log "  sequential write"
-        w=$(secs dd if=/dev/zero of="$d/seq" bs=1M count="$BENCH_MIB" conv=fsync status=none) || return 1
-        nfs_remount_cold || return 1
-        log "  cold sequential read"
-        r=$(secs dd if="$d/seq" of=/dev/null bs=1M status=none) || return 1
-        rm -f "$d/seq"
+        for ((round = 1; round <= BENCH_STREAM_ROUNDS; round++)); do
+            log "  stream round $round/$BENCH_STREAM_ROUNDS: sequential write"
+            w=$(secs dd if=/dev/zero of="$d/seq" bs=1M count="$BENCH_MIB" conv=fsync status=none) || return 1
+            nfs_remount_cold || return 1
+            log "  cold sequential read"
+            r=$(secs dd if="$d/seq" of=/dev/null bs=1M status=none) || return 1
+            rm -f "$d/seq"
+            log "  stream round $round: write $(rate "$mb" "$w") MB/s, read $(rate "$mb" "$r") MB/s"
+        done
     else
         w=0 r=0 mb=0
     fi
-    local round
     for ((round = 1; round <= BENCH_ROUNDS; round++)); do
         mkdir -p "$d/m"
         log "  round $round/$BENCH_ROUNDS: create, stat, unlink $BENCH_FILES files"
