@@ -93,6 +93,8 @@ bench_one() {
 }
 
 [[ -d /mnt/host/.nacre ]] && STATS_DIR=/mnt/host && rm -f /mnt/host/mountstats-*.txt
+cs=/sys/devices/system/clocksource/clocksource0
+log "guest: $(nproc) CPUs, clocksource $(cat $cs/current_clocksource 2>/dev/null) (available: $(cat $cs/available_clocksource 2>/dev/null))"
 rows=()
 for s in "${servers[@]}"; do
     log "bench against $s: ${BENCH_MIB} MiB sequential, ${BENCH_FILES} files"
