@@ -700,16 +700,70 @@ class PnfsEndToEndTest {
         NfsFs setter = mount("touch");
         NfsTestClient t = setter.client();
         NfsTime4 copied = new NfsTime4(1_600_000_000L, 456);
-        SetattrArgs touch = new SetattrArgs(Stateid4.ANONYMOUS, mtimeSet(copied));
-        // the holder answers the recall after the grace: NFS4ERR_DELAY
-        assertThat(Nfs4Status.name(t.onSlot(1, 1, true, new PutfhArgs(f.fh()), touch).status()))
-                .isEqualTo("NFS4ERR_DELAY");
-        ok(h.holder().onFh(f.fh(), returnFile(awaitRecall(h.holder().client()).stateid())));
         // sent again: no write layout is out any more, and this SETATTR is the operation the recall waited for
-        ok(t.onSlot(1, 2, true, new PutfhArgs(f.fh()), touch));
+        sentAgainAfterTheReturn(h, t, new PutfhArgs(f.fh()), new SetattrArgs(Stateid4.ANONYMOUS, mtimeSet(copied)));
         assertThat(core.metadata().getattr(fidOf(setter, f)).mtime()).isEqualTo(copied.toNanos());
         // so layouts are granted again at once, not only once the recall lapses (a second or more later)
         granted(h.holder(), layoutGet(h.holder(), f.fh(), f.stateid(), Nfs4.LAYOUTIOMODE4_RW));
+    }
+
+    /**
+     * The operation {@code ops} (after SEQUENCE on slot 1 of {@code c}) recalls the holder's layout, which comes
+     * back after the grace: NFS4ERR_DELAY. The holder returns it then, and the client sends the operation again
+     * (the slot's next sequence id), which finds no layout left: it goes through.
+     */
+    private static void sentAgainAfterTheReturn(Held h, NfsTestClient c, OpArgs... ops) throws Exception {
+        assertThat(Nfs4Status.name(c.onSlot(1, 1, true, ops).status())).isEqualTo("NFS4ERR_DELAY");
+        ok(h.holder().onFh(h.f().fh(), returnFile(awaitRecall(h.holder().client()).stateid())));
+        ok(c.onSlot(1, 2, true, ops));
+    }
+
+    @Test
+    void aRemoveSentAgainAfterTheReturnEndsTheRecallAndTheOpenerGetsLayoutsAtOnce() throws Exception {
+        Held h = held("unlinked-writer", "unlinked");
+        NfsFs remover = mount("rm");
+        byte[] dirFh = remover.lookup(remover.root(), "striped");
+        // sent again: no layout is out any more, and this REMOVE is the operation the recall waited for
+        sentAgainAfterTheReturn(h, remover.client(), new PutfhArgs(dirFh), new RemoveArgs(bytes("unlinked")));
+        assertThat(remover.onFh(dirFh, new io.nacre.nfs.v41.xdr.LookupArgs(bytes("unlinked"))).status())
+                .isEqualTo(NFS4ERR_NOENT);
+        writesOnUntilItsLastClose(h, "unlinked-writer");
+    }
+
+    /**
+     * The holder, which still has its file open once no name leads to it (it lives on hidden), asks for a
+     * layout again to write on: granted at once, not refused until the recall lapses (a second or more later).
+     * It writes through it, commits, and its last close removes the file for good.
+     */
+    private void writesOnUntilItsLastClose(Held h, String owner) throws Exception {
+        NfsFs w = h.holder();
+        NfsFs.Opened f = h.f();
+        Granted again = granted(w, layoutGet(w, f.fh(), f.stateid(), Nfs4.LAYOUTIOMODE4_RW));
+        dsWrite(again, dsClients(owner), 3L * STRIPE, bytes("written on"), Nfs4.FILE_SYNC4);
+        ok(w.onFh(f.fh(), layoutCommit(again.stateid(), 3L * STRIPE + 9)));
+        assertThat(w.size(f.fh())).isEqualTo(3L * STRIPE + 10);
+        ok(w.onFh(f.fh(), returnFile(again.stateid())));
+        w.close(f);
+        assertThat(w.onFh(f.fh(), new GetattrArgs(Bitmap.of(AttrNum.SIZE))).status()).isEqualTo(NFS4ERR_STALE);
+    }
+
+    @Test
+    void aRenameOverSentAgainAfterTheReturnEndsTheRecallAndTheOpenerGetsLayoutsAtOnce() throws Exception {
+        Held h = held("replaced-writer", "replaced");
+        NfsFs mover = mount("mv");
+        byte[] dirFh = mover.lookup(mover.root(), "striped");
+        NfsFs.Opened replacement = mover.create(dirFh, "replacement", 0666);
+        mover.write(replacement, 0, bytes("new"), Nfs4.FILE_SYNC4);
+        mover.close(replacement);
+        // sent again: no layout is out any more, and this RENAME is the operation the recall waited for
+        sentAgainAfterTheReturn(h, mover.client(), new PutfhArgs(dirFh), new VoidArgs(OpNum.SAVEFH),
+                new PutfhArgs(dirFh), new RenameArgs(bytes("replacement"), bytes("replaced")));
+        assertThat(mover.lookup(dirFh, "replaced")).isEqualTo(replacement.fh());
+        assertThat(mover.size(replacement.fh())).isEqualTo(3);
+        assertThat(mover.onFh(dirFh, new io.nacre.nfs.v41.xdr.LookupArgs(bytes("replacement"))).status())
+                .isEqualTo(NFS4ERR_NOENT);
+        writesOnUntilItsLastClose(h, "replaced-writer");
+        assertThat(mover.size(replacement.fh())).as("the file now under the name").isEqualTo(3);
     }
 
     @Test
