@@ -389,4 +389,19 @@ class NfsEndToEndTest {
         assertThat(new String(NfsFs.data(fs.read(target.fh(), target.stateid(), 0, 10)))).isEqualTo("old");
         fs.close(target);
     }
+
+    @Test
+    void renameOfAnOpenFileOntoItsOwnNameLeavesItWhereItIs() throws Exception {
+        NfsFs fs = mount("self-renamer");
+        byte[] root = fs.root();
+        NfsFs.Opened f = fs.create(root, "itself", 0644);
+        fs.write(f, 0, bytes("kept"), Nfs4.FILE_SYNC4);
+        // RFC 8881 §18.26.4, POSIX: both names are the same file, nothing is done (Linux never sends it; others may)
+        ok(fs.client().call(new io.nacre.nfs.v41.xdr.PutfhArgs(root), new VoidArgs(OpNum.SAVEFH),
+                new io.nacre.nfs.v41.xdr.PutfhArgs(root), new RenameArgs(bytes("itself"), bytes("itself"))));
+        assertThat(fs.lookup(root, "itself")).isEqualTo(f.fh());
+        fs.close(f);
+        assertThat(new String(NfsFs.data(fs.read(fs.lookup(root, "itself"), Stateid4.ANONYMOUS, 0, 10))))
+                .isEqualTo("kept");
+    }
 }

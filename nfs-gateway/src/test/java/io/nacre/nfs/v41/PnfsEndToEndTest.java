@@ -1290,6 +1290,21 @@ class PnfsEndToEndTest {
     }
 
     @Test
+    void aRenameOfAFileOntoItsOwnNameRecallsNothing() throws Exception {
+        Held h = held("self-renamed", "itself");
+        NfsFs other = mount("self-renamer");
+        byte[] dirFh = other.lookup(other.root(), "striped");
+        // nothing is replaced (RFC 8881 §18.26.4): answered at once, not NFS4ERR_DELAY for a recall
+        ok(other.client().call(new PutfhArgs(dirFh), new VoidArgs(OpNum.SAVEFH), new PutfhArgs(dirFh),
+                new RenameArgs(bytes("itself"), bytes("itself"))));
+        assertThat(h.holder().client().callbacks.stream().flatMap(List::stream)).as("callbacks to the holder")
+                .noneMatch(CbLayoutRecallArgs.class::isInstance);
+        assertThat(other.lookup(dirFh, "itself")).isEqualTo(h.f().fh());
+        // the holder's layout is still good: its commit is taken
+        ok(h.holder().onFh(h.f().fh(), layoutCommit(h.g().stateid(), 3L * STRIPE - 1)));
+    }
+
+    @Test
     void devicesAreListedAndUnknownOnesAreNotFound() throws Exception {
         NfsFs fs = mount("lister");
         NfsFs.Opened f = fs.create(fs.lookup(fs.root(), "striped"), "listed", 0644);

@@ -20,9 +20,15 @@ final class Rename implements Operation {
         String to = Names.component(a.newName());
         var from0 = ctx.savedFh();
         var to0 = ctx.currentFh();
+        // a name onto itself replaces nothing and the MDS does nothing (RFC 8881 §18.26.4): hiding the open file
+        // first would take its name away, and recalling its layouts would only hold the client up
+        boolean replaces = !(from0.equals(to0) && from.equals(to));
         Renamed r;
-        try (var recall = MetadataServerRole.recallNamed(ctx, to0, to, "rename over")) {
-            ctx.server().unlinked().keepIfOpen(ctx.caller(), to0, to);
+        try (var recall = replaces ? MetadataServerRole.recallNamed(ctx, to0, to, "rename over")
+                : MetadataServerRole.Recall.NONE) {
+            if (replaces) {
+                ctx.server().unlinked().keepIfOpen(ctx.caller(), to0, to);
+            }
             r = ctx.server().md().rename(ctx.caller(), from0, from, to0, to);
         }
         return OpRes.ok(OpNum.RENAME, new RenameRes(Names.cinfo(r.from()), Names.cinfo(r.to())));
