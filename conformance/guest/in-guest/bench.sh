@@ -7,8 +7,9 @@
 # metadata phases are run that many times in a row, each printed, the last in the table: a server
 # that compiles its code as it runs, a JVM, is measured warm from round 2 on), BENCH_STREAM_ROUNDS (1: the
 # write and cold read of the stream that many times, each printed, the last in the table). Writes the table to
-# ./bench.txt when run from a share, and the RPCs each metadata phase sent (per operation, from
-# /proc/self/mountstats) to ./mountstats-SERVER.txt.
+# ./bench.txt when run from a share, the RPCs each metadata phase sent (per operation, from
+# /proc/self/mountstats) to ./mountstats-SERVER.txt, and CPU snapshots at each phase's ends to ./cpu.txt
+# (per process and thread: conformance/guest/cpu-report.py cpu.txt).
 set -uo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 BENCH_MIB=${BENCH_MIB:-1024}
@@ -40,12 +41,21 @@ op_delta() {
         <(printf '%s\n' "$1") <(printf '%s\n' "$2")
 }
 
+# cpu_snap LABEL: where the guest's CPU went so far (in-guest/cpusnap.py), into cpu.txt of the run directory;
+# the host's cpu-report.py splits it by phase (from one snapshot to the next) and by process and thread.
+cpu_snap() {
+    [[ -n ${STATS_DIR:-} ]] || return 0
+    python3 "$TOOLS/cpusnap.py" "$1" >>"$STATS_DIR/cpu.txt"
+}
+
 # meta_phase SERVER PHASE: runs one metadata phase, prints its seconds; the RPCs it sent go to the log
 # and to mountstats-SERVER.txt.
 meta_phase() {
     local before after t
     before=$(op_counts)
+    cpu_snap "$1-$2-$round"
     t=$(python3 "$TOOLS/nfsops.py" meta "$d/m" "$BENCH_FILES" "$2") || return 1
+    cpu_snap "$1-between"
     after=$(op_counts)
     { echo "$1 $2 (round $round): $BENCH_FILES files in $t s, RPCs:"; op_delta "$before" "$after" "$BENCH_FILES"; } |
         tee -a "${STATS_DIR:-.}/mountstats-$1.txt" >&2
@@ -66,10 +76,14 @@ bench_one() {
     if ((BENCH_MIB > 0)); then
         for ((round = 1; round <= BENCH_STREAM_ROUNDS; round++)); do
             log "  stream round $round/$BENCH_STREAM_ROUNDS: sequential write"
+            cpu_snap "$s-write-$round"
             w=$(secs dd if=/dev/zero of="$d/seq" bs=1M count="$BENCH_MIB" conv=fsync status=none) || return 1
+            cpu_snap "$s-between"
             nfs_remount_cold || return 1
             log "  cold sequential read"
+            cpu_snap "$s-read-$round"
             r=$(secs dd if="$d/seq" of=/dev/null bs=1M status=none) || return 1
+            cpu_snap "$s-between"
             rm -f "$d/seq"
             log "  stream round $round: write $(rate "$mb" "$w") MB/s, read $(rate "$mb" "$r") MB/s"
         done
@@ -92,7 +106,7 @@ bench_one() {
         "$(rate "$BENCH_FILES" "$c")" "$(rate "$BENCH_FILES" "$st")" "$(rate "$BENCH_FILES" "$u")"
 }
 
-[[ -d /mnt/host/.nacre ]] && STATS_DIR=/mnt/host && rm -f /mnt/host/mountstats-*.txt
+[[ -d /mnt/host/.nacre ]] && STATS_DIR=/mnt/host && rm -f /mnt/host/mountstats-*.txt /mnt/host/cpu.txt
 cs=/sys/devices/system/clocksource/clocksource0
 log "guest: $(nproc) CPUs, clocksource $(cat $cs/current_clocksource 2>/dev/null) (available: $(cat $cs/available_clocksource 2>/dev/null))"
 rows=()
