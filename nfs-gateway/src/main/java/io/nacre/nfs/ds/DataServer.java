@@ -8,6 +8,7 @@ import io.nacre.nfs.export.ExportTable;
 import io.nacre.nfs.v41.CompoundProcessor;
 import io.nacre.nfs.v41.FileHandles;
 import io.nacre.nfs.v41.NfsService;
+import io.nacre.nfs.v41.RpcServer;
 import io.nacre.nfs.v41.ServerContext;
 import io.nacre.nfs.v41.attr.AttrEncoder;
 import io.nacre.nfs.v41.attr.FsInfo;
@@ -28,8 +29,6 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.dcache.oncrpc4j.rpc.OncRpcSvc;
-import org.dcache.oncrpc4j.rpc.net.IpProtocolType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,7 +47,7 @@ public final class DataServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DataServer.class);
 
     private final Builder b;
-    private OncRpcSvc rpc;
+    private RpcServer rpc;
     private StateManager state;
     private ScheduledExecutorService reaper;
     private DataServerRole role;
@@ -109,7 +108,7 @@ public final class DataServer implements AutoCloseable {
 
     /** The address the server listens on (the port chosen when 0 was asked). */
     public InetSocketAddress address() {
-        return rpc.getInetSocketAddress(IpProtocolType.TCP);
+        return rpc.address();
     }
 
     /** The operations served so far (zeros before {@link #start()}). */
@@ -128,7 +127,7 @@ public final class DataServer implements AutoCloseable {
         }
         if (rpc != null) {
             try {
-                rpc.stop();
+                rpc.close();
             } catch (IOException e) {
                 LOG.warn("stopping the data server: {}", e.toString());
             }

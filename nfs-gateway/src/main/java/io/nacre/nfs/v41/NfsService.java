@@ -23,15 +23,10 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.dcache.oncrpc4j.rpc.OncRpcProgram;
-import org.dcache.oncrpc4j.rpc.OncRpcSvc;
-import org.dcache.oncrpc4j.rpc.OncRpcSvcBuilder;
-import org.dcache.oncrpc4j.rpc.net.IpProtocolType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,7 +47,7 @@ public final class NfsService implements AutoCloseable {
     private final String bindAddress;
     private final int port;
     private ServerContext context;
-    private OncRpcSvc rpc;
+    private RpcServer rpc;
     private CompoundProcessor processor;
     private ScheduledExecutorService reaper;
     private volatile boolean orphansRemoved;
@@ -114,79 +109,14 @@ public final class NfsService implements AutoCloseable {
     }
 
     /** Starts the RPC service of NFS version 4 for a compound processor (the data server has its own). */
-    public static OncRpcSvc serve(CompoundProcessor processor, String bindAddress, int port) throws IOException {
+    public static RpcServer serve(CompoundProcessor processor, String bindAddress, int port) throws IOException {
         ExecutorService workers = requestWorkers();
-        OncRpcSvc svc = new OncRpcSvcBuilder()
-                .withTCP()
-                .withoutAutoPublish()
-                .withBindAddress(bindAddress)
-                .withPort(port)
-                .withWorkerThreadIoStrategy()
-                .withWorkerThreadExecutionService(new OnSelector(workers))
-                .withServiceName("nacre-nfs")
-                .withRpcService(new OncRpcProgram(Nfs4.PROGRAM, Nfs4.VERSION),
-                        new Nfs4Program(processor, workers))
-                .build();
-        try {
-            svc.start();
-        } catch (IOException | RuntimeException e) {
-            // a port already taken: the transports' selector and worker threads started before the bind failed
-            try {
-                svc.stop();
-            } catch (IOException | RuntimeException stop) {
-                e.addSuppressed(stop);
-            }
-            throw e;
-        }
-        return svc;
+        return RpcServer.start("nacre-nfs", bindAddress, port, new Nfs4Program(processor, workers), workers);
     }
 
     /** The threads compounds run on (see {@link RequestWorkers}: platform threads, none spinning while idle). */
     static ExecutorService requestWorkers() {
         return new RequestWorkers("nfs-worker-", 60, TimeUnit.SECONDS);
-    }
-
-    /**
-     * How oncrpc4j hands over the calls it has read: it does not, a call runs on the selector thread that read
-     * it, and {@link Nfs4Program} moves what may block to the workers. Stopping it (oncrpc4j does when the
-     * service stops) stops the workers.
-     */
-    static final class OnSelector extends AbstractExecutorService {
-        private final ExecutorService workers;
-
-        OnSelector(ExecutorService workers) {
-            this.workers = workers;
-        }
-
-        @Override
-        public void execute(Runnable call) {
-            call.run();
-        }
-
-        @Override
-        public void shutdown() {
-            workers.shutdown();
-        }
-
-        @Override
-        public List<Runnable> shutdownNow() {
-            return workers.shutdownNow();
-        }
-
-        @Override
-        public boolean isShutdown() {
-            return workers.isShutdown();
-        }
-
-        @Override
-        public boolean isTerminated() {
-            return workers.isTerminated();
-        }
-
-        @Override
-        public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
-            return workers.awaitTermination(timeout, unit);
-        }
     }
 
     private void reap() {
@@ -206,7 +136,7 @@ public final class NfsService implements AutoCloseable {
     }
 
     public InetSocketAddress address() {
-        return rpc.getInetSocketAddress(IpProtocolType.TCP);
+        return rpc.address();
     }
 
     /** The wiring, for tests that drive the state of a running server. */
@@ -220,7 +150,7 @@ public final class NfsService implements AutoCloseable {
             reaper.shutdownNow();
         }
         try {
-            rpc.stop();
+            rpc.close();
         } catch (IOException e) {
             LOG.warn("stopping the RPC service: {}", e.toString());
         }

@@ -2,37 +2,25 @@ package io.nacre.nfs.v41;
 
 import io.nacre.nfs.v41.xdr.XdrBytes;
 import io.nacre.nfs.v41.xdr.XdrEncodable;
-import io.nacre.nfs.v41.xdr.XdrIo;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.util.Arrays;
-import org.dcache.oncrpc4j.grizzly.GrizzlyRpcTransport;
-import org.dcache.oncrpc4j.grizzly.StartTlsFilter;
-import org.dcache.oncrpc4j.rpc.RpcAuthVerifier;
-import org.dcache.oncrpc4j.rpc.RpcTransport;
 import org.dcache.oncrpc4j.xdr.Xdr;
 import org.glassfish.grizzly.Buffer;
 import org.glassfish.grizzly.CompletionHandler;
 import org.glassfish.grizzly.Connection;
 import org.glassfish.grizzly.EmptyCompletionHandler;
-import org.glassfish.grizzly.Processor;
 import org.glassfish.grizzly.WriteResult;
 import org.glassfish.grizzly.asyncqueue.WritableMessage;
-import org.glassfish.grizzly.filterchain.Filter;
-import org.glassfish.grizzly.filterchain.FilterChain;
 import org.glassfish.grizzly.memory.Buffers;
 import org.glassfish.grizzly.nio.transport.TCPNIOTransport;
-import org.glassfish.grizzly.ssl.SSLBaseFilter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Accepted RPC replies (RFC 5531 §9) made here: the record mark, the reply header, the verifier and the result
- * in one byte array, written to the connection as one Grizzly buffer. oncrpc4j's {@code RpcCall.reply} encodes
- * the same fields one call at a time into the request's Grizzly buffer, then sends it behind a second buffer for
- * the record mark through the connection's filter chain: about a sixth of a stat's time on the RPC selector.
+ * RPC replies (RFC 5531 §9) as records (§11: the record mark first), written to the connection the call came
+ * on. A reply is one byte array: the record mark, the reply header, the verifier (always AUTH_NONE: the server
+ * takes AUTH_NONE and AUTH_SYS only) and the result, written as one Grizzly buffer into the connection's write
+ * queue, where the backchannel's calls and replies written through oncrpc4j's transport go too, so the order
+ * of what is written on a connection holds.
  */
 final class RpcReplies {
 
@@ -42,13 +30,24 @@ final class RpcReplies {
     static final int LAST_FRAGMENT = 0x8000_0000;
     private static final int REPLY = 1;
     private static final int MSG_ACCEPTED = 0;
-    private static final int SUCCESS = 0;
+    private static final int MSG_DENIED = 1;
+    private static final int AUTH_NONE = 0;
 
-    /**
-     * The connection behind oncrpc4j's transport, which offers no getter for it; null (and every reply sent
-     * through {@link RpcTransport#send}) if a version of oncrpc4j keeps it elsewhere.
-     */
-    private static final VarHandle CONNECTION = connectionField();
+    /** accept_stat (RFC 5531 §9). */
+    static final int SUCCESS = 0;
+    static final int PROG_UNAVAIL = 1;
+    static final int PROG_MISMATCH = 2;
+    static final int PROC_UNAVAIL = 3;
+    static final int GARBAGE_ARGS = 4;
+    static final int SYSTEM_ERR = 5;
+
+    /** reject_stat. */
+    private static final int RPC_MISMATCH = 0;
+    private static final int AUTH_ERROR = 1;
+
+    /** auth_stat. */
+    static final int AUTH_BADCRED = 1;
+    static final int AUTH_TOOWEAK = 5;
 
     private static final CompletionHandler<WriteResult<WritableMessage, SocketAddress>> FAILURES =
             new EmptyCompletionHandler<>() {
@@ -58,95 +57,114 @@ final class RpcReplies {
                 }
             };
 
-    private static final java.nio.channels.CompletionHandler<Integer, InetSocketAddress> SEND_FAILURES =
-            new java.nio.channels.CompletionHandler<>() {
-                @Override
-                public void completed(Integer written, InetSocketAddress to) {
-                }
-
-                @Override
-                public void failed(Throwable t, InetSocketAddress to) {
-                    LOG.debug("an RPC reply to {} could not be sent: {}", to, t.toString());
-                }
-            };
-
-    /** The last filter chain found without TLS. */
-    private static volatile Processor<?> plainChain;
-
     private RpcReplies() {
-    }
-
-    private static VarHandle connectionField() {
-        try {
-            return MethodHandles.privateLookupIn(GrizzlyRpcTransport.class, MethodHandles.lookup())
-                    .findVarHandle(GrizzlyRpcTransport.class, "_connection", Connection.class);
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            LOG.warn("oncrpc4j's transport keeps its connection elsewhere ({}): RPC replies go through its send",
-                    e.toString());
-            return null;
-        }
-    }
-
-    /** Whether replies on oncrpc4j's TCP transports are written straight to their connection. */
-    static boolean writesToConnection() {
-        return CONNECTION != null;
     }
 
     /**
      * The record of an accepted, successful reply to call {@code xid}: the record mark, then the reply message
-     * with {@code verifier} and {@code result}.
+     * with {@code result}.
      */
-    static XdrBytes accepted(int xid, RpcAuthVerifier verifier, XdrEncodable result) {
+    static XdrBytes accepted(int xid, XdrEncodable result) {
+        XdrBytes x = acceptedHeader(xid, SUCCESS);
+        result.encode(x);
+        return marked(x);
+    }
+
+    /** An accepted reply that failed: PROG_UNAVAIL, PROC_UNAVAIL, GARBAGE_ARGS or SYSTEM_ERR. */
+    static XdrBytes acceptedError(int xid, int acceptStat) {
+        return marked(acceptedHeader(xid, acceptStat));
+    }
+
+    /** PROG_MISMATCH: the program is here in versions {@code low} to {@code high}. */
+    static XdrBytes programMismatch(int xid, int low, int high) {
+        XdrBytes x = acceptedHeader(xid, PROG_MISMATCH);
+        x.xdrEncodeInt(low);
+        x.xdrEncodeInt(high);
+        return marked(x);
+    }
+
+    /** MSG_DENIED, RPC_MISMATCH: this server speaks RPC version 2 only. */
+    static XdrBytes rpcMismatch(int xid) {
+        XdrBytes x = deniedHeader(xid, RPC_MISMATCH);
+        x.xdrEncodeInt(2);
+        x.xdrEncodeInt(2);
+        return marked(x);
+    }
+
+    /** MSG_DENIED, AUTH_ERROR with {@code authStat}. */
+    static XdrBytes authError(int xid, int authStat) {
+        XdrBytes x = deniedHeader(xid, AUTH_ERROR);
+        x.xdrEncodeInt(authStat);
+        return marked(x);
+    }
+
+    private static XdrBytes acceptedHeader(int xid, int acceptStat) {
         XdrBytes x = new XdrBytes(512);
         x.xdrEncodeInt(0); // the record mark, once the length is known
         x.xdrEncodeInt(xid);
         x.xdrEncodeInt(REPLY);
         x.xdrEncodeInt(MSG_ACCEPTED);
-        x.xdrEncodeInt(verifier.getType());
-        XdrIo.opaque(x, verifier.getBody());
-        x.xdrEncodeInt(SUCCESS);
-        result.encode(x);
+        x.xdrEncodeInt(AUTH_NONE);
+        x.xdrEncodeInt(0); // the verifier's empty body
+        x.xdrEncodeInt(acceptStat);
+        return x;
+    }
+
+    private static XdrBytes deniedHeader(int xid, int rejectStat) {
+        XdrBytes x = new XdrBytes(32);
+        x.xdrEncodeInt(0);
+        x.xdrEncodeInt(xid);
+        x.xdrEncodeInt(REPLY);
+        x.xdrEncodeInt(MSG_DENIED);
+        x.xdrEncodeInt(rejectStat);
+        return x;
+    }
+
+    private static XdrBytes marked(XdrBytes x) {
         x.putInt(0, LAST_FRAGMENT | (x.size() - 4));
         return x;
     }
 
-    /**
-     * Sends a record made by {@link #accepted}: on oncrpc4j's TCP connections as it is, into the connection's
-     * write queue (where oncrpc4j's own writes and the backchannel's calls go too, so the order holds); else
-     * without its record mark through the transport, which adds one where the transport wants it. The write
-     * queue is past the filter chain, so only a chain without TLS is written to that way.
-     */
-    static void send(RpcTransport transport, XdrBytes record) {
-        if (CONNECTION != null && transport instanceof GrizzlyRpcTransport grizzly) {
-            Connection<?> c = (Connection<?>) CONNECTION.get(grizzly);
-            if (c.getTransport() instanceof TCPNIOTransport tcp && plain(c.getProcessor())) {
-                Buffer b = Buffers.wrap(c.getMemoryManager(), record.array(), 0, record.size());
-                tcp.getAsyncQueueIO().getWriter().write(socket(c), b, FAILURES);
-                return;
-            }
-        }
-        Xdr body = new Xdr(Arrays.copyOfRange(record.array(), 4, record.size()));
-        transport.send(body, transport.getRemoteSocketAddress(), SEND_FAILURES);
+    /** Writes a record made here into {@code c}'s write queue. */
+    static void send(Connection<?> c, XdrBytes record) {
+        write(c, Buffers.wrap(c.getMemoryManager(), record.array(), 0, record.size()));
     }
 
     /**
-     * Whether a filter chain has no TLS filter (the one chain of a service, checked once: the transport's own
-     * {@code isTLS()} streams over the chain on every call, under C1 about what the one-buffer write saves).
+     * Writes an accepted, successful reply whose result carries data it refers to rather than holds (a READ's),
+     * so the data is written from where it lies; its buffer goes back when Grizzly disposes the written reply.
      */
-    private static boolean plain(Processor<?> chain) {
-        if (chain == plainChain) {
-            return true;
-        }
-        if (!(chain instanceof FilterChain filters)) {
-            return false;
-        }
-        for (Filter f : filters) {
-            if (f instanceof SSLBaseFilter || f instanceof StartTlsFilter) {
-                return false;
-            }
-        }
-        plainChain = chain;
-        return true;
+    static void sendReferring(Connection<?> c, int xid, XdrEncodable result) {
+        write(c, referring(xid, result));
+    }
+
+    /**
+     * The record of {@link #accepted} in oncrpc4j's {@code Xdr}, into which {@code ReadRes} encodes its data as a
+     * reference (a composite Grizzly buffer) instead of a copy.
+     */
+    static Buffer referring(int xid, XdrEncodable result) {
+        Xdr x = new Xdr(Xdr.INITIAL_XDR_SIZE);
+        x.beginEncoding();
+        x.xdrEncodeInt(0); // the record mark, below
+        x.xdrEncodeInt(xid);
+        x.xdrEncodeInt(REPLY);
+        x.xdrEncodeInt(MSG_ACCEPTED);
+        x.xdrEncodeInt(AUTH_NONE);
+        x.xdrEncodeInt(0);
+        x.xdrEncodeInt(SUCCESS);
+        result.encode(x);
+        x.endEncoding();
+        Buffer b = x.asBuffer();
+        b.putInt(b.position(), LAST_FRAGMENT | (b.remaining() - 4));
+        return b;
+    }
+
+    /**
+     * Into the write queue of the connection's transport, past the filter chain (which has nothing to do on a
+     * write: {@link RpcServer}'s has no TLS): where the filter chain's writes end too.
+     */
+    private static void write(Connection<?> c, Buffer b) {
+        ((TCPNIOTransport) c.getTransport()).getAsyncQueueIO().getWriter().write(socket(c), b, FAILURES);
     }
 
     /** A TCP connection's peer addresses are socket addresses; the transport's writer is typed by them. */

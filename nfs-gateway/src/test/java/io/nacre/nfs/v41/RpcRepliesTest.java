@@ -10,44 +10,40 @@ import io.nacre.nfs.v41.xdr.GetfhRes;
 import io.nacre.nfs.v41.xdr.Nfs4Status;
 import io.nacre.nfs.v41.xdr.OpNum;
 import io.nacre.nfs.v41.xdr.OpRes;
+import io.nacre.nfs.v41.xdr.ReadRes;
 import io.nacre.nfs.v41.xdr.SequenceRes;
 import io.nacre.nfs.v41.xdr.SessionId4;
 import io.nacre.nfs.v41.xdr.XdrBytes;
 import io.nacre.nfs.v41.xdr.XdrEncodable;
 import io.nacre.nfs.v41.xdr.XdrIo;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.channels.CompletionHandler;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.function.Consumer;
 import javax.security.auth.Subject;
 import org.dcache.oncrpc4j.rpc.ReplyQueue;
 import org.dcache.oncrpc4j.rpc.RpcAuth;
+import org.dcache.oncrpc4j.rpc.RpcAuthError;
 import org.dcache.oncrpc4j.rpc.RpcAuthType;
 import org.dcache.oncrpc4j.rpc.RpcAuthVerifier;
 import org.dcache.oncrpc4j.rpc.RpcCall;
+import org.dcache.oncrpc4j.rpc.RpcMismatchReply;
+import org.dcache.oncrpc4j.rpc.RpcRejectStatus;
 import org.dcache.oncrpc4j.rpc.RpcTransport;
 import org.dcache.oncrpc4j.xdr.Xdr;
 import org.dcache.oncrpc4j.xdr.XdrAble;
 import org.dcache.oncrpc4j.xdr.XdrDecodingStream;
 import org.dcache.oncrpc4j.xdr.XdrEncodingStream;
-import java.lang.reflect.Proxy;
-import org.dcache.oncrpc4j.grizzly.GrizzlyRpcTransport;
 import org.glassfish.grizzly.Buffer;
-import org.glassfish.grizzly.Connection;
-import org.glassfish.grizzly.filterchain.FilterChain;
-import org.glassfish.grizzly.filterchain.FilterChainBuilder;
-import org.glassfish.grizzly.filterchain.TransportFilter;
-import org.glassfish.grizzly.memory.MemoryManager;
-import org.glassfish.grizzly.nio.transport.TCPNIOTransport;
-import org.glassfish.grizzly.nio.transport.TCPNIOTransportBuilder;
-import org.glassfish.grizzly.ssl.SSLBaseFilter;
 import org.junit.jupiter.api.Test;
 
 /**
- * The RPC replies made by {@link RpcReplies} are the bytes oncrpc4j's {@code RpcCall.reply} sent, behind the
- * record mark it added: checked against oncrpc4j itself and pinned.
+ * The RPC replies made by {@link RpcReplies} are the bytes oncrpc4j's {@code RpcCall} sent for the same reply or
+ * error, behind the record mark its transport added: checked against oncrpc4j itself and pinned.
  */
 class RpcRepliesTest {
 
@@ -62,9 +58,8 @@ class RpcRepliesTest {
 
     @Test
     void aStatsReplyIsWhatOncrpc4jSentBehindTheRecordMark() {
-        RpcAuthVerifier none = new RpcAuthVerifier(RpcAuthType.NONE, new byte[0]);
-        byte[] record = bytes(RpcReplies.accepted(0x7a7b7c7d, none, STAT));
-        byte[] oncrpc4j = oncrpc4jReply(0x7a7b7c7d, none, STAT);
+        byte[] record = bytes(RpcReplies.accepted(0x7a7b7c7d, STAT));
+        byte[] oncrpc4j = oncrpc4j(0x7a7b7c7d, call -> call.reply(xdrAble(STAT)));
 
         assertThat(Arrays.copyOfRange(record, 4, record.length)).isEqualTo(oncrpc4j);
         assertThat(HexFormat.of().formatHex(record, 0, 4))
@@ -73,89 +68,99 @@ class RpcRepliesTest {
     }
 
     @Test
-    void aVerifierWithABodyAndAnErrorReplyAreWhatOncrpc4jSent() {
-        RpcAuthVerifier odd = new RpcAuthVerifier(6, new byte[] {9, 8, 7, 6, 5});
+    void aFailedCompoundsReplyIsWhatOncrpc4jSent() {
         CompoundRes failed = CompoundRes.reply(Nfs4Status.NFS4ERR_NOENT, new byte[0], List.of(
                 OpRes.ok(OpNum.PUTFH), OpRes.error(OpNum.LOOKUP, Nfs4Status.NFS4ERR_NOENT)));
-        byte[] record = bytes(RpcReplies.accepted(1, odd, failed));
+        byte[] record = bytes(RpcReplies.accepted(1, failed));
 
-        assertThat(Arrays.copyOfRange(record, 4, record.length)).isEqualTo(oncrpc4jReply(1, odd, failed));
-        assertThat(HexFormat.of().formatHex(record)).isEqualTo("8000003c" + "00000001" + "00000001" + "00000000"
-                + "00000006" + "00000005" + "0908070605000000" + "00000000"
+        assertThat(Arrays.copyOfRange(record, 4, record.length))
+                .isEqualTo(oncrpc4j(1, call -> call.reply(xdrAble(failed))));
+        assertThat(HexFormat.of().formatHex(record)).isEqualTo("80000034" + "00000001" + "00000001" + "00000000"
+                + "00000000" + "00000000" + "00000000"
                 + "00000002" + "00000000" + "00000002" + "00000016" + "00000000" + "0000000f" + "00000002");
     }
 
     @Test
     void aCachedReplyIsSentAsItWasCached() {
-        RpcAuthVerifier none = new RpcAuthVerifier(RpcAuthType.NONE, new byte[0]);
         CachedReply cached = new CachedReply(XdrIo.toBytes(STAT));
-        byte[] record = bytes(RpcReplies.accepted(0x7a7b7c7d, none, cached));
+        byte[] record = bytes(RpcReplies.accepted(0x7a7b7c7d, cached));
 
         assertThat(HexFormat.of().formatHex(record)).isEqualTo(STAT_RECORD);
     }
 
     @Test
-    void repliesOnOncrpc4jsTcpTransportsGoStraightToTheirConnection() {
-        // fails when an oncrpc4j upgrade keeps the connection elsewhere: replies would still go out, the slower way
-        assertThat(RpcReplies.writesToConnection()).isTrue();
+    void aReadsReplyRefersToItsDataAndIsWhatOncrpc4jSent() {
+        byte[] data = {10, 11, 12, 13, 14};
+        CompoundRes read = CompoundRes.reply(Nfs4Status.NFS4_OK, new byte[0], List.of(OpRes.ok(OpNum.PUTFH),
+                OpRes.ok(OpNum.READ, new ReadRes(true, ByteBuffer.wrap(data)))));
+        byte[] oncrpc4j = oncrpc4j(9, call -> call.reply(xdrAble(read)));
+
+        Buffer b = RpcReplies.referring(9, read);
+        data[4] = 99; // the reply refers to the data: a change after encoding shows
+        byte[] record = new byte[b.remaining()];
+        b.get(record);
+
+        oncrpc4j[oncrpc4j.length - 4] = 99;
+        assertThat(Arrays.copyOfRange(record, 4, record.length)).isEqualTo(oncrpc4j);
+        assertThat(HexFormat.of().formatHex(record)).isEqualTo("80000044" + "00000009" + "00000001" + "00000000"
+                + "00000000" + "00000000" + "00000000"
+                + "00000000" + "00000000" + "00000002" + "00000016" + "00000000" // NFS4_OK, no tag, PUTFH
+                + "00000019" + "00000000" + "00000001" + "00000005" + "0a0b0c0d63000000"); // READ: eof, 5 bytes
     }
 
     @Test
-    void anotherTransportGetsTheReplyWithoutItsRecordMark() {
-        RpcAuthVerifier none = new RpcAuthVerifier(RpcAuthType.NONE, new byte[0]);
-        XdrBytes record = RpcReplies.accepted(0x7a7b7c7d, none, STAT);
-        Capture transport = new Capture();
-
-        RpcReplies.send(transport, record);
-
-        assertThat(transport.sent).hasSize(1);
-        assertThat(transport.sent.get(0)).isEqualTo(oncrpc4jReply(0x7a7b7c7d, none, STAT));
+    void errorRepliesAreWhatOncrpc4jSent() {
+        assertThat(body(RpcReplies.acceptedError(3, RpcReplies.PROG_UNAVAIL)))
+                .isEqualTo(oncrpc4j(3, RpcCall::failProgramUnavailable));
+        assertThat(body(RpcReplies.programMismatch(3, 4, 4)))
+                .isEqualTo(oncrpc4j(3, call -> call.failProgramMismatch(4, 4)));
+        assertThat(body(RpcReplies.acceptedError(3, RpcReplies.PROC_UNAVAIL)))
+                .isEqualTo(oncrpc4j(3, RpcCall::failProcedureUnavailable));
+        assertThat(body(RpcReplies.acceptedError(3, RpcReplies.GARBAGE_ARGS)))
+                .isEqualTo(oncrpc4j(3, RpcCall::failRpcGarbage));
+        assertThat(body(RpcReplies.acceptedError(3, RpcReplies.SYSTEM_ERR)))
+                .isEqualTo(oncrpc4j(3, RpcCall::failRpcSystem));
+        assertThat(body(RpcReplies.rpcMismatch(3)))
+                .isEqualTo(oncrpc4j(3, call -> call.reject(RpcRejectStatus.RPC_MISMATCH, new RpcMismatchReply(2, 2).getRpcReply())));
+        assertThat(body(RpcReplies.authError(3, RpcReplies.AUTH_BADCRED)))
+                .isEqualTo(oncrpc4j(3, call -> call.reject(RpcRejectStatus.AUTH_ERROR, new RpcAuthError(1))));
+        assertThat(body(RpcReplies.authError(3, RpcReplies.AUTH_TOOWEAK)))
+                .isEqualTo(oncrpc4j(3, call -> call.reject(RpcRejectStatus.AUTH_ERROR, new RpcAuthError(5))));
     }
 
     @Test
-    void aConnectionWithTlsGetsItsRepliesThroughTheFilterChain() {
-        FilterChain tls = FilterChainBuilder.stateless().add(new TransportFilter()).add(new SSLBaseFilter()).build();
-        TCPNIOTransport tcp = TCPNIOTransportBuilder.newInstance().build();
-        List<Object> written = new ArrayList<>();
-        InetSocketAddress peer = new InetSocketAddress("127.0.0.1", 700);
-        @SuppressWarnings("unchecked")
-        Connection<InetSocketAddress> c = (Connection<InetSocketAddress>) Proxy.newProxyInstance(
-                Connection.class.getClassLoader(), new Class<?>[] {Connection.class}, (proxy, m, args) ->
-                        switch (m.getName()) {
-                            case "getTransport" -> tcp;
-                            case "getProcessor" -> tls;
-                            case "getPeerAddress", "getLocalAddress" -> peer;
-                            case "getMemoryManager" -> MemoryManager.DEFAULT_MEMORY_MANAGER;
-                            case "write" -> {
-                                written.add(args[1]); // write(peer, message, completion handler)
-                                yield null;
-                            }
-                            case "hashCode" -> System.identityHashCode(proxy);
-                            case "equals" -> proxy == args[0];
-                            case "toString" -> "a connection with TLS";
-                            default -> m.getReturnType() == boolean.class ? false : null;
-                        });
-        RpcAuthVerifier none = new RpcAuthVerifier(RpcAuthType.NONE, new byte[0]);
-        XdrBytes record = RpcReplies.accepted(0x7a7b7c7d, none, STAT);
-
-        RpcReplies.send(new GrizzlyRpcTransport(c, new ReplyQueue()), record);
-
-        assertThat(written).hasSize(1);
-        Buffer sent = (Buffer) written.get(0);
-        byte[] out = new byte[sent.remaining()];
-        sent.get(out);
-        assertThat(HexFormat.of().formatHex(out)).isEqualTo(STAT_RECORD);
+    void errorRepliesArePinned() {
+        String accepted = "00000003" + "00000001" + "00000000" + "00000000" + "00000000";
+        assertThat(hex(RpcReplies.acceptedError(3, RpcReplies.PROG_UNAVAIL))).isEqualTo("80000018" + accepted
+                + "00000001");
+        assertThat(hex(RpcReplies.programMismatch(3, 4, 4))).isEqualTo("80000020" + accepted + "00000002"
+                + "00000004" + "00000004");
+        assertThat(hex(RpcReplies.acceptedError(3, RpcReplies.PROC_UNAVAIL))).isEqualTo("80000018" + accepted
+                + "00000003");
+        assertThat(hex(RpcReplies.acceptedError(3, RpcReplies.GARBAGE_ARGS))).isEqualTo("80000018" + accepted
+                + "00000004");
+        assertThat(hex(RpcReplies.rpcMismatch(3))).isEqualTo("80000018" + "00000003" + "00000001" + "00000001"
+                + "00000000" + "00000002" + "00000002");
+        assertThat(hex(RpcReplies.authError(3, RpcReplies.AUTH_TOOWEAK))).isEqualTo("80000014" + "00000003"
+                + "00000001" + "00000001" + "00000001" + "00000005");
     }
 
     private static byte[] bytes(XdrBytes x) {
         return Arrays.copyOf(x.array(), x.size());
     }
 
-    /** What oncrpc4j's {@code RpcCall.reply} hands its transport for the same reply (no record mark). */
-    private static byte[] oncrpc4jReply(int xid, RpcAuthVerifier verifier, XdrEncodable result) {
-        Capture transport = new Capture();
-        RpcCall call = new RpcCall(xid, 100003, 4, 1, new Credential(verifier), new Xdr(64), transport);
-        call.reply(new XdrAble() {
+    private static String hex(XdrBytes x) {
+        return HexFormat.of().formatHex(bytes(x));
+    }
+
+    /** A record without its record mark. */
+    private static byte[] body(XdrBytes x) {
+        byte[] b = bytes(x);
+        return Arrays.copyOfRange(b, 4, b.length);
+    }
+
+    private static XdrAble xdrAble(XdrEncodable result) {
+        return new XdrAble() {
             @Override
             public void xdrDecode(XdrDecodingStream x) {
                 throw new UnsupportedOperationException();
@@ -165,7 +170,15 @@ class RpcRepliesTest {
             public void xdrEncode(XdrEncodingStream x) {
                 result.encode(x);
             }
-        });
+        };
+    }
+
+    /** What oncrpc4j's {@code RpcCall} hands its transport when {@code reply} answers call {@code xid}. */
+    private static byte[] oncrpc4j(int xid, Consumer<RpcCall> reply) {
+        Capture transport = new Capture();
+        RpcAuthVerifier none = new RpcAuthVerifier(RpcAuthType.NONE, new byte[0]);
+        RpcCall call = new RpcCall(xid, 100003, 4, 1, new Credential(none), new Xdr(64), transport);
+        reply.accept(call);
         assertThat(transport.sent).hasSize(1);
         return transport.sent.get(0);
     }

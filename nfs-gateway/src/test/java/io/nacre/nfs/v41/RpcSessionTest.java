@@ -23,8 +23,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.dcache.oncrpc4j.rpc.OncRpcSvc;
-import org.dcache.oncrpc4j.rpc.net.IpProtocolType;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,7 +33,7 @@ import org.junit.jupiter.api.Test;
  */
 class RpcSessionTest {
 
-    private OncRpcSvc server;
+    private RpcServer server;
     private StateManager state;
     private InetSocketAddress address;
 
@@ -48,12 +46,12 @@ class RpcSessionTest {
         ServerContext ctx = new ServerContext(null, null, state, null, null, ExportTable.everyone(),
                 new FileHandles(1), null, null, owner, owner, List.of(), 1 << 20);
         server = NfsService.serve(new CompoundProcessor(ctx), "127.0.0.1", 0);
-        address = server.getInetSocketAddress(IpProtocolType.TCP);
+        address = server.address();
     }
 
     @AfterEach
     void stop() throws Exception {
-        server.stop();
+        server.close();
     }
 
     @Test
