@@ -4,6 +4,7 @@ import io.nacre.nfs.v41.xdr.XdrBytes;
 import io.nacre.nfs.v41.xdr.XdrEncodable;
 import java.net.SocketAddress;
 import org.dcache.oncrpc4j.xdr.Xdr;
+import org.dcache.oncrpc4j.xdr.XdrEncodingStream;
 import org.glassfish.grizzly.Buffer;
 import org.glassfish.grizzly.CompletionHandler;
 import org.glassfish.grizzly.Connection;
@@ -100,14 +101,19 @@ final class RpcReplies {
 
     private static XdrBytes acceptedHeader(int xid, int acceptStat) {
         XdrBytes x = new XdrBytes(512);
-        x.xdrEncodeInt(0); // the record mark, once the length is known
+        acceptedHeader(x, xid, acceptStat);
+        return x;
+    }
+
+    /** A room for the record mark (written once the length is known), then an accepted reply's header. */
+    private static void acceptedHeader(XdrEncodingStream x, int xid, int acceptStat) {
+        x.xdrEncodeInt(0);
         x.xdrEncodeInt(xid);
         x.xdrEncodeInt(REPLY);
         x.xdrEncodeInt(MSG_ACCEPTED);
         x.xdrEncodeInt(AUTH_NONE);
         x.xdrEncodeInt(0); // the verifier's empty body
         x.xdrEncodeInt(acceptStat);
-        return x;
     }
 
     private static XdrBytes deniedHeader(int xid, int rejectStat) {
@@ -145,13 +151,7 @@ final class RpcReplies {
     static Buffer referring(int xid, XdrEncodable result) {
         Xdr x = new Xdr(Xdr.INITIAL_XDR_SIZE);
         x.beginEncoding();
-        x.xdrEncodeInt(0); // the record mark, below
-        x.xdrEncodeInt(xid);
-        x.xdrEncodeInt(REPLY);
-        x.xdrEncodeInt(MSG_ACCEPTED);
-        x.xdrEncodeInt(AUTH_NONE);
-        x.xdrEncodeInt(0);
-        x.xdrEncodeInt(SUCCESS);
+        acceptedHeader(x, xid, SUCCESS);
         result.encode(x);
         x.endEncoding();
         Buffer b = x.asBuffer();
