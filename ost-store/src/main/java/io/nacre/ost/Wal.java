@@ -295,8 +295,13 @@ final class Wal implements AutoCloseable {
         for (int s : done) {
             adopted.remove(s);
             // Nothing reads the old file through the WAL any more (its records are the data file's now), and a
-            // map would keep the data file's blocks after it is deleted; the old channel goes at takeFresh.
+            // map or a descriptor would keep the data file's inode, its cached pages and its blocks after it is
+            // deleted. The old channel closes now (a reader still on it gets "moved" and looks again): before,
+            // it closed when a writer next took the segment, so a deleted data file's space came back only then,
+            // and that writer, under the commit lock, or the unmapper after it, paid for the inode's eviction
+            // (its page cache dropped, its blocks freed) in the middle of a stream of writes.
             unmapper.drop(maps.getAndSet(s, null));
+            closeQuietly(channels.get(s));
         }
         if (preparer != null) {
             toPrepare.addAll(done);
@@ -313,8 +318,11 @@ final class Wal implements AutoCloseable {
         }
         segmentLocks[s].lock();
         try {
-            FileChannel ch = fresh.remove(s);
+            // The fresh channel is in place before the segment leaves {@link #fresh}: a flush that finds the
+            // old one closed tells a replaced segment by either (see force).
+            FileChannel ch = fresh.get(s);
             FileChannel old = channels.getAndSet(s, ch);
+            fresh.remove(s);
             unmapper.drop(maps.getAndSet(s, null));
             Long prepared = freshZeroed.remove(s);
             long z = prepared == null ? 0 : prepared;
@@ -801,10 +809,11 @@ final class Wal implements AutoCloseable {
                 try {
                     ch.force(false);
                 } catch (ClosedChannelException e) {
-                    if (channels.get(s) == ch) {
+                    if (channels.get(s) == ch && !fresh.containsKey(s)) {
                         throw e;
                     }
-                    // Adopted and replaced meanwhile: the checkpoint flushed the adopted file before it committed.
+                    // Adopted and replaced (meanwhile, or before, its old channel closed, waiting for a writer to
+                    // take the fresh file): the checkpoint flushed the adopted file before it committed.
                     continue;
                 }
                 mapIfFull(s);
@@ -1086,20 +1095,31 @@ final class Wal implements AutoCloseable {
     private void prepareAll() {
         try {
             for (int s = 0; s < channels.length() && !closing; s++) {
-                boolean wrote = false;
-                while (!closing && zeroed.get(s) < segmentSize) {
+                FileChannel wrote = null;
+                // A segment adopted meanwhile (its old file a data file, closed) is prepared in its fresh file
+                // by prepareReplaced: zeros here would go into the data file, and its map would keep it.
+                while (!closing && zeroed.get(s) < segmentSize && !fresh.containsKey(s)) {
                     awaitQuiet();
                     Faults.hit(FAULT_PREPARE_STEP);
                     segmentLocks[s].lock();
                     try {
-                        wrote |= zeroUpTo(s, Math.min(segmentSize, zeroed.get(s) + ZERO_STEP)) > 0;
+                        if (!fresh.containsKey(s) && zeroUpTo(s, Math.min(segmentSize, zeroed.get(s) + ZERO_STEP)) > 0) {
+                            wrote = channels.get(s);
+                        }
                     } finally {
                         segmentLocks[s].unlock();
                     }
                 }
-                if (wrote && !closing) {
-                    // Commits the file's size and blocks now, not in a writer's first fdatasync.
-                    channels.get(s).force(false);
+                if (wrote != null && !closing) {
+                    try {
+                        // Commits the file's size and blocks now, not in a writer's first fdatasync.
+                        wrote.force(false);
+                    } catch (ClosedChannelException e) {
+                        if (!fresh.containsKey(s) && channels.get(s) == wrote) {
+                            throw e;
+                        }
+                        // Adopted meanwhile: the checkpoint flushed it before it committed.
+                    }
                 }
             }
             if (closing) {

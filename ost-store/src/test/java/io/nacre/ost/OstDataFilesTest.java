@@ -249,6 +249,52 @@ class OstDataFilesTest {
         }
     }
 
+    /** Descriptors of this process open on files of the OST's directory that are deleted (Linux). */
+    private List<String> openDeletedFiles() throws IOException {
+        String d = dir().toString();
+        List<String> open = new java.util.ArrayList<>();
+        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path fd : fds.toList()) {
+                try {
+                    String target = Files.readSymbolicLink(fd).toString();
+                    if (target.startsWith(d) && target.endsWith("(deleted)")) {
+                        open.add(target);
+                    }
+                } catch (IOException e) {
+                    // closed meanwhile
+                }
+            }
+        }
+        return open;
+    }
+
+    @Test
+    void destroyedDataFilesKeepNoDescriptorOrMapUntilAWriterReturns() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(Path.of("/proc/self/fd")),
+                "needs /proc/self/fd to see the descriptors");
+        byte[] data = random(3, STREAM);
+        try (Ost ost = Ost.open(dir(), 0, options())) {
+            stream(ost, 1, 0, data);
+            ost.checkpointNow();
+            assertThat(dataFiles()).as("adopted segments").isNotEmpty();
+            ost.destroy(1);
+            ost.checkpointNow();
+            assertThat(dataFiles()).isEmpty();
+            // No writer has taken the segments' fresh files yet: the deleted files' inodes (and their blocks)
+            // must not wait for one.
+            await(10, () -> openDeletedFiles().isEmpty() && mappedDeletedFiles().isEmpty());
+            assertThat(openDeletedFiles()).as("deleted files still open").isEmpty();
+            assertThat(mappedDeletedFiles()).as("deleted files still mapped").isEmpty();
+            // The segments' fresh files take the next stream, which reads back, also after a reopen.
+            stream(ost, 2, 0, data);
+            assertThat(read(ost, 2, 0, STREAM)).isEqualTo(data);
+        }
+        try (Ost ost = Ost.open(dir(), 0, options())) {
+            assertThat(read(ost, 2, 0, STREAM)).isEqualTo(data);
+            assertThat(read(ost, 1, 0, 1)).isEmpty();
+        }
+    }
+
     @Test
     void mostlyDeadDataFilesAreCompactedIntoLmdb() throws IOException {
         byte[] data = random(1, STREAM);
