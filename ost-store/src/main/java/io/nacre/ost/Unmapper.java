@@ -1,11 +1,13 @@
 package io.nacre.ost;
 
+import java.io.IOException;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.reflect.Field;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -14,7 +16,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Unmaps the read-only maps of files an OST dropped (a data file deleted, a WAL segment that became a data
- * file and got a fresh file) once no call that could still read them is running. Java unmaps a
+ * file and got a fresh file), and closes such a segment's old descriptor, once no call that could still read
+ * them is running. Java unmaps a
  * {@link MappedByteBuffer} only when a GC collects it, which for a long-lived one can take hours, and
  * until then a deleted file keeps its blocks. Calls that read maps run between {@link #enter} and
  * {@link #exit}; a map is unmapped only after every such call that began before it was dropped has ended
@@ -30,10 +33,10 @@ final class Unmapper {
     private final AtomicLong epoch = new AtomicLong();
     /** Calls running, by the parity of the epoch they began in. */
     private final AtomicLong[] active = {new AtomicLong(), new AtomicLong()};
-    /** Dropped since the epoch last moved (this object's lock). */
-    private List<MappedByteBuffer> dropped = new ArrayList<>();
-    /** Dropped before the epoch last moved: unmapped once the calls of the previous epoch have ended. */
-    private List<MappedByteBuffer> waiting = new ArrayList<>();
+    /** How to let go of what was dropped since the epoch last moved (this object's lock). */
+    private List<Runnable> dropped = new ArrayList<>();
+    /** Dropped before the epoch last moved: let go once the calls of the previous epoch have ended. */
+    private List<Runnable> waiting = new ArrayList<>();
 
     private static MethodHandle invokeCleaner() {
         try {
@@ -69,7 +72,24 @@ final class Unmapper {
     /** A map no longer reachable for new calls (removed from where calls find it): unmapped later. */
     synchronized void drop(MappedByteBuffer map) {
         if (map != null && INVOKE_CLEANER != null) {
-            dropped.add(map);
+            dropped.add(() -> unmap(map));
+        }
+    }
+
+    /**
+     * A descriptor no longer reachable for new calls: closed later, like a dropped map, so that a call
+     * that found a record through it before (a read, or a group being formed under the commit lock) still
+     * reads it.
+     */
+    synchronized void drop(FileChannel channel) {
+        if (channel != null) {
+            dropped.add(() -> {
+                try {
+                    channel.close();
+                } catch (IOException e) {
+                    LOG.debug("closing a dropped file failed: {}", e.toString());
+                }
+            });
         }
     }
 
@@ -78,7 +98,7 @@ final class Unmapper {
         long e = epoch.get();
         if (!waiting.isEmpty() && active[(int) ((e - 1) & 1)].get() == 0) {
             // Every call that began before the epoch moved to e has ended.
-            waiting.forEach(Unmapper::unmap);
+            waiting.forEach(Runnable::run);
             waiting = new ArrayList<>();
         }
         if (waiting.isEmpty() && !dropped.isEmpty() && active[(int) ((e + 1) & 1)].get() == 0) {
@@ -87,7 +107,7 @@ final class Unmapper {
             waiting = dropped;
             dropped = new ArrayList<>();
             if (active[(int) (e & 1)].get() == 0) {
-                waiting.forEach(Unmapper::unmap);
+                waiting.forEach(Runnable::run);
                 waiting = new ArrayList<>();
             }
         }
@@ -95,8 +115,8 @@ final class Unmapper {
 
     /** At close, with no call running: unmaps everything dropped. */
     synchronized void reclaimAll() {
-        waiting.forEach(Unmapper::unmap);
-        dropped.forEach(Unmapper::unmap);
+        waiting.forEach(Runnable::run);
+        dropped.forEach(Runnable::run);
         waiting = new ArrayList<>();
         dropped = new ArrayList<>();
     }

@@ -294,14 +294,16 @@ final class Wal implements AutoCloseable {
         }
         for (int s : done) {
             adopted.remove(s);
-            // Nothing reads the old file through the WAL any more (its records are the data file's now), and a
-            // map or a descriptor would keep the data file's inode, its cached pages and its blocks after it is
-            // deleted. The old channel closes now (a reader still on it gets "moved" and looks again): before,
-            // it closed when a writer next took the segment, so a deleted data file's space came back only then,
-            // and that writer, under the commit lock, or the unmapper after it, paid for the inode's eviction
-            // (its page cache dropped, its blocks freed) in the middle of a stream of writes.
+            // Nothing new reads the old file through the WAL (its records are the data file's now), and a map
+            // or a descriptor would keep the data file's inode, its cached pages and its blocks after it is
+            // deleted. Both go now, through the unmapper: closed once every call that could still hold a
+            // record's place in the old file has ended (a group formed under the commit lock reads the image it
+            // merges with and must find it). Before, the descriptor closed only when a writer next took the
+            // segment, so a deleted data file's space came back only then, and that writer, under the commit
+            // lock, or the unmapper after it, paid for the inode's eviction (its page cache dropped, its blocks
+            // freed) in the middle of a stream of writes.
             unmapper.drop(maps.getAndSet(s, null));
-            closeQuietly(channels.get(s));
+            unmapper.drop(channels.get(s));
         }
         if (preparer != null) {
             toPrepare.addAll(done);

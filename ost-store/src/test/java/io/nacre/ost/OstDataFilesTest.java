@@ -296,6 +296,31 @@ class OstDataFilesTest {
     }
 
     @Test
+    void partialOverwritesWhileCheckpointsAdoptAndReplaceSegmentsKeepTheBytesTheyMergeWith() throws IOException {
+        // Each write starts half a chunk before the end of the previous one: every group merges with an image
+        // that a checkpoint running beside it (under pressure, on its own thread) may be adopting, replacing
+        // and letting go of at that moment. The merged bytes must be the old ones, and no write may fail.
+        byte[] model = new byte[STREAM + WRITE];
+        Random r = new Random(5);
+        try (Ost ost = Ost.open(dir(), 0, options())) {
+            long at = 0;
+            for (int i = 0; at + WRITE <= model.length; i++) {
+                byte[] b = new byte[WRITE];
+                r.nextBytes(b);
+                ost.write(1, at, ByteBuffer.wrap(b), Durability.STABLE);
+                System.arraycopy(b, 0, model, (int) at, WRITE);
+                at += WRITE - CHUNK / 2 - (i % 7) * 16;
+            }
+            assertThat(ost.checkpoints()).as("checkpoints beside the writes").isGreaterThan(0);
+            assertThat(dataFiles()).as("adopted segments").isNotEmpty();
+            assertThat(read(ost, 1, 0, model.length)).isEqualTo(Arrays.copyOf(model, (int) ost.stat(1).size()));
+        }
+        try (Ost ost = Ost.open(dir(), 0, options())) {
+            assertThat(read(ost, 1, 0, model.length)).isEqualTo(Arrays.copyOf(model, (int) ost.stat(1).size()));
+        }
+    }
+
+    @Test
     void mostlyDeadDataFilesAreCompactedIntoLmdb() throws IOException {
         byte[] data = random(1, STREAM);
         try (Ost ost = Ost.open(dir(), 0, options())) {
