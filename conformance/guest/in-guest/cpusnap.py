@@ -2,7 +2,7 @@
 """cpusnap.py LABEL: one snapshot of where the guest's CPU time went, for cpu-report.py on the host.
 
 Prints a line '== LABEL SECONDS user nice system idle iowait irq softirq' (the clock and /proc/stat's
-machine-wide ticks), then 'ticks-user ticks-system pid tid name' for every thread of every process that
+machine-wide ticks), then 'ticks-user ticks-system minor-faults pid tid name' for every thread of every process that
 has used CPU (user-space servers, knfsd's kernel threads, the client's processes and kworkers alike),
 and the same for each process as a whole with tid 0 (it keeps the time of its threads that have ended).
 Thread names keep their digits here; the report groups them.
@@ -33,9 +33,9 @@ def main():
             # the name is between the first '(' and the last ')': it may hold spaces and parentheses
             name = stat[stat.index("(") + 1:stat.rindex(")")]
             fields = stat[stat.rindex(")") + 2:].split()
-            utime, stime = int(fields[11]), int(fields[12])
+            minflt, utime, stime = int(fields[7]), int(fields[11]), int(fields[12])
             if utime + stime:
-                out.append(f"{utime} {stime} {pid} {tid} {name}")
+                out.append(f"{utime} {stime} {minflt} {pid} {tid} {name}")
     print("\n".join(out))
 
 

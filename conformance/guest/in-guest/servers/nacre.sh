@@ -1,7 +1,8 @@
 # shellcheck shell=bash
 # The server under test: Nacre's own distribution (appliance-image/target/nacre-dist: lib/ with every jar)
 # shared read-only at /mnt/dist (kernel-client.sh --dist DIR), run as `nacre up` with its data on the
-# scratch disk (NACRE_UP_ARGS: more options of `nacre up`; NACRE_JVM_OPTS: of its JVM). The hooks below can be overridden from the environment; in NACRE_SETSTRIPE_CMD, {count}
+# scratch disk (NACRE_UP_ARGS: more options of `nacre up`; NACRE_JVM_OPTS: of its JVM; NACRE_ENV: NAME=VALUE
+# words put into its environment, glibc's MALLOC_* tunables say). The hooks below can be overridden from the environment; in NACRE_SETSTRIPE_CMD, {count}
 # is the stripe count, {dir} the directory on the mount and {path} the same directory in Nacre's namespace.
 NACRE_HOME=${NACRE_HOME:-/mnt/dist}
 NACRE_DATA=${NACRE_DATA:-/scratch/nacre}
@@ -12,7 +13,7 @@ if [[ -z ${NACRE_LOG:-} ]]; then
 fi
 # As ./nacre runs it, with the guest's Java 21. Lease (and grace) cut to 15 s as knfsd's in this guest.
 NACRE_JAVA=${NACRE_JAVA:-"java ${NACRE_JVM_OPTS:-} -XX:+UseParallelGC --add-opens java.base/java.nio=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED --enable-native-access=ALL-UNNAMED -cp '$NACRE_HOME/lib/*' io.nacre.appliance.Main"}
-NACRE_START_CMD=${NACRE_START_CMD:-"$NACRE_JAVA up --data $NACRE_DATA --nfs-port 2049 --nfs-lease 15 ${NACRE_UP_ARGS:-}"}
+NACRE_START_CMD=${NACRE_START_CMD:-"${NACRE_ENV:+env $NACRE_ENV }$NACRE_JAVA up --data $NACRE_DATA --nfs-port 2049 --nfs-lease 15 ${NACRE_UP_ARGS:-}"}
 NACRE_SETSTRIPE_CMD=${NACRE_SETSTRIPE_CMD:-"$NACRE_JAVA setstripe -c {count} {path}"}
 NACRE_START_SECONDS=${NACRE_START_SECONDS:-600}   # a JVM under TCG starts slowly
 NACRE_PIDFILE=/run/nacre-under-test.pid
