@@ -90,8 +90,12 @@ public final class NfsService implements AutoCloseable {
                 unlinked, owner, owner, List.of(new ImplId4("nacre.io", "Nacre NFSv4.1", new NfsTime4(0, 0))), maxIo);
         if (pnfs != null) {
             byte[] secret = pnfs.secret() != null ? pnfs.secret() : DsHandles.clusterSecret(md);
-            context = context.withPnfs(new MetadataServerRole(fsid, pnfs, secret, state))
-                    .withOstCalls(new OstCalls(pnfs.glimpseTimeout()));
+            MetadataServerRole role = new MetadataServerRole(fsid, pnfs, secret, state);
+            ServerContext withPnfs = context.withPnfs(role).withOstCalls(new OstCalls(pnfs.glimpseTimeout()));
+            // a file unlinked while open keeps its objects until its last close: its layouts are recalled then
+            unlinked.removeThrough((fid, remove) -> role.recallThen(withPnfs, fid,
+                    "removal of a file unlinked while open", remove));
+            context = withPnfs;
         }
         orphansRemoved = false;
         processor = new CompoundProcessor(context);

@@ -11,11 +11,13 @@ import io.nacre.engine.meta.DirPage;
 import io.nacre.engine.meta.HiddenDirectory;
 import io.nacre.engine.meta.MetadataService;
 import io.nacre.engine.meta.Results.DirChange;
+import io.nacre.engine.meta.Results.Removed;
 import io.nacre.engine.meta.Results.Renamed;
 import io.nacre.nfs.v41.state.StateManager;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +36,11 @@ public final class UnlinkedFiles implements OpenFiles {
     private final MetadataService md;
     private final StateManager state;
     private final Fid dir;
+    /**
+     * Runs the removal of a hidden file (its objects go with it) for the file: at once, or, on a pNFS metadata
+     * server, once the file's layouts are recalled ({@link #removeThrough}).
+     */
+    private volatile BiConsumer<Fid, Runnable> removal = (fid, remove) -> remove.run();
 
     UnlinkedFiles(MetadataService md, StateManager state, Fid dir) {
         this.md = md;
@@ -53,10 +60,24 @@ public final class UnlinkedFiles implements OpenFiles {
         return PREFIX + fid.toHex();
     }
 
-    /** REMOVE of {@code name} in {@code parent}: unlinks it, or hides it when it is the open last name of a file. */
-    public DirChange remove(Caller caller, Fid parent, String name) {
-        DirChange kept = keepIfOpen(caller, parent, name);
-        return kept != null ? kept : md.remove(caller, parent, name, MetadataService.RemoveKind.ANY).dir();
+    /**
+     * REMOVE of {@code name} in {@code parent}: unlinks it, or hides it when it is the open last name of a file
+     * (then the file's attributes are as before, its link kept, and nothing is destroyed).
+     */
+    public Removed remove(Caller caller, Fid parent, String name) {
+        Attr open = openLastLink(caller, parent, name);
+        if (open != null) {
+            return new Removed(open, hide(caller, parent, name, open.fid()).from(), List.of());
+        }
+        return md.remove(caller, parent, name, MetadataService.RemoveKind.ANY);
+    }
+
+    /**
+     * Has every removal of a hidden file run through {@code gate} (the file, and the removal to run when its
+     * objects may go): the pNFS metadata server recalls the file's layouts first.
+     */
+    void removeThrough(BiConsumer<Fid, Runnable> gate) {
+        removal = gate;
     }
 
     /**
@@ -117,15 +138,36 @@ public final class UnlinkedFiles implements OpenFiles {
         }
     }
 
-    /** Removes hidden files whose last open went. */
+    /**
+     * Removes hidden files whose last open went; with pNFS layouts of one out, once they are recalled (then
+     * after this returns: see {@link #removeThrough}).
+     */
     public void release(List<String> hiddenNames) {
         for (String n : hiddenNames) {
-            try {
-                md.remove(Caller.ROOT, dir, n, MetadataService.RemoveKind.FILE);
-            } catch (NacreException e) {
-                if (e.status() != Status.NOT_FOUND) {
-                    LOG.warn("could not remove the unlinked file {}: {}", n, e.toString());
-                }
+            Fid fid = fidOf(n);
+            if (fid == null) {
+                removeHidden(n);
+            } else {
+                removal.accept(fid, () -> removeHidden(n));
+            }
+        }
+    }
+
+    /** The file a hidden name stands for ({@link #nameOf}), or null for a name not made here. */
+    private static Fid fidOf(String hiddenName) {
+        try {
+            return hiddenName.startsWith(PREFIX) ? Fid.fromHex(hiddenName.substring(PREFIX.length())) : null;
+        } catch (NacreException e) {
+            return null;
+        }
+    }
+
+    private void removeHidden(String n) {
+        try {
+            md.remove(Caller.ROOT, dir, n, MetadataService.RemoveKind.FILE);
+        } catch (NacreException e) {
+            if (e.status() != Status.NOT_FOUND) {
+                LOG.warn("could not remove the unlinked file {}: {}", n, e.toString());
             }
         }
     }

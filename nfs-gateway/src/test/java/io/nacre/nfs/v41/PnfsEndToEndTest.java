@@ -719,37 +719,22 @@ class PnfsEndToEndTest {
     }
 
     @Test
-    void aRemoveSentAgainAfterTheReturnEndsTheRecallAndTheOpenerGetsLayoutsAtOnce() throws Exception {
-        Held h = held("unlinked-writer", "unlinked");
+    void aRemoveSentAgainAfterTheReturnEndsTheRecall() throws Exception {
+        Held h = cached("unlinked-reader", "unlinked");
         NfsFs remover = mount("rm");
         byte[] dirFh = remover.lookup(remover.root(), "striped");
         // sent again: no layout is out any more, and this REMOVE is the operation the recall waited for
         sentAgainAfterTheReturn(h, remover.client(), new PutfhArgs(dirFh), new RemoveArgs(bytes("unlinked")));
         assertThat(remover.onFh(dirFh, new io.nacre.nfs.v41.xdr.LookupArgs(bytes("unlinked"))).status())
                 .isEqualTo(NFS4ERR_NOENT);
-        writesOnUntilItsLastClose(h, "unlinked-writer");
-    }
-
-    /**
-     * The holder, which still has its file open once no name leads to it (it lives on hidden), asks for a
-     * layout again to write on: granted at once, not refused until the recall lapses (a second or more later).
-     * It writes through it, commits, and its last close removes the file for good.
-     */
-    private void writesOnUntilItsLastClose(Held h, String owner) throws Exception {
-        NfsFs w = h.holder();
-        NfsFs.Opened f = h.f();
-        Granted again = granted(w, layoutGet(w, f.fh(), f.stateid(), Nfs4.LAYOUTIOMODE4_RW));
-        dsWrite(again, dsClients(owner), 3L * STRIPE, bytes("written on"), Nfs4.FILE_SYNC4);
-        ok(w.onFh(f.fh(), layoutCommit(again.stateid(), 3L * STRIPE + 9)));
-        assertThat(w.size(f.fh())).isEqualTo(3L * STRIPE + 10);
-        ok(w.onFh(f.fh(), returnFile(again.stateid())));
-        w.close(f);
-        assertThat(w.onFh(f.fh(), new GetattrArgs(Bitmap.of(AttrNum.SIZE))).status()).isEqualTo(NFS4ERR_STALE);
+        assertThat(h.holder().onFh(h.f().fh(), new GetattrArgs(Bitmap.of(AttrNum.SIZE))).status())
+                .isEqualTo(NFS4ERR_STALE);
+        assertThat(recallsTo(h.holder())).as("one recall, not one per send").isZero();
     }
 
     @Test
-    void aRenameOverSentAgainAfterTheReturnEndsTheRecallAndTheOpenerGetsLayoutsAtOnce() throws Exception {
-        Held h = held("replaced-writer", "replaced");
+    void aRenameOverSentAgainAfterTheReturnEndsTheRecall() throws Exception {
+        Held h = cached("replaced-reader", "replaced");
         NfsFs mover = mount("mv");
         byte[] dirFh = mover.lookup(mover.root(), "striped");
         NfsFs.Opened replacement = mover.create(dirFh, "replacement", 0666);
@@ -762,8 +747,159 @@ class PnfsEndToEndTest {
         assertThat(mover.size(replacement.fh())).isEqualTo(3);
         assertThat(mover.onFh(dirFh, new io.nacre.nfs.v41.xdr.LookupArgs(bytes("replacement"))).status())
                 .isEqualTo(NFS4ERR_NOENT);
-        writesOnUntilItsLastClose(h, "replaced-writer");
-        assertThat(mover.size(replacement.fh())).as("the file now under the name").isEqualTo(3);
+        assertThat(h.holder().onFh(h.f().fh(), new GetattrArgs(Bitmap.of(AttrNum.SIZE))).status())
+                .isEqualTo(NFS4ERR_STALE);
+        assertThat(recallsTo(h.holder())).as("one recall, not one per send").isZero();
+    }
+
+    @Test
+    void aRemoveOfAnOpenFileRecallsNothingAndTheRemovalAtItsLastCloseRecallsFirst() throws Exception {
+        unlinkedWhileOpen("open-writer", "open-reader", "rm-open", (fs, dir) -> fs.remove(dir, "open"));
+    }
+
+    @Test
+    void aRenameOverAnOpenFileRecallsNothingAndTheRemovalAtItsLastCloseRecallsFirst() throws Exception {
+        unlinkedWhileOpen("over-writer", "over-reader", "mv-over", (fs, dir) -> {
+            NfsFs.Opened replacement = fs.create(dir, "replacement", 0666);
+            fs.close(replacement);
+            return fs.client().call(new PutfhArgs(dir), new VoidArgs(OpNum.SAVEFH), new PutfhArgs(dir),
+                    new RenameArgs(bytes("replacement"), bytes("open")));
+        });
+    }
+
+    /** A REMOVE or a RENAME over the name of a file, in directory {@code dir}, as the client of {@code fs}. */
+    private interface NameChange {
+        CompoundRes apply(NfsFs fs, byte[] dir) throws Exception;
+    }
+
+    /**
+     * A writer has the file "open" open with a write layout; a reader opened it, took a read layout and closed it
+     * (Linux keeps read layouts cached). {@code change} takes its last name: the file lives on hidden while
+     * open, its objects stay, so nobody's layout is recalled and the writer writes on through its layout. At the
+     * writer's last close the file goes: the reader's layout, still out, is recalled first, and the file is
+     * removed only once it is back.
+     */
+    private void unlinkedWhileOpen(String writerName, String readerName, String changerName, NameChange change)
+            throws Exception {
+        Held w = held(writerName, "open");
+        NfsFs reader = mount(readerName);
+        // idle on the MDS until the recall: a lease that ran out would end its layout without one
+        reader.client().renewingLease(Duration.ofSeconds(1));
+        byte[] dirFh = reader.lookup(reader.root(), "striped");
+        NfsFs.Opened r = NfsFs.opened(reader.open(dirFh, "open", Nfs4.OPEN4_SHARE_ACCESS_READ));
+        Granted rg = granted(reader, layoutGet(reader, r.fh(), r.stateid(), Nfs4.LAYOUTIOMODE4_READ));
+        reader.close(r);
+        NfsFs changer = mount(changerName);
+
+        ok(change.apply(changer, dirFh));
+        CompoundRes named = changer.onFh(dirFh, new io.nacre.nfs.v41.xdr.LookupArgs(bytes("open")),
+                new VoidArgs(OpNum.GETFH));
+        if (named.status() != NFS4ERR_NOENT) {
+            assertThat(result(ok(named), OpNum.GETFH).body(io.nacre.nfs.v41.xdr.GetfhRes.class).fh())
+                    .as("the name leads to the replacement").isNotEqualTo(w.f().fh());
+        }
+        assertThat(recallsTo(w.holder())).as("recalls to the writer").isZero();
+        assertThat(recallsTo(reader)).as("recalls to the reader").isZero();
+        // both layouts still serve: the writer writes on to the data servers and commits, the reader reads
+        Map<Integer, NfsTestClient> ds = dsClients(writerName);
+        dsWrite(w.g(), ds, 3L * STRIPE, bytes("written on"), Nfs4.FILE_SYNC4);
+        ok(w.holder().onFh(w.f().fh(), layoutCommit(w.g().stateid(), 3L * STRIPE + 9)));
+        assertThat(result(ok(dsFor(rg, 0, dsClients(readerName)).call(new PutfhArgs(rg.file().fhs().get(0)),
+                new ReadArgs(rg.stateid(), 0, 10))), OpNum.READ).body(ReadRes.class).data().remaining()).isEqualTo(10);
+
+        // the writer's last close (its write layout returned in the CLOSE compound, as Linux does)
+        ok(w.holder().onFh(w.f().fh(), returnFile(w.g().stateid()),
+                new io.nacre.nfs.v41.xdr.CloseArgs(0, w.f().stateid())));
+        CbLayoutRecallArgs recall = awaitRecall(reader.client());
+        assertThat(recall.stateid().id()).isEqualTo(rg.stateid().id());
+        assertThat(recall.changed()).as("clora_changed: the objects go").isTrue();
+        Fid fid = fidOf(w.holder(), w.f());
+        assertThat(core.metadata().getattr(fid).size()).as("kept until the layout is back")
+                .isEqualTo(3L * STRIPE + 10);
+        assertThat(recallsTo(w.holder())).as("the writer returned its layout").isZero();
+
+        ok(reader.onFh(r.fh(), returnFile(recall.stateid())));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (reader.onFh(r.fh(), new GetattrArgs(Bitmap.of(AttrNum.SIZE))).status() != NFS4ERR_STALE) {
+            assertThat(System.nanoTime()).as("removed within 10 s of the return").isLessThan(deadline);
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+        }
+    }
+
+    @Test
+    void aRenameOntoAnotherNameOfTheSameFileRecallsNothing() throws Exception {
+        Held h = cached("linked-reader", "first", "second");
+        NfsFs other = mount("link-renamer");
+        byte[] dirFh = other.lookup(other.root(), "striped");
+        // two links of one file: POSIX's rename does nothing, and is answered at once (no NFS4ERR_DELAY)
+        ok(other.client().call(new PutfhArgs(dirFh), new VoidArgs(OpNum.SAVEFH), new PutfhArgs(dirFh),
+                new RenameArgs(bytes("first"), bytes("second"))));
+        assertThat(recallsTo(h.holder())).as("recalls to the holder").isZero();
+        assertThat(other.lookup(dirFh, "first")).isEqualTo(h.f().fh());
+        assertThat(other.lookup(dirFh, "second")).isEqualTo(h.f().fh());
+        assertThat(readThroughLayout(h, "linked-reader")).as("the holder's layout still serves").isEqualTo(10);
+    }
+
+    @Test
+    void removingOneOfTwoNamesRecallsNothingAndRemovingTheLastRecalls() throws Exception {
+        Held h = cached("two-names-reader", "one", "two");
+        NfsFs other = mount("two-names-remover");
+        byte[] dirFh = other.lookup(other.root(), "striped");
+        // the objects stay with the other name: answered at once, nothing recalled
+        ok(other.remove(dirFh, "one"));
+        assertThat(recallsTo(h.holder())).as("recalls to the holder").isZero();
+        assertThat(readThroughLayout(h, "two-names-reader")).as("the holder's layout still serves").isEqualTo(10);
+        // the last name takes the objects: recalled first
+        sentAgainAfterTheReturn(h, other.client(), new PutfhArgs(dirFh), new RemoveArgs(bytes("two")));
+        assertThat(other.onFh(h.f().fh(), new GetattrArgs(Bitmap.of(AttrNum.SIZE))).status())
+                .isEqualTo(NFS4ERR_STALE);
+    }
+
+    @Test
+    void aLastNameThatWentWhileAnotherWasRemovedHasItsLayoutsRecalledRightAfter() throws Exception {
+        Held h = cached("raced-reader", "x", "y");
+        h.holder().client().layoutRecallStatus = NFS4ERR_NOMATCHING_LAYOUT;
+        NfsFs first = mount("racer-x");
+        NfsFs second = mount("racer-y");
+        byte[] dirFh = first.lookup(first.root(), "striped");
+        // the first REMOVE's change waits before its commit, so the second one looks the file up meanwhile and
+        // sees two names too: neither recalls first, and the second takes the file's last name
+        String point = "mds.apply.before_commit";
+        io.nacre.engine.fault.Faults.arm(point, new io.nacre.engine.fault.Faults.Fault(
+                io.nacre.engine.fault.Faults.Kind.SLEEP, 1, false, 1000));
+        try {
+            CompletableFuture<CompoundRes> x = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return first.remove(dirFh, "x");
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }, task -> Thread.ofVirtual().start(task));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (io.nacre.engine.fault.Faults.hits(point) == 0) {
+                assertThat(System.nanoTime()).as("the first REMOVE reached the MDS's apply").isLessThan(deadline);
+                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+            }
+            ok(second.remove(dirFh, "y"));
+            ok(x.get(30, TimeUnit.SECONDS));
+        } finally {
+            io.nacre.engine.fault.Faults.disarm(point);
+        }
+        assertThat(first.onFh(h.f().fh(), new GetattrArgs(Bitmap.of(AttrNum.SIZE))).status()).isEqualTo(NFS4ERR_STALE);
+        // its objects are on their way out: the layout still out is recalled (and, not held, ended)
+        assertThat(awaitRecall(h.holder().client()).stateid().id()).isEqualTo(h.g().stateid().id());
+    }
+
+    /** Reads 10 bytes of the first stripe through the holder's layout, on its data server; the bytes read. */
+    private int readThroughLayout(Held h, String owner) throws Exception {
+        return result(ok(dsFor(h.g(), 0, dsClients(owner)).call(new PutfhArgs(h.g().file().fhs().get(0)),
+                new ReadArgs(h.g().stateid(), 0, 10))), OpNum.READ).body(ReadRes.class).data().remaining();
+    }
+
+    /** The CB_LAYOUTRECALLs the client received and no test took yet. */
+    private static long recallsTo(NfsFs fs) {
+        return fs.client().callbacks.stream().flatMap(List::stream).filter(CbLayoutRecallArgs.class::isInstance)
+                .count();
     }
 
     @Test
@@ -862,6 +998,25 @@ class PnfsEndToEndTest {
         return new Held(holder, f, granted(holder, layoutGet(holder, f.fh(), f.stateid(), Nfs4.LAYOUTIOMODE4_RW)));
     }
 
+    /**
+     * A client that wrote a new file of 3 stripes under /striped, took a read layout of it and closed it: the read
+     * layout stays cached with the client (as Linux keeps it), and no open holds the file. {@code links}: more
+     * names of the file, made by the client (LINK) in /striped.
+     */
+    private Held cached(String owner, String name, String... links) throws Exception {
+        NfsFs holder = mount(owner);
+        byte[] dir = holder.lookup(holder.root(), "striped");
+        NfsFs.Opened f = holder.create(dir, name, 0666);
+        holder.write(f, 0, new byte[3 * STRIPE], Nfs4.FILE_SYNC4);
+        Granted g = granted(holder, layoutGet(holder, f.fh(), f.stateid(), Nfs4.LAYOUTIOMODE4_READ));
+        holder.close(f);
+        for (String l : links) {
+            ok(holder.client().call(new PutfhArgs(f.fh()), new VoidArgs(OpNum.SAVEFH), new PutfhArgs(dir),
+                    new io.nacre.nfs.v41.xdr.LinkArgs(bytes(l))));
+        }
+        return new Held(holder, f, g);
+    }
+
     @Test
     void aTruncateWhoseHolderReturnsTheLayoutWithinTheGraceGoesThroughWithoutDelay() throws Exception {
         // a grace no loaded test machine outlasts: what is tested is that a return within it needs no retry
@@ -949,7 +1104,7 @@ class PnfsEndToEndTest {
 
     @Test
     void aRemoveOrAnOpenThatTruncatesAnsweredDelayChangedNothing() throws Exception {
-        Held h = held("kept", "kept");
+        Held h = cached("kept", "kept");
         NfsFs other = mount("remover");
         byte[] dirFh = other.lookup(other.root(), "striped");
         assertThat(Nfs4Status.name(other.remove(dirFh, "kept").status())).isEqualTo("NFS4ERR_DELAY");
@@ -1274,8 +1429,11 @@ class PnfsEndToEndTest {
         byte[] dirFh = holder.lookup(holder.root(), "striped");
         NfsFs.Opened a = holder.create(dirFh, "a", 0666);
         NfsFs.Opened b = holder.create(dirFh, "b", 0666);
-        Granted ga = granted(holder, layoutGet(holder, a.fh(), a.stateid(), Nfs4.LAYOUTIOMODE4_RW));
-        Granted gb = granted(holder, layoutGet(holder, b.fh(), b.stateid(), Nfs4.LAYOUTIOMODE4_RW));
+        // read layouts, cached past the close: the files are not open when their names go, so their objects go
+        Granted ga = granted(holder, layoutGet(holder, a.fh(), a.stateid(), Nfs4.LAYOUTIOMODE4_READ));
+        Granted gb = granted(holder, layoutGet(holder, b.fh(), b.stateid(), Nfs4.LAYOUTIOMODE4_READ));
+        holder.close(a);
+        holder.close(b);
         holder.client().layoutRecallStatus = NFS4ERR_NOMATCHING_LAYOUT;
         NfsFs other = mount("namer");
 

@@ -17,11 +17,12 @@ final class Remove implements Operation {
     public OpRes apply(CompoundContext ctx, OpArgs args) {
         ctx.requireWritable();
         String name = Names.component(((RemoveArgs) args).name());
-        io.nacre.engine.meta.Results.DirChange change;
+        io.nacre.engine.meta.Results.Removed removed;
         try (var recall = MetadataServerRole.recallNamed(ctx, ctx.currentFh(), name, "unlink")) {
-            change = ctx.server().unlinked().remove(ctx.caller(), ctx.currentFh(), name);
+            removed = ctx.server().unlinked().remove(ctx.caller(), ctx.currentFh(), name);
         }
-        return OpRes.ok(OpNum.REMOVE, new ChangeInfoRes(Names.cinfo(change)));
+        MetadataServerRole.gone(ctx, removed.attr(), "unlink");
+        return OpRes.ok(OpNum.REMOVE, new ChangeInfoRes(Names.cinfo(removed.dir())));
     }
 
     /**

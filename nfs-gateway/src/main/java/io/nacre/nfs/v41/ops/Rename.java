@@ -21,7 +21,8 @@ final class Rename implements Operation {
         var from0 = ctx.savedFh();
         var to0 = ctx.currentFh();
         // a name onto itself replaces nothing and the MDS does nothing (RFC 8881 §18.26.4): hiding the open file
-        // first would take its name away, and recalling its layouts would only hold the client up
+        // first would take its name away, and recalling its layouts would only hold the client up. Nor does a
+        // rename onto another name of the same file (POSIX), which has two links: neither hidden nor recalled.
         boolean replaces = !(from0.equals(to0) && from.equals(to));
         Renamed r;
         try (var recall = replaces ? MetadataServerRole.recallNamed(ctx, to0, to, "rename over")
@@ -31,6 +32,7 @@ final class Rename implements Operation {
             }
             r = ctx.server().md().rename(ctx.caller(), from0, from, to0, to);
         }
+        MetadataServerRole.gone(ctx, r.replaced(), "rename over");
         return OpRes.ok(OpNum.RENAME, new RenameRes(Names.cinfo(r.from()), Names.cinfo(r.to())));
     }
 }

@@ -379,8 +379,15 @@ public final class MetadataServerRole implements PnfsRole {
     }
 
     /**
-     * {@link #recall} of the regular file {@code name} of directory {@code dir} names, if there is one and
-     * some client holds layouts (REMOVE, RENAME over it); without layouts nothing is looked up.
+     * {@link #recall} of the regular file {@code name} of directory {@code dir} names (REMOVE, RENAME over it)
+     * when its objects go with the name: its last name, and not open here. A file that keeps other names
+     * (hard links; also the two names of a RENAME onto another name of the same file, which does nothing), or
+     * that is open and lives on hidden until its last close ({@link io.nacre.nfs.v41.UnlinkedFiles}), keeps its
+     * objects where every layout of it points, and a layout needs recalling only once it no longer says where the
+     * file's bytes are (RFC 8881 §12.5.5): recalling would only cost each holder a round trip and its cached
+     * layout. Its objects go later, and are recalled then ({@link #recallThen}, {@link #gone}). A recall out for
+     * the file (the operation sent again after NFS4ERR_DELAY, the file opened meanwhile) is taken over all the
+     * same. Without layouts nothing is looked up.
      */
     public static Recall recallNamed(CompoundContext ctx, Fid dir, String name, String why) {
         if (!mayRecall(ctx)) {
@@ -393,7 +400,57 @@ public final class MetadataServerRole implements PnfsRole {
         } catch (NacreException e) {
             return NOTHING; // the operation itself reports what is wrong with the name
         }
-        return target.isRegular() ? r.recall(ctx.server(), target.fid(), why) : NOTHING;
+        if (!target.isRegular()) {
+            return NOTHING;
+        }
+        boolean goes = target.nlink() <= 1 && !ctx.server().state().isOpen(target.fid());
+        return goes || r.recallOut(target.fid()) ? r.recall(ctx.server(), target.fid(), why) : NOTHING;
+    }
+
+    /**
+     * After a REMOVE or RENAME over a file: when its last name went ({@code removed}, the file's attributes after
+     * the change, has no link left) while a client still holds a layout of it, recalls that now, its objects
+     * being on their way out. {@link #recallNamed} recalled before the change when it saw the file go; this
+     * catches what it could not see: another name removed at the same time, a last close in between.
+     */
+    public static void gone(CompoundContext ctx, Attr removed, String why) {
+        if (removed == null || !removed.isRegular() || removed.nlink() > 0
+                || !(ctx.server().pnfs() instanceof MetadataServerRole r) || !r.layouts.held(removed.fid())) {
+            return;
+        }
+        LOG.info("{}: its last name went ({}) while a layout of it was out: recalled now", removed.fid(), why);
+        r.recallThen(ctx.server(), removed.fid(), why, () -> {
+        });
+    }
+
+    /**
+     * Runs {@code change}, after which a file's objects go, once no layout of the file is out, where no client
+     * can be answered NFS4ERR_DELAY: the removal of a file unlinked while open, at its last close or when its
+     * opener's lease ends. With no layout out it runs at once on this thread; otherwise the recall starts (RFC 8881
+     * §12.5.5) and the change runs on another thread once every layout is returned or revoked (a lease at most),
+     * so that the CLOSE that ended the last open is answered without waiting for other clients. When even that
+     * does not end them (a revocation that kept failing), the change is not made and this is logged: a hidden
+     * file is then removed by the orphan cleanup after the server's next start.
+     */
+    public void recallThen(ServerContext server, Fid fid, String why, Runnable change) {
+        Recall now = hold(server, fid, why, true, 0);
+        if (now != null) {
+            try (now) {
+                change.run();
+            }
+            return;
+        }
+        later(0, () -> {
+            // revoked a lease after the recall; a revocation that fails is tried each second for another lease
+            Recall r = hold(server, fid, why, true, 2 * revokeAfter.toNanos() + TimeUnit.SECONDS.toNanos(5));
+            if (r == null) {
+                LOG.error("{}: layouts recalled for {} are neither returned nor revoked: left as it is", fid, why);
+                return;
+            }
+            try (r) {
+                change.run();
+            }
+        });
     }
 
     /**
