@@ -1747,6 +1747,11 @@ public final class Ost implements AutoCloseable {
         return wal == null ? 0 : wal.writtenByWriters();
     }
 
+    /** Tests: bytes of zeros the WAL's background preparation wrote so far. */
+    long walPreparedZeros() {
+        return wal == null ? 0 : wal.preparedZeros();
+    }
+
     /** Tests: data files LMDB references (and that exist). */
     int dataFileCount() {
         return dataFiles.count();

@@ -52,9 +52,10 @@ import org.slf4j.LoggerFactory;
  * holds their records.
  *
  * <p>A segment is written with zeros once before records go into it, by a background thread that prepares
- * every segment when the WAL opens ({@link #prepareInBackground}) while every stream is idle; a range a
- * writer reaches first takes its records straight, extending the file (claimed under the segment's lock,
- * which the preparing thread also takes for each of its steps). Zeros are no records, so a segment half
+ * every segment when the WAL opens ({@link #prepareInBackground}) while every stream is idle (for longer
+ * than the writers' recent pauses: {@link #quietNanos}); a range a writer reaches first takes its records
+ * straight, extending the file (claimed under the segment's lock, which the preparing thread also takes for
+ * each of its steps). Zeros are no records, so a segment half
  * prepared at a crash is recovered like any other.
  *
  * <p>A checkpoint may {@link #adopt} a segment as a data file (a second name for its inode): the segment's
@@ -78,11 +79,19 @@ final class Wal implements AutoCloseable {
     /** Hit before the fdatasyncs of each group that has any (tests slow syncs with it, as a busy disk would). */
     static final String FAULT_FORCE = "ost.wal.force";
     /**
-     * The preparation waits until every stream has been idle for this long: while writers are busy they
-     * prepare what they reach themselves, as without it, and the zeros of segments nobody needs yet do not
-     * compete with their flushes for the disk.
+     * The preparation waits until every stream has been idle for this long at least: while writers are busy
+     * they prepare what they reach themselves, as without it, and the zeros of segments nobody needs yet do
+     * not compete with their flushes for the disk. Longer after the writers paused for longer (see
+     * {@link #quietNanos}).
      */
-    private static final long PREPARE_QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    static final long PREPARE_QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    /**
+     * The longest the preparation waits for: the OST's own idle time before it checkpoints. A pause longer
+     * than this is the end of a stream, not a pause in one, and is not learnt.
+     */
+    static final long PREPARE_QUIET_MAX_NANOS = TimeUnit.SECONDS.toNanos(2);
+    /** A pause the writers made counts for half as much after this long (then a quarter, and so on). */
+    private static final long PAUSE_HALF_LIFE_NANOS = TimeUnit.SECONDS.toNanos(10);
     /** Record kinds: a chunk image; a truncate (size; payload: the kept part of the cut chunk, if any); a destroy. */
     static final int IMAGE = 0;
     static final int TRUNCATE = 1;
@@ -114,12 +123,22 @@ final class Wal implements AutoCloseable {
     /** Completes when the background preparation has written every segment to its full size. */
     private final CompletableFuture<Void> prepared = new CompletableFuture<>();
     private volatile boolean closing;
-    private Thread preparer;
+    private volatile Thread preparer;
     /**
      * When the last group began or the last stream came back (System.nanoTime()): the preparation keeps out
      * of the writers' way.
      */
     private volatile long lastGroupNanos = System.nanoTime();
+    /**
+     * The longest recent pause of the writers (every stream idle, then a group began), decaying with time:
+     * the preparation waits for twice that, so that it does not write zeros into the pauses of a stream that
+     * goes on (and into space the stream then writes again). Set under the commit lock.
+     */
+    private volatile Pause pause = new Pause(0, System.nanoTime());
+    /** Whether a group began since the WAL started: the wait for the first one is no pause of a stream. */
+    private boolean begun;
+    /** Bytes of zeros the background preparation wrote (tests). */
+    private final AtomicLong preparedZeros = new AtomicLong();
     /** The sum of {@link #zeroed}, for usage (any thread). */
     private final AtomicLong fileBytes = new AtomicLong();
     /** Read-only maps of the segments written to their full size: reads need no system call or extra copy. */
@@ -605,9 +624,23 @@ final class Wal implements AutoCloseable {
         }
     }
 
+    /** A pause of the writers ({@code nanos} long, ended at {@code at}). */
+    private record Pause(long nanos, long at) {
+        /** What it counts for at {@code now}: halved every {@link #PAUSE_HALF_LIFE_NANOS}. */
+        long weight(long now) {
+            return nanos == 0 ? 0 : (long) (nanos * Math.pow(0.5, (now - at) / (double) PAUSE_HALF_LIFE_NANOS));
+        }
+    }
+
     /** Starts a group on an idle stream taken by {@link #pollIdle}. */
     void begin(Stream st) {
-        lastGroupNanos = System.nanoTime();
+        long now = System.nanoTime();
+        if (begun && idle.size() == streams.length - 1) {
+            // Every other stream idle: the writers paused since the last group ended.
+            notePause(now - lastGroupNanos, now);
+        }
+        begun = true;
+        lastGroupNanos = now;
         st.markActive = st.active;
         st.markPos = st.pos;
         st.markSeq = nextSeq;
@@ -1077,6 +1110,7 @@ final class Wal implements AutoCloseable {
             at += ch.write(zeros.duplicate().limit((int) Math.min(zeros.capacity(), target - at)), at);
         }
         fileBytes.addAndGet(target - from);
+        preparedZeros.addAndGet(target - from);
         zeroed.set(s, target);
         mapIfFull(s);
         return target - from;
@@ -1173,6 +1207,7 @@ final class Wal implements AutoCloseable {
                                 at += ch.write(zeros.duplicate().limit((int) Math.min(zeros.capacity(), to - at)), at);
                             }
                             freshZeroed.put(s, to);
+                            preparedZeros.addAndGet(to - from);
                             written = ch;
                         } else if (zeroed.get(s) < segmentSize) {
                             // Taken by a writer meanwhile: the rest above its records, as at open.
@@ -1208,21 +1243,56 @@ final class Wal implements AutoCloseable {
     }
 
     /**
-     * Returns once every stream is idle and none began or ended a group for {@link #PREPARE_QUIET_NANOS} (or
-     * the WAL closes). A stream in the middle of a flush is busy however long the flush takes: before, only
-     * the start of a group counted, so a flush over 50 ms let a step of zeros in, right ahead of the writer
-     * in the file its next flush then had to write out (8 MiB of zeros with its 1 MiB), which made that
-     * flush slow too.
+     * Returns once every stream is idle and none began or ended a group for {@link #quietNanos} (or the WAL
+     * closes). A stream in the middle of a flush is busy however long the flush takes: before, only the start
+     * of a group counted, so a flush over 50 ms let a step of zeros in, right ahead of the writer in the file
+     * its next flush then had to write out (8 MiB of zeros with its 1 MiB), which made that flush slow too.
      */
     private void awaitQuiet() {
         while (!closing) {
-            long wait = idle.size() < streams.length ? PREPARE_QUIET_NANOS
-                    : lastGroupNanos + PREPARE_QUIET_NANOS - System.nanoTime();
+            long now = System.nanoTime();
+            long quiet = quietNanos(now);
+            long wait = idle.size() < streams.length ? quiet : lastGroupNanos + quiet - now;
             if (wait <= 0) {
                 return;
             }
-            LockSupport.parkNanos(wait);
+            // Parked again at least every 50 ms: the wait shortens as the last pause counts for less.
+            LockSupport.parkNanos(this, Math.min(wait, PREPARE_QUIET_NANOS));
         }
+    }
+
+    /**
+     * How long the writers must have been idle before the preparation writes a step: twice the longest pause
+     * they made recently (halved every 10 s), at least {@link #PREPARE_QUIET_NANOS}, at most
+     * {@link #PREPARE_QUIET_MAX_NANOS}. A stream that pauses for longer than 50 ms now and then (a client
+     * between its bursts; every write on a slow virtual machine) is still a stream: before, each such pause
+     * let a step of zeros into the fresh files of the segments the stream's checkpoints adopted, files the
+     * stream then wrote again with its records (seen in a QEMU guest 15 minutes into a 1 GiB NFS write: the
+     * preparation thread writing zeros at 9-12% of a vCPU). Now the first such pause lets at most the steps of
+     * its own length in, and the later ones, up to twice as long, none; once the stream ends, the preparation
+     * starts after twice its longest pause.
+     */
+    long quietNanos(long now) {
+        return Math.max(PREPARE_QUIET_NANOS, Math.min(PREPARE_QUIET_MAX_NANOS, 2 * pause.weight(now)));
+    }
+
+    /**
+     * A pause of the writers (commit lock held): learnt if it may have let the preparation in (over half its
+     * shortest wait) and was not the end of a stream (over its longest wait), and if it is longer than what
+     * the longest recent pause still counts for.
+     */
+    private void notePause(long nanos, long now) {
+        if (nanos < PREPARE_QUIET_NANOS / 2 || nanos > PREPARE_QUIET_MAX_NANOS) {
+            return;
+        }
+        if (nanos > pause.weight(now)) {
+            pause = new Pause(nanos, now);
+        }
+    }
+
+    /** Bytes of zeros the background preparation wrote so far (tests). */
+    long preparedZeros() {
+        return preparedZeros.get();
     }
 
     /** Completes when the background preparation is done (bench and tests). */
@@ -1387,6 +1457,10 @@ final class Wal implements AutoCloseable {
     /** Stops the background preparation at its next step (it must not compete with the last checkpoint). */
     void stopPreparing() {
         closing = true;
+        Thread p = preparer;
+        if (p != null) {
+            LockSupport.unpark(p); // out of a long wait for quiet at once
+        }
     }
 
     @Override

@@ -226,6 +226,54 @@ class OstWalPrepareTest {
         }
     }
 
+    @Test
+    void theFreshFilesOfAdoptedSegmentsAreNotPreparedInTheShortPausesOfAStreamButOnceItEnds() throws Exception {
+        // 64 KiB writes of 4 KiB chunks: the segments are over 90% live, so the checkpoints adopt them.
+        OstOptions o = OstOptions.builder().chunkSize(4096).mapSize(1L << 30).walSegments(SEGMENT, 12)
+                .walPrepare(true).build();
+        int write = 64 << 10;
+        int paced = 30;
+        long burst = 24 * SEGMENT;
+        try (Ost ost = Ost.open(tmp, 0, o)) {
+            awaitPrepared(ost);
+            // A burst twice the WAL: its checkpoints adopt the segments, whose names get fresh, empty files.
+            long off = 0;
+            for (; off < burst; off += write) {
+                ost.write(1, off, ByteBuffer.wrap(random(write, off)), Durability.STABLE);
+            }
+            assertThat(ost.dataFileCount()).as("segments adopted").isPositive();
+            // Each step of the preparation now waits 40 ms first: a pause that lets the preparation in lets in
+            // one step (a whole 1 MiB file here), however soon the next write comes.
+            Faults.arm(Wal.FAULT_PREPARE_STEP, Faults.Fault.sleep(40));
+            long before = ost.walPreparedZeros();
+            // The stream goes on with a pause of 80 ms before every write: longer than the preparation's
+            // shortest wait (50 ms), so before, each pause let a step of zeros in (30 MiB of them, or every
+            // fresh file pending), into files the stream then wrote again.
+            for (int i = 0; i < paced; i++, off += write) {
+                Thread.sleep(80);
+                ost.write(1, off, ByteBuffer.wrap(random(write, off)), Durability.STABLE);
+            }
+            long during = ost.walPreparedZeros() - before;
+            boolean pending = !ost.walAllPrepared();
+            // The first pause lets a step in (the preparation learns the pauses from it), the others none, unless
+            // the host stretched one to over twice that.
+            assertThat(during).as("zeros the preparation wrote while the stream went on")
+                    .isLessThanOrEqualTo(3 * SEGMENT);
+            assertThat(pending).as("fresh files left to prepare when the stream ended").isTrue();
+            Faults.disarmAll();
+            // Once the stream has ended, the preparation catches up.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!ost.walAllPrepared() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(ost.walAllPrepared()).as("every segment prepared once the stream ended").isTrue();
+            assertThat(ost.walPreparedZeros() - before).isGreaterThan(during);
+            for (long at = 0; at < off; at += write) {
+                assertThat(read(ost, 1, at, write)).as("write at %d", at).isEqualTo(random(write, at));
+            }
+        }
+    }
+
     private static void checkRecords(Ost ost, int threads, int perThread, int record) {
         for (int t = 0; t < threads; t++) {
             long id = t + 1;
