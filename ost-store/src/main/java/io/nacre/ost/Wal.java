@@ -137,6 +137,8 @@ final class Wal implements AutoCloseable {
     private volatile Pause pause = new Pause(0, System.nanoTime());
     /** Whether a group began since the WAL started: the wait for the first one is no pause of a stream. */
     private boolean begun;
+    /** Whether the preparation's last step of zeros may not be flushed yet (set before it is written). */
+    private volatile boolean stepUnflushed;
     /** Bytes of zeros the background preparation wrote (tests). */
     private final AtomicLong preparedZeros = new AtomicLong();
     /** The sum of {@link #zeroed}, for usage (any thread). */
@@ -1131,31 +1133,22 @@ final class Wal implements AutoCloseable {
     private void prepareAll() {
         try {
             for (int s = 0; s < channels.length() && !closing; s++) {
-                FileChannel wrote = null;
                 // A segment adopted meanwhile (its old file a data file, closed) is prepared in its fresh file
                 // by prepareReplaced: zeros here would go into the data file, and its map would keep it.
                 while (!closing && zeroed.get(s) < segmentSize && !fresh.containsKey(s)) {
                     awaitQuiet();
                     Faults.hit(FAULT_PREPARE_STEP);
+                    FileChannel wrote = null;
                     segmentLocks[s].lock();
                     try {
+                        stepUnflushed = true;
                         if (!fresh.containsKey(s) && zeroUpTo(s, Math.min(segmentSize, zeroed.get(s) + ZERO_STEP)) > 0) {
                             wrote = channels.get(s);
                         }
                     } finally {
                         segmentLocks[s].unlock();
                     }
-                }
-                if (wrote != null && !closing) {
-                    try {
-                        // Commits the file's size and blocks now, not in a writer's first fdatasync.
-                        wrote.force(false);
-                    } catch (ClosedChannelException e) {
-                        if (!fresh.containsKey(s) && channels.get(s) == wrote) {
-                            throw e;
-                        }
-                        // Adopted meanwhile: the checkpoint flushed it before it committed.
-                    }
+                    flushStep(s, wrote);
                 }
             }
             if (closing) {
@@ -1165,11 +1158,36 @@ final class Wal implements AutoCloseable {
                 LOG.debug("{}: {} WAL segments of {} B prepared", name, channels.length(), segmentSize);
             }
         } catch (IOException | RuntimeException e) {
+            stepUnflushed = false;
             // Writers still prepare what they need themselves (and get the error, if it persists).
             LOG.warn("{}: preparing the WAL segments in the background failed: {}", name, e.toString());
             prepared.completeExceptionally(e);
         }
         prepareReplaced();
+    }
+
+    /**
+     * Flushes the step of zeros just written into {@code ch} (segment {@code s}'s file or the fresh file under
+     * its name), so that its size and blocks are committed now and not by a writer's first fdatasync. After
+     * every step, not once per segment: before, when writers came back in the middle of a segment's
+     * preparation, up to 24 MiB of its zeros stayed dirty while they streamed, and the first group's
+     * fdatasync in that segment wrote them out with its records; and the bench found a fresh file
+     * "prepared" (its zeros written) while its 32 MiB were still being flushed, beside the timed writes of
+     * the reused-space rows.
+     */
+    private void flushStep(int s, FileChannel ch) throws IOException {
+        try {
+            if (ch != null && !closing) {
+                ch.force(false);
+            }
+        } catch (ClosedChannelException e) {
+            if (fresh.get(s) == ch || (channels.get(s) == ch && !fresh.containsKey(s))) {
+                throw e;
+            }
+            // Adopted meanwhile (the checkpoint flushed it before it committed), or replaced: gone from the WAL.
+        } finally {
+            stepUnflushed = false;
+        }
     }
 
     /**
@@ -1189,11 +1207,11 @@ final class Wal implements AutoCloseable {
             if (s == null) {
                 continue;
             }
-            FileChannel written = null;
             try {
                 while (!closing) {
                     awaitQuiet();
                     Faults.hit(FAULT_PREPARE_STEP);
+                    FileChannel wrote = null;
                     segmentLocks[s].lock();
                     try {
                         FileChannel ch = fresh.get(s);
@@ -1202,17 +1220,19 @@ final class Wal implements AutoCloseable {
                             if (from >= segmentSize) {
                                 break;
                             }
+                            stepUnflushed = true;
                             long to = Math.min(segmentSize, from + ZERO_STEP);
                             for (long at = from; at < to; ) {
                                 at += ch.write(zeros.duplicate().limit((int) Math.min(zeros.capacity(), to - at)), at);
                             }
                             freshZeroed.put(s, to);
                             preparedZeros.addAndGet(to - from);
-                            written = ch;
+                            wrote = ch;
                         } else if (zeroed.get(s) < segmentSize) {
                             // Taken by a writer meanwhile: the rest above its records, as at open.
+                            stepUnflushed = true;
                             if (zeroUpTo(s, Math.min(segmentSize, zeroed.get(s) + ZERO_STEP)) > 0) {
-                                written = channels.get(s);
+                                wrote = channels.get(s);
                             }
                         } else {
                             break;
@@ -1220,18 +1240,17 @@ final class Wal implements AutoCloseable {
                     } finally {
                         segmentLocks[s].unlock();
                     }
-                }
-                if (written != null && !closing) {
-                    written.force(false);
+                    flushStep(s, wrote);
                 }
             } catch (IOException | RuntimeException e) {
+                stepUnflushed = false;
                 // Writers write into the unprepared space themselves, as on a fresh OST.
                 LOG.warn("{}: preparing the fresh file of WAL segment {} failed: {}", name, s, e.toString());
             }
         }
     }
 
-    /** Whether every segment, or the fresh file waiting under its name, is written to its full size (bench). */
+    /** Whether every segment, or the fresh file waiting under its name, is written to its full size and flushed (bench). */
     boolean allPrepared() {
         for (int s = 0; s < channels.length(); s++) {
             long z = fresh.containsKey(s) ? freshZeroed.getOrDefault(s, 0L) : zeroed.get(s);
@@ -1239,7 +1258,8 @@ final class Wal implements AutoCloseable {
                 return false;
             }
         }
-        return true;
+        // Read after the sizes: set before a step's zeros are written, cleared once they are flushed.
+        return !stepUnflushed;
     }
 
     /**
