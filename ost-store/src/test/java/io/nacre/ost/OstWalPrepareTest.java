@@ -229,11 +229,11 @@ class OstWalPrepareTest {
     @Test
     void theFreshFilesOfAdoptedSegmentsAreNotPreparedInTheShortPausesOfAStreamButOnceItEnds() throws Exception {
         // 64 KiB writes of 4 KiB chunks: the segments are over 90% live, so the checkpoints adopt them.
-        OstOptions o = OstOptions.builder().chunkSize(4096).mapSize(1L << 30).walSegments(SEGMENT, 12)
+        OstOptions o = OstOptions.builder().chunkSize(4096).mapSize(1L << 30).walSegments(SEGMENT, 16)
                 .walPrepare(true).build();
         int write = 64 << 10;
         int paced = 30;
-        long burst = 24 * SEGMENT;
+        long burst = 32 * SEGMENT;
         try (Ost ost = Ost.open(tmp, 0, o)) {
             awaitPrepared(ost);
             // A burst twice the WAL: its checkpoints adopt the segments, whose names get fresh, empty files.
@@ -248,7 +248,7 @@ class OstWalPrepareTest {
             long before = ost.walPreparedZeros();
             // The stream goes on with a pause of 80 ms before every write: longer than the preparation's
             // shortest wait (50 ms), so before, each pause let a step of zeros in (30 MiB of them, or every
-            // fresh file pending), into files the stream then wrote again.
+            // fresh file pending: most of the 16), into files the stream then wrote again.
             for (int i = 0; i < paced; i++, off += write) {
                 Thread.sleep(80);
                 ost.write(1, off, ByteBuffer.wrap(random(write, off)), Durability.STABLE);
