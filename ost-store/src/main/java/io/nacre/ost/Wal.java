@@ -1250,7 +1250,10 @@ final class Wal implements AutoCloseable {
         }
     }
 
-    /** Whether every segment, or the fresh file waiting under its name, is written to its full size and flushed (bench). */
+    /**
+     * Whether every segment, or the fresh file waiting under its name, is written to its full size and
+     * flushed (bench).
+     */
     boolean allPrepared() {
         for (int s = 0; s < channels.length(); s++) {
             long z = fresh.containsKey(s) ? freshZeroed.getOrDefault(s, 0L) : zeroed.get(s);

@@ -61,8 +61,9 @@ class OstPausedStreamBench {
                 }
                 long writing = System.nanoTime() - start - paused;
                 long[] after = preparer();
-                System.out.printf("paused stream, %d MiB of 1 MiB stable writes, a %d ms pause every %d: the preparation"
-                                + " wrote %d MiB and used %.0f ms of CPU while it streamed; %.0f MB/s outside the pauses%n",
+                System.out.printf("paused stream, %d MiB of 1 MiB stable writes, a %d ms pause every %d: the"
+                                + " preparation wrote %d MiB and used %.0f ms of CPU while it streamed;"
+                                + " %.0f MB/s outside the pauses%n",
                         mib, millis, every, (after[0] - before[0]) / MIB, (after[1] - before[1]) / 1e6,
                         mib * MIB / 1e6 / (writing / 1e9));
             } finally {
