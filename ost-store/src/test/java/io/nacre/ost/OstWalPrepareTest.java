@@ -228,35 +228,39 @@ class OstWalPrepareTest {
 
     @Test
     void theFreshFilesOfAdoptedSegmentsAreNotPreparedInTheShortPausesOfAStreamButOnceItEnds() throws Exception {
-        // 64 KiB writes of 4 KiB chunks: the segments are over 90% live, so the checkpoints adopt them.
+        // 64 KiB blocks of 4 KiB chunks: the segments are over 90% live, so the checkpoints adopt them.
         OstOptions o = OstOptions.builder().chunkSize(4096).mapSize(1L << 30).walSegments(SEGMENT, 16)
                 .walPrepare(true).build();
-        int write = 64 << 10;
+        int block = 64 << 10;
         int paced = 30;
         long burst = 32 * SEGMENT;
         try (Ost ost = Ost.open(tmp, 0, o)) {
             awaitPrepared(ost);
-            // A burst twice the WAL: its checkpoints adopt the segments, whose names get fresh, empty files.
+            // A burst twice the WAL: its checkpoints adopt the segments, whose names get fresh, empty files; and
+            // a checkpoint at its end adopts the rest, so that every segment waits for preparation.
             long off = 0;
-            for (; off < burst; off += write) {
-                ost.write(1, off, ByteBuffer.wrap(random(write, off)), Durability.STABLE);
+            for (; off < burst; off += block) {
+                ost.write(1, off, ByteBuffer.wrap(blocks(off, 1, block)), Durability.STABLE);
             }
+            ost.checkpointNow();
+            ost.write(1, off, ByteBuffer.wrap(blocks(off, 1, block)), Durability.STABLE);
+            off += block;
             assertThat(ost.dataFileCount()).as("segments adopted").isPositive();
             // Each step of the preparation now waits 40 ms first: a pause that lets the preparation in lets in
             // one step (a whole 1 MiB file here), however soon the next write comes.
             Faults.arm(Wal.FAULT_PREPARE_STEP, Faults.Fault.sleep(40));
             long before = ost.walPreparedZeros();
-            // The stream goes on with a pause of 80 ms before every write: longer than the preparation's
-            // shortest wait (50 ms), so before, each pause let a step of zeros in (30 MiB of them, or every
-            // fresh file pending: most of the 16), into files the stream then wrote again.
-            for (int i = 0; i < paced; i++, off += write) {
+            // The stream goes on with a pause of 80 ms before every write of 256 KiB: longer than the
+            // preparation's shortest wait (50 ms), so before, each pause let a step of zeros in (up to 30 MiB,
+            // or all 16 fresh files), into files the stream then wrote again.
+            for (int i = 0; i < paced; i++, off += 4 * block) {
                 Thread.sleep(80);
-                ost.write(1, off, ByteBuffer.wrap(random(write, off)), Durability.STABLE);
+                ost.write(1, off, ByteBuffer.wrap(blocks(off, 4, block)), Durability.STABLE);
             }
             long during = ost.walPreparedZeros() - before;
             boolean pending = !ost.walAllPrepared();
-            // The first pause lets a step in (the preparation learns the pauses from it), the others none, unless
-            // the host stretched one to over twice that.
+            // The first pause lets a step in unless the checkpoint's pause taught the preparation already, the
+            // others none, unless the host stretched one to over twice that.
             assertThat(during).as("zeros the preparation wrote while the stream went on")
                     .isLessThanOrEqualTo(3 * SEGMENT);
             assertThat(pending).as("fresh files left to prepare when the stream ended").isTrue();
@@ -268,10 +272,19 @@ class OstWalPrepareTest {
             }
             assertThat(ost.walAllPrepared()).as("every segment prepared once the stream ended").isTrue();
             assertThat(ost.walPreparedZeros() - before).isGreaterThan(during);
-            for (long at = 0; at < off; at += write) {
-                assertThat(read(ost, 1, at, write)).as("write at %d", at).isEqualTo(random(write, at));
+            for (long at = 0; at < off; at += block) {
+                assertThat(read(ost, 1, at, block)).as("block at %d", at).isEqualTo(blocks(at, 1, block));
             }
         }
+    }
+
+    /** {@code n} blocks of random bytes, each seeded by its offset. */
+    private static byte[] blocks(long offset, int n, int block) {
+        byte[] out = new byte[n * block];
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(random(block, offset + (long) i * block), 0, out, i * block, block);
+        }
+        return out;
     }
 
     private static void checkRecords(Ost ost, int threads, int perThread, int record) {
