@@ -468,6 +468,17 @@ public final class MetadataClient implements MetadataService {
 
     @Override
     public Created create(Caller caller, Fid dir, String name, CreateSpec spec) {
+        return (Created) write(createOp(caller, dir, name, spec));
+    }
+
+    /** Queues the change and returns (see {@link #writeAsync}); the argument checks are create's, thrown here. */
+    @Override
+    public CompletableFuture<Created> createAsync(Caller caller, Fid dir, String name, CreateSpec spec) {
+        return writeAsync(createOp(caller, dir, name, spec));
+    }
+
+    /** The change of a create, its arguments checked (for {@link #create} and {@link #createAsync} alike). */
+    private static Op.Create createOp(Caller caller, Fid dir, String name, CreateSpec spec) {
         requireNonNull(caller, "caller");
         requireNonNull(dir, "dir");
         requireNonNull(spec, "spec");
@@ -475,7 +486,7 @@ public final class MetadataClient implements MetadataService {
         if (spec.type() == io.nacre.engine.meta.FileType.SYMLINK) {
             Names.checkSymlinkTarget(spec.symlinkTarget());
         }
-        return (Created) write(new Op.Create(caller, dir, name, spec, null, null));
+        return new Op.Create(caller, dir, name, spec, null, null);
     }
 
     @Override

@@ -11,6 +11,7 @@ import io.nacre.engine.fault.Faults;
 import io.nacre.engine.meta.ChangelogRecord;
 import io.nacre.engine.meta.CreateSpec;
 import io.nacre.engine.meta.DirEntry;
+import io.nacre.engine.meta.FileType;
 import io.nacre.engine.meta.MetadataService.RemoveKind;
 import io.nacre.engine.meta.Results.Created;
 import io.nacre.engine.meta.Results.Removed;
@@ -196,6 +197,47 @@ class InProcessTest {
             assertThatThrownBy(() -> mds.removeAsync(Caller.ROOT, d, "a/b", RemoveKind.ANY))
                     .isInstanceOf(NacreException.class);
             assertThat(mds.lookup(Caller.ROOT, sub, "x").type()).isNotNull();
+        }
+    }
+
+    /** createAsync returns before the change is applied and answers what create answers, errors alike. */
+    @Test
+    void anAsyncCreateReturnsAtOnceAndAnswersAsCreate(@TempDir Path dir) throws Exception {
+        try (MetadataServer s = TestServers.single(dir);
+             MetadataClient mds = MetadataClient.connect(s.peers())) {
+            TestServers.registerOsts(mds, 2);
+            Fid d = mds.create(Caller.ROOT, Fid.ROOT, "d", CreateSpec.directory(0755)).attr().fid();
+            long before = mds.getattr(d).change();
+
+            CompletableFuture<Created> created;
+            // the apply sleeps: the call must return before it is done
+            Faults.arm("mds.apply.before_commit", new Faults.Fault(Faults.Kind.SLEEP, 1, false, 500));
+            try {
+                created = mds.createAsync(Caller.ROOT, d, "f", CreateSpec.builder(FileType.REGULAR).mode(0640)
+                        .exclusive(99).build());
+                assertThat(created).as("answered before the apply").isNotDone();
+                Created c = created.get(30, TimeUnit.SECONDS);
+                assertThat(c.existed()).isFalse();
+                assertThat(c.attr().fid()).isEqualTo(mds.lookup(Caller.ROOT, d, "f").fid());
+                assertThat(c.attr().mode() & 07777).isEqualTo(0640);
+                assertThat(c.dir().before()).isEqualTo(before);
+                assertThat(c.dir().after()).isEqualTo(mds.getattr(d).change()).isNotEqualTo(before);
+            } finally {
+                Faults.disarmAll();
+            }
+            // the same exclusive create again finds its file; another verifier, or GUARDED, finds the name taken
+            Created again = mds.createAsync(Caller.ROOT, d, "f", CreateSpec.builder(FileType.REGULAR).mode(0640)
+                    .exclusive(99).build()).get(30, TimeUnit.SECONDS);
+            assertThat(again.existed()).isTrue();
+            assertThat(again.attr().fid()).isEqualTo(created.get().attr().fid());
+            assertThat(failure(mds.createAsync(Caller.ROOT, d, "f", CreateSpec.builder(FileType.REGULAR).mode(0640)
+                    .exclusive(98).build()))).isEqualTo(Status.EXISTS);
+            assertThat(failure(mds.createAsync(Caller.ROOT, d, "f", CreateSpec.file(0644)))).isEqualTo(Status.EXISTS);
+            assertThat(failure(mds.createAsync(Caller.of(1000, 1000), d, "g", CreateSpec.file(0644))))
+                    .isEqualTo(Status.ACCESS);
+            assertThatThrownBy(() -> mds.createAsync(Caller.ROOT, d, "a/b", CreateSpec.file(0644)))
+                    .isInstanceOf(NacreException.class);
+            assertThat(mds.readdir(Caller.ROOT, d, 0, 100).entries()).extracting(e -> e.name()).containsExactly("f");
         }
     }
 

@@ -124,6 +124,23 @@ public interface MetadataService extends HsmCoordinator, AutoCloseable {
      */
     Created create(Caller caller, Fid dir, String name, CreateSpec spec);
 
+    /**
+     * {@link #create}, answered through a future, under the rules of {@link #removeAsync}: it completes with
+     * what create returns once the change is durable, or fails with the {@link NacreException} create would
+     * throw (bad arguments may throw at once); while {@link #localReads()} is true it returns without waiting
+     * and the future may complete on a thread of the MDS that must not block. The default waits for create
+     * on the calling thread.
+     */
+    default CompletableFuture<Created> createAsync(Caller caller, Fid dir, String name, CreateSpec spec) {
+        Created c;
+        try {
+            c = create(caller, dir, name, spec);
+        } catch (NacreException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return CompletableFuture.completedFuture(c);
+    }
+
     /** Adds a hard link to a non-directory; needs wx on dir. */
     Created link(Caller caller, Fid fid, Fid dir, String name);
 

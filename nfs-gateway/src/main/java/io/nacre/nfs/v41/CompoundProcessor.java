@@ -116,8 +116,8 @@ public final class CompoundProcessor {
      * first that may (a change the MDS commits, I/O, a read the MDS cannot answer in this process) moves the
      * rest of the compound, and the reply, to a worker. A stat, or a CLOSE that wrote nothing, is then
      * answered without a thread hand-off, which under an emulated CPU costs about as much as the compound
-     * itself. An operation that can start without blocking ({@link Operation#applyAsync}: a REMOVE that needs
-     * nothing but the MDS's change) starts here instead, and the compound goes on, and is answered, on the
+     * itself. An operation that can start without blocking ({@link Operation#applyAsync}: a REMOVE, or an OPEN
+     * that creates, needing nothing but the MDS's change) starts here instead, and the compound goes on, and is answered, on the
      * thread that completes it (the MDS's, with the leader in this JVM), with what may block moved to a
      * worker from there as from here: no thread waits for the change. Without workers, everything runs here.
      */

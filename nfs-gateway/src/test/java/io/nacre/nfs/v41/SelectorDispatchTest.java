@@ -18,6 +18,8 @@ import io.nacre.nfs.v41.attr.AttrNum;
 import io.nacre.nfs.v41.attr.Bitmap;
 import io.nacre.nfs.v41.attr.IdMapper;
 import io.nacre.nfs.v41.xdr.AccessArgs;
+import io.nacre.nfs.v41.xdr.AccessRes;
+import io.nacre.nfs.v41.xdr.CloseArgs;
 import io.nacre.nfs.v41.xdr.ChangeInfo4;
 import io.nacre.nfs.v41.xdr.ChangeInfoRes;
 import io.nacre.nfs.v41.xdr.ChannelAttrs4;
@@ -27,12 +29,15 @@ import io.nacre.nfs.v41.xdr.CreateSessionArgs;
 import io.nacre.nfs.v41.xdr.CreateSessionRes;
 import io.nacre.nfs.v41.xdr.ExchangeIdArgs;
 import io.nacre.nfs.v41.xdr.ExchangeIdRes;
+import io.nacre.nfs.v41.xdr.Fattr4;
 import io.nacre.nfs.v41.xdr.GetattrArgs;
+import io.nacre.nfs.v41.xdr.GetfhRes;
 import io.nacre.nfs.v41.xdr.LookupArgs;
 import io.nacre.nfs.v41.xdr.Nfs4;
 import io.nacre.nfs.v41.xdr.OpenArgs;
 import io.nacre.nfs.v41.xdr.OpArgs;
 import io.nacre.nfs.v41.xdr.OpNum;
+import io.nacre.nfs.v41.xdr.OpenRes;
 import io.nacre.nfs.v41.xdr.PutfhArgs;
 import io.nacre.nfs.v41.xdr.RemoveArgs;
 import io.nacre.nfs.v41.xdr.SequenceArgs;
@@ -361,6 +366,106 @@ class SelectorDispatchTest {
         assertOnWorker(stat);
         assertThat(stat.res().status()).isEqualTo(NFS4_OK);
         assertThat(md.readdir(Caller.ROOT, d, 0, 100).entries()).extracting(e -> e.name()).containsExactly("written");
+    }
+
+    /** Linux's create (open(2) with O_CREAT|O_EXCL): OPEN in EXCLUSIVE4_1 with the mode, GETFH, ACCESS, GETATTR. */
+    private OpArgs[] linuxCreate(Fid dir, String name, long verifier) {
+        return new OpArgs[] {new PutfhArgs(fh(dir)), OpenArgs.create(new StateOwner4(clientid, bytes("creator")),
+                Nfs4.OPEN4_SHARE_ACCESS_BOTH, 0, bytes(name), Nfs4.EXCLUSIVE4_1, NfsFs.mode(0640), verifier),
+                new VoidArgs(OpNum.GETFH), new AccessArgs(Nfs4.ACCESS4_READ | Nfs4.ACCESS4_MODIFY),
+                new GetattrArgs(LINUX_ATTRS)};
+    }
+
+    @Test
+    void aCreateIsAnsweredFromItsChangeWithoutAWorker() throws Exception {
+        MetadataService md = startLocal();
+        Fid d = mkdir(md, "d");
+        long before = md.getattr(d).change();
+
+        Answer created;
+        // the apply takes a while, so the change is surely not done when this thread has queued it
+        Faults.arm("mds.apply.before_commit", new Faults.Fault(Faults.Kind.SLEEP, 1, false, 200));
+        try {
+            created = dispatched(linuxCreate(d, "new", 42));
+        } finally {
+            Faults.disarmAll();
+        }
+        assertAnsweredByTheChange(created);
+        assertThat(created.thread()).as("the thread that applied the change").contains("StateMachineUpdater");
+        assertThat(created.res().status()).isEqualTo(NFS4_OK);
+        assertThat(created.res().results()).extracting(r -> r.opnum())
+                .containsExactly(OpNum.SEQUENCE, OpNum.PUTFH, OpNum.OPEN, OpNum.GETFH, OpNum.ACCESS, OpNum.GETATTR);
+        OpenRes open = created.res().results().get(2).body(OpenRes.class);
+        long after = md.getattr(d).change();
+        assertThat(open.cinfo()).isEqualTo(new ChangeInfo4(true, before, after));
+        assertThat(after).isNotEqualTo(before);
+        assertThat(Bitmap.isSet(open.attrset(), AttrNum.MODE)).as("the mode was set: Linux sends no SETATTR").isTrue();
+        Fid f = md.lookup(Caller.ROOT, d, "new").fid();
+        assertThat(md.getattr(f).mode() & 07777).isEqualTo(0640);
+        assertThat(created.res().results().get(3).body(GetfhRes.class).fh()).isEqualTo(fh(f));
+        assertThat(created.res().results().get(4).body(AccessRes.class).access())
+                .isEqualTo(Nfs4.ACCESS4_READ | Nfs4.ACCESS4_MODIFY);
+        // the GETATTR after it saw the file as it is now, the same as one run on its own
+        CompoundRes now = allHere(new PutfhArgs(fh(f)), new GetattrArgs(LINUX_ATTRS));
+        assertThat(XdrIo.toBytes(created.res().results().get(5))).isEqualTo(XdrIo.toBytes(now.results().get(2)));
+        // the open is there: CLOSE with its stateid, as the creator's close(2) sends it
+        CompoundRes closed = allHere(new PutfhArgs(fh(f)), new CloseArgs(0, open.stateid()));
+        assertThat(closed.status()).isEqualTo(NFS4_OK);
+    }
+
+    @Test
+    void aCreateThatFindsTheNameAnswersAsOnAWorker() throws Exception {
+        MetadataService md = startLocal();
+        Fid d = mkdir(md, "d");
+        assertThat(dispatched(linuxCreate(d, "f", 7)).res().status()).isEqualTo(NFS4_OK);
+
+        // the same exclusive create again (a retransmission after a lost reply): the file is opened, not made
+        Answer again = dispatched(linuxCreate(d, "f", 7));
+        assertAnsweredByTheChange(again);
+        assertThat(again.res().status()).isEqualTo(NFS4_OK);
+        assertThat(again.res().results().get(2).body(OpenRes.class).attrset()).isEmpty();
+        assertThat(again.res().results().get(3).body(GetfhRes.class).fh()).isEqualTo(fh(md.lookup(Caller.ROOT, d, "f").fid()));
+
+        OpArgs[][] failing = {linuxCreate(d, "f", 8),
+                {new PutfhArgs(fh(d)), OpenArgs.create(new StateOwner4(clientid, bytes("creator")),
+                        Nfs4.OPEN4_SHARE_ACCESS_BOTH, 0, bytes("f"), Nfs4.GUARDED4, NfsFs.mode(0644), 0),
+                        new VoidArgs(OpNum.GETFH)},
+                linuxCreate(Fid.ROOT, "d", 9)};
+        for (OpArgs[] ops : failing) {
+            Answer a = dispatched(ops);
+            assertAnsweredByTheChange(a);
+            assertThat(a.res().status()).isEqualTo(NFS4ERR_EXIST);
+            assertSameAnswer(a, allHere(ops));
+        }
+        // d is root's, 0755: another user may not create in it
+        RequestInfo user = new RequestInfo(new InetSocketAddress("127.0.0.1", 700), null, Nfs4.AUTH_SYS, 1000, 1000,
+                new int[0]);
+        Answer denied = dispatched(user, linuxCreate(d, "theirs", 10));
+        assertAnsweredByTheChange(denied);
+        assertThat(denied.res().status()).isEqualTo(NFS4ERR_ACCESS);
+        assertThat(allHere(new PutfhArgs(fh(d)), new LookupArgs(bytes("theirs"))).status()).isEqualTo(NFS4ERR_NOENT);
+    }
+
+    /** Opens that do not create, and creates that may truncate (O_CREAT|O_TRUNC), run on a worker as before. */
+    @Test
+    void anOpenThatMayTruncateOrCreatesNothingGoesToAWorker() throws Exception {
+        MetadataService md = startLocal();
+        Fid d = mkdir(md, "d");
+        Fid f = file(md, d, "f");
+        service.context().io().write(f, 0, ByteBuffer.wrap(new byte[1000]), Durability.STABLE);
+        StateOwner4 owner = new StateOwner4(clientid, bytes("opener"));
+
+        Answer read = dispatched(new PutfhArgs(fh(d)), OpenArgs.byName(owner, Nfs4.OPEN4_SHARE_ACCESS_READ, 0,
+                bytes("f")), new VoidArgs(OpNum.GETFH));
+        assertOnWorker(read);
+        assertThat(read.res().status()).isEqualTo(NFS4_OK);
+
+        Fattr4 truncate = new Fattr4(Bitmap.of(AttrNum.SIZE), XdrIo.toBytes(x -> x.xdrEncodeLong(0)));
+        Answer truncated = dispatched(new PutfhArgs(fh(d)), OpenArgs.create(owner, Nfs4.OPEN4_SHARE_ACCESS_BOTH, 0,
+                bytes("f"), Nfs4.UNCHECKED4, truncate, 0), new VoidArgs(OpNum.GETFH));
+        assertOnWorker(truncated);
+        assertThat(truncated.res().status()).isEqualTo(NFS4_OK);
+        assertThat(md.getattr(f).size()).isZero();
     }
 
     /** A REMOVE of a file open here hides it (a rename the blocking path makes), on a worker as before. */

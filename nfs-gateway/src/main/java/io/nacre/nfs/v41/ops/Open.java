@@ -25,6 +25,7 @@ import io.nacre.nfs.v41.xdr.OpNum;
 import io.nacre.nfs.v41.xdr.OpRes;
 import io.nacre.nfs.v41.xdr.OpenArgs;
 import io.nacre.nfs.v41.xdr.OpenRes;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * OPEN (RFC 8881 §18.16): by name in the current directory (CLAIM_NULL, creating the file in any of
@@ -45,16 +46,8 @@ final class Open implements Operation {
     @Override
     public OpRes apply(CompoundContext ctx, OpArgs args) {
         OpenArgs a = (OpenArgs) args;
-        int access = a.shareAccess() & OPEN4_SHARE_ACCESS_BOTH;
-        int want = a.shareAccess() & ~OPEN4_SHARE_ACCESS_BOTH;
-        if (access == 0 || (want & ~OPEN4_SHARE_ACCESS_WANT_DELEG_MASK & ~0x30000) != 0
-                || (a.shareDeny() & ~OPEN4_SHARE_DENY_BOTH) != 0) {
-            throw new NfsException(NFS4ERR_INVAL, "share access " + a.shareAccess() + " deny " + a.shareDeny());
-        }
+        checkShares(ctx, a);
         Caller caller = ctx.caller();
-        if ((access & OPEN4_SHARE_ACCESS_WRITE) != 0 || a.openType() == OPEN4_CREATE) {
-            ctx.requireWritable();
-        }
         boolean reclaim = false;
         Target t = switch (a.claimType()) {
             case CLAIM_NULL -> byName(ctx, a, caller);
@@ -70,6 +63,50 @@ final class Open implements Operation {
                     throw new NfsException(NFS4ERR_BAD_STATEID, "no delegation was granted");
             default -> throw new NfsException(NFS4ERR_NOTSUPP, "open claim " + a.claimType());
         };
+        return opened(ctx, a, t, reclaim);
+    }
+
+    /**
+     * An OPEN that creates by name (CLAIM_NULL, OPEN4_CREATE: every create Linux sends) needs nothing but the
+     * MDS's change before its state, which takes no wait: the change is queued and the OPEN completes when it
+     * is applied, without a worker waiting for it (as {@link Remove#applyAsync}). An UNCHECKED4 create that
+     * sets a size (O_CREAT|O_TRUNC) may truncate an existing file, which recalls layouts and punches objects:
+     * it runs on a worker ({@link #apply}), as does every other OPEN.
+     */
+    @Override
+    public CompletableFuture<OpRes> applyAsync(CompoundContext ctx, OpArgs args) {
+        OpenArgs a = (OpenArgs) args;
+        if (a.claimType() != CLAIM_NULL || a.openType() != OPEN4_CREATE) {
+            return null;
+        }
+        checkShares(ctx, a);
+        Fid dir = ctx.currentFh();
+        String name = Names.component(a.claimName());
+        SetAttrs attrs = createAttrs(ctx, a);
+        if (attrs.size() != null && a.createMode() == UNCHECKED4) {
+            return null;
+        }
+        return ctx.server().md().createAsync(ctx.caller(), dir, name, createSpec(a, attrs))
+                .thenApply(c -> opened(ctx, a, created(attrs, c), false));
+    }
+
+    /** Share access and deny checked, and the export's write permission when the OPEN writes or creates. */
+    private static void checkShares(CompoundContext ctx, OpenArgs a) {
+        int access = a.shareAccess() & OPEN4_SHARE_ACCESS_BOTH;
+        int want = a.shareAccess() & ~OPEN4_SHARE_ACCESS_BOTH;
+        if (access == 0 || (want & ~OPEN4_SHARE_ACCESS_WANT_DELEG_MASK & ~0x30000) != 0
+                || (a.shareDeny() & ~OPEN4_SHARE_DENY_BOTH) != 0) {
+            throw new NfsException(NFS4ERR_INVAL, "share access " + a.shareAccess() + " deny " + a.shareDeny());
+        }
+        if ((access & OPEN4_SHARE_ACCESS_WRITE) != 0 || a.openType() == OPEN4_CREATE) {
+            ctx.requireWritable();
+        }
+    }
+
+    /** The OPEN's state and result, once the file it opens is known. */
+    private static OpRes opened(CompoundContext ctx, OpenArgs a, Target t, boolean reclaim) {
+        int access = a.shareAccess() & OPEN4_SHARE_ACCESS_BOTH;
+        int want = a.shareAccess() & ~OPEN4_SHARE_ACCESS_BOTH;
         if (t.attr() != null) {
             ctx.remember(t.attr());
         }
@@ -120,8 +157,29 @@ final class Open implements Operation {
             // nothing changed in the directory; clients read cinfo only of opens that create
             return new Target(attr.fid(), attr, new ChangeInfo4(false, 0, 0), false, new int[0]);
         }
-        SetAttrs attrs = a.createMode() == EXCLUSIVE4 ? SetAttrs.NONE
+        SetAttrs attrs = createAttrs(ctx, a);
+        Created c = md.create(caller, dir, name, createSpec(a, attrs));
+        if (c.existed() && attrs.size() != null && a.createMode() == UNCHECKED4) {
+            checkType(c.attr());
+            // O_CREAT|O_TRUNC on an existing file: truncate, with the caller's write permission, once its
+            // layouts are back (NFS4ERR_DELAY until then: the create found the file, nothing changed)
+            Fid fid = c.attr().fid();
+            Attr attr;
+            try (var recall = MetadataServerRole.recall(ctx, fid, "truncate at open")) {
+                attr = ctx.server().io().truncate(caller, fid, attrs.size());
+            }
+            return new Target(fid, attr, Names.cinfo(c.dir()), false, Bitmap.of(AttrNum.SIZE));
+        }
+        return created(attrs, c);
+    }
+
+    /** The attributes the create asks for (none for EXCLUSIVE4, whose verifier takes the place of times). */
+    private static SetAttrs createAttrs(CompoundContext ctx, OpenArgs a) {
+        return a.createMode() == EXCLUSIVE4 ? SetAttrs.NONE
                 : SetAttrs.decode(a.createAttrs(), ctx.server().attrs(), ctx.server().ids());
+    }
+
+    private static CreateSpec createSpec(OpenArgs a, SetAttrs attrs) {
         CreateSpec.Builder spec = CreateSpec.builder(FileType.REGULAR)
                 .mode(attrs.mode() != null ? attrs.mode() : 0644)
                 .initial(new SetAttr(null, attrs.uid(), attrs.gid(), null, attrs.atime(), attrs.mtime(), null));
@@ -131,25 +189,16 @@ final class Open implements Operation {
             case EXCLUSIVE4, EXCLUSIVE4_1 -> spec.exclusive(a.createVerifier());
             default -> throw new NfsException(NFS4ERR_INVAL, "create mode " + a.createMode());
         }
-        Created c = md.create(caller, dir, name, spec.build());
-        Fid fid = c.attr().fid();
-        int[] attrset;
-        Attr attr = c.attr();
+        return spec.build();
+    }
+
+    /** What a create (without a truncate) led to: the new file with the attributes set, or the one there. */
+    private static Target created(SetAttrs attrs, Created c) {
         if (c.existed()) {
             checkType(c.attr());
-            attrset = new int[0];
-            if (attrs.size() != null && a.createMode() == UNCHECKED4) {
-                // O_CREAT|O_TRUNC on an existing file: truncate, with the caller's write permission, once its
-                // layouts are back (NFS4ERR_DELAY until then: the create found the file, nothing changed)
-                try (var recall = MetadataServerRole.recall(ctx, fid, "truncate at open")) {
-                    attr = ctx.server().io().truncate(caller, fid, attrs.size());
-                }
-                attrset = Bitmap.of(AttrNum.SIZE);
-            }
-        } else {
-            attrset = attrs.mask();
+            return new Target(c.attr().fid(), c.attr(), Names.cinfo(c.dir()), false, new int[0]);
         }
-        return new Target(fid, attr, Names.cinfo(c.dir()), !c.existed(), attrset);
+        return new Target(c.attr().fid(), c.attr(), Names.cinfo(c.dir()), true, attrs.mask());
     }
 
     private static void checkType(Attr a) {
