@@ -29,7 +29,13 @@ public final class OstCalls {
     /** Long enough for a busy OSS, short of the OSS client's own deadline (10 s), after which the node is down. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
     private static final long WARN_EVERY = TimeUnit.SECONDS.toNanos(10);
-    private static final Executor CALLS = task -> Thread.ofVirtual().name("nfs-ost-attr").start(task);
+    /**
+     * Where the calls run while the asking thread waits for them with its timeout: platform threads that park
+     * at once when idle ({@link RequestWorkers}), one per call in flight, ended after a minute idle. A virtual
+     * thread per call, as before, woke the virtual-thread scheduler's carriers, which spin before they park
+     * (CPU a one-CPU guest needs for the next request).
+     */
+    private static final Executor CALLS = new RequestWorkers("nfs-ost-attr-", 60, TimeUnit.SECONDS);
 
     private final Duration timeout;
     /** When a failure was last logged at WARN (System.nanoTime). */
