@@ -22,6 +22,7 @@ import io.nacre.nfs.v41.xdr.GetattrRes;
 import io.nacre.nfs.v41.xdr.LockArgs;
 import io.nacre.nfs.v41.xdr.LocktArgs;
 import io.nacre.nfs.v41.xdr.LockuArgs;
+import io.nacre.nfs.v41.xdr.LookupArgs;
 import io.nacre.nfs.v41.xdr.Nfs4;
 import io.nacre.nfs.v41.xdr.Nfs4Status;
 import io.nacre.nfs.v41.xdr.OpNum;
@@ -289,7 +290,15 @@ class NfsEndToEndTest {
         NfsFs again = mount("restarter-2");
         assertThat(again.open(again.root(), "kept", Nfs4.OPEN4_SHARE_ACCESS_READ).status())
                 .as("the restarted server is in grace for the client that held state").isEqualTo(NFS4ERR_GRACE);
+        StateOwner4 creator = new StateOwner4(again.client().clientid(), bytes("creator"));
+        assertThat(again.onFh(again.root(), OpenArgs.create(creator, Nfs4.OPEN4_SHARE_ACCESS_BOTH, 0,
+                bytes("made-in-grace"), Nfs4.GUARDED4, NfsFs.mode(0644), 0)).status())
+                .as("a create in grace").isEqualTo(NFS4ERR_GRACE);
         mount("restarter"); // the client is back and completes its reclaims: the grace period ends
+        assertThat(again.onFh(again.root(), new LookupArgs(bytes("made-in-grace"))).status())
+                .as("the refused create made nothing").isEqualTo(NFS4ERR_NOENT);
+        assertThat(again.onFh(again.root(), OpenArgs.create(creator, Nfs4.OPEN4_SHARE_ACCESS_BOTH, 0,
+                bytes("made-in-grace"), Nfs4.GUARDED4, NfsFs.mode(0644), 0)).status()).isEqualTo(NFS4_OK);
         assertThat(again.size(f.fh())).isEqualTo(3);
         assertThat(again.open(again.root(), "kept", Nfs4.OPEN4_SHARE_ACCESS_READ).status()).isEqualTo(NFS4_OK);
     }

@@ -86,6 +86,7 @@ final class Open implements Operation {
         if (attrs.size() != null && a.createMode() == UNCHECKED4) {
             return null;
         }
+        refuseInGrace(ctx);
         return ctx.server().md().createAsync(ctx.caller(), dir, name, createSpec(a, attrs))
                 .thenApply(c -> opened(ctx, a, created(attrs, c), false));
     }
@@ -158,6 +159,7 @@ final class Open implements Operation {
             return new Target(attr.fid(), attr, new ChangeInfo4(false, 0, 0), false, new int[0]);
         }
         SetAttrs attrs = createAttrs(ctx, a);
+        refuseInGrace(ctx);
         Created c = md.create(caller, dir, name, createSpec(a, attrs));
         if (c.existed() && attrs.size() != null && a.createMode() == UNCHECKED4) {
             checkType(c.attr());
@@ -171,6 +173,17 @@ final class Open implements Operation {
             return new Target(fid, attr, Names.cinfo(c.dir()), false, Bitmap.of(AttrNum.SIZE));
         }
         return created(attrs, c);
+    }
+
+    /**
+     * RFC 8881 §8.4.2.1: in the grace period a non-reclaim OPEN is refused with NFS4ERR_GRACE, and so must not
+     * create the file first (the open state would refuse it only after the create: Linux retries with a new
+     * exclusive verifier and got NFS4ERR_EXIST for a file its own refused OPEN had made).
+     */
+    private static void refuseInGrace(CompoundContext ctx) {
+        if (ctx.server().state().inGrace()) {
+            throw new NfsException(NFS4ERR_GRACE, "in the grace period");
+        }
     }
 
     /** The attributes the create asks for (none for EXCLUSIVE4, whose verifier takes the place of times). */
