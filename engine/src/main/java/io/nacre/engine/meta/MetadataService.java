@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 /**
  * The namespace, as the MDS serves it to gateways, FileIo and tools: every change is replicated and
@@ -132,13 +133,7 @@ public interface MetadataService extends HsmCoordinator, AutoCloseable {
      * on the calling thread.
      */
     default CompletableFuture<Created> createAsync(Caller caller, Fid dir, String name, CreateSpec spec) {
-        Created c;
-        try {
-            c = create(caller, dir, name, spec);
-        } catch (NacreException e) {
-            return CompletableFuture.failedFuture(e);
-        }
-        return CompletableFuture.completedFuture(c);
+        return answered(() -> create(caller, dir, name, spec));
     }
 
     /** Adds a hard link to a non-directory; needs wx on dir. */
@@ -170,13 +165,16 @@ public interface MetadataService extends HsmCoordinator, AutoCloseable {
      * on the calling thread.
      */
     default CompletableFuture<Removed> removeAsync(Caller caller, Fid dir, String name, RemoveKind kind) {
-        Removed r;
+        return answered(() -> remove(caller, dir, name, kind));
+    }
+
+    /** A call made on this thread, its result or its {@link NacreException} as a completed future. */
+    private static <T> CompletableFuture<T> answered(Supplier<T> call) {
         try {
-            r = remove(caller, dir, name, kind);
+            return CompletableFuture.completedFuture(call.get());
         } catch (NacreException e) {
             return CompletableFuture.failedFuture(e);
         }
-        return CompletableFuture.completedFuture(r);
     }
 
     /**

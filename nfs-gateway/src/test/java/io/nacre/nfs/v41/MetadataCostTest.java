@@ -84,19 +84,8 @@ class MetadataCostTest {
         core.close();
     }
 
-    /** What one step cost: the MDS calls in order and the Raft entries applied. */
-    private record Cost(List<String> calls, long commits) {
-    }
-
-    private Cost measure(ThrowingStep step) throws Exception {
-        calls.clear();
-        long before = core.metadataServer().appliedIndex();
-        step.run();
-        return new Cost(List.copyOf(calls), core.metadataServer().appliedIndex() - before);
-    }
-
-    private interface ThrowingStep {
-        void run() throws Exception;
+    private MdsCost measure(MdsCost.Step step) throws Exception {
+        return MdsCost.measure(calls, core, step);
     }
 
     @Test
@@ -109,7 +98,7 @@ class MetadataCostTest {
         for (int i = 0; i < files; i++) {
             String name = "f" + i;
             CompoundRes[] open = new CompoundRes[1];
-            Cost create = measure(() -> open[0] = ok(fs.onFh(d, OpenArgs.create(owner, Nfs4.OPEN4_SHARE_ACCESS_WRITE,
+            MdsCost create = measure(() -> open[0] = ok(fs.onFh(d, OpenArgs.create(owner, Nfs4.OPEN4_SHARE_ACCESS_WRITE,
                     0, bytes(name), Nfs4.EXCLUSIVE4_1, NfsFs.mode(0644), 0x5eedL + name.hashCode()), new VoidArgs(OpNum.GETFH),
                     new AccessArgs(0x3f), new GetattrArgs(LINUX_ATTRS))));
             assertThat(create.commits()).as("Raft entries of the OPEN(create) of %s: %s", name, create.calls())
@@ -120,14 +109,14 @@ class MetadataCostTest {
 
             byte[] fh = result(open[0], OpNum.GETFH).body(GetfhRes.class).fh();
             Stateid4 st = result(open[0], OpNum.OPEN).body(OpenRes.class).stateid();
-            Cost close = measure(() -> ok(fs.onFh(fh, new CloseArgs(0, st), new GetattrArgs(LINUX_ATTRS))));
+            MdsCost close = measure(() -> ok(fs.onFh(fh, new CloseArgs(0, st), new GetattrArgs(LINUX_ATTRS))));
             assertThat(close.commits()).as("Raft entries of the CLOSE of a file never written").isZero();
             assertThat(close.calls()).as("MDS calls of the CLOSE+GETATTR").containsExactly("getattr");
         }
 
         for (int i = 0; i < files; i++) {
             String name = "f" + i;
-            Cost stat = measure(() -> ok(fs.onFh(d, new LookupArgs(bytes(name)), new VoidArgs(OpNum.GETFH),
+            MdsCost stat = measure(() -> ok(fs.onFh(d, new LookupArgs(bytes(name)), new VoidArgs(OpNum.GETFH),
                     new GetattrArgs(LINUX_ATTRS))));
             assertThat(stat.commits()).isZero();
             assertThat(stat.calls()).as("MDS calls of a stat").containsExactly("lookup");
@@ -135,7 +124,7 @@ class MetadataCostTest {
 
         for (int i = 0; i < files; i++) {
             String name = "f" + i;
-            Cost unlink = measure(() -> ok(fs.onFh(d, new RemoveArgs(bytes(name)))));
+            MdsCost unlink = measure(() -> ok(fs.onFh(d, new RemoveArgs(bytes(name)))));
             assertThat(unlink.commits()).as("Raft entries of the REMOVE of %s", name).isEqualTo(1);
             assertThat(unlink.calls()).as("MDS calls of the REMOVE").hasSize(1).first().asString()
                     .startsWith("remove");
@@ -145,7 +134,7 @@ class MetadataCostTest {
 
         // the destroyer's pass over the queue: one entry acknowledges every destroy it performed
         try (Destroyer destroyer = new Destroyer(fileIo)) {
-            Cost pass = measure(destroyer::runOnce);
+            MdsCost pass = measure(destroyer::runOnce);
             assertThat(pass.commits()).as("Raft entries of the destroyer's pass").isEqualTo(1);
         }
         assertThat(core.metadata().pendingDestroys(100)).isEmpty();

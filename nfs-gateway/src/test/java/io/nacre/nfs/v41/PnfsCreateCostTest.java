@@ -94,19 +94,8 @@ class PnfsCreateCostTest {
         core.close();
     }
 
-    /** What one step cost: the MDS calls in order and the Raft entries applied. */
-    private record Cost(List<String> calls, long commits) {
-    }
-
-    private Cost measure(ThrowingStep step) throws Exception {
-        calls.clear();
-        long before = core.metadataServer().appliedIndex();
-        step.run();
-        return new Cost(List.copyOf(calls), core.metadataServer().appliedIndex() - before);
-    }
-
-    private interface ThrowingStep {
-        void run() throws Exception;
+    private MdsCost measure(MdsCost.Step step) throws Exception {
+        return MdsCost.measure(calls, core, step);
     }
 
     /** OPEN(create) as Linux composes it for open(2) with O_CREAT|O_EXCL|O_WRONLY, with the layout asked in it. */
@@ -130,7 +119,7 @@ class PnfsCreateCostTest {
         for (int i = 0; i < 3; i++) {
             String name = "f" + i;
             CompoundRes[] open = new CompoundRes[1];
-            Cost create = measure(() -> open[0] = createWithLayoutGet(fs, dirFh, name));
+            MdsCost create = measure(() -> open[0] = createWithLayoutGet(fs, dirFh, name));
 
             // the file is made and opened; the layout is refused for now, as a result Linux ignores
             assertThat(Nfs4Status.name(open[0].status())).isEqualTo("NFS4ERR_LAYOUTTRYLATER");
@@ -146,7 +135,7 @@ class PnfsCreateCostTest {
             // touch's close: no layout to return, nothing asked of the MDS or the OSTs
             byte[] fh = result(open[0], OpNum.GETFH).body(GetfhRes.class).fh();
             Stateid4 openState = result(open[0], OpNum.OPEN).body(OpenRes.class).stateid();
-            Cost close = measure(() -> ok(fs.onFh(fh, new CloseArgs(0, openState))));
+            MdsCost close = measure(() -> ok(fs.onFh(fh, new CloseArgs(0, openState))));
             assertThat(close.commits()).as("Raft entries of the CLOSE of a file never written: %s", close.calls())
                     .isZero();
             assertThat(close.calls()).as("MDS calls of the CLOSE").isEmpty();
@@ -163,7 +152,7 @@ class PnfsCreateCostTest {
 
         // the LAYOUTGET Linux sends before its first write (pnfs_update_layout): the create made the objects
         LayoutGetRes[] lg = new LayoutGetRes[1];
-        Cost get = measure(() -> lg[0] = result(ok(fs.onFh(fh, new LayoutGetArgs(false, Nfs4.LAYOUT4_NFSV4_1_FILES,
+        MdsCost get = measure(() -> lg[0] = result(ok(fs.onFh(fh, new LayoutGetArgs(false, Nfs4.LAYOUT4_NFSV4_1_FILES,
                 Nfs4.LAYOUTIOMODE4_RW, 0, -1L, 0, openState, 1 << 16))), OpNum.LAYOUTGET).body(LayoutGetRes.class));
         assertThat(lg[0].layouts()).hasSize(1);
         assertThat(lg[0].layouts().get(0).iomode()).isEqualTo(Nfs4.LAYOUTIOMODE4_RW);
