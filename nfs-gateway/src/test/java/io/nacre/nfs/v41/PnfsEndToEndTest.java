@@ -141,11 +141,12 @@ class PnfsEndToEndTest {
     private final class OverOss implements AutoCloseable {
         private OssServer oss = OssServer.builder(core.objects()).build().start();
         private final int port = oss.port();
+        // a first call over HTTP/2 (connection, warm-up) can take more than a second on a loaded machine
+        // (a CI run at load 16 took over 2 s and marked the node down, so the glimpse fell back to the MDS's
+        // size); an OSS that is down fails at once (connection refused), whatever these deadlines
         private final RemoteObjectStore remote = RemoteObjectStore.builder(oss.uri())
-                .callTimeout(Duration.ofSeconds(2)).build();
+                .callTimeout(Duration.ofSeconds(10)).build();
         private final FileIo io = new FileIo(core.metadata(), remote);
-        // a first call over HTTP/2 (connection, warm-up) can take more than a second on a loaded machine;
-        // an OSS that is down fails at once
         private final NfsServer mds = metadataServer(io, Duration.ofSeconds(10));
 
         OverOss() throws java.io.IOException {
