@@ -43,6 +43,7 @@ public final class NfsServer implements AutoCloseable {
         if (b.pnfs != null) {
             service.pnfs(b.pnfs);
         }
+        service.gateway(b.gateway);
     }
 
     public static Builder builder(MetadataService md, FileIo io) {
@@ -106,6 +107,7 @@ public final class NfsServer implements AutoCloseable {
         private Duration lease = Duration.ofSeconds(90);
         private int maxIo = 1024 * 1024;
         private PnfsOptions pnfs;
+        private String gateway;
 
         private Builder(MetadataService md, FileIo io) {
             this.md = requireNonNull(md, "md");
@@ -149,6 +151,22 @@ public final class NfsServer implements AutoCloseable {
         /** Serves as a pNFS metadata server: file layouts over the data servers these options name. */
         public Builder pnfs(PnfsOptions options) {
             pnfs = requireNonNull(options, "options");
+            return this;
+        }
+
+        /**
+         * Names this gateway when several serve one file system (a cluster's nodes: the node id), 1 to 64 of
+         * [A-Za-z0-9_.-]. Each named gateway keeps its own clients' recovery records (its grace period waits
+         * only for them) and its own files removed while open (a restart removes only its leftovers, not
+         * another gateway's open files). Unnamed (the default): the file system's only gateway. The name must
+         * stay the same across restarts.
+         */
+        public Builder gatewayName(String name) {
+            requireNonNull(name, "name");
+            if (!name.matches("[A-Za-z0-9_.-]{1,64}")) {
+                throw new IllegalArgumentException("a gateway name is 1 to 64 of [A-Za-z0-9_.-]: '" + name + "'");
+            }
+            gateway = name;
             return this;
         }
 

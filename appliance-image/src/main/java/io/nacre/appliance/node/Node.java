@@ -286,6 +286,10 @@ public final class Node implements AutoCloseable {
                 .port(nfsOptions.port())
                 .exports(nfsOptions.exports())
                 .leaseTime(nfsOptions.lease());
+        if (options.cluster() != null) {
+            // each node's gateway keeps its own recovery records and files removed while open
+            nfsBuilder.gatewayName(options.cluster().nodeId());
+        }
         if (nfsOptions.pnfs()) {
             nfsBuilder.pnfs(startDataServer(nfsOptions, local, dsSecret, fence));
         }

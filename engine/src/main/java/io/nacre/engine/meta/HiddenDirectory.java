@@ -17,20 +17,25 @@ public final class HiddenDirectory {
 
     /** The directory {@code name} under the hidden directory, made with {@code mode} if it does not exist. */
     public static Fid of(MetadataService mds, String name, int mode) {
+        return of(mds, Fid.HIDDEN, name, mode);
+    }
+
+    /** The directory {@code name} in {@code parent} (one of the hidden tree's), made with {@code mode} if missing. */
+    public static Fid of(MetadataService mds, Fid parent, String name, int mode) {
         try {
-            return mds.lookup(Caller.ROOT, Fid.HIDDEN, name).fid();
+            return mds.lookup(Caller.ROOT, parent, name).fid();
         } catch (NacreException e) {
             if (e.status() != Status.NOT_FOUND) {
                 throw e;
             }
         }
         try {
-            return mds.create(Caller.ROOT, Fid.HIDDEN, name, CreateSpec.directory(mode)).attr().fid();
+            return mds.create(Caller.ROOT, parent, name, CreateSpec.directory(mode)).attr().fid();
         } catch (NacreException e) {
             if (e.status() != Status.EXISTS) {
                 throw e;
             }
-            return mds.lookup(Caller.ROOT, Fid.HIDDEN, name).fid();
+            return mds.lookup(Caller.ROOT, parent, name).fid();
         }
     }
 }

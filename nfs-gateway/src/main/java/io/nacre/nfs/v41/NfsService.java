@@ -52,6 +52,7 @@ public final class NfsService implements AutoCloseable {
     private ScheduledExecutorService reaper;
     private volatile boolean orphansRemoved;
     private PnfsOptions pnfs;
+    private String gateway;
 
     public NfsService(MetadataService md, FileIo io, ExportTable exports, IdMapper ids, Duration lease, int maxIo,
                       String bindAddress, int port) {
@@ -70,17 +71,25 @@ public final class NfsService implements AutoCloseable {
         this.pnfs = options;
     }
 
+    /**
+     * Names this gateway among the file system's (call before {@link #start}): its clients' recovery records
+     * and its files removed while open are then its own (see {@link UnlinkedFiles#directory}).
+     */
+    public void gateway(String name) {
+        this.gateway = name;
+    }
+
     public void start() throws IOException {
         long fsid = md.fsid();
         int epoch = new SecureRandom().nextInt();
         StateManager.Options d = StateManager.Options.defaults();
         StateManager state = new StateManager(epoch, new StateManager.Options(lease, d.maxSlots(), d.maxOperations(),
                 Math.max(d.maxRequestSize(), maxIo + 64 * 1024), Math.max(d.maxResponseSize(), maxIo + 64 * 1024),
-                d.maxResponseSizeCached(), d.callbackTimeout()), new ClientRecords(md), System::nanoTime);
+                d.maxResponseSizeCached(), d.callbackTimeout()), new ClientRecords(md, gateway), System::nanoTime);
         state.start();
         Fid root = exports.path().equals("/") ? Fid.ROOT : md.resolve(Caller.ROOT, Fid.ROOT,
                 exports.path().replaceFirst("^/+", "")).fid();
-        UnlinkedFiles unlinked = new UnlinkedFiles(md, state, UnlinkedFiles.directory(md));
+        UnlinkedFiles unlinked = new UnlinkedFiles(md, state, UnlinkedFiles.directory(md, gateway));
         byte[] owner = ("nacre:%016x".formatted(fsid)).getBytes(StandardCharsets.UTF_8);
         // with pNFS: fs_layout_type says files layouts; layout_blksize is the default stripe size
         FsInfo fs = pnfs == null ? new FsInfo(fsid, (int) lease.toSeconds(), maxIo, maxIo, new int[0], 0)

@@ -25,13 +25,17 @@ import org.slf4j.LoggerFactory;
  * Files removed while open stay readable by their openers, as POSIX has it: instead of unlinking the
  * last name of an open file, REMOVE (and RENAME over it) moves it into a directory under the MDS's
  * hidden directory, and the last CLOSE (or the opener's lease expiring) removes it there. Entries left
- * by a crash are removed once the grace period after the restart is over.
+ * by a crash are removed once the grace period after the restart is over. Each gateway of a cluster has a
+ * directory of its own there ({@link #directory}): a gateway that restarts removes only its own leftovers,
+ * never the files another gateway's clients still hold open.
  */
 public final class UnlinkedFiles implements OpenFiles {
 
     private static final Logger LOG = LoggerFactory.getLogger(UnlinkedFiles.class);
     static final String DIR_NAME = "nfs-unlinked";
     private static final String PREFIX = "nfs-";
+    /** A named gateway's directory in {@link #DIR_NAME}: not {@link #PREFIX}, which the unnamed one removes. */
+    static final String GATEWAY_PREFIX = "gateway-";
 
     private final MetadataService md;
     private final StateManager state;
@@ -49,11 +53,14 @@ public final class UnlinkedFiles implements OpenFiles {
     }
 
     /**
-     * The directory, made on first start: sticky and writable by everyone (as /tmp), so that moving a
-     * file there needs exactly the permissions that removing it needs.
+     * The directory of a gateway, made on first start: sticky and writable by everyone (as /tmp), so that
+     * moving a file there needs exactly the permissions that removing it needs. A gateway with no name (the
+     * only one of its file system: {@code nacre up}) keeps its files in {@code HIDDEN/nfs-unlinked} itself; a
+     * named one (a cluster node's) in {@code HIDDEN/nfs-unlinked/gateway-<name>}.
      */
-    static Fid directory(MetadataService md) {
-        return HiddenDirectory.of(md, DIR_NAME, 01777);
+    static Fid directory(MetadataService md, String gateway) {
+        Fid top = HiddenDirectory.of(md, DIR_NAME, 01777);
+        return gateway == null ? top : HiddenDirectory.of(md, top, GATEWAY_PREFIX + gateway, 01777);
     }
 
     static String nameOf(Fid fid) {

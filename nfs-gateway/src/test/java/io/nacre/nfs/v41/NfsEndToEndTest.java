@@ -304,6 +304,55 @@ class NfsEndToEndTest {
     }
 
     @Test
+    void gatewaysOfOneFileSystemKeepTheirOwnRecoveryAndRemovedOpenFiles() throws Exception {
+        // two gateways of one file system, as two nodes of a cluster: a client of B holds a file removed while
+        // open; gateway A restarts. A's grace waits only for A's clients, and A's clean-up after its grace
+        // removes only what A's crash left, not B's open file.
+        NfsServer b = named("b");
+        NfsServer a = named("a");
+        try {
+            NfsFs onB = new NfsFs(NfsTestClient.connect(b.address()).mount("b-holder"), "b-holder-open-owner");
+            NfsFs.Opened held = onB.create(onB.root(), "held-on-b", 0644);
+            onB.write(held, 0, bytes("still open on b"), Nfs4.FILE_SYNC4);
+            ok(onB.remove(onB.root(), "held-on-b"));
+
+            NfsFs onA = new NfsFs(NfsTestClient.connect(a.address()).mount("a-client"), "a-client-open-owner");
+            NfsFs.Opened left = onA.create(onA.root(), "left-by-a", 0644);
+            ok(onA.remove(onA.root(), "left-by-a")); // open: hidden, and A "crashes" with it open
+            onA.client().close();
+            a.close();
+            a = named("a");
+
+            NfsFs back = new NfsFs(NfsTestClient.connect(a.address()).mount("a-client"), "a-client-open-owner");
+            StateOwner4 creator = new StateOwner4(back.client().clientid(), bytes("creator"));
+            assertThat(back.onFh(back.root(), OpenArgs.create(creator, Nfs4.OPEN4_SHARE_ACCESS_BOTH, 0,
+                    bytes("after-grace"), Nfs4.GUARDED4, NfsFs.mode(0644), 0)).status())
+                    .as("A's only client completed its reclaims: A's grace is over, B's client is not A's")
+                    .isEqualTo(NFS4_OK);
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (back.onFh(left.fh(), new GetattrArgs(Bitmap.of(AttrNum.SIZE))).status() != NFS4ERR_STALE) {
+                assertThat(System.nanoTime()).as("A removes what its crash left within 20 s").isLessThan(deadline);
+                onB.getattr(held.fh(), AttrNum.SIZE); // B's client renews its lease meanwhile
+                Thread.sleep(100);
+            }
+            assertThat(new String(NfsFs.data(onB.read(held.fh(), held.stateid(), 0, 100))))
+                    .as("B's client still reads the file it holds open").isEqualTo("still open on b");
+            onB.close(held);
+            assertThat(onB.onFh(held.fh(), new GetattrArgs(Bitmap.of(AttrNum.SIZE))).status())
+                    .as("B's last close removes it").isEqualTo(NFS4ERR_STALE);
+        } finally {
+            a.close();
+            b.close();
+        }
+    }
+
+    /** A second gateway of the test's file system, named as a cluster node's is. */
+    private NfsServer named(String name) throws Exception {
+        return NfsServer.builder(core.metadata(), fileIo).port(0).exports(ExportTable.parse("/ 127.0.0.1(rw,no_root_squash)"))
+                .leaseTime(Duration.ofSeconds(10)).gatewayName(name).build().start();
+    }
+
+    @Test
     void writeVerifierChangesWhenTheCoreRestarts() throws Exception {
         NfsFs fs = mount("verifier");
         NfsFs.Opened f = fs.create(fs.root(), "v", 0644);
