@@ -80,7 +80,8 @@ class KillTest {
                 });
                 Cluster.await(Duration.ofSeconds(60), () -> !p.alive());
                 p.start().awaitReady(Duration.ofSeconds(60));
-                creator.join();
+                // 40 creates, each given up after the client's 30 s at most
+                assertThat(creator.join(Duration.ofMinutes(25))).as("the creator finished").isTrue();
                 assertThat(failures).as("the create in flight at the crash is answered from the log, not EXISTS").isEmpty();
                 assertThat(names(mds, d)).hasSize(40);
             }
@@ -93,8 +94,9 @@ class KillTest {
         List<PeerProcess> procs = new ArrayList<>();
         // The client's deadline covers an election among JVMs on a loaded 2-core machine: what is tested is
         // that failover happens inside the client and loses nothing, not how fast it is.
+        Duration clientTimeout = Duration.ofSeconds(120);
         try (MetadataClient mds = MetadataClient.builder().peers(PeerProcess.startGroup(dir, peers, procs))
-                .timeout(Duration.ofSeconds(120)).build()) {
+                .timeout(clientTimeout).build()) {
             TestServers.registerOsts(mds, 2);
             Fid d = mds.create(Caller.ROOT, Fid.ROOT, "d", CreateSpec.directory(0755)).attr().fid();
             PeerProcess victim;
@@ -103,7 +105,9 @@ class KillTest {
                 String leader = mds.leaderId().toString();
                 victim = procs.stream().filter(p -> p.peer.id().equals(leader)).findFirst().orElseThrow();
                 victim.kill();
-                c.awaitDone();
+                // A create gives up after the client's timeout and the first failure stops the others, so a
+                // creator still busy after three timeouts waits for an answer that never comes.
+                c.awaitDone(clientTimeout.multipliedBy(3));
                 assertThat(c.failures).isEmpty();
                 assertThat(c.acked).hasSize(8 * 100);
                 assertThat(mds.leaderId().toString()).isNotEqualTo(leader);

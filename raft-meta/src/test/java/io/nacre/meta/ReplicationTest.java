@@ -25,7 +25,7 @@ class ReplicationTest {
             long entries0 = sm.entriesApplied.get();
             long ops0 = sm.opsApplied.get();
             try (Creators c = new Creators(mds, d, 16, 100)) {
-                c.awaitDone();
+                c.awaitDone(Duration.ofMinutes(3)); // the client gives up a create after 30 s
                 assertThat(c.failures).isEmpty();
                 assertThat(c.acked).hasSize(1600);
             }
@@ -49,7 +49,7 @@ class ReplicationTest {
             try (Creators c = new Creators(mds, d, 8, 150)) {
                 Cluster.await(Duration.ofSeconds(30), () -> c.acked.size() >= 200);
                 cluster.stop(leader);
-                c.awaitDone();
+                c.awaitDone(Duration.ofMinutes(3)); // the client gives up a create after 30 s
                 assertThat(c.failures).isEmpty();
                 assertThat(c.acked).hasSize(8 * 150);
                 int newLeader = cluster.leader();
@@ -69,7 +69,7 @@ class ReplicationTest {
             int lagging = (leader + 1) % 3;
             cluster.stop(lagging);
             try (Creators c = new Creators(mds, d, 4, 150)) {
-                c.awaitDone();
+                c.awaitDone(Duration.ofMinutes(3)); // the client gives up a create after 30 s
                 assertThat(c.failures).isEmpty();
             }
             cluster.start(lagging);
