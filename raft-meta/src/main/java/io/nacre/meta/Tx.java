@@ -55,6 +55,14 @@ final class Tx implements AutoCloseable {
 
     /** Changelog records kept when no consumer is registered, for inspection. */
     static final int CHANGELOG_WINDOW = 4096;
+    /**
+     * The changelog and reply windows are trimmed this many records at a time, not one per entry: a trim
+     * deletes from the oldest leaf of its B-tree, which a lone record's delete dirties (one more page for
+     * LMDB's commit to write, each entry, for each window); a trim of many dirties it once for them all.
+     * So up to this many records beyond a window are kept. The decision reads only the state (the oldest
+     * record's index, the entry's index), so every peer trims at the same entries.
+     */
+    static final int TRIM_STEP = 64;
 
     private static final int FID_SEQ_WIDTH = 0x20000;
 
@@ -135,9 +143,9 @@ final class Tx implements AutoCloseable {
             db(s.osts, Keys.u32(i), out.toByteArray());
         }
         if (!hasConsumers()) {
-            long last = changelogNext() - 1;
-            if (last > CHANGELOG_WINDOW) {
-                purgeChangelog(last - CHANGELOG_WINDOW);
+            long upTo = changelogNext() - 1 - CHANGELOG_WINDOW;
+            if (upTo >= TRIM_STEP && upTo - changelogFirst() + 1 >= TRIM_STEP) {
+                purgeChangelog(upTo);
             }
         }
         if (ostsRegistered) {
@@ -560,11 +568,20 @@ final class Tx implements AutoCloseable {
     /** How many recent entries keep their reply (for clients retrying across a restart). */
     static final long REPLY_WINDOW = 10_000;
 
-    /** Records an entry's reply and forgets the one that falls out of the window. */
+    /**
+     * Records an entry's reply; every {@link #TRIM_STEP} entries forgets those that fell out of the window
+     * (every one up to it: an index that applied no entry, such as a configuration's, is no gap).
+     */
     void putReply(long index, byte[] reply) {
         put(s.replies, Keys.u64(index), reply);
-        if (index > REPLY_WINDOW) {
-            deleteIfPresent(s.replies, Keys.u64(index - REPLY_WINDOW));
+        if (index > REPLY_WINDOW && index % TRIM_STEP == 0) {
+            long upTo = index - REPLY_WINDOW;
+            try (Cursor<ByteBuffer> c = s.replies.openCursor(txn)) {
+                while (c.first() && Keys.u64(bytes(c.key())) <= upTo) {
+                    c.delete();
+                    writes++;
+                }
+            }
         }
     }
 
@@ -610,20 +627,25 @@ final class Tx implements AutoCloseable {
      */
     void purgeChangelog(long upTo) {
         long next = changelogNext();
-        long first = changelogFirst;
-        if (first < 0) {
-            long[] found = {next};
-            scan(s.changelog, Keys.u64(0), (k, v) -> {
-                found[0] = Keys.u64(k);
-                return false;
-            });
-            first = found[0];
-        }
+        long first = changelogFirst();
         long end = Math.min(upTo, next - 1);
         for (long i = first; i <= end; i++) {
             delete(s.changelog, Keys.u64(i));
         }
         changelogFirst = Math.max(first, end + 1);
+    }
+
+    /** The index of the oldest changelog record (of the next one when there is none). */
+    private long changelogFirst() {
+        if (changelogFirst < 0) {
+            long[] found = {changelogNext()};
+            scan(s.changelog, Keys.u64(0), (k, v) -> {
+                found[0] = Keys.u64(k);
+                return false;
+            });
+            changelogFirst = found[0];
+        }
+        return changelogFirst;
     }
 
     boolean hasConsumers() {

@@ -27,6 +27,7 @@ import io.nacre.engine.meta.MetadataService.RemoveKind;
 import io.nacre.engine.meta.PendingDestroy;
 import io.nacre.engine.meta.SetAttr;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -74,7 +75,12 @@ class HsmCoordinatorTest extends ServerTestBase {
     }
 
     static List<ChangelogRecord> hsmRecords(long from, Fid f) {
-        return mds.changelog(from, 4096).stream().filter(r -> r.type() == Type.HSM && f.equals(r.target())).toList();
+        List<ChangelogRecord> found = new ArrayList<>();
+        for (List<ChangelogRecord> page = mds.changelog(from, 4096); !page.isEmpty();
+                page = mds.changelog(page.get(page.size() - 1).index() + 1, 4096)) {
+            page.stream().filter(r -> r.type() == Type.HSM && f.equals(r.target())).forEach(found::add);
+        }
+        return found;
     }
 
     @Test

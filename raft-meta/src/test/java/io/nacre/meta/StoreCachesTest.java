@@ -42,27 +42,68 @@ class StoreCachesTest {
     }
 
     @Test
-    void changelogKeepsTheLastWindowWithoutConsumersAndEverythingWhileOneIsRegistered(@TempDir Path dir) throws Exception {
+    void changelogKeepsTheLastWindowWithoutConsumersTrimmedAStepAtATimeAndEverythingWhileOneIsRegistered(
+            @TempDir Path dir) throws Exception {
+        int window = Tx.CHANGELOG_WINDOW;
+        int step = Tx.TRIM_STEP;
+        long last = window + step + 15;
         try (NamespaceStore s = NamespaceStore.open(dir, null, true)) {
-            appendChangelog(s, Tx.CHANGELOG_WINDOW + 10);
+            appendChangelog(s, window + step - 1);
+            // Fewer than a step beyond the window: nothing trimmed yet (a trim per entry would have).
+            assertThat(kept(s)).hasSize(window + step - 1).first().isEqualTo(1L);
+            appendChangelog(s, 1);
+            assertThat(kept(s)).hasSize(window).first().isEqualTo(step + 1L);
             for (int i = 0; i < 5; i++) {
                 appendChangelog(s, 3);
             }
-            long last = Tx.CHANGELOG_WINDOW + 25;
-            assertThat(kept(s)).hasSize(Tx.CHANGELOG_WINDOW).first().isEqualTo(last - Tx.CHANGELOG_WINDOW + 1);
+            assertThat(kept(s)).hasSize(window + 15).last().isEqualTo(last);
 
             write(s, tx -> tx.putConsumer("audit", last));
-            appendChangelog(s, 7);
-            assertThat(kept(s)).hasSize(Tx.CHANGELOG_WINDOW + 7).last().isEqualTo(last + 7);
+            appendChangelog(s, step + 7);
+            assertThat(kept(s)).hasSize(window + 15 + step + 7).last().isEqualTo(last + step + 7);
 
+            // The last consumer gone, its transaction trims to the window.
             write(s, tx -> tx.deleteConsumer("audit"));
-            appendChangelog(s, 1);
-            assertThat(kept(s)).hasSize(Tx.CHANGELOG_WINDOW).last().isEqualTo(last + 8);
+            assertThat(kept(s)).hasSize(window).last().isEqualTo(last + step + 7);
         }
         // Reopened (nothing kept in memory): the window goes on from where it was.
         try (NamespaceStore s = NamespaceStore.open(dir, null, false)) {
-            appendChangelog(s, 2);
-            assertThat(kept(s)).hasSize(Tx.CHANGELOG_WINDOW).last().isEqualTo(Tx.CHANGELOG_WINDOW + 35L);
+            appendChangelog(s, step - 1);
+            assertThat(kept(s)).hasSize(window + step - 1);
+            appendChangelog(s, 1);
+            assertThat(kept(s)).hasSize(window).last().isEqualTo(last + 2L * step + 7);
+        }
+    }
+
+    @Test
+    void repliesOfTheLastWindowOfEntriesAreKeptAndOlderOnesTrimmedAStepAtATime(@TempDir Path dir) throws Exception {
+        long window = Tx.REPLY_WINDOW;
+        int step = Tx.TRIM_STEP;
+        long last = window + 3L * step + 5;
+        // An index that applied no entry (a configuration's), where a trim was due: the next trim does its part.
+        long skipped = last / step * step - step;
+        try (NamespaceStore s = NamespaceStore.open(dir, null, true)) {
+            write(s, tx -> {
+                for (long i = 1; i <= last; i++) {
+                    if (i != skipped) {
+                        tx.putReply(i, Keys.u64(i));
+                    }
+                }
+            });
+            try (Tx tx = s.read()) {
+                for (long i = last - window + 1; i <= last; i++) {
+                    if (i != skipped) {
+                        assertThat(tx.reply(i)).as("reply of entry %d", i).isEqualTo(Keys.u64(i));
+                    }
+                }
+                // Trimmed at the last multiple of the step: every reply up to a window before it is gone.
+                long trimmedTo = last / step * step - window;
+                assertThat(tx.reply(trimmedTo)).isNull();
+                assertThat(tx.reply(1)).isNull();
+                assertThat(tx.reply(skipped - window)).isNull();
+                assertThat(tx.reply(trimmedTo + 1)).isEqualTo(Keys.u64(trimmedTo + 1));
+                assertThat(last - trimmedTo).isLessThan(window + step);
+            }
         }
     }
 
