@@ -1762,6 +1762,12 @@ public final class Ost implements AutoCloseable {
         return checkpoints.get();
     }
 
+    /** The WAL's records appended and segment flushes of groups so far (0 and 0 without the WAL). */
+    long[] walRecordsAndFlushes() {
+        Wal w = wal;
+        return w == null ? new long[2] : new long[] {w.lastSeq(), w.groupFlushes()};
+    }
+
     private void applyWrite(Txn<ByteBuffer> txn, ByteBuffer key, long id, long offset, ByteBuffer src,
                             DataFiles.Changes changes) {
         ObjectStat st = stat(txn, id);

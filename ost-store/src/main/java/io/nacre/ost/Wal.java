@@ -129,6 +129,8 @@ final class Wal implements AutoCloseable {
      * of the writers' way.
      */
     private volatile long lastGroupNanos = System.nanoTime();
+    /** Segment flushes (fdatasync) of groups so far: what a change that needs none must not add to. */
+    private final AtomicLong groupFlushes = new AtomicLong();
     /**
      * The longest recent pause of the writers (every stream idle, then a group began), decaying with time:
      * the preparation waits for twice that, so that it does not write zeros into the pauses of a stream that
@@ -587,6 +589,11 @@ final class Wal implements AutoCloseable {
     record Flush(Stream stream, List<Piece> pieces, int[] segments) {
     }
 
+    /** Segment flushes (fdatasync) done for groups so far. */
+    long groupFlushes() {
+        return groupFlushes.get();
+    }
+
     /** The sequence number of the last record appended. */
     long lastSeq() {
         return nextSeq - 1;
@@ -845,6 +852,7 @@ final class Wal implements AutoCloseable {
                 FileChannel ch = channels.get(s);
                 try {
                     ch.force(false);
+                    groupFlushes.incrementAndGet();
                 } catch (ClosedChannelException e) {
                     if (channels.get(s) == ch && !fresh.containsKey(s)) {
                         throw e;

@@ -381,6 +381,32 @@ class OstWalTest {
     }
 
     @Test
+    void destroyingAnObjectNeverWrittenLogsNothingAndFlushesNothing() throws Exception {
+        // A file created and removed without data (the kernel bench's rm) has its objects destroyed: each
+        // such destroy must cost no WAL record and no fdatasync of its own.
+        try (Ost ost = Ost.open(tmp, 0, small())) {
+            ost.write(1, 0, ByteBuffer.wrap(random(CHUNK, 41)), Durability.STABLE);
+            long[] before = ost.walRecordsAndFlushes();
+            assertThat(before[1]).as("the stable write flushed").isPositive();
+            for (long id = 100; id < 110; id++) {
+                ost.destroy(id);
+            }
+            ost.truncate(110, 0);
+            assertThat(ost.walRecordsAndFlushes()).as("records and flushes after destroying 10 absent objects")
+                    .containsExactly(before);
+            ost.destroy(1);
+            long[] after = ost.walRecordsAndFlushes();
+            assertThat(after[0]).as("a destroy of data is one record").isEqualTo(before[0] + 1);
+            assertThat(after[1]).as("and flushed").isGreaterThan(before[1]);
+            ost.closeAsIfKilled();
+        }
+        try (Ost again = Ost.open(tmp, 0, small())) {
+            assertThat(again.stat(1)).isEqualTo(ObjectStat.ABSENT);
+            assertThat(again.stat(100)).isEqualTo(ObjectStat.ABSENT);
+        }
+    }
+
+    @Test
     void aBurstThatFitsTheWalIsCheckpointedOnceTheWritersPauseAndALongerOneUnderPressure() {
         // 12 segments of 1 MiB, 4 streams, one writer (one stream): a checkpoint starts when no more than 4
         // segments are free, or once the OST is idle; not while a burst that fits writes.
