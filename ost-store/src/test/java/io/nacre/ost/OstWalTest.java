@@ -407,6 +407,39 @@ class OstWalTest {
     }
 
     @Test
+    void destroysQueuedTogetherShareOneFlushAndSurviveACrash() throws Exception {
+        int n = 20;
+        try (Ost ost = Ost.open(tmp, 0, small())) {
+            for (int id = 1; id <= n + 1; id++) {
+                ost.write(id, 0, ByteBuffer.wrap(random(100, id)), Durability.STABLE);
+            }
+            long[] before = ost.walRecordsAndFlushes();
+            // The first destroy's flush holds the commit lock a while: the others queue behind it, as a
+            // destroyer's pass does behind a busy disk, and the next group takes them all.
+            Faults.arm(Wal.FAULT_FORCE, new Faults.Fault(Faults.Kind.SLEEP, 1, false, 1000));
+            try (var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+                for (int id = 1; id <= n; id++) {
+                    long object = id;
+                    threads.submit(() -> ost.destroy(object));
+                }
+            } finally {
+                Faults.disarmAll();
+            }
+            long[] after = ost.walRecordsAndFlushes();
+            assertThat(after[0] - before[0]).as("a record per destroy").isEqualTo(n);
+            assertThat(after[1] - before[1]).as("flushes for %d destroys (one each before)", n).isLessThanOrEqualTo(4);
+            ost.closeAsIfKilled();
+        }
+        try (Ost again = Ost.open(tmp, 0, small())) {
+            for (int id = 1; id <= n; id++) {
+                assertThat(again.stat(id)).as("object %d", id).isEqualTo(ObjectStat.ABSENT);
+            }
+            assertThat(read(again, n + 1, 0, 100)).isEqualTo(random(100, n + 1));
+            assertThat(again.usage().objects()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void aBurstThatFitsTheWalIsCheckpointedOnceTheWritersPauseAndALongerOneUnderPressure() {
         // 12 segments of 1 MiB, 4 streams, one writer (one stream): a checkpoint starts when no more than 4
         // segments are free, or once the OST is idle; not while a burst that fits writes.
