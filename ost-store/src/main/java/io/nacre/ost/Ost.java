@@ -1173,7 +1173,7 @@ public final class Ost implements AutoCloseable {
                         g = new Overlay.Group();
                         pipeline.drain();
                         if (u.kind() == Kind.TRUNCATE) {
-                            walCut(view, u);
+                            walTruncate(view, u);
                         } else {
                             // Destroys that follow one another (a destroyer's pass) share a record group
                             // and its one flush; a repeated object ends the run (it is destroyed already).
@@ -1209,19 +1209,18 @@ public final class Ost implements AutoCloseable {
     }
 
     /**
-     * Logs a truncate or destroy as one WAL record (the new size, and the kept part of the chunk it cuts)
-     * and publishes it: the overlay drops the object's images past the cut, and LMDB's chunks past it read
+     * Logs a truncate as one WAL record (the new size, and the kept part of the chunk it cuts; destroys go
+     * through {@link #walDestroy}) and publishes it: the overlay drops the object's images past the cut, and LMDB's chunks past it read
      * as holes until the checkpoint deletes them. Commit lock held, nothing in flight.
      */
-    private void walCut(LmdbView view, Update u) {
+    private void walTruncate(LmdbView view, Update u) {
         long id = u.id();
         if (!checkpoint.isDone() && checkpointCuts.contains(id)) {
             // The running checkpoint applies an earlier cut of this object and then forgets it.
             checkpoint.handle((v, t) -> null).join();
         }
         ObjectStat os = stat(view, id);
-        boolean destroy = u.kind() == Kind.DESTROY;
-        long size = destroy ? 0 : u.offset();
+        long size = u.offset();
         if (os == ObjectStat.ABSENT && size == 0) {
             return; // nothing to drop, nothing to create
         }
@@ -1238,20 +1237,28 @@ public final class Ost implements AutoCloseable {
                 used -= old.capacity() - keep;
             }
         }
-        if (destroy) {
-            used = 0;
-        }
+        long usedAfter = used;
+        ByteBuffer keptPart = kept;
+        flushCuts("a truncate", (st, g) -> {
+            Wal.Loc loc = wal.add(st, Wal.TRUNCATE, id, chunk, size, usedAfter, keptPart, this::waitForWalSpace);
+            g.cuts.put(id, cut);
+            if (keptPart.hasRemaining()) {
+                g.chunks.put(new Overlay.ChunkKey(id, chunk), new Overlay.Staged(loc, keptPart));
+            }
+            g.objects.put(id, new Overlay.PendingStat(size, usedAfter));
+        });
+    }
+
+    /**
+     * Forms a group of cut records on a stream of its own ({@code records} appends them and notes them in the
+     * group), flushes and publishes it. Commit lock held, nothing in flight.
+     */
+    private void flushCuts(String what, java.util.function.BiConsumer<Wal.Stream, Overlay.Group> records) {
         Overlay.Group g = new Overlay.Group();
         Wal.Stream st = pipeline.takeStream();
         Wal.Flush f;
         try {
-            Wal.Loc loc = wal.add(st, destroy ? Wal.DESTROY : Wal.TRUNCATE, id, chunk, size, used, kept,
-                    this::waitForWalSpace);
-            g.cuts.put(id, cut);
-            if (kept.hasRemaining()) {
-                g.chunks.put(new Overlay.ChunkKey(id, chunk), new Overlay.Staged(loc, kept));
-            }
-            g.objects.put(id, destroy ? Overlay.PendingStat.destroyedObject() : new Overlay.PendingStat(size, used));
+            records.accept(st, g);
             g.appended = true;
             Faults.hit(FAULT_BEFORE_COMMIT);
             f = wal.end(st, true);
@@ -1261,13 +1268,13 @@ public final class Ost implements AutoCloseable {
         pipeline.register(f, g, List.of());
         pipeline.drain();
         if (pipeline.broken() != null) {
-            throw new NacreException(Status.IO, name + ": the WAL flush of a truncate failed", pipeline.broken());
+            throw new NacreException(Status.IO, name + ": the WAL flush of " + what + " failed", pipeline.broken());
         }
     }
 
     /**
      * Logs the destroys of several objects as one group of records, one flush, and publishes it (a destroy is a
-     * cut at 0 that keeps nothing: see {@link #walCut}); objects that hold nothing cost nothing. Commit lock
+     * cut at 0 that keeps nothing: see {@link #walTruncate}); objects that hold nothing cost nothing. Commit lock
      * held, nothing in flight.
      */
     private void walDestroy(LmdbView view, Set<Long> ids) {
@@ -1290,26 +1297,13 @@ public final class Ost implements AutoCloseable {
             return; // nothing to drop
         }
         long cut = firstDropped(0);
-        Overlay.Group g = new Overlay.Group();
-        Wal.Stream st = pipeline.takeStream();
-        Wal.Flush f;
-        try {
+        flushCuts("destroys", (st, g) -> {
             for (long id : present) {
                 wal.add(st, Wal.DESTROY, id, 0, 0, 0, ByteBuffer.allocate(0), this::waitForWalSpace);
                 g.cuts.put(id, cut);
                 g.objects.put(id, Overlay.PendingStat.destroyedObject());
             }
-            g.appended = true;
-            Faults.hit(FAULT_BEFORE_COMMIT);
-            f = wal.end(st, true);
-        } catch (RuntimeException e) {
-            throw pipeline.rollBack(st, e);
-        }
-        pipeline.register(f, g, List.of());
-        pipeline.drain();
-        if (pipeline.broken() != null) {
-            throw new NacreException(Status.IO, name + ": the WAL flush of a destroy failed", pipeline.broken());
-        }
+        });
     }
 
     /** The payload bytes the object holds in chunks from {@code from} on (overlay over LMDB), nothing in flight. */
