@@ -1210,8 +1210,8 @@ public final class Ost implements AutoCloseable {
 
     /**
      * Logs a truncate as one WAL record (the new size, and the kept part of the chunk it cuts; destroys go
-     * through {@link #walDestroy}) and publishes it: the overlay drops the object's images past the cut, and LMDB's chunks past it read
-     * as holes until the checkpoint deletes them. Commit lock held, nothing in flight.
+     * through {@link #walDestroy}) and publishes it: the overlay drops the object's images past the cut, and
+     * LMDB's chunks past it read as holes until the checkpoint deletes them. Commit lock held, nothing in flight.
      */
     private void walTruncate(LmdbView view, Update u) {
         long id = u.id();
