@@ -11,7 +11,13 @@ NACRE_DATA=${NACRE_DATA:-/scratch/nacre}
 if [[ -z ${NACRE_LOG:-} ]]; then
     if [[ -d /mnt/host && -w /mnt/host ]]; then NACRE_LOG=/mnt/host/nacre-server.log; else NACRE_LOG=$NACRE_DATA/server.log; fi
 fi
-# As ./nacre runs it, with the guest's Java 21. Lease (and grace) cut to 15 s as knfsd's in this guest.
+# As ./nacre runs it: through the distribution's bin/nacre (its JVM options; on this emulated CPU its
+# NACRE_JIT=auto picks C1 alone), with the guest's Java 21 and the parallel collector as every Nacre
+# guest run had. Lease (and grace) cut to 15 s as knfsd's in this guest. A distribution without
+# bin/nacre (a snapshot of lib/ only) runs with the same options but both compilers.
+if [[ -x $NACRE_HOME/bin/nacre ]]; then
+    NACRE_JAVA=${NACRE_JAVA:-"env NACRE_JAVA_OPTS='${NACRE_JVM_OPTS:-} -XX:+UseParallelGC' $NACRE_HOME/bin/nacre"}
+fi
 NACRE_JAVA=${NACRE_JAVA:-"java ${NACRE_JVM_OPTS:-} -XX:+UseParallelGC --add-opens java.base/java.nio=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED --enable-native-access=ALL-UNNAMED -cp '$NACRE_HOME/lib/*' io.nacre.appliance.Main"}
 NACRE_START_CMD=${NACRE_START_CMD:-"${NACRE_ENV:+env $NACRE_ENV }$NACRE_JAVA up --data $NACRE_DATA --nfs-port 2049 --nfs-lease 15 ${NACRE_UP_ARGS:-}"}
 NACRE_SETSTRIPE_CMD=${NACRE_SETSTRIPE_CMD:-"$NACRE_JAVA setstripe -c {count} {path}"}

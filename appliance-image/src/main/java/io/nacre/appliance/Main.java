@@ -62,12 +62,12 @@ public final class Main {
         return cl.execute(args);
     }
 
-    /** The version from the jar manifest, or "dev". */
+    /** The version from the jar manifest, or "dev", and the JVM that runs it. */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
             String v = Main.class.getPackage().getImplementationVersion();
-            return new String[] {"nacre " + (v == null ? "dev" : v)};
+            return new String[] {"nacre " + (v == null ? "dev" : v), Jvm.describe()};
         }
     }
 }

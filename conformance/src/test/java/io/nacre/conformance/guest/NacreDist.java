@@ -21,14 +21,19 @@ final class NacreDist {
      * the jars of target/nacre-dist, which must not change under a Nacre running in a guest.
      */
     static Path snapshot(Path share) throws IOException {
-        Path from = locate().resolve("lib");
-        Path to = Files.createDirectories(share.resolve("dist").resolve("lib"));
-        try (Stream<Path> jars = Files.list(from)) {
-            for (Path jar : jars.toList()) {
-                Files.copy(jar, to.resolve(jar.getFileName().toString()), StandardCopyOption.REPLACE_EXISTING);
+        Path dist = locate();
+        Path to = Files.createDirectories(share.resolve("dist"));
+        for (String dir : new String[] {"lib", "bin"}) {
+            // bin/nacre too: the guest's adapter runs Nacre through it, as ./nacre and the appliance do.
+            Path into = Files.createDirectories(to.resolve(dir));
+            try (Stream<Path> files = Files.list(dist.resolve(dir))) {
+                for (Path f : files.toList()) {
+                    Files.copy(f, into.resolve(f.getFileName().toString()), StandardCopyOption.REPLACE_EXISTING,
+                            StandardCopyOption.COPY_ATTRIBUTES);
+                }
             }
         }
-        return to.getParent();
+        return to;
     }
 
     /** The distribution directory; fails, saying how to make it, when it has no jars. */
