@@ -172,6 +172,8 @@ public final class Ost implements AutoCloseable {
     private volatile long lastCommitNanos = System.nanoTime();
     private final AtomicLong commits = new AtomicLong();
     private final AtomicLong committedChanges = new AtomicLong();
+    /** Whether runs of WAL records are read with one scattering read each ({@link OstOptions#readRuns()}). */
+    private final boolean readRuns;
     private final long maxGroupBytes;
     private final int maxWritePiece;
     private boolean closed;
@@ -239,6 +241,7 @@ public final class Ost implements AutoCloseable {
             env.close();
             throw e;
         }
+        this.readRuns = options.readRuns();
         long segmentSize = Math.max(options.walSegmentSize(), 8L * chunkSize);
         int streams = Math.max(1, Math.min(options.walStreams(), options.walSegments() / 3));
         if (options.wal()) {
@@ -504,12 +507,22 @@ public final class Ost implements AutoCloseable {
             return 0;
         }
         int want = (int) Math.min(dst.remaining(), st.size() - offset);
-        for (Chunks.Span sp : Chunks.spans(chunkSize, offset, want)) {
+        List<Chunks.Span> spans = Chunks.spans(chunkSize, offset, want);
+        for (int i = 0; i < spans.size(); i++) {
+            Chunks.Span sp = spans.get(i);
             long chunk = sp.chunk();
             ByteBuffer p;
             Wal.Loc loc = overlay.chunk(id, chunk);
             if (loc != null) {
                 if (sp.replaces(loc.length())) {
+                    int run = readRuns ? walRun(id, spans, i, loc, dst) : 0;
+                    if (run < 0) {
+                        return -1;
+                    }
+                    if (run > 0) {
+                        i += run - 1;
+                        continue;
+                    }
                     // The whole image is wanted: copied, then the copy checked (one pass over the source).
                     if (!walCopy(loc, id, chunk, dst)) {
                         return -1;
@@ -539,6 +552,69 @@ public final class Ost implements AutoCloseable {
             Chunks.putZeros(dst, sp.length() - fromStore);
         }
         return want;
+    }
+
+    /**
+     * Reads spans {@code i}, {@code i + 1}, ... whose chunks' newest images are whole WAL records back to back in
+     * one segment that reads by system call (not mapped yet: a stream's current segment), with one scattering
+     * read into {@code dst} ({@link Wal#readRun}) instead of a pread each. Returns how many spans it read and
+     * advances {@code dst} past them; 0 when span {@code i} starts no such run of two or more (the caller reads
+     * it alone); -1 when a record moved under it (the caller looks again).
+     */
+    private int walRun(long id, List<Chunks.Span> spans, int i, Wal.Loc loc, ByteBuffer dst) {
+        if (!wal.readsBySystemCall(loc) || i + 1 >= spans.size()) {
+            return 0;
+        }
+        Wal.Loc[] locs = new Wal.Loc[Math.min(Wal.MAX_RUN, spans.size() - i)];
+        locs[0] = loc;
+        int n = 1;
+        while (n < locs.length) {
+            Chunks.Span sp = spans.get(i + n);
+            Wal.Loc next = overlay.chunk(id, sp.chunk());
+            if (next == null || !Wal.follows(locs[n - 1], next) || !sp.replaces(next.length())) {
+                break;
+            }
+            locs[n++] = next;
+        }
+        if (n < 2) {
+            return 0;
+        }
+        int start = dst.position();
+        int from = spans.get(i).inRange();
+        int[] at = new int[n];
+        for (int k = 0; k < n; k++) {
+            at[k] = start + spans.get(i + k).inRange() - from;
+        }
+        try {
+            if (!wal.readRun(locs, n, id, spans.get(i).chunk(), dst, at)) {
+                return -1;
+            }
+        } catch (NacreException e) {
+            if (e.status() == Status.CORRUPT && !stillNewest(id, spans, i, locs, n)) {
+                return -1; // a record reused while we read, not damage
+            }
+            throw e;
+        }
+        for (int k = 0; k < n; k++) {
+            dst.position(at[k] + locs[k].length());
+            Chunks.putZeros(dst, spans.get(i + k).length() - locs[k].length());
+        }
+        return n;
+    }
+
+    /** How many runs of WAL records were read with one scattering read each (tests). */
+    long walRunReads() {
+        return wal == null ? 0 : wal.runReads();
+    }
+
+    /** Whether the overlay still names {@code locs[0..n)} as the newest images of spans {@code i}, ... */
+    private boolean stillNewest(long id, List<Chunks.Span> spans, int i, Wal.Loc[] locs, int n) {
+        for (int k = 0; k < n; k++) {
+            if (!locs[k].equals(overlay.chunk(id, spans.get(i + k).chunk()))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The chunk's LMDB value, or null if it has none or a truncate or destroy in the WAL dropped it. */

@@ -38,6 +38,13 @@ public final class OstOptions {
      * reaches the processes a test starts).
      */
     static final String PREPARE_PROPERTY = "nacre.ost.wal.prepare";
+    /**
+     * Whether a run of consecutive chunks whose images lie back to back in a WAL segment not mapped yet is read
+     * with one scattering read instead of a pread per chunk: system property {@code nacre.ost.read.runs} or
+     * environment variable {@code NACRE_OST_READ_RUNS} = {@code false} turns it off as the default of a whole
+     * process (for A/B runs without a rebuild); on otherwise.
+     */
+    static final String READ_RUNS_PROPERTY = "nacre.ost.read.runs";
     /** WAL streams (segments appended and flushed concurrently); at most a third of the segments. */
     static final int DEFAULT_WAL_STREAMS = 4;
 
@@ -52,6 +59,7 @@ public final class OstOptions {
     private final int walStreams;
     private final boolean walStreamsInTurn;
     private final boolean walPrepare;
+    private final boolean readRuns;
 
     private OstOptions(Builder b) {
         this.chunkSize = b.chunkSize;
@@ -65,6 +73,7 @@ public final class OstOptions {
         this.walStreams = b.walStreams;
         this.walStreamsInTurn = b.walStreamsInTurn;
         this.walPrepare = b.walPrepare;
+        this.readRuns = b.readRuns;
     }
 
     public static OstOptions defaults() {
@@ -115,6 +124,11 @@ public final class OstOptions {
         return walPrepare;
     }
 
+    /** Whether runs of WAL records are read with one scattering read each (see {@link Builder#readRuns}). */
+    public boolean readRuns() {
+        return readRuns;
+    }
+
     int walStreams() {
         return walStreams;
     }
@@ -136,6 +150,8 @@ public final class OstOptions {
         private boolean walStreamsInTurn;
         private boolean walPrepare = !"false".equalsIgnoreCase(
                 System.getProperty(PREPARE_PROPERTY, System.getenv("NACRE_OST_WAL_PREPARE")));
+        private boolean readRuns = !"false".equalsIgnoreCase(
+                System.getProperty(READ_RUNS_PROPERTY, System.getenv("NACRE_OST_READ_RUNS")));
 
         private Builder() {
         }
@@ -195,6 +211,17 @@ public final class OstOptions {
             }
             this.walSegmentSize = bytes;
             this.walSegments = count;
+            return this;
+        }
+
+        /**
+         * Whether a read of consecutive chunks whose images lie back to back in a WAL segment that is not mapped
+         * yet (a stream's current segment, before it is written to its full size) takes one scattering read
+         * instead of a pread per chunk. Default on; {@code nacre.ost.read.runs} / {@code NACRE_OST_READ_RUNS} =
+         * {@code false} turns the default off.
+         */
+        public Builder readRuns(boolean on) {
+            this.readRuns = on;
             return this;
         }
 

@@ -118,6 +118,14 @@ final class Wal implements AutoCloseable {
     private final AtomicLongArray zeroed;
     /** One per segment: held while its file is created or extended with zeros. */
     private final ReentrantLock[] segmentLocks;
+    /**
+     * One per segment: held by a run read ({@link #readRun}) from setting its file channel's position to the end
+     * of its scattering read (the position is used by nothing else: every other read and write is positional).
+     */
+    private final ReentrantLock[] runLocks;
+    /** Direct buffers for the headers of a run read, {@link #MAX_RUN} headers each. */
+    private final java.util.concurrent.ArrayBlockingQueue<ByteBuffer> runHeaders =
+            new java.util.concurrent.ArrayBlockingQueue<>(8);
     /** Bytes of records writers wrote beyond the prepared part of a segment (the preparation was not there yet). */
     private final AtomicLong writtenByWriters = new AtomicLong();
     /** Completes when the background preparation has written every segment to its full size. */
@@ -198,6 +206,7 @@ final class Wal implements AutoCloseable {
         this.channels = new AtomicReferenceArray<>(segments);
         this.zeroed = new AtomicLongArray(segments);
         this.segmentLocks = new ReentrantLock[segments];
+        this.runLocks = new ReentrantLock[segments];
         this.maps = new AtomicReferenceArray<>(segments);
         this.streams = new Stream[streamCount];
         for (int i = 0; i < streamCount; i++) {
@@ -206,6 +215,7 @@ final class Wal implements AutoCloseable {
         try {
             for (int s = 0; s < segments; s++) {
                 segmentLocks[s] = new ReentrantLock();
+                runLocks[s] = new ReentrantLock();
                 Path f = file(s);
                 if (Files.exists(f)) {
                     FileChannel ch = FileChannel.open(f, StandardOpenOption.READ, StandardOpenOption.WRITE);
@@ -1420,6 +1430,98 @@ final class Wal implements AutoCloseable {
             throw corrupt(id, chunk);
         }
         return true;
+    }
+
+    /** Run reads done ({@link #readRun}; tests). */
+    private final AtomicLong runReads = new AtomicLong();
+
+    /** How many run reads ({@link #readRun}) read their records (tests). */
+    long runReads() {
+        return runReads.get();
+    }
+
+    /** Records one run read takes at most ({@link #readRun}): a 4 MiB read of 64 KiB chunks. */
+    static final int MAX_RUN = 64;
+
+    /**
+     * Whether the record at {@code loc} is read with a system call (its segment is not mapped yet: not written to
+     * its full size), so that a run of such records is worth one scattering read ({@link #readRun}).
+     */
+    boolean readsBySystemCall(Loc loc) {
+        return maps.get(loc.segment()) == null;
+    }
+
+    /**
+     * Whether the record at {@code next} follows the record at {@code loc} in its file, back to back (the next
+     * chunk of one group's write).
+     */
+    static boolean follows(Loc loc, Loc next) {
+        return next.segment() == loc.segment() && next.offset() == loc.offset() + HEADER + loc.length();
+    }
+
+    /**
+     * Reads the whole payloads of the records at {@code locs[0..n)}, which follow each other back to back in one
+     * segment ({@link #follows}), those of chunks {@code first}, {@code first + 1}, ... of object {@code id}, with
+     * one scattering read of the file: each payload straight into {@code dst} at the absolute index {@code at[i]},
+     * the headers between them into a scratch buffer; then checks each record's header and CRC32C over what was
+     * read, so the bytes checked are the bytes returned. A pread per record did this before, each into a new heap
+     * buffer, then copied. False if a record is not there any more (the segment was reused or adopted meanwhile:
+     * the caller looks the chunks up again; {@code dst}'s bytes there are undefined); CORRUPT if one fails its CRC
+     * (the caller tells reuse from damage, as for {@link #read}).
+     */
+    boolean readRun(Loc[] locs, int n, long id, long first, ByteBuffer dst, int[] at) {
+        if (n < 1 || n > MAX_RUN) {
+            throw new IllegalArgumentException("run of " + n + " records");
+        }
+        int s = locs[0].segment();
+        ByteBuffer headers = runHeaders.poll();
+        if (headers == null) {
+            headers = ByteBuffer.allocateDirect(HEADER * MAX_RUN);
+        }
+        try {
+            ByteBuffer[] iov = new ByteBuffer[2 * n];
+            long total = 0;
+            for (int i = 0; i < n; i++) {
+                iov[2 * i] = headers.slice(i * HEADER, HEADER);
+                iov[2 * i + 1] = dst.slice(at[i], locs[i].length());
+                total += HEADER + locs[i].length();
+            }
+            FileChannel ch = channels.get(s);
+            if (ch == null) {
+                return false;
+            }
+            ReentrantLock lock = runLocks[s];
+            lock.lock();
+            try {
+                ch.position(locs[0].offset());
+                for (long got = 0; got < total; ) {
+                    long k = ch.read(iov);
+                    if (k < 0) {
+                        break; // the file ends early: the records' checks below fail
+                    }
+                    got += k;
+                }
+            } catch (ClosedChannelException e) {
+                return false; // the segment was adopted and its fresh file taken: the records moved
+            } catch (IOException e) {
+                throw ioError("read", e);
+            } finally {
+                lock.unlock();
+            }
+            for (int i = 0; i < n; i++) {
+                ByteBuffer h = headers.slice(i * HEADER, HEADER);
+                if (!holds(h, locs[i], id, first + i)) {
+                    return false;
+                }
+                if (h.getInt(CRC_AT) != crc(h, dst.slice(at[i], locs[i].length()))) {
+                    throw corrupt(id, first + i);
+                }
+            }
+            runReads.incrementAndGet();
+            return true;
+        } finally {
+            runHeaders.offer(headers.clear());
+        }
     }
 
     /** Whether {@code record} (from its header on) is the record {@code loc} names. */
