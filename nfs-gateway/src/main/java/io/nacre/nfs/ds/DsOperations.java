@@ -19,6 +19,7 @@ import io.nacre.nfs.v41.xdr.CommitRes;
 import io.nacre.nfs.v41.xdr.DestroyClientidArgs;
 import io.nacre.nfs.v41.xdr.GetattrArgs;
 import io.nacre.nfs.v41.xdr.GetattrRes;
+import io.nacre.nfs.v41.xdr.IoBuffers;
 import io.nacre.nfs.v41.xdr.Nfs4;
 import io.nacre.nfs.v41.xdr.OpNum;
 import io.nacre.nfs.v41.xdr.OpRes;
@@ -93,14 +94,23 @@ final class DsOperations {
         }
         int limit = Math.min(ctx.server().maxIo(), ctx.session().fore().maxResponseSize() - REPLY_OVERHEAD);
         int count = (int) Math.min(Integer.toUnsignedLong(a.count()), Math.max(0, limit));
-        ByteBuffer buf = ByteBuffer.allocate(count);
-        if (count > 0) {
-            DataServerRole.of(ctx).objects().read(h.object(), a.offset(), buf);
+        // a reused buffer, as the MDS's READ: its bytes are not zeroed, so what the object did not fill is zeroed here
+        ByteBuffer buf = IoBuffers.takeForRead(count);
+        int start = buf.position();
+        try {
+            if (count > 0) {
+                DataServerRole.of(ctx).objects().read(h.object(), a.offset(), buf);
+            }
+        } catch (RuntimeException | Error e) {
+            IoBuffers.forget(buf);
+            throw e;
         }
-        buf.position(count).flip(); // allocate() zeroed what the object did not fill
+        int end = start + count;
+        IoBuffers.putZeros(buf, end - buf.position());
+        buf.position(start);
         DataServerRole.of(ctx).reads.increment();
         DataServerRole.of(ctx).readBytes.add(count);
-        return OpRes.ok(OpNum.READ, new ReadRes(false, buf));
+        return OpRes.ok(OpNum.READ, new ReadRes(false, buf, true));
     }
 
     /**

@@ -18,6 +18,7 @@ import io.nacre.nfs.v41.xdr.Nfs4;
 import io.nacre.nfs.v41.xdr.OpArgs;
 import io.nacre.nfs.v41.xdr.OpNum;
 import io.nacre.nfs.v41.xdr.OpRes;
+import io.nacre.nfs.v41.xdr.ReadRes;
 import io.nacre.nfs.v41.xdr.SequenceArgs;
 import io.nacre.nfs.v41.xdr.SequenceRes;
 import io.nacre.nfs.v41.xdr.XdrEncodable;
@@ -352,6 +353,7 @@ public final class CompoundProcessor {
                     if (bytes.length <= Math.max(sequenced.session().fore().maxResponseSizeCached(), 0)) {
                         cached = bytes;
                         out = new CachedReply(bytes);
+                        giveBackReadData(res); // the copy is sent, READ's buffers are free now
                     }
                 }
             } finally {
@@ -359,6 +361,14 @@ public final class CompoundProcessor {
                 sequenced = null;
             }
             send(out);
+        }
+
+        private static void giveBackReadData(CompoundRes res) {
+            for (OpRes r : res.results()) {
+                if (r.opnum() == OpNum.READ && r.isOk() && r.body() instanceof ReadRes read) {
+                    read.giveBack();
+                }
+            }
         }
 
         private void send(XdrEncodable r) {

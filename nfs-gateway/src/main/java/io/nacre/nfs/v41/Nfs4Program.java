@@ -66,24 +66,28 @@ final class Nfs4Program {
 
     /**
      * Replies as one array ({@link RpcReplies#accepted}), but for a reply carrying a READ's data, written from
-     * where the data lies instead of copied (a megabyte a READ).
+     * where the data lies instead of copied (a megabyte a READ): with one READ whose data is in a direct READ
+     * buffer, the reply is put together around it in that buffer ({@link RpcReplies#sendAround}); otherwise the
+     * data is referred to from oncrpc4j's {@code Xdr} ({@link RpcReplies#sendReferring}).
      */
     private static void send(Connection<?> c, int xid, XdrEncodable reply) {
-        if (carriesReadData(reply)) {
-            RpcReplies.sendReferring(c, xid, reply);
-        } else {
+        int reads = readsWithData(reply);
+        if (reads == 0) {
             RpcReplies.send(c, RpcReplies.accepted(xid, reply));
+        } else if (reads > 1 || !RpcReplies.sendAround(c, xid, reply)) {
+            RpcReplies.sendReferring(c, xid, reply);
         }
     }
 
-    private static boolean carriesReadData(XdrEncodable reply) {
+    private static int readsWithData(XdrEncodable reply) {
+        int n = 0;
         if (reply instanceof CompoundRes res) {
             for (OpRes r : res.results()) {
                 if (r.opnum() == OpNum.READ && r.isOk()) {
-                    return true;
+                    n++;
                 }
             }
         }
-        return false;
+        return n;
     }
 }

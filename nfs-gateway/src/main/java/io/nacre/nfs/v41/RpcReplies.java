@@ -1,8 +1,10 @@
 package io.nacre.nfs.v41;
 
+import io.nacre.nfs.v41.xdr.IoBuffers;
 import io.nacre.nfs.v41.xdr.XdrBytes;
 import io.nacre.nfs.v41.xdr.XdrEncodable;
 import java.net.SocketAddress;
+import java.nio.ByteBuffer;
 import org.dcache.oncrpc4j.xdr.Xdr;
 import org.dcache.oncrpc4j.xdr.XdrEncodingStream;
 import org.glassfish.grizzly.Buffer;
@@ -142,6 +144,49 @@ final class RpcReplies {
      */
     static void sendReferring(Connection<?> c, int xid, XdrEncodable result) {
         write(c, referring(xid, result));
+    }
+
+    /**
+     * Writes an accepted, successful reply whose one READ's data lies in a direct READ buffer with room around it
+     * ({@link IoBuffers#takeForRead}): the rest of the reply is encoded apart ({@link XdrBytes#referring}) and
+     * copied into that room, before and after the data, and the whole record goes out as one direct buffer: one
+     * write, no copy of the data on the way (Grizzly copies heap buffers into a direct one of its own first). The
+     * buffer goes back when Grizzly disposes the written reply. False, with nothing sent or given back, when the
+     * result refers to no such data or the rest does not fit the room.
+     */
+    static boolean sendAround(Connection<?> c, int xid, XdrEncodable result) {
+        ByteBuffer record = around(xid, result);
+        if (record == null) {
+            return false;
+        }
+        write(c, IoBuffers.lentToGrizzly(record, record.duplicate().clear()));
+        return true;
+    }
+
+    /**
+     * The record of {@link #accepted} put together around the READ data it refers to, in that data's buffer (see
+     * {@link #sendAround}), from its position to its limit; null when there is no such data or no room.
+     */
+    static ByteBuffer around(int xid, XdrEncodable result) {
+        XdrBytes x = XdrBytes.referring(512);
+        acceptedHeader(x, xid, SUCCESS);
+        result.encode(x);
+        ByteBuffer data = x.referred();
+        if (data == null || !IoBuffers.isReadBuffer(data)) {
+            return null;
+        }
+        int head = x.referredAt();
+        int tail = x.size() - head;
+        int start = data.position();
+        int end = data.limit();
+        if (start < head || data.capacity() - end < tail) {
+            return null;
+        }
+        x.putInt(0, LAST_FRAGMENT | (x.size() + data.remaining() - 4));
+        ByteBuffer whole = data.duplicate().clear();
+        whole.put(start - head, x.array(), 0, head);
+        whole.put(end, x.array(), head, tail);
+        return whole.position(start - head).limit(end + tail);
     }
 
     /**

@@ -108,6 +108,42 @@ class RpcRepliesTest {
                 + "00000019" + "00000000" + "00000001" + "00000005" + "0a0b0c0d63000000"); // READ: eof, 5 bytes
     }
 
+    /**
+     * A READ whose data lies in a direct READ buffer: the reply is put together around the data in that buffer,
+     * one record from the buffer's head room to its tail room, byte for byte the reply {@link RpcReplies#accepted}
+     * makes (an odd length, so the padding is checked, and an operation after READ, which goes after the data).
+     */
+    @Test
+    void aReadsReplyAroundItsDirectBufferIsTheSameRecord() {
+        byte[] data = new byte[70_001];
+        new java.util.Random(7).nextBytes(data);
+        ByteBuffer buf = io.nacre.nfs.v41.xdr.IoBuffers.takeForRead(data.length);
+        int start = buf.position();
+        buf.put(data).position(start);
+        CompoundRes read = CompoundRes.reply(Nfs4Status.NFS4_OK, new byte[] {'r'}, List.of(OpRes.ok(OpNum.PUTFH),
+                OpRes.ok(OpNum.READ, new ReadRes(false, buf, true)),
+                OpRes.ok(OpNum.GETFH, new GetfhRes(new byte[] {1, 2, 3}))));
+        byte[] expected = bytes(RpcReplies.accepted(0x0a0b0c0d, read));
+
+        ByteBuffer record = RpcReplies.around(0x0a0b0c0d, read);
+        assertThat(record).isNotNull();
+        assertThat(record.isDirect()).isTrue();
+        byte[] got = new byte[record.remaining()];
+        record.duplicate().get(got);
+        assertThat(got).isEqualTo(expected);
+        int tail = 3 + 16; // the data's padding; GETFH: opnum, status, a 3-byte handle and its padding
+        assertThat(record.position()).as("the headers in the head room, right before the data")
+                .isEqualTo(start - (expected.length - data.length - tail));
+        io.nacre.nfs.v41.xdr.IoBuffers.give(record.duplicate().clear());
+    }
+
+    @Test
+    void aReadsReplyOfAHeapBufferIsNotPutTogetherAroundIt() {
+        CompoundRes read = CompoundRes.reply(Nfs4Status.NFS4_OK, new byte[0], List.of(
+                OpRes.ok(OpNum.READ, new ReadRes(true, ByteBuffer.wrap(new byte[] {1, 2, 3})))));
+        assertThat(RpcReplies.around(1, read)).isNull();
+    }
+
     @Test
     void errorRepliesAreWhatOncrpc4jSent() {
         assertThat(body(RpcReplies.acceptedError(3, RpcReplies.PROG_UNAVAIL)))

@@ -100,8 +100,8 @@ class StreamingIoTest {
     /**
      * WRITEs of distinct bytes and sizes on 32 slots at once, UNSTABLE and FILE_SYNC mixed, each read back as
      * written, as many READs at once: a request buffer, a buffer the server gathers a WRITE's data into or
-     * reads a READ's data into ({@link IoBuffers}), reused or overwritten while another request still used it,
-     * would show as another request's bytes.
+     * reads a READ's data into ({@link IoBuffers}, direct and sent from there), reused or overwritten while
+     * another request still used it, would show as another request's bytes.
      */
     @Test
     void concurrentWritesOfDistinctBytesAndSizesReadBackExactly() throws Exception {
@@ -118,14 +118,14 @@ class StreamingIoTest {
                 assertThat(w.count()).isEqualTo(data.length);
             });
             commit(c, f.fh());
-            long reusedBefore = IoBuffers.reused();
+            long reusedBefore = IoBuffers.readReused();
             SlotRunner.run(writes, 32, (i, slot) -> {
                 byte[] data = pattern(i, sizes[i % sizes.length]);
                 ReadRes r = result(ok(onSlot(c, slot, new PutfhArgs(f.fh()), new ReadArgs(f.stateid(),
                         2L * MIB * i, data.length))), OpNum.READ).body(ReadRes.class);
                 assertThat(NfsFs.data(r)).as("write %d", i).isEqualTo(data);
             });
-            assertThat(IoBuffers.reused()).as("READ buffers reused after their replies were written")
+            assertThat(IoBuffers.readReused()).as("READ buffers reused after their replies were written")
                     .isGreaterThan(reusedBefore);
             fs.close(f);
         }

@@ -39,14 +39,22 @@ final class Read implements Operation {
         ctx.requireExported();
         int limit = Math.min(ctx.server().maxIo(), ctx.session().fore().maxResponseSize() - REPLY_OVERHEAD);
         int count = (int) Math.min(Integer.toUnsignedLong(a.count()), Math.max(0, limit));
-        // a reused buffer: FileIo fills every byte it says it read (holes as zeros), and only those are sent; one
-        // whose read failed is not given back (a remote read that timed out may still write into it)
-        ByteBuffer buf = IoBuffers.take(count);
-        // RFC 8881 §18.22.3: eof also when the data read ends exactly at the end of the file
-        FileIo.ReadResult r = ctx.server().pnfs() instanceof MetadataServerRole role
-                ? ctx.server().io().readAt(fid, a.offset(), buf, () -> role.glimpsedSize(ctx.server(), fid))
-                : ctx.server().io().readAt(fid, a.offset(), buf);
-        buf.flip();
+        // a reused buffer (direct, room around the data for the reply: IoBuffers.takeForRead): FileIo fills every
+        // byte it says it read (holes as zeros), and only those are sent; one whose read failed is not reused (a
+        // remote read that timed out may still write into it)
+        ByteBuffer buf = IoBuffers.takeForRead(count);
+        int start = buf.position();
+        FileIo.ReadResult r;
+        try {
+            // RFC 8881 §18.22.3: eof also when the data read ends exactly at the end of the file
+            r = ctx.server().pnfs() instanceof MetadataServerRole role
+                    ? ctx.server().io().readAt(fid, a.offset(), buf, () -> role.glimpsedSize(ctx.server(), fid))
+                    : ctx.server().io().readAt(fid, a.offset(), buf);
+        } catch (RuntimeException | Error e) {
+            IoBuffers.forget(buf);
+            throw e;
+        }
+        buf.limit(buf.position()).position(start);
         return OpRes.ok(OpNum.READ, new ReadRes(r.eof(), buf, true));
     }
 }

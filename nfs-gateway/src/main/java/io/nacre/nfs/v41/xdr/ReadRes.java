@@ -2,16 +2,14 @@ package io.nacre.nfs.v41.xdr;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.dcache.oncrpc4j.xdr.Xdr;
 import org.dcache.oncrpc4j.xdr.XdrDecodingStream;
 import org.dcache.oncrpc4j.xdr.XdrEncodingStream;
-import org.glassfish.grizzly.memory.ByteBufferWrapper;
 
 /**
  * READ4resok: the bytes read (from the buffer's position to its limit) and whether they end the file. With
- * {@code lent}, the data's buffer came from {@link IoBuffers} and goes back there once the reply that carries
- * it was written (or dropped).
+ * {@code lent}, the data's buffer came from {@link IoBuffers} (its position and limit set to the data) and goes
+ * back there once the reply that carries it was written (or copied into the slot's cache).
  */
 public record ReadRes(boolean eof, ByteBuffer data, boolean lent) implements XdrEncodable {
 
@@ -29,10 +27,13 @@ public record ReadRes(boolean eof, ByteBuffer data, boolean lent) implements Xdr
     @Override
     public void encode(XdrEncodingStream x) {
         x.xdrEncodeBoolean(eof);
-        if (x instanceof Xdr xdr) {
+        if (x instanceof XdrBytes bytes && bytes.refers()) {
+            // the reply is assembled around the data where it lies (RpcReplies)
+            bytes.xdrEncodeReferred(data.duplicate());
+        } else if (x instanceof Xdr xdr) {
             // the reply refers to the data instead of copying a megabyte into the RPC buffer
             if (lent) {
-                xdr.xdrEncodeShallowByteBuffer(new GivenBackWhenDisposed(data));
+                xdr.xdrEncodeShallowByteBuffer(IoBuffers.lentToGrizzly(data.duplicate(), wholeOf(data)));
             } else {
                 xdr.xdrEncodeShallowByteBuffer(data.duplicate());
             }
@@ -41,26 +42,15 @@ public record ReadRes(boolean eof, ByteBuffer data, boolean lent) implements Xdr
         }
     }
 
-    /**
-     * The data as the reply's Grizzly buffer: Grizzly disposes what it wrote when the write completed (or
-     * failed), and then the data's buffer goes back, once, however often it is disposed.
-     */
-    private static final class GivenBackWhenDisposed extends ByteBufferWrapper {
-        private final ByteBuffer whole;
-        private final AtomicBoolean given = new AtomicBoolean();
-
-        GivenBackWhenDisposed(ByteBuffer data) {
-            super(data.duplicate());
-            this.whole = data;
-            allowBufferDispose(true);
+    /** Gives the data's buffer back at once: for a reply that was copied (the slot's cache) and is never sent as it is. */
+    public void giveBack() {
+        if (lent) {
+            IoBuffers.give(wholeOf(data));
         }
+    }
 
-        @Override
-        public void dispose() {
-            super.dispose();
-            if (given.compareAndSet(false, true)) {
-                IoBuffers.give(whole);
-            }
-        }
+    /** The whole of a lent buffer, as {@link IoBuffers} handed it out (a duplicate: same memory, own position). */
+    private static ByteBuffer wholeOf(ByteBuffer data) {
+        return data.duplicate().clear();
     }
 }

@@ -15,9 +15,61 @@ public final class XdrBytes implements XdrEncodingStream {
 
     private byte[] buf;
     private int pos;
+    /** Whether one opaque's bytes may be left out and referred to instead ({@link #referring}). */
+    private final boolean refers;
+    /** The bytes referred to, or null; they belong at {@link #referredAt} in the encoding. */
+    private ByteBuffer referred;
+    private int referredAt = -1;
 
     public XdrBytes(int capacity) {
+        this(capacity, false);
+    }
+
+    private XdrBytes(int capacity, boolean refers) {
         this.buf = new byte[Math.max(capacity, 16)];
+        this.refers = refers;
+    }
+
+    /**
+     * An encoding that leaves out the bytes of the first opaque encoded with {@link #xdrEncodeReferred} (a READ's
+     * data): the array holds everything else, and the caller puts those bytes in at {@link #referredAt()}. The
+     * encoding is {@link #size()} plus their length long.
+     */
+    public static XdrBytes referring(int capacity) {
+        return new XdrBytes(capacity, true);
+    }
+
+    /** Whether this encoding leaves out an opaque's bytes when asked ({@link #referring}). */
+    public boolean refers() {
+        return refers;
+    }
+
+    /**
+     * A variable-length opaque ({@code src}'s remaining bytes): its length and padding written here, its bytes
+     * left out and referred to, the first time; encoded in full after that, or when this encoding does not refer.
+     */
+    public void xdrEncodeReferred(ByteBuffer src) {
+        if (!refers || referred != null) {
+            xdrEncodeByteBuffer(src);
+            return;
+        }
+        int len = src.remaining();
+        xdrEncodeInt(len);
+        referredAt = pos;
+        referred = src;
+        int pad = ((len + 3) & ~3) - len;
+        ensure(pad);
+        pos += pad; // zeros: the array starts zeroed and is only ever grown
+    }
+
+    /** The bytes left out ({@link #xdrEncodeReferred}), or null. */
+    public ByteBuffer referred() {
+        return referred;
+    }
+
+    /** Where in the encoding the bytes left out belong (before the array's byte there), or -1. */
+    public int referredAt() {
+        return referredAt;
     }
 
     /** The bytes written so far, in an array of their own. */
@@ -56,6 +108,8 @@ public final class XdrBytes implements XdrEncodingStream {
     public void beginEncoding() {
         Arrays.fill(buf, 0, pos, (byte) 0); // padding is left as zeros, not written
         pos = 0;
+        referred = null;
+        referredAt = -1;
     }
 
     @Override
