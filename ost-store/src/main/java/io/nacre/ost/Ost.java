@@ -556,13 +556,13 @@ public final class Ost implements AutoCloseable {
 
     /**
      * Reads spans {@code i}, {@code i + 1}, ... whose chunks' newest images are whole WAL records back to back in
-     * one segment that reads by system call (not mapped yet: a stream's current segment), with one scattering
-     * read into {@code dst} ({@link Wal#readRun}) instead of a pread each. Returns how many spans it read and
-     * advances {@code dst} past them; 0 when span {@code i} starts no such run of two or more (the caller reads
-     * it alone); -1 when a record moved under it (the caller looks again).
+     * one segment with one scattering read into {@code dst} ({@link Wal#readRun}): a segment not mapped yet (a
+     * stream's current one) took a pread per chunk, a mapped one a page fault per page first touched in its map.
+     * Returns how many spans it read and advances {@code dst} past them; 0 when span {@code i} starts no such run
+     * of two or more (the caller reads it alone); -1 when a record moved under it (the caller looks again).
      */
     private int walRun(long id, List<Chunks.Span> spans, int i, Wal.Loc loc, ByteBuffer dst) {
-        if (!wal.readsBySystemCall(loc) || i + 1 >= spans.size()) {
+        if (i + 1 >= spans.size()) {
             return 0;
         }
         Wal.Loc[] locs = new Wal.Loc[Math.min(Wal.MAX_RUN, spans.size() - i)];

@@ -1444,14 +1444,6 @@ final class Wal implements AutoCloseable {
     static final int MAX_RUN = 64;
 
     /**
-     * Whether the record at {@code loc} is read with a system call (its segment is not mapped yet: not written to
-     * its full size), so that a run of such records is worth one scattering read ({@link #readRun}).
-     */
-    boolean readsBySystemCall(Loc loc) {
-        return maps.get(loc.segment()) == null;
-    }
-
-    /**
      * Whether the record at {@code next} follows the record at {@code loc} in its file, back to back (the next
      * chunk of one group's write).
      */
@@ -1467,7 +1459,9 @@ final class Wal implements AutoCloseable {
      * read, so the bytes checked are the bytes returned. A pread per record did this before, each into a new heap
      * buffer, then copied. False if a record is not there any more (the segment was reused or adopted meanwhile:
      * the caller looks the chunks up again; {@code dst}'s bytes there are undefined); CORRUPT if one fails its CRC
-     * (the caller tells reuse from damage, as for {@link #read}).
+     * (the caller tells reuse from damage, as for {@link #read}). Also for a mapped segment: a copy from the map
+     * faults in every page it touches first in that map (a fresh one whenever a segment's file was replaced after
+     * an adoption), where the read copies from the page cache with no fault.
      */
     boolean readRun(Loc[] locs, int n, long id, long first, ByteBuffer dst, int[] at) {
         if (n < 1 || n > MAX_RUN) {

@@ -22,9 +22,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Reads of consecutive chunks whose images lie back to back in a WAL segment not mapped yet (a stream's current
- * segment) go as one scattering read ({@code OstOptions.readRuns}): the same bytes as a pread per chunk, holes
- * and object ends as zeros and short reads, every chunk still checked against its CRC32C.
+ * Reads of consecutive chunks whose images lie back to back in a WAL segment, mapped or not (a stream's current
+ * segment), go as one scattering read ({@code OstOptions.readRuns}): the same bytes as a pread per chunk or a copy
+ * from the map, holes and object ends as zeros and short reads, every chunk still checked against its CRC32C.
  */
 class OstReadRunsTest {
 
@@ -81,6 +81,27 @@ class OstReadRunsTest {
                 } else {
                     assertThat(ost.walRunReads()).as("switched off").isZero();
                 }
+            }
+        }
+    }
+
+    /** 1 MiB segments, so that a few MiB of 1 MiB writes fill segments that get mapped, and runs read from them. */
+    @Test
+    void runsReadFromFullMappedSegmentsToo() {
+        byte[] model = random(5 * (1 << 20) + 333, 5);
+        for (boolean runs : new boolean[] {true, false}) {
+            OstOptions small = OstOptions.builder().mapSize(1L << 30).walPrepare(false).walSegments(1 << 20, 12)
+                    .readRuns(runs).build();
+            try (Ost ost = Ost.open(tmp.resolve("small-" + runs), 0, small)) {
+                for (int at = 0; at < model.length; at += 1 << 20) {
+                    ost.write(3, at, ByteBuffer.wrap(model, at, Math.min(1 << 20, model.length - at)),
+                            Durability.UNSTABLE);
+                }
+                for (boolean direct : new boolean[] {false, true}) {
+                    assertThat(read(ost, 3, 0, model.length, direct)).isEqualTo(model);
+                    assertThat(read(ost, 3, 777_777, 2 << 20, direct)).isEqualTo(slice(model, 777_777, 2 << 20));
+                }
+                assertThat(ost.walRunReads() > 0).as("runs read, switch %s", runs).isEqualTo(runs);
             }
         }
     }
