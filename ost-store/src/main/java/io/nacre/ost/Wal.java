@@ -123,6 +123,12 @@ final class Wal implements AutoCloseable {
      * of its scattering read (the position is used by nothing else: every other read and write is positional).
      */
     private final ReentrantLock[] runLocks;
+    /**
+     * Per segment, under its {@link #runLocks}: the channel a run read last read and where that left its
+     * position, so that a run that starts there (the next part of a stream) needs no seek.
+     */
+    private final FileChannel[] runChannels;
+    private final long[] runPositions;
     /** Direct buffers for the headers of a run read, {@link #MAX_RUN} headers each. */
     private final java.util.concurrent.ArrayBlockingQueue<ByteBuffer> runHeaders =
             new java.util.concurrent.ArrayBlockingQueue<>(8);
@@ -207,6 +213,8 @@ final class Wal implements AutoCloseable {
         this.zeroed = new AtomicLongArray(segments);
         this.segmentLocks = new ReentrantLock[segments];
         this.runLocks = new ReentrantLock[segments];
+        this.runChannels = new FileChannel[segments];
+        this.runPositions = new long[segments];
         this.maps = new AtomicReferenceArray<>(segments);
         this.streams = new Stream[streamCount];
         for (int i = 0; i < streamCount; i++) {
@@ -1487,14 +1495,21 @@ final class Wal implements AutoCloseable {
             ReentrantLock lock = runLocks[s];
             lock.lock();
             try {
-                ch.position(locs[0].offset());
-                for (long got = 0; got < total; ) {
+                boolean there = runChannels[s] == ch && runPositions[s] == locs[0].offset();
+                runChannels[s] = null; // unknown until the read below ends normally
+                if (!there) {
+                    ch.position(locs[0].offset()); // a seek, unless the last run read of this file ended here
+                }
+                long got = 0;
+                while (got < total) {
                     long k = ch.read(iov);
                     if (k < 0) {
                         break; // the file ends early: the records' checks below fail
                     }
                     got += k;
                 }
+                runChannels[s] = ch;
+                runPositions[s] = locs[0].offset() + got;
             } catch (ClosedChannelException e) {
                 return false; // the segment was adopted and its fresh file taken: the records moved
             } catch (IOException e) {
