@@ -17,6 +17,7 @@ import java.util.BitSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -130,8 +131,7 @@ final class Wal implements AutoCloseable {
     private final FileChannel[] runChannels;
     private final long[] runPositions;
     /** Direct buffers for the headers of a run read, {@link #MAX_RUN} headers each. */
-    private final java.util.concurrent.ArrayBlockingQueue<ByteBuffer> runHeaders =
-            new java.util.concurrent.ArrayBlockingQueue<>(8);
+    private final ArrayBlockingQueue<ByteBuffer> runHeaders = new ArrayBlockingQueue<>(8);
     /** Bytes of records writers wrote beyond the prepared part of a segment (the preparation was not there yet). */
     private final AtomicLong writtenByWriters = new AtomicLong();
     /** Completes when the background preparation has written every segment to its full size. */
