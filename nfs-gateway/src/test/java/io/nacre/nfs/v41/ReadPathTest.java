@@ -58,7 +58,7 @@ class ReadPathTest {
     private final int[] seqs = new int[64];
 
     @BeforeEach
-    void start() {
+    void start() throws Exception {
         core = EmbeddedCore.start(dir);
         core.metadata().setDefaultLayout(Caller.ROOT, Fid.ROOT,
                 new LayoutTemplate(List.of(LayoutTemplate.Entry.raid0(Extent.EOF, 3, STRIPE, ""))));
