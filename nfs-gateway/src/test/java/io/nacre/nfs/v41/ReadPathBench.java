@@ -36,8 +36,10 @@ import org.junit.jupiter.api.Test;
  * (measured), so the reads find the data where a reader right after a writer does (the OSTs' WAL). Per round, of
  * the server's threads (all but the bench's and the test client's): minor page faults per MiB and CPU ms per MiB
  * from {@code /proc/self/task}, read/write-class system calls per MiB ({@code io}'s syscr + syscw), and, where
- * {@code perf} may attach, every system call per MiB ({@code raw_syscalls:sys_enter}, per thread). Medians of
- * {@code bench.read.rounds} rounds after {@code bench.read.warmup}:
+ * {@code perf} may attach, every system call per MiB ({@code raw_syscalls:sys_enter}, per thread; more events
+ * with {@code -Dbench.read.events=,syscalls:sys_enter_readv,...}). The READ path is the server less the JVM's and the
+ * OSTs' background threads (GC, JIT, checkpoints). Medians of {@code bench.read.rounds} rounds after
+ * {@code bench.read.warmup}:
  *
  * <pre>
  * ./mvnw -B -Pbench -pl nfs-gateway -am verify -Dtest='ReadPathBench' -Dsurefire.failIfNoSpecifiedTests=false
@@ -114,10 +116,23 @@ class ReadPathBench {
         System.out.println(out);
     }
 
-    /** The bench's own threads and the test client's: not the server's. */
+    /** The bench's own threads and the test client's (the JVM's main thread is "java"): not the server's. */
     private static boolean client(String comm) {
         return comm.startsWith("bench-read") || comm.startsWith("test-nfs-cli") || comm.equals("main")
-                || comm.startsWith("ReplyQueue") || comm.startsWith("surefire") || comm.startsWith("test-lease");
+                || comm.equals("java") || comm.startsWith("ReplyQueue") || comm.startsWith("surefire")
+                || comm.startsWith("test-lease");
+    }
+
+    /**
+     * The JVM's own threads (GC, JIT, ...) and the OSTs' background ones (checkpoint, WAL preparation), which also
+     * serve the test client in this JVM or run on their own clock: the server's threads less these are the READ path.
+     */
+    private static boolean background(String comm) {
+        return comm.startsWith("GC Thread") || comm.matches("C\\d CompilerThre.*") || comm.startsWith("VM ")
+                || comm.matches("OST\\w*-.*") || comm.startsWith("JvmPauseMonitor") || comm.startsWith("Monitor Deflati")
+                || comm.startsWith("Reference Handl") || comm.startsWith("Finalizer") || comm.startsWith("Common-Cleaner")
+                || comm.startsWith("process reaper") || comm.startsWith("jnr.ffi") || comm.startsWith("Signal Dispatch")
+                || comm.startsWith("Service Thread") || comm.startsWith("Notification Th");
     }
 
     private static Map<String, Double> perMiB(Map<Long, long[]> before, Map<Long, long[]> after,
@@ -126,6 +141,9 @@ class ReadPathBench {
         long faults = 0;
         long cpu = 0;
         long rw = 0;
+        long pathFaults = 0;
+        long pathCpu = 0;
+        long pathRw = 0;
         for (var e : after.entrySet()) {
             long[] a = e.getValue();
             long[] b = before.getOrDefault(e.getKey(), new long[4]);
@@ -136,6 +154,11 @@ class ReadPathBench {
             faults += a[0] - b[0];
             cpu += a[1] - b[1];
             rw += a[2] - b[2];
+            if (!background(comm)) {
+                pathFaults += a[0] - b[0];
+                pathCpu += a[1] - b[1];
+                pathRw += a[2] - b[2];
+            }
             String group = comm.replaceAll("\\d+", "#");
             out.merge("faults: " + group, (a[0] - b[0]) / (double) mib, Double::sum);
         }
@@ -144,17 +167,29 @@ class ReadPathBench {
         out.put("server CPU ms/MiB", cpu / 1e6 / mib);
         out.put("server read+write syscalls/MiB (io)", rw / (double) mib);
         out.put("MiB/s", mib / (elapsed / 1e9));
+        out.put("READ path minor faults/MiB", pathFaults / (double) mib);
+        out.put("READ path CPU ms/MiB", pathCpu / 1e6 / mib);
+        out.put("READ path read+write syscalls/MiB (io)", pathRw / (double) mib);
         if (!syscalls.isEmpty()) {
             long all = 0;
+            long path = 0;
             for (var e : syscalls.entrySet()) {
-                if (!client(e.getKey())) {
-                    all += e.getValue();
-                    String group = e.getKey().replaceAll("\\d+", "#");
-                    out.merge("syscalls: " + group, e.getValue() / (double) mib, Double::sum);
+                String[] threadAndEvent = e.getKey().split("\t");
+                String thread = threadAndEvent[0];
+                if (!client(thread)) {
+                    boolean any = threadAndEvent[1].equals("raw_syscalls:sys_enter");
+                    if (any) {
+                        all += e.getValue();
+                        path += background(thread) ? 0 : e.getValue();
+                    }
+                    String group = thread.replaceAll("\\d+", "#");
+                    out.merge((any ? "syscalls: " : threadAndEvent[1] + ": ") + group, e.getValue() / (double) mib,
+                            Double::sum);
                 }
             }
-            out.entrySet().removeIf(e -> e.getKey().startsWith("syscalls: ") && e.getValue() < 0.05);
+            out.entrySet().removeIf(e -> e.getKey().contains(": ") && e.getValue() < 0.05);
             out.put("server syscalls/MiB (perf)", all / (double) mib);
+            out.put("READ path syscalls/MiB (perf)", path / (double) mib);
         }
         return out;
     }
@@ -199,7 +234,8 @@ class ReadPathBench {
         static Perf attach() throws Exception {
             Process p;
             try {
-                p = new ProcessBuilder("perf", "stat", "--per-thread", "-x,", "-e", "raw_syscalls:sys_enter",
+                p = new ProcessBuilder("perf", "stat", "--per-thread", "-x,", "-e", "raw_syscalls:sys_enter"
+                        + System.getProperty("bench.read.events", ""),
                         "-p", Long.toString(ProcessHandle.current().pid())).redirectOutput(ProcessBuilder.Redirect.DISCARD)
                         .start();
             } catch (IOException e) {
@@ -209,7 +245,7 @@ class ReadPathBench {
             return new Perf(p);
         }
 
-        /** System calls per thread (comm), after stopping perf with SIGINT. */
+        /** Counts per thread (comm) and event, "comm TAB event", after stopping perf with SIGINT. */
         Map<String, Long> stop() throws Exception {
             new ProcessBuilder("kill", "-INT", Long.toString(process.pid())).start().waitFor();
             String err = new String(process.getErrorStream().readAllBytes());
@@ -217,9 +253,9 @@ class ReadPathBench {
             Map<String, Long> out = new HashMap<>();
             for (String line : err.split("\n")) {
                 String[] f = line.split(",");
-                if (f.length > 3 && f[3].equals("raw_syscalls:sys_enter") && !f[1].startsWith("<")) {
+                if (f.length > 3 && !f[1].startsWith("<") && f[1].matches("\\d+")) {
                     String thread = f[0].substring(0, Math.max(0, f[0].lastIndexOf('-')));
-                    out.merge(thread, Long.parseLong(f[1]), Long::sum);
+                    out.merge(thread + "\t" + f[3], Long.parseLong(f[1]), Long::sum);
                 }
             }
             return out;
