@@ -22,6 +22,13 @@ public record Fid(long seq, int oid, int ver) implements Comparable<Fid> {
      */
     public static final Fid HIDDEN = new Fid(RESERVED_SEQ, 2, 0);
 
+    /**
+     * Where the MDS keeps files whose last name went while a gateway had them open (Lustre's PENDING directory):
+     * each under its Fid in hex, with no link, until its last open mark goes. Reachable only by Fid, and only the
+     * MDS changes what it holds.
+     */
+    public static final Fid PENDING = new Fid(RESERVED_SEQ, 3, 0);
+
     public static final int BYTES = 16;
 
     public boolean isReserved() {

@@ -174,7 +174,7 @@ final class Codec {
         SetAttr initial = readSetAttr(in);
         LayoutTemplate layout = readOptTemplate(in);
         boolean delay = in.bool();
-        return valid(() -> new CreateSpec(type, mode, target, major, minor, how, verifier, initial, layout, delay));
+        return valid(() -> new CreateSpec(type, mode, target, major, minor, how, verifier, initial, layout, delay, null));
     }
 
     // ---- layouts --------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ import io.nacre.engine.meta.Fetched;
 import io.nacre.engine.meta.FsStat;
 import io.nacre.engine.meta.HsmState;
 import io.nacre.engine.meta.MetadataService;
+import io.nacre.engine.meta.Opener;
 import io.nacre.engine.meta.PendingDestroy;
 import io.nacre.engine.meta.Results.AttrChange;
 import io.nacre.engine.meta.Results.Created;
@@ -516,6 +517,44 @@ public final class MetadataClient implements MetadataService {
         requireNonNull(kind, "kind");
         Names.checkName(name);
         return new Op.Remove(caller, dir, name, kind);
+    }
+
+    @Override
+    public void markOpen(Opener opener, Fid fid) {
+        requireNonNull(opener, "opener");
+        requireNonNull(fid, "fid");
+        write(new Op.MarkOpen(opener, fid));
+    }
+
+    @Override
+    public boolean unmarkOpen(String gateway, Fid fid) {
+        checkGateway(gateway);
+        requireNonNull(fid, "fid");
+        return (Long) write(new Op.UnmarkOpen(gateway, fid)) != 0;
+    }
+
+    /** Marks dropped per change: a gateway that held many files open drops them in a few entries, not one huge one. */
+    static final int DROP_MARKS_PER_CHANGE = 1024;
+
+    @Override
+    public long dropOpenMarks(String gateway, long keepInstance) {
+        checkGateway(gateway);
+        long dropped = 0;
+        while (true) {
+            long n = (Long) write(new Op.DropOpenMarks(gateway, keepInstance, DROP_MARKS_PER_CHANGE));
+            dropped += n;
+            if (n < DROP_MARKS_PER_CHANGE) {
+                return dropped;
+            }
+        }
+    }
+
+    private static void checkGateway(String gateway) {
+        try {
+            Opener.checkName(gateway);
+        } catch (IllegalArgumentException e) {
+            throw new NacreException(Status.INVALID, e.getMessage());
+        }
     }
 
     @Override

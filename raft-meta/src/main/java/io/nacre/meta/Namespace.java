@@ -78,6 +78,9 @@ final class Namespace {
             case Op.Concat c -> concat(tx, now, c);
             case Op.SwapLayout w -> swapLayout(tx, now, w);
             case Op.PutSmall p -> putSmall(tx, now, p);
+            case Op.MarkOpen m -> OpenMarks.mark(tx, m);
+            case Op.UnmarkOpen u -> OpenMarks.unmark(tx, now, u);
+            case Op.DropOpenMarks d -> OpenMarks.dropAll(tx, now, d);
             case Op.Rejected r -> throw new NacreException(r.status(), r.message());
         };
     }
@@ -105,6 +108,8 @@ final class Namespace {
             tx.put(n);
             tx.countNewInode();
         }
+        tx.put(OpenMarks.newPendingDirectory(now));
+        tx.countNewInode();
         tx.putMetaLong("fsid", fsid == 0 ? 1 : fsid);
         tx.putMetaLong("format.time", now);
         tx.changelog(Type.MARK, now, Caller.ROOT, Fid.ROOT, null, "format", null, null, 0);
@@ -120,7 +125,7 @@ final class Namespace {
         if (spec.type() == FileType.SYMLINK) {
             Names.checkSymlinkTarget(spec.symlinkTarget());
         }
-        Inode dir = tx.needDir(op.dir());
+        Inode dir = changeableDir(tx, op.dir());
         Permissions.require(c, dir, Access.EXECUTE, "lookup of", op.name());
         Tx.Dentry existing = tx.dentry(dir.fid, op.name());
         if (existing != null) {
@@ -199,6 +204,9 @@ final class Namespace {
         }
         tx.put(n);
         tx.countNewInode();
+        if (spec.openedBy() != null) {
+            OpenMarks.put(tx, n.fid, spec.openedBy());
+        }
         long before = dir.change;
         tx.addDentry(dir, op.name(), n);
         if (n.isDir()) {
@@ -237,7 +245,23 @@ final class Namespace {
                 }
             }
         }
+        if (spec.openedBy() != null && !tx.dryRun()) {
+            OpenMarks.put(tx, ex.fid, spec.openedBy());
+        }
         return new Created(ex.attr(), new DirChange(dir.change, dir.change), true);
+    }
+
+    /**
+     * A directory whose entries an operation is to change: not {@link Fid#PENDING}, whose entries come and go
+     * only with the open marks of the files they name (PERM, for root too).
+     */
+    private static Inode changeableDir(Tx tx, Fid fid) {
+        Inode dir = tx.needDir(fid);
+        if (fid.equals(Fid.PENDING)) {
+            throw new NacreException(Status.PERM, Fid.PENDING + " holds removed files that gateways have open: "
+                    + "only their last close changes it");
+        }
+        return dir;
     }
 
     private static long time(Long requested, long now) {
@@ -247,10 +271,14 @@ final class Namespace {
     private static Created link(Tx tx, long now, Op.Link op) {
         Caller c = op.caller();
         Names.checkName(op.name());
-        Inode dir = tx.needDir(op.dir());
+        Inode dir = changeableDir(tx, op.dir());
         Inode n = tx.need(op.fid());
         if (n.isDir()) {
             throw new NacreException(Status.PERM, "hard links to directories are not allowed (" + n.fid + ")");
+        }
+        if (n.nlink == 0) {
+            // removed while open (in PENDING): as link(2) of an unlinked file, ENOENT
+            throw new NacreException(Status.NOT_FOUND, n.fid + " was removed: it has no name to link to");
         }
         Permissions.require(c, dir, Access.EXECUTE, "lookup of", op.name());
         if (tx.dentry(dir.fid, op.name()) != null) {
@@ -294,7 +322,7 @@ final class Namespace {
                 Names.checkXattrValue(v);
             });
         }
-        Inode dir = tx.needDir(f.dir());
+        Inode dir = changeableDir(tx, f.dir());
         int missing = f.parents().size(); // index of the first parent to create
         for (int i = 0; i < f.parents().size(); i++) {
             String seg = f.parents().get(i);
@@ -382,7 +410,7 @@ final class Namespace {
     private static Removed remove(Tx tx, long now, Op.Remove op) {
         Caller c = op.caller();
         Names.checkName(op.name());
-        Inode dir = tx.needDir(op.dir());
+        Inode dir = changeableDir(tx, op.dir());
         Permissions.require(c, dir, Access.EXECUTE, "lookup of", op.name());
         Tx.Dentry e = tx.dentry(dir.fid, op.name());
         if (e == null) {
@@ -424,7 +452,8 @@ final class Namespace {
     /**
      * Drops one link of {@code n} whose entry in {@code dir} was just removed: a directory goes (its
      * parent loses the ".." link), a file loses a link and, with the last one, goes with its objects
-     * queued for destruction. The caller puts dir.
+     * queued for destruction, unless a gateway holds it open: then it goes to {@link Fid#PENDING} until its
+     * last open mark goes ({@link OpenMarks}). The caller puts dir.
      */
     private static List<PendingDestroy> dropLink(Tx tx, long now, Inode dir, Inode n) {
         if (n.isDir()) {
@@ -439,6 +468,15 @@ final class Namespace {
             tx.put(n);
             return List.of();
         }
+        if (n.isRegular() && OpenMarks.marked(tx, n.fid)) {
+            OpenMarks.keep(tx, now, n);
+            return List.of();
+        }
+        return destroyFile(tx, now, n);
+    }
+
+    /** A file without links goes: its objects are queued for destruction, HSM is told, the inode is deleted. */
+    static List<PendingDestroy> destroyFile(Tx tx, long now, Inode n) {
         List<PendingDestroy> destroys = new ArrayList<>();
         for (ObjectRef o : n.layout().objects()) {
             destroys.add(tx.queueDestroy(n.fid, o, PendingDestroy.DESTROY));
@@ -455,8 +493,8 @@ final class Namespace {
         Names.checkName(op.fromName());
         Names.checkName(op.toName());
         boolean sameDir = op.fromDir().equals(op.toDir());
-        Inode fd = tx.needDir(op.fromDir());
-        Inode td = sameDir ? fd : tx.needDir(op.toDir());
+        Inode fd = changeableDir(tx, op.fromDir());
+        Inode td = sameDir ? fd : changeableDir(tx, op.toDir());
         Permissions.require(c, fd, Access.EXECUTE, "lookup of", op.fromName());
         Permissions.require(c, td, Access.EXECUTE, "lookup of", op.toName());
         Tx.Dentry se = tx.dentry(fd.fid, op.fromName());

@@ -65,6 +65,11 @@ final class NamespaceStore implements AutoCloseable {
     final Dbi<ByteBuffer> replies;
     /** The HSM coordinator's requests, indexes, catalog and agents (see {@link HsmTable}). */
     final Dbi<ByteBuffer> hsm;
+    /**
+     * Open marks of gateways, by file and by gateway (see {@link OpenMarks}). A store made before there were
+     * marks gets it empty at its first open here: no file of it is marked.
+     */
+    final Dbi<ByteBuffer> opens;
 
     private NamespaceStore(Path dir) throws IOException {
         this.dir = dir;
@@ -89,6 +94,7 @@ final class NamespaceStore implements AutoCloseable {
         meta = env.openDbi("meta", DbiFlags.MDB_CREATE);
         replies = env.openDbi("reply", DbiFlags.MDB_CREATE);
         hsm = env.openDbi("hsm", DbiFlags.MDB_CREATE);
+        opens = env.openDbi("open", DbiFlags.MDB_CREATE);
         // Reader slots of a process that was killed would hold old pages from reuse.
         env.readerCheck();
     }

@@ -7,6 +7,7 @@ import io.nacre.engine.Status;
 import io.nacre.engine.layout.LayoutTemplate;
 import io.nacre.engine.meta.CreateSpec;
 import io.nacre.engine.meta.MetadataService.RemoveKind;
+import io.nacre.engine.meta.Opener;
 import io.nacre.engine.meta.SetAttr;
 import io.nacre.engine.meta.SmallFile;
 import io.nacre.engine.meta.XattrFlag;
@@ -119,6 +120,21 @@ sealed interface Op {
     record PutSmall(Caller caller, SmallFile file, LayoutTemplate layout) implements Op {
     }
 
+    /** Marks a regular file open by a gateway (MetadataService.markOpen; see {@link OpenMarks}). */
+    record MarkOpen(Opener opener, Fid fid) implements Op {
+    }
+
+    /** Drops a gateway's open mark of a file; the file goes when that was its last mark and it has no name. */
+    record UnmarkOpen(String gateway, Fid fid) implements Op {
+    }
+
+    /**
+     * Drops up to {@code max} marks of a gateway but those of instance {@code keepInstance} (0: none kept), in
+     * the order of its index (MetadataService.dropOpenMarks; the client repeats it until none is left).
+     */
+    record DropOpenMarks(String gateway, long keepInstance, int max) implements Op {
+    }
+
     /** An operation the leader's checks refused; applying it gives this error (the reply must come from the log). */
     record Rejected(Status status, String message) implements Op {
     }
@@ -129,13 +145,19 @@ sealed interface Op {
         switch (op) {
             case Format f -> out.u8(1).i64(f.fsid());
             case Create c -> {
-                out.u8(2);
+                // A create that opens (CreateSpec.openedBy) is tag 24, the same with the opener after: tag 2's
+                // form stays that of the entries written before open marks existed, which a log may still hold.
+                Opener opener = c.spec().openedBy();
+                out.u8(opener == null ? 2 : 24);
                 Codec.writeCaller(out, c.caller());
                 Codec.writeFid(out, c.dir());
                 out.str(c.name());
                 Codec.writeCreateSpec(out, c.spec());
                 Codec.writeOptTemplate(out, c.layout());
                 writeInts(out, c.osts());
+                if (opener != null) {
+                    writeOpener(out, opener);
+                }
             }
             case Link l -> {
                 out.u8(3);
@@ -253,6 +275,16 @@ sealed interface Op {
                 writeSmallFile(out, p.file());
                 Codec.writeOptTemplate(out, p.layout());
             }
+            case MarkOpen m -> {
+                out.u8(25);
+                writeOpener(out, m.opener());
+                Codec.writeFid(out, m.fid());
+            }
+            case UnmarkOpen u -> {
+                out.u8(26).str(u.gateway());
+                Codec.writeFid(out, u.fid());
+            }
+            case DropOpenMarks d -> out.u8(27).str(d.gateway()).i64(d.keepInstance()).i32(d.max());
             case Rejected r -> {
                 out.u8(19);
                 Codec.writeEnum(out, r.status());
@@ -267,6 +299,16 @@ sealed interface Op {
             case 1 -> new Format(in.i64());
             case 2 -> new Create(Codec.readCaller(in), Codec.readFid(in), in.str(), Codec.readCreateSpec(in),
                     Codec.readOptTemplate(in), readInts(in));
+            case 24 -> {
+                Create c = new Create(Codec.readCaller(in), Codec.readFid(in), in.str(), Codec.readCreateSpec(in),
+                        Codec.readOptTemplate(in), readInts(in));
+                Opener opener = readOpener(in);
+                yield new Create(c.caller(), c.dir(), c.name(), Codec.valid(() -> c.spec().openedBy(opener)), c.layout(),
+                        c.osts());
+            }
+            case 25 -> new MarkOpen(readOpener(in), Codec.readFid(in));
+            case 26 -> new UnmarkOpen(in.str(), Codec.readFid(in));
+            case 27 -> new DropOpenMarks(in.str(), in.i64(), in.i32());
             case 3 -> new Link(Codec.readCaller(in), Codec.readFid(in), Codec.readFid(in), in.str());
             case 4 -> new Remove(Codec.readCaller(in), Codec.readFid(in), in.str(), Codec.readEnum(in, RemoveKind.class));
             case 5 -> new Rename(Codec.readCaller(in), Codec.readFid(in), in.str(), Codec.readFid(in), in.str());
@@ -320,6 +362,16 @@ sealed interface Op {
             case 21 -> new PutSmall(Codec.readCaller(in), readSmallFile(in), Codec.readOptTemplate(in));
             default -> throw new NacreException(Status.INVALID, "malformed metadata message: operation tag " + tag);
         };
+    }
+
+    private static void writeOpener(Out out, Opener o) {
+        out.str(o.gateway()).i64(o.instance());
+    }
+
+    private static Opener readOpener(In in) {
+        String gateway = in.str();
+        long instance = in.i64();
+        return Codec.valid(() -> new Opener(gateway, instance));
     }
 
     private static void writeSmallFile(Out out, SmallFile f) {

@@ -703,6 +703,24 @@ final class Tx implements AutoCloseable {
         scan(s.hsm, from, visit);
     }
 
+    // ---- open marks (typed access in OpenMarks) ---------------------------------------------------
+
+    byte[] openMark(byte[] key) {
+        return get(s.opens, key);
+    }
+
+    void putOpenMark(byte[] key, byte[] value) {
+        put(s.opens, key, value);
+    }
+
+    void deleteOpenMark(byte[] key) {
+        deleteIfPresent(s.opens, key);
+    }
+
+    void scanOpenMarks(byte[] from, BiPredicate<byte[], byte[]> visit) {
+        scan(s.opens, from, visit);
+    }
+
     /** Removes a file's data-on-MDT bytes (HSM release). */
     void deleteDom(Fid fid) {
         deleteIfPresent(s.dom, Keys.fid(fid));

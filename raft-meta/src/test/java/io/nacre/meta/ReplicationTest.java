@@ -6,6 +6,7 @@ import io.nacre.engine.Caller;
 import io.nacre.engine.Fid;
 import io.nacre.engine.meta.CreateSpec;
 import io.nacre.engine.meta.DirEntry;
+import io.nacre.engine.meta.Opener;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -92,6 +93,43 @@ class ReplicationTest {
             assertThat(mds.readdir(Caller.ROOT, d, 0, 4096).entries()).hasSize(600);
             mds.create(Caller.ROOT, d, "after", CreateSpec.file(0644));
             assertThat(mds.lookup(Caller.ROOT, d, "after").fid()).isNotNull();
+        }
+    }
+
+    /** Open marks and files kept for them are state like any other: a snapshot carries them to a follower. */
+    @Test
+    void anInstalledSnapshotCarriesOpenMarksAndPendingFiles(@TempDir Path dir) throws Exception {
+        try (Cluster cluster = new Cluster(dir, 3, 10); MetadataClient mds = cluster.client()) {
+            TestServers.registerOsts(mds, 2);
+            Fid d = mds.create(Caller.ROOT, Fid.ROOT, "d", CreateSpec.directory(0755)).attr().fid();
+            int leader = cluster.leader();
+            int lagging = (leader + 1) % 3;
+            cluster.stop(lagging);
+            Opener a = new Opener("node-a", 1);
+            Fid pending = mds.create(Caller.ROOT, d, "pending", CreateSpec.file(0644).openedBy(a)).attr().fid();
+            Fid named = mds.create(Caller.ROOT, d, "named", CreateSpec.file(0644)).attr().fid();
+            mds.markOpen(a, named);
+            mds.remove(Caller.ROOT, d, "pending", io.nacre.engine.meta.MetadataService.RemoveKind.FILE);
+            try (Creators c = new Creators(mds, d, 4, 150)) { // past a few snapshots and log segments: the log is purged
+                c.awaitDone(Duration.ofMinutes(3));
+                assertThat(c.failures).isEmpty();
+            }
+            cluster.start(lagging);
+            MetadataServer follower = cluster.servers[lagging];
+            MetadataServer lead = cluster.servers[leader];
+            Cluster.await(Duration.ofSeconds(60), () -> follower.stateMachine().lmdbAppliedIndex()
+                    >= lead.stateMachine().lmdbAppliedIndex());
+            assertThat(follower.stateMachine().snapshotsInstalled.get()).as("snapshots installed").isPositive();
+            boolean held = follower.stateMachine().readLocal(tx -> OpenMarks.marked(tx, pending)
+                    && OpenMarks.marked(tx, named) && tx.need(pending).nlink == 0
+                    && tx.dentry(Fid.PENDING, pending.toHex()) != null);
+            assertThat(held).as("the follower holds the marks and the pending file").isTrue();
+            cluster.stop(leader); // the follower that installed the snapshot is now one of the two peers left
+            mds.remove(Caller.ROOT, d, "named", io.nacre.engine.meta.MetadataService.RemoveKind.FILE);
+            assertThat(mds.getattr(named).nlink()).as("still marked: kept").isZero();
+            assertThat(mds.unmarkOpen(a.gateway(), pending)).isTrue();
+            assertThat(mds.unmarkOpen(a.gateway(), named)).isTrue();
+            assertThat(mds.readdir(Caller.ROOT, Fid.PENDING, 0, 100).entries()).isEmpty();
         }
     }
 }

@@ -18,9 +18,11 @@ import io.nacre.engine.layout.LayoutTemplate;
  * @param initial     attributes to set at creation (owner when root creates for someone, times, size 0)
  * @param layout      a layout template for this file instead of the inherited default, or null
  * @param delayLayout create a regular file without objects (lfs's LOV_DELAY_CREATE): setLayout comes next
+ * @param openedBy    a gateway that opens the regular file it creates (or finds, UNCHECKED and EXCLUSIVE): the
+ *                    file is marked open by it in the same change, as {@link MetadataService#markOpen} does; or null
  */
 public record CreateSpec(FileType type, int mode, String symlinkTarget, int rdevMajor, int rdevMinor, How how,
-                         long verifier, SetAttr initial, LayoutTemplate layout, boolean delayLayout) {
+                         long verifier, SetAttr initial, LayoutTemplate layout, boolean delayLayout, Opener openedBy) {
 
     /** What create does when the name is already there (NFS createmode4). */
     public enum How {
@@ -48,6 +50,15 @@ public record CreateSpec(FileType type, int mode, String symlinkTarget, int rdev
         if (how != How.GUARDED && type != FileType.REGULAR) {
             throw new IllegalArgumentException(how + " create is for regular files only");
         }
+        if (openedBy != null && type != FileType.REGULAR) {
+            throw new IllegalArgumentException("only regular files are opened");
+        }
+    }
+
+    /** This spec, its file opened by {@code opener} (null: by nobody). */
+    public CreateSpec openedBy(Opener opener) {
+        return new CreateSpec(type, mode, symlinkTarget, rdevMajor, rdevMinor, how, verifier, initial, layout,
+                delayLayout, opener);
     }
 
     public static CreateSpec file(int mode) {
@@ -128,7 +139,7 @@ public record CreateSpec(FileType type, int mode, String symlinkTarget, int rdev
 
         public CreateSpec build() {
             return new CreateSpec(type, mode, symlinkTarget, rdevMajor, rdevMinor, how, verifier, initial, layout,
-                    delayLayout);
+                    delayLayout, null);
         }
     }
 }

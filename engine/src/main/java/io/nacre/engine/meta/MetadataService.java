@@ -184,6 +184,40 @@ public interface MetadataService extends HsmCoordinator, AutoCloseable {
      */
     Renamed rename(Caller caller, Fid fromDir, String fromName, Fid toDir, String toName);
 
+    // ---- files held open by gateways (Lustre's open tracking on the MDT) ----------------------------
+
+    /**
+     * Marks a regular file open by a gateway (its first open there; {@link CreateSpec#openedBy} does it in the
+     * create's change). While a file carries a mark, removing its last name (unlink, rename over it, a replace by
+     * {@link #putSmallFile}) does not destroy it: the name goes (UNLNK with UNLINK_LAST, as ever) but the inode
+     * lives on with no link, under {@link Fid#PENDING}, readable and writable by Fid, its objects kept, until its
+     * last mark goes ({@link #unmarkOpen}, {@link #dropOpenMarks}), which destroys it then, its objects queued as an
+     * unlink's are. A gateway holds one mark per file however often it opens it; marking again records the newer
+     * instance. STALE when the file is gone, INVALID for a file that is not regular; NOT_SUPPORTED from services
+     * that cannot (a gateway then keeps such files itself, see {@link io.nacre.engine.io.OpenFiles}).
+     */
+    default void markOpen(Opener opener, Fid fid) {
+        throw new NacreException(io.nacre.engine.Status.NOT_SUPPORTED, "this metadata service keeps no open marks");
+    }
+
+    /**
+     * Drops {@code gateway}'s mark of {@code fid} (its last close there); nothing when there is none or the file
+     * is gone. True when that was the file's last mark and it had no name left: it went with it.
+     */
+    default boolean unmarkOpen(String gateway, Fid fid) {
+        throw new NacreException(io.nacre.engine.Status.NOT_SUPPORTED, "this metadata service keeps no open marks");
+    }
+
+    /**
+     * Drops every mark of {@code gateway} but those its instance {@code keepInstance} made (0: every one): a
+     * restarted gateway, once its clients had their grace to reclaim, drops what its previous instance left;
+     * an administrator, the marks of a gateway that is gone for good. Files left without a mark and without a
+     * name go, as at {@link #unmarkOpen}. Returns how many marks went.
+     */
+    default long dropOpenMarks(String gateway, long keepInstance) {
+        throw new NacreException(io.nacre.engine.Status.NOT_SUPPORTED, "this metadata service keeps no open marks");
+    }
+
     /**
      * Changes attributes with POSIX's rules (chmod and times by the owner, chown by root, chgrp by the
      * owner to one of their groups, clearing set-id bits as POSIX asks; size needs write). A size change
