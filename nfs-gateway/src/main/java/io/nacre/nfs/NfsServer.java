@@ -157,9 +157,10 @@ public final class NfsServer implements AutoCloseable {
         /**
          * Names this gateway when several serve one file system (a cluster's nodes: the node id), 1 to 64 of
          * [A-Za-z0-9_.-]. Each named gateway keeps its own clients' recovery records (its grace period waits
-         * only for them) and its own files removed while open (a restart removes only its leftovers, not
-         * another gateway's open files). Unnamed (the default): the file system's only gateway. The name must
-         * stay the same across restarts.
+         * only for them) and marks the files its clients have open on the MDS under its name, so that a file
+         * removed anywhere while open here lives on until its last close here (a restart drops only its own
+         * earlier marks, not another gateway's). Unnamed (the default): the file system's only gateway, which
+         * keeps files removed while open itself. The name must stay the same across restarts.
          */
         public Builder gatewayName(String name) {
             requireNonNull(name, "name");

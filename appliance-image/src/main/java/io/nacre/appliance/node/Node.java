@@ -287,7 +287,8 @@ public final class Node implements AutoCloseable {
                 .exports(nfsOptions.exports())
                 .leaseTime(nfsOptions.lease());
         if (options.cluster() != null) {
-            // each node's gateway keeps its own recovery records and files removed while open
+            // each node's gateway keeps its own recovery records, and marks its open files on the MDS under its
+            // name: a file removed through any node while a client here has it open lives on until its last close
             nfsBuilder.gatewayName(options.cluster().nodeId());
         }
         if (nfsOptions.pnfs()) {
@@ -302,6 +303,7 @@ public final class Node implements AutoCloseable {
         }
         toClose.push(nfs);
         // a DELETE over S3 or `nacre rm` of a file an NFS client has open leaves it to the client until its close
+        // (a named gateway's marks on the MDS do that for it, whichever node removes the name)
         io.openFiles(nfs.openFiles());
         toClose.push(() -> io.openFiles(OpenFiles.NONE));
         if (nfsOptions.pnfs()) {

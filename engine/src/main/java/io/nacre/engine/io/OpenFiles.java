@@ -7,9 +7,12 @@ import io.nacre.engine.meta.Results.DirChange;
 /**
  * Who keeps files that are open when their last name goes, as POSIX has it: the openers go on reading and
  * writing until their last close, then the file is removed. The NFS gateway holds opens (S3 and the admin verbs
- * never hold a file open past one request), so it keeps such files, out of the namespace, in the MDS's hidden
- * directory. {@link FileIo#remove} and {@link FileIo#keepIfOpen} ask it before a name is removed or renamed
- * over, so that a DELETE over S3 or `nacre rm` of a file an NFS client has open does not pull it from under it.
+ * never hold a file open past one request). The unnamed gateway ({@code nacre up}'s) keeps such files itself,
+ * out of the namespace, in the MDS's hidden directory: {@link FileIo#remove} and {@link FileIo#keepIfOpen} ask it
+ * before a name is removed or renamed over, so that a DELETE over S3 or `nacre rm` of a file an NFS client has
+ * open does not pull it from under it. A named gateway (a cluster node's) marks its open files on the MDS
+ * instead ({@link io.nacre.engine.meta.MetadataService#markOpen}), which keeps them whichever node removes the
+ * name; it answers here that it keeps nothing.
  */
 @FunctionalInterface
 public interface OpenFiles {

@@ -5,6 +5,7 @@ import io.nacre.engine.Fid;
 import io.nacre.engine.io.FileIo;
 import io.nacre.engine.layout.LayoutTemplate;
 import io.nacre.engine.meta.MetadataService;
+import io.nacre.engine.meta.Opener;
 import io.nacre.nfs.export.ExportTable;
 import io.nacre.nfs.v41.attr.AttrEncoder;
 import io.nacre.nfs.v41.attr.FsInfo;
@@ -89,7 +90,9 @@ public final class NfsService implements AutoCloseable {
         state.start();
         Fid root = exports.path().equals("/") ? Fid.ROOT : md.resolve(Caller.ROOT, Fid.ROOT,
                 exports.path().replaceFirst("^/+", "")).fid();
-        UnlinkedFiles unlinked = new UnlinkedFiles(md, state, UnlinkedFiles.directory(md, gateway));
+        // a named gateway's marks on the MDS carry this instance, so that the next one knows them for stale
+        Opener opener = gateway == null ? null : new Opener(gateway, instance());
+        UnlinkedFiles unlinked = new UnlinkedFiles(md, state, UnlinkedFiles.directory(md, gateway), opener);
         byte[] owner = ("nacre:%016x".formatted(fsid)).getBytes(StandardCharsets.UTF_8);
         // with pNFS: fs_layout_type says files layouts; layout_blksize is the default stripe size
         FsInfo fs = pnfs == null ? new FsInfo(fsid, (int) lease.toSeconds(), maxIo, maxIo, new int[0], 0)
@@ -121,6 +124,15 @@ public final class NfsService implements AutoCloseable {
         reaper.scheduleWithFixedDelay(processor::reportSlow, 10, 10, TimeUnit.SECONDS);
     }
 
+    /** A new instance number, never 0 (which stands for none). */
+    private static long instance() {
+        long i;
+        do {
+            i = new SecureRandom().nextLong();
+        } while (i == 0);
+        return i;
+    }
+
     /** Starts the RPC service of NFS version 4 for a compound processor (the data server has its own). */
     public static RpcServer serve(CompoundProcessor processor, String bindAddress, int port) throws IOException {
         ExecutorService workers = requestWorkers();
@@ -136,6 +148,7 @@ public final class NfsService implements AutoCloseable {
         try {
             context.unlinked().release(context.state().expireLeases());
             context.unlinked().release(context.state().drainReleased());
+            context.unlinked().settleAll();
             for (Fid f : context.state().drainUnlocked()) {
                 LockWaiters.notify(context, f);
             }

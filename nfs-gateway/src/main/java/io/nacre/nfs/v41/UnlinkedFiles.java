@@ -10,6 +10,7 @@ import io.nacre.engine.meta.DirEntry;
 import io.nacre.engine.meta.DirPage;
 import io.nacre.engine.meta.HiddenDirectory;
 import io.nacre.engine.meta.MetadataService;
+import io.nacre.engine.meta.Opener;
 import io.nacre.engine.meta.Results.DirChange;
 import io.nacre.engine.meta.Results.Removed;
 import io.nacre.engine.meta.Results.Renamed;
@@ -17,17 +18,25 @@ import io.nacre.nfs.v41.state.StateManager;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Files removed while open stay readable by their openers, as POSIX has it: instead of unlinking the
- * last name of an open file, REMOVE (and RENAME over it) moves it into a directory under the MDS's
- * hidden directory, and the last CLOSE (or the opener's lease expiring) removes it there. Entries left
- * by a crash are removed once the grace period after the restart is over. Each gateway of a cluster has a
- * directory of its own there ({@link #directory}): a gateway that restarts removes only its own leftovers,
- * never the files another gateway's clients still hold open.
+ * Files removed while open stay readable by their openers, as POSIX has it.
+ *
+ * <p>A named gateway (a cluster node's, {@link #opener} set) has the MDS keep them, as Lustre's MDT does: it marks
+ * each file open there at its first open and unmarks it at its last close ({@link MetadataService#markOpen}); the
+ * MDS keeps a marked file whose last name goes, however it goes (a REMOVE here or through another node's gateway,
+ * an S3 DELETE, {@code nacre rm}), in {@link io.nacre.engine.Fid#PENDING}, and destroys it at its last unmark. After a
+ * restart, once the grace period is over, the marks the previous instance left are dropped.
+ *
+ * <p>The unnamed gateway ({@code nacre up}'s only one) keeps them itself: instead of unlinking the last name of an
+ * open file, REMOVE (and RENAME over it, and the other gateways of the process through {@link OpenFiles}) moves it
+ * into a directory under the MDS's hidden directory, and the last CLOSE (or the opener's lease expiring) removes
+ * it there. Entries left by a crash are removed once the grace period after the restart is over.
  */
 public final class UnlinkedFiles implements OpenFiles {
 
@@ -40,16 +49,41 @@ public final class UnlinkedFiles implements OpenFiles {
     private final MetadataService md;
     private final StateManager state;
     private final Fid dir;
+    /** A named gateway's mark on the MDS (this instance's); null for the unnamed one, which keeps files itself. */
+    private final Opener opener;
+    /** Files this instance's mark is on at the MDS (as far as answered changes say); see {@link #settle}. */
+    private final Set<Fid> marked = ConcurrentHashMap.newKeySet();
+    /**
+     * Order the marking of a file with its unmarking here (a fixed set chosen by the Fid's hash, as FileIo's
+     * FidLocks): a settle holds its file's lock across the MDS's change, so the MDS sees them in the order they
+     * were decided.
+     */
+    private final ReentrantLock[] markLocks = new ReentrantLock[64];
+    private static final BiConsumer<Fid, Runnable> DIRECT = (fid, remove) -> remove.run();
     /**
      * Runs the removal of a hidden file (its objects go with it) for the file: at once, or, on a pNFS metadata
      * server, once the file's layouts are recalled ({@link #removeThrough}).
      */
-    private volatile BiConsumer<Fid, Runnable> removal = (fid, remove) -> remove.run();
+    private volatile BiConsumer<Fid, Runnable> removal = DIRECT;
 
-    UnlinkedFiles(MetadataService md, StateManager state, Fid dir) {
+    UnlinkedFiles(MetadataService md, StateManager state, Fid dir, Opener opener) {
         this.md = md;
         this.state = state;
         this.dir = dir;
+        this.opener = opener;
+        for (int i = 0; i < markLocks.length; i++) {
+            markLocks[i] = new ReentrantLock();
+        }
+    }
+
+    /** The mark a create that opens its file carries ({@link io.nacre.engine.meta.CreateSpec#openedBy}), or null. */
+    public Opener opener() {
+        return opener;
+    }
+
+    /** Whether the MDS keeps this gateway's files removed while open (a named gateway). */
+    public boolean marksOnMds() {
+        return opener != null;
     }
 
     /**
@@ -72,6 +106,9 @@ public final class UnlinkedFiles implements OpenFiles {
      * (then the file's attributes are as before, its link kept, and nothing is destroyed).
      */
     public Removed remove(Caller caller, Fid parent, String name) {
+        if (marksOnMds()) {
+            return md.remove(caller, parent, name, MetadataService.RemoveKind.ANY); // the MDS keeps what is open
+        }
         Attr open = openLastLink(caller, parent, name);
         if (open != null) {
             return new Removed(open, hide(caller, parent, name, open.fid()).from(), List.of());
@@ -93,6 +130,9 @@ public final class UnlinkedFiles implements OpenFiles {
      */
     @Override
     public DirChange keepIfOpen(Caller caller, Fid parent, String name) {
+        if (marksOnMds()) {
+            return null; // the MDS keeps a marked file whose last name goes
+        }
         Attr target = openLastLink(caller, parent, name);
         return target == null ? null : hide(caller, parent, name, target.fid()).from();
     }
@@ -102,7 +142,123 @@ public final class UnlinkedFiles implements OpenFiles {
      * while no file is open, and {@link #remove} is then exactly the MDS's remove.
      */
     public boolean mayKeep() {
-        return state.anyOpen();
+        return !marksOnMds() && state.anyOpen();
+    }
+
+    // ---- open marks on the MDS (a named gateway) --------------------------------------------------------
+
+    /**
+     * A file whose create marked it open by this gateway ({@link #opener} in the create's spec), before its open
+     * state is taken: no change to wait for, so this may run on the thread the MDS completed the create on. A
+     * settle of the file under way meanwhile sees the open and marks it again after its unmark if need be.
+     */
+    public void markedAtCreate(Fid fid) {
+        if (marksOnMds()) {
+            marked.add(fid);
+        }
+    }
+
+    /**
+     * An open of {@code fid} was taken here (not by a create that marked it): a first open marks it on the MDS
+     * before the OPEN is answered, so that a remove anywhere keeps it. May wait for the MDS; never on a
+     * thread that must not block.
+     */
+    public void opened(Fid fid) {
+        if (marksOnMds()) {
+            settle(fid, false);
+        }
+    }
+
+    /** A CLOSE (or another end of opens) of {@code fid}: its last one here unmarks it, which may destroy it. */
+    public void closed(Fid fid) {
+        // Nothing to do while the file is still open here (whoever opened it marks it) or not marked: then the
+        // file's lock is not even taken (a CLOSE that is not the last may run on the RPC selector). A settle under
+        // way looks at the opens again after its change.
+        if (marksOnMds() && marked.contains(fid) && !state.isOpen(fid)) {
+            settle(fid, false);
+        }
+    }
+
+    /** Whether a CLOSE of {@code fid} may change its mark (it is the last open here): it then waits for the MDS. */
+    public boolean closeMayUnmark(Fid fid) {
+        return marksOnMds() && state.atMostOneOpen(fid);
+    }
+
+    /**
+     * Brings the MDS's mark of {@code fid} in line with the opens here: marked while some client has it open,
+     * unmarked once none has. Under the file's lock, and again after each change until nothing is left to do:
+     * the opens may change while the MDS answers (an OPEN that created the file and marked it in its change
+     * takes no lock: it cannot wait on the thread that completes it). An unmark that would destroy the file
+     * (it has no name left) first recalls the layouts of it that are out (pNFS: {@link #removeThrough}), and is
+     * then made, after the recall, on the thread that ends it.
+     */
+    private void settle(Fid fid, boolean recalled) {
+        ReentrantLock l = markLocks[Math.floorMod(fid.hashCode(), markLocks.length)];
+        l.lock();
+        try {
+            while (true) {
+                boolean open = state.isOpen(fid);
+                if (open == marked.contains(fid)) {
+                    return;
+                }
+                if (open) {
+                    try {
+                        md.markOpen(opener, fid);
+                    } catch (NacreException e) {
+                        if (e.status() != Status.STALE) {
+                            throw e;
+                        }
+                        // gone before it was marked (removed by a change the open raced with): nothing to hold; taken
+                        // as settled, so that it is not asked again (its unmark at the last close does nothing)
+                        LOG.debug("{}: opened here but gone at the MDS", fid);
+                    }
+                    marked.add(fid);
+                    continue;
+                }
+                if (!recalled && removal != DIRECT && unlinkedHere(fid)) {
+                    removal.accept(fid, () -> settle(fid, true));
+                    return;
+                }
+                if (md.unmarkOpen(opener.gateway(), fid)) {
+                    LOG.debug("{}: last close of a file removed while open: destroyed", fid);
+                }
+                marked.remove(fid);
+            }
+        } finally {
+            l.unlock();
+        }
+    }
+
+    /** Whether the file has no name left (it goes with the last mark), as far as the MDS says now. */
+    private boolean unlinkedHere(Fid fid) {
+        try {
+            return md.getattr(fid).nlink() == 0;
+        } catch (NacreException e) {
+            if (e.status() == Status.STALE) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Settles every file marked here or open here (the reaper's round): the opens that went with a client
+     * (lease expiry, DESTROY_CLIENTID, a client's restart) unmark their files, and a mark a race left out is
+     * made. A file that fails is tried again at the next round.
+     */
+    public void settleAll() {
+        if (!marksOnMds()) {
+            return;
+        }
+        Set<Fid> files = new HashSet<>(marked);
+        files.addAll(state.openFiles());
+        for (Fid f : files) {
+            try {
+                settle(f, false);
+            } catch (NacreException e) {
+                LOG.warn("{}: its open mark on the MDS: {}", f, e.toString());
+            }
+        }
     }
 
     private Attr openLastLink(Caller caller, Fid parent, String name) {
@@ -179,8 +335,19 @@ public final class UnlinkedFiles implements OpenFiles {
         }
     }
 
-    /** After a restart's grace period: removes what no open holds any more (a crash left it). */
+    /**
+     * After a restart's grace period: removes what no open holds any more (a crash left it). A named gateway
+     * drops the marks its previous instances left on the MDS (the files its clients reclaimed are marked by this
+     * one), which destroys the files removed while open that no other gateway holds; and what an instance from
+     * before there were marks left in its directory.
+     */
     void removeOrphans() {
+        if (marksOnMds()) {
+            long dropped = md.dropOpenMarks(opener.gateway(), opener.instance());
+            if (dropped > 0) {
+                LOG.info("dropped {} open mark(s) of the previous instance", dropped);
+            }
+        }
         Set<String> held = new HashSet<>(state.hiddenNames());
         long cookie = 0;
         int removed = 0;

@@ -346,6 +346,104 @@ class NfsEndToEndTest {
         }
     }
 
+    /**
+     * Gateways of a cluster track their opens on the MDS: a file a client of gateway A holds open outlives its
+     * removal through gateway B, through another node's S3 or admin verbs (a plain MDS remove, which is what
+     * reaches the MDS from a node without A's opens), and a rename over it; A's last close destroys it.
+     */
+    @Test
+    void aFileOpenThroughOneGatewayOutlivesItsRemovalElsewhereUntilItsLastCloseThere() throws Exception {
+        NfsServer a = named("a");
+        NfsServer b = named("b");
+        try {
+            NfsFs onA = new NfsFs(NfsTestClient.connect(a.address()).mount("a-reader"), "a-reader-open-owner");
+            NfsFs onB = new NfsFs(NfsTestClient.connect(b.address()).mount("b-remover"), "b-remover-open-owner");
+            for (String how : List.of("NFS REMOVE through B", "MDS remove (S3 DELETE, nacre rm on another node)",
+                    "NFS RENAME over it through B")) {
+                String name = "held-" + how.charAt(0) + how.length();
+                NfsFs.Opened w = onB.create(onB.root(), name, 0644);
+                onB.write(w, 0, bytes("data of " + name), Nfs4.FILE_SYNC4);
+                onB.close(w);
+                Fid fid = core.metadata().lookup(Caller.ROOT, Fid.ROOT, name).fid();
+                List<io.nacre.engine.layout.ObjectRef> objects = core.metadata().layout(fid).objects();
+                assertThat(objects).isNotEmpty();
+
+                NfsFs.Opened held = NfsFs.opened(onA.open(onA.root(), name, Nfs4.OPEN4_SHARE_ACCESS_READ));
+                assertThat(new String(NfsFs.data(onA.read(held.fh(), held.stateid(), 0, 100)))).isEqualTo("data of " + name);
+                switch (how.charAt(0)) {
+                    case 'N' -> {
+                        if (how.contains("RENAME")) {
+                            onB.close(onB.create(onB.root(), name + ".new", 0644));
+                            ok(onB.client().call(new io.nacre.nfs.v41.xdr.PutfhArgs(onB.root()), new VoidArgs(OpNum.SAVEFH),
+                                    new io.nacre.nfs.v41.xdr.PutfhArgs(onB.root()),
+                                    new RenameArgs(bytes(name + ".new"), bytes(name))));
+                        } else {
+                            ok(onB.remove(onB.root(), name));
+                        }
+                    }
+                    default -> core.metadata().remove(Caller.ROOT, Fid.ROOT, name,
+                            io.nacre.engine.meta.MetadataService.RemoveKind.FILE);
+                }
+                assertThat(new String(NfsFs.data(onA.read(held.fh(), held.stateid(), 0, 100))))
+                        .as("A's client reads the file removed by %s", how).isEqualTo("data of " + name);
+                assertThat(core.metadata().pendingDestroys(100_000)).as("nothing of it is queued for destruction")
+                        .noneMatch(d -> d.fid().equals(fid));
+                onA.close(held);
+                assertThat(onA.onFh(held.fh(), new GetattrArgs(Bitmap.of(AttrNum.SIZE))).status())
+                        .as("A's last close destroyed it").isEqualTo(NFS4ERR_STALE);
+                for (io.nacre.engine.layout.ObjectRef o : objects) {
+                    assertThat(core.metadata().pendingDestroys(100_000).stream().anyMatch(d -> d.object().equals(o))
+                            || core.objects().stat(o).equals(io.nacre.engine.store.ObjectStat.ABSENT))
+                            .as("object %s of the file removed by %s is queued for destruction or gone", o, how).isTrue();
+                }
+            }
+        } finally {
+            a.close();
+            b.close();
+        }
+    }
+
+    /** Two gateways holding one file open: it lives until both closed it; a restarted gateway drops its stale mark. */
+    @Test
+    void aFileOpenThroughTwoGatewaysGoesWithTheLastCloseOrTheStaleMarksAfterARestart() throws Exception {
+        NfsServer a = named("a");
+        NfsServer b = named("b");
+        try {
+            NfsFs onA = new NfsFs(NfsTestClient.connect(a.address()).mount("a-two"), "a-two-open-owner");
+            NfsFs onB = new NfsFs(NfsTestClient.connect(b.address()).mount("b-two"), "b-two-open-owner");
+            NfsFs.Opened onAFile = onA.create(onA.root(), "two", 0644);
+            onA.write(onAFile, 0, bytes("shared"), Nfs4.FILE_SYNC4);
+            NfsFs.Opened onBFile = NfsFs.opened(onB.open(onB.root(), "two", Nfs4.OPEN4_SHARE_ACCESS_READ));
+            core.metadata().remove(Caller.ROOT, Fid.ROOT, "two", io.nacre.engine.meta.MetadataService.RemoveKind.FILE);
+            onA.close(onAFile);
+            assertThat(new String(NfsFs.data(onB.read(onBFile.fh(), onBFile.stateid(), 0, 100))))
+                    .as("B still holds it after A's last close").isEqualTo("shared");
+            onB.close(onBFile);
+            assertThat(onB.onFh(onBFile.fh(), new GetattrArgs(Bitmap.of(AttrNum.SIZE))).status())
+                    .as("gone with the last close of both").isEqualTo(NFS4ERR_STALE);
+
+            // A "crashes" holding a file removed through B; its next instance drops the stale mark after its grace
+            NfsFs.Opened left = onA.create(onA.root(), "left", 0644);
+            onA.write(left, 0, bytes("left open"), Nfs4.FILE_SYNC4);
+            ok(onB.remove(onB.root(), "left"));
+            assertThat(onB.onFh(left.fh(), new GetattrArgs(Bitmap.of(AttrNum.SIZE))).status())
+                    .as("kept for A's client").isEqualTo(NFS4_OK);
+            onA.client().close();
+            a.close();
+            a = named("a");
+            NfsFs back = new NfsFs(NfsTestClient.connect(a.address()).mount("a-two"), "a-two-open-owner");
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (onB.onFh(left.fh(), new GetattrArgs(Bitmap.of(AttrNum.SIZE))).status() != NFS4ERR_STALE) {
+                assertThat(System.nanoTime()).as("A's next instance drops its stale marks within 20 s").isLessThan(deadline);
+                back.getattr(back.root(), AttrNum.SIZE);
+                Thread.sleep(100);
+            }
+        } finally {
+            a.close();
+            b.close();
+        }
+    }
+
     /** A second gateway of the test's file system, named as a cluster node's is. */
     private NfsServer named(String name) throws Exception {
         return NfsServer.builder(core.metadata(), fileIo).port(0).exports(ExportTable.parse("/ 127.0.0.1(rw,no_root_squash)"))

@@ -246,7 +246,10 @@ class NfsGatewayBench {
         int files = Integer.getInteger("bench.cpu.files", 2000);
         int rounds = Integer.getInteger("bench.cpu.rounds", 6);
         int warmup = Integer.getInteger("bench.cpu.warmup", 2);
-        String[] phases = {"create", "stat", "unlink"};
+        // -Dbench.cpu.phases=create,open,stat,unlink adds an OPEN of each existing file and its CLOSE
+        String[] phases = System.getProperty("bench.cpu.phases", "create,stat,unlink").split(",");
+        // -Dbench.gateway=NAME names the gateway as a cluster node's (its opens then marked on the MDS)
+        String gateway = System.getProperty("bench.gateway");
         List<Map<String, Map<String, Long>>> measured = new ArrayList<>();
         Path dir = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "nfs-cpu-bench");
         try (EmbeddedCore core = EmbeddedCore.start(dir)) {
@@ -254,9 +257,13 @@ class NfsGatewayBench {
             FileIo io = new FileIo(mds, core.objects());
             Destroyer destroyer = new Destroyer(io);
             destroyer.start();
-            NfsServer server = NfsServer.builder(mds, io).port(0)
+            NfsServer.Builder nfs = NfsServer.builder(mds, io).port(0)
                     .exports(ExportTable.parse("/ 127.0.0.1(rw,no_root_squash)"))
-                    .leaseTime(Duration.ofSeconds(30)).build().start();
+                    .leaseTime(Duration.ofSeconds(30));
+            if (gateway != null) {
+                nfs.gatewayName(gateway);
+            }
+            NfsServer server = nfs.build().start();
             try (NfsTestClient c = NfsTestClient.connect(server.address()).mount("cpu-bench")) {
                 NfsFs fs = new NfsFs(c, "cpu-bench-owner");
                 StateOwner4 owner = new StateOwner4(c.clientid(), bytes("cpu-bench"));
@@ -469,6 +476,15 @@ class NfsGatewayBench {
                         Nfs4.OPEN4_SHARE_ACCESS_BOTH, 0, bytes(name), Nfs4.GUARDED4, NfsFs.mode(0644), 0),
                         new VoidArgs(OpNum.GETFH), new AccessArgs(Nfs4.ACCESS4_READ | Nfs4.ACCESS4_MODIFY),
                         new GetattrArgs(LINUX_ATTRS)));
+                byte[] fh = result(r, OpNum.GETFH).body(GetfhRes.class).fh();
+                Stateid4 st = result(r, OpNum.OPEN).body(OpenRes.class).stateid();
+                ok(c.onSlot(BENCH_SLOT, ++seq[0], true, new PutfhArgs(fh), new CloseArgs(0, st), new GetattrArgs(LINUX_ATTRS)));
+            }
+            case "open" -> {
+                // open(2) of an existing file for reading, then close(2), as Linux sends them
+                CompoundRes r = ok(c.onSlot(BENCH_SLOT, ++seq[0], true, new PutfhArgs(dir), OpenArgs.byName(owner,
+                        Nfs4.OPEN4_SHARE_ACCESS_READ, 0, bytes(name)), new VoidArgs(OpNum.GETFH),
+                        new AccessArgs(Nfs4.ACCESS4_READ), new GetattrArgs(LINUX_ATTRS)));
                 byte[] fh = result(r, OpNum.GETFH).body(GetfhRes.class).fh();
                 Stateid4 st = result(r, OpNum.OPEN).body(OpenRes.class).stateid();
                 ok(c.onSlot(BENCH_SLOT, ++seq[0], true, new PutfhArgs(fh), new CloseArgs(0, st), new GetattrArgs(LINUX_ATTRS)));

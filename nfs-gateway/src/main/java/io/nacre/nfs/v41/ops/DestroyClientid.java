@@ -13,6 +13,7 @@ final class DestroyClientid implements Operation {
     public OpRes apply(CompoundContext ctx, OpArgs args) {
         var hidden = ctx.server().state().destroyClientid(((DestroyClientidArgs) args).clientid());
         ctx.server().unlinked().release(hidden);
+        ctx.server().unlinked().settleAll(); // the client's opens went: a named gateway unmarks their files
         return OpRes.ok(OpNum.DESTROY_CLIENTID);
     }
 }

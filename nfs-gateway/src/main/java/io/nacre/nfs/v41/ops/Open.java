@@ -39,8 +39,11 @@ final class Open implements Operation {
     private static final int RFLAGS = OPEN4_RESULT_LOCKTYPE_POSIX | OPEN4_RESULT_PRESERVE_UNLINKED
             | OPEN4_RESULT_MAY_NOTIFY_LOCK;
 
-    /** What the name or filehandle led to, with its attributes when the MDS gave them. */
-    private record Target(Fid fid, Attr attr, ChangeInfo4 cinfo, boolean created, int[] attrset) {
+    /**
+     * What the name or filehandle led to, with its attributes when the MDS gave them, and whether the create that
+     * found or made it marked it open by this gateway ({@code marked}: a named gateway's create does).
+     */
+    private record Target(Fid fid, Attr attr, ChangeInfo4 cinfo, boolean created, int[] attrset, boolean marked) {
     }
 
     @Override
@@ -87,8 +90,8 @@ final class Open implements Operation {
             return null;
         }
         refuseInGrace(ctx);
-        return ctx.server().md().createAsync(ctx.caller(), dir, name, createSpec(a, attrs))
-                .thenApply(c -> opened(ctx, a, created(attrs, c), false));
+        return ctx.server().md().createAsync(ctx.caller(), dir, name, createSpec(ctx, a, attrs))
+                .thenApply(c -> opened(ctx, a, created(ctx, attrs, c), false));
     }
 
     /** Share access and deny checked, and the export's write permission when the OPEN writes or creates. */
@@ -119,7 +122,21 @@ final class Open implements Operation {
                 throw new NfsException(NFS4ERR_ACCESS, "open for access " + access);
             }
         }
+        if (t.marked()) {
+            ctx.server().unlinked().markedAtCreate(t.fid());
+        }
         OpenState os = ctx.server().state().open(ctx.client(), a.owner(), t.fid(), access, a.shareDeny(), reclaim);
+        if (!t.marked()) {
+            // a named gateway's first open of the file marks it on the MDS, before the OPEN is answered
+            try {
+                ctx.server().unlinked().opened(t.fid());
+            } catch (RuntimeException e) {
+                if (os.stateid().seqid() == 1) {
+                    ctx.server().state().close(ctx.client(), t.fid(), os.stateid()); // a new open the client never saw
+                }
+                throw e;
+            }
+        }
         if (reclaim) {
             ctx.server().unlinked().readopt(t.fid());
         }
@@ -145,7 +162,7 @@ final class Open implements Operation {
         }
         Fid fid = ctx.currentFh();
         checkType(ctx.knownAttr(fid));
-        return new Target(fid, null, new ChangeInfo4(false, 0, 0), false, new int[0]);
+        return new Target(fid, null, new ChangeInfo4(false, 0, 0), false, new int[0], false);
     }
 
     private static Target byName(CompoundContext ctx, OpenArgs a, Caller caller) {
@@ -156,11 +173,11 @@ final class Open implements Operation {
             Attr attr = md.lookup(caller, dir, name);
             checkType(attr);
             // nothing changed in the directory; clients read cinfo only of opens that create
-            return new Target(attr.fid(), attr, new ChangeInfo4(false, 0, 0), false, new int[0]);
+            return new Target(attr.fid(), attr, new ChangeInfo4(false, 0, 0), false, new int[0], false);
         }
         SetAttrs attrs = createAttrs(ctx, a);
         refuseInGrace(ctx);
-        Created c = md.create(caller, dir, name, createSpec(a, attrs));
+        Created c = md.create(caller, dir, name, createSpec(ctx, a, attrs));
         if (c.existed() && attrs.size() != null && a.createMode() == UNCHECKED4) {
             checkType(c.attr());
             // O_CREAT|O_TRUNC on an existing file: truncate, with the caller's write permission, once its
@@ -170,9 +187,14 @@ final class Open implements Operation {
             try (var recall = MetadataServerRole.recall(ctx, fid, "truncate at open")) {
                 attr = ctx.server().io().truncate(caller, fid, attrs.size());
             }
-            return new Target(fid, attr, Names.cinfo(c.dir()), false, Bitmap.of(AttrNum.SIZE));
+            return new Target(fid, attr, Names.cinfo(c.dir()), false, Bitmap.of(AttrNum.SIZE), marked(ctx));
         }
-        return created(attrs, c);
+        return created(ctx, attrs, c);
+    }
+
+    /** Whether this gateway's creates mark the file they open on the MDS (a named gateway's). */
+    private static boolean marked(CompoundContext ctx) {
+        return ctx.server().unlinked().opener() != null;
     }
 
     /**
@@ -192,7 +214,7 @@ final class Open implements Operation {
                 : SetAttrs.decode(a.createAttrs(), ctx.server().attrs(), ctx.server().ids());
     }
 
-    private static CreateSpec createSpec(OpenArgs a, SetAttrs attrs) {
+    private static CreateSpec createSpec(CompoundContext ctx, OpenArgs a, SetAttrs attrs) {
         CreateSpec.Builder spec = CreateSpec.builder(FileType.REGULAR)
                 .mode(attrs.mode() != null ? attrs.mode() : 0644)
                 .initial(new SetAttr(null, attrs.uid(), attrs.gid(), null, attrs.atime(), attrs.mtime(), null));
@@ -202,16 +224,17 @@ final class Open implements Operation {
             case EXCLUSIVE4, EXCLUSIVE4_1 -> spec.exclusive(a.createVerifier());
             default -> throw new NfsException(NFS4ERR_INVAL, "create mode " + a.createMode());
         }
-        return spec.build();
+        // a named gateway's create marks the file it opens (made or found) in the same change: no entry of its own
+        return spec.build().openedBy(ctx.server().unlinked().opener());
     }
 
     /** What a create (without a truncate) led to: the new file with the attributes set, or the one there. */
-    private static Target created(SetAttrs attrs, Created c) {
+    private static Target created(CompoundContext ctx, SetAttrs attrs, Created c) {
         if (c.existed()) {
             checkType(c.attr());
-            return new Target(c.attr().fid(), c.attr(), Names.cinfo(c.dir()), false, new int[0]);
+            return new Target(c.attr().fid(), c.attr(), Names.cinfo(c.dir()), false, new int[0], marked(ctx));
         }
-        return new Target(c.attr().fid(), c.attr(), Names.cinfo(c.dir()), true, attrs.mask());
+        return new Target(c.attr().fid(), c.attr(), Names.cinfo(c.dir()), true, attrs.mask(), marked(ctx));
     }
 
     private static void checkType(Attr a) {

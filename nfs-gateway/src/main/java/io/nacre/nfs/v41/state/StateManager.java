@@ -868,6 +868,33 @@ public final class StateManager {
         }
     }
 
+    /** Whether at most one open of {@code fid} is left here: closing it may be the file's last close. */
+    public boolean atMostOneOpen(Fid fid) {
+        lock.lock();
+        try {
+            FileState fs = files.get(fid);
+            return fs == null || fs.opens.size() <= 1;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The files some client has open here. */
+    public List<Fid> openFiles() {
+        lock.lock();
+        try {
+            List<Fid> out = new ArrayList<>();
+            for (FileState fs : files.values()) {
+                if (!fs.opens.isEmpty()) {
+                    out.add(fs.fid);
+                }
+            }
+            return out;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /**
      * Records that {@code fid}'s last name was replaced by {@code hiddenName} in the directory of
      * unlinked-but-open files; returns false (and records nothing) when the file is no longer open, in
