@@ -18,6 +18,7 @@ import picocli.CommandLine.Option;
         description = "Nacre: a parallel file system served over NFSv4.1/pNFS and S3 on one namespace.",
         subcommands = {
             Up.class, OssCommand.class, Verbs.Mkdir.class, Verbs.Put.class, Verbs.Get.class, Verbs.Ls.class, Verbs.Rm.class,
+            Verbs.DropOpenMarks.class,
             Verbs.SetStripe.class, Verbs.GetStripe.class, Verbs.Df.class, KeysVerbs.class, HsmVerbs.Hsm.class,
             CopytoolVerb.class, ImageVerbs.class, CommandLine.HelpCommand.class})
 public final class Main {

@@ -240,6 +240,15 @@ public final class AdminOps {
         return AdminJson.FileInfo.of(name, path, a, a.isSymlink() ? mds.readlink(a.fid()) : null);
     }
 
+    /**
+     * Drops every open mark of an NFS gateway that is gone for good (a cluster node taken out): the files its clients
+     * had open and that lost their last name meanwhile are destroyed. Returns how many marks went. A gateway that
+     * restarts drops its own stale marks after its grace period; this is for one that never comes back.
+     */
+    public long dropOpenMarks(String gateway) {
+        return mds.dropOpenMarks(gateway, 0);
+    }
+
     /** Removes a file, an empty directory, or with {@code recursive} a whole tree. Returns how many names went. */
     public long rm(String path, boolean recursive) {
         List<String> names = AdminPaths.names(path);

@@ -73,6 +73,8 @@ public final class AdminService implements AutoCloseable {
         sb.route().get("/api/v1/ls").build((ctx, req) -> run(ctx, () -> ops.ls(path(ctx))));
         sb.route().delete("/api/v1/file").build((ctx, req) -> run(ctx, () ->
                 Map.of("removed", ops.rm(path(ctx), flag(ctx, "recursive")))));
+        sb.route().post("/api/v1/open-marks/drop").build((ctx, req) -> run(ctx, () ->
+                Map.of("dropped", ops.dropOpenMarks(param(ctx, "gateway")))));
         sb.route().get("/api/v1/getstripe").build((ctx, req) -> run(ctx, () -> ops.getstripe(path(ctx))));
         sb.route().get("/api/v1/df").build((ctx, req) -> run(ctx, ops::df));
         // A setstripe on a file with data copies the whole file (lfs migrate): no timeout.
@@ -147,6 +149,14 @@ public final class AdminService implements AutoCloseable {
         String p = QueryParams.fromQueryString(ctx.query()).get("path");
         if (p == null || p.isEmpty()) {
             throw new NacreException(Status.INVALID, "missing path parameter");
+        }
+        return p;
+    }
+
+    static String param(ServiceRequestContext ctx, String name) {
+        String p = QueryParams.fromQueryString(ctx.query()).get(name);
+        if (p == null || p.isEmpty()) {
+            throw new NacreException(Status.INVALID, "missing " + name + " parameter");
         }
         return p;
     }

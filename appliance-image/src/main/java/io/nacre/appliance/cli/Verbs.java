@@ -143,6 +143,24 @@ public final class Verbs {
         }
     }
 
+    @Command(name = "drop-open-marks", description = {
+        "Drop the open marks of an NFS gateway that is gone for good (a cluster node taken out): files its clients",
+        "had open and that were removed meanwhile are destroyed. A gateway that restarts drops its own stale marks",
+        "after its grace period; never name one that is still running."})
+    public static final class DropOpenMarks extends Verb {
+        @Parameters(paramLabel = "GATEWAY", description = "The gateway's name: its node id.")
+        String gateway;
+
+        @Override
+        void run() throws IOException {
+            AdminClient c = client();
+            java.net.URI uri = java.net.URI.create(c.uri("/api/v1/open-marks/drop", null) + "?gateway="
+                    + java.net.URLEncoder.encode(gateway, java.nio.charset.StandardCharsets.UTF_8));
+            String body = c.callRaw(HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.noBody()));
+            out().println("dropped " + Json.MAPPER.readTree(body).get("dropped").asLong() + " open mark(s) of " + gateway);
+        }
+    }
+
     @Command(name = "setstripe", description = {
         "Set the layout of a new file, or the default layout of a directory (lfs setstripe).",
         "On a file with data, restripe it (lfs migrate): the data is copied to new objects and swapped in,",
