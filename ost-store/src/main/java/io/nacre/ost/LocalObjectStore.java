@@ -6,6 +6,7 @@ import io.nacre.engine.NacreException;
 import io.nacre.engine.Status;
 import io.nacre.engine.layout.ObjectRef;
 import io.nacre.engine.store.Durability;
+import io.nacre.engine.store.ListedObject;
 import io.nacre.engine.store.ObjectStat;
 import io.nacre.engine.store.ObjectStore;
 import io.nacre.engine.store.OstInfo;
@@ -73,6 +74,11 @@ public final class LocalObjectStore implements ObjectStore {
     @Override
     public ObjectStat stat(ObjectRef object) {
         return ost(object.ost()).stat(object.id());
+    }
+
+    @Override
+    public List<ListedObject> list(int ost, long after, int max) {
+        return ost(ost).list(after, max);
     }
 
     @Override

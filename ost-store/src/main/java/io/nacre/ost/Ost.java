@@ -6,7 +6,9 @@ import io.nacre.engine.NacreException;
 import io.nacre.engine.Status;
 import io.nacre.engine.fault.Faults;
 import io.nacre.engine.store.Durability;
+import io.nacre.engine.store.ListedObject;
 import io.nacre.engine.store.ObjectStat;
+import io.nacre.engine.store.ObjectStore;
 import io.nacre.engine.store.OstInfo;
 import io.nacre.engine.store.OstUsage;
 import java.io.IOException;
@@ -105,7 +107,15 @@ public final class Ost implements AutoCloseable {
     private static final int MAX_WRITE_PIECE = 16 << 20;
     /** How long the writer waits for a group to fill up again when the previous one had several writers. */
     private static final long GATHER_NANOS = 200_000;
-    private static final int META_BYTES = 16;
+    /** An object's record: size, bytes used, last write time (ms since the epoch). */
+    private static final int OBJECT_BYTES = 24;
+    /** An object's record as written before the OST kept write times: size, bytes used. */
+    private static final int UNDATED_OBJECT_BYTES = 16;
+    /**
+     * Meta key: when this OST first kept write times (ms since the epoch): an object whose record has none was
+     * last written before then, so that is the latest its last write can have been.
+     */
+    private static final String DATED_SINCE = "dated-since";
     /** Meta key: the last WAL sequence number whose record LMDB holds. */
     private static final String WAL_APPLIED = "wal-applied";
     /** A checkpoint starts after this long without a group formed, if anything is in the WAL. */
@@ -149,6 +159,8 @@ public final class Ost implements AutoCloseable {
     private final Unmapper unmapper = new Unmapper();
     private final int chunkSize;
     private final long instance;
+    /** See {@link #DATED_SINCE}. */
+    private final long datedSince;
     private final boolean explicitSync;
     private final Throttle throttle;
     private final Semaphore readers = new Semaphore(MAX_READERS - 16);
@@ -233,6 +245,7 @@ public final class Ost implements AutoCloseable {
             long[] opened = openMeta(options.chunkSize());
             this.chunkSize = (int) opened[0];
             this.instance = opened[1];
+            this.datedSince = opened[2];
             this.dataFiles = new DataFiles(dir, name, env.openDbi("datafiles", DbiFlags.MDB_CREATE), unmapper);
             try (Txn<ByteBuffer> txn = env.txnRead()) {
                 dataFiles.open(txn);
@@ -332,7 +345,8 @@ public final class Ost implements AutoCloseable {
         switch (e.kind()) {
             case Wal.IMAGE -> {
                 g.chunks.put(k, new Overlay.Staged(e.loc(), null));
-                g.objects.put(e.id(), new Overlay.PendingStat(e.size(), e.used()));
+                // Records carry no time: the recovery's is later than the write's, never earlier (see list).
+                g.objects.put(e.id(), new Overlay.PendingStat(e.size(), e.used(), System.currentTimeMillis()));
             }
             case Wal.TRUNCATE, Wal.DESTROY -> {
                 g.cuts.put(e.id(), firstDropped(e.size()));
@@ -340,7 +354,7 @@ public final class Ost implements AutoCloseable {
                     g.chunks.put(k, new Overlay.Staged(e.loc(), null));
                 }
                 g.objects.put(e.id(), e.kind() == Wal.DESTROY ? Overlay.PendingStat.destroyedObject()
-                        : new Overlay.PendingStat(e.size(), e.used()));
+                        : new Overlay.PendingStat(e.size(), e.used(), System.currentTimeMillis()));
             }
             default -> throw new NacreException(Status.CORRUPT, "%s: WAL record %d has an unknown kind %d"
                     .formatted(name, e.loc().seq(), e.kind()));
@@ -378,12 +392,17 @@ public final class Ost implements AutoCloseable {
         }
     }
 
-    /** Reads or records the chunk size, and issues this open's instance number; returns both. */
+    /**
+     * Reads or records the chunk size and since when object records carry write times, and issues this open's
+     * instance number; returns the three.
+     */
     private long[] openMeta(int wantedChunkSize) {
         ByteBuffer chunkKey = text("chunk-size");
         ByteBuffer instanceKey = text("instance");
+        ByteBuffer datedKey = text(DATED_SINCE);
         long chunk;
         long inst;
+        long dated;
         try (Txn<ByteBuffer> txn = env.txnWrite()) {
             ByteBuffer stored = meta.get(txn, chunkKey);
             if (stored == null) {
@@ -400,12 +419,19 @@ public final class Ost implements AutoCloseable {
             // Time-based so that a re-created OST directory never repeats an instance; +1 so it always moves.
             inst = Math.max(last + 1, System.currentTimeMillis());
             meta.put(txn, instanceKey, longValue(inst));
+            ByteBuffer since = meta.get(txn, datedKey);
+            if (since == null) {
+                dated = System.currentTimeMillis();
+                meta.put(txn, datedKey, longValue(dated));
+            } else {
+                dated = since.getLong(since.position());
+            }
             txn.commit();
         }
         if (explicitSync) {
             env.sync(true);
         }
-        return new long[] {chunk, inst};
+        return new long[] {chunk, inst, dated};
     }
 
     /**
@@ -816,10 +842,93 @@ public final class Ost implements AutoCloseable {
         if (v == null) {
             return ObjectStat.ABSENT;
         }
-        if (v.remaining() != META_BYTES) {
+        checkObjectRecord(id, v);
+        return new ObjectStat(v.getLong(v.position()), v.getLong(v.position() + 8));
+    }
+
+    private void checkObjectRecord(long id, ByteBuffer v) {
+        if (v.remaining() != OBJECT_BYTES && v.remaining() != UNDATED_OBJECT_BYTES) {
             throw new NacreException(Status.CORRUPT, "%s: object 0x%x has a bad record".formatted(name, id));
         }
-        return new ObjectStat(v.getLong(v.position()), v.getLong(v.position() + 8));
+    }
+
+    /** The last write time an object's LMDB record holds, or {@link #datedSince} for a record without one. */
+    private long written(ByteBuffer v) {
+        return v.remaining() == OBJECT_BYTES ? v.getLong(v.position() + 16) : datedSince;
+    }
+
+    /**
+     * Up to {@code max} of this OST's objects with ids above {@code after}, ascending, with their size, bytes used
+     * and last write time (see {@link io.nacre.engine.store.ObjectStore#list}): LMDB's records with the WAL's
+     * over them (newer; destroyed objects left out), from one LMDB view that no checkpoint changed meanwhile.
+     * Fewer than max only when no object follows.
+     */
+    public List<ListedObject> list(long after, int max) {
+        if (max < 1 || max > ObjectStore.LIST_MAX) {
+            throw new NacreException(Status.INVALID, "a listing takes 1 to " + ObjectStore.LIST_MAX + " objects, not " + max);
+        }
+        if (after < 0) {
+            throw new NacreException(Status.INVALID, name + ": a listing starts after an id >= 0, not " + after);
+        }
+        enter();
+        try {
+            acquireReader();
+            try (LmdbView view = new LmdbView()) {
+                while (true) {
+                    // The generation first: a checkpoint commits LMDB before it bumps it, and drops overlay entries
+                    // after. So unless it moves while we read, the view (renewed when it moved before) holds
+                    // whatever left the overlay; if it moves, read again on a fresh view.
+                    long gen = overlay.generation();
+                    Txn<ByteBuffer> txn = view.txn();
+                    List<ListedObject> page = list(txn, after, max);
+                    if (overlay.generation() == gen) {
+                        return page;
+                    }
+                }
+            } catch (LmdbException e) {
+                throw storageError("list", e);
+            } finally {
+                readers.release();
+            }
+        } finally {
+            guard.readLock().unlock();
+        }
+    }
+
+    private List<ListedObject> list(Txn<ByteBuffer> txn, long after, int max) {
+        java.util.TreeMap<Long, ListedObject> page = new java.util.TreeMap<>();
+        long readUpTo = Long.MAX_VALUE; // LMDB's records up to this id are in the page (or destroyed in the WAL)
+        if (after < Long.MAX_VALUE) {
+            try (Cursor<ByteBuffer> c = objects.openCursor(txn)) {
+                boolean found = c.get(objectKey(after + 1), GetOp.MDB_SET_RANGE);
+                while (found) {
+                    long id = c.key().getLong(c.key().position());
+                    Overlay.PendingStat p = overlay.object(id);
+                    if (p == null) {
+                        ByteBuffer v = c.val();
+                        checkObjectRecord(id, v);
+                        page.put(id, new ListedObject(id, v.getLong(v.position()), v.getLong(v.position() + 8), written(v)));
+                    } else if (!p.destroyed) {
+                        page.put(id, new ListedObject(id, p.size, p.used, p.written));
+                    }
+                    if (page.size() == max) {
+                        readUpTo = id;
+                        break;
+                    }
+                    found = c.next();
+                }
+            }
+        }
+        long upTo = readUpTo;
+        overlay.forEachObject((id, p) -> {
+            if (id > after && id <= upTo && !p.destroyed) {
+                page.put(id, new ListedObject(id, p.size, p.used, p.written));
+            }
+        });
+        while (page.size() > max) {
+            page.pollLastEntry();
+        }
+        return new ArrayList<>(page.values());
     }
 
     /**
@@ -1321,7 +1430,7 @@ public final class Ost implements AutoCloseable {
             if (keptPart.hasRemaining()) {
                 g.chunks.put(new Overlay.ChunkKey(id, chunk), new Overlay.Staged(loc, keptPart));
             }
-            g.objects.put(id, new Overlay.PendingStat(size, usedAfter));
+            g.objects.put(id, new Overlay.PendingStat(size, usedAfter, System.currentTimeMillis()));
         });
     }
 
@@ -1485,7 +1594,7 @@ public final class Ost implements AutoCloseable {
             g.bytes += newLength;
             g.appended = true;
         }
-        g.objects.put(id, new Overlay.PendingStat(size, used));
+        g.objects.put(id, new Overlay.PendingStat(size, used, System.currentTimeMillis()));
     }
 
     /** Called while the writer waits for a free WAL segment: only a running checkpoint can free one. */
@@ -1667,7 +1776,7 @@ public final class Ost implements AutoCloseable {
                             if (e.getValue().destroyed) {
                                 objects.delete(txn, objectKey(e.getKey()));
                             } else {
-                                putStat(txn, e.getKey(), e.getValue().size, e.getValue().used);
+                                putStat(txn, e.getKey(), e.getValue().size, e.getValue().used, e.getValue().written);
                             }
                         }
                         meta.put(txn, text(WAL_APPLIED), longValue(snap.seq()));
@@ -1922,7 +2031,7 @@ public final class Ost implements AutoCloseable {
             }
             used += newLength - oldLength;
         }
-        putStat(txn, id, Math.max(st.size(), offset + src.remaining()), used);
+        putStat(txn, id, Math.max(st.size(), offset + src.remaining()), used, System.currentTimeMillis());
     }
 
     /** Stores a chunk: {@code zeros} zero bytes, then {@code payload}, sealed with its CRC (no copy but into LMDB's page). */
@@ -1961,7 +2070,7 @@ public final class Ost implements AutoCloseable {
                 }
             }
         }
-        putStat(txn, id, size, used);
+        putStat(txn, id, size, used, System.currentTimeMillis());
     }
 
     private void applyDestroy(Txn<ByteBuffer> txn, ByteBuffer key, long id, DataFiles.Changes changes) {
@@ -1987,8 +2096,8 @@ public final class Ost implements AutoCloseable {
         return freed;
     }
 
-    private void putStat(Txn<ByteBuffer> txn, long id, long size, long used) {
-        ByteBuffer v = ByteBuffer.allocateDirect(META_BYTES).putLong(size).putLong(used).flip();
+    private void putStat(Txn<ByteBuffer> txn, long id, long size, long used, long written) {
+        ByteBuffer v = ByteBuffer.allocateDirect(OBJECT_BYTES).putLong(size).putLong(used).putLong(written).flip();
         objects.put(txn, objectKey(id), v);
     }
 

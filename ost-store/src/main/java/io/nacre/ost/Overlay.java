@@ -24,25 +24,30 @@ final class Overlay {
     record ChunkKey(long id, long chunk) {
     }
 
-    /** An object's size and bytes used as the WAL has them; identity matters (the checkpoint drops only what it applied). */
+    /**
+     * An object's size, bytes used and last write time (milliseconds since the epoch) as the WAL has them;
+     * identity matters (the checkpoint drops only what it applied).
+     */
     static final class PendingStat {
         final long size;
         final long used;
+        final long written;
         /** Destroyed: reads as absent, and the checkpoint removes its LMDB record. */
         final boolean destroyed;
 
-        PendingStat(long size, long used) {
-            this(size, used, false);
+        PendingStat(long size, long used, long written) {
+            this(size, used, written, false);
         }
 
-        private PendingStat(long size, long used, boolean destroyed) {
+        private PendingStat(long size, long used, long written, boolean destroyed) {
             this.size = size;
             this.used = used;
+            this.written = written;
             this.destroyed = destroyed;
         }
 
         static PendingStat destroyedObject() {
-            return new PendingStat(0, 0, true);
+            return new PendingStat(0, 0, 0, true);
         }
 
         ObjectStat asStat() {

@@ -7,6 +7,7 @@ import io.nacre.engine.NacreException;
 import io.nacre.engine.Status;
 import io.nacre.engine.layout.ObjectRef;
 import io.nacre.engine.store.Durability;
+import io.nacre.engine.store.ListedObject;
 import io.nacre.engine.store.ObjectStat;
 import io.nacre.engine.store.ObjectStore;
 import io.nacre.engine.store.OstInfo;
@@ -290,6 +291,76 @@ public abstract class ObjectStoreContract {
         assertThat(readAll(A, 5, data.length)).isEqualTo(data);
         assertThat(readAll(B, 0, data.length)).isEqualTo(data);
         assertThat(store.stat(A).size()).isEqualTo(5 + data.length);
+    }
+
+    /** Every object of an OST, read in pages of {@code max}; checks that only the last page is short. */
+    protected List<ListedObject> listAll(int ost, int max) {
+        List<ListedObject> all = new ArrayList<>();
+        long after = 0;
+        while (true) {
+            List<ListedObject> page = store.list(ost, after, max);
+            assertThat(page.size()).isLessThanOrEqualTo(max);
+            all.addAll(page);
+            if (page.size() < max) {
+                return all;
+            }
+            after = page.get(page.size() - 1).id();
+        }
+    }
+
+    private void assertListingMatchesStat(int ost, List<ListedObject> listed) {
+        for (ListedObject o : listed) {
+            ObjectStat st = store.stat(new ObjectRef(ost, o.id()));
+            assertThat(new ObjectStat(o.size(), o.bytesUsed())).as("object " + o.id()).isEqualTo(st);
+        }
+    }
+
+    @Test
+    void listingGivesTheObjectsInIdOrderWithTheirLastWriteAPageAtATime() {
+        long t0 = System.currentTimeMillis();
+        for (long id : new long[] {9, 2, 70_000, 5, 13, 1, 300}) {
+            store.write(new ObjectRef(0, id), 0, ByteBuffer.wrap(random((int) (id % 1000) + 1, id)), Durability.STABLE);
+        }
+        store.truncate(new ObjectRef(0, 40), 5000); // exists, holds no bytes
+        store.destroy(new ObjectRef(0, 13));
+        store.write(B, 0, ByteBuffer.wrap(random(10, 1)), Durability.STABLE);
+        long t1 = System.currentTimeMillis();
+        List<Long> expected = List.of(1L, 2L, 5L, 9L, 40L, 300L, 70_000L);
+        for (int max : new int[] {1, 2, 3, 7, ObjectStore.LIST_MAX}) {
+            assertThat(listAll(0, max)).as("pages of " + max).extracting(ListedObject::id).isEqualTo(expected);
+        }
+        List<ListedObject> listed = store.list(0, 0, ObjectStore.LIST_MAX);
+        assertListingMatchesStat(0, listed);
+        assertThat(listed).allSatisfy(o -> assertThat(o.lastWriteMillis()).isBetween(t0, t1));
+        assertThat(store.list(0, 9, 2)).extracting(ListedObject::id).containsExactly(40L, 300L);
+        assertThat(store.list(0, 70_000, 5)).isEmpty();
+        assertThat(store.list(3, 0, 5)).extracting(ListedObject::id).containsExactly(1L);
+
+        // a read does not count as a write; a reopen (the WAL checkpointed into LMDB) keeps the times
+        readAll(new ObjectRef(0, 9), 0, 10);
+        closeAll();
+        store = open(tmp);
+        assertThat(store.list(0, 0, ObjectStore.LIST_MAX)).isEqualTo(listed);
+
+        // objects in the WAL over those in LMDB: a new one, a destroyed one, one written again
+        long t2 = System.currentTimeMillis();
+        store.write(new ObjectRef(0, 3), 0, ByteBuffer.wrap(random(77, 3)), Durability.STABLE);
+        store.destroy(new ObjectRef(0, 5));
+        store.write(new ObjectRef(0, 9), 2000, ByteBuffer.wrap(random(5, 9)), Durability.STABLE);
+        List<Long> now = List.of(1L, 2L, 3L, 9L, 40L, 300L, 70_000L);
+        for (int max : new int[] {1, 2, 3, ObjectStore.LIST_MAX}) {
+            assertThat(listAll(0, max)).as("pages of " + max).extracting(ListedObject::id).isEqualTo(now);
+        }
+        List<ListedObject> after = store.list(0, 0, ObjectStore.LIST_MAX);
+        assertListingMatchesStat(0, after);
+        assertThat(after.get(3).lastWriteMillis()).as("written again").isGreaterThanOrEqualTo(t2);
+        assertThat(after.get(0)).as("untouched").isEqualTo(listed.get(0));
+    }
+
+    @Test
+    void aListingOfBadSizeIsRefused() {
+        assertStatus(() -> store.list(0, 0, 0), Status.INVALID);
+        assertStatus(() -> store.list(0, 0, ObjectStore.LIST_MAX + 1), Status.INVALID);
     }
 
     @Test

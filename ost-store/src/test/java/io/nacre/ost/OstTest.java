@@ -46,6 +46,39 @@ class OstTest {
     }
 
     @Test
+    void objectsStoredBeforeWriteTimesListAsWrittenWhenTheOstFirstKeptThem() {
+        try (Ost ost = Ost.open(tmp, 0, small(4096))) {
+            ost.write(7, 0, ByteBuffer.wrap(random(5000, 7)), Durability.STABLE);
+        }
+        // As an OST of before 2026-11-23 left it: records of size and bytes used only, no dated-since.
+        try (org.lmdbjava.Env<ByteBuffer> env = org.lmdbjava.Env.create().setMapSize(1L << 30).setMaxDbs(4)
+                .open(tmp.toFile())) {
+            var objects = env.openDbi("objects");
+            var meta = env.openDbi("meta");
+            try (var txn = env.txnWrite()) {
+                ByteBuffer key = ByteBuffer.allocateDirect(8).putLong(0, 7);
+                ByteBuffer v = objects.get(txn, key);
+                assertThat(v.remaining()).isEqualTo(24);
+                ByteBuffer old = ByteBuffer.allocateDirect(16).putLong(v.getLong(v.position()))
+                        .putLong(v.getLong(v.position() + 8)).flip();
+                objects.put(txn, key, old);
+                byte[] name = "dated-since".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                assertThat(meta.delete(txn, ByteBuffer.allocateDirect(name.length).put(name).flip())).isTrue();
+                txn.commit();
+            }
+        }
+        long reopened = System.currentTimeMillis();
+        try (Ost ost = Ost.open(tmp, 0, small(4096))) {
+            assertThat(ost.stat(7)).isEqualTo(new ObjectStat(5000, 5000));
+            var listed = ost.list(0, 10);
+            assertThat(listed).hasSize(1);
+            assertThat(listed.get(0).lastWriteMillis()).as("no earlier than the first open that kept times")
+                    .isGreaterThanOrEqualTo(reopened);
+            assertThat(read(ost, 7, 0, 5000)).isEqualTo(random(5000, 7));
+        }
+    }
+
+    @Test
     void anOstStaysWithTheFileSystemItFirstJoined() {
         try (Ost ost = Ost.open(tmp, 0, small(4096))) {
             ost.bindFilesystem(0x1234);

@@ -41,6 +41,21 @@ public interface ObjectStore extends AutoCloseable {
 
     ObjectStat stat(ObjectRef object);
 
+    /** The most objects one {@link #list} call returns. */
+    int LIST_MAX = 16_384;
+
+    /**
+     * One page of the objects OST {@code ost} holds: up to {@code max} (1 to {@link #LIST_MAX}) of those with ids
+     * above {@code after} (0: from the start), in ascending id order, each with its size, bytes used and last
+     * write time. Fewer than max only when no object follows. The last write time is that of the last write or
+     * truncate, or a later one, never an earlier one: an OST that lost track of it (records from before it kept
+     * times; writes replayed from its log after a crash) gives the time it started keeping times or its
+     * recovery's. Each page is one consistent view of the OST; objects written or destroyed between two pages
+     * are seen as they were when their page was read. Objects never written nor truncated, and destroyed ones,
+     * are not listed.
+     */
+    List<ListedObject> list(int ost, long after, int max);
+
     OstUsage usage(int ost);
 
     /** The OST's current instance number (see {@link #write}). */

@@ -3,6 +3,10 @@ package io.nacre.ost.oss;
 import com.linecorp.armeria.common.HttpStatus;
 import io.nacre.engine.NacreException;
 import io.nacre.engine.Status;
+import io.nacre.engine.store.ListedObject;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The OSS wire protocol, shared by {@link OssService} and {@link RemoteObjectStore}. HTTP/2, one path
@@ -17,6 +21,8 @@ import io.nacre.engine.Status;
  * POST   /ost/v1/{ost}/objects/{id}/truncate?size=N
  * DELETE /ost/v1/{ost}/objects/{id}
  * GET    /ost/v1/{ost}/objects/{id}/stat               -> nacre-size, nacre-bytes-used
+ * GET    /ost/v1/{ost}/objects?after=A&amp;max=N           -> body: up to N objects with ids above A, ascending,
+ *                                                         each id, size, bytes used, last write (ms): 4 x 8 bytes
  * POST   /ost/v1/fence?grant=G                         (pNFS: refuse data-server handles of grant G from now on)
  * </pre>
  * Every request but a read may ask for keep-alives ({@code nacre-keepalive: MILLIS}): until its answer is
@@ -70,6 +76,9 @@ final class OssProtocol {
     static final int STREAM_WINDOW = 2 << 20;
     static final int CONNECTION_WINDOW = 8 << 20;
 
+    /** Bytes of one object in a listing's body: id, size, bytes used, last write time, each 8 bytes big-endian. */
+    static final int LISTED_BYTES = 32;
+
     /** Longest error message kept from a response body. */
     static final int MAX_MESSAGE = 4096;
 
@@ -83,6 +92,31 @@ final class OssProtocol {
 
     static String objectPath(int ost, long id) {
         return PREFIX + "/" + ost + "/objects/" + id;
+    }
+
+    static String listPath(int ost, long after, int max) {
+        return PREFIX + "/" + ost + "/objects?after=" + after + "&max=" + max;
+    }
+
+    /** A listing's body (see {@link #LISTED_BYTES}). */
+    static byte[] encodeListing(List<ListedObject> page) {
+        ByteBuffer b = ByteBuffer.allocate(page.size() * LISTED_BYTES);
+        for (ListedObject o : page) {
+            b.putLong(o.id()).putLong(o.size()).putLong(o.bytesUsed()).putLong(o.lastWriteMillis());
+        }
+        return b.array();
+    }
+
+    static List<ListedObject> decodeListing(byte[] body) {
+        if (body.length % LISTED_BYTES != 0) {
+            throw new NacreException(Status.IO, "OSS listing of " + body.length + " bytes: not whole objects");
+        }
+        ByteBuffer b = ByteBuffer.wrap(body);
+        List<ListedObject> out = new ArrayList<>(body.length / LISTED_BYTES);
+        while (b.hasRemaining()) {
+            out.add(new ListedObject(b.getLong(), b.getLong(), b.getLong(), b.getLong()));
+        }
+        return out;
     }
 
     static HttpStatus httpStatus(Status s) {

@@ -63,6 +63,7 @@ final class OssService {
         sb.service(p + "/osts", s.blocking(s::listOsts));
         sb.service(p + "/{ost}/instance", s.blocking(s::instance));
         sb.service(p + "/{ost}/usage", s.blocking(s::usage));
+        sb.service(p + "/{ost}/objects", s.blocking(s::list));
         sb.service(p + "/{ost}/objects/{id}", s::object);
         sb.service(p + "/{ost}/objects/{id}/sync", s.blocking(s::sync));
         sb.service(p + "/{ost}/objects/{id}/truncate", s.blocking(s::truncate));
@@ -285,6 +286,17 @@ final class OssService {
         requireMethod(req, "POST");
         store.truncate(ref(ctx), OssProtocol.parseLong("size", ctx.queryParam("size")));
         return HttpResponse.of(HttpStatus.NO_CONTENT);
+    }
+
+    private HttpResponse list(ServiceRequestContext ctx, HttpRequest req) {
+        requireMethod(req, "GET");
+        long max = OssProtocol.parseLong("max", ctx.queryParam("max"));
+        if (max < 1 || max > ObjectStore.LIST_MAX) {
+            throw new NacreException(Status.INVALID, "a listing takes 1 to " + ObjectStore.LIST_MAX + " objects, not " + max);
+        }
+        byte[] body = OssProtocol.encodeListing(store.list(ost(ctx), OssProtocol.parseLong("after", ctx.queryParam("after")),
+                (int) max));
+        return HttpResponse.of(ok().contentType(MediaType.OCTET_STREAM).build(), HttpData.wrap(body));
     }
 
     private HttpResponse stat(ServiceRequestContext ctx, HttpRequest req) {

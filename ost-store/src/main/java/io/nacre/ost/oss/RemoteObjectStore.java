@@ -23,6 +23,7 @@ import io.nacre.engine.NacreException;
 import io.nacre.engine.Status;
 import io.nacre.engine.layout.ObjectRef;
 import io.nacre.engine.store.Durability;
+import io.nacre.engine.store.ListedObject;
 import io.nacre.engine.store.ObjectStat;
 import io.nacre.engine.store.ObjectStore;
 import io.nacre.engine.store.OstInfo;
@@ -324,6 +325,19 @@ public final class RemoteObjectStore implements ObjectStore {
         requireNonNull(object, "object");
         AggregatedHttpResponse r = call(HttpMethod.GET, OssProtocol.objectPath(object.ost(), object.id()) + "/stat");
         return new ObjectStat(longHeader(r, OssProtocol.SIZE), longHeader(r, OssProtocol.BYTES_USED));
+    }
+
+    @Override
+    public List<ListedObject> list(int ost, long after, int max) {
+        if (max < 1 || max > LIST_MAX) {
+            throw new NacreException(Status.INVALID, "a listing takes 1 to " + LIST_MAX + " objects, not " + max);
+        }
+        AggregatedHttpResponse r = call(HttpMethod.GET, OssProtocol.listPath(ost, after, max));
+        List<ListedObject> page = OssProtocol.decodeListing(r.content().array());
+        if (page.size() > max) {
+            throw new NacreException(Status.IO, "OSS " + node + " listed " + page.size() + " objects, more than " + max);
+        }
+        return page;
     }
 
     @Override
