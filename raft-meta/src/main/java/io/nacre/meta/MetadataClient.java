@@ -690,6 +690,15 @@ public final class MetadataClient implements MetadataService {
     // ---- destroy queue, changelog, OSTs -------------------------------------------------------------
 
     @Override
+    public io.nacre.engine.meta.ReferencedObjects referencedObjects(int ost, long after, long below, int max) {
+        if (max < 1 || max > REFERENCED_MAX) {
+            throw new NacreException(Status.INVALID, "a page of referenced objects holds 1 to " + REFERENCED_MAX
+                    + " ids, not " + max);
+        }
+        return (io.nacre.engine.meta.ReferencedObjects) read(new Query.Referenced(ost, after, below, max));
+    }
+
+    @Override
     @SuppressWarnings("unchecked")
     public List<PendingDestroy> pendingDestroys(int max) {
         return (List<PendingDestroy>) read(new Query.PendingDestroys(max));

@@ -216,6 +216,31 @@ sealed interface Query {
         }
     }
 
+    /** An OST's referenced objects, a page (MetadataService.referencedObjects; see {@link ReferencedScan}). */
+    record Referenced(int ost, long after, long below, int max) implements Query {
+        public void writeResult(Out out, Object r) {
+            io.nacre.engine.meta.ReferencedObjects page = (io.nacre.engine.meta.ReferencedObjects) r;
+            out.i64(page.allocated()).bool(page.more()).i32(page.ids().length);
+            for (long id : page.ids()) {
+                out.i64(id);
+            }
+        }
+
+        public Object readResult(In in) {
+            long allocated = in.i64();
+            boolean more = in.bool();
+            int n = in.i32();
+            if (n < 0 || n > io.nacre.engine.meta.MetadataService.REFERENCED_MAX) {
+                throw new NacreException(Status.IO, "malformed referenced-objects page of " + n + " ids");
+            }
+            long[] ids = new long[n];
+            for (int i = 0; i < n; i++) {
+                ids[i] = in.i64();
+            }
+            return new io.nacre.engine.meta.ReferencedObjects(allocated, ids, more);
+        }
+    }
+
     /** Lustre's fid2path: one path of an inode from the root (see {@link FidPaths}). */
     record Path(Fid fid) implements Query {
         public void writeResult(Out out, Object r) {
@@ -379,6 +404,7 @@ sealed interface Query {
                 f.xattrNames().forEach(out::str);
                 out.i32(f.maxData());
             }
+            case Referenced r -> out.u8(19).i32(r.ost()).i64(r.after()).i64(r.below()).i32(r.max());
             case Path p -> {
                 out.u8(40);
                 Codec.writeFid(out, p.fid());
@@ -424,6 +450,7 @@ sealed interface Query {
                 }
                 yield new Fetch(c, dir, path, mask, names, in.i32());
             }
+            case 19 -> new Referenced(in.i32(), in.i64(), in.i64(), in.i32());
             case 40 -> new Path(Codec.readFid(in));
             case 41 -> new Hsm(HsmQuery.read(in));
             default -> throw new NacreException(Status.INVALID, "malformed metadata query: tag " + tag);

@@ -559,6 +559,16 @@ final class Tx implements AutoCloseable {
         return out;
     }
 
+    /** Visits every queued destroy and punch, oldest first, while {@code visit} returns true. */
+    void forEachDestroy(java.util.function.Predicate<PendingDestroy> visit) {
+        scan(s.destroys, Keys.u64(0), (k, v) -> visit.test(Codec.readDestroy(new In(v))));
+    }
+
+    /** Visits every inode in Fid order (the whole table: scrubs), while {@code visit} returns true. */
+    void forEachInode(java.util.function.Predicate<Inode> visit) {
+        scan(s.inodes, new byte[0], (k, v) -> visit.test(Inode.decode(Keys.fid(k, 0), v)));
+    }
+
     void deleteDestroy(long id) {
         deleteIfPresent(s.destroys, Keys.u64(id));
     }

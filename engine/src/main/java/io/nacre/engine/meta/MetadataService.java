@@ -345,6 +345,27 @@ public interface MetadataService extends HsmCoordinator, AutoCloseable {
     /** Removes performed destroys/punches from the queue. */
     void destroyed(List<Long> ids);
 
+    // ---- scrub (LFSCK's layout view) ----------------------------------------------------------------
+
+    /** The most ids one {@link #referencedObjects} page holds. */
+    int REFERENCED_MAX = 65_536;
+
+    /**
+     * The objects of OST {@code ost} that something still references, a page at a time, for an orphan scrub:
+     * the ids, ascending, above {@code after} and below {@code below}, at most {@code max} (1 to
+     * {@link #REFERENCED_MAX}), that the layout of any file (files under {@link Fid#HIDDEN} too: staged restripe
+     * and restore copies, files removed while open) or a queued destroy or punch names, with the OST's
+     * allocation mark, all from one consistent read of the namespace. Object ids are never reused and are handed
+     * out only with the layout that names them, and a layout gives up an object only to another layout or to the
+     * destroy queue in the same change: so an id below the mark that one page finds unreferenced stays so, and
+     * pages read one after another give a scrub the same answers as one read would. NOT_SUPPORTED from services
+     * that cannot.
+     */
+    default ReferencedObjects referencedObjects(int ost, long after, long below, int max) {
+        throw new io.nacre.engine.NacreException(io.nacre.engine.Status.NOT_SUPPORTED,
+                "this metadata service cannot list referenced objects");
+    }
+
     // ---- changelog --------------------------------------------------------------------------------
 
     /** Records from index {@code from} (inclusive), at most {@code max}. */
