@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
         subcommands = {
             Up.class, OssCommand.class, Verbs.Mkdir.class, Verbs.Put.class, Verbs.Get.class, Verbs.Ls.class, Verbs.Rm.class,
             Verbs.DropOpenMarks.class,
-            Verbs.SetStripe.class, Verbs.GetStripe.class, Verbs.Df.class, KeysVerbs.class, HsmVerbs.Hsm.class,
+            Verbs.SetStripe.class, Verbs.GetStripe.class, Verbs.Df.class, Verbs.Scrub.class, KeysVerbs.class, HsmVerbs.Hsm.class,
             CopytoolVerb.class, ImageVerbs.class, CommandLine.HelpCommand.class})
 public final class Main {
 

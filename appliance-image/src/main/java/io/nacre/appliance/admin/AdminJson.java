@@ -65,6 +65,32 @@ public final class AdminJson {
     public record TargetUsage(String name, int index, long bytesTotal, long bytesUsed, long bytesFree, long objects) {
     }
 
+    /** POST /api/v1/scrub: a dry run or not, the grace period (null: the default), the OSTs (null or empty: all). */
+    public record ScrubRequest(boolean dryRun, Long graceMs, List<Integer> osts) {
+    }
+
+    /**
+     * One OST's orphan scrub: objects held ({@code scanned}) = referenced + orphans + recent (unreferenced but
+     * written within the grace period: left) + newer (allocated after the scrub's view: left); orphans destroyed
+     * and the bytes they used; the first orphan ids; why the pass stopped early, or null.
+     */
+    public record ScrubOst(String name, int index, long allocationMark, long scanned, long referenced, long orphans,
+                           long recent, long newer, long destroyed, long bytesFreed, List<Long> orphanSample,
+                           String error) {
+    }
+
+    /** The orphan scrub: every OST's pass and the totals. */
+    public record Scrub(boolean dryRun, long graceMs, List<ScrubOst> osts, long scanned, long referenced, long orphans,
+                        long recent, long newer, long destroyed, long bytesFreed, boolean complete) {
+        static Scrub of(io.nacre.engine.scrub.OrphanScrub.Report r) {
+            List<ScrubOst> osts = r.osts().stream().map(o -> new ScrubOst("OST%04x".formatted(o.ost()), o.ost(),
+                    o.allocationMark(), o.scanned(), o.referenced(), o.orphans(), o.recent(), o.newer(), o.destroyed(),
+                    o.bytesFreed(), o.sample(), o.error())).toList();
+            return new Scrub(r.dryRun(), r.grace().toMillis(), osts, r.scanned(), r.referenced(), r.orphans(), r.recent(),
+                    r.newer(), r.destroyed(), r.bytesFreed(), r.complete());
+        }
+    }
+
     /** df: every OST, the MDT's inodes, and the file system's totals. */
     public record Df(List<TargetUsage> osts, long filesTotal, long filesFree, long bytesTotal, long bytesUsed,
                      long bytesFree) {

@@ -18,6 +18,7 @@ import io.nacre.engine.meta.FsStat;
 import io.nacre.engine.meta.HiddenDirectory;
 import io.nacre.engine.meta.MetadataService;
 import io.nacre.engine.meta.MetadataService.RemoveKind;
+import io.nacre.engine.scrub.OrphanScrub;
 import io.nacre.engine.store.ObjectStore;
 import io.nacre.engine.store.OstInfo;
 import io.nacre.engine.store.OstUsage;
@@ -365,6 +366,21 @@ public final class AdminOps {
         Layout layout = mds.layout(a.fid());
         return new AdminJson.StripeInfo(norm, a.fid().toString(), type, layout.generation(),
                 AdminJson.components(layout), null, null);
+    }
+
+    /** The orphan scrub of the OSTs (Lustre's LFSCK layout pass), see {@link OrphanScrub}. */
+    public AdminJson.Scrub scrub(AdminJson.ScrubRequest req) {
+        OrphanScrub.Builder b = OrphanScrub.builder(mds, objects).dryRun(req.dryRun());
+        if (req.graceMs() != null) {
+            if (req.graceMs() < 0) {
+                throw new NacreException(Status.INVALID, "the grace period must not be negative: " + req.graceMs() + " ms");
+            }
+            b.grace(java.time.Duration.ofMillis(req.graceMs()));
+        }
+        if (req.osts() != null) {
+            b.osts(new java.util.TreeSet<>(req.osts()));
+        }
+        return AdminJson.Scrub.of(b.build().run());
     }
 
     public AdminJson.Df df() {

@@ -88,6 +88,18 @@ public final class AdminService implements AutoCloseable {
                 return error(new NacreException(Status.INVALID, "bad layout: " + e.getMessage()));
             }
         }, workers)));
+        // A scrub reads every OST's object list and the whole namespace: no timeout.
+        sb.route().post("/api/v1/scrub").requestTimeoutMillis(0).build((ctx, req) -> HttpResponse.of(
+                req.aggregate().thenApplyAsync(agg -> {
+            AdminJson.ScrubRequest r;
+            try {
+                r = agg.content().isEmpty() ? new AdminJson.ScrubRequest(false, null, null)
+                        : Json.MAPPER.readValue(agg.contentUtf8(), AdminJson.ScrubRequest.class);
+            } catch (JsonProcessingException e) {
+                return error(new NacreException(Status.INVALID, "bad scrub request: " + e.getOriginalMessage()));
+            }
+            return respond(() -> ops.scrub(r));
+        }, workers)));
         // File bodies can be any size: no request length limit, no timeout on these two routes.
         sb.route().put("/api/v1/file").maxRequestLength(0).requestTimeoutMillis(0).build((ctx, req) -> {
             InputStream body = req.toInputStream(o -> o instanceof HttpData d ? d : HttpData.empty());

@@ -125,6 +125,34 @@ final class Format {
         return sb.toString();
     }
 
+    /** The orphan scrub's report: one line per OST and the totals; in a dry run, the orphans found. */
+    static String scrub(AdminJson.Scrub s, boolean human) {
+        StringBuilder sb = new StringBuilder();
+        long g = s.graceMs();
+        sb.append("orphan scrub%s, grace %s%n".formatted(s.dryRun() ? " (dry run: nothing destroyed)" : "",
+                g % 1000 == 0 ? g / 1000 + "s" : g + "ms"));
+        String fmt = "%-10s %10s %10s %10s %10s %12s %10s %10s%n";
+        sb.append(fmt.formatted("OST", "objects", "referenced", "orphans", "destroyed", human ? "freed" : "bytes_freed",
+                "recent", "newer"));
+        for (AdminJson.ScrubOst o : s.osts()) {
+            sb.append(fmt.formatted(o.name(), o.scanned(), o.referenced(), o.orphans(), o.destroyed(),
+                    size(o.bytesFreed(), human), o.recent(), o.newer()));
+        }
+        sb.append(fmt.formatted("total", s.scanned(), s.referenced(), s.orphans(), s.destroyed(),
+                size(s.bytesFreed(), human), s.recent(), s.newer()));
+        if (s.dryRun()) {
+            for (AdminJson.ScrubOst o : s.osts()) {
+                for (long id : o.orphanSample()) {
+                    sb.append("orphan %s:0x%x%n".formatted(o.name(), id));
+                }
+                if (o.orphans() > o.orphanSample().size()) {
+                    sb.append("... and %d more orphans on %s%n".formatted(o.orphans() - o.orphanSample().size(), o.name()));
+                }
+            }
+        }
+        return sb.toString();
+    }
+
     private static String size(long v, boolean human) {
         return human ? Sizes.human(v) : Long.toString(v);
     }

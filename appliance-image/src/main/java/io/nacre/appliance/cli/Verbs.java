@@ -3,6 +3,7 @@ package io.nacre.appliance.cli;
 import io.nacre.appliance.Main;
 import io.nacre.appliance.admin.AdminJson;
 import io.nacre.appliance.admin.Json;
+import io.nacre.appliance.hsm.HsmSettings;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.http.HttpRequest;
@@ -229,6 +230,68 @@ public final class Verbs {
                 return;
             }
             out().print(Format.df(c.call(req, AdminJson.Df.class), human));
+        }
+    }
+
+    @Command(name = "scrub", description = {
+        "Find the OST objects that no file and no pending destroy references (orphans) and destroy them",
+        "(Lustre's LFSCK layout pass). Only objects allocated before the scrub began and not written for the",
+        "grace period are touched. Prints per OST: objects held, referenced, orphans, destroyed, bytes freed,",
+        "orphans left as written within the grace (recent) and objects allocated after the scrub began (newer)."},
+            usageHelpAutoWidth = true)
+    public static final class Scrub extends Verb {
+        @Option(names = {"-n", "--dry-run"}, description = "Only report: destroy nothing.")
+        boolean dryRun;
+        @Option(names = "--grace", paramLabel = "DURATION",
+                description = "Leave orphans written within this long (default 1h; e.g. 30m, 2h, 0s).")
+        String grace;
+        @Option(names = "--ost", paramLabel = "INDEX", split = ",",
+                description = "Scrub only these OSTs (repeat or comma-separate; default: every OST).")
+        List<Integer> osts;
+        @Option(names = "--json", description = "Print the report as JSON (see README).")
+        boolean json;
+        @Option(names = {"-h", "--human-readable"}, description = "Sizes as 1.5G, 64K...")
+        boolean human;
+
+        @Override
+        void run() {
+            Long graceMs = grace == null ? null : HsmSettings.duration(grace).toMillis();
+            if (osts != null) {
+                for (int i : osts) {
+                    if (i < 0) {
+                        throw new IllegalArgumentException("an OST index is a number >= 0, not " + i);
+                    }
+                }
+            }
+            AdminClient c = client();
+            HttpRequest.Builder req;
+            try {
+                req = HttpRequest.newBuilder(c.uri("/api/v1/scrub", null))
+                        .POST(HttpRequest.BodyPublishers.ofString(Json.MAPPER.writeValueAsString(
+                                new AdminJson.ScrubRequest(dryRun, graceMs, osts))))
+                        .header("Content-Type", "application/json");
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+            AdminJson.Scrub report;
+            if (json) {
+                String text = c.callRaw(req).strip();
+                out().println(text);
+                try {
+                    report = Json.MAPPER.readValue(text, AdminJson.Scrub.class);
+                } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                    throw new CliException("unexpected answer from the admin endpoint: " + e.getOriginalMessage());
+                }
+            } else {
+                report = c.call(req, AdminJson.Scrub.class);
+                out().print(Format.scrub(report, human));
+            }
+            for (AdminJson.ScrubOst o : report.osts()) {
+                if (o.error() != null) {
+                    out().flush();
+                    throw new CliException("the scrub of " + o.name() + " stopped: " + o.error());
+                }
+            }
         }
     }
 }

@@ -1425,6 +1425,40 @@ class PnfsEndToEndTest {
     }
 
     @Test
+    void aStaleLayoutWrittenAfterAnotherGatewayRemovedTheFileMakesAnOrphanTheScrubDestroys() throws Exception {
+        // nfs-gateway/README.md, "Not across nodes": a REMOVE through another gateway (here: the MDS itself)
+        // recalls none of this gateway's layouts
+        NfsFs fs = mount("stale");
+        Writing w = writing(fs, "stale", "doomed");
+        dsWrite(w.g(), w.ds(), 0, bytes("before\n"), Nfs4.FILE_SYNC4);
+        Fid fid = fidOf(fs, w.f());
+        ObjectRef first = core.metadata().layout(fid).objects().get(0);
+        Fid dir = core.metadata().lookup(Caller.ROOT, Fid.ROOT, "striped").fid();
+        core.metadata().remove(Caller.ROOT, dir, "doomed", io.nacre.engine.meta.MetadataService.RemoveKind.FILE);
+        try (io.nacre.engine.io.Destroyer d = new io.nacre.engine.io.Destroyer(fileIo)) {
+            d.runOnce();
+        }
+        assertThat(core.metadata().pendingDestroys(100)).isEmpty();
+        assertThat(core.objects().stat(first)).isEqualTo(io.nacre.engine.store.ObjectStat.ABSENT);
+
+        // the client still holds its layout and writes through it: the object is made anew, and nothing names it
+        dsWrite(w.g(), w.ds(), 0, bytes("after\n"), Nfs4.FILE_SYNC4);
+        assertThat(core.objects().stat(first).size()).isEqualTo(6);
+
+        io.nacre.engine.scrub.OrphanScrub.Report now = io.nacre.engine.scrub.OrphanScrub
+                .builder(core.metadata(), core.objects()).build().run();
+        assertThat(now.recent()).as("written within the grace period: left").isEqualTo(1);
+        assertThat(core.objects().stat(first).size()).isEqualTo(6);
+        io.nacre.engine.scrub.OrphanScrub.Report later = io.nacre.engine.scrub.OrphanScrub
+                .builder(core.metadata(), core.objects())
+                .clock(java.time.Clock.offset(java.time.Clock.systemUTC(), Duration.ofHours(2))).build().run();
+        assertThat(later.destroyed()).isEqualTo(1);
+        assertThat(later.osts()).flatExtracting(io.nacre.engine.scrub.OrphanScrub.OstReport::sample)
+                .containsExactly(first.id());
+        assertThat(core.objects().stat(first)).isEqualTo(io.nacre.engine.store.ObjectStat.ABSENT);
+    }
+
+    @Test
     void unlinkAndRenameOverRecallLayouts() throws Exception {
         NfsFs holder = mount("recalled");
         byte[] dirFh = holder.lookup(holder.root(), "striped");
