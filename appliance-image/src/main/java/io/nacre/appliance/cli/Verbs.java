@@ -145,9 +145,10 @@ public final class Verbs {
     }
 
     @Command(name = "drop-open-marks", description = {
-        "Drop the open marks of an NFS gateway that is gone for good (a cluster node taken out): files its clients",
-        "had open and that were removed meanwhile are destroyed. A gateway that restarts drops its own stale marks",
-        "after its grace period; never name one that is still running."})
+        "Drop the open marks of an NFS gateway that is gone for good (a cluster node taken out): files its clients "
+                + "had open and that were removed meanwhile are destroyed.",
+        "A gateway that restarts drops its own stale marks after its grace period; never name one that is still "
+                + "running."})
     public static final class DropOpenMarks extends Verb {
         @Parameters(paramLabel = "GATEWAY", description = "The gateway's name: its node id.")
         String gateway;
