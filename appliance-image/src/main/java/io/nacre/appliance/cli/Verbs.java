@@ -235,10 +235,11 @@ public final class Verbs {
     }
 
     @Command(name = "scrub", description = {
-        "Find the OST objects that no file and no pending destroy references (orphans) and destroy them",
-        "(Lustre's LFSCK layout pass). Only objects allocated before the scrub began and not written for the",
-        "grace period are touched. Prints per OST: objects held, referenced, orphans, destroyed, bytes freed,",
-        "orphans left as written within the grace (recent) and objects allocated after the scrub began (newer)."},
+        "Find the OST objects that no file and no pending destroy references (orphans) and destroy them "
+                + "(Lustre's LFSCK layout pass).",
+        "Only objects allocated before the scrub began and not written for the grace period are touched.",
+        "Prints per OST: objects held, referenced, orphans, destroyed, bytes freed, orphans left as written "
+                + "within the grace (recent) and objects allocated after the scrub began (newer)."},
             usageHelpAutoWidth = true)
     public static final class Scrub extends Verb {
         @Option(names = {"-n", "--dry-run"}, description = "Only report: destroy nothing.")
