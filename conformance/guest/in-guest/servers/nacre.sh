@@ -13,19 +13,15 @@ if [[ -z ${NACRE_LOG:-} ]]; then
 fi
 # As ./nacre runs it: through the distribution's bin/nacre (its JVM options; on this emulated CPU its
 # NACRE_JIT=auto picks C1 alone), with the guest's Java 21 and the parallel collector as every Nacre
-# guest run had. Lease (and grace) cut to 15 s as knfsd's in this guest. A distribution without
-# bin/nacre (a snapshot of lib/ only) runs with the same options but both compilers.
-if [[ -x $NACRE_HOME/bin/nacre ]]; then
-    NACRE_JAVA=${NACRE_JAVA:-"env NACRE_JAVA_OPTS='${NACRE_JVM_OPTS:-} -XX:+UseParallelGC' $NACRE_HOME/bin/nacre"}
-fi
-NACRE_JAVA=${NACRE_JAVA:-"java ${NACRE_JVM_OPTS:-} -XX:+UseParallelGC --add-opens java.base/java.nio=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED --enable-native-access=ALL-UNNAMED -cp '$NACRE_HOME/lib/*' io.nacre.appliance.Main"}
+# guest run had. Lease (and grace) cut to 15 s as knfsd's in this guest.
+NACRE_JAVA=${NACRE_JAVA:-"env NACRE_JAVA_OPTS='${NACRE_JVM_OPTS:-} -XX:+UseParallelGC' $NACRE_HOME/bin/nacre"}
 NACRE_START_CMD=${NACRE_START_CMD:-"${NACRE_ENV:+env $NACRE_ENV }$NACRE_JAVA up --data $NACRE_DATA --nfs-port 2049 --nfs-lease 15 ${NACRE_UP_ARGS:-}"}
 NACRE_SETSTRIPE_CMD=${NACRE_SETSTRIPE_CMD:-"$NACRE_JAVA setstripe -c {count} {path}"}
 NACRE_START_SECONDS=${NACRE_START_SECONDS:-600}   # a JVM under TCG starts slowly
 NACRE_PIDFILE=/run/nacre-under-test.pid
 
 server_start() {
-    [[ -d $NACRE_HOME ]] || { echo "no Nacre distribution at $NACRE_HOME (kernel-client.sh --dist DIR)" >&2; return 1; }
+    [[ -x $NACRE_HOME/bin/nacre ]] || { echo "no Nacre distribution (bin/nacre) at $NACRE_HOME (kernel-client.sh --dist DIR)" >&2; return 1; }
     mkdir -p "$NACRE_DATA" "$(dirname "$NACRE_LOG")"
     # setsid: the server outlives the step's subshell and is stopped by its PID. It must not inherit the
     # step's descriptors: a file the workload holds open on the mount (server-restart's fd 6) would stay
