@@ -291,8 +291,9 @@ final class NamespaceStateMachine extends BaseStateMachine {
         Proposals.Entry entry;
         TransactionContext.Builder b = TransactionContext.newBuilder().setStateMachine(this).setClientRequest(request);
         lock.readLock().lock();
-        try (Tx tx = requireStore().read()) {
-            entry = proposals.prepare(tx, request.getMessage().getContent().toByteArray());
+        NamespaceStore store = requireStore();
+        try (Tx tx = store.read()) {
+            entry = proposals.prepare(tx, request.getMessage().getContent().toByteArray(), store.shortOfRoom());
         } catch (NacreException e) {
             TransactionContext trx = b.build();
             trx.setException(new StateMachineException(e.status() + ": " + e.getMessage()));

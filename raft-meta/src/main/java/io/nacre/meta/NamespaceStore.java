@@ -70,18 +70,32 @@ final class NamespaceStore implements AutoCloseable {
      * marks gets it empty at its first open here: no file of it is marked.
      */
     final Dbi<ByteBuffer> opens;
+    /** Disk space held ahead of LMDB's last page when LMDB runs with WRITEMAP (see {@link NamespaceRoom}). */
+    private final NamespaceRoom room;
+    private final long pageSize;
 
     private NamespaceStore(Path dir) throws IOException {
         this.dir = dir;
         Files.createDirectories(dir);
+        room = NamespaceRoom.prepare(dir.resolve(DATA_FILE));
         // Direct buffers, not byte arrays: lmdbjava's byte-array proxy mallocs a finalizable native copy of
         // every key and value it passes to LMDB; a Tx copies them into staging buffers it reuses (see Staging).
-        env = Env.create()
-                .setMapSize(MAP_SIZE)
-                .setMaxDbs(16)
-                .setMaxReaders(1024)
-                // NOTLS: read transactions are used from virtual threads, which move between carriers.
-                .open(dir.toFile(), EnvFlags.MDB_NOSYNC, EnvFlags.MDB_NOTLS);
+        // NOTLS: read transactions are used from virtual threads, which move between carriers.
+        EnvFlags[] flags = room.writemap()
+                ? new EnvFlags[] {EnvFlags.MDB_NOSYNC, EnvFlags.MDB_NOTLS, EnvFlags.MDB_WRITEMAP}
+                : new EnvFlags[] {EnvFlags.MDB_NOSYNC, EnvFlags.MDB_NOTLS};
+        try {
+            env = Env.create()
+                    .setMapSize(MAP_SIZE)
+                    .setMaxDbs(16)
+                    .setMaxReaders(1024)
+                    .open(dir.toFile(), flags);
+        } catch (RuntimeException e) {
+            room.close();
+            throw e;
+        }
+        pageSize = env.stat().pageSize;
+        room.ensure(env.info(), pageSize); // an existing store opened in this mode for the first time
         inodes = env.openDbi("inode", DbiFlags.MDB_CREATE);
         dentries = env.openDbi("dentry", DbiFlags.MDB_CREATE);
         cookies = env.openDbi("cookie", DbiFlags.MDB_CREATE);
@@ -250,7 +264,23 @@ final class NamespaceStore implements AutoCloseable {
     }
 
     Tx write() {
+        room.ensure(env.info(), pageSize);
         return new Tx(this, env.txnWrite());
+    }
+
+    /** Whether LMDB runs with WRITEMAP here (see {@link NamespaceRoom}). */
+    boolean writemap() {
+        return room.writemap();
+    }
+
+    /** Whether the disk gives the namespace no more room: the leader refuses changes that take space. */
+    boolean shortOfRoom() {
+        return room.isShort();
+    }
+
+    /** Bytes of {@code data.mdb} allocated from its start (tests); 0 without WRITEMAP. */
+    long allocated() {
+        return room.allocated();
     }
 
     /** Keeps a finished read transaction's reader for the next read, its transaction reset, or closes it. */
@@ -328,6 +358,7 @@ final class NamespaceStore implements AutoCloseable {
             }
             env.sync(true);
             env.close();
+            room.close();
             writeMarker(dir, "clean");
         } catch (IOException e) {
             throw new UncheckedIOException("closing the namespace store in " + dir, e);

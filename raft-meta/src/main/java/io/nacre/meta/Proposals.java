@@ -47,20 +47,35 @@ final class Proposals {
     record Entry(Op.Batch batch, byte[] bytes) {
     }
 
-    Entry prepare(Tx tx, byte[] request) {
+    /**
+     * The entry for a client's {@code request}; with {@code shortOfRoom} (the store's disk gives no more, see
+     * {@link NamespaceRoom}) only operations that free space or take next to none go through.
+     */
+    Entry prepare(Tx tx, byte[] request, boolean shortOfRoom) {
         Op.Batch batch = Op.decodeBatch(request);
         long now = now();
         List<Op> out = new ArrayList<>(batch.ops().size());
         for (Op op : batch.ops()) {
-            out.add(prepareOne(tx, now, op));
+            out.add(prepareOne(tx, now, op, shortOfRoom));
         }
         return new Entry(new Op.Batch(now, out), Op.encodeBatch(now, out));
     }
 
-    private Op prepareOne(Tx tx, long now, Op op) {
+    /** Operations let through when the namespace's disk is full: they free space (or record that it was freed). */
+    static boolean freesSpace(Op op) {
+        return op instanceof Op.Remove || op instanceof Op.Destroyed || op instanceof Op.UnmarkOpen
+                || op instanceof Op.DropOpenMarks || op instanceof Op.RemoveXattr || op instanceof Op.ChangelogClear
+                || op instanceof Op.ChangelogDeregister || op instanceof Op.Barrier;
+    }
+
+    private Op prepareOne(Tx tx, long now, Op op, boolean shortOfRoom) {
         try {
             if (op instanceof Op.Rejected) {
                 throw new NacreException(Status.INVALID, "clients cannot propose rejections");
+            }
+            if (shortOfRoom && !freesSpace(op)) {
+                throw new NacreException(Status.NO_SPACE, "the metadata server's disk is full: only removals are"
+                        + " accepted until space is freed there");
             }
             Namespace.apply(tx, now, op);
             return decide(tx, now, op);
