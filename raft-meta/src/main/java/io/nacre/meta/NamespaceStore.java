@@ -96,6 +96,9 @@ final class NamespaceStore implements AutoCloseable {
         }
         pageSize = env.stat().pageSize;
         room.ensure(env.info(), pageSize); // an existing store opened in this mode for the first time
+        LOG.info("namespace store {}: LMDB {}", dir, room.writemap()
+                ? "with WRITEMAP, " + (room.allocated() >> 20) + " MiB of data.mdb allocated on disk"
+                : "without WRITEMAP (write calls at commit)");
         inodes = env.openDbi("inode", DbiFlags.MDB_CREATE);
         dentries = env.openDbi("dentry", DbiFlags.MDB_CREATE);
         cookies = env.openDbi("cookie", DbiFlags.MDB_CREATE);
