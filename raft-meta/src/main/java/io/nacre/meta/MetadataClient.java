@@ -38,6 +38,7 @@ import io.nacre.engine.meta.SmallFile;
 import io.nacre.engine.meta.XattrFlag;
 import io.nacre.engine.store.OstInfo;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -531,6 +532,21 @@ public final class MetadataClient implements MetadataService {
         checkGateway(gateway);
         requireNonNull(fid, "fid");
         return (Long) write(new Op.UnmarkOpen(gateway, fid)) != 0;
+    }
+
+    /** Up to {@link OpenMarks#MAX_UNMARKS} files per change: a longer list is a few changes. */
+    @Override
+    public long unmarkOpen(String gateway, Collection<Fid> fids) {
+        checkGateway(gateway);
+        requireNonNull(fids, "fids");
+        List<Fid> all = List.copyOf(fids);
+        long went = 0;
+        for (int i = 0; i < all.size(); i += OpenMarks.MAX_UNMARKS) {
+            List<Fid> part = all.subList(i, Math.min(all.size(), i + OpenMarks.MAX_UNMARKS));
+            went += part.size() == 1 ? (unmarkOpen(gateway, part.get(0)) ? 1 : 0)
+                    : (Long) write(new Op.UnmarkOpens(gateway, part));
+        }
+        return went;
     }
 
     /** Marks dropped per change: a gateway that held many files open drops them in a few entries, not one huge one. */

@@ -80,6 +80,7 @@ final class Namespace {
             case Op.PutSmall p -> putSmall(tx, now, p);
             case Op.MarkOpen m -> OpenMarks.mark(tx, m);
             case Op.UnmarkOpen u -> OpenMarks.unmark(tx, now, u);
+            case Op.UnmarkOpens u -> OpenMarks.unmarkAll(tx, now, u);
             case Op.DropOpenMarks d -> OpenMarks.dropAll(tx, now, d);
             case Op.Rejected r -> throw new NacreException(r.status(), r.message());
         };

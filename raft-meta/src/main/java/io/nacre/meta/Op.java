@@ -129,6 +129,16 @@ sealed interface Op {
     }
 
     /**
+     * Drops a gateway's open marks of several files in one change (MetadataService.unmarkOpen of a list: a
+     * gateway's delayed unmarks, sent together); each goes as an {@link UnmarkOpen} would, in list order.
+     */
+    record UnmarkOpens(String gateway, List<Fid> fids) implements Op {
+        public UnmarkOpens {
+            fids = List.copyOf(fids);
+        }
+    }
+
+    /**
      * Drops up to {@code max} marks of a gateway but those of instance {@code keepInstance} (0: none kept), in
      * the order of its index (MetadataService.dropOpenMarks; the client repeats it until none is left).
      */
@@ -284,6 +294,13 @@ sealed interface Op {
                 out.u8(26).str(u.gateway());
                 Codec.writeFid(out, u.fid());
             }
+            case UnmarkOpens u -> {
+                out.u8(28).str(u.gateway());
+                out.i32(u.fids().size());
+                for (Fid f : u.fids()) {
+                    Codec.writeFid(out, f);
+                }
+            }
             case DropOpenMarks d -> out.u8(27).str(d.gateway()).i64(d.keepInstance()).i32(d.max());
             case Rejected r -> {
                 out.u8(19);
@@ -309,6 +326,15 @@ sealed interface Op {
             case 25 -> new MarkOpen(readOpener(in), Codec.readFid(in));
             case 26 -> new UnmarkOpen(in.str(), Codec.readFid(in));
             case 27 -> new DropOpenMarks(in.str(), in.i64(), in.i32());
+            case 28 -> {
+                String gateway = in.str();
+                int n = in.count();
+                List<Fid> fids = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    fids.add(Codec.readFid(in));
+                }
+                yield new UnmarkOpens(gateway, fids);
+            }
             case 3 -> new Link(Codec.readCaller(in), Codec.readFid(in), Codec.readFid(in), in.str());
             case 4 -> new Remove(Codec.readCaller(in), Codec.readFid(in), in.str(), Codec.readEnum(in, RemoveKind.class));
             case 5 -> new Rename(Codec.readCaller(in), Codec.readFid(in), in.str(), Codec.readFid(in), in.str());

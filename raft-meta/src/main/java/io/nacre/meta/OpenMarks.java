@@ -27,6 +27,8 @@ final class OpenMarks {
     private static final byte BY_FILE = 'f';
     private static final byte BY_GATEWAY = 'g';
     private static final String FILES = "open.files";
+    /** Unmarks in one change at most ({@link Op.UnmarkOpens}): one entry stays small whatever a gateway sends. */
+    static final int MAX_UNMARKS = 1024;
 
     private OpenMarks() {
     }
@@ -51,6 +53,25 @@ final class OpenMarks {
             return null;
         }
         return drop(tx, now, op.fid(), op.gateway(), gw) ? 1L : 0L;
+    }
+
+    /** The files of {@code op} that went with their mark: how many. */
+    static Long unmarkAll(Tx tx, long now, Op.UnmarkOpens op) {
+        byte[] gw = name(op.gateway());
+        if (op.fids().size() > MAX_UNMARKS) {
+            throw new NacreException(Status.INVALID, "at most " + MAX_UNMARKS + " unmarks in one change: "
+                    + op.fids().size());
+        }
+        if (tx.dryRun()) {
+            return null;
+        }
+        long went = 0;
+        for (Fid f : op.fids()) {
+            if (drop(tx, now, f, op.gateway(), gw)) {
+                went++;
+            }
+        }
+        return went;
     }
 
     static Long dropAll(Tx tx, long now, Op.DropOpenMarks op) {

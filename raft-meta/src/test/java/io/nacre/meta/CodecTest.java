@@ -42,6 +42,7 @@ class CodecTest {
                         LayoutTemplate.of(1, 1 << 20, ""), List.of(0)),
                 new Op.MarkOpen(new io.nacre.engine.meta.Opener("node-1", 42), F),
                 new Op.UnmarkOpen("node-1", F),
+                new Op.UnmarkOpens("node-1", List.of(F, Fid.ROOT)),
                 new Op.DropOpenMarks("node-1", 42, 1024),
                 new Op.Link(C, F, Fid.ROOT, "x"),
                 new Op.Remove(C, F, "x", RemoveKind.DIRECTORY),

@@ -71,6 +71,38 @@ class OpenMarksTest extends ServerTestBase {
     }
 
     @Test
+    void unmarksOfSeveralFilesGoInOneEntryAndDestroyThoseWithoutANameLeft() {
+        Fid d = scratch();
+        Fid kept = withObjects(d, "kept");
+        Fid gone1 = withObjects(d, "gone1");
+        Fid gone2 = withObjects(d, "gone2");
+        Fid heldByB = withObjects(d, "held-by-b");
+        List<ObjectRef> objects = new java.util.ArrayList<>(mds.layout(gone1).objects());
+        objects.addAll(mds.layout(gone2).objects());
+        for (Fid f : List.of(kept, gone1, gone2, heldByB)) {
+            mds.markOpen(A, f);
+        }
+        mds.markOpen(B, heldByB);
+        for (String n : List.of("gone1", "gone2", "held-by-b")) {
+            mds.remove(ALICE, d, n, RemoveKind.FILE);
+        }
+
+        long before = server.appliedIndex();
+        assertThat(mds.unmarkOpen(A.gateway(), List.of(kept, gone1, gone2, heldByB)))
+                .as("the files that went: the two without a name nobody else holds").isEqualTo(2);
+        assertThat(server.appliedIndex() - before).as("Raft entries of four unmarks").isEqualTo(1);
+        assertThat(attr(kept).nlink()).isEqualTo(1);
+        assertStatus(Status.STALE, () -> mds.getattr(gone1));
+        assertStatus(Status.STALE, () -> mds.getattr(gone2));
+        assertThat(mds.pendingDestroys(100_000).stream().map(PendingDestroy::object).toList())
+                .containsAll(objects);
+        assertThat(attr(heldByB).nlink()).as("B's mark still holds it").isZero();
+        assertThat(pendingNames(mds)).contains(heldByB.toHex()).doesNotContain(gone1.toHex(), gone2.toHex());
+        assertThat(mds.unmarkOpen(B.gateway(), List.of(heldByB))).isEqualTo(1);
+        assertStatus(Status.STALE, () -> mds.getattr(heldByB));
+    }
+
+    @Test
     void anUnmarkedFileStillGoesAtOnceAndAnUnmarkOfANamedFileDestroysNothing() {
         Fid d = scratch();
         Fid f = withObjects(d, "f");

@@ -11,6 +11,7 @@ import io.nacre.engine.meta.Results.Created;
 import io.nacre.engine.meta.Results.Removed;
 import io.nacre.engine.meta.Results.Renamed;
 import io.nacre.engine.store.OstInfo;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -206,6 +207,21 @@ public interface MetadataService extends HsmCoordinator, AutoCloseable {
      */
     default boolean unmarkOpen(String gateway, Fid fid) {
         throw new NacreException(io.nacre.engine.Status.NOT_SUPPORTED, "this metadata service keeps no open marks");
+    }
+
+    /**
+     * Drops {@code gateway}'s marks of {@code fids}, as {@link #unmarkOpen(String, Fid)} of each in turn would, in
+     * as few changes as the service can (a gateway sends the unmarks that fell due together). Returns how many of
+     * the files went with their mark.
+     */
+    default long unmarkOpen(String gateway, Collection<Fid> fids) {
+        long went = 0;
+        for (Fid f : fids) {
+            if (unmarkOpen(gateway, f)) {
+                went++;
+            }
+        }
+        return went;
     }
 
     /**
