@@ -424,16 +424,15 @@ public final class CompoundProcessor {
                     }
                 }
                 case OpNum.CLOSE -> {
-                    // only a CLOSE that commits writes, removes a file unlinked while open, or is a named gateway's
-                    // last of the file (it unmarks the file on the MDS) waits; with pNFS the last CLOSE may end a
-                    // write layout (its size from the OSTs, a fence at the data servers)
+                    // only a CLOSE that commits writes or removes a file unlinked while open waits (a named
+                    // gateway's last close of a file queues its unmark: UnlinkedFiles.closed); with pNFS the last
+                    // CLOSE may end a write layout (its size from the OSTs, a fence at the data servers)
                     if (!localReads() || server.pnfs() != null) {
                         return true;
                     }
                     try {
                         Fid fid = ctx.currentFh();
-                        return server.state().written(fid) || server.state().isHidden(fid)
-                                || server.unlinked().closeMayUnmark(fid);
+                        return server.state().written(fid) || server.state().isHidden(fid);
                     } catch (RuntimeException e) {
                         return false; // CLOSE itself reports it
                     }

@@ -24,10 +24,13 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -92,7 +95,14 @@ public final class NfsService implements AutoCloseable {
                 exports.path().replaceFirst("^/+", "")).fid();
         // a named gateway's marks on the MDS carry this instance, so that the next one knows them for stale
         Opener opener = gateway == null ? null : new Opener(gateway, instance());
-        UnlinkedFiles unlinked = new UnlinkedFiles(md, state, UnlinkedFiles.directory(md, gateway), opener);
+        // two threads: the slow-request report still runs while a reap waits for the metadata service; they also
+        // send a named gateway's unmarks once due
+        reaper = Executors.newScheduledThreadPool(2, r -> {
+            Thread t = new Thread(r, "nfs-lease-reaper");
+            t.setDaemon(true);
+            return t;
+        });
+        UnlinkedFiles unlinked = new UnlinkedFiles(md, state, UnlinkedFiles.directory(md, gateway), opener, reaper);
         byte[] owner = ("nacre:%016x".formatted(fsid)).getBytes(StandardCharsets.UTF_8);
         // with pNFS: fs_layout_type says files layouts; layout_blksize is the default stripe size
         FsInfo fs = pnfs == null ? new FsInfo(fsid, (int) lease.toSeconds(), maxIo, maxIo, new int[0], 0)
@@ -111,15 +121,14 @@ public final class NfsService implements AutoCloseable {
         }
         orphansRemoved = false;
         processor = new CompoundProcessor(context);
-        rpc = serve(processor, bindAddress, port);
+        try {
+            rpc = serve(processor, bindAddress, port);
+        } catch (IOException | RuntimeException e) {
+            reaper.shutdownNow();
+            throw e;
+        }
         state.serving();
         long period = Math.max(1000, lease.toMillis() / 4);
-        // two threads: the slow-request report still runs while a reap waits for the metadata service
-        reaper = Executors.newScheduledThreadPool(2, r -> {
-            Thread t = new Thread(r, "nfs-lease-reaper");
-            t.setDaemon(true);
-            return t;
-        });
         reaper.scheduleWithFixedDelay(this::reap, period, period, TimeUnit.MILLISECONDS);
         reaper.scheduleWithFixedDelay(processor::reportSlow, 10, 10, TimeUnit.SECONDS);
     }
@@ -170,15 +179,40 @@ public final class NfsService implements AutoCloseable {
         return context;
     }
 
+    /**
+     * Stops serving. A named gateway's marks of files closed within the hold go first (bounded by
+     * {@link #UNMARKS_AT_STOP}: an MDS that is gone leaves them to this gateway's next start, which drops its
+     * earlier instances' marks after its grace, as after a crash); the marks of files still open stay for the
+     * clients' reclaims.
+     */
     @Override
     public void close() {
-        if (reaper != null) {
-            reaper.shutdownNow();
-        }
         try {
-            rpc.close();
+            if (rpc != null) {
+                rpc.close();
+            }
         } catch (IOException e) {
             LOG.warn("stopping the RPC service: {}", e.toString());
+        }
+        if (reaper != null) {
+            if (context != null && rpc != null) {
+                flushUnmarks();
+            }
+            reaper.shutdownNow();
+        }
+    }
+
+    /** How long a stop waits for the unmarks of closed files (the MDS's own timeout is longer). */
+    static final Duration UNMARKS_AT_STOP = Duration.ofSeconds(5);
+
+    private void flushUnmarks() {
+        UnlinkedFiles unlinked = context.unlinked();
+        try {
+            reaper.submit(unlinked::flushUnmarks).get(UNMARKS_AT_STOP.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {
+            LOG.warn("open marks of closed files left to the next start: {}", e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

@@ -15,10 +15,22 @@ import io.nacre.engine.meta.Results.DirChange;
 import io.nacre.engine.meta.Results.Removed;
 import io.nacre.engine.meta.Results.Renamed;
 import io.nacre.nfs.v41.state.StateManager;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
@@ -28,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * Files removed while open stay readable by their openers, as POSIX has it.
  *
  * <p>A named gateway (a cluster node's, {@link #opener} set) has the MDS keep them, as Lustre's MDT does: it marks
- * each file open there at its first open and unmarks it at its last close ({@link MetadataService#markOpen}); the
+ * each file open there at its first open and unmarks it {@link #HOLD} after its last close, with the other unmarks
+ * due then in one change ({@link MetadataService#markOpen}); the
  * MDS keeps a marked file whose last name goes, however it goes (a REMOVE here or through another node's gateway,
  * an S3 DELETE, {@code nacre rm}), in {@link io.nacre.engine.Fid#PENDING}, and destroys it at its last unmark. After a
  * restart, once the grace period is over, the marks the previous instance left are dropped.
@@ -51,12 +64,34 @@ public final class UnlinkedFiles implements OpenFiles {
     private final Fid dir;
     /** A named gateway's mark on the MDS (this instance's); null for the unnamed one, which keeps files itself. */
     private final Opener opener;
-    /** Files this instance's mark is on at the MDS (as far as answered changes say); see {@link #settle}. */
-    private final Set<Fid> marked = ConcurrentHashMap.newKeySet();
+    /**
+     * How long a named gateway keeps a file's mark after its last close here, at least; rounds of the flusher a
+     * hold apart unmark what was closed a hold before, so a mark goes between one and two holds after the close,
+     * with every other closed in the same round's second, in one change. An open of the file meanwhile needs no
+     * change (a mark costs one Raft entry, ~800 us of the MDS's CPU, and tools open a file again within moments:
+     * make, cp -p, editors, a stat then an open). What it costs: a file removed while open (or after its close,
+     * within the hold) is destroyed, its objects queued, one to two seconds after its last close rather than at
+     * it; one second is short next to anything that waits for the space, and long next to the gaps between one
+     * tool's opens of a file.
+     */
+    static final Duration HOLD = Duration.ofSeconds(1);
+    /**
+     * Files this instance's mark is on at the MDS (as far as answered changes say), each with a stamp drawn
+     * when it was marked, so that an unmark answered later can tell a mark noted meanwhile ({@link #unmarked}).
+     */
+    private final Map<Fid, Long> marked = new ConcurrentHashMap<>();
+    private final AtomicLong stamps = new AtomicLong();
+    /** Files marked here whose last open here ended, with the time ({@link System#nanoTime}) it did. */
+    private final Map<Fid, Long> closedAt = new ConcurrentHashMap<>();
+    private final AtomicBoolean flushScheduled = new AtomicBoolean();
+    /** Unmark changes answered so far ({@link #markedAtCreate}). */
+    private final AtomicLong unmarksAnswered = new AtomicLong();
+    /** Runs the unmarks that fell due (the NFS service's reaper threads), and marks a create's file again. */
+    private final ScheduledExecutorService flusher;
     /**
      * Order the marking of a file with its unmarking here (a fixed set chosen by the Fid's hash, as FileIo's
-     * FidLocks): a settle holds its file's lock across the MDS's change, so the MDS sees them in the order they
-     * were decided.
+     * FidLocks): a mark holds its file's lock across the MDS's change, and an unmark the locks of all the files of
+     * its change (taken in index order), so the MDS sees them in the order they were decided.
      */
     private final ReentrantLock[] markLocks = new ReentrantLock[64];
     private static final BiConsumer<Fid, Runnable> DIRECT = (fid, remove) -> remove.run();
@@ -66,8 +101,9 @@ public final class UnlinkedFiles implements OpenFiles {
      */
     private volatile BiConsumer<Fid, Runnable> removal = DIRECT;
 
-    UnlinkedFiles(MetadataService md, StateManager state, Fid dir, Opener opener) {
+    UnlinkedFiles(MetadataService md, StateManager state, Fid dir, Opener opener, ScheduledExecutorService flusher) {
         this.md = md;
+        this.flusher = flusher;
         this.state = state;
         this.dir = dir;
         this.opener = opener;
@@ -148,85 +184,243 @@ public final class UnlinkedFiles implements OpenFiles {
     // ---- open marks on the MDS (a named gateway) --------------------------------------------------------
 
     /**
-     * A file whose create marked it open by this gateway ({@link #opener} in the create's spec), before its open
-     * state is taken: no change to wait for, so this may run on the thread the MDS completed the create on. A
-     * settle of the file under way meanwhile sees the open and marks it again after its unmark if need be.
+     * The number of unmark changes this gateway has seen answered, for a create that is to mark the file it opens
+     * ({@link #markedAtCreate}): read before the create is sent.
      */
-    public void markedAtCreate(Fid fid) {
-        if (marksOnMds()) {
-            marked.add(fid);
+    public long unmarksAnswered() {
+        return unmarksAnswered.get();
+    }
+
+    /**
+     * A file whose create marked it open by this gateway ({@link #opener} in the create's spec), before its open
+     * state is taken: no change to wait for, so this may run on the thread the MDS completed the create on.
+     * {@code ticket} is {@link #unmarksAnswered} before the create was sent: when an unmark was answered since and
+     * the create found the file (a new file was never unmarked), the MDS may have applied this create's mark
+     * before that unmark, which then dropped it; the file is marked again, on the flusher's thread. An unmark
+     * still under way is the unmarking thread's to repair ({@link #unmarkDue}).
+     */
+    public void markedAtCreate(Fid fid, boolean found, long ticket) {
+        if (!marksOnMds()) {
+            return;
+        }
+        marked.put(fid, stamps.incrementAndGet());
+        closedAt.remove(fid);
+        if (found && unmarksAnswered.get() != ticket) {
+            try {
+                flusher.execute(() -> markAgain(fid));
+            } catch (RejectedExecutionException e) {
+                LOG.debug("{}: not marked again, the gateway is stopping", fid);
+            }
         }
     }
 
     /**
      * An open of {@code fid} was taken here (not by a create that marked it): a first open marks it on the MDS
-     * before the OPEN is answered, so that a remove anywhere keeps it. May wait for the MDS; never on a
-     * thread that must not block.
+     * before the OPEN is answered, so that a remove anywhere keeps it; a file closed here within {@link #HOLD}
+     * still has its mark and costs nothing. May wait for the MDS; never on a thread that must not block.
      */
     public void opened(Fid fid) {
         if (marksOnMds()) {
-            settle(fid, false);
+            closedAt.remove(fid);
+            settle(fid); // takes the file's lock even when marked: an unmark of it may be under way
         }
-    }
-
-    /** A CLOSE (or another end of opens) of {@code fid}: its last one here unmarks it, which may destroy it. */
-    public void closed(Fid fid) {
-        // Nothing to do while the file is still open here (whoever opened it marks it) or not marked: then the
-        // file's lock is not even taken (a CLOSE that is not the last may run on the RPC selector). A settle under
-        // way looks at the opens again after its change.
-        if (marksOnMds() && marked.contains(fid) && !state.isOpen(fid)) {
-            settle(fid, false);
-        }
-    }
-
-    /** Whether a CLOSE of {@code fid} may change its mark (it is the last open here): it then waits for the MDS. */
-    public boolean closeMayUnmark(Fid fid) {
-        return marksOnMds() && state.atMostOneOpen(fid);
     }
 
     /**
-     * Brings the MDS's mark of {@code fid} in line with the opens here: marked while some client has it open,
-     * unmarked once none has. Under the file's lock, and again after each change until nothing is left to do:
-     * the opens may change while the MDS answers (an OPEN that created the file and marked it in its change
-     * takes no lock: it cannot wait on the thread that completes it). An unmark that would destroy the file
-     * (it has no name left) first recalls the layouts of it that are out (pNFS: {@link #removeThrough}), and is
-     * then made, after the recall, on the thread that ends it.
+     * A CLOSE (or another end of opens) of {@code fid}: after its last one here, the mark is kept for {@link #HOLD}
+     * and then dropped with the other unmarks that fell due, in one change ({@link #unmarkDue}); the MDS destroys
+     * the file then if it was removed meanwhile. Never waits: a CLOSE may run on the RPC selector.
      */
-    private void settle(Fid fid, boolean recalled) {
-        ReentrantLock l = markLocks[Math.floorMod(fid.hashCode(), markLocks.length)];
-        l.lock();
+    public void closed(Fid fid) {
+        if (marksOnMds() && marked.containsKey(fid) && !state.isOpen(fid)) {
+            closedAt.put(fid, System.nanoTime());
+            scheduleFlush();
+        }
+    }
+
+    /** The first round after an idle spell: two holds, so that it takes the whole first second's closes. */
+    private void scheduleFlush() {
+        scheduleFlush(2 * HOLD.toNanos());
+    }
+
+    private void scheduleFlush(long delayNanos) {
+        if (flushScheduled.compareAndSet(false, true)) {
+            try {
+                flusher.schedule(this::flush, delayNanos, TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException e) {
+                flushScheduled.set(false); // stopping: close() flushes what is left
+            }
+        }
+    }
+
+    /** The flusher's round: the unmarks due, then another round while some wait. */
+    private void flush() {
+        flushScheduled.set(false);
         try {
-            while (true) {
-                boolean open = state.isOpen(fid);
-                if (open == marked.contains(fid)) {
-                    return;
+            unmarkDue(System.nanoTime() - HOLD.toNanos());
+        } catch (RuntimeException e) {
+            LOG.warn("open marks of closed files: {} (tried again at the next round)", e.toString());
+        }
+        if (!closedAt.isEmpty()) {
+            scheduleFlush(HOLD.toNanos());
+        }
+    }
+
+    /** Drops the marks of every file closed here and not opened again, at once (the gateway stops). */
+    void flushUnmarks() {
+        if (marksOnMds()) {
+            unmarkDue(Long.MAX_VALUE);
+        }
+    }
+
+    /**
+     * Unmarks the files closed here at or before {@code cutoff} ({@link System#nanoTime}, or MAX_VALUE for every
+     * one) and not opened since, in one change, under their locks (taken in order), so that a mark decided
+     * meanwhile (an OPEN here waits for the lock) goes to the MDS after the unmark. A create that found one of
+     * them and marked it in its own change may have reached the MDS before the unmark: when its mark is noted
+     * while the unmark is under way, the file is marked again here. A file with no name left whose layouts
+     * are out (pNFS) is unmarked on its own once they are recalled ({@link #removeThrough}).
+     */
+    private void unmarkDue(long cutoff) {
+        List<Fid> due = new ArrayList<>();
+        closedAt.forEach((f, t) -> {
+            if (cutoff == Long.MAX_VALUE || t - cutoff <= 0) {
+                due.add(f);
+            }
+        });
+        if (due.isEmpty()) {
+            return;
+        }
+        SortedSet<Integer> stripes = new TreeSet<>();
+        for (Fid f : due) {
+            stripes.add(stripe(f));
+        }
+        List<ReentrantLock> held = new ArrayList<>();
+        try {
+            for (int i : stripes) {
+                markLocks[i].lock();
+                held.add(markLocks[i]);
+            }
+            Map<Fid, Long> batch = new LinkedHashMap<>();
+            Map<Fid, Long> closes = new HashMap<>();
+            for (Fid f : due) {
+                Long t = closedAt.remove(f);
+                Long stamp = marked.get(f);
+                if (t == null || stamp == null || state.isOpen(f)) {
+                    continue; // opened again (its next last close queues it anew), or not marked
                 }
-                if (open) {
-                    try {
-                        md.markOpen(opener, fid);
-                    } catch (NacreException e) {
-                        if (e.status() != Status.STALE) {
-                            throw e;
-                        }
-                        // gone before it was marked (removed by a change the open raced with): nothing to hold; taken
-                        // as settled, so that it is not asked again (its unmark at the last close does nothing)
-                        LOG.debug("{}: opened here but gone at the MDS", fid);
-                    }
-                    marked.add(fid);
+                if (removal != DIRECT && unlinkedHere(f)) {
+                    removal.accept(f, () -> unmarkRecalled(f));
                     continue;
                 }
-                if (!recalled && removal != DIRECT && unlinkedHere(fid)) {
-                    removal.accept(fid, () -> settle(fid, true));
-                    return;
-                }
-                if (md.unmarkOpen(opener.gateway(), fid)) {
-                    LOG.debug("{}: last close of a file removed while open: destroyed", fid);
-                }
-                marked.remove(fid);
+                batch.put(f, stamp);
+                closes.put(f, t);
             }
+            if (batch.isEmpty()) {
+                return;
+            }
+            long went;
+            try {
+                went = md.unmarkOpen(opener.gateway(), batch.keySet());
+            } catch (RuntimeException e) {
+                closes.forEach(closedAt::putIfAbsent); // due again at the next round (an unmark may be repeated)
+                throw e;
+            }
+            unmarksAnswered.incrementAndGet();
+            LOG.debug("unmarked {} closed file(s) in one change; {} removed while open went", batch.size(), went);
+            batch.forEach(this::unmarked);
+        } finally {
+            for (ReentrantLock l : held) {
+                l.unlock();
+            }
+        }
+    }
+
+    /** The unmark of a file removed while open, once its layouts are recalled: on its own, if still closed. */
+    private void unmarkRecalled(Fid fid) {
+        ReentrantLock l = markLocks[stripe(fid)];
+        l.lock();
+        try {
+            Long stamp = marked.get(fid);
+            if (stamp == null || state.isOpen(fid)) {
+                return;
+            }
+            if (md.unmarkOpen(opener.gateway(), fid)) {
+                LOG.debug("{}: last close of a file removed while open: destroyed", fid);
+            }
+            unmarksAnswered.incrementAndGet();
+            unmarked(fid, stamp);
+        } catch (NacreException e) {
+            LOG.warn("{}: its open mark on the MDS: {} (tried again at the next round)", fid, e.toString());
         } finally {
             l.unlock();
         }
+    }
+
+    /**
+     * After the MDS answered the unmark of {@code fid} (its lock held): forgotten, unless a create noted its mark
+     * meanwhile ({@code stamp} changed), which may have reached the MDS first: then marked again.
+     */
+    private void unmarked(Fid fid, long stamp) {
+        if (!marked.remove(fid, stamp)) {
+            markOnMds(fid);
+        }
+    }
+
+    /** A mark a create made may have been dropped by an unmark answered after the create was sent: made again. */
+    private void markAgain(Fid fid) {
+        ReentrantLock l = markLocks[stripe(fid)];
+        l.lock();
+        try {
+            if (marked.containsKey(fid)) {
+                markOnMds(fid);
+                if (!state.isOpen(fid)) {
+                    closed(fid); // its open ended (or never came): unmarked after the hold, as any
+                }
+            }
+        } catch (NacreException e) {
+            LOG.warn("{}: its open mark on the MDS: {} (made at the next round)", fid, e.toString());
+            marked.remove(fid); // the reaper's round marks it if it is open
+        } finally {
+            l.unlock();
+        }
+    }
+
+    /**
+     * Marks {@code fid} on the MDS if some client has it open here and it is not marked: under the file's lock,
+     * so that it is ordered with its unmarks. An open that ended while the MDS answered queues its unmark.
+     */
+    private void settle(Fid fid) {
+        ReentrantLock l = markLocks[stripe(fid)];
+        l.lock();
+        try {
+            if (!state.isOpen(fid) || marked.containsKey(fid)) {
+                return;
+            }
+            markOnMds(fid);
+        } finally {
+            l.unlock();
+        }
+        closed(fid);
+    }
+
+    /** Marks the file on the MDS (its lock held) and notes it marked; a file gone meanwhile is taken as marked. */
+    private void markOnMds(Fid fid) {
+        try {
+            md.markOpen(opener, fid);
+        } catch (NacreException e) {
+            if (e.status() != Status.STALE) {
+                throw e;
+            }
+            // gone before it was marked (removed by a change the open raced with): nothing to hold; taken as
+            // marked, so that it is not asked again (its unmark after the last close does nothing)
+            LOG.debug("{}: opened here but gone at the MDS", fid);
+        }
+        marked.put(fid, stamps.incrementAndGet());
+    }
+
+    private int stripe(Fid fid) {
+        return Math.floorMod(fid.hashCode(), markLocks.length);
     }
 
     /** Whether the file has no name left (it goes with the last mark), as far as the MDS says now. */
@@ -242,19 +436,23 @@ public final class UnlinkedFiles implements OpenFiles {
     }
 
     /**
-     * Settles every file marked here or open here (the reaper's round): the opens that went with a client
-     * (lease expiry, DESTROY_CLIENTID, a client's restart) unmark their files, and a mark a race left out is
+     * The reaper's round over every file marked here or open here: the opens that went with a client (lease
+     * expiry, DESTROY_CLIENTID, a client's restart) queue their files' unmarks, and a mark a race left out is
      * made. A file that fails is tried again at the next round.
      */
     public void settleAll() {
         if (!marksOnMds()) {
             return;
         }
-        Set<Fid> files = new HashSet<>(marked);
+        Set<Fid> files = new HashSet<>(marked.keySet());
         files.addAll(state.openFiles());
         for (Fid f : files) {
             try {
-                settle(f, false);
+                if (state.isOpen(f)) {
+                    settle(f);
+                } else if (!closedAt.containsKey(f)) {
+                    closed(f);
+                }
             } catch (NacreException e) {
                 LOG.warn("{}: its open mark on the MDS: {}", f, e.toString());
             }

@@ -338,8 +338,7 @@ class NfsEndToEndTest {
             assertThat(new String(NfsFs.data(onB.read(held.fh(), held.stateid(), 0, 100))))
                     .as("B's client still reads the file it holds open").isEqualTo("still open on b");
             onB.close(held);
-            assertThat(onB.onFh(held.fh(), new GetattrArgs(Bitmap.of(AttrNum.SIZE))).status())
-                    .as("B's last close removes it").isEqualTo(NFS4ERR_STALE);
+            awaitStale(onB, held.fh(), "B's last close removes it (its unmark a hold later)");
         } finally {
             a.close();
             b.close();
@@ -389,8 +388,7 @@ class NfsEndToEndTest {
                 assertThat(core.metadata().pendingDestroys(100_000)).as("nothing of it is queued for destruction")
                         .noneMatch(d -> d.fid().equals(fid));
                 onA.close(held);
-                assertThat(onA.onFh(held.fh(), new GetattrArgs(Bitmap.of(AttrNum.SIZE))).status())
-                        .as("A's last close destroyed it").isEqualTo(NFS4ERR_STALE);
+                awaitStale(onA, held.fh(), "A's last close destroys it (its unmark a hold later)");
                 for (io.nacre.engine.layout.ObjectRef o : objects) {
                     assertThat(core.metadata().pendingDestroys(100_000).stream().anyMatch(d -> d.object().equals(o))
                             || core.objects().stat(o).equals(io.nacre.engine.store.ObjectStat.ABSENT))
@@ -419,8 +417,7 @@ class NfsEndToEndTest {
             assertThat(new String(NfsFs.data(onB.read(onBFile.fh(), onBFile.stateid(), 0, 100))))
                     .as("B still holds it after A's last close").isEqualTo("shared");
             onB.close(onBFile);
-            assertThat(onB.onFh(onBFile.fh(), new GetattrArgs(Bitmap.of(AttrNum.SIZE))).status())
-                    .as("gone with the last close of both").isEqualTo(NFS4ERR_STALE);
+            awaitStale(onB, onBFile.fh(), "gone with the last close of both");
 
             // A "crashes" holding a file removed through B; its next instance drops the stale mark after its grace
             NfsFs.Opened left = onA.create(onA.root(), "left", 0644);
@@ -441,6 +438,18 @@ class NfsEndToEndTest {
         } finally {
             a.close();
             b.close();
+        }
+    }
+
+    /**
+     * Polls until the file's handle is stale: a named gateway unmarks a closed file a hold after its last close
+     * ({@code UnlinkedFiles.HOLD}), and the MDS destroys it then.
+     */
+    static void awaitStale(NfsFs fs, byte[] fh, String what) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (fs.onFh(fh, new GetattrArgs(Bitmap.of(AttrNum.SIZE))).status() != NFS4ERR_STALE) {
+            assertThat(System.nanoTime()).as("%s within 20 s", what).isLessThan(deadline);
+            Thread.sleep(50);
         }
     }
 

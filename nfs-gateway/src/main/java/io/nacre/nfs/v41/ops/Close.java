@@ -16,7 +16,8 @@ import java.util.List;
 /**
  * CLOSE. Data written through the open is committed first, so its size is the MDS's from then on
  * (close-to-open, and what S3 sees); the last close of a file removed while open removes it (a named gateway's
- * last close of any file unmarks it on the MDS, which then destroys it if it was removed meanwhile). On a pNFS
+ * last close of any file queues its unmark on the MDS, sent a second or two later with others, which then destroys
+ * it if it was removed meanwhile: {@link io.nacre.nfs.v41.UnlinkedFiles#closed}). On a pNFS
  * metadata server, the client's last close of the file ends the write layouts it was to return at close
  * ({@link MetadataServerRole#lastClose}).
  */
@@ -38,7 +39,7 @@ final class Close implements Operation {
         if (closed.hiddenName() != null) {
             ctx.server().unlinked().release(List.of(closed.hiddenName()));
         }
-        ctx.server().unlinked().closed(fid); // a named gateway's last close unmarks the file on the MDS
+        ctx.server().unlinked().closed(fid); // a named gateway's last close queues the file's unmark on the MDS
         // RFC 8881 §18.2.4: the stateid returned is meaningless; the invalid special stateid says so
         return OpRes.ok(OpNum.CLOSE, new StateidRes(Stateid4.INVALID));
     }

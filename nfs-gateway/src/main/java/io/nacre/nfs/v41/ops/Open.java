@@ -41,9 +41,15 @@ final class Open implements Operation {
 
     /**
      * What the name or filehandle led to, with its attributes when the MDS gave them, and whether the create that
-     * found or made it marked it open by this gateway ({@code marked}: a named gateway's create does).
+     * found or made it marked it open by this gateway ({@code marked}: a named gateway's create does; {@code ticket}
+     * is {@link io.nacre.nfs.v41.UnlinkedFiles#unmarksAnswered} before it was sent).
      */
-    private record Target(Fid fid, Attr attr, ChangeInfo4 cinfo, boolean created, int[] attrset, boolean marked) {
+    private record Target(Fid fid, Attr attr, ChangeInfo4 cinfo, boolean created, int[] attrset, boolean marked,
+            long ticket) {
+
+        Target(Fid fid, Attr attr, ChangeInfo4 cinfo, boolean created, int[] attrset) {
+            this(fid, attr, cinfo, created, attrset, false, 0);
+        }
     }
 
     @Override
@@ -90,8 +96,9 @@ final class Open implements Operation {
             return null;
         }
         refuseInGrace(ctx);
+        long ticket = ctx.server().unlinked().unmarksAnswered();
         return ctx.server().md().createAsync(ctx.caller(), dir, name, createSpec(ctx, a, attrs))
-                .thenApply(c -> opened(ctx, a, created(ctx, attrs, c), false));
+                .thenApply(c -> opened(ctx, a, created(ctx, attrs, c, ticket), false));
     }
 
     /** Share access and deny checked, and the export's write permission when the OPEN writes or creates. */
@@ -123,7 +130,7 @@ final class Open implements Operation {
             }
         }
         if (t.marked()) {
-            ctx.server().unlinked().markedAtCreate(t.fid());
+            ctx.server().unlinked().markedAtCreate(t.fid(), !t.created(), t.ticket());
         }
         OpenState os = ctx.server().state().open(ctx.client(), a.owner(), t.fid(), access, a.shareDeny(), reclaim);
         if (!t.marked()) {
@@ -162,7 +169,7 @@ final class Open implements Operation {
         }
         Fid fid = ctx.currentFh();
         checkType(ctx.knownAttr(fid));
-        return new Target(fid, null, new ChangeInfo4(false, 0, 0), false, new int[0], false);
+        return new Target(fid, null, new ChangeInfo4(false, 0, 0), false, new int[0]);
     }
 
     private static Target byName(CompoundContext ctx, OpenArgs a, Caller caller) {
@@ -173,10 +180,11 @@ final class Open implements Operation {
             Attr attr = md.lookup(caller, dir, name);
             checkType(attr);
             // nothing changed in the directory; clients read cinfo only of opens that create
-            return new Target(attr.fid(), attr, new ChangeInfo4(false, 0, 0), false, new int[0], false);
+            return new Target(attr.fid(), attr, new ChangeInfo4(false, 0, 0), false, new int[0]);
         }
         SetAttrs attrs = createAttrs(ctx, a);
         refuseInGrace(ctx);
+        long ticket = ctx.server().unlinked().unmarksAnswered();
         Created c = md.create(caller, dir, name, createSpec(ctx, a, attrs));
         if (c.existed() && attrs.size() != null && a.createMode() == UNCHECKED4) {
             checkType(c.attr());
@@ -187,9 +195,9 @@ final class Open implements Operation {
             try (var recall = MetadataServerRole.recall(ctx, fid, "truncate at open")) {
                 attr = ctx.server().io().truncate(caller, fid, attrs.size());
             }
-            return new Target(fid, attr, Names.cinfo(c.dir()), false, Bitmap.of(AttrNum.SIZE), marked(ctx));
+            return new Target(fid, attr, Names.cinfo(c.dir()), false, Bitmap.of(AttrNum.SIZE), marked(ctx), ticket);
         }
-        return created(ctx, attrs, c);
+        return created(ctx, attrs, c, ticket);
     }
 
     /** Whether this gateway's creates mark the file they open on the MDS (a named gateway's). */
@@ -229,12 +237,12 @@ final class Open implements Operation {
     }
 
     /** What a create (without a truncate) led to: the new file with the attributes set, or the one there. */
-    private static Target created(CompoundContext ctx, SetAttrs attrs, Created c) {
+    private static Target created(CompoundContext ctx, SetAttrs attrs, Created c, long ticket) {
         if (c.existed()) {
             checkType(c.attr());
-            return new Target(c.attr().fid(), c.attr(), Names.cinfo(c.dir()), false, new int[0], marked(ctx));
+            return new Target(c.attr().fid(), c.attr(), Names.cinfo(c.dir()), false, new int[0], marked(ctx), ticket);
         }
-        return new Target(c.attr().fid(), c.attr(), Names.cinfo(c.dir()), true, attrs.mask(), marked(ctx));
+        return new Target(c.attr().fid(), c.attr(), Names.cinfo(c.dir()), true, attrs.mask(), marked(ctx), ticket);
     }
 
     private static void checkType(Attr a) {

@@ -868,17 +868,6 @@ public final class StateManager {
         }
     }
 
-    /** Whether at most one open of {@code fid} is left here: closing it may be the file's last close. */
-    public boolean atMostOneOpen(Fid fid) {
-        lock.lock();
-        try {
-            FileState fs = files.get(fid);
-            return fs == null || fs.opens.size() <= 1;
-        } finally {
-            lock.unlock();
-        }
-    }
-
     /** The files some client has open here. */
     public List<Fid> openFiles() {
         lock.lock();
