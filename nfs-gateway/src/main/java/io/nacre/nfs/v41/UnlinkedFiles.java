@@ -323,6 +323,13 @@ public final class UnlinkedFiles implements OpenFiles {
             try {
                 went = md.unmarkOpen(opener.gateway(), batch.keySet());
             } catch (RuntimeException e) {
+                // perhaps applied all the same: a create's mark noted meanwhile may have gone with it
+                unmarksAnswered.incrementAndGet();
+                batch.forEach((f, stamp) -> {
+                    if (!stamp.equals(marked.get(f))) {
+                        markAgainLocked(f);
+                    }
+                });
                 closes.forEach(closedAt::putIfAbsent); // due again at the next round (an unmark may be repeated)
                 throw e;
             }
@@ -373,16 +380,23 @@ public final class UnlinkedFiles implements OpenFiles {
         l.lock();
         try {
             if (marked.containsKey(fid)) {
-                markOnMds(fid);
-                if (!state.isOpen(fid)) {
-                    closed(fid); // its open ended (or never came): unmarked after the hold, as any
-                }
+                markAgainLocked(fid);
+            }
+        } finally {
+            l.unlock();
+        }
+    }
+
+    /** {@link #markAgain} with the file's lock held. */
+    private void markAgainLocked(Fid fid) {
+        try {
+            markOnMds(fid);
+            if (!state.isOpen(fid)) {
+                closed(fid); // its open ended (or never came): unmarked after the hold, as any
             }
         } catch (NacreException e) {
             LOG.warn("{}: its open mark on the MDS: {} (made at the next round)", fid, e.toString());
             marked.remove(fid); // the reaper's round marks it if it is open
-        } finally {
-            l.unlock();
         }
     }
 
