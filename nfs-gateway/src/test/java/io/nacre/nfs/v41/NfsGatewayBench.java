@@ -250,6 +250,10 @@ class NfsGatewayBench {
         String[] phases = System.getProperty("bench.cpu.phases", "create,stat,unlink").split(",");
         // -Dbench.gateway=NAME names the gateway as a cluster node's (its opens then marked on the MDS)
         String gateway = System.getProperty("bench.gateway");
+        // -Dbench.cpu.settle=MS waits that long at the end of each phase, inside its measurement: a named gateway's
+        // unmarks go 1-2 s after the closes (counted in the phase that closed), and the next phase's opens find no
+        // mark left to reuse
+        long settle = Long.getLong("bench.cpu.settle", 0);
         List<Map<String, Map<String, Long>>> measured = new ArrayList<>();
         Path dir = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "nfs-cpu-bench");
         try (EmbeddedCore core = EmbeddedCore.start(dir)) {
@@ -276,6 +280,9 @@ class NfsGatewayBench {
                         CpuSnapshot before = CpuSnapshot.take();
                         for (int i = 0; i < files; i++) {
                             linuxCompounds(c, seq, owner, d, phase, "f" + i);
+                        }
+                        if (settle > 0) {
+                            Thread.sleep(settle); // what the phase left to the background, counted in it
                         }
                         Map<String, Long> spent = CpuSnapshot.take().since(before);
                         spent.put(SWITCHES, contextSwitches() - switches);
