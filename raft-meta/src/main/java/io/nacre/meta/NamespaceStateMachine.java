@@ -58,6 +58,8 @@ final class NamespaceStateMachine extends BaseStateMachine {
     private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
     private final UsageCache usage;
     private final Proposals proposals;
+    /** The orphan scrub's views between their pages (made at initialize: they spill under the storage directory). */
+    private volatile ReferencedViews referenced;
     /** Guards the store reference: LMDB users share it, pause/reinitialize/close take it alone. */
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private volatile NamespaceStore store;
@@ -76,6 +78,12 @@ final class NamespaceStateMachine extends BaseStateMachine {
     /** The snapshot index last reported to Ratis. */
     private volatile long reportedSnapshot = RaftLog.INVALID_LOG_INDEX;
 
+    /** Passes over the inode table that orphan scrubs' views of OSTs made on this peer. */
+    long referencedPasses() {
+        ReferencedViews r = referenced;
+        return r == null ? 0 : r.passes();
+    }
+
     NamespaceStateMachine(UsageCache usage) {
         this.usage = usage;
         this.proposals = new Proposals(usage);
@@ -89,6 +97,8 @@ final class NamespaceStateMachine extends BaseStateMachine {
             super.initialize(server, groupId, raftStorage);
             storage.init(raftStorage);
             storeDir = raftStorage.getStorageDir().getRoot().toPath().resolve("namespace");
+            referenced = new ReferencedViews(storeDir.resolveSibling("referenced"),
+                    Integer.getInteger("nacre.mds.referenced.run", ReferencedViews.RUN_IDS));
             openStore(false);
         });
     }
@@ -190,6 +200,9 @@ final class NamespaceStateMachine extends BaseStateMachine {
         lock.writeLock().lock();
         try {
             closeStore();
+            if (referenced != null) {
+                referenced.close();
+            }
         } finally {
             lock.writeLock().unlock();
         }
@@ -493,7 +506,7 @@ final class NamespaceStateMachine extends BaseStateMachine {
         try (Tx tx = requireStore().read()) {
             Query q = Query.decode(Query.inner(message));
             try {
-                reply = Replies.queryOk(q, Reads.run(tx, q, usage));
+                reply = Replies.queryOk(q, Reads.run(tx, q, usage, referenced));
             } catch (NacreException e) {
                 reply = Replies.queryError(e);
             }
@@ -522,7 +535,7 @@ final class NamespaceStateMachine extends BaseStateMachine {
                 throw new Replies.RetryLater("this peer is installing a snapshot");
             }
             try (Tx tx = s.read()) {
-                return Reads.run(tx, q, usage);
+                return Reads.run(tx, q, usage, referenced);
             }
         } finally {
             lock.readLock().unlock();

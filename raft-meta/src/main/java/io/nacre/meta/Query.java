@@ -216,7 +216,7 @@ sealed interface Query {
         }
     }
 
-    /** An OST's referenced objects, a page (MetadataService.referencedObjects; see {@link ReferencedScan}). */
+    /** An OST's referenced objects, a page (MetadataService.referencedObjects; see {@link ReferencedViews}). */
     record Referenced(int ost, long after, long below, int max) implements Query {
         public void writeResult(Out out, Object r) {
             io.nacre.engine.meta.ReferencedObjects page = (io.nacre.engine.meta.ReferencedObjects) r;

@@ -32,7 +32,7 @@ final class Reads {
     private Reads() {
     }
 
-    static Object run(Tx tx, Query q, UsageCache usage) {
+    static Object run(Tx tx, Query q, UsageCache usage, ReferencedViews views) {
         if (!tx.formatted()) {
             throw new NacreException(Status.DELAY, "the file system is not formatted yet");
         }
@@ -65,7 +65,7 @@ final class Reads {
             case Query.Changelog c -> tx.changelogFrom(c.from(), Math.min(c.max(), PAGE_MAX));
             case Query.DomRead d -> domRead(tx, d);
             case Query.Fetch f -> fetch(tx, f);
-            case Query.Referenced r -> ReferencedScan.page(tx, r.ost(), r.after(), r.below(), r.max());
+            case Query.Referenced r -> views.page(tx, r.ost(), r.after(), r.below(), r.max());
             case Query.Path p -> FidPaths.path(tx, p.fid());
             case Query.Hsm h -> h.query().run(tx);
         };

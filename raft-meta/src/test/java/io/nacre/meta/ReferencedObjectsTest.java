@@ -24,12 +24,20 @@ import org.junit.jupiter.api.Test;
  */
 class ReferencedObjectsTest extends ServerTestBase {
 
-    /** Every referenced id of the OST below {@code below}, read in pages of {@code max}; only the last says no more. */
+    /**
+     * Every referenced id of the OST below {@code below}, read in pages of {@code max} (bounded by the first page's
+     * allocation mark, as the scrub reads them); only the last says no more.
+     */
     static List<Long> all(int ost, long below, int max) {
+        return all(mds, ost, below, max);
+    }
+
+    static List<Long> all(MetadataService mds, int ost, long below, int max) {
         List<Long> out = new ArrayList<>();
         long after = 0;
         while (true) {
             ReferencedObjects page = mds.referencedObjects(ost, after, below, max);
+            below = Math.min(below, page.allocated()); // as the scrub does: the pages that follow share the first's pass
             assertThat(page.ids().length).isLessThanOrEqualTo(max);
             for (long id : page.ids()) {
                 out.add(id);

@@ -374,8 +374,9 @@ public interface MetadataService extends HsmCoordinator, AutoCloseable {
      * allocation mark, all from one consistent read of the namespace. Object ids are never reused and are handed
      * out only with the layout that names them, and a layout gives up an object only to another layout or to the
      * destroy queue in the same change: so an id below the mark that one page finds unreferenced stays so, and
-     * pages read one after another give a scrub the same answers as one read would. NOT_SUPPORTED from services
-     * that cannot.
+     * pages read one after another give a scrub the same answers as one read would. A scan that asks for its
+     * pages after the first below the first page's allocation mark (as a scrub does) lets a service answer them
+     * all from the first page's pass over the namespace. NOT_SUPPORTED from services that cannot.
      */
     default ReferencedObjects referencedObjects(int ost, long after, long below, int max) {
         throw new io.nacre.engine.NacreException(io.nacre.engine.Status.NOT_SUPPORTED,
