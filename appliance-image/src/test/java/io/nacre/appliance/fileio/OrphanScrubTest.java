@@ -7,6 +7,7 @@ import io.nacre.engine.Caller;
 import io.nacre.engine.Fid;
 import io.nacre.engine.NacreException;
 import io.nacre.engine.Status;
+import io.nacre.engine.hsm.HsmImport;
 import io.nacre.engine.io.Destroyer;
 import io.nacre.engine.io.FileIo;
 import io.nacre.engine.layout.LayoutTemplate;
@@ -16,6 +17,8 @@ import io.nacre.engine.meta.FileType;
 import io.nacre.engine.meta.HiddenDirectory;
 import io.nacre.engine.meta.MetadataService;
 import io.nacre.engine.meta.MetadataService.RemoveKind;
+import io.nacre.engine.meta.Opener;
+import io.nacre.engine.meta.SmallFile;
 import io.nacre.engine.scrub.OrphanScrub;
 import io.nacre.engine.store.Durability;
 import io.nacre.engine.store.ListedObject;
@@ -190,6 +193,71 @@ class OrphanScrubTest {
         OrphanScrub.Report again = scrub().clock(LATER).build().run();
         assertThat(again.orphans()).isZero();
         assertThat(again.scanned()).isEqualTo(held - orphans.size());
+    }
+
+    /**
+     * Many files over every OST, scrubbed in small pages on both sides (many pages of the MDS's view, all served
+     * from its one pass): the same report as pages of the default size, the stale objects destroyed and nothing
+     * else; files kept in PENDING by an open mark, data-on-MDT files and released stubs are left as they are.
+     */
+    @Test
+    void aScrubInSmallPagesOfManyFilesDecidesAsOneInLargePages() {
+        Fid dir = mds.create(Caller.ROOT, Fid.ROOT, "many", CreateSpec.directory(0755)).attr().fid();
+        for (int i = 0; i < 60; i++) {
+            Fid f = mds.create(Caller.ROOT, dir, "f" + i, CreateSpec.builder(FileType.REGULAR).mode(0644)
+                    .layout(LayoutTemplate.of(1 + i % 4, 64 * 1024, "")).build()).attr().fid();
+            byte[] data = new byte[(1 + i % 4) * 64 * 1024 - i];
+            new Random(i).nextBytes(data);
+            io.write(f, 0, ByteBuffer.wrap(data), Durability.STABLE);
+            io.commit(f);
+            files.put(f, data);
+        }
+        // removed while a named gateway has them open: in PENDING, their objects referenced
+        Opener gateway = new Opener("node-a", 1);
+        List<ObjectRef> pendingObjects = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            Fid f = writeFile(dir, "open" + i, 200_000, 50 + i);
+            mds.markOpen(gateway, f);
+            mds.remove(Caller.ROOT, dir, "open" + i, RemoveKind.FILE);
+            pendingObjects.addAll(mds.layout(f).objects());
+        }
+        // data on the MDT, and released stubs: no objects
+        for (int i = 0; i < 5; i++) {
+            byte[] data = ("small " + i).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            Fid f = mds.putSmallFile(Caller.ROOT, new SmallFile(dir, List.of(), "small" + i, 0644, data, 64 << 10,
+                    Map.of(), Map.of(), SmallFile.Expect.ANY)).attr().fid();
+            files.put(f, data);
+        }
+        List<Fid> released = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            released.add(mds.hsmImport(Caller.ROOT, dir, "released" + i, new HsmImport.Spec(1, "s3://b/r" + i,
+                    "etag:\"" + i + "\"", 1000, 1_600_000_000_000_000_000L, 0, 0, 0644, false)).attr().fid());
+        }
+        List<ObjectRef> orphans = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            orphans.addAll(staleWrites("stale" + i, 70 + i));
+        }
+        long held = objects.osts().stream().mapToLong(o -> listAll(o.index()).size()).sum();
+
+        OrphanScrub.Report large = scrub().dryRun(true).clock(LATER).build().run();
+        OrphanScrub.Report small = scrub().dryRun(true).clock(LATER).pageSizes(3, 5).build().run();
+        assertThat(small.osts()).isEqualTo(large.osts());
+        assertThat(large.orphans()).isEqualTo(orphans.size());
+        assertThat(large.referenced()).isEqualTo(held - orphans.size());
+
+        OrphanScrub.Report done = scrub().clock(LATER).pageSizes(2, 7).build().run();
+        assertThat(done.complete()).isTrue();
+        assertThat(done.scanned()).isEqualTo(held);
+        assertThat(done.destroyed()).isEqualTo(orphans.size());
+        assertThat(done.osts()).flatExtracting(OrphanScrub.OstReport::sample)
+                .containsExactlyInAnyOrderElementsOf(orphans.stream().map(ObjectRef::id).toList());
+        assertThat(orphans).allMatch(o -> objects.stat(o).equals(ObjectStat.ABSENT));
+        assertThat(pendingObjects).as("objects of files in PENDING").allMatch(o -> objects.stat(o).size() > 0);
+        assertEveryFileIntact();
+        for (Fid f : released) {
+            assertThat(mds.layout(f).isReleased()).isTrue();
+            assertThat(mds.getattr(f).size()).isEqualTo(1000);
+        }
     }
 
     @Test
