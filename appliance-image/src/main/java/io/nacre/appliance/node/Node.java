@@ -37,6 +37,7 @@ import io.nacre.nfs.ds.DataServer;
 import io.nacre.nfs.v41.pnfs.DsHandles;
 import io.nacre.nfs.v41.pnfs.LayoutFence;
 import io.nacre.nfs.v41.pnfs.PnfsOptions;
+import io.nacre.nfs.v41.xdr.IoBuffers;
 import io.nacre.ost.LocalObjectStore;
 import io.nacre.ost.Ost;
 import io.nacre.ost.OstOptions;
@@ -240,6 +241,15 @@ public final class Node implements AutoCloseable {
         if (mdsServer != null) {
             Gauge.builder("nacre_mds_leader", mdsServer, m -> m.isLeader() ? 1 : 0)
                     .description("1 when this node's MDS peer leads the Raft group").register(metrics);
+        }
+        if (nfs != null || dataServer != null) {
+            // process-wide, as the pool is: the NFS gateway's READs and the pNFS data server's share it
+            Gauge.builder("nacre_nfs_read_buffers_lent", IoBuffers::readBuffersLent)
+                    .description("Direct READ reply buffers lent out now (0 when every READ reply was written)")
+                    .register(metrics);
+            Gauge.builder("nacre_nfs_read_buffers_max", IoBuffers::readBuffersMax)
+                    .description("The most direct READ reply buffers that may exist at once (nacre.nfs.read.buffers)")
+                    .register(metrics);
         }
         for (Ost ost : osts) {
             Gauge.builder("nacre_ost_bytes_used", ost, o -> o.usage().bytesUsed())

@@ -11,6 +11,7 @@ import io.nacre.nfs.v41.xdr.FileLayout4;
 import io.nacre.nfs.v41.xdr.FileLayoutDsAddr4;
 import io.nacre.nfs.v41.xdr.GetDeviceInfoArgs;
 import io.nacre.nfs.v41.xdr.GetDeviceInfoRes;
+import io.nacre.nfs.v41.xdr.IoBuffers;
 import io.nacre.nfs.v41.xdr.Layout4;
 import io.nacre.nfs.v41.xdr.LayoutGetArgs;
 import io.nacre.nfs.v41.xdr.LayoutGetRes;
@@ -68,6 +69,61 @@ class NodeNfsTest {
             c.unmount();
             assertThat(node.health().roles()).containsEntry("nfs", "ok");
         }
+    }
+
+    /**
+     * nacre_nfs_read_buffers_lent counts the direct READ buffers out: every READ's comes back once its reply is
+     * written (a leak would hold it above 0 for good, and lower the pool silently).
+     */
+    @Test
+    void everyReadBufferComesBackAfterItsReplyAsTheGaugeShows() throws Exception {
+        try (Node node = Node.start(NodeOptions.ephemeral(tmp.resolve("data")));
+             NfsTestClient c = NfsTestClient.connect(new InetSocketAddress("127.0.0.1", node.nfsPort()))) {
+            c.mount("node-nfs-buffers");
+            NfsFs fs = new NfsFs(c, "owner");
+            byte[] content = new byte[3 << 20];
+            new java.util.Random(5).nextBytes(content);
+            NfsFs.Opened f = fs.create(fs.root(), "three-mib", 0644);
+            for (int off = 0; off < content.length; off += 1 << 20) {
+                fs.write(f, off, java.util.Arrays.copyOfRange(content, off, off + (1 << 20)), Nfs4.FILE_SYNC4);
+            }
+            fs.close(f);
+            assertThat(gauge(node, "nacre_nfs_read_buffers_max")).isEqualTo(32);
+
+            long reused = IoBuffers.readReused();
+            NfsFs.Opened r = NfsFs.opened(fs.open(fs.root(), "three-mib", Nfs4.OPEN4_SHARE_ACCESS_READ));
+            for (int round = 0; round < 3; round++) {
+                for (int off = 0; off < content.length; off += 1 << 20) {
+                    assertThat(NfsFs.data(fs.read(r.fh(), r.stateid(), off, 1 << 20)))
+                            .isEqualTo(java.util.Arrays.copyOfRange(content, off, off + (1 << 20)));
+                }
+            }
+            fs.close(r);
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (gauge(node, "nacre_nfs_read_buffers_lent") != 0 && System.nanoTime() < deadline) {
+                Thread.sleep(50); // polling, with a deadline, for the last reply's write to complete
+            }
+            assertThat(gauge(node, "nacre_nfs_read_buffers_lent")).as("lent after the replies").isZero();
+            assertThat(IoBuffers.readReused()).as("READs went through the pool").isGreaterThan(reused);
+
+            // and it counts one held: what a leak would look like
+            ByteBuffer held = IoBuffers.takeForRead(4096);
+            assertThat(IoBuffers.isReadBuffer(held)).isTrue();
+            assertThat(gauge(node, "nacre_nfs_read_buffers_lent")).isEqualTo(1);
+            IoBuffers.give(held);
+            assertThat(gauge(node, "nacre_nfs_read_buffers_lent")).isZero();
+        }
+    }
+
+    /** A gauge's value in the node's GET /metrics. */
+    static long gauge(Node node, String name) throws Exception {
+        java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(node.adminUri() + "/metrics")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        return r.body().lines().filter(l -> l.startsWith(name + " ")).findFirst()
+                .map(l -> (long) Double.parseDouble(l.substring(name.length() + 1).trim()))
+                .orElseThrow(() -> new AssertionError(name + " is not in /metrics"));
     }
 
     @Test

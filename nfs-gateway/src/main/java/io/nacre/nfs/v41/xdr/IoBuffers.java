@@ -140,6 +140,21 @@ public final class IoBuffers {
         return READ_BUFFERS.get();
     }
 
+    /**
+     * Direct READ buffers lent out now: taken by a READ and not yet given back or forgotten (0 when every reply
+     * was written). One that stays lent lowers the pool for good (a leak), which only this shows: READs then
+     * fall back to heap buffers silently. Read without a lock, so a READ taking or giving one meanwhile may be
+     * counted or not; never negative.
+     */
+    public static int readBuffersLent() {
+        return Math.max(0, READ_BUFFERS.get() - FREE_READ.size());
+    }
+
+    /** The most direct READ buffers that may exist at once ({@code nacre.nfs.read.buffers}, 32 by default). */
+    public static int readBuffersMax() {
+        return MAX_READ_BUFFERS;
+    }
+
     private static final class GivenBackWhenDisposed extends ByteBufferWrapper {
         private final ByteBuffer whole;
         private final AtomicBoolean given = new AtomicBoolean();
