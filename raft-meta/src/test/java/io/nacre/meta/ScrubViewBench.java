@@ -5,7 +5,6 @@ import io.nacre.engine.Fid;
 import io.nacre.engine.layout.LayoutTemplate;
 import io.nacre.engine.meta.CreateSpec;
 import io.nacre.engine.meta.FileType;
-import io.nacre.engine.meta.MetadataService;
 import io.nacre.engine.meta.ReferencedObjects;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +20,7 @@ import org.junit.jupiter.api.Test;
  * The orphan scrub's MDS view at scale: a single-peer MDS with bench.files files (20,000) of one to four stripes
  * over 4 OSTs; then every OST's referenced objects are read to the end (as the scrub reads them: the pages after
  * the first below its allocation mark) in pages of 65,536, 1,000 and 100 ids, bench.rounds (3) times each. Prints
- * the median time of a scan of all four OSTs per page size. Uses only MetadataService, so it runs unchanged
+ * the median time of a scan of all four OSTs per page size (bench.pages lists them). Uses only MetadataService, so it runs unchanged
  * against another build for an A/B.
  *
  * <p>Run: {@code ./mvnw -B -Pbench -pl raft-meta -am verify -Dtest=ScrubViewBench}.
@@ -31,6 +30,8 @@ class ScrubViewBench {
 
     private static final int FILES = Integer.getInteger("bench.files", 20_000);
     private static final int ROUNDS = Integer.getInteger("bench.rounds", 3);
+    private static final int[] PAGES = java.util.Arrays.stream(System.getProperty("bench.pages", "65536,1000,100")
+            .split(",")).mapToInt(Integer::parseInt).toArray();
 
     @Test
     void scanOfEveryOstByPageSize() throws Exception {
@@ -57,7 +58,7 @@ class ScrubViewBench {
                 }
             }
             System.out.printf("ScrubViewBench: %d files made in %.1f s%n", FILES, (System.nanoTime() - t0) / 1e9);
-            for (int max : new int[] {MetadataService.REFERENCED_MAX, 1000, 100}) {
+            for (int max : PAGES) {
                 long[] ms = new long[ROUNDS];
                 long ids = 0;
                 long pages = 0;
