@@ -19,9 +19,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The orphan scrub's MDS view at scale: a single-peer MDS with bench.files files (20,000) of one to four stripes
  * over 4 OSTs; then every OST's referenced objects are read to the end (as the scrub reads them: the pages after
- * the first below its allocation mark) in pages of 65,536, 1,000 and 100 ids, bench.rounds (3) times each. Prints
- * the median time of a scan of all four OSTs per page size (bench.pages lists them). Uses only MetadataService, so it runs unchanged
- * against another build for an A/B.
+ * the first below its allocation mark) in pages of 65,536, 1,000 and 100 ids (bench.pages), bench.rounds (3) times
+ * each. Prints the median time of a scan of all four OSTs per page size. Uses only MetadataService, so it runs
+ * unchanged against another build for an A/B.
  *
  * <p>Run: {@code ./mvnw -B -Pbench -pl raft-meta -am verify -Dtest=ScrubViewBench}.
  */
