@@ -1038,7 +1038,10 @@ public final class Ost implements AutoCloseable {
                 // The WAL's files will take their full size on the same file system: not free for LMDB.
                 fsFree = Math.max(0, fsFree - ((long) wal.segments() * wal.segmentSize() - wal.fileBytes()));
             }
-            long growth = Math.max(0, Math.min(info.mapSize - fileBytes, fsFree));
+            // The map's size is the OST's capacity, and data files (adopted WAL segments) take their part of it as
+            // LMDB's pages do: otherwise the total would grow by what moves out of LMDB into data files, and a pool
+            // that is full would read as less full once its checkpoint ran.
+            long growth = Math.max(0, Math.min(info.mapSize - fileBytes - dataFiles.bytes(), fsFree));
             long free = Math.max(0, fileBytes - used) + growth;
             return new long[] {used, free, objectCount, growth, fsFree};
         } catch (IOException e) {

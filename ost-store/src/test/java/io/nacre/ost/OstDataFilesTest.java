@@ -7,6 +7,7 @@ import io.nacre.engine.NacreException;
 import io.nacre.engine.Status;
 import io.nacre.engine.fault.Faults;
 import io.nacre.engine.store.Durability;
+import io.nacre.engine.store.OstUsage;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -117,6 +118,25 @@ class OstDataFilesTest {
         }
         try (Ost ost = Ost.open(dir(), 0, options())) {
             assertThat(read(ost, 1, 0, STREAM)).isEqualTo(data);
+        }
+    }
+
+    @Test
+    void theOstsTotalIsItsMapSizeWhereverItsDataLiesSoAFullPoolStaysFullAfterACheckpoint() throws IOException {
+        byte[] data = random(3, STREAM);
+        try (Ost ost = Ost.open(dir(), 0, options())) {
+            org.assertj.core.api.Assumptions.assumeThat(ost.usage().deviceFree()).as("a disk with room for the map")
+                    .isGreaterThan(4 * options().mapSize());
+            assertThat(ost.usage().bytesTotal()).isEqualTo(options().mapSize());
+            stream(ost, 1, 0, data);
+            ost.checkpointNow();
+            assertThat(dataFiles()).as("adopted segments").isNotEmpty();
+            OstUsage u = ost.usage();
+            // Data files take their part of the capacity as LMDB's pages do (the total once grew by them, so the
+            // HSM's release policy saw a full pool turn less full when the checkpoint adopted its segments).
+            assertThat(u.bytesUsed()).isGreaterThanOrEqualTo(STREAM);
+            assertThat(u.bytesTotal()).isEqualTo(options().mapSize());
+            assertThat(u.bytesFree()).isEqualTo(u.bytesTotal() - u.bytesUsed());
         }
     }
 
