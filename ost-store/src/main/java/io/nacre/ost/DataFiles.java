@@ -310,10 +310,22 @@ final class DataFiles {
             delta.merge(id, live, Long::sum);
         }
 
-        /** Writes the changes into {@code txn}; returns the files left with no live bytes (their records deleted). */
+        /** Writes every change into {@code txn}; returns the files left with no live bytes (their records deleted). */
         List<Long> apply(Txn<ByteBuffer> txn) {
+            return apply(txn, true);
+        }
+
+        /**
+         * Writes the changes into {@code txn}; returns the files left with no live bytes (their records deleted).
+         * Without {@code withCreated} the new files stay for a later transaction: a checkpoint that takes several
+         * transactions puts its pointers into the last one, and a new file recorded before them would read as
+         * pointed to by nothing, and be deleted.
+         */
+        List<Long> apply(Txn<ByteBuffer> txn, boolean withCreated) {
             List<Long> emptied = new ArrayList<>();
-            created.forEach((id, size) -> put(txn, id, new Info(size, 0)));
+            if (withCreated) {
+                created.forEach((id, size) -> put(txn, id, new Info(size, 0)));
+            }
             for (Map.Entry<Long, Long> e : delta.entrySet()) {
                 Info old = get(txn, e.getKey());
                 if (old == null) {
@@ -328,14 +340,16 @@ final class DataFiles {
                     put(txn, e.getKey(), new Info(old.size(), live));
                 }
             }
-            for (Long id : created.keySet()) {
-                if (!delta.containsKey(id)) {
-                    db.delete(txn, key(id));
-                    emptied.add(id);
+            if (withCreated) {
+                for (Long id : created.keySet()) {
+                    if (!delta.containsKey(id)) {
+                        db.delete(txn, key(id));
+                        emptied.add(id);
+                    }
                 }
+                created.clear();
             }
             delta.clear();
-            created.clear();
             return emptied;
         }
     }

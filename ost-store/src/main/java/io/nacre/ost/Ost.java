@@ -122,8 +122,11 @@ public final class Ost implements AutoCloseable {
     private static final long IDLE_CHECKPOINT_NANOS = TimeUnit.SECONDS.toNanos(2);
     /** How often the checkpoint thread looks whether the OST is idle. */
     private static final long IDLE_CHECK_MILLIS = 250;
-    /** Chunk bytes per checkpoint transaction at most (LMDB holds a transaction's dirty pages in memory). */
-    private static final long MAX_CHECKPOINT_TXN_BYTES = 64L << 20;
+    /**
+     * Chunk bytes per checkpoint transaction at most (LMDB holds a transaction's dirty pages in memory); read when
+     * an OST opens ({@code -Dnacre.ost.checkpoint.txn.bytes}: tests make checkpoints of several transactions).
+     */
+    private final long maxCheckpointTxnBytes = Long.getLong("nacre.ost.checkpoint.txn.bytes", 64L << 20);
     /** Meta key: the id the next data file gets. */
     private static final String DATA_NEXT = "data-next";
     /**
@@ -1740,7 +1743,7 @@ public final class Ost implements AutoCloseable {
                         first = false;
                     }
                     long bytes = 0;
-                    while (i < copied.size() && bytes < MAX_CHECKPOINT_TXN_BYTES) {
+                    while (i < copied.size() && bytes < maxCheckpointTxnBytes) {
                         Overlay.ChunkKey k = copied.get(i++);
                         Wal.Loc loc = snap.chunks().get(k);
                         ByteBuffer payload = checkpointPayload(w, loc, k);
@@ -1784,7 +1787,8 @@ public final class Ost implements AutoCloseable {
                         }
                         meta.put(txn, text(WAL_APPLIED), longValue(snap.seq()));
                     }
-                    emptied = changes.apply(txn);
+                    // The new data files' records go with their pointers, in the last transaction.
+                    emptied = changes.apply(txn, last);
                     if (last) {
                         Faults.hit(FAULT_CHECKPOINT_BEFORE_COMMIT);
                     }

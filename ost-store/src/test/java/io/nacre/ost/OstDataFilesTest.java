@@ -141,6 +141,31 @@ class OstDataFilesTest {
     }
 
     @Test
+    void aCheckpointOfSeveralTransactionsKeepsTheDataFilesItAdopts() throws IOException {
+        // A checkpoint copies at most so many bytes per LMDB transaction and puts its pointers into the last one;
+        // the new data files' records once went into the first, where nothing pointed to them yet, so they were
+        // deleted as empty and the pointers committed after named files gone: reads failed (found in the guest).
+        System.setProperty("nacre.ost.checkpoint.txn.bytes", Integer.toString(4 * CHUNK));
+        byte[] data = random(4, 4 * SEGMENT);
+        byte[] small = random(5, 40 * CHUNK + 123);
+        try (Ost ost = Ost.open(dir(), 0, options())) {
+            stream(ost, 1, 0, data); // whole segments: adopted
+            stream(ost, 2, 0, small); // the segment still being written: copied, in several transactions
+            ost.checkpointNow();
+            assertThat(dataFiles()).as("adopted segments").isNotEmpty();
+            assertThat(read(ost, 1, 0, data.length)).isEqualTo(data);
+            assertThat(read(ost, 2, 0, small.length)).isEqualTo(small);
+        } finally {
+            System.clearProperty("nacre.ost.checkpoint.txn.bytes");
+        }
+        try (Ost ost = Ost.open(dir(), 0, options())) {
+            assertThat(read(ost, 1, 0, data.length)).isEqualTo(data);
+            assertThat(read(ost, 2, 0, small.length)).isEqualTo(small);
+            assertThat(ost.dataFileCount()).isEqualTo(dataFiles().size()).isPositive();
+        }
+    }
+
+    @Test
     void overwriteTruncateAndDestroyFreeTheDataFiles() throws IOException {
         try (Ost ost = Ost.open(dir(), 0, options())) {
             stream(ost, 1, 0, random(1, STREAM));
