@@ -28,6 +28,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -126,6 +127,16 @@ public final class S3Server implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("cleaning abandoned uploads failed (will retry)", e);
         }
+    }
+
+    /**
+     * Stops accepting requests at once and lets running ones finish (up to the graceful-shutdown timeout); the
+     * future completes when the server is down, about 2 s later whatever it serves (Netty's acceptor waits out a
+     * quiet period). {@link #close()} waits for it, then frees the rest: a node stops its servers this way all
+     * at once before closing them one by one.
+     */
+    public synchronized CompletableFuture<Void> stopAsync() {
+        return server == null ? CompletableFuture.completedFuture(null) : server.stop();
     }
 
     @Override

@@ -132,6 +132,7 @@ public final class Node implements AutoCloseable {
         oss = OssServer.builder(store).address(new InetSocketAddress(options.bind(), ossPort)).secret(secret).build()
                 .start();
         toClose.push(oss);
+        toClose.stopEarly(oss::closeAsync);
 
         if (cluster == null) {
             mdsServer = MetadataServer.builder()
@@ -223,6 +224,7 @@ public final class Node implements AutoCloseable {
                     .build()
                     .start();
             toClose.push(s3);
+            toClose.stopEarly(s3::stopAsync);
         }
         if (runs("nfs")) {
             startNfs(dsSecret, fence, localRoutes.keySet());
@@ -286,6 +288,7 @@ public final class Node implements AutoCloseable {
         adminServer = sb.build();
         adminServer.start().join();
         toClose.push(() -> adminServer.stop().join());
+        toClose.stopEarly(adminServer::stop);
         LOG.info("nacre node up: data {}, admin {}", data, adminUri());
     }
 
