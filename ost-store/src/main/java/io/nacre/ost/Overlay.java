@@ -1,5 +1,6 @@
 package io.nacre.ost;
 
+import io.nacre.engine.fault.Faults;
 import io.nacre.engine.store.ObjectStat;
 import java.util.HashMap;
 import java.util.List;
@@ -19,6 +20,9 @@ import java.util.function.BiConsumer;
  * images (a read-modify-write of a chunk another stream is still flushing), readers never see them.
  */
 final class Overlay {
+
+    /** While a checkpoint drops what it applied from the overlay, between the cuts and the images (tests read meanwhile). */
+    static final String FAULT_BETWEEN_DROPS = "ost.checkpoint.between_drops";
 
     /** (object id, chunk index). */
     record ChunkKey(long id, long chunk) {
@@ -203,16 +207,22 @@ final class Overlay {
 
     /**
      * LMDB holds the snapshot now: readers renew their views, then the entries it applied leave the overlay
-     * (those that newer groups replaced stay).
+     * (those that newer groups replaced stay). The cuts go before the images: a lookup takes the image first,
+     * then the cut, then LMDB, so an image it no longer finds is one whose cut is gone too, and LMDB's value
+     * (that image, committed) counts. Before, the images went first: a lookup in between found no image and the
+     * cut still there, and took an image written past a truncate or destroy (the checkpoint had just committed
+     * it) for a dead chunk: a read returned zeros, and a write that merged with the chunk stored zeros over
+     * acknowledged bytes.
      */
     void applied(Snapshot snap) {
         generation.incrementAndGet();
+        snap.cuts().forEach(cuts::remove);
+        Faults.hit(FAULT_BETWEEN_DROPS);
         for (Map.Entry<ChunkKey, Wal.Loc> e : snap.chunks().entrySet()) {
             if (chunks.remove(e.getKey(), e.getValue())) {
                 bytes.addAndGet(-e.getValue().length());
             }
         }
         snap.objects().forEach(objects::remove);
-        snap.cuts().forEach(cuts::remove);
     }
 }

@@ -380,6 +380,45 @@ class OstWalTest {
         }
     }
 
+    /**
+     * A checkpoint that applied a truncate and the images written past its cut after it drops both from the
+     * overlay. It dropped the images first: a read, or a write merging with a chunk, that looked up one of those
+     * chunks in between found no image in the overlay, and the cut still there, so LMDB's chunk (the image, just
+     * committed) counted as dead: the read returned zeros, and the write merged with zeros and stored them over
+     * acknowledged bytes (found by {@link OstSoakTest}).
+     */
+    @Test
+    void aChunkRewrittenPastACutReadsAndMergesWhileTheCheckpointDropsThem() throws Exception {
+        byte[] old = random(4 * CHUNK, 61);
+        byte[] fresh = random(4 * CHUNK, 62);
+        byte[] patch = random(100, 63);
+        byte[] want = fresh.clone();
+        System.arraycopy(patch, 0, want, CHUNK + 10, patch.length);
+        try (Ost ost = Ost.open(tmp, 0, small())) {
+            ost.write(1, 0, ByteBuffer.wrap(old), Durability.STABLE);
+            ost.checkpointNow();
+            long checkpoints = ost.checkpoints();
+            ost.truncate(1, 0);
+            ost.write(1, 0, ByteBuffer.wrap(fresh), Durability.STABLE);
+            // The idle checkpoint (2 s after the write) pauses 3 s while it drops what it applied.
+            Faults.arm(Overlay.FAULT_BETWEEN_DROPS, new Faults.Fault(Faults.Kind.SLEEP, 1, false, 3000));
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+            while (Faults.hits(Overlay.FAULT_BETWEEN_DROPS) == 0) {
+                assertThat(System.nanoTime()).as("the idle checkpoint started").isLessThan(deadline);
+                java.util.concurrent.locks.LockSupport.parkNanos(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(5));
+            }
+            ost.write(1, CHUNK + 10, ByteBuffer.wrap(patch), Durability.STABLE);
+            assertThat(Arrays.mismatch(read(ost, 1, 0, 4 * CHUNK), want)).as("first byte read wrong while the "
+                    + "checkpoint drops").isEqualTo(-1);
+            assertThat(ost.checkpoints()).as("the checkpoint was still dropping").isEqualTo(checkpoints);
+        }
+        try (Ost ost = Ost.open(tmp, 0, small())) {
+            assertThat(Arrays.mismatch(read(ost, 1, 0, 4 * CHUNK), want)).as("first byte wrong after a reopen")
+                    .isEqualTo(-1);
+            assertThat(ost.stat(1)).isEqualTo(new ObjectStat(4 * CHUNK, 4 * CHUNK));
+        }
+    }
+
     @Test
     void destroyingAnObjectNeverWrittenLogsNothingAndFlushesNothing() throws Exception {
         // A file created and removed without data (the kernel bench's rm) has its objects destroyed: each
