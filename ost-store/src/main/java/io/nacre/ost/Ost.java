@@ -97,6 +97,8 @@ public final class Ost implements AutoCloseable {
     static final String FAULT_CHECKPOINT_BEFORE_REPLACE = "ost.checkpoint.before_replace";
     /** After a pointer is read from LMDB, before its data file is looked up (tests let the file go meanwhile). */
     static final String FAULT_BEFORE_DATA_FILE = "ost.read.before_data_file";
+    /** Between a truncate's two lookups of the bytes it drops (tests let a checkpoint commit meanwhile). */
+    static final String FAULT_TRUNCATE_LOOKUPS = "ost.truncate.between_lookups";
 
     private static final int MAX_READERS = 256;
     /** Reset read transactions kept for reuse at most, see {@link #idleReadTxns}. */
@@ -1497,9 +1499,18 @@ public final class Ost implements AutoCloseable {
         });
     }
 
-    /** The payload bytes the object holds in chunks from {@code from} on (overlay over LMDB), nothing in flight. */
+    /**
+     * The payload bytes the object holds in chunks from {@code from} on (overlay over LMDB), nothing in flight.
+     * In the order reads look: the overlay's images, then its cut, then LMDB. A checkpoint commits LMDB, bumps
+     * the overlay's generation (the view renews), then drops the cuts and then the images it applied
+     * ({@link Overlay#applied}): so an image gone from the overlay when we looked is in the view, and its cut gone
+     * too. Before, LMDB was read first: an image the checkpoint committed after that read and dropped before the
+     * overlay's was counted in neither, and the truncate left its bytes as used for good.
+     */
     private long bytesFrom(LmdbView view, long id, long from) {
         Map<Long, Integer> lengths = new HashMap<>();
+        overlay.forEachChunkFrom(id, from, lengths::put);
+        Faults.hit(FAULT_TRUNCATE_LOOKUPS);
         Long cut = overlay.cut(id);
         long lmdbEnd = cut == null ? Long.MAX_VALUE : cut;
         ByteBuffer key = Chunks.newKey();
@@ -1507,11 +1518,10 @@ public final class Ost implements AutoCloseable {
             boolean found = from < lmdbEnd && c.get(Chunks.key(key, id, from), GetOp.MDB_SET_RANGE);
             while (found && Chunks.idOf(c.key()) == id && Chunks.chunkOf(c.key()) < lmdbEnd) {
                 long chunk = Chunks.chunkOf(c.key());
-                lengths.put(chunk, Chunks.payloadLength(Chunks.key(key, id, chunk), c.val()));
+                lengths.putIfAbsent(chunk, Chunks.payloadLength(Chunks.key(key, id, chunk), c.val()));
                 found = c.next();
             }
         }
-        overlay.forEachChunkFrom(id, from, lengths::put);
         return lengths.values().stream().mapToLong(Integer::longValue).sum();
     }
 
