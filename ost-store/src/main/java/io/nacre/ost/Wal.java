@@ -292,16 +292,22 @@ final class Wal implements AutoCloseable {
 
     /**
      * The segment is about to become a data file: flushed (an unstable group may have written it) and
-     * never freed until it has a fresh file; returns its size on disk.
+     * never freed until it has a fresh file; returns its size on disk. Marked under the segment's lock, which
+     * each preparation step holds: a step either ended before (its zeros counted in the size) or sees the mark
+     * and leaves the segment alone. Before, a step could write zeros past the records into the data file after
+     * its size was taken (it waited only for the fresh file), so the file on disk outgrew LMDB's record of it.
      */
     long adopt(int s) {
-        adopted.add(s);
+        segmentLocks[s].lock();
         try {
+            adopted.add(s);
             FileChannel ch = channels.get(s);
             ch.force(false);
             return ch.size();
         } catch (IOException e) {
             throw ioError("fdatasync", e);
+        } finally {
+            segmentLocks[s].unlock();
         }
     }
 
@@ -1170,14 +1176,15 @@ final class Wal implements AutoCloseable {
             for (int s = 0; s < channels.length() && !closing; s++) {
                 // A segment adopted meanwhile (its old file a data file, closed) is prepared in its fresh file
                 // by prepareReplaced: zeros here would go into the data file, and its map would keep it.
-                while (!closing && zeroed.get(s) < segmentSize && !fresh.containsKey(s)) {
+                while (!closing && zeroed.get(s) < segmentSize && !fresh.containsKey(s) && !adopted.contains(s)) {
                     awaitQuiet();
                     Faults.hit(FAULT_PREPARE_STEP);
                     FileChannel wrote = null;
                     segmentLocks[s].lock();
                     try {
                         stepUnflushed = true;
-                        if (!fresh.containsKey(s) && zeroUpTo(s, Math.min(segmentSize, zeroed.get(s) + ZERO_STEP)) > 0) {
+                        if (!fresh.containsKey(s) && !adopted.contains(s)
+                                && zeroUpTo(s, Math.min(segmentSize, zeroed.get(s) + ZERO_STEP)) > 0) {
                             wrote = channels.get(s);
                         }
                     } finally {
@@ -1263,7 +1270,7 @@ final class Wal implements AutoCloseable {
                             freshZeroed.put(s, to);
                             preparedZeros.addAndGet(to - from);
                             wrote = ch;
-                        } else if (zeroed.get(s) < segmentSize) {
+                        } else if (zeroed.get(s) < segmentSize && !adopted.contains(s)) {
                             // Taken by a writer meanwhile: the rest above its records, as at open.
                             stepUnflushed = true;
                             if (zeroUpTo(s, Math.min(segmentSize, zeroed.get(s) + ZERO_STEP)) > 0) {

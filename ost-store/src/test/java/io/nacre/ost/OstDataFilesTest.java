@@ -165,6 +165,35 @@ class OstDataFilesTest {
         }
     }
 
+    /**
+     * A segment adopted while the WAL's background preparation is at it: the checkpoint records the data file's
+     * size when it links it, and the preparation, which took the segment (not yet replaced by a fresh file) for a
+     * WAL segment still to prepare, wrote zeros past its records into the data file: its size on disk was then
+     * larger than LMDB's record, which space accounting counts (found by {@link OstSoakTest}'s audit).
+     */
+    @Test
+    void theWalPreparationWritesNothingIntoASegmentBeingAdopted() throws IOException {
+        // Each preparation step waits 1 s first (the first from 50 ms after the open); the checkpoint pauses 2 s
+        // after its commit, before the segment gets its fresh file: the step falls in that pause.
+        Faults.arm(Wal.FAULT_PREPARE_STEP, Faults.Fault.sleep(1000));
+        Faults.arm(Ost.FAULT_CHECKPOINT_BEFORE_REPLACE, new Faults.Fault(Faults.Kind.SLEEP, 1, false, 2000));
+        // Most of the first segment, so that it is adopted while a stream's current segment (short on disk).
+        byte[] data = random(6, 3 * SEGMENT / 4 + 8 * CHUNK);
+        OstOptions prepared = OstOptions.builder().chunkSize(CHUNK).mapSize(1L << 30).walSegments(SEGMENT, SEGMENTS)
+                .walPrepare(true).build();
+        try (Ost ost = Ost.open(dir(), 0, prepared)) {
+            stream(ost, 1, 0, data);
+            ost.checkpointNow();
+            assertThat(dataFiles()).as("the segment adopted").hasSize(1);
+        }
+        Faults.disarmAll();
+        OstAudit.Report report = OstAudit.check(dir(), 1L << 30);
+        assertThat(report.problems()).as("data files against LMDB (%s)", report).isEmpty();
+        try (Ost ost = Ost.open(dir(), 0, options())) {
+            assertThat(read(ost, 1, 0, data.length)).isEqualTo(data);
+        }
+    }
+
     @Test
     void overwriteTruncateAndDestroyFreeTheDataFiles() throws IOException {
         try (Ost ost = Ost.open(dir(), 0, options())) {
