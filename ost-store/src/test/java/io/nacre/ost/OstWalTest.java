@@ -391,10 +391,10 @@ class OstWalTest {
         long size = 2 * CHUNK + 100;
         try (Ost ost = Ost.open(tmp, 0, small())) {
             ost.write(1, 0, ByteBuffer.wrap(data), Durability.STABLE);
-            // The idle checkpoint (2 s after the write) pauses 1.5 s before its commit; the truncate, started in
-            // that pause, pauses 4 s between its lookups: the commit and the overlay's drop fall in between.
-            Faults.arm(Ost.FAULT_CHECKPOINT_BEFORE_COMMIT, new Faults.Fault(Faults.Kind.SLEEP, 1, false, 1500));
-            Faults.arm(Ost.FAULT_TRUNCATE_LOOKUPS, new Faults.Fault(Faults.Kind.SLEEP, 1, false, 4000));
+            // The idle checkpoint (2 s after the write) pauses 0.5 s before its commit; the truncate, started in
+            // that pause, pauses 2 s between its lookups: the commit and the overlay's drop fall in between.
+            Faults.arm(Ost.FAULT_CHECKPOINT_BEFORE_COMMIT, new Faults.Fault(Faults.Kind.SLEEP, 1, false, 500));
+            Faults.arm(Ost.FAULT_TRUNCATE_LOOKUPS, new Faults.Fault(Faults.Kind.SLEEP, 1, false, 2000));
             long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
             while (Faults.hits(Ost.FAULT_CHECKPOINT_BEFORE_COMMIT) == 0) {
                 assertThat(System.nanoTime()).as("the idle checkpoint started").isLessThan(deadline);
@@ -433,8 +433,8 @@ class OstWalTest {
             long checkpoints = ost.checkpoints();
             ost.truncate(1, 0);
             ost.write(1, 0, ByteBuffer.wrap(fresh), Durability.STABLE);
-            // The idle checkpoint (2 s after the write) pauses 3 s while it drops what it applied.
-            Faults.arm(Overlay.FAULT_BETWEEN_DROPS, new Faults.Fault(Faults.Kind.SLEEP, 1, false, 3000));
+            // The idle checkpoint (2 s after the write) pauses 1.5 s while it drops what it applied.
+            Faults.arm(Overlay.FAULT_BETWEEN_DROPS, new Faults.Fault(Faults.Kind.SLEEP, 1, false, 1500));
             long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
             while (Faults.hits(Overlay.FAULT_BETWEEN_DROPS) == 0) {
                 assertThat(System.nanoTime()).as("the idle checkpoint started").isLessThan(deadline);
