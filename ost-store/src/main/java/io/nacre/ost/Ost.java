@@ -204,6 +204,11 @@ public final class Ost implements AutoCloseable {
     private final WalPipeline pipeline;
     /** The objects whose cuts the running checkpoint applies: a new cut of one of them waits for it. */
     private volatile Set<Long> checkpointCuts = Set.of();
+    /**
+     * Bytes the running checkpoint's truncates and destroys give back, until it has applied them and compacted the
+     * data files they left mostly dead; 0 when none runs. Part of {@link #usage()}'s bytes freeing.
+     */
+    private volatile long checkpointFreeing;
     /** LMDB's free space as last measured: writes that the checkpoint could not fit get NO_SPACE up front. */
     private volatile long lmdbRoom;
     /** Runs checkpoints, LMDB transactions of the WAL path, and the idle check: one platform thread. */
@@ -950,7 +955,9 @@ public final class Ost implements AutoCloseable {
             long growth = space[3];
             long deviceFree = space[4];
             // Objects with writes still in the WAL: count them, and what they will add to LMDB.
-            long[] totals = {used0, free, objectCount};
+            long checkpointing = checkpointFreeing;
+            Set<Long> inCheckpoint = checkpointing > 0 ? checkpointCuts : Set.of();
+            long[] totals = {used0, free, objectCount, checkpointing};
             acquireReader();
             try (Txn<ByteBuffer> txn = env.txnRead()) {
                 overlay.forEachObject((id, pending) -> {
@@ -961,10 +968,17 @@ public final class Ost implements AutoCloseable {
                     } else if (now != ObjectStat.ABSENT && inLmdb == ObjectStat.ABSENT) {
                         totals[2]++;
                     }
-                    // What the checkpoint will add to (or, after a truncate or destroy, free in) LMDB.
+                    // What the checkpoint will add to (or, after a truncate or destroy, free in) LMDB. Free
+                    // changes by what used does: a destroy of chunks held in data files frees little in LMDB,
+                    // and free grown by the rest made the total grow past the OST's capacity (a 48 MiB OST read
+                    // 66 MiB total after its files were released, and its pool less full than it was).
                     long more = now.bytesUsed() - inLmdb.bytesUsed();
-                    totals[0] = Math.max(0, totals[0] + more);
-                    totals[1] = Math.max(0, totals[1] - more);
+                    long before = totals[0];
+                    totals[0] = Math.max(0, before + more);
+                    totals[1] = Math.max(0, totals[1] - (totals[0] - before));
+                    if (more < 0 && !inCheckpoint.contains(id)) {
+                        totals[3] -= more;
+                    }
                 });
             } finally {
                 readers.release();
@@ -972,7 +986,7 @@ public final class Ost implements AutoCloseable {
             // Data files (adopted WAL segments) count whole, as they take the disk.
             long used = totals[0] + dataFiles.bytes();
             return new OstUsage(index, used + totals[1], used, totals[1], totals[2], device(), growth,
-                    deviceFree);
+                    deviceFree, totals[3]);
         } catch (LmdbException e) {
             throw storageError("usage", e);
         } finally {
@@ -1691,7 +1705,27 @@ public final class Ost implements AutoCloseable {
         checkpointSegmentsHeld = segments;
         Overlay.Snapshot snap = overlay.snapshot(wal.lastSeq(), segments);
         checkpointCuts = Set.copyOf(snap.cuts().keySet());
+        checkpointFreeing = freedBy(snap);
         checkpoint = CompletableFuture.runAsync(() -> applyCheckpoint(snap, wal, true), checkpointer);
+    }
+
+    /** Bytes the snapshot's truncates and destroys free: what their objects use in LMDB beyond what they will use. */
+    private long freedBy(Overlay.Snapshot snap) {
+        if (snap.cuts().isEmpty()) {
+            return 0;
+        }
+        long freed = 0;
+        acquireReader();
+        try (Txn<ByteBuffer> txn = env.txnRead()) {
+            for (long id : snap.cuts().keySet()) {
+                Overlay.PendingStat p = snap.objects().get(id);
+                long after = p == null ? 0 : p.asStat().bytesUsed();
+                freed += Math.max(0, stat(txn, id).bytesUsed() - after);
+            }
+        } finally {
+            readers.release();
+        }
+        return freed;
     }
 
     private void awaitCheckpoint() {
@@ -1836,6 +1870,7 @@ public final class Ost implements AutoCloseable {
         Faults.hit(FAULT_CHECKPOINT_BEFORE_FREE);
         w.release(snap.segments());
         unmapper.reclaim();
+        checkpointFreeing = 0; // its cuts applied, the data files they emptied deleted, those mostly dead compacted
         LOG.debug("{}: checkpoint of {} chunks ({} adopted in {} data files) up to WAL record {}", name,
                 copied.size() + pointed.size(), pointed.size(), fileIds.size(), snap.seq());
     }

@@ -141,6 +141,44 @@ class OstDataFilesTest {
     }
 
     @Test
+    void aDestroyOfChunksInDataFilesKeepsTheTotalAndCountsAsFreeingUntilItsCheckpointGaveTheSpaceBack()
+            throws IOException {
+        byte[] data = random(6, STREAM);
+        try (Ost ost = Ost.open(dir(), 0, options())) {
+            org.assertj.core.api.Assumptions.assumeThat(ost.usage().deviceFree()).as("a disk with room for the map")
+                    .isGreaterThan(4 * options().mapSize());
+            stream(ost, 1, 0, data);
+            ost.checkpointNow();
+            assertThat(dataFiles()).as("adopted segments").isNotEmpty();
+            OstUsage before = ost.usage();
+            assertThat(before.bytesFreeing()).isZero();
+
+            // The checkpoint that would apply the destroy fails: the OST took it and has not given the space back.
+            Faults.arm(Ost.FAULT_CHECKPOINT_BEFORE_COMMIT, Faults.Fault.fail());
+            ost.destroy(1);
+            OstUsage taken = ost.usage();
+            // The total once grew by the destroyed bytes (LMDB held only pointers to them, free took them all),
+            // so the HSM release policy saw its pool emptier than it was, and stopped releasing.
+            assertThat(taken.bytesTotal()).isEqualTo(options().mapSize());
+            assertThat(taken.bytesFree()).isEqualTo(taken.bytesTotal() - taken.bytesUsed());
+            assertThat(taken.bytesFreeing()).isEqualTo(STREAM);
+            assertThatThrownBy(ost::checkpointNow).isInstanceOf(NacreException.class);
+            OstUsage failed = ost.usage();
+            assertThat(failed.bytesTotal()).isEqualTo(options().mapSize());
+            assertThat(failed.bytesFreeing()).as("still to give back after a failed checkpoint").isEqualTo(STREAM);
+            assertThat(dataFiles()).isNotEmpty();
+
+            Faults.disarmAll();
+            ost.checkpointNow();
+            OstUsage after = ost.usage();
+            assertThat(dataFiles()).as("data files left after destroy").isEmpty();
+            assertThat(after.bytesFreeing()).isZero();
+            assertThat(after.bytesUsed()).isLessThan(before.bytesUsed() - STREAM / 2);
+            assertThat(after.bytesTotal()).isEqualTo(options().mapSize());
+        }
+    }
+
+    @Test
     void aCheckpointOfSeveralTransactionsKeepsTheDataFilesItAdopts() throws IOException {
         // A checkpoint copies at most so many bytes per LMDB transaction and puts its pointers into the last one;
         // the new data files' records once went into the first, where nothing pointed to them yet, so they were

@@ -11,14 +11,26 @@ import java.util.Map;
  * {@code device} names it ("machine:device"; empty when unknown), {@code deviceFree} is its free space as
  * this OST saw it, and {@code growth} is the part of {@code bytesFree} that would come out of it (the rest
  * is free inside the OST's own files). {@link #total} counts a shared file system's free space once.
+ *
+ * <p>{@code bytesFreeing} is what destroys and truncates the OST has taken are still to give back: an OST
+ * applies them later (ost-store: its checkpoint, which also compacts the data files they leave mostly dead),
+ * and until then {@code bytesUsed} need not show what they free. 0 once the figures are what those changes
+ * make them; a caller that freed space (the HSM release policy) waits for that before it measures again.
  */
 public record OstUsage(int ost, long bytesTotal, long bytesUsed, long bytesFree, long objects, String device,
-                       long growth, long deviceFree) {
+                       long growth, long deviceFree, long bytesFreeing) {
 
     public OstUsage {
         device = device == null ? "" : device;
         growth = device.isEmpty() ? 0 : Math.max(0, Math.min(growth, bytesFree));
         deviceFree = device.isEmpty() ? 0 : Math.max(0, deviceFree);
+        bytesFreeing = Math.max(0, bytesFreeing);
+    }
+
+    /** An OST with nothing still to give back. */
+    public OstUsage(int ost, long bytesTotal, long bytesUsed, long bytesFree, long objects, String device,
+                    long growth, long deviceFree) {
+        this(ost, bytesTotal, bytesUsed, bytesFree, objects, device, growth, deviceFree, 0);
     }
 
     /** An OST whose file system is its own (or unknown). */
@@ -35,10 +47,12 @@ public record OstUsage(int ost, long bytesTotal, long bytesUsed, long bytesFree,
         long used = 0;
         long free = 0;
         long objects = 0;
+        long freeing = 0;
         Map<String, long[]> devices = new HashMap<>();
         for (OstUsage u : usages) {
             used += u.bytesUsed();
             objects += u.objects();
+            freeing += u.bytesFreeing();
             free += u.bytesFree() - u.growth();
             if (!u.device().isEmpty()) {
                 long[] d = devices.computeIfAbsent(u.device(), k -> new long[2]);
@@ -49,6 +63,6 @@ public record OstUsage(int ost, long bytesTotal, long bytesUsed, long bytesFree,
         for (long[] d : devices.values()) {
             free += Math.min(d[0], d[1]);
         }
-        return new OstUsage(-1, used + free, used, free, objects);
+        return new OstUsage(-1, used + free, used, free, objects, "", 0, 0, freeing);
     }
 }

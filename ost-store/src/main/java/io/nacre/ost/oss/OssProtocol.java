@@ -42,6 +42,8 @@ final class OssProtocol {
     static final String BYTES_TOTAL = "nacre-bytes-total";
     static final String BYTES_FREE = "nacre-bytes-free";
     static final String OBJECTS = "nacre-objects";
+    /** Usage: what destroys and truncates taken are still to give back (OstUsage.bytesFreeing); absent: 0. */
+    static final String BYTES_FREEING = "nacre-bytes-freeing";
     /** Usage: the file system an OST lives on ("machine:device", absent when unknown), see OstUsage. */
     static final String DEVICE = "nacre-device";
     static final String GROWTH = "nacre-growth";

@@ -256,7 +256,8 @@ final class OssService {
                 .add(OssProtocol.BYTES_TOTAL, Long.toString(u.bytesTotal()))
                 .add(OssProtocol.BYTES_USED, Long.toString(u.bytesUsed()))
                 .add(OssProtocol.BYTES_FREE, Long.toString(u.bytesFree()))
-                .add(OssProtocol.OBJECTS, Long.toString(u.objects()));
+                .add(OssProtocol.OBJECTS, Long.toString(u.objects()))
+                .add(OssProtocol.BYTES_FREEING, Long.toString(u.bytesFreeing()));
         if (!u.device().isEmpty()) {
             h.add(OssProtocol.DEVICE, u.device()).add(OssProtocol.GROWTH, Long.toString(u.growth()))
                     .add(OssProtocol.DEVICE_FREE, Long.toString(u.deviceFree()));

@@ -347,7 +347,8 @@ public final class RemoteObjectStore implements ObjectStore {
         return new OstUsage(ost, longHeader(r, OssProtocol.BYTES_TOTAL), longHeader(r, OssProtocol.BYTES_USED),
                 longHeader(r, OssProtocol.BYTES_FREE), longHeader(r, OssProtocol.OBJECTS), device,
                 device.isEmpty() ? 0 : longHeader(r, OssProtocol.GROWTH),
-                device.isEmpty() ? 0 : longHeader(r, OssProtocol.DEVICE_FREE));
+                device.isEmpty() ? 0 : longHeader(r, OssProtocol.DEVICE_FREE),
+                r.headers().contains(OssProtocol.BYTES_FREEING) ? longHeader(r, OssProtocol.BYTES_FREEING) : 0);
     }
 
     @Override
