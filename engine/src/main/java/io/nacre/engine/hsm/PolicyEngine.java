@@ -47,7 +47,11 @@ import org.slf4j.LoggerFactory;
  * archiving. Files from before the engine started are found by one namespace scan at start.</li>
  * <li>Release: when the OSTs of a pool are fuller than a rule's high watermark, the least recently used
  * archived (current, not never_release) files with data there are released until the pool is below the
- * low watermark, counting objects released but not destroyed yet as free-to-be.</li>
+ * low watermark, counting objects released but not destroyed yet as free-to-be. A release may give back
+ * less than its file's size (an OST keeps a file's chunks in a data file shared with other files' until
+ * that is mostly dead), so the engine measures instead of assuming: after it released files it waits until
+ * the pool's OSTs have given back what they will ({@link OstUsage#bytesFreeing()} 0, every released object
+ * destroyed), then releases the next ones while the pool is still above the low watermark.</li>
  * <li>Remove: an unlink of a file with an archive copy queues the removal of the copy, not before
  * {@code remove_after}; the coordinator holds it durably. A sweep of the catalog now and then catches
  * copies whose file went otherwise (replaced by a rename).</li>
@@ -96,6 +100,10 @@ public final class PolicyEngine implements AutoCloseable {
 
     private final Map<Fid, Candidate> candidates = new HashMap<>();
     private final List<ObjectRef> releasing = new ArrayList<>();
+    /** Release rules whose pool went past the high watermark and is not below the low one yet. */
+    private final Set<String> draining = new HashSet<>();
+    /** Release rules that released files whose space their pool has not given back yet. */
+    private final Set<String> awaiting = new HashSet<>();
     private long next = -1;
     private long cleared = -1;
     private long lastSweep;
@@ -379,8 +387,31 @@ public final class PolicyEngine implements AutoCloseable {
                 toBeFreed += objects.stat(o).bytesUsed();
             }
         }
+        if (!dryRun && awaiting.contains(rule.name())) {
+            if (toBeFreed > 0 || all.bytesFreeing() > 0) {
+                // What this rule released is still being given back: measured now, the pool would look fuller
+                // than it will be, and the next files would go for nothing.
+                return;
+            }
+            awaiting.remove(rule.name());
+        }
         long effective = used - toBeFreed;
-        if (total == 0 || effective <= rule.high() * total) {
+        if (total == 0) {
+            return;
+        }
+        // Past the high watermark, the rule releases down to the low one, over as many passes as it takes: a
+        // release may give back less than the file's size (chunks in an OST data file shared with files not
+        // released come back only once that file is mostly dead), and the pool must not stay between the two.
+        boolean drain = effective > rule.high() * total
+                || (draining.contains(rule.name()) && effective > rule.low() * total);
+        if (!dryRun) {
+            if (drain) {
+                draining.add(rule.name());
+            } else {
+                draining.remove(rule.name());
+            }
+        }
+        if (!drain) {
             return;
         }
         long target = effective - (long) (rule.low() * total);
@@ -402,6 +433,7 @@ public final class PolicyEngine implements AutoCloseable {
                 freed += r.bytes();
                 if (!dryRun) {
                     releasing.addAll(r.objects());
+                    awaiting.add(rule.name());
                 }
             }
         }
