@@ -51,7 +51,8 @@ import org.slf4j.LoggerFactory;
  * less than its file's size (an OST keeps a file's chunks in a data file shared with other files' until
  * that is mostly dead), so the engine measures instead of assuming: after it released files it waits until
  * the pool's OSTs have given back what they will ({@link OstUsage#bytesFreeing()} 0, every released object
- * destroyed), then releases the next ones while the pool is still above the low watermark.</li>
+ * destroyed; at most three passes, and at least 30 s), then releases the next ones while the pool is still
+ * above the low watermark.</li>
  * <li>Remove: an unlink of a file with an archive copy queues the removal of the copy, not before
  * {@code remove_after}; the coordinator holds it durably. A sweep of the catalog now and then catches
  * copies whose file went otherwise (replaced by a rename).</li>
@@ -102,8 +103,11 @@ public final class PolicyEngine implements AutoCloseable {
     private final List<ObjectRef> releasing = new ArrayList<>();
     /** Release rules whose pool went past the high watermark and is not below the low one yet. */
     private final Set<String> draining = new HashSet<>();
-    /** Release rules that released files whose space their pool has not given back yet. */
-    private final Set<String> awaiting = new HashSet<>();
+    /**
+     * Release rules that released files whose space their pool has not given back yet, with when
+     * ({@link System#nanoTime}) they released: a rule waits for that at most {@link #awaitLimit}.
+     */
+    private final Map<String, Long> awaiting = new HashMap<>();
     private long next = -1;
     private long cleared = -1;
     private long lastSweep;
@@ -165,6 +169,15 @@ public final class PolicyEngine implements AutoCloseable {
         public PolicyEngine build() {
             return new PolicyEngine(this);
         }
+    }
+
+    /**
+     * How long a rule that released files waits at most for its pool to give their space back before it measures
+     * again: three passes, and no less than 30 s (a checkpoint after the destroys, then compaction).
+     */
+    private Duration awaitLimit() {
+        Duration three = interval.multipliedBy(3);
+        return three.compareTo(Duration.ofSeconds(30)) < 0 ? Duration.ofSeconds(30) : three;
     }
 
     /** Runs a pass every interval in the background. */
@@ -387,10 +400,13 @@ public final class PolicyEngine implements AutoCloseable {
                 toBeFreed += objects.stat(o).bytesUsed();
             }
         }
-        if (!dryRun && awaiting.contains(rule.name())) {
-            if (toBeFreed > 0 || all.bytesFreeing() > 0) {
+        Long releasedAt = dryRun ? null : awaiting.get(rule.name());
+        if (releasedAt != null) {
+            if ((toBeFreed > 0 || all.bytesFreeing() > 0) && System.nanoTime() - releasedAt < awaitLimit().toNanos()) {
                 // What this rule released is still being given back: measured now, the pool would look fuller
-                // than it will be, and the next files would go for nothing.
+                // than it will be, and the next files would go for nothing. Not for ever: other clients' deletes
+                // on a busy pool may keep something to give back at every pass, and a pool filling up must
+                // not wait on them.
                 return;
             }
             awaiting.remove(rule.name());
@@ -433,7 +449,7 @@ public final class PolicyEngine implements AutoCloseable {
                 freed += r.bytes();
                 if (!dryRun) {
                     releasing.addAll(r.objects());
-                    awaiting.add(rule.name());
+                    awaiting.put(rule.name(), System.nanoTime());
                 }
             }
         }
