@@ -475,7 +475,7 @@ class NfsGatewayBench {
      * of the non-idempotent ones, as Linux asks): OPEN(create)+GETFH+ACCESS+GETATTR then CLOSE+GETATTR;
      * LOOKUP+GETFH+GETATTR; REMOVE.
      */
-    private static void linuxCompounds(NfsTestClient c, int[] seq, StateOwner4 owner, byte[] dir, String phase,
+    static void linuxCompounds(NfsTestClient c, int[] seq, StateOwner4 owner, byte[] dir, String phase,
                                        String name) throws Exception {
         switch (phase) {
             case "create" -> {
