@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,8 +30,9 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -122,8 +124,15 @@ public final class Ost implements AutoCloseable {
     private static final String WAL_APPLIED = "wal-applied";
     /** A checkpoint starts after this long without a group formed, if anything is in the WAL. */
     private static final long IDLE_CHECKPOINT_NANOS = TimeUnit.SECONDS.toNanos(2);
-    /** How often the checkpoint thread looks whether the OST is idle. */
+    /** How often the checkpoint thread looks whether the OST is idle, while there is something to do. */
     private static final long IDLE_CHECK_MILLIS = 250;
+    /**
+     * How often it looks when there was nothing to do (nothing in the WAL, no checkpoint running or failed, nothing
+     * to unmap): no sooner is a checkpoint due after the next write, so it starts no later than before. An OST that
+     * nobody writes to (the metadata benches' empty files) woke 4 times a second for nothing, in a TCG guest each
+     * a trip through the emulated kernel.
+     */
+    private static final long QUIET_CHECK_MILLIS = TimeUnit.NANOSECONDS.toMillis(IDLE_CHECKPOINT_NANOS);
     /**
      * Chunk bytes per checkpoint transaction at most (LMDB holds a transaction's dirty pages in memory); read when
      * an OST opens ({@code -Dnacre.ost.checkpoint.txn.bytes}: tests make checkpoints of several transactions).
@@ -151,6 +160,12 @@ public final class Ost implements AutoCloseable {
     private final Path dir;
     /** See {@link #device()}; found on first use. */
     private volatile String device;
+    /**
+     * The file system of {@link #dir}, found on first use: {@code Files.getFileStore} reads the mount table and
+     * stats the path's parents every time (some ten system calls), and the MDS asks every OST's usage each second
+     * while it creates files; {@code getUsableSpace} on the kept store is one {@code statfs}.
+     */
+    private volatile FileStore fileStore;
     private final int index;
     private final String name;
     private final OstOptions options;
@@ -274,8 +289,11 @@ public final class Ost implements AutoCloseable {
             this.maxGroupBytes = MAX_GROUP_BYTES;
             this.maxWritePiece = MAX_WRITE_PIECE;
         }
-        this.checkpointer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform()
+        ScheduledThreadPoolExecutor checkpoints = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform()
                 .name(name + "-checkpoint").daemon().factory());
+        // The next idle check is a delayed task: dropped at close, not waited for.
+        checkpoints.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        this.checkpointer = checkpoints;
         Wal opened = null;
         try {
             opened = recoverWal(segmentSize, options.walSegments(), streams);
@@ -295,8 +313,7 @@ public final class Ost implements AutoCloseable {
         this.lmdbRoom = lmdbSpace()[1];
         this.writer = wal != null ? null : Thread.ofPlatform().name(name + "-writer").daemon().start(this::writerLoop);
         if (wal != null) {
-            checkpointer.scheduleWithFixedDelay(this::idleCheck, IDLE_CHECK_MILLIS, IDLE_CHECK_MILLIS,
-                    TimeUnit.MILLISECONDS);
+            checkpointer.schedule(this::idleChecks, IDLE_CHECK_MILLIS, TimeUnit.MILLISECONDS);
             if (options.walPrepare()) {
                 wal.prepareInBackground();
             }
@@ -1052,7 +1069,12 @@ public final class Ost implements AutoCloseable {
             EnvInfo info = env.info();
             long fileBytes = (info.lastPageNumber + 1) * pageSize;
             long used = pages * pageSize;
-            long fsFree = Files.getFileStore(dir).getUsableSpace();
+            FileStore fs = fileStore;
+            if (fs == null) {
+                fs = Files.getFileStore(dir);
+                fileStore = fs;
+            }
+            long fsFree = fs.getUsableSpace();
             if (wal != null) {
                 // The WAL's files will take their full size on the same file system: not free for LMDB.
                 fsFree = Math.max(0, fsFree - ((long) wal.segments() * wal.segmentSize() - wal.fileBytes()));
@@ -1654,24 +1676,47 @@ public final class Ost implements AutoCloseable {
         }
     }
 
-    /** On the checkpoint thread, every {@link #IDLE_CHECK_MILLIS}: after a while without writes, checkpoint what the WAL holds. */
-    private void idleCheck() {
+    /** The checkpoint thread's idle check, again after {@link #IDLE_CHECK_MILLIS} or {@link #QUIET_CHECK_MILLIS}. */
+    private void idleChecks() {
+        boolean quiet = false;
+        try {
+            quiet = idleCheck();
+        } finally {
+            if (!closed) {
+                try {
+                    checkpointer.schedule(this::idleChecks, quiet ? QUIET_CHECK_MILLIS : IDLE_CHECK_MILLIS,
+                            TimeUnit.MILLISECONDS);
+                } catch (RejectedExecutionException e) {
+                    // closing
+                }
+            }
+        }
+    }
+
+    /**
+     * After a while without writes, checkpoints what the WAL holds. Returns whether there was nothing to do: nothing
+     * in the WAL, no checkpoint running or failed, nothing left to unmap.
+     */
+    private boolean idleCheck() {
         unmapper.reclaim();
         if (System.nanoTime() - lastCommitNanos < IDLE_CHECKPOINT_NANOS || !commitLock.tryLock()) {
-            return;
+            return false;
         }
         try {
             if (!closed && checkpoint.isDone()) {
                 pipeline.drain();
                 if (wal.hasRecordsSinceRotate() || checkpoint.isCompletedExceptionally()) {
                     startCheckpoint();
+                    return false;
                 }
+                return unmapper.pending() == 0;
             }
         } catch (RuntimeException e) {
             LOG.warn("{}: idle checkpoint could not start: {}", name, e.toString());
         } finally {
             commitLock.unlock();
         }
+        return false;
     }
 
     /** At close: everything in the WAL goes to LMDB, so the next open has nothing to replay. */
