@@ -512,6 +512,24 @@ class OstWalTest {
     }
 
     @Test
+    void aWriteToAnOstThatWasQuietForAWhileIsCheckpointedOnceIdle() {
+        // With nothing to do the idle check looks less often; a write after such a spell still gets its checkpoint.
+        OstOptions options = OstOptions.builder().chunkSize(CHUNK).mapSize(1L << 30).walSegments(1 << 20, 12).build();
+        try (Ost ost = Ost.open(tmp, 0, options)) {
+            java.util.concurrent.locks.LockSupport.parkNanos(java.util.concurrent.TimeUnit.SECONDS.toNanos(5));
+            assertThat(ost.checkpoints()).as("nothing to checkpoint").isZero();
+            byte[] data = random(256 << 10, 43);
+            ost.write(1, 0, ByteBuffer.wrap(data), Durability.STABLE);
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+            while (ost.checkpoints() == 0) {
+                assertThat(System.nanoTime()).as("checkpointed once idle").isLessThan(deadline);
+                java.util.concurrent.locks.LockSupport.parkNanos(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(20));
+            }
+            assertThat(read(ost, 1, 0, data.length)).isEqualTo(data);
+        }
+    }
+
+    @Test
     void aBurstThatFitsTheWalIsCheckpointedOnceTheWritersPauseAndALongerOneUnderPressure() {
         // 12 segments of 1 MiB, 4 streams, one writer (one stream): a checkpoint starts when no more than 4
         // segments are free, or once the OST is idle; not while a burst that fits writes.
