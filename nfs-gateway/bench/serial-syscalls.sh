@@ -6,12 +6,14 @@
 #   nfs-gateway/bench/serial-syscalls.sh DIST OUT [FILES] [WARMUP] [ROUNDS]
 #
 # DIST: a built distribution (appliance-image/target/nacre-dist); the driver's classes come from
-# nfs-gateway/target/test-classes beside this script (build them first: test-compile). OUT gets, per measured
+# nfs-gateway/target/test-classes beside this script. OUT gets, per measured
 # round and phase: <round>-<phase>.trace (perf trace -s: system calls by thread), .stat (perf stat --per-thread:
 # sched_switch, sched_wakeup and page faults by thread), .proc-before/.proc-after (/proc's context switches and
 # CPU ticks by thread), .done (the driver's latency), threads.txt (thread id -> Java thread name),
 # and idle.* (the same tools over 10 s without operations: the server's timers). .window: when perf was attached.
 # Needs perf (Debian's linux-perf) and root or perf_event_paranoid <= 1 for the tracepoints. 127.0.0.1 only.
+# Then: nfs-gateway/bench/serial-syscalls-table.py OUT FILES [ROUND] prints the per-operation table by thread role.
+# Build first: ./mvnw -B -q -pl appliance-image -am package -DskipTests (the distribution and the test classes).
 set -euo pipefail
 dist=$(cd "$1" && pwd); out=$2; files=${3:-2000}; warmup=${4:-2}; rounds=${5:-1}
 here=$(cd "$(dirname "$0")/.." && pwd)
