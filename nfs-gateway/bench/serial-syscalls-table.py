@@ -52,15 +52,19 @@ def window(phase):
         return 0.0
 
 
+def lines_of(path):
+    """The lines of a file the run wrote, none when that phase left none."""
+    try:
+        return open(path).read().splitlines()
+    except FileNotFoundError:
+        return []
+
+
 def trace(phase):
     """perf trace -s: {(role): Counter(syscall -> calls)}"""
     res = collections.defaultdict(collections.Counter)
     cur = None
-    try:
-        lines = open(f"{out}/{phase}.trace").read().splitlines()
-    except FileNotFoundError:
-        return res
-    for line in lines:
+    for line in lines_of(f"{out}/{phase}.trace"):
         m = re.match(r"^ (.+) \((\d+)\), \d+ events", line)
         if m:
             cur = role(int(m.group(2)), m.group(1))
@@ -73,11 +77,7 @@ def trace(phase):
 
 def stat(phase):
     res = collections.defaultdict(collections.Counter)
-    try:
-        lines = open(f"{out}/{phase}.stat").read().splitlines()
-    except FileNotFoundError:
-        return res
-    for line in lines:
+    for line in lines_of(f"{out}/{phase}.stat"):
         m = re.match(r"^\s*(.+)-(\d+)\s+([\d,]+)\s+(\S+)", line)
         if m:
             res[role(int(m.group(2)), m.group(1))][m.group(4)] += int(m.group(3).replace(",", ""))
