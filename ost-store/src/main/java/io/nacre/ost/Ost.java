@@ -93,6 +93,8 @@ public final class Ost implements AutoCloseable {
     static final String FAULT_CHECKPOINT_BEFORE_COMMIT = "ost.checkpoint.before_commit";
     static final String FAULT_CHECKPOINT_AFTER_COMMIT = "ost.checkpoint.after_commit";
     static final String FAULT_CHECKPOINT_BEFORE_FREE = "ost.checkpoint.before_free";
+    /** After a checkpoint freed its segments, before it is done (it still unmaps what it dropped). */
+    static final String FAULT_CHECKPOINT_AFTER_FREE = "ost.checkpoint.after_free";
     /** After a checkpoint linked the segments it adopts to data files, before its LMDB commit. */
     static final String FAULT_CHECKPOINT_AFTER_LINK = "ost.checkpoint.after_link";
     /** After a checkpoint committed its pointers, before the adopted segments get fresh files. */
@@ -108,6 +110,8 @@ public final class Ost implements AutoCloseable {
     private static final int MAX_BATCH = 256;
     /** Bytes of data per write transaction at most (a single write may be up to {@link #MAX_WRITE_PIECE}). */
     private static final long MAX_GROUP_BYTES = 64L << 20;
+    /** Times a group is formed when it finds the WAL full: each after a checkpoint that frees every segment. */
+    private static final int WAL_FULL_ATTEMPTS = 3;
     private static final int MAX_WRITE_PIECE = 16 << 20;
     /** How long the writer waits for a group to fill up again when the previous one had several writers. */
     private static final long GATHER_NANOS = 200_000;
@@ -229,6 +233,7 @@ public final class Ost implements AutoCloseable {
     /** Runs checkpoints, LMDB transactions of the WAL path, and the idle check: one platform thread. */
     private final ScheduledExecutorService checkpointer;
     private final AtomicLong checkpoints = new AtomicLong();
+    private final AtomicLong walFullRetries = new AtomicLong();
     /** The running or last checkpoint (writer thread only). */
     private CompletableFuture<Void> checkpoint = CompletableFuture.completedFuture(null);
     private List<Integer> checkpointSegmentsHeld = List.of();
@@ -1322,8 +1327,37 @@ public final class Ost implements AutoCloseable {
 
     private void commit(List<Update> group, List<WalPipeline.Pending> out) {
         if (wal != null) {
-            out.add(walForm(group));
-            return;
+            int from = 0;
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    out.add(walForm(group, from));
+                    return;
+                } catch (WalFull e) {
+                    // Undone from e.from on (what came before a truncate or destroy of the group is flushed and
+                    // published already, and stays). A checkpoint cannot start in the middle of a group, whose
+                    // records are not all written: it starts now, between two attempts, and frees every segment.
+                    from = e.from;
+                    if (attempt == WAL_FULL_ATTEMPTS) {
+                        NacreException failed = new NacreException(Status.IO, name + ": the WAL is full and "
+                                + WAL_FULL_ATTEMPTS + " checkpoints did not free enough of it for a group ("
+                                + wal.describeSegments() + ")");
+                        for (int i = 0; i < group.size(); i++) {
+                            if (i < from) {
+                                group.get(i).done().complete(null);
+                            } else {
+                                group.get(i).done().completeExceptionally(failed);
+                            }
+                        }
+                        return; // not thrown: retrying one by one would log the published part a second time
+                    }
+                    LOG.debug("{}: a group found the WAL full ({}) with no checkpoint running; checkpointing, "
+                            + "then forming it again from change {} of {}", name, wal.describeSegments(), from,
+                            group.size());
+                    walFullRetries.incrementAndGet();
+                    startCheckpoint();
+                    awaitCheckpoint();
+                }
+            }
         }
         lmdbCommit(group);
         group.forEach(u -> u.done().complete(null));
@@ -1374,7 +1408,7 @@ public final class Ost implements AutoCloseable {
      * written to its segment file, not yet flushed. Truncate and destroy of an object with writes still in
      * the WAL first checkpoint them, then change LMDB in their own synchronous commit.
      */
-    private WalPipeline.Pending walForm(List<Update> group) {
+    private WalPipeline.Pending walForm(List<Update> group, int from) {
         if (pipeline.broken() != null) {
             throw new NacreException(Status.IO, name + ": the WAL could not undo a failed write or a flush failed; "
                     + "reopen the OST", pipeline.broken());
@@ -1383,8 +1417,9 @@ public final class Ost implements AutoCloseable {
         Overlay.Group g = new Overlay.Group();
         Wal.Stream st = null;
         Wal.Flush f;
+        int published = from; // the changes before it are flushed and published
         try (LmdbView view = new LmdbView()) {
-            for (int i = 0; i < group.size(); i++) {
+            for (int i = from; i < group.size(); i++) {
                 Update u = group.get(i);
                 durable |= u.durable();
                 switch (u.kind()) {
@@ -1401,6 +1436,7 @@ public final class Ost implements AutoCloseable {
                         st = null;
                         g = new Overlay.Group();
                         pipeline.drain();
+                        published = i;
                         if (u.kind() == Kind.TRUNCATE) {
                             walTruncate(view, u);
                         } else {
@@ -1414,6 +1450,7 @@ public final class Ost implements AutoCloseable {
                             }
                             walDestroy(view, ids);
                         }
+                        published = i + 1;
                     }
                     case SYNC, STOP, ABANDON -> { }
                 }
@@ -1424,6 +1461,8 @@ public final class Ost implements AutoCloseable {
             f = wal.end(st, durable);
         } catch (LmdbException e) {
             throw pipeline.rollBack(st, storageError("commit", e));
+        } catch (WalFull e) {
+            throw pipeline.rollBack(st, new WalFull(published));
         } catch (RuntimeException e) {
             throw pipeline.rollBack(st, e);
         }
@@ -1656,7 +1695,23 @@ public final class Ost implements AutoCloseable {
             if (wal.freeCount() > 0) {
                 return; // it freed segments just now
             }
-            throw new NacreException(Status.IO, name + ": the WAL is full and no checkpoint is running");
+            throw new WalFull(-1);
+        }
+    }
+
+    /**
+     * No WAL segment free and no checkpoint running while a group forms. A checkpoint frees its segments before
+     * it is done (it still unmaps what it dropped); groups that end meanwhile see it running and start none, and
+     * can take every segment it freed. Thrown by {@link #waitForWalSpace}; {@link #walForm} undoes the group and says
+     * from which change ({@code from}: what came before was published), {@link #commit} checkpoints and forms it
+     * again. Before, the writers got IO ("the WAL is full and no checkpoint is running"): found by the OST soak.
+     */
+    private static final class WalFull extends RuntimeException {
+        final int from;
+
+        WalFull(int from) {
+            super("no WAL segment free and no checkpoint running", null, false, false);
+            this.from = from;
         }
     }
 
@@ -1914,6 +1969,7 @@ public final class Ost implements AutoCloseable {
         }
         Faults.hit(FAULT_CHECKPOINT_BEFORE_FREE);
         w.release(snap.segments());
+        Faults.hit(FAULT_CHECKPOINT_AFTER_FREE);
         unmapper.reclaim();
         checkpointFreeing = 0; // its cuts applied, the data files they emptied deleted, those mostly dead compacted
         LOG.debug("{}: checkpoint of {} chunks ({} adopted in {} data files) up to WAL record {}", name,
@@ -2092,6 +2148,11 @@ public final class Ost implements AutoCloseable {
     /** Tests: data files LMDB references (and that exist). */
     int dataFileCount() {
         return dataFiles.count();
+    }
+
+    /** Groups formed again after a checkpoint because they found the WAL full (for tests). */
+    long walFullRetries() {
+        return walFullRetries.get();
     }
 
     /** Checkpoints completed so far. */

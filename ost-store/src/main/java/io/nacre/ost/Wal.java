@@ -974,6 +974,16 @@ final class Wal implements AutoCloseable {
         return free.size();
     }
 
+    /** Where the segments are, for an error message: free, sealed, in the streams' hands, adopted. */
+    String describeSegments() {
+        int held = 0;
+        for (Stream st : streams) {
+            held += st.active >= 0 ? 1 : 0;
+        }
+        return free.size() + " free, " + sealed.size() + " sealed, " + held + " active in " + streams.length
+                + " streams, " + adopted.size() + " adopted awaiting a fresh file, of " + segments();
+    }
+
     /**
      * Closes every stream's segment for new records (every stream idle, at a group boundary) and returns
      * every segment whose records a checkpoint starting now covers; they come back through {@link #release}.

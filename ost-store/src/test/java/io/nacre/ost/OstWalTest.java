@@ -381,6 +381,36 @@ class OstWalTest {
     }
 
     /**
+     * A checkpoint frees its segments before it is done. Groups that ended meanwhile saw it running and started no
+     * other, and took every segment it freed; the next group then found no segment free and no checkpoint running,
+     * and its write failed with IO ("the WAL is full and no checkpoint is running") although a checkpoint would
+     * free them all (found by {@link OstSoakTest}). Now the group is undone, a checkpoint runs, and the group
+     * forms again.
+     */
+    @Test
+    void aGroupThatFindsTheWalFullWithNoCheckpointRunningCheckpointsAndFormsAgain() throws Exception {
+        OstOptions options = OstOptions.builder().chunkSize(CHUNK).mapSize(1L << 30).walSegments(1 << 20, 6)
+                .walStreams(1).walPrepare(false).build();
+        int piece = 256 << 10;
+        byte[] data = random(12 << 20, 61);
+        try (Ost ost = Ost.open(tmp, 0, options)) {
+            // The first checkpoint (when one segment is left free) pauses 3 s after it freed its segments: the
+            // writes take them all meanwhile and wait, and find none free once it is done.
+            Faults.arm(Ost.FAULT_CHECKPOINT_AFTER_FREE, new Faults.Fault(Faults.Kind.SLEEP, 1, false, 3000));
+            for (int at = 0; at < data.length; at += piece) {
+                ost.write(1, at, ByteBuffer.wrap(data, at, piece), Durability.STABLE);
+            }
+            assertThat(Faults.hits(Ost.FAULT_CHECKPOINT_AFTER_FREE)).isPositive();
+            assertThat(ost.walFullRetries()).as("a write found the WAL full and no checkpoint running").isPositive();
+            assertThat(read(ost, 1, 0, data.length)).isEqualTo(data);
+        }
+        try (Ost ost = Ost.open(tmp, 0, options)) {
+            assertThat(read(ost, 1, 0, data.length)).isEqualTo(data);
+            assertThat(ost.stat(1)).isEqualTo(new ObjectStat(data.length, data.length));
+        }
+    }
+
+    /**
      * A truncate counts the bytes it drops in the overlay and in LMDB. When a checkpoint committed and dropped its
      * overlay entries between the two lookups, they counted in neither (LMDB was read first, on a view older than
      * the commit): the object kept those bytes as used for good, in LMDB too (found by {@link OstSoakTest}).
