@@ -376,10 +376,8 @@ final class NamespaceStateMachine extends BaseStateMachine {
     }
 
     /**
-     * Applies a batch in one write transaction: {@code proposed} when this peer proposed the entry, else the
-     * batch decoded from {@code data}. An operation that fails in its checks gets its error as
-     * its result. One that fails after it has written (a bug) must not leave half a change: the whole
-     * transaction is aborted and redone with that operation failed, which every replica does alike.
+     * Applies the entry: {@code proposed} when this peer proposed it, else the batch decoded from {@code data}
+     * (see {@link #applyBatch}).
      */
     private byte[] applyEntry(Op.Batch proposed, ByteString data, TermIndex ti) {
         Op.Batch batch = proposed;
@@ -391,8 +389,22 @@ final class NamespaceStateMachine extends BaseStateMachine {
                 return commitNothing(ti, ex);
             }
         }
+        byte[] reply = applyBatch(requireStore(), batch, ti);
+        lmdbApplied = ti;
+        Faults.hit("mds.apply.after_commit");
+        entriesApplied.incrementAndGet();
+        opsApplied.addAndGet(batch.ops().size());
+        return reply;
+    }
+
+    /**
+     * Applies a batch in one write transaction of {@code s}, with its reply and (term, index), and returns the
+     * reply. An operation that fails in its checks gets its error as its result. One that fails after it has
+     * written (a bug) must not leave half a change: the whole transaction is aborted and redone with that
+     * operation failed, which every replica does alike.
+     */
+    static byte[] applyBatch(NamespaceStore s, Op.Batch batch, TermIndex ti) {
         Set<Integer> poisoned = new HashSet<>();
-        NamespaceStore s = requireStore();
         while (true) {
             Object[] results = new Object[batch.ops().size()];
             Tx tx = s.write();
@@ -406,10 +418,6 @@ final class NamespaceStateMachine extends BaseStateMachine {
                 putApplied(tx, ti);
                 Faults.hit("mds.apply.before_commit");
                 tx.commit();
-                lmdbApplied = ti;
-                Faults.hit("mds.apply.after_commit");
-                entriesApplied.incrementAndGet();
-                opsApplied.addAndGet(results.length);
                 return reply;
             } catch (Poisoned p) {
                 LOG.error("operation {} of entry {} failed after changing the namespace; redoing the entry without it",

@@ -74,22 +74,26 @@ final class NamespaceStore implements AutoCloseable {
     private final NamespaceRoom room;
     private final long pageSize;
 
-    private NamespaceStore(Path dir) throws IOException {
+    private NamespaceStore(Path dir, boolean durableCommits) throws IOException {
         this.dir = dir;
         Files.createDirectories(dir);
         room = NamespaceRoom.prepare(dir.resolve(DATA_FILE));
         // Direct buffers, not byte arrays: lmdbjava's byte-array proxy mallocs a finalizable native copy of
         // every key and value it passes to LMDB; a Tx copies them into staging buffers it reuses (see Staging).
         // NOTLS: read transactions are used from virtual threads, which move between carriers.
-        EnvFlags[] flags = room.writemap()
-                ? new EnvFlags[] {EnvFlags.MDB_NOSYNC, EnvFlags.MDB_NOTLS, EnvFlags.MDB_WRITEMAP}
-                : new EnvFlags[] {EnvFlags.MDB_NOSYNC, EnvFlags.MDB_NOTLS};
+        List<EnvFlags> flags = new java.util.ArrayList<>(List.of(EnvFlags.MDB_NOTLS));
+        if (!durableCommits) {
+            flags.add(EnvFlags.MDB_NOSYNC);
+        }
+        if (room.writemap()) {
+            flags.add(EnvFlags.MDB_WRITEMAP);
+        }
         try {
             env = Env.create()
                     .setMapSize(MAP_SIZE)
                     .setMaxDbs(16)
                     .setMaxReaders(1024)
-                    .open(dir.toFile(), flags);
+                    .open(dir.toFile(), flags.toArray(EnvFlags[]::new));
         } catch (RuntimeException e) {
             room.close();
             throw e;
@@ -121,6 +125,15 @@ final class NamespaceStore implements AutoCloseable {
      * that snapshot file (a copy made by {@link #copyInto}); when {@code wipe}, it starts empty.
      */
     static NamespaceStore open(Path dir, Path restoreFrom, boolean wipe) throws IOException {
+        return open(dir, restoreFrom, wipe, false);
+    }
+
+    /**
+     * {@link #open(Path, Path, boolean)}; with {@code durableCommits} LMDB runs without MDB_NOSYNC, so a commit
+     * returns only once it is on disk (LMDB's own ordered sync: the data pages, then the meta page). Only
+     * {@code OnePeerCommitBench}'s candidate "LMDB commit is the log" (raft-meta/README.md) opens it so.
+     */
+    static NamespaceStore open(Path dir, Path restoreFrom, boolean wipe, boolean durableCommits) throws IOException {
         Files.createDirectories(dir);
         if (wipe || restoreFrom != null) {
             // Never trusted while half made: a crash during the copy must lead to another rebuild.
@@ -133,7 +146,7 @@ final class NamespaceStore implements AutoCloseable {
             Files.copy(restoreFrom, dir.resolve(DATA_FILE), StandardCopyOption.REPLACE_EXISTING);
         }
         markOpen(dir);
-        return new NamespaceStore(dir);
+        return new NamespaceStore(dir, durableCommits);
     }
 
     /**
