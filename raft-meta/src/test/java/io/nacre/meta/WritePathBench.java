@@ -16,6 +16,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -29,12 +32,13 @@ import org.junit.jupiter.api.Test;
  * <p>It compares write paths in the same process, alternating round by round (each round runs every path,
  * in an order that rotates): {@code ratis}, today's (MetadataClient, in-process, Ratis); {@code log} and
  * {@code lmdb}, the one-peer fast path's candidates as {@link OnePeerCommit} prototypes them (the caller's
- * thread logs with pwrite + fdatasync and applies; or applies with LMDB's durable commit, no log). With
+ * thread logs with pwrite + fdatasync and applies; or applies with LMDB's durable commit, no log);
+ * {@code log-thread}, {@code log} on one committer thread that the caller hands its change to. With
  * {@code bench.perf=true} each measured phase also runs under {@code perf stat --per-thread} (system calls
  * by thread; needs perf and the right to trace this process).
  *
  * <p>Run: {@code ./mvnw -B -Pbench -pl raft-meta -am verify -Dtest=WritePathBench}. System properties:
- * bench.files (per phase, 2000), bench.rounds (5), bench.warmup (4), bench.paths (ratis,log,lmdb),
+ * bench.files (per phase, 2000), bench.rounds (5), bench.warmup (4), bench.paths (ratis,log,log-thread,lmdb),
  * bench.perf (false).
  */
 @Tag("bench")
@@ -43,7 +47,8 @@ class WritePathBench {
     private static final int FILES = Integer.getInteger("bench.files", 2000);
     private static final int ROUNDS = Integer.getInteger("bench.rounds", 5);
     private static final int WARMUP = Integer.getInteger("bench.warmup", 4);
-    private static final List<String> PATHS = List.of(System.getProperty("bench.paths", "ratis,log,lmdb").split(","));
+    private static final List<String> PATHS =
+            List.of(System.getProperty("bench.paths", "ratis,log,log-thread,lmdb").split(","));
     private static final boolean PERF = Boolean.getBoolean("bench.perf");
     private static final String[] PHASES = {"create", "unlink"};
 
@@ -76,24 +81,47 @@ class WritePathBench {
         };
     }
 
-    private static WritePath direct(OnePeerCommit c) throws IOException {
+    /** A fresh file system in {@code c}: formatted, four OSTs. */
+    private static OnePeerCommit formatted(OnePeerCommit c) throws IOException {
         c.one(new Op.Format(1));
         for (int i = 0; i < 4; i++) {
             c.one(new Op.RegisterOst(new OstInfo(i, i < 2 ? Set.of("fast") : Set.of(), "")));
         }
+        return c;
+    }
+
+    /**
+     * The prototype's path: on the caller's thread, or, with {@code committer}, on that one thread, the caller
+     * waiting for it (the hand-off an NFS selector's asynchronous change would make: it must not wait for a disk).
+     */
+    private static WritePath direct(OnePeerCommit c, ExecutorService committer) {
         return new WritePath() {
             @Override
             public Fid mkdir(String name) throws IOException {
-                return ((Created) c.one(new Op.Create(Caller.ROOT, Fid.ROOT, name, CreateSpec.directory(0755), null,
+                return ((Created) one(new Op.Create(Caller.ROOT, Fid.ROOT, name, CreateSpec.directory(0755), null,
                         null))).attr().fid();
             }
 
             @Override
             public void change(String phase, Fid dir, String name) throws IOException {
                 if (phase.equals("create")) {
-                    c.one(new Op.Create(Caller.ROOT, dir, name, CreateSpec.file(0644), null, null));
+                    one(new Op.Create(Caller.ROOT, dir, name, CreateSpec.file(0644), null, null));
                 } else {
-                    c.one(new Op.Remove(Caller.ROOT, dir, name, MetadataService.RemoveKind.FILE));
+                    one(new Op.Remove(Caller.ROOT, dir, name, MetadataService.RemoveKind.FILE));
+                }
+            }
+
+            private Object one(Op op) throws IOException {
+                if (committer == null) {
+                    return c.one(op);
+                }
+                try {
+                    return committer.submit(() -> c.one(op)).get();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException(e);
+                } catch (ExecutionException e) {
+                    throw new IOException(e.getCause());
                 }
             }
         };
@@ -112,63 +140,69 @@ class WritePathBench {
              OnePeerCommit lmdb = new OnePeerCommit(Files.createDirectories(base.resolve("lmdb")),
                      OnePeerCommit.Mode.LMDB)) {
             TestServers.registerOsts(mds, 4);
-            Map<String, WritePath> paths = Map.of("ratis", ratis(mds), "log", direct(log), "lmdb", direct(lmdb));
-            for (int round = 0; round < WARMUP + ROUNDS; round++) {
-                if (round == 0) {
-                    // For strace -ff: which Linux thread is which Java thread.
-                    StringBuilder ids = new StringBuilder();
-                    javaNames().forEach((tid, name) -> ids.append(tid).append(' ').append(name).append('\n'));
-                    Files.writeString(Path.of(System.getProperty("java.io.tmpdir"), "write-path-threads.txt"), ids);
-                }
-                for (int p = 0; p < PATHS.size(); p++) {
-                    String pathName = PATHS.get((p + round) % PATHS.size());
-                    WritePath path = paths.get(pathName);
-                    Fid dir = path.mkdir("r" + round);
-                    for (String phase : PHASES) {
-                        boolean measuring = round >= WARMUP;
-                        PerfStat perf = measuring && PERF ? PerfStat.start() : null;
-                        Map<Long, Task> before = tasks();
-                        if (perf != null) {
-                            perf.command("enable"); // after the reads of /proc, which make system calls of their own
-                        }
-                        long t0 = System.nanoTime();
-                        for (int i = 0; i < FILES; i++) {
-                            path.change(phase, dir, "f" + i);
-                        }
-                        long t1 = System.nanoTime();
-                        if (perf != null) {
-                            perf.command("disable");
-                        }
-                        Map<Long, Task> after = tasks();
-                        Map<Long, Long> calls = perf == null ? Map.of() : perf.stop();
-                        if (!measuring) {
-                            continue;
-                        }
-                        String key = pathName + " " + phase;
-                        latency.computeIfAbsent(key, k -> new ArrayList<>()).add((t1 - t0) / 1e6 / FILES);
-                        Map<String, double[]> groups = new TreeMap<>();
-                        for (var e : after.entrySet()) {
-                            Task a = e.getValue();
-                            Task b = before.getOrDefault(e.getKey(), new Task(a.group(), 0, 0, 0));
-                            double[] g = groups.computeIfAbsent(a.group(), k -> new double[4]);
-                            g[0] += (double) (a.switches() - b.switches()) / FILES;
-                            g[1] += (a.cpuTicks() - b.cpuTicks()) * 1e6 / TICKS / FILES;
-                            g[2] += (double) (a.involuntary() - b.involuntary()) / FILES;
-                            g[3] += (double) calls.getOrDefault(e.getKey(), 0L) / FILES;
-                        }
-                        double[] all = new double[4];
-                        for (double[] g : groups.values()) {
-                            for (int i = 0; i < all.length; i++) {
-                                all[i] += g[i];
+            ExecutorService committer = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("mds-commit").factory());
+            Map<String, WritePath> paths = Map.of("ratis", ratis(mds), "log", direct(formatted(log), null),
+                    "log-thread", direct(log, committer), "lmdb", direct(formatted(lmdb), null));
+            try {
+                for (int round = 0; round < WARMUP + ROUNDS; round++) {
+                    if (round == 0) {
+                        // For strace -ff: which Linux thread is which Java thread.
+                        StringBuilder ids = new StringBuilder();
+                        javaNames().forEach((tid, name) -> ids.append(tid).append(' ').append(name).append('\n'));
+                        Files.writeString(Path.of(System.getProperty("java.io.tmpdir"), "write-path-threads.txt"), ids);
+                    }
+                    for (int p = 0; p < PATHS.size(); p++) {
+                        String pathName = PATHS.get((p + round) % PATHS.size());
+                        WritePath path = paths.get(pathName);
+                        Fid dir = path.mkdir(pathName + round); // "log" and "log-thread" share a store
+                        for (String phase : PHASES) {
+                            boolean measuring = round >= WARMUP;
+                            PerfStat perf = measuring && PERF ? PerfStat.start() : null;
+                            Map<Long, Task> before = tasks();
+                            if (perf != null) {
+                                perf.command("enable"); // after the reads of /proc, which make system calls of their own
                             }
-                        }
-                        groups.put("(all live threads)", all);
-                        for (var g : groups.entrySet()) {
-                            measured.computeIfAbsent(key, k -> new TreeMap<>())
-                                    .computeIfAbsent(g.getKey(), k -> new ArrayList<>()).add(g.getValue());
+                            long t0 = System.nanoTime();
+                            for (int i = 0; i < FILES; i++) {
+                                path.change(phase, dir, "f" + i);
+                            }
+                            long t1 = System.nanoTime();
+                            if (perf != null) {
+                                perf.command("disable");
+                            }
+                            Map<Long, Task> after = tasks();
+                            Map<Long, Long> calls = perf == null ? Map.of() : perf.stop();
+                            if (!measuring) {
+                                continue;
+                            }
+                            String key = pathName + " " + phase;
+                            latency.computeIfAbsent(key, k -> new ArrayList<>()).add((t1 - t0) / 1e6 / FILES);
+                            Map<String, double[]> groups = new TreeMap<>();
+                            for (var e : after.entrySet()) {
+                                Task a = e.getValue();
+                                Task b = before.getOrDefault(e.getKey(), new Task(a.group(), 0, 0, 0));
+                                double[] g = groups.computeIfAbsent(a.group(), k -> new double[4]);
+                                g[0] += (double) (a.switches() - b.switches()) / FILES;
+                                g[1] += (a.cpuTicks() - b.cpuTicks()) * 1e6 / TICKS / FILES;
+                                g[2] += (double) (a.involuntary() - b.involuntary()) / FILES;
+                                g[3] += (double) calls.getOrDefault(e.getKey(), 0L) / FILES;
+                            }
+                            double[] all = new double[4];
+                            for (double[] g : groups.values()) {
+                                for (int i = 0; i < all.length; i++) {
+                                    all[i] += g[i];
+                                }
+                            }
+                            groups.put("(all live threads)", all);
+                            for (var g : groups.entrySet()) {
+                                measured.computeIfAbsent(key, k -> new TreeMap<>())
+                                        .computeIfAbsent(g.getKey(), k -> new ArrayList<>()).add(g.getValue());
+                            }
                         }
                     }
                 }
+            } finally {
+                committer.shutdownNow();
             }
         } finally {
             NamespaceStore.deleteTree(base);
