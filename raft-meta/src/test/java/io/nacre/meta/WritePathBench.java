@@ -39,7 +39,8 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Run: {@code ./mvnw -B -Pbench -pl raft-meta -am verify -Dtest=WritePathBench}. System properties:
  * bench.files (per phase, 2000), bench.rounds (5), bench.warmup (4), bench.paths (ratis,log,log-thread,lmdb),
- * bench.perf (false).
+ * bench.perf (false), bench.dir (where the data goes; a tmpfs such as /dev/shm takes the disk's flush out of the
+ * latency and leaves the hand-offs and the CPU).
  */
 @Tag("bench")
 class WritePathBench {
@@ -129,7 +130,8 @@ class WritePathBench {
 
     @Test
     void oneCaller() throws Exception {
-        Path base = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "write-path-bench");
+        Path base = Files.createTempDirectory(Path.of(System.getProperty("bench.dir", System.getProperty("java.io.tmpdir"))),
+                "write-path-bench");
         // path/phase -> group -> per-round figures (switches, cpu us, involuntary, system calls) per change
         Map<String, Map<String, List<double[]>>> measured = new HashMap<>();
         Map<String, List<Double>> latency = new HashMap<>();
