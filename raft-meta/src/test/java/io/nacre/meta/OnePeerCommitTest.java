@@ -74,39 +74,40 @@ class OnePeerCommitTest {
         }
     }
 
-    @Test
-    void aTornLastRecordIsLeftOut(@TempDir Path dir) throws IOException {
-        long[] ends;
-        try (OnePeerCommit c = new OnePeerCommit(dir.resolve("a"), OnePeerCommit.Mode.LOG)) {
-            ends = fill(c);
-        }
-        Path log = dir.resolve("a/log");
-        try (FileChannel ch = FileChannel.open(log, StandardOpenOption.WRITE)) {
-            ch.truncate((ends[0] + ends[1]) / 2); // the last remove's record cut in half, as a crash mid-write leaves it
-        }
-        try (NamespaceStore rebuilt = NamespaceStore.open(dir.resolve("cut"), null, true)) {
-            assertThat(OnePeerCommit.replay(log, rebuilt)).isEqualTo(132);
-            assertThat(names(rebuilt)).hasSize(71).containsKey("f29").doesNotContainKey("f28");
-        }
+    /** The log's bytes around its last record damaged by {@code damage} (given the log and the record's ends). */
+    private interface Damage {
+        void apply(FileChannel log, long beforeLast, long end) throws IOException;
     }
 
-    @Test
-    void aLastRecordWithABadChecksumIsLeftOut(@TempDir Path dir) throws IOException {
+    /** A log whose last record (the remove of f29) {@code damage} spoils replays up to the record before. */
+    private static void replayLeavesOutTheLastRecord(Path dir, Damage damage) throws IOException {
         long[] ends;
         try (OnePeerCommit c = new OnePeerCommit(dir.resolve("a"), OnePeerCommit.Mode.LOG)) {
             ends = fill(c);
         }
         Path log = dir.resolve("a/log");
         try (FileChannel ch = FileChannel.open(log, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            ByteBuffer b = ByteBuffer.allocate(1);
-            long at = ends[1] - 1; // the last byte of the last record
-            ch.read(b, at);
-            b.put(0, (byte) (b.get(0) ^ 0x5a)).position(0);
-            ch.write(b, at);
+            damage.apply(ch, ends[0], ends[1]);
         }
-        try (NamespaceStore rebuilt = NamespaceStore.open(dir.resolve("bad"), null, true)) {
+        try (NamespaceStore rebuilt = NamespaceStore.open(dir.resolve("rebuilt"), null, true)) {
             assertThat(OnePeerCommit.replay(log, rebuilt)).isEqualTo(132);
-            assertThat(names(rebuilt)).hasSize(71).containsKey("f29");
+            assertThat(names(rebuilt)).hasSize(71).containsKey("f29").doesNotContainKey("f28");
         }
+    }
+
+    @Test
+    void aTornLastRecordIsLeftOut(@TempDir Path dir) throws IOException {
+        // cut in half, as a crash in the middle of its write leaves it
+        replayLeavesOutTheLastRecord(dir, (log, beforeLast, end) -> log.truncate((beforeLast + end) / 2));
+    }
+
+    @Test
+    void aLastRecordWithABadChecksumIsLeftOut(@TempDir Path dir) throws IOException {
+        replayLeavesOutTheLastRecord(dir, (log, beforeLast, end) -> {
+            ByteBuffer b = ByteBuffer.allocate(1);
+            log.read(b, end - 1); // the record's last byte, flipped
+            b.put(0, (byte) (b.get(0) ^ 0x5a)).position(0);
+            log.write(b, end - 1);
+        });
     }
 }
