@@ -130,8 +130,9 @@ final class NamespaceStore implements AutoCloseable {
 
     /**
      * {@link #open(Path, Path, boolean)}; with {@code durableCommits} LMDB runs without MDB_NOSYNC, so a commit
-     * returns only once it is on disk (LMDB's own ordered sync: the data pages, then the meta page). Only
-     * {@code OnePeerCommitBench}'s candidate "LMDB commit is the log" (raft-meta/README.md) opens it so.
+     * returns only once it is on disk (LMDB's own ordered sync: the data pages, then the meta page). Only the
+     * one-peer fast path's prototype opens it so, for the candidate "LMDB's commit is the log" (test scope:
+     * {@code OnePeerCommit}; raft-meta/README.md).
      */
     static NamespaceStore open(Path dir, Path restoreFrom, boolean wipe, boolean durableCommits) throws IOException {
         Files.createDirectories(dir);
