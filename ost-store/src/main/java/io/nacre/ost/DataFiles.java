@@ -14,7 +14,9 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import org.lmdbjava.Cursor;
 import org.lmdbjava.Dbi;
@@ -28,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * chunk value in LMDB may be a {@link Chunks.Pointer} to a record here; every read checks the record's
  * header (object, chunk, sequence number, length) and CRC32C. LMDB's {@code datafiles} database holds, per
  * file, its size and its live bytes (headers and payloads of the records pointers still name), changed in
- * the same transaction as the pointers; a file with none left is deleted after that commit.
+ * the same transaction as the pointers; a file with none left is deleted after that commit, or, if it is a whole
+ * segment's size, given to the WAL as a segment's file once no read can hold it ({@link #recycleUnused}).
  */
 final class DataFiles {
 
@@ -59,6 +62,12 @@ final class DataFiles {
     private final AtomicLong bytes = new AtomicLong();
     /** Bumped before files are forgotten: a reader's LMDB view older than that may point into one of them. */
     private final AtomicLong retirements = new AtomicLong();
+    /** The WAL that may take dead data files as segment files ({@link #recycleInto}); null: they are deleted. */
+    private volatile Wal wal;
+    /** Dead data files still on disk, kept for the WAL until no read can hold them (see {@link #retire}). */
+    private final Set<Long> dying = ConcurrentHashMap.newKeySet();
+    /** Dying files no read can hold any more: for {@link #recycleUnused}. */
+    private final ConcurrentLinkedQueue<Long> unused = new ConcurrentLinkedQueue<>();
 
     DataFiles(Path dir, String name, Dbi<ByteBuffer> db, Unmapper unmapper) {
         this.dir = dir;
@@ -136,6 +145,12 @@ final class DataFiles {
 
     /** Forgets a data file, then deletes it; its map is unmapped once no read can hold it. */
     private void forget(long id) {
+        drop(id);
+        delete(id);
+    }
+
+    /** Forgets a data file: new reads no longer find it, its map is unmapped once no read can hold it; returns it. */
+    private DataFile drop(long id) {
         DataFile f = files.remove(id);
         if (f != null) {
             bytes.addAndGet(-f.size);
@@ -143,11 +158,20 @@ final class DataFiles {
                 unmapper.drop(f.map);
             }
         }
+        return f;
+    }
+
+    private void delete(long id) {
         try {
             Files.deleteIfExists(file(id));
         } catch (IOException e) {
             LOG.warn("{}: cannot delete {} (deleted at the next open): {}", name, file(id), e.toString());
         }
+    }
+
+    /** From now on (the WAL recovered and started), dead data files of its segment size may become its segment files. */
+    void recycleInto(Wal w) {
+        this.wal = w;
     }
 
     void register(long id, long size) {
@@ -159,24 +183,68 @@ final class DataFiles {
     /**
      * Data files no LMDB record names any more (that commit done): forgotten, then deleted. Readers that
      * mapped one already read on (Linux keeps the pages); a reader that looks one up afterwards renews its
-     * LMDB view and finds the chunk elsewhere.
+     * LMDB view and finds the chunk elsewhere. With the WAL, a file of exactly its segment size is kept until
+     * every call that could hold its map has ended, then offered to the WAL ({@link #recycleUnused}): a read
+     * still holding it must not see new WAL records where its chunk was (it would fail its CRC, CORRUPT).
      */
     void retire(Collection<Long> ids) {
         if (ids.isEmpty()) {
             return;
         }
         retirements.incrementAndGet();
-        ids.forEach(this::forget);
-        LOG.debug("{}: data files {} deleted (no live records left)", name, ids);
+        Wal w = wal;
+        for (long id : ids) {
+            DataFile f = drop(id);
+            if (w != null && f != null && f.size == w.segmentSize()) {
+                dying.add(id);
+                unmapper.whenUnused(() -> unused.add(id));
+            } else {
+                delete(id);
+            }
+        }
+        LOG.debug("{}: data files {} retired (no live records left)", name, ids);
     }
 
-    /** At the OST's close, nothing reading: every map goes to the unmapper (the files stay). */
+    /**
+     * The checkpoint thread, after the unmapper's reclaim: each dead data file no read can hold any more becomes
+     * the file of a WAL segment whose fresh file waits to be prepared ({@link Wal#recycle}: it is written to its
+     * full size already, so that segment needs no zeros), or is deleted.
+     */
+    void recycleUnused() {
+        for (Long id; (id = unused.poll()) != null; ) {
+            if (!dying.remove(id)) {
+                continue;
+            }
+            Wal w = wal;
+            boolean taken = false;
+            try {
+                taken = w != null && w.recycle(file(id));
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("{}: cannot give dead data file {} to the WAL (deleted instead): {}", name, file(id),
+                        e.toString());
+            }
+            if (!taken) {
+                delete(id);
+            }
+        }
+    }
+
+    /** Dead data files on disk still waiting for reads to end or for the WAL (tests). */
+    int dying() {
+        return dying.size();
+    }
+
+    /** At the OST's close, nothing reading: every map goes to the unmapper (the files stay; dead ones are deleted). */
     void close() {
         for (DataFile f : files.values()) {
             synchronized (f) {
                 unmapper.drop(f.map);
                 f.map = null;
             }
+        }
+        for (long id : List.copyOf(dying)) {
+            dying.remove(id);
+            delete(id);
         }
     }
 
@@ -191,6 +259,13 @@ final class DataFiles {
 
     int count() {
         return files.size();
+    }
+
+    /** The files LMDB's latest state may point into (tests). */
+    Set<String> names() {
+        Set<String> out = new java.util.TreeSet<>();
+        files.keySet().forEach(id -> out.add(file(id).getFileName().toString()));
+        return out;
     }
 
     /** The data file mapped for reads; null if LMDB's latest state has no such file (retired, or never committed). */

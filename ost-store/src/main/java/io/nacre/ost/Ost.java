@@ -311,6 +311,9 @@ public final class Ost implements AutoCloseable {
         if (!options.wal() && opened != null) {
             opened.close();
         }
+        if (wal != null) {
+            dataFiles.recycleInto(wal); // after recovery: its segments hold no records of the WAL's own now
+        }
         this.pipeline = wal == null ? null : new WalPipeline(name, wal, overlay, FAULT_AFTER_COMMIT, n -> {
             commits.incrementAndGet();
             committedChanges.addAndGet(n);
@@ -1754,6 +1757,7 @@ public final class Ost implements AutoCloseable {
      */
     private boolean idleCheck() {
         unmapper.reclaim();
+        dataFiles.recycleUnused();
         if (System.nanoTime() - lastCommitNanos < IDLE_CHECKPOINT_NANOS || !commitLock.tryLock()) {
             return false;
         }
@@ -1971,6 +1975,7 @@ public final class Ost implements AutoCloseable {
         w.release(snap.segments());
         Faults.hit(FAULT_CHECKPOINT_AFTER_FREE);
         unmapper.reclaim();
+        dataFiles.recycleUnused(); // into the fresh files this checkpoint and earlier ones left waiting
         checkpointFreeing = 0; // its cuts applied, the data files they emptied deleted, those mostly dead compacted
         LOG.debug("{}: checkpoint of {} chunks ({} adopted in {} data files) up to WAL record {}", name,
                 copied.size() + pointed.size(), pointed.size(), fileIds.size(), snap.seq());
@@ -2143,6 +2148,16 @@ public final class Ost implements AutoCloseable {
     /** Tests: bytes of zeros the WAL's background preparation wrote so far. */
     long walPreparedZeros() {
         return wal == null ? 0 : wal.preparedZeros();
+    }
+
+    /** Tests: dead data files taken as WAL segment files instead of deleted. */
+    long walRecycledFiles() {
+        return wal == null ? 0 : wal.recycled();
+    }
+
+    /** Tests: the names of the data files LMDB references. */
+    Set<String> dataFileNames() {
+        return dataFiles.names();
     }
 
     /** Tests: data files LMDB references (and that exist). */

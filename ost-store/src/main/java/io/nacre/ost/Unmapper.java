@@ -93,6 +93,15 @@ final class Unmapper {
         }
     }
 
+    /**
+     * Runs {@code then} once every call that began before now has ended, like a dropped map's unmapping (inside
+     * {@link #reclaim}, under this object's lock: it must be quick and take no other lock). A dead data file goes to
+     * the WAL only then: a read that still held its map would otherwise see new WAL records where its chunk was.
+     */
+    synchronized void whenUnused(Runnable then) {
+        dropped.add(then);
+    }
+
     /** Unmaps what no running call can hold; never blocks. Not to be called inside {@link #enter}. */
     synchronized void reclaim() {
         long e = epoch.get();

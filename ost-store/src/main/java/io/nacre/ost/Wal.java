@@ -79,6 +79,10 @@ final class Wal implements AutoCloseable {
     static final String FAULT_PREPARE_STEP = "ost.wal.prepare.step";
     /** Hit before the fdatasyncs of each group that has any (tests slow syncs with it, as a busy disk would). */
     static final String FAULT_FORCE = "ost.wal.force";
+    /** A dead data file is about to be renamed over a waiting fresh segment file ({@link #recycle}). */
+    static final String FAULT_RECYCLE_BEFORE_RENAME = "ost.wal.recycle.before_rename";
+    /** A dead data file was renamed over a fresh segment file; the directory is not flushed yet. */
+    static final String FAULT_RECYCLE_BEFORE_FLUSH = "ost.wal.recycle.before_flush";
     /**
      * The preparation waits until every stream has been idle for this long at least: while writers are busy
      * they prepare what they reach themselves, as without it, and the zeros of segments nobody needs yet do
@@ -177,6 +181,14 @@ final class Wal implements AutoCloseable {
     /** Bytes of zeros the preparation wrote into a fresh file not taken yet (its segment's lock held). */
     private final ConcurrentHashMap<Integer, Long> freshZeroed =
             new ConcurrentHashMap<>();
+    /**
+     * Segments whose fresh file is a recycled data file renamed there while the directory flush after it failed:
+     * the writer that takes one flushes the directory first, so that no acknowledged record lies in a file whose
+     * name may not survive a crash.
+     */
+    private final Set<Integer> nameUnflushed = ConcurrentHashMap.newKeySet();
+    /** Dead data files taken as segment files ({@link #recycle}; tests). */
+    private final AtomicLong recycled = new AtomicLong();
     /**
      * Segments that got a fresh file, for the background preparation to write with zeros once writers are idle;
      * {@link #STOP_PREPARING} wakes it to stop. It waits untimed: it polled every 200 ms before, five wake-ups a
@@ -372,6 +384,10 @@ final class Wal implements AutoCloseable {
         }
         segmentLocks[s].lock();
         try {
+            if (nameUnflushed.contains(s)) {
+                flushDirectory();
+                nameUnflushed.remove(s);
+            }
             // The fresh channel is in place before the segment leaves {@link #fresh}: a flush that finds the
             // old one closed tells a replaced segment by either (see force).
             FileChannel ch = fresh.get(s);
@@ -393,6 +409,73 @@ final class Wal implements AutoCloseable {
         } finally {
             segmentLocks[s].unlock();
         }
+    }
+
+    /**
+     * Takes a dead data file (LMDB names it no more, that commit durable; no read can hold its map) as the file of
+     * a segment whose fresh file is still waiting, not taken by a writer nor prepared to its full size: the data
+     * file is a whole segment written already, so the preparation writes no zeros there. Checkpoint thread (which
+     * alone links and renames data files and segments). Returns false, leaving the file, if it does not fit or no
+     * segment waits. Under the segment's lock, which the writer taking the segment and each preparation step hold:
+     * renamed over the fresh file (atomic: after a crash the name leads to the fresh file, which holds no records,
+     * or to this one, whose records all lie at or below {@code wal-applied} and are never replayed), the directory
+     * flushed, and only then the segment's file for writers. Only a file with no other name: one still also a
+     * segment (its segment not given its fresh file yet) would make two segments one inode.
+     */
+    boolean recycle(Path dead) throws IOException {
+        if (closing || Files.size(dead) != segmentSize
+                || ((Number) Files.getAttribute(dead, "unix:nlink")).intValue() != 1) {
+            return false;
+        }
+        for (int s = 0; s < channels.length(); s++) {
+            if (!waitsForPreparation(s)) {
+                continue;
+            }
+            segmentLocks[s].lock();
+            try {
+                FileChannel waiting = fresh.get(s);
+                if (waiting == null || !waitsForPreparation(s)) {
+                    continue; // taken by a writer meanwhile
+                }
+                Faults.hit(FAULT_RECYCLE_BEFORE_RENAME);
+                FileChannel ch = FileChannel.open(dead, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                try {
+                    Files.move(dead, file(s), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                } catch (IOException e) {
+                    ch.close();
+                    throw e;
+                }
+                // The name leads to the recycled file now: the waiting one is nobody's (no writer took it).
+                fresh.put(s, ch);
+                freshZeroed.put(s, segmentSize);
+                closeQuietly(waiting);
+                recycled.incrementAndGet();
+                try {
+                    Faults.hit(FAULT_RECYCLE_BEFORE_FLUSH);
+                    flushDirectory();
+                } catch (IOException | RuntimeException e) {
+                    nameUnflushed.add(s);
+                    LOG.warn("{}: flushing the directory after recycling {} as WAL segment {} failed (the writer "
+                            + "that takes it flushes it first): {}", name, dead.getFileName(), s, e.toString());
+                }
+                LOG.debug("{}: dead data file {} is WAL segment {}'s file now (no zeros needed)", name,
+                        dead.getFileName(), s);
+                return true;
+            } finally {
+                segmentLocks[s].unlock();
+            }
+        }
+        return false;
+    }
+
+    /** Whether segment {@code s} has a fresh file no writer took yet and the preparation has not filled. */
+    private boolean waitsForPreparation(int s) {
+        return fresh.containsKey(s) && freshZeroed.getOrDefault(s, 0L) < segmentSize;
+    }
+
+    /** Dead data files taken as segment files so far (tests). */
+    long recycled() {
+        return recycled.get();
     }
 
     private static int highestSegment(Path dir) {
@@ -737,7 +820,12 @@ final class Wal implements AutoCloseable {
                 throw new NacreException(Status.IO, name + ": interrupted while waiting for WAL space");
             }
         }
-        takeFresh(next);
+        try {
+            takeFresh(next);
+        } catch (RuntimeException e) {
+            free.add(next); // still waiting for its fresh file: the next writer tries again
+            throw e;
+        }
         st.active = next;
         st.takenSinceMark.add(next);
         st.pos = 0;

@@ -20,6 +20,8 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Segment adoption: a stream longer than the WAL is written once (its segments become data files that LMDB
@@ -497,11 +499,14 @@ class OstDataFilesTest {
             java.util.concurrent.CompletableFuture<byte[]> read = java.util.concurrent.CompletableFuture.supplyAsync(
                     () -> read(ost, 1, from, STREAM - from));
             await(30, () -> Faults.hits(Ost.FAULT_BEFORE_DATA_FILE) > 0);
-            for (int i = 0; i < 40 && dataFiles().stream().anyMatch(left::contains); i++) {
+            for (int i = 0; i < 40 && ost.dataFileNames().stream().anyMatch(left::contains); i++) {
                 ost.checkpointNow();
             }
-            assertThat(dataFiles()).as("compacted while the read waited").doesNotContainAnyElementsOf(left);
+            // Compacted and forgotten; on disk until the read ends (then deleted, or recycled as WAL segments).
+            assertThat(ost.dataFileNames()).as("compacted while the read waited").doesNotContainAnyElementsOf(left);
             assertThat(read.get(60, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(Arrays.copyOfRange(data, from, STREAM));
+            await(10, () -> dataFiles().stream().noneMatch(left::contains));
+            assertThat(dataFiles()).as("gone from the directory once the read ended").doesNotContainAnyElementsOf(left);
         }
     }
 
@@ -600,6 +605,167 @@ class OstDataFilesTest {
         try (Ost ost = Ost.open(dir(), 0, options())) {
             assertThat(read(ost, 1, 0, STREAM)).isEqualTo(data);
             assertThat(read(ost, 2, 0, STREAM)).isEqualTo(more);
+        }
+    }
+
+    private static OstOptions preparedOptions() {
+        return OstOptions.builder().chunkSize(CHUNK).mapSize(1L << 30).walSegments(SEGMENT, SEGMENTS).walPrepare(true)
+                .build();
+    }
+
+    /**
+     * A stream longer than the WAL, then its destroy: the dead data files become the fresh files its adopted segments
+     * were left with, so the preparation writes (close to) no zeros for them; a second stream written into them reads
+     * back, after a reopen and after kills, and the destroyed object never comes back from their stale records.
+     * (Before, the preparation wrote every waiting fresh file with zeros, and the dead files were deleted.)
+     */
+    @Test
+    void deadDataFilesBecomeTheWaitingSegmentFilesSoThePreparationWritesNoZeros() throws Exception {
+        byte[] first = random(31, STREAM);
+        byte[] second = random(32, STREAM);
+        try (Ost ost = Ost.open(dir(), 0, preparedOptions())) {
+            ost.walPrepared().get(60, java.util.concurrent.TimeUnit.SECONDS);
+            // Each preparation step waits 2 s first: the adopted segments' fresh files are still waiting at the destroy.
+            Faults.arm(Wal.FAULT_PREPARE_STEP, Faults.Fault.sleep(2000));
+            stream(ost, 1, 0, first);
+            ost.checkpointNow();
+            int adopted = dataFiles().size();
+            assertThat(adopted).as("data files of the stream").isGreaterThan(SEGMENTS / 2);
+            long zerosBefore = ost.walPreparedZeros();
+            ost.destroy(1);
+            ost.checkpointNow();
+            assertThat(dataFiles()).as("data files after the destroy").isEmpty();
+            Faults.disarmAll();
+            await(60, () -> ost.walAllPrepared());
+            assertThat(ost.walAllPrepared()).isTrue();
+            // What is left: the rest of the segments writers took and wrote a part of (the destroy's record, the
+            // stream's last segment), under a segment each; before, also a whole segment for every waiting fresh file.
+            assertThat(ost.walPreparedZeros() - zerosBefore).as("zeros written after the destroy (%d files recycled)",
+                    ost.walRecycledFiles()).isLessThanOrEqualTo(4L * SEGMENT);
+            assertThat(ost.walRecycledFiles()).as("fresh files recycled").isGreaterThanOrEqualTo(5);
+            assertEverySegmentHasOneName();
+        }
+        // A kill with nothing new written: recovery scans the recycled files' stale records and takes none.
+        try (Ost ost = Ost.open(dir(), 0, options())) {
+            assertThat(ost.stat(1).size()).as("the destroyed object").isZero();
+            stream(ost, 2, 0, second);
+            assertThat(read(ost, 2, 0, STREAM)).isEqualTo(second);
+            assertThat(read(ost, 1, 0, 100)).isEmpty();
+            ost.closeAsIfKilled();
+        }
+        try (Ost ost = Ost.open(dir(), 0, options())) {
+            assertThat(read(ost, 2, 0, STREAM)).isEqualTo(second);
+            assertThat(ost.stat(1).size()).isZero();
+        }
+        OstAudit.Report report = OstAudit.check(dir(), 1L << 30);
+        assertThat(report.problems()).as("audit (%s)", report).isEmpty();
+        try (Ost ost = Ost.open(dir(), 0, options())) {
+            assertThat(read(ost, 2, 0, STREAM)).isEqualTo(second);
+        }
+    }
+
+    /**
+     * The same with a kill right after the destroy's checkpoint recycled the files, and a stream into them killed
+     * before any checkpoint: every write reads back from the recycled segments, nothing of the destroyed object does.
+     */
+    @Test
+    void writesIntoRecycledSegmentsSurviveAKillBeforeAnyCheckpoint() throws Exception {
+        byte[] first = random(41, STREAM);
+        byte[] second = random(42, 4 * SEGMENT);
+        try (Ost ost = Ost.open(dir(), 0, preparedOptions())) {
+            ost.walPrepared().get(60, java.util.concurrent.TimeUnit.SECONDS);
+            Faults.arm(Wal.FAULT_PREPARE_STEP, Faults.Fault.sleep(2000));
+            stream(ost, 1, 0, first);
+            ost.checkpointNow();
+            ost.destroy(1);
+            ost.checkpointNow();
+            assertThat(ost.walRecycledFiles()).isGreaterThan(0);
+            Faults.disarmAll();
+            stream(ost, 2, 0, second); // under the WAL's size: no checkpoint, its records only in the segments
+            ost.closeAsIfKilled();
+        }
+        try (Ost ost = Ost.open(dir(), 0, options())) {
+            assertThat(read(ost, 2, 0, second.length)).isEqualTo(second);
+            assertThat(ost.stat(1).size()).isZero();
+        }
+        OstAudit.Report report = OstAudit.check(dir(), 1L << 30);
+        assertThat(report.problems()).as("audit (%s)", report).isEmpty();
+    }
+
+    /**
+     * A recycle that fails before its rename deletes the dead file (no zeros saved, nothing lost); one whose
+     * directory flush fails leaves the file in place, and the writer that takes the segment flushes the directory
+     * first: everything written reads back after a kill.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {Wal.FAULT_RECYCLE_BEFORE_RENAME, Wal.FAULT_RECYCLE_BEFORE_FLUSH})
+    void aRecycleThatFailsLosesNothing(String point) throws Exception {
+        Path d = dir();
+        byte[] first = random(51, STREAM);
+        byte[] second = random(52, STREAM);
+        try (Ost ost = Ost.open(d, 0, preparedOptions())) {
+            ost.walPrepared().get(60, java.util.concurrent.TimeUnit.SECONDS);
+            Faults.arm(Wal.FAULT_PREPARE_STEP, Faults.Fault.sleep(2000));
+            stream(ost, 1, 0, first);
+            ost.checkpointNow();
+            Faults.arm(point, Faults.Fault.fail());
+            ost.destroy(1);
+            ost.checkpointNow();
+            assertThat(Faults.hits(point)).as("hits of %s", point).isGreaterThan(0);
+            assertThat(dataFiles()).as("data files after the destroy (%s)", point).isEmpty();
+            if (point.equals(Wal.FAULT_RECYCLE_BEFORE_FLUSH)) {
+                assertThat(ost.walRecycledFiles()).as("renamed, the directory not flushed").isGreaterThan(0);
+            } else {
+                assertThat(ost.walRecycledFiles()).as("failed before the rename: deleted").isZero();
+            }
+            Faults.disarmAll();
+            stream(ost, 2, 0, second);
+            assertThat(read(ost, 2, 0, STREAM)).isEqualTo(second);
+            ost.closeAsIfKilled();
+        }
+        assertEverySegmentHasOneName();
+        try (Ost ost = Ost.open(d, 0, options())) {
+            assertThat(read(ost, 2, 0, STREAM)).as("after %s failed", point).isEqualTo(second);
+            assertThat(ost.stat(1).size()).isZero();
+        }
+        OstAudit.Report report = OstAudit.check(d, 1L << 30);
+        assertThat(report.problems()).as("audit after %s (%s)", point, report).isEmpty();
+    }
+
+    /** A dead data file's reads still running keep it from the WAL; it goes once they end. */
+    @Test
+    void aDeadDataFileWaitsForTheReadsThatMayHoldIt() throws Exception {
+        byte[] first = random(61, STREAM);
+        try (Ost ost = Ost.open(dir(), 0, preparedOptions())) {
+            ost.walPrepared().get(60, java.util.concurrent.TimeUnit.SECONDS);
+            Faults.arm(Wal.FAULT_PREPARE_STEP, Faults.Fault.sleep(5000));
+            stream(ost, 1, 0, first);
+            ost.checkpointNow();
+            // A read of the stream stopped between a pointer and its data file, while the destroy's checkpoint runs.
+            java.util.concurrent.CountDownLatch inRead = new java.util.concurrent.CountDownLatch(1);
+            Thread reader = Thread.ofPlatform().start(() -> {
+                ByteBuffer dst = ByteBuffer.allocate(CHUNK);
+                Faults.arm(Ost.FAULT_BEFORE_DATA_FILE, Faults.Fault.sleep(3000));
+                inRead.countDown();
+                ost.read(1, 0, dst);
+            });
+            inRead.await();
+            Thread.sleep(300); // the reader is in its sleep at the fault point (inside the unmapper's epoch)
+            ost.destroy(1);
+            ost.checkpointNow();
+            assertThat(ost.walRecycledFiles()).as("recycled while a read may hold a dead file").isZero();
+            reader.join();
+            Faults.disarmAll();
+            await(10, () -> ost.walRecycledFiles() > 0);
+            assertThat(ost.walRecycledFiles()).as("recycled once the read ended").isGreaterThan(0);
+            await(10, () -> {
+                try {
+                    return dataFiles().isEmpty();
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            assertThat(dataFiles()).isEmpty();
         }
     }
 }
