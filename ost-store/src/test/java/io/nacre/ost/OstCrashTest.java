@@ -10,7 +10,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -122,6 +126,68 @@ class OstCrashTest {
                 throw new java.io.UncheckedIOException(e);
             }
         });
+    }
+
+    /**
+     * Streams whose objects are destroyed once written, so that their data files die and become WAL segment files
+     * (recycled) while writers go on: a halt before the rename, between the rename and the directory flush, or a
+     * SIGKILL at any moment loses no acknowledged write, and no destroyed object comes back from the stale records of
+     * a recycled file; the next open leaves no data file LMDB does not reference and no segment with a second name.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {Wal.FAULT_RECYCLE_BEFORE_RENAME, Wal.FAULT_RECYCLE_BEFORE_FLUSH, "kill"})
+    void everyAckedWriteAndDestroySurvivesACrashWhileDeadDataFilesBecomeSegments(String point) throws Exception {
+        List<String> lines = point.equals("kill")
+                ? run(List.of(), 600, "small-wal", "3", "recycle")
+                : run(List.of("-Dnacre.faults=" + point + "=halt:3"), -1, "small-wal", "3", "recycle");
+        Set<Long> gone = new HashSet<>();
+        Map<Long, Long> acked = new HashMap<>(); // object -> highest record acknowledged
+        for (String line : lines) {
+            String[] f = line.split(" ");
+            if (f[0].equals("GONE")) {
+                gone.add(Long.parseLong(f[1]));
+            } else if (f[0].equals("ACK")) {
+                acked.merge(Long.parseLong(f[1]), Long.parseLong(f[2]), Math::max);
+            }
+        }
+        assertThat(gone).as("objects destroyed before the crash").isNotEmpty();
+        Path dir = tmp.resolve("ost");
+        int size = StableWriterMain.STREAM_RECORD;
+        try (Ost ost = Ost.open(dir, 0, OstOptions.builder().walPrepare(false).build())) {
+            for (Map.Entry<Long, Long> e : acked.entrySet()) {
+                long object = e.getKey();
+                if (gone.contains(object)) {
+                    assertThat(ost.stat(object).size()).as("destroyed object %d", object).isZero();
+                    continue;
+                }
+                if (ost.stat(object).size() == 0) {
+                    // Only its destroy may have been in flight: after its last record.
+                    assertThat(e.getValue()).as("object %d absent", object)
+                            .isEqualTo(StableWriterMain.RECYCLE_RECORDS - 1);
+                    continue;
+                }
+                for (long i = 0; i <= e.getValue(); i++) {
+                    ByteBuffer dst = ByteBuffer.allocate(size);
+                    assertThat(ost.read(object, i * size, dst)).as("bytes of object %d record %d", object, i)
+                            .isEqualTo(size);
+                    assertThat(dst.array()).as("object %d record %d", object, i)
+                            .isEqualTo(StableWriterMain.record(object, i, size));
+                }
+            }
+            try (var files = Files.list(dir)) {
+                List<Path> all = files.toList();
+                assertThat(all.stream().filter(f -> f.getFileName().toString().startsWith(DataFiles.PREFIX)))
+                        .as("data files on disk are the ones LMDB references").hasSize(ost.dataFileCount());
+                for (Path f : all) {
+                    if (f.getFileName().toString().startsWith("wal-")) {
+                        assertThat(((Number) Files.getAttribute(f, "unix:nlink")).intValue()).as("links of %s", f)
+                                .isEqualTo(1);
+                    }
+                }
+            }
+        }
+        OstAudit.Report report = OstAudit.check(dir, 1L << 32);
+        assertThat(report.problems()).as("audit (%s)", report).isEmpty();
     }
 
     @Test
@@ -279,7 +345,7 @@ class OstCrashTest {
                     end = line;
                     break;
                 }
-                if (line.startsWith("ACK ") || line.startsWith("SET ") || line.startsWith("OP ")) {
+                if (line.startsWith("ACK ") || line.startsWith("SET ") || line.startsWith("OP ") || line.startsWith("GONE ")) {
                     acks.add(line);
                 }
             }
@@ -295,7 +361,7 @@ class OstCrashTest {
         reader.join(TimeUnit.SECONDS.toMillis(60));
         assertThat(reader.isAlive()).as("the writer's output read to its end within 60 s").isFalse();
         for (String line : lines) {
-            if (line.startsWith("ACK ") || line.startsWith("SET ") || line.startsWith("OP ")) {
+            if (line.startsWith("ACK ") || line.startsWith("SET ") || line.startsWith("OP ") || line.startsWith("GONE ")) {
                 acks.add(line);
             } else if (line.startsWith("EOF")) {
                 end = line;

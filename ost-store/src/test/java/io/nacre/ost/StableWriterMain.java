@@ -12,13 +12,18 @@ import java.nio.file.Path;
  * into the same chunk images), one write per slot at a time, and print "SET slot version" after each; or
  * {@code stream}: like the default, with records of {@link #STREAM_RECORD}; or
  * {@code truncate}: each thread runs {@link #step} on its own object (writes and truncates) and prints
- * "OP thread step" after each.
+ * "OP thread step" after each; or {@code recycle}: each thread streams {@link #RECYCLE_RECORDS} records of
+ * {@link #STREAM_RECORD} into an object (its segments adopted as data files), destroys it (the files die and may
+ * become WAL segment files) and prints "GONE object", then goes on with the next object
+ * ({@link #recycleObject}).
  */
 public final class StableWriterMain {
 
     static final int RECORD = 40_000;
     /** Records of {@code stream} mode: two whole 64 KiB chunks, so that the WAL's segments are adopted as data files. */
     static final int STREAM_RECORD = 128 << 10;
+    /** Records per object in {@code recycle} mode: 2 MiB, two segments of {@code small-wal}. */
+    static final int RECYCLE_RECORDS = 16;
     static final long SHARED_OBJECT = 99;
     static final int SLOTS = 16;
     /** Slot stride: half a 64 KiB chunk. */
@@ -64,6 +69,11 @@ public final class StableWriterMain {
         return m;
     }
 
+    /** The object of a {@code recycle} thread's round. */
+    static long recycleObject(int thread, int round) {
+        return 1 + thread + 1000L * round;
+    }
+
     static byte[] slotRecord(int slot, long version) {
         byte[] b = new byte[SLOT_BYTES];
         new java.util.Random(slot * 1_000_003L + version * 7919L + 17).nextBytes(b);
@@ -93,6 +103,30 @@ public final class StableWriterMain {
                         model = step(ost, thread + 1, r, i, model);
                         synchronized (System.out) {
                             System.out.println("OP " + thread + " " + i);
+                            System.out.flush();
+                        }
+                    }
+                });
+            }
+            return;
+        }
+        if (args.length > 3 && args[3].equals("recycle")) {
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                Thread.ofPlatform().start(() -> {
+                    for (int round = 0; ; round++) {
+                        long object = recycleObject(thread, round);
+                        for (long i = 0; i < RECYCLE_RECORDS; i++) {
+                            ost.write(object, i * STREAM_RECORD, ByteBuffer.wrap(record(object, i, STREAM_RECORD)),
+                                    Durability.STABLE);
+                            synchronized (System.out) {
+                                System.out.println("ACK " + object + " " + i);
+                                System.out.flush();
+                            }
+                        }
+                        ost.destroy(object);
+                        synchronized (System.out) {
+                            System.out.println("GONE " + object);
                             System.out.flush();
                         }
                     }
