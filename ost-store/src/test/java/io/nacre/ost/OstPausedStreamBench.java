@@ -73,7 +73,7 @@ class OstPausedStreamBench {
     }
 
     /** The WAL preparation thread's bytes written (wchar) and CPU nanoseconds; zeros if none runs. */
-    private static long[] preparer() throws IOException {
+    static long[] preparer() throws IOException {
         try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
             for (Path t : tasks.toList()) {
                 String comm;

@@ -1,0 +1,94 @@
+package io.nacre.ost;
+
+import io.nacre.engine.store.Durability;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A stream longer than the WAL, its delete, and a second stream, as a user copies a large file, removes it and
+ * copies another: what the WAL's background preparation writes and spends on the fresh files of the segments the
+ * first stream's checkpoints adopted (before dead data files were recycled as segment files, it wrote them all with
+ * zeros once the delete's checkpoint was done). Only APIs that main has too, for A/B runs.
+ * {@code -Dnacre.bench.sd.mib=512} (each stream, 1 MiB STABLE writes), {@code .repeats=1}. The preparation
+ * thread's bytes written and CPU come from {@code /proc/self/task/TID/io} and {@code schedstat} (Linux).
+ */
+@Tag("bench")
+class OstStreamDeleteBench {
+
+    private static final int MIB = 1 << 20;
+
+    public static void main(String[] args) throws Exception {
+        new OstStreamDeleteBench().run();
+    }
+
+    @Test
+    void streamDeleteStream() throws Exception {
+        run();
+    }
+
+    void run() throws Exception {
+        Path root = Path.of(System.getProperty("nacre.bench.dir", "target/bench"));
+        Files.createDirectories(root);
+        long mib = Long.getLong("nacre.bench.sd.mib", 512);
+        int repeats = Integer.getInteger("nacre.bench.sd.repeats", 1);
+        byte[] data = new byte[MIB];
+        ThreadLocalRandom.current().nextBytes(data);
+        for (int r = 0; r < repeats; r++) {
+            Path dir = Files.createTempDirectory(root, "sd");
+            try (Ost ost = Ost.open(dir, 0, OstOptions.builder().walPrepare(true).build())) {
+                ost.walPrepared().get(10, TimeUnit.MINUTES);
+                long[] start = OstPausedStreamBench.preparer();
+                double first = stream(ost, 1, mib, data);
+                ost.checkpointNow();
+                long[] deleting = OstPausedStreamBench.preparer();
+                long t0 = System.nanoTime();
+                ost.destroy(1);
+                ost.checkpointNow();
+                long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+                while (!ost.walAllPrepared() && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
+                long settled = System.nanoTime() - t0;
+                long[] deleted = OstPausedStreamBench.preparer();
+                double second = stream(ost, 2, mib, data);
+                ost.checkpointNow();
+                while (!ost.walAllPrepared() && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
+                long[] end = OstPausedStreamBench.preparer();
+                System.out.printf("stream, delete, stream (%d MiB each, 1 MiB stable writes): after the delete the"
+                                + " preparation wrote %d MiB and used %.0f ms of CPU (all prepared %.0f ms after the"
+                                + " delete); over the whole run %d MiB and %.0f ms; streams %.0f and %.0f MB/s%n",
+                        mib, (deleted[0] - deleting[0]) / MIB, (deleted[1] - deleting[1]) / 1e6, settled / 1e6,
+                        (end[0] - start[0]) / MIB, (end[1] - start[1]) / 1e6, first, second);
+            } finally {
+                delete(dir);
+            }
+        }
+    }
+
+    /** Writes {@code mib} MiB into object {@code id}; returns MB/s. */
+    private static double stream(Ost ost, long id, long mib, byte[] data) {
+        long t = System.nanoTime();
+        for (long i = 0; i < mib; i++) {
+            ost.write(id, i * MIB, ByteBuffer.wrap(data), Durability.STABLE);
+        }
+        return mib * MIB / 1e6 / ((System.nanoTime() - t) / 1e9);
+    }
+
+    private static void delete(Path dir) throws IOException {
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}
