@@ -112,16 +112,8 @@ class OstCrashTest {
         }
         assertThat(linked).as("data files at the halt").isTrue();
         verify(acks, StableWriterMain.STREAM_RECORD, ost -> {
-            try (var files = Files.list(dir)) {
-                List<Path> all = files.toList();
-                assertThat(all.stream().filter(f -> f.getFileName().toString().startsWith(DataFiles.PREFIX)))
-                        .as("data files on disk are the ones LMDB references").hasSize(ost.dataFileCount());
-                for (Path f : all) {
-                    if (f.getFileName().toString().startsWith("wal-")) {
-                        assertThat(((Number) Files.getAttribute(f, "unix:nlink")).intValue()).as("links of %s", f)
-                                .isEqualTo(1);
-                    }
-                }
+            try {
+                assertDataFilesReferencedAndSegmentsOneName(dir, ost);
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
@@ -174,20 +166,25 @@ class OstCrashTest {
                             .isEqualTo(StableWriterMain.record(object, i, size));
                 }
             }
-            try (var files = Files.list(dir)) {
-                List<Path> all = files.toList();
-                assertThat(all.stream().filter(f -> f.getFileName().toString().startsWith(DataFiles.PREFIX)))
-                        .as("data files on disk are the ones LMDB references").hasSize(ost.dataFileCount());
-                for (Path f : all) {
-                    if (f.getFileName().toString().startsWith("wal-")) {
-                        assertThat(((Number) Files.getAttribute(f, "unix:nlink")).intValue()).as("links of %s", f)
-                                .isEqualTo(1);
-                    }
-                }
-            }
+            assertDataFilesReferencedAndSegmentsOneName(dir, ost);
         }
         OstAudit.Report report = OstAudit.check(dir, 1L << 32);
         assertThat(report.problems()).as("audit (%s)", report).isEmpty();
+    }
+
+    /** The data files on disk are those LMDB references, and no WAL segment shares its inode with another name. */
+    private static void assertDataFilesReferencedAndSegmentsOneName(Path dir, Ost ost) throws IOException {
+        try (var files = Files.list(dir)) {
+            List<Path> all = files.toList();
+            assertThat(all.stream().filter(f -> f.getFileName().toString().startsWith(DataFiles.PREFIX)))
+                    .as("data files on disk are the ones LMDB references").hasSize(ost.dataFileCount());
+            for (Path f : all) {
+                if (f.getFileName().toString().startsWith("wal-")) {
+                    assertThat(((Number) Files.getAttribute(f, "unix:nlink")).intValue()).as("links of %s", f)
+                            .isEqualTo(1);
+                }
+            }
+        }
     }
 
     @Test

@@ -608,6 +608,17 @@ class OstDataFilesTest {
         }
     }
 
+    /**
+     * Writes {@code data} into object 1 and checkpoints it, its segments adopted; each preparation step waits
+     * {@code stepMillis} first, so that their fresh files are still waiting afterwards (disarmed by the test).
+     */
+    private static void streamWithFreshFilesLeftWaiting(Ost ost, byte[] data, long stepMillis) throws Exception {
+        ost.walPrepared().get(60, java.util.concurrent.TimeUnit.SECONDS);
+        Faults.arm(Wal.FAULT_PREPARE_STEP, Faults.Fault.sleep(stepMillis));
+        stream(ost, 1, 0, data);
+        ost.checkpointNow();
+    }
+
     private static OstOptions preparedOptions() {
         return OstOptions.builder().chunkSize(CHUNK).mapSize(1L << 30).walSegments(SEGMENT, SEGMENTS).walPrepare(true)
                 .build();
@@ -624,11 +635,7 @@ class OstDataFilesTest {
         byte[] first = random(31, STREAM);
         byte[] second = random(32, STREAM);
         try (Ost ost = Ost.open(dir(), 0, preparedOptions())) {
-            ost.walPrepared().get(60, java.util.concurrent.TimeUnit.SECONDS);
-            // Each preparation step waits 2 s first: the adopted segments' fresh files are still waiting at the destroy.
-            Faults.arm(Wal.FAULT_PREPARE_STEP, Faults.Fault.sleep(2000));
-            stream(ost, 1, 0, first);
-            ost.checkpointNow();
+            streamWithFreshFilesLeftWaiting(ost, first, 2000);
             int adopted = dataFiles().size();
             assertThat(adopted).as("data files of the stream").isGreaterThan(SEGMENTS / 2);
             long zerosBefore = ost.walPreparedZeros();
@@ -673,10 +680,7 @@ class OstDataFilesTest {
         byte[] first = random(41, STREAM);
         byte[] second = random(42, 4 * SEGMENT);
         try (Ost ost = Ost.open(dir(), 0, preparedOptions())) {
-            ost.walPrepared().get(60, java.util.concurrent.TimeUnit.SECONDS);
-            Faults.arm(Wal.FAULT_PREPARE_STEP, Faults.Fault.sleep(2000));
-            stream(ost, 1, 0, first);
-            ost.checkpointNow();
+            streamWithFreshFilesLeftWaiting(ost, first, 2000);
             ost.destroy(1);
             ost.checkpointNow();
             assertThat(ost.walRecycledFiles()).isGreaterThan(0);
@@ -704,10 +708,7 @@ class OstDataFilesTest {
         byte[] first = random(51, STREAM);
         byte[] second = random(52, STREAM);
         try (Ost ost = Ost.open(d, 0, preparedOptions())) {
-            ost.walPrepared().get(60, java.util.concurrent.TimeUnit.SECONDS);
-            Faults.arm(Wal.FAULT_PREPARE_STEP, Faults.Fault.sleep(2000));
-            stream(ost, 1, 0, first);
-            ost.checkpointNow();
+            streamWithFreshFilesLeftWaiting(ost, first, 2000);
             Faults.arm(point, Faults.Fault.fail());
             ost.destroy(1);
             ost.checkpointNow();
@@ -737,10 +738,7 @@ class OstDataFilesTest {
     void aDeadDataFileWaitsForTheReadsThatMayHoldIt() throws Exception {
         byte[] first = random(61, STREAM);
         try (Ost ost = Ost.open(dir(), 0, preparedOptions())) {
-            ost.walPrepared().get(60, java.util.concurrent.TimeUnit.SECONDS);
-            Faults.arm(Wal.FAULT_PREPARE_STEP, Faults.Fault.sleep(5000));
-            stream(ost, 1, 0, first);
-            ost.checkpointNow();
+            streamWithFreshFilesLeftWaiting(ost, first, 5000);
             // A read of the stream stopped between a pointer and its data file, while the destroy's checkpoint runs.
             java.util.concurrent.CountDownLatch inRead = new java.util.concurrent.CountDownLatch(1);
             Thread reader = Thread.ofPlatform().start(() -> {

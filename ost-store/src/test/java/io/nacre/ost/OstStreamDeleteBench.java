@@ -1,14 +1,11 @@
 package io.nacre.ost;
 
 import io.nacre.engine.store.Durability;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -70,7 +67,7 @@ class OstStreamDeleteBench {
                         mib, (deleted[0] - deleting[0]) / MIB, (deleted[1] - deleting[1]) / 1e6, settled / 1e6,
                         (end[0] - start[0]) / MIB, (end[1] - start[1]) / 1e6, first, second);
             } finally {
-                delete(dir);
+                OstPausedStreamBench.delete(dir);
             }
         }
     }
@@ -82,13 +79,5 @@ class OstStreamDeleteBench {
             ost.write(id, i * MIB, ByteBuffer.wrap(data), Durability.STABLE);
         }
         return mib * MIB / 1e6 / ((System.nanoTime() - t) / 1e9);
-    }
-
-    private static void delete(Path dir) throws IOException {
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 }
