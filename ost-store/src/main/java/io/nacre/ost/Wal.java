@@ -60,7 +60,8 @@ import org.slf4j.LoggerFactory;
  * prepared at a crash is recovered like any other.
  *
  * <p>A checkpoint may {@link #adopt} a segment as a data file (a second name for its inode): the segment's
- * name then gets a fresh file before the segment is freed, so no writer overwrites adopted records.
+ * name then gets a fresh file before the segment is freed, so no writer overwrites adopted records. A data file
+ * whose records all died may come back as such a fresh file, written to its full size already ({@link #recycle}).
  */
 final class Wal implements AutoCloseable {
 
