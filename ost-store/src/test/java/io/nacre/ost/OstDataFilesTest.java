@@ -740,21 +740,18 @@ class OstDataFilesTest {
         try (Ost ost = Ost.open(dir(), 0, preparedOptions())) {
             streamWithFreshFilesLeftWaiting(ost, first, 5000);
             // A read of the stream stopped between a pointer and its data file, while the destroy's checkpoint runs.
-            java.util.concurrent.CountDownLatch inRead = new java.util.concurrent.CountDownLatch(1);
-            Thread reader = Thread.ofPlatform().start(() -> {
-                ByteBuffer dst = ByteBuffer.allocate(CHUNK);
-                Faults.arm(Ost.FAULT_BEFORE_DATA_FILE, Faults.Fault.sleep(3000));
-                inRead.countDown();
-                ost.read(1, 0, dst);
-            });
-            inRead.await();
-            Thread.sleep(300); // the reader is in its sleep at the fault point (inside the unmapper's epoch)
+            Faults.arm(Ost.FAULT_BEFORE_DATA_FILE, Faults.Fault.sleep(6000));
+            Thread reader = Thread.ofPlatform().start(() -> ost.read(1, 0, ByteBuffer.allocate(CHUNK)));
+            // The reader is in its sleep at the fault point (inside the unmapper's epoch).
+            await(30, () -> Faults.hits(Ost.FAULT_BEFORE_DATA_FILE) > 0);
             ost.destroy(1);
             ost.checkpointNow();
+            assertThat(reader.isAlive()).as("the read still held").isTrue();
             assertThat(ost.walRecycledFiles()).as("recycled while a read may hold a dead file").isZero();
             reader.join();
-            Faults.disarmAll();
+            Faults.disarm(Ost.FAULT_BEFORE_DATA_FILE); // the preparation's steps still wait: the fresh files too
             await(10, () -> ost.walRecycledFiles() > 0);
+            Faults.disarmAll();
             assertThat(ost.walRecycledFiles()).as("recycled once the read ended").isGreaterThan(0);
             await(10, () -> {
                 try {
