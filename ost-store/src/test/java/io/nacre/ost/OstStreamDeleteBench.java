@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
  * copies another: what the WAL's background preparation writes and spends on the fresh files of the segments the
  * first stream's checkpoints adopted (before dead data files were recycled as segment files, it wrote them all with
  * zeros once the delete's checkpoint was done). Only APIs that main has too, for A/B runs.
- * {@code -Dnacre.bench.sd.mib=512} (each stream, 1 MiB STABLE writes), {@code .repeats=1}. The preparation
+ * {@code -Dnacre.bench.sd.mib=512} (each stream, 1 MiB STABLE writes), {@code .repeats=1}, {@code .overwrite=true}
+ * (no delete: the second stream overwrites the first, whose data files die while it goes on). The preparation
  * thread's bytes written and CPU come from {@code /proc/self/task/TID/io} and {@code schedstat} (Linux).
  */
 @Tag("bench")
@@ -36,6 +37,7 @@ class OstStreamDeleteBench {
         Files.createDirectories(root);
         long mib = Long.getLong("nacre.bench.sd.mib", 512);
         int repeats = Integer.getInteger("nacre.bench.sd.repeats", 1);
+        boolean overwrite = Boolean.getBoolean("nacre.bench.sd.overwrite");
         byte[] data = new byte[MIB];
         ThreadLocalRandom.current().nextBytes(data);
         for (int r = 0; r < repeats; r++) {
@@ -47,25 +49,31 @@ class OstStreamDeleteBench {
                 ost.checkpointNow();
                 long[] deleting = OstPausedStreamBench.preparer();
                 long t0 = System.nanoTime();
-                ost.destroy(1);
-                ost.checkpointNow();
+                if (!overwrite) {
+                    ost.destroy(1);
+                    ost.checkpointNow();
+                }
                 long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
                 while (!ost.walAllPrepared() && System.nanoTime() < deadline) {
                     Thread.sleep(20);
                 }
                 long settled = System.nanoTime() - t0;
                 long[] deleted = OstPausedStreamBench.preparer();
-                double second = stream(ost, 2, mib, data);
+                long unprepared = ost.walWrittenUnprepared();
+                double second = stream(ost, overwrite ? 1 : 2, mib, data);
+                unprepared = ost.walWrittenUnprepared() - unprepared;
                 ost.checkpointNow();
                 while (!ost.walAllPrepared() && System.nanoTime() < deadline) {
                     Thread.sleep(20);
                 }
                 long[] end = OstPausedStreamBench.preparer();
-                System.out.printf("stream, delete, stream (%d MiB each, 1 MiB stable writes): after the delete the"
+                System.out.printf("stream, %s, stream (%d MiB each, 1 MiB stable writes): after the delete the"
                                 + " preparation wrote %d MiB and used %.0f ms of CPU (all prepared %.0f ms after the"
-                                + " delete); over the whole run %d MiB and %.0f ms; streams %.0f and %.0f MB/s%n",
-                        mib, (deleted[0] - deleting[0]) / MIB, (deleted[1] - deleting[1]) / 1e6, settled / 1e6,
-                        (end[0] - start[0]) / MIB, (end[1] - start[1]) / 1e6, first, second);
+                                + " delete); over the whole run %d MiB and %.0f ms; streams %.0f and %.0f MB/s, the"
+                                + " second wrote %d MiB into unprepared space%n",
+                        overwrite ? "no delete" : "delete", mib, (deleted[0] - deleting[0]) / MIB,
+                        (deleted[1] - deleting[1]) / 1e6, settled / 1e6, (end[0] - start[0]) / MIB,
+                        (end[1] - start[1]) / 1e6, first, second, unprepared / MIB);
             } finally {
                 OstPausedStreamBench.delete(dir);
             }
