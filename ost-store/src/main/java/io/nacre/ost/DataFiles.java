@@ -229,11 +229,6 @@ final class DataFiles {
         }
     }
 
-    /** Dead data files on disk still waiting for reads to end or for the WAL (tests). */
-    int dying() {
-        return dying.size();
-    }
-
     /** At the OST's close, nothing reading: every map goes to the unmapper (the files stay; dead ones are deleted). */
     void close() {
         for (DataFile f : files.values()) {
