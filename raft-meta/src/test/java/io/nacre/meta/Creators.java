@@ -4,8 +4,11 @@ import io.nacre.engine.Caller;
 import io.nacre.engine.Fid;
 import io.nacre.engine.NacreException;
 import io.nacre.engine.meta.CreateSpec;
+import io.nacre.engine.meta.DirEntry;
+import io.nacre.engine.meta.DirPage;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -36,6 +39,21 @@ final class Creators implements AutoCloseable {
     private final ExecutorService pool;
     private final List<Future<?>> running = new ArrayList<>();
     private final List<Worker> workers = new ArrayList<>();
+
+    /** Every name in {@code dir}, read page by page to the end (to compare with {@link #acked}). */
+    static Set<String> names(MetadataClient mds, Fid dir) {
+        Set<String> out = new HashSet<>();
+        long cookie = 0;
+        DirPage p;
+        do {
+            p = mds.readdir(Caller.ROOT, dir, cookie, 4096);
+            for (DirEntry e : p.entries()) {
+                out.add(e.name());
+                cookie = e.cookie();
+            }
+        } while (!p.eof());
+        return out;
+    }
 
     Creators(MetadataClient mds, Fid dir, int threads, int perThread) {
         pool = Executors.newFixedThreadPool(threads);

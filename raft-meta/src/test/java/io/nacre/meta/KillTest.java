@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.nacre.engine.Caller;
 import io.nacre.engine.Fid;
 import io.nacre.engine.meta.CreateSpec;
-import io.nacre.engine.meta.DirEntry;
-import io.nacre.engine.meta.DirPage;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,20 +19,6 @@ import org.junit.jupiter.api.io.TempDir;
  * was acknowledged is there afterwards.
  */
 class KillTest {
-
-    private static Set<String> names(MetadataClient mds, Fid dir) {
-        Set<String> out = new HashSet<>();
-        long cookie = 0;
-        DirPage p;
-        do {
-            p = mds.readdir(Caller.ROOT, dir, cookie, 4096);
-            for (DirEntry e : p.entries()) {
-                out.add(e.name());
-                cookie = e.cookie();
-            }
-        } while (!p.eof());
-        return out;
-    }
 
     @Test
     void acknowledgedCreatesSurviveKillingTheOnlyPeer(@TempDir Path dir) throws Exception {
@@ -54,7 +38,7 @@ class KillTest {
             }
             p.start().awaitReady(Duration.ofSeconds(60));
             try (MetadataClient mds = MetadataClient.connect(List.of(peer))) {
-                assertThat(names(mds, d)).containsExactlyInAnyOrderElementsOf(acked);
+                assertThat(Creators.names(mds, d)).containsExactlyInAnyOrderElementsOf(acked);
             }
         }
     }
@@ -83,7 +67,7 @@ class KillTest {
                 // 40 creates, each given up after the client's 30 s at most
                 assertThat(creator.join(Duration.ofMinutes(25))).as("the creator finished").isTrue();
                 assertThat(failures).as("the create in flight at the crash is answered from the log, not EXISTS").isEmpty();
-                assertThat(names(mds, d)).hasSize(40);
+                assertThat(Creators.names(mds, d)).hasSize(40);
             }
         }
     }
@@ -111,12 +95,12 @@ class KillTest {
                 assertThat(c.failures).isEmpty();
                 assertThat(c.acked).hasSize(8 * 100);
                 assertThat(mds.leaderId().toString()).isNotEqualTo(leader);
-                assertThat(names(mds, d)).containsExactlyInAnyOrderElementsOf(c.acked);
+                assertThat(Creators.names(mds, d)).containsExactlyInAnyOrderElementsOf(c.acked);
             }
             // the killed peer comes back from its own disk and the group goes on with it
             victim.start().awaitReady(Duration.ofSeconds(60));
             mds.create(Caller.ROOT, d, "after", CreateSpec.file(0644));
-            assertThat(names(mds, d)).hasSize(8 * 100 + 1);
+            assertThat(Creators.names(mds, d)).hasSize(8 * 100 + 1);
         } catch (Throwable t) {
             PeerProcess.attachLogs(t, procs);
             throw t;

@@ -5,14 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.nacre.engine.Caller;
 import io.nacre.engine.Fid;
 import io.nacre.engine.meta.CreateSpec;
-import io.nacre.engine.meta.DirEntry;
-import io.nacre.engine.meta.DirPage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.stream.Stream;
 import org.apache.ratis.util.MD5FileUtil;
 import org.junit.jupiter.api.Test;
@@ -24,20 +20,6 @@ import org.junit.jupiter.api.io.TempDir;
  * the snapshot and goes on from there, across restarts.
  */
 class LogAfterSnapshotTest {
-
-    private static Set<String> names(MetadataClient mds, Fid dir) {
-        Set<String> out = new HashSet<>();
-        long cookie = 0;
-        DirPage p;
-        do {
-            p = mds.readdir(Caller.ROOT, dir, cookie, 4096);
-            for (DirEntry e : p.entries()) {
-                out.add(e.name());
-                cookie = e.cookie();
-            }
-        } while (!p.eof());
-        return out;
-    }
 
     private static Path groupDir(Path peerDir) throws IOException {
         try (Stream<Path> s = Files.walk(peerDir)) {
@@ -82,11 +64,11 @@ class LogAfterSnapshotTest {
 
             cluster.start(0);
             try (MetadataClient mds = cluster.client()) {
-                assertThat(names(mds, d)).hasSize(50);
+                assertThat(Creators.names(mds, d)).hasSize(50);
                 for (int i = 50; i < 60; i++) {
                     mds.create(Caller.ROOT, d, "f" + i, CreateSpec.file(0644));
                 }
-                assertThat(names(mds, d)).hasSize(60);
+                assertThat(Creators.names(mds, d)).hasSize(60);
             }
             // The log now starts after the snapshot.
             assertThat(logSegments(group)).isNotEmpty().allSatisfy(name ->
@@ -94,9 +76,9 @@ class LogAfterSnapshotTest {
             cluster.stop(0);
             cluster.start(0);
             try (MetadataClient mds = cluster.client()) {
-                assertThat(names(mds, d)).hasSize(60);
+                assertThat(Creators.names(mds, d)).hasSize(60);
                 mds.create(Caller.ROOT, d, "f60", CreateSpec.file(0644));
-                assertThat(names(mds, d)).hasSize(61);
+                assertThat(Creators.names(mds, d)).hasSize(61);
             }
         }
     }
