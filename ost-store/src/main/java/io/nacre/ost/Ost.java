@@ -103,6 +103,12 @@ public final class Ost implements AutoCloseable {
     static final String FAULT_BEFORE_DATA_FILE = "ost.read.before_data_file";
     /** Between a truncate's two lookups of the bytes it drops (tests let a checkpoint commit meanwhile). */
     static final String FAULT_TRUNCATE_LOOKUPS = "ost.truncate.between_lookups";
+    /** Inside a compaction's LMDB transaction (a checkpoint's or an idle one's), before it commits. */
+    static final String FAULT_COMPACT_BEFORE_COMMIT = "ost.compact.before_commit";
+    /** After a compaction committed, before its data file is let go (deleted or recycled). */
+    static final String FAULT_COMPACT_AFTER_COMMIT = "ost.compact.after_commit";
+    /** At the start of an idle compaction, before its data file is chosen (tests fail it to hold it back). */
+    static final String FAULT_COMPACT_IDLE = "ost.compact.idle";
 
     private static final int MAX_READERS = 256;
     /** Reset read transactions kept for reuse at most, see {@link #idleReadTxns}. */
@@ -228,6 +234,14 @@ public final class Ost implements AutoCloseable {
      * data files they left mostly dead; 0 when none runs. Part of {@link #usage()}'s bytes freeing.
      */
     private volatile long checkpointFreeing;
+    /**
+     * Dead bytes (size less live) of the data files under {@link #COMPACT_LIVE_SHARE} live that wait for compaction,
+     * as the checkpoint thread last saw them (at open, after each checkpoint and each idle compaction); part of
+     * {@link #usage()}'s bytes freeing, and what makes the idle check compact.
+     */
+    private volatile long compactionFreeing;
+    /** Data files a compaction left referenced (records its walk did not find): not tried again when idle. */
+    private final Set<Long> uncompactable = ConcurrentHashMap.newKeySet();
     /** LMDB's free space as last measured: writes that the checkpoint could not fit get NO_SPACE up front. */
     private volatile long lmdbRoom;
     /** Runs checkpoints, LMDB transactions of the WAL path, and the idle check: one platform thread. */
@@ -313,6 +327,7 @@ public final class Ost implements AutoCloseable {
         }
         if (wal != null) {
             dataFiles.recycleInto(wal); // after recovery: its segments hold no records of the WAL's own now
+            compactionFreeing = dead(dueForCompaction(Set.of())); // files a crash left mostly dead: compacted when idle
         }
         this.pipeline = wal == null ? null : new WalPipeline(name, wal, overlay, FAULT_AFTER_COMMIT, n -> {
             commits.incrementAndGet();
@@ -982,7 +997,7 @@ public final class Ost implements AutoCloseable {
             // Objects with writes still in the WAL: count them, and what they will add to LMDB.
             long checkpointing = checkpointFreeing;
             Set<Long> inCheckpoint = checkpointing > 0 ? checkpointCuts : Set.of();
-            long[] totals = {used0, free, objectCount, checkpointing};
+            long[] totals = {used0, free, objectCount, checkpointing + compactionFreeing};
             acquireReader();
             try (Txn<ByteBuffer> txn = env.txnRead()) {
                 overlay.forEachObject((id, pending) -> {
@@ -1752,8 +1767,9 @@ public final class Ost implements AutoCloseable {
     }
 
     /**
-     * After a while without writes, checkpoints what the WAL holds. Returns whether there was nothing to do: nothing
-     * in the WAL, no checkpoint running or failed, nothing left to unmap.
+     * After a while without writes, checkpoints what the WAL holds, or, when it holds nothing, compacts one data file
+     * under half live (ost-store/README.md, "Compaction when idle"). Returns whether there was nothing to do: nothing
+     * in the WAL, no checkpoint running or failed, no data file to compact, nothing left to unmap.
      */
     private boolean idleCheck() {
         unmapper.reclaim();
@@ -1762,20 +1778,51 @@ public final class Ost implements AutoCloseable {
             return false;
         }
         try {
-            if (!closed && checkpoint.isDone()) {
-                pipeline.drain();
-                if (wal.hasRecordsSinceRotate() || checkpoint.isCompletedExceptionally()) {
-                    startCheckpoint();
-                    return false;
-                }
+            if (closed || !checkpoint.isDone()) {
+                return false;
+            }
+            pipeline.drain();
+            if (wal.hasRecordsSinceRotate() || checkpoint.isCompletedExceptionally()) {
+                startCheckpoint();
+                return false;
+            }
+            if (compactionFreeing == 0) {
                 return unmapper.pending() == 0;
             }
         } catch (RuntimeException e) {
             LOG.warn("{}: idle checkpoint could not start: {}", name, e.toString());
+            return false;
         } finally {
             commitLock.unlock();
         }
-        return false;
+        // Without the commit lock: writers that arrive form and flush their groups beside the compaction, and a
+        // checkpoint one of them starts runs after it on this thread (one data file's copy at most).
+        return !compactWhileIdle();
+    }
+
+    /**
+     * Compacts the least live data file under half live (the checkpoint thread, the OST idle, its WAL empty); returns
+     * whether the idle check should look again soon (a file compacted, maybe more to come).
+     */
+    private boolean compactWhileIdle() {
+        try {
+            Faults.hit(FAULT_COMPACT_IDLE);
+            List<Map.Entry<Long, DataFiles.Info>> due = dueForCompaction(Set.of());
+            if (due.isEmpty()) {
+                compactionFreeing = 0;
+                return false;
+            }
+            long file = due.get(0).getKey();
+            if (!compactFile(file)) {
+                uncompactable.add(file);
+            }
+            compactionFreeing = dead(dueForCompaction(Set.of()));
+            return true;
+        } catch (RuntimeException e) {
+            // Such as no room left in LMDB for the live bytes: tried again at the next quiet check, 2 s later.
+            LOG.warn("{}: idle compaction failed: {}", name, e.toString());
+            return false;
+        }
     }
 
     /** At close: everything in the WAL goes to LMDB, so the next open has nothing to replay. */
@@ -1969,7 +2016,7 @@ public final class Ost implements AutoCloseable {
         // Also retries the segments of an earlier checkpoint that committed but could not replace them.
         w.replaceAdopted();
         if (adopt) {
-            compact(fileIds.values());
+            compact(fileIds.values()); // the rest of the files under half live waits for idle checks
         }
         Faults.hit(FAULT_CHECKPOINT_BEFORE_FREE);
         w.release(snap.segments());
@@ -2036,29 +2083,53 @@ public final class Ost implements AutoCloseable {
      * Data files whose live bytes fell under {@link #COMPACT_LIVE_SHARE} of their size (their chunks
      * overwritten, truncated or destroyed since) have their live chunks copied into LMDB as plain values,
      * then are deleted: the dead bytes they keep on disk stay under about their own size. A few per
-     * checkpoint, so that a checkpoint stays short.
+     * checkpoint, the least live first, so that a checkpoint stays short; idle checks compact the rest.
      */
     private void compact(Collection<Long> justAdopted) {
+        List<Map.Entry<Long, DataFiles.Info>> due = dueForCompaction(justAdopted);
+        for (int i = 0; i < Math.min(COMPACT_PER_CHECKPOINT, due.size()); i++) {
+            if (!compactFile(due.get(i).getKey())) {
+                uncompactable.add(due.get(i).getKey());
+            }
+        }
+        compactionFreeing = dead(dueForCompaction(Set.of()));
+    }
+
+    /** The data files under {@link #COMPACT_LIVE_SHARE} live, but those left out and those found uncompactable, least live first. */
+    private List<Map.Entry<Long, DataFiles.Info>> dueForCompaction(Collection<Long> leftOut) {
         Map<Long, DataFiles.Info> infos;
         try (Txn<ByteBuffer> txn = env.txnRead()) {
             infos = dataFiles.all(txn);
         }
-        int done = 0;
+        List<Map.Entry<Long, DataFiles.Info>> due = new ArrayList<>();
         for (Map.Entry<Long, DataFiles.Info> e : infos.entrySet()) {
             DataFiles.Info info = e.getValue();
-            if (done < COMPACT_PER_CHECKPOINT && !justAdopted.contains(e.getKey())
+            if (!leftOut.contains(e.getKey()) && !uncompactable.contains(e.getKey())
                     && info.live() < COMPACT_LIVE_SHARE * info.size()) {
-                compactFile(e.getKey());
-                done++;
+                due.add(e);
             }
         }
+        due.sort(Comparator.comparingDouble(e -> (double) e.getValue().live() / Math.max(1, e.getValue().size())));
+        return due;
     }
 
-    /** Copies the chunks that still point into data file {@code file} into LMDB, then deletes the file. */
-    private void compactFile(long file) {
+    /** The dead bytes of these data files: what compacting them gives back. */
+    private static long dead(List<Map.Entry<Long, DataFiles.Info>> files) {
+        long dead = 0;
+        for (Map.Entry<Long, DataFiles.Info> e : files) {
+            dead += Math.max(0, e.getValue().size() - e.getValue().live());
+        }
+        return dead;
+    }
+
+    /**
+     * Copies the chunks that still point into data file {@code file} into LMDB, then lets the file go; returns
+     * whether it is gone (false: records the walk did not find still live in it, kept).
+     */
+    private boolean compactFile(long file) {
         MappedByteBuffer map = dataFiles.map(file);
         if (map == null) {
-            return;
+            return true;
         }
         ByteBuffer key = Chunks.newKey();
         DataFiles.Changes changes = dataFiles.new Changes();
@@ -2079,6 +2150,7 @@ public final class Ost implements AutoCloseable {
                 moved++;
             }
             emptied = changes.apply(txn);
+            Faults.hit(FAULT_COMPACT_BEFORE_COMMIT);
             txn.commit();
         } catch (LmdbException e) {
             throw storageError("compaction", e);
@@ -2086,13 +2158,15 @@ public final class Ost implements AutoCloseable {
         if (explicitSync) {
             env.sync(true);
         }
+        Faults.hit(FAULT_COMPACT_AFTER_COMMIT);
         dataFiles.retire(emptied);
         if (emptied.contains(file)) {
             LOG.debug("{}: data file {} compacted: {} chunks copied into LMDB", name, file, moved);
-        } else {
-            LOG.warn("{}: data file {} still has live records after compaction (records not found by the walk); kept",
-                    name, file);
+            return true;
         }
+        LOG.warn("{}: data file {} still has live records after compaction (records not found by the walk); kept",
+                name, file);
+        return false;
     }
 
     /** A chunk image for the checkpoint; null if it fails its CRC in the WAL (the chunk is then stored as CORRUPT). */

@@ -172,6 +172,59 @@ class OstCrashTest {
         assertThat(report.problems()).as("audit (%s)", report).isEmpty();
     }
 
+    /**
+     * Data files left mostly dead (two objects of three destroyed), compacted by the idle OST one by one: a halt inside
+     * an idle compaction's LMDB transaction, or after its commit before the file is let go, loses nothing. Every
+     * acknowledged record of the object kept reads back, the destroyed ones stay gone, the data files on disk are
+     * those LMDB references (the next open deletes a file compacted but not let go), and the reopened OST, idle,
+     * compacts what is left and gives its dead bytes back.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {Ost.FAULT_COMPACT_BEFORE_COMMIT, Ost.FAULT_COMPACT_AFTER_COMMIT})
+    void nothingIsLostByAHaltInsideAnIdleCompaction(String point) throws Exception {
+        // Hits 1 and 2 are the checkpoint's compactions (after the destroys); the third is the idle OST's.
+        List<String> lines = run(List.of("-Dnacre.faults=" + point + "=halt:3"), -1, "small-wal", "1", "compact");
+        assertThat(lines).as("the writer went idle before the halt").contains("IDLE 0");
+        Path dir = tmp.resolve("ost");
+        Set<String> atHalt;
+        try (var files = Files.list(dir)) {
+            atHalt = files.map(f -> f.getFileName().toString()).filter(n -> n.startsWith(DataFiles.PREFIX))
+                    .collect(java.util.stream.Collectors.toSet());
+        }
+        assertThat(atHalt).as("mostly dead data files left to compact at the halt").hasSizeGreaterThanOrEqualTo(2);
+        List<Ack> acks = lines.stream().filter(l -> l.startsWith("ACK ")).map(OstCrashTest::parse).toList();
+        assertThat(acks).hasSize(3 * StableWriterMain.COMPACT_RECORDS);
+        int size = StableWriterMain.STREAM_RECORD;
+        try (Ost ost = Ost.open(dir, 0, OstOptions.builder().walPrepare(false).build())) {
+            assertDataFilesReferencedAndSegmentsOneName(dir, ost);
+            for (int pass = 0; pass < 2; pass++) {
+                for (Ack a : acks) {
+                    if (a.object() != 3) {
+                        assertThat(ost.stat(a.object()).size()).as("destroyed object %d", a.object()).isZero();
+                        continue;
+                    }
+                    ByteBuffer dst = ByteBuffer.allocate(size);
+                    assertThat(ost.read(a.object(), a.index() * size, dst)).as("bytes of acked record %s", a)
+                            .isEqualTo(size);
+                    assertThat(dst.array()).as("acked record %s", a)
+                            .isEqualTo(StableWriterMain.record(a.object(), a.index(), size));
+                }
+                if (pass == 0) {
+                    // The reopened OST, idle, compacts the files left.
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                    while ((ost.usage().bytesFreeing() > 0 || ost.dataFileNames().stream().anyMatch(atHalt::contains))
+                            && System.nanoTime() < deadline) {
+                        Thread.sleep(50);
+                    }
+                    assertThat(ost.dataFileNames()).as("compacted once reopened").doesNotContainAnyElementsOf(atHalt);
+                    assertThat(ost.usage().bytesFreeing()).isZero();
+                }
+            }
+        }
+        OstAudit.Report report = OstAudit.check(dir, 1L << 32);
+        assertThat(report.problems()).as("audit (%s)", report).isEmpty();
+    }
+
     /** The data files on disk are those LMDB references, and no WAL segment shares its inode with another name. */
     private static void assertDataFilesReferencedAndSegmentsOneName(Path dir, Ost ost) throws IOException {
         try (var files = Files.list(dir)) {
@@ -342,7 +395,7 @@ class OstCrashTest {
                     end = line;
                     break;
                 }
-                if (line.startsWith("ACK ") || line.startsWith("SET ") || line.startsWith("OP ") || line.startsWith("GONE ")) {
+                if (isStep(line)) {
                     acks.add(line);
                 }
             }
@@ -358,7 +411,7 @@ class OstCrashTest {
         reader.join(TimeUnit.SECONDS.toMillis(60));
         assertThat(reader.isAlive()).as("the writer's output read to its end within 60 s").isFalse();
         for (String line : lines) {
-            if (line.startsWith("ACK ") || line.startsWith("SET ") || line.startsWith("OP ") || line.startsWith("GONE ")) {
+            if (isStep(line)) {
                 acks.add(line);
             } else if (line.startsWith("EOF")) {
                 end = line;
@@ -366,6 +419,12 @@ class OstCrashTest {
         }
         assertThat(end).as("how the writer's output ended (every acknowledged step read)").isEqualTo("EOF");
         return acks;
+    }
+
+    /** A line the writer prints for a step it took: "ACK", "SET", "OP", "GONE" or "IDLE", then numbers. */
+    private static boolean isStep(String line) {
+        return line.startsWith("ACK ") || line.startsWith("SET ") || line.startsWith("OP ") || line.startsWith("GONE ")
+                || line.startsWith("IDLE ");
     }
 
     private static Ack parse(String line) {

@@ -461,6 +461,126 @@ class OstDataFilesTest {
         }
     }
 
+    /** 64 KiB chunks: a chunk copied into LMDB takes 6% more there (a 4 KiB one took twice its bytes). */
+    private static OstOptions wideChunks() {
+        return OstOptions.builder().chunkSize(WRITE).mapSize(1L << 30).walSegments(SEGMENT, SEGMENTS).build();
+    }
+
+    /**
+     * Objects 1, 2 and 3 streamed in turn, a write each, then checkpointed: every adopted data file holds a third of
+     * each. Destroying 1 and 2 leaves every one a third live. Returns object 3's bytes.
+     */
+    private static byte[] streamThreeInTurn(Ost ost) {
+        byte[] kept = null;
+        for (long id = 1; id <= 3; id++) {
+            kept = random(10 + id, STREAM / 3);
+        }
+        for (int at = 0; at < STREAM / 3; at += WRITE) {
+            for (long id = 1; id <= 3; id++) {
+                byte[] b = id == 3 ? Arrays.copyOfRange(kept, at, at + WRITE) : random(at * 3L + id, WRITE);
+                ost.write(id, at, ByteBuffer.wrap(b), Durability.STABLE);
+            }
+        }
+        ost.checkpointNow();
+        return kept;
+    }
+
+    /**
+     * A checkpoint compacts two data files; the others under half live were kept, dead bytes and all, by an OST
+     * that nobody wrote to any more (its WAL empty: nothing to checkpoint), so the HSM release policy found a pool
+     * as full as before and released more files. Now the idle OST compacts them, one per idle check: its usage falls
+     * without new writes, and until then what it will give back counts as freeing.
+     */
+    @Test
+    void anIdleOstWithAnEmptyWalCompactsItsMostlyDeadDataFilesAndItsUsageFalls() throws Exception {
+        byte[] kept;
+        try (Ost ost = Ost.open(dir(), 0, wideChunks())) {
+            kept = streamThreeInTurn(ost);
+            Set<String> adopted = ost.dataFileNames();
+            assertThat(adopted).as("adopted data files, more than a checkpoint compacts").hasSizeGreaterThan(4);
+            OstUsage before = ost.usage();
+            // Idle compaction held back (failing) until the figures below are read.
+            Faults.arm(Ost.FAULT_COMPACT_IDLE, Faults.Fault.fail());
+            ost.destroy(1);
+            ost.destroy(2);
+            ost.checkpointNow(); // applies the destroys, compacts two files
+            Set<String> left = ost.dataFileNames();
+            left.retainAll(adopted);
+            assertThat(left).as("mostly dead files the checkpoint left").hasSizeGreaterThanOrEqualTo(adopted.size() - 2)
+                    .hasSizeGreaterThan(2);
+            OstUsage held = ost.usage();
+            assertThat(held.bytesFreeing()).as("the dead bytes of the files left count as still to give back")
+                    .isGreaterThan((long) left.size() * SEGMENT / 2);
+            await(30, () -> Faults.hits(Ost.FAULT_COMPACT_IDLE) > 0);
+            assertThat(Faults.hits(Ost.FAULT_COMPACT_IDLE)).as("an idle check came to compact").isPositive();
+            assertThat(ost.dataFileNames()).as("nothing compacted while held").containsAll(left);
+
+            Faults.disarmAll();
+            await(60, () -> ost.dataFileNames().stream().noneMatch(left::contains) && ost.usage().bytesFreeing() == 0);
+            assertThat(ost.dataFileNames()).as("compacted by the idle OST").doesNotContainAnyElementsOf(left);
+            OstUsage after = ost.usage();
+            assertThat(after.bytesFreeing()).isZero();
+            assertThat(after.bytesUsed()).as("used once compacted (before the destroys: %s, held: %s)", before, held)
+                    .isLessThan(held.bytesUsed() - held.bytesFreeing() / 2)
+                    .isLessThan(before.bytesUsed() / 2);
+            await(10, () -> dataFiles().stream().noneMatch(left::contains));
+            assertThat(dataFiles()).as("gone from the directory").doesNotContainAnyElementsOf(left);
+            assertThat(read(ost, 3, 0, STREAM / 3)).isEqualTo(kept);
+            assertThat(ost.stat(1).size()).isZero();
+            assertThat(ost.stat(2).size()).isZero();
+        }
+        assertEverySegmentHasOneName();
+        try (Ost ost = Ost.open(dir(), 0, wideChunks())) {
+            assertThat(read(ost, 3, 0, STREAM / 3)).isEqualTo(kept);
+            assertThat(ost.usage().bytesFreeing()).isZero();
+        }
+        OstAudit.Report report = OstAudit.check(dir(), wideChunks().mapSize());
+        assertThat(report.problems()).as("audit (%s)", report).isEmpty();
+    }
+
+    /**
+     * A writer that arrives while an idle compaction holds its LMDB transaction open writes, truncates and destroys
+     * without waiting for it (the compaction holds no lock writers take), and a reader of the file being compacted
+     * reads its bytes; everything reads back once the compactions are done, and after a reopen.
+     */
+    @Test
+    void writersAndReadersGoOnWhileAnIdleCompactionRuns() throws Exception {
+        byte[] kept;
+        byte[] more = random(7, 2 * SEGMENT);
+        try (Ost ost = Ost.open(dir(), 0, wideChunks())) {
+            kept = streamThreeInTurn(ost);
+            Set<String> adopted = ost.dataFileNames();
+            ost.destroy(1);
+            ost.destroy(2);
+            ost.checkpointNow();
+            // The next compaction (an idle one: the checkpoint is done) stops inside its transaction for a while.
+            Faults.arm(Ost.FAULT_COMPACT_BEFORE_COMMIT, new Faults.Fault(Faults.Kind.SLEEP, 1, false, 10_000));
+            Faults.arm(Ost.FAULT_COMPACT_AFTER_COMMIT, new Faults.Fault(Faults.Kind.SLEEP, 1000, false, 0));
+            await(30, () -> Faults.hits(Ost.FAULT_COMPACT_BEFORE_COMMIT) > 0);
+            assertThat(Faults.hits(Ost.FAULT_COMPACT_BEFORE_COMMIT)).as("an idle compaction began").isPositive();
+            stream(ost, 4, 0, more);
+            ost.write(5, 0, ByteBuffer.wrap(random(8, 3 * WRITE)), Durability.STABLE);
+            ost.truncate(5, WRITE + 17);
+            ost.destroy(5);
+            assertThat(read(ost, 3, 0, STREAM / 3)).as("object 3, partly in the file being compacted").isEqualTo(kept);
+            assertThat(Faults.hits(Ost.FAULT_COMPACT_AFTER_COMMIT)).as("the writes and the read did not wait for it")
+                    .isZero();
+            Faults.disarmAll();
+            await(90, () -> ost.dataFileNames().stream().noneMatch(adopted::contains)
+                    && ost.usage().bytesFreeing() == 0);
+            assertThat(ost.dataFileNames()).as("compacted by the idle OST").doesNotContainAnyElementsOf(adopted);
+            assertThat(read(ost, 3, 0, STREAM / 3)).isEqualTo(kept);
+            assertThat(read(ost, 4, 0, more.length)).isEqualTo(more);
+            assertThat(ost.stat(5).size()).isZero();
+        }
+        try (Ost ost = Ost.open(dir(), 0, wideChunks())) {
+            assertThat(read(ost, 3, 0, STREAM / 3)).isEqualTo(kept);
+            assertThat(read(ost, 4, 0, more.length)).isEqualTo(more);
+        }
+        OstAudit.Report report = OstAudit.check(dir(), wideChunks().mapSize());
+        assertThat(report.problems()).as("audit (%s)", report).isEmpty();
+    }
+
     /**
      * A read that found a pointer in its LMDB view, then met its data file deleted by a compaction: it
      * renews the view and reads the copy LMDB holds now (never CORRUPT, never other bytes).

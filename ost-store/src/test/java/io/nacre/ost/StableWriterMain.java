@@ -15,7 +15,10 @@ import java.nio.file.Path;
  * "OP thread step" after each; or {@code recycle}: each thread streams {@link #RECYCLE_RECORDS} records of
  * {@link #STREAM_RECORD} into an object (its segments adopted as data files), destroys it (the files die and may
  * become WAL segment files) and prints "GONE object", then goes on with the next object
- * ({@link #recycleObject}).
+ * ({@link #recycleObject}); or {@code compact}: one thread streams {@link #COMPACT_RECORDS} records of
+ * {@link #STREAM_RECORD} into objects 1, 2 and 3 in turn (every adopted data file a third each), checkpoints,
+ * destroys 1 and 2 (every data file left a third live), checkpoints again (which compacts two of them) and prints
+ * "GONE object" for each and then "IDLE 0": the idle OST compacts the others while the parent waits for a halt.
  */
 public final class StableWriterMain {
 
@@ -24,6 +27,8 @@ public final class StableWriterMain {
     static final int STREAM_RECORD = 128 << 10;
     /** Records per object in {@code recycle} mode: 2 MiB, two segments of {@code small-wal}. */
     static final int RECYCLE_RECORDS = 16;
+    /** Records per object in {@code compact} mode: 3 x 2 MiB, some seven segments of {@code small-wal}. */
+    static final int COMPACT_RECORDS = 16;
     static final long SHARED_OBJECT = 99;
     static final int SLOTS = 16;
     /** Slot stride: half a 64 KiB chunk. */
@@ -134,6 +139,10 @@ public final class StableWriterMain {
             }
             return;
         }
+        if (args.length > 3 && args[3].equals("compact")) {
+            compactWhenIdle(ost);
+            return;
+        }
         int size = args.length > 3 && args[3].equals("stream") ? STREAM_RECORD : RECORD;
         for (int t = 0; t < threads; t++) {
             long object = t + 1;
@@ -147,6 +156,25 @@ public final class StableWriterMain {
                 }
             });
         }
+    }
+
+    private static void compactWhenIdle(Ost ost) throws InterruptedException {
+        for (long i = 0; i < COMPACT_RECORDS; i++) {
+            for (long object = 1; object <= 3; object++) {
+                ost.write(object, i * STREAM_RECORD, ByteBuffer.wrap(record(object, i, STREAM_RECORD)),
+                        Durability.STABLE);
+                System.out.println("ACK " + object + " " + i);
+            }
+        }
+        ost.checkpointNow();
+        for (long object = 1; object <= 2; object++) {
+            ost.destroy(object);
+            System.out.println("GONE " + object);
+        }
+        ost.checkpointNow();
+        System.out.println("IDLE 0");
+        System.out.flush();
+        new java.util.concurrent.CountDownLatch(1).await(); // the idle OST compacts until the parent's fault halts it
     }
 
     private static void overwriteSlots(Ost ost, int threads) {
