@@ -1813,6 +1813,7 @@ public final class Ost implements AutoCloseable {
                 return false;
             }
             long file = due.get(0).getKey();
+            LOG.debug("{}: idle, WAL empty: compacting data file {} (of {} under half live)", name, file, due.size());
             if (!compactFile(file)) {
                 uncompactable.add(file);
             }

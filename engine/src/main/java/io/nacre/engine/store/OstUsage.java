@@ -13,9 +13,9 @@ import java.util.Map;
  * is free inside the OST's own files). {@link #total} counts a shared file system's free space once.
  *
  * <p>{@code bytesFreeing} is what destroys and truncates the OST has taken are still to give back: an OST
- * applies them later (ost-store: its checkpoint, which also compacts the data files they leave mostly dead),
- * and until then {@code bytesUsed} need not show what they free. 0 once the figures are what those changes
- * make them; a caller that freed space (the HSM release policy) waits for that before it measures again.
+ * applies them later (ost-store: its checkpoint, then the compaction of the data files they leave mostly dead,
+ * which an idle OST finishes), and until then {@code bytesUsed} need not show what they free. 0 once the
+ * figures are what those changes make them; a caller that freed space (the HSM release policy) waits for that before it measures again.
  */
 public record OstUsage(int ost, long bytesTotal, long bytesUsed, long bytesFree, long objects, String device,
                        long growth, long deviceFree, long bytesFreeing) {
