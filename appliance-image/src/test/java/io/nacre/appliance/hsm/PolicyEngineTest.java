@@ -199,6 +199,17 @@ class PolicyEngineTest {
         }
     }
 
+    /** Archives every file of /small (the idle rule). */
+    void archiveEveryFile() {
+        try (PolicyEngine archiver = PolicyEngine.builder(mds, io, store, new PolicyRules(List.of(idle), List.of(), null))
+                .build()) {
+            Poll.until(WAIT, "every file of /small is archived", () -> {
+                archiver.runOnce();
+                return files.stream().allMatch(f -> mds.getattr(f).hsm().has(HsmState.ARCHIVED));
+            });
+        }
+    }
+
     /**
      * FILES files of SIZE bytes in /small, striped over both OSTs of the small pool and written 64 KiB of each in
      * turn: every data file of those OSTs holds pieces of every file there, so releasing most files leaves them
@@ -240,13 +251,7 @@ class PolicyEngineTest {
     @Tag("small-wal")
     void releasesThatLeaveDataFilesMostlyDeadAreCompactedByTheIdleOstsAndNoMoreIsReleasedThanNeeded() {
         fillTheSmallPoolInTurn();
-        try (PolicyEngine archiver = PolicyEngine.builder(mds, io, store, new PolicyRules(List.of(idle), List.of(), null))
-                .build()) {
-            Poll.until(WAIT, "every file of /small is archived", () -> {
-                archiver.runOnce();
-                return files.stream().allMatch(f -> mds.getattr(f).hsm().has(HsmState.ARCHIVED));
-            });
-        }
+        archiveEveryFile();
         double low = 0.15;
         PolicyRules.ReleaseRule rule = new PolicyRules.ReleaseRule("small-full", "small", 0.45, low);
         try (PolicyEngine policy = PolicyEngine.builder(mds, io, store, new PolicyRules(List.of(), List.of(rule),
@@ -272,13 +277,7 @@ class PolicyEngineTest {
     @Test
     void aFileBeingWrittenIsNotReleasedAndTheOthersFreeTheSpaceInstead() {
         fillTheSmallPool();
-        try (PolicyEngine archiver = PolicyEngine.builder(mds, io, store, new PolicyRules(List.of(idle), List.of(), null))
-                .build()) {
-            Poll.until(WAIT, "every file of /small is archived", () -> {
-                archiver.runOnce();
-                return files.stream().allMatch(f -> mds.getattr(f).hsm().has(HsmState.ARCHIVED));
-            });
-        }
+        archiveEveryFile();
         Fid busy = files.get(0);
         // the least recently used file has a write stream open (as an S3 upload or an NFS writer would): its
         // release is refused, and the space must come from the next ones, not be counted as freed
