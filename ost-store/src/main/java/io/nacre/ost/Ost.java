@@ -39,6 +39,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.BooleanSupplier;
 import org.lmdbjava.Cursor;
 import org.lmdbjava.Dbi;
 import org.lmdbjava.DbiFlags;
@@ -148,6 +149,12 @@ public final class Ost implements AutoCloseable {
      * an OST opens ({@code -Dnacre.ost.checkpoint.txn.bytes}: tests make checkpoints of several transactions).
      */
     private final long maxCheckpointTxnBytes = Long.getLong("nacre.ost.checkpoint.txn.bytes", 64L << 20);
+    /**
+     * Chunk bytes per transaction of an idle compaction: it stops after one if a writer came back, so that the
+     * writer's flushes share the disk with one such commit at most, not a whole file's (up to 16 MiB by default).
+     * Read when an OST opens ({@code -Dnacre.ost.compact.idle.txn.bytes}: tests cut a file's compaction in pieces).
+     */
+    private final long idleCompactTxnBytes = Long.getLong("nacre.ost.compact.idle.txn.bytes", 4L << 20);
     /** Meta key: the id the next data file gets. */
     private static final String DATA_NEXT = "data-next";
     /**
@@ -1814,7 +1821,9 @@ public final class Ost implements AutoCloseable {
             }
             long file = due.get(0).getKey();
             LOG.debug("{}: idle, WAL empty: compacting data file {} (of {} under half live)", name, file, due.size());
-            if (!compactFile(file)) {
+            // A group formed since the OST was found idle: the writers are back, the rest of the file waits.
+            long idleSince = lastCommitNanos;
+            if (compactFile(file, idleCompactTxnBytes, () -> lastCommitNanos != idleSince) == Compaction.KEPT) {
                 uncompactable.add(file);
             }
             compactionFreeing = dead(dueForCompaction(Set.of()));
@@ -2089,7 +2098,7 @@ public final class Ost implements AutoCloseable {
     private void compact(Collection<Long> justAdopted) {
         List<Map.Entry<Long, DataFiles.Info>> due = dueForCompaction(justAdopted);
         for (int i = 0; i < Math.min(COMPACT_PER_CHECKPOINT, due.size()); i++) {
-            if (!compactFile(due.get(i).getKey())) {
+            if (compactFile(due.get(i).getKey()) == Compaction.KEPT) {
                 uncompactable.add(due.get(i).getKey());
             }
         }
@@ -2127,47 +2136,81 @@ public final class Ost implements AutoCloseable {
      * Copies the chunks that still point into data file {@code file} into LMDB, then lets the file go; returns
      * whether it is gone (false: records the walk did not find still live in it, kept).
      */
-    private boolean compactFile(long file) {
+    private Compaction compactFile(long file) {
+        return compactFile(file, Long.MAX_VALUE, () -> false);
+    }
+
+    /** How a compaction of a data file ended. */
+    private enum Compaction {
+        /** Every live chunk copied, the file let go. */
+        GONE,
+        /** Walked to its end with live records left (records the walk did not find): kept. */
+        KEPT,
+        /** Stopped between two transactions to make way for writers: the rest is still in the file. */
+        PAUSED
+    }
+
+    /**
+     * Copies the chunks that still point into data file {@code file} into LMDB, then lets the file go; in
+     * transactions of about {@code txnBytes} of chunks, after each of which it stops if {@code yield} says so. Each
+     * transaction leaves a consistent state (pointers replaced by the same bytes, the file's live count lowered with
+     * them), so a compaction stopped or cut by a crash between two is taken up again later, by a walk that moves
+     * only what still points into the file.
+     */
+    private Compaction compactFile(long file, long txnBytes, BooleanSupplier yield) {
         MappedByteBuffer map = dataFiles.map(file);
         if (map == null) {
-            return true;
+            return Compaction.GONE;
         }
         ByteBuffer key = Chunks.newKey();
         DataFiles.Changes changes = dataFiles.new Changes();
-        List<Long> emptied;
+        // Every record whose CRC holds; those a pointer names exactly (file, offset, sequence number) move.
+        List<Wal.Header> records = Wal.records(map);
         int moved = 0;
-        try (Txn<ByteBuffer> txn = env.txnWrite()) {
-            // Every record whose CRC holds; those a pointer names exactly (file, offset, sequence number) move.
-            for (Wal.Header h : Wal.records(map)) {
-                Chunks.key(key, h.id(), h.chunk());
-                ByteBuffer old = chunks.get(txn, key);
-                Chunks.Pointer p = old == null ? null : Chunks.pointer(key, old);
-                if (p == null || p.file() != file || p.offset() != h.offset() || p.seq() != h.seq()
-                        || p.length() != h.length()) {
-                    continue;
+        int i = 0;
+        while (true) {
+            List<Long> emptied;
+            try (Txn<ByteBuffer> txn = env.txnWrite()) {
+                long bytes = 0;
+                while (i < records.size() && bytes < txnBytes) {
+                    Wal.Header h = records.get(i++);
+                    Chunks.key(key, h.id(), h.chunk());
+                    ByteBuffer old = chunks.get(txn, key);
+                    Chunks.Pointer p = old == null ? null : Chunks.pointer(key, old);
+                    if (p == null || p.file() != file || p.offset() != h.offset() || p.seq() != h.seq()
+                            || p.length() != h.length()) {
+                        continue;
+                    }
+                    changes.drop(key, old);
+                    putChunk(txn, key, 0, map.slice((int) h.offset() + Wal.HEADER, h.length()));
+                    moved++;
+                    bytes += h.length();
                 }
-                changes.drop(key, old);
-                putChunk(txn, key, 0, map.slice((int) h.offset() + Wal.HEADER, h.length()));
-                moved++;
+                emptied = changes.apply(txn);
+                Faults.hit(FAULT_COMPACT_BEFORE_COMMIT);
+                txn.commit();
+            } catch (LmdbException e) {
+                throw storageError("compaction", e);
             }
-            emptied = changes.apply(txn);
-            Faults.hit(FAULT_COMPACT_BEFORE_COMMIT);
-            txn.commit();
-        } catch (LmdbException e) {
-            throw storageError("compaction", e);
+            if (explicitSync) {
+                env.sync(true);
+            }
+            Faults.hit(FAULT_COMPACT_AFTER_COMMIT);
+            dataFiles.retire(emptied);
+            if (emptied.contains(file)) {
+                LOG.debug("{}: data file {} compacted: {} chunks copied into LMDB", name, file, moved);
+                return Compaction.GONE;
+            }
+            if (i >= records.size()) {
+                LOG.warn("{}: data file {} still has live records after compaction (records not found by the walk); kept",
+                        name, file);
+                return Compaction.KEPT;
+            }
+            if (yield.getAsBoolean()) {
+                LOG.debug("{}: compaction of data file {} paused for writers: {} chunks copied so far", name, file, moved);
+                return Compaction.PAUSED;
+            }
         }
-        if (explicitSync) {
-            env.sync(true);
-        }
-        Faults.hit(FAULT_COMPACT_AFTER_COMMIT);
-        dataFiles.retire(emptied);
-        if (emptied.contains(file)) {
-            LOG.debug("{}: data file {} compacted: {} chunks copied into LMDB", name, file, moved);
-            return true;
-        }
-        LOG.warn("{}: data file {} still has live records after compaction (records not found by the walk); kept",
-                name, file);
-        return false;
     }
 
     /** A chunk image for the checkpoint; null if it fails its CRC in the WAL (the chunk is then stored as CORRUPT). */

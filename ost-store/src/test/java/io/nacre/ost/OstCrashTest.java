@@ -173,17 +173,22 @@ class OstCrashTest {
     }
 
     /**
-     * Data files left mostly dead (two objects of three destroyed), compacted by the idle OST one by one: a halt inside
-     * an idle compaction's LMDB transaction, or after its commit before the file is let go, loses nothing. Every
+     * Data files left mostly dead (two objects of three destroyed), compacted by the idle OST one by one, a record per
+     * transaction: a halt inside an idle compaction's first or second LMDB transaction, or after its commit, loses
+     * nothing. Every
      * acknowledged record of the object kept reads back, the destroyed ones stay gone, the data files on disk are
      * those LMDB references (the next open deletes a file compacted but not let go), and the reopened OST, idle,
      * compacts what is left and gives its dead bytes back.
      */
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {Ost.FAULT_COMPACT_BEFORE_COMMIT, Ost.FAULT_COMPACT_AFTER_COMMIT})
-    void nothingIsLostByAHaltInsideAnIdleCompaction(String point) throws Exception {
-        // Hits 1 and 2 are the checkpoint's compactions (after the destroys); the third is the idle OST's.
-        List<String> lines = run(List.of("-Dnacre.faults=" + point + "=halt:3"), -1, "small-wal", "1", "compact");
+    @ValueSource(strings = {Ost.FAULT_COMPACT_BEFORE_COMMIT + "=halt:3", Ost.FAULT_COMPACT_AFTER_COMMIT + "=halt:3",
+            Ost.FAULT_COMPACT_BEFORE_COMMIT + "=halt:4"})
+    void nothingIsLostByAHaltInsideAnIdleCompaction(String fault) throws Exception {
+        // Hits 1 and 2 are the checkpoint's compactions (after the destroys, one transaction each); the third is the
+        // idle OST's first transaction, of one 128 KiB record (one of the writer's), the fourth its second: the file
+        // half compacted at the halt.
+        List<String> lines = run(List.of("-Dnacre.faults=" + fault, "-Dnacre.ost.compact.idle.txn.bytes="
+                + StableWriterMain.STREAM_RECORD), -1, "small-wal", "1", "compact");
         assertThat(lines).as("the writer went idle before the halt").contains("IDLE 0");
         Path dir = tmp.resolve("ost");
         Set<String> atHalt;

@@ -541,13 +541,19 @@ class OstDataFilesTest {
     /**
      * A writer that arrives while an idle compaction holds its LMDB transaction open writes, truncates and destroys
      * without waiting for it (the compaction holds no lock writers take), and a reader of the file being compacted
-     * reads its bytes; everything reads back once the compactions are done, and after a reopen.
+     * reads its bytes; the compaction then stops after that transaction (the writers are back) and moves the rest
+     * of the file once the OST is idle again; everything reads back once the compactions are done, and after a
+     * reopen.
      */
     @Test
     void writersAndReadersGoOnWhileAnIdleCompactionRuns() throws Exception {
         byte[] kept;
         byte[] more = random(7, 2 * SEGMENT);
+        // One chunk per transaction: the compaction stops after its first, the writer being back, and the rest of
+        // that file is moved later.
+        System.setProperty("nacre.ost.compact.idle.txn.bytes", String.valueOf(WRITE));
         try (Ost ost = Ost.open(dir(), 0, wideChunks())) {
+            System.clearProperty("nacre.ost.compact.idle.txn.bytes");
             kept = streamThreeInTurn(ost);
             Set<String> adopted = ost.dataFileNames();
             ost.destroy(1);
@@ -555,7 +561,8 @@ class OstDataFilesTest {
             ost.checkpointNow();
             // The next compaction (an idle one: the checkpoint is done) stops inside its transaction for a while.
             Faults.arm(Ost.FAULT_COMPACT_BEFORE_COMMIT, new Faults.Fault(Faults.Kind.SLEEP, 1, false, 10_000));
-            Faults.arm(Ost.FAULT_COMPACT_AFTER_COMMIT, new Faults.Fault(Faults.Kind.SLEEP, 1000, false, 0));
+            Faults.arm(Ost.FAULT_COMPACT_AFTER_COMMIT, new Faults.Fault(Faults.Kind.SLEEP, 1000, false, 0)); // counts
+            Faults.arm(Ost.FAULT_COMPACT_IDLE, new Faults.Fault(Faults.Kind.SLEEP, 1000, false, 0));
             await(30, () -> Faults.hits(Ost.FAULT_COMPACT_BEFORE_COMMIT) > 0);
             assertThat(Faults.hits(Ost.FAULT_COMPACT_BEFORE_COMMIT)).as("an idle compaction began").isPositive();
             stream(ost, 4, 0, more);
@@ -565,6 +572,27 @@ class OstDataFilesTest {
             assertThat(read(ost, 3, 0, STREAM / 3)).as("object 3, partly in the file being compacted").isEqualTo(kept);
             assertThat(Faults.hits(Ost.FAULT_COMPACT_AFTER_COMMIT)).as("the writes and the read did not wait for it")
                     .isZero();
+            // A writer that stays (a write every 100 ms): the compaction stops after its transaction, the rest of the
+            // file waits (it took four more transactions without a pause).
+            java.util.concurrent.atomic.AtomicBoolean stay = new java.util.concurrent.atomic.AtomicBoolean(true);
+            Thread trickle = Thread.ofPlatform().start(() -> {
+                for (long at = 0; stay.get(); at += 4096) {
+                    ost.write(6, at, ByteBuffer.wrap(random(at, 4096)), Durability.STABLE);
+                    try {
+                        Thread.sleep(100);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            });
+            await(30, () -> Faults.hits(Ost.FAULT_COMPACT_AFTER_COMMIT) > 0);
+            Thread.sleep(1000);
+            assertThat(Faults.hits(Ost.FAULT_COMPACT_BEFORE_COMMIT)).as("transactions while the writer stays").isEqualTo(1);
+            assertThat(Faults.hits(Ost.FAULT_COMPACT_IDLE)).as("idle compactions begun while the writer stays")
+                    .isEqualTo(1);
+            assertThat(read(ost, 3, 0, STREAM / 3)).as("object 3, its file compacted in part").isEqualTo(kept);
+            stay.set(false);
+            trickle.join();
             Faults.disarmAll();
             await(90, () -> ost.dataFileNames().stream().noneMatch(adopted::contains)
                     && ost.usage().bytesFreeing() == 0);
