@@ -1784,6 +1784,7 @@ public final class Ost implements AutoCloseable {
         if (System.nanoTime() - lastCommitNanos < IDLE_CHECKPOINT_NANOS || !commitLock.tryLock()) {
             return false;
         }
+        long idleSince; // the last group formed before the OST was found idle
         try {
             if (closed || !checkpoint.isDone()) {
                 return false;
@@ -1796,6 +1797,7 @@ public final class Ost implements AutoCloseable {
             if (compactionFreeing == 0) {
                 return unmapper.pending() == 0;
             }
+            idleSince = lastCommitNanos;
         } catch (RuntimeException e) {
             LOG.warn("{}: idle checkpoint could not start: {}", name, e.toString());
             return false;
@@ -1804,14 +1806,15 @@ public final class Ost implements AutoCloseable {
         }
         // Without the commit lock: writers that arrive form and flush their groups beside the compaction, and a
         // checkpoint one of them starts runs after it on this thread (one data file's copy at most).
-        return !compactWhileIdle();
+        return !compactWhileIdle(idleSince);
     }
 
     /**
-     * Compacts the least live data file under half live (the checkpoint thread, the OST idle, its WAL empty); returns
-     * whether the idle check should look again soon (a file compacted, maybe more to come).
+     * Compacts the least live data file under half live (the checkpoint thread, the OST idle since the group formed
+     * at {@code idleSince}, its WAL empty), and stops between two of its transactions once a group formed after that
+     * one; returns whether the idle check should look again soon (a file compacted or paused, maybe more to come).
      */
-    private boolean compactWhileIdle() {
+    private boolean compactWhileIdle(long idleSince) {
         try {
             Faults.hit(FAULT_COMPACT_IDLE);
             List<Map.Entry<Long, DataFiles.Info>> due = dueForCompaction(Set.of());
@@ -1822,7 +1825,6 @@ public final class Ost implements AutoCloseable {
             long file = due.get(0).getKey();
             LOG.debug("{}: idle, WAL empty: compacting data file {} (of {} under half live)", name, file, due.size());
             // A group formed since the OST was found idle: the writers are back, the rest of the file waits.
-            long idleSince = lastCommitNanos;
             if (compactFile(file, idleCompactTxnBytes, () -> lastCommitNanos != idleSince) == Compaction.KEPT) {
                 uncompactable.add(file);
             }
