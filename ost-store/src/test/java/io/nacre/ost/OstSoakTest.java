@@ -40,7 +40,8 @@ import org.junit.jupiter.api.io.TempDir;
  * the model, except the bytes an operation of that object may have changed while the read ran (each object has
  * one writer, and the model notes the range of every operation as it starts); another thread forces checkpoints
  * at random moments, and checkpoints take several LMDB transactions (a random {@code nacre.ost.checkpoint.txn.bytes}
- * at each open). Between phases everything is read back, with each object's size and bytes used and the listing;
+ * at each open, also the idle compactions' {@code nacre.ost.compact.idle.txn.bytes}, so that they stop between
+ * transactions when the writers come back). Between phases everything is read back, with each object's size and bytes used and the listing;
  * then the OST goes on, or is closed and reopened, or a child JVM ({@link SoakWriterMain}) goes on with the same
  * objects writing STABLE and is killed with SIGKILL, after which every acknowledged operation must read back
  * (the one in flight per thread may have happened, per chunk). After each close, {@link OstAudit} checks the
@@ -61,6 +62,8 @@ class OstSoakTest {
     /** Operations per object whose ranges a read remembers; a read that spans more checks nothing. */
     private static final int RING = 64;
     private static final String TXN_BYTES = "nacre.ost.checkpoint.txn.bytes";
+    /** The idle compaction's transaction size: the same random value, so that idle compactions pause in the middle. */
+    private static final String IDLE_TXN_BYTES = "nacre.ost.compact.idle.txn.bytes";
 
     @TempDir
     Path tmp;
@@ -80,6 +83,7 @@ class OstSoakTest {
                     + soak.counts() + ": " + t.getMessage(), t);
         } finally {
             System.clearProperty(TXN_BYTES);
+            System.clearProperty(IDLE_TXN_BYTES);
         }
         System.out.println("OstSoakTest: seed " + seed + " passed: " + soak.counts());
     }
@@ -162,7 +166,9 @@ class OstSoakTest {
         /** Opens the OST with a random checkpoint transaction size, its WAL segments prepared or not. */
         private void open(boolean wal) {
             long[] txnBytes = {shape.chunk(), 4L * shape.chunk(), 64 << 10, 1 << 20, 64L << 20};
-            System.setProperty(TXN_BYTES, Long.toString(txnBytes[r.nextInt(txnBytes.length)]));
+            String bytes = Long.toString(txnBytes[r.nextInt(txnBytes.length)]);
+            System.setProperty(TXN_BYTES, bytes);
+            System.setProperty(IDLE_TXN_BYTES, bytes);
             ost = Ost.open(dir, 0, plan().options(wal, r.nextBoolean()));
         }
 
@@ -416,15 +422,28 @@ class OstSoakTest {
             return false;
         }
 
-        /** With nothing running: every object, its stat, the listing and the object count as the model has them. */
+        /** Full checks so far. */
+        private int checks;
+
         private long dataFilesOnDisk() throws IOException {
             try (var files = Files.list(dir)) {
                 return files.filter(f -> f.getFileName().toString().startsWith(DataFiles.PREFIX)).count();
             }
         }
 
+        /** With nothing running: every object, its stat, the listing and the object count as the model has them. */
         private void checkAll(String when) throws IOException, InterruptedException {
             ost.checkpointNow();
+            if (++checks % 2 == 0) {
+                // Every other check lets the OST be idle until it has compacted what the checkpoint left under half
+                // live (readers and writers otherwise keep it busy), then reads everything back.
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (ost.usage().bytesFreeing() > 0 && System.nanoTime() < deadline) {
+                    Thread.sleep(50);
+                }
+                assertThat(ost.usage().bytesFreeing()).as("left to give back after 60 s idle, %s", when).isZero();
+                count("idle waits", 1);
+            }
             Map<Long, ListedObject> listed = new HashMap<>();
             for (ListedObject o : ost.list(0, ObjectStore.LIST_MAX)) {
                 listed.put(o.id(), o);
@@ -539,10 +558,11 @@ class OstSoakTest {
 
         /** Runs the child until {@code killAfter} acknowledgements, kills it; returns each thread's last acknowledged step (-1: none). */
         private long[] runAndKill(Path planFile, int killAfter) throws Exception {
+            long childTxnBytes = new long[] {shape.chunk(), 4L * shape.chunk(), 1 << 20}[r.nextInt(3)];
             List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "--add-opens", "java.base/java.nio=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
-                    "--enable-native-access=ALL-UNNAMED", "-Xmx512m", "-D" + TXN_BYTES + "="
-                            + new long[] {shape.chunk(), 4L * shape.chunk(), 1 << 20}[r.nextInt(3)],
+                    "--enable-native-access=ALL-UNNAMED", "-Xmx512m", "-D" + TXN_BYTES + "=" + childTxnBytes,
+                    "-D" + IDLE_TXN_BYTES + "=" + childTxnBytes,
                     "-cp", System.getProperty("java.class.path"), SoakWriterMain.class.getName(), dir.toString(),
                     planFile.toString()));
             Process p = new ProcessBuilder(cmd).redirectError(tmp.resolve("child.err").toFile()).start();
