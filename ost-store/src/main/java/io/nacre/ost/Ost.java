@@ -2255,9 +2255,17 @@ public final class Ost implements AutoCloseable {
         return wal == null ? CompletableFuture.completedFuture(null) : wal.prepared();
     }
 
-    /** Bench: whether every WAL segment (or the fresh file of an adopted one) is prepared to its full size. */
-    boolean walAllPrepared() {
-        return wal == null || wal.allPrepared();
+    /**
+     * Bench and tests: whether the WAL's background preparation has nothing left to do until writers take segments
+     * (the open's done, enough free segments prepared, its last step flushed; other fresh files wait for recycling).
+     */
+    boolean walPreparationSettled() {
+        return wal == null || wal.preparationSettled();
+    }
+
+    /** Tests: fresh files of adopted WAL segments still waiting (not taken by a writer, not prepared). */
+    int walWaitingFreshFiles() {
+        return wal == null ? 0 : wal.waitingFreshFiles();
     }
 
     /** Bench and tests: bytes of records writers wrote into WAL segments not prepared yet (no zeros first). */

@@ -20,8 +20,8 @@ import java.util.TreeMap;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingDeque;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.PriorityBlockingQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -62,6 +62,8 @@ import org.slf4j.LoggerFactory;
  * <p>A checkpoint may {@link #adopt} a segment as a data file (a second name for its inode): the segment's
  * name then gets a fresh file before the segment is freed, so no writer overwrites adopted records. A data file
  * whose records all died may come back as such a fresh file, written to its full size already ({@link #recycle}).
+ * After the open, fresh files are written with zeros only while few free segments are prepared
+ * ({@link #prepareOnDemand}): the others wait for a dead data file.
  */
 final class Wal implements AutoCloseable {
 
@@ -191,13 +193,17 @@ final class Wal implements AutoCloseable {
     /** Dead data files taken as segment files ({@link #recycle}; tests). */
     private final AtomicLong recycled = new AtomicLong();
     /**
-     * Segments that got a fresh file, for the background preparation to write with zeros once writers are idle;
-     * {@link #STOP_PREPARING} wakes it to stop. It waits untimed: it polled every 200 ms before, five wake-ups a
-     * second per OST for the OST's whole life, in a TCG guest each a trip through the emulated kernel.
+     * Wakes the background preparation after the open's: a writer took a free segment, a checkpoint freed some, or
+     * the WAL closes. It waits untimed otherwise: it polled every 200 ms before, five wake-ups a second per OST for
+     * the OST's whole life, in a TCG guest each a trip through the emulated kernel.
      */
-    private final LinkedBlockingQueue<Integer> toPrepare =
-            new LinkedBlockingQueue<>();
-    private static final Integer STOP_PREPARING = -1;
+    private final Semaphore prepareWanted = new Semaphore(0);
+    /**
+     * After the open, the preparation writes zeros only while fewer free segments than this are prepared (the
+     * number of streams: a burst starts with up to one segment per stream at once): the other fresh files wait, so
+     * that the dead data files of a later delete or overwrite take their place ({@link #recycle}) instead of zeros.
+     */
+    private final int preparedFreeTarget;
 
     /**
      * Streams not carrying a group, the one back last first: a lone writer keeps to one stream; several
@@ -235,6 +241,7 @@ final class Wal implements AutoCloseable {
         this.runPositions = new long[segments];
         this.maps = new AtomicReferenceArray<>(segments);
         this.streams = new Stream[streamCount];
+        this.preparedFreeTarget = streamCount;
         for (int i = 0; i < streamCount; i++) {
             streams[i] = new Stream(i);
         }
@@ -369,9 +376,6 @@ final class Wal implements AutoCloseable {
             // freed) in the middle of a stream of writes.
             unmapper.drop(maps.getAndSet(s, null));
             unmapper.drop(channels.get(s));
-        }
-        if (preparer != null) {
-            toPrepare.addAll(done);
         }
     }
 
@@ -811,7 +815,7 @@ final class Wal implements AutoCloseable {
             completeSegment(st.active);
             sealed.add(st.active);
         }
-        Integer next = free.poll();
+        Integer next = takeFree();
         while (next == null) {
             waitForSpace.run();
             try {
@@ -831,6 +835,34 @@ final class Wal implements AutoCloseable {
         st.takenSinceMark.add(next);
         st.pos = 0;
         st.openAt = 0;
+        wakePreparation(); // one prepared free segment fewer, maybe
+    }
+
+    /**
+     * The lowest free segment that is prepared, else the lowest free one; null if none is free (commit lock held:
+     * writers alone take segments). Recycling and the preparation fill the lowest waiting fresh files first, but a
+     * checkpoint may free a low fresh file beside higher prepared ones: a stream takes those first.
+     */
+    private Integer takeFree() {
+        Integer best = null;
+        for (Integer s : free) {
+            if (isPrepared(s) && (best == null || s < best)) {
+                best = s;
+            }
+        }
+        return best != null && free.remove(best) ? best : free.poll();
+    }
+
+    /** Whether segment {@code s}'s file, or the fresh file waiting under its name, is written to its full size. */
+    private boolean isPrepared(int s) {
+        FileChannel waiting = fresh.get(s);
+        return (waiting != null ? freshZeroed.getOrDefault(s, 0L) : zeroed.get(s)) >= segmentSize;
+    }
+
+    private void wakePreparation() {
+        if (preparer != null) {
+            prepareWanted.release();
+        }
     }
 
     /**
@@ -1100,6 +1132,7 @@ final class Wal implements AutoCloseable {
                 free.add(s);
             }
         }
+        wakePreparation(); // free segments that may need preparing (a fresh file, or the rest of a begun one)
     }
 
     /** Bytes of the WAL's segment files on disk (the OST's journal). */
@@ -1279,7 +1312,7 @@ final class Wal implements AutoCloseable {
         try {
             for (int s = 0; s < channels.length() && !closing; s++) {
                 // A segment adopted meanwhile (its old file a data file, closed) is prepared in its fresh file
-                // by prepareReplaced: zeros here would go into the data file, and its map would keep it.
+                // by prepareOnDemand, if needed: zeros here would go into the data file, and its map would keep it.
                 while (!closing && zeroed.get(s) < segmentSize && !fresh.containsKey(s) && !adopted.contains(s)) {
                     awaitQuiet();
                     Faults.hit(FAULT_PREPARE_STEP);
@@ -1309,7 +1342,7 @@ final class Wal implements AutoCloseable {
             LOG.warn("{}: preparing the WAL segments in the background failed: {}", name, e.toString());
             prepared.completeExceptionally(e);
         }
-        prepareReplaced();
+        prepareOnDemand();
     }
 
     /**
@@ -1337,78 +1370,125 @@ final class Wal implements AutoCloseable {
     }
 
     /**
-     * Then, for the life of the WAL: a segment adopted as a data file gets a fresh, empty file; once the
-     * writers are idle it is written with zeros like at open, so that an OST back from a long stream
-     * writes into prepared space again. While they stream it stays as it is: writers then write their
-     * records into it straight, once (the zeros would be a second write of the same space).
+     * Then, for the life of the WAL: a segment adopted as a data file gets a fresh, empty file, and a segment writers
+     * began may be freed before they filled it. Once the writers are idle, such segments are written with zeros,
+     * but only while fewer than {@link #preparedFreeTarget} free segments are prepared ({@link #nextToPrepare}):
+     * the other fresh files wait for a dead data file to take their place ({@link #recycle}), which saves their
+     * zeros. Before, every fresh file was written with zeros once the writers were idle: in a guest, a stream's
+     * fresh files were all prepared in the idle gap after it, before its delete, so nothing was recycled and 512
+     * MiB of zeros were written after each 512 MiB stream. While writers stream nothing is written: they write
+     * their records into unprepared space straight, once (the zeros would be a second write of the same space).
      */
-    private void prepareReplaced() {
+    private void prepareOnDemand() {
         while (!closing) {
-            Integer s;
             try {
-                s = toPrepare.take();
+                if (nextToPrepare() < 0) {
+                    prepareWanted.acquire();
+                    prepareWanted.drainPermits(); // looked at once for all the wake-ups so far
+                    continue;
+                }
+                awaitQuiet();
+                Faults.hit(FAULT_PREPARE_STEP);
+                int s = nextToPrepare(); // again: a writer or a recycle may have changed it meanwhile
+                if (s >= 0 && !closing) {
+                    prepareStep(s);
+                }
             } catch (InterruptedException e) {
                 return;
-            }
-            if (s.equals(STOP_PREPARING)) {
-                continue; // closing is set
-            }
-            try {
-                while (!closing) {
-                    awaitQuiet();
-                    Faults.hit(FAULT_PREPARE_STEP);
-                    FileChannel wrote = null;
-                    segmentLocks[s].lock();
-                    try {
-                        FileChannel ch = fresh.get(s);
-                        if (ch != null) {
-                            long from = freshZeroed.getOrDefault(s, 0L);
-                            if (from >= segmentSize) {
-                                break;
-                            }
-                            stepUnflushed = true;
-                            long to = Math.min(segmentSize, from + ZERO_STEP);
-                            for (long at = from; at < to; ) {
-                                at += ch.write(zeros.duplicate().limit((int) Math.min(zeros.capacity(), to - at)), at);
-                            }
-                            freshZeroed.put(s, to);
-                            preparedZeros.addAndGet(to - from);
-                            wrote = ch;
-                        } else if (zeroed.get(s) < segmentSize && !adopted.contains(s)) {
-                            // Taken by a writer meanwhile: the rest above its records, as at open.
-                            stepUnflushed = true;
-                            if (zeroUpTo(s, Math.min(segmentSize, zeroed.get(s) + ZERO_STEP)) > 0) {
-                                wrote = channels.get(s);
-                            }
-                        } else {
-                            break;
-                        }
-                    } finally {
-                        segmentLocks[s].unlock();
-                    }
-                    flushStep(s, wrote);
-                }
             } catch (IOException | RuntimeException e) {
                 stepUnflushed = false;
-                // Writers write into the unprepared space themselves, as on a fresh OST.
-                LOG.warn("{}: preparing the fresh file of WAL segment {} failed: {}", name, s, e.toString());
+                // Writers write into the unprepared space themselves, as on a fresh OST. Tried again at the next
+                // wake-up (a writer taking a segment, a checkpoint freeing some), not in a loop.
+                LOG.warn("{}: preparing a WAL segment failed: {}", name, e.toString());
+                prepareWanted.drainPermits();
+                try {
+                    prepareWanted.acquire();
+                } catch (InterruptedException ie) {
+                    return;
+                }
             }
         }
     }
 
     /**
-     * Whether every segment, or the fresh file waiting under its name, is written to its full size and
-     * flushed (bench).
+     * The free segment the preparation writes its next step into, or -1: none while {@link #preparedFreeTarget}
+     * free segments are prepared, or none is left to prepare. First the rest of a segment writers began (no dead
+     * data file can take its place, and it is less than a segment), then a waiting fresh file; lowest first, the
+     * order writers take unprepared segments in.
      */
-    boolean allPrepared() {
-        for (int s = 0; s < channels.length(); s++) {
-            long z = fresh.containsKey(s) ? freshZeroed.getOrDefault(s, 0L) : zeroed.get(s);
-            if (z < segmentSize) {
-                return false;
+    private int nextToPrepare() {
+        int prepared = 0;
+        int begun = -1;
+        int waiting = -1;
+        for (Integer s : free) {
+            if (isPrepared(s)) {
+                prepared++;
+            } else if (fresh.containsKey(s)) {
+                waiting = waiting < 0 ? s : Math.min(waiting, s);
+            } else if (!adopted.contains(s)) {
+                begun = begun < 0 ? s : Math.min(begun, s);
             }
+        }
+        if (prepared >= preparedFreeTarget) {
+            return -1;
+        }
+        return begun >= 0 ? begun : waiting;
+    }
+
+    /** Writes one step (8 MiB at most) of zeros into segment {@code s}'s fresh file, or above its records, and flushes it. */
+    private void prepareStep(int s) throws IOException {
+        FileChannel wrote = null;
+        segmentLocks[s].lock();
+        try {
+            FileChannel ch = fresh.get(s);
+            if (ch != null) {
+                long from = freshZeroed.getOrDefault(s, 0L);
+                if (from < segmentSize) {
+                    stepUnflushed = true;
+                    long to = Math.min(segmentSize, from + ZERO_STEP);
+                    for (long at = from; at < to; ) {
+                        at += ch.write(zeros.duplicate().limit((int) Math.min(zeros.capacity(), to - at)), at);
+                    }
+                    freshZeroed.put(s, to);
+                    preparedZeros.addAndGet(to - from);
+                    wrote = ch;
+                }
+            } else if (zeroed.get(s) < segmentSize && !adopted.contains(s)) {
+                // Above the records writers claimed (or taken by a writer meanwhile: the rest above its records).
+                stepUnflushed = true;
+                if (zeroUpTo(s, Math.min(segmentSize, zeroed.get(s) + ZERO_STEP)) > 0) {
+                    wrote = channels.get(s);
+                }
+            }
+        } finally {
+            segmentLocks[s].unlock();
+        }
+        flushStep(s, wrote);
+    }
+
+    /**
+     * Whether the background preparation has nothing left to do until writers take segments (tests and benches):
+     * the open's preparation is done, {@link #preparedFreeTarget} free segments are prepared (or none is left to
+     * prepare), and its last step is flushed. Without the background preparation, always.
+     */
+    boolean preparationSettled() {
+        if (preparer == null) {
+            return true;
+        }
+        if (!prepared.isDone() || nextToPrepare() >= 0) {
+            return false;
         }
         // Read after the sizes: set before a step's zeros are written, cleared once they are flushed.
         return !stepUnflushed;
+    }
+
+    /** Fresh files under adopted segments' names, not taken by a writer, not written to their full size (tests). */
+    int waitingFreshFiles() {
+        int n = 0;
+        for (int s = 0; s < channels.length(); s++) {
+            n += waitsForPreparation(s) ? 1 : 0;
+        }
+        return n;
     }
 
     /**
@@ -1724,7 +1804,7 @@ final class Wal implements AutoCloseable {
         closing = true;
         Thread p = preparer;
         if (p != null) {
-            toPrepare.add(STOP_PREPARING); // out of its wait for fresh files
+            prepareWanted.release(); // out of its wait for segments to prepare
             LockSupport.unpark(p); // out of a long wait for quiet at once
         }
     }

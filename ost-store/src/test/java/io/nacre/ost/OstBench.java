@@ -287,10 +287,11 @@ class OstBench {
             fill(ost, 100, Math.max(total, 512L * MIB) + 8L * MIB);
             ost.destroy(100);
             ost.checkpointNow(); // no checkpoint of the fill runs during the timed writes
-            // The fill's segments became data files and got fresh files: written with zeros again once idle,
-            // as in an OST in service between streams.
+            // The fill's segments became data files and got fresh files: the destroy's dead data files take their
+            // place, and the preparation writes zeros where they do not, as far as it would in service between
+            // streams.
             long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(5);
-            while (!ost.walAllPrepared() && System.nanoTime() < deadline) {
+            while (!ost.walPreparationSettled() && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }
             ost.resetCommitCounters();

@@ -732,28 +732,54 @@ class OstDataFilesTest {
         }
     }
 
+    /**
+     * After a stream whose segments were adopted, with the OST idle, the preparation writes zeros into only as many
+     * segments as it keeps prepared (one per stream); the other fresh files wait, and the stream's delete renames its
+     * dead data files over them, so that the preparation writes no zeros after it. Before, every fresh file was
+     * prepared as soon as the writers were idle, before the delete came, and the dead files were deleted.
+     */
     @Test
-    void adoptedSegmentsGetFreshFilesThatArePreparedAgainOnceIdle() throws Exception {
-        OstOptions prepared = OstOptions.builder().chunkSize(CHUNK).mapSize(1L << 30).walSegments(SEGMENT, SEGMENTS)
-                .walPrepare(true).build();
+    void onlyAFewFreshFilesArePreparedOnceIdleAndTheOthersWaitForALaterDeleteToRecycleItsDataFiles() throws Exception {
+        OstOptions prepared = preparedOptions();
+        int keep = prepared.walStreams();
         byte[] data = random(1, STREAM);
         byte[] more = random(2, STREAM);
         try (Ost ost = Ost.open(dir(), 0, prepared)) {
             ost.walPrepared().get(60, java.util.concurrent.TimeUnit.SECONDS);
+            long opened = ost.walPreparedZeros();
             stream(ost, 1, 0, data);
             ost.checkpointNow();
-            assertThat(dataFiles()).isNotEmpty();
-            await(60, () -> ost.walAllPrepared());
-            assertThat(ost.walAllPrepared()).as("every segment prepared again").isTrue();
+            assertThat(dataFiles()).as("data files of the stream").hasSizeGreaterThan(SEGMENTS / 2);
+            await(60, ost::walPreparationSettled);
+            assertThat(ost.walPreparationSettled()).as("preparation done").isTrue();
+            long afterStream = ost.walPreparedZeros() - opened;
+            int waiting = ost.walWaitingFreshFiles();
+            // The rest of the stream's last segment, and fresh files up to one per stream (4); before, every one.
+            assertThat(afterStream).as("zeros once the stream ended (%d fresh files left waiting)", waiting)
+                    .isLessThanOrEqualTo((keep + 1L) * SEGMENT);
+            assertThat(waiting).as("fresh files left waiting").isGreaterThanOrEqualTo(SEGMENTS - keep - 2);
+            long zeros = ost.walPreparedZeros();
+            long recycled = ost.walRecycledFiles();
+            ost.destroy(1);
+            ost.checkpointNow();
+            await(60, () -> ost.walPreparationSettled() && dataFiles().isEmpty());
+            assertThat(dataFiles()).as("data files after the delete").isEmpty();
+            assertThat(ost.walRecycledFiles() - recycled).as("dead data files recycled").isEqualTo(waiting);
+            assertThat(ost.walWaitingFreshFiles()).as("fresh files still waiting").isZero();
+            assertThat(ost.walPreparedZeros() - zeros).as("zeros after the delete").isZero();
+            // Another stream goes into the recycled files (no zeros needed) and reads back.
             stream(ost, 2, 0, more);
-            assertThat(read(ost, 1, 0, STREAM)).isEqualTo(data);
             assertThat(read(ost, 2, 0, STREAM)).isEqualTo(more);
+            assertThat(ost.stat(1).size()).isZero();
+            ost.closeAsIfKilled();
         }
         assertEverySegmentHasOneName();
         try (Ost ost = Ost.open(dir(), 0, options())) {
-            assertThat(read(ost, 1, 0, STREAM)).isEqualTo(data);
             assertThat(read(ost, 2, 0, STREAM)).isEqualTo(more);
+            assertThat(ost.stat(1).size()).isZero();
         }
+        OstAudit.Report report = OstAudit.check(dir(), 1L << 30);
+        assertThat(report.problems()).as("audit (%s)", report).isEmpty();
     }
 
     /**
@@ -791,8 +817,8 @@ class OstDataFilesTest {
             ost.checkpointNow();
             assertThat(dataFiles()).as("data files after the destroy").isEmpty();
             Faults.disarmAll();
-            await(60, () -> ost.walAllPrepared());
-            assertThat(ost.walAllPrepared()).isTrue();
+            await(60, () -> ost.walPreparationSettled());
+            assertThat(ost.walPreparationSettled()).isTrue();
             // What is left: the rest of the segments writers took and wrote a part of (the destroy's record, the
             // stream's last segment), under a segment each; before, also a whole segment for every waiting fresh file.
             assertThat(ost.walPreparedZeros() - zerosBefore).as("zeros written after the destroy (%d files recycled)",
