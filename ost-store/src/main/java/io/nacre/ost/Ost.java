@@ -345,7 +345,7 @@ public final class Ost implements AutoCloseable {
         if (wal != null) {
             checkpointer.schedule(this::idleChecks, IDLE_CHECK_MILLIS, TimeUnit.MILLISECONDS);
             if (options.walPrepare()) {
-                wal.prepareInBackground();
+                wal.prepareInBackground(options.walPrepareWaitingAfter().toNanos());
             }
         }
         LOG.info("{} opened in {}: chunk {} B, mode {}{}, instance {}", name, dir, chunkSize, options.mode(),

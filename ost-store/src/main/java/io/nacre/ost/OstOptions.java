@@ -1,5 +1,6 @@
 package io.nacre.ost;
 
+import java.time.Duration;
 import java.util.Set;
 
 /**
@@ -48,6 +49,13 @@ public final class OstOptions {
     static final String READ_RUNS_PROPERTY = "nacre.ost.read.runs";
     /** WAL streams (segments appended and flushed concurrently); at most a third of the segments. */
     static final int DEFAULT_WAL_STREAMS = 4;
+    /**
+     * After the open, the WAL's preparation keeps one free segment per stream prepared and leaves the other fresh files
+     * waiting for the dead data files of a delete or an overwrite to take their place; once the writers have been idle
+     * this long it prepares those too, so that a stream after a long pause writes into prepared space. Long enough
+     * for a delete after a read of what was just written (the guest bench's pattern); see ost-store/README.md.
+     */
+    static final Duration DEFAULT_WAL_PREPARE_WAITING_AFTER = Duration.ofSeconds(60);
 
     private final int chunkSize;
     private final long mapSize;
@@ -60,6 +68,7 @@ public final class OstOptions {
     private final int walStreams;
     private final boolean walStreamsInTurn;
     private final boolean walPrepare;
+    private final Duration walPrepareWaitingAfter;
     private final boolean readRuns;
 
     private OstOptions(Builder b) {
@@ -74,6 +83,7 @@ public final class OstOptions {
         this.walStreams = b.walStreams;
         this.walStreamsInTurn = b.walStreamsInTurn;
         this.walPrepare = b.walPrepare;
+        this.walPrepareWaitingAfter = b.walPrepareWaitingAfter;
         this.readRuns = b.readRuns;
     }
 
@@ -134,6 +144,10 @@ public final class OstOptions {
         return walStreams;
     }
 
+    Duration walPrepareWaitingAfter() {
+        return walPrepareWaitingAfter;
+    }
+
     boolean walStreamsInTurn() {
         return walStreamsInTurn;
     }
@@ -149,6 +163,7 @@ public final class OstOptions {
         private int walSegments = DEFAULT_WAL_SEGMENTS;
         private int walStreams = DEFAULT_WAL_STREAMS;
         private boolean walStreamsInTurn;
+        private Duration walPrepareWaitingAfter = DEFAULT_WAL_PREPARE_WAITING_AFTER;
         private boolean walPrepare = !"false".equalsIgnoreCase(
                 System.getProperty(PREPARE_PROPERTY, System.getenv("NACRE_OST_WAL_PREPARE")));
         private boolean readRuns = !"false".equalsIgnoreCase(
@@ -252,6 +267,15 @@ public final class OstOptions {
          */
         Builder walStreamsInTurn(boolean inTurn) {
             this.walStreamsInTurn = inTurn;
+            return this;
+        }
+
+        /**
+         * Tests: how long the writers must have been idle before the background preparation also writes the fresh
+         * files it leaves waiting for dead data files (default {@link #DEFAULT_WAL_PREPARE_WAITING_AFTER}).
+         */
+        Builder walPrepareWaitingAfter(Duration idle) {
+            this.walPrepareWaitingAfter = java.util.Objects.requireNonNull(idle);
             return this;
         }
 

@@ -204,6 +204,8 @@ final class Wal implements AutoCloseable {
      * that the dead data files of a later delete or overwrite take their place ({@link #recycle}) instead of zeros.
      */
     private final int preparedFreeTarget;
+    /** How long the writers must have been idle before the preparation also writes the fresh files left waiting. */
+    private volatile long prepareWaitingAfterNanos = Long.MAX_VALUE;
 
     /**
      * Streams not carrying a group, the one back last first: a lone writer keeps to one stream; several
@@ -1301,7 +1303,8 @@ final class Wal implements AutoCloseable {
      * (the order writers take free segments in), so that writers find their segments prepared and their
      * fdatasyncs flush only data blocks. Called once, after recovery.
      */
-    void prepareInBackground() {
+    void prepareInBackground(long waitingAfterNanos) {
+        this.prepareWaitingAfterNanos = waitingAfterNanos;
         createMissingSegments();
         // Writers that waited for the OST to open come first.
         lastGroupNanos = System.nanoTime();
@@ -1382,14 +1385,21 @@ final class Wal implements AutoCloseable {
     private void prepareOnDemand() {
         while (!closing) {
             try {
-                if (nextToPrepare() < 0) {
-                    prepareWanted.acquire();
+                if (nextToPrepare(longIdle()) < 0) {
+                    if (nextToPrepare(true) < 0) {
+                        prepareWanted.acquire();
+                    } else {
+                        // Fresh files left waiting: looked at again once the writers may have been idle long enough.
+                        long idleFor = idleNanos();
+                        prepareWanted.tryAcquire(Math.max(prepareWaitingAfterNanos - idleFor, PREPARE_QUIET_NANOS),
+                                TimeUnit.NANOSECONDS);
+                    }
                     prepareWanted.drainPermits(); // looked at once for all the wake-ups so far
                     continue;
                 }
                 awaitQuiet();
                 Faults.hit(FAULT_PREPARE_STEP);
-                int s = nextToPrepare(); // again: a writer or a recycle may have changed it meanwhile
+                int s = nextToPrepare(longIdle()); // again: a writer or a recycle may have changed it meanwhile
                 if (s >= 0 && !closing) {
                     prepareStep(s);
                 }
@@ -1411,12 +1421,30 @@ final class Wal implements AutoCloseable {
     }
 
     /**
-     * The free segment the preparation writes its next step into, or -1: none while {@link #preparedFreeTarget}
-     * free segments are prepared, or none is left to prepare. First the rest of a segment writers began (no dead
-     * data file can take its place, and it is less than a segment), then a waiting fresh file; lowest first, the
-     * order writers take unprepared segments in.
+     * How long every stream has been idle (no group in flight, none begun or ended), or 0 if one is busy. A group's
+     * start and a stream's return both set {@link #lastGroupNanos}.
      */
-    private int nextToPrepare() {
+    private long idleNanos() {
+        return idle.size() < streams.length ? 0 : Math.max(0, System.nanoTime() - lastGroupNanos);
+    }
+
+    /**
+     * Whether the writers have been idle so long that the fresh files left waiting for dead data files are prepared
+     * too: a stream after a long pause then writes into prepared space, as before the preparation was lazy. A delete
+     * or an overwrite that comes within that time (the guest bench reads a file it wrote, then deletes it) still
+     * finds them waiting.
+     */
+    private boolean longIdle() {
+        return idleNanos() >= prepareWaitingAfterNanos;
+    }
+
+    /**
+     * The free segment the preparation writes its next step into, or -1: none while {@link #preparedFreeTarget}
+     * free segments are prepared (unless {@code all}, the writers idle for long), or none is left to prepare. First
+     * the rest of a segment writers began (no dead data file can take its place, and it is less than a segment), then
+     * a waiting fresh file; lowest first, the order writers take unprepared segments in.
+     */
+    private int nextToPrepare(boolean all) {
         int prepared = 0;
         int begun = -1;
         int waiting = -1;
@@ -1429,7 +1457,7 @@ final class Wal implements AutoCloseable {
                 begun = begun < 0 ? s : Math.min(begun, s);
             }
         }
-        if (prepared >= preparedFreeTarget) {
+        if (prepared >= preparedFreeTarget && !all) {
             return -1;
         }
         return begun >= 0 ? begun : waiting;
@@ -1475,7 +1503,7 @@ final class Wal implements AutoCloseable {
         if (preparer == null) {
             return true;
         }
-        if (!prepared.isDone() || nextToPrepare() >= 0) {
+        if (!prepared.isDone() || nextToPrepare(false) >= 0) {
             return false;
         }
         // Read after the sizes: set before a step's zeros are written, cleared once they are flushed.

@@ -783,6 +783,33 @@ class OstDataFilesTest {
     }
 
     /**
+     * Once the writers have been idle for long (1 s here, 60 s by default), the fresh files left waiting for dead data
+     * files are prepared too: a stream after a long pause writes into prepared space only, as before the preparation
+     * was lazy. (Left waiting for ever, the stream writes most of its records into unprepared space.)
+     */
+    @Test
+    void theFreshFilesLeftWaitingArePreparedOnceTheWritersHaveBeenIdleForLong() throws Exception {
+        OstOptions o = OstOptions.builder().chunkSize(CHUNK).mapSize(1L << 30).walSegments(SEGMENT, SEGMENTS)
+                .walPrepare(true).walPrepareWaitingAfter(java.time.Duration.ofSeconds(1)).build();
+        byte[] data = random(3, STREAM);
+        byte[] more = random(4, SEGMENTS / 2 * SEGMENT);
+        try (Ost ost = Ost.open(dir(), 0, o)) {
+            ost.walPrepared().get(60, java.util.concurrent.TimeUnit.SECONDS);
+            stream(ost, 1, 0, data);
+            ost.checkpointNow();
+            assertThat(dataFiles()).as("data files of the stream").hasSizeGreaterThan(SEGMENTS / 2);
+            await(60, () -> ost.walWaitingFreshFiles() == 0 && ost.walPreparationSettled());
+            assertThat(ost.walWaitingFreshFiles()).as("fresh files still waiting").isZero();
+            long unprepared = ost.walWrittenUnprepared();
+            stream(ost, 2, 0, more);
+            assertThat(ost.walWrittenUnprepared() - unprepared).as("bytes the stream wrote into unprepared space")
+                    .isZero();
+            assertThat(read(ost, 1, 0, STREAM)).isEqualTo(data);
+            assertThat(read(ost, 2, 0, more.length)).isEqualTo(more);
+        }
+    }
+
+    /**
      * Writes {@code data} into object 1 and checkpoints it, its segments adopted; each preparation step waits
      * {@code stepMillis} first, so that their fresh files are still waiting afterwards (disarmed by the test).
      */
