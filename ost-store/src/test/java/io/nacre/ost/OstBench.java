@@ -295,8 +295,10 @@ class OstBench {
                 Thread.sleep(20);
             }
             ost.resetCommitCounters();
+            long unprepared = ost.walWrittenUnprepared();
             double mbs = timed(writers, w -> stableWrites(ost, w + 1, size, total / writers));
             groupSizes.add(ost.changesPerCommit());
+            notes.add("writers wrote %d MiB into unprepared WAL".formatted((ost.walWrittenUnprepared() - unprepared) / MIB));
             return mbs;
         } finally {
             delete(dir);
