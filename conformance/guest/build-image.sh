@@ -1,6 +1,6 @@
 #!/bin/bash
 # Builds (once, then from cache) the Debian trixie guest that runs the kernel NFS client conformance
-# workload: stock kernel, systemd, nfs-common, knfsd as the reference server, a Java 21 runtime.
+# workload: stock kernel, systemd, nfs-common, knfsd as the reference server, a Java 21 runtime, perf.
 # Prints the image directory (base.qcow2, vmlinuz, initrd.img, manifest) as the last line on stdout.
 #
 #   conformance/guest/build-image.sh            # build if the script, rootfs/ or package list changed
@@ -18,6 +18,7 @@ GUEST_PACKAGES=(
     nfs-common nfs-kernel-server
     openjdk-21-jre-headless
     fio rsync procps util-linux coreutils diffutils findutils python3 iproute2 e2fsprogs netbase
+    linux-perf
 )
 # Command (or path) : Debian package, for everything the build and run.sh use on the host.
 HOST_DEPS=(

@@ -10,6 +10,11 @@
 # ./bench.txt when run from a share, the RPCs each metadata phase sent (per operation, from
 # /proc/self/mountstats) to ./mountstats-SERVER.txt, and CPU snapshots at each phase's ends to ./cpu.txt
 # (per process and thread: conformance/guest/cpu-report.py cpu.txt).
+# BENCH_PERF="PHASE..." (write, read, create, stat, unlink; default none) profiles those phases of the last
+# round with the guest's perf (every CPU, cpu-clock at BENCH_PERF_HZ, 997, with call chains) into
+# perf-SERVER-PHASE.txt of the run directory: samples by thread, by binary and by symbol, kernel and user. For
+# a JVM's compiled code give it -XX:+UnlockDiagnosticVMOptions -XX:+DumpPerfMapAtExit (NACRE_JVM_OPTS): the
+# reports are made after the server stopped, when the JVM has written its /tmp/perf-PID.map.
 set -uo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 BENCH_MIB=${BENCH_MIB:-1024}
@@ -48,13 +53,54 @@ cpu_snap() {
     python3 "$TOOLS/cpusnap.py" "$1" >>"$STATS_DIR/cpu.txt"
 }
 
+BENCH_PERF=${BENCH_PERF:-}
+BENCH_PERF_HZ=${BENCH_PERF_HZ:-997}
+perf_pid=
+
+# perf_start SERVER PHASE LAST: starts perf on every CPU when PHASE is in BENCH_PERF and this is the last round
+# (LAST: the number of the last round).
+perf_start() {
+    [[ -n $BENCH_PERF && " $BENCH_PERF " == *" $2 "* && $round == "$3" ]] || return 0
+    command -v perf >/dev/null || { log "BENCH_PERF: no perf in this guest"; return 0; }
+    perf record -a -g -e cpu-clock -F "$BENCH_PERF_HZ" -o "/tmp/perf-$1-$2.data" >/dev/null 2>&1 &
+    perf_pid=$!
+    sleep 1   # perf's start (it maps buffers on every CPU) out of the phase
+}
+
+perf_stop() {
+    [[ -n $perf_pid ]] || return 0
+    kill -INT "$perf_pid"; wait "$perf_pid" 2>/dev/null
+    perf_pid=
+}
+
+# perf_reports SERVER: the reports of the phases perf recorded against SERVER (after it stopped).
+perf_reports() {
+    local f out
+    for f in /tmp/perf-"$1"-*.data; do
+        [[ -e $f ]] || continue
+        out=${STATS_DIR:-.}/$(basename "$f" .data).txt
+        {
+            echo "== by thread"; perf report -i "$f" --stdio --no-children -g none --sort comm --percent-limit 0.5 2>/dev/null | grep -v '^$'
+            echo "== by thread and binary"; perf report -i "$f" --stdio --no-children -g none --sort comm,dso --percent-limit 0.5 2>/dev/null | grep -v '^$'
+            echo "== by symbol"; perf report -i "$f" --stdio --no-children -g none --sort comm,dso,sym --percent-limit 0.2 2>/dev/null | grep -v '^$'
+            echo "== callers (kernel and user, 2% and up)"; perf report -i "$f" --stdio --no-children -g caller,0.5,callee --sort comm,sym --percent-limit 2 2>/dev/null | grep -v '^$'
+        } >"$out"
+        # every sample's thread and stack, for folding on the host (conformance/guest/perf-fold.py)
+        perf script -i "$f" -F comm,tid,ip,sym,dso 2>/dev/null | gzip -1 >"${out%.txt}.script.gz"
+        rm -f "$f"
+        log "perf report: $out"
+    done
+}
+
 # meta_phase SERVER PHASE: runs one metadata phase, prints its seconds; the RPCs it sent go to the log
 # and to mountstats-SERVER.txt.
 meta_phase() {
     local before after t
     before=$(op_counts)
     cpu_snap "$1-$2-$round"
-    t=$(python3 "$TOOLS/nfsops.py" meta "$d/m" "$BENCH_FILES" "$2") || return 1
+    perf_start "$1" "$2" "$BENCH_ROUNDS"
+    t=$(python3 "$TOOLS/nfsops.py" meta "$d/m" "$BENCH_FILES" "$2") || { perf_stop; return 1; }
+    perf_stop
     cpu_snap "$1-between"
     after=$(op_counts)
     { echo "$1 $2 (round $round): $BENCH_FILES files in $t s, RPCs:"; op_delta "$before" "$after" "$BENCH_FILES"; } |
@@ -77,12 +123,16 @@ bench_one() {
         for ((round = 1; round <= BENCH_STREAM_ROUNDS; round++)); do
             log "  stream round $round/$BENCH_STREAM_ROUNDS: sequential write"
             cpu_snap "$s-write-$round"
+            perf_start "$s" write "$BENCH_STREAM_ROUNDS"
             w=$(secs dd if=/dev/zero of="$d/seq" bs=1M count="$BENCH_MIB" conv=fsync status=none) || return 1
+            perf_stop
             cpu_snap "$s-between"
             nfs_remount_cold || return 1
             log "  cold sequential read"
             cpu_snap "$s-read-$round"
+            perf_start "$s" read "$BENCH_STREAM_ROUNDS"
             r=$(secs dd if="$d/seq" of=/dev/null bs=1M status=none) || return 1
+            perf_stop
             cpu_snap "$s-between"
             rm -f "$d/seq"
             log "  stream round $round: write $(rate "$mb" "$w") MB/s, read $(rate "$mb" "$r") MB/s"
@@ -102,6 +152,7 @@ bench_one() {
     done
     rm -rf "$d"
     nfs_umount; server_stop
+    perf_reports "$s"
     printf '%s %s %s %s %s %s\n' >&3 "$s" "$(rate "$mb" "$w")" "$(rate "$mb" "$r")" \
         "$(rate "$BENCH_FILES" "$c")" "$(rate "$BENCH_FILES" "$st")" "$(rate "$BENCH_FILES" "$u")"
 }
