@@ -553,6 +553,9 @@ public final class Ost implements AutoCloseable {
         }
         enter();
         try {
+            if (wal != null) {
+                wal.noteRead();
+            }
             int n = readLocked(id, offset, dst);
             throttle.acquire(n);
             return n;
@@ -2271,6 +2274,11 @@ public final class Ost implements AutoCloseable {
     /** Bench and tests: bytes of records writers wrote into WAL segments not prepared yet (no zeros first). */
     long walWrittenUnprepared() {
         return wal == null ? 0 : wal.writtenByWriters();
+    }
+
+    /** Tests: bytes on disk of the files the WAL's writers will write into (what usage counts as the WAL's). */
+    long walFileBytes() {
+        return wal == null ? 0 : wal.fileBytes();
     }
 
     /** Tests: bytes of zeros the WAL's background preparation wrote so far. */

@@ -164,8 +164,6 @@ final class Wal implements AutoCloseable {
     private volatile boolean stepUnflushed;
     /** Bytes of zeros the background preparation wrote (tests). */
     private final AtomicLong preparedZeros = new AtomicLong();
-    /** The sum of {@link #zeroed}, for usage (any thread). */
-    private final AtomicLong fileBytes = new AtomicLong();
     /** Read-only maps of the segments written to their full size: reads need no system call or extra copy. */
     private final AtomicReferenceArray<MappedByteBuffer> maps;
     /** Free segments, lowest first: a lightly used OST keeps cycling through its first few files. */
@@ -206,6 +204,13 @@ final class Wal implements AutoCloseable {
     private final int preparedFreeTarget;
     /** How long the writers must have been idle before the preparation also writes the fresh files left waiting. */
     private volatile long prepareWaitingAfterNanos = Long.MAX_VALUE;
+    /**
+     * How long nothing may have been read from the OST before the preparation writes the fresh files left waiting:
+     * a stream read back long after it was written is still going.
+     */
+    static final long READ_QUIET_NANOS = TimeUnit.SECONDS.toNanos(2);
+    /** When the OST last served a read ({@link #noteRead}). */
+    private volatile long lastReadNanos = System.nanoTime() - READ_QUIET_NANOS;
 
     /**
      * Streams not carrying a group, the one back last first: a lone writer keeps to one stream; several
@@ -257,7 +262,6 @@ final class Wal implements AutoCloseable {
                     channels.set(s, ch);
                     // A file may be longer than the segment size (made with a larger one): recovery scans it all.
                     zeroed.set(s, Math.min(ch.size(), segmentSize));
-                    fileBytes.addAndGet(zeroed.get(s));
                     mapIfFull(s);
                 }
             }
@@ -402,9 +406,7 @@ final class Wal implements AutoCloseable {
             fresh.remove(s);
             unmapper.drop(maps.getAndSet(s, null));
             Long prepared = freshZeroed.remove(s);
-            long z = prepared == null ? 0 : prepared;
-            fileBytes.addAndGet(z - zeroed.get(s));
-            zeroed.set(s, z);
+            zeroed.set(s, prepared == null ? 0 : prepared);
             unstable.clear(s);
             unstableCount.set(unstable.cardinality());
             if (old != null) {
@@ -1137,9 +1139,21 @@ final class Wal implements AutoCloseable {
         wakePreparation(); // free segments that may need preparing (a fresh file, or the rest of a begun one)
     }
 
-    /** Bytes of the WAL's segment files on disk (the OST's journal). */
+    /**
+     * Bytes on disk of the files a writer will write the segments' records into (the OST's journal, any thread): under
+     * an adopted segment's name the fresh file (as far as it was prepared), none while it has no fresh file yet; the
+     * file it was is a data file by then, counted as such. (Counting the adopted file's bytes as the WAL's said the
+     * fresh file's growth was already on disk: the OST read as freer than it was by up to a segment per waiting file.)
+     */
     long fileBytes() {
-        return fileBytes.get();
+        long bytes = 0;
+        for (int s = 0; s < segments(); s++) {
+            if (adopted.contains(s)) {
+                continue;
+            }
+            bytes += fresh.containsKey(s) ? freshZeroed.getOrDefault(s, 0L) : zeroed.get(s);
+        }
+        return bytes;
     }
 
     /**
@@ -1160,7 +1174,6 @@ final class Wal implements AutoCloseable {
             openSegment(s);
             long from = zeroed.get(s);
             if (from < end) {
-                fileBytes.addAndGet(end - from);
                 zeroed.set(s, end);
                 writtenByWriters.addAndGet(end - from);
             }
@@ -1191,7 +1204,6 @@ final class Wal implements AutoCloseable {
                 while (last.hasRemaining()) {
                     ch.write(last, segmentSize - 1);
                 }
-                fileBytes.addAndGet(segmentSize - from);
                 zeroed.set(s, segmentSize);
                 mapIfFull(s);
             }
@@ -1291,7 +1303,6 @@ final class Wal implements AutoCloseable {
         for (long at = from; at < target; ) {
             at += ch.write(zeros.duplicate().limit((int) Math.min(zeros.capacity(), target - at)), at);
         }
-        fileBytes.addAndGet(target - from);
         preparedZeros.addAndGet(target - from);
         zeroed.set(s, target);
         mapIfFull(s);
@@ -1391,8 +1402,9 @@ final class Wal implements AutoCloseable {
                     } else {
                         // Fresh files left waiting: looked at again once the writers may have been idle long enough.
                         long idleFor = idleNanos();
-                        prepareWanted.tryAcquire(Math.max(prepareWaitingAfterNanos - idleFor, PREPARE_QUIET_NANOS),
-                                TimeUnit.NANOSECONDS);
+                        long readQuiet = READ_QUIET_NANOS - (System.nanoTime() - lastReadNanos);
+                        prepareWanted.tryAcquire(Math.max(Math.max(prepareWaitingAfterNanos - idleFor, readQuiet),
+                                PREPARE_QUIET_NANOS), TimeUnit.NANOSECONDS);
                     }
                     prepareWanted.drainPermits(); // looked at once for all the wake-ups so far
                     continue;
@@ -1435,7 +1447,20 @@ final class Wal implements AutoCloseable {
      * finds them waiting.
      */
     private boolean longIdle() {
-        return idleNanos() >= prepareWaitingAfterNanos;
+        return idleNanos() >= prepareWaitingAfterNanos && System.nanoTime() - lastReadNanos >= READ_QUIET_NANOS;
+    }
+
+    /**
+     * The OST served a read (any thread). The fresh files left waiting are not prepared while reads go on: in the
+     * guest bench a cold read of the stream began about a minute after its write, and their zeros then took 12% of
+     * the guest's CPU from the read (perf, 2026-11-24). The few prepared free segments a burst needs are written as
+     * before, reads or not.
+     */
+    void noteRead() {
+        long now = System.nanoTime();
+        if (now - lastReadNanos > PREPARE_QUIET_NANOS) { // one volatile write per 50 ms, not one per read
+            lastReadNanos = now;
+        }
     }
 
     /**

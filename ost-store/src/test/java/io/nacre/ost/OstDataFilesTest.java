@@ -91,6 +91,21 @@ class OstDataFilesTest {
         }
     }
 
+    /**
+     * What the WAL counts as its own on disk is what its segment files hold: usage takes the rest of the WAL's full
+     * size off the file system's free space. (It counted an adopted segment's old file, a data file by then, instead
+     * of the fresh file left waiting under its name: the OST read as freer by up to a segment per waiting file.)
+     */
+    private void assertTheWalCountsItsFilesOnDisk(Ost ost, String when) throws IOException {
+        long onDisk = 0;
+        try (var files = Files.list(dir())) {
+            for (Path f : files.filter(f -> f.getFileName().toString().matches("wal-\\d{3}")).toList()) {
+                onDisk += Math.min(Files.size(f), SEGMENT);
+            }
+        }
+        assertThat(ost.walFileBytes()).as("WAL bytes counted %s", when).isEqualTo(onDisk);
+    }
+
     @Test
     void aStreamLongerThanTheWalIsWrittenOnceAndReadsBackAfterReopen() throws IOException {
         byte[] data = random(1, STREAM);
@@ -565,6 +580,8 @@ class OstDataFilesTest {
             Faults.arm(Ost.FAULT_COMPACT_IDLE, new Faults.Fault(Faults.Kind.SLEEP, 1000, false, 0));
             await(30, () -> Faults.hits(Ost.FAULT_COMPACT_BEFORE_COMMIT) > 0);
             assertThat(Faults.hits(Ost.FAULT_COMPACT_BEFORE_COMMIT)).as("an idle compaction began").isPositive();
+            // 1, or 0 when that compaction began just before the idle fault point was armed (seen under load)
+            long idleBegun = Faults.hits(Ost.FAULT_COMPACT_IDLE);
             stream(ost, 4, 0, more);
             ost.write(5, 0, ByteBuffer.wrap(random(8, 3 * WRITE)), Durability.STABLE);
             ost.truncate(5, WRITE + 17);
@@ -589,7 +606,7 @@ class OstDataFilesTest {
             Thread.sleep(1000);
             assertThat(Faults.hits(Ost.FAULT_COMPACT_BEFORE_COMMIT)).as("transactions while the writer stays").isEqualTo(1);
             assertThat(Faults.hits(Ost.FAULT_COMPACT_IDLE)).as("idle compactions begun while the writer stays")
-                    .isEqualTo(1);
+                    .isEqualTo(idleBegun);
             assertThat(read(ost, 3, 0, STREAM / 3)).as("object 3, its file compacted in part").isEqualTo(kept);
             stay.set(false);
             trickle.join();
@@ -758,6 +775,7 @@ class OstDataFilesTest {
             assertThat(afterStream).as("zeros once the stream ended (%d fresh files left waiting)", waiting)
                     .isLessThanOrEqualTo((keep + 1L) * SEGMENT);
             assertThat(waiting).as("fresh files left waiting").isGreaterThanOrEqualTo(SEGMENTS - keep - 2);
+            assertTheWalCountsItsFilesOnDisk(ost, "with fresh files waiting");
             long zeros = ost.walPreparedZeros();
             long recycled = ost.walRecycledFiles();
             ost.destroy(1);
@@ -767,6 +785,7 @@ class OstDataFilesTest {
             assertThat(ost.walRecycledFiles() - recycled).as("dead data files recycled").isEqualTo(waiting);
             assertThat(ost.walWaitingFreshFiles()).as("fresh files still waiting").isZero();
             assertThat(ost.walPreparedZeros() - zeros).as("zeros after the delete").isZero();
+            assertTheWalCountsItsFilesOnDisk(ost, "with dead data files recycled");
             // Another stream goes into the recycled files (no zeros needed) and reads back.
             stream(ost, 2, 0, more);
             assertThat(read(ost, 2, 0, STREAM)).isEqualTo(more);
@@ -806,6 +825,31 @@ class OstDataFilesTest {
                     .isZero();
             assertThat(read(ost, 1, 0, STREAM)).isEqualTo(data);
             assertThat(read(ost, 2, 0, more.length)).isEqualTo(more);
+        }
+    }
+
+    /**
+     * While the OST serves reads, the fresh files left waiting stay waiting however long the writers have been idle
+     * (their zeros took CPU from a cold read of the stream in the guest bench); once the reads stop they are prepared.
+     */
+    @Test
+    void theFreshFilesLeftWaitingAreNotPreparedWhileReadsGoOn() throws Exception {
+        OstOptions o = OstOptions.builder().chunkSize(CHUNK).mapSize(1L << 30).walSegments(SEGMENT, SEGMENTS)
+                .walPrepare(true).walPrepareWaitingAfter(java.time.Duration.ofSeconds(1)).build();
+        byte[] data = random(5, STREAM);
+        try (Ost ost = Ost.open(dir(), 0, o)) {
+            ost.walPrepared().get(60, java.util.concurrent.TimeUnit.SECONDS);
+            stream(ost, 1, 0, data);
+            ost.checkpointNow();
+            long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(4);
+            while (System.nanoTime() < until) {
+                assertThat(read(ost, 1, 0, STREAM)).isEqualTo(data);
+            }
+            assertThat(ost.walWaitingFreshFiles()).as("fresh files waiting after 4 s of reads, the writers idle")
+                    .isGreaterThan(0);
+            await(60, () -> ost.walWaitingFreshFiles() == 0 && ost.walPreparationSettled());
+            assertThat(ost.walWaitingFreshFiles()).as("fresh files waiting once the reads stopped").isZero();
+            assertTheWalCountsItsFilesOnDisk(ost, "once every fresh file was prepared");
         }
     }
 
