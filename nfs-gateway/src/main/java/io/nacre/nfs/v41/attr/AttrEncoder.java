@@ -125,8 +125,8 @@ public final class AttrEncoder {
             case MAXWRITE -> x.xdrEncodeLong(fs.maxWrite());
             case MODE -> x.xdrEncodeInt(a.mode() & 07777);
             case NUMLINKS -> x.xdrEncodeInt(t.unlinked() ? 0 : a.nlink());
-            case OWNER -> x.xdrEncodeString(ids.owner(a.uid()));
-            case OWNER_GROUP -> x.xdrEncodeString(ids.group(a.gid()));
+            case OWNER -> ids.encodeOwner(x, a.uid());
+            case OWNER_GROUP -> ids.encodeGroup(x, a.gid());
             case RAWDEV -> {
                 x.xdrEncodeInt(a.rdevMajor());
                 x.xdrEncodeInt(a.rdevMinor());

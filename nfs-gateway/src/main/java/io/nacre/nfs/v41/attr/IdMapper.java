@@ -3,6 +3,7 @@ package io.nacre.nfs.v41.attr;
 import static io.nacre.nfs.v41.xdr.Nfs4Status.NFS4ERR_BADOWNER;
 
 import io.nacre.nfs.v41.NfsException;
+import io.nacre.nfs.v41.xdr.XdrBytes;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,12 +63,14 @@ public final class IdMapper {
         return m;
     }
 
-    public String owner(int uid) {
-        return Integer.toUnsignedString(uid);
+    /** The owner string of {@code uid} ("1000"), encoded (an XDR utf8str_mixed). */
+    public void encodeOwner(XdrBytes x, int uid) {
+        x.xdrEncodeUnsignedDecimal(uid);
     }
 
-    public String group(int gid) {
-        return Integer.toUnsignedString(gid);
+    /** The owner_group string of {@code gid}, encoded. */
+    public void encodeGroup(XdrBytes x, int gid) {
+        x.xdrEncodeUnsignedDecimal(gid);
     }
 
     public int uid(String owner) {

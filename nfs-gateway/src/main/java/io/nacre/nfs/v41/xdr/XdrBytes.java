@@ -225,6 +225,28 @@ public final class XdrBytes implements XdrEncodingStream {
         pos = p + padded;
     }
 
+    /**
+     * The string of {@code v}'s decimal digits, as unsigned ({@code Integer.toUnsignedString}): a numeric owner
+     * written without making the string (one per owner and group of every GETATTR reply).
+     */
+    public void xdrEncodeUnsignedDecimal(int v) {
+        long u = Integer.toUnsignedLong(v);
+        int n = 1;
+        for (long t = u; t >= 10; t /= 10) {
+            n++;
+        }
+        xdrEncodeInt(n);
+        int padded = (n + 3) & ~3;
+        ensure(padded);
+        byte[] b = buf;
+        int p = pos;
+        for (int i = n - 1; i >= 0; i--) {
+            b[p + i] = (byte) ('0' + (int) (u % 10));
+            u /= 10;
+        }
+        pos = p + padded;
+    }
+
     @Override
     public void xdrEncodeByteBuffer(ByteBuffer src) {
         int len = src.remaining();

@@ -68,4 +68,23 @@ class XdrBytesTest {
         x.xdrEncodeString("ab");
         assertThat(x.toByteArray()).containsExactly(0, 0, 0, 1, 7, 0, 0, 0, 0, 0, 0, 2, 'a', 'b', 0, 0);
     }
+
+    @Test
+    void anUnsignedDecimalIsItsStringAsOncrpc4jWritesIt() {
+        int[] values = {0, 1, 9, 10, 99, 100, 999, 1000, 9999, 10000, 65534, 65535, 99999, 100000, 999999, 1000000,
+            Integer.MAX_VALUE, Integer.MIN_VALUE, -2, -1, 1_000_000_000, 999_999_999};
+        java.util.Random random = new java.util.Random(7);
+        for (int round = 0; round < 1000; round++) {
+            int v = round < values.length ? values[round] : random.nextInt() >>> random.nextInt(32);
+            XdrBytes x = new XdrBytes(16);
+            x.xdrEncodeInt(7);
+            x.xdrEncodeUnsignedDecimal(v);
+            x.xdrEncodeInt(8);
+            assertThat(x.toByteArray()).as("%s", Integer.toUnsignedString(v)).isEqualTo(oncrpc4j(o -> {
+                o.xdrEncodeInt(7);
+                o.xdrEncodeString(Integer.toUnsignedString(v));
+                o.xdrEncodeInt(8);
+            }));
+        }
+    }
 }
