@@ -148,8 +148,8 @@ final class DsOperations {
         Attr attr = new Attr(fid, FileType.REGULAR, 0, 1, 0, 0, stat.size(), stat.bytesUsed(), 0, 0, 0, 0, 0, 0,
                 stat.size(), 0, HsmState.NONE);
         FsStat none = new FsStat(0, 0, 0, 0, 0);
-        byte[] fh = DataServerRole.of(ctx).handles().encode(h);
-        AttrEncoder.Target t = new AttrEncoder.Target(attr, fh, () -> none, false, stat::bytesUsed);
+        AttrEncoder.Target t = new AttrEncoder.Target(attr, () -> DataServerRole.of(ctx).handles().encode(h),
+                () -> none, false, stat::bytesUsed);
         return OpRes.ok(OpNum.GETATTR, new GetattrRes(ctx.server().attrs().encode(((GetattrArgs) args).mask(), t)));
     }
 }

@@ -259,7 +259,7 @@ public final class CompoundContext {
      */
     public AttrEncoder.Target target(Attr a) {
         Supplier<FsStat> fs = this::statfs;
-        return new AttrEncoder.Target(a, server.handles().encode(a.fid()), fs, server.state().isHidden(a.fid()),
+        return new AttrEncoder.Target(a, () -> server.handles().encode(a.fid()), fs, server.state().isHidden(a.fid()),
                 () -> a.isRegular() && a.size() > 0 ? server.ostCalls().ask(a.fid(), "space_used", FAULT_SPACE_USED,
                         () -> server.io().spaceUsed(a.fid()), a.spaceUsed()) : a.spaceUsed());
     }
@@ -267,6 +267,6 @@ public final class CompoundContext {
     /** As {@link #target} but with the MDS's estimate of space_used: for READDIR, where asking the OSTs per entry costs too much. */
     public AttrEncoder.Target listingTarget(Attr a) {
         Supplier<FsStat> fs = this::statfs;
-        return new AttrEncoder.Target(a, server.handles().encode(a.fid()), fs, false, a::spaceUsed);
+        return new AttrEncoder.Target(a, () -> server.handles().encode(a.fid()), fs, false, a::spaceUsed);
     }
 }

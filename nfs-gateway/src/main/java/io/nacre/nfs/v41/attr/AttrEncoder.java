@@ -42,10 +42,11 @@ public final class AttrEncoder {
 
     /**
      * What an object's attributes are computed from: the inode's attributes, its filehandle, the file
-     * system's statfs, whether it was removed while open, and the bytes it occupies (asked only when
-     * space_used is).
+     * system's statfs, whether it was removed while open, and the bytes it occupies (the filehandle, statfs
+     * and space_used asked only when an attribute needs them: a stat's GETATTR asks none of them).
      */
-    public record Target(Attr attr, byte[] fh, Supplier<FsStat> statfs, boolean unlinked, LongSupplier spaceUsed) {
+    public record Target(Attr attr, Supplier<byte[]> fh, Supplier<FsStat> statfs, boolean unlinked,
+                         LongSupplier spaceUsed) {
     }
 
     private final FsInfo fs;
@@ -114,7 +115,7 @@ public final class AttrEncoder {
             case LEASE_TIME -> x.xdrEncodeInt(fs.leaseSeconds());
             case RDATTR_ERROR -> x.xdrEncodeInt(rdattrError);
             case ACLSUPPORT -> x.xdrEncodeInt(0);
-            case FILEHANDLE -> x.xdrEncodeDynamicOpaque(t.fh());
+            case FILEHANDLE -> x.xdrEncodeDynamicOpaque(t.fh().get());
             case FILEID, MOUNTED_ON_FILEID -> x.xdrEncodeLong(FileIds.of(a.fid()));
             case FILES_AVAIL, FILES_FREE -> x.xdrEncodeLong(t.statfs().get().filesFree());
             case FILES_TOTAL -> x.xdrEncodeLong(t.statfs().get().filesTotal());

@@ -32,7 +32,7 @@ class AttrCodecTest {
             IdMapper.numeric());
 
     private static AttrEncoder.Target target(Attr a, boolean unlinked) {
-        return new AttrEncoder.Target(a, new byte[] {1, 2, 3, 4}, () -> STAT, unlinked, a::spaceUsed);
+        return new AttrEncoder.Target(a, () -> new byte[] {1, 2, 3, 4}, () -> STAT, unlinked, a::spaceUsed);
     }
 
     @Test

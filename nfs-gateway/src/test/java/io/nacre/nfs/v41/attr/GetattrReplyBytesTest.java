@@ -40,7 +40,7 @@ class GetattrReplyBytesTest {
             new int[] {Nfs4.LAYOUT4_NFSV4_1_FILES}, 1 << 16), IdMapper.numeric());
 
     private static AttrEncoder.Target target(Attr a, byte[] fh) {
-        return new AttrEncoder.Target(a, fh, () -> STAT, false, () -> 8192);
+        return new AttrEncoder.Target(a, () -> fh, () -> STAT, false, () -> 8192);
     }
 
     private static String reply(AttrEncoder enc, int[] mask, AttrEncoder.Target t) {
