@@ -87,9 +87,10 @@ public final class CompoundRes implements XdrAble, XdrEncodable {
     public void encode(XdrEncodingStream x) {
         x.xdrEncodeInt(status);
         XdrIo.opaque(x, tag);
-        x.xdrEncodeInt(results.size());
-        for (OpRes r : results) {
-            r.encode(x);
+        int n = results.size();
+        x.xdrEncodeInt(n);
+        for (int i = 0; i < n; i++) { // by index: no iterator per reply (its interface calls C1 does not inline)
+            results.get(i).encode(x);
         }
     }
 
