@@ -277,6 +277,7 @@ class NfsGatewayBench {
                     Map<String, Map<String, Long>> byPhase = new HashMap<>();
                     for (String phase : phases) {
                         long switches = contextSwitches();
+                        Map<Long, Long> allocated = allocatedBytes();
                         CpuSnapshot before = CpuSnapshot.take();
                         for (int i = 0; i < files; i++) {
                             linuxCompounds(c, seq, owner, d, phase, "f" + i);
@@ -284,8 +285,10 @@ class NfsGatewayBench {
                         if (settle > 0) {
                             Thread.sleep(settle); // what the phase left to the background, counted in it
                         }
-                        Map<String, Long> spent = CpuSnapshot.take().since(before);
+                        CpuSnapshot after = CpuSnapshot.take();
+                        Map<String, Long> spent = after.since(before);
                         spent.put(SWITCHES, contextSwitches() - switches);
+                        spent.put(SELECTOR_ALLOCATED, selectorAllocated(allocated, after));
                         byPhase.put(phase, spent);
                     }
                     if (round >= warmup) {
@@ -466,6 +469,20 @@ class NfsGatewayBench {
 
     /** Not a thread group: the process's context switches (client's included) in a phase. */
     private static final String SWITCHES = "(context switches)";
+    /** Not a thread group: the heap bytes the server's RPC selector threads allocated in a phase. */
+    private static final String SELECTOR_ALLOCATED = "(selector allocated)";
+
+    /** The heap bytes the server's RPC selectors ({@code nacre-nfs(N) SelectorRunner}) allocated since {@code before}. */
+    private static long selectorAllocated(Map<Long, Long> before, CpuSnapshot now) {
+        long n = 0;
+        for (var e : allocatedBytes().entrySet()) {
+            String name = now.names().get(e.getKey());
+            if (name != null && name.startsWith("nacre-nfs")) {
+                n += e.getValue() - before.getOrDefault(e.getKey(), 0L);
+            }
+        }
+        return n;
+    }
 
     /** The slot the CPU bench's compounds go on (slot 0 is the helpers' of NfsTestClient.call). */
     private static final int BENCH_SLOT = 5;
@@ -505,8 +522,8 @@ class NfsGatewayBench {
 
     /**
      * Per phase: the server's CPU per operation (the process's less the client's: the bench thread, the
-     * test client's transport threads and its reply timer), median and range over the rounds, then the thread groups that took
-     * at least 1% of it, by median.
+     * test client's transport threads and its reply timer), median and range over the rounds, the heap bytes the
+     * RPC selectors allocated per operation (median), then the thread groups that took at least 1% of it, by median.
      */
     private static String cpuTable(List<Map<String, Map<String, Long>>> rounds, String[] phases, int files) {
         StringBuilder out = new StringBuilder();
@@ -521,6 +538,7 @@ class NfsGatewayBench {
         for (String phase : phases) {
             double[] server = new double[rounds.size()];
             double[] switches = new double[rounds.size()];
+            double[] selectorBytes = new double[rounds.size()];
             Map<String, double[]> groups = new TreeMap<>();
             for (int r = 0; r < rounds.size(); r++) {
                 long total = 0;
@@ -528,6 +546,10 @@ class NfsGatewayBench {
                 for (var e : rounds.get(r).get(phase).entrySet()) {
                     if (e.getKey().equals(SWITCHES)) {
                         switches[r] = e.getValue() / (double) files;
+                        continue;
+                    }
+                    if (e.getKey().equals(SELECTOR_ALLOCATED)) {
+                        selectorBytes[r] = e.getValue() / (double) files;
                         continue;
                     }
                     total += e.getValue();
@@ -542,6 +564,7 @@ class NfsGatewayBench {
             groupsByPhase.put(phase, groups);
             appendRow(out, "%-10s %12.1f %12.1f %12.1f  %s; context switches/op %.1f%n", phase, server, " %.0f",
                     median(switches));
+            out.append(String.format(Locale.ROOT, "%-10s selector allocated B/op %.0f%n", phase, median(selectorBytes)));
         }
         appendGroups(out, phases, groupsByPhase, "us/op", "%8.1f");
         return out.toString();
