@@ -62,9 +62,17 @@ perf_pid=
 perf_start() {
     [[ -n $BENCH_PERF && " $BENCH_PERF " == *" $2 "* && $round == "$3" ]] || return 0
     command -v perf >/dev/null || { log "BENCH_PERF: no perf in this guest"; return 0; }
-    perf record -a -g -e cpu-clock -F "$BENCH_PERF_HZ" -o "/tmp/perf-$1-$2.data" >/dev/null 2>&1 &
+    # Started disabled and enabled through a control fifo, which it acknowledges once it records: under TCG perf
+    # takes seconds to start (it reads every process's maps first), and a phase of a few seconds ended before it
+    # had recorded anything (12 samples of a 10 s phase).
+    local ctl=/tmp/perf-ctl.fifo ack=/tmp/perf-ack.fifo
+    rm -f "$ctl" "$ack"; mkfifo "$ctl" "$ack"
+    perf record -a -g -e cpu-clock -F "$BENCH_PERF_HZ" -D -1 --control "fifo:$ctl,$ack" -o "/tmp/perf-$1-$2.data" \
+        >/dev/null 2>&1 &
     perf_pid=$!
-    sleep 1   # perf's start (it maps buffers on every CPU) out of the phase
+    if ! timeout 300 bash -c "echo enable >$ctl && read -r _ <$ack"; then
+        log "BENCH_PERF: perf did not start recording in 300 s"; kill -INT "$perf_pid"; wait "$perf_pid"; perf_pid=
+    fi
 }
 
 perf_stop() {
