@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The distribution's launcher, bin/nacre (what ./nacre, the appliance's unit and the guest run): NACRE_JIT
- * picks the JIT compilers, and {@code nacre --version} says which the JVM really uses.
+ * picks the JIT compilers and NACRE_CRC32C how CRC32C is computed, and {@code nacre --version} says what the JVM
+ * really uses.
  */
 class LauncherTest {
 
@@ -31,6 +32,7 @@ class LauncherTest {
         ProcessBuilder pb = new ProcessBuilder(launcher().toString());
         pb.command().addAll(java.util.List.of(args));
         pb.environment().remove("NACRE_JIT");
+        pb.environment().remove("NACRE_CRC32C");
         pb.environment().remove("NACRE_JAVA_OPTS");
         pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
         pb.environment().putAll(env);
@@ -64,6 +66,24 @@ class LauncherTest {
         Run r = run(Map.of("NACRE_JAVA_OPTS", "-XX:-TieredCompilation"), "--version");
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out()).contains("JIT C2 only");
+    }
+
+    @Test
+    void nacreCrc32cJavaTurnsTheIntrinsicOffAndTheBannerSaysSo() throws Exception {
+        Run java = run(Map.of("NACRE_CRC32C", "java"), "--version");
+        assertThat(java.exit()).as(java.err()).isZero();
+        assertThat(java.out()).contains("CRC32C in Java");
+        Run intrinsic = run(Map.of("NACRE_CRC32C", "intrinsic"), "--version");
+        assertThat(intrinsic.exit()).as(intrinsic.err()).isZero();
+        assertThat(intrinsic.out()).contains("JIT").doesNotContain("CRC32C");
+    }
+
+    @Test
+    void anUnknownNacreCrc32cIsRefusedByName() throws Exception {
+        Run r = run(Map.of("NACRE_CRC32C", "fast"), "--version");
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).contains("NACRE_CRC32C").contains("'fast'");
+        assertThat(r.out()).isEmpty();
     }
 
     @Test
