@@ -205,7 +205,8 @@ final class Up implements Callable<Integer> {
             out.println("  HSM     archive(s) " + node.hsm().archiveIds() + ", policy engine "
                     + (node.hsm().policy() != null ? "on" : "off") + "  (nacre hsm status)");
         }
-        out.println("  JVM     " + Jvm.describe() + "  (NACRE_JIT: auto, c1 or full)");
+        out.println("  JVM     " + Jvm.describe()
+                + "  (NACRE_JIT: auto, c1 or full; NACRE_CRC32C: auto, java or intrinsic)");
         if (node.keys() != null && node.keys().createdRoot()) {
             out.println("S3 root key created (shown once; `nacre keys root` prints it again):");
             out.println("  access_key=" + node.keys().root().accessKey());
