@@ -3,6 +3,7 @@ package io.nacre.nfs.v41;
 import io.nacre.nfs.v41.xdr.CompoundArgs;
 import io.nacre.nfs.v41.xdr.CompoundRes;
 import io.nacre.nfs.v41.xdr.Nfs4;
+import io.nacre.nfs.v41.xdr.OpArgs;
 import io.nacre.nfs.v41.xdr.OpNum;
 import io.nacre.nfs.v41.xdr.OpRes;
 import io.nacre.nfs.v41.xdr.XdrEncodable;
@@ -52,16 +53,62 @@ final class Nfs4Program {
             RpcReplies.send(c, RpcReplies.acceptedError(xid, RpcReplies.GARBAGE_ARGS));
             return;
         }
+        // a WRITE's data are views of the record's buffer: kept until the compound is done with them
+        RecordReader.Kept kept = writes(args) ? RecordReader.keep(xdr) : null;
         // On a worker, a failure that escapes the compound is answered SYSTEM_ERR, as oncrpc4j did on its threads.
         Executor offload = task -> workers.execute(() -> {
             try {
                 task.run();
             } catch (RuntimeException e) {
+                if (kept != null) {
+                    kept.forget();
+                }
                 LOG.error("COMPOUND from {} failed", request.remote(), e);
                 RpcReplies.send(c, RpcReplies.acceptedError(xid, RpcReplies.SYSTEM_ERR));
             }
         });
-        processor.process(args, request, offload, reply -> send(c, xid, reply));
+        if (kept == null) {
+            processor.process(args, request, offload, reply -> send(c, xid, reply));
+            return;
+        }
+        try {
+            processor.process(args, request, offload, reply -> {
+                giveBack(kept, reply);
+                send(c, xid, reply);
+            });
+        } catch (RuntimeException | Error e) {
+            kept.forget();
+            throw e;
+        }
+    }
+
+    private static boolean writes(CompoundArgs args) {
+        for (OpArgs op : args.ops()) {
+            if (op.opnum() == OpNum.WRITE) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A kept record's buffer goes back once the compound replied: reused when every WRITE in it returned normally
+     * (or never ran), so that nothing reads its data any more; else given up (a write that failed, a remote one
+     * that timed out, may still read it), as is the buffer of a reply that is not the compound's own result (a
+     * cached one).
+     */
+    private static void giveBack(RecordReader.Kept kept, XdrEncodable reply) {
+        if (reply instanceof CompoundRes res) {
+            for (OpRes r : res.results()) {
+                if (r.opnum() == OpNum.WRITE && !r.isOk()) {
+                    kept.forget();
+                    return;
+                }
+            }
+            kept.giveBack();
+        } else {
+            kept.forget();
+        }
     }
 
     /**

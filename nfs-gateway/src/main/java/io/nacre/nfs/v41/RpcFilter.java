@@ -20,7 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The RPC layer of the NFS port, after record marking: a call's header and credential are read here (RFC 5531
+ * The RPC layer of the NFS port, after record marking ({@link RecordReader}): a call's header and credential are read here (RFC 5531
  * §8-9; AUTH_SYS into its uid, gid and groups, nothing else built) and the NFS program gets the call, or the
  * client gets the reply the header asks for (RPC_MISMATCH, AUTH_ERROR, PROG_UNAVAIL, PROG_MISMATCH); replies to
  * the server's own calls (the backchannel's, sent through oncrpc4j's {@code RpcCall}) go to the waiting caller
@@ -50,8 +50,12 @@ final class RpcFilter extends BaseFilter {
 
     @Override
     public NextAction handleRead(FilterChainContext ctx) throws IOException {
-        Xdr xdr = ctx.getMessage();
-        Connection<?> c = ctx.getConnection();
+        received(ctx.getConnection(), ctx.getMessage());
+        return ctx.getStopAction();
+    }
+
+    /** One RPC message (a record) read from {@code c}, on the thread that read it ({@link RecordReader}). */
+    void received(Connection<?> c, Xdr xdr) {
         xdr.beginDecoding();
         int xid;
         int type;
@@ -60,7 +64,7 @@ final class RpcFilter extends BaseFilter {
             type = xdr.xdrDecodeInt();
         } catch (IOException e) {
             LOG.debug("an RPC message too short from {}", c.getPeerAddress());
-            return ctx.getStopAction();
+            return;
         }
         if (type == CALL) {
             call(c, xid, xdr);
@@ -69,7 +73,6 @@ final class RpcFilter extends BaseFilter {
         } else {
             LOG.debug("an RPC message of type {} from {}", type, c.getPeerAddress());
         }
-        return ctx.getStopAction();
     }
 
     /** RFC 5531 §9: rpcvers, prog, vers, proc, the credential and the verifier, then the procedure's arguments. */
@@ -186,6 +189,10 @@ final class RpcFilter extends BaseFilter {
         if (caller == null) {
             LOG.debug("an RPC reply to no call (xid {}) from {}", xid, c.getPeerAddress());
             return;
+        }
+        RecordReader.Kept kept = RecordReader.keep(xdr);
+        if (kept != null) {
+            kept.forget(); // the caller may decode the reply later, on its own thread: never reused
         }
         RpcTransport transport = new GrizzlyRpcTransport(inet(c), replies);
         RpcReply reply;

@@ -6,12 +6,10 @@ import java.util.concurrent.ExecutorService;
 import org.dcache.oncrpc4j.grizzly.GrizzlyUtils;
 import org.dcache.oncrpc4j.rpc.IoStrategy;
 import org.dcache.oncrpc4j.rpc.ReplyQueue;
-import org.dcache.oncrpc4j.rpc.RpcMessageParserTCP;
 import org.glassfish.grizzly.CloseType;
 import org.glassfish.grizzly.Connection;
 import org.glassfish.grizzly.ConnectionProbe;
 import org.glassfish.grizzly.filterchain.FilterChainBuilder;
-import org.glassfish.grizzly.filterchain.TransportFilter;
 import org.glassfish.grizzly.memory.MemoryManager;
 import org.glassfish.grizzly.nio.transport.TCPNIOTransport;
 import org.glassfish.grizzly.nio.transport.TCPNIOTransportBuilder;
@@ -19,12 +17,13 @@ import org.glassfish.grizzly.strategies.SameThreadIOStrategy;
 import org.glassfish.grizzly.threadpool.ThreadPoolConfig;
 
 /**
- * The NFS port: a Grizzly TCP transport whose filter chain is the transport, oncrpc4j's record marking
- * ({@link RpcMessageParserTCP}, which joins a record's fragments) and {@link RpcFilter}, so that calls are read
- * and answered here instead of by oncrpc4j's {@code OncRpcSvc} (which builds a JAAS {@code Subject} for every
- * AUTH_SYS call, and offers no way to reach the connection a call came on). Set up as {@code OncRpcSvc} set up
- * its transport for the NFS service: its selector threads and their names, calls read and run on the selector
- * thread, the default memory manager, TCP_NODELAY, address reuse, a backlog of 4096. No TLS.
+ * The NFS port: a Grizzly TCP transport whose filter chain is one filter, {@link RecordReader} (the transport,
+ * with its own reads and record marking, in place of Grizzly's reads and oncrpc4j's {@code RpcMessageParserTCP}),
+ * which hands each record to {@link RpcFilter}, so that calls are read and answered here instead of by oncrpc4j's
+ * {@code OncRpcSvc} (which builds a JAAS {@code Subject} for every AUTH_SYS call, and offers no way to reach the
+ * connection a call came on). Set up as {@code OncRpcSvc} set up its transport for the NFS service: its selector
+ * threads and their names, calls read and run on the selector thread, the default memory manager (for what is
+ * written), TCP_NODELAY, address reuse, a backlog of 4096. No TLS.
  */
 public final class RpcServer implements AutoCloseable {
 
@@ -57,9 +56,7 @@ public final class RpcServer implements AutoCloseable {
                 .build();
         ReplyQueue replies = new ReplyQueue();
         tcp.setProcessor(FilterChainBuilder.stateless()
-                .add(new TransportFilter())
-                .add(new RpcMessageParserTCP())
-                .add(new RpcFilter(program, replies))
+                .add(new RecordReader(new RpcFilter(program, replies)))
                 .build());
         tcp.getConnectionMonitoringConfig().addProbes(new ConnectionProbe.Adapter() {
             @Override

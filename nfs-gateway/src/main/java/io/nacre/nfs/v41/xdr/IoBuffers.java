@@ -41,6 +41,7 @@ public final class IoBuffers {
     private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(64 << 10);
     private static final LongAdder REUSED = new LongAdder();
     private static final LongAdder READ_REUSED = new LongAdder();
+    private static final LongAdder RECORD_REUSED = new LongAdder();
 
     private IoBuffers() {
     }
@@ -79,6 +80,27 @@ public final class IoBuffers {
             }
         }
         return take(n);
+    }
+
+    /**
+     * A pooled direct buffer for an RPC record of {@code n} bytes (a WRITE's, read straight from the socket into
+     * it), cleared with its limit at n: one of the READ buffers, which it shares the bound with; null when n does
+     * not fit or every direct buffer is out.
+     */
+    public static ByteBuffer takeForRecord(int n) {
+        if (n > READ_CAPACITY) {
+            return null;
+        }
+        ByteBuffer b = FREE_READ.poll();
+        if (b != null) {
+            RECORD_REUSED.increment();
+        } else if (READ_BUFFERS.incrementAndGet() <= MAX_READ_BUFFERS) {
+            b = ByteBuffer.allocateDirect(READ_CAPACITY);
+        } else {
+            READ_BUFFERS.decrementAndGet();
+            return null;
+        }
+        return b.clear().limit(n);
     }
 
     /** Whether {@code b} is (a view of the whole of) a direct READ buffer of {@link #takeForRead}. */
@@ -133,6 +155,11 @@ public final class IoBuffers {
     /** How many times a direct READ buffer was reused (for tests that check reuse happens). */
     public static long readReused() {
         return READ_REUSED.sum();
+    }
+
+    /** How many times a direct buffer was reused for an RPC record (for tests that check reuse happens). */
+    public static long recordReused() {
+        return RECORD_REUSED.sum();
     }
 
     /** Direct READ buffers that exist now, pooled or lent out (tests). */
