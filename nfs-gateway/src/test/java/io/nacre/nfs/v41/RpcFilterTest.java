@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.nacre.nfs.export.ExportTable;
 import io.nacre.nfs.v41.state.ClientRecords;
 import io.nacre.nfs.v41.state.StateManager;
+import io.nacre.nfs.v41.xdr.IoBuffers;
 import io.nacre.nfs.v41.xdr.XdrBytes;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -23,7 +24,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The NFS port's RPC layer ({@link RpcFilter}) over a real TCP connection, with calls made by hand: the replies
  * to good calls and to every kind of bad one, byte for byte, records of several fragments, several records in one
- * write and one record in many.
+ * write and one record in many, records larger than a connection's read buffer, one announcing too much.
  */
 class RpcFilterTest {
 
@@ -164,6 +165,54 @@ class RpcFilterTest {
         }
     }
 
+    /**
+     * Records larger than the connection's read buffer ({@link RecordReader}) among small ones, written in odd
+     * pieces: each is one call, answered in order. NULL calls whose bodies carry bytes past their arguments, which
+     * NULL ignores: a megabyte one read into a pooled direct buffer, reused for the next; one past that buffer's
+     * size, and one of three fragments, read into arrays of their own.
+     */
+    @Test
+    void largeRecordsAmongSmallOnesInOddPiecesAreAnsweredInOrder() throws IOException {
+        int[] extra = {0, 70_000, 1 << 20, 5, (1 << 20) + 5000, RecordReader.CONNECTION_BUFFER - 44, 1 << 20, 0};
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (int i = 0; i < extra.length; i++) {
+            out.write(record(header(0x80 + i, 2, 100003, 4, 0).then(none()).then(none()).filler(extra[i])));
+        }
+        byte[] call = header(0x90, 2, 100003, 4, 0).then(none()).then(none()).filler(2_500_000).toArray();
+        int[] cuts = {0, 1_200_000, 1_200_001, call.length};
+        for (int i = 0; i + 1 < cuts.length; i++) {
+            int n = cuts[i + 1] - cuts[i];
+            int mark = (i + 2 == cuts.length ? RpcReplies.LAST_FRAGMENT : 0) | n;
+            out.write(new byte[] {(byte) (mark >>> 24), (byte) (mark >>> 16), (byte) (mark >>> 8), (byte) mark});
+            out.write(call, cuts[i], n);
+        }
+        byte[] bytes = out.toByteArray();
+        long reusedBefore = IoBuffers.recordReused();
+        OutputStream os = socket.getOutputStream();
+        for (int i = 0; i < bytes.length; i += 99_991) {
+            os.write(bytes, i, Math.min(99_991, bytes.length - i));
+            os.flush();
+        }
+        for (int i = 0; i < extra.length; i++) {
+            assertThat(reply()).as("record %d", i).isEqualTo("%08x".formatted(0x80 + i) + ACCEPTED + "00000000");
+        }
+        assertThat(reply()).as("the record of three fragments").isEqualTo("00000090" + ACCEPTED + "00000000");
+        assertThat(IoBuffers.recordReused()).as("a pooled record buffer reused").isGreaterThan(reusedBefore);
+        // given back once RpcFilter returned, which may be just after the reply went out
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (IoBuffers.readBuffersLent() != 0 && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertThat(IoBuffers.readBuffersLent()).as("no pooled buffer left lent").isZero();
+    }
+
+    @Test
+    void aRecordAnnouncingMoreThanTheLargestTakenClosesTheConnection() throws IOException {
+        int mark = RpcReplies.LAST_FRAGMENT | (RecordReader.MAX_RECORD + 1);
+        send(new byte[] {(byte) (mark >>> 24), (byte) (mark >>> 16), (byte) (mark >>> 8), (byte) mark, 0, 0, 0, 1});
+        assertThat(socket.getInputStream().read()).as("the end of the stream").isEqualTo(-1);
+    }
+
     private static String authError(int xid, int stat) {
         return "%08x".formatted(xid) + "00000001" + "00000001" + "00000001" + "%08x".formatted(stat);
     }
@@ -232,6 +281,16 @@ class RpcFilterTest {
 
         Call opaque(XdrBytes body) {
             x.xdrEncodeDynamicOpaque(Arrays.copyOf(body.array(), body.size()));
+            return this;
+        }
+
+        /** {@code n} bytes of a pattern (padded to a multiple of 4), no length before them. */
+        Call filler(int n) {
+            byte[] b = new byte[n];
+            for (int i = 0; i < n; i++) {
+                b[i] = (byte) (i * 31 + 7);
+            }
+            x.xdrEncodeOpaque(b, n);
             return this;
         }
 

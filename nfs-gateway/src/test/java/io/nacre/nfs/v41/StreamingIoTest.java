@@ -16,6 +16,7 @@ import io.nacre.nfs.v41.xdr.CompoundRes;
 import io.nacre.nfs.v41.xdr.GetattrArgs;
 import io.nacre.nfs.v41.xdr.IoBuffers;
 import io.nacre.nfs.v41.xdr.Nfs4;
+import io.nacre.nfs.v41.xdr.Nfs4Status;
 import io.nacre.nfs.v41.xdr.OpArgs;
 import io.nacre.nfs.v41.xdr.OpNum;
 import io.nacre.nfs.v41.xdr.PutfhArgs;
@@ -110,6 +111,7 @@ class StreamingIoTest {
         try (NfsTestClient c = NfsTestClient.connect(server.address()).mount("patterns")) {
             NfsFs fs = new NfsFs(c, "patterns-owner");
             NfsFs.Opened f = fs.create(fs.root(), "patterns.bin", 0644);
+            long recordsBefore = IoBuffers.recordReused();
             SlotRunner.run(writes, 32, (i, slot) -> {
                 byte[] data = pattern(i, sizes[i % sizes.length]);
                 int stable = i % 3 == 0 ? Nfs4.FILE_SYNC4 : Nfs4.UNSTABLE4;
@@ -118,6 +120,8 @@ class StreamingIoTest {
                 assertThat(w.count()).isEqualTo(data.length);
             });
             commit(c, f.fh());
+            assertThat(IoBuffers.recordReused()).as("WRITE records read into reused direct buffers")
+                    .isGreaterThan(recordsBefore);
             long reusedBefore = IoBuffers.readReused();
             SlotRunner.run(writes, 32, (i, slot) -> {
                 byte[] data = pattern(i, sizes[i % sizes.length]);
@@ -128,6 +132,39 @@ class StreamingIoTest {
             assertThat(IoBuffers.readReused()).as("READ buffers reused after their replies were written")
                     .isGreaterThan(reusedBefore);
             fs.close(f);
+        }
+    }
+
+    /**
+     * 1 MiB WRITEs that fail (through another owner's open for reading: NFS4ERR_OPENMODE) among ones that succeed,
+     * 8 at once: the failed ones' record buffers are given up (a write that failed may still read its data), the
+     * others' given back; none stays lent, and what was written reads back.
+     */
+    @Test
+    void failedWritesAmongGoodOnesLeaveNoRecordBufferLent() throws Exception {
+        try (NfsTestClient c = NfsTestClient.connect(server.address()).mount("failing")) {
+            NfsFs fs = new NfsFs(c, "writer-owner");
+            NfsFs.Opened w = fs.create(fs.root(), "failing.bin", 0644);
+            NfsFs.Opened r = NfsFs.opened(new NfsFs(c, "reader-owner").open(fs.root(), "failing.bin",
+                    Nfs4.OPEN4_SHARE_ACCESS_READ));
+            SlotRunner.run(32, 8, (i, slot) -> {
+                boolean fails = i % 2 == 0;
+                CompoundRes res = onSlot(c, slot, new PutfhArgs(w.fh()), new WriteArgs((fails ? r : w).stateid(),
+                        (long) i * MIB, Nfs4.UNSTABLE4, ByteBuffer.wrap(chunk(i))));
+                assertThat(res.status()).as("write %d", i).isEqualTo(fails ? Nfs4Status.NFS4ERR_OPENMODE : 0);
+            });
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (IoBuffers.readBuffersLent() != 0 && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            assertThat(IoBuffers.readBuffersLent()).as("record buffers lent after every reply").isZero();
+            SlotRunner.run(16, 8, (k, slot) -> {
+                int i = 2 * k + 1;
+                ReadRes read = result(ok(onSlot(c, slot, new PutfhArgs(w.fh()), new ReadArgs(w.stateid(),
+                        (long) i * MIB, MIB))), OpNum.READ).body(ReadRes.class);
+                assertThat(NfsFs.data(read)).as("chunk %d", i).isEqualTo(chunk(i));
+            });
+            fs.close(w);
         }
     }
 
