@@ -19,9 +19,9 @@ import org.glassfish.grizzly.utils.NullaryFunction;
  * The NFS port's reads and record marking (RFC 5531 §11), in place of Grizzly's read (into its thread's direct
  * buffer, then copied into a fresh heap array per socket read) and oncrpc4j's parser (which joins a record's
  * arrays into a composite buffer, so that a WRITE's data were gathered once more on the worker). A connection
- * reads into its own direct buffer; a record that fits it is copied out into an array of its size. A larger
- * record (a WRITE's) gets a buffer of its own, a pooled direct one when it fits ({@link IoBuffers#takeForRecord}),
- * and the socket is read straight into it: no copy and no fresh megabyte per WRITE. Each record goes to
+ * reads into its own small direct buffer; a record that fits it is copied out into an array of its size. A larger
+ * record gets a buffer of its own, and the socket is read straight into it: for a large WRITE's, a pooled direct
+ * one ({@link IoBuffers#takeForRecord}) when it fits and one is there, so no copy and no fresh megabyte per WRITE. Each record goes to
  * {@link RpcFilter} on this (the selector's) thread; its pooled buffer comes back when that returns, unless the
  * call kept it ({@link #keep}: a WRITE's data are views of it), whose keeper then gives it back.
  * Writes, events and closing stay Grizzly's ({@link TransportFilter}).
@@ -29,7 +29,9 @@ import org.glassfish.grizzly.utils.NullaryFunction;
 final class RecordReader extends TransportFilter {
 
     /** A connection's own read buffer; a record larger than this is read into a buffer of its own. */
-    static final int CONNECTION_BUFFER = 64 * 1024;
+    static final int CONNECTION_BUFFER = 16 * 1024;
+    /** A lone fragment larger than this is read into a pooled direct buffer when one is there (a megabyte each). */
+    static final int POOLED_RECORD = 64 * 1024;
     /** The largest record taken; a connection announcing more is closed (WRITE takes 16 MiB at most). */
     static final int MAX_RECORD = 64 * 1024 * 1024;
     /** A heap record grows from this as its bytes arrive (a record mark alone allocates no more). */
@@ -204,11 +206,11 @@ final class RecordReader extends TransportFilter {
         int announced;
 
         /**
-         * A record whose first fragment has {@code length} bytes: a lone fragment larger than the connection's
-         * buffer gets a pooled buffer when one is there, anything else an array that grows.
+         * A record whose first fragment has {@code length} bytes: a lone fragment larger than
+         * {@link #POOLED_RECORD} gets a pooled buffer when one is there, anything else an array that grows.
          */
         void begin(int length) {
-            if (last && length > CONNECTION_BUFFER) {
+            if (last && length > POOLED_RECORD) {
                 rec = IoBuffers.takeForRecord(length);
                 pooled = rec != null;
             }

@@ -169,11 +169,12 @@ class RpcFilterTest {
      * Records larger than the connection's read buffer ({@link RecordReader}) among small ones, written in odd
      * pieces: each is one call, answered in order. NULL calls whose bodies carry bytes past their arguments, which
      * NULL ignores: a megabyte one read into a pooled direct buffer, reused for the next; one past that buffer's
-     * size, and one of three fragments, read into arrays of their own.
+     * size, one too small to be pooled and one of three fragments, read into arrays of their own.
      */
     @Test
     void largeRecordsAmongSmallOnesInOddPiecesAreAnsweredInOrder() throws IOException {
-        int[] extra = {0, 70_000, 1 << 20, 5, (1 << 20) + 5000, RecordReader.CONNECTION_BUFFER - 44, 1 << 20, 0};
+        int[] extra = {0, 70_000, 1 << 20, 5, (1 << 20) + 5000, RecordReader.CONNECTION_BUFFER - 44, 40_000,
+            1 << 20, 0};
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (int i = 0; i < extra.length; i++) {
             out.write(record(header(0x80 + i, 2, 100003, 4, 0).then(none()).then(none()).filler(extra[i])));
