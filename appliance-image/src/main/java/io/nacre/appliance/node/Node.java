@@ -245,12 +245,15 @@ public final class Node implements AutoCloseable {
                     .description("1 when this node's MDS peer leads the Raft group").register(metrics);
         }
         if (nfs != null || dataServer != null) {
-            // process-wide, as the pool is: the NFS gateway's READs and the pNFS data server's share it
+            // process-wide, as the pool is: the NFS gateway's READs and the pNFS data server's share it, and
+            // the large WRITE requests both read
             Gauge.builder("nacre_nfs_read_buffers_lent", IoBuffers::readBuffersLent)
-                    .description("Direct READ reply buffers lent out now (0 when every READ reply was written)")
+                    .description("Direct buffers of READ replies and large WRITE requests lent out now (0 when"
+                            + " every READ reply was written and every WRITE done)")
                     .register(metrics);
             Gauge.builder("nacre_nfs_read_buffers_max", IoBuffers::readBuffersMax)
-                    .description("The most direct READ reply buffers that may exist at once (nacre.nfs.read.buffers)")
+                    .description("The most direct READ and WRITE buffers that may exist at once"
+                            + " (nacre.nfs.read.buffers)")
                     .register(metrics);
         }
         for (Ost ost : osts) {
