@@ -18,7 +18,9 @@ import org.glassfish.grizzly.memory.ByteBufferWrapper;
  * for the padding and what follows READ in the compound: the reply is then written as one direct buffer, where
  * a heap one was copied by Grizzly into its thread's direct buffer first (a megabyte per READ) and that buffer
  * allocated again whenever a larger write or a GC's clearing of its soft reference called for it. At most
- * {@link #MAX_READ_BUFFERS} direct buffers exist at once; past them a READ gets a heap buffer, as before.
+ * {@link #MAX_READ_BUFFERS} direct buffers exist at once; past them a READ gets a heap buffer, as before. A large
+ * RPC record (a WRITE's request) is read from the socket into one of the same buffers ({@link #takeForRecord}),
+ * under the same bound; past it, into an array of its own.
  */
 public final class IoBuffers {
 

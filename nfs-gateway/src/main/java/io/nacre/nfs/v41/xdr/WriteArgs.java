@@ -11,9 +11,10 @@ import org.glassfish.grizzly.memory.ByteBufferArray;
 
 /**
  * WRITE4args. The data are views of the request buffer (no copy), valid until the reply is encoded, which is
- * after the operation ran: one piece when the request arrived in one socket read, else one piece per read
- * (oncrpc4j's composite buffer, which its own opaque decoding would copy into a fresh array on the selector).
- * {@link #withData} hands them on as one buffer.
+ * after the operation ran: one piece when the request lies in one buffer (as the server's {@code RecordReader}
+ * reads every record), else one piece per part of a composite buffer (oncrpc4j's record parser joins a record's
+ * socket reads so, and its own opaque decoding would copy them into a fresh array). {@link #withData} hands them
+ * on as one buffer.
  */
 public record WriteArgs(Stateid4 stateid, long offset, int stable, ByteBuffer[] pieces) implements OpArgs {
 
