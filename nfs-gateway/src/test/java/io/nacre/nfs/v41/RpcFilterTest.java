@@ -137,13 +137,7 @@ class RpcFilterTest {
     void aRecordOfSeveralFragmentsWrittenInPiecesIsOneCall() throws IOException {
         byte[] call = header(0x61, 2, 100003, 4, 1).then(sys(7, 7, 1, 2, 3)).words(0).words(1, 0).toArray();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int[] cuts = {0, 5, 17, 40, call.length};
-        for (int i = 0; i + 1 < cuts.length; i++) {
-            int n = cuts[i + 1] - cuts[i];
-            int mark = (i + 2 == cuts.length ? RpcReplies.LAST_FRAGMENT : 0) | n;
-            out.write(new byte[] {(byte) (mark >>> 24), (byte) (mark >>> 16), (byte) (mark >>> 8), (byte) mark});
-            out.write(call, cuts[i], n);
-        }
+        fragments(out, call, 5, 17, 40);
         byte[] bytes = out.toByteArray();
         OutputStream os = socket.getOutputStream();
         for (int i = 0; i < bytes.length; i += 7) {
@@ -179,14 +173,8 @@ class RpcFilterTest {
         for (int i = 0; i < extra.length; i++) {
             out.write(record(header(0x80 + i, 2, 100003, 4, 0).then(none()).then(none()).filler(extra[i])));
         }
-        byte[] call = header(0x90, 2, 100003, 4, 0).then(none()).then(none()).filler(2_500_000).toArray();
-        int[] cuts = {0, 1_200_000, 1_200_001, call.length};
-        for (int i = 0; i + 1 < cuts.length; i++) {
-            int n = cuts[i + 1] - cuts[i];
-            int mark = (i + 2 == cuts.length ? RpcReplies.LAST_FRAGMENT : 0) | n;
-            out.write(new byte[] {(byte) (mark >>> 24), (byte) (mark >>> 16), (byte) (mark >>> 8), (byte) mark});
-            out.write(call, cuts[i], n);
-        }
+        fragments(out, header(0x90, 2, 100003, 4, 0).then(none()).then(none()).filler(2_500_000).toArray(),
+                1_200_000, 1_200_001);
         byte[] bytes = out.toByteArray();
         long reusedBefore = IoBuffers.recordReused();
         OutputStream os = socket.getOutputStream();
@@ -212,6 +200,19 @@ class RpcFilterTest {
         int mark = RpcReplies.LAST_FRAGMENT | (RecordReader.MAX_RECORD + 1);
         send(new byte[] {(byte) (mark >>> 24), (byte) (mark >>> 16), (byte) (mark >>> 8), (byte) mark, 0, 0, 0, 1});
         assertThat(socket.getInputStream().read()).as("the end of the stream").isEqualTo(-1);
+    }
+
+    /** {@code call} as a record of fragments cut at {@code cuts} (offsets into it, ascending), into {@code out}. */
+    private static void fragments(ByteArrayOutputStream out, byte[] call, int... cuts) {
+        int[] at = new int[cuts.length + 2];
+        System.arraycopy(cuts, 0, at, 1, cuts.length);
+        at[at.length - 1] = call.length;
+        for (int i = 0; i + 1 < at.length; i++) {
+            int n = at[i + 1] - at[i];
+            int mark = (i + 2 == at.length ? RpcReplies.LAST_FRAGMENT : 0) | n;
+            out.write(new byte[] {(byte) (mark >>> 24), (byte) (mark >>> 16), (byte) (mark >>> 8), (byte) mark}, 0, 4);
+            out.write(call, at[i], n);
+        }
     }
 
     private static String authError(int xid, int stat) {

@@ -69,14 +69,7 @@ public final class IoBuffers {
      */
     public static ByteBuffer takeForRead(int n) {
         if (n <= SIZE) {
-            ByteBuffer b = FREE_READ.poll();
-            if (b != null) {
-                READ_REUSED.increment();
-            } else if (READ_BUFFERS.incrementAndGet() <= MAX_READ_BUFFERS) {
-                b = ByteBuffer.allocateDirect(READ_CAPACITY);
-            } else {
-                READ_BUFFERS.decrementAndGet();
-            }
+            ByteBuffer b = direct(READ_REUSED);
             if (b != null) {
                 return b.clear().position(HEAD_ROOM).limit(HEAD_ROOM + n);
             }
@@ -93,16 +86,22 @@ public final class IoBuffers {
         if (n > READ_CAPACITY) {
             return null;
         }
+        ByteBuffer b = direct(RECORD_REUSED);
+        return b == null ? null : b.clear().limit(n);
+    }
+
+    /** A pooled direct buffer ({@code reused} counts it), or a new one while the bound allows; else null. */
+    private static ByteBuffer direct(LongAdder reused) {
         ByteBuffer b = FREE_READ.poll();
         if (b != null) {
-            RECORD_REUSED.increment();
-        } else if (READ_BUFFERS.incrementAndGet() <= MAX_READ_BUFFERS) {
-            b = ByteBuffer.allocateDirect(READ_CAPACITY);
-        } else {
-            READ_BUFFERS.decrementAndGet();
-            return null;
+            reused.increment();
+            return b;
         }
-        return b.clear().limit(n);
+        if (READ_BUFFERS.incrementAndGet() <= MAX_READ_BUFFERS) {
+            return ByteBuffer.allocateDirect(READ_CAPACITY);
+        }
+        READ_BUFFERS.decrementAndGet();
+        return null;
     }
 
     /** Whether {@code b} is (a view of the whole of) a direct READ buffer of {@link #takeForRead}. */
