@@ -8,6 +8,7 @@ import io.nacre.nfs.v41.xdr.OpNum;
 import io.nacre.nfs.v41.xdr.OpRes;
 import io.nacre.nfs.v41.xdr.XdrEncodable;
 import java.io.IOException;
+import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import org.dcache.oncrpc4j.xdr.Xdr;
@@ -83,8 +84,9 @@ final class Nfs4Program {
     }
 
     private static boolean writes(CompoundArgs args) {
-        for (OpArgs op : args.ops()) {
-            if (op.opnum() == OpNum.WRITE) {
+        List<OpArgs> ops = args.ops();
+        for (int i = 0; i < ops.size(); i++) { // by index: no iterator per compound (C1 does not inline its calls)
+            if (ops.get(i).opnum() == OpNum.WRITE) {
                 return true;
             }
         }
@@ -99,7 +101,9 @@ final class Nfs4Program {
      */
     private static void giveBack(RecordReader.Kept kept, XdrEncodable reply) {
         if (reply instanceof CompoundRes res) {
-            for (OpRes r : res.results()) {
+            List<OpRes> results = res.results();
+            for (int i = 0; i < results.size(); i++) {
+                OpRes r = results.get(i);
                 if (r.opnum() == OpNum.WRITE && !r.isOk()) {
                     kept.forget();
                     return;
