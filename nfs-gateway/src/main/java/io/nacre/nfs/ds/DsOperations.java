@@ -114,8 +114,9 @@ final class DsOperations {
     }
 
     /**
-     * WRITE to an object (stable ones answered DATA_SYNC4, see below). The verifier is the OST's instance number: it changes when the OST restarts,
-     * which is exactly when unstable writes may have been lost and the client must send them again.
+     * WRITE to an object (stable ones answered DATA_SYNC4, see below). The verifier is the OST's instance number:
+     * it changes when the OST restarts, which is exactly when unstable writes may have been lost and the client
+     * must send them again.
      */
     private static OpRes write(io.nacre.nfs.v41.CompoundContext ctx, io.nacre.nfs.v41.xdr.OpArgs args) {
         WriteArgs a = (WriteArgs) args;
@@ -127,8 +128,7 @@ final class DsOperations {
         }
         boolean stable = a.stable() != Nfs4.UNSTABLE4;
         Durability durability = stable ? Durability.STABLE : Durability.UNSTABLE;
-        long verifier = a.withData(data -> DataServerRole.of(ctx).objects().write(h.object(), a.offset(), data,
-                durability));
+        long verifier = DataServerRole.of(ctx).objects().write(h.object(), a.offset(), a.data(), durability);
         DataServerRole.of(ctx).writes.increment();
         DataServerRole.of(ctx).writeBytes.add(count);
         // A stable write is DATA_SYNC4, never FILE_SYNC4: the bytes are durable, but the file's size and mtime

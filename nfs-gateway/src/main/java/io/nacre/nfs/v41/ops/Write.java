@@ -46,7 +46,7 @@ final class Write implements Operation {
         }
         boolean stable = a.stable() != Nfs4.UNSTABLE4;
         Durability durability = stable ? Durability.STABLE : Durability.UNSTABLE;
-        long verifier = a.withData(data -> ctx.server().io().write(fid, a.offset(), data, durability));
+        long verifier = ctx.server().io().write(fid, a.offset(), a.data(), durability);
         if (open != null) {
             open.markWritten();
         }
