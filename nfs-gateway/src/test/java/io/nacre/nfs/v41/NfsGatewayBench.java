@@ -68,7 +68,8 @@ import org.junit.jupiter.api.Test;
  * <p>{@link #cpuPerOperation()} ({@code -Dtest=NfsGatewayBench#cpuPerOperation}) prints what matters in a
  * TCG guest, where the server's CPU sets the rate: CPU microseconds per create, stat and unlink through the
  * gateway, by thread group, over {@code bench.cpu.rounds} (6) rounds of {@code bench.cpu.files} (2000)
- * files after {@code bench.cpu.warmup} (2) rounds, with a {@link Destroyer} running as in {@code nacre up}.
+ * files after {@code bench.cpu.warmup} (2) rounds, with a {@link Destroyer} running as in {@code nacre up};
+ * {@code bench.cpu.stat.passes} (1) stats each file that many times per round.
  */
 @Tag("bench")
 class NfsGatewayBench {
@@ -254,6 +255,9 @@ class NfsGatewayBench {
         // unmarks go 1-2 s after the closes (counted in the phase that closed), and the next phase's opens find no
         // mark left to reuse
         long settle = Long.getLong("bench.cpu.settle", 0);
+        // -Dbench.cpu.stat.passes=N stats each file N times per round (counted per stat): a round's 2000 stats are
+        // some 60 ms of the server's CPU, too little to read a change of a few percent off a shared host
+        int statPasses = Integer.getInteger("bench.cpu.stat.passes", 1);
         List<Map<String, Map<String, Long>>> measured = new ArrayList<>();
         Path dir = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "nfs-cpu-bench");
         try (EmbeddedCore core = EmbeddedCore.start(dir)) {
@@ -279,8 +283,11 @@ class NfsGatewayBench {
                         long switches = contextSwitches();
                         Map<Long, Long> allocated = allocatedBytes();
                         CpuSnapshot before = CpuSnapshot.take();
-                        for (int i = 0; i < files; i++) {
-                            linuxCompounds(c, seq, owner, d, phase, "f" + i);
+                        int passes = phase.equals("stat") ? statPasses : 1;
+                        for (int pass = 0; pass < passes; pass++) {
+                            for (int i = 0; i < files; i++) {
+                                linuxCompounds(c, seq, owner, d, phase, "f" + i);
+                            }
                         }
                         if (settle > 0) {
                             Thread.sleep(settle); // what the phase left to the background, counted in it
@@ -289,6 +296,7 @@ class NfsGatewayBench {
                         Map<String, Long> spent = after.since(before);
                         spent.put(SWITCHES, contextSwitches() - switches);
                         spent.put(SELECTOR_ALLOCATED, selectorAllocated(allocated, after));
+                        spent.replaceAll((k, v) -> v / passes); // per operation, as for the other phases
                         byPhase.put(phase, spent);
                     }
                     if (round >= warmup) {
