@@ -17,20 +17,34 @@ final class Names {
 
     /** A single path component: non-empty, at most NAME_MAX bytes, no '/' or NUL, not "." or "..". */
     static void checkName(String name) {
+        NacreException e = nameProblem(name);
+        if (e != null) {
+            throw e;
+        }
+    }
+
+    /** Whether {@link #checkName} takes {@code name}, without an exception made when it does not. */
+    static boolean validName(String name) {
+        return nameProblem(name) == null;
+    }
+
+    /** What {@link #checkName} throws for {@code name}; null when it is a valid name. */
+    private static NacreException nameProblem(String name) {
         if (name == null || name.isEmpty()) {
-            throw new NacreException(Status.INVALID, "a name must not be empty");
+            return new NacreException(Status.INVALID, "a name must not be empty");
         }
         if (name.equals(".") || name.equals("..")) {
-            throw new NacreException(Status.INVALID, "'" + name + "' is not a name that can be created or removed");
+            return new NacreException(Status.INVALID, "'" + name + "' is not a name that can be created or removed");
         }
         if (name.indexOf('/') >= 0 || name.indexOf('\0') >= 0) {
-            throw new NacreException(Status.INVALID, "a name must not contain '/' or NUL: " + printable(name));
+            return new NacreException(Status.INVALID, "a name must not contain '/' or NUL: " + printable(name));
         }
         int bytes = name.getBytes(StandardCharsets.UTF_8).length;
         if (bytes > MetadataService.NAME_MAX) {
-            throw new NacreException(Status.NAME_TOO_LONG, "name is " + bytes + " bytes, more than "
+            return new NacreException(Status.NAME_TOO_LONG, "name is " + bytes + " bytes, more than "
                     + MetadataService.NAME_MAX + ": " + printable(name));
         }
+        return null;
     }
 
     static void checkSymlinkTarget(String target) {

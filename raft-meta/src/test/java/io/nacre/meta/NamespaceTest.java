@@ -96,6 +96,23 @@ class NamespaceTest extends ServerTestBase {
     }
 
     @Test
+    void rootLooksUpInAnyDirectoryWithTheErrorsInTheirOrder() {
+        Fid d = scratch();
+        Fid closed = mkdir(ALICE, d, "closed", 0000);
+        Fid f = file(Caller.ROOT, closed, "f", 0600);
+        Fid emptied = mkdir(ALICE, d, "emptied", 0755);
+        mds.remove(ALICE, d, "emptied", RemoveKind.DIRECTORY);
+        Fid file = file(ALICE, d, "file", 0644);
+        // root searches a directory nobody may search; others may not
+        assertThat(mds.lookup(Caller.ROOT, closed, "f")).isEqualTo(mds.getattr(f));
+        assertStatus(Status.ACCESS, () -> mds.lookup(BOB, closed, "f"));
+        assertStatus(Status.NOT_FOUND, () -> mds.lookup(Caller.ROOT, closed, "g"));
+        // a directory that is gone is STALE, a file is no directory
+        assertStatus(Status.STALE, () -> mds.lookup(Caller.ROOT, emptied, "f"));
+        assertStatus(Status.NOT_DIR, () -> mds.lookup(Caller.ROOT, file, "f"));
+    }
+
+    @Test
     void createNeedsWriteAndSearchPermissionOnTheDirectory() {
         Fid d = scratch();
         Fid ro = mkdir(ALICE, d, "ro", 0555);
