@@ -3,17 +3,23 @@ package io.nacre.nfs.v41;
 import io.nacre.nfs.v41.xdr.IoBuffers;
 import io.nacre.nfs.v41.xdr.XdrBytes;
 import io.nacre.nfs.v41.xdr.XdrEncodable;
+import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import org.dcache.oncrpc4j.xdr.Xdr;
 import org.dcache.oncrpc4j.xdr.XdrEncodingStream;
 import org.glassfish.grizzly.Buffer;
 import org.glassfish.grizzly.CompletionHandler;
 import org.glassfish.grizzly.Connection;
 import org.glassfish.grizzly.EmptyCompletionHandler;
+import org.glassfish.grizzly.IOEvent;
 import org.glassfish.grizzly.WriteResult;
+import org.glassfish.grizzly.asyncqueue.AsyncWriteQueueRecord;
+import org.glassfish.grizzly.asyncqueue.TaskQueue;
 import org.glassfish.grizzly.asyncqueue.WritableMessage;
 import org.glassfish.grizzly.memory.Buffers;
+import org.glassfish.grizzly.nio.transport.TCPNIOConnection;
 import org.glassfish.grizzly.nio.transport.TCPNIOTransport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -133,9 +139,54 @@ final class RpcReplies {
         return x;
     }
 
-    /** Writes a record made here into {@code c}'s write queue. */
+    /** Writes a record made here into {@code c}'s write queue (straight to its socket when nothing is queued). */
     static void send(Connection<?> c, XdrBytes record) {
-        write(c, Buffers.wrap(c.getMemoryManager(), record.array(), 0, record.size()));
+        if (!(c instanceof TCPNIOConnection t) || !writeNow(t, record.array(), record.size())) {
+            write(c, Buffers.wrap(c.getMemoryManager(), record.array(), 0, record.size()));
+        }
+    }
+
+    /**
+     * Writes {@code bytes[0, n)} to the connection's socket on this thread when no write is queued or under way
+     * on it, as Grizzly's queue writer does then itself, without its record, result, completion and buffer per
+     * reply; else queues them behind that write, as the writer does. The bytes are reserved in the connection's
+     * write queue as the writer reserves them, so a write from another thread meanwhile (a reply completed
+     * elsewhere, the backchannel's call) waits in the queue behind them, and is written once they are; what the
+     * socket does not take now waits as the queue's current record, for the selector to write when it has room. A
+     * failed write closes the connection, as the writer's does. False, with nothing reserved, when the connection
+     * is closed (the writer then fails the write as it does).
+     */
+    private static boolean writeNow(TCPNIOConnection c, byte[] bytes, int n) {
+        TaskQueue<AsyncWriteQueueRecord> queue = c.getAsyncWriteQueue();
+        if (!c.isOpen()) {
+            return false;
+        }
+        if (queue.reserveSpace(n) != n) {
+            queue.offer(record(c, bytes, 0, n)); // another write is under way: after it
+            return true;
+        }
+        try {
+            int written = ((SocketChannel) c.getChannel()).write(ByteBuffer.wrap(bytes, 0, n));
+            if (written == n) {
+                if (queue.releaseSpaceAndNotify(n) != 0) {
+                    c.simulateIOEvent(IOEvent.WRITE); // queued from other threads meanwhile: to go now
+                }
+            } else {
+                queue.releaseSpaceAndNotify(written);
+                queue.setCurrentElement(record(c, bytes, written, n - written));
+                c.enableIOEvent(IOEvent.WRITE);
+            }
+        } catch (IOException e) {
+            LOG.debug("an RPC reply could not be sent: {}", e.toString());
+            c.closeSilently();
+        }
+        return true;
+    }
+
+    /** A write queue's record of {@code bytes[from, from + n)}, as Grizzly's writer makes one. */
+    private static AsyncWriteQueueRecord record(TCPNIOConnection c, byte[] bytes, int from, int n) {
+        return AsyncWriteQueueRecord.create(c, Buffers.wrap(c.getMemoryManager(), bytes, from, n), FAILURES, null,
+                null, false);
     }
 
     /**

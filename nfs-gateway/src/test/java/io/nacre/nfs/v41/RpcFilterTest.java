@@ -160,6 +160,36 @@ class RpcFilterTest {
     }
 
     /**
+     * Replies written while the client reads none: the socket's buffers fill, so the server's writes are taken in
+     * part and the rest waits in the connection's write queue, and the replies after them queue behind
+     * ({@link RpcReplies} writes straight to the socket only while nothing waits). Once the client reads, every
+     * reply arrives whole and in order: empty COMPOUNDs whose kilobyte tags come back in their replies.
+     */
+    @Test
+    void repliesToAClientThatReadsNoneForAWhileArriveWholeAndInOrder() throws Exception {
+        int calls = 8000;
+        String tag = "t".repeat(1000);
+        try (Socket slow = new Socket()) {
+            slow.setReceiveBufferSize(4096);
+            slow.connect(server.address(), 10_000);
+            slow.setSoTimeout(30_000);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            for (int i = 0; i < calls; i++) {
+                out.write(record(header(0x10000 + i, 2, 100003, 4, 1).then(sys(0, 0)).words(tag.length())
+                        .bytes(tag).words(1, 0)));
+            }
+            slow.getOutputStream().write(out.toByteArray()); // 8 MB of replies: more than the sockets hold
+            slow.getOutputStream().flush();
+            String tagHex = "000003e8" + HexFormat.of().formatHex(tag.getBytes(StandardCharsets.US_ASCII));
+            DataInputStream in = new DataInputStream(slow.getInputStream());
+            for (int i = 0; i < calls; i++) {
+                assertThat(reply(in)).as("reply %d", i).isEqualTo("%08x".formatted(0x10000 + i) + ACCEPTED
+                        + "00000000" + "00000000" + tagHex + "00000000");
+            }
+        }
+    }
+
+    /**
      * Records larger than the connection's read buffer ({@link RecordReader}) among small ones, written in odd
      * pieces: each is one call, answered in order. NULL calls whose bodies carry bytes past their arguments, which
      * NULL ignores: a megabyte one read into a pooled direct buffer, reused for the next; one past that buffer's
@@ -226,7 +256,10 @@ class RpcFilterTest {
 
     /** The next reply record (one fragment, as the server writes them), in hex without its record mark. */
     private String reply() throws IOException {
-        DataInputStream in = new DataInputStream(socket.getInputStream());
+        return reply(new DataInputStream(socket.getInputStream()));
+    }
+
+    private static String reply(DataInputStream in) throws IOException {
         int mark = in.readInt();
         assertThat(mark & RpcReplies.LAST_FRAGMENT).as("the last fragment").isNotZero();
         byte[] body = new byte[mark & 0x7fff_ffff];
