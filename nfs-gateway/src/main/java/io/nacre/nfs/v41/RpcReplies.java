@@ -27,9 +27,9 @@ import org.slf4j.LoggerFactory;
 /**
  * RPC replies (RFC 5531 §9) as records (§11: the record mark first), written to the connection the call came
  * on. A reply is one byte array: the record mark, the reply header, the verifier (always AUTH_NONE: the server
- * takes AUTH_NONE and AUTH_SYS only) and the result, written as one Grizzly buffer into the connection's write
- * queue, where the backchannel's calls and replies written through oncrpc4j's transport go too, so the order
- * of what is written on a connection holds.
+ * takes AUTH_NONE and AUTH_SYS only) and the result, written through the connection's write queue, where the
+ * backchannel's calls and replies written through oncrpc4j's transport go too, so no two records interleave on
+ * a connection (straight to the socket when nothing waits in that queue: {@link #send}).
  */
 final class RpcReplies {
 
