@@ -10,7 +10,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.protocol.Message;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -122,12 +122,14 @@ final class Batcher implements AutoCloseable {
      */
     private void send(List<Pending> batch) {
         List<Op> ops = new ArrayList<>(batch.size());
+        int bytes = 0;
         for (Pending p : batch) {
             ops.add(p.op());
+            bytes += size(p.op());
         }
-        CompletableFuture<ByteString> reply;
+        CompletableFuture<Message> reply;
         try {
-            reply = link.submit(link.write(Op.encodeBatch(0, ops)));
+            reply = link.submit(link.write(new BatchMessages.Request(ops, bytes)));
         } catch (RuntimeException e) {
             reply = CompletableFuture.failedFuture(e);
         }
@@ -154,10 +156,12 @@ final class Batcher implements AutoCloseable {
         });
     }
 
-    private static void finish(List<Pending> batch, ByteString content, Throwable error) {
+    private static void finish(List<Pending> batch, Message reply, Throwable error) {
         if (error == null) {
             try {
-                complete(batch, Replies.decodeResults(content.toByteArray()));
+                // From the leader's apply in this JVM, the results themselves (see BatchMessages)
+                List<Object> results = reply instanceof BatchMessages.Reply r ? r.take() : null;
+                complete(batch, results != null ? results : Replies.decodeResults(reply.getContent().toByteArray()));
                 return;
             } catch (RuntimeException e) {
                 error = e;

@@ -67,11 +67,11 @@ final class LeaderLink implements AutoCloseable {
     }
 
     /**
-     * What an attempt came to: the reply's content, or (content null) a pause before the next attempt and
+     * What an attempt came to: the reply (its message), or (content null) a pause before the next attempt and
      * what the peer answered, for the error when no attempt succeeds in time.
      */
-    private record Outcome(ByteString content, long pauseNanos, String why) {
-        static Outcome done(ByteString content) {
+    private record Outcome(Message content, long pauseNanos, String why) {
+        static Outcome done(Message content) {
             return new Outcome(content, 0, null);
         }
 
@@ -150,7 +150,11 @@ final class LeaderLink implements AutoCloseable {
     }
 
     Call write(byte[] request) {
-        return new Call(callIds.incrementAndGet(), true, Message.valueOf(UnsafeByteOperations.unsafeWrap(request)));
+        return write(Message.valueOf(UnsafeByteOperations.unsafeWrap(request)));
+    }
+
+    Call write(Message request) {
+        return new Call(callIds.incrementAndGet(), true, request);
     }
 
     Call read(byte[] request) {
@@ -168,11 +172,11 @@ final class LeaderLink implements AutoCloseable {
     }
 
     /**
-     * Sends a call; the future completes with the reply's content or a NacreException. With the leader in
-     * this JVM the first attempt is made on the caller's thread and does not block; other attempts run on
-     * a virtual thread.
+     * Sends a call; the future completes with the reply's message (a {@link BatchMessages.Reply} from a leader
+     * in this JVM) or a NacreException. With the leader in this JVM the first attempt is made on the caller's
+     * thread and does not block; other attempts run on a virtual thread.
      */
-    CompletableFuture<ByteString> submit(Call call) {
+    CompletableFuture<Message> submit(Call call) {
         long deadline = System.nanoTime() + timeout.toNanos();
         Target t = target();
         if (t.local() == null) {
@@ -187,11 +191,11 @@ final class LeaderLink implements AutoCloseable {
 
     /** Sends a call and waits for its reply's content (reads, on the caller's thread). */
     ByteString call(Call call) {
-        return send(call, System.nanoTime() + timeout.toNanos(), null);
+        return send(call, System.nanoTime() + timeout.toNanos(), null).getContent();
     }
 
     /** Attempts until one succeeds or the deadline passes; {@code previous} is what the last attempt came to. */
-    private ByteString send(Call call, long deadline, Outcome previous) {
+    private Message send(Call call, long deadline, Outcome previous) {
         Outcome o = previous;
         // What each peer answered last: a failure names them, so that it can be understood from its message.
         Map<RaftPeerId, String> answers = new TreeMap<>(Comparator.comparing(RaftPeerId::toString));
@@ -288,9 +292,9 @@ final class LeaderLink implements AutoCloseable {
      * yet (a leader not ready, a snapshot being installed, a barrier not applied).
      */
     private Outcome queryLocal(Target t, Call call) throws ExecutionException, InterruptedException {
-        ByteString content;
+        Message content;
         try {
-            content = t.local().getStateMachine().query(call.message()).get().getContent();
+            content = t.local().getStateMachine().query(call.message()).get();
         } catch (RuntimeException e) {
             return outcome(t, null, e);
         }
@@ -342,7 +346,7 @@ final class LeaderLink implements AutoCloseable {
         }
         if (reply.isSuccess()) {
             leader = t.peer();
-            return Outcome.done(reply.getMessage().getContent());
+            return Outcome.done(reply.getMessage());
         }
         NotLeaderException nle = reply.getNotLeaderException();
         if (nle != null) {

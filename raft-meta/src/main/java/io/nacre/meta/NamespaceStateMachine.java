@@ -29,6 +29,7 @@ import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.statemachine.SnapshotInfo;
 import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
+import org.apache.ratis.statemachine.impl.DirectTransactionContexts;
 import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
 import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
@@ -302,13 +303,16 @@ final class NamespaceStateMachine extends BaseStateMachine {
     @Override
     public TransactionContext startTransaction(RaftClientRequest request) throws IOException {
         Proposals.Entry entry;
-        TransactionContext.Builder b = TransactionContext.newBuilder().setStateMachine(this).setClientRequest(request);
         lock.readLock().lock();
         NamespaceStore store = requireStore();
         try (Tx tx = store.read()) {
-            entry = proposals.prepare(tx, request.getMessage().getContent().toByteArray(), store.shortOfRoom());
+            // A client in this JVM hands over its batch itself (BatchMessages): nothing to decode
+            Op.Batch batch = request.getMessage() instanceof BatchMessages.Request r ? new Op.Batch(0, r.ops())
+                    : Op.decodeBatch(request.getMessage().getContent().toByteArray());
+            entry = proposals.prepare(tx, batch, store.shortOfRoom());
         } catch (NacreException e) {
-            TransactionContext trx = b.build();
+            TransactionContext trx = TransactionContext.newBuilder().setStateMachine(this).setClientRequest(request)
+                    .build();
             trx.setException(new StateMachineException(e.status() + ": " + e.getMessage()));
             return trx;
         } finally {
@@ -316,7 +320,8 @@ final class NamespaceStateMachine extends BaseStateMachine {
         }
         // The batch rides along to this peer's apply of the entry (Ratis hands the leader's apply this same
         // context), which then need not decode what was just encoded; other peers decode the bytes.
-        return b.setLogData(UnsafeByteOperations.unsafeWrap(entry.bytes())).setStateMachineContext(entry.batch()).build();
+        return DirectTransactionContexts.leader(this, request, UnsafeByteOperations.unsafeWrap(entry.bytes()),
+                entry.batch());
     }
 
     @Override
@@ -330,7 +335,7 @@ final class NamespaceStateMachine extends BaseStateMachine {
             return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(
                     replayedReply(e.getStateMachineLogEntry().getLogData(), ti))));
         }
-        byte[] reply;
+        Message reply;
         lock.readLock().lock();
         try {
             reply = applyEntry(trx.getStateMachineContext() instanceof Op.Batch b ? b : null,
@@ -339,7 +344,7 @@ final class NamespaceStateMachine extends BaseStateMachine {
             lock.readLock().unlock();
         }
         updateLastAppliedTermIndex(ti);
-        return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(reply)));
+        return CompletableFuture.completedFuture(reply);
     }
 
     /** The reply recorded when the entry was applied, or, past the window, an error for each operation. */
@@ -379,17 +384,21 @@ final class NamespaceStateMachine extends BaseStateMachine {
      * Applies the entry: {@code proposed} when this peer proposed it, else the batch decoded from {@code data}
      * (see {@link #applyBatch}).
      */
-    private byte[] applyEntry(Op.Batch proposed, ByteString data, TermIndex ti) {
+    private Message applyEntry(Op.Batch proposed, ByteString data, TermIndex ti) {
         Op.Batch batch = proposed;
         if (batch == null) {
             try {
                 batch = Op.decodeBatch(data.toByteArray());
             } catch (NacreException ex) {
                 LOG.error("log entry {} is not a batch of namespace operations: {}", ti, ex.getMessage());
-                return commitNothing(ti, ex);
+                return Message.valueOf(UnsafeByteOperations.unsafeWrap(commitNothing(ti, ex)));
             }
         }
-        byte[] reply = applyBatch(requireStore(), batch, ti);
+        Object[] results = new Object[batch.ops().size()];
+        byte[] bytes = applyBatch(requireStore(), batch, ti, results);
+        // The leader's results go along with their bytes: a client in this JVM takes them as they are (BatchMessages)
+        Message reply = proposed != null ? new BatchMessages.Reply(bytes, results)
+                : Message.valueOf(UnsafeByteOperations.unsafeWrap(bytes));
         lmdbApplied = ti;
         Faults.hit("mds.apply.after_commit");
         entriesApplied.incrementAndGet();
@@ -404,9 +413,13 @@ final class NamespaceStateMachine extends BaseStateMachine {
      * operation failed, which every replica does alike.
      */
     static byte[] applyBatch(NamespaceStore s, Op.Batch batch, TermIndex ti) {
+        return applyBatch(s, batch, ti, new Object[batch.ops().size()]);
+    }
+
+    /** {@link #applyBatch(NamespaceStore, Op.Batch, TermIndex)}, leaving the results the reply encodes in {@code results}. */
+    static byte[] applyBatch(NamespaceStore s, Op.Batch batch, TermIndex ti, Object[] results) {
         Set<Integer> poisoned = new HashSet<>();
         while (true) {
-            Object[] results = new Object[batch.ops().size()];
             Tx tx = s.write();
             try {
                 for (int i = 0; i < results.length; i++) {

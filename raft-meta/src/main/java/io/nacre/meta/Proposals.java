@@ -52,7 +52,11 @@ final class Proposals {
      * {@link NamespaceRoom}) only operations that free space or take next to none go through.
      */
     Entry prepare(Tx tx, byte[] request, boolean shortOfRoom) {
-        Op.Batch batch = Op.decodeBatch(request);
+        return prepare(tx, Op.decodeBatch(request), shortOfRoom);
+    }
+
+    /** {@link #prepare(Tx, byte[], boolean)} of a batch already decoded (or never encoded: a client in this JVM). */
+    Entry prepare(Tx tx, Op.Batch batch, boolean shortOfRoom) {
         long now = now();
         List<Op> out = new ArrayList<>(batch.ops().size());
         for (Op op : batch.ops()) {

@@ -35,7 +35,7 @@ class InProcessTest {
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(3);
 
     private static Object send(LeaderLink link, LeaderLink.Call call) throws Exception {
-        return Replies.decodeResults(link.submit(call).get().toByteArray()).get(0);
+        return Replies.decodeResults(link.submit(call).get().getContent().toByteArray()).get(0);
     }
 
     private static byte[] createRequest(Fid dir, String name) {
