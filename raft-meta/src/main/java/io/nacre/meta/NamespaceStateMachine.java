@@ -29,7 +29,6 @@ import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.statemachine.SnapshotInfo;
 import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
-import org.apache.ratis.statemachine.impl.DirectTransactionContexts;
 import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
 import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
@@ -320,8 +319,8 @@ final class NamespaceStateMachine extends BaseStateMachine {
         }
         // The batch rides along to this peer's apply of the entry (Ratis hands the leader's apply this same
         // context), which then need not decode what was just encoded; other peers decode the bytes.
-        return DirectTransactionContexts.leader(this, request, UnsafeByteOperations.unsafeWrap(entry.bytes()),
-                entry.batch());
+        return TransactionContext.newBuilder().setStateMachine(this).setClientRequest(request)
+                .setLogData(UnsafeByteOperations.unsafeWrap(entry.bytes())).setStateMachineContext(entry.batch()).build();
     }
 
     @Override
