@@ -31,11 +31,14 @@ import org.junit.jupiter.api.Test;
  * Targets: PUT of large objects >= 2x s3proxy, GET >= 1x, 4 KiB objects >= 4x. Run with
  * {@code ./mvnw -B -pl conformance -am verify -Pbench -Dtest=S3Bench -Dsurefire.failIfNoSpecifiedTests=false}
  * or its main. System properties: {@code nacre.bench.largeRounds} (2), {@code nacre.bench.smallObjects}
- * (8000), {@code nacre.bench.repeats} (1: pairs of runs, each printing its table, the first server of
- * each pair alternating), {@code nacre.bench.baseline} (true; false skips s3proxy), {@code nacre.bench.profile} (false;
+ * (8000), {@code nacre.bench.warmUpRound} (2000: small PUTs and GETs, each, per
+ * round of the warm-up), {@code nacre.bench.warmUpRounds} (10: at most; rounds go on while the server's JIT
+ * took more than a tenth of its CPU in the last one),
+ * {@code nacre.bench.repeats} (1: pairs of runs, each printing its table, the first server of each pair
+ * alternating), {@code nacre.bench.baseline} (true; false skips s3proxy), {@code nacre.bench.profile} (false;
  * true records each timed case on the Nacre server with JFR into target/tmp/s3bench/jfr, to read with
  * {@code jfr view hot-methods FILE}), {@code nacre.bench.perf} (false; with profile, true also records each
- * large PUT with Linux perf into the same directory, native and kernel frames included, for
+ * timed case with Linux perf into the same directory, native and kernel frames included, for
  * {@code perf report -i FILE}), {@code nacre.bench.threads} (false; true prints each server's CPU per
  * thread name for each case: MD5/SHA on the carriers, the OST checkpoints, the event loops, the JIT).
  * The row "of it JIT compiling" is the part of a server's CPU its JIT compiler threads used: the
@@ -49,7 +52,9 @@ class S3Bench {
     static final boolean BASELINE = Boolean.parseBoolean(System.getProperty("nacre.bench.baseline", "true"));
     static final boolean PROFILE = Boolean.getBoolean("nacre.bench.profile");
     static final int REPEATS = Integer.getInteger("nacre.bench.repeats", 1);
-    /** With profile: also record each large PUT with Linux perf (native and kernel frames JFR cannot see). */
+    /** At most this many warm-up rounds (each {@link S3Workload#WARM_UP_ROUND} small PUTs and GETs). */
+    static final int WARM_UP_ROUNDS = Integer.getInteger("nacre.bench.warmUpRounds", 10);
+    /** With profile: also record each timed case with Linux perf (native and kernel frames JFR cannot see). */
     static final boolean PERF = Boolean.getBoolean("nacre.bench.perf");
     /** Print each server's CPU per thread (grouped by name) for each timed case. */
     static final boolean THREADS = Boolean.getBoolean("nacre.bench.threads");
@@ -150,7 +155,8 @@ class S3Bench {
             throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        List<String> cmd = List.of(java, "-Xmx2g", "-XX:+UseParallelGC", "-cp", cp, S3Workload.class.getName(),
+        List<String> cmd = List.of(java, "-Xmx2g", "-XX:+UseParallelGC",
+                "-Dnacre.bench.warmUpRound=" + S3Workload.WARM_UP_ROUND, "-cp", cp, S3Workload.class.getName(),
                 endpoint, accessKey, secretKey, "bench", large.toString(), Integer.toString(LARGE_ROUNDS),
                 Integer.toString(SMALL_OBJECTS), "handshake");
         double before = loadAverage();
@@ -165,6 +171,8 @@ class S3Bench {
         Map<String, Long> clientAtStart = new HashMap<>();
         Map<String, Long> clientCpu = new HashMap<>();
         Map<String, Long> threadsAtStart = null;
+        Map<String, Long> warmUpThreads = Map.of();
+        int warmUpRounds = 0;
         Map<String, Long> jit = new HashMap<>();
         try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
@@ -172,6 +180,22 @@ class S3Bench {
                 output.add(line);
                 if (line.startsWith(S3Workload.Result.PREFIX)) {
                     result = S3Workload.Result.parse(line);
+                } else if (line.equals("PHASE start warm-up")) {
+                    warmUpThreads = threadCpu(serverPid);
+                } else if (line.equals("PHASE end warm-up")) {
+                    // Another round while the server's JIT took more than a tenth of its CPU in this one
+                    // (up to WARM_UP_ROUNDS): the timed cases measure the server, not its compiler.
+                    settle(serverPid);
+                    Map<String, Long> now = threadCpu(serverPid);
+                    long all = now.values().stream().mapToLong(Long::longValue).sum()
+                            - warmUpThreads.values().stream().mapToLong(Long::longValue).sum();
+                    long compiling = compilerCpu(now) - compilerCpu(warmUpThreads);
+                    warmUpRounds++;
+                    boolean more = compiling * 10 > all && warmUpRounds < WARM_UP_ROUNDS;
+                    System.out.printf(Locale.ROOT, "warm-up round %d on %s: server CPU %.2f s, JIT %.2f s%s%n",
+                            warmUpRounds, endpoint, all / 1e9, compiling / 1e9, more ? ", another round" : "");
+                    go.write(more ? "more\n" : "go\n");
+                    go.flush();
                 } else if (line.startsWith("PHASE ")) {
                     String[] f = line.split(" ");
                     if (f[1].equals("start")) {
@@ -217,7 +241,7 @@ class S3Bench {
             Recording r = new Recording(Configuration.getConfiguration("profile"));
             r.start();
             recordings.put(f[2], r);
-            if (PERF && f[2].equals("put-large")) {
+            if (PERF) {
                 int n = counts.getOrDefault(f[2], 0) + 1;
                 PERF_RUNS.put(f[2], new ProcessBuilder("perf", "record", "-q", "-F", "499", "-g", "-p",
                         Long.toString(ProcessHandle.current().pid()), "-o",

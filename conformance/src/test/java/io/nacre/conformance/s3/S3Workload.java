@@ -171,7 +171,15 @@ final class S3Workload {
         return new Result(mib / (putNanos / 1e9), mib / (getNanos / 1e9), putOps, getOps);
     }
 
-    /** Untimed: the JIT compiles both sides' hot paths before anything is measured. */
+    /** Small PUTs and GETs (each) of one round of the warm-up. */
+    static final int WARM_UP_ROUND = Integer.getInteger("nacre.bench.warmUpRound", 2000);
+
+    /**
+     * Untimed: the JIT compiles both sides' hot paths before anything is measured. One large PUT and GET,
+     * then rounds of small PUTs and GETs. With handshake, each round ends with a {@code PHASE end warm-up}
+     * line and the bench answers "more" while the server's JIT is still busy with it (see S3Bench), "go"
+     * once not; without, one round.
+     */
     static void warmUp(S3Client s3, String bucket, Path large) throws Exception {
         Path quarter = dataFile(large.getParent(), Files.size(large) / 4);
         s3.putObject(b -> b.bucket(bucket).key("warm-up"), RequestBody.fromFile(quarter));
@@ -180,8 +188,25 @@ final class S3Workload {
         }
         s3.deleteObject(b -> b.bucket(bucket).key("warm-up"));
         byte[] small = new byte[SMALL];
-        parallel(1000, i -> s3.putObject(b -> b.bucket(bucket).key("warm/" + i), RequestBody.fromBytes(small)));
-        parallel(1000, i -> s3.getObjectAsBytes(b -> b.bucket(bucket).key("warm/" + i)));
+        for (int round = 0; ; round++) {
+            String prefix = "warm/" + round + "/";
+            System.out.println("PHASE start warm-up");
+            System.out.flush();
+            parallel(WARM_UP_ROUND, i -> s3.putObject(b -> b.bucket(bucket).key(prefix + i), RequestBody.fromBytes(small)));
+            parallel(WARM_UP_ROUND, i -> s3.getObjectAsBytes(b -> b.bucket(bucket).key(prefix + i)));
+            System.out.println("PHASE end warm-up");
+            System.out.flush();
+            if (!handshake) {
+                return;
+            }
+            String answer = STDIN.readLine();
+            if (answer == null) {
+                throw new IllegalStateException("the bench went away");
+            }
+            if (!answer.equals("more")) {
+                return;
+            }
+        }
     }
 
     interface Op {
