@@ -276,4 +276,22 @@ class FileIoTest {
         assertThat(objects.stat(second).size()).isEqualTo(5);
         assertThat(read(fid, MIB - 5, 20)).containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
     }
+
+    @Test
+    void spaceUsedAndTheGlimpseAddUpEveryObjectWithoutItsHoles() {
+        Fid fid = create("sparse", LayoutTemplate.of(4, K64, ""));
+        assertThat(io.spaceUsed(fid)).isZero();
+        assertThat(io.glimpse(fid)).isZero();
+        // stripes 0 and 2 of the first row, and stripe 1 of a row 10 MiB on: stripe 3 holds nothing
+        io.write(fid, 0, ByteBuffer.wrap(random(new Random(5), K64)), Durability.STABLE);
+        io.write(fid, 2L * K64, ByteBuffer.wrap(random(new Random(6), K64)), Durability.STABLE);
+        long far = 10L * MIB + K64;
+        io.write(fid, far, ByteBuffer.wrap(random(new Random(7), 100)), Durability.STABLE);
+        long sum = 0;
+        for (ObjectRef o : mds.layout(fid).objects()) {
+            sum += objects.stat(o).bytesUsed();
+        }
+        assertThat(io.spaceUsed(fid)).isEqualTo(sum).isGreaterThanOrEqualTo(2L * K64 + 100).isLessThan(far);
+        assertThat(io.glimpse(fid)).isEqualTo(far + 100);
+    }
 }
