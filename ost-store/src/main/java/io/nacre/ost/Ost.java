@@ -275,7 +275,7 @@ public final class Ost implements AutoCloseable {
             case SYNC_COMMIT, WRITEMAP_SYNC_COMMIT -> false;
             case WRITEMAP_ASYNC_GROUP_SYNC, NOSYNC_GROUP_SYNC -> true;
         };
-        this.throttle = new Throttle(options.bandwidthLimit());
+        this.throttle = new Throttle(name, options.bandwidthLimit());
         EnvFlags[] flags = switch (options.mode()) {
             case SYNC_COMMIT -> new EnvFlags[] {EnvFlags.MDB_NOTLS};
             case WRITEMAP_SYNC_COMMIT -> new EnvFlags[] {EnvFlags.MDB_NOTLS, EnvFlags.MDB_WRITEMAP};
