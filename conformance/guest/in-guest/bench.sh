@@ -6,7 +6,9 @@
 # Knobs: BENCH_MIB (1024; 0 skips the sequential part), BENCH_FILES (10000), BENCH_ROUNDS (1: the
 # metadata phases are run that many times in a row, each printed, the last in the table: a server
 # that compiles its code as it runs, a JVM, is measured warm from round 2 on), BENCH_STREAM_ROUNDS (1: the
-# write and cold read of the stream that many times, each printed, the last in the table). Writes the table to
+# write and cold read of the stream that many times, each printed, the last in the table), BENCH_STRIPES (the
+# stream's file striped over that many targets where the server stripes; default: the server's default
+# layout). BENCH_FILES=0 skips the metadata phases. Writes the table to
 # ./bench.txt when run from a share, the RPCs each metadata phase sent (per operation, from
 # /proc/self/mountstats) to ./mountstats-SERVER.txt, and CPU snapshots at each phase's ends to ./cpu.txt
 # (per process and thread: conformance/guest/cpu-report.py cpu.txt).
@@ -126,6 +128,9 @@ bench_one() {
     server_start && nfs_mount || { log "cannot start/mount $s"; return 1; }
     d=$MNT/bench.$$
     rm -rf "$d"; mkdir -p "$d"; sync
+    if [[ -n ${BENCH_STRIPES:-} ]]; then
+        server_setstripe "$d" "$BENCH_STRIPES" || { log "cannot stripe $d over $BENCH_STRIPES"; return 1; }
+    fi
     local round
     if ((BENCH_MIB > 0)); then
         for ((round = 1; round <= BENCH_STREAM_ROUNDS; round++)); do
@@ -148,7 +153,8 @@ bench_one() {
     else
         w=0 r=0 mb=0
     fi
-    for ((round = 1; round <= BENCH_ROUNDS; round++)); do
+    c=0 st=0 u=0
+    for ((round = 1; BENCH_FILES > 0 && round <= BENCH_ROUNDS; round++)); do
         mkdir -p "$d/m"
         log "  round $round/$BENCH_ROUNDS: create, stat, unlink $BENCH_FILES files"
         c=$(meta_phase "$s" create) || return 1

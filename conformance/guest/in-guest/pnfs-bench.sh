@@ -4,7 +4,7 @@
 # I/O) and Nacre with pNFS (the nacre-pnfs adapter: the MDS node and OSS_NODES OSS processes, each with
 # its data server); then every OST throttled to B bytes/s (OSS nodes restarted with --ost-bandwidth) and
 # SCALE_MIB MiB per stripe written and read with stripe count 1, 2, 4, 8: aggregate MB/s against N*B.
-# Knobs: MIB (256), B (1M), SCALE_MIB (32), OSS_NODES (2), OSTS_PER_NODE (4), SKIP_PLAIN=1 (no knfsd /
+# Knobs: MIB (256), B (1M), SCALE_MIB (64), OSS_NODES (2), OSTS_PER_NODE (4), SKIP_PLAIN=1 (no knfsd /
 # Nacre-without-pNFS rows), NFS_READ_AHEAD_KB (16384 here, for every server alike: the kernel's 128 KiB keeps
 # one 1 MiB stripe unit at most in flight, so a cold read could never use more than one stripe's server).
 # After the OSS nodes restart throttled, one unmeasured pass over every stripe count warms their JVMs (under
@@ -17,7 +17,7 @@ export NFS_READ_AHEAD_KB=${NFS_READ_AHEAD_KB:-16384}
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 MIB=${MIB:-256}
 B=${B:-1M}
-SCALE_MIB=${SCALE_MIB:-32}
+SCALE_MIB=${SCALE_MIB:-64}
 export OSS_NODES=${OSS_NODES:-2} OSTS_PER_NODE=${OSTS_PER_NODE:-4}
 rows=() scale=()
 
