@@ -24,6 +24,7 @@ import io.nacre.engine.meta.Results.AttrChange;
 import io.nacre.engine.meta.Results.DirChange;
 import io.nacre.engine.meta.SetAttr;
 import io.nacre.engine.store.Durability;
+import io.nacre.engine.store.ObjectStat;
 import io.nacre.engine.store.ObjectStore;
 import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
@@ -218,53 +219,55 @@ public final class FileIo implements AutoCloseable {
     }
 
     /**
-     * The bytes the file's data occupies on its OSTs, holes not counted (st_blocks), asked of the OSTs
-     * as Lustre's glimpse does: the MDS's attributes only estimate it from the size. The objects are asked side
-     * by side (Linux asks space_used in every GETATTR, a CLOSE's too: one OSS round trip, not one per stripe);
-     * an OST's failure is thrown.
+     * What a file's OST objects hold, from one stat of each: {@code end}, the end of the file's data as the
+     * objects hold it (Lustre's glimpse: the largest file offset one past an object's last byte, through the
+     * striping math, over every instantiated RAID0 object, or 0; writes that bypass this FileIo, pNFS clients
+     * writing to the data servers, are there before the MDS records their size), and {@code used}, the bytes
+     * the objects occupy, holes not counted (st_blocks; the MDS's attributes only estimate it from the size).
      */
-    public long spaceUsed(Fid fid) {
-        requireNonNull(fid, "fid");
-        ensureOpen();
-        AtomicLong used = new AtomicLong();
-        List<Parallel.Call> calls = new ArrayList<>();
-        for (ObjectRef object : mds.layout(fid).objects()) {
-            calls.add(() -> used.addAndGet(objects.stat(object).bytesUsed()));
-        }
-        Parallel.run(threads, calls);
-        return used.get();
+    public record ObjectsUsage(long end, long used) {
     }
 
     /**
-     * The end of the file's data as its OST objects hold it (Lustre's glimpse): the largest file offset
-     * one past an object's last byte, through the striping math, over every instantiated RAID0 object, or
-     * 0. Writes that bypass this FileIo (pNFS clients writing to the data servers) are there before the
-     * MDS records their size. The objects are asked side by side; an OST's failure is thrown.
+     * The file's {@link ObjectsUsage}, every object asked once, side by side (Linux asks space_used in every
+     * GETATTR, a CLOSE's too: one OSS round trip, not one per stripe); an OST's failure is thrown.
      */
-    public long glimpse(Fid fid) {
+    public ObjectsUsage usage(Fid fid) {
         requireNonNull(fid, "fid");
         ensureOpen();
         AtomicLong end = new AtomicLong();
+        AtomicLong used = new AtomicLong();
         List<Parallel.Call> calls = new ArrayList<>();
         for (Component c : mds.layout(fid).components()) {
             Placement.Raid0 r = c.raid0();
-            if (r == null || !r.instantiated()) {
+            if (r == null) {
                 continue;
             }
-            for (int s = 0; s < r.stripeCount(); s++) {
+            for (int s = 0; s < r.objects().size(); s++) {      // empty until instantiated, then one per stripe
                 ObjectRef object = r.objects().get(s);
                 int stripe = s;
                 calls.add(() -> {
-                    long size = objects.stat(object).size();
-                    if (size > 0) {
-                        long to = Striping.fileSizeFromObject(c.start(), r.stripeSize(), r.stripeCount(), stripe, size);
+                    ObjectStat st = objects.stat(object);
+                    used.addAndGet(st.bytesUsed());
+                    if (st.size() > 0) {
+                        long to = Striping.fileSizeFromObject(c.start(), r.stripeSize(), r.stripeCount(), stripe, st.size());
                         end.accumulateAndGet(Math.min(to, c.end()), Math::max);
                     }
                 });
             }
         }
         Parallel.run(threads, calls);
-        return end.get();
+        return new ObjectsUsage(end.get(), used.get());
+    }
+
+    /** The bytes the file's data occupies on its OSTs, holes not counted: {@link #usage}'s {@code used}. */
+    public long spaceUsed(Fid fid) {
+        return usage(fid).used();
+    }
+
+    /** The end of the file's data as its OST objects hold it: {@link #usage}'s {@code end}. */
+    public long glimpse(Fid fid) {
+        return usage(fid).end();
     }
 
     /** The current write verifier (see {@link #write}). */

@@ -44,6 +44,8 @@ public final class CompoundContext {
     private Attr recent;
     /** Whether {@link #recent} has had its glimpse (pNFS: the size the data servers may hold). */
     private boolean recentGlimpsed;
+    /** Whether that glimpse asked the OSTs: {@link #recent}'s space_used is then theirs (or the MDS's, they failing). */
+    private boolean recentSpaceAsked;
     /** The file an OPEN of this compound created, or null. */
     private Fid created;
 
@@ -194,7 +196,9 @@ public final class CompoundContext {
     public Attr attr(Fid fid) {
         Attr a = knownAttr(fid);
         if (!recentGlimpsed && server.pnfs() instanceof MetadataServerRole role) {
-            a = role.glimpse(server, a);
+            MetadataServerRole.Glimpse g = role.glimpse(server, a);
+            a = g.attr();
+            recentSpaceAsked = g.spaceUsedAsked();
         }
         recent = a;
         recentGlimpsed = true;
@@ -208,6 +212,7 @@ public final class CompoundContext {
             a = server.io().getattr(fid);
             recent = a;
             recentGlimpsed = false;
+            recentSpaceAsked = false;
         }
         return a;
     }
@@ -236,12 +241,14 @@ public final class CompoundContext {
     public void remember(Attr a) {
         recent = a;
         recentGlimpsed = false;
+        recentSpaceAsked = false;
     }
 
     /** Something may have changed: attributes remembered earlier in the compound no longer hold. */
     public void forgetAttributes() {
         recent = null;
         recentGlimpsed = false;
+        recentSpaceAsked = false;
     }
 
     /** statfs, asked once per compound at most. */
@@ -255,12 +262,14 @@ public final class CompoundContext {
     /**
      * What GETATTR encodes a file's attributes from; space_used is asked of the OSTs (holes do not count),
      * within {@link ServerContext#ostCalls}: when they fail or are late (an OSS down), the MDS's estimate
-     * is answered, as READDIR answers, rather than NFS4ERR_DELAY.
+     * is answered, as READDIR answers, rather than NFS4ERR_DELAY. Attributes the pNFS glimpse just made
+     * (see {@link #attr}) already carry what the same stats of the objects said.
      */
     public AttrEncoder.Target target(Attr a) {
         Supplier<FsStat> fs = this::statfs;
+        boolean asked = a == recent && recentSpaceAsked;
         return new AttrEncoder.Target(a, () -> server.handles().encode(a.fid()), fs, server.state().isHidden(a.fid()),
-                () -> a.isRegular() && a.size() > 0 ? server.ostCalls().ask(a.fid(), "space_used", FAULT_SPACE_USED,
+                () -> !asked && a.isRegular() && a.size() > 0 ? server.ostCalls().ask(a.fid(), "space_used", FAULT_SPACE_USED,
                         () -> server.io().spaceUsed(a.fid()), a.spaceUsed()) : a.spaceUsed());
     }
 

@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,10 +60,15 @@ public final class OstCalls {
      * hit before the call (sleep: OSTs that hang; fail: a node down); {@code what} names the answer in logs.
      */
     public long ask(Fid fid, String what, String fault, LongSupplier call, long fallback) {
+        return askFor(fid, what, fault, call::getAsLong, fallback);
+    }
+
+    /** As {@link #ask}, for an answer of any type; {@code fallback} may be null. */
+    public <T> T askFor(Fid fid, String what, String fault, Supplier<T> call, T fallback) {
         try {
             return CompletableFuture.supplyAsync(() -> {
                 Faults.hit(fault);
-                return call.getAsLong();
+                return call.get();
             }, CALLS).get(timeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             failed(fid, what, fallback, "the OSTs did not answer within " + timeout);
@@ -74,7 +80,7 @@ public final class OstCalls {
         return fallback;
     }
 
-    private void failed(Fid fid, String what, long fallback, String why) {
+    private void failed(Fid fid, String what, Object fallback, String why) {
         long now = System.nanoTime();
         long last = warned.get();
         if (now - last >= WARN_EVERY && warned.compareAndSet(last, now)) {

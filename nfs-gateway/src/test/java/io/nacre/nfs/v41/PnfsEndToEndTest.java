@@ -496,6 +496,40 @@ class PnfsEndToEndTest {
     }
 
     @Test
+    void whileAWriteLayoutIsOutTheGlimpsesStatsAnswerSpaceUsedToo() throws Exception {
+        // Linux asks size and space_used together (a CLOSE's GETATTR, LAYOUTCOMMIT's): the glimpse stats every
+        // object for the size, and the same stats give space_used; a second round of stats cost an OSS round trip
+        // more, and a second timeout when an OSS is away
+        NfsFs fs = mount("one-ask");
+        NfsFs.Opened f = fs.create(fs.lookup(fs.root(), "striped"), "once", 0644);
+        Granted g = granted(fs, layoutGet(fs, f.fh(), f.stateid(), Nfs4.LAYOUTIOMODE4_RW));
+        Map<Integer, NfsTestClient> ds = dsClients("one-ask");
+        dsWrite(g, ds, 0, bytes("first stripe"), Nfs4.FILE_SYNC4);
+        dsWrite(g, ds, 2L * STRIPE, bytes("third"), Nfs4.FILE_SYNC4);
+        Attr known = core.metadata().getattr(fidOf(fs, f));
+        assertThat(known.size()).as("nothing committed").isZero();
+        io.nacre.engine.fault.Faults.arm(CompoundContext.FAULT_SPACE_USED, io.nacre.engine.fault.Faults.Fault.fail());
+        try {
+            var both = fs.getattr(f.fh(), AttrNum.SIZE, AttrNum.SPACE_USED);
+            assertThat(both.xdrDecodeLong()).as("glimpsed size").isEqualTo(2L * STRIPE + 5);
+            assertThat(both.xdrDecodeLong()).as("space_used from the glimpse's stats")
+                    .isEqualTo(fileIo.spaceUsed(known.fid())).isNotEqualTo(known.spaceUsed());
+            assertThat(io.nacre.engine.fault.Faults.hits(CompoundContext.FAULT_SPACE_USED)).as("asked again").isZero();
+
+            io.nacre.engine.fault.Faults.arm(MetadataServerRole.FAULT_GLIMPSE, io.nacre.engine.fault.Faults.Fault.fail());
+            var failed = fs.getattr(f.fh(), AttrNum.SIZE, AttrNum.SPACE_USED);
+            assertThat(failed.xdrDecodeLong()).as("the MDS's size").isZero();
+            assertThat(failed.xdrDecodeLong()).as("the MDS's estimate").isEqualTo(known.spaceUsed());
+            assertThat(io.nacre.engine.fault.Faults.hits(MetadataServerRole.FAULT_GLIMPSE)).isEqualTo(1);
+            assertThat(io.nacre.engine.fault.Faults.hits(CompoundContext.FAULT_SPACE_USED))
+                    .as("the OSTs failed once: not asked again in the same GETATTR").isZero();
+        } finally {
+            io.nacre.engine.fault.Faults.disarm(MetadataServerRole.FAULT_GLIMPSE);
+            io.nacre.engine.fault.Faults.disarm(CompoundContext.FAULT_SPACE_USED);
+        }
+    }
+
+    @Test
     void whileAnOssIsDownGetattrAndCloseAnswerWhatTheMetadataServerKnows() throws Exception {
         // the metadata server reaches the OSTs through their OSS over HTTP/2, as in a cluster; with the OSS
         // down, space_used (asked of the OSTs) made GETATTR answer NFS4ERR_DELAY, and Linux retried the

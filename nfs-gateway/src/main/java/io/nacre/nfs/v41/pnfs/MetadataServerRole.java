@@ -4,6 +4,7 @@ import io.nacre.engine.Caller;
 import io.nacre.engine.Fid;
 import io.nacre.engine.NacreException;
 import io.nacre.engine.Status;
+import io.nacre.engine.io.FileIo;
 import io.nacre.engine.meta.Attr;
 import io.nacre.engine.meta.SetAttr;
 import io.nacre.nfs.v41.CompoundContext;
@@ -115,19 +116,34 @@ public final class MetadataServerRole implements PnfsRole {
      * LAYOUTCOMMIT (§12.5.4.1), so a cache validated against the change attribute in between still sees it
      * move then. Without write layouts nothing is asked of the OSTs. The OSTs are given the server's OST
      * call timeout ({@link PnfsOptions#glimpseTimeout}); past it, or when one fails (a node down), the MDS's
-     * size is answered and the failure logged.
+     * size is answered and the failure logged. The same stat of each object gives space_used: when the OSTs
+     * were asked, the glimpse's attributes carry theirs, or the MDS's estimate if they failed, and a GETATTR
+     * after it asks nothing more ({@link Glimpse#spaceUsedAsked}: one wait for an OSS that is away, not two).
      */
-    public Attr glimpse(ServerContext server, Attr a) {
-        if (!a.isRegular()) {
-            return a;
+    public Glimpse glimpse(ServerContext server, Attr a) {
+        if (!a.isRegular() || !layouts.writeHeld(a.fid())) {
+            return new Glimpse(a, false);
         }
-        long end = glimpsedSize(server, a.fid());
-        if (end <= a.size()) {
-            return a;
+        FileIo.ObjectsUsage known = new FileIo.ObjectsUsage(a.size(), a.spaceUsed());
+        FileIo.ObjectsUsage osts = server.ostCalls().askFor(a.fid(), "glimpse of the size", FAULT_GLIMPSE,
+                () -> server.io().usage(a.fid()), known);
+        long end = Math.max(osts.end(), a.size());
+        if (end > a.size()) {
+            LOG.debug("{}: glimpse: size {} on the OSTs, {} on the MDS", a.fid(), end, a.size());
         }
-        LOG.debug("{}: glimpse: size {} on the OSTs, {} on the MDS", a.fid(), end, a.size());
-        return new Attr(a.fid(), a.type(), a.mode(), a.nlink(), a.uid(), a.gid(), end, a.spaceUsed(), a.rdevMajor(),
-                a.rdevMinor(), a.atime(), a.mtime(), a.ctime(), a.btime(), a.change(), a.dataVersion(), a.hsm());
+        if (end == a.size() && osts.used() == a.spaceUsed()) {
+            return new Glimpse(a, true);
+        }
+        return new Glimpse(new Attr(a.fid(), a.type(), a.mode(), a.nlink(), a.uid(), a.gid(), end, osts.used(),
+                a.rdevMajor(), a.rdevMinor(), a.atime(), a.mtime(), a.ctime(), a.btime(), a.change(), a.dataVersion(),
+                a.hsm()), true);
+    }
+
+    /**
+     * What {@link #glimpse} made of a file's attributes: {@code spaceUsedAsked} when the OSTs were asked (their
+     * space_used is in {@code attr}, or the MDS's estimate when they failed or were late).
+     */
+    public record Glimpse(Attr attr, boolean spaceUsedAsked) {
     }
 
     /**
