@@ -14,9 +14,11 @@
 # (per process and thread: conformance/guest/cpu-report.py cpu.txt).
 # BENCH_PERF="PHASE..." (write, read, create, stat, unlink; default none) profiles those phases of the last
 # round with the guest's perf (every CPU, cpu-clock at BENCH_PERF_HZ, 997, with call chains) into
-# perf-SERVER-PHASE.txt of the run directory: samples by thread, by binary and by symbol, kernel and user. For
-# a JVM's compiled code give it -XX:+UnlockDiagnosticVMOptions -XX:+DumpPerfMapAtExit (NACRE_JVM_OPTS): the
-# reports are made after the server stopped, when the JVM has written its /tmp/perf-PID.map.
+# perf-SERVER-PHASE.txt of the run directory: samples by thread, by binary and by symbol, kernel and user. With
+# BENCH_PERF set, NACRE_JVM_OPTS gets -XX:+UnlockDiagnosticVMOptions -XX:+DumpPerfMapAtExit (perf names the JIT's
+# code from the map the JVM writes at exit, so the reports are made after the server stopped) and
+# -XX:+PreserveFramePointer (without it perf's call stacks stop at the first compiled frame); a
+# NACRE_BASELINE_JVM_OPTS of its own needs them given.
 set -uo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 BENCH_MIB=${BENCH_MIB:-1024}
@@ -57,6 +59,9 @@ cpu_snap() {
 
 BENCH_PERF=${BENCH_PERF:-}
 BENCH_PERF_HZ=${BENCH_PERF_HZ:-997}
+if [[ -n $BENCH_PERF ]]; then
+    export NACRE_JVM_OPTS="${NACRE_JVM_OPTS:-} -XX:+UnlockDiagnosticVMOptions -XX:+DumpPerfMapAtExit -XX:+PreserveFramePointer"
+fi
 perf_pid=
 
 # perf_start SERVER PHASE LAST: starts perf on every CPU when PHASE is in BENCH_PERF and this is the last round
