@@ -13,6 +13,7 @@ import io.nacre.engine.layout.Layout;
 import io.nacre.engine.layout.LayoutTemplate;
 import io.nacre.engine.layout.LayoutTemplate.Entry;
 import io.nacre.engine.layout.ObjectRef;
+import io.nacre.engine.meta.Attr;
 import io.nacre.engine.meta.CreateSpec;
 import io.nacre.engine.meta.FileType;
 import io.nacre.engine.meta.MetadataService;
@@ -293,5 +294,42 @@ class FileIoTest {
         }
         assertThat(io.spaceUsed(fid)).isEqualTo(sum).isGreaterThanOrEqualTo(2L * K64 + 100).isLessThan(far);
         assertThat(io.glimpse(fid)).isEqualTo(far + 100);
+    }
+
+    @Test
+    void spaceUsedIsKeptForTheChangeAttributeItWasAskedAtAndNotWhileWritesAreUnrecorded() {
+        Fid fid = create("kept", LayoutTemplate.of(4, K64, ""));
+        io.write(fid, 0, ByteBuffer.wrap(random(new Random(8), K64)), Durability.STABLE);
+        Attr a = io.getattr(fid);
+        assertThat(io.keptSpaceUsed(a)).isEmpty();
+        long used = io.spaceUsed(a);
+        assertThat(used).isEqualTo(io.spaceUsed(fid)).isPositive();
+        assertThat(io.keptSpaceUsed(a)).hasValue(used);
+
+        // bytes put on an object behind the MDS's back move no change attribute: what was kept stays kept
+        ObjectRef third = mds.layout(fid).objects().get(2);
+        objects.write(third, 0, ByteBuffer.wrap(random(new Random(9), K64)), Durability.STABLE);
+        assertThat(io.keptSpaceUsed(a)).hasValue(used);
+        io.forgetSpaceUsed(fid);
+        assertThat(io.keptSpaceUsed(a)).as("forgotten").isEmpty();
+        long more = io.spaceUsed(a);
+        assertThat(more).isGreaterThan(used);
+
+        // unstable writes move the objects before the MDS records them: nothing kept is answered meanwhile
+        io.write(fid, K64, ByteBuffer.wrap(random(new Random(10), K64)), Durability.UNSTABLE);
+        assertThat(io.keptSpaceUsed(a)).isEmpty();
+        assertThat(io.spaceUsed(a)).isGreaterThan(more);
+        assertThat(io.keptSpaceUsed(a)).as("not kept either").isEmpty();
+        io.commit(fid);
+        Attr committed = io.getattr(fid);
+        assertThat(committed.change()).isNotEqualTo(a.change());
+        assertThat(io.keptSpaceUsed(committed)).as("nothing kept at the new change attribute").isEmpty();
+
+        // a truncate moves the change attribute, and its punches come before what is asked at the new one
+        long full = io.spaceUsed(committed);
+        Attr cut = io.truncate(Caller.ROOT, fid, 100);
+        assertThat(io.keptSpaceUsed(cut)).isEmpty();
+        assertThat(io.spaceUsed(cut)).isEqualTo(io.spaceUsed(fid)).isLessThan(full);
+        assertThat(io.keptSpaceUsed(cut)).hasValue(io.spaceUsed(fid));
     }
 }

@@ -34,6 +34,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -110,6 +111,7 @@ public final class FileIo implements AutoCloseable {
     private final QueuedDestroys queued;
     private final RestoreOnAccess restores;
     private final LayoutCache layouts = new LayoutCache();
+    private final KeptSpaceUsed keptSpaceUsed = new KeptSpaceUsed();
     /** Files with Writer streams open, and how many: their data may lie beyond the recorded size. */
     private final Map<Fid, Integer> openStreams = new ConcurrentHashMap<>();
     /** Files this process is restriping now: their staged copies are not leftovers. */
@@ -131,7 +133,7 @@ public final class FileIo implements AutoCloseable {
         this.maxInFlight = Math.max(b.maxInFlight, b.window);
         this.readAhead = b.readAhead;
         this.flushInterval = b.flushInterval;
-        this.queued = new QueuedDestroys(mds, objects, threads);
+        this.queued = new QueuedDestroys(mds, objects, threads, keptSpaceUsed::forget);
         this.restores = new RestoreOnAccess(mds, threads);
         // a platform thread: a virtual one's timed wait wakes the virtual-thread scheduler (see Destroyer.start)
         this.flusher = Thread.ofPlatform().name("fileio-flush").daemon(true).start(this::flushLoop);
@@ -263,6 +265,46 @@ public final class FileIo implements AutoCloseable {
     /** The bytes the file's data occupies on its OSTs, holes not counted: {@link #usage}'s {@code used}. */
     public long spaceUsed(Fid fid) {
         return usage(fid).used();
+    }
+
+    /**
+     * space_used of the file whose attributes are {@code a}, as {@link #spaceUsed(Fid)}, when an answer of the
+     * OSTs is kept for its change attribute (see {@link #spaceUsed(Attr)}); empty otherwise, and while this
+     * FileIo holds writes to the file that the MDS has not recorded (they moved the objects, not the change
+     * attribute).
+     */
+    public OptionalLong keptSpaceUsed(Attr a) {
+        requireNonNull(a, "a");
+        if (pending.snapshot(a.fid()) != null) {
+            return OptionalLong.empty();
+        }
+        return keptSpaceUsed.get(a.fid(), a.change());
+    }
+
+    /**
+     * {@link #spaceUsed(Fid)} asked of the OSTs for the file whose attributes are {@code a}, and kept for its
+     * change attribute: later GETATTRs at the same change attribute answer it from {@link #keptSpaceUsed}
+     * without a round trip to every OST of the file. Not for a file others may be writing straight to its
+     * objects (a pNFS write layout is out): ask {@link #spaceUsed(Fid)}, and {@link #forgetSpaceUsed} when
+     * granting them that.
+     */
+    public long spaceUsed(Attr a) {
+        requireNonNull(a, "a");
+        long ticket = keptSpaceUsed.ticket();
+        long at = System.nanoTime();
+        long used = spaceUsed(a.fid());
+        if (pending.snapshot(a.fid()) == null) {
+            keptSpaceUsed.keep(a.fid(), a.change(), used, ticket, at);
+        }
+        return used;
+    }
+
+    /**
+     * Forgets the space_used kept for the file (see {@link #spaceUsed(Attr)}) and keeps no answer being asked
+     * now: for a caller about to let others write the file's objects directly (a pNFS write layout granted).
+     */
+    public void forgetSpaceUsed(Fid fid) {
+        keptSpaceUsed.forget(requireNonNull(fid, "fid"));
     }
 
     /** The end of the file's data as its OST objects hold it: {@link #usage}'s {@code end}. */

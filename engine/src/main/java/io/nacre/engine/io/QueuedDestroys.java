@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,11 +31,14 @@ final class QueuedDestroys {
     private final ExecutorService threads;
     private final Set<Long> performed = ConcurrentHashMap.newKeySet();
     private final Map<Fid, List<PendingDestroy>> fence = new ConcurrentHashMap<>();
+    /** Told of each file whose objects a punch cut (attempted: a failed one may have cut some), once performing ends. */
+    private final Consumer<Fid> punched;
 
-    QueuedDestroys(MetadataService mds, ObjectStore objects, ExecutorService threads) {
+    QueuedDestroys(MetadataService mds, ObjectStore objects, ExecutorService threads, Consumer<Fid> punched) {
         this.mds = mds;
         this.objects = objects;
         this.threads = threads;
+        this.punched = punched;
     }
 
     /**
@@ -64,7 +68,11 @@ final class QueuedDestroys {
                 }
             });
         }
-        Parallel.run(threads, calls);
+        try {
+            Parallel.run(threads, calls);
+        } finally {
+            entries.stream().filter(e -> !e.isDestroy()).map(PendingDestroy::fid).distinct().forEach(punched);
+        }
         List<Long> done = new ArrayList<>();
         for (PendingDestroy e : entries) {
             if (performed.contains(e.id())) {

@@ -4,6 +4,7 @@ import static io.nacre.nfs.v41.xdr.Nfs4Status.*;
 
 import io.nacre.engine.Caller;
 import io.nacre.engine.Fid;
+import io.nacre.engine.io.FileIo;
 import io.nacre.engine.meta.Access;
 import io.nacre.engine.meta.Attr;
 import io.nacre.engine.meta.FsStat;
@@ -15,6 +16,7 @@ import io.nacre.nfs.v41.state.NfsClient;
 import io.nacre.nfs.v41.state.Session;
 import io.nacre.nfs.v41.xdr.Nfs4;
 import io.nacre.nfs.v41.xdr.Stateid4;
+import java.util.OptionalLong;
 import java.util.function.Supplier;
 
 /**
@@ -269,8 +271,26 @@ public final class CompoundContext {
         Supplier<FsStat> fs = this::statfs;
         boolean asked = a == recent && recentSpaceAsked;
         return new AttrEncoder.Target(a, () -> server.handles().encode(a.fid()), fs, server.state().isHidden(a.fid()),
-                () -> !asked && a.isRegular() && a.size() > 0 ? server.ostCalls().ask(a.fid(), "space_used", FAULT_SPACE_USED,
-                        () -> server.io().spaceUsed(a.fid()), a.spaceUsed()) : a.spaceUsed());
+                () -> !asked && a.isRegular() && a.size() > 0 ? spaceUsed(a) : a.spaceUsed());
+    }
+
+    /**
+     * space_used of a regular file from its OSTs: the answer FileIo keeps for the file's change attribute when
+     * there is one (Linux asks space_used in every GETATTR, OPEN's and CLOSE's too: without it every stat of a
+     * striped file is a round trip to each OSS holding a stripe), else asked and kept. Not kept while a pNFS
+     * write layout of the file is out: its holder writes the objects without moving the change attribute.
+     */
+    private long spaceUsed(Attr a) {
+        FileIo io = server.io();
+        boolean keep = !(server.pnfs() instanceof MetadataServerRole role && role.layouts().writeHeld(a.fid()));
+        if (keep) {
+            OptionalLong kept = io.keptSpaceUsed(a);
+            if (kept.isPresent()) {
+                return kept.getAsLong();
+            }
+        }
+        return server.ostCalls().ask(a.fid(), "space_used", FAULT_SPACE_USED,
+                () -> keep ? io.spaceUsed(a) : io.spaceUsed(a.fid()), a.spaceUsed());
     }
 
     /** As {@link #target} but with the MDS's estimate of space_used: for READDIR, where asking the OSTs per entry costs too much. */

@@ -530,6 +530,46 @@ class PnfsEndToEndTest {
     }
 
     @Test
+    void spaceUsedIsAskedOfTheOstsOncePerChangeAndAgainAfterAWriteLayoutWasOut() throws Exception {
+        // Linux asks space_used in every GETATTR (each stat, OPEN and CLOSE): without a write layout out, the
+        // objects hold what they held at the same change attribute, and asking every OSS again cost a round trip
+        NfsFs fs = mount("kept");
+        Writing w = writing(fs, "kept", "kept");
+        dsWrite(w.g(), w.ds(), 0, bytes("first stripe"), Nfs4.FILE_SYNC4);
+        dsWrite(w.g(), w.ds(), 2L * STRIPE, bytes("third"), Nfs4.FILE_SYNC4);
+        ok(fs.onFh(w.f().fh(), layoutCommit(w.g().stateid(), 2L * STRIPE + 4)));
+        ok(fs.onFh(w.f().fh(), returnFile(w.g().stateid())));
+        Fid fid = fidOf(fs, w.f());
+        io.nacre.engine.fault.Faults.arm(CompoundContext.FAULT_SPACE_USED, io.nacre.engine.fault.Faults.Fault.sleep(0));
+        try {
+            long first = fs.getattr(w.f().fh(), AttrNum.SPACE_USED).xdrDecodeLong();
+            assertThat(first).isEqualTo(fileIo.spaceUsed(fid)).isPositive();
+            long change = fs.getattr(w.f().fh(), AttrNum.CHANGE).xdrDecodeLong();
+            assertThat(fs.getattr(w.f().fh(), AttrNum.SPACE_USED).xdrDecodeLong()).isEqualTo(first);
+            assertThat(io.nacre.engine.fault.Faults.hits(CompoundContext.FAULT_SPACE_USED)).as("OSTs asked").isEqualTo(1);
+
+            // a write layout again: the client fills the second stripe's hole, within the size, and gives the
+            // layout back without a LAYOUTCOMMIT: the change attribute stays, the objects hold more
+            Granted again = granted(fs, layoutGet(fs, w.f().fh(), w.f().stateid(), Nfs4.LAYOUTIOMODE4_RW));
+            dsWrite(again, w.ds(), STRIPE, bytes("second"), Nfs4.FILE_SYNC4);
+            ok(fs.onFh(w.f().fh(), returnFile(again.stateid())));
+            assertThat(fs.getattr(w.f().fh(), AttrNum.CHANGE).xdrDecodeLong()).isEqualTo(change);
+            long after = fs.getattr(w.f().fh(), AttrNum.SPACE_USED).xdrDecodeLong();
+            assertThat(after).as("asked again, not what was kept").isEqualTo(fileIo.spaceUsed(fid)).isGreaterThan(first);
+            assertThat(fs.getattr(w.f().fh(), AttrNum.SPACE_USED).xdrDecodeLong()).isEqualTo(after);
+
+            // a write through the MDS moves the change attribute: asked again
+            int before = io.nacre.engine.fault.Faults.hits(CompoundContext.FAULT_SPACE_USED);
+            fs.write(w.f(), 3L * STRIPE, bytes("fourth"), Nfs4.FILE_SYNC4);
+            assertThat(fs.getattr(w.f().fh(), AttrNum.SPACE_USED).xdrDecodeLong()).isEqualTo(fileIo.spaceUsed(fid))
+                    .isGreaterThan(after);
+            assertThat(io.nacre.engine.fault.Faults.hits(CompoundContext.FAULT_SPACE_USED)).isEqualTo(before + 1);
+        } finally {
+            io.nacre.engine.fault.Faults.disarm(CompoundContext.FAULT_SPACE_USED);
+        }
+    }
+
+    @Test
     void whileAnOssIsDownGetattrAndCloseAnswerWhatTheMetadataServerKnows() throws Exception {
         // the metadata server reaches the OSTs through their OSS over HTTP/2, as in a cluster; with the OSS
         // down, space_used (asked of the OSTs) made GETATTR answer NFS4ERR_DELAY, and Linux retried the

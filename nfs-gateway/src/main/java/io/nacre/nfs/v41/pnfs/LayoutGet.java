@@ -113,6 +113,12 @@ public final class LayoutGet implements Operation {
             throw new NfsException(NFS4ERR_TOOSMALL, "the layout does not fit in " + a.maxCount() + " bytes");
         }
         Stateid4 stateid = role.layouts().grant(ctx.client(), fid, given, a.iomode(), c.start(), length);
+        if (write) {
+            // after the grant, so that no GETATTR keeps from now on what the client's writes will change (see
+            // CompoundContext#target): a client that returns the layout without a LAYOUTCOMMIT leaves the
+            // change attribute where it was
+            ctx.server().io().forgetSpaceUsed(fid);
+        }
         Layout4 granted = layout4(role, fid, layout, c, raid0, device, a.iomode(), length, stateid.id());
         ctx.currentStateid(stateid);
         return OpRes.ok(OpNum.LAYOUTGET, new LayoutGetRes(Layouts.returnOnClose(a.iomode()), stateid,
