@@ -122,6 +122,11 @@ final class DsOperations {
         WriteArgs a = (WriteArgs) args;
         ctx.requireWritable();
         DsHandle h = ctx.currentObject();
+        if (h.readOnly()) {
+            // the metadata server handed this handle out with a read layout: whoever holds it was not given
+            // the right to write the file (an open for reading, a mode without write)
+            throw new NfsException(NFS4ERR_ACCESS, "a WRITE through the handle of a read layout of " + h.fid());
+        }
         int count = a.count();
         if (a.offset() < 0 || FsInfo.MAX_FILE_SIZE - a.offset() < count) {
             throw new NfsException(NFS4ERR_FBIG, "write beyond the largest object");

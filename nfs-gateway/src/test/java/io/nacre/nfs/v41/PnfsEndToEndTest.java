@@ -1007,6 +1007,33 @@ class PnfsEndToEndTest {
     }
 
     @Test
+    void theHandlesOfAReadLayoutReadButDoNotWrite() throws Exception {
+        // a client that may only read the file (opened for reading, or a mode without write for it) gets read
+        // layouts; before, their data-server handles were the same as a write layout's, and wrote
+        NfsFs owner = mount("ro-owner");
+        NfsFs.Opened f = owner.create(owner.lookup(owner.root(), "striped"), "readonly.txt", 0644);
+        owner.write(f, 0, bytes("kept as it is"), Nfs4.FILE_SYNC4);
+        owner.close(f);
+        NfsFs reader = mount("ro-reader");
+        NfsFs.Opened r = NfsFs.opened(reader.open(reader.lookup(reader.root(), "striped"), "readonly.txt",
+                Nfs4.OPEN4_SHARE_ACCESS_READ));
+        Granted g = granted(reader, layoutGet(reader, r.fh(), r.stateid(), Nfs4.LAYOUTIOMODE4_READ));
+        NfsTestClient ds = dsFor(g, 0, dsClients("ro-reader"));
+        byte[] handle = g.file().fhs().get(0);
+        ReadRes read = result(ok(ds.call(new PutfhArgs(handle), new ReadArgs(g.stateid(), 0, 13))), OpNum.READ)
+                .body(ReadRes.class);
+        assertThat(NfsFs.data(read)).isEqualTo(bytes("kept as it is"));
+        assertThat(ds.call(new PutfhArgs(handle), new WriteArgs(g.stateid(), 0, Nfs4.FILE_SYNC4,
+                ByteBuffer.wrap(bytes("overwritten")))).status()).isEqualTo(NFS4ERR_ACCESS);
+        // the flag is signed with the rest: clearing it makes a handle that is not ours
+        byte[] cleared = handle.clone();
+        cleared[3] = 0;
+        assertThat(ds.call(new PutfhArgs(cleared), new WriteArgs(g.stateid(), 0, Nfs4.FILE_SYNC4,
+                ByteBuffer.wrap(bytes("overwritten")))).status()).isEqualTo(NFS4ERR_BADHANDLE);
+        assertThat(readAll(reader, r)).isEqualTo(bytes("kept as it is"));
+    }
+
+    @Test
     void truncateRecallsLayoutsAndGoesOnOnceTheyAreReturned() throws Exception {
         NfsFs holder = mount("holder");
         NfsFs.Opened f = holder.create(holder.lookup(holder.root(), "striped"), "shrinking", 0666);

@@ -24,9 +24,9 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * Data-server filehandles: 72 bytes the metadata server signs and data servers check, so that a client
  * reaches only the objects of files it was given a layout for. A magic byte, the format version, the
- * kind (data server), the file system id, the Fid (whose version is the file's generation), the OST
- * object, the layout generation, the grant, and an HMAC-SHA256 over all of it with the cluster secret, cut to
- * 16 bytes. A handle that fails the check is not one of ours: NFS4ERR_BADHANDLE (see {@link #decode}).
+ * kind (data server), a flags byte ({@link #FLAG_READ_ONLY} for a read layout's handle; 0 in handles made before
+ * it was), the file system id, the Fid (whose version is the file's generation), the OST object, the layout
+ * generation, the grant, and an HMAC-SHA256 over all of it with the cluster secret, cut to 16 bytes. A handle that fails the check is not one of ours: NFS4ERR_BADHANDLE (see {@link #decode}).
  */
 public final class DsHandles {
 
@@ -36,6 +36,8 @@ public final class DsHandles {
     private static final byte MAGIC = 'N';
     private static final byte VERSION = 1;
     private static final int MAC_BYTES = 16;
+    /** In the flags byte: the handle came with a read layout, and writes through it are refused. */
+    private static final byte FLAG_READ_ONLY = 1;
     private static final String ALGORITHM = "HmacSHA256";
     /** Where the cluster secret is kept: an extended attribute of the MDS's hidden directory (replicated). */
     static final String SECRET_XATTR = "trusted.nacre.pnfs.secret";
@@ -77,7 +79,7 @@ public final class DsHandles {
 
     public byte[] encode(DsHandle h) {
         ByteBuffer b = ByteBuffer.allocate(SIZE);
-        b.put(MAGIC).put(VERSION).put(KIND_DS).put((byte) 0).putLong(fsid);
+        b.put(MAGIC).put(VERSION).put(KIND_DS).put(h.readOnly() ? FLAG_READ_ONLY : 0).putLong(fsid);
         h.fid().writeTo(b);
         b.putInt(h.object().ost()).putLong(h.object().id()).putLong(h.layoutGeneration()).putLong(h.grant());
         b.put(mac(b.array(), SIZE - MAC_BYTES));
@@ -111,7 +113,7 @@ public final class DsHandles {
         if (ost < 0 || id <= 0) {
             throw new NfsException(Nfs4Status.NFS4ERR_BADHANDLE, "data-server filehandle of no object");
         }
-        return new DsHandle(fid, new ObjectRef(ost, id), generation, grant);
+        return new DsHandle(fid, new ObjectRef(ost, id), generation, grant, (fh[3] & FLAG_READ_ONLY) != 0);
     }
 
     private byte[] mac(byte[] data, int length) {

@@ -130,7 +130,8 @@ public final class LayoutGet implements Operation {
                                    DeviceId4 device, int iomode, long length, long grant) {
         List<byte[]> fhs = new ArrayList<>(raid0.stripeCount());
         for (ObjectRef o : raid0.objects()) {
-            fhs.add(role.handles().encode(new DsHandle(fid, o, layout.generation(), grant)));
+            fhs.add(role.handles().encode(new DsHandle(fid, o, layout.generation(), grant,
+                    iomode == Nfs4.LAYOUTIOMODE4_READ)));
         }
         // the stripe size is a multiple of 64 KiB, so its low bits are free for the flags (§13.3)
         FileLayout4 body = new FileLayout4(device, raid0.stripeSize() | FileLayout4.NFL4_UFLG_DENSE, 0, c.start(), fhs);
