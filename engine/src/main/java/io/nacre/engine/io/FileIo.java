@@ -217,7 +217,7 @@ public final class FileIo implements AutoCloseable {
      * its data version) may be behind the bytes a read returns.
      */
     public boolean hasUnrecordedWrites(Fid fid) {
-        return pending.snapshot(requireNonNull(fid, "fid")) != null;
+        return pending.has(requireNonNull(fid, "fid"));
     }
 
     /**
@@ -275,7 +275,7 @@ public final class FileIo implements AutoCloseable {
      */
     public OptionalLong keptSpaceUsed(Attr a) {
         requireNonNull(a, "a");
-        if (pending.snapshot(a.fid()) != null) {
+        if (hasUnrecordedWrites(a.fid())) {
             return OptionalLong.empty();
         }
         return keptSpaceUsed.get(a.fid(), a.change());
@@ -293,7 +293,7 @@ public final class FileIo implements AutoCloseable {
         long ticket = keptSpaceUsed.ticket();
         long at = System.nanoTime();
         long used = spaceUsed(a.fid());
-        if (pending.snapshot(a.fid()) == null) {
+        if (!hasUnrecordedWrites(a.fid())) {
             keptSpaceUsed.keep(a.fid(), a.change(), used, ticket, at);
         }
         return used;

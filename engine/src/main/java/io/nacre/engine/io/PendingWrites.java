@@ -64,6 +64,11 @@ final class PendingWrites {
         return out[0];
     }
 
+    /** Whether the file has outstanding work ({@link #snapshot} non-null), without copying it: entries go when empty. */
+    boolean has(Fid fid) {
+        return files.containsKey(fid);
+    }
+
     /** Every file with a size not yet recorded at the MDS. */
     List<Fid> withUnrecordedSize() {
         List<Fid> out = new ArrayList<>();
