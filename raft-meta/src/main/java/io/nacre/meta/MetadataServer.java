@@ -330,6 +330,19 @@ public final class MetadataServer implements AutoCloseable {
         return applied == null ? 0 : applied.getIndex();
     }
 
+    /**
+     * The index of the oldest entry this peer's Raft log still holds (entries before it were purged after a
+     * snapshot): a peer that needs an older one is sent a snapshot instead. -1 when not running.
+     */
+    public long logStartIndex() {
+        try {
+            RaftServer s = server;
+            return s == null ? -1 : s.getDivision(RaftSettings.groupId(cluster)).getRaftLog().getStartIndex();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
     /** Whether this peer leads the group and serves requests (for tests and tools). */
     public boolean isLeader() {
         try {

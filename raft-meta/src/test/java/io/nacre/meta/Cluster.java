@@ -1,5 +1,8 @@
 package io.nacre.meta;
 
+import io.nacre.engine.Caller;
+import io.nacre.engine.Fid;
+import io.nacre.engine.meta.CreateSpec;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -87,6 +90,25 @@ final class Cluster implements AutoCloseable {
 
     MetadataClient client() {
         return MetadataClient.connect(peers);
+    }
+
+    /**
+     * Creates files named {@code more-N} in {@code dir} until {@code peer}'s log no longer holds the entry after
+     * {@code index}, so that a peer which applied up to {@code index} can only catch up from a snapshot; returns
+     * how many it created. How many entries a run of creates fills varies with group commit (concurrent creates
+     * share an entry), so a fixed count may leave the first log segment open and nothing purged.
+     */
+    static int purgePast(MetadataServer peer, long index, MetadataClient mds, Fid dir) {
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        int n = 0;
+        while (peer.logStartIndex() <= index + 1) {
+            if (System.nanoTime() > deadline || n >= 20_000) {
+                throw new AssertionError("the log still starts at " + peer.logStartIndex() + " after " + n
+                        + " more creates; wanted past " + (index + 1));
+            }
+            mds.create(Caller.ROOT, dir, "more-" + n++, CreateSpec.file(0644));
+        }
+        return n;
     }
 
     /** Polls until the condition holds; fails after the deadline. */
