@@ -15,7 +15,7 @@ lib=$(cd "$here/../../appliance-image/image/lib" && pwd)
 
 GUEST_PACKAGES=(
     linux-image-amd64 systemd systemd-sysv udev kmod
-    nfs-common nfs-kernel-server
+    nfs-common nfs-kernel-server nfs-ganesha nfs-ganesha-vfs
     openjdk-21-jre-headless
     fio rsync procps util-linux coreutils diffutils findutils python3 iproute2 e2fsprogs netbase
     linux-perf
