@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # Shared by the in-guest workload and bench: the server adapter, the NFS mount, PASS/FAIL steps.
-# The server under test is chosen by SERVER (knfsd, nacre): servers/$SERVER.sh defines
+# The server under test is chosen by SERVER (knfsd, ganesha, nacre, ...): servers/$SERVER.sh defines
 #   server_start              start it, exporting its root on 127.0.0.1:2049 (NFSv4.1)
 #   server_stop               stop it (its data stays)
 #   server_source             the mount source, e.g. 127.0.0.1:/
@@ -52,6 +52,19 @@ nfs_debug_client() {
     # NFSDBG_PNFS | NFSDBG_PNFS_LD (per-call RPC messages would overflow the ring buffer)
     echo $((0x1000 | 0x2000)) >/proc/sys/sunrpc/nfs_debug
     log "  client debug on: nfs_debug=$(cat /proc/sys/sunrpc/nfs_debug)"
+}
+
+# stop_pidfile FILE [SECONDS]: stops the process whose PID FILE holds (TERM, then KILL after SECONDS, 60) and
+# removes FILE; nothing to do without FILE.
+stop_pidfile() {
+    local pid deadline=$((SECONDS + ${2:-60}))
+    pid=$(cat "$1" 2>/dev/null) || return 0
+    kill -TERM "$pid" 2>/dev/null
+    while kill -0 "$pid" 2>/dev/null; do
+        ((SECONDS < deadline)) || { kill -KILL "$pid"; break; }
+        sleep 0.5
+    done
+    rm -f "$1"
 }
 
 # wait_port PORT SECONDS: polls until something accepts TCP connections on 127.0.0.1:PORT.

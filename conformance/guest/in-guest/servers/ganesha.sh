@@ -50,16 +50,7 @@ CONF
     fi
 }
 
-server_stop() {
-    local pid deadline=$((SECONDS + 60))
-    pid=$(cat "$GANESHA_DIR/pid" 2>/dev/null) || return 0
-    kill -TERM "$pid" 2>/dev/null
-    while kill -0 "$pid" 2>/dev/null; do
-        ((SECONDS < deadline)) || { kill -KILL "$pid"; break; }
-        sleep 0.5
-    done
-    rm -f "$GANESHA_DIR/pid"
-}
+server_stop() { stop_pidfile "$GANESHA_DIR/pid"; }
 
 server_source() { echo 127.0.0.1:/; }
 

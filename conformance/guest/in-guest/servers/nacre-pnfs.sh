@@ -51,16 +51,7 @@ oss_wait() {
 
 oss_kill() { kill -KILL "$(cat "/run/nacre-oss$1.pid")"; }
 
-oss_stop() {
-    local pid deadline=$((SECONDS + 60))
-    pid=$(cat "/run/nacre-oss$1.pid" 2>/dev/null) || return 0
-    kill -TERM "$pid" 2>/dev/null
-    while kill -0 "$pid" 2>/dev/null; do
-        ((SECONDS < deadline)) || { kill -KILL "$pid"; break; }
-        sleep 0.5
-    done
-    rm -f "/run/nacre-oss$1.pid"
-}
+oss_stop() { stop_pidfile "/run/nacre-oss$1.pid"; }
 
 server_start() {
     local i

@@ -41,16 +41,7 @@ server_start() {
     fi
 }
 
-server_stop() {
-    local pid deadline=$((SECONDS + 60))
-    pid=$(cat "$NACRE_PIDFILE" 2>/dev/null) || return 0
-    kill -TERM "$pid" 2>/dev/null
-    while kill -0 "$pid" 2>/dev/null; do
-        ((SECONDS < deadline)) || { kill -KILL "$pid"; break; }
-        sleep 0.5
-    done
-    rm -f "$NACRE_PIDFILE"
-}
+server_stop() { stop_pidfile "$NACRE_PIDFILE"; }
 
 server_source() { echo 127.0.0.1:/; }
 
