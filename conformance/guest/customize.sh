@@ -8,12 +8,8 @@ chroot "$r" systemctl enable nacre-guest-run.service
 # knfsd is started by the workload's server adapter, with short lease and grace, not at boot.
 chroot "$r" systemctl disable nfs-server.service
 # NFS-Ganesha (the bench's user-space reference) is started by its adapter too; its units would take port 2049.
-for unit in nfs-ganesha.service nfs-ganesha-lock.service nfs-ganesha-config.service; do
-    if [[ -e $r/usr/lib/systemd/system/$unit || -e $r/lib/systemd/system/$unit ]]; then
-        chroot "$r" systemctl disable "$unit"
-        chroot "$r" systemctl mask "$unit"
-    fi
-done
+# A masked unit never starts, whether or not the package enabled it.
+chroot "$r" systemctl mask nfs-ganesha.service nfs-ganesha-lock.service nfs-ganesha-config.service
 chroot "$r" systemctl mask serial-getty@ttyS0.service getty@tty1.service
 chroot "$r" passwd -d root >/dev/null
 printf '127.0.0.1 localhost\n127.0.1.1 nacre-guest\n' >"$r/etc/hosts"

@@ -1,9 +1,9 @@
 # shellcheck shell=bash
 # A second reference: NFS-Ganesha, the user-space NFS server (C), from Debian's packages, exporting an ext4
-# directory of the scratch disk through its VFS backend, NFSv4.1 only, lease and grace 15 s as knfsd's. It
-# (listening inside the guest only) answers what a user-space server pays in this guest that knfsd, inside the kernel, does not (a system call
-# per receive and send, a switch of address space per request, which under TCG flushes the emulated TLB):
-# the bench's ratios nacre/ganesha and ganesha/knfsd separate that from what is Nacre's own.
+# directory of the scratch disk through its VFS backend, NFSv4.1 only, lease and grace 15 s as knfsd's, listening
+# inside the guest only. It shows what a user-space server pays in this guest that knfsd, inside the kernel, does
+# not (a system call per receive and send, a switch of address space per request, which under TCG empties the
+# emulated TLB): the ratios ganesha/knfsd and nacre/knfsd separate that from what is Nacre's own.
 GANESHA_EXPORT=${GANESHA_EXPORT:-/scratch/ganesha}
 GANESHA_LEASE=${GANESHA_LEASE:-15}
 GANESHA_DIR=/run/ganesha-under-test

@@ -26,7 +26,8 @@ import javax.crypto.spec.SecretKeySpec;
  * reaches only the objects of files it was given a layout for. A magic byte, the format version, the
  * kind (data server), a flags byte ({@link #FLAG_READ_ONLY} for a read layout's handle; 0 in handles made before
  * it was), the file system id, the Fid (whose version is the file's generation), the OST object, the layout
- * generation, the grant, and an HMAC-SHA256 over all of it with the cluster secret, cut to 16 bytes. A handle that fails the check is not one of ours: NFS4ERR_BADHANDLE (see {@link #decode}).
+ * generation, the grant, and an HMAC-SHA256 over all of it with the cluster secret, cut to 16 bytes. A handle
+ * that fails the check is not one of ours: NFS4ERR_BADHANDLE (see {@link #decode}).
  */
 public final class DsHandles {
 
