@@ -23,6 +23,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.client.RaftClientRpc;
+import org.apache.ratis.proto.RaftProtos.ReplicationLevel;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientAsynchronousProtocol;
@@ -159,6 +160,31 @@ final class LeaderLink implements AutoCloseable {
 
     Call read(byte[] request) {
         return new Call(callIds.incrementAndGet(), false, Message.valueOf(UnsafeByteOperations.unsafeWrap(request)));
+    }
+
+    /**
+     * Waits until the log of every peer holds the entry at {@code index} (Ratis's watch, level ALL), or the
+     * client's timeout passes; for tests that need every peer able to take part in an election.
+     */
+    void awaitOnEveryPeer(long index) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            String why;
+            try {
+                RaftClientReply reply = raft.io().watch(index, ReplicationLevel.ALL);
+                if (reply.isSuccess()) {
+                    return;
+                }
+                why = String.valueOf(reply.getException());
+            } catch (IOException e) {
+                why = e.toString();
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new NacreException(Status.UNAVAILABLE, "entry " + index + " not on every peer within " + timeout
+                        + ": " + why);
+            }
+            pause(ERROR_PAUSE_NANOS);
+        }
     }
 
     /** How many in-process attempts (and asynchronous changes) went unanswered in time (for tests). */

@@ -354,6 +354,14 @@ public final class MetadataClient implements MetadataService {
         return new NacreException(Status.UNAVAILABLE, "the metadata service did not answer within " + timeout);
     }
 
+    /**
+     * Commits a barrier and waits until every peer's log holds it, so that each can take part in electing a
+     * leader (Ratis does not count the vote of a peer with an empty log); for tests.
+     */
+    void awaitEveryPeerCaughtUp() {
+        link.awaitOnEveryPeer((Long) write(new Op.Barrier()));
+    }
+
     /** The peer the client last found leading (null before it knew one); for tests and tools. */
     RaftPeerId leaderId() {
         return link.leaderId();
