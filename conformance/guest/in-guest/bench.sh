@@ -9,7 +9,7 @@
 # write and cold read of the stream that many times, each printed, the last in the table), BENCH_STRIPES (the
 # stream's file striped over that many targets where the server stripes; default: the server's default
 # layout). BENCH_FILES=0 skips the metadata phases. Writes the table to
-# ./bench.txt when run from a share, the RPCs each metadata phase sent (per operation, from
+# ./bench.txt when run from a share, the RPCs each phase sent (per operation, from
 # /proc/self/mountstats) to ./mountstats-SERVER.txt, and CPU snapshots at each phase's ends to ./cpu.txt
 # (per process and thread: conformance/guest/cpu-report.py cpu.txt).
 # BENCH_PERF="PHASE..." (write, read, create, stat, unlink; default none) profiles those phases of the last
@@ -44,10 +44,18 @@ op_counts() {
         on && ops && NF >= 9 && $1 ~ /:$/ { sub(/:$/, "", $1); print $1, $2 }' /proc/self/mountstats
 }
 
-# op_delta BEFORE AFTER N: the operations sent between two op_counts, and per file (N files).
+# op_delta BEFORE AFTER N [UNIT]: the operations sent between two op_counts, and per UNIT (N of them; file).
 op_delta() {
-    awk -v n="$3" 'NR == FNR { b[$1] = $2; next } $2 - b[$1] > 0 { printf "  %-14s %7d %7.2f/file\n", $1, $2 - b[$1], ($2 - b[$1]) / n }' \
+    awk -v n="$3" -v unit="${4:-file}" 'NR == FNR { b[$1] = $2; next }
+        $2 - b[$1] > 0 { printf "  %-14s %7d %7.2f/%s\n", $1, $2 - b[$1], ($2 - b[$1]) / n, unit }' \
         <(printf '%s\n' "$1") <(printf '%s\n' "$2")
+}
+
+# stream_rpcs SERVER PHASE BEFORE: the RPCs a stream phase sent since op_counts said BEFORE, per MiB, to the log
+# and to mountstats-SERVER.txt (a server that answers differently, say FILE_SYNC, makes the client send otherwise).
+stream_rpcs() {
+    { echo "$1 $2 (round $round): $BENCH_MIB MiB, RPCs:"; op_delta "$3" "$(op_counts)" "$BENCH_MIB" MiB; } |
+        tee -a "${STATS_DIR:-.}/mountstats-$1.txt" >&2
 }
 
 # cpu_snap LABEL: where the guest's CPU went so far (in-guest/cpusnap.py), into cpu.txt of the run directory;
@@ -127,7 +135,7 @@ meta_phase() {
 # progress on stderr (it runs inside $(...): nothing else may reach stdout).
 bench_one() {
     exec 3>&1 1>&2
-    local s=$1 w r c st u d mb
+    local s=$1 w r c st u d mb ops
     mb=$(awk -v m="$BENCH_MIB" 'BEGIN { print m * 1.048576 }')
     load_server "$s"
     server_start && nfs_mount || { log "cannot start/mount $s"; return 1; }
@@ -142,16 +150,20 @@ bench_one() {
             log "  stream round $round/$BENCH_STREAM_ROUNDS: sequential write"
             cpu_snap "$s-write-$round"
             perf_start "$s" write "$BENCH_STREAM_ROUNDS"
+            ops=$(op_counts)
             w=$(secs dd if=/dev/zero of="$d/seq" bs=1M count="$BENCH_MIB" conv=fsync status=none) || return 1
             perf_stop
             cpu_snap "$s-between"
+            stream_rpcs "$s" write "$ops"
             nfs_remount_cold || return 1
             log "  cold sequential read"
             cpu_snap "$s-read-$round"
             perf_start "$s" read "$BENCH_STREAM_ROUNDS"
+            ops=$(op_counts)
             r=$(secs dd if="$d/seq" of=/dev/null bs=1M status=none) || return 1
             perf_stop
             cpu_snap "$s-between"
+            stream_rpcs "$s" read "$ops"
             rm -f "$d/seq"
             log "  stream round $round: write $(rate "$mb" "$w") MB/s, read $(rate "$mb" "$r") MB/s"
         done
