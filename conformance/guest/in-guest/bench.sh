@@ -36,7 +36,8 @@ secs() {
     awk -v ns=$(($(date +%s%N) - t0)) 'BEGIN { printf "%.3f\n", ns / 1e9 }'
 }
 
-rate() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f\n", (b > 0 ? a / b : 0) }'; }
+# rate AMOUNT SECONDS: AMOUNT per second; "-" for a phase not run (AMOUNT 0: BENCH_MIB or BENCH_FILES 0).
+rate() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == 0) print "-"; else printf "%.1f\n", (b > 0 ? a / b : 0) }'; }
 
 # op_counts: "OP count" for every NFS operation the client sent on $MNT since it was mounted.
 op_counts() {
@@ -203,8 +204,8 @@ table=$(
     for row in "${rows[@]}"; do printf '%-22s %12s %12s %10s %10s %10s\n' $row; done
     for row in "${rows[@]:1}"; do
         printf '%s\n%s\n' "${rows[0]}" "$row" | awk 'NR == 1 { for (i = 2; i <= 6; i++) b[i] = $i; base = $1; next }
-            { printf "%-22s %11.2fx %11.2fx %9.2fx %9.2fx %9.2fx\n", $1 "/" base, r(2), r(3), r(4), r(5), r(6) }
-            function r(i) { return b[i] > 0 ? $i / b[i] : 0 }'
+            { printf "%-22s %12s %12s %10s %10s %10s\n", $1 "/" base, r(2), r(3), r(4), r(5), r(6) }
+            function r(i) { return b[i] == "-" || $i == "-" ? "-" : sprintf("%.2fx", b[i] > 0 ? $i / b[i] : 0) }'
     done
 )
 printf 'BENCH (guest kernel %s, %s MiB sequential, %s files, dd bs=1M)\n%s\n' "$(uname -r)" "$BENCH_MIB" "$BENCH_FILES" "$table"
