@@ -45,18 +45,17 @@ op_counts() {
         on && ops && NF >= 9 && $1 ~ /:$/ { sub(/:$/, "", $1); print $1, $2 }' /proc/self/mountstats
 }
 
-# op_delta BEFORE AFTER N [UNIT]: the operations sent between two op_counts, and per UNIT (N of them; file).
+# op_delta BEFORE AFTER N UNIT: the operations sent between two op_counts, and per UNIT (N of them).
 op_delta() {
-    awk -v n="$3" -v unit="${4:-file}" 'NR == FNR { b[$1] = $2; next }
+    awk -v n="$3" -v unit="$4" 'NR == FNR { b[$1] = $2; next }
         $2 - b[$1] > 0 { printf "  %-14s %7d %7.2f/%s\n", $1, $2 - b[$1], ($2 - b[$1]) / n, unit }' \
         <(printf '%s\n' "$1") <(printf '%s\n' "$2")
 }
 
-# stream_rpcs SERVER PHASE BEFORE: the RPCs a stream phase sent since op_counts said BEFORE, per MiB, to the log
-# and to mountstats-SERVER.txt (a server that answers differently, say FILE_SYNC, makes the client send otherwise).
-stream_rpcs() {
-    { echo "$1 $2 (round $round): $BENCH_MIB MiB, RPCs:"; op_delta "$3" "$(op_counts)" "$BENCH_MIB" MiB; } |
-        tee -a "${STATS_DIR:-.}/mountstats-$1.txt" >&2
+# log_rpcs SERVER TITLE BEFORE N UNIT: the RPCs sent since op_counts said BEFORE, in all and per UNIT (N of them),
+# under TITLE, to the log and to mountstats-SERVER.txt.
+log_rpcs() {
+    { echo "$2, RPCs:"; op_delta "$3" "$(op_counts)" "$4" "$5"; } | tee -a "${STATS_DIR:-.}/mountstats-$1.txt" >&2
 }
 
 # cpu_snap LABEL: where the guest's CPU went so far (in-guest/cpusnap.py), into cpu.txt of the run directory;
@@ -119,16 +118,14 @@ perf_reports() {
 # meta_phase SERVER PHASE: runs one metadata phase, prints its seconds; the RPCs it sent go to the log
 # and to mountstats-SERVER.txt.
 meta_phase() {
-    local before after t
+    local before t
     before=$(op_counts)
     cpu_snap "$1-$2-$round"
     perf_start "$1" "$2" "$BENCH_ROUNDS"
     t=$(python3 "$TOOLS/nfsops.py" meta "$d/m" "$BENCH_FILES" "$2") || { perf_stop; return 1; }
     perf_stop
     cpu_snap "$1-between"
-    after=$(op_counts)
-    { echo "$1 $2 (round $round): $BENCH_FILES files in $t s, RPCs:"; op_delta "$before" "$after" "$BENCH_FILES"; } |
-        tee -a "${STATS_DIR:-.}/mountstats-$1.txt" >&2
+    log_rpcs "$1" "$1 $2 (round $round): $BENCH_FILES files in $t s" "$before" "$BENCH_FILES" file
     echo "$t"
 }
 
@@ -155,7 +152,7 @@ bench_one() {
             w=$(secs dd if=/dev/zero of="$d/seq" bs=1M count="$BENCH_MIB" conv=fsync status=none) || return 1
             perf_stop
             cpu_snap "$s-between"
-            stream_rpcs "$s" write "$ops"
+            log_rpcs "$s" "$s write (round $round): $BENCH_MIB MiB" "$ops" "$BENCH_MIB" MiB
             nfs_remount_cold || return 1
             log "  cold sequential read"
             cpu_snap "$s-read-$round"
@@ -164,7 +161,7 @@ bench_one() {
             r=$(secs dd if="$d/seq" of=/dev/null bs=1M status=none) || return 1
             perf_stop
             cpu_snap "$s-between"
-            stream_rpcs "$s" read "$ops"
+            log_rpcs "$s" "$s read (round $round): $BENCH_MIB MiB" "$ops" "$BENCH_MIB" MiB
             rm -f "$d/seq"
             log "  stream round $round: write $(rate "$mb" "$w") MB/s, read $(rate "$mb" "$r") MB/s"
         done

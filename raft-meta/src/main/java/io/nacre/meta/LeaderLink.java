@@ -163,28 +163,21 @@ final class LeaderLink implements AutoCloseable {
     }
 
     /**
-     * Waits until the log of every peer holds the entry at {@code index} (Ratis's watch, level ALL), or the
-     * client's timeout passes; for tests that need every peer able to take part in an election.
+     * Asks Ratis to watch until the log of every peer holds the entry at {@code index} (level ALL); UNAVAILABLE
+     * when the leader's watch ends without it (the caller retries).
      */
-    void awaitOnEveryPeer(long index) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            String why;
-            try {
-                RaftClientReply reply = raft.io().watch(index, ReplicationLevel.ALL);
-                if (reply.isSuccess()) {
-                    return;
-                }
-                why = String.valueOf(reply.getException());
-            } catch (IOException e) {
-                why = e.toString();
+    void watchOnEveryPeer(long index) {
+        String why;
+        try {
+            RaftClientReply reply = raft.io().watch(index, ReplicationLevel.ALL);
+            if (reply.isSuccess()) {
+                return;
             }
-            if (System.nanoTime() - deadline > 0) {
-                throw new NacreException(Status.UNAVAILABLE, "entry " + index + " not on every peer within " + timeout
-                        + ": " + why);
-            }
-            pause(ERROR_PAUSE_NANOS);
+            why = String.valueOf(reply.getException());
+        } catch (IOException e) {
+            why = e.toString();
         }
+        throw new NacreException(Status.UNAVAILABLE, "entry " + index + " not on every peer yet: " + why);
     }
 
     /** How many in-process attempts (and asynchronous changes) went unanswered in time (for tests). */

@@ -359,7 +359,11 @@ public final class MetadataClient implements MetadataService {
      * leader (Ratis does not count the vote of a peer with an empty log); for tests.
      */
     void awaitEveryPeerCaughtUp() {
-        link.awaitOnEveryPeer((Long) write(new Op.Barrier()));
+        long index = (Long) write(new Op.Barrier());
+        retried(() -> {
+            link.watchOnEveryPeer(index);
+            return null;
+        });
     }
 
     /** The peer the client last found leading (null before it knew one); for tests and tools. */
