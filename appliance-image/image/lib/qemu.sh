@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # Booting Debian guests under QEMU on these hosts (see shared/GUEST.md): TCG only (KVM here is PVM and
-# cannot run a stock kernel), no AVX advertised (the JVM's AVX intrinsics crawl under TCG), direct
+# cannot run a stock kernel), no AVX and no fast string copies advertised (both crawl under TCG), direct
 # kernel boot, serial console to a file as the result channel. Sourced by the appliance image's build.sh
 # and boot.sh, and by conformance/guest/run.sh.
 
@@ -13,10 +13,17 @@ qemu_log() { printf '[qemu %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 # jmp over its entry) and died of it here: a SIGILL and a SIGSEGV whose faulting addresses are exactly what
 # the torn instructions compute (conformance/guest/README.md, "Why TCG runs single-threaded"), and a torn
 # store may corrupt the heap silently instead. NACRE_TCG_THREAD=multi brings back the parallel mode and its risk.
+# The CPU (NACRE_TCG_CPU, default max,-avx,-avx2,-erms,-fsrm) is QEMU's "max" without two kinds of feature
+# that are fast on hardware and slow here: AVX (the JVM's AVX intrinsics ran ~20x slower, shared/GUEST.md) and
+# ERMS/FSRM. With ERMS, Linux zeroes a page with `rep stosb` and copies to and from user memory with `rep movsb`
+# (glibc's large memcpy and memset too), and QEMU 7.2 runs those one byte per iteration: without it they go 8
+# bytes at a time (`rep stosq`, `rep movsq`). In the guest, dd of 256 MiB into ext4 took 705 ms instead of
+# 1,324, a cached read 214 instead of 545, and every NFS server streamed faster (conformance/guest/README.md,
+# "A stream, per MiB").
 qemu_machine_args() {
     local thread=${NACRE_TCG_THREAD:-single}
     case $thread in single|multi) ;; *) echo "qemu_machine_args: NACRE_TCG_THREAD must be single or multi, not '$thread'" >&2; return 2 ;; esac
-    printf '%s\0' -machine pc -accel "tcg,thread=$thread,tb-size=512" -cpu max,-avx,-avx2 \
+    printf '%s\0' -machine pc -accel "tcg,thread=$thread,tb-size=512" -cpu "${NACRE_TCG_CPU:-max,-avx,-avx2,-erms,-fsrm}" \
         -m "$1" -smp "$2" -nodefaults -display none -vga none -no-reboot \
         -rtc base=utc -device virtio-rng-pci
 }
