@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -18,6 +19,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntFunction;
 import org.lmdbjava.Cursor;
 import org.lmdbjava.Dbi;
 import org.lmdbjava.Txn;
@@ -56,6 +58,7 @@ final class DataFiles {
     private final Path dir;
     private final String name;
     private final Dbi<ByteBuffer> db;
+    private final AtomicLong runReads = new AtomicLong();
     private final Unmapper unmapper;
     /** The files LMDB's latest state may point into, mapped on first read. */
     private final ConcurrentHashMap<Long, DataFile> files = new ConcurrentHashMap<>();
@@ -318,6 +321,48 @@ final class DataFiles {
             dst.position(at);
             throw corrupt(p, id, chunk);
         }
+    }
+
+    /**
+     * Reads {@code run}: records back to back in the data file {@code p} points into, from {@code p}'s record on,
+     * the images of chunks {@code first}, {@code first + 1}, ... of object {@code id} ({@link RecordRun}), through
+     * a descriptor of its own (data files hold none between reads: there may be thousands). The caller reads
+     * between the unmapper's enter and exit, as for a map: a retired file is not given to the WAL before it
+     * returns. False when the file is gone (retired and deleted since the caller found the pointers: it looks
+     * again); CORRUPT when a record is not whole, not that chunk's, or fails its CRC32C.
+     */
+    boolean readRun(Chunks.Pointer p, RecordRun run, long id, long first, ByteBuffer dst) {
+        ByteBuffer headers = RecordRun.takeHeaders();
+        try {
+            long got;
+            try (FileChannel ch = FileChannel.open(file(p.file()), StandardOpenOption.READ)) {
+                ch.position(p.offset());
+                got = run.read(ch, headers, dst);
+            } catch (NoSuchFileException e) {
+                if (files.containsKey(p.file())) {
+                    throw new NacreException(Status.CORRUPT, "%s: object 0x%x chunk %d is in %s, which is missing"
+                            .formatted(name, id, first, file(p.file()).getFileName()));
+                }
+                return false; // retired (dropped before deleted): the caller finds the chunks elsewhere
+            } catch (IOException e) {
+                throw new NacreException(Status.IO, name + ": cannot read " + file(p.file()) + ": " + e.getMessage(), e);
+            }
+            IntFunction<NacreException> damaged = i -> corrupt(new Chunks.Pointer(p.file(), run.offset(p.offset(), i),
+                    run.seqs[i], run.lengths[i]), id, first + i);
+            int missing = run.firstMissing(headers, got, id, first, dst, damaged);
+            if (missing >= 0) {
+                throw damaged.apply(missing);
+            }
+            runReads.incrementAndGet();
+            return true;
+        } finally {
+            RecordRun.giveBack(headers);
+        }
+    }
+
+    /** Run reads of data files done ({@link #readRun}; tests). */
+    long runReads() {
+        return runReads.get();
     }
 
     private NacreException corrupt(Chunks.Pointer p, long id, long chunk) {

@@ -221,7 +221,7 @@ public final class Ost implements AutoCloseable {
     private volatile long lastCommitNanos = System.nanoTime();
     private final AtomicLong commits = new AtomicLong();
     private final AtomicLong committedChanges = new AtomicLong();
-    /** Whether runs of WAL records are read with one scattering read each ({@link OstOptions#readRuns()}). */
+    /** Whether runs of WAL or data file records are read with one scattering read each ({@link OstOptions#readRuns()}). */
     private final boolean readRuns;
     private final long maxGroupBytes;
     private final int maxWritePiece;
@@ -623,6 +623,14 @@ public final class Ost implements AutoCloseable {
             } else {
                 Stored s = stored(view, key, id, chunk);
                 if (s != null && sp.replaces(s.length())) {
+                    int run = readRuns ? storedRun(view, id, spans, i, s, dst) : 0;
+                    if (run < 0) {
+                        return -1;
+                    }
+                    if (run > 0) {
+                        i += run - 1;
+                        continue;
+                    }
                     copyStored(key, s, id, chunk, dst);
                     Chunks.putZeros(dst, sp.length() - s.length());
                     continue;
@@ -651,7 +659,7 @@ public final class Ost implements AutoCloseable {
         if (i + 1 >= spans.size()) {
             return 0;
         }
-        Wal.Loc[] locs = new Wal.Loc[Math.min(Wal.MAX_RUN, spans.size() - i)];
+        Wal.Loc[] locs = new Wal.Loc[Math.min(RecordRun.MAX, spans.size() - i)];
         locs[0] = loc;
         int n = 1;
         while (n < locs.length) {
@@ -665,14 +673,14 @@ public final class Ost implements AutoCloseable {
         if (n < 2) {
             return 0;
         }
+        RecordRun run = new RecordRun();
         int start = dst.position();
         int from = spans.get(i).inRange();
-        int[] at = new int[n];
         for (int k = 0; k < n; k++) {
-            at[k] = start + spans.get(i + k).inRange() - from;
+            run.add(locs[k].seq(), locs[k].length(), start + spans.get(i + k).inRange() - from);
         }
         try {
-            if (!wal.readRun(locs, n, id, spans.get(i).chunk(), dst, at)) {
+            if (!wal.readRun(loc.segment(), loc.offset(), run, id, spans.get(i).chunk(), dst)) {
                 return -1;
             }
         } catch (NacreException e) {
@@ -681,11 +689,63 @@ public final class Ost implements AutoCloseable {
             }
             throw e;
         }
-        for (int k = 0; k < n; k++) {
-            dst.position(at[k] + locs[k].length());
-            Chunks.putZeros(dst, spans.get(i + k).length() - locs[k].length());
-        }
+        finishRun(spans, i, run, dst);
         return n;
+    }
+
+    /** Moves {@code dst} past a run read for spans {@code i}, ...: each short chunk's rest as zeros. */
+    private static void finishRun(List<Chunks.Span> spans, int i, RecordRun run, ByteBuffer dst) {
+        for (int k = 0; k < run.n; k++) {
+            dst.position(run.at[k] + run.lengths[k]);
+            Chunks.putZeros(dst, spans.get(i + k).length() - run.lengths[k]);
+        }
+    }
+
+    /**
+     * Reads spans {@code i}, {@code i + 1}, ... whose chunks' stored images are whole records back to back in one
+     * data file ({@code first}'s, the chunk of span {@code i}), with one scattering read of that file ({@link
+     * DataFiles#readRun}) instead of a copy from its map per chunk, where a stream read back faulted in every page.
+     * Chunks whose newest image is in the WAL end the run. Returns how many spans it read; 0 when span {@code i}
+     * starts no run of two or more (the caller copies it alone); -1 when the file was retired meanwhile (the caller
+     * looks again, and finds the chunks where they went).
+     */
+    private int storedRun(LmdbView view, long id, List<Chunks.Span> spans, int i, Stored first, ByteBuffer dst) {
+        Chunks.Pointer p = first.pointer();
+        if (i + 1 >= spans.size() || p == null) {
+            return 0;
+        }
+        RecordRun run = new RecordRun();
+        ByteBuffer next = Chunks.newKey(); // the caller's key still names span i's chunk
+        int start = dst.position();
+        int from = spans.get(i).inRange();
+        run.add(p.seq(), p.length(), start);
+        long end = p.offset() + Wal.HEADER + p.length();
+        while (run.n < RecordRun.MAX && i + run.n < spans.size()) {
+            Chunks.Span sp = spans.get(i + run.n);
+            if (overlay.chunk(id, sp.chunk()) != null) {
+                break;
+            }
+            Stored s = stored(view, next, id, sp.chunk());
+            Chunks.Pointer q = s == null ? null : s.pointer();
+            if (q == null || q.file() != p.file() || q.offset() != end || !sp.replaces(q.length())) {
+                break;
+            }
+            run.add(q.seq(), q.length(), start + sp.inRange() - from);
+            end += Wal.HEADER + q.length();
+        }
+        if (run.n < 2) {
+            return 0;
+        }
+        if (!dataFiles.readRun(p, run, id, spans.get(i).chunk(), dst)) {
+            return -1;
+        }
+        finishRun(spans, i, run, dst);
+        return run.n;
+    }
+
+    /** How many runs of data file records were read with one scattering read each (tests). */
+    long dataFileRunReads() {
+        return dataFiles.runReads();
     }
 
     /** How many runs of WAL records were read with one scattering read each (tests). */

@@ -40,9 +40,9 @@ public final class OstOptions {
      */
     static final String PREPARE_PROPERTY = "nacre.ost.wal.prepare";
     /**
-     * Whether a run of consecutive chunks whose images lie back to back in a WAL segment is read with one
-     * scattering read instead of a pread per chunk (a segment not mapped yet) or a copy from the segment's map
-     * (a page fault per page first touched in it): system property {@code nacre.ost.read.runs} or
+     * Whether a run of consecutive chunks whose images lie back to back in a WAL segment or a data file is read
+     * with one scattering read instead of a pread per chunk (a segment not mapped yet) or a copy from the file's
+     * map (a page fault per page first touched in it): system property {@code nacre.ost.read.runs} or
      * environment variable {@code NACRE_OST_READ_RUNS} = {@code false} turns it off as the default of a whole
      * process (for A/B runs without a rebuild); on otherwise.
      */
@@ -135,7 +135,7 @@ public final class OstOptions {
         return walPrepare;
     }
 
-    /** Whether runs of WAL records are read with one scattering read each (see {@link Builder#readRuns}). */
+    /** Whether runs of WAL or data file records are read with one scattering read each (see {@link Builder#readRuns}). */
     public boolean readRuns() {
         return readRuns;
     }
@@ -231,9 +231,9 @@ public final class OstOptions {
         }
 
         /**
-         * Whether a read of consecutive chunks whose images lie back to back in a WAL segment takes one scattering
-         * read instead of a pread per chunk (a segment not written to its full size yet, so not mapped) or a copy
-         * from the segment's map (a page fault per page the copy touches first in it). Default on; {@code nacre.ost.read.runs} / {@code NACRE_OST_READ_RUNS} =
+         * Whether a read of consecutive chunks whose images lie back to back in a WAL segment or a data file takes
+         * one scattering read instead of a pread per chunk (a segment not written to its full size yet, so not
+         * mapped) or a copy from the file's map (a page fault per page the copy touches first in it). Default on; {@code nacre.ost.read.runs} / {@code NACRE_OST_READ_RUNS} =
          * {@code false} turns the default off.
          */
         public Builder readRuns(boolean on) {

@@ -17,7 +17,6 @@ import java.util.BitSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.PriorityBlockingQueue;
@@ -137,8 +136,6 @@ final class Wal implements AutoCloseable {
      */
     private final FileChannel[] runChannels;
     private final long[] runPositions;
-    /** Direct buffers for the headers of a run read, {@link #MAX_RUN} headers each. */
-    private final ArrayBlockingQueue<ByteBuffer> runHeaders = new ArrayBlockingQueue<>(8);
     /** Bytes of records writers wrote beyond the prepared part of a segment (the preparation was not there yet). */
     private final AtomicLong writtenByWriters = new AtomicLong();
     /** Completes when the background preparation has written every segment to its full size. */
@@ -1692,9 +1689,6 @@ final class Wal implements AutoCloseable {
         return runReads.get();
     }
 
-    /** Records one run read takes at most ({@link #readRun}): a 4 MiB read of 64 KiB chunks. */
-    static final int MAX_RUN = 64;
-
     /**
      * Whether the record at {@code next} follows the record at {@code loc} in its file, back to back (the next
      * chunk of one group's write).
@@ -1704,56 +1698,33 @@ final class Wal implements AutoCloseable {
     }
 
     /**
-     * Reads the whole payloads of the records at {@code locs[0..n)}, which follow each other back to back in one
-     * segment ({@link #follows}), those of chunks {@code first}, {@code first + 1}, ... of object {@code id}, with
-     * one scattering read of the file: each payload straight into {@code dst} at the absolute index {@code at[i]},
-     * the headers between them into a scratch buffer; then checks each record's header and CRC32C over what was
-     * read, so the bytes checked are the bytes returned. A pread per record did this before, each into a new heap
-     * buffer, then copied. False if a record is not there any more (the segment was reused or adopted meanwhile:
-     * the caller looks the chunks up again; {@code dst}'s bytes there are undefined); CORRUPT if one fails its CRC
-     * (the caller tells reuse from damage, as for {@link #read}). Also for a mapped segment: a copy from the map
-     * faults in every page it touches first in that map (a fresh one whenever a segment's file was replaced after
-     * an adoption), where the read copies from the page cache with no fault.
+     * Reads {@code run}, records that follow each other back to back ({@link #follows}) in segment {@code s} from
+     * {@code offset} on, the images of chunks {@code first}, {@code first + 1}, ... of object {@code id}, with one
+     * scattering read ({@link RecordRun}). A pread per record did this before, each into a new heap buffer, then
+     * copied. False if a record is not there any more (the segment was reused or adopted meanwhile: the caller
+     * looks the chunks up again; {@code dst}'s bytes there are undefined); CORRUPT if one fails its CRC (the caller
+     * tells reuse from damage, as for {@link #read}). Also for a mapped segment: a fresh map of a segment's new
+     * file would fault in every page it touches.
      */
-    boolean readRun(Loc[] locs, int n, long id, long first, ByteBuffer dst, int[] at) {
-        if (n < 1 || n > MAX_RUN) {
-            throw new IllegalArgumentException("run of " + n + " records");
-        }
-        int s = locs[0].segment();
-        ByteBuffer headers = runHeaders.poll();
-        if (headers == null) {
-            headers = ByteBuffer.allocateDirect(HEADER * MAX_RUN);
-        }
+    boolean readRun(int s, long offset, RecordRun run, long id, long first, ByteBuffer dst) {
+        ByteBuffer headers = RecordRun.takeHeaders();
         try {
-            ByteBuffer[] iov = new ByteBuffer[2 * n];
-            long total = 0;
-            for (int i = 0; i < n; i++) {
-                iov[2 * i] = headers.slice(i * HEADER, HEADER);
-                iov[2 * i + 1] = dst.slice(at[i], locs[i].length());
-                total += HEADER + locs[i].length();
-            }
             FileChannel ch = channels.get(s);
             if (ch == null) {
                 return false;
             }
             ReentrantLock lock = runLocks[s];
+            long got;
             lock.lock();
             try {
-                boolean there = runChannels[s] == ch && runPositions[s] == locs[0].offset();
+                boolean there = runChannels[s] == ch && runPositions[s] == offset;
                 runChannels[s] = null; // unknown until the read below ends normally
                 if (!there) {
-                    ch.position(locs[0].offset()); // a seek, unless the last run read of this file ended here
+                    ch.position(offset); // a seek, unless the last run read of this file ended here
                 }
-                long got = 0;
-                while (got < total) {
-                    long k = ch.read(iov);
-                    if (k < 0) {
-                        break; // the file ends early: the records' checks below fail
-                    }
-                    got += k;
-                }
+                got = run.read(ch, headers, dst);
                 runChannels[s] = ch;
-                runPositions[s] = locs[0].offset() + got;
+                runPositions[s] = offset + got;
             } catch (ClosedChannelException e) {
                 return false; // the segment was adopted and its fresh file taken: the records moved
             } catch (IOException e) {
@@ -1761,19 +1732,13 @@ final class Wal implements AutoCloseable {
             } finally {
                 lock.unlock();
             }
-            for (int i = 0; i < n; i++) {
-                ByteBuffer h = headers.slice(i * HEADER, HEADER);
-                if (!holds(h, locs[i], id, first + i)) {
-                    return false;
-                }
-                if (h.getInt(CRC_AT) != crc(h, dst.slice(at[i], locs[i].length()))) {
-                    throw corrupt(id, first + i);
-                }
+            if (run.firstMissing(headers, got, id, first, dst, i -> corrupt(id, first + i)) >= 0) {
+                return false;
             }
             runReads.incrementAndGet();
             return true;
         } finally {
-            runHeaders.offer(headers.clear());
+            RecordRun.giveBack(headers);
         }
     }
 

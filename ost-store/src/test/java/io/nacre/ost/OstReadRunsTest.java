@@ -164,6 +164,110 @@ class OstReadRunsTest {
         }
     }
 
+    /** 1 MiB segments, twelve of them: a few MiB written and checkpointed become data files (adopted segments). */
+    private static OstOptions adopting(boolean runs) {
+        return OstOptions.builder().mapSize(1L << 30).walPrepare(false).walSegments(1 << 20, 12).readRuns(runs).build();
+    }
+
+    /** Writes {@code data} into object {@code id} in 1 MiB writes, then checkpoints: its full segments become data files. */
+    private static void streamAndCheckpoint(Ost ost, long id, byte[] data) {
+        for (int at = 0; at < data.length; at += 1 << 20) {
+            ost.write(id, at, ByteBuffer.wrap(data, at, Math.min(1 << 20, data.length - at)), Durability.UNSTABLE);
+        }
+        ost.sync();
+        ost.checkpointNow();
+    }
+
+    @Test
+    void runsOfADataFileReadTheSameBytesAsACopyPerChunkAndEndAtAChunkRewrittenSince() {
+        byte[] model = random(6 * (1 << 20) + 4321, 20);
+        byte[] patch = random(CHUNK, 21);
+        long[][] ranges = {{0, model.length}, {0, 1 << 20}, {5000, 3 << 20}, {7L * CHUNK, 2 * CHUNK},
+            {33L * CHUNK - 1, 4 * CHUNK + 2}, {model.length - 5 * CHUNK, 8 * CHUNK}, {model.length, 10}};
+        for (boolean runs : new boolean[] {true, false}) {
+            try (Ost ost = Ost.open(tmp.resolve("df-" + runs), 0, adopting(runs))) {
+                streamAndCheckpoint(ost, 4, model);
+                assertThat(ost.dataFileCount()).as("segments adopted").isPositive();
+                // one chunk in the middle rewritten after the checkpoint: its image is in the WAL, the run stops there
+                ost.write(4, 40L * CHUNK, ByteBuffer.wrap(patch), Durability.STABLE);
+                byte[] now = model.clone();
+                System.arraycopy(patch, 0, now, 40 * CHUNK, CHUNK);
+                for (long[] r : ranges) {
+                    for (boolean direct : new boolean[] {false, true}) {
+                        assertThat(read(ost, 4, r[0], (int) r[1], direct))
+                                .as("runs %s, [%d, +%d), direct %s", runs, r[0], r[1], direct)
+                                .isEqualTo(slice(now, r[0], (int) r[1]));
+                    }
+                }
+                assertThat(ost.dataFileRunReads() > 0).as("data file runs read, switch %s", runs).isEqualTo(runs);
+            }
+        }
+    }
+
+    @Test
+    void aDamagedChunkInADataFileRunIsCorruptAndTheChunksAroundItStillRead() throws Exception {
+        byte[] data = random(4 << 20, 22);
+        Path dir = tmp.resolve("damaged");
+        try (Ost ost = Ost.open(dir, 0, adopting(true))) {
+            streamAndCheckpoint(ost, 9, data);
+            byte[] inChunk20 = Arrays.copyOfRange(data, 20 * CHUNK + 700, 20 * CHUNK + 764);
+            OstFiles.flipByteIn(fileWith(dir, DataFiles.PREFIX, inChunk20), inChunk20);
+            for (boolean direct : new boolean[] {false, true}) {
+                assertThatThrownBy(() -> read(ost, 9, 16L * CHUNK, 16 * CHUNK, direct))
+                        .isInstanceOfSatisfying(NacreException.class,
+                                e -> assertThat(e.status()).isEqualTo(Status.CORRUPT))
+                        .hasMessageContaining("chunk 20");
+                assertThat(read(ost, 9, 16L * CHUNK, 4 * CHUNK, direct))
+                        .isEqualTo(Arrays.copyOfRange(data, 16 * CHUNK, 20 * CHUNK));
+                assertThat(read(ost, 9, 21L * CHUNK, 11 * CHUNK, direct))
+                        .isEqualTo(Arrays.copyOfRange(data, 21 * CHUNK, 32 * CHUNK));
+            }
+            assertThat(ost.dataFileRunReads()).isPositive();
+        }
+    }
+
+    /**
+     * Readers of data file runs while the object is rewritten with the same bytes and checkpointed again and again:
+     * the data files they read go dead, are deleted or given to the WAL and written with new records, and each read
+     * still returns exactly the object's bytes (a file is given to the WAL only after the reads that found it).
+     */
+    @Test
+    void dataFileRunsReadWhileTheirFilesAreRetiredAndRecycledGetTheRightBytes() throws Exception {
+        byte[] data = random(3 << 20, 23);
+        try (Ost ost = Ost.open(tmp.resolve("recycled"), 0, adopting(true));
+             ExecutorService pool = Executors.newFixedThreadPool(4)) {
+            streamAndCheckpoint(ost, 5, data);
+            java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+            List<Future<?>> readers = new ArrayList<>();
+            for (int t = 0; t < 3; t++) {
+                int seed = t;
+                readers.add(pool.submit(() -> {
+                    SplittableRandom r = new SplittableRandom(seed);
+                    int reads = 0;
+                    while (writing.get() || reads < 50) {
+                        long off = r.nextInt(data.length);
+                        int n = 1 + r.nextInt(1 << 20);
+                        assertThat(read(ost, 5, off, n, r.nextBoolean()))
+                                .as("[%d, +%d)", off, n).isEqualTo(slice(data, off, n));
+                        reads++;
+                    }
+                    return null;
+                }));
+            }
+            try {
+                for (int pass = 0; pass < 8; pass++) {
+                    streamAndCheckpoint(ost, 5, data);
+                }
+            } finally {
+                writing.set(false);
+            }
+            for (Future<?> f : readers) {
+                f.get();
+            }
+            assertThat(ost.dataFileRunReads()).isPositive();
+        }
+    }
+
     @Test
     void theSwitchComesFromTheEnvironmentOrASystemProperty() {
         assertThat(OstOptions.builder().build().readRuns())
@@ -184,13 +288,18 @@ class OstReadRunsTest {
     }
 
     private Path walFileWith(byte[] pattern) throws Exception {
-        try (Stream<Path> files = Files.list(tmp)) {
-            for (Path f : files.filter(p -> p.getFileName().toString().startsWith("wal-")).sorted().toList()) {
+        return fileWith(tmp, "wal-", pattern);
+    }
+
+    /** The file of {@code dir} whose name starts with {@code prefix} and which holds {@code pattern}. */
+    private static Path fileWith(Path dir, String prefix, byte[] pattern) throws Exception {
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.filter(p -> p.getFileName().toString().startsWith(prefix)).sorted().toList()) {
                 if (OstWalTest.indexOf(Files.readAllBytes(f), pattern) >= 0) {
                     return f;
                 }
             }
         }
-        throw new AssertionError("no WAL segment holds the pattern");
+        throw new AssertionError("no " + prefix + "* file holds the pattern");
     }
 }
