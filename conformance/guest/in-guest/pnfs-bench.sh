@@ -5,8 +5,10 @@
 # its data server); then every OST throttled to B bytes/s (OSS nodes restarted with --ost-bandwidth) and
 # SCALE_MIB MiB per stripe written and read with stripe count 1, 2, 4, 8: aggregate MB/s against N*B.
 # Knobs: MIB (256), B (1M), SCALE_MIB (64), OSS_NODES (2), OSTS_PER_NODE (4), SKIP_PLAIN=1 (no knfsd /
-# Nacre-without-pNFS rows), NFS_READ_AHEAD_KB (16384 here, for every server alike: the kernel's 128 KiB keeps
-# one 1 MiB stripe unit at most in flight, so a cold read could never use more than one stripe's server).
+# Nacre-without-pNFS rows), SKIP_SCALE=1 (no throttled scaling), ROUNDS (1: each streaming row's write and read
+# that many times in a row, the last in the table: a JVM is measured warm from the second on),
+# NFS_READ_AHEAD_KB (16384 here, for every server alike: the kernel's 128 KiB keeps one 1 MiB stripe unit at
+# most in flight, so a cold read could never use more than one stripe's server).
 # After the OSS nodes restart throttled, one unmeasured pass over every stripe count warms their JVMs (under
 # TCG a cold JVM's first requests are many times slower). The tables are printed and left in
 # /mnt/host/pnfs-bench.txt; for each throttled phase, how a write's time split between dd and its fsync, the
@@ -18,6 +20,7 @@ export NFS_READ_AHEAD_KB=${NFS_READ_AHEAD_KB:-16384}
 MIB=${MIB:-256}
 B=${B:-1M}
 SCALE_MIB=${SCALE_MIB:-64}
+ROUNDS=${ROUNDS:-1}
 export OSS_NODES=${OSS_NODES:-2} OSTS_PER_NODE=${OSTS_PER_NODE:-4}
 rows=() scale=()
 
@@ -82,7 +85,7 @@ stream() {
 
 # run SERVER PNFS: the streaming rows of one server, stripe count 1 and 4
 run() {
-    local s=$1 pnfs=$2 c res
+    local s=$1 pnfs=$2 c r res
     load_server "$s"
     server_start && nfs_mount || { log "cannot start/mount $s"; return 1; }
     for c in 1 4; do
@@ -90,11 +93,13 @@ run() {
         server_setstripe "$MNT/s$c" "$c" || log "setstripe $c failed on $s"
     done
     for c in 1 4; do
-        res=$(stream "$MNT/s$c/f" "$MIB") || { log "$s stripes=$c failed"; continue; }
-        log "  $s stripes=$c pnfs=$pnfs: write/read MB/s $res"
-        rows+=("$(printf '%-12s %7s %5s %12s %12s' "$s" "$c" "$pnfs" $res)")
+        for ((r = 1; r <= ROUNDS; r++)); do
+            res=$(stream "$MNT/s$c/f" "$MIB") || { log "$s stripes=$c failed"; res=; break; }
+            log "  $s stripes=$c pnfs=$pnfs round $r/$ROUNDS: write/read MB/s $res"
+        done
+        [[ -n $res ]] && rows+=("$(printf '%-12s %7s %5s %12s %12s' "$s" "$c" "$pnfs" $res)")
     done
-    if [[ $s == nacre-pnfs ]]; then
+    if [[ $s == nacre-pnfs && ${SKIP_SCALE:-0} != 1 ]]; then
         scaling
     fi
     nfs_umount
@@ -126,7 +131,7 @@ scaling() {
 }
 
 [[ -d /mnt/host/.nacre ]] && STATS_DIR=/mnt/host && rm -f /mnt/host/pnfs-bench-ops.txt /mnt/host/pnfs-bench-cpu.txt
-log "pNFS bench; kernel $(uname -r); MIB=$MIB B=$B SCALE_MIB=$SCALE_MIB read_ahead_kb=$NFS_READ_AHEAD_KB; $(uptime)"
+log "pNFS bench; kernel $(uname -r); MIB=$MIB ROUNDS=$ROUNDS B=$B SCALE_MIB=$SCALE_MIB read_ahead_kb=$NFS_READ_AHEAD_KB; $(uptime)"
 if [[ ${SKIP_PLAIN:-0} != 1 ]]; then
     run knfsd n/a
     NACRE_DATA=/scratch/nacre-plain NACRE_LOG=/scratch/nacre-plain.log NACRE_UP_ARGS="" run nacre off
