@@ -140,10 +140,12 @@ OSS_DATA_PREFIX=/scratch/bench-oss NACRE_DATA=/scratch/bench-mds NACRE_LOG=/scra
 table=$(
     printf '%-12s %7s %5s %12s %12s\n' server stripes pnfs "write MB/s" "read MB/s"
     printf '%s\n' "${rows[@]}"
-    echo
-    printf 'every OST throttled to %s/s (OSS nodes: %s x %s OSTs)\n' "$B" "$OSS_NODES" "$OSTS_PER_NODE"
-    printf '%7s %10s %12s %12s %9s %9s\n' stripes "N*B MB/s" "write MB/s" "read MB/s" "w/(N*B)" "r/(N*B)"
-    printf '%s\n' "${scale[@]}"
+    if ((${#scale[@]})); then
+        echo
+        printf 'every OST throttled to %s/s (OSS nodes: %s x %s OSTs)\n' "$B" "$OSS_NODES" "$OSTS_PER_NODE"
+        printf '%7s %10s %12s %12s %9s %9s\n' stripes "N*B MB/s" "write MB/s" "read MB/s" "w/(N*B)" "r/(N*B)"
+        printf '%s\n' "${scale[@]}"
+    fi
     echo "load: $(uptime)"
 )
 printf '%s\n' "$table"
